@@ -1,0 +1,97 @@
+# imx build: a static core library (lib/), the CLI (src/), tests and benchmarks.
+# `make check` installs what it needs, builds and runs every test layer.
+
+VERSION := 0.1.0
+CC ?= cc
+OPT ?= -O2 -g
+WARN := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	-Wwrite-strings -Wvla -Wformat=2 -Wold-style-definition -Wpointer-arith -fno-common
+CPPFLAGS += -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DIMX_VERSION='"$(VERSION)"' -Ilib
+PKGS := yajl libcurl libarchive libcrypto
+LDLIBS += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lyajl -lcurl -larchive -lcrypto) -lpthread
+
+ifdef SANITIZE
+OPT := -O1 -g -fno-omit-frame-pointer
+SANFLAGS := -fsanitize=$(SANITIZE) -fno-sanitize-recover=all
+BUILD ?= build-san
+else
+BUILD ?= build
+endif
+ifdef DEVELOPER
+WARN += -Werror
+endif
+ALL_CFLAGS = $(OPT) $(WARN) $(SANFLAGS) $(CFLAGS)
+ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
+
+LIB_SRC := $(sort $(wildcard lib/*/*.c))
+CLI_SRC := $(sort $(wildcard src/*.c))
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+TOOL_SRC := $(sort $(wildcard tests/tools/*.c))
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
+CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tools/%)
+LIBIMX := $(BUILD)/libimx.a
+IMX := $(BUILD)/imx
+
+DEB_PKGS := build-essential pkg-config libyajl-dev libcurl4-openssl-dev libarchive-dev libssl-dev \
+	zlib1g-dev python3 ca-certificates
+
+.PHONY: all deps run check unit e2e real bench fuzz clean fmt tidy
+all: $(IMX) imx
+
+imx: $(IMX)
+	ln -sf $(IMX) imx
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(LIBIMX): $(LIB_OBJ)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(IMX): $(CLI_OBJ) $(LIBIMX)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(CLI_OBJ) $(LIBIMX) $(LDLIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(LIBIMX)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Itests/unit $(ALL_CFLAGS) -o $@ $< $(LIBIMX) $(ALL_LDFLAGS) $(LDLIBS)
+
+$(BUILD)/tools/%: tests/tools/%.c $(LIBIMX)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< $(LIBIMX) $(ALL_LDFLAGS) $(LDLIBS)
+
+# Installs the Debian packages imx needs (as root, through apt-get); quiet when all are present.
+deps:
+	@missing=$$(for p in $(DEB_PKGS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing:" $$missing; \
+		SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+		$$SUDO apt-get update -qq || true; \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+# The main job in one command: install, build, run (ARGS are imx's arguments).
+run: deps
+	@$(MAKE) --no-print-directory all >/dev/null
+	./$(IMX) $(ARGS)
+
+check: deps
+	@$(MAKE) --no-print-directory all $(UNIT_BIN) $(TOOL_BIN)
+	@IMX=$(abspath $(IMX)) BUILD=$(abspath $(BUILD)) VALGRIND=$(VALGRIND) bash tests/run.sh $(TESTS)
+
+bench: deps
+	@$(MAKE) --no-print-directory all $(TOOL_BIN)
+	@IMX=$(abspath $(IMX)) BUILD=$(abspath $(BUILD)) bash bench/run.sh
+
+fmt:
+	clang-format -i $(LIB_SRC) $(CLI_SRC) $(wildcard lib/*/*.h src/*.h) $(UNIT_SRC)
+
+tidy:
+	clang-tidy $(LIB_SRC) -- $(CPPFLAGS) -std=c11
+
+clean:
+	rm -rf build build-* imx
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)

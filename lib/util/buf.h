@@ -1,0 +1,46 @@
+/* buf: the one growable byte buffer of imx, with a hard size cap.
+ * Every string built from input (JSON keys and values, HTTP bodies, paths) goes through it. */
+#ifndef IMX_BUF_H
+#define IMX_BUF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+/*
+ * Invariants: `p` is never NULL and always NUL-terminated (it points at a
+ * shared empty string until the first append), `len < cap` once allocated,
+ * and `len` never exceeds `max`. An append that would pass `max` fails with
+ * -1 and leaves the buffer unchanged, so a hostile input cannot grow memory
+ * without bound. Allocation failure aborts (imx's OOM policy: see xalloc.h).
+ */
+struct buf {
+    char *p;
+    size_t len;
+    size_t cap;
+    size_t max;
+};
+
+#define BUF_MAX_DEFAULT ((size_t)1 << 20)
+#define BUF_INIT_MAX(m) {buf_empty_, 0, 0, (m)}
+#define BUF_INIT BUF_INIT_MAX(BUF_MAX_DEFAULT)
+
+extern char buf_empty_[1];
+
+void buf_init(struct buf *b, size_t max);
+/* Frees the storage and returns the buffer to its initial (empty) state. */
+void buf_release(struct buf *b);
+/* Empties the buffer, keeping its storage. */
+void buf_reset(struct buf *b);
+/* Returns the malloc'ed string and leaves the buffer empty; the caller frees it. */
+char *buf_detach(struct buf *b, size_t *len);
+
+/* Appends; 0 on success, -1 if the cap would be exceeded (buffer unchanged). */
+int buf_add(struct buf *b, const void *data, size_t n);
+int buf_adds(struct buf *b, const char *s);
+int buf_addc(struct buf *b, char c);
+int buf_addf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int buf_vaddf(struct buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+/* Shortens to n bytes (n <= len). */
+void buf_truncate(struct buf *b, size_t n);
+
+#endif

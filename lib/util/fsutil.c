@@ -1,0 +1,318 @@
+/* fsutil: atomic files, temp-file registry and path helpers (see fsutil.h).
+ * The atomicity rules follow git's lockfile and Redis's rdbSave: write aside, fsync, rename, fsync dir. */
+#include "util/fsutil.h"
+#include "util/buf.h"
+#include "util/xalloc.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define TEMP_SLOTS 512
+
+/* Paths are written before the slot is published, so the handler sees whole strings. */
+static char *volatile temp_slots[TEMP_SLOTS];
+static pthread_mutex_t temp_lock = PTHREAD_MUTEX_INITIALIZER;
+
+int tempfile_register(const char *path)
+{
+    char *copy = xstrdup(path);
+    int slot = -1;
+
+    pthread_mutex_lock(&temp_lock);
+    for (int i = 0; i < TEMP_SLOTS; i++) {
+        if (!temp_slots[i]) {
+            __atomic_store_n(&temp_slots[i], copy, __ATOMIC_SEQ_CST);
+            slot = i;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&temp_lock);
+    if (slot < 0)
+        free(copy);
+    return slot;
+}
+
+void tempfile_unregister(int slot)
+{
+    char *p;
+
+    if (slot < 0 || slot >= TEMP_SLOTS)
+        return;
+    pthread_mutex_lock(&temp_lock);
+    p = __atomic_exchange_n(&temp_slots[slot], NULL, __ATOMIC_SEQ_CST);
+    pthread_mutex_unlock(&temp_lock);
+    free(p);
+}
+
+void tempfile_cleanup_all(void)
+{
+    for (int i = 0; i < TEMP_SLOTS; i++) {
+        char *p = __atomic_load_n(&temp_slots[i], __ATOMIC_SEQ_CST);
+        if (p) {
+            struct stat st;
+            if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode))
+                remove_tree(p);
+            else
+                unlink(p);
+        }
+    }
+}
+
+static char *dir_of(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        return xstrdup(".");
+    if (slash == path)
+        return xstrdup("/");
+    return xstrndup(path, (size_t)(slash - path));
+}
+
+int fsync_dir(const char *dir)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int r;
+
+    if (fd < 0)
+        return -1;
+    r = fsync(fd);
+    close(fd);
+    return r;
+}
+
+int atomic_file_open(struct atomic_file *af, const char *path, struct imx_err *err)
+{
+    struct buf tmp = BUF_INIT_MAX(8192);
+    const char *slash = strrchr(path, '/');
+    int fd;
+
+    memset(af, 0, sizeof(*af));
+    af->slot = -1;
+    if (slash)
+        buf_add(&tmp, path, (size_t)(slash - path + 1));
+    if (buf_addf(&tmp, ".%s.tmp-XXXXXX", slash ? slash + 1 : path) < 0) {
+        buf_release(&tmp);
+        return imx_seterr(err, IMX_ETOOBIG, "'%s': path too long", path);
+    }
+    fd = mkstemp(tmp.p);
+    if (fd < 0) {
+        int e = errno;
+        buf_release(&tmp);
+        return imx_seterr(err, IMX_EIO, "cannot create a temporary file for '%s': %s", path,
+                          strerror(e));
+    }
+    fchmod(fd, 0644);
+    af->fp = fdopen(fd, "w");
+    if (!af->fp) {
+        close(fd);
+        unlink(tmp.p);
+        buf_release(&tmp);
+        return imx_seterr(err, IMX_EIO, "'%s': %s", path, strerror(errno));
+    }
+    af->tmp = buf_detach(&tmp, NULL);
+    af->path = xstrdup(path);
+    af->slot = tempfile_register(af->tmp);
+    return 0;
+}
+
+static void atomic_file_release(struct atomic_file *af)
+{
+    if (af->slot >= 0)
+        tempfile_unregister(af->slot);
+    af->slot = -1;
+    free(af->tmp);
+    free(af->path);
+    af->tmp = NULL;
+    af->path = NULL;
+    af->fp = NULL;
+}
+
+void atomic_file_abort(struct atomic_file *af)
+{
+    if (af->fp)
+        fclose(af->fp);
+    if (af->tmp)
+        unlink(af->tmp);
+    atomic_file_release(af);
+}
+
+int atomic_file_commit(struct atomic_file *af, struct imx_err *err)
+{
+    int e = 0;
+    const char *what = "write";
+    char *dir;
+
+    if (fflush(af->fp) != 0 || ferror(af->fp)) {
+        e = errno ? errno : EIO;
+    } else if (fsync(fileno(af->fp)) != 0) {
+        e = errno;
+        what = "fsync";
+    }
+    if (fclose(af->fp) != 0 && !e) {
+        e = errno;
+        what = "close";
+    }
+    af->fp = NULL;
+    if (!e && rename(af->tmp, af->path) != 0) {
+        e = errno;
+        what = "rename";
+    }
+    if (e) {
+        imx_seterr(err, IMX_EIO, "cannot %s '%s': %s", what, af->path, strerror(e));
+        unlink(af->tmp);
+        atomic_file_release(af);
+        return -IMX_EIO;
+    }
+    dir = dir_of(af->path);
+    fsync_dir(dir);
+    free(dir);
+    atomic_file_release(af);
+    return 0;
+}
+
+int atomic_write(const char *path, const void *data, size_t n, struct imx_err *err)
+{
+    struct atomic_file af;
+    int r = atomic_file_open(&af, path, err);
+
+    if (r < 0)
+        return r;
+    if (n && fwrite(data, 1, n, af.fp) != n) {
+        int e = errno;
+        atomic_file_abort(&af);
+        return imx_seterr(err, IMX_EIO, "cannot write '%s': %s", path, strerror(e));
+    }
+    return atomic_file_commit(&af, err);
+}
+
+int mkdir_p(const char *path, struct imx_err *err)
+{
+    char *p = xstrdup(path);
+    int r = 0;
+
+    for (char *s = p + 1;; s++) {
+        if (*s == '/' || *s == '\0') {
+            char c = *s;
+            *s = '\0';
+            if (mkdir(p, 0755) != 0 && errno != EEXIST) {
+                r = imx_seterr(err, IMX_EIO, "cannot create directory '%s': %s", p,
+                               strerror(errno));
+                break;
+            }
+            *s = c;
+            if (!c)
+                break;
+        }
+    }
+    if (!r && !is_dir(path))
+        r = imx_seterr(err, IMX_EIO, "'%s' exists and is not a directory", path);
+    free(p);
+    return r;
+}
+
+int read_file(const char *path, size_t max, char **out, size_t *len, struct imx_err *err)
+{
+    struct buf b = BUF_INIT_MAX(max);
+    char chunk[65536];
+    FILE *fp = fopen(path, "rb");
+    size_t n;
+
+    if (!fp)
+        return imx_seterr(err, errno == ENOENT ? IMX_ENOTFOUND : IMX_EIO, "cannot open '%s': %s",
+                          path, strerror(errno));
+    while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0) {
+        if (buf_add(&b, chunk, n) < 0) {
+            fclose(fp);
+            buf_release(&b);
+            return imx_seterr(err, IMX_ETOOBIG, "'%s' is larger than %zu bytes", path, max);
+        }
+    }
+    if (ferror(fp)) {
+        int e = errno;
+        fclose(fp);
+        buf_release(&b);
+        return imx_seterr(err, IMX_EIO, "cannot read '%s': %s", path, strerror(e));
+    }
+    fclose(fp);
+    *out = buf_detach(&b, len);
+    return 0;
+}
+
+int path_exists(const char *path)
+{
+    struct stat st;
+    return lstat(path, &st) == 0;
+}
+
+int is_dir(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+int remove_tree(const char *path)
+{
+    struct stat st;
+    DIR *d;
+    struct dirent *de;
+    int r = 0;
+
+    if (lstat(path, &st) != 0)
+        return errno == ENOENT ? 0 : -1;
+    if (!S_ISDIR(st.st_mode))
+        return unlink(path);
+    d = opendir(path);
+    if (!d)
+        return -1;
+    while ((de = readdir(d))) {
+        struct buf child = BUF_INIT_MAX(16384);
+        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+            continue;
+        buf_addf(&child, "%s/%s", path, de->d_name);
+        if (remove_tree(child.p) != 0)
+            r = -1;
+        buf_release(&child);
+    }
+    closedir(d);
+    if (rmdir(path) != 0)
+        r = -1;
+    return r;
+}
+
+int file_lock_acquire(struct file_lock *l, const char *path, int exclusive, int wait,
+                      struct imx_err *err)
+{
+    int op = (exclusive ? LOCK_EX : LOCK_SH) | (wait ? 0 : LOCK_NB);
+
+    l->fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (l->fd < 0)
+        return imx_seterr(err, IMX_EIO, "cannot open lock file '%s': %s", path, strerror(errno));
+    while (flock(l->fd, op) != 0) {
+        if (errno == EINTR && wait)
+            continue;
+        int e = errno;
+        close(l->fd);
+        l->fd = -1;
+        if (e == EWOULDBLOCK)
+            return imx_seterr(err, IMX_ELOCK, "'%s' is held by another imx process", path);
+        return imx_seterr(err, IMX_EIO, "cannot lock '%s': %s", path, strerror(e));
+    }
+    return 0;
+}
+
+void file_lock_release(struct file_lock *l)
+{
+    if (l->fd >= 0) {
+        flock(l->fd, LOCK_UN);
+        close(l->fd);
+    }
+    l->fd = -1;
+}

@@ -1,0 +1,62 @@
+/* fsutil: crash-safe file creation (temp file + fsync + rename + directory fsync),
+ * the registry of temporary files removed on error or signal, and small path helpers. */
+#ifndef IMX_FSUTIL_H
+#define IMX_FSUTIL_H
+
+#include "util/err.h"
+
+#include <stdio.h>
+#include <stddef.h>
+
+/*
+ * An atomic file: data is written to "<dir>/.<name>.tmp-XXXXXX" beside the
+ * target and appears under the final name only through atomic_file_commit(),
+ * after fsync. Until then the target (if any) is untouched. atomic_file_abort()
+ * (also called by commit on failure) removes the temporary file.
+ */
+struct atomic_file {
+    FILE *fp;
+    char *path; /* final path */
+    char *tmp;  /* temporary path, NULL once committed or aborted */
+    int slot;   /* registry slot, -1 if none */
+};
+
+int atomic_file_open(struct atomic_file *af, const char *path, struct imx_err *err);
+/* Flushes, fsyncs, renames into place and fsyncs the directory. Always releases af. */
+int atomic_file_commit(struct atomic_file *af, struct imx_err *err);
+void atomic_file_abort(struct atomic_file *af);
+/* Writes a whole buffer to path atomically. */
+int atomic_write(const char *path, const void *data, size_t n, struct imx_err *err);
+
+/*
+ * Temporary paths to remove if the process is interrupted. tempfile_register
+ * returns a slot (or -1 when the table is full, in which case the file is
+ * merely not cleaned up by signals). tempfile_cleanup_all is async-signal-safe.
+ */
+int tempfile_register(const char *path);
+void tempfile_unregister(int slot);
+void tempfile_cleanup_all(void);
+
+/* mkdir -p; existing directories are fine. */
+int mkdir_p(const char *path, struct imx_err *err);
+/* fsync a directory so that a rename in it is durable. */
+int fsync_dir(const char *dir);
+/* Reads a whole file (at most max bytes) into a malloc'ed NUL-terminated string. */
+int read_file(const char *path, size_t max, char **out, size_t *len, struct imx_err *err);
+int path_exists(const char *path);
+int is_dir(const char *path);
+/* Removes a directory tree (used only on imx's own temporary directories). */
+int remove_tree(const char *path);
+
+/*
+ * An advisory lock on a file (flock). With wait=0 returns -IMX_ELOCK at once
+ * when another process holds it; with wait=1 blocks until it is free.
+ */
+struct file_lock {
+    int fd;
+};
+int file_lock_acquire(struct file_lock *l, const char *path, int exclusive, int wait,
+                      struct imx_err *err);
+void file_lock_release(struct file_lock *l);
+
+#endif

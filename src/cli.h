@@ -1,0 +1,88 @@
+/* cli.h: what the subcommands share: parsed options, messages, exit statuses.
+ *
+ * Adding a subcommand: write src/cmd_<name>.c with `int cmd_<name>(struct cli *)`,
+ * declare it below, add a row to the command table in main.c, give its options
+ * the command's bit in options.c, add a test under tests/, and a section in imx.1. */
+#ifndef IMX_CLI_H
+#define IMX_CLI_H
+
+#include "util/err.h"
+
+#include <stddef.h>
+
+/* Exit statuses, documented in --help, imx.1 and the README. */
+enum exit_status {
+    EXIT_OK = 0,
+    EXIT_PARTIAL = 1,  /* done, but some input was skipped: the result is incomplete */
+    EXIT_USAGE = 2,    /* bad command line */
+    EXIT_NET = 3,      /* GitHub or another server failed, refused or rate-limited us */
+    EXIT_FS = 4,       /* cache or output could not be read or written; cache locked */
+    EXIT_DATA = 5,     /* no usable data: unknown model, nothing to extract */
+    EXIT_INTR = 130,   /* interrupted by a signal */
+};
+
+/* Command bits: which commands accept an option. */
+enum {
+    CMD_EXTRACT = 1 << 0,
+    CMD_SYNC = 1 << 1,
+    CMD_RUNS = 1 << 2,
+    CMD_ALL = CMD_EXTRACT | CMD_SYNC | CMD_RUNS,
+    CMD_FETCHING = CMD_ALL, /* commands that may talk to a server */
+};
+
+struct cli {
+    const char *cmd_name;
+    unsigned cmd_bit;
+    /* common */
+    const char *cache;
+    int quiet, verbose;
+    /* extract */
+    const char *model;
+    const char *output;
+    const char *columns;
+    int offline;
+    /* fetching */
+    const char *repo;
+    const char *workflow;
+    const char *branch;
+    const char *event;
+    const char *github_url;
+    const char *since;
+    const char *until;
+    const char *artifact;
+    const char *source;
+    long collect_recent; /* -1 when not given */
+    long jobs;
+    long max_wait;
+    int official;
+    int no_wait;
+    int refresh;
+    /* positional run ids */
+    char **ids;
+    size_t nids;
+};
+
+/* Parses argv for the command (bit), filling cli; prints help and exits 0 on --help.
+ * Returns 0, or EXIT_USAGE after printing a one-line error. */
+int cli_parse(struct cli *cli, unsigned cmd_bit, const char *cmd_name, int argc, char **argv);
+void cli_release(struct cli *cli);
+void cli_print_help(unsigned cmd_bit, const char *cmd_name);
+void cli_print_main_help(void);
+
+/* Messages on stderr: "imx: error: ...", "imx: warning: ...", info unless --quiet. */
+void msg_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void msg_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void msg_info(const struct cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Warning callback for the core's struct imx_diag (ud: struct cli *). */
+void msg_diag(void *ud, int code, const char *msg);
+/* Maps a core error code to an exit status. */
+int exit_for(int code);
+/* Returns nonzero once SIGINT/SIGTERM arrived (temporary files are already removed). */
+int cli_interrupted(void);
+void cli_install_signals(void);
+/* Flushes and closes stdout; a write error becomes EXIT_FS (a full disk must not exit 0). */
+int cli_close_stdout(int status);
+
+int cmd_extract(struct cli *cli);
+
+#endif

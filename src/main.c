@@ -1,0 +1,70 @@
+/* main: imx's entry point. Dispatches to one cmd_<name>() per subcommand; a command
+ * line without a subcommand behaves as `imx extract` (the old extractor's command lines). */
+#include "cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+struct command {
+    const char *name;
+    unsigned bit;
+    int (*fn)(struct cli *);
+    const char *summary;
+};
+
+static const struct command commands[] = {
+    {"extract", CMD_EXTRACT, cmd_extract, "write the tidy table of one model from the cache"},
+};
+
+void cli_print_main_help(void)
+{
+    printf("usage: imx [COMMAND] [OPTIONS] [RUN_ID...]\n\n"
+           "imx turns InferenceMAX / InferenceX benchmark results into tidy CSV tables.\n\n"
+           "commands:\n");
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+        printf("  %-10s %s\n", commands[i].name, commands[i].summary);
+    printf("\nWithout a command, imx runs 'extract' (e.g. imx --collect-recent=30).\n"
+           "'imx COMMAND --help' lists a command's options.\n\n"
+           "environment: IMX_CACHE, GH_TOKEN, GITHUB_TOKEN, GITHUB_API_URL, NO_COLOR\n"
+           "exit status: 0 ok, 1 incomplete (some input skipped), 2 usage, 3 network/server,\n"
+           "4 cache or output file, 5 no usable data, 130 interrupted. See imx(1).\n");
+}
+
+int main(int argc, char **argv)
+{
+    const struct command *cmd = &commands[0];
+    struct cli cli;
+    int argi = 1, r;
+
+    cli_install_signals();
+    if (argc > 1) {
+        if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+            cli_print_main_help();
+            return cli_close_stdout(EXIT_OK);
+        }
+        if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
+            printf("imx %s\n", IMX_VERSION);
+            return cli_close_stdout(EXIT_OK);
+        }
+        for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+            if (!strcmp(argv[1], commands[i].name)) {
+                cmd = &commands[i];
+                argi = 2;
+                break;
+            }
+        }
+        if (argi == 1 && argv[1][0] != '-' && (argv[1][0] < '0' || argv[1][0] > '9')) {
+            msg_error("unknown command '%s'", argv[1]);
+            fprintf(stderr, "try 'imx --help'\n");
+            return EXIT_USAGE;
+        }
+    }
+    /* getopt sees argv[0] then the command's own arguments */
+    argv[argi - 1] = argv[0];
+    r = cli_parse(&cli, cmd->bit, cmd->name, argc - (argi - 1), argv + (argi - 1));
+    if (r)
+        return r;
+    r = cmd->fn(&cli);
+    cli_release(&cli);
+    return cli_close_stdout(r);
+}

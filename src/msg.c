@@ -1,0 +1,121 @@
+/* msg: everything the CLI says on stderr, signal handling and exit-status mapping.
+ * Style (git's): lowercase, problem first, subject in 'quotes', no full stop. */
+#include "cli.h"
+#include "util/fsutil.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+static void vmsg(const char *prefix, const char *fmt, va_list ap)
+{
+    fprintf(stderr, "imx: %s", prefix);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+}
+
+void msg_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vmsg("error: ", fmt, ap);
+    va_end(ap);
+}
+
+void msg_warn(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vmsg("warning: ", fmt, ap);
+    va_end(ap);
+}
+
+void msg_info(const struct cli *cli, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (cli && cli->quiet)
+        return;
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+void msg_diag(void *ud, int code, const char *msg)
+{
+    const struct cli *cli = ud;
+    (void)code;
+    if (cli && cli->quiet > 1)
+        return;
+    fprintf(stderr, "imx: warning: %s\n", msg);
+}
+
+int exit_for(int code)
+{
+    if (code < 0)
+        code = -code;
+    switch (code) {
+    case IMX_OK:
+        return EXIT_OK;
+    case IMX_EUSAGE:
+        return EXIT_USAGE;
+    case IMX_EIO:
+    case IMX_ELOCK:
+        return EXIT_FS;
+    case IMX_EPARSE:
+    case IMX_ENOTFOUND:
+        return EXIT_DATA;
+    case IMX_EINTR:
+        return EXIT_INTR;
+    default:
+        return EXIT_NET;
+    }
+}
+
+static volatile sig_atomic_t got_signal;
+
+static void on_signal(int sig)
+{
+    got_signal = sig;
+    tempfile_cleanup_all();
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+void cli_install_signals(void)
+{
+    struct sigaction sa;
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+}
+
+int cli_interrupted(void)
+{
+    return got_signal != 0;
+}
+
+int cli_close_stdout(int status)
+{
+    int bad = fflush(stdout) != 0 || ferror(stdout);
+    int e = errno;
+
+    if (fclose(stdout) != 0 && !bad) {
+        bad = 1;
+        e = errno;
+    }
+    if (bad) {
+        msg_error("cannot write to standard output: %s", strerror(e ? e : EIO));
+        return status == EXIT_OK || status == EXIT_PARTIAL ? EXIT_FS : status;
+    }
+    return status;
+}

@@ -1,0 +1,289 @@
+/* options: the one table of command-line options, from which both the getopt_long
+ * parser and each command's --help are made, so the two cannot drift apart. */
+#include "cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum opt_id {
+    O_HELP = 'h',
+    O_OUTPUT = 'o',
+    O_QUIET = 'q',
+    O_VERBOSE = 'v',
+    O_CACHE = 256,
+    O_MODEL,
+    O_COLUMNS,
+    O_OFFLINE,
+    O_REPO,
+    O_WORKFLOW,
+    O_BRANCH,
+    O_EVENT,
+    O_OFFICIAL,
+    O_GITHUB_URL,
+    O_JOBS,
+    O_SINCE,
+    O_UNTIL,
+    O_COLLECT_RECENT,
+    O_MAX_WAIT,
+    O_ARTIFACT,
+    O_NO_WAIT,
+};
+
+struct opt {
+    const char *name;
+    int id;
+    int has_arg;
+    unsigned cmds;
+    const char *arg;
+    const char *help;
+};
+
+static const struct opt opts[] = {
+    {"cache", O_CACHE, 1, CMD_ALL, "DIR", "result cache (default $IMX_CACHE, else ./raw)"},
+    {"model", O_MODEL, 1, CMD_EXTRACT, "M",
+     "model: prefix (gptoss), id (openai/gpt-oss-120b), org_Name form\n"
+     "(openai_GPT-OSS-120B, the default) or 'all'"},
+    {"output", O_OUTPUT, 1, CMD_EXTRACT, "PATH",
+     "output file, '-' for stdout (default by_model/<MODEL>/inferencemax.csv)"},
+    {"columns", O_COLUMNS, 1, CMD_EXTRACT, "SET",
+     "'seed' (the old extractor's 17), 'default', 'all', or a,b,c"},
+    {"offline", O_OFFLINE, 0, CMD_EXTRACT | CMD_RUNS, NULL, "never touch the network: use the cache only"},
+    {"collect-recent", O_COLLECT_RECENT, 1, CMD_FETCHING, "N", "the N newest successful runs"},
+    {"since", O_SINCE, 1, CMD_FETCHING, "DATE", "runs created on or after DATE (YYYY-MM-DD)"},
+    {"until", O_UNTIL, 1, CMD_FETCHING, "DATE", "runs created on or before DATE (YYYY-MM-DD)"},
+    {"repo", O_REPO, 1, CMD_FETCHING, "OWNER/NAME", "repository (default SemiAnalysisAI/InferenceX)"},
+    {"workflow", O_WORKFLOW, 1, CMD_FETCHING, "FILE", "workflow file (default run-sweep.yml)"},
+    {"branch", O_BRANCH, 1, CMD_FETCHING, "NAME", "only runs of this branch"},
+    {"event", O_EVENT, 1, CMD_FETCHING, "EVENT", "only runs triggered by EVENT (push, ...)"},
+    {"official", O_OFFICIAL, 0, CMD_FETCHING, NULL, "only push runs on main (the dashboard's)"},
+    {"github-url", O_GITHUB_URL, 1, CMD_FETCHING, "URL",
+     "API root (default $GITHUB_API_URL, else https://api.github.com)"},
+    {"jobs", O_JOBS, 1, CMD_FETCHING, "N", "parallel transfers (default 8)"},
+    {"max-wait", O_MAX_WAIT, 1, CMD_FETCHING, "SECONDS",
+     "longest wait for a rate-limit reset (default 60)"},
+    {"artifact", O_ARTIFACT, 1, CMD_FETCHING, "PATTERN",
+     "also fetch artifacts matching PATTERN (glob, e.g. 'eval_*')"},
+    {"no-wait", O_NO_WAIT, 0, CMD_FETCHING, NULL, "fail at once if another imx holds the cache"},
+    {"quiet", O_QUIET, 0, CMD_ALL, NULL, "no summary or progress on stderr"},
+    {"verbose", O_VERBOSE, 0, CMD_ALL, NULL, "more detail on stderr (requests, timing)"},
+    {"help", O_HELP, 0, CMD_ALL, NULL, "show this help"},
+};
+#define NOPTS (sizeof(opts) / sizeof(opts[0]))
+
+static const char *synopsis(unsigned bit)
+{
+    switch (bit) {
+    case CMD_EXTRACT:
+        return "imx extract [OPTIONS] [RUN_ID...]\n"
+               "Reads the cached runs (all, or those named) and writes one tidy CSV table:\n"
+               "the newest result of every configuration of one model.";
+    case CMD_SYNC:
+        return "imx sync [OPTIONS] [RUN_ID...]\n"
+               "Fetches runs and their result artifacts from GitHub into the cache.\n"
+               "Without run ids or --collect-recent: the newest successful run.";
+    case CMD_RUNS:
+        return "imx runs [OPTIONS]\n"
+               "Lists the runs known (cache and, unless --offline, GitHub).";
+    }
+    return "";
+}
+
+void cli_print_help(unsigned bit, const char *name)
+{
+    (void)name;
+    printf("usage: %s\n\noptions:\n", synopsis(bit));
+    for (size_t i = 0; i < NOPTS; i++) {
+        const struct opt *o = &opts[i];
+        char left[64];
+        const char *h = o->help;
+
+        if (!(o->cmds & bit))
+            continue;
+        if (o->id < 256)
+            snprintf(left, sizeof(left), "-%c, --%s%s%s", o->id, o->name, o->arg ? " " : "",
+                     o->arg ? o->arg : "");
+        else
+            snprintf(left, sizeof(left), "    --%s%s%s", o->name, o->arg ? " " : "",
+                     o->arg ? o->arg : "");
+        printf("  %-28s ", left);
+        for (; *h; h++) {
+            putchar(*h);
+            if (*h == '\n')
+                printf("  %-28s ", "");
+        }
+        putchar('\n');
+    }
+    printf("\nexit status: 0 ok, 1 incomplete (some input skipped), 2 usage, 3 network/server,\n"
+           "4 cache or output file, 5 no usable data, 130 interrupted. See imx(1).\n");
+}
+
+static int parse_long(const char *s, long min, long max, long *out)
+{
+    char *end;
+    long v;
+
+    errno = 0;
+    v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < min || v > max)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int bad_value(const char *opt, const char *val, const char *why)
+{
+    msg_error("invalid value '%s' for --%s: %s", val, opt, why);
+    fprintf(stderr, "try 'imx --help'\n");
+    return EXIT_USAGE;
+}
+
+/* A run id is a positive decimal number; anything else is a usage error. */
+static int valid_run_id(const char *s)
+{
+    if (!*s || strlen(s) > 19)
+        return 0;
+    for (; *s; s++)
+        if (*s < '0' || *s > '9')
+            return 0;
+    return 1;
+}
+
+int cli_parse(struct cli *cli, unsigned bit, const char *cmd_name, int argc, char **argv)
+{
+    struct option lopts[NOPTS + 1];
+    char shorts[32];
+    size_t ns = 0, nl = 0;
+    int c;
+
+    memset(cli, 0, sizeof(*cli));
+    cli->cmd_name = cmd_name;
+    cli->cmd_bit = bit;
+    cli->collect_recent = -1;
+    cli->jobs = 8;
+    cli->max_wait = 60;
+    for (size_t i = 0; i < NOPTS; i++) {
+        if (!(opts[i].cmds & bit))
+            continue;
+        lopts[nl].name = opts[i].name;
+        lopts[nl].has_arg = opts[i].has_arg ? required_argument : no_argument;
+        lopts[nl].flag = NULL;
+        lopts[nl].val = opts[i].id;
+        nl++;
+        if (opts[i].id < 256) {
+            shorts[ns++] = (char)opts[i].id;
+            if (opts[i].has_arg)
+                shorts[ns++] = ':';
+        }
+    }
+    memset(&lopts[nl], 0, sizeof(lopts[nl]));
+    shorts[ns] = '\0';
+
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, shorts, lopts, NULL)) != -1) {
+        switch (c) {
+        case O_HELP:
+            cli_print_help(bit, cmd_name);
+            exit(cli_close_stdout(EXIT_OK));
+        case O_OUTPUT:
+            cli->output = optarg;
+            break;
+        case O_QUIET:
+            cli->quiet = 1;
+            break;
+        case O_VERBOSE:
+            cli->verbose++;
+            break;
+        case O_CACHE:
+            cli->cache = optarg;
+            break;
+        case O_MODEL:
+            cli->model = optarg;
+            break;
+        case O_COLUMNS:
+            cli->columns = optarg;
+            break;
+        case O_OFFLINE:
+            cli->offline = 1;
+            break;
+        case O_REPO:
+            if (!strchr(optarg, '/') || optarg[0] == '/' || strchr(optarg, '/')[1] == '\0')
+                return bad_value("repo", optarg, "expected OWNER/NAME");
+            cli->repo = optarg;
+            break;
+        case O_WORKFLOW:
+            cli->workflow = optarg;
+            break;
+        case O_BRANCH:
+            cli->branch = optarg;
+            break;
+        case O_EVENT:
+            cli->event = optarg;
+            break;
+        case O_OFFICIAL:
+            cli->official = 1;
+            break;
+        case O_GITHUB_URL:
+            cli->github_url = optarg;
+            break;
+        case O_JOBS:
+            if (parse_long(optarg, 1, 64, &cli->jobs) < 0)
+                return bad_value("jobs", optarg, "expected a number from 1 to 64");
+            break;
+        case O_SINCE:
+            cli->since = optarg;
+            break;
+        case O_UNTIL:
+            cli->until = optarg;
+            break;
+        case O_COLLECT_RECENT:
+            if (parse_long(optarg, 1, 100000, &cli->collect_recent) < 0)
+                return bad_value("collect-recent", optarg, "expected a positive number");
+            break;
+        case O_MAX_WAIT:
+            if (parse_long(optarg, 0, 86400, &cli->max_wait) < 0)
+                return bad_value("max-wait", optarg, "expected seconds from 0 to 86400");
+            break;
+        case O_ARTIFACT:
+            cli->artifact = optarg;
+            break;
+        case O_NO_WAIT:
+            cli->no_wait = 1;
+            break;
+        case '?':
+        default:
+            if (optopt && optopt < 256)
+                msg_error("%s: unknown option '-%c'", cmd_name, optopt);
+            else
+                msg_error("%s: unknown option or missing argument '%s'", cmd_name,
+                          argv[optind - 1]);
+            fprintf(stderr, "try 'imx %s --help'\n", cmd_name);
+            return EXIT_USAGE;
+        }
+    }
+    for (int i = optind; i < argc; i++) {
+        if (!valid_run_id(argv[i])) {
+            msg_error("%s: '%s' is not a run id (expected digits, e.g. 21012127808)", cmd_name,
+                      argv[i]);
+            fprintf(stderr, "try 'imx %s --help'\n", cmd_name);
+            return EXIT_USAGE;
+        }
+    }
+    cli->ids = argv + optind;
+    cli->nids = (size_t)(argc - optind);
+    if (cli->official) {
+        if (!cli->branch)
+            cli->branch = "main";
+        if (!cli->event)
+            cli->event = "push";
+    }
+    return 0;
+}
+
+void cli_release(struct cli *cli)
+{
+    (void)cli;
+}

@@ -1,0 +1,52 @@
+# tests/lib.sh: helpers for the shell test scripts (sourced). Each test prints one
+# PASS/FAIL/SKIP line that tests/run.sh counts.
+# Usage in a script:  t_run "name" cmd...   (passes when cmd exits 0)
+
+: "${IMX:?IMX must point at the imx binary}"
+TESTS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT_DIR=$(cd "$TESTS_DIR/.." && pwd)
+SHARED_RAW="$ROOT_DIR/../shared/data/inferencemax-raw"
+SHARED_REF="$ROOT_DIR/../shared/reference"
+
+# imx under valgrind when VALGRIND=1 (memcheck, errors make the command fail).
+imx() {
+    if [ "${VALGRIND:-}" = 1 ]; then
+        valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
+            "$IMX" "$@"
+    else
+        "$IMX" "$@"
+    fi
+}
+
+t_tmp() {
+    local d
+    d=$(mktemp -d "${TMPDIR:-/tmp}/imx-test.XXXXXX")
+    T_TMPS+=("$d")
+    echo "$d"
+}
+T_TMPS=()
+t_cleanup() { local d; for d in "${T_TMPS[@]}"; do rm -rf "$d"; done; }
+trap t_cleanup EXIT
+
+# t_run NAME FUNCTION_OR_COMMAND...: run it, print PASS/FAIL with its output on failure.
+t_run() {
+    local name=$1 out rc
+    shift
+    out=$("$@" 2>&1)
+    rc=$?
+    if [ $rc -eq 0 ]; then
+        echo "PASS $name"
+    else
+        echo "FAIL $name"
+        printf '%s\n' "$out" | sed 's/^/    /' | tail -n 40
+    fi
+}
+
+t_skip() { echo "SKIP $1: $2"; }
+
+# Assertion helpers for test functions: each prints why it failed and returns 1.
+fail() { echo "$*" >&2; return 1; }
+assert_eq() { [ "$1" = "$2" ] || fail "expected '$2', got '$1'${3:+ ($3)}"; }
+assert_file_eq() { diff -u "$2" "$1" >&2 || fail "files differ: $1 vs $2"; }
+assert_contains() { grep -qF -- "$2" "$1" || fail "'$1' does not contain '$2'"; }
+assert_not_contains() { ! grep -qF -- "$2" "$1" || fail "'$1' contains '$2'"; }

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# tests/run.sh: runs every test layer (unit, end-to-end cases, real data) and prints
+# "N passed, N failed". Arguments select test scripts by name substring.
+set -u
+cd "$(dirname "$0")/.."
+: "${IMX:?}" "${BUILD:?}"
+export IMX BUILD
+filter=("$@")
+selected() {
+    [ ${#filter[@]} -eq 0 ] && return 0
+    local f
+    for f in "${filter[@]}"; do case "$1" in *"$f"*) return 0 ;; esac; done
+    return 1
+}
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+for t in "$BUILD"/tests/test_*; do
+    [ -x "$t" ] || continue
+    selected "$(basename "$t")" || continue
+    if [ "${VALGRIND:-}" = 1 ]; then
+        valgrind -q --error-exitcode=99 --leak-check=full "$t" 2>&1 | tee -a "$log"
+    else
+        "$t" 2>&1 | tee -a "$log"
+    fi
+    [ "${PIPESTATUS[0]}" -eq 0 ] || grep -q '^FAIL' "$log" || echo "FAIL $(basename "$t") (exit status)" | tee -a "$log"
+done
+for s in tests/e2e/*.sh tests/real/*.sh; do
+    [ -f "$s" ] || continue
+    selected "$(basename "$s")" || continue
+    bash "$s" 2>&1 | tee -a "$log"
+done
+pass=$(grep -c '^PASS' "$log")
+failn=$(grep -c '^FAIL' "$log")
+skip=$(grep -c '^SKIP' "$log")
+[ "$skip" -gt 0 ] && echo "($skip skipped)"
+[ -n "${IMX_RESULTS:-}" ] && echo "$pass $failn" >>"$IMX_RESULTS"
+echo "$pass passed, $failn failed"
+[ "$failn" -eq 0 ] && [ "$pass" -gt 0 ]

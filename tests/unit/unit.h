@@ -1,0 +1,42 @@
+/* unit.h: the tiny unit-test harness. Each check prints one PASS/FAIL line that
+ * tests/run.sh counts; main() returns non-zero when anything failed. */
+#ifndef IMX_UNIT_H
+#define IMX_UNIT_H
+
+#include <stdio.h>
+#include <string.h>
+
+static int unit_failed_;
+static int unit_case_failed_;
+static const char *unit_case_;
+
+#define CHECK(cond)                                                                                \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            fprintf(stderr, "  %s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);             \
+            unit_case_failed_ = 1;                                                                 \
+        }                                                                                          \
+    } while (0)
+
+#define CHECK_STR(a, b)                                                                            \
+    do {                                                                                           \
+        const char *a_ = (a), *b_ = (b);                                                           \
+        if (!a_ || !b_ || strcmp(a_, b_) != 0) {                                                   \
+            fprintf(stderr, "  %s:%d: '%s' != '%s'\n", __FILE__, __LINE__, a_ ? a_ : "(null)",     \
+                    b_ ? b_ : "(null)");                                                           \
+            unit_case_failed_ = 1;                                                                 \
+        }                                                                                          \
+    } while (0)
+
+#define RUN(fn)                                                                                    \
+    do {                                                                                           \
+        unit_case_ = #fn;                                                                          \
+        unit_case_failed_ = 0;                                                                     \
+        fn();                                                                                      \
+        printf("%s unit/%s\n", unit_case_failed_ ? "FAIL" : "PASS", unit_case_);                   \
+        unit_failed_ |= unit_case_failed_;                                                         \
+    } while (0)
+
+#define UNIT_END() return unit_failed_ ? 1 : 0
+
+#endif
