@@ -83,6 +83,9 @@ void cli_install_signals(void);
 /* Flushes and closes stdout; a write error becomes EXIT_FS (a full disk must not exit 0). */
 int cli_close_stdout(int status);
 
+/* The cache folder: --cache, else $IMX_CACHE, else ./raw. */
+const char *cli_cache_dir(const struct cli *cli);
+
 int cmd_extract(struct cli *cli);
 
 #endif

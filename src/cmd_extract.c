@@ -1,9 +1,241 @@
-/* cmd_extract: imx extract, reading the cache into the tidy table (work in progress). */
+/* cmd_extract: `imx extract` (and imx without a command): read the cache, merge runs,
+ * keep the newest row per configuration of one model, write the CSV and a summary. */
 #include "cli.h"
+#include "table/extract.h"
+#include "util/buf.h"
+#include "util/fsutil.h"
+#include "util/xalloc.h"
+#include "writer/csv.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *cli_cache_dir(const struct cli *cli)
+{
+    const char *env = getenv("IMX_CACHE");
+    if (cli->cache)
+        return cli->cache;
+    return env && *env ? env : "raw";
+}
+
+/* Distinct values of one key field among the kept rows, for the summary. */
+static void summarize_field(struct buf *out, struct trow *const *rows, size_t n, int k1, int k2)
+{
+    struct trow **v = xmalloc((n + 1) * sizeof(*v));
+    size_t m = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        size_t j;
+        for (j = 0; j < m; j++) {
+            if (!table_cmp_values(v[j]->kv[k1], rows[i]->kv[k1]) &&
+                (k2 < 0 || !table_cmp_values(v[j]->kv[k2], rows[i]->kv[k2])))
+                break;
+        }
+        if (j == m)
+            v[m++] = rows[i];
+    }
+    /* insertion sort: a handful of values */
+    for (size_t i = 1; i < m; i++) {
+        for (size_t j = i; j > 0; j--) {
+            int c = table_cmp_values(v[j - 1]->kv[k1], v[j]->kv[k1]);
+            if (!c && k2 >= 0)
+                c = table_cmp_values(v[j - 1]->kv[k2], v[j]->kv[k2]);
+            if (c <= 0)
+                break;
+            struct trow *t = v[j];
+            v[j] = v[j - 1];
+            v[j - 1] = t;
+        }
+    }
+    for (size_t i = 0; i < m; i++) {
+        const char *a = v[i]->kv[k1];
+        buf_addf(out, "%s%s", i ? ", " : "", a ? a : "(none)");
+        if (k2 >= 0) {
+            const char *b = v[i]->kv[k2];
+            buf_addf(out, "/%s", b ? b : "(none)");
+        }
+    }
+    free(v);
+}
+
+static void print_summary(const struct cli *cli, const struct extract *x, struct trow *const *rows,
+                          size_t n, const char *out)
+{
+    const struct extract_stats *st = &x->st;
+    struct buf b = BUF_INIT_MAX((size_t)1 << 20);
+
+    if (cli->quiet)
+        return;
+    fprintf(stderr, "Runs read: %zu", st->runs);
+    if (st->runs_empty)
+        fprintf(stderr, " (%zu without rows)", st->runs_empty);
+    if (st->runs_undated)
+        fprintf(stderr, " (%zu without run.json: date unknown)", st->runs_undated);
+    fprintf(stderr, "\nRows of model %s: %lu before deduplication, %zu after\n", cli->model, st->rows_model, n);
+    summarize_field(&b, rows, n, K_HW, -1);
+    fprintf(stderr, "GPUs: %s\n", b.p);
+    buf_reset(&b);
+    summarize_field(&b, rows, n, K_PRECISION, -1);
+    fprintf(stderr, "Precisions: %s\n", b.p);
+    buf_reset(&b);
+    summarize_field(&b, rows, n, K_ISL, K_OSL);
+    fprintf(stderr, "ISL/OSL pairs: %s\n", b.p);
+    buf_release(&b);
+    if (st->rows_agentic)
+        fprintf(stderr, "Skipped: %lu rows without fixed isl/osl (AgentX or unknown shape)\n",
+                st->rows_agentic);
+    if (st->rows_bad)
+        fprintf(stderr, "Skipped: %lu rows with wrongly typed configuration fields\n", st->rows_bad);
+    if (st->not_object)
+        fprintf(stderr, "Skipped: %lu array elements that were not row objects\n", st->not_object);
+    if (st->files_failed)
+        fprintf(stderr, "Skipped: %zu unreadable files (%zu runs affected)\n", st->files_failed,
+                st->runs_failed);
+    if (st->runs_missing)
+        fprintf(stderr, "Skipped: %zu named runs not in the cache\n", st->runs_missing);
+    if (st->nan_tokens)
+        fprintf(stderr, "Read %lu NaN/Infinity values as missing\n", st->nan_tokens);
+    if (st->seq_from_name)
+        fprintf(stderr, "Took isl/osl of %lu rows from their file names\n", st->seq_from_name);
+    fprintf(stderr, "Wrote %zu rows to %s\n", n, out);
+}
+
+/* No row of the selected model: say which models the cache has. */
+static int no_such_model(const char *arg, const struct extract *x)
+{
+    struct buf b = BUF_INIT_MAX((size_t)1 << 20);
+
+    for (size_t i = 0; i < x->st.nmodels; i++)
+        buf_addf(&b, "%s%s (%lu rows)", i ? ", " : "", x->st.models[i].prefix, x->st.models[i].rows);
+    if (x->st.nmodels)
+        msg_error("no rows of model '%s' in the cache; models there: %s", arg, b.p);
+    else
+        msg_error("no rows of model '%s': the cache holds no benchmark rows (%zu runs read)", arg,
+                  x->st.runs);
+    buf_release(&b);
+    return EXIT_DATA;
+}
+
+static int write_output(const struct cli *cli, const char *path, const struct colset *cs,
+                        struct trow *const *rows, size_t n, const struct extract *x)
+{
+    struct imx_err err = IMX_ERR_INIT;
+    struct atomic_file af;
+
+    if (!strcmp(path, "-")) {
+        if (csv_write(stdout, "standard output", cs, rows, n, &x->runs, &err) < 0) {
+            msg_error("%s", err.msg);
+            return EXIT_FS;
+        }
+        return EXIT_OK;
+    }
+    {
+        char *dir = xstrdup(path), *slash = strrchr(dir, '/');
+        int r = 0;
+        if (slash && slash != dir) {
+            *slash = '\0';
+            r = mkdir_p(dir, &err);
+        }
+        free(dir);
+        if (r < 0) {
+            msg_error("%s", err.msg);
+            return EXIT_FS;
+        }
+    }
+    if (atomic_file_open(&af, path, &err) < 0) {
+        msg_error("%s", err.msg);
+        return EXIT_FS;
+    }
+    if (csv_write(af.fp, path, cs, rows, n, &x->runs, &err) < 0) {
+        atomic_file_abort(&af);
+        msg_error("%s (the previous file, if any, is unchanged)", err.msg);
+        return EXIT_FS;
+    }
+    if (atomic_file_commit(&af, &err) < 0) {
+        msg_error("%s (the previous file, if any, is unchanged)", err.msg);
+        return EXIT_FS;
+    }
+    (void)cli;
+    return EXIT_OK;
+}
 
 int cmd_extract(struct cli *cli)
 {
-    (void)cli;
-    msg_error("extract: not built yet");
-    return EXIT_DATA;
+    struct imx_err err = IMX_ERR_INIT;
+    struct imx_diag diag = {msg_diag, cli, 0};
+    struct model_sel sel;
+    struct extract x;
+    struct extract_opts o;
+    struct colset cs;
+    struct trow **rows;
+    char *outpath = NULL;
+    size_t n;
+    int status = EXIT_OK;
+
+    if (!cli->model)
+        cli->model = MODEL_DEFAULT;
+    if (model_sel_init(&sel, cli->model, &err) < 0) {
+        msg_error("%s", err.msg);
+        return EXIT_USAGE;
+    }
+    memset(&o, 0, sizeof(o));
+    o.cache = cli_cache_dir(cli);
+    o.ids = cli->ids;
+    o.nids = cli->nids;
+    o.recent = cli->collect_recent;
+    o.since = cli->since;
+    o.until = cli->until;
+    o.model = &sel;
+    o.diag = &diag;
+    if (extract_run(&x, &o, &err) < 0) {
+        msg_error("%s", err.msg);
+        extract_release(&x);
+        model_sel_release(&sel);
+        return exit_for(err.code);
+    }
+    if (x.st.runs == 0 && cli->nids == 0) {
+        msg_error("no runs in the cache '%s' (expected run_<ID>/ folders; 'imx sync' fills it)",
+                  o.cache);
+        extract_release(&x);
+        model_sel_release(&sel);
+        return EXIT_DATA;
+    }
+    if (x.table.count == 0 && !sel.all && x.st.rows_model == 0) {
+        status = no_such_model(cli->model, &x);
+        extract_release(&x);
+        model_sel_release(&sel);
+        return status;
+    }
+    rows = table_sorted(&x.table, &n);
+    if (colset_build(&cs, cli->columns, rows, n, &err) < 0) {
+        msg_error("%s", err.msg);
+        status = EXIT_USAGE;
+        goto out;
+    }
+    if (cli->output) {
+        outpath = xstrdup(cli->output);
+    } else {
+        struct buf p = BUF_INIT_MAX(8192);
+        char *dir = model_sel_dirname(&sel);
+        buf_addf(&p, "by_model/%s/inferencemax.csv", dir);
+        free(dir);
+        outpath = buf_detach(&p, NULL);
+    }
+    status = write_output(cli, outpath, &cs, rows, n, &x);
+    if (status == EXIT_OK) {
+        print_summary(cli, &x, rows, n, !strcmp(outpath, "-") ? "standard output" : outpath);
+        if (extract_incomplete(&x)) {
+            if (!cli->quiet)
+                fprintf(stderr, "imx: the table is incomplete: some input was skipped (see above)\n");
+            status = EXIT_PARTIAL;
+        }
+    }
+    colset_release(&cs);
+out:
+    free(outpath);
+    free(rows);
+    extract_release(&x);
+    model_sel_release(&sel);
+    return status;
 }

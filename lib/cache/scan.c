@@ -1,0 +1,370 @@
+/* scan: discovery of runs and result files in the cache (layout in scan.h and the README).
+ * Precedence per run: the aggregate, else per-configuration files, else results_<exp> arrays. */
+#include "cache/scan.h"
+#include "reader/names.h"
+#include "util/buf.h"
+#include "util/fsutil.h"
+#include "util/xalloc.h"
+
+#include <yajl/yajl_tree.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define MAX_SCAN_DEPTH 4
+#define RUN_JSON_MAX ((size_t)1 << 20)
+
+/* Artifacts that never hold benchmark rows, whatever files they contain. */
+static const char *const ignored_prefixes[] = {
+    "eval_",      "server_logs",   "multinode_server_logs", "gpu_metrics", "power_audit",
+    "agentic_",   "bmk_agentic_",  "graphs_",               "run-stats",   "run_stats",
+    "changelog-", "changelog_",    "profile_",              "speedbench",  "cxsweep",
+    "api",
+};
+
+static int ignored_artifact(const char *name)
+{
+    for (size_t i = 0; i < sizeof(ignored_prefixes) / sizeof(ignored_prefixes[0]); i++)
+        if (!strncmp(name, ignored_prefixes[i], strlen(ignored_prefixes[i])))
+            return 1;
+    return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Sorted names of a directory, without dot entries; NULL-terminated, caller frees. */
+static char **list_dir(const char *path, size_t *n)
+{
+    DIR *d = opendir(path);
+    struct dirent *de;
+    char **v = NULL;
+    size_t cap = 0;
+
+    *n = 0;
+    if (!d)
+        return NULL;
+    while ((de = readdir(d))) {
+        if (de->d_name[0] == '.')
+            continue;
+        xgrow((void **)&v, &cap, *n + 2, sizeof(*v));
+        v[(*n)++] = xstrdup(de->d_name);
+    }
+    closedir(d);
+    if (v) {
+        qsort(v, *n, sizeof(*v), cmp_str);
+        v[*n] = NULL;
+    }
+    return v;
+}
+
+static void free_list(char **v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
+struct collect {
+    struct run_file *agg, *pcfg, *res;
+    size_t nagg, npcfg, nres, capagg, cappcfg, capres;
+};
+
+static void add_file(struct run_file **v, size_t *n, size_t *cap, const char *path,
+                     const char *rel)
+{
+    xgrow((void **)v, cap, *n + 1, sizeof(**v));
+    (*v)[*n].path = xstrdup(path);
+    (*v)[*n].rel = xstrdup(rel);
+    (*n)++;
+}
+
+static int is_json_named(const char *name, const char *prefix)
+{
+    size_t n = strlen(name), p = strlen(prefix);
+    return n > p + 5 && !strncmp(name, prefix, p) && !strcmp(name + n - 5, ".json");
+}
+
+/*
+ * Walks a run folder. `artifact` is the first path component (NULL at the
+ * top), which decides what a file found below it is.
+ */
+static void walk(struct collect *c, const char *path, const char *rel, const char *artifact,
+                 int depth)
+{
+    size_t n;
+    char **names = list_dir(path, &n);
+
+    for (size_t i = 0; i < n; i++) {
+        struct buf p = BUF_INIT_MAX(16384), r = BUF_INIT_MAX(16384);
+        const char *name = names[i];
+        const char *art = artifact ? artifact : name;
+        struct stat st;
+
+        buf_addf(&p, "%s/%s", path, name);
+        if (*rel)
+            buf_addf(&r, "%s/%s", rel, name);
+        else
+            buf_adds(&r, name);
+        if (stat(p.p, &st) != 0) {
+            buf_release(&p);
+            buf_release(&r);
+            continue;
+        }
+        if (S_ISDIR(st.st_mode)) {
+            if (depth < MAX_SCAN_DEPTH && !(artifact == NULL && ignored_artifact(name)))
+                walk(c, p.p, r.p, art, depth + 1);
+        } else if (S_ISREG(st.st_mode)) {
+            if (!strcmp(name, "agg_bmk.json")) {
+                add_file(&c->agg, &c->nagg, &c->capagg, p.p, r.p);
+            } else if (artifact && !strncmp(artifact, "results_", 8) &&
+                       is_json_named(name, "agg_")) {
+                add_file(&c->res, &c->nres, &c->capres, p.p, r.p);
+            } else if (is_json_named(name, "agg_") && (!artifact || !ignored_artifact(artifact))) {
+                /* a per-configuration file: bmk_* artifacts, or the unprefixed 2025 names */
+                long isl, osl;
+                if (!artifact || !strncmp(artifact, "bmk_", 4) ||
+                    names_seq_lens(artifact, &isl, &osl, NULL) ||
+                    names_seq_lens(name, &isl, &osl, NULL))
+                    add_file(&c->pcfg, &c->npcfg, &c->cappcfg, p.p, r.p);
+            }
+        }
+        buf_release(&p);
+        buf_release(&r);
+    }
+    free_list(names, n);
+}
+
+static void free_files(struct run_file *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(v[i].path);
+        free(v[i].rel);
+    }
+    free(v);
+}
+
+static int cmp_file_depth(const void *a, const void *b)
+{
+    const struct run_file *x = a, *y = b;
+    size_t dx = 0, dy = 0;
+    for (const char *p = x->rel; *p; p++)
+        dx += *p == '/';
+    for (const char *p = y->rel; *p; p++)
+        dy += *p == '/';
+    if (dx != dy)
+        return dx < dy ? -1 : 1;
+    return strcmp(x->rel, y->rel);
+}
+
+static void choose_files(struct run_info *ri)
+{
+    struct collect c;
+
+    memset(&c, 0, sizeof(c));
+    walk(&c, ri->dir, "", NULL, 0);
+    if (c.nagg) {
+        /* one aggregate only: the shallowest (run_<ID>/agg_bmk.json before results_bmk/) */
+        qsort(c.agg, c.nagg, sizeof(*c.agg), cmp_file_depth);
+        ri->kind = RUN_AGGREGATE;
+        ri->files = c.agg;
+        ri->nfiles = 1;
+        for (size_t i = 1; i < c.nagg; i++) {
+            free(c.agg[i].path);
+            free(c.agg[i].rel);
+        }
+        free_files(c.pcfg, c.npcfg);
+        free_files(c.res, c.nres);
+    } else if (c.npcfg) {
+        ri->kind = RUN_PERCONFIG;
+        ri->files = c.pcfg;
+        ri->nfiles = c.npcfg;
+        free_files(c.agg, 0);
+        free_files(c.res, c.nres);
+    } else if (c.nres) {
+        ri->kind = RUN_RESULTS;
+        ri->files = c.res;
+        ri->nfiles = c.nres;
+        free_files(c.agg, 0);
+        free_files(c.pcfg, 0);
+    } else {
+        ri->kind = RUN_NONE;
+        free(c.agg);
+        free(c.pcfg);
+        free(c.res);
+    }
+}
+
+static char *tree_str(yajl_val root, const char *key)
+{
+    const char *path[2] = {key, NULL};
+    yajl_val v = yajl_tree_get(root, path, yajl_t_any);
+    if (v && YAJL_IS_STRING(v))
+        return xstrdup(YAJL_GET_STRING(v));
+    return NULL;
+}
+
+int run_info_load_meta(struct run_info *ri, const char *path, struct imx_err *err)
+{
+    char *text = NULL, ebuf[256];
+    size_t len;
+    yajl_val root;
+    int r = read_file(path, RUN_JSON_MAX, &text, &len, err);
+
+    if (r < 0)
+        return r;
+    root = yajl_tree_parse(text, ebuf, sizeof(ebuf));
+    free(text);
+    if (!root || !YAJL_IS_OBJECT(root)) {
+        char *nl = strchr(ebuf, '\n');
+        if (nl)
+            *nl = '\0';
+        yajl_tree_free(root);
+        return imx_seterr(err, IMX_EPARSE, "'%s': not a run object%s%s", path, root ? "" : ": ",
+                          root ? "" : ebuf);
+    }
+    ri->created_at = tree_str(root, "created_at");
+    ri->event = tree_str(root, "event");
+    ri->branch = tree_str(root, "head_branch");
+    ri->html_url = tree_str(root, "html_url");
+    {
+        const char *p[2] = {"run_attempt", NULL};
+        yajl_val v = yajl_tree_get(root, p, yajl_t_number);
+        ri->attempt = v && YAJL_IS_INTEGER(v) ? (long)YAJL_GET_INTEGER(v) : 0;
+    }
+    ri->has_meta = 1;
+    yajl_tree_free(root);
+    return 0;
+}
+
+static int parse_run_dir(const char *name, unsigned long long *id)
+{
+    const char *p = name + 4;
+    unsigned long long v = 0;
+
+    if (strncmp(name, "run_", 4) || !*p || strlen(p) > 19)
+        return 0;
+    for (; *p; p++) {
+        if (*p < '0' || *p > '9')
+            return 0;
+        v = v * 10 + (unsigned long long)(*p - '0');
+    }
+    *id = v;
+    return 1;
+}
+
+static int cmp_runs(const void *a, const void *b)
+{
+    const struct run_info *x = a, *y = b;
+    if (x->created_at && y->created_at) {
+        int c = strcmp(x->created_at, y->created_at);
+        if (c)
+            return c;
+    }
+    return x->idn < y->idn ? -1 : x->idn > y->idn;
+}
+
+static int wanted(const char *id, char *const *ids, size_t nids, unsigned char *seen)
+{
+    if (!nids)
+        return 1;
+    for (size_t i = 0; i < nids; i++) {
+        const char *w = ids[i];
+        while (*w == '0' && w[1])
+            w++;
+        if (!strcmp(w, id)) {
+            seen[i] = 1;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+int cache_scan(const char *cache, char *const *ids, size_t nids, struct run_list *out,
+               size_t *missing, struct imx_diag *diag, struct imx_err *err)
+{
+    size_t n;
+    char **names;
+    unsigned char *seen = xcalloc(nids + 1, 1);
+
+    memset(out, 0, sizeof(*out));
+    *missing = 0;
+    if (!is_dir(cache)) {
+        free(seen);
+        return imx_seterr(err, IMX_ENOTFOUND,
+                          "cache '%s' does not exist (run 'imx sync' or give --cache DIR)", cache);
+    }
+    errno = 0;
+    names = list_dir(cache, &n);
+    if (!names && errno) {
+        free(seen);
+        return imx_seterr(err, IMX_EIO, "cannot read cache '%s': %s", cache, strerror(errno));
+    }
+    for (size_t i = 0; i < n; i++) {
+        unsigned long long idn;
+        struct run_info *ri;
+        struct buf p = BUF_INIT_MAX(16384);
+
+        if (!parse_run_dir(names[i], &idn) || !wanted(names[i] + 4, ids, nids, seen))
+            continue;
+        buf_addf(&p, "%s/%s", cache, names[i]);
+        if (!is_dir(p.p)) {
+            buf_release(&p);
+            continue;
+        }
+        xgrow((void **)&out->v, &out->cap, out->n + 1, sizeof(*out->v));
+        ri = &out->v[out->n++];
+        memset(ri, 0, sizeof(*ri));
+        ri->id = xstrdup(names[i] + 4);
+        ri->idn = idn;
+        ri->dir = buf_detach(&p, NULL);
+        {
+            struct buf mp = BUF_INIT_MAX(16384);
+            struct imx_err merr = IMX_ERR_INIT;
+            buf_addf(&mp, "%s/run.json", ri->dir);
+            if (path_exists(mp.p) && run_info_load_meta(ri, mp.p, &merr) < 0)
+                imx_warn(diag, merr.code, "%s (the run is still read; its date is unknown)",
+                         merr.msg);
+            buf_release(&mp);
+        }
+        choose_files(ri);
+    }
+    free_list(names, n);
+    for (size_t i = 0; i < nids; i++) {
+        if (!seen[i]) {
+            imx_warn(diag, IMX_ENOTFOUND, "run %s is not in the cache '%s'", ids[i], cache);
+            (*missing)++;
+        }
+    }
+    free(seen);
+    if (out->n)
+        qsort(out->v, out->n, sizeof(*out->v), cmp_runs);
+    for (size_t i = 0; i < out->n; i++)
+        out->v[i].order = i;
+    return 0;
+}
+
+void run_info_release(struct run_info *ri)
+{
+    free(ri->id);
+    free(ri->dir);
+    free(ri->created_at);
+    free(ri->event);
+    free(ri->branch);
+    free(ri->html_url);
+    free_files(ri->files, ri->nfiles);
+    memset(ri, 0, sizeof(*ri));
+}
+
+void run_list_release(struct run_list *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        run_info_release(&l->v[i]);
+    free(l->v);
+    memset(l, 0, sizeof(*l));
+}

@@ -1,0 +1,58 @@
+/* scan: the read side of the cache. Finds the runs under CACHE/run_<ID>/, their metadata
+ * (run.json) and, per run, the one set of result files to read so that no result counts twice. */
+#ifndef IMX_SCAN_H
+#define IMX_SCAN_H
+
+#include "util/err.h"
+
+#include <stddef.h>
+
+enum run_kind {
+    RUN_NONE = 0,  /* no result files */
+    RUN_AGGREGATE, /* agg_bmk.json (results_bmk) */
+    RUN_PERCONFIG, /* bmk_* or pre-December per-configuration artifacts */
+    RUN_RESULTS,   /* results_<exp>/agg_<exp>.json arrays of the 2025 schedulers */
+};
+
+struct run_file {
+    char *path; /* full path */
+    char *rel;  /* path below the run folder: names carry isl/osl for old rows */
+};
+
+struct run_info {
+    char *id; /* decimal run id */
+    unsigned long long idn;
+    char *dir;
+    /* from run.json; NULL when unknown */
+    char *created_at;
+    char *event;
+    char *branch;
+    char *html_url;
+    long attempt; /* 0 when unknown */
+    int has_meta;
+    enum run_kind kind;
+    struct run_file *files;
+    size_t nfiles;
+    size_t order; /* 0 = oldest; newer runs win */
+};
+
+struct run_list {
+    struct run_info *v;
+    size_t n, cap;
+};
+
+/*
+ * Scans cache. With nids > 0 only those runs (a named run missing from the
+ * cache is reported through diag and counted in *missing). Runs are returned
+ * oldest first: by created_at, then run id (GitHub assigns ids in time order;
+ * runs without run.json compare by id).
+ */
+int cache_scan(const char *cache, char *const *ids, size_t nids, struct run_list *out,
+               size_t *missing, struct imx_diag *diag, struct imx_err *err);
+void run_list_release(struct run_list *l);
+void run_info_release(struct run_info *ri);
+
+/* Parses run.json into the metadata fields of ri (used by scan, and by `imx runs`). */
+int run_info_load_meta(struct run_info *ri, const char *path, struct imx_err *err);
+
+#endif

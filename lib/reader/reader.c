@@ -1,0 +1,492 @@
+/* reader: yajl callback parser that flattens each row object into a struct row.
+ * Python's NaN/Infinity tokens are not JSON; a file holding them is re-read through a small
+ * token filter that turns them into null, so the common case pays nothing for them. */
+#include "reader/reader.h"
+#include "util/xalloc.h"
+
+#include <yajl/yajl_parse.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define CHUNK 65536
+
+struct rstate {
+    const struct reader_opts *o;
+    struct imx_err *err;
+    int depth;      /* nesting depth: 1 inside the top-level container */
+    int top;        /* 'a' top-level array, 'o' top-level object, 0 before it */
+    int row_depth;  /* depth of the current row's map, 0 outside rows */
+    int skip_depth; /* > 0 inside something ignored (an array in a row, a non-object element) */
+    struct row row;
+    struct buf path; /* "router." while inside nested maps */
+    size_t path_len[READER_MAX_DEPTH + 2];
+    struct buf key;
+    size_t index, next;
+    size_t skip_below; /* after a restart: elements already delivered */
+    size_t done;       /* elements fully handled (delivered or reported) so far */
+    int cb_code;
+    const char *fail; /* our own reason for stopping, if not a callback's */
+    unsigned long nan;
+};
+
+static void element_begin(struct rstate *s)
+{
+    s->index = s->next++;
+}
+
+static int emit(struct rstate *s)
+{
+    int r;
+
+    s->done = s->index + 1;
+    if (s->index < s->skip_below)
+        return 1;
+    if (s->o->st)
+        s->o->st->rows++;
+    if (!s->o->fn)
+        return 1;
+    r = s->o->fn(s->o->ud, &s->row, s->index);
+    if (r < 0) {
+        s->cb_code = r;
+        return 0;
+    }
+    return 1;
+}
+
+static void not_object(struct rstate *s, const char *what)
+{
+    s->done = s->index + 1;
+    if (s->index < s->skip_below)
+        return;
+    if (s->o->st)
+        s->o->st->not_object++;
+    imx_warn(s->o->diag, IMX_EPARSE, "%s: element %zu is %s, not a row object: skipped",
+             s->o->label, s->index, what);
+}
+
+static int on_value(struct rstate *s, const char *text, size_t len, enum val_kind kind)
+{
+    if (s->skip_depth)
+        return 1;
+    if (s->depth == 0) {
+        s->fail = "the file holds a single value, not an array or object of rows";
+        return 0;
+    }
+    if (s->top == 'a' && s->depth == 1) {
+        element_begin(s);
+        not_object(s, kind == VAL_STR ? "a string" : kind == VAL_NULL ? "null" : "a scalar");
+        return 1;
+    }
+    if (!s->row_depth)
+        return 1;
+    if (s->path.len) {
+        size_t mark = s->path.len;
+        int r = buf_add(&s->path, s->key.p, s->key.len);
+        if (r == 0)
+            r = row_add(&s->row, s->path.p, s->path.len, text, len, kind);
+        buf_truncate(&s->path, mark);
+        if (r < 0) {
+            s->fail = "a row is larger than 1 MiB";
+            return 0;
+        }
+        return 1;
+    }
+    if (row_add(&s->row, s->key.p, s->key.len, text, len, kind) < 0) {
+        s->fail = "a row is larger than 1 MiB";
+        return 0;
+    }
+    return 1;
+}
+
+static int cb_null(void *ctx)
+{
+    return on_value(ctx, "", 0, VAL_NULL);
+}
+
+static int cb_boolean(void *ctx, int b)
+{
+    return on_value(ctx, b ? "true" : "false", b ? 4 : 5, VAL_BOOL);
+}
+
+static int cb_number(void *ctx, const char *num, size_t len)
+{
+    struct rstate *s = ctx;
+
+    if (len > READER_MAX_NUMBER) {
+        s->fail = "a number is absurdly long";
+        return 0;
+    }
+    return on_value(s, num, len, VAL_NUM);
+}
+
+static int cb_string(void *ctx, const unsigned char *str, size_t len)
+{
+    return on_value(ctx, (const char *)str, len, VAL_STR);
+}
+
+static int cb_map_key(void *ctx, const unsigned char *key, size_t len)
+{
+    struct rstate *s = ctx;
+
+    if (s->skip_depth || !s->row_depth)
+        return 1;
+    buf_reset(&s->key);
+    if (buf_add(&s->key, key, len) < 0) {
+        s->fail = "a key is longer than 1 MiB";
+        return 0;
+    }
+    return 1;
+}
+
+static int enter(struct rstate *s)
+{
+    if (s->depth >= READER_MAX_DEPTH) {
+        s->fail = "nesting is deeper than 64 levels";
+        return 0;
+    }
+    s->depth++;
+    return 1;
+}
+
+static int cb_start_map(void *ctx)
+{
+    struct rstate *s = ctx;
+
+    if (!enter(s))
+        return 0;
+    if (s->skip_depth) {
+        s->skip_depth++;
+    } else if (s->depth == 1) {
+        s->top = 'o';
+        element_begin(s);
+        s->row_depth = 1;
+        row_clear(&s->row);
+        buf_reset(&s->path);
+    } else if (s->top == 'a' && s->depth == 2) {
+        element_begin(s);
+        s->row_depth = 2;
+        row_clear(&s->row);
+        buf_reset(&s->path);
+    } else if (s->row_depth) {
+        s->path_len[s->depth] = s->path.len;
+        if (buf_add(&s->path, s->key.p, s->key.len) < 0 || buf_addc(&s->path, '.') < 0) {
+            s->fail = "a key path is longer than 1 MiB";
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static int cb_end_map(void *ctx)
+{
+    struct rstate *s = ctx;
+    int r = 1;
+
+    if (s->skip_depth) {
+        s->skip_depth--;
+    } else if (s->row_depth && s->depth == s->row_depth) {
+        s->row_depth = 0;
+        r = emit(s);
+    } else if (s->row_depth && s->depth > s->row_depth) {
+        buf_truncate(&s->path, s->path_len[s->depth]);
+    }
+    s->depth--;
+    return r;
+}
+
+static int cb_start_array(void *ctx)
+{
+    struct rstate *s = ctx;
+
+    if (!enter(s))
+        return 0;
+    if (s->skip_depth) {
+        s->skip_depth++;
+    } else if (s->depth == 1) {
+        s->top = 'a';
+    } else if (s->top == 'a' && s->depth == 2) {
+        element_begin(s);
+        not_object(s, "an array");
+        s->skip_depth = 1;
+    } else if (s->row_depth) {
+        /* arrays inside a row (AgentX per-request lists) carry no table value */
+        s->skip_depth = 1;
+    }
+    return 1;
+}
+
+static int cb_end_array(void *ctx)
+{
+    struct rstate *s = ctx;
+
+    if (s->skip_depth)
+        s->skip_depth--;
+    s->depth--;
+    return 1;
+}
+
+static const yajl_callbacks callbacks = {
+    cb_null, cb_boolean, NULL, NULL, cb_number, cb_string, cb_start_map,
+    cb_map_key, cb_end_map, cb_start_array, cb_end_array,
+};
+
+/* Input: a file descriptor or a memory block, re-readable from the start. */
+struct source {
+    int fd;
+    const char *mem;
+    size_t len, pos;
+};
+
+static long source_read(struct source *src, char *out, size_t cap)
+{
+    if (src->fd >= 0) {
+        ssize_t n;
+        do
+            n = read(src->fd, out, cap);
+        while (n < 0 && errno == EINTR);
+        return (long)n;
+    }
+    size_t n = src->len - src->pos < cap ? src->len - src->pos : cap;
+    memcpy(out, src->mem + src->pos, n);
+    src->pos += n;
+    return (long)n;
+}
+
+static int source_rewind(struct source *src)
+{
+    if (src->fd >= 0)
+        return lseek(src->fd, 0, SEEK_SET) == 0 ? 0 : -1;
+    src->pos = 0;
+    return 0;
+}
+
+/*
+ * The NaN filter: outside strings, NaN, Infinity and -Infinity become null.
+ * pend holds a token cut by a chunk boundary.
+ */
+struct nanfilter {
+    int in_str, esc;
+    char pend[12];
+    size_t npend;
+};
+
+static int is_token_prefix(const char *p, size_t n, const char **full)
+{
+    static const char *const toks[] = {"NaN", "Infinity", "-Infinity"};
+    for (size_t i = 0; i < 3; i++) {
+        if (n <= strlen(toks[i]) && !memcmp(p, toks[i], n)) {
+            *full = toks[i];
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static void nanfilter_feed(struct nanfilter *f, const char *in, size_t n, struct buf *out,
+                           unsigned long *count)
+{
+    for (size_t i = 0; i < n; i++) {
+        char c = in[i];
+        if (f->in_str) {
+            buf_addc(out, c);
+            if (f->esc)
+                f->esc = 0;
+            else if (c == '\\')
+                f->esc = 1;
+            else if (c == '"')
+                f->in_str = 0;
+            continue;
+        }
+        if (f->npend || c == 'N' || c == 'I' || c == '-') {
+            const char *full;
+            f->pend[f->npend++] = c;
+            if (is_token_prefix(f->pend, f->npend, &full)) {
+                if (f->npend == strlen(full)) {
+                    buf_adds(out, "null");
+                    f->npend = 0;
+                    (*count)++;
+                }
+                continue;
+            }
+            /* not one of ours: hand the bytes on unchanged, the last one re-examined */
+            buf_add(out, f->pend, f->npend - 1);
+            f->npend = 0;
+            if (c == 'N' || c == 'I' || c == '-') {
+                f->pend[f->npend++] = c;
+                continue;
+            }
+        }
+        if (c == '"')
+            f->in_str = 1;
+        buf_addc(out, c);
+    }
+}
+
+/* Line and column of a byte offset, for messages. */
+static void locate(struct source *src, size_t offset, size_t *line, size_t *col)
+{
+    char chunk[CHUNK];
+    size_t seen = 0;
+    long n;
+
+    *line = 1;
+    *col = 1;
+    if (source_rewind(src) < 0)
+        return;
+    while (seen < offset && (n = source_read(src, chunk, sizeof(chunk))) > 0) {
+        for (long i = 0; i < n && seen < offset; i++, seen++) {
+            if (chunk[i] == '\n') {
+                (*line)++;
+                *col = 1;
+            } else {
+                (*col)++;
+            }
+        }
+    }
+}
+
+static int parse_pass(struct rstate *s, struct source *src, int filtering, char *chunk,
+                      size_t *err_offset, char **yerr)
+{
+    yajl_handle h = yajl_alloc(&callbacks, NULL, s);
+    struct buf fbuf = BUF_INIT_MAX(4 * CHUNK);
+    struct nanfilter nf = {0, 0, {0}, 0};
+    size_t offset = 0;
+    yajl_status st = yajl_status_ok;
+    long n;
+
+    s->depth = s->top = s->row_depth = s->skip_depth = 0;
+    s->next = 0;
+    buf_reset(&s->path);
+    while ((n = source_read(src, chunk, CHUNK)) > 0) {
+        const unsigned char *feed = (const unsigned char *)chunk;
+        size_t flen = (size_t)n;
+        if (filtering) {
+            buf_reset(&fbuf);
+            nanfilter_feed(&nf, chunk, (size_t)n, &fbuf, &s->nan);
+            feed = (const unsigned char *)fbuf.p;
+            flen = fbuf.len;
+        }
+        st = yajl_parse(h, feed, flen);
+        if (st != yajl_status_ok) {
+            offset += yajl_get_bytes_consumed(h);
+            break;
+        }
+        offset += flen;
+    }
+    if (n < 0) {
+        yajl_free(h);
+        buf_release(&fbuf);
+        return -2;
+    }
+    if (st == yajl_status_ok) {
+        if (filtering && nf.npend) {
+            /* a cut-off token at the very end: let yajl judge the bytes */
+            st = yajl_parse(h, (const unsigned char *)nf.pend, nf.npend);
+        }
+        if (st == yajl_status_ok)
+            st = yajl_complete_parse(h);
+        if (st != yajl_status_ok)
+            offset += yajl_get_bytes_consumed(h);
+    }
+    if (st != yajl_status_ok && st != yajl_status_client_canceled) {
+        unsigned char *msg = yajl_get_error(h, 0, NULL, 0);
+        *yerr = xstrdup((const char *)msg);
+        yajl_free_error(h, msg);
+    }
+    *err_offset = offset;
+    yajl_free(h);
+    buf_release(&fbuf);
+    return st == yajl_status_ok ? 0 : -1;
+}
+
+static int read_source(struct source *src, const struct reader_opts *o, struct imx_err *err)
+{
+    struct rstate s;
+    char *chunk = xmalloc(CHUNK);
+    char *yerr = NULL;
+    size_t offset = 0, line, col;
+    int r, filtering = 0;
+
+    memset(&s, 0, sizeof(s));
+    s.o = o;
+    s.err = err;
+    row_init(&s.row);
+    buf_init(&s.path, ROW_TEXT_MAX);
+    buf_init(&s.key, ROW_TEXT_MAX);
+
+    r = parse_pass(&s, src, 0, chunk, &offset, &yerr);
+    if (r == -1 && !s.cb_code && !s.fail) {
+        /* maybe Python's NaN: read again through the filter, skipping rows already delivered */
+        free(yerr);
+        yerr = NULL;
+        s.skip_below = s.done;
+        if (source_rewind(src) == 0) {
+            filtering = 1;
+            r = parse_pass(&s, src, 1, chunk, &offset, &yerr);
+        }
+    }
+    if (o->st)
+        o->st->nan_tokens += s.nan;
+    if (r == -2) {
+        r = imx_seterr(err, IMX_EIO, "cannot read '%s': %s", o->label, strerror(errno));
+    } else if (r == -1 && s.cb_code) {
+        r = s.cb_code;
+    } else if (r == -1) {
+        const char *why = s.fail ? s.fail : yerr ? yerr : "parse error";
+        char *nl;
+        if (yerr && (nl = strchr(yerr, '\n')))
+            *nl = '\0';
+        if (src->fd >= 0 && src->len == 0 && offset == 0 && !s.fail) {
+            r = imx_seterr(err, IMX_EPARSE, "'%s': empty file", o->label);
+        } else {
+            locate(src, offset, &line, &col);
+            r = imx_seterr(err, IMX_EPARSE, "'%s': %s at line %zu, column %zu%s", o->label,
+                           why, line, col, filtering ? " (approximately)" : "");
+        }
+    }
+    free(yerr);
+    free(chunk);
+    row_release(&s.row);
+    buf_release(&s.path);
+    buf_release(&s.key);
+    return r;
+}
+
+int reader_read_file(const char *path, const struct reader_opts *o, struct imx_err *err)
+{
+    struct source src = {-1, NULL, 0, 0};
+    struct reader_opts oo = *o;
+    int r;
+
+    if (!oo.label)
+        oo.label = path;
+    src.fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (src.fd < 0)
+        return imx_seterr(err, IMX_EIO, "cannot open '%s': %s", path, strerror(errno));
+    {
+        off_t end = lseek(src.fd, 0, SEEK_END);
+        src.len = end > 0 ? (size_t)end : 0;
+        lseek(src.fd, 0, SEEK_SET);
+    }
+    r = read_source(&src, &oo, err);
+    close(src.fd);
+    return r;
+}
+
+int reader_read_mem(const char *data, size_t len, const struct reader_opts *o,
+                    struct imx_err *err)
+{
+    struct source src = {-1, data, len, 0};
+    struct reader_opts oo = *o;
+
+    if (!oo.label)
+        oo.label = "(memory)";
+    if (len == 0)
+        return imx_seterr(err, IMX_EPARSE, "'%s': empty input", oo.label);
+    return read_source(&src, &oo, err);
+}

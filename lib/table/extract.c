@@ -1,0 +1,362 @@
+/* extract: parallel parse of the selected runs (one worker per core pulling runs from a
+ * shared counter) feeding the newest-wins table. A file's rows enter the table only once
+ * the whole file parsed, so a corrupt file never contributes half its rows. */
+#include "table/extract.h"
+#include "reader/names.h"
+#include "reader/reader.h"
+#include "util/xalloc.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Rows of one file held back until the file parsed completely; past this, held rows are
+ * committed early so memory stays bounded whatever the file's size. */
+#define HOLD_MAX ((size_t)16 << 20)
+#define BAD_ROW_WARNINGS 3
+
+struct worker {
+    struct extract *x;
+    const struct extract_opts *o;
+    size_t *next; /* shared run counter */
+    pthread_mutex_t *lock;
+    struct extract_stats st; /* local counts, summed at the end */
+    struct row_key key;
+    /* the file being read */
+    const struct run_info *run;
+    const struct run_file *file;
+    uint32_t file_order;
+    struct trow **held;
+    size_t nheld, capheld, held_bytes;
+    unsigned long bad_in_file;
+    int rows_in_run;
+};
+
+static void count_model(struct extract_stats *st, const char *prefix)
+{
+    const char *p = prefix ? prefix : "(unknown)";
+    for (size_t i = 0; i < st->nmodels; i++) {
+        if (!strcmp(st->models[i].prefix, p)) {
+            st->models[i].rows++;
+            return;
+        }
+    }
+    st->models = xrealloc(st->models, (st->nmodels + 1) * sizeof(*st->models));
+    st->models[st->nmodels].prefix = xstrdup(p);
+    st->models[st->nmodels].rows = 1;
+    st->nmodels++;
+}
+
+static void commit_held(struct worker *w)
+{
+    for (size_t i = 0; i < w->nheld; i++)
+        table_put(&w->x->table, w->held[i]);
+    w->nheld = 0;
+    w->held_bytes = 0;
+}
+
+static void drop_held(struct worker *w)
+{
+    for (size_t i = 0; i < w->nheld; i++)
+        free(w->held[i]);
+    w->nheld = 0;
+    w->held_bytes = 0;
+}
+
+static const char *kind_name(enum val_kind k)
+{
+    switch (k) {
+    case VAL_NUM:
+        return "number";
+    case VAL_STR:
+        return "string";
+    case VAL_BOOL:
+        return "boolean";
+    default:
+        return "null";
+    }
+}
+
+/* A configuration field of the wrong JSON type makes the row unusable: its key would lie. */
+static int check_types(struct worker *w, const struct row *r, size_t index)
+{
+    for (int i = 0; i < NKEY; i++) {
+        int fi = w->key.idx[i];
+        const struct field *f;
+        int ok;
+        if (fi < 0)
+            continue;
+        f = &r->f[fi];
+        switch (key_fields[i].type) {
+        case 'n':
+            ok = f->kind == VAL_NUM;
+            break;
+        case 'b':
+            ok = f->kind == VAL_BOOL ||
+                 (f->kind == VAL_STR && (!strcmp(row_val(r, (size_t)fi), "true") ||
+                                         !strcmp(row_val(r, (size_t)fi), "false")));
+            break;
+        default:
+            ok = f->kind == VAL_STR;
+        }
+        if (!ok) {
+            if (w->bad_in_file++ < BAD_ROW_WARNINGS)
+                imx_warn(w->o->diag, IMX_EPARSE,
+                         "'%s': row %zu: field '%s' is a %s, expected a %s: row skipped",
+                         w->file->path, index, key_fields[i].src, kind_name((enum val_kind)f->kind),
+                         key_fields[i].type == 'n'   ? "number"
+                         : key_fields[i].type == 'b' ? "boolean"
+                                                     : "string");
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static int on_row(void *ud, struct row *r, size_t index)
+{
+    struct worker *w = ud;
+    const char *prefix, *model;
+    struct buf pbuf = BUF_INIT_MAX(256);
+
+    w->st.rows++;
+    w->rows_in_run = 1;
+    /* rows before late 2025 carry isl/osl only in their artifact's name */
+    if (!row_get(r, "isl") && !row_get(r, "osl") && !row_get(r, "scenario_type")) {
+        long isl, osl;
+        if (names_seq_lens(w->file->rel, &isl, &osl, NULL)) {
+            char num[32];
+            int n = snprintf(num, sizeof(num), "%ld", isl);
+            row_add(r, "isl", 3, num, (size_t)n, VAL_NUM);
+            n = snprintf(num, sizeof(num), "%ld", osl);
+            row_add(r, "osl", 3, num, (size_t)n, VAL_NUM);
+            w->st.seq_from_name++;
+        }
+    }
+    prefix = row_get(r, "infmax_model_prefix");
+    model = row_get(r, "model");
+    if (!prefix) {
+        const char *alias;
+        if (names_model_prefix(w->file->rel, &pbuf) ||
+            (model && (alias = names_prefix_of_model(model)) && buf_adds(&pbuf, alias) == 0)) {
+            row_add(r, "infmax_model_prefix", 19, pbuf.p, pbuf.len, VAL_STR);
+            w->st.prefix_from_name++;
+            prefix = row_get(r, "infmax_model_prefix");
+            model = row_get(r, "model");
+        }
+    }
+    count_model(&w->st, prefix);
+    buf_release(&pbuf);
+    /* AgentX rows: no fixed sequence lengths, nested metric objects */
+    if (row_get(r, "scenario_type") || !row_get(r, "isl") || !row_get(r, "osl")) {
+        w->st.rows_agentic++;
+        return 0;
+    }
+    if (!model_sel_match(w->o->model, prefix, model))
+        return 0;
+    w->st.rows_model++;
+    table_prepare(r, &w->key);
+    if (!check_types(w, r, index)) {
+        w->st.rows_bad++;
+        return 0;
+    }
+    {
+        struct row_rank rank = {(uint32_t)w->run->order, w->file_order, (uint32_t)index};
+        struct trow *t = table_make(r, &w->key, rank);
+        xgrow((void **)&w->held, &w->capheld, w->nheld + 1, sizeof(*w->held));
+        w->held[w->nheld++] = t;
+        w->held_bytes += trow_size(t);
+        if (w->held_bytes > HOLD_MAX)
+            commit_held(w);
+    }
+    return 0;
+}
+
+static void read_run(struct worker *w, const struct run_info *ri)
+{
+    int failed = 0;
+
+    w->run = ri;
+    w->rows_in_run = 0;
+    for (size_t i = 0; i < ri->nfiles; i++) {
+        struct imx_err err = IMX_ERR_INIT;
+        struct reader_stats rs = {0, 0, 0};
+        struct reader_opts ro = {on_row, w, ri->files[i].path, w->o->diag, &rs};
+        int r;
+
+        w->file = &ri->files[i];
+        w->file_order = (uint32_t)i;
+        w->bad_in_file = 0;
+        w->st.files++;
+        r = reader_read_file(ri->files[i].path, &ro, &err);
+        w->st.not_object += rs.not_object;
+        w->st.nan_tokens += rs.nan_tokens;
+        if (w->bad_in_file > BAD_ROW_WARNINGS)
+            imx_warn(w->o->diag, IMX_EPARSE, "'%s': %lu more rows with wrongly typed fields skipped",
+                     ri->files[i].path, w->bad_in_file - BAD_ROW_WARNINGS);
+        if (r < 0) {
+            imx_warn(w->o->diag, err.code, "%s: file skipped (run %s)", err.msg, ri->id);
+            drop_held(w);
+            w->st.files_failed++;
+            failed = 1;
+        } else {
+            commit_held(w);
+        }
+    }
+    if (failed)
+        w->st.runs_failed++;
+    else
+        w->st.runs_read++;
+    if (!ri->nfiles || !w->rows_in_run)
+        w->st.runs_empty++;
+}
+
+static void *worker_main(void *arg)
+{
+    struct worker *w = arg;
+
+    for (;;) {
+        size_t i = __atomic_fetch_add(w->next, 1, __ATOMIC_RELAXED);
+        if (i >= w->x->runs.n)
+            break;
+        /* newest first: the rows most likely to be kept arrive first */
+        read_run(w, &w->x->runs.v[w->x->runs.n - 1 - i]);
+    }
+    return NULL;
+}
+
+static void merge_stats(struct extract_stats *d, struct extract_stats *s)
+{
+    d->runs_read += s->runs_read;
+    d->runs_failed += s->runs_failed;
+    d->runs_empty += s->runs_empty;
+    d->files += s->files;
+    d->files_failed += s->files_failed;
+    d->rows += s->rows;
+    d->rows_model += s->rows_model;
+    d->rows_agentic += s->rows_agentic;
+    d->rows_bad += s->rows_bad;
+    d->not_object += s->not_object;
+    d->nan_tokens += s->nan_tokens;
+    d->seq_from_name += s->seq_from_name;
+    d->prefix_from_name += s->prefix_from_name;
+    for (size_t i = 0; i < s->nmodels; i++) {
+        size_t j;
+        for (j = 0; j < d->nmodels; j++)
+            if (!strcmp(d->models[j].prefix, s->models[i].prefix))
+                break;
+        if (j == d->nmodels) {
+            d->models = xrealloc(d->models, (d->nmodels + 1) * sizeof(*d->models));
+            d->models[j].prefix = s->models[i].prefix;
+            d->models[j].rows = 0;
+            d->nmodels++;
+        } else {
+            free(s->models[i].prefix);
+        }
+        d->models[j].rows += s->models[i].rows;
+    }
+    free(s->models);
+    s->models = NULL;
+    s->nmodels = 0;
+}
+
+/* Keeps the runs that --collect-recent/--since/--until select (runs are oldest first). */
+static void filter_runs(struct run_list *l, const struct extract_opts *o)
+{
+    size_t k = 0;
+
+    for (size_t i = 0; i < l->n; i++) {
+        struct run_info *ri = &l->v[i];
+        int keep = 1;
+        if (o->since || o->until) {
+            keep = ri->created_at != NULL;
+            if (keep && o->since && strncmp(ri->created_at, o->since, strlen(o->since)) < 0)
+                keep = 0;
+            if (keep && o->until && strncmp(ri->created_at, o->until, strlen(o->until)) > 0)
+                keep = 0;
+        }
+        if (keep)
+            l->v[k++] = *ri;
+        else
+            run_info_release(ri);
+    }
+    l->n = k;
+    if (o->recent > 0 && l->n > (size_t)o->recent) {
+        size_t drop = l->n - (size_t)o->recent;
+        for (size_t i = 0; i < drop; i++)
+            run_info_release(&l->v[i]);
+        memmove(l->v, l->v + drop, (size_t)o->recent * sizeof(*l->v));
+        l->n = (size_t)o->recent;
+    }
+    for (size_t i = 0; i < l->n; i++)
+        l->v[i].order = i;
+}
+
+int extract_run(struct extract *x, const struct extract_opts *o, struct imx_err *err)
+{
+    size_t next = 0, missing = 0;
+    int nthreads = o->threads;
+    struct worker *w;
+    pthread_t *tid;
+    int r;
+
+    memset(x, 0, sizeof(*x));
+    table_init(&x->table);
+    r = cache_scan(o->cache, o->ids, o->nids, &x->runs, &missing, o->diag, err);
+    if (r < 0)
+        return r;
+    filter_runs(&x->runs, o);
+    x->st.runs = x->runs.n;
+    x->st.runs_missing = missing;
+    for (size_t i = 0; i < x->runs.n; i++)
+        x->st.runs_undated += !x->runs.v[i].created_at;
+    if (nthreads <= 0) {
+        long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+        nthreads = ncpu > 0 ? (int)ncpu : 1;
+    }
+    if ((size_t)nthreads > x->runs.n)
+        nthreads = x->runs.n ? (int)x->runs.n : 1;
+    if (nthreads > 16)
+        nthreads = 16;
+    w = xcalloc((size_t)nthreads, sizeof(*w));
+    tid = xcalloc((size_t)nthreads, sizeof(*tid));
+    for (int i = 0; i < nthreads; i++) {
+        w[i].x = x;
+        w[i].o = o;
+        w[i].next = &next;
+        row_key_init(&w[i].key);
+    }
+    /* worker 0 runs on this thread: no thread at all for a single run */
+    for (int i = 1; i < nthreads; i++)
+        if (pthread_create(&tid[i], NULL, worker_main, &w[i]) != 0)
+            tid[i] = 0;
+    worker_main(&w[0]);
+    for (int i = 1; i < nthreads; i++)
+        if (tid[i])
+            pthread_join(tid[i], NULL);
+    for (int i = 0; i < nthreads; i++) {
+        merge_stats(&x->st, &w[i].st);
+        row_key_release(&w[i].key);
+        free(w[i].held);
+    }
+    free(w);
+    free(tid);
+    return 0;
+}
+
+int extract_incomplete(const struct extract *x)
+{
+    return x->st.files_failed || x->st.runs_missing || x->st.rows_bad || x->st.not_object;
+}
+
+void extract_release(struct extract *x)
+{
+    run_list_release(&x->runs);
+    table_release(&x->table);
+    for (size_t i = 0; i < x->st.nmodels; i++)
+        free(x->st.models[i].prefix);
+    free(x->st.models);
+    memset(x, 0, sizeof(*x));
+}

@@ -1,0 +1,65 @@
+/* extract: the offline pipeline from a cache to the merged table: scan runs, parse
+ * their files in parallel, normalize rows, select the model, keep the newest row per configuration. */
+#ifndef IMX_EXTRACT_H
+#define IMX_EXTRACT_H
+
+#include "cache/scan.h"
+#include "table/model.h"
+#include "table/table.h"
+#include "util/err.h"
+
+struct extract_opts {
+    const char *cache;
+    char *const *ids; /* runs to read; all when nids == 0 */
+    size_t nids;
+    long recent;       /* keep only the N newest runs (<= 0: all) */
+    const char *since; /* YYYY-MM-DD bounds on the run's created_at, or NULL */
+    const char *until;
+    const struct model_sel *model;
+    int threads; /* parse workers (<= 0: one per CPU) */
+    struct imx_diag *diag;
+};
+
+struct model_count {
+    char *prefix;
+    unsigned long rows;
+};
+
+struct extract_stats {
+    size_t runs;          /* runs selected */
+    size_t runs_read;     /* runs whose files were all read */
+    size_t runs_empty;    /* runs with no result files or no rows at all */
+    size_t runs_failed;   /* runs with at least one unreadable file */
+    size_t runs_missing;  /* named runs not in the cache */
+    size_t runs_undated;  /* runs without run.json */
+    size_t files;         /* result files read */
+    size_t files_failed;  /* files that could not be parsed (their rows are not used) */
+    unsigned long rows;   /* rows read, all models */
+    unsigned long rows_model;   /* rows of the selected model */
+    unsigned long rows_agentic; /* AgentX / not fixed-sequence rows skipped */
+    unsigned long rows_bad;     /* rows with wrongly typed configuration fields, skipped */
+    unsigned long not_object;   /* array elements that were not objects */
+    unsigned long nan_tokens;   /* NaN/Infinity read as missing */
+    unsigned long seq_from_name;    /* rows whose isl/osl came from a file name */
+    unsigned long prefix_from_name; /* rows whose model prefix came from a name or model id */
+    struct model_count *models;     /* rows per model prefix, all models */
+    size_t nmodels;
+};
+
+struct extract {
+    struct run_list runs;
+    struct table table;
+    struct extract_stats st;
+};
+
+/*
+ * Runs the pipeline. Problems with single files or rows are warnings (through
+ * opts->diag) and counted in st; the function fails only when nothing can be
+ * read at all (the cache is missing or unreadable).
+ */
+int extract_run(struct extract *x, const struct extract_opts *o, struct imx_err *err);
+void extract_release(struct extract *x);
+/* Was anything skipped that makes the table incomplete? */
+int extract_incomplete(const struct extract *x);
+
+#endif

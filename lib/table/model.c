@@ -1,0 +1,136 @@
+/* model: resolution of --model arguments to a row prefix or a model-id match. */
+#include "table/model.h"
+#include "util/xalloc.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* Ids as on Hugging Face; display names as the InferenceX dashboard spells them. */
+static const struct model_known known[] = {
+    {"gptoss", "openai/GPT-OSS-120B", "gpt-oss-120b"},
+    {"dsr1", "deepseek-ai/DeepSeek-R1-0528", "DeepSeek-R1-0528"},
+    {"70b", "meta-llama/Llama-3.3-70B-Instruct", "Llama-3.3-70B-Instruct-FP8"},
+    {"qwen3.5", "Qwen/Qwen3.5-397B-A17B", "Qwen-3.5-397B-A17B"},
+    {"kimik2.5", "moonshotai/Kimi-K2.5", "Kimi-K2.5"},
+    {"minimaxm2.5", "MiniMaxAI/MiniMax-M2.5", "MiniMax-M2.5"},
+    {"glm5", "zai-org/GLM-5", "GLM-5"},
+    {"dsv4", "deepseek-ai/DeepSeek-V4-Pro", "DeepSeek-V4-Pro"},
+    {"minimaxm3", "MiniMaxAI/MiniMax-M3", "MiniMax-M3"},
+};
+
+const struct model_known *model_known_list(size_t *n)
+{
+    *n = sizeof(known) / sizeof(known[0]);
+    return known;
+}
+
+const struct model_known *model_known_by_prefix(const char *prefix)
+{
+    for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+        if (!strcasecmp(known[i].prefix, prefix))
+            return &known[i];
+    return NULL;
+}
+
+/* "org/Name" compared with "org_Name" or "org/Name", ignoring case. */
+static int same_id(const char *id, const char *arg)
+{
+    for (; *id && *arg; id++, arg++) {
+        char a = (char)tolower((unsigned char)*id), b = (char)tolower((unsigned char)*arg);
+        if (a == '/' && b == '_')
+            continue;
+        if (a != b)
+            return 0;
+    }
+    return *id == *arg;
+}
+
+static char *lower_dup(const char *s)
+{
+    char *p = xstrdup(s);
+    for (char *q = p; *q; q++)
+        *q = (char)tolower((unsigned char)*q);
+    return p;
+}
+
+int model_sel_init(struct model_sel *m, const char *arg, struct imx_err *err)
+{
+    memset(m, 0, sizeof(*m));
+    if (!arg || !*arg)
+        return imx_seterr(err, IMX_EUSAGE, "empty --model");
+    m->arg = xstrdup(arg);
+    if (!strcasecmp(arg, "all")) {
+        m->all = 1;
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
+        if (!strcasecmp(arg, known[i].prefix) || same_id(known[i].id, arg) ||
+            !strcasecmp(arg, known[i].display)) {
+            m->prefix = xstrdup(known[i].prefix);
+            return 0;
+        }
+    }
+    if (!strchr(arg, '/') && !strchr(arg, '_')) {
+        /* a bare word: a prefix imx does not know yet (new models appear often) */
+        m->prefix = lower_dup(arg);
+        return 0;
+    }
+    m->id = lower_dup(arg);
+    return 0;
+}
+
+void model_sel_release(struct model_sel *m)
+{
+    free(m->arg);
+    free(m->prefix);
+    free(m->id);
+    memset(m, 0, sizeof(*m));
+}
+
+static int ends_with_ci(const char *s, const char *tail)
+{
+    size_t n = strlen(s), k = strlen(tail);
+    return n >= k && !strcasecmp(s + n - k, tail);
+}
+
+int model_sel_match(const struct model_sel *m, const char *prefix, const char *model)
+{
+    if (m->all)
+        return 1;
+    if (m->prefix)
+        return prefix && !strcasecmp(prefix, m->prefix);
+    if (!model)
+        return 0;
+    if (same_id(model, m->id) || !strcasecmp(model, m->id))
+        return 1;
+    {
+        /* a local path ending in the model's name: /mnt/models/gpt-oss-120b */
+        const char *base = strrchr(m->id, '/');
+        const char *mb = strrchr(model, '/');
+        if (!base)
+            base = strchr(m->id, '_');
+        if (base && mb && ends_with_ci(model, base + 1) && mb == model + strlen(model) - strlen(base + 1) - 1)
+            return 1;
+    }
+    return 0;
+}
+
+char *model_sel_dirname(const struct model_sel *m)
+{
+    const struct model_known *k = m->prefix ? model_known_by_prefix(m->prefix) : NULL;
+    char *s;
+
+    if (k && !strcasecmp(m->arg, k->prefix)) {
+        s = xstrdup(k->id);
+    } else {
+        s = xstrdup(m->arg);
+    }
+    for (char *p = s; *p; p++)
+        if (*p == '/' || *p == '\\')
+            *p = '_';
+    if (s[0] == '.')
+        s[0] = '_';
+    return s;
+}

@@ -1,0 +1,38 @@
+/* model: which rows `--model` selects. Accepts a row prefix (gptoss), a model id or path
+ * (openai/gpt-oss-120b), the old extractor's org_Name form (openai_GPT-OSS-120B), a display name, or 'all'. */
+#ifndef IMX_MODEL_H
+#define IMX_MODEL_H
+
+#include "util/err.h"
+
+struct model_sel {
+    int all;
+    char *arg;    /* as given */
+    char *prefix; /* resolved row prefix, or NULL to match on model ids */
+    char *id;     /* lowercased model id to match (when prefix is NULL) */
+};
+
+/* The old extractor's default model. */
+#define MODEL_DEFAULT "openai_GPT-OSS-120B"
+
+int model_sel_init(struct model_sel *m, const char *arg, struct imx_err *err);
+void model_sel_release(struct model_sel *m);
+/* Does a row with this prefix (may be NULL) and model id (may be NULL) belong to the selection? */
+int model_sel_match(const struct model_sel *m, const char *prefix, const char *model);
+/*
+ * The folder name for by_model/<MODEL>/: a known prefix maps to its org_Name
+ * form (gptoss -> openai_GPT-OSS-120B); other names keep their spelling with
+ * '/' turned into '_'. Returns a malloc'ed string.
+ */
+char *model_sel_dirname(const struct model_sel *m);
+
+/* Built-in knowledge of models: prefix, org/Name id, InferenceX display name. */
+struct model_known {
+    const char *prefix;
+    const char *id;
+    const char *display;
+};
+const struct model_known *model_known_list(size_t *n);
+const struct model_known *model_known_by_prefix(const char *prefix);
+
+#endif

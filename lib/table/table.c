@@ -1,0 +1,240 @@
+/* table: configuration keys, the newest-wins merge (a hash table under one mutex; parsing,
+ * not merging, dominates) and the documented total order of the output. */
+#include "table/table.h"
+#include "util/xalloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void row_key_init(struct row_key *k)
+{
+    buf_init(&k->key, ROW_TEXT_MAX);
+    buf_init(&k->extras, ROW_TEXT_MAX);
+}
+
+void row_key_release(struct row_key *k)
+{
+    buf_release(&k->key);
+    buf_release(&k->extras);
+}
+
+void table_prepare(const struct row *r, struct row_key *k)
+{
+    for (int i = 0; i < NKEY; i++)
+        k->idx[i] = -1;
+    buf_reset(&k->key);
+    buf_reset(&k->extras);
+    for (size_t i = 0; i < r->n; i++) {
+        const char *name = row_key(r, i);
+        int id = fields_key_id(name, strlen(name));
+        if (r->f[i].kind == VAL_NULL) {
+            if (id >= 0)
+                k->idx[id] = -1; /* a later null overrides, as a later duplicate key does */
+            continue;
+        }
+        if (id >= 0)
+            k->idx[id] = (int)i;
+        else if (fields_is_extra_config(name)) {
+            if (k->extras.len)
+                buf_addc(&k->extras, '\x1e');
+            buf_addf(&k->extras, "%s=%s", name, row_val(r, i));
+        }
+    }
+    /* '\x1f' separates values; '\x01' marks a missing one, so "" and missing differ */
+    for (int i = 0; i < NKEY; i++) {
+        if (k->idx[i] < 0)
+            buf_addc(&k->key, '\x01');
+        else
+            buf_add(&k->key, row_val(r, (size_t)k->idx[i]), r->f[k->idx[i]].vlen);
+        buf_addc(&k->key, '\x1f');
+    }
+    buf_add(&k->key, k->extras.p, k->extras.len);
+}
+
+static uint64_t hash_bytes(const char *p, size_t n)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)p[i]) * 1099511628211ull;
+    return h;
+}
+
+const char *trow_get(const struct trow *t, const char *src)
+{
+    for (uint32_t i = t->n; i-- > 0;) {
+        if (!strcmp(t->text + t->f[i].key, src))
+            return t->f[i].kind == VAL_NULL ? NULL : t->text + t->f[i].val;
+    }
+    return NULL;
+}
+
+/* One allocation per kept row: header, fields, text, key, extras. */
+static struct trow *trow_new(const struct row *r, const struct row_key *k, struct row_rank rank,
+                             uint64_t h)
+{
+    size_t fsz = r->n * sizeof(struct field);
+    size_t total = sizeof(struct trow) + fsz + r->text.len + 1 + k->key.len + 1 + k->extras.len + 1;
+    struct trow *t = xmalloc(total);
+    char *p = (char *)(t + 1);
+
+    t->rank = rank;
+    t->n = (uint32_t)r->n;
+    t->f = (struct field *)p;
+    memcpy(t->f, r->f, fsz);
+    p += fsz;
+    t->text = p;
+    memcpy(p, r->text.p, r->text.len + 1);
+    p += r->text.len + 1;
+    memcpy(p, k->key.p, k->key.len + 1);
+    t->key = p;
+    t->keylen = k->key.len;
+    p += k->key.len + 1;
+    memcpy(p, k->extras.p, k->extras.len + 1);
+    t->extras = p;
+    for (int i = 0; i < NKEY; i++)
+        t->kv[i] = k->idx[i] < 0 ? NULL : t->text + r->f[k->idx[i]].val;
+    t->hash = h;
+    return t;
+}
+
+void table_init(struct table *t)
+{
+    memset(t, 0, sizeof(*t));
+    pthread_mutex_init(&t->lock, NULL);
+}
+
+void table_release(struct table *t)
+{
+    for (size_t i = 0; i < t->nslots; i++)
+        free(t->slots[i]);
+    free(t->slots);
+    pthread_mutex_destroy(&t->lock);
+    memset(t, 0, sizeof(*t));
+}
+
+static void table_grow(struct table *t)
+{
+    size_t n = t->nslots ? t->nslots * 2 : 256;
+    struct trow **s = xcalloc(n, sizeof(*s));
+
+    for (size_t i = 0; i < t->nslots; i++) {
+        struct trow *r = t->slots[i];
+        if (!r)
+            continue;
+        size_t j = r->hash & (n - 1);
+        while (s[j])
+            j = (j + 1) & (n - 1);
+        s[j] = r;
+    }
+    free(t->slots);
+    t->slots = s;
+    t->nslots = n;
+}
+
+/* Is a newer than b? Across runs the newer run; within one run the first occurrence. */
+static int rank_wins(struct row_rank a, struct row_rank b)
+{
+    if (a.run != b.run)
+        return a.run > b.run;
+    if (a.file != b.file)
+        return a.file < b.file;
+    return a.index < b.index;
+}
+
+struct trow *table_make(const struct row *r, const struct row_key *k, struct row_rank rank)
+{
+    return trow_new(r, k, rank, hash_bytes(k->key.p, k->key.len));
+}
+
+size_t trow_size(const struct trow *t)
+{
+    return sizeof(*t) + t->n * sizeof(struct field) + strlen(t->text) + t->keylen + 3;
+}
+
+void table_put(struct table *t, struct trow *row)
+{
+    size_t j;
+
+    pthread_mutex_lock(&t->lock);
+    t->offered++;
+    if ((t->count + 1) * 10 > t->nslots * 7)
+        table_grow(t);
+    j = row->hash & (t->nslots - 1);
+    for (;; j = (j + 1) & (t->nslots - 1)) {
+        struct trow *cur = t->slots[j];
+        if (!cur) {
+            t->slots[j] = row;
+            t->count++;
+            break;
+        }
+        if (cur->hash == row->hash && cur->keylen == row->keylen &&
+            !memcmp(cur->key, row->key, row->keylen)) {
+            if (rank_wins(row->rank, cur->rank)) {
+                t->slots[j] = row;
+                free(cur);
+                t->replaced++;
+            } else {
+                free(row);
+            }
+            break;
+        }
+    }
+    pthread_mutex_unlock(&t->lock);
+}
+
+static int parse_num(const char *s, double *v)
+{
+    char *end;
+    if (!*s)
+        return 0;
+    *v = strtod(s, &end);
+    return *end == '\0';
+}
+
+int table_cmp_values(const char *a, const char *b)
+{
+    double x, y;
+
+    if (!a || !b)
+        return a ? 1 : b ? -1 : 0;
+    if (parse_num(a, &x) && parse_num(b, &y) && x != y)
+        return x < y ? -1 : 1;
+    return strcmp(a, b);
+}
+
+static const enum key_field sort_head[] = {K_HW, K_PRECISION, K_ISL, K_OSL, K_TP};
+
+static int cmp_trow(const void *pa, const void *pb)
+{
+    const struct trow *a = *(struct trow *const *)pa, *b = *(struct trow *const *)pb;
+    int c;
+
+    for (size_t i = 0; i < sizeof(sort_head) / sizeof(sort_head[0]); i++)
+        if ((c = table_cmp_values(a->kv[sort_head[i]], b->kv[sort_head[i]])))
+            return c;
+    for (int i = 0; i < NKEY; i++) {
+        if (i == K_HW || i == K_PRECISION || i == K_ISL || i == K_OSL || i == K_TP || i == K_CONC)
+            continue;
+        if ((c = table_cmp_values(a->kv[i], b->kv[i])))
+            return c;
+    }
+    if ((c = strcmp(a->extras, b->extras)))
+        return c;
+    if ((c = table_cmp_values(a->kv[K_CONC], b->kv[K_CONC])))
+        return c;
+    c = memcmp(a->key, b->key, a->keylen < b->keylen ? a->keylen : b->keylen);
+    return c ? c : (a->keylen > b->keylen) - (a->keylen < b->keylen);
+}
+
+struct trow **table_sorted(struct table *t, size_t *n)
+{
+    struct trow **v = xmalloc((t->count + 1) * sizeof(*v));
+    size_t k = 0;
+
+    for (size_t i = 0; i < t->nslots; i++)
+        if (t->slots[i])
+            v[k++] = t->slots[i];
+    qsort(v, k, sizeof(*v), cmp_trow);
+    *n = k;
+    return v;
+}

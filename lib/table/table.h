@@ -1,0 +1,75 @@
+/* table: merge of all runs into one row per configuration. A row replaces another
+ * with the same configuration only when its run is newer, so the result never depends on read order. */
+#ifndef IMX_TABLE_H
+#define IMX_TABLE_H
+
+#include "reader/row.h"
+#include "table/fields.h"
+#include "util/buf.h"
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Where a row came from; decides which of two rows of one configuration is kept. */
+struct row_rank {
+    uint32_t run;   /* order of the run, higher = newer */
+    uint32_t file;  /* order of the file within the run */
+    uint32_t index; /* element within the file */
+};
+
+/* A kept row: an immutable copy of the row's fields and text. */
+struct trow {
+    struct row_rank rank;
+    uint32_t n;
+    struct field *f;
+    char *text;
+    const char *kv[NKEY]; /* configuration values (NULL when missing), into text */
+    const char *extras;   /* further configuration fields, "name=value" joined by '\x1e' */
+    const char *key;      /* the whole configuration, the identity of the row */
+    size_t keylen;
+    uint64_t hash;
+};
+
+/* The value text of a source field of a kept row, or NULL when missing. */
+const char *trow_get(const struct trow *t, const char *src);
+
+/* Per-row result of table_prepare: where the key fields are, and the key itself. */
+struct row_key {
+    int idx[NKEY]; /* field index in the row, -1 when missing (null counts as missing) */
+    struct buf key;
+    struct buf extras;
+};
+
+void row_key_init(struct row_key *k);
+void row_key_release(struct row_key *k);
+/* Computes the configuration key of a row. */
+void table_prepare(const struct row *r, struct row_key *k);
+
+struct table {
+    struct trow **slots;
+    size_t nslots, count;
+    pthread_mutex_t lock;
+    unsigned long offered;  /* rows offered */
+    unsigned long replaced; /* rows displaced by a newer run's row */
+};
+
+void table_init(struct table *t);
+void table_release(struct table *t);
+/* A kept-row copy of a row, not yet in any table (free() it, or hand it to table_put). */
+struct trow *table_make(const struct row *r, const struct row_key *k, struct row_rank rank);
+size_t trow_size(const struct trow *t);
+/* Puts a row into the table (thread-safe), taking ownership: it is kept when its
+ * configuration is new or its run is newer than the kept row's, else freed. */
+void table_put(struct table *t, struct trow *row);
+/*
+ * The kept rows in the table's total order: gpu_model, precision, isl, osl, tp
+ * (numbers numerically), the rest of the configuration, concurrency, key.
+ * The array is malloc'ed (caller frees it); the rows stay owned by the table.
+ */
+struct trow **table_sorted(struct table *t, size_t *n);
+
+/* Compares two values for the sort: missing first, numbers numerically, text bytewise. */
+int table_cmp_values(const char *a, const char *b);
+
+#endif

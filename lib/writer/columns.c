@@ -1,0 +1,306 @@
+/* columns: column sets. The seed set is exactly the old extractor's 17 columns; the default
+ * adds every configuration column, so no two rows of the default table look alike. */
+#include "writer/columns.h"
+#include "reader/names.h"
+#include "table/fields.h"
+#include "util/buf.h"
+#include "util/xalloc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct {
+    const char *name;
+    const char *field;
+    enum col_src src;
+} seed[] = {
+    {"gpu_model", "hw", COL_FIELD},
+    {"framework", "framework", COL_FIELD},
+    {"precision", "precision", COL_FIELD},
+    {"input_seq_len", "isl", COL_FIELD},
+    {"output_seq_len", "osl", COL_FIELD},
+    {"tensor_parallel", "tp", COL_FIELD},
+    {"expert_parallel", "ep", COL_FIELD},
+    {"concurrency", "conc", COL_FIELD},
+    {"throughput_tokens_per_sec_per_gpu", "tput_per_gpu", COL_FIELD},
+    {"output_throughput_per_gpu", "output_tput_per_gpu", COL_FIELD},
+    {"mean_time_to_first_token_sec", "mean_ttft", COL_FIELD},
+    {"p99_time_to_first_token_sec", "p99_ttft", COL_FIELD},
+    {"mean_time_per_output_token_sec", "mean_tpot", COL_FIELD},
+    {"mean_end_to_end_latency_sec", "mean_e2el", COL_FIELD},
+    {"median_end_to_end_latency_sec", "median_e2el", COL_FIELD},
+    {"benchmark_date", NULL, COL_DATE},
+    {"run_id", NULL, COL_RUN_ID},
+};
+#define NSEED (sizeof(seed) / sizeof(seed[0]))
+
+/* Run metadata columns that only --columns all (or a list) adds. */
+static const struct {
+    const char *name;
+    enum col_src src;
+} meta[] = {
+    {"gpu", COL_GPU},         {"run_attempt", COL_ATTEMPT}, {"run_event", COL_EVENT},
+    {"run_branch", COL_BRANCH}, {"source_file", COL_FILE},
+};
+
+static int has_column(const struct colset *cs, const char *name)
+{
+    for (size_t i = 0; i < cs->n; i++)
+        if (!strcmp(cs->v[i].name, name))
+            return 1;
+    return 0;
+}
+
+static void add(struct colset *cs, const char *name, const char *field, enum col_src src)
+{
+    if (has_column(cs, name))
+        return;
+    xgrow((void **)&cs->v, &cs->cap, cs->n + 1, sizeof(*cs->v));
+    cs->v[cs->n].name = xstrdup(name);
+    cs->v[cs->n].field = field ? xstrdup(field) : NULL;
+    cs->v[cs->n].src = src;
+    cs->n++;
+}
+
+static void add_seed(struct colset *cs)
+{
+    for (size_t i = 0; i < NSEED; i++)
+        add(cs, seed[i].name, seed[i].field, seed[i].src);
+}
+
+static void add_field(struct colset *cs, const char *src)
+{
+    struct buf name = BUF_INIT_MAX(4096);
+    fields_csv_name(src, &name);
+    add(cs, name.p, src, COL_FIELD);
+    buf_release(&name);
+}
+
+/* Names of the extra configuration fields present in the rows, sorted. */
+static char **extra_config_names(struct trow *const *rows, size_t n, size_t *count)
+{
+    char **v = NULL;
+    size_t cap = 0;
+
+    *count = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *e = rows[i]->extras;
+        while (*e) {
+            const char *eq = strchr(e, '='), *end = strchr(e, '\x1e');
+            size_t k;
+            if (!end)
+                end = e + strlen(e);
+            if (eq && eq < end) {
+                for (k = 0; k < *count; k++)
+                    if (strlen(v[k]) == (size_t)(eq - e) && !strncmp(v[k], e, (size_t)(eq - e)))
+                        break;
+                if (k == *count) {
+                    xgrow((void **)&v, &cap, *count + 1, sizeof(*v));
+                    v[(*count)++] = xstrndup(e, (size_t)(eq - e));
+                }
+            }
+            e = *end ? end + 1 : end;
+        }
+    }
+    for (size_t i = 1; i < *count; i++)
+        for (size_t j = i; j > 0 && strcmp(v[j - 1], v[j]) > 0; j--) {
+            char *t = v[j];
+            v[j] = v[j - 1];
+            v[j - 1] = t;
+        }
+    return v;
+}
+
+static void add_default(struct colset *cs, struct trow *const *rows, size_t n)
+{
+    size_t nextra;
+    char **extra;
+
+    add_seed(cs);
+    add(cs, "model_prefix", "infmax_model_prefix", COL_FIELD);
+    add(cs, "model", "model", COL_FIELD);
+    for (int i = 0; i < NKEY; i++)
+        add(cs, key_fields[i].csv, key_fields[i].src, COL_FIELD);
+    extra = extra_config_names(rows, n, &nextra);
+    for (size_t i = 0; i < nextra; i++) {
+        add_field(cs, extra[i]);
+        free(extra[i]);
+    }
+    free(extra);
+    add(cs, "gpu", NULL, COL_GPU);
+}
+
+struct fname {
+    const char *src;
+    int rank;
+};
+
+static int cmp_fname(const void *a, const void *b)
+{
+    const struct fname *x = a, *y = b;
+    if (x->rank != y->rank)
+        return x->rank < y->rank ? -1 : 1;
+    return strcmp(x->src, y->src);
+}
+
+static void add_all(struct colset *cs, struct trow *const *rows, size_t n)
+{
+    struct fname *names = NULL;
+    size_t nn = 0, cap = 0;
+
+    add_default(cs, rows, n);
+    for (size_t i = 0; i < sizeof(meta) / sizeof(meta[0]); i++)
+        add(cs, meta[i].name, NULL, meta[i].src);
+    for (size_t i = 0; i < n; i++) {
+        for (uint32_t f = 0; f < rows[i]->n; f++) {
+            const char *src = rows[i]->text + rows[i]->f[f].key;
+            size_t k;
+            for (k = 0; k < nn; k++)
+                if (!strcmp(names[k].src, src))
+                    break;
+            if (k < nn)
+                continue;
+            xgrow((void **)&names, &cap, nn + 1, sizeof(*names));
+            names[nn].src = src;
+            names[nn].rank = fields_family_rank(src);
+            nn++;
+        }
+    }
+    qsort(names, nn, sizeof(*names), cmp_fname);
+    for (size_t k = 0; k < nn; k++) {
+        int known = 0;
+        for (size_t c = 0; c < cs->n; c++)
+            if (cs->v[c].field && !strcmp(cs->v[c].field, names[k].src))
+                known = 1;
+        if (!known)
+            add_field(cs, names[k].src);
+    }
+    free(names);
+}
+
+/* Finds a column by CSV or source name in a full set. */
+static const struct column *lookup(const struct colset *all, const char *name, size_t len)
+{
+    for (size_t i = 0; i < all->n; i++) {
+        const struct column *c = &all->v[i];
+        if ((strlen(c->name) == len && !strncmp(c->name, name, len)) ||
+            (c->field && strlen(c->field) == len && !strncmp(c->field, name, len)))
+            return c;
+    }
+    return NULL;
+}
+
+int colset_build(struct colset *cs, const char *spec, struct trow *const *rows, size_t n,
+                 struct imx_err *err)
+{
+    memset(cs, 0, sizeof(*cs));
+    if (!spec || !strcmp(spec, "default")) {
+        add_default(cs, rows, n);
+    } else if (!strcmp(spec, "seed")) {
+        add_seed(cs);
+    } else if (!strcmp(spec, "all")) {
+        add_all(cs, rows, n);
+    } else {
+        struct colset all;
+        const char *p = spec;
+        memset(&all, 0, sizeof(all));
+        add_all(&all, rows, n);
+        while (*p) {
+            const char *comma = strchr(p, ',');
+            size_t len = comma ? (size_t)(comma - p) : strlen(p);
+            const struct column *c = lookup(&all, p, len);
+            if (!c) {
+                /* a known field no row has is still a valid (empty) column */
+                char *nm = xstrndup(p, len);
+                struct buf csv = BUF_INIT_MAX(4096);
+                fields_csv_name(nm, &csv);
+                if (len && (fields_key_id(nm, len) >= 0 || strcmp(csv.p, nm) ||
+                            fields_family_rank(nm) < 1000)) {
+                    add(cs, csv.p, nm, COL_FIELD);
+                } else {
+                    int r = imx_seterr(err, IMX_EUSAGE,
+                                       "unknown column '%s' in --columns (see imx(1) for the "
+                                       "names; --columns all lists every column)",
+                                       nm);
+                    free(nm);
+                    buf_release(&csv);
+                    colset_release(&all);
+                    colset_release(cs);
+                    return r;
+                }
+                free(nm);
+                buf_release(&csv);
+            } else {
+                add(cs, c->name, c->field, c->src);
+            }
+            p += len;
+            if (*p == ',')
+                p++;
+        }
+        colset_release(&all);
+        if (!cs->n)
+            return imx_seterr(err, IMX_EUSAGE, "--columns names no column");
+    }
+    return 0;
+}
+
+void colset_release(struct colset *cs)
+{
+    for (size_t i = 0; i < cs->n; i++) {
+        free(cs->v[i].name);
+        free(cs->v[i].field);
+    }
+    free(cs->v);
+    memset(cs, 0, sizeof(*cs));
+}
+
+static const char *with_len(const char *s, size_t *len)
+{
+    if (s)
+        *len = strlen(s);
+    return s;
+}
+
+const char *column_value(const struct column *c, const struct trow *t, const struct run_list *runs,
+                         char *gpubuf, size_t *len)
+{
+    const struct run_info *ri = t->rank.run < runs->n ? &runs->v[t->rank.run] : NULL;
+
+    *len = 0;
+    switch (c->src) {
+    case COL_FIELD:
+        for (uint32_t i = t->n; i-- > 0;) {
+            if (!strcmp(t->text + t->f[i].key, c->field)) {
+                if (t->f[i].kind == VAL_NULL)
+                    return NULL;
+                *len = t->f[i].vlen;
+                return t->text + t->f[i].val;
+            }
+        }
+        return NULL;
+    case COL_DATE:
+        return ri ? with_len(ri->created_at, len) : NULL;
+    case COL_RUN_ID:
+        return ri ? with_len(ri->id, len) : NULL;
+    case COL_GPU: {
+        const char *hw = t->kv[K_HW];
+        if (hw && names_gpu(hw, gpubuf, 32))
+            return with_len(gpubuf, len);
+        return NULL;
+    }
+    case COL_ATTEMPT:
+        if (ri && ri->attempt > 0) {
+            snprintf(gpubuf, 32, "%ld", ri->attempt);
+            return with_len(gpubuf, len);
+        }
+        return NULL;
+    case COL_EVENT:
+        return ri ? with_len(ri->event, len) : NULL;
+    case COL_BRANCH:
+        return ri ? with_len(ri->branch, len) : NULL;
+    case COL_FILE:
+        return ri && t->rank.file < ri->nfiles ? with_len(ri->files[t->rank.file].rel, len) : NULL;
+    }
+    return NULL;
+}

@@ -1,0 +1,61 @@
+/* csv: the CSV writer (RFC 4180 quoting; one buffered line at a time). */
+#include "writer/csv.h"
+
+#include <errno.h>
+#include <string.h>
+
+void csv_field(struct buf *out, const char *s, size_t len)
+{
+    int quote = 0;
+
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r') {
+            quote = 1;
+            break;
+        }
+    }
+    if (!quote) {
+        buf_add(out, s, len);
+        return;
+    }
+    buf_addc(out, '"');
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] == '"')
+            buf_addc(out, '"');
+        buf_addc(out, s[i]);
+    }
+    buf_addc(out, '"');
+}
+
+int csv_write(FILE *fp, const char *label, const struct colset *cs, struct trow *const *rows,
+              size_t n, const struct run_list *runs, struct imx_err *err)
+{
+    struct buf line = BUF_INIT_MAX((size_t)64 << 20);
+    char scratch[32];
+
+    for (size_t c = 0; c < cs->n; c++) {
+        if (c)
+            buf_addc(&line, ',');
+        csv_field(&line, cs->v[c].name, strlen(cs->v[c].name));
+    }
+    buf_addc(&line, '\n');
+    fwrite(line.p, 1, line.len, fp);
+    for (size_t i = 0; i < n; i++) {
+        buf_reset(&line);
+        for (size_t c = 0; c < cs->n; c++) {
+            size_t len;
+            const char *v = column_value(&cs->v[c], rows[i], runs, scratch, &len);
+            if (c)
+                buf_addc(&line, ',');
+            if (v)
+                csv_field(&line, v, len);
+        }
+        buf_addc(&line, '\n');
+        if (fwrite(line.p, 1, line.len, fp) != line.len)
+            break;
+    }
+    buf_release(&line);
+    if (ferror(fp))
+        return imx_seterr(err, IMX_EIO, "cannot write '%s': %s", label, strerror(errno ? errno : EIO));
+    return 0;
+}

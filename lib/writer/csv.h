@@ -1,0 +1,16 @@
+/* csv: RFC 4180 output of the table: UTF-8, one header line, '\n' line ends, missing
+ * values empty, every number exactly as its source text. */
+#ifndef IMX_CSV_H
+#define IMX_CSV_H
+
+#include "writer/columns.h"
+
+#include <stdio.h>
+
+/* Appends one CSV field (quoted when it holds a comma, quote, CR or LF). */
+void csv_field(struct buf *out, const char *s, size_t len);
+/* Writes header and rows; returns 0 or -IMX_EIO (naming `label`) when fp reports an error. */
+int csv_write(FILE *fp, const char *label, const struct colset *cs, struct trow *const *rows,
+              size_t n, const struct run_list *runs, struct imx_err *err);
+
+#endif
