@@ -1,0 +1,608 @@
+/* infx: InferenceX API names, decoding, discovery documents and cache files (see infx.h).
+ * Discovery documents are small (availability is ~150 KB), so they are read as yajl trees;
+ * benchmark rows go through the streaming reader (reader/apirows). */
+#include "source/infx.h"
+#include "reader/apirows.h"
+#include "util/fsutil.h"
+#include "util/xalloc.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <yajl/yajl_tree.h>
+
+#include <ctype.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static const struct infx_model models[] = {
+    {"DeepSeek-R1-0528", {"dsr1", NULL}},
+    {"gpt-oss-120b", {"gptoss120b", NULL}},
+    {"Llama-3.3-70B-Instruct-FP8", {"llama70b", NULL}},
+    {"Qwen-3.5-397B-A17B", {"qwen3.5", NULL}},
+    {"Kimi-K2.5", {"kimik2.5", "kimik2.6", "kimik2.7-code", NULL}},
+    {"Kimi-K3", {"kimik3", NULL}},
+    {"MiniMax-M2.5", {"minimaxm2.5", "minimaxm2.7", NULL}},
+    {"MiniMax-M3", {"minimaxm3", NULL}},
+    {"GLM-5", {"glm5", "glm5.1", NULL}},
+    {"GLM-5.2", {"glm5.2", NULL}},
+    {"DeepSeek-V4-Pro", {"dsv4", NULL}},
+};
+#define NMODELS (sizeof(models) / sizeof(models[0]))
+
+/* Artifact prefixes the ETL aliases onto DB keys (notes 2.1). */
+static const struct {
+    const char *prefix, *key;
+} prefix_alias[] = {{"gptoss", "gptoss120b"}, {"dsv4pro", "dsv4"}, {"kimik2.7", "kimik2.7-code"}};
+
+const struct infx_model *infx_models(size_t *n)
+{
+    *n = NMODELS;
+    return models;
+}
+
+const char *infx_display_of_key(const char *key)
+{
+    for (size_t i = 0; i < NMODELS; i++)
+        for (size_t k = 0; models[i].keys[k]; k++)
+            if (!strcmp(models[i].keys[k], key))
+                return models[i].display;
+    return NULL;
+}
+
+void infx_strs_add(struct infx_strs *s, const char *str)
+{
+    xgrow((void **)&s->v, &s->cap, s->n + 1, sizeof(*s->v));
+    s->v[s->n++] = xstrdup(str);
+}
+
+int infx_strs_has(const struct infx_strs *s, const char *str)
+{
+    for (size_t i = 0; s && i < s->n; i++)
+        if (!strcmp(s->v[i], str))
+            return 1;
+    return 0;
+}
+
+void infx_strs_release(struct infx_strs *s)
+{
+    for (size_t i = 0; i < s->n; i++)
+        free(s->v[i]);
+    free(s->v);
+    memset(s, 0, sizeof(*s));
+}
+
+static yajl_val parse_tree(const char *json, size_t len, const char *what, struct imx_err *err)
+{
+    char ebuf[256];
+    char *text = xstrndup(json, len);
+    yajl_val root = yajl_tree_parse(text, ebuf, sizeof(ebuf));
+
+    free(text);
+    if (!root) {
+        char *nl = strchr(ebuf, '\n');
+        if (nl)
+            *nl = '\0';
+        imx_seterr(err, IMX_EPARSE, "%s: not JSON: %s", what, ebuf);
+    }
+    return root;
+}
+
+static yajl_val get(yajl_val obj, const char *key)
+{
+    const char *path[2] = {key, NULL};
+    return obj ? yajl_tree_get(obj, path, yajl_t_any) : NULL;
+}
+
+static const char *get_str(yajl_val obj, const char *key)
+{
+    yajl_val v = get(obj, key);
+    return v && YAJL_IS_STRING(v) ? YAJL_GET_STRING(v) : NULL;
+}
+
+int infx_openapi_names(const char *json, size_t len, struct infx_strs *out, struct imx_err *err)
+{
+    yajl_val root = parse_tree(json, len, "/api/openapi.json", err);
+    const char *path[] = {"paths", "/api/v1/benchmarks", "get", "parameters", NULL};
+    yajl_val params;
+    size_t before = out->n;
+
+    if (!root)
+        return -IMX_EPARSE;
+    params = yajl_tree_get(root, path, yajl_t_array);
+    for (size_t i = 0; params && i < YAJL_GET_ARRAY(params)->len; i++) {
+        yajl_val p = YAJL_GET_ARRAY(params)->values[i];
+        const char *name = get_str(p, "name");
+        const char *epath[] = {"schema", "enum", NULL};
+        yajl_val en;
+        if (!name || strcmp(name, "model") != 0)
+            continue;
+        en = yajl_tree_get(p, epath, yajl_t_array);
+        for (size_t k = 0; en && k < YAJL_GET_ARRAY(en)->len; k++) {
+            yajl_val s = YAJL_GET_ARRAY(en)->values[k];
+            if (YAJL_IS_STRING(s) && *YAJL_GET_STRING(s) && !infx_strs_has(out, YAJL_GET_STRING(s)))
+                infx_strs_add(out, YAJL_GET_STRING(s));
+        }
+    }
+    yajl_tree_free(root);
+    if (out->n == before)
+        return imx_seterr(err, IMX_EPARSE, "/api/openapi.json: no model names in it");
+    return 0;
+}
+
+/* Case-insensitive equality after dropping a quantization suffix (-FP4, -FP8-V2, -MXFP4...):
+ * the ETL's own rule for telling a model from its checkpoint. */
+static size_t base_len(const char *s)
+{
+    static const char *const quant[] = {"-fp4", "-fp8", "-mxfp4", "-nvfp4"};
+    size_t n = strlen(s);
+    for (size_t i = 0; i < n; i++) {
+        for (size_t q = 0; q < 4; q++) {
+            size_t ql = strlen(quant[q]);
+            if (!strncasecmp(s + i, quant[q], ql) && (s[i + ql] == '\0' || s[i + ql] == '-'))
+                return i;
+        }
+    }
+    return n;
+}
+
+static int same_model_name(const char *a, const char *b)
+{
+    size_t la = base_len(a), lb = base_len(b);
+    return la == lb && la > 0 && !strncasecmp(a, b, la);
+}
+
+static void add_unique(struct infx_strs *out, const char *s)
+{
+    if (!infx_strs_has(out, s))
+        infx_strs_add(out, s);
+}
+
+int infx_resolve_model(const char *arg, const struct infx_strs *live, struct infx_strs *out,
+                       int *all, struct imx_err *err)
+{
+    const char *name;
+    size_t before = out->n;
+
+    *all = 0;
+    if (!arg || !*arg || !strcasecmp(arg, "all")) {
+        *all = 1;
+        return 0;
+    }
+    /* exact display name, built-in or live */
+    for (size_t i = 0; i < NMODELS; i++)
+        if (!strcmp(arg, models[i].display))
+            add_unique(out, models[i].display);
+    if (infx_strs_has(live, arg))
+        add_unique(out, arg);
+    if (out->n > before)
+        return 0;
+    /* a DB key or an artifact prefix */
+    {
+        const char *key = arg;
+        for (size_t i = 0; i < sizeof(prefix_alias) / sizeof(prefix_alias[0]); i++)
+            if (!strcasecmp(arg, prefix_alias[i].prefix))
+                key = prefix_alias[i].key;
+        for (size_t i = 0; i < NMODELS; i++)
+            for (size_t k = 0; models[i].keys[k]; k++)
+                if (!strcasecmp(models[i].keys[k], key))
+                    add_unique(out, models[i].display);
+        if (out->n > before)
+            return 0;
+    }
+    /* a display name in another case, or the name part of an id / org_Name form */
+    name = strrchr(arg, '/');
+    if (name)
+        name++;
+    else if (strchr(arg, '_'))
+        name = strchr(arg, '_') + 1;
+    else
+        name = arg;
+    for (size_t i = 0; i < NMODELS; i++)
+        if (same_model_name(name, models[i].display) || same_model_name(arg, models[i].display))
+            add_unique(out, models[i].display);
+    for (size_t i = 0; live && i < live->n; i++)
+        if (same_model_name(name, live->v[i]) || same_model_name(arg, live->v[i]))
+            add_unique(out, live->v[i]);
+    if (out->n > before)
+        return 0;
+    {
+        struct buf b = BUF_INIT;
+        for (size_t i = 0; i < NMODELS; i++)
+            buf_addf(&b, "%s%s", i ? ", " : "", models[i].display);
+        for (size_t i = 0; live && i < live->n; i++)
+            if (!infx_display_of_key(live->v[i]) && strstr(b.p, live->v[i]) == NULL)
+                buf_addf(&b, ", %s", live->v[i]);
+        imx_seterr(err, IMX_ENOTFOUND,
+                   "unknown model '%s' for the InferenceX API; known display names: %s", arg, b.p);
+        buf_release(&b);
+    }
+    return -IMX_ENOTFOUND;
+}
+
+static int gunzip(const char *in, size_t n, size_t max, struct buf *out, struct imx_err *err)
+{
+    struct archive *a = archive_read_new();
+    struct archive_entry *e;
+    char chunk[65536];
+    la_ssize_t got;
+    int r = 0;
+
+    buf_init(out, max + 1);
+    archive_read_support_filter_gzip(a);
+    archive_read_support_format_raw(a);
+    if (archive_read_open_memory(a, in, n) != ARCHIVE_OK ||
+        archive_read_next_header(a, &e) != ARCHIVE_OK) {
+        r = imx_seterr(err, IMX_EPARSE, "bad gzip body: %s", archive_error_string(a));
+        goto done;
+    }
+    while ((got = archive_read_data(a, chunk, sizeof(chunk))) > 0) {
+        if (buf_add(out, chunk, (size_t)got) < 0 || out->len > max) {
+            r = imx_seterr(err, IMX_ETOOBIG, "response larger than %zu bytes once decoded", max);
+            goto done;
+        }
+    }
+    if (got < 0)
+        r = imx_seterr(err, IMX_EPARSE, "truncated or corrupt gzip body: %s",
+                       archive_error_string(a));
+done:
+    archive_read_free(a);
+    if (r < 0)
+        buf_release(out);
+    return r;
+}
+
+static int is_gzip(const char *p, size_t n)
+{
+    return n >= 2 && (unsigned char)p[0] == 0x1f && (unsigned char)p[1] == 0x8b;
+}
+
+int infx_decode_body(const char *in, size_t n, size_t max, char **out, size_t *outlen,
+                     struct imx_err *err)
+{
+    struct buf cur = BUF_INIT_MAX(max + 1);
+    int layers = 0;
+
+    if (!is_gzip(in, n)) {
+        if (n > max)
+            return imx_seterr(err, IMX_ETOOBIG, "response larger than %zu bytes", max);
+        *out = xstrndup(in, n);
+        *outlen = n;
+        return 0;
+    }
+    while (is_gzip(in, n)) {
+        struct buf next;
+        int r;
+        if (++layers > 2) {
+            buf_release(&cur);
+            return imx_seterr(err, IMX_EPARSE, "response gzip-encoded more than twice");
+        }
+        r = gunzip(in, n, max, &next, err);
+        buf_release(&cur);
+        if (r < 0)
+            return r;
+        cur = next;
+        in = cur.p;
+        n = cur.len;
+    }
+    *out = buf_detach(&cur, outlen);
+    if (!*out) {
+        *out = xstrdup("");
+        *outlen = 0;
+    }
+    return 0;
+}
+
+static int valid_date(const char *s)
+{
+    if (!s || strlen(s) < 10)
+        return 0;
+    for (int i = 0; i < 10; i++) {
+        if (i == 4 || i == 7) {
+            if (s[i] != '-')
+                return 0;
+        } else if (!isdigit((unsigned char)s[i])) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static struct infx_day *day_of(struct infx_avail *a, const char *date)
+{
+    for (size_t i = a->n; i-- > 0;)
+        if (!strncmp(a->v[i].date, date, 10))
+            return &a->v[i];
+    xgrow((void **)&a->v, &a->cap, a->n + 1, sizeof(*a->v));
+    memset(&a->v[a->n], 0, sizeof(a->v[a->n]));
+    memcpy(a->v[a->n].date, date, 10);
+    return &a->v[a->n++];
+}
+
+static int cmp_day(const void *x, const void *y)
+{
+    return strcmp(((const struct infx_day *)x)->date, ((const struct infx_day *)y)->date);
+}
+
+int infx_avail_parse(const char *json, size_t len, struct infx_avail *out, struct imx_err *err)
+{
+    yajl_val root = parse_tree(json, len, "/api/v1/availability", err);
+
+    if (!root)
+        return -IMX_EPARSE;
+    if (!YAJL_IS_ARRAY(root)) {
+        yajl_tree_free(root);
+        return imx_seterr(err, IMX_EPARSE, "/api/v1/availability: not an array");
+    }
+    for (size_t i = 0; i < YAJL_GET_ARRAY(root)->len; i++) {
+        yajl_val row = YAJL_GET_ARRAY(root)->values[i];
+        const char *date = get_str(row, "date");
+        const char *key = get_str(row, "model");
+        struct infx_day *d;
+        if (!valid_date(date) || !key)
+            continue;
+        d = day_of(out, date);
+        if (!infx_strs_has(&d->keys, key))
+            infx_strs_add(&d->keys, key);
+    }
+    yajl_tree_free(root);
+    if (out->n > 1)
+        qsort(out->v, out->n, sizeof(*out->v), cmp_day);
+    return 0;
+}
+
+void infx_avail_release(struct infx_avail *a)
+{
+    for (size_t i = 0; i < a->n; i++)
+        infx_strs_release(&a->v[i].keys);
+    free(a->v);
+    memset(a, 0, sizeof(*a));
+}
+
+/* A run id given as a string (the API's bigint) or, after type drift, as a number. */
+static int id_text(yajl_val v, char *out, size_t n)
+{
+    const char *s = NULL;
+    size_t len;
+
+    if (v && YAJL_IS_STRING(v))
+        s = YAJL_GET_STRING(v);
+    else if (v && YAJL_IS_NUMBER(v))
+        s = YAJL_GET_NUMBER(v);
+    if (!s)
+        return -1;
+    len = strlen(s);
+    if (len == 0 || len >= n || len > 19)
+        return -1;
+    for (size_t i = 0; i < len; i++)
+        if (!isdigit((unsigned char)s[i]))
+            return -1;
+    memcpy(out, s, len + 1);
+    return 0;
+}
+
+static long long_of(yajl_val v)
+{
+    const char *s = NULL;
+    char *end;
+    long x;
+
+    if (v && YAJL_IS_NUMBER(v))
+        s = YAJL_GET_NUMBER(v);
+    else if (v && YAJL_IS_STRING(v))
+        s = YAJL_GET_STRING(v);
+    if (!s)
+        return 0;
+    x = strtol(s, &end, 10);
+    return *end || x < 0 || x > 1000000 ? 0 : x;
+}
+
+static char *dup_or_null(const char *s)
+{
+    return s ? xstrdup(s) : NULL;
+}
+
+static void run_release(struct infx_run *r)
+{
+    free(r->name);
+    free(r->conclusion);
+    free(r->html_url);
+    free(r->created_at);
+    free(r->date);
+    free(r->head_sha);
+    free(r->run_started_at);
+    infx_strs_release(&r->keys);
+}
+
+int infx_wfinfo_parse(const char *json, size_t len, struct infx_wfinfo *out, struct imx_err *err)
+{
+    yajl_val root = parse_tree(json, len, "/api/v1/workflow-info", err);
+    yajl_val runs, rcs;
+
+    if (!root)
+        return -IMX_EPARSE;
+    runs = get(root, "runs");
+    if (!YAJL_IS_OBJECT(root) || !runs || !YAJL_IS_ARRAY(runs)) {
+        yajl_tree_free(root);
+        return imx_seterr(err, IMX_EPARSE, "/api/v1/workflow-info: no runs array");
+    }
+    for (size_t i = 0; i < YAJL_GET_ARRAY(runs)->len; i++) {
+        yajl_val r = YAJL_GET_ARRAY(runs)->values[i];
+        struct infx_run *x;
+        char id[24];
+        if (id_text(get(r, "github_run_id"), id, sizeof(id)) < 0)
+            continue;
+        xgrow((void **)&out->runs, &out->cap, out->n + 1, sizeof(*out->runs));
+        x = &out->runs[out->n++];
+        memset(x, 0, sizeof(*x));
+        memcpy(x->id, id, sizeof(id));
+        x->attempt = long_of(get(r, "run_attempt"));
+        x->name = dup_or_null(get_str(r, "name"));
+        x->conclusion = dup_or_null(get_str(r, "conclusion"));
+        x->html_url = dup_or_null(get_str(r, "html_url"));
+        x->created_at = dup_or_null(get_str(r, "created_at"));
+        x->date = dup_or_null(get_str(r, "date"));
+        if (!x->date && valid_date(x->created_at))
+            x->date = xstrndup(x->created_at, 10);
+    }
+    rcs = get(root, "runConfigs");
+    if (rcs && YAJL_IS_ARRAY(rcs)) {
+        out->has_run_configs = 1;
+        for (size_t i = 0; i < YAJL_GET_ARRAY(rcs)->len; i++) {
+            yajl_val rc = YAJL_GET_ARRAY(rcs)->values[i];
+            const char *key = get_str(rc, "model");
+            char id[24];
+            if (id_text(get(rc, "github_run_id"), id, sizeof(id)) < 0 || !key)
+                continue;
+            for (size_t k = 0; k < out->n; k++) {
+                struct infx_run *x = &out->runs[k];
+                if (strcmp(x->id, id) != 0)
+                    continue;
+                if (!infx_strs_has(&x->keys, key))
+                    infx_strs_add(&x->keys, key);
+                if (!x->head_sha)
+                    x->head_sha = dup_or_null(get_str(rc, "head_sha"));
+                if (!x->run_started_at)
+                    x->run_started_at = dup_or_null(get_str(rc, "run_started_at"));
+            }
+        }
+    }
+    yajl_tree_free(root);
+    return 0;
+}
+
+void infx_wfinfo_release(struct infx_wfinfo *w)
+{
+    for (size_t i = 0; i < w->n; i++)
+        run_release(&w->runs[i]);
+    free(w->runs);
+    memset(w, 0, sizeof(*w));
+}
+
+static void json_str(struct buf *b, const char *s)
+{
+    if (!s) {
+        buf_adds(b, "null");
+        return;
+    }
+    buf_addc(b, '"');
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            buf_addf(b, "\\%c", c);
+        else if (c < 0x20)
+            buf_addf(b, "\\u%04x", c);
+        else
+            buf_addc(b, (char)c);
+    }
+    buf_addc(b, '"');
+}
+
+int infx_run_json(const struct infx_run *r, struct buf *out)
+{
+    size_t start = out->len;
+
+    buf_addf(out, "{\n  \"id\": %s,\n  \"name\": ", r->id);
+    json_str(out, r->name);
+    buf_adds(out, ",\n  \"head_sha\": ");
+    json_str(out, r->head_sha);
+    buf_adds(out, ",\n  \"status\": \"completed\",\n  \"conclusion\": ");
+    json_str(out, r->conclusion);
+    buf_addf(out, ",\n  \"run_attempt\": %ld,\n  \"created_at\": ", r->attempt);
+    json_str(out, r->created_at);
+    buf_adds(out, ",\n  \"run_started_at\": ");
+    json_str(out, r->run_started_at);
+    buf_adds(out, ",\n  \"html_url\": ");
+    json_str(out, r->html_url);
+    if (buf_adds(out, ",\n  \"imx_source\": \"api\"\n}\n") < 0) {
+        buf_truncate(out, start);
+        return -1;
+    }
+    return 0;
+}
+
+int infx_bench_path(struct buf *out, const char *cache, const char *run_id, const char *display,
+                    long attempt)
+{
+    size_t start = out->len;
+
+    if (buf_addf(out, "%s/run_%s/api/benchmarks_", cache, run_id) < 0)
+        return -1;
+    /* display names are [A-Za-z0-9.-]; anything else must not shape a path */
+    for (const char *p = display; *p; p++) {
+        char c = isalnum((unsigned char)*p) || *p == '.' || *p == '-' ? *p : '_';
+        if (buf_addc(out, c) < 0)
+            goto toolong;
+    }
+    if (display[0] == '.' || buf_addf(out, "_a%ld.json", attempt) < 0)
+        goto toolong;
+    return 0;
+toolong:
+    buf_truncate(out, start);
+    return -1;
+}
+
+/* "benchmarks_<NAME>_a<N>.json" -> N, else 0 */
+static long attempt_of_name(const char *name)
+{
+    size_t n = strlen(name);
+    const char *a;
+    long v = 0;
+
+    if (strncmp(name, "benchmarks_", 11) != 0 || n < 19 || strcmp(name + n - 5, ".json") != 0)
+        return 0;
+    a = name + n - 5;
+    while (a > name && isdigit((unsigned char)a[-1]))
+        a--;
+    if (a == name + n - 5 || a < name + 13 || a[-1] != 'a' || a[-2] != '_')
+        return 0;
+    for (const char *p = a; p < name + n - 5 && v < 1000000; p++)
+        v = v * 10 + (*p - '0');
+    return v;
+}
+
+static int cmp_strp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int infx_run_files(const char *run_dir, struct infx_strs *out, long *attempt)
+{
+    struct buf dir = BUF_INIT_MAX(16384);
+    struct infx_strs names = {0};
+    DIR *d;
+    struct dirent *de;
+    long best = 0;
+
+    *attempt = 0;
+    if (buf_addf(&dir, "%s/api", run_dir) < 0 || !(d = opendir(dir.p))) {
+        buf_release(&dir);
+        return 0;
+    }
+    while ((de = readdir(d))) {
+        long a = attempt_of_name(de->d_name);
+        if (a <= 0)
+            continue;
+        if (a > best) {
+            best = a;
+            infx_strs_release(&names);
+        }
+        if (a == best)
+            infx_strs_add(&names, de->d_name);
+    }
+    closedir(d);
+    if (names.n > 1)
+        qsort(names.v, names.n, sizeof(*names.v), cmp_strp);
+    for (size_t i = 0; i < names.n; i++) {
+        struct buf p = BUF_INIT_MAX(16384);
+        if (buf_addf(&p, "%s/%s", dir.p, names.v[i]) == 0)
+            infx_strs_add(out, p.p);
+        buf_release(&p);
+    }
+    *attempt = best;
+    infx_strs_release(&names);
+    buf_release(&dir);
+    return (int)out->n;
+}

@@ -1,0 +1,111 @@
+/* infx: the InferenceX public API (https://inferencex.semianalysis.com/api/v1) as a source of
+ * runs: model display names, response decoding, discovery, and the cache files it writes. */
+#ifndef IMX_INFX_H
+#define IMX_INFX_H
+
+#include "util/buf.h"
+#include "util/err.h"
+
+#include <stddef.h>
+
+#define INFX_DEFAULT_URL "https://inferencex.semianalysis.com"
+/* Politeness, as the official client: at most 4 requests at once, 3 attempts, 30 s each. */
+#define INFX_MAX_PARALLEL 4
+#define INFX_ATTEMPTS 3
+#define INFX_TIMEOUT_S 30
+/* Largest decoded response accepted (the official client's budget is 32 MiB). */
+#define INFX_BODY_MAX ((size_t)32 << 20)
+
+/*
+ * Display names. `model=` takes the dashboard's display name, matched exactly; rows come
+ * back with the DB key, and one display name can cover several keys (Kimi-K2.5). The
+ * built-in table is the app's models.ts of 2026-08; /api/openapi.json lists the live names.
+ */
+struct infx_model {
+    const char *display;
+    const char *keys[4]; /* NULL-terminated */
+};
+const struct infx_model *infx_models(size_t *n);
+/* The display name of a DB key (dsr1 -> DeepSeek-R1-0528), or NULL. */
+const char *infx_display_of_key(const char *key);
+
+/* A list of strings (display names, keys, dates), owned. */
+struct infx_strs {
+    char **v;
+    size_t n, cap;
+};
+void infx_strs_add(struct infx_strs *s, const char *str);
+int infx_strs_has(const struct infx_strs *s, const char *str);
+void infx_strs_release(struct infx_strs *s);
+
+/* The model names of /api/openapi.json (paths./api/v1/benchmarks.get.parameters[model]
+ * .schema.enum). Fails with IMX_EPARSE when the document does not hold them. */
+int infx_openapi_names(const char *json, size_t len, struct infx_strs *out, struct imx_err *err);
+
+/*
+ * Resolves --model to display names: 'all' or NULL (every name: out stays empty and *all is
+ * set), a display name (exact, else ignoring case: gpt-oss-120B), a DB key (gptoss120b,
+ * kimik2.6), an artifact prefix (gptoss), a model id or the old org_Name form
+ * (openai/gpt-oss-120b, openai_GPT-OSS-120B, nvidia/DeepSeek-R1-0528-FP4-V2). `live` (may be
+ * NULL) adds names from the OpenAPI document. An unknown model is IMX_ENOTFOUND, and the
+ * message lists the display names known.
+ */
+int infx_resolve_model(const char *arg, const struct infx_strs *live, struct infx_strs *out,
+                       int *all, struct imx_err *err);
+
+/*
+ * Response bodies: the origin gzips every success body, whatever was asked, and a proxy may
+ * drop the Content-Encoding header. infx_decode_body gunzips while the body starts with the
+ * gzip magic (1f 8b), at most twice, refusing anything larger than max once decoded. On
+ * success *out (malloc'ed, NUL-terminated) replaces nothing: the caller frees it.
+ */
+int infx_decode_body(const char *in, size_t n, size_t max, char **out, size_t *outlen,
+                     struct imx_err *err);
+
+/* /api/v1/availability: the dates with data, oldest first, and the model keys of each. */
+struct infx_day {
+    char date[11];
+    struct infx_strs keys;
+};
+struct infx_avail {
+    struct infx_day *v;
+    size_t n, cap;
+};
+int infx_avail_parse(const char *json, size_t len, struct infx_avail *out, struct imx_err *err);
+void infx_avail_release(struct infx_avail *a);
+
+/* /api/v1/workflow-info?date=D: the runs of a date (latest attempt each). */
+struct infx_run {
+    char id[24];  /* github_run_id (a string in the API, a number after drift) */
+    long attempt; /* run_attempt */
+    char *name, *conclusion, *html_url, *created_at, *date;
+    char *head_sha, *run_started_at; /* from runConfigs, NULL without */
+    struct infx_strs keys;           /* model keys of its runConfigs */
+};
+struct infx_wfinfo {
+    struct infx_run *runs;
+    size_t n, cap;
+    int has_run_configs; /* runConfigs present (since 2026-06-15): keys are meaningful */
+};
+int infx_wfinfo_parse(const char *json, size_t len, struct infx_wfinfo *out, struct imx_err *err);
+void infx_wfinfo_release(struct infx_wfinfo *w);
+
+/* run.json for the cache, in the shape of GitHub's run object (id a number, run_attempt,
+ * created_at, html_url, ...) plus "imx_source": "api". */
+int infx_run_json(const struct infx_run *r, struct buf *out);
+
+/*
+ * Cache layout (below CACHE):
+ *   api/availability.json, api/workflow-info/<DATE>.json   the discovery responses, decoded
+ *   run_<ID>/run.json                                     built from workflow-info
+ *   run_<ID>/api/benchmarks_<DISPLAY>_a<ATTEMPT>.json      /benchmarks?model=&runId=&exactRun=
+ * A file appears (by rename) only when complete and valid JSON. Files of earlier attempts
+ * stay; readers use those of the highest attempt present.
+ */
+int infx_bench_path(struct buf *out, const char *cache, const char *run_id, const char *display,
+                    long attempt);
+/* The benchmark files of a run folder that readers should use: those of the highest attempt.
+ * Appends full paths to out; *attempt receives that attempt (0 when none). */
+int infx_run_files(const char *run_dir, struct infx_strs *out, long *attempt);
+
+#endif
