@@ -420,14 +420,21 @@ static int read_source(struct source *src, const struct reader_opts *o, struct i
     buf_init(&s.key, ROW_TEXT_MAX);
 
     r = parse_pass(&s, src, 0, chunk, &offset, &yerr);
-    if (r == -1 && !s.cb_code && !s.fail) {
+    if (r == -1 && !s.cb_code && !s.fail && source_rewind(src) == 0) {
         /* maybe Python's NaN: read again through the filter, skipping rows already delivered */
-        free(yerr);
-        yerr = NULL;
+        char *yerr2 = NULL;
+        size_t offset2 = 0;
         s.skip_below = s.done;
-        if (source_rewind(src) == 0) {
+        r = parse_pass(&s, src, 1, chunk, &offset2, &yerr2);
+        if (s.nan) {
             filtering = 1;
-            r = parse_pass(&s, src, 1, chunk, &offset, &yerr);
+            free(yerr);
+            yerr = yerr2;
+            offset = offset2;
+        } else {
+            /* no NaN in it: the first pass's error has the exact position */
+            free(yerr2);
+            r = -1;
         }
     }
     if (o->st)
@@ -441,13 +448,9 @@ static int read_source(struct source *src, const struct reader_opts *o, struct i
         char *nl;
         if (yerr && (nl = strchr(yerr, '\n')))
             *nl = '\0';
-        if (src->fd >= 0 && src->len == 0 && offset == 0 && !s.fail) {
-            r = imx_seterr(err, IMX_EPARSE, "'%s': empty file", o->label);
-        } else {
-            locate(src, offset, &line, &col);
-            r = imx_seterr(err, IMX_EPARSE, "'%s': %s at line %zu, column %zu%s", o->label,
-                           why, line, col, filtering ? " (approximately)" : "");
-        }
+        locate(src, offset, &line, &col);
+        r = imx_seterr(err, IMX_EPARSE, "'%s': %s at line %zu, column %zu%s", o->label, why, line,
+                       col, filtering ? " (approximately)" : "");
     }
     free(yerr);
     free(chunk);
@@ -472,6 +475,10 @@ int reader_read_file(const char *path, const struct reader_opts *o, struct imx_e
         off_t end = lseek(src.fd, 0, SEEK_END);
         src.len = end > 0 ? (size_t)end : 0;
         lseek(src.fd, 0, SEEK_SET);
+    }
+    if (src.len == 0) {
+        close(src.fd);
+        return imx_seterr(err, IMX_EPARSE, "'%s': empty file", oo.label);
     }
     r = read_source(&src, &oo, err);
     close(src.fd);
