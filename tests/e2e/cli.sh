@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# The command line: help on stdout, version, usage errors (exit 2), the old extractor's
+# command lines, output written atomically, write errors reported.
+. "$(dirname "$0")/../lib.sh"
+W=$(t_tmp)
+C="$TESTS_DIR/cases/0001-e9-aggregate-newest-wins/cache"
+
+help_on_stdout() {
+    imx --help >"$W/h" 2>"$W/e" || return 1
+    assert_contains "$W/h" "usage: imx" && assert_contains "$W/h" "exit status" || return 1
+    [ ! -s "$W/e" ] || fail "help wrote to stderr"
+    imx extract --help >"$W/h2" || return 1
+    for o in --offline --cache --model --output --columns --quiet; do
+        assert_contains "$W/h2" "$o" || return 1
+    done
+}
+
+version() {
+    imx --version | grep -qE '^imx [0-9]+\.[0-9]+\.[0-9]+$'
+}
+
+usage_errors() {
+    local rc
+    imx extract --bogus >/dev/null 2>"$W/e"; rc=$?
+    assert_eq $rc 2 || return 1
+    assert_contains "$W/e" "unknown option" || return 1
+    imx frobnicate >/dev/null 2>&1; assert_eq $? 2 || return 1
+    imx extract --offline --cache "$C" notanumber >/dev/null 2>"$W/e"; assert_eq $? 2 || return 1
+    assert_contains "$W/e" "'notanumber' is not a run id" || return 1
+    imx extract --offline --cache "$C" --collect-recent=zero >/dev/null 2>&1; assert_eq $? 2
+}
+
+# the old script's command lines: no subcommand, --collect-recent=N, run ids
+old_command_lines() {
+    (cd "$W" && IMX_CACHE="$C" imx --offline --model all -o a.csv --quiet 200) || return 1
+    assert_eq "$(tail -n +2 "$W/a.csv" | cut -d, -f17 | sort -u | tr '\n' ' ')" "200 " || return 1
+    (cd "$W" && IMX_CACHE="$C" imx --offline --model all --collect-recent=1 -o b.csv --quiet) || return 1
+    cmp "$W/a.csv" "$W/b.csv"
+}
+
+missing_cache() {
+    imx extract --offline --cache "$W/nope" -o "$W/x.csv" 2>"$W/e"
+    assert_eq $? 5 || return 1
+    assert_contains "$W/e" "does not exist" && [ ! -e "$W/x.csv" ]
+}
+
+# an error leaves the previous output untouched and no temporary file behind
+output_untouched_on_error() {
+    mkdir -p "$W/o" && echo "previous" >"$W/o/t.csv"
+    imx extract --offline --cache "$C" --model nosuchmodel -o "$W/o/t.csv" 2>/dev/null
+    assert_eq $? 5 || return 1
+    assert_eq "$(cat "$W/o/t.csv")" previous || return 1
+    imx extract --offline --cache "$C" --model all --columns nosuchcol -o "$W/o/t.csv" 2>/dev/null
+    assert_eq $? 2 || return 1
+    assert_eq "$(cat "$W/o/t.csv")" previous || return 1
+    assert_eq "$(ls -A "$W/o")" t.csv || return 1
+    # an unwritable folder: a clear error, exit 4
+    mkdir -p "$W/ro" && chmod 555 "$W/ro"
+    if [ "$(id -u)" != 0 ]; then
+        imx extract --offline --cache "$C" -o "$W/ro/t.csv" 2>"$W/e"
+        assert_eq $? 4 || return 1
+    fi
+    imx extract --offline --cache "$C" -o "$W/o/t.csv/sub.csv" 2>"$W/e"
+    assert_eq $? 4 || return 1
+    assert_contains "$W/e" "t.csv"
+}
+
+# a full disk on stdout is an error, not exit 0
+stdout_write_error() {
+    [ -w /dev/full ] || { echo "no /dev/full" >&2; return 0; }
+    imx extract --offline --cache "$C" --model all -o - --quiet >/dev/full 2>"$W/e"
+    assert_eq $? 4 || return 1
+    assert_contains "$W/e" "No space left on device"
+}
+
+default_output_path() {
+    (cd "$W" && imx extract --offline --cache "$C" --model gptoss --quiet) || return 1
+    [ -s "$W/by_model/openai_GPT-OSS-120B/inferencemax.csv" ] || return 1
+    (cd "$W" && imx extract --offline --cache "$C" --model deepseek-ai/DeepSeek-R1-0528 --quiet) || return 1
+    [ -s "$W/by_model/deepseek-ai_DeepSeek-R1-0528/inferencemax.csv" ]
+}
+
+summary_and_quiet() {
+    imx extract --offline --cache "$C" --model all -o "$W/s.csv" 2>"$W/e" || return 1
+    for l in "Runs read: 2" "before deduplication, 5 after" "GPUs: gb200, h100, mi355x-amd_0" \
+        "Precisions: fp4, fp8" "ISL/OSL pairs: 1024/1024, 8192/1024"; do
+        assert_contains "$W/e" "$l" || return 1
+    done
+    imx extract --offline --cache "$C" --model all -o "$W/s.csv" --quiet 2>"$W/e" || return 1
+    [ ! -s "$W/e" ] || fail "--quiet printed something"
+}
+
+t_run cli/help_on_stdout help_on_stdout
+t_run cli/version version
+t_run cli/usage_errors usage_errors
+t_run cli/old_command_lines old_command_lines
+t_run cli/missing_cache missing_cache
+t_run cli/output_untouched_on_error output_untouched_on_error
+t_run cli/stdout_write_error stdout_write_error
+t_run cli/default_output_path default_output_path
+t_run cli/summary_and_quiet summary_and_quiet
