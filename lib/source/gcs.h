@@ -1,0 +1,114 @@
+/* gcs: the public Google Cloud Storage backup of InferenceX's artifacts (bucket
+ * inferencemax-gha-backup): object names, listing pages, hashes, the workflow filter and the
+ * per-date listing state. Layout: <YYYY-MM-DD>/<Workflow_Title>_<run id>/artifacts/<artifact
+ * name>_<artifact id>.zip */
+#ifndef IMX_GCS_H
+#define IMX_GCS_H
+
+#include "util/buf.h"
+#include "util/err.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define GCS_DEFAULT_URL "https://storage.googleapis.com"
+#define GCS_DEFAULT_BUCKET "inferencemax-gha-backup"
+
+/* One object of a listing. Hashes are decoded from GCS's base64; absent ones are flagged. */
+struct gcs_object {
+    char *name;
+    char *updated; /* NULL when not listed */
+    unsigned long long size;
+    int has_size;
+    int has_md5;
+    int has_crc32c;
+    unsigned char md5[16];
+    uint32_t crc32c;
+};
+
+/* What objects.list pages add up to: items, delimiter prefixes, and the token of the next page. */
+struct gcs_page {
+    struct gcs_object *items;
+    size_t nitems, capitems;
+    char **prefixes;
+    size_t nprefixes, capprefixes;
+    char *next_token; /* NULL on the last page */
+};
+
+void gcs_page_init(struct gcs_page *pg);
+void gcs_page_release(struct gcs_page *pg);
+/*
+ * Parses one objects.list response and appends its items and prefixes to pg;
+ * next_token is replaced by this page's (or NULL). Unknown fields are ignored;
+ * an item without a name, or with a size or hash that does not decode, is an error.
+ */
+int gcs_page_parse(struct gcs_page *pg, const char *json, size_t len, struct imx_err *err);
+/* Serializes the items as a listing ({"kind":"storage#objects","items":[...]}) with extra
+ * top-level string fields (pairs of key, value; n pairs), readable back by gcs_page_parse. */
+int gcs_page_format(const struct gcs_page *pg, const char *const *extra, size_t n, struct buf *out);
+
+enum gcs_name_kind {
+    GCS_NAME_BAD = 0,
+    GCS_NAME_ARTIFACT, /* .../artifacts/<name>_<id>.zip */
+    GCS_NAME_METADATA, /* .../artifacts/artifacts_metadata.json */
+};
+
+struct gcs_name {
+    enum gcs_name_kind kind;
+    char date[11];  /* YYYY-MM-DD */
+    char *folder;   /* the run folder without "_<run id>": the title, spaces as '_' */
+    char *artifact; /* artifact name (NULL for metadata) */
+    unsigned long long run_id;
+    unsigned long long artifact_id; /* 0 for metadata */
+};
+
+/*
+ * Splits an object name as the backup's readers do (regex of notes section 4:
+ * ^(\d{4}-\d{2}-\d{2})/(.+)_(\d{10,})/artifacts/(.+)_(\d+)\.zip$, greedy groups),
+ * also recognizing the run's artifacts_metadata.json. Returns 0, or -1 with
+ * out->kind = GCS_NAME_BAD for a name that does not parse (the caller counts it).
+ */
+int gcs_name_parse(const char *name, struct gcs_name *out);
+void gcs_name_release(struct gcs_name *n);
+
+/* Date helpers on YYYY-MM-DD strings: validity, and days since 1970-01-01. */
+int gcs_date_valid(const char *s);
+long gcs_date_days(const char *s);
+
+/*
+ * Whether a run folder belongs to the workflow (a file name such as run-sweep.yml,
+ * full-sweep-1k1k-scheduler.yml, or "*" for every folder). Folders carry the run's
+ * display title, not the file: "Run Sweep - <title>", "Full Sweep Scheduler - 1k1k".
+ */
+int gcs_folder_matches_workflow(const char *folder, const char *workflow);
+
+/* base64 (standard alphabet, padded) decoding into exactly n bytes; 0 or -1. */
+int gcs_b64_decode(const char *s, unsigned char *out, size_t n);
+/* CRC32C (Castagnoli), as GCS reports it; start with crc = 0. */
+uint32_t gcs_crc32c(uint32_t crc, const void *data, size_t n);
+/* Checks a downloaded file against the listing: size, then MD5 (libcrypto) or CRC32C. */
+int gcs_verify_file(const char *path, const struct gcs_object *obj, struct imx_err *err);
+
+/* Percent-encodes each '/'-separated segment (encodeURIComponent) and appends it to out. */
+int gcs_encode_path(struct buf *out, const char *name);
+/* Percent-encodes a whole query value ('/' too). */
+int gcs_encode_query(struct buf *out, const char *value);
+
+/*
+ * The per-date listing state, under CACHE/.imx-gcs/<bucket>/<date>.json: the complete
+ * listing of a date folder and when it was taken. A stored date is listed again only
+ * when gcs_date_needs_listing() says so.
+ */
+int gcs_state_load(const char *cache, const char *bucket, const char *date, struct gcs_page *pg,
+                   char **listed_at, int *found, struct imx_err *err);
+int gcs_state_save(const char *cache, const char *bucket, const char *date,
+                   const struct gcs_page *pg, const char *listed_at, struct imx_err *err);
+/*
+ * A date needs listing when nothing is stored, on refresh, when it is one of the
+ * last two days of the bucket (newest) or when the stored listing was taken less
+ * than two days after the date itself (the backup may still have been writing).
+ */
+int gcs_date_needs_listing(const char *date, const char *newest, const char *listed_at, int stored,
+                           int refresh);
+
+#endif
