@@ -108,4 +108,62 @@ int infx_bench_path(struct buf *out, const char *cache, const char *run_id, cons
  * Appends full paths to out; *attempt receives that attempt (0 when none). */
 int infx_run_files(const char *run_dir, struct infx_strs *out, long *attempt);
 
+/*
+ * Transport. The engine hands batches of GET requests to a fetcher (the HTTP layer: at
+ * most INFX_MAX_PARALLEL at once, retries of 429/502/503/504 honouring Retry-After, a
+ * timeout, a size cap, a User-Agent). The fetcher fills status and the raw body; a
+ * transport failure (no usable response after the retries) sets code < 0 and msg.
+ */
+struct infx_get {
+    char *url;   /* in, owned by the engine */
+    long status; /* out: HTTP status, 0 when no response */
+    char *body;  /* out: malloc'ed raw body (may be gzip), NULL when none */
+    size_t len;
+    int code; /* out: 0, or a negative IMX_E* code when the request failed */
+    char msg[256];
+};
+typedef int (*infx_fetch_fn)(void *ud, struct infx_get *reqs, size_t n);
+
+struct infx_opts {
+    const char *base_url; /* default INFX_DEFAULT_URL */
+    const char *cache;
+    char *const *ids; /* runs to fetch (all their models) */
+    size_t nids;
+    long recent;       /* the N newest runs; 0: the newest run unless ids/since/until */
+    const char *since; /* YYYY-MM-DD bounds on the run date */
+    const char *until;
+    const char *model; /* --model, NULL for every model */
+    int refresh;       /* ask again about every selected date */
+    infx_fetch_fn fetch;
+    void *fetch_ud;
+    struct imx_diag *diag;
+    void (*note)(void *ud, const char *line); /* per-run lines, may be NULL */
+    void *note_ud;
+};
+
+struct infx_stats {
+    unsigned long requests;       /* requests made */
+    unsigned long failed;         /* requests that failed for good */
+    unsigned long dates;          /* dates looked at */
+    unsigned long runs;           /* runs selected */
+    unsigned long runs_new;       /* runs fetched now (or a new attempt of them) */
+    unsigned long runs_kept;      /* runs already complete in the cache */
+    unsigned long runs_artifacts; /* runs skipped: their artifacts are in the cache */
+    unsigned long files;          /* benchmark responses stored */
+    unsigned long rows;           /* rows in them */
+    unsigned long agentic;        /* agentic rows in them (not table rows) */
+    unsigned long unknown_keys;   /* model keys without a display name */
+};
+
+/*
+ * Discovery and download (notes section 6): availability, then workflow-info per date,
+ * then /benchmarks?model=&runId=&exactRun=true per run and model, storing what is not in
+ * the cache yet. A date's workflow-info is asked again when it is recent (within
+ * INFX_RECHECK_DAYS of the newest date), when availability changed for it, for dates of
+ * runs named explicitly, or with refresh. Failures of single runs are warnings (counted in
+ * st->failed; the function still returns 0); failing discovery is an error.
+ */
+#define INFX_RECHECK_DAYS 3
+int infx_sync(const struct infx_opts *o, struct infx_stats *st, struct imx_err *err);
+
 #endif
