@@ -38,8 +38,13 @@ DEB_PKGS := build-essential pkg-config libyajl-dev libcurl4-openssl-dev libarchi
 	zlib1g-dev python3 ca-certificates
 
 .PHONY: all deps run check unit e2e real bench fuzz clean fmt tidy
+ifeq ($(BUILD),build)
 all: $(IMX) imx
+else
+all: $(IMX)
+endif
 
+# ./imx is a convenience link to the default build only
 imx: $(IMX)
 	ln -sf $(IMX) imx
 
