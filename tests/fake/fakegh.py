@@ -292,7 +292,10 @@ class Fake:
         self.cli_options = {}
         for kv in args.option or []:
             k, _, v = kv.partition("=")
-            self.cli_options[k] = json.loads(v) if v[:1] in "0123456789[{tf-\"" else v
+            try:
+                self.cli_options[k] = json.loads(v)
+            except ValueError:
+                self.cli_options[k] = v
         self.blob_base = ""
         self.load_fixture(args.fixture)
         self.initial_faults = self.read_faults(args.faults) if args.faults else []
