@@ -1,0 +1,323 @@
+#!/usr/bin/env bash
+# bench/run.sh: `make bench`. Times `imx extract` on synthetic caches of 100 and 1,000 runs against
+# a bare yajl parse, Python's json module and jq, and `imx sync` against the old one-run-at-a-time way.
+#
+# Environment: IMX, BUILD (set by the Makefile); BENCH_SIZES (default "100 1000"), BENCH_REPEAT
+# (best of, default 3), BENCH_SLOW_REPEAT (Python and jq, default 1), BENCH_SEED (default 1),
+# BENCH_NO_INSTALL=1 (never apt-get jq), BENCH_STRICT=1 (exit 1 when a goal is missed).
+# Caches live in bench/out/ (gitignored) and are reused while the generator version is the same.
+set -u
+cd "$(dirname "$0")/.."
+: "${IMX:?IMX must point at the imx binary}" "${BUILD:?BUILD must be the build directory}"
+TOOLS=$BUILD/tools
+OUT=bench/out
+SIZES=${BENCH_SIZES:-100 1000}
+REPEAT=${BENCH_REPEAT:-3}
+SLOW_REPEAT=${BENCH_SLOW_REPEAT:-1}
+SEED=${BENCH_SEED:-1}
+MODEL=gptoss
+SHARED_RAW=../shared/data/inferencemax-raw
+missed=0
+
+for t in gencache yajl_baseline peakrss; do
+    [ -x "$TOOLS/$t" ] || { echo "bench: $TOOLS/$t is missing (run make bench)" >&2; exit 2; }
+done
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/imx-bench.XXXXXX")
+fake_pid=
+cleanup() {
+    [ -n "$fake_pid" ] && kill "$fake_pid" 2>/dev/null
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+note() { echo "  note: $*"; }
+# fcmp A OP B: floating-point comparison through awk.
+fcmp() { awk -v a="$1" -v b="$3" "BEGIN { exit !(a $2 b) }"; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else printf "-" }'; }
+mb() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
+verdict() { # verdict STATUS: sets V to "met" (status 0) or "MISSED", counting misses
+    if [ "$1" -eq 0 ]; then V=met; else V=MISSED; missed=$((missed + 1)); fi
+}
+
+# measure OUT CMD...: runs CMD under peakrss, stdout to OUT; sets M_RC, M_WALL (s), M_KB.
+measure() {
+    local out=$1 line
+    shift
+    "$TOOLS/peakrss" "$@" >"$out" 2>"$tmp/stderr"
+    M_RC=$?
+    line=$(grep '^peak_rss_kb=' "$tmp/stderr" | tail -n 1)
+    M_KB=${line#peak_rss_kb=}
+    M_KB=${M_KB%% *}
+    M_WALL=${line##*wall_s=}
+    [ -n "$line" ] || { M_KB=0; M_WALL=0; M_RC=${M_RC:-1}; }
+}
+
+# best N OUT CMD...: the fastest of N runs, and the largest peak RSS; fails on the first failure.
+best() {
+    local n=$1 out=$2 i
+    shift 2
+    B_WALL=
+    B_KB=0
+    for ((i = 0; i < n; i++)); do
+        measure "$out" "$@"
+        if [ "$M_RC" -ne 0 ]; then
+            B_RC=$M_RC
+            return 1
+        fi
+        if [ -z "$B_WALL" ] || fcmp "$M_WALL" "<" "$B_WALL"; then B_WALL=$M_WALL; fi
+        [ "$M_KB" -gt "$B_KB" ] && B_KB=$M_KB
+    done
+    B_RC=0
+}
+
+csv_rows() { [ -s "$1" ] && echo $(($(wc -l <"$1") - 1)) || echo 0; }
+
+# ensure_cache N: bench/out/cache-N, regenerated unless its stamp names this generator and seed.
+ensure_cache() {
+    local n=$1 dir=$OUT/cache-$1 want
+    want="$("$TOOLS/gencache" --version) runs=$n seed=$SEED"
+    if [ "$(cat "$dir/.gencache" 2>/dev/null)" = "$want" ]; then
+        return 0
+    fi
+    verdict $?
+    echo "generating $dir ($n runs, seed $SEED)..."
+    rm -rf "$dir"
+    mkdir -p "$OUT"
+    "$TOOLS/gencache" "$dir" --runs "$n" --seed "$SEED" >/dev/null || {
+        echo "bench: gencache failed" >&2
+        exit 1
+    }
+}
+
+have_jq() {
+    command -v jq >/dev/null 2>&1 && return 0
+    if [ "${BENCH_NO_INSTALL:-}" != 1 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        echo "installing jq for the comparison (BENCH_NO_INSTALL=1 skips this)..."
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq jq >/dev/null 2>&1 ||
+            { apt-get update -qq >/dev/null 2>&1 &&
+                DEBIAN_FRONTEND=noninteractive apt-get install -y -qq jq >/dev/null 2>&1; }
+    fi
+    command -v jq >/dev/null 2>&1
+}
+
+# jq cannot name the file an input came from when there are too many files for one command
+# line, so awk (fed by xargs) puts {"__file": PATH} before each file's JSON, run.json first.
+jq_job() {
+    cd "$1" || exit 1
+    { find . -name run.json -print0; find . -name '*.json' ! -name run.json -print0; } |
+        xargs -0 awk 'FNR == 1 { printf "{\"__file\":\"%s\"}\n", FILENAME } { print }' |
+        jq -rn --arg model "$2" -f "$3"
+}
+export -f jq_job
+
+declare -A T_WALL T_KB T_ROWS T_NOTE
+run_tool() { # run_tool KEY SIZE REPEAT CMD...
+    local key=$1 size=$2 n=$3
+    shift 3
+    if best "$n" "$tmp/$key-$size.out" "$@"; then
+        T_WALL[$key,$size]=$B_WALL
+        T_KB[$key,$size]=$B_KB
+    else
+        T_WALL[$key,$size]=
+        T_NOTE[$key,$size]="failed (status $B_RC)"
+        echo "  $key at $size runs failed (status $B_RC):"
+        tail -n 5 "$tmp/stderr" | sed 's/^/    /'
+    fi
+}
+
+echo "== imx extract: synthetic caches (tests/tools/gencache.c), model $MODEL =="
+for n in $SIZES; do ensure_cache "$n"; done
+jq_ok=0
+if have_jq; then jq_ok=1; else T_NOTE[jq]="jq not installed (apt-get install jq): skipped"; fi
+nproc_=$(nproc 2>/dev/null || echo "?")
+echo "machine: $nproc_ cores; wall times are the best of $REPEAT (Python and jq: of $SLOW_REPEAT), warm page cache"
+for n in $SIZES; do
+    c=$OUT/cache-$n
+    "$TOOLS/yajl_baseline" "$c" >"$tmp/warm" 2>&1 # warms the page cache; also sizes the cache
+    bytes=$(sed -n 's/.*bytes=\([0-9]*\).*/\1/p' "$tmp/warm")
+    files=$(sed -n 's/.*files=\([0-9]*\).*/\1/p' "$tmp/warm")
+    echo "cache-$n: $n runs, $files JSON files, $(awk -v b="${bytes:-0}" 'BEGIN{printf "%.1f", b/1e6}') MB"
+    # -o - rather than -o /dev/null: the atomic rename must never be pointed at a device node
+    run_tool imx "$n" "$REPEAT" "$IMX" extract --offline --cache "$c" --model "$MODEL" -o - --quiet
+    [ -n "${T_WALL[imx,$n]}" ] || echo "  imx extract failed"
+    T_ROWS[imx,$n]=$(csv_rows "$tmp/imx-$n.out")
+    run_tool yajl "$n" "$REPEAT" "$TOOLS/yajl_baseline" "$c"
+    T_ROWS[yajl,$n]=-
+    if [ "${BENCH_SKIP_SLOW:-}" != 1 ]; then
+        run_tool python "$n" "$SLOW_REPEAT" python3 bench/pyextract.py "$c" "$MODEL" /dev/stdout
+        T_ROWS[python,$n]=$(csv_rows "$tmp/python-$n.out")
+        if [ $jq_ok = 1 ]; then
+            run_tool jq "$n" "$SLOW_REPEAT" bash -c 'jq_job "$@"' jq_job "$c" "$MODEL" \
+                "$PWD/bench/jqextract.jq"
+            T_ROWS[jq,$n]=$(csv_rows "$tmp/jq-$n.out")
+        fi
+    fi
+done
+
+echo
+printf '%-34s %6s %8s %10s %10s %12s\n' "tool" "runs" "rows" "wall s" "peak MB" "time vs imx"
+for key in imx yajl python jq; do
+    case $key in
+    imx) label="imx extract --offline" ;;
+    yajl) label="bare yajl parse (1 thread)" ;;
+    python) label="Python json module (pyextract.py)" ;;
+    jq) label="jq $(jq --version 2>/dev/null | sed 's/^jq-//') (jqextract.jq)" ;;
+    esac
+    for n in $SIZES; do
+        w=${T_WALL[$key,$n]-}
+        if [ -z "$w" ]; then
+            note=${T_NOTE[$key,$n]-${T_NOTE[$key]-not run}}
+            printf '%-34s %6s %8s %s\n' "$label" "$n" "" "$note"
+            continue
+        fi
+        iw=${T_WALL[imx,$n]-}
+        printf '%-34s %6s %8s %10.3f %10s %12s\n' "$label" "$n" "${T_ROWS[$key,$n]-}" "$w" \
+            "$(mb "${T_KB[$key,$n]}")" "$([ -n "$iw" ] && ratio "$w" "$iw" || echo -)"
+    done
+done
+
+echo
+echo "goals (issue 2, Speed and memory):"
+big=${SIZES##* }
+small=${SIZES%% *}
+iw=${T_WALL[imx,$big]-}
+yw=${T_WALL[yajl,$big]-}
+if [ -n "$iw" ] && [ -n "$yw" ]; then
+    r=$(awk -v a="$iw" -v b="$yw" 'BEGIN { printf "%.2f", a / b }')
+    fcmp "$r" "<=" 0.8
+    verdict $?
+    echo "  imx / bare yajl parse at $big runs: ${r}x (goal <= 0.80x): $V"
+else
+    verdict $?
+    echo "  imx / bare yajl parse: not measured (imx extract failed)"
+    missed=$((missed + 1))
+fi
+ik=${T_KB[imx,$big]-}
+sk=${T_KB[imx,$small]-}
+if [ -n "$ik" ] && [ -n "$sk" ] && [ -n "$iw" ]; then
+    # "the same at both sizes": within 25% (plus 1 MB of allocator noise) of the small cache's peak
+    [ "$ik" -lt 32768 ] && [ "$sk" -lt 32768 ] &&
+        awk -v a="$ik" -v b="$sk" 'BEGIN { exit !(a <= b * 1.25 + 1024) }'
+    verdict $?
+    echo "  imx peak RSS: $(mb "$sk") MB at $small runs, $(mb "$ik") MB at $big runs" \
+        "(goal < 32 MB, flat): $V"
+else
+    verdict $?
+    echo "  imx peak RSS: not measured"
+fi
+for key in python jq; do
+    w=${T_WALL[$key,$big]-}
+    [ -n "$w" ] && [ -n "$iw" ] &&
+        echo "  $key takes $(ratio "$w" "$iw") imx's time at $big runs"
+done
+
+# ---------------------------------------------------------------------------------------------
+echo
+echo "== imx sync: fake GitHub with 50 ms per response, 30 real runs (issue 3, Speed) =="
+sync_bench() {
+    local fx=$tmp/fx api port_file=$tmp/fake.port token=bench-token i
+    if [ ! -f tests/fake/fakegh.py ] || [ ! -f tests/fake/mkfixture.py ]; then
+        echo "  skipped: the fake GitHub (tests/fake/fakegh.py, mkfixture.py) is not there yet"
+        return
+    fi
+    if ! "$IMX" sync --help >/dev/null 2>&1; then
+        echo "  skipped: imx sync is not available yet"
+        return
+    fi
+    if [ ! -d "$SHARED_RAW" ]; then
+        echo "  skipped: $SHARED_RAW (the real cache served as artifacts) is absent"
+        return
+    fi
+    python3 tests/fake/mkfixture.py "$fx" --from-cache "$SHARED_RAW" --runs 30 --token "$token" \
+        >/dev/null || { echo "  skipped: mkfixture.py failed"; return; }
+    python3 tests/fake/fakegh.py --fixture "$fx/fixture.json" --port-file "$port_file" \
+        --delay-ms 50 --token "$token" >"$tmp/fake.log" 2>&1 &
+    fake_pid=$!
+    for ((i = 0; i < 100; i++)); do
+        [ -s "$port_file" ] && break
+        sleep 0.1
+    done
+    api=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["api"])' "$port_file" \
+        2>/dev/null) || { echo "  skipped: the fake GitHub did not start"; return; }
+
+    fake_ctl() { # fake_ctl reset|stats
+        python3 - "$api" "$1" <<'EOF'
+import json, sys, urllib.request
+api, what = sys.argv[1], sys.argv[2]
+if what == "reset":
+    urllib.request.urlopen(urllib.request.Request(api + "/__fake/reset", data=b"{}", method="POST"))
+else:
+    s = json.load(urllib.request.urlopen(api + "/__fake/stats"))
+    print(s["api"], s["api_304"], s["by_route"].get("download", 0), s["blob"])
+EOF
+    }
+    declare -A S_WALL S_REQ S_DL
+    sync_case() { # sync_case KEY CMD...
+        local key=$1 st
+        shift
+        fake_ctl reset
+        measure "$tmp/sync-$key.out" env GH_TOKEN=$token GITHUB_TOKEN= "$@"
+        if [ "$M_RC" -ne 0 ]; then
+            echo "  $key failed (status $M_RC):"
+            tail -n 5 "$tmp/stderr" | sed 's/^/    /'
+            return
+        fi
+        st=($(fake_ctl stats))
+        S_WALL[$key]=$M_WALL
+        S_REQ[$key]="${st[0]} (${st[1]} x 304)"
+        S_DL[$key]=${st[3]}
+        S_NREQ[$key]=${st[0]}
+    }
+    declare -A S_NREQ
+    local imx_sync=("$IMX" sync --collect-recent 30 --github-url "$api" --quiet)
+    local old=(python3 bench/oldway.py --api "$api" --collect-recent 30)
+    sync_case imx_cold "${imx_sync[@]}" --cache "$tmp/c-imx"
+    sync_case imx_warm "${imx_sync[@]}" --cache "$tmp/c-imx"
+    sync_case old_cold "${old[@]}" --cache "$tmp/c-old"
+    sync_case old_warm "${old[@]}" --cache "$tmp/c-old"
+
+    printf '%-44s %8s %16s %10s %10s\n' "case" "wall s" "API requests" "downloads" "vs imx"
+    local k label pair
+    for k in imx_cold old_cold imx_warm old_warm; do
+        case $k in
+        imx_cold) label="imx sync, empty cache" pair=imx_cold ;;
+        old_cold) label="old way (oldway.py), empty cache" pair=imx_cold ;;
+        imx_warm) label="imx sync, everything cached" pair=imx_warm ;;
+        old_warm) label="old way (oldway.py), everything cached" pair=imx_warm ;;
+        esac
+        if [ -z "${S_WALL[$k]-}" ]; then
+            printf '%-44s %s\n' "$label" "failed"
+            continue
+        fi
+        printf '%-44s %8.3f %16s %10s %10s\n' "$label" "${S_WALL[$k]}" "${S_REQ[$k]}" \
+            "${S_DL[$k]}" "$([ -n "${S_WALL[$pair]-}" ] && ratio "${S_WALL[$k]}" "${S_WALL[$pair]}")"
+    done
+    echo "goals (issue 3, Speed):"
+    if [ -n "${S_WALL[imx_cold]-}" ]; then
+        fcmp "${S_WALL[imx_cold]}" "<=" 1.0
+        verdict $?
+        echo "  empty cache in ${S_WALL[imx_cold]} s (goal <= 1.0 s): $V"
+    fi
+    if [ -n "${S_WALL[imx_warm]-}" ]; then
+        fcmp "${S_WALL[imx_warm]}" "<=" 0.2 && [ "${S_NREQ[imx_warm]}" -le 2 ] &&
+            [ "${S_DL[imx_warm]}" -eq 0 ]
+        verdict $?
+        echo "  cached in ${S_WALL[imx_warm]} s, ${S_NREQ[imx_warm]} API requests," \
+            "${S_DL[imx_warm]} downloads (goal <= 0.2 s, <= 2, 0): $V"
+    fi
+    for k in cold warm; do
+        [ -n "${S_WALL[imx_$k]-}" ] && [ -n "${S_WALL[old_$k]-}" ] &&
+            echo "  $k: the old way takes $(ratio "${S_WALL[old_$k]}" "${S_WALL[imx_$k]}") imx's time"
+    done
+}
+sync_bench
+
+echo
+if [ "$missed" -gt 0 ]; then
+    echo "bench: $missed goal(s) missed"
+    [ "${BENCH_STRICT:-}" = 1 ] && exit 1
+else
+    echo "bench: all goals met"
+fi
+exit 0
