@@ -12,6 +12,7 @@
 #include <string.h>
 #include <yajl/yajl_gen.h>
 #include <yajl/yajl_parse.h>
+#include <yajl/yajl_tree.h>
 
 /* ---- listing pages ----------------------------------------------------------------- */
 
@@ -851,4 +852,213 @@ int gcs_date_needs_listing(const char *date, const char *newest, const char *lis
     if (!gcs_date_valid(day))
         return 1;
     return gcs_date_days(day) - gcs_date_days(date) < 2;
+}
+
+/* ---- runs of the listings ---------------------------------------------------------- */
+
+static void object_copy(struct gcs_object *dst, const struct gcs_object *src)
+{
+    *dst = *src;
+    dst->name = xstrdup(src->name);
+    dst->updated = src->updated ? xstrdup(src->updated) : NULL;
+}
+
+static void object_release(struct gcs_object *o)
+{
+    free(o->name);
+    free(o->updated);
+    memset(o, 0, sizeof(*o));
+}
+
+void gcs_index_release(struct gcs_index *ix)
+{
+    for (size_t i = 0; i < ix->n; i++) {
+        struct gcs_run *r = &ix->runs[i];
+        for (size_t j = 0; j < r->narts; j++) {
+            free(r->arts[j].name);
+            object_release(&r->arts[j].obj);
+        }
+        free(r->arts);
+        free(r->folder);
+        object_release(&r->meta);
+    }
+    free(ix->runs);
+    memset(ix, 0, sizeof(*ix));
+}
+
+struct gcs_run *gcs_index_find(struct gcs_index *ix, unsigned long long id)
+{
+    /* Listings arrive grouped by run, so the last run is the usual hit. */
+    for (size_t i = ix->n; i-- > 0;)
+        if (ix->runs[i].id == id)
+            return &ix->runs[i];
+    return NULL;
+}
+
+void gcs_index_add(struct gcs_index *ix, const struct gcs_page *pg, const char *workflow)
+{
+    unsigned long long last_filtered = 0;
+
+    for (size_t i = 0; i < pg->nitems; i++) {
+        const struct gcs_object *o = &pg->items[i];
+        struct gcs_name nm;
+        struct gcs_run *r;
+
+        if (gcs_name_parse(o->name, &nm) < 0) {
+            ix->unparsed++;
+            continue;
+        }
+        r = gcs_index_find(ix, nm.run_id);
+        if (!r && workflow && !gcs_folder_matches_workflow(nm.folder, workflow)) {
+            if (nm.run_id != last_filtered)
+                ix->filtered++;
+            last_filtered = nm.run_id;
+            gcs_name_release(&nm);
+            continue;
+        }
+        if (!r) {
+            xgrow((void **)&ix->runs, &ix->cap, ix->n + 1, sizeof(*ix->runs));
+            r = &ix->runs[ix->n++];
+            memset(r, 0, sizeof(*r));
+            r->id = nm.run_id;
+            memcpy(r->date, nm.date, sizeof(r->date));
+            r->folder = nm.folder;
+            nm.folder = NULL;
+        }
+        if (nm.kind == GCS_NAME_METADATA) {
+            object_release(&r->meta);
+            object_copy(&r->meta, o);
+        } else {
+            struct gcs_artifact *a;
+            xgrow((void **)&r->arts, &r->cap, r->narts + 1, sizeof(*r->arts));
+            a = &r->arts[r->narts++];
+            a->name = nm.artifact;
+            a->id = nm.artifact_id;
+            nm.artifact = NULL;
+            object_copy(&a->obj, o);
+        }
+        gcs_name_release(&nm);
+    }
+}
+
+static int run_newer(const void *a, const void *b)
+{
+    const struct gcs_run *x = a, *y = b;
+    return x->id < y->id ? 1 : x->id > y->id ? -1 : 0;
+}
+
+void gcs_index_sort(struct gcs_index *ix)
+{
+    if (ix->n > 1)
+        qsort(ix->runs, ix->n, sizeof(*ix->runs), run_newer);
+}
+
+static const char *tree_string(yajl_val v, const char *k1, const char *k2)
+{
+    const char *path[] = {k1, k2, NULL};
+    yajl_val s = yajl_tree_get(v, path, yajl_t_string);
+    return s ? YAJL_GET_STRING(s) : NULL;
+}
+
+int gcs_run_json(const struct gcs_run *run, const char *meta, size_t metalen, const char *repo,
+                 const char *bucket, struct buf *out, struct imx_err *err)
+{
+    yajl_val root = NULL;
+    const char *branch = NULL, *sha = NULL, *created = NULL;
+    char *text = NULL, *title, created_buf[32], num[32];
+    yajl_gen g;
+    const unsigned char *gb;
+    size_t glen;
+    int rc = 0;
+
+    if (meta) {
+        char ebuf[256];
+        text = xstrndup(meta, metalen);
+        root = yajl_tree_parse(text, ebuf, sizeof(ebuf));
+        if (!root || !YAJL_IS_ARRAY(root)) {
+            if (root)
+                yajl_tree_free(root);
+            free(text);
+            return imx_seterr(err, IMX_EPARSE, "artifacts_metadata.json of run %llu: %s", run->id,
+                              root ? "not an array" : ebuf);
+        }
+        for (size_t i = 0; i < YAJL_GET_ARRAY(root)->len; i++) {
+            yajl_val a = YAJL_GET_ARRAY(root)->values[i];
+            const char *c = tree_string(a, "created_at", NULL);
+            const char *idp[] = {"workflow_run", "id", NULL};
+            yajl_val wid = yajl_tree_get(a, idp, yajl_t_number);
+
+            /* An entry of another run (a copy gone wrong) tells nothing about this one. */
+            if (wid &&
+                (!YAJL_IS_INTEGER(wid) || (unsigned long long)YAJL_GET_INTEGER(wid) != run->id))
+                continue;
+            if (!branch)
+                branch = tree_string(a, "workflow_run", "head_branch");
+            if (!sha)
+                sha = tree_string(a, "workflow_run", "head_sha");
+            /* The earliest upload is the closest to when the run started. */
+            if (c && strlen(c) >= 10 && (!created || strcmp(c, created) < 0))
+                created = c;
+        }
+    }
+    if (!created) {
+        snprintf(created_buf, sizeof(created_buf), "%sT00:00:00Z", run->date);
+        created = created_buf;
+    }
+    title = xstrdup(run->folder);
+    for (char *p = title; *p; p++)
+        if (*p == '_')
+            *p = ' ';
+    g = yajl_gen_alloc(NULL);
+    yajl_gen_config(g, yajl_gen_beautify, 1);
+    yajl_gen_map_open(g);
+    gen_str(g, "id");
+    snprintf(num, sizeof(num), "%llu", run->id);
+    yajl_gen_number(g, num, strlen(num));
+    gen_str(g, "name");
+    gen_str(g, title);
+    gen_str(g, "display_title");
+    gen_str(g, title);
+    if (branch) {
+        gen_str(g, "head_branch");
+        gen_str(g, branch);
+    }
+    if (sha) {
+        gen_str(g, "head_sha");
+        gen_str(g, sha);
+    }
+    gen_str(g, "status");
+    gen_str(g, "completed");
+    gen_str(g, "created_at");
+    gen_str(g, created);
+    if (repo) {
+        struct buf url = BUF_INIT;
+        buf_addf(&url, "https://github.com/%s/actions/runs/%llu", repo, run->id);
+        gen_str(g, "html_url");
+        gen_str(g, url.p);
+        buf_release(&url);
+    }
+    gen_str(g, "imx_source");
+    gen_str(g, "gcs-backup");
+    gen_str(g, "imx_backup");
+    yajl_gen_map_open(g);
+    gen_str(g, "bucket");
+    gen_str(g, bucket ? bucket : GCS_DEFAULT_BUCKET);
+    gen_str(g, "date");
+    gen_str(g, run->date);
+    gen_str(g, "folder");
+    gen_str(g, run->folder);
+    gen_str(g, "metadata");
+    yajl_gen_bool(g, root != NULL);
+    yajl_gen_map_close(g);
+    yajl_gen_map_close(g);
+    yajl_gen_get_buf(g, &gb, &glen);
+    if (buf_add(out, gb, glen) < 0)
+        rc = imx_seterr(err, IMX_ETOOBIG, "run.json of run %llu too big", run->id);
+    yajl_gen_free(g);
+    free(title);
+    if (root)
+        yajl_tree_free(root);
+    free(text);
+    return rc;
 }

@@ -111,4 +111,46 @@ int gcs_state_save(const char *cache, const char *bucket, const char *date,
 int gcs_date_needs_listing(const char *date, const char *newest, const char *listed_at, int stored,
                            int refresh);
 
+/*
+ * The runs found in listings: objects grouped by run, unparsable names counted.
+ * Artifacts keep every listed upload (a re-run adds another id under the same name).
+ */
+struct gcs_artifact {
+    char *name;
+    unsigned long long id;
+    struct gcs_object obj; /* owned copy of the listed object */
+};
+
+struct gcs_run {
+    unsigned long long id;
+    char date[11];
+    char *folder;
+    struct gcs_artifact *arts;
+    size_t narts, cap;
+    struct gcs_object meta; /* artifacts_metadata.json; meta.name is NULL when absent */
+};
+
+struct gcs_index {
+    struct gcs_run *runs;
+    size_t n, cap;
+    unsigned long unparsed; /* object names that did not parse */
+    unsigned long filtered; /* runs of other workflows */
+};
+
+void gcs_index_release(struct gcs_index *ix);
+/* Adds the objects of a listing; runs whose folder is not of `workflow` are left out (counted
+ * once each). NULL workflow keeps every run. */
+void gcs_index_add(struct gcs_index *ix, const struct gcs_page *pg, const char *workflow);
+/* Sorts runs newest first (by run id: GitHub assigns ids in time order). */
+void gcs_index_sort(struct gcs_index *ix);
+struct gcs_run *gcs_index_find(struct gcs_index *ix, unsigned long long id);
+
+/*
+ * The run.json of a GCS run: what the backup tells. From artifacts_metadata.json (meta may be
+ * NULL) the head branch and sha and the earliest artifact created_at; else the date folder.
+ * The title is the folder's with '_' read as spaces. Marked "imx_source": "gcs-backup".
+ */
+int gcs_run_json(const struct gcs_run *run, const char *meta, size_t metalen, const char *repo,
+                 const char *bucket, struct buf *out, struct imx_err *err);
+
 #endif

@@ -310,6 +310,84 @@ static void state_roundtrip(void)
     remove_tree(dir);
 }
 
+static const char listing[] =
+    "{\"items\":["
+    "{\"name\":\"2026-01-05/Run_Sweep_-_main_20720630953/artifacts/artifacts_metadata.json\"},"
+    "{\"name\":\"2026-01-05/Run_Sweep_-_main_20720630953/artifacts/"
+    "results_bmk_7.zip\",\"size\":\"3\"},"
+    "{\"name\":\"2026-01-05/Run_Sweep_-_main_20720630953/artifacts/"
+    "results_bmk_9.zip\",\"size\":\"4\"},"
+    "{\"name\":\"2026-01-05/End-to-End_Tests_20720630999/artifacts/results_bmk_8.zip\"},"
+    "{\"name\":\"2026-01-05/End-to-End_Tests_20720630999/artifacts/run-stats_10.zip\"},"
+    "{\"name\":\"2026-01-05/README.txt\"},"
+    "{\"name\":\"2026-01-05/Run_Sweep_-_x_20720631000/artifacts/bmk_a_11.zip\"}]}";
+
+static void index_runs(void)
+{
+    struct gcs_page pg;
+    struct gcs_index ix;
+    struct imx_err err = IMX_ERR_INIT;
+    struct gcs_run *r;
+
+    gcs_page_init(&pg);
+    memset(&ix, 0, sizeof(ix));
+    CHECK(gcs_page_parse(&pg, listing, strlen(listing), &err) == 0);
+    gcs_index_add(&ix, &pg, "run-sweep.yml");
+    CHECK(ix.n == 2);
+    CHECK(ix.unparsed == 1);
+    CHECK(ix.filtered == 1);
+    gcs_index_sort(&ix);
+    CHECK(ix.runs[0].id == 20720631000ULL);
+    r = gcs_index_find(&ix, 20720630953ULL);
+    CHECK(r && r->narts == 2 && r->meta.name != NULL);
+    CHECK(r && r->arts[1].id == 9 && r->arts[1].obj.size == 4);
+    CHECK(r && !strcmp(r->folder, "Run_Sweep_-_main") && !strcmp(r->date, "2026-01-05"));
+    CHECK(ix.runs[0].meta.name == NULL);
+    gcs_index_release(&ix);
+    gcs_index_add(&ix, &pg, NULL);
+    CHECK(ix.n == 3 && ix.filtered == 0);
+    gcs_index_release(&ix);
+    gcs_page_release(&pg);
+}
+
+static void run_json(void)
+{
+    static const char meta[] =
+        "[{\"id\":9,\"name\":\"results_bmk\",\"created_at\":\"2026-01-05T21:03:11Z\","
+        "\"workflow_run\":{\"id\":20720630953,\"head_branch\":\"main\",\"head_sha\":\"abc\"}},"
+        "{\"id\":8,\"name\":\"x\",\"created_at\":\"2026-01-05T20:00:00Z\","
+        "\"workflow_run\":{\"id\":20720630953}},"
+        "{\"id\":1,\"name\":\"y\",\"created_at\":\"2020-01-01T00:00:00Z\","
+        "\"workflow_run\":{\"id\":1}}]";
+    struct gcs_run run;
+    struct buf out = BUF_INIT;
+    struct imx_err err = IMX_ERR_INIT;
+
+    memset(&run, 0, sizeof(run));
+    run.id = 20720630953ULL;
+    memcpy(run.date, "2026-01-05", 11);
+    run.folder = (char *)"Run_Sweep_-_main";
+    CHECK(gcs_run_json(&run, meta, strlen(meta), "SemiAnalysisAI/InferenceX", NULL, &out, &err) ==
+          0);
+    CHECK(strstr(out.p, "\"id\": 20720630953") != NULL);
+    CHECK(strstr(out.p, "\"name\": \"Run Sweep - main\"") != NULL);
+    CHECK(strstr(out.p, "\"head_branch\": \"main\"") != NULL);
+    CHECK(strstr(out.p, "\"head_sha\": \"abc\"") != NULL);
+    CHECK(strstr(out.p, "\"created_at\": \"2026-01-05T20:00:00Z\"") != NULL);
+    CHECK(strstr(out.p, "\"imx_source\": \"gcs-backup\"") != NULL);
+    CHECK(strstr(out.p, "actions/runs/20720630953") != NULL);
+    CHECK(strstr(out.p, "\"metadata\": true") != NULL);
+    buf_reset(&out);
+    /* Without metadata: the date folder. */
+    CHECK(gcs_run_json(&run, NULL, 0, NULL, "bkt", &out, &err) == 0);
+    CHECK(strstr(out.p, "\"created_at\": \"2026-01-05T00:00:00Z\"") != NULL);
+    CHECK(strstr(out.p, "head_branch") == NULL);
+    CHECK(strstr(out.p, "\"metadata\": false") != NULL);
+    buf_reset(&out);
+    CHECK(gcs_run_json(&run, "{}", 2, NULL, NULL, &out, &err) == -IMX_EPARSE);
+    buf_release(&out);
+}
+
 int main(void)
 {
     RUN(name_artifact);
@@ -324,5 +402,7 @@ int main(void)
     RUN(workflow_filter);
     RUN(dates);
     RUN(state_roundtrip);
+    RUN(index_runs);
+    RUN(run_json);
     UNIT_END();
 }
