@@ -30,6 +30,10 @@ enum opt_id {
     O_MAX_WAIT,
     O_ARTIFACT,
     O_NO_WAIT,
+    O_SOURCE,
+    O_GCS_URL,
+    O_BUCKET,
+    O_REFRESH,
 };
 
 struct opt {
@@ -66,6 +70,13 @@ static const struct opt opts[] = {
      "longest wait for a rate-limit reset (default 60)"},
     {"artifact", O_ARTIFACT, 1, CMD_FETCHING, "PATTERN",
      "also fetch artifacts matching PATTERN (glob, e.g. 'eval_*')"},
+    {"source", O_SOURCE, 1, CMD_FETCHING, "SRC",
+     "github (default), gcs (the public backup, older runs, no token)\n"
+     "or all (GitHub for what it still has, GCS for the rest)"},
+    {"gcs-url", O_GCS_URL, 1, CMD_FETCHING, "URL",
+     "GCS root (default $IMX_GCS_URL, else https://storage.googleapis.com)"},
+    {"bucket", O_BUCKET, 1, CMD_FETCHING, "NAME", "GCS backup bucket (default inferencemax-gha-backup)"},
+    {"refresh", O_REFRESH, 0, CMD_FETCHING, NULL, "list GCS date folders again even when complete"},
     {"no-wait", O_NO_WAIT, 0, CMD_FETCHING, NULL, "fail at once if another imx holds the cache"},
     {"quiet", O_QUIET, 0, CMD_ALL, NULL, "no summary or progress on stderr"},
     {"verbose", O_VERBOSE, 0, CMD_ALL, NULL, "more detail on stderr (requests, timing)"},
@@ -252,6 +263,22 @@ int cli_parse(struct cli *cli, unsigned bit, const char *cmd_name, int argc, cha
             break;
         case O_NO_WAIT:
             cli->no_wait = 1;
+            break;
+        case O_SOURCE:
+            if (strcmp(optarg, "github") && strcmp(optarg, "gcs") && strcmp(optarg, "all"))
+                return bad_value("source", optarg, "expected github, gcs or all");
+            cli->source = optarg;
+            break;
+        case O_GCS_URL:
+            cli->gcs_url = optarg;
+            break;
+        case O_BUCKET:
+            if (!*optarg || strchr(optarg, '/') || !strcmp(optarg, ".") || !strcmp(optarg, ".."))
+                return bad_value("bucket", optarg, "expected a bucket name");
+            cli->bucket = optarg;
+            break;
+        case O_REFRESH:
+            cli->refresh = 1;
             break;
         case '?':
         default:
