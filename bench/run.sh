@@ -7,7 +7,7 @@
 # BENCH_NO_INSTALL=1 (never apt-get jq), BENCH_STRICT=1 (exit 1 when a goal is missed).
 # Caches live in bench/out/ (gitignored) and are reused while the generator version is the same.
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 2
 : "${IMX:?IMX must point at the imx binary}" "${BUILD:?BUILD must be the build directory}"
 TOOLS=$BUILD/tools
 OUT=bench/out
@@ -31,7 +31,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-note() { echo "  note: $*"; }
 # fcmp A OP B: floating-point comparison through awk.
 fcmp() { awk -v a="$1" -v b="$3" "BEGIN { exit !(a $2 b) }"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else printf "-" }'; }
@@ -80,7 +79,6 @@ ensure_cache() {
     if [ "$(cat "$dir/.gencache" 2>/dev/null)" = "$want" ]; then
         return 0
     fi
-    verdict $?
     echo "generating $dir ($n runs, seed $SEED)..."
     rm -rf "$dir"
     mkdir -p "$OUT"
@@ -189,7 +187,6 @@ if [ -n "$iw" ] && [ -n "$yw" ]; then
     verdict $?
     echo "  imx / bare yajl parse at $big runs: ${r}x (goal <= 0.80x): $V"
 else
-    verdict $?
     echo "  imx / bare yajl parse: not measured (imx extract failed)"
     missed=$((missed + 1))
 fi
@@ -203,7 +200,6 @@ if [ -n "$ik" ] && [ -n "$sk" ] && [ -n "$iw" ]; then
     echo "  imx peak RSS: $(mb "$sk") MB at $small runs, $(mb "$ik") MB at $big runs" \
         "(goal < 32 MB, flat): $V"
 else
-    verdict $?
     echo "  imx peak RSS: not measured"
 fi
 for key in python jq; do
@@ -263,7 +259,7 @@ EOF
             tail -n 5 "$tmp/stderr" | sed 's/^/    /'
             return
         fi
-        st=($(fake_ctl stats))
+        read -ra st <<<"$(fake_ctl stats)"
         S_WALL[$key]=$M_WALL
         S_REQ[$key]="${st[0]} (${st[1]} x 304)"
         S_DL[$key]=${st[3]}

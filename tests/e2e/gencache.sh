@@ -132,7 +132,7 @@ baseline() {
 t_run "yajl_baseline: parses every JSON file below a directory, fails on bad JSON" baseline
 
 peak() {
-    local err rc
+    local err rc kb
     err=$("$PR" python3 -c 'import sys; b = bytearray(64 << 20); sys.exit(3)' 2>&1 >/dev/null)
     rc=$?
     [ $rc -eq 3 ] || fail "status $rc"
