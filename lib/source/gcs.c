@@ -908,6 +908,8 @@ void gcs_index_add(struct gcs_index *ix, const struct gcs_page *pg, const char *
             ix->unparsed++;
             continue;
         }
+        if (!ix->min_id || nm.run_id < ix->min_id)
+            ix->min_id = nm.run_id;
         r = gcs_index_find(ix, nm.run_id);
         if (!r && workflow && !gcs_folder_matches_workflow(nm.folder, workflow)) {
             if (nm.run_id != last_filtered)

@@ -135,6 +135,7 @@ struct gcs_index {
     size_t n, cap;
     unsigned long unparsed; /* object names that did not parse */
     unsigned long filtered; /* runs of other workflows */
+    unsigned long long min_id; /* smallest run id in any parsed name (0: none) */
 };
 
 void gcs_index_release(struct gcs_index *ix);
@@ -152,5 +153,102 @@ struct gcs_run *gcs_index_find(struct gcs_index *ix, unsigned long long id);
  */
 int gcs_run_json(const struct gcs_run *run, const char *meta, size_t metalen, const char *repo,
                  const char *bucket, struct buf *out, struct imx_err *err);
+
+/* ---- the sync engine (gcssync.c) ---------------------------------------------------- */
+
+/*
+ * Transport, injected: the engine hands batches of GETs to a fetcher (the HTTP layer: its
+ * own parallelism, retries of 429/5xx and short reads with backoff, timeouts, a size cap,
+ * never an Authorization header for these URLs). It fills status and body; a request
+ * that got no usable response sets code < 0 and msg.
+ */
+struct gcs_get {
+    char *url;   /* in, owned by the engine */
+    long status; /* out: HTTP status, 0 when no response */
+    char *body;  /* out: malloc'ed body, NULL when none */
+    size_t len;
+    int code; /* out: 0, or a negative IMX_E* code */
+    char msg[256];
+};
+typedef int (*gcs_fetch_fn)(void *ud, struct gcs_get *reqs, size_t n);
+
+/* An artifact downloaded and verified, handed to the cache to unpack and record. */
+struct gcs_install {
+    unsigned long long run_id;
+    const char *name;
+    unsigned long long id;
+    const char *zip_path; /* verified download, removed by the engine afterwards */
+    unsigned long long size;
+    const char *updated;
+};
+
+/* The cache side, injected: whether an artifact id is cached (whichever source brought it),
+ * installing one, and choosing the artifacts of a run (the GitHub sync's rule). */
+struct gcs_store {
+    int (*have)(void *ud, unsigned long long run_id, unsigned long long artifact_id);
+    int (*install)(void *ud, const struct gcs_install *in, struct imx_err *err);
+    /* Marks chosen[i] for the artifacts to fetch among names/ids (n of them); NULL: gcs_choose. */
+    void (*choose)(void *ud, const char *const *names, const unsigned long long *ids, size_t n,
+                   const char *pattern, int *chosen);
+    /* Optional: the real run object (GitHub API) for run.json, into out; 0 or < 0. */
+    int (*run_object)(void *ud, unsigned long long run_id, struct buf *out);
+    void *ud;
+};
+
+/*
+ * The artifact rule of the GitHub sync: per name the highest id; then the aggregate
+ * (results_bmk, results_all), else the per-configuration artifacts (bmk_*, and the 2025
+ * unprefixed <exp>_..._<runner>), else results_<exp>; plus any name matching pattern.
+ */
+void gcs_choose(const char *const *names, const unsigned long long *ids, size_t n,
+                const char *pattern, int *chosen);
+
+struct gcs_opts {
+    const char *base_url; /* default GCS_DEFAULT_URL */
+    const char *bucket;   /* default GCS_DEFAULT_BUCKET */
+    const char *cache;
+    const char *workflow; /* default run-sweep.yml */
+    const char *repo;     /* for html_url in run.json */
+    const char *artifact; /* --artifact glob, or NULL */
+    char *const *ids;
+    size_t nids;
+    long recent;       /* N newest runs; 0: the newest unless ids/since/until */
+    const char *since; /* YYYY-MM-DD bounds on the date folder */
+    const char *until;
+    int refresh;
+    const char *now; /* ISO time recorded as listed_at; NULL: the clock */
+    size_t batch;    /* requests per fetch call (default 32) */
+    gcs_fetch_fn fetch;
+    void *fetch_ud;
+    struct gcs_store store;
+    struct imx_diag *diag;
+    void (*note)(void *ud, const char *line); /* per-run lines, may be NULL */
+    void *note_ud;
+};
+
+struct gcs_stats {
+    unsigned long requests; /* GETs made (retries inside the fetcher not counted) */
+    unsigned long list_requests;
+    unsigned long dates;        /* date folders in range */
+    unsigned long dates_listed; /* of those, listed now */
+    unsigned long runs;         /* runs selected */
+    unsigned long runs_new;     /* runs that gained an artifact */
+    unsigned long artifacts;    /* artifacts downloaded and installed */
+    unsigned long cached;       /* artifacts already in the cache */
+    unsigned long long bytes;
+    unsigned long unparsed; /* object names that did not parse */
+    unsigned long failed;   /* artifacts or runs that could not be fetched */
+    unsigned long missing;  /* runs named but not found */
+};
+
+#define GCS_ATTEMPTS 3
+
+/*
+ * Lists the date folders, then (incrementally) the folders in range, picks runs and their
+ * artifacts, downloads what the cache lacks, verifies and installs it, and writes run.json
+ * for runs without one. Failures of single artifacts are warnings counted in st->failed;
+ * a bucket that answers 403 is IMX_EAUTH ("GCS source unavailable"), keeping what was done.
+ */
+int gcs_sync(const struct gcs_opts *o, struct gcs_stats *st, struct imx_err *err);
 
 #endif

@@ -1,0 +1,761 @@
+/* gcssync: the GCS backup as a source of runs (see gcs.h): date folders, incremental
+ * listings, run and artifact choice, verified downloads handed to the cache. Transport injected. */
+#include "source/gcs.h"
+#include "util/fsutil.h"
+#include "util/xalloc.h"
+
+#include <ctype.h>
+#include <fnmatch.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_PAGES 100000
+
+/* ---- artifact choice --------------------------------------------------------------- */
+
+static int starts(const char *s, const char *p)
+{
+    return !strncmp(s, p, strlen(p));
+}
+
+/* Logs, metrics, evaluations, stats: never result rows. */
+static int is_other(const char *n)
+{
+    static const char *const pre[] = {
+        "server_logs_",
+        "eval_server_logs_",
+        "multinode_server_logs_",
+        "gpu_metrics_",
+        "eval_",
+        "power_audit_",
+        "run-stats",
+        "run_stats",
+        "changelog-metadata",
+        "changelog_metadata",
+        "graphs_",
+        "agentic_",
+        "profile_",
+        "speedbench",
+        "cxsweep",
+    };
+    for (size_t i = 0; i < sizeof(pre) / sizeof(pre[0]); i++)
+        if (starts(n, pre[i]))
+            return 1;
+    return 0;
+}
+
+static int is_aggregate(const char *n)
+{
+    return !strcmp(n, "results_bmk") || !strcmp(n, "results_all");
+}
+
+/* 2025 per-configuration names: <prefix>_<seq>_..., seq as 1k1k or <isl>_<osl>. */
+static int is_old_percfg(const char *n)
+{
+    const char *p = n;
+
+    while (isalnum((unsigned char)*p) || *p == '.')
+        p++;
+    if (p == n || *p++ != '_')
+        return 0;
+    if (isdigit((unsigned char)p[0])) {
+        const char *q = p;
+        while (isdigit((unsigned char)*q))
+            q++;
+        if (*q == 'k') {
+            q++;
+            while (isdigit((unsigned char)*q))
+                q++;
+            return *q == 'k' && q[1] == '_';
+        }
+        if (*q == '_' && isdigit((unsigned char)q[1])) {
+            q++;
+            while (isdigit((unsigned char)*q))
+                q++;
+            return *q == '_';
+        }
+    }
+    return 0;
+}
+
+void gcs_choose(const char *const *names, const unsigned long long *ids, size_t n,
+                const char *pattern, int *chosen)
+{
+    int tier_have[3] = {0, 0, 0};
+    int *tier = xcalloc(n ? n : 1, sizeof(int));
+    int best;
+
+    for (size_t i = 0; i < n; i++) {
+        int newest = 1;
+        chosen[i] = 0;
+        /* After a re-run several uploads share a name: the highest id wins. */
+        for (size_t j = 0; j < n; j++)
+            if (j != i && !strcmp(names[i], names[j]) &&
+                (ids[j] > ids[i] || (ids[j] == ids[i] && j > i)))
+                newest = 0;
+        tier[i] = -1;
+        if (!newest)
+            continue;
+        if (pattern && !fnmatch(pattern, names[i], 0))
+            chosen[i] = 1;
+        if (is_other(names[i]))
+            continue;
+        if (is_aggregate(names[i]))
+            tier[i] = 0;
+        else if (starts(names[i], "results_"))
+            tier[i] = 2;
+        else if (starts(names[i], "bmk_") || is_old_percfg(names[i]))
+            tier[i] = 1;
+        if (tier[i] >= 0)
+            tier_have[tier[i]] = 1;
+    }
+    best = tier_have[0] ? 0 : tier_have[1] ? 1 : tier_have[2] ? 2 : -1;
+    for (size_t i = 0; i < n; i++)
+        if (best >= 0 && tier[i] == best)
+            chosen[i] = 1;
+    free(tier);
+}
+
+/* ---- requests ---------------------------------------------------------------------- */
+
+struct engine {
+    const struct gcs_opts *o;
+    struct gcs_stats *st;
+    struct imx_err *err;
+    const char *base, *bucket;
+    char now[32];
+    size_t batch;
+};
+
+static void get_release(struct gcs_get *g)
+{
+    free(g->url);
+    free(g->body);
+    memset(g, 0, sizeof(*g));
+}
+
+static int fetch(struct engine *e, struct gcs_get *reqs, size_t n)
+{
+    e->st->requests += n;
+    return e->o->fetch(e->o->fetch_ud, reqs, n);
+}
+
+static char *list_url(struct engine *e, const char *prefix, int delim, const char *token)
+{
+    struct buf u = BUF_INIT;
+
+    buf_addf(&u, "%s/storage/v1/b/", e->base);
+    gcs_encode_query(&u, e->bucket);
+    buf_adds(&u, "/o?maxResults=1000");
+    if (prefix) {
+        buf_adds(&u, "&prefix=");
+        gcs_encode_query(&u, prefix);
+    }
+    if (delim)
+        buf_adds(&u, "&delimiter=%2F&fields=prefixes%2CnextPageToken");
+    else
+        buf_adds(&u, "&fields=items(name%2Csize%2Cmd5Hash%2Ccrc32c%2Cupdated)%2CnextPageToken");
+    if (token) {
+        buf_adds(&u, "&pageToken=");
+        gcs_encode_query(&u, token);
+    }
+    return buf_detach(&u, NULL);
+}
+
+static char *object_url(struct engine *e, const char *name)
+{
+    struct buf u = BUF_INIT;
+
+    buf_addf(&u, "%s/", e->base);
+    gcs_encode_path(&u, e->bucket);
+    buf_addc(&u, '/');
+    gcs_encode_path(&u, name);
+    return buf_detach(&u, NULL);
+}
+
+/* A listing response that is not a page: 403 ends the GCS source, anything else this listing. */
+static int list_status(struct engine *e, const struct gcs_get *g, const char *what)
+{
+    if (g->code < 0)
+        return imx_seterr(e->err, g->code, "GCS listing of %s: %s", what, g->msg);
+    if (g->status == 403 || g->status == 401)
+        return imx_seterr(e->err, IMX_EAUTH,
+                          "GCS source unavailable: bucket %s refused listing (HTTP %ld); "
+                          "what was synced is kept",
+                          e->bucket, g->status);
+    if (g->status == 404)
+        return imx_seterr(e->err, IMX_ENOTFOUND, "GCS bucket %s not found (HTTP 404)", e->bucket);
+    if (g->status != 200)
+        return imx_seterr(e->err, g->status == 429 ? IMX_ERATE : IMX_EHTTP,
+                          "GCS listing of %s: HTTP %ld", what, g->status);
+    return 0;
+}
+
+struct listing {
+    char *prefix; /* NULL: the top level */
+    struct gcs_page pg;
+    char **tokens; /* every token followed, to catch one that repeats */
+    size_t ntokens, cap;
+    int done;
+};
+
+static void listing_release(struct listing *l)
+{
+    free(l->prefix);
+    gcs_page_release(&l->pg);
+    for (size_t i = 0; i < l->ntokens; i++)
+        free(l->tokens[i]);
+    free(l->tokens);
+    memset(l, 0, sizeof(*l));
+}
+
+/* Lists n prefixes (or the top level) to the end, their pages fetched side by side. */
+static int list_all(struct engine *e, struct listing *ls, size_t n, int delim)
+{
+    struct gcs_get *reqs = xcalloc(n ? n : 1, sizeof(*reqs));
+    size_t *which = xcalloc(n ? n : 1, sizeof(*which));
+    int rc = 0;
+
+    for (;;) {
+        size_t k = 0;
+        for (size_t i = 0; i < n; i++) {
+            struct listing *l = &ls[i];
+            if (l->done)
+                continue;
+            reqs[k].url = list_url(e, l->prefix, delim, l->pg.next_token);
+            which[k++] = i;
+        }
+        if (!k)
+            break;
+        e->st->list_requests += k;
+        rc = fetch(e, reqs, k);
+        for (size_t j = 0; j < k && rc == 0; j++) {
+            struct listing *l = &ls[which[j]];
+            const char *what = l->prefix ? l->prefix : "the date folders";
+            rc = list_status(e, &reqs[j], what);
+            if (rc == 0)
+                rc = gcs_page_parse(&l->pg, reqs[j].body ? reqs[j].body : "",
+                                    reqs[j].body ? reqs[j].len : 0, e->err);
+            if (rc == 0 && l->pg.next_token) {
+                for (size_t t = 0; t < l->ntokens; t++)
+                    if (!strcmp(l->tokens[t], l->pg.next_token))
+                        rc = imx_seterr(e->err, IMX_EPARSE,
+                                        "GCS listing of %s: pageToken repeats (a server loop); "
+                                        "giving up on it",
+                                        what);
+                if (rc == 0 && l->ntokens >= MAX_PAGES)
+                    rc = imx_seterr(e->err, IMX_ETOOBIG, "GCS listing of %s: too many pages", what);
+                if (rc == 0) {
+                    xgrow((void **)&l->tokens, &l->cap, l->ntokens + 1, sizeof(char *));
+                    l->tokens[l->ntokens++] = xstrdup(l->pg.next_token);
+                }
+            }
+            if (rc == 0 && !l->pg.next_token)
+                l->done = 1;
+        }
+        for (size_t j = 0; j < k; j++)
+            get_release(&reqs[j]);
+        if (rc < 0)
+            break;
+    }
+    free(reqs);
+    free(which);
+    return rc;
+}
+
+/* ---- dates ------------------------------------------------------------------------- */
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+struct dates {
+    char **v;
+    size_t n;
+};
+
+static int list_dates(struct engine *e, struct dates *d)
+{
+    struct listing top;
+    int rc;
+
+    memset(&top, 0, sizeof(top));
+    memset(d, 0, sizeof(*d));
+    rc = list_all(e, &top, 1, 1);
+    if (rc == 0) {
+        d->v = xcalloc(top.pg.nprefixes + 1, sizeof(char *));
+        for (size_t i = 0; i < top.pg.nprefixes; i++) {
+            const char *p = top.pg.prefixes[i];
+            size_t len = strlen(p);
+            char day[11];
+            if (len == 11 && p[10] == '/') {
+                memcpy(day, p, 10);
+                day[10] = '\0';
+                if (gcs_date_valid(day)) {
+                    d->v[d->n++] = xstrdup(day);
+                    continue;
+                }
+            }
+            e->st->unparsed++;
+        }
+        qsort(d->v, d->n, sizeof(char *), cmp_str);
+    }
+    listing_release(&top);
+    return rc;
+}
+
+static void dates_release(struct dates *d)
+{
+    for (size_t i = 0; i < d->n; i++)
+        free(d->v[i]);
+    free(d->v);
+}
+
+/* Loads the listings of dates[0..n) into ix: stored ones when settled, the rest listed now. */
+static int load_dates(struct engine *e, char **dates, size_t n, const char *newest,
+                      struct gcs_index *ix)
+{
+    struct listing *ls = xcalloc(n ? n : 1, sizeof(*ls));
+    size_t nl = 0;
+    int rc = 0;
+
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        struct gcs_page pg;
+        char *listed_at = NULL;
+        int found = 0;
+
+        gcs_page_init(&pg);
+        rc = gcs_state_load(e->o->cache, e->bucket, dates[i], &pg, &listed_at, &found, e->err);
+        if (rc == 0 && !gcs_date_needs_listing(dates[i], newest, listed_at, found, e->o->refresh))
+            gcs_index_add(ix, &pg, e->o->workflow);
+        else if (rc == 0) {
+            struct buf p = BUF_INIT;
+            buf_addf(&p, "%s/", dates[i]);
+            ls[nl++].prefix = buf_detach(&p, NULL);
+        }
+        free(listed_at);
+        gcs_page_release(&pg);
+    }
+    if (rc == 0 && nl)
+        rc = list_all(e, ls, nl, 0);
+    for (size_t i = 0; i < nl && rc == 0; i++) {
+        char day[11];
+        memcpy(day, ls[i].prefix, 10);
+        day[10] = '\0';
+        gcs_index_add(ix, &ls[i].pg, e->o->workflow);
+        e->st->dates_listed++;
+        /* A state that cannot be written only costs a listing next time. */
+        if (gcs_state_save(e->o->cache, e->bucket, day, &ls[i].pg, e->now, NULL) < 0)
+            imx_warn(e->o->diag, IMX_EIO, "cannot store the GCS listing of %s", day);
+    }
+    for (size_t i = 0; i < n; i++)
+        listing_release(&ls[i]);
+    free(ls);
+    return rc;
+}
+
+/* ---- runs -------------------------------------------------------------------------- */
+
+static int wanted_id(const struct gcs_opts *o, unsigned long long id)
+{
+    for (size_t i = 0; i < o->nids; i++)
+        if (strtoull(o->ids[i], NULL, 10) == id)
+            return 1;
+    return 0;
+}
+
+static unsigned long long min_wanted(const struct gcs_opts *o)
+{
+    unsigned long long m = 0;
+    for (size_t i = 0; i < o->nids; i++) {
+        unsigned long long v = strtoull(o->ids[i], NULL, 10);
+        if (!m || v < m)
+            m = v;
+    }
+    return m;
+}
+
+static size_t count_found(const struct gcs_opts *o, struct gcs_index *ix)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < o->nids; i++)
+        k += gcs_index_find(ix, strtoull(o->ids[i], NULL, 10)) != NULL;
+    return k;
+}
+
+/* Which date folders to look at, newest first, until the selection is satisfied. */
+static int collect(struct engine *e, struct dates *d, struct gcs_index *ix)
+{
+    const struct gcs_opts *o = e->o;
+    const char *newest = d->n ? d->v[d->n - 1] : NULL;
+    long recent = o->recent > 0 ? o->recent : (!o->nids && !o->since && !o->until ? 1 : 0);
+    size_t hi = d->n, step = e->batch / 4 ? e->batch / 4 : 1;
+    char **range = xcalloc(d->n + 1, sizeof(char *));
+    size_t nr = 0;
+    int rc = 0;
+
+    for (size_t i = 0; i < d->n; i++) {
+        if (o->since && strcmp(d->v[i], o->since) < 0)
+            continue;
+        if (o->until && strcmp(d->v[i], o->until) > 0)
+            continue;
+        range[nr++] = d->v[i];
+    }
+    e->st->dates = nr;
+    hi = nr;
+    while (hi > 0 && rc == 0) {
+        size_t lo = hi > step ? hi - step : 0;
+        rc = load_dates(e, range + lo, hi - lo, newest, ix);
+        hi = lo;
+        if (rc < 0)
+            break;
+        if (recent && (long)ix->n >= recent && !o->nids)
+            break;
+        if (o->nids && !recent) {
+            /* Run ids grow with time: older folders cannot hold a smaller-than-seen id... */
+            if (count_found(o, ix) == o->nids)
+                break;
+            if (ix->min_id && ix->min_id < min_wanted(o) && !(o->since || o->until))
+                break;
+        }
+    }
+    free(range);
+    return rc;
+}
+
+static int file_exists_in_run(const char *cache, unsigned long long id, const char *file)
+{
+    struct buf p = BUF_INIT;
+    int r;
+    buf_addf(&p, "%s/run_%llu/%s", cache, id, file);
+    r = path_exists(p.p);
+    buf_release(&p);
+    return r;
+}
+
+static int write_run_json(struct engine *e, const struct gcs_run *r, const char *meta,
+                          size_t metalen)
+{
+    struct buf dir = BUF_INIT, path = BUF_INIT, text = BUF_INIT;
+    int rc = -1;
+
+    if (e->o->store.run_object && e->o->store.run_object(e->o->store.ud, r->id, &text) == 0)
+        rc = 0;
+    if (rc < 0) {
+        buf_reset(&text);
+        rc = gcs_run_json(r, meta, metalen, e->o->repo, e->bucket, &text, e->err);
+        if (rc < 0 && meta) {
+            /* Metadata that does not read is as good as none. */
+            imx_warn(e->o->diag, IMX_EPARSE, "%s", e->err->msg);
+            imx_err_clear(e->err);
+            buf_reset(&text);
+            rc = gcs_run_json(r, NULL, 0, e->o->repo, e->bucket, &text, e->err);
+        }
+    }
+    if (rc == 0) {
+        buf_addf(&dir, "%s/run_%llu", e->o->cache, r->id);
+        buf_addf(&path, "%s/run.json", dir.p);
+        rc = mkdir_p(dir.p, e->err);
+        if (rc == 0)
+            rc = atomic_write(path.p, text.p, text.len, e->err);
+    }
+    buf_release(&dir);
+    buf_release(&path);
+    buf_release(&text);
+    return rc;
+}
+
+/* One download to fetch: an artifact (art != NULL) or a run's metadata. */
+struct job {
+    struct gcs_run *run;
+    struct gcs_artifact *art;
+    int attempts;
+    int done;
+    int ok; /* installed */
+};
+
+static void note(struct engine *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void note(struct engine *e, const char *fmt, ...)
+{
+    char line[512];
+    va_list ap;
+
+    if (!e->o->note)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof(line), fmt, ap);
+    va_end(ap);
+    e->o->note(e->o->note_ud, line);
+}
+
+/* Verifies a downloaded body against its listing entry and installs it. */
+static int take_artifact(struct engine *e, struct job *j, const struct gcs_get *g)
+{
+    struct buf tmp = BUF_INIT, dir = BUF_INIT;
+    struct imx_err verr = IMX_ERR_INIT;
+    struct gcs_install in;
+    int rc;
+
+    buf_addf(&dir, "%s/.imx-gcs/tmp", e->o->cache);
+    rc = mkdir_p(dir.p, e->err);
+    if (rc == 0) {
+        buf_addf(&tmp, "%s/%llu-%d.zip", dir.p, j->art->id, (int)getpid());
+        rc = atomic_write(tmp.p, g->body ? g->body : "", g->len, e->err);
+    }
+    if (rc == 0 && gcs_verify_file(tmp.p, &j->art->obj, &verr) < 0) {
+        unlink(tmp.p);
+        buf_release(&tmp);
+        buf_release(&dir);
+        if (j->attempts < GCS_ATTEMPTS)
+            return 1; /* again */
+        imx_warn(e->o->diag, IMX_EVERIFY, "run %llu: %s; refused after %d attempts", j->run->id,
+                 verr.msg, j->attempts);
+        e->st->failed++;
+        return 0;
+    }
+    if (rc == 0) {
+        int slot = tempfile_register(tmp.p);
+        memset(&in, 0, sizeof(in));
+        in.run_id = j->run->id;
+        in.name = j->art->name;
+        in.id = j->art->id;
+        in.zip_path = tmp.p;
+        in.size = g->len;
+        in.updated = j->art->obj.updated;
+        rc = e->o->store.install(e->o->store.ud, &in, e->err);
+        unlink(tmp.p);
+        tempfile_unregister(slot);
+        if (rc == 0) {
+            j->ok = 1;
+            e->st->artifacts++;
+            e->st->bytes += g->len;
+        } else if (rc != -IMX_EIO && rc != -IMX_ELOCK && rc != -IMX_EINTR) {
+            /* An archive the cache refuses (unsafe, too big): this artifact only. */
+            imx_warn(e->o->diag, -rc, "run %llu: %s", j->run->id, e->err->msg);
+            imx_err_clear(e->err);
+            e->st->failed++;
+            rc = 0;
+        }
+    }
+    buf_release(&tmp);
+    buf_release(&dir);
+    return rc;
+}
+
+static int download(struct engine *e, struct job *jobs, size_t n)
+{
+    struct gcs_get *reqs = xcalloc(e->batch, sizeof(*reqs));
+    size_t *which = xcalloc(e->batch, sizeof(*which));
+    int rc = 0;
+
+    for (;;) {
+        size_t k = 0;
+        for (size_t i = 0; i < n && k < e->batch; i++) {
+            if (jobs[i].done || jobs[i].attempts >= GCS_ATTEMPTS)
+                continue;
+            /* A job already tried this round waits for the next one. */
+            reqs[k].url =
+                object_url(e, jobs[i].art ? jobs[i].art->obj.name : jobs[i].run->meta.name);
+            which[k++] = i;
+        }
+        if (!k)
+            break;
+        rc = fetch(e, reqs, k);
+        for (size_t x = 0; x < k && rc == 0; x++) {
+            struct job *j = &jobs[which[x]];
+            struct gcs_get *g = &reqs[x];
+            const char *what = j->art ? j->art->name : "artifacts_metadata.json";
+
+            j->attempts++;
+            if (g->code == 0 && (g->status == 403 || g->status == 401)) {
+                rc = imx_seterr(e->err, IMX_EAUTH,
+                                "GCS source unavailable: bucket %s refused a download (HTTP %ld); "
+                                "what was synced is kept",
+                                e->bucket, g->status);
+                break;
+            }
+            if (g->code < 0 || g->status != 200) {
+                if (g->code < 0)
+                    imx_warn(e->o->diag, -g->code, "run %llu: %s: %s", j->run->id, what, g->msg);
+                else if (g->status == 404)
+                    imx_warn(e->o->diag, IMX_ENOTFOUND,
+                             "run %llu: %s is listed but missing from the bucket (HTTP 404)",
+                             j->run->id, what);
+                else
+                    imx_warn(e->o->diag, IMX_EHTTP, "run %llu: %s: HTTP %ld", j->run->id, what,
+                             g->status);
+                j->done = 1;
+                if (j->art)
+                    e->st->failed++;
+                else
+                    rc = write_run_json(e, j->run, NULL, 0);
+                continue;
+            }
+            if (!j->art) {
+                rc = write_run_json(e, j->run, g->body, g->len);
+                j->done = 1;
+                continue;
+            }
+            rc = take_artifact(e, j, g);
+            if (rc == 1)
+                rc = 0; /* verification failed: tried again next round */
+            else
+                j->done = 1;
+        }
+        for (size_t x = 0; x < k; x++)
+            get_release(&reqs[x]);
+        if (rc < 0)
+            break;
+    }
+    free(reqs);
+    free(which);
+    return rc;
+}
+
+int gcs_sync(const struct gcs_opts *o, struct gcs_stats *st, struct imx_err *err)
+{
+    struct engine e;
+    struct dates d;
+    struct gcs_index ix;
+    struct job *jobs = NULL;
+    size_t njobs = 0, cap = 0;
+    size_t *first_job = NULL;
+    struct gcs_run **sel = NULL;
+    size_t nsel = 0;
+    int rc;
+
+    memset(st, 0, sizeof(*st));
+    memset(&e, 0, sizeof(e));
+    memset(&ix, 0, sizeof(ix));
+    e.o = o;
+    e.st = st;
+    e.err = err;
+    e.base = o->base_url ? o->base_url : GCS_DEFAULT_URL;
+    e.bucket = o->bucket ? o->bucket : GCS_DEFAULT_BUCKET;
+    e.batch = o->batch ? o->batch : 32;
+    if (o->now) {
+        snprintf(e.now, sizeof(e.now), "%s", o->now);
+    } else {
+        time_t t = time(NULL);
+        struct tm tm;
+        gmtime_r(&t, &tm);
+        strftime(e.now, sizeof(e.now), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    }
+    if (!o->fetch || !o->store.install || !o->store.have)
+        return imx_seterr(err, IMX_EUSAGE, "gcs_sync: no transport or cache");
+    rc = list_dates(&e, &d);
+    if (rc < 0)
+        return rc;
+    rc = collect(&e, &d, &ix);
+    st->unparsed += ix.unparsed;
+    if (rc < 0)
+        goto out;
+    gcs_index_sort(&ix);
+
+    /* Runs selected. */
+    sel = xcalloc(ix.n + 1, sizeof(*sel));
+    {
+        long recent = o->recent > 0 ? o->recent : (!o->nids && !o->since && !o->until ? 1 : 0);
+        for (size_t i = 0; i < ix.n; i++) {
+            struct gcs_run *r = &ix.runs[i];
+            if (o->nids && !wanted_id(o, r->id))
+                continue;
+            if ((o->since && strcmp(r->date, o->since) < 0) ||
+                (o->until && strcmp(r->date, o->until) > 0))
+                continue;
+            if (recent && (long)nsel >= recent)
+                break;
+            sel[nsel++] = r;
+        }
+    }
+    for (size_t i = 0; i < o->nids; i++) {
+        if (!gcs_index_find(&ix, strtoull(o->ids[i], NULL, 10))) {
+            st->missing++;
+            imx_warn(o->diag, IMX_ENOTFOUND, "run %s is not in the GCS backup (bucket %s)",
+                     o->ids[i], e.bucket);
+        }
+    }
+    st->runs = nsel;
+
+    /* What each run lacks. */
+    first_job = xcalloc(nsel + 1, sizeof(size_t));
+    for (size_t i = 0; i < nsel; i++) {
+        struct gcs_run *r = sel[i];
+        const char **names = xcalloc(r->narts + 1, sizeof(char *));
+        unsigned long long *ids = xcalloc(r->narts + 1, sizeof(*ids));
+        int *chosen = xcalloc(r->narts + 1, sizeof(int));
+
+        first_job[i] = njobs;
+        for (size_t a = 0; a < r->narts; a++) {
+            names[a] = r->arts[a].name;
+            ids[a] = r->arts[a].id;
+        }
+        if (o->store.choose)
+            o->store.choose(o->store.ud, names, ids, r->narts, o->artifact, chosen);
+        else
+            gcs_choose(names, ids, r->narts, o->artifact, chosen);
+        for (size_t a = 0; a < r->narts; a++) {
+            if (!chosen[a])
+                continue;
+            if (o->store.have(o->store.ud, r->id, r->arts[a].id)) {
+                st->cached++;
+                continue;
+            }
+            xgrow((void **)&jobs, &cap, njobs + 1, sizeof(*jobs));
+            memset(&jobs[njobs], 0, sizeof(*jobs));
+            jobs[njobs].run = r;
+            jobs[njobs++].art = &r->arts[a];
+        }
+        if (!file_exists_in_run(o->cache, r->id, "run.json")) {
+            if (r->meta.name) {
+                xgrow((void **)&jobs, &cap, njobs + 1, sizeof(*jobs));
+                memset(&jobs[njobs], 0, sizeof(*jobs));
+                jobs[njobs++].run = r;
+            } else if (njobs > first_job[i] || file_exists_in_run(o->cache, r->id, ".")) {
+                rc = write_run_json(&e, r, NULL, 0);
+                if (rc < 0)
+                    break;
+            }
+        }
+        free(names);
+        free(ids);
+        free(chosen);
+    }
+    if (rc == 0)
+        rc = download(&e, jobs, njobs);
+    /* Per-run lines: what was done, even when the source failed midway. */
+    for (size_t i = 0; i < nsel; i++) {
+        struct gcs_run *r = sel[i];
+        size_t end = i + 1 < nsel ? first_job[i + 1] : njobs;
+        unsigned long got = 0, lost = 0;
+        unsigned long long bytes = 0;
+
+        for (size_t k = first_job[i]; k < end; k++) {
+            if (!jobs[k].art)
+                continue;
+            if (jobs[k].ok)
+                got++, bytes += jobs[k].art->obj.size;
+            else
+                lost++;
+        }
+        st->runs_new += got > 0;
+        if (got || lost)
+            note(&e, "run %llu (%s %s): %lu artifact%s downloaded from GCS (%llu bytes)%s%.0lu%s",
+                 r->id, r->date, r->folder, got, got == 1 ? "" : "s", bytes, lost ? ", " : "", lost,
+                 lost ? " failed" : "");
+        else
+            note(&e, "run %llu (%s %s): cached", r->id, r->date, r->folder);
+    }
+out:
+    free(first_job);
+    free(sel);
+    free(jobs);
+    gcs_index_release(&ix);
+    dates_release(&d);
+    return rc;
+}
