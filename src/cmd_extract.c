@@ -7,9 +7,12 @@
 #include "util/xalloc.h"
 #include "writer/csv.h"
 
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 const char *cli_cache_dir(const struct cli *cli)
 {
@@ -123,12 +126,39 @@ static int write_output(const struct cli *cli, const char *path, const struct co
     struct imx_err err = IMX_ERR_INIT;
     struct atomic_file af;
 
+    struct stat st;
+    char *real = NULL;
+    int status;
+
     if (!strcmp(path, "-")) {
         if (csv_write(stdout, "standard output", cs, rows, n, &x->runs, &err) < 0) {
             msg_error("%s", err.msg);
             return EXIT_FS;
         }
         return EXIT_OK;
+    }
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        /* a device or a pipe (-o /dev/null, a FIFO): write into it; renaming over it would
+         * replace the device itself */
+        FILE *fp = fopen(path, "w");
+        if (!fp) {
+            msg_error("cannot open '%s': %s", path, strerror(errno));
+            return EXIT_FS;
+        }
+        status = csv_write(fp, path, cs, rows, n, &x->runs, &err) < 0 ? EXIT_FS : EXIT_OK;
+        if (fclose(fp) != 0 && status == EXIT_OK) {
+            imx_seterr(&err, IMX_EIO, "cannot write '%s': %s", path, strerror(errno));
+            status = EXIT_FS;
+        }
+        if (status != EXIT_OK)
+            msg_error("%s", err.msg);
+        return status;
+    }
+    if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
+        /* replace the file the link points to, not the link */
+        real = realpath(path, NULL);
+        if (real)
+            path = real;
     }
     {
         char *dir = xstrdup(path), *slash = strrchr(dir, '/');
@@ -143,21 +173,20 @@ static int write_output(const struct cli *cli, const char *path, const struct co
             return EXIT_FS;
         }
     }
+    status = EXIT_FS;
     if (atomic_file_open(&af, path, &err) < 0) {
         msg_error("%s", err.msg);
-        return EXIT_FS;
-    }
-    if (csv_write(af.fp, path, cs, rows, n, &x->runs, &err) < 0) {
+    } else if (csv_write(af.fp, path, cs, rows, n, &x->runs, &err) < 0) {
         atomic_file_abort(&af);
         msg_error("%s (the previous file, if any, is unchanged)", err.msg);
-        return EXIT_FS;
-    }
-    if (atomic_file_commit(&af, &err) < 0) {
+    } else if (atomic_file_commit(&af, &err) < 0) {
         msg_error("%s (the previous file, if any, is unchanged)", err.msg);
-        return EXIT_FS;
+    } else {
+        status = EXIT_OK;
     }
+    free(real);
     (void)cli;
-    return EXIT_OK;
+    return status;
 }
 
 int cmd_extract(struct cli *cli)

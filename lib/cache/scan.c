@@ -35,10 +35,14 @@ static int ignored_artifact(const char *name)
 
 static int cmp_str(const void *a, const void *b)
 {
-    return strcmp(*(char *const *)a, *(char *const *)b);
+    return strcmp(*(char *const *)a + 1, *(char *const *)b + 1);
 }
 
-/* Sorted names of a directory, without dot entries; NULL-terminated, caller frees. */
+/*
+ * Sorted names of a directory, without dot entries; NULL-terminated, caller
+ * frees. Each name is stored after one type byte (readdir's d_type: 'd'
+ * directory, 'f' regular file, '?' unknown) so that most entries need no stat.
+ */
 static char **list_dir(const char *path, size_t *n)
 {
     DIR *d = opendir(path);
@@ -50,10 +54,16 @@ static char **list_dir(const char *path, size_t *n)
     if (!d)
         return NULL;
     while ((de = readdir(d))) {
+        size_t len;
+        char *e;
         if (de->d_name[0] == '.')
             continue;
         xgrow((void **)&v, &cap, *n + 2, sizeof(*v));
-        v[(*n)++] = xstrdup(de->d_name);
+        len = strlen(de->d_name);
+        e = xmalloc(len + 2);
+        e[0] = de->d_type == DT_DIR ? 'd' : de->d_type == DT_REG ? 'f' : '?';
+        memcpy(e + 1, de->d_name, len + 1);
+        v[(*n)++] = e;
     }
     closedir(d);
     if (v) {
@@ -102,7 +112,7 @@ static void walk(struct collect *c, const char *path, const char *rel, const cha
 
     for (size_t i = 0; i < n; i++) {
         struct buf p = BUF_INIT_MAX(16384), r = BUF_INIT_MAX(16384);
-        const char *name = names[i];
+        const char *name = names[i] + 1;
         const char *art = artifact ? artifact : name;
         struct stat st;
 
@@ -111,7 +121,11 @@ static void walk(struct collect *c, const char *path, const char *rel, const cha
             buf_addf(&r, "%s/%s", rel, name);
         else
             buf_adds(&r, name);
-        if (stat(p.p, &st) != 0) {
+        if (names[i][0] == 'd')
+            st.st_mode = S_IFDIR;
+        else if (names[i][0] == 'f')
+            st.st_mode = S_IFREG;
+        else if (stat(p.p, &st) != 0) {
             buf_release(&p);
             buf_release(&r);
             continue;
@@ -162,7 +176,7 @@ static int cmp_file_depth(const void *a, const void *b)
     return strcmp(x->rel, y->rel);
 }
 
-static void choose_files(struct run_info *ri)
+void run_info_find_files(struct run_info *ri)
 {
     struct collect c;
 
@@ -310,17 +324,18 @@ int cache_scan(const char *cache, char *const *ids, size_t nids, struct run_list
         struct run_info *ri;
         struct buf p = BUF_INIT_MAX(16384);
 
-        if (!parse_run_dir(names[i], &idn) || !wanted(names[i] + 4, ids, nids, seen))
+        const char *name = names[i] + 1;
+        if (!parse_run_dir(name, &idn) || !wanted(name + 4, ids, nids, seen))
             continue;
-        buf_addf(&p, "%s/%s", cache, names[i]);
-        if (!is_dir(p.p)) {
+        buf_addf(&p, "%s/%s", cache, name);
+        if (names[i][0] != 'd' && !is_dir(p.p)) {
             buf_release(&p);
             continue;
         }
         xgrow((void **)&out->v, &out->cap, out->n + 1, sizeof(*out->v));
         ri = &out->v[out->n++];
         memset(ri, 0, sizeof(*ri));
-        ri->id = xstrdup(names[i] + 4);
+        ri->id = xstrdup(name + 4);
         ri->idn = idn;
         ri->dir = buf_detach(&p, NULL);
         {
@@ -332,7 +347,6 @@ int cache_scan(const char *cache, char *const *ids, size_t nids, struct run_list
                          merr.msg);
             buf_release(&mp);
         }
-        choose_files(ri);
     }
     free_list(names, n);
     for (size_t i = 0; i < nids; i++) {

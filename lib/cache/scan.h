@@ -42,7 +42,8 @@ struct run_list {
 };
 
 /*
- * Scans cache. With nids > 0 only those runs (a named run missing from the
+ * Scans cache for runs and their run.json (not their files: see
+ * run_info_find_files). With nids > 0 only those runs (a named run missing from the
  * cache is reported through diag and counted in *missing). Runs are returned
  * oldest first: by created_at, then run id (GitHub assigns ids in time order;
  * runs without run.json compare by id).
@@ -51,6 +52,12 @@ int cache_scan(const char *cache, char *const *ids, size_t nids, struct run_list
                size_t *missing, struct imx_diag *diag, struct imx_err *err);
 void run_list_release(struct run_list *l);
 void run_info_release(struct run_info *ri);
+
+/*
+ * Finds the result files of a scanned run (kind, files): the walk of its
+ * folder, left out of cache_scan so that callers can run it in parallel.
+ */
+void run_info_find_files(struct run_info *ri);
 
 /* Parses run.json into the metadata fields of ri (used by scan, and by `imx runs`). */
 int run_info_load_meta(struct run_info *ri, const char *path, struct imx_err *err);

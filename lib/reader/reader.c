@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define CHUNK 65536
@@ -24,7 +25,12 @@ struct rstate {
     struct row row;
     struct buf path; /* "router." while inside nested maps */
     size_t path_len[READER_MAX_DEPTH + 2];
-    struct buf key;
+    struct buf key;   /* the current key inside nested maps */
+    size_t key_off;   /* top-level keys are written straight into the row: where it starts */
+    size_t key_len;
+    int key_pending;  /* a top-level key is in the row's text, waiting for its value */
+    int dropped;      /* the early filter rejected this row */
+    size_t watch_len;
     size_t index, next;
     size_t skip_below; /* after a restart: elements already delivered */
     size_t done;       /* elements fully handled (delivered or reported) so far */
@@ -45,6 +51,11 @@ static int emit(struct rstate *s)
     s->done = s->index + 1;
     if (s->index < s->skip_below)
         return 1;
+    if (s->dropped) {
+        if (s->o->st)
+            s->o->st->dropped++;
+        return 1;
+    }
     if (s->o->st)
         s->o->st->rows++;
     if (!s->o->fn)
@@ -68,6 +79,15 @@ static void not_object(struct rstate *s, const char *what)
              s->o->label, s->index, what);
 }
 
+/* A key written into the row's text that gets no scalar value (a map or array follows) is taken back. */
+static void drop_pending_key(struct rstate *s)
+{
+    if (s->key_pending) {
+        buf_truncate(&s->row.text, s->key_off);
+        s->key_pending = 0;
+    }
+}
+
 static int on_value(struct rstate *s, const char *text, size_t len, enum val_kind kind)
 {
     if (s->skip_depth)
@@ -81,9 +101,23 @@ static int on_value(struct rstate *s, const char *text, size_t len, enum val_kin
         not_object(s, kind == VAL_STR ? "a string" : kind == VAL_NULL ? "null" : "a scalar");
         return 1;
     }
-    if (!s->row_depth)
+    if (!s->row_depth || s->dropped)
         return 1;
-    if (s->path.len) {
+    if (s->key_pending) {
+        s->key_pending = 0;
+        if (s->o->watch && kind == VAL_STR && s->key_len == s->watch_len &&
+            !memcmp(s->row.text.p + s->key_off, s->o->watch_key, s->key_len) &&
+            !s->o->watch(s->o->ud, text, len)) {
+            s->dropped = 1;
+            return 1;
+        }
+        if (row_add_value(&s->row, s->key_off, s->key_len, text, len, kind) < 0) {
+            s->fail = "a row is larger than 1 MiB";
+            return 0;
+        }
+        return 1;
+    }
+    {
         size_t mark = s->path.len;
         int r = buf_add(&s->path, s->key.p, s->key.len);
         if (r == 0)
@@ -93,11 +127,6 @@ static int on_value(struct rstate *s, const char *text, size_t len, enum val_kin
             s->fail = "a row is larger than 1 MiB";
             return 0;
         }
-        return 1;
-    }
-    if (row_add(&s->row, s->key.p, s->key.len, text, len, kind) < 0) {
-        s->fail = "a row is larger than 1 MiB";
-        return 0;
     }
     return 1;
 }
@@ -132,8 +161,23 @@ static int cb_map_key(void *ctx, const unsigned char *key, size_t len)
 {
     struct rstate *s = ctx;
 
-    if (s->skip_depth || !s->row_depth)
+    if (s->skip_depth || !s->row_depth || s->dropped)
         return 1;
+    if (s->depth == s->row_depth) {
+        /* the common case: straight into the row, saving a copy per field */
+        drop_pending_key(s);
+        s->key_off = s->row.text.len;
+        if (buf_reserve(&s->row.text, len + 1) < 0) {
+            s->fail = "a row is larger than 1 MiB";
+            return 0;
+        }
+        memcpy(s->row.text.p + s->key_off, key, len);
+        s->row.text.p[s->key_off + len] = '\0';
+        s->row.text.len += len + 1;
+        s->key_len = len;
+        s->key_pending = 1;
+        return 1;
+    }
     buf_reset(&s->key);
     if (buf_add(&s->key, key, len) < 0) {
         s->fail = "a key is longer than 1 MiB";
@@ -160,20 +204,28 @@ static int cb_start_map(void *ctx)
         return 0;
     if (s->skip_depth) {
         s->skip_depth++;
-    } else if (s->depth == 1) {
-        s->top = 'o';
+    } else if (s->depth == 1 || (s->top == 'a' && s->depth == 2)) {
+        if (s->depth == 1)
+            s->top = 'o';
         element_begin(s);
-        s->row_depth = 1;
+        s->row_depth = s->depth;
         row_clear(&s->row);
         buf_reset(&s->path);
-    } else if (s->top == 'a' && s->depth == 2) {
-        element_begin(s);
-        s->row_depth = 2;
-        row_clear(&s->row);
-        buf_reset(&s->path);
+        s->key_pending = 0;
+        s->dropped = 0;
+    } else if (s->row_depth && s->dropped) {
+        s->skip_depth = 1;
     } else if (s->row_depth) {
+        int r;
         s->path_len[s->depth] = s->path.len;
-        if (buf_add(&s->path, s->key.p, s->key.len) < 0 || buf_addc(&s->path, '.') < 0) {
+        if (s->key_pending) {
+            /* a nested object under a top-level key: the key moves into the path */
+            r = buf_add(&s->path, s->row.text.p + s->key_off, s->key_len);
+            drop_pending_key(s);
+        } else {
+            r = buf_add(&s->path, s->key.p, s->key.len);
+        }
+        if (r < 0 || buf_addc(&s->path, '.') < 0) {
             s->fail = "a key path is longer than 1 MiB";
             return 0;
         }
@@ -190,6 +242,7 @@ static int cb_end_map(void *ctx)
         s->skip_depth--;
     } else if (s->row_depth && s->depth == s->row_depth) {
         s->row_depth = 0;
+        drop_pending_key(s);
         r = emit(s);
     } else if (s->row_depth && s->depth > s->row_depth) {
         buf_truncate(&s->path, s->path_len[s->depth]);
@@ -214,6 +267,7 @@ static int cb_start_array(void *ctx)
         s->skip_depth = 1;
     } else if (s->row_depth) {
         /* arrays inside a row (AgentX per-request lists) carry no table value */
+        drop_pending_key(s);
         s->skip_depth = 1;
     }
     return 1;
@@ -360,6 +414,7 @@ static int parse_pass(struct rstate *s, struct source *src, int filtering, char 
     long n;
 
     s->depth = s->top = s->row_depth = s->skip_depth = 0;
+    s->key_pending = s->dropped = 0;
     s->next = 0;
     buf_reset(&s->path);
     while ((n = source_read(src, chunk, CHUNK)) > 0) {
@@ -414,6 +469,7 @@ static int read_source(struct source *src, const struct reader_opts *o, struct i
 
     memset(&s, 0, sizeof(s));
     s.o = o;
+    s.watch_len = o->watch_key ? strlen(o->watch_key) : 0;
     s.err = err;
     row_init(&s.row);
     buf_init(&s.path, ROW_TEXT_MAX);
@@ -472,9 +528,8 @@ int reader_read_file(const char *path, const struct reader_opts *o, struct imx_e
     if (src.fd < 0)
         return imx_seterr(err, IMX_EIO, "cannot open '%s': %s", path, strerror(errno));
     {
-        off_t end = lseek(src.fd, 0, SEEK_END);
-        src.len = end > 0 ? (size_t)end : 0;
-        lseek(src.fd, 0, SEEK_SET);
+        struct stat st;
+        src.len = fstat(src.fd, &st) == 0 && st.st_size > 0 ? (size_t)st.st_size : 0;
     }
     if (src.len == 0) {
         close(src.fd);

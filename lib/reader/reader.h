@@ -19,6 +19,7 @@ struct reader_stats {
     unsigned long rows;       /* row objects delivered */
     unsigned long not_object; /* top-level elements that were not objects (skipped) */
     unsigned long nan_tokens; /* NaN / Infinity tokens read as missing values */
+    unsigned long dropped;    /* rows dropped by the early filter */
 };
 
 /* The deepest nesting accepted; deeper input is an error, not a stack overflow. */
@@ -26,12 +27,22 @@ struct reader_stats {
 /* Longest number text accepted (Python writes at most ~25 characters). */
 #define READER_MAX_NUMBER 128
 
+/*
+ * An early filter: called with the string value of the row's top-level field
+ * named `watch_key` as soon as it is read. Returning 0 drops the row at once
+ * (the rest of it is parsed but not stored, and fn is not called for it): a
+ * row of another model costs little more than the parse.
+ */
+typedef int (*reader_watch_fn)(void *ud, const char *val, size_t len);
+
 struct reader_opts {
     reader_row_fn fn;
     void *ud;
     const char *label;       /* how to name the input in messages (its path) */
     struct imx_diag *diag;   /* warnings about skipped elements; may be NULL */
     struct reader_stats *st; /* may be NULL */
+    const char *watch_key;   /* optional early filter (both or neither) */
+    reader_watch_fn watch;
 };
 
 /* Reads a file. Errors name the file and the line and column where parsing stopped. */

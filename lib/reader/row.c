@@ -43,21 +43,44 @@ const char *row_get(const struct row *r, const char *key)
 int row_add(struct row *r, const char *key, size_t klen, const char *val, size_t vlen,
             enum val_kind kind)
 {
-    size_t start = r->text.len;
-    struct field nf;
+    struct field *nf;
+    char *p;
 
-    nf.key = (uint32_t)start;
-    if (buf_add(&r->text, key, klen) < 0 || buf_addc(&r->text, '\0') < 0)
-        goto toobig;
-    nf.val = (uint32_t)r->text.len;
-    if (buf_add(&r->text, val, vlen) < 0 || buf_addc(&r->text, '\0') < 0)
-        goto toobig;
-    nf.vlen = (uint32_t)vlen;
-    nf.kind = (uint8_t)kind;
+    /* one reservation and two copies: this runs for every value of every row */
+    if (buf_reserve(&r->text, klen + vlen + 2) < 0 || r->text.len + klen + vlen + 2 > UINT32_MAX)
+        return -1;
     xgrow((void **)&r->f, &r->cap, r->n + 1, sizeof(*r->f));
-    r->f[r->n++] = nf;
+    nf = &r->f[r->n++];
+    p = r->text.p + r->text.len;
+    nf->key = (uint32_t)r->text.len;
+    memcpy(p, key, klen);
+    p[klen] = '\0';
+    nf->val = (uint32_t)(r->text.len + klen + 1);
+    memcpy(p + klen + 1, val, vlen);
+    p[klen + 1 + vlen] = '\0';
+    nf->vlen = (uint32_t)vlen;
+    nf->kind = (uint8_t)kind;
+    r->text.len += klen + vlen + 2;
     return 0;
-toobig:
-    buf_truncate(&r->text, start);
-    return -1;
+}
+
+int row_add_value(struct row *r, size_t key_off, size_t klen, const char *val, size_t vlen,
+                  enum val_kind kind)
+{
+    struct field *nf;
+    char *p;
+
+    if (buf_reserve(&r->text, vlen + 1) < 0 || r->text.len + vlen + 1 > UINT32_MAX)
+        return -1;
+    xgrow((void **)&r->f, &r->cap, r->n + 1, sizeof(*r->f));
+    nf = &r->f[r->n++];
+    p = r->text.p + r->text.len;
+    nf->key = (uint32_t)key_off;
+    nf->val = (uint32_t)(key_off + klen + 1);
+    memcpy(p, val, vlen);
+    p[vlen] = '\0';
+    nf->vlen = (uint32_t)vlen;
+    nf->kind = (uint8_t)kind;
+    r->text.len += vlen + 1;
+    return 0;
 }

@@ -42,6 +42,12 @@ void row_clear(struct row *r);
  * (cheap), and lookups see the last one. */
 int row_add(struct row *r, const char *key, size_t klen, const char *val, size_t vlen,
             enum val_kind kind);
+/*
+ * Completes a field whose key (klen bytes and a NUL) the caller already
+ * appended to r->text at key_off; appends the value. -1 if too big.
+ */
+int row_add_value(struct row *r, size_t key_off, size_t klen, const char *val, size_t vlen,
+                  enum val_kind kind);
 static inline const char *row_key(const struct row *r, size_t i)
 {
     return r->text.p + r->f[i].key;

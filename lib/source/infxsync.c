@@ -484,7 +484,7 @@ static int peek_row(void *ud, struct row *r, size_t index)
 static int check_rows(const char *text, size_t len, const char *url, struct apirow_stats *as,
                       struct rowpeek *peek, struct imx_err *err)
 {
-    struct reader_opts ro = {peek ? peek_row : NULL, peek, url, NULL, NULL};
+    struct reader_opts ro = {.fn = peek ? peek_row : NULL, .ud = peek, .label = url};
     return apirows_read_mem(text, len, &ro, as, err);
 }
 

@@ -115,56 +115,71 @@ static int check_types(struct worker *w, const struct row *r, size_t index)
     return 1;
 }
 
+/* Adds a field the row lacked and records it in the index. */
+static void add_indexed(struct row *r, struct row_key *k, int id, const char *val, size_t len,
+                        enum val_kind kind)
+{
+    const char *name = id < NKEY ? key_fields[id].src : "";
+    if (row_add(r, name, strlen(name), val, len, kind) == 0)
+        k->idx[id] = (int)(r->n - 1);
+}
+
+static const char *indexed(const struct row *r, const struct row_key *k, int id)
+{
+    return k->idx[id] < 0 ? NULL : row_val(r, (size_t)k->idx[id]);
+}
+
 static int on_row(void *ud, struct row *r, size_t index)
 {
     struct worker *w = ud;
+    struct row_key *k = &w->key;
     const char *prefix, *model;
-    struct buf pbuf = BUF_INIT_MAX(256);
 
     w->st.rows++;
     w->rows_in_run = 1;
+    table_index(r, k);
     /* rows before late 2025 carry isl/osl only in their artifact's name */
-    if (!row_get(r, "isl") && !row_get(r, "osl") && !row_get(r, "scenario_type")) {
+    if (k->idx[K_ISL] < 0 && k->idx[K_OSL] < 0 && k->idx[A_SCENARIO] < 0) {
         long isl, osl;
         if (names_seq_lens(w->file->rel, &isl, &osl, NULL)) {
             char num[32];
             int n = snprintf(num, sizeof(num), "%ld", isl);
-            row_add(r, "isl", 3, num, (size_t)n, VAL_NUM);
+            add_indexed(r, k, K_ISL, num, (size_t)n, VAL_NUM);
             n = snprintf(num, sizeof(num), "%ld", osl);
-            row_add(r, "osl", 3, num, (size_t)n, VAL_NUM);
+            add_indexed(r, k, K_OSL, num, (size_t)n, VAL_NUM);
             w->st.seq_from_name++;
         }
     }
-    prefix = row_get(r, "infmax_model_prefix");
-    model = row_get(r, "model");
-    if (!prefix) {
+    model = indexed(r, k, A_MODEL);
+    if (k->idx[K_PREFIX] < 0) {
+        struct buf pbuf = BUF_INIT_MAX(256);
         const char *alias;
         if (names_model_prefix(w->file->rel, &pbuf) ||
             (model && (alias = names_prefix_of_model(model)) && buf_adds(&pbuf, alias) == 0)) {
-            row_add(r, "infmax_model_prefix", 19, pbuf.p, pbuf.len, VAL_STR);
+            add_indexed(r, k, K_PREFIX, pbuf.p, pbuf.len, VAL_STR);
             w->st.prefix_from_name++;
-            prefix = row_get(r, "infmax_model_prefix");
-            model = row_get(r, "model");
         }
+        buf_release(&pbuf);
+        model = indexed(r, k, A_MODEL); /* the row's text may have moved */
     }
+    prefix = indexed(r, k, K_PREFIX);
     count_model(&w->st, prefix);
-    buf_release(&pbuf);
     /* AgentX rows: no fixed sequence lengths, nested metric objects */
-    if (row_get(r, "scenario_type") || !row_get(r, "isl") || !row_get(r, "osl")) {
+    if (k->idx[A_SCENARIO] >= 0 || k->idx[K_ISL] < 0 || k->idx[K_OSL] < 0) {
         w->st.rows_agentic++;
         return 0;
     }
     if (!model_sel_match(w->o->model, prefix, model))
         return 0;
     w->st.rows_model++;
-    table_prepare(r, &w->key);
     if (!check_types(w, r, index)) {
         w->st.rows_bad++;
         return 0;
     }
+    table_key(r, k);
     {
         struct row_rank rank = {(uint32_t)w->run->order, w->file_order, (uint32_t)index};
-        struct trow *t = table_make(r, &w->key, rank);
+        struct trow *t = table_make(r, k, rank);
         xgrow((void **)&w->held, &w->capheld, w->nheld + 1, sizeof(*w->held));
         w->held[w->nheld++] = t;
         w->held_bytes += trow_size(t);
@@ -174,16 +189,44 @@ static int on_row(void *ud, struct row *r, size_t index)
     return 0;
 }
 
-static void read_run(struct worker *w, const struct run_info *ri)
+/* Early filter on infmax_model_prefix: rows of other models are counted, not stored. */
+static int watch_prefix(void *ud, const char *val, size_t len)
+{
+    struct worker *w = ud;
+    const struct model_sel *m = w->o->model;
+    char prefix[128];
+
+    /* val is not NUL-terminated; an absurdly long prefix is left to the full path */
+    if (!m->prefix || len >= sizeof(prefix))
+        return 1;
+    memcpy(prefix, val, len);
+    prefix[len] = '\0';
+    if (model_sel_match(m, prefix, NULL))
+        return 1;
+    w->st.rows++;
+    count_model(&w->st, prefix);
+    return 0;
+}
+
+static void read_run(struct worker *w, struct run_info *ri)
 {
     int failed = 0;
 
+    run_info_find_files(ri);
     w->run = ri;
     w->rows_in_run = 0;
     for (size_t i = 0; i < ri->nfiles; i++) {
         struct imx_err err = IMX_ERR_INIT;
-        struct reader_stats rs = {0, 0, 0};
-        struct reader_opts ro = {on_row, w, ri->files[i].path, w->o->diag, &rs};
+        struct reader_stats rs = {0};
+        struct reader_opts ro = {.fn = on_row,
+                                 .ud = w,
+                                 .label = ri->files[i].path,
+                                 .diag = w->o->diag,
+                                 .st = &rs};
+        if (w->o->model->prefix) {
+            ro.watch_key = "infmax_model_prefix";
+            ro.watch = watch_prefix;
+        }
         int r;
 
         w->file = &ri->files[i];

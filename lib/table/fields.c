@@ -11,7 +11,18 @@ const struct key_field_info key_fields[NKEY] = {
 #undef X
 };
 
-#define HSIZE 128 /* power of two, > 2 * NKEY */
+static const char *const aux_names[NFIELDS - NKEY] = {
+#define X(id, src) src,
+    IMX_AUX_FIELDS(X)
+#undef X
+};
+
+static const char *field_src(int id)
+{
+    return id < NKEY ? key_fields[id].src : aux_names[id - NKEY];
+}
+
+#define HSIZE 128 /* power of two, > 2 * NFIELDS */
 static signed char htab[HSIZE];
 static pthread_once_t honce = PTHREAD_ONCE_INIT;
 
@@ -26,8 +37,8 @@ static unsigned hash(const char *s, size_t n)
 static void hbuild(void)
 {
     memset(htab, -1, sizeof(htab));
-    for (int i = 0; i < NKEY; i++) {
-        unsigned h = hash(key_fields[i].src, strlen(key_fields[i].src)) & (HSIZE - 1);
+    for (int i = 0; i < NFIELDS; i++) {
+        unsigned h = hash(field_src(i), strlen(field_src(i))) & (HSIZE - 1);
         while (htab[h] >= 0)
             h = (h + 1) & (HSIZE - 1);
         htab[h] = (signed char)i;
@@ -41,7 +52,7 @@ int fields_key_id(const char *src, size_t len)
     pthread_once(&honce, hbuild);
     h = hash(src, len) & (HSIZE - 1);
     while (htab[h] >= 0) {
-        const char *k = key_fields[htab[h]].src;
+        const char *k = field_src(htab[h]);
         if (strlen(k) == len && !memcmp(k, src, len))
             return htab[h];
         h = (h + 1) & (HSIZE - 1);
@@ -53,7 +64,7 @@ int fields_is_extra_config(const char *src)
 {
     static const char *const measures[] = {"energy", "power", "joules", "tput", "throughput",
                                            "_w", "valid"};
-    if (strncmp(src, "prefill_", 8) && strncmp(src, "decode_", 7))
+    if ((src[0] != 'p' || strncmp(src, "prefill_", 8)) && (src[0] != 'd' || strncmp(src, "decode_", 7)))
         return 0;
     for (size_t i = 0; i < sizeof(measures) / sizeof(measures[0]); i++)
         if (strstr(src, measures[i]))
@@ -108,7 +119,7 @@ void fields_csv_name(const char *src, struct buf *out)
 {
     int id = fields_key_id(src, strlen(src)), stat, m;
 
-    if (id >= 0) {
+    if (id >= 0 && id < NKEY) {
         buf_adds(out, key_fields[id].csv);
         return;
     }

@@ -44,11 +44,21 @@
     X(K_P_HW, "prefill_hw", "prefill_hw", 's')                                                   \
     X(K_D_HW, "decode_hw", "decode_hw", 's')
 
+/* Other fields the pipeline looks at for every row, found by the same hashed lookup. */
+#define IMX_AUX_FIELDS(X)                                                                          \
+    X(A_MODEL, "model")                                                                            \
+    X(A_SCENARIO, "scenario_type")
+
 enum key_field {
 #define X(id, src, csv, type) id,
     IMX_KEY_FIELDS(X)
 #undef X
-        NKEY
+        NKEY,
+    A_BEFORE_ = NKEY - 1,
+#define X(id, src) id,
+    IMX_AUX_FIELDS(X)
+#undef X
+        NFIELDS
 };
 
 struct key_field_info {
@@ -58,7 +68,7 @@ struct key_field_info {
 };
 extern const struct key_field_info key_fields[NKEY];
 
-/* The key field id of a source name, or -1. */
+/* The id of a source name: a key field (< NKEY), an auxiliary field (< NFIELDS), or -1. */
 int fields_key_id(const char *src, size_t len);
 
 /*

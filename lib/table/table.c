@@ -18,9 +18,9 @@ void row_key_release(struct row_key *k)
     buf_release(&k->extras);
 }
 
-void table_prepare(const struct row *r, struct row_key *k)
+void table_index(const struct row *r, struct row_key *k)
 {
-    for (int i = 0; i < NKEY; i++)
+    for (int i = 0; i < NFIELDS; i++)
         k->idx[i] = -1;
     buf_reset(&k->key);
     buf_reset(&k->extras);
@@ -40,6 +40,11 @@ void table_prepare(const struct row *r, struct row_key *k)
             buf_addf(&k->extras, "%s=%s", name, row_val(r, i));
         }
     }
+}
+
+void table_key(const struct row *r, struct row_key *k)
+{
+    buf_reset(&k->key);
     /* '\x1f' separates values; '\x01' marks a missing one, so "" and missing differ */
     for (int i = 0; i < NKEY; i++) {
         if (k->idx[i] < 0)
@@ -49,6 +54,12 @@ void table_prepare(const struct row *r, struct row_key *k)
         buf_addc(&k->key, '\x1f');
     }
     buf_add(&k->key, k->extras.p, k->extras.len);
+}
+
+void table_prepare(const struct row *r, struct row_key *k)
+{
+    table_index(r, k);
+    table_key(r, k);
 }
 
 static uint64_t hash_bytes(const char *p, size_t n)

@@ -36,14 +36,18 @@ const char *trow_get(const struct trow *t, const char *src);
 
 /* Per-row result of table_prepare: where the key fields are, and the key itself. */
 struct row_key {
-    int idx[NKEY]; /* field index in the row, -1 when missing (null counts as missing) */
+    int idx[NFIELDS]; /* field index in the row, -1 when missing (null counts as missing) */
     struct buf key;
     struct buf extras;
 };
 
 void row_key_init(struct row_key *k);
 void row_key_release(struct row_key *k);
-/* Computes the configuration key of a row. */
+/* Finds the known fields of a row (one hashed pass) and collects its extra configuration. */
+void table_index(const struct row *r, struct row_key *k);
+/* Builds the configuration key from the index (after any fields were added to the row). */
+void table_key(const struct row *r, struct row_key *k);
+/* Both of the above. */
 void table_prepare(const struct row *r, struct row_key *k);
 
 struct table {

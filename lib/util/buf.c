@@ -39,8 +39,7 @@ char *buf_detach(struct buf *b, size_t *len)
     return s;
 }
 
-/* Makes room for n more bytes plus the terminator. */
-static int buf_grow(struct buf *b, size_t n)
+int buf_reserve_slow(struct buf *b, size_t n)
 {
     size_t need;
 
@@ -66,7 +65,7 @@ int buf_add(struct buf *b, const void *data, size_t n)
 {
     if (n == 0)
         return 0;
-    if (buf_grow(b, n) < 0)
+    if (buf_reserve(b, n) < 0)
         return -1;
     memcpy(b->p + b->len, data, n);
     b->len += n;
@@ -97,7 +96,7 @@ int buf_vaddf(struct buf *b, const char *fmt, va_list ap)
         return -1;
     if ((size_t)n < sizeof(small))
         return buf_add(b, small, (size_t)n);
-    if (buf_grow(b, (size_t)n) < 0)
+    if (buf_reserve(b, (size_t)n) < 0)
         return -1;
     vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
     b->len += (size_t)n;

@@ -40,6 +40,15 @@ int buf_adds(struct buf *b, const char *s);
 int buf_addc(struct buf *b, char c);
 int buf_addf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int buf_vaddf(struct buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+/* Makes room for n more bytes (plus the terminator) without appending; -1 past the cap. */
+int buf_reserve_slow(struct buf *b, size_t n);
+static inline int buf_reserve(struct buf *b, size_t n)
+{
+    /* the hot path (room already there) stays inline: it runs for every JSON value */
+    if (b->cap && n < b->cap - b->len && n <= b->max - b->len)
+        return 0;
+    return buf_reserve_slow(b, n);
+}
 /* Shortens to n bytes (n <= len). */
 void buf_truncate(struct buf *b, size_t n);
 

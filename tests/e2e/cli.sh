@@ -99,3 +99,20 @@ t_run cli/output_untouched_on_error output_untouched_on_error
 t_run cli/stdout_write_error stdout_write_error
 t_run cli/default_output_path default_output_path
 t_run cli/summary_and_quiet summary_and_quiet
+
+# -o to a device or a FIFO writes into it (a rename would replace the device); -o through a
+# symlink replaces the target, keeping the link
+special_outputs() {
+    local C2="$TESTS_DIR/cases/0001-e9-aggregate-newest-wins/cache"
+    mkfifo "$W/fifo" || return 1
+    (cat "$W/fifo" >"$W/fifo.out") &
+    imx extract --offline --cache "$C2" --model all -o "$W/fifo" --quiet || return 1
+    wait
+    [ -p "$W/fifo" ] || fail "the FIFO was replaced" || return 1
+    assert_eq "$(wc -l <"$W/fifo.out")" 6 || return 1
+    echo old >"$W/target.csv" && ln -s target.csv "$W/link.csv"
+    imx extract --offline --cache "$C2" --model all -o "$W/link.csv" --quiet || return 1
+    [ -L "$W/link.csv" ] || fail "the symlink was replaced" || return 1
+    assert_eq "$(wc -l <"$W/target.csv")" 6
+}
+t_run cli/special_outputs special_outputs

@@ -66,7 +66,7 @@ static int have_samples(void)
 
 static int read_path(const char *path, struct got *g, struct apirow_stats *st)
 {
-    struct reader_opts o = {collect, g, NULL, NULL, NULL};
+    struct reader_opts o = {.fn = collect, .ud = g};
     struct imx_err err = IMX_ERR_INIT;
     int r = apirows_read_file(path, &o, st, &err);
     if (r < 0)
@@ -76,7 +76,7 @@ static int read_path(const char *path, struct got *g, struct apirow_stats *st)
 
 static int read_text(const char *json, struct got *g, struct apirow_stats *st)
 {
-    struct reader_opts o = {collect, g, NULL, NULL, NULL};
+    struct reader_opts o = {.fn = collect, .ud = g};
     struct imx_err err = IMX_ERR_INIT;
     int r = apirows_read_mem(json, strlen(json), &o, st, &err);
     if (r < 0)

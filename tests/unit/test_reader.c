@@ -25,7 +25,7 @@ static int collect(void *ud, struct row *r, size_t index)
 
 static int parse(const char *json, struct got *g, struct reader_stats *st, struct imx_err *err)
 {
-    struct reader_opts o = {collect, g, "t.json", NULL, st};
+    struct reader_opts o = {.fn = collect, .ud = g, .label = "t.json", .st = st};
     g->rows = 0;
     buf_init(&g->dump, 1 << 20);
     return reader_read_mem(json, strlen(json), &o, err);
@@ -56,7 +56,7 @@ static void python_nan_tokens_are_missing(void)
 {
     struct got g;
     struct imx_err e = IMX_ERR_INIT;
-    struct reader_stats st = {0, 0, 0};
+    struct reader_stats st = {0};
     CHECK(parse("[{\"a\": 1}, {\"a\": NaN, \"b\": Infinity, \"c\": -Infinity, \"d\": \"NaN\", "
                 "\"e\": -1.5}]",
                 &g, &st, &e) == 0);
@@ -83,7 +83,7 @@ static void shapes(void)
 {
     struct got g;
     struct imx_err e = IMX_ERR_INIT;
-    struct reader_stats st = {0, 0, 0};
+    struct reader_stats st = {0};
     CHECK(parse("[]", &g, &st, &e) == 0 && g.rows == 0);
     buf_release(&g.dump);
     CHECK(parse("[1, \"x\", [2], {\"a\": 1}, null]", &g, &st, &e) == 0);
@@ -151,7 +151,7 @@ static int stop_at_second(void *ud, struct row *r, size_t index)
 static void callback_can_stop(void)
 {
     struct imx_err e = IMX_ERR_INIT;
-    struct reader_opts o = {stop_at_second, &e, "t", NULL, NULL};
+    struct reader_opts o = {.fn = stop_at_second, .ud = &e, .label = "t"};
     const char *j = "[{\"a\":1},{\"a\":2},{\"a\":3}]";
     CHECK(reader_read_mem(j, strlen(j), &o, &e) == -IMX_EINTR);
     CHECK_STR(e.msg, "stopped");

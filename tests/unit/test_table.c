@@ -31,7 +31,7 @@ static int put(void *ud, struct row *r, size_t index)
 static void load(struct table *t, uint32_t run, const char *json)
 {
     struct feed f = {t, {run, 0, 0}};
-    struct reader_opts o = {put, &f, "t", NULL, NULL};
+    struct reader_opts o = {.fn = put, .ud = &f, .label = "t"};
     struct imx_err e = IMX_ERR_INIT;
     CHECK(reader_read_mem(json, strlen(json), &o, &e) == 0);
 }
