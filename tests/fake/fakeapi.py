@@ -179,6 +179,7 @@ def drift_value(obj):
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
     server_version = "fakeapi/1"
 
     def log_message(self, fmt, *args):
