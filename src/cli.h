@@ -50,9 +50,10 @@ struct cli {
     const char *since;
     const char *until;
     const char *artifact;
-    const char *source;  /* github (default), gcs or all */
+    const char *source;  /* github (default), gcs, api or all */
     const char *gcs_url; /* GCS root; NULL: $IMX_GCS_URL, else storage.googleapis.com */
     const char *bucket;  /* GCS backup bucket; NULL: the default */
+    const char *inferencex_url; /* InferenceX API root; NULL: $IMX_INFERENCEX_URL, else default */
     long collect_recent; /* -1 when not given */
     long jobs;
     long max_wait;

@@ -32,6 +32,7 @@ enum opt_id {
     O_NO_WAIT,
     O_SOURCE,
     O_GCS_URL,
+    O_INFERENCEX_URL,
     O_BUCKET,
     O_REFRESH,
 };
@@ -72,7 +73,11 @@ static const struct opt opts[] = {
      "also fetch artifacts matching PATTERN (glob, e.g. 'eval_*')"},
     {"source", O_SOURCE, 1, CMD_FETCHING, "SRC",
      "github (default), gcs (the public backup, older runs, no token)\n"
-     "or all (GitHub for what it still has, GCS for the rest)"},
+     "api (the InferenceX dashboard's published rows, no token)\n"
+     "or all (GitHub for what it still has, then GCS, then the API)"},
+    {"inferencex-url", O_INFERENCEX_URL, 1, CMD_FETCHING, "URL",
+     "InferenceX API root (default $IMX_INFERENCEX_URL,\n"
+     "else https://inferencex.semianalysis.com)"},
     {"gcs-url", O_GCS_URL, 1, CMD_FETCHING, "URL",
      "GCS root (default $IMX_GCS_URL, else https://storage.googleapis.com)"},
     {"bucket", O_BUCKET, 1, CMD_FETCHING, "NAME",
@@ -266,9 +271,13 @@ int cli_parse(struct cli *cli, unsigned bit, const char *cmd_name, int argc, cha
             cli->no_wait = 1;
             break;
         case O_SOURCE:
-            if (strcmp(optarg, "github") && strcmp(optarg, "gcs") && strcmp(optarg, "all"))
-                return bad_value("source", optarg, "expected github, gcs or all");
+            if (strcmp(optarg, "github") && strcmp(optarg, "gcs") && strcmp(optarg, "api") &&
+                strcmp(optarg, "all"))
+                return bad_value("source", optarg, "expected github, gcs, api or all");
             cli->source = optarg;
+            break;
+        case O_INFERENCEX_URL:
+            cli->inferencex_url = optarg;
             break;
         case O_GCS_URL:
             cli->gcs_url = optarg;
