@@ -2,6 +2,7 @@
  * Precedence per run: the aggregate, else per-configuration files, else results_<exp> arrays. */
 #include "cache/scan.h"
 #include "reader/names.h"
+#include "source/infx.h"
 #include "util/buf.h"
 #include "util/fsutil.h"
 #include "util/xalloc.h"
@@ -207,7 +208,18 @@ void run_info_find_files(struct run_info *ri)
         free_files(c.agg, 0);
         free_files(c.pcfg, 0);
     } else {
+        /* artifacts win; the API's rows fill runs that have none (highest attempt only) */
+        struct infx_strs api = {0, 0, 0};
+        size_t cap = 0;
+        long attempt;
         ri->kind = RUN_NONE;
+        if (infx_run_files(ri->dir, &api, &attempt) > 0) {
+            ri->kind = RUN_API;
+            for (size_t i = 0; i < api.n; i++)
+                add_file(&ri->files, &ri->nfiles, &cap, api.v[i],
+                         api.v[i] + strlen(ri->dir) + 1);
+        }
+        infx_strs_release(&api);
         free(c.agg);
         free(c.pcfg);
         free(c.res);

@@ -12,6 +12,7 @@ enum run_kind {
     RUN_AGGREGATE, /* agg_bmk.json (results_bmk) */
     RUN_PERCONFIG, /* bmk_* or pre-December per-configuration artifacts */
     RUN_RESULTS,   /* results_<exp>/agg_<exp>.json arrays of the 2025 schedulers */
+    RUN_API,       /* no artifacts: InferenceX API rows, run_<ID>/api/ (source/infx.h) */
 };
 
 struct run_file {

@@ -2,6 +2,7 @@
  * shared counter) feeding the newest-wins table. A file's rows enter the table only once
  * the whole file parsed, so a corrupt file never contributes half its rows. */
 #include "table/extract.h"
+#include "reader/apirows.h"
 #include "reader/names.h"
 #include "reader/reader.h"
 #include "util/xalloc.h"
@@ -233,7 +234,13 @@ static void read_run(struct worker *w, struct run_info *ri)
         w->file_order = (uint32_t)i;
         w->bad_in_file = 0;
         w->st.files++;
-        r = reader_read_file(ri->files[i].path, &ro, &err);
+        if (ri->kind == RUN_API) {
+            struct apirow_stats as = {0, 0, 0};
+            r = apirows_read_file(ri->files[i].path, &ro, &as, &err);
+            w->st.rows_agentic += as.agentic;
+        } else {
+            r = reader_read_file(ri->files[i].path, &ro, &err);
+        }
         w->st.not_object += rs.not_object;
         w->st.nan_tokens += rs.nan_tokens;
         if (w->bad_in_file > BAD_ROW_WARNINGS)
