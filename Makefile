@@ -27,15 +27,17 @@ LIB_SRC := $(sort $(wildcard lib/*/*.c))
 CLI_SRC := $(sort $(wildcard src/*.c))
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 TOOL_SRC := $(sort $(wildcard tests/tools/*.c))
+FUZZ_SRC := $(sort $(wildcard fuzz/fuzz_*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tools/%)
+FUZZ_REPLAY := $(FUZZ_SRC:fuzz/%.c=$(BUILD)/fuzz/%)
 LIBIMX := $(BUILD)/libimx.a
 IMX := $(BUILD)/imx
 
 DEB_PKGS := build-essential pkg-config libyajl-dev libcurl4-openssl-dev libarchive-dev libssl-dev \
-	zlib1g-dev python3 ca-certificates
+	zlib1g-dev python3 ca-certificates clang
 
 .PHONY: all deps run check unit e2e real bench fuzz clean fmt tidy
 ifeq ($(BUILD),build)
@@ -67,6 +69,11 @@ $(BUILD)/tools/%: tests/tools/%.c $(LIBIMX)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< $(LIBIMX) $(ALL_LDFLAGS) $(LDLIBS)
 
+# A fuzz target linked with a plain main() that replays inputs (make check replays regressions).
+$(BUILD)/fuzz/%: fuzz/%.c fuzz/replay.c $(LIBIMX)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< fuzz/replay.c $(LIBIMX) $(ALL_LDFLAGS) $(LDLIBS)
+
 # Installs the Debian packages imx needs (as root, through apt-get); quiet when all are present.
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -83,12 +90,16 @@ run: deps
 	./$(IMX) $(ARGS)
 
 check: deps
-	@$(MAKE) --no-print-directory all $(UNIT_BIN) $(TOOL_BIN)
+	@$(MAKE) --no-print-directory all $(UNIT_BIN) $(TOOL_BIN) $(FUZZ_REPLAY)
 	@IMX=$(abspath $(IMX)) BUILD=$(abspath $(BUILD)) VALGRIND=$(VALGRIND) bash tests/run.sh $(TESTS)
 
 bench: deps
 	@$(MAKE) --no-print-directory all $(TOOL_BIN)
 	@IMX=$(abspath $(IMX)) BUILD=$(abspath $(BUILD)) bash bench/run.sh
+
+# libFuzzer runs of every target (FUZZ_SECONDS each, default 60); needs clang.
+fuzz: deps
+	@bash fuzz/run.sh $(FUZZ_TARGETS)
 
 fmt:
 	clang-format -i $(LIB_SRC) $(CLI_SRC) $(wildcard lib/*/*.h src/*.h) $(UNIT_SRC)

@@ -91,7 +91,8 @@ static struct trow *trow_new(const struct row *r, const struct row_key *k, struc
     t->rank = rank;
     t->n = (uint32_t)r->n;
     t->f = (struct field *)p;
-    memcpy(t->f, r->f, fsz);
+    if (fsz) /* an empty row {} has no field array at all */
+        memcpy(t->f, r->f, fsz);
     p += fsz;
     t->text = p;
     memcpy(p, r->text.p, r->text.len + 1);
