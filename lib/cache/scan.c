@@ -258,6 +258,7 @@ int run_info_load_meta(struct run_info *ri, const char *path, struct imx_err *er
     ri->event = tree_str(root, "event");
     ri->branch = tree_str(root, "head_branch");
     ri->html_url = tree_str(root, "html_url");
+    ri->source = tree_str(root, "imx_source");
     {
         const char *p[2] = {"run_attempt", NULL};
         yajl_val v = yajl_tree_get(root, p, yajl_t_number);
@@ -383,6 +384,7 @@ void run_info_release(struct run_info *ri)
     free(ri->event);
     free(ri->branch);
     free(ri->html_url);
+    free(ri->source);
     free_files(ri->files, ri->nfiles);
     memset(ri, 0, sizeof(*ri));
 }

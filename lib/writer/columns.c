@@ -129,6 +129,7 @@ static void add_default(struct colset *cs, struct trow *const *rows, size_t n)
     }
     free(extra);
     add(cs, "gpu", NULL, COL_GPU);
+    add(cs, "source", NULL, COL_SOURCE);
 }
 
 struct fname {
@@ -299,6 +300,12 @@ const char *column_value(const struct column *c, const struct trow *t, const str
         return ri ? with_len(ri->event, len) : NULL;
     case COL_BRANCH:
         return ri ? with_len(ri->branch, len) : NULL;
+    case COL_SOURCE:
+        if (!ri)
+            return NULL;
+        if (ri->kind == RUN_API)
+            return with_len("api", len);
+        return with_len(ri->source && !strncmp(ri->source, "gcs", 3) ? "gcs" : "github", len);
     case COL_FILE:
         return ri && t->rank.file < ri->nfiles ? with_len(ri->files[t->rank.file].rel, len) : NULL;
     }

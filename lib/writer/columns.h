@@ -16,6 +16,7 @@ enum col_src {
     COL_EVENT,    /* the run's event */
     COL_BRANCH,   /* the run's head_branch */
     COL_FILE,     /* the file below run_<ID>/ the row came from */
+    COL_SOURCE,   /* where the run's rows came from: github, gcs or api */
 };
 
 struct column {
