@@ -13,12 +13,12 @@
 /* Exit statuses, documented in --help, imx.1 and the README. */
 enum exit_status {
     EXIT_OK = 0,
-    EXIT_PARTIAL = 1,  /* done, but some input was skipped: the result is incomplete */
-    EXIT_USAGE = 2,    /* bad command line */
-    EXIT_NET = 3,      /* GitHub or another server failed, refused or rate-limited us */
-    EXIT_FS = 4,       /* cache or output could not be read or written; cache locked */
-    EXIT_DATA = 5,     /* no usable data: unknown model, nothing to extract */
-    EXIT_INTR = 130,   /* interrupted by a signal */
+    EXIT_PARTIAL = 1, /* done, but some input was skipped: the result is incomplete */
+    EXIT_USAGE = 2,   /* bad command line */
+    EXIT_NET = 3,     /* GitHub or another server failed, refused or rate-limited us */
+    EXIT_FS = 4,      /* cache or output could not be read or written; cache locked */
+    EXIT_DATA = 5,    /* no usable data: unknown model, nothing to extract */
+    EXIT_INTR = 130,  /* interrupted by a signal */
 };
 
 /* Command bits: which commands accept an option. */
@@ -50,11 +50,11 @@ struct cli {
     const char *since;
     const char *until;
     const char *artifact;
-    const char *source;  /* github (default), gcs, api or all */
-    const char *gcs_url; /* GCS root; NULL: $IMX_GCS_URL, else storage.googleapis.com */
-    const char *bucket;  /* GCS backup bucket; NULL: the default */
+    const char *source;         /* github (default), gcs, api or all */
+    const char *gcs_url;        /* GCS root; NULL: $IMX_GCS_URL, else storage.googleapis.com */
+    const char *bucket;         /* GCS backup bucket; NULL: the default */
     const char *inferencex_url; /* InferenceX API root; NULL: $IMX_INFERENCEX_URL, else default */
-    long collect_recent; /* -1 when not given */
+    long collect_recent;        /* -1 when not given */
     long jobs;
     long max_wait;
     int official;

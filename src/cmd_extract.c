@@ -75,7 +75,8 @@ static void print_summary(const struct cli *cli, const struct extract *x, struct
         fprintf(stderr, " (%zu without rows)", st->runs_empty);
     if (st->runs_undated)
         fprintf(stderr, " (%zu without run.json: date unknown)", st->runs_undated);
-    fprintf(stderr, "\nRows of model %s: %lu before deduplication, %zu after\n", cli->model, st->rows_model, n);
+    fprintf(stderr, "\nRows of model %s: %lu before deduplication, %zu after\n", cli->model,
+            st->rows_model, n);
     summarize_field(&b, rows, n, K_HW, -1);
     fprintf(stderr, "GPUs: %s\n", b.p);
     buf_reset(&b);
@@ -89,7 +90,8 @@ static void print_summary(const struct cli *cli, const struct extract *x, struct
         fprintf(stderr, "Skipped: %lu rows without fixed isl/osl (AgentX or unknown shape)\n",
                 st->rows_agentic);
     if (st->rows_bad)
-        fprintf(stderr, "Skipped: %lu rows with wrongly typed configuration fields\n", st->rows_bad);
+        fprintf(stderr, "Skipped: %lu rows with wrongly typed configuration fields\n",
+                st->rows_bad);
     if (st->not_object)
         fprintf(stderr, "Skipped: %lu array elements that were not row objects\n", st->not_object);
     if (st->files_failed)
@@ -110,7 +112,8 @@ static int no_such_model(const char *arg, const struct extract *x)
     struct buf b = BUF_INIT_MAX((size_t)1 << 20);
 
     for (size_t i = 0; i < x->st.nmodels; i++)
-        buf_addf(&b, "%s%s (%lu rows)", i ? ", " : "", x->st.models[i].prefix, x->st.models[i].rows);
+        buf_addf(&b, "%s%s (%lu rows)", i ? ", " : "", x->st.models[i].prefix,
+                 x->st.models[i].rows);
     if (x->st.nmodels)
         msg_error("no rows of model '%s' in the cache; models there: %s", arg, b.p);
     else
@@ -256,7 +259,8 @@ int cmd_extract(struct cli *cli)
         print_summary(cli, &x, rows, n, !strcmp(outpath, "-") ? "standard output" : outpath);
         if (extract_incomplete(&x)) {
             if (!cli->quiet)
-                fprintf(stderr, "imx: the table is incomplete: some input was skipped (see above)\n");
+                fprintf(stderr,
+                        "imx: the table is incomplete: some input was skipped (see above)\n");
             status = EXIT_PARTIAL;
         }
     }

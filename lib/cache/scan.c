@@ -20,9 +20,11 @@
 
 /* Artifacts that never hold benchmark rows, whatever files they contain. */
 static const char *const ignored_prefixes[] = {
-    "eval_",      "server_logs",   "multinode_server_logs", "gpu_metrics", "power_audit",
-    "agentic_",   "bmk_agentic_",  "graphs_",               "run-stats",   "run_stats",
-    "changelog-", "changelog_",    "profile_",              "speedbench",  "cxsweep",
+    "eval_",        "server_logs", "multinode_server_logs",
+    "gpu_metrics",  "power_audit", "agentic_",
+    "bmk_agentic_", "graphs_",     "run-stats",
+    "run_stats",    "changelog-",  "changelog_",
+    "profile_",     "speedbench",  "cxsweep",
     "api",
 };
 
@@ -86,8 +88,7 @@ struct collect {
     size_t nagg, npcfg, nres, capagg, cappcfg, capres;
 };
 
-static void add_file(struct run_file **v, size_t *n, size_t *cap, const char *path,
-                     const char *rel)
+static void add_file(struct run_file **v, size_t *n, size_t *cap, const char *path, const char *rel)
 {
     xgrow((void **)v, cap, *n + 1, sizeof(**v));
     (*v)[*n].path = xstrdup(path);
@@ -216,8 +217,7 @@ void run_info_find_files(struct run_info *ri)
         if (infx_run_files(ri->dir, &api, &attempt) > 0) {
             ri->kind = RUN_API;
             for (size_t i = 0; i < api.n; i++)
-                add_file(&ri->files, &ri->nfiles, &cap, api.v[i],
-                         api.v[i] + strlen(ri->dir) + 1);
+                add_file(&ri->files, &ri->nfiles, &cap, api.v[i], api.v[i] + strlen(ri->dir) + 1);
         }
         infx_strs_release(&api);
         free(c.agg);

@@ -29,7 +29,7 @@ struct run_info {
     char *event;
     char *branch;
     char *html_url;
-    char *source;  /* run.json's imx_source ("gcs", "api"), NULL for GitHub's own run object */
+    char *source; /* run.json's imx_source ("gcs", "api"), NULL for GitHub's own run object */
     long attempt; /* 0 when unknown */
     int has_meta;
     enum run_kind kind;

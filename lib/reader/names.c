@@ -96,7 +96,7 @@ int names_gpu(const char *hw, char *out, size_t cap)
 {
     static const char *const suffixes[] = {
         "-trt", "-multinode-slurm", "-multinode", "-nvs", "-disagg", "-amds", "-amd",
-        "-nvd", "-dgxc-slurm", "-dgxc", "-nb", "-nv",
+        "-nvd", "-dgxc-slurm",      "-dgxc",      "-nb",  "-nv",
     };
     static const char *const gpus[] = {
         "h100", "h200", "b200", "b300", "gb200", "gb300", "mi300x", "mi325x", "mi355x",
@@ -139,9 +139,9 @@ static const struct {
     const char *needle;
     const char *prefix;
 } model_aliases[] = {
-    {"gpt-oss-120b", "gptoss"},     {"deepseek-r1", "dsr1"},     {"dsr1", "dsr1"},
-    {"deepseek-v4", "dsv4"},        {"llama-3.3-70b", "70b"},    {"qwen3.5", "qwen3.5"},
-    {"qwen-3.5", "qwen3.5"},        {"kimi-k2.5", "kimik2.5"},   {"minimax-m2.5", "minimaxm2.5"},
+    {"gpt-oss-120b", "gptoss"}, {"deepseek-r1", "dsr1"},   {"dsr1", "dsr1"},
+    {"deepseek-v4", "dsv4"},    {"llama-3.3-70b", "70b"},  {"qwen3.5", "qwen3.5"},
+    {"qwen-3.5", "qwen3.5"},    {"kimi-k2.5", "kimik2.5"}, {"minimax-m2.5", "minimaxm2.5"},
     {"glm-5", "glm5"},
 };
 

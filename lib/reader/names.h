@@ -1,5 +1,6 @@
 /* names: facts recovered from names rather than row fields: isl/osl and the model prefix
- * from artifact and file names (rows before late 2025 lack them), and the canonical GPU of a runner label. */
+ * from artifact and file names (rows before late 2025 lack them), and the canonical GPU of a runner
+ * label. */
 #ifndef IMX_NAMES_H
 #define IMX_NAMES_H
 

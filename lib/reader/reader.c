@@ -25,11 +25,11 @@ struct rstate {
     struct row row;
     struct buf path; /* "router." while inside nested maps */
     size_t path_len[READER_MAX_DEPTH + 2];
-    struct buf key;   /* the current key inside nested maps */
-    size_t key_off;   /* top-level keys are written straight into the row: where it starts */
+    struct buf key; /* the current key inside nested maps */
+    size_t key_off; /* top-level keys are written straight into the row: where it starts */
     size_t key_len;
-    int key_pending;  /* a top-level key is in the row's text, waiting for its value */
-    int dropped;      /* the early filter rejected this row */
+    int key_pending; /* a top-level key is in the row's text, waiting for its value */
+    int dropped;     /* the early filter rejected this row */
     size_t watch_len;
     size_t index, next;
     size_t skip_below; /* after a restart: elements already delivered */
@@ -79,7 +79,8 @@ static void not_object(struct rstate *s, const char *what)
              s->o->label, s->index, what);
 }
 
-/* A key written into the row's text that gets no scalar value (a map or array follows) is taken back. */
+/* A key written into the row's text that gets no scalar value (a map or array follows) is taken
+ * back. */
 static void drop_pending_key(struct rstate *s)
 {
     if (s->key_pending) {
@@ -284,8 +285,8 @@ static int cb_end_array(void *ctx)
 }
 
 static const yajl_callbacks callbacks = {
-    cb_null, cb_boolean, NULL, NULL, cb_number, cb_string, cb_start_map,
-    cb_map_key, cb_end_map, cb_start_array, cb_end_array,
+    cb_null,      cb_boolean, NULL,       NULL,           cb_number,    cb_string,
+    cb_start_map, cb_map_key, cb_end_map, cb_start_array, cb_end_array,
 };
 
 /* Input: a file descriptor or a memory block, re-readable from the start. */
@@ -540,8 +541,7 @@ int reader_read_file(const char *path, const struct reader_opts *o, struct imx_e
     return r;
 }
 
-int reader_read_mem(const char *data, size_t len, const struct reader_opts *o,
-                    struct imx_err *err)
+int reader_read_mem(const char *data, size_t len, const struct reader_opts *o, struct imx_err *err)
 {
     struct source src = {-1, data, len, 0};
     struct reader_opts oo = *o;

@@ -219,11 +219,8 @@ static void read_run(struct worker *w, struct run_info *ri)
     for (size_t i = 0; i < ri->nfiles; i++) {
         struct imx_err err = IMX_ERR_INIT;
         struct reader_stats rs = {0};
-        struct reader_opts ro = {.fn = on_row,
-                                 .ud = w,
-                                 .label = ri->files[i].path,
-                                 .diag = w->o->diag,
-                                 .st = &rs};
+        struct reader_opts ro = {
+            .fn = on_row, .ud = w, .label = ri->files[i].path, .diag = w->o->diag, .st = &rs};
         if (w->o->model->prefix) {
             ro.watch_key = "infmax_model_prefix";
             ro.watch = watch_prefix;
@@ -244,8 +241,9 @@ static void read_run(struct worker *w, struct run_info *ri)
         w->st.not_object += rs.not_object;
         w->st.nan_tokens += rs.nan_tokens;
         if (w->bad_in_file > BAD_ROW_WARNINGS)
-            imx_warn(w->o->diag, IMX_EPARSE, "'%s': %lu more rows with wrongly typed fields skipped",
-                     ri->files[i].path, w->bad_in_file - BAD_ROW_WARNINGS);
+            imx_warn(w->o->diag, IMX_EPARSE,
+                     "'%s': %lu more rows with wrongly typed fields skipped", ri->files[i].path,
+                     w->bad_in_file - BAD_ROW_WARNINGS);
         if (r < 0) {
             imx_warn(w->o->diag, err.code, "%s: file skipped (run %s)", err.msg, ri->id);
             drop_held(w);

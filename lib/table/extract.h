@@ -1,5 +1,6 @@
 /* extract: the offline pipeline from a cache to the merged table: scan runs, parse
- * their files in parallel, normalize rows, select the model, keep the newest row per configuration. */
+ * their files in parallel, normalize rows, select the model, keep the newest row per configuration.
+ */
 #ifndef IMX_EXTRACT_H
 #define IMX_EXTRACT_H
 
@@ -26,20 +27,20 @@ struct model_count {
 };
 
 struct extract_stats {
-    size_t runs;          /* runs selected */
-    size_t runs_read;     /* runs whose files were all read */
-    size_t runs_empty;    /* runs with no result files or no rows at all */
-    size_t runs_failed;   /* runs with at least one unreadable file */
-    size_t runs_missing;  /* named runs not in the cache */
-    size_t runs_undated;  /* runs without run.json */
-    size_t files;         /* result files read */
-    size_t files_failed;  /* files that could not be parsed (their rows are not used) */
-    unsigned long rows;   /* rows read, all models */
-    unsigned long rows_model;   /* rows of the selected model */
-    unsigned long rows_agentic; /* AgentX / not fixed-sequence rows skipped */
-    unsigned long rows_bad;     /* rows with wrongly typed configuration fields, skipped */
-    unsigned long not_object;   /* array elements that were not objects */
-    unsigned long nan_tokens;   /* NaN/Infinity read as missing */
+    size_t runs;                    /* runs selected */
+    size_t runs_read;               /* runs whose files were all read */
+    size_t runs_empty;              /* runs with no result files or no rows at all */
+    size_t runs_failed;             /* runs with at least one unreadable file */
+    size_t runs_missing;            /* named runs not in the cache */
+    size_t runs_undated;            /* runs without run.json */
+    size_t files;                   /* result files read */
+    size_t files_failed;            /* files that could not be parsed (their rows are not used) */
+    unsigned long rows;             /* rows read, all models */
+    unsigned long rows_model;       /* rows of the selected model */
+    unsigned long rows_agentic;     /* AgentX / not fixed-sequence rows skipped */
+    unsigned long rows_bad;         /* rows with wrongly typed configuration fields, skipped */
+    unsigned long not_object;       /* array elements that were not objects */
+    unsigned long nan_tokens;       /* NaN/Infinity read as missing */
     unsigned long seq_from_name;    /* rows whose isl/osl came from a file name */
     unsigned long prefix_from_name; /* rows whose model prefix came from a name or model id */
     struct model_count *models;     /* rows per model prefix, all models */

@@ -62,9 +62,10 @@ int fields_key_id(const char *src, size_t len)
 
 int fields_is_extra_config(const char *src)
 {
-    static const char *const measures[] = {"energy", "power", "joules", "tput", "throughput",
-                                           "_w", "valid"};
-    if ((src[0] != 'p' || strncmp(src, "prefill_", 8)) && (src[0] != 'd' || strncmp(src, "decode_", 7)))
+    static const char *const measures[] = {"energy",     "power", "joules", "tput",
+                                           "throughput", "_w",    "valid"};
+    if ((src[0] != 'p' || strncmp(src, "prefill_", 8)) &&
+        (src[0] != 'd' || strncmp(src, "decode_", 7)))
         return 0;
     for (size_t i = 0; i < sizeof(measures) / sizeof(measures[0]); i++)
         if (strstr(src, measures[i]))
@@ -92,8 +93,8 @@ static const struct {
     {"intvty", "interactivity_tokens_per_sec_per_user"},
 };
 
-static const char *const stats[] = {"mean", "median", "std", "p50", "p75", "p90",
-                                    "p95",  "p99",    "p99.9"};
+static const char *const stats[] = {"mean", "median", "std", "p50",  "p75",
+                                    "p90",  "p95",    "p99", "p99.9"};
 
 /* Splits "<stat>_<metric>"; returns the metric index and the stat index, or -1. */
 static int split_metric(const char *src, int *stat)
@@ -106,7 +107,8 @@ static int split_metric(const char *src, int *stat)
         if (strcmp(us + 1, metrics[m].src))
             continue;
         for (size_t s = 0; s < sizeof(stats) / sizeof(stats[0]); s++) {
-            if (strlen(stats[s]) == (size_t)(us - src) && !strncmp(src, stats[s], (size_t)(us - src))) {
+            if (strlen(stats[s]) == (size_t)(us - src) &&
+                !strncmp(src, stats[s], (size_t)(us - src))) {
                 *stat = (int)s;
                 return (int)m;
             }

@@ -8,40 +8,40 @@
 
 /* Configuration fields, in key and sort order (id, source name, CSV name, expected type). */
 #define IMX_KEY_FIELDS(X)                                                                          \
-    X(K_PREFIX, "infmax_model_prefix", "model_prefix", 's')                                      \
-    X(K_HW, "hw", "gpu_model", 's')                                                              \
-    X(K_FRAMEWORK, "framework", "framework", 's')                                                \
-    X(K_PRECISION, "precision", "precision", 's')                                                \
-    X(K_ISL, "isl", "input_seq_len", 'n')                                                        \
-    X(K_OSL, "osl", "output_seq_len", 'n')                                                       \
-    X(K_TP, "tp", "tensor_parallel", 'n')                                                        \
-    X(K_EP, "ep", "expert_parallel", 'n')                                                        \
-    X(K_CONC, "conc", "concurrency", 'n')                                                        \
-    X(K_SPEC, "spec_decoding", "spec_decoding", 's')                                             \
-    X(K_MTP, "mtp", "mtp", 's')                                                                  \
-    X(K_DISAGG, "disagg", "disagg", 'b')                                                         \
-    X(K_DPA, "dp_attention", "dp_attention", 'b')                                                \
-    X(K_MULTINODE, "is_multinode", "is_multinode", 'b')                                          \
-    X(K_P_TP, "prefill_tp", "prefill_tp", 'n')                                                   \
-    X(K_P_EP, "prefill_ep", "prefill_ep", 'n')                                                   \
-    X(K_P_DPA, "prefill_dp_attention", "prefill_dp_attention", 'b')                              \
-    X(K_P_NW, "prefill_num_workers", "prefill_num_workers", 'n')                                 \
-    X(K_D_TP, "decode_tp", "decode_tp", 'n')                                                     \
-    X(K_D_EP, "decode_ep", "decode_ep", 'n')                                                     \
-    X(K_D_DPA, "decode_dp_attention", "decode_dp_attention", 'b')                                \
-    X(K_D_NW, "decode_num_workers", "decode_num_workers", 'n')                                   \
-    X(K_N_PGPU, "num_prefill_gpu", "num_prefill_gpu", 'n')                                       \
-    X(K_N_DGPU, "num_decode_gpu", "num_decode_gpu", 'n')                                         \
-    X(K_PP, "pp", "pp", 'n')                                                                     \
-    X(K_DCP, "dcp_size", "dcp_size", 'n')                                                        \
-    X(K_PCP, "pcp_size", "pcp_size", 'n')                                                        \
-    X(K_P_PP, "prefill_pp", "prefill_pp", 'n')                                                   \
-    X(K_P_DCP, "prefill_dcp_size", "prefill_dcp_size", 'n')                                      \
-    X(K_P_PCP, "prefill_pcp_size", "prefill_pcp_size", 'n')                                      \
-    X(K_D_PP, "decode_pp", "decode_pp", 'n')                                                     \
-    X(K_D_DCP, "decode_dcp_size", "decode_dcp_size", 'n')                                        \
-    X(K_D_PCP, "decode_pcp_size", "decode_pcp_size", 'n')                                        \
-    X(K_P_HW, "prefill_hw", "prefill_hw", 's')                                                   \
+    X(K_PREFIX, "infmax_model_prefix", "model_prefix", 's')                                        \
+    X(K_HW, "hw", "gpu_model", 's')                                                                \
+    X(K_FRAMEWORK, "framework", "framework", 's')                                                  \
+    X(K_PRECISION, "precision", "precision", 's')                                                  \
+    X(K_ISL, "isl", "input_seq_len", 'n')                                                          \
+    X(K_OSL, "osl", "output_seq_len", 'n')                                                         \
+    X(K_TP, "tp", "tensor_parallel", 'n')                                                          \
+    X(K_EP, "ep", "expert_parallel", 'n')                                                          \
+    X(K_CONC, "conc", "concurrency", 'n')                                                          \
+    X(K_SPEC, "spec_decoding", "spec_decoding", 's')                                               \
+    X(K_MTP, "mtp", "mtp", 's')                                                                    \
+    X(K_DISAGG, "disagg", "disagg", 'b')                                                           \
+    X(K_DPA, "dp_attention", "dp_attention", 'b')                                                  \
+    X(K_MULTINODE, "is_multinode", "is_multinode", 'b')                                            \
+    X(K_P_TP, "prefill_tp", "prefill_tp", 'n')                                                     \
+    X(K_P_EP, "prefill_ep", "prefill_ep", 'n')                                                     \
+    X(K_P_DPA, "prefill_dp_attention", "prefill_dp_attention", 'b')                                \
+    X(K_P_NW, "prefill_num_workers", "prefill_num_workers", 'n')                                   \
+    X(K_D_TP, "decode_tp", "decode_tp", 'n')                                                       \
+    X(K_D_EP, "decode_ep", "decode_ep", 'n')                                                       \
+    X(K_D_DPA, "decode_dp_attention", "decode_dp_attention", 'b')                                  \
+    X(K_D_NW, "decode_num_workers", "decode_num_workers", 'n')                                     \
+    X(K_N_PGPU, "num_prefill_gpu", "num_prefill_gpu", 'n')                                         \
+    X(K_N_DGPU, "num_decode_gpu", "num_decode_gpu", 'n')                                           \
+    X(K_PP, "pp", "pp", 'n')                                                                       \
+    X(K_DCP, "dcp_size", "dcp_size", 'n')                                                          \
+    X(K_PCP, "pcp_size", "pcp_size", 'n')                                                          \
+    X(K_P_PP, "prefill_pp", "prefill_pp", 'n')                                                     \
+    X(K_P_DCP, "prefill_dcp_size", "prefill_dcp_size", 'n')                                        \
+    X(K_P_PCP, "prefill_pcp_size", "prefill_pcp_size", 'n')                                        \
+    X(K_D_PP, "decode_pp", "decode_pp", 'n')                                                       \
+    X(K_D_DCP, "decode_dcp_size", "decode_dcp_size", 'n')                                          \
+    X(K_D_PCP, "decode_pcp_size", "decode_pcp_size", 'n')                                          \
+    X(K_P_HW, "prefill_hw", "prefill_hw", 's')                                                     \
     X(K_D_HW, "decode_hw", "decode_hw", 's')
 
 /* Other fields the pipeline looks at for every row, found by the same hashed lookup. */

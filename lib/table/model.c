@@ -111,7 +111,8 @@ int model_sel_match(const struct model_sel *m, const char *prefix, const char *m
         const char *mb = strrchr(model, '/');
         if (!base)
             base = strchr(m->id, '_');
-        if (base && mb && ends_with_ci(model, base + 1) && mb == model + strlen(model) - strlen(base + 1) - 1)
+        if (base && mb && ends_with_ci(model, base + 1) &&
+            mb == model + strlen(model) - strlen(base + 1) - 1)
             return 1;
     }
     return 0;

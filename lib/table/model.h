@@ -1,5 +1,6 @@
 /* model: which rows `--model` selects. Accepts a row prefix (gptoss), a model id or path
- * (openai/gpt-oss-120b), the old extractor's org_Name form (openai_GPT-OSS-120B), a display name, or 'all'. */
+ * (openai/gpt-oss-120b), the old extractor's org_Name form (openai_GPT-OSS-120B), a display name,
+ * or 'all'. */
 #ifndef IMX_MODEL_H
 #define IMX_MODEL_H
 

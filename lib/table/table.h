@@ -1,5 +1,6 @@
 /* table: merge of all runs into one row per configuration. A row replaces another
- * with the same configuration only when its run is newer, so the result never depends on read order. */
+ * with the same configuration only when its run is newer, so the result never depends on read
+ * order. */
 #ifndef IMX_TABLE_H
 #define IMX_TABLE_H
 

@@ -21,7 +21,10 @@ struct buf {
 };
 
 #define BUF_MAX_DEFAULT ((size_t)1 << 20)
-#define BUF_INIT_MAX(m) {buf_empty_, 0, 0, (m)}
+#define BUF_INIT_MAX(m)                                                                            \
+    {                                                                                              \
+        buf_empty_, 0, 0, (m)                                                                      \
+    }
 #define BUF_INIT BUF_INIT_MAX(BUF_MAX_DEFAULT)
 
 extern char buf_empty_[1];

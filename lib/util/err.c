@@ -4,10 +4,9 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-static const char *const descs[] = {
-    "success",
+static const char *const descs[] = {"success",
 #define X(name, desc) desc,
-    IMX_ERRORS(X)
+                                    IMX_ERRORS(X)
 #undef X
 };
 

@@ -1,5 +1,6 @@
 /* err: the core's single error convention. Fallible functions return 0 or a
- * negative IMX_E* code, and put the detail into a caller-owned struct imx_err (first error wins). */
+ * negative IMX_E* code, and put the detail into a caller-owned struct imx_err (first error wins).
+ */
 #ifndef IMX_ERR_H
 #define IMX_ERR_H
 
@@ -7,19 +8,19 @@
 
 /* name, short description */
 #define IMX_ERRORS(X)                                                                              \
-    X(EUSAGE, "invalid argument")                                                              \
-    X(EIO, "file system error")                                                                \
-    X(EPARSE, "malformed data")                                                                \
-    X(ENOTFOUND, "not found")                                                                  \
-    X(ENET, "network error")                                                                   \
-    X(EHTTP, "HTTP error")                                                                     \
-    X(ERATE, "rate limited")                                                                   \
-    X(EAUTH, "authentication required")                                                        \
-    X(EVERIFY, "verification failed")                                                          \
-    X(EUNSAFE, "unsafe archive")                                                               \
-    X(ETOOBIG, "size limit exceeded")                                                          \
-    X(ELOCK, "cache is locked")                                                                \
-    X(EINTR, "interrupted")                                                                    \
+    X(EUSAGE, "invalid argument")                                                                  \
+    X(EIO, "file system error")                                                                    \
+    X(EPARSE, "malformed data")                                                                    \
+    X(ENOTFOUND, "not found")                                                                      \
+    X(ENET, "network error")                                                                       \
+    X(EHTTP, "HTTP error")                                                                         \
+    X(ERATE, "rate limited")                                                                       \
+    X(EAUTH, "authentication required")                                                            \
+    X(EVERIFY, "verification failed")                                                              \
+    X(EUNSAFE, "unsafe archive")                                                                   \
+    X(ETOOBIG, "size limit exceeded")                                                              \
+    X(ELOCK, "cache is locked")                                                                    \
+    X(EINTR, "interrupted")                                                                        \
     X(EEXPIRED, "expired")
 
 enum imx_code {
@@ -37,7 +38,13 @@ struct imx_err {
     char msg[IMX_ERR_MAX];
 };
 
-#define IMX_ERR_INIT {0, {0}}
+#define IMX_ERR_INIT                                                                               \
+    {                                                                                              \
+        0,                                                                                         \
+        {                                                                                          \
+            0                                                                                      \
+        }                                                                                          \
+    }
 
 /* Records an error unless one is already recorded; returns -code for `return imx_seterr(...)`. */
 int imx_seterr(struct imx_err *e, int code, const char *fmt, ...)

@@ -1,5 +1,6 @@
 /* fsutil: atomic files, temp-file registry and path helpers (see fsutil.h).
- * The atomicity rules follow git's lockfile and Redis's rdbSave: write aside, fsync, rename, fsync dir. */
+ * The atomicity rules follow git's lockfile and Redis's rdbSave: write aside, fsync, rename, fsync
+ * dir. */
 #include "util/fsutil.h"
 #include "util/buf.h"
 #include "util/xalloc.h"

@@ -40,7 +40,7 @@ static const struct {
     const char *name;
     enum col_src src;
 } meta[] = {
-    {"gpu", COL_GPU},         {"run_attempt", COL_ATTEMPT}, {"run_event", COL_EVENT},
+    {"gpu", COL_GPU},           {"run_attempt", COL_ATTEMPT}, {"run_event", COL_EVENT},
     {"run_branch", COL_BRANCH}, {"source_file", COL_FILE},
 };
 

@@ -8,15 +8,15 @@
 #include "util/err.h"
 
 enum col_src {
-    COL_FIELD,    /* a row field (source name in `field`) */
-    COL_DATE,     /* the run's created_at */
-    COL_RUN_ID,   /* the run id */
-    COL_GPU,      /* canonical GPU from hw */
-    COL_ATTEMPT,  /* the run's run_attempt */
-    COL_EVENT,    /* the run's event */
-    COL_BRANCH,   /* the run's head_branch */
-    COL_FILE,     /* the file below run_<ID>/ the row came from */
-    COL_SOURCE,   /* where the run's rows came from: github, gcs or api */
+    COL_FIELD,   /* a row field (source name in `field`) */
+    COL_DATE,    /* the run's created_at */
+    COL_RUN_ID,  /* the run id */
+    COL_GPU,     /* canonical GPU from hw */
+    COL_ATTEMPT, /* the run's run_attempt */
+    COL_EVENT,   /* the run's event */
+    COL_BRANCH,  /* the run's head_branch */
+    COL_FILE,    /* the file below run_<ID>/ the row came from */
+    COL_SOURCE,  /* where the run's rows came from: github, gcs or api */
 };
 
 struct column {

@@ -56,6 +56,7 @@ int csv_write(FILE *fp, const char *label, const struct colset *cs, struct trow 
     }
     buf_release(&line);
     if (ferror(fp))
-        return imx_seterr(err, IMX_EIO, "cannot write '%s': %s", label, strerror(errno ? errno : EIO));
+        return imx_seterr(err, IMX_EIO, "cannot write '%s': %s", label,
+                          strerror(errno ? errno : EIO));
     return 0;
 }

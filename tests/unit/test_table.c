@@ -47,8 +47,10 @@ static void key_tells_topologies_apart(void)
          " {\"hw\":\"gb200\",\"conc\":8192,\"num_prefill_gpu\":16,\"x\":3},"
          " {\"hw\":\"gb200\",\"conc\":8192,\"num_prefill_gpu\":16,\"num_decode_gpu\":null,\"x\":4},"
          " {\"hw\":\"gb200\",\"conc\":8192,\"num_prefill_gpu\":16,\"prefill_pp\":2,\"x\":5},"
-         " {\"hw\":\"gb200\",\"conc\":8192,\"num_prefill_gpu\":16,\"prefill_new_knob\":\"a\",\"x\":6},"
-         " {\"hw\":\"gb200\",\"conc\":8192,\"num_prefill_gpu\":16,\"prefill_gpu_energy_j\":9,\"x\":7}]");
+         " {\"hw\":\"gb200\",\"conc\":8192,\"num_prefill_gpu\":16,\"prefill_new_knob\":\"a\",\"x\":"
+         "6},"
+         " {\"hw\":\"gb200\",\"conc\":8192,\"num_prefill_gpu\":16,\"prefill_gpu_energy_j\":9,\"x\":"
+         "7}]");
     /* missing and null are one value; an unknown prefill_ field is configuration, energy is not */
     CHECK(t.count == 5);
     table_release(&t);
@@ -95,7 +97,7 @@ static void total_order(void)
     if (n == 6) {
         CHECK_STR(rows[0]->kv[K_HW], "b200");
         CHECK_STR(rows[1]->kv[K_PRECISION], "fp4");
-        CHECK(rows[2]->kv[K_TP] == NULL);   /* missing sorts first */
+        CHECK(rows[2]->kv[K_TP] == NULL);    /* missing sorts first */
         CHECK_STR(rows[3]->kv[K_CONC], "8"); /* 8 before 64: numerically */
         CHECK_STR(rows[4]->kv[K_CONC], "64");
         CHECK_STR(rows[5]->kv[K_TP], "10"); /* 2 before 10 */
