@@ -116,3 +116,15 @@ special_outputs() {
     assert_eq "$(wc -l <"$W/target.csv")" 6
 }
 t_run cli/special_outputs special_outputs
+
+# offline, --since/--until and --collect-recent select runs by run.json's created_at
+offline_run_selection() {
+    local C2="$ROOT_DIR/tests/cases/0001-e9-aggregate-newest-wins/cache"
+    imx extract --offline --cache "$C2" --model all --since 2026-01-01 -o "$W/s1.csv" --quiet || return 1
+    assert_eq "$(tail -n +2 "$W/s1.csv" | cut -d, -f17 | sort -u | tr '\n' ' ')" "200 " || return 1
+    imx extract --offline --cache "$C2" --model all --until 2025-12-31 -o "$W/s2.csv" --quiet || return 1
+    assert_eq "$(tail -n +2 "$W/s2.csv" | cut -d, -f17 | sort -u | tr '\n' ' ')" "100 " || return 1
+    imx extract --offline --cache "$C2" --model all --since 2025-12-20 --until 2025-12-20 -o "$W/s3.csv" --quiet || return 1
+    assert_eq "$(tail -n +2 "$W/s3.csv" | wc -l)" 4
+}
+t_run cli/offline_run_selection offline_run_selection
