@@ -1,0 +1,783 @@
+/* store: cache layout, manifests, artifact installation by rename, ETag store and the writer
+ * lock (see store.h). Every file appears complete or not at all: temp file or staging folder,
+ * fsync, rename, fsync of the folder; the manifest is written last. */
+#include "cache/store.h"
+#include "util/buf.h"
+#include "util/xalloc.h"
+
+#include <openssl/evp.h>
+#include <yajl/yajl_tree.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define MANIFEST_MAX ((size_t)16 << 20)
+#define ETAG_BODY_MAX ((size_t)64 << 20)
+#define ETAG_MAGIC "imx-etag 1\n"
+
+static const char *const state_names[] = {"pending", "complete", "expired", "superseded", "failed"};
+
+const char *art_state_name(enum art_state s)
+{
+    return (unsigned)s < sizeof(state_names) / sizeof(state_names[0]) ? state_names[s] : "pending";
+}
+
+/* ---- manifest ---------------------------------------------------------------------------- */
+
+void manifest_init(struct manifest *m, unsigned long long run_id)
+{
+    memset(m, 0, sizeof(*m));
+    m->run_id = run_id;
+}
+
+static void art_release(struct manifest_art *a)
+{
+    free(a->name);
+    free(a->digest);
+    free(a->created_at);
+    free(a->updated_at);
+    free(a->expires_at);
+    free(a->path);
+    for (size_t i = 0; i < a->nfiles; i++)
+        free(a->files[i]);
+    free(a->files);
+    free(a->source);
+    free(a->error);
+}
+
+void manifest_release(struct manifest *m)
+{
+    for (size_t i = 0; i < m->n; i++)
+        art_release(&m->arts[i]);
+    free(m->arts);
+    free(m->updated_at);
+    free(m->artifacts_etag);
+    free(m->pattern);
+    run_rows_release(&m->rows);
+    manifest_init(m, m->run_id);
+}
+
+struct manifest_art *manifest_find(struct manifest *m, unsigned long long id)
+{
+    for (size_t i = 0; i < m->n; i++)
+        if (m->arts[i].id == id)
+            return &m->arts[i];
+    return NULL;
+}
+
+struct manifest_art *manifest_get(struct manifest *m, unsigned long long id, const char *name)
+{
+    struct manifest_art *a = manifest_find(m, id);
+
+    if (a)
+        return a;
+    xgrow((void **)&m->arts, &m->cap, m->n + 1, sizeof(*m->arts));
+    a = &m->arts[m->n++];
+    memset(a, 0, sizeof(*a));
+    a->id = id;
+    a->name = xstrdup(name ? name : "");
+    return a;
+}
+
+static const char *jstr(yajl_val obj, const char *key)
+{
+    const char *path[] = {key, NULL};
+    yajl_val v = yajl_tree_get(obj, path, yajl_t_string);
+    return v ? YAJL_GET_STRING(v) : NULL;
+}
+
+static char *jdup(yajl_val obj, const char *key)
+{
+    const char *s = jstr(obj, key);
+    return s ? xstrdup(s) : NULL;
+}
+
+static long long jint(yajl_val obj, const char *key, long long dflt)
+{
+    const char *path[] = {key, NULL};
+    yajl_val v = yajl_tree_get(obj, path, yajl_t_any);
+    return v && YAJL_IS_INTEGER(v) ? YAJL_GET_INTEGER(v) : dflt;
+}
+
+static int jbool(yajl_val obj, const char *key)
+{
+    const char *path[] = {key, NULL};
+    yajl_val v = yajl_tree_get(obj, path, yajl_t_any);
+    return v && YAJL_IS_TRUE(v);
+}
+
+int manifest_parse(struct manifest *m, const char *json, size_t len, struct imx_err *err)
+{
+    char ebuf[256];
+    yajl_val root, arts;
+    const char *path[] = {"artifacts", NULL};
+    unsigned long long id = m->run_id;
+
+    (void)len;
+    manifest_release(m);
+    root = yajl_tree_parse(json, ebuf, sizeof(ebuf));
+    if (!root || !YAJL_IS_OBJECT(root)) {
+        yajl_tree_free(root);
+        return imx_seterr(err, IMX_EPARSE, "malformed manifest");
+    }
+    m->run_id = (unsigned long long)jint(root, "run_id", (long long)id);
+    m->run_attempt = (long)jint(root, "run_attempt", 0);
+    m->updated_at = jdup(root, "updated_at");
+    m->artifacts_etag = jdup(root, "artifacts_etag");
+    m->pattern = jdup(root, "artifact_pattern");
+    m->complete = jbool(root, "complete");
+    {
+        const char *rpath[] = {"rows", NULL};
+        yajl_val rows = yajl_tree_get(root, rpath, yajl_t_object);
+        m->rows_known = rows != NULL;
+        for (size_t i = 0; rows && i < YAJL_GET_OBJECT(rows)->len; i++) {
+            yajl_val v = YAJL_GET_OBJECT(rows)->values[i];
+            if (YAJL_IS_INTEGER(v) && YAJL_GET_INTEGER(v) >= 0)
+                run_rows_add(&m->rows, YAJL_GET_OBJECT(rows)->keys[i],
+                             (unsigned long)YAJL_GET_INTEGER(v));
+        }
+    }
+    arts = yajl_tree_get(root, path, yajl_t_array);
+    for (size_t i = 0; arts && i < YAJL_GET_ARRAY(arts)->len; i++) {
+        yajl_val o = YAJL_GET_ARRAY(arts)->values[i];
+        struct manifest_art *a;
+        const char *st, *fpath[] = {"files", NULL};
+        yajl_val files;
+        long long aid = jint(o, "id", -1);
+
+        if (!YAJL_IS_OBJECT(o) || aid < 0 || !jstr(o, "name"))
+            continue;
+        a = manifest_get(m, (unsigned long long)aid, jstr(o, "name"));
+        a->size = (unsigned long long)jint(o, "size_in_bytes", 0);
+        a->digest = jdup(o, "digest");
+        a->created_at = jdup(o, "created_at");
+        a->updated_at = jdup(o, "updated_at");
+        a->expires_at = jdup(o, "expires_at");
+        a->expired = jbool(o, "expired");
+        a->path = jdup(o, "path");
+        a->source = jdup(o, "source");
+        a->error = jdup(o, "error");
+        st = jstr(o, "state");
+        a->state = ART_PENDING;
+        for (size_t k = 0; st && k < sizeof(state_names) / sizeof(state_names[0]); k++)
+            if (!strcmp(st, state_names[k]))
+                a->state = (enum art_state)k;
+        files = yajl_tree_get(o, fpath, yajl_t_array);
+        for (size_t k = 0; files && k < YAJL_GET_ARRAY(files)->len; k++) {
+            yajl_val f = YAJL_GET_ARRAY(files)->values[k];
+            if (!YAJL_IS_STRING(f))
+                continue;
+            a->files = xrealloc(a->files, (a->nfiles + 1) * sizeof(*a->files));
+            a->files[a->nfiles++] = xstrdup(YAJL_GET_STRING(f));
+        }
+    }
+    yajl_tree_free(root);
+    return 0;
+}
+
+static void json_str(struct buf *b, const char *s)
+{
+    if (!s) {
+        buf_adds(b, "null");
+        return;
+    }
+    buf_addc(b, '"');
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            buf_addf(b, "\\%c", c);
+        else if (c == '\n')
+            buf_adds(b, "\\n");
+        else if (c < 0x20)
+            buf_addf(b, "\\u%04x", c);
+        else
+            buf_addc(b, (char)c);
+    }
+    buf_addc(b, '"');
+}
+
+void manifest_format(const struct manifest *m, struct buf *b)
+{
+    buf_addf(b, "{\n  \"run_id\": %llu,\n  \"run_attempt\": %ld,\n  \"updated_at\": ", m->run_id,
+             m->run_attempt);
+    json_str(b, m->updated_at);
+    buf_adds(b, ",\n  \"artifacts_etag\": ");
+    json_str(b, m->artifacts_etag);
+    if (m->pattern) {
+        buf_adds(b, ",\n  \"artifact_pattern\": ");
+        json_str(b, m->pattern);
+    }
+    buf_addf(b, ",\n  \"complete\": %s,\n", m->complete ? "true" : "false");
+    if (m->rows_known) {
+        buf_adds(b, "  \"rows\": {");
+        for (size_t i = 0; i < m->rows.n; i++) {
+            if (i)
+                buf_adds(b, ", ");
+            json_str(b, m->rows.v[i].model);
+            buf_addf(b, ": %lu", m->rows.v[i].rows);
+        }
+        buf_adds(b, "},\n");
+    }
+    buf_adds(b, "  \"artifacts\": [");
+    for (size_t i = 0; i < m->n; i++) {
+        const struct manifest_art *a = &m->arts[i];
+        buf_addf(b, "%s\n    {\"id\": %llu, \"name\": ", i ? "," : "", a->id);
+        json_str(b, a->name);
+        buf_addf(b, ", \"size_in_bytes\": %llu, \"digest\": ", a->size);
+        json_str(b, a->digest);
+        buf_adds(b, ",\n     \"created_at\": ");
+        json_str(b, a->created_at);
+        buf_adds(b, ", \"updated_at\": ");
+        json_str(b, a->updated_at);
+        buf_adds(b, ", \"expires_at\": ");
+        json_str(b, a->expires_at);
+        buf_addf(b, ", \"expired\": %s,\n     \"state\": \"%s\", \"path\": ",
+                 a->expired ? "true" : "false", art_state_name(a->state));
+        json_str(b, a->path);
+        buf_adds(b, ", \"source\": ");
+        json_str(b, a->source);
+        if (a->nfiles) {
+            buf_adds(b, ", \"files\": [");
+            for (size_t k = 0; k < a->nfiles; k++) {
+                if (k)
+                    buf_adds(b, ", ");
+                json_str(b, a->files[k]);
+            }
+            buf_addc(b, ']');
+        }
+        if (a->error) {
+            buf_adds(b, ", \"error\": ");
+            json_str(b, a->error);
+        }
+        buf_addc(b, '}');
+    }
+    buf_adds(b, m->n ? "\n  ]\n}\n" : "]\n}\n");
+}
+
+/* ---- the store ----------------------------------------------------------------------------- */
+
+int store_open(struct store *s, const char *cache, struct imx_err *err)
+{
+    struct buf p = BUF_INIT_MAX(8192);
+    int r;
+
+    memset(s, 0, sizeof(*s));
+    s->lock.fd = -1;
+    s->cache = xstrdup(cache);
+    buf_addf(&p, "%s/.imx", cache);
+    s->imx_dir = buf_detach(&p, NULL);
+    buf_addf(&p, "%s/.imx/tmp", cache);
+    s->tmp_dir = buf_detach(&p, NULL);
+    buf_addf(&p, "%s/.imx/http", cache);
+    r = mkdir_p(cache, err);
+    if (!r)
+        r = mkdir_p(s->tmp_dir, err);
+    if (!r)
+        r = mkdir_p(p.p, err);
+    buf_release(&p);
+    if (r < 0)
+        store_close(s);
+    return r;
+}
+
+void store_close(struct store *s)
+{
+    if (s->locked)
+        file_lock_release(&s->lock);
+    s->locked = 0;
+    free(s->cache);
+    free(s->imx_dir);
+    free(s->tmp_dir);
+    s->cache = s->imx_dir = s->tmp_dir = NULL;
+}
+
+/* Removes what crashed or killed processes left in .imx/tmp (only under the lock). */
+static void clean_tmp(const struct store *s)
+{
+    DIR *d = opendir(s->tmp_dir);
+    struct dirent *de;
+
+    if (!d)
+        return;
+    while ((de = readdir(d))) {
+        struct buf p = BUF_INIT_MAX(8192);
+        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+            continue;
+        buf_addf(&p, "%s/%s", s->tmp_dir, de->d_name);
+        remove_tree(p.p);
+        buf_release(&p);
+    }
+    closedir(d);
+}
+
+int store_lock(struct store *s, int wait, void (*waiting)(void *ud), void *ud, struct imx_err *err)
+{
+    struct buf p = BUF_INIT_MAX(8192);
+    struct imx_err e2 = IMX_ERR_INIT;
+    int r;
+
+    buf_addf(&p, "%s/lock", s->imx_dir);
+    r = file_lock_acquire(&s->lock, p.p, 1, 0, &e2);
+    if (r == -IMX_ELOCK) {
+        if (!wait) {
+            r = imx_seterr(err, IMX_ELOCK,
+                           "another imx is writing to the cache '%s' (lock '%s'); "
+                           "not waiting (--no-wait)",
+                           s->cache, p.p);
+        } else {
+            if (waiting)
+                waiting(ud);
+            r = file_lock_acquire(&s->lock, p.p, 1, 1, err);
+        }
+    } else if (r < 0) {
+        imx_seterr(err, e2.code, "%s", e2.msg);
+    }
+    buf_release(&p);
+    if (r == 0) {
+        s->locked = 1;
+        clean_tmp(s);
+    }
+    return r;
+}
+
+void store_run_dir(const struct store *s, unsigned long long run_id, struct buf *out)
+{
+    buf_addf(out, "%s/run_%llu", s->cache, run_id);
+}
+
+void store_run_file(const struct store *s, unsigned long long run_id, const char *name,
+                    struct buf *out)
+{
+    buf_addf(out, "%s/run_%llu/%s", s->cache, run_id, name);
+}
+
+int store_manifest_load(const struct store *s, unsigned long long run_id, struct manifest *m,
+                        struct imx_err *err)
+{
+    struct buf p = BUF_INIT_MAX(8192);
+    struct imx_err e2 = IMX_ERR_INIT;
+    char *text = NULL;
+    size_t len = 0;
+    int r;
+
+    manifest_init(m, run_id);
+    store_run_file(s, run_id, STORE_MANIFEST, &p);
+    r = read_file(p.p, MANIFEST_MAX, &text, &len, &e2);
+    if (r == -IMX_ENOTFOUND) {
+        buf_release(&p);
+        return 0;
+    }
+    if (r == 0)
+        r = manifest_parse(m, text, len, &e2);
+    if (r < 0) {
+        imx_seterr(err, e2.code, "manifest '%s': %s", p.p, e2.msg);
+        manifest_init(m, run_id);
+    }
+    m->run_id = run_id;
+    free(text);
+    buf_release(&p);
+    return r < 0 ? r : 1;
+}
+
+static int ensure_run_dir(const struct store *s, unsigned long long run_id, struct imx_err *err)
+{
+    struct buf p = BUF_INIT_MAX(8192);
+    int r;
+
+    store_run_dir(s, run_id, &p);
+    r = is_dir(p.p) ? 0 : mkdir_p(p.p, err);
+    buf_release(&p);
+    return r;
+}
+
+int store_manifest_save(const struct store *s, const struct manifest *m, struct imx_err *err)
+{
+    struct buf p = BUF_INIT_MAX(8192), text = BUF_INIT_MAX(MANIFEST_MAX);
+    int r = ensure_run_dir(s, m->run_id, err);
+
+    if (r == 0) {
+        store_run_file(s, m->run_id, STORE_MANIFEST, &p);
+        manifest_format(m, &text);
+        r = atomic_write(p.p, text.p, text.len, err);
+    }
+    buf_release(&p);
+    buf_release(&text);
+    return r;
+}
+
+int store_write_run_json(const struct store *s, unsigned long long run_id, const char *json,
+                         size_t len, struct imx_err *err)
+{
+    struct buf p = BUF_INIT_MAX(8192);
+    int r = ensure_run_dir(s, run_id, err);
+
+    if (r == 0) {
+        store_run_file(s, run_id, "run.json", &p);
+        r = atomic_write(p.p, json, len, err);
+    }
+    buf_release(&p);
+    return r;
+}
+
+int store_have(const struct store *s, unsigned long long run_id, unsigned long long art_id)
+{
+    struct manifest m;
+    struct imx_err e = IMX_ERR_INIT;
+    struct manifest_art *a;
+    int have;
+
+    if (store_manifest_load(s, run_id, &m, &e) <= 0)
+        return 0;
+    a = manifest_find(&m, art_id);
+    have = a && a->state == ART_COMPLETE;
+    manifest_release(&m);
+    return have;
+}
+
+int store_tmp_open(const struct store *s, struct store_tmp *t, struct imx_err *err)
+{
+    struct buf p = BUF_INIT_MAX(8192);
+    int fd;
+
+    memset(t, 0, sizeof(*t));
+    t->slot = -1;
+    buf_addf(&p, "%s/dl-XXXXXX", s->tmp_dir);
+    fd = mkstemp(p.p);
+    if (fd < 0) {
+        int e = errno;
+        buf_release(&p);
+        return imx_seterr(err, IMX_EIO, "cannot create a file in '%s': %s", s->tmp_dir,
+                          strerror(e));
+    }
+    t->fp = fdopen(fd, "w+b");
+    if (!t->fp) {
+        close(fd);
+        unlink(p.p);
+        buf_release(&p);
+        return imx_seterr(err, IMX_EIO, "cannot open a temporary file: %s", strerror(errno));
+    }
+    t->path = buf_detach(&p, NULL);
+    t->slot = tempfile_register(t->path);
+    return 0;
+}
+
+void store_tmp_discard(struct store_tmp *t)
+{
+    if (t->fp)
+        fclose(t->fp);
+    if (t->path)
+        unlink(t->path);
+    if (t->slot >= 0)
+        tempfile_unregister(t->slot);
+    free(t->path);
+    memset(t, 0, sizeof(*t));
+    t->slot = -1;
+}
+
+/* ---- installing artifacts ------------------------------------------------------------------ */
+
+static int move(const char *from, const char *to, struct imx_err *err)
+{
+    if (rename(from, to) != 0)
+        return imx_seterr(err, IMX_EIO, "cannot move '%s' to '%s': %s", from, to, strerror(errno));
+    return 0;
+}
+
+/* Moves what an earlier upload of the same name put in place to .superseded/<id>-<name>/. */
+static int supersede(const struct store *s, struct manifest_art *old, const char *run_dir,
+                     struct imx_err *err)
+{
+    struct buf dst = BUF_INIT_MAX(8192), src = BUF_INIT_MAX(8192), rel = BUF_INIT_MAX(8192);
+    int r = 0;
+
+    (void)s;
+    buf_addf(&dst, "%s/.superseded", run_dir);
+    r = mkdir_p(dst.p, err);
+    buf_addf(&rel, ".superseded/%llu-%s", old->id, old->name);
+    buf_reset(&dst);
+    buf_addf(&dst, "%s/%s", run_dir, rel.p);
+    if (!r && old->path && !strcmp(old->path, ".")) {
+        r = mkdir_p(dst.p, err);
+        for (size_t i = 0; !r && i < old->nfiles; i++) {
+            buf_reset(&src);
+            buf_addf(&src, "%s/%s", run_dir, old->files[i]);
+            if (path_exists(src.p)) {
+                struct buf to = BUF_INIT_MAX(8192);
+                buf_addf(&to, "%s/%s", dst.p, old->files[i]);
+                r = move(src.p, to.p, err);
+                buf_release(&to);
+            }
+        }
+    } else if (!r) {
+        buf_addf(&src, "%s/%s", run_dir, old->path ? old->path : old->name);
+        if (path_exists(src.p)) {
+            if (path_exists(dst.p))
+                remove_tree(dst.p); /* a copy from an interrupted earlier attempt */
+            r = move(src.p, dst.p, err);
+        }
+    }
+    if (!r) {
+        fsync_dir(run_dir);
+        old->state = ART_SUPERSEDED;
+        free(old->path);
+        old->path = buf_detach(&rel, NULL);
+    }
+    buf_release(&dst);
+    buf_release(&src);
+    buf_release(&rel);
+    return r;
+}
+
+/* Renames every top-level entry of staging into run_dir; records their names. */
+static int install_into_run_dir(const char *staging, const char *run_dir, struct manifest_art *a,
+                                struct imx_err *err)
+{
+    DIR *d = opendir(staging);
+    struct dirent *de;
+    char **names = NULL;
+    size_t n = 0;
+    int r = 0;
+
+    if (!d)
+        return imx_seterr(err, IMX_EIO, "cannot read '%s': %s", staging, strerror(errno));
+    while ((de = readdir(d))) {
+        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+            continue;
+        names = xrealloc(names, (n + 1) * sizeof(*names));
+        names[n++] = xstrdup(de->d_name);
+    }
+    closedir(d);
+    for (size_t i = 0; !r && i < n; i++) {
+        struct buf from = BUF_INIT_MAX(8192), to = BUF_INIT_MAX(8192);
+        struct stat st;
+        buf_addf(&from, "%s/%s", staging, names[i]);
+        buf_addf(&to, "%s/%s", run_dir, names[i]);
+        if (!strcmp(names[i], STORE_MANIFEST) || !strcmp(names[i], "run.json")) {
+            /* the aggregate may not replace imx's own files */
+            buf_release(&from);
+            buf_release(&to);
+            continue;
+        }
+        if (lstat(to.p, &st) == 0 && S_ISDIR(st.st_mode))
+            remove_tree(to.p); /* only an interrupted install of this same artifact */
+        r = move(from.p, to.p, err);
+        buf_release(&from);
+        buf_release(&to);
+    }
+    for (size_t i = 0; i < a->nfiles; i++)
+        free(a->files[i]);
+    free(a->files);
+    a->files = names;
+    a->nfiles = n;
+    return r;
+}
+
+int store_install_artifact(const struct store *s, struct manifest *m,
+                           const struct store_install *in, struct unpack_result *res,
+                           struct imx_err *err)
+{
+    struct buf run_dir = BUF_INIT_MAX(8192), staging = BUF_INIT_MAX(8192),
+               target = BUF_INIT_MAX(8192);
+    int root = !strcmp(in->name, STORE_AGGREGATE);
+    struct manifest_art *a;
+    int r;
+
+    memset(res, 0, sizeof(*res));
+    if (!root && !unpack_safe_component(in->name))
+        return imx_seterr(err, IMX_EUNSAFE, "artifact name '%s' cannot be a folder name (refused)",
+                          in->name);
+    r = ensure_run_dir(s, in->run_id, err);
+    if (r < 0)
+        return r;
+    store_run_dir(s, in->run_id, &run_dir);
+    buf_addf(&staging, "%s/.staging-%llu", run_dir.p, in->id);
+    if (path_exists(staging.p))
+        remove_tree(staging.p);
+    if (mkdir(staging.p, 0755) != 0) {
+        r = imx_seterr(err, IMX_EIO, "cannot create '%s': %s", staging.p, strerror(errno));
+        goto out;
+    }
+    {
+        /* signals remove the staging folder too */
+        int slot = tempfile_register(staging.p);
+        if (in->is_zip) {
+            r = unpack_zip(in->file, staging.p, &in->limits, res, err);
+        } else {
+            r = unpack_raw(in->file, staging.p, in->filename, in->name, err);
+            if (r == 0) {
+                struct stat st;
+                res->files = 1;
+                res->bytes = 0;
+                if (in->filename && unpack_safe_component(in->filename)) {
+                    struct buf f = BUF_INIT_MAX(8192);
+                    buf_addf(&f, "%s/%s", staging.p, in->filename);
+                    if (stat(f.p, &st) == 0)
+                        res->bytes = (unsigned long long)st.st_size;
+                    buf_release(&f);
+                }
+            }
+        }
+        if (r == 0) {
+            /* earlier uploads of this name give way, kept under .superseded */
+            for (size_t i = 0; !r && i < m->n; i++) {
+                struct manifest_art *o = &m->arts[i];
+                if (o->id != in->id && !strcmp(o->name, in->name) && o->state == ART_COMPLETE)
+                    r = supersede(s, o, run_dir.p, err);
+            }
+        }
+        if (r == 0) {
+            a = manifest_get(m, in->id, in->name);
+            if (root) {
+                r = install_into_run_dir(staging.p, run_dir.p, a, err);
+                if (r == 0)
+                    rmdir(staging.p);
+            } else {
+                buf_addf(&target, "%s/%s", run_dir.p, in->name);
+                if (path_exists(target.p))
+                    remove_tree(target.p); /* an interrupted install of this same artifact */
+                r = move(staging.p, target.p, err);
+            }
+            if (r == 0) {
+                fsync_dir(run_dir.p);
+                a = manifest_get(m, in->id, in->name);
+                a->state = ART_COMPLETE;
+                free(a->path);
+                a->path = xstrdup(root ? "." : in->name);
+                free(a->error);
+                a->error = NULL;
+                free(a->source);
+                a->source = in->source ? xstrdup(in->source) : NULL;
+            }
+        }
+        if (r < 0)
+            remove_tree(staging.p);
+        tempfile_unregister(slot);
+    }
+out:
+    unlink(in->file); /* consumed: unpacked, moved (raw) or refused */
+    buf_release(&run_dir);
+    buf_release(&staging);
+    buf_release(&target);
+    return r;
+}
+
+/* ---- ETag store ---------------------------------------------------------------------------- */
+
+static void etag_path(const struct store *s, const char *url, struct buf *out)
+{
+    unsigned char md[32];
+    unsigned int n = 0;
+
+    EVP_Digest(url, strlen(url), md, &n, EVP_sha256(), NULL);
+    buf_addf(out, "%s/http/", s->imx_dir);
+    for (unsigned i = 0; i < 16 && i < n; i++)
+        buf_addf(out, "%02x", md[i]);
+}
+
+int store_etag_get(const struct store *s, const char *url, char **etag, char **link, char **body,
+                   size_t *len)
+{
+    struct buf p = BUF_INIT_MAX(8192);
+    struct imx_err e = IMX_ERR_INIT;
+    char *text = NULL, *lines[4];
+    size_t tlen = 0, off;
+    int r;
+
+    *etag = *link = *body = NULL;
+    *len = 0;
+    etag_path(s, url, &p);
+    r = read_file(p.p, ETAG_BODY_MAX + 65536, &text, &tlen, &e);
+    buf_release(&p);
+    if (r < 0)
+        return 0;
+    if (strncmp(text, ETAG_MAGIC, strlen(ETAG_MAGIC))) {
+        free(text);
+        return 0;
+    }
+    off = strlen(ETAG_MAGIC);
+    for (int i = 0; i < 3; i++) {
+        char *nl = memchr(text + off, '\n', tlen - off);
+        if (!nl) {
+            free(text);
+            return 0;
+        }
+        *nl = '\0';
+        lines[i] = text + off;
+        off = (size_t)(nl - text) + 1;
+    }
+    if (strcmp(lines[0], url) || !*lines[1]) {
+        free(text);
+        return 0;
+    }
+    *etag = xstrdup(lines[1]);
+    *link = *lines[2] ? xstrdup(lines[2]) : NULL;
+    *len = tlen - off;
+    *body = xstrndup(text + off, *len);
+    free(text);
+    return 1;
+}
+
+int store_etag_put(const struct store *s, const char *url, const char *etag, const char *link,
+                   const char *body, size_t len, struct imx_err *err)
+{
+    struct buf p = BUF_INIT_MAX(8192), t = BUF_INIT_MAX(ETAG_BODY_MAX + 65536);
+    int r;
+
+    if (!etag || !*etag || strchr(etag, '\n') || strchr(url, '\n') || (link && strchr(link, '\n')))
+        return 0;
+    etag_path(s, url, &p);
+    if (buf_addf(&t, "%s%s\n%s\n%s\n", ETAG_MAGIC, url, etag, link ? link : "") < 0 ||
+        buf_add(&t, body, len) < 0) {
+        buf_release(&p);
+        buf_release(&t);
+        return 0; /* too big to keep: it will simply be asked again */
+    }
+    r = atomic_write(p.p, t.p, t.len, err);
+    buf_release(&p);
+    buf_release(&t);
+    return r;
+}
+
+/* ---- listing ----------------------------------------------------------------------------- */
+
+static int cmp_desc(const void *a, const void *b)
+{
+    unsigned long long x = *(const unsigned long long *)a, y = *(const unsigned long long *)b;
+    return x < y ? 1 : x > y ? -1 : 0;
+}
+
+int store_list_runs(const char *cache, unsigned long long **ids, size_t *n, struct imx_err *err)
+{
+    DIR *d = opendir(cache);
+    struct dirent *de;
+    size_t cap = 0;
+
+    *ids = NULL;
+    *n = 0;
+    if (!d) {
+        if (errno == ENOENT)
+            return 0;
+        return imx_seterr(err, IMX_EIO, "cannot read the cache '%s': %s", cache, strerror(errno));
+    }
+    while ((de = readdir(d))) {
+        const char *p = de->d_name;
+        char *end;
+        unsigned long long id;
+        if (strncmp(p, "run_", 4) || p[4] < '0' || p[4] > '9')
+            continue;
+        errno = 0;
+        id = strtoull(p + 4, &end, 10);
+        if (errno || *end)
+            continue;
+        xgrow((void **)ids, &cap, *n + 1, sizeof(**ids));
+        (*ids)[(*n)++] = id;
+    }
+    closedir(d);
+    if (*n)
+        qsort(*ids, *n, sizeof(**ids), cmp_desc);
+    return 0;
+}

@@ -1,0 +1,150 @@
+/* store: the write side of the cache. Owns every path under CACHE: run folders, run.json, the
+ * per-run manifest, installing unpacked artifacts by rename, superseded artifacts, the HTTP
+ * ETag store, temporary downloads and the lock that keeps one writer at a time.
+ *
+ *   CACHE/run_<ID>/run.json              the run object as the API returned it
+ *   CACHE/run_<ID>/agg_bmk.json          results_bmk (unpacked into the run folder itself)
+ *   CACHE/run_<ID>/<artifact name>/      any other artifact
+ *   CACHE/run_<ID>/imx-manifest.json     what is there, written last
+ *   CACHE/run_<ID>/.staging-<id>/        an artifact being unpacked (never read)
+ *   CACHE/run_<ID>/.superseded/<id>-<name>/  artifacts replaced by a re-run, kept
+ *   CACHE/.imx/lock, .imx/tmp/, .imx/http/   imx's private state
+ */
+#ifndef IMX_STORE_H
+#define IMX_STORE_H
+
+#include "cache/rows.h"
+#include "cache/unpack.h"
+#include "util/err.h"
+#include "util/fsutil.h"
+
+#include <stdio.h>
+
+#define STORE_MANIFEST "imx-manifest.json"
+#define STORE_AGGREGATE "results_bmk" /* the artifact unpacked into the run folder itself */
+
+enum art_state {
+    ART_PENDING = 0, /* chosen, not stored yet */
+    ART_COMPLETE,
+    ART_EXPIRED,
+    ART_SUPERSEDED,
+    ART_FAILED,
+};
+
+struct manifest_art {
+    unsigned long long id;
+    char *name;
+    unsigned long long size;
+    char *digest; /* "sha256:<hex>", NULL when the API gave none */
+    char *created_at, *updated_at, *expires_at;
+    int expired;
+    enum art_state state;
+    char *path;   /* relative to the run folder: "." (aggregate), "<name>", ".superseded/..." */
+    char **files; /* for "." and superseded aggregates: the files it put there */
+    size_t nfiles;
+    char *source; /* "github", "gcs", ... */
+    char *error;  /* why it failed */
+};
+
+struct manifest {
+    unsigned long long run_id;
+    long run_attempt;
+    char *updated_at;
+    char *artifacts_etag;
+    char *pattern;        /* the --artifact pattern the run was completed with, NULL for none */
+    int complete;         /* every chosen artifact stored or expired */
+    struct run_rows rows; /* rows per model of what is stored, when rows_known */
+    int rows_known;
+    struct manifest_art *arts;
+    size_t n, cap;
+};
+
+void manifest_init(struct manifest *m, unsigned long long run_id);
+void manifest_release(struct manifest *m);
+/* The entry of artifact id, NULL when absent. */
+struct manifest_art *manifest_find(struct manifest *m, unsigned long long id);
+/* The entry of id, added (pending, with the given name) when absent. */
+struct manifest_art *manifest_get(struct manifest *m, unsigned long long id, const char *name);
+int manifest_parse(struct manifest *m, const char *json, size_t len, struct imx_err *err);
+void manifest_format(const struct manifest *m, struct buf *out);
+const char *art_state_name(enum art_state s);
+
+struct store {
+    char *cache;
+    char *imx_dir; /* CACHE/.imx */
+    char *tmp_dir; /* CACHE/.imx/tmp */
+    struct file_lock lock;
+    int locked;
+};
+
+/* Opens (creating) the cache folder and its private state; takes no lock. */
+int store_open(struct store *s, const char *cache, struct imx_err *err);
+void store_close(struct store *s);
+/*
+ * Takes the writer lock. When another process holds it: with wait, calls waiting(ud) once
+ * and blocks; without, fails with -IMX_ELOCK. Stale temporary downloads are removed once the
+ * lock is held.
+ */
+int store_lock(struct store *s, int wait, void (*waiting)(void *ud), void *ud, struct imx_err *err);
+
+/* CACHE/run_<id> and files in it. */
+void store_run_dir(const struct store *s, unsigned long long run_id, struct buf *out);
+void store_run_file(const struct store *s, unsigned long long run_id, const char *name,
+                    struct buf *out);
+
+/* Loads the manifest of a run: 1 when found, 0 when none (m initialised empty), < 0 on error. */
+int store_manifest_load(const struct store *s, unsigned long long run_id, struct manifest *m,
+                        struct imx_err *err);
+/* Writes it atomically (creating the run folder). */
+int store_manifest_save(const struct store *s, const struct manifest *m, struct imx_err *err);
+/* Writes run.json atomically (creating the run folder). */
+int store_write_run_json(const struct store *s, unsigned long long run_id, const char *json,
+                         size_t len, struct imx_err *err);
+/* Whether artifact id of the run is stored (manifest state complete). */
+int store_have(const struct store *s, unsigned long long run_id, unsigned long long art_id);
+
+/* A temporary file for a download, under CACHE/.imx/tmp, removed on signals. */
+struct store_tmp {
+    FILE *fp;
+    char *path;
+    int slot;
+};
+int store_tmp_open(const struct store *s, struct store_tmp *t, struct imx_err *err);
+/* Closes and removes it (if still there). */
+void store_tmp_discard(struct store_tmp *t);
+
+/* A verified download to install. */
+struct store_install {
+    unsigned long long run_id;
+    unsigned long long id;
+    const char *name;
+    const char *file;     /* the downloaded bytes; moved or removed by the install */
+    int is_zip;           /* else a raw (archive: false) artifact */
+    const char *filename; /* raw: the file name the server gave (Content-Disposition) */
+    const char *source;
+    struct unpack_limits limits;
+};
+
+/*
+ * Unpacks into run_<ID>/.staging-<id>/, moves what an earlier upload of the same name left
+ * (recorded in m) to run_<ID>/.superseded/<old id>-<name>/, renames the new files into place
+ * and marks the entry of id in m complete (the caller saves m). On failure nothing visible
+ * changed and the staging folder is gone.
+ */
+int store_install_artifact(const struct store *s, struct manifest *m,
+                           const struct store_install *in, struct unpack_result *res,
+                           struct imx_err *err);
+
+/*
+ * The ETag store: the last 200 answer of a URL (ETag, Link header, body), so that a 304 can
+ * be answered from it. get returns 1 (fields malloc'ed), 0 when nothing is stored.
+ */
+int store_etag_get(const struct store *s, const char *url, char **etag, char **link, char **body,
+                   size_t *len);
+int store_etag_put(const struct store *s, const char *url, const char *etag, const char *link,
+                   const char *body, size_t len, struct imx_err *err);
+
+/* The run ids cached (run_<digits> folders), newest (highest id) first. */
+int store_list_runs(const char *cache, unsigned long long **ids, size_t *n, struct imx_err *err);
+
+#endif

@@ -1,0 +1,994 @@
+/* ghsync: the GitHub sync engine (see ghsync.h). One http loop carries everything: artifact
+ * listings of runs that changed, then their downloads, each installed as soon as it arrives,
+ * each run recorded (run.json, then its manifest) as soon as its last download ends. */
+#include "source/ghsync.h"
+#include "cache/rows.h"
+#include "cache/store.h"
+#include "util/xalloc.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define RUN_JSON_MAX ((size_t)16 << 20)
+#define UNPACK_MIN ((unsigned long long)64 << 20)
+#define UNPACK_MAX ((unsigned long long)1 << 30)
+#define UNPACK_RATIO 100ULL /* zips of JSON inflate 10-30 times; bombs a thousand */
+#define BAD_JSON_RETRIES 2
+
+struct eng;
+
+/* The answer to a conditional GET: the stored one on 304. */
+struct cond {
+    char *etag, *link, *body;
+    size_t len;
+};
+
+struct dl {
+    struct rj *rj;
+    const struct gh_artifact *a;
+    struct gh_download d;
+    struct store_tmp tmp;
+};
+
+/* One selected run and its progress. */
+struct rj {
+    struct eng *e;
+    unsigned long long id;
+    struct gh_run run; /* run.id == 0 when not known */
+    int cached;
+    int listed; /* the artifact listing was read */
+    struct manifest m;
+    int had_manifest;
+    struct http_req req;
+    char *url;
+    struct cond c;
+    char *etag1; /* the first listing page's ETag */
+    int bad_json;
+    struct gh_artifact *arts;
+    size_t narts;
+    struct dl *dls;
+    size_t ndl, pending;
+    unsigned long got, expired, failed, no_token, incomplete;
+    unsigned long long bytes;
+    char why[IMX_ERR_MAX + 600];
+    int finished;
+};
+
+struct eng {
+    const struct ghsync_opts *o;
+    struct ghsync_stats *st;
+    struct imx_err *err;
+    struct store store;
+    int store_open;
+    struct http_client *http;
+    struct gh gh;
+    int gh_ready;
+    struct rj **rj;
+    size_t nrj, caprj;
+    struct dl **dlq;
+    size_t ndlq, capdlq, dlnext, dl_active, dl_limit;
+    int pumping;
+    unsigned long runs_done;
+};
+
+static void note(struct eng *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void note(struct eng *e, const char *fmt, ...)
+{
+    struct buf b = BUF_INIT_MAX(8192);
+    va_list ap;
+
+    if (!e->o->note)
+        return;
+    va_start(ap, fmt);
+    buf_vaddf(&b, fmt, ap);
+    va_end(ap);
+    e->o->note(e->o->note_ud, b.p);
+    buf_release(&b);
+}
+
+static void first_error(struct eng *e, const char *msg)
+{
+    size_t n = strlen(msg);
+
+    if (e->st->first_error[0])
+        return;
+    if (n >= sizeof(e->st->first_error))
+        n = sizeof(e->st->first_error) - 1;
+    memcpy(e->st->first_error, msg, n);
+    e->st->first_error[n] = '\0';
+}
+
+/* ---- conditional GETs through the ETag store ----------------------------------------------- */
+
+static void cond_release(struct cond *c)
+{
+    free(c->etag);
+    free(c->link);
+    free(c->body);
+    memset(c, 0, sizeof(*c));
+}
+
+static void cond_req(struct eng *e, struct http_req *r, const char *url, struct cond *c)
+{
+    cond_release(c);
+    gh_api_req(&e->gh, r, url);
+    if (store_etag_get(&e->store, url, &c->etag, &c->link, &c->body, &c->len))
+        r->if_none_match = c->etag;
+}
+
+/*
+ * The usable answer of a finished conditional GET: 1 with body/len/link (the stored answer
+ * for a 304; a new 200 is stored), 0 for any other status (r->status tells), or < 0 for a
+ * request that got no answer (r->msg tells).
+ */
+static int cond_answer(struct http_req *r, struct cond *c, const char **body, size_t *len,
+                       const char **link)
+{
+    if (r->code < 0)
+        return r->code;
+    if (r->status == 304 && c->body) {
+        *body = c->body;
+        *len = c->len;
+        *link = c->link;
+        return 1;
+    }
+    if (r->status != 200)
+        return 0;
+    *body = r->body.p;
+    *len = r->body.len;
+    *link = r->link;
+    return 1;
+}
+
+/* Stores a 200 answer once it parsed. */
+static void cond_keep(struct eng *e, struct http_req *r)
+{
+    struct imx_err e2 = IMX_ERR_INIT;
+    if (r->status == 200 && r->etag)
+        store_etag_put(&e->store, r->url, r->etag, r->link, r->body.p, r->body.len, &e2);
+}
+
+/* Why an API answer is not usable, for messages. */
+static void api_status_msg(char *out, size_t n, const struct http_req *r, const char *what)
+{
+    const char *hint = "";
+
+    if (r->status == 401)
+        hint = ": bad credentials (check GH_TOKEN)";
+    else if (r->status == 403)
+        hint = ": forbidden";
+    else if (r->status == 404)
+        hint = ": not found";
+    else if (r->status == 422)
+        hint = ": the server refused the query";
+    else if (r->status == 304)
+        hint = ": not modified, but nothing is stored";
+    snprintf(out, n, "%s: HTTP %ld%s (%s)", what, r->status, hint, r->url);
+}
+
+/* ---- selection ----------------------------------------------------------------------------- */
+
+static struct rj *rj_add(struct eng *e, unsigned long long id)
+{
+    struct rj *j;
+
+    for (size_t i = 0; i < e->nrj; i++)
+        if (e->rj[i]->id == id)
+            return NULL;
+    j = xcalloc(1, sizeof(*j));
+    j->e = e;
+    j->id = id;
+    manifest_init(&j->m, id);
+    http_req_init(&j->req, NULL);
+    xgrow((void **)&e->rj, &e->caprj, e->nrj + 1, sizeof(*e->rj));
+    e->rj[e->nrj++] = j;
+    return j;
+}
+
+static void rj_free(struct rj *j)
+{
+    for (size_t i = 0; i < j->ndl; i++) {
+        store_tmp_discard(&j->dls[i].tmp);
+        gh_download_release(&j->dls[i].d);
+    }
+    free(j->dls);
+    for (size_t i = 0; i < j->narts; i++)
+        gh_artifact_release(&j->arts[i]);
+    free(j->arts);
+    http_req_release(&j->req);
+    free(j->url);
+    free(j->etag1);
+    cond_release(&j->c);
+    manifest_release(&j->m);
+    gh_run_release(&j->run);
+    free(j);
+}
+
+static void load_manifest(struct eng *e, struct rj *j)
+{
+    struct imx_err e2 = IMX_ERR_INIT;
+    int r = store_manifest_load(&e->store, j->id, &j->m, &e2);
+
+    if (r < 0)
+        imx_warn(e->o->diag, IMX_EPARSE, "%s (it will be rebuilt)", e2.msg);
+    j->had_manifest = r > 0;
+}
+
+static int same_str(const char *a, const char *b)
+{
+    return (!a && !b) || (a && b && !strcmp(a, b));
+}
+
+/* Complete in the cache and unchanged since: nothing to ask. */
+static int unchanged(struct eng *e, struct rj *j)
+{
+    struct buf p = BUF_INIT_MAX(8192);
+    int ok;
+
+    if (!j->had_manifest || !j->m.complete)
+        return 0;
+    if (e->o->artifact && !same_str(e->o->artifact, j->m.pattern))
+        return 0;
+    if (j->run.id &&
+        (j->run.attempt != j->m.run_attempt || !same_str(j->run.updated_at, j->m.updated_at)))
+        return 0;
+    store_run_file(&e->store, j->id, "run.json", &p);
+    ok = path_exists(p.p);
+    buf_release(&p);
+    return ok;
+}
+
+/* The run object of a cached run, from its run.json (for dates in messages). */
+static void load_run_json(struct eng *e, struct rj *j)
+{
+    struct buf p = BUF_INIT_MAX(8192);
+    struct imx_err e2 = IMX_ERR_INIT;
+    char *text = NULL;
+    size_t len = 0;
+
+    store_run_file(&e->store, j->id, "run.json", &p);
+    if (read_file(p.p, RUN_JSON_MAX, &text, &len, &e2) == 0) {
+        struct gh_run r;
+        memset(&r, 0, sizeof(r));
+        if (gh_parse_run(text, len, &r, &e2) == 0 && r.id == j->id) {
+            gh_run_release(&j->run);
+            j->run = r;
+        } else {
+            gh_run_release(&r);
+        }
+    }
+    free(text);
+    buf_release(&p);
+}
+
+/* Lists runs newest first, page after page, until want runs are known (0: all pages). */
+static int list_runs(struct eng *e, size_t want)
+{
+    struct buf u = BUF_INIT_MAX(8192);
+    char *created = NULL, *url;
+    struct http_req r;
+    struct cond c = {0};
+    int rc = 0, retries = 0;
+    size_t found = 0;
+
+    if (gh_created_filter(e->o->since, e->o->until, &created) < 0)
+        return imx_seterr(e->err, IMX_EUSAGE, "--since and --until take dates as YYYY-MM-DD");
+    gh_runs_url(&u, e->gh.api, e->gh.repo, e->o->workflow ? e->o->workflow : GH_DEFAULT_WORKFLOW,
+                e->o->branch, e->o->event, created);
+    free(created);
+    url = buf_detach(&u, NULL);
+    memset(&r, 0, sizeof(r));
+    for (;;) {
+        const char *body = NULL, *link = NULL;
+        size_t len = 0, nruns = 0;
+        struct gh_run *runs = NULL;
+        struct imx_err e2 = IMX_ERR_INIT;
+        char *next;
+        int a;
+
+        cond_req(e, &r, url, &c);
+        if (retries)
+            r.if_none_match = NULL;
+        http_submit(e->http, &r);
+        http_run(e->http, e->o->interrupted);
+        a = cond_answer(&r, &c, &body, &len, &link);
+        if (a < 0) {
+            rc = imx_seterr(e->err, -a, "cannot list the runs: %s", r.msg);
+            break;
+        }
+        if (a == 0) {
+            char m[1024];
+            api_status_msg(m, sizeof(m), &r, "cannot list the runs");
+            if (r.status == 404)
+                rc = imx_seterr(e->err, IMX_ENOTFOUND, "%s: is '%s' a workflow of %s?", m,
+                                e->o->workflow ? e->o->workflow : GH_DEFAULT_WORKFLOW, e->gh.repo);
+            else
+                rc = imx_seterr(e->err, r.status == 401 ? IMX_EAUTH : IMX_EHTTP, "%s", m);
+            break;
+        }
+        if (gh_parse_runs(body, len, &runs, &nruns, &e2) < 0) {
+            if (++retries <= BAD_JSON_RETRIES) {
+                http_req_release(&r);
+                continue;
+            }
+            rc = imx_seterr(e->err, IMX_EPARSE, "cannot list the runs: %s (%s)", e2.msg, url);
+            break;
+        }
+        retries = 0;
+        cond_keep(e, &r);
+        for (size_t i = 0; i < nruns; i++) {
+            struct rj *j = (want && found >= want) ? NULL : rj_add(e, runs[i].id);
+            if (j) {
+                j->run = runs[i];
+                memset(&runs[i], 0, sizeof(runs[i]));
+                found++;
+            }
+            gh_run_release(&runs[i]);
+        }
+        free(runs);
+        next = http_link_find(link, "next");
+        http_req_release(&r);
+        if ((want && found >= want) || !next) {
+            free(next);
+            break;
+        }
+        free(url);
+        url = next;
+    }
+    http_req_release(&r);
+    cond_release(&c);
+    free(url);
+    return rc;
+}
+
+static void on_run(struct http_req *r, void *ud)
+{
+    struct rj *j = ud;
+    struct imx_err e2 = IMX_ERR_INIT;
+
+    if (r->code < 0) {
+        snprintf(j->why, sizeof(j->why), "%s", r->msg);
+        return;
+    }
+    if (r->status != 200) {
+        api_status_msg(j->why, sizeof(j->why), r, "cannot get the run");
+        return;
+    }
+    if (gh_parse_run(r->body.p, r->body.len, &j->run, &e2) < 0) {
+        if (++j->bad_json <= BAD_JSON_RETRIES && http_retry(j->e->http, r) == 0)
+            return;
+        snprintf(j->why, sizeof(j->why), "%s", e2.msg);
+        return;
+    }
+    if (j->run.id != j->id) {
+        snprintf(j->why, sizeof(j->why), "GitHub answered run %llu for run %llu", j->run.id, j->id);
+        gh_run_release(&j->run);
+    }
+}
+
+/* Named runs: those complete in the cache cost nothing; the others are asked for. */
+static int named_runs(struct eng *e, int ask_cached)
+{
+    for (size_t i = 0; i < e->o->nids; i++) {
+        unsigned long long id = strtoull(e->o->ids[i], NULL, 10);
+        struct rj *j = rj_add(e, id);
+        if (!j)
+            continue;
+        load_manifest(e, j);
+        if (!ask_cached && unchanged(e, j)) {
+            load_run_json(e, j);
+            j->cached = 1;
+            continue;
+        }
+        free(j->url);
+        {
+            struct buf u = BUF_INIT_MAX(8192);
+            gh_run_url(&u, e->gh.api, e->gh.repo, id);
+            j->url = buf_detach(&u, NULL);
+        }
+        gh_api_req(&e->gh, &j->req, j->url);
+        j->req.done = on_run;
+        j->req.ud = j;
+        http_submit(e->http, &j->req);
+    }
+    return http_run(e->http, e->o->interrupted);
+}
+
+/* ---- per run: listing, choice, downloads, record ------------------------------------------- */
+
+static void pump(struct eng *e);
+
+static void run_date(const struct rj *j, char *out, size_t n)
+{
+    const char *c = j->run.created_at;
+    snprintf(out, n, "%.10s", c && strlen(c) >= 10 ? c : "date unknown");
+}
+
+static void human_bytes(unsigned long long b, char *out, size_t n)
+{
+    if (b >= (1ULL << 30))
+        snprintf(out, n, "%.1f GB", (double)b / (1 << 30));
+    else if (b >= (1ULL << 20))
+        snprintf(out, n, "%.1f MB", (double)b / (1 << 20));
+    else if (b >= 1024)
+        snprintf(out, n, "%.1f KB", (double)b / 1024);
+    else
+        snprintf(out, n, "%llu B", b);
+}
+
+static void say_run(struct eng *e, struct rj *j)
+{
+    struct buf b = BUF_INIT_MAX(8192);
+    char date[32], size[32];
+
+    run_date(j, date, sizeof(date));
+    buf_addf(&b, "run %llu (%s): ", j->id, date);
+    if (j->why[0] && !j->listed) {
+        buf_addf(&b, "failed: %s", j->why);
+    } else {
+        if (j->cached)
+            buf_adds(&b, "cached");
+        else if (j->got) {
+            human_bytes(j->bytes, size, sizeof(size));
+            buf_addf(&b, "downloaded %lu artifact%s (%s)", j->got, j->got == 1 ? "" : "s", size);
+        } else if (j->failed || j->no_token)
+            buf_adds(&b, "not downloaded");
+        else if (j->expired)
+            buf_adds(&b, "expired");
+        else
+            buf_adds(&b, "up to date");
+        if (j->m.rows_known) {
+            if (j->m.rows.total) {
+                buf_addf(&b, ", %lu rows (", j->m.rows.total);
+                run_rows_format(&j->m.rows, &b);
+                buf_addc(&b, ')');
+            } else {
+                buf_adds(&b, ", no rows");
+            }
+        }
+        if (j->expired)
+            buf_addf(&b, "; %lu artifact%s expired", j->expired, j->expired == 1 ? "" : "s");
+        if (j->failed)
+            buf_addf(&b, "; %lu failed: %s", j->failed, j->why);
+        if (j->no_token)
+            buf_addf(&b, "; %lu need a token", j->no_token);
+    }
+    note(e, "%s", b.p);
+    buf_release(&b);
+}
+
+/* Records the run: run.json, then the manifest; says what happened. */
+static void rj_finish(struct rj *j)
+{
+    struct eng *e = j->e;
+    struct imx_err e2 = IMX_ERR_INIT;
+    int ok = !j->why[0] || j->listed;
+
+    if (j->finished)
+        return;
+    j->finished = 1;
+    e->runs_done++;
+    if (j->cached) {
+        e->st->runs_cached++;
+        say_run(e, j);
+        return;
+    }
+    if (ok && !e->o->list_only) {
+        struct buf p = BUF_INIT_MAX(8192);
+        if (j->run.id &&
+            store_write_run_json(&e->store, j->id, j->run.json, j->run.jsonlen, &e2) < 0) {
+            snprintf(j->why, sizeof(j->why), "%s", e2.msg);
+            j->failed++;
+        }
+        j->m.run_attempt = j->run.attempt;
+        free(j->m.updated_at);
+        j->m.updated_at = j->run.updated_at ? xstrdup(j->run.updated_at) : NULL;
+        free(j->m.artifacts_etag);
+        j->m.artifacts_etag = j->etag1 ? xstrdup(j->etag1) : NULL;
+        free(j->m.pattern);
+        j->m.pattern = e->o->artifact ? xstrdup(e->o->artifact) : NULL;
+        j->m.complete = !j->failed && !j->no_token && !j->incomplete;
+        if (j->got || !j->m.rows_known) {
+            run_rows_release(&j->m.rows);
+            store_run_dir(&e->store, j->id, &p);
+            rows_count_run(p.p, &j->m.rows);
+            j->m.rows_known = 1;
+        }
+        buf_release(&p);
+        if (store_manifest_save(&e->store, &j->m, &e2) < 0) {
+            snprintf(j->why, sizeof(j->why), "%s", e2.msg);
+            j->failed++;
+            j->m.complete = 0;
+        }
+    }
+    if (!ok || j->failed || j->no_token || j->incomplete) {
+        e->st->runs_failed++;
+        if (j->why[0])
+            first_error(e, j->why);
+    } else {
+        e->st->runs_synced++;
+    }
+    say_run(e, j);
+    if (e->o->progress)
+        e->o->progress(e->o->progress_ud, e->st, e->runs_done);
+}
+
+static void on_dl(struct gh_download *d, void *ud);
+
+static unsigned long long unpack_cap(unsigned long long size)
+{
+    unsigned long long cap = size * UNPACK_RATIO;
+    if (size && cap / size != UNPACK_RATIO)
+        cap = UNPACK_MAX;
+    if (cap < UNPACK_MIN)
+        cap = UNPACK_MIN;
+    return cap > UNPACK_MAX ? UNPACK_MAX : cap;
+}
+
+static void dl_failed(struct dl *d, int code, const char *msg)
+{
+    struct rj *j = d->rj;
+    struct eng *e = j->e;
+    struct manifest_art *ma = manifest_get(&j->m, d->a->id, d->a->name);
+
+    if (code == -IMX_EEXPIRED) {
+        ma->state = ART_EXPIRED;
+        ma->expired = 1;
+        j->expired++;
+        e->st->artifacts_expired++;
+        return;
+    }
+    ma->state = ART_FAILED;
+    free(ma->error);
+    ma->error = xstrdup(msg);
+    j->failed++;
+    e->st->artifacts_failed++;
+    if (!j->why[0])
+        snprintf(j->why, sizeof(j->why), "%s", msg);
+    first_error(e, msg);
+    if (code == -IMX_EAUTH && !e->st->auth_refused) {
+        e->st->auth_refused = 1;
+        note(e, "imx: error: %s", msg);
+    } else if (code == -IMX_ERATE) {
+        e->st->rate_stopped_until = http_rate_stopped_until(e->http);
+    } else if (code != -IMX_EAUTH && code != -IMX_ERATE) {
+        imx_warn(e->o->diag, -code, "run %llu: %s", j->id, msg);
+    }
+}
+
+static void dl_end(struct dl *d)
+{
+    struct rj *j = d->rj;
+    store_tmp_discard(&d->tmp);
+    gh_download_release(&d->d);
+    if (--j->pending == 0)
+        rj_finish(j);
+}
+
+static void on_dl(struct gh_download *gd, void *ud)
+{
+    struct dl *d = ud;
+    struct rj *j = d->rj;
+    struct eng *e = j->e;
+
+    e->dl_active--;
+    if (gd->code < 0) {
+        dl_failed(d, gd->code, gd->msg);
+    } else {
+        struct store_install in;
+        struct unpack_result res;
+        struct imx_err e2 = IMX_ERR_INIT;
+        size_t before = 0, after = 0;
+
+        for (size_t i = 0; i < j->m.n; i++)
+            before += j->m.arts[i].state == ART_SUPERSEDED;
+        memset(&in, 0, sizeof(in));
+        in.run_id = j->id;
+        in.id = d->a->id;
+        in.name = d->a->name;
+        in.file = d->tmp.path;
+        in.is_zip = gd->is_zip;
+        in.filename = gd->filename;
+        in.source = "github";
+        in.limits.max_bytes = unpack_cap(gd->bytes);
+        fflush(d->tmp.fp);
+        if (store_install_artifact(&e->store, &j->m, &in, &res, &e2) < 0) {
+            struct buf m = BUF_INIT_MAX(1024);
+            buf_addf(&m, "artifact '%s' (id %llu) refused: %s", d->a->name, d->a->id, e2.msg);
+            dl_failed(d, -e2.code, m.p);
+            buf_release(&m);
+        } else {
+            j->got++;
+            j->bytes += gd->bytes;
+            e->st->artifacts++;
+            e->st->bytes += gd->bytes;
+            for (size_t i = 0; i < j->m.n; i++)
+                after += j->m.arts[i].state == ART_SUPERSEDED;
+            e->st->artifacts_superseded += after - before;
+        }
+    }
+    dl_end(d);
+    pump(e);
+}
+
+/* Starts downloads while fewer than dl_limit run (each holds a temporary file open). */
+static void pump(struct eng *e)
+{
+    if (e->pumping)
+        return;
+    e->pumping = 1;
+    while (e->dl_active < e->dl_limit && e->dlnext < e->ndlq) {
+        struct dl *d = e->dlq[e->dlnext++];
+        struct imx_err e2 = IMX_ERR_INIT;
+
+        if (e->st->auth_refused) {
+            dl_failed(d, -IMX_EAUTH, "not asked: GitHub refused the token for downloads");
+            dl_end(d);
+            continue;
+        }
+        if (store_tmp_open(&e->store, &d->tmp, &e2) < 0) {
+            dl_failed(d, -e2.code, e2.msg);
+            dl_end(d);
+            continue;
+        }
+        memset(&d->d, 0, sizeof(d->d));
+        d->d.artifact_id = d->a->id;
+        d->d.name = d->a->name;
+        d->d.size = d->a->size;
+        d->d.digest = d->a->digest;
+        d->d.fp = d->tmp.fp;
+        d->d.done = on_dl;
+        d->d.ud = d;
+        e->dl_active++;
+        gh_download_start(&e->gh, &d->d);
+    }
+    e->pumping = 0;
+}
+
+static void copy_meta(struct manifest_art *ma, const struct gh_artifact *a)
+{
+    ma->size = a->size;
+    free(ma->digest);
+    ma->digest = a->digest ? xstrdup(a->digest) : NULL;
+    free(ma->created_at);
+    ma->created_at = a->created_at ? xstrdup(a->created_at) : NULL;
+    free(ma->updated_at);
+    ma->updated_at = a->updated_at ? xstrdup(a->updated_at) : NULL;
+    free(ma->expires_at);
+    ma->expires_at = a->expires_at ? xstrdup(a->expires_at) : NULL;
+    ma->expired = a->expired || ma->state == ART_EXPIRED;
+}
+
+/* The listing is complete: choose, and queue what the cache lacks. */
+static void rj_choose(struct rj *j)
+{
+    struct eng *e = j->e;
+    enum gh_pick *pick = xcalloc(j->narts ? j->narts : 1, sizeof(*pick));
+    size_t want = 0;
+
+    j->listed = 1;
+    gh_choose(j->arts, j->narts, e->o->artifact, pick);
+    for (size_t i = 0; i < j->narts; i++)
+        want += pick[i] == GH_TAKE;
+    j->dls = xcalloc(want ? want : 1, sizeof(*j->dls));
+    for (size_t i = 0; i < j->narts; i++) {
+        const struct gh_artifact *a = &j->arts[i];
+        struct manifest_art *ma;
+
+        if (pick[i] != GH_TAKE) {
+            ma = manifest_find(&j->m, a->id);
+            if (ma)
+                copy_meta(ma, a); /* an older upload we hold keeps its record fresh */
+            continue;
+        }
+        ma = manifest_get(&j->m, a->id, a->name);
+        copy_meta(ma, a);
+        if (ma->state == ART_COMPLETE) {
+            e->st->artifacts_cached++;
+            continue;
+        }
+        if (ma->state == ART_EXPIRED || a->expired) {
+            /* recorded, never asked again: GitHub deleted the bytes */
+            if (ma->state != ART_EXPIRED) {
+                e->st->artifacts_expired++;
+                j->expired++;
+            }
+            ma->state = ART_EXPIRED;
+            ma->expired = 1;
+            continue;
+        }
+        if (e->o->list_only) {
+            j->incomplete++;
+            continue;
+        }
+        if (!e->gh.auth_header) {
+            ma->state = ART_FAILED;
+            free(ma->error);
+            ma->error = xstrdup("no token: GitHub requires one to download artifacts");
+            j->no_token++;
+            e->st->artifacts_no_token++;
+            continue;
+        }
+        ma->state = ART_PENDING;
+        j->dls[j->ndl].rj = j;
+        j->dls[j->ndl].a = a;
+        j->dls[j->ndl].tmp.slot = -1;
+        j->ndl++;
+    }
+    free(pick);
+    j->pending = j->ndl;
+    if (!j->ndl) {
+        rj_finish(j);
+        return;
+    }
+    for (size_t i = 0; i < j->ndl; i++) {
+        xgrow((void **)&e->dlq, &e->capdlq, e->ndlq + 1, sizeof(*e->dlq));
+        e->dlq[e->ndlq++] = &j->dls[i];
+    }
+    pump(e);
+}
+
+static void list_page(struct rj *j);
+
+static void on_list(struct http_req *r, void *ud)
+{
+    struct rj *j = ud;
+    struct eng *e = j->e;
+    const char *body = NULL, *link = NULL;
+    size_t len = 0;
+    struct imx_err e2 = IMX_ERR_INIT;
+    char *next;
+    int a = cond_answer(r, &j->c, &body, &len, &link);
+
+    if (a < 0) {
+        snprintf(j->why, sizeof(j->why), "cannot list the artifacts: %s", r->msg);
+        if (a == -IMX_ERATE)
+            e->st->rate_stopped_until = http_rate_stopped_until(e->http);
+        rj_finish(j);
+        return;
+    }
+    if (a == 0) {
+        api_status_msg(j->why, sizeof(j->why), r, "cannot list the artifacts");
+        rj_finish(j);
+        return;
+    }
+    if (gh_parse_artifacts(body, len, &j->arts, &j->narts, &e2) < 0) {
+        /* a broken body (an HTML error page, a cut-off answer): ask again, unconditionally */
+        if (++j->bad_json <= BAD_JSON_RETRIES && http_retry(e->http, r) == 0) {
+            r->if_none_match = NULL;
+            return;
+        }
+        snprintf(j->why, sizeof(j->why), "cannot list the artifacts: %s (%s)", e2.msg, r->url);
+        rj_finish(j);
+        return;
+    }
+    cond_keep(e, r);
+    if (!j->etag1 && r->etag)
+        j->etag1 = xstrdup(r->etag);
+    next = http_link_find(link, "next");
+    if (next) {
+        free(j->url);
+        j->url = next;
+        list_page(j);
+        return;
+    }
+    rj_choose(j);
+}
+
+static void list_page(struct rj *j)
+{
+    struct eng *e = j->e;
+
+    http_req_release(&j->req);
+    cond_req(e, &j->req, j->url, &j->c);
+    j->req.done = on_list;
+    j->req.ud = j;
+    http_submit(e->http, &j->req);
+}
+
+/* A run with its object: cached (nothing asked) or listed again. */
+static void rj_start(struct rj *j)
+{
+    struct eng *e = j->e;
+    struct buf u = BUF_INIT_MAX(8192);
+
+    if (j->cached) {
+        rj_finish(j);
+        return;
+    }
+    if (!j->run.id) {
+        rj_finish(j); /* the run itself could not be fetched: j->why says why */
+        return;
+    }
+    if (unchanged(e, j)) {
+        j->cached = 1;
+        rj_finish(j);
+        return;
+    }
+    /* the arrays of an earlier listing are replaced by this one */
+    for (size_t i = 0; i < j->narts; i++)
+        gh_artifact_release(&j->arts[i]);
+    j->narts = 0;
+    gh_artifacts_url(&u, e->gh.api, e->gh.repo, j->id);
+    free(j->url);
+    j->url = buf_detach(&u, NULL);
+    list_page(j);
+}
+
+/* ---- the entry points ------------------------------------------------------------------- */
+
+static int eng_open(struct eng *e, const struct ghsync_opts *o, struct ghsync_stats *st,
+                    struct imx_err *err, int lock)
+{
+    struct http_opts ho;
+    int r;
+
+    memset(e, 0, sizeof(*e));
+    memset(st, 0, sizeof(*st));
+    e->o = o;
+    e->st = st;
+    e->err = err;
+    r = store_open(&e->store, o->cache, err);
+    if (r < 0)
+        return r;
+    e->store_open = 1;
+    if (lock) {
+        r = store_lock(&e->store, !o->no_wait, o->waiting, o->waiting_ud, err);
+        if (r < 0)
+            return r;
+    }
+    memset(&ho, 0, sizeof(ho));
+    ho.user_agent = "imx/" IMX_VERSION;
+    ho.jobs = o->jobs > 0 ? o->jobs : 8;
+    ho.max_wait = o->max_wait;
+    ho.stall_seconds = o->stall_seconds;
+    ho.backoff_ms = o->backoff_ms;
+    ho.log = o->log;
+    ho.log_ud = o->log_ud;
+    ho.log_headers = o->log_headers;
+    r = http_client_new(&e->http, &ho, err);
+    if (r < 0)
+        return r;
+    r = gh_init(&e->gh, e->http, o->api_url ? o->api_url : GH_DEFAULT_API,
+                o->repo ? o->repo : GH_DEFAULT_REPO, o->token, err);
+    if (r < 0)
+        return r;
+    e->gh_ready = 1;
+    e->dl_limit = (size_t)ho.jobs * 2;
+    return 0;
+}
+
+static void eng_close(struct eng *e)
+{
+    if (e->http) {
+        const struct http_stats *hs = http_client_stats(e->http);
+        e->st->blob_requests = e->gh.blob_requests;
+        e->st->api_requests = hs->requests - e->gh.blob_requests;
+        e->st->api_not_modified = hs->not_modified;
+    }
+    for (size_t i = 0; i < e->nrj; i++)
+        rj_free(e->rj[i]);
+    free(e->rj);
+    free(e->dlq);
+    if (e->gh_ready)
+        gh_release(&e->gh);
+    http_client_free(e->http);
+    if (e->store_open)
+        store_close(&e->store);
+}
+
+static int select_runs(struct eng *e, int ask_cached)
+{
+    const struct ghsync_opts *o = e->o;
+    int r;
+
+    if (o->nids)
+        return named_runs(e, ask_cached);
+    if (o->list_only)
+        r = list_runs(e, o->recent > 0 ? (size_t)o->recent : GH_PER_PAGE);
+    else
+        r = list_runs(e, o->recent > 0 ? (size_t)o->recent : (o->since || o->until) ? 0 : 1);
+    for (size_t i = 0; r == 0 && i < e->nrj; i++)
+        load_manifest(e, e->rj[i]);
+    return r;
+}
+
+int ghsync_run(const struct ghsync_opts *o, struct ghsync_stats *st, char ***ids, size_t *nids,
+               struct imx_err *err)
+{
+    struct eng e;
+    int r = eng_open(&e, o, st, err, 1);
+
+    *ids = NULL;
+    *nids = 0;
+    if (r == 0)
+        r = select_runs(&e, 0);
+    if (r == 0) {
+        st->runs = e.nrj;
+        for (size_t i = 0; i < e.nrj; i++)
+            rj_start(e.rj[i]);
+        r = http_run(e.http, o->interrupted);
+        if (r < 0)
+            imx_seterr(err, -r, "interrupted");
+        /* runs cut short (interrupted) still say what they got */
+        for (size_t i = 0; i < e.nrj; i++)
+            if (!e.rj[i]->finished && !e.rj[i]->pending)
+                rj_finish(e.rj[i]);
+    }
+    if (e.nrj) {
+        *ids = xcalloc(e.nrj, sizeof(**ids));
+        for (size_t i = 0; i < e.nrj; i++) {
+            struct buf b = BUF_INIT_MAX(32);
+            buf_addf(&b, "%llu", e.rj[i]->id);
+            (*ids)[i] = buf_detach(&b, NULL);
+        }
+        *nids = e.nrj;
+    }
+    if (e.http && !st->rate_stopped_until)
+        st->rate_stopped_until = http_rate_stopped_until(e.http);
+    eng_close(&e);
+    return r;
+}
+
+int ghsync_list(const struct ghsync_opts *o, struct ghsync_run **runs, size_t *n,
+                struct gh_artifact ***arts, size_t **narts, struct ghsync_stats *st,
+                struct imx_err *err)
+{
+    struct ghsync_opts lo = *o;
+    struct eng e;
+    int r;
+
+    lo.list_only = 1;
+    lo.note = NULL;
+    lo.progress = NULL;
+    *runs = NULL;
+    *arts = NULL;
+    *narts = NULL;
+    *n = 0;
+    r = eng_open(&e, &lo, st, err, 0);
+    if (r == 0)
+        r = select_runs(&e, 1);
+    if (r == 0) {
+        for (size_t i = 0; i < e.nrj; i++) {
+            struct rj *j = e.rj[i];
+            if (j->run.id && !(j->had_manifest && j->m.complete))
+                rj_start(j);
+        }
+        http_run(e.http, o->interrupted);
+        *runs = xcalloc(e.nrj ? e.nrj : 1, sizeof(**runs));
+        *arts = xcalloc(e.nrj ? e.nrj : 1, sizeof(**arts));
+        *narts = xcalloc(e.nrj ? e.nrj : 1, sizeof(**narts));
+        for (size_t i = 0; i < e.nrj; i++) {
+            struct rj *j = e.rj[i];
+            (*runs)[i].id = j->id;
+            (*runs)[i].run = j->run;
+            (*runs)[i].cached = j->had_manifest && j->m.complete;
+            memset(&j->run, 0, sizeof(j->run));
+            if (j->listed) {
+                (*arts)[i] = j->arts;
+                (*narts)[i] = j->narts;
+                j->arts = NULL;
+                j->narts = 0;
+            }
+        }
+        *n = e.nrj;
+    }
+    eng_close(&e);
+    return r;
+}
+
+void ghsync_runs_free(struct ghsync_run *runs, size_t n, struct gh_artifact **arts, size_t *narts)
+{
+    for (size_t i = 0; i < n; i++) {
+        gh_run_release(&runs[i].run);
+        if (arts && arts[i]) {
+            for (size_t k = 0; k < narts[i]; k++)
+                gh_artifact_release(&arts[i][k]);
+            free(arts[i]);
+        }
+    }
+    free(runs);
+    free(arts);
+    free(narts);
+}

@@ -1,0 +1,892 @@
+/* github: requests to GitHub's REST API and what they answer (see github.h). Follows
+ * ../shared/reference/github-api.md: sections 1-2 (endpoints, pagination), 3 (tokens only to
+ * the API host), 4 (rate limits, in http.c) and 7 (what robust clients do). */
+#include "source/github.h"
+#include "util/xalloc.h"
+
+#include <yajl/yajl_tree.h>
+
+#include <ctype.h>
+#include <fnmatch.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define API_BODY_MAX ((size_t)64 << 20)
+#define BLOB_MAX_DEFAULT ((unsigned long long)8 << 30)
+#define BLOB_HOPS_MAX 5
+
+/* ---- objects --------------------------------------------------------------------------- */
+
+void gh_run_release(struct gh_run *r)
+{
+    free(r->created_at);
+    free(r->updated_at);
+    free(r->event);
+    free(r->branch);
+    free(r->status);
+    free(r->conclusion);
+    free(r->json);
+    memset(r, 0, sizeof(*r));
+}
+
+void gh_artifact_release(struct gh_artifact *a)
+{
+    free(a->name);
+    free(a->digest);
+    free(a->created_at);
+    free(a->updated_at);
+    free(a->expires_at);
+    memset(a, 0, sizeof(*a));
+}
+
+static yajl_val get(yajl_val o, const char *key)
+{
+    const char *path[] = {key, NULL};
+    return yajl_tree_get(o, path, yajl_t_any);
+}
+
+static char *sdup(yajl_val o, const char *key)
+{
+    yajl_val v = get(o, key);
+    return v && YAJL_IS_STRING(v) ? xstrdup(YAJL_GET_STRING(v)) : NULL;
+}
+
+static int uint_of(yajl_val v, unsigned long long *out)
+{
+    if (!v || !YAJL_IS_INTEGER(v) || YAJL_GET_INTEGER(v) < 0)
+        return -1;
+    *out = (unsigned long long)YAJL_GET_INTEGER(v);
+    return 0;
+}
+
+static int run_from(yajl_val o, struct gh_run *r)
+{
+    unsigned long long att = 0;
+
+    memset(r, 0, sizeof(*r));
+    if (!YAJL_IS_OBJECT(o) || uint_of(get(o, "id"), &r->id) < 0 || r->id == 0)
+        return -1;
+    if (uint_of(get(o, "run_attempt"), &att) == 0)
+        r->attempt = (long)att;
+    r->created_at = sdup(o, "created_at");
+    r->updated_at = sdup(o, "updated_at");
+    r->event = sdup(o, "event");
+    r->branch = sdup(o, "head_branch");
+    r->status = sdup(o, "status");
+    r->conclusion = sdup(o, "conclusion");
+    return 0;
+}
+
+/* yajl_tree_parse wants a NUL-terminated text; bodies from struct buf are. */
+static yajl_val parse_tree(const char *body, size_t len, struct imx_err *err, const char *what)
+{
+    char ebuf[256];
+    char *copy = NULL;
+    yajl_val root;
+
+    if (body[len] != '\0')
+        body = copy = xstrndup(body, len);
+    root = yajl_tree_parse(body, ebuf, sizeof(ebuf));
+    free(copy);
+    if (!root) {
+        char *nl = strchr(ebuf, '\n');
+        if (nl)
+            *nl = '\0';
+        imx_seterr(err, IMX_EPARSE, "%s is not valid JSON (%s)", what, ebuf);
+    }
+    return root;
+}
+
+int gh_parse_runs(const char *body, size_t len, struct gh_run **runs, size_t *n,
+                  struct imx_err *err)
+{
+    yajl_val root = parse_tree(body, len, err, "the run listing"), list;
+    size_t *spans = NULL, nspans = 0, cap = *n;
+    int r = 0;
+
+    if (!root)
+        return -IMX_EPARSE;
+    list = get(root, "workflow_runs");
+    if (!YAJL_IS_OBJECT(root) || !list || !YAJL_IS_ARRAY(list) ||
+        gh_json_array_spans(body, len, "workflow_runs", &spans, &nspans) < 0 ||
+        nspans != YAJL_GET_ARRAY(list)->len) {
+        yajl_tree_free(root);
+        free(spans);
+        return imx_seterr(err, IMX_EPARSE, "the run listing has no workflow_runs array");
+    }
+    for (size_t i = 0; i < nspans; i++) {
+        struct gh_run run;
+        if (run_from(YAJL_GET_ARRAY(list)->values[i], &run) < 0) {
+            r = imx_seterr(err, IMX_EPARSE, "a run in the listing has no id");
+            break;
+        }
+        run.json = xstrndup(body + spans[2 * i], spans[2 * i + 1]);
+        run.jsonlen = spans[2 * i + 1];
+        xgrow((void **)runs, &cap, *n + 1, sizeof(**runs));
+        (*runs)[(*n)++] = run;
+    }
+    free(spans);
+    yajl_tree_free(root);
+    return r;
+}
+
+int gh_parse_run(const char *body, size_t len, struct gh_run *out, struct imx_err *err)
+{
+    yajl_val root = parse_tree(body, len, err, "the run");
+    int r = 0;
+
+    if (!root)
+        return -IMX_EPARSE;
+    if (run_from(root, out) < 0) {
+        r = imx_seterr(err, IMX_EPARSE, "the run object has no id");
+    } else {
+        out->json = xstrndup(body, len);
+        out->jsonlen = len;
+    }
+    yajl_tree_free(root);
+    return r;
+}
+
+int gh_parse_artifacts(const char *body, size_t len, struct gh_artifact **arts, size_t *n,
+                       struct imx_err *err)
+{
+    yajl_val root = parse_tree(body, len, err, "the artifact listing"), list;
+    size_t cap = *n;
+    int r = 0;
+
+    if (!root)
+        return -IMX_EPARSE;
+    list = get(root, "artifacts");
+    if (!list || !YAJL_IS_ARRAY(list)) {
+        yajl_tree_free(root);
+        return imx_seterr(err, IMX_EPARSE, "the artifact listing has no artifacts array");
+    }
+    for (size_t i = 0; i < YAJL_GET_ARRAY(list)->len; i++) {
+        yajl_val o = YAJL_GET_ARRAY(list)->values[i], ex;
+        struct gh_artifact a;
+        memset(&a, 0, sizeof(a));
+        if (!YAJL_IS_OBJECT(o) || uint_of(get(o, "id"), &a.id) < 0 || !(a.name = sdup(o, "name"))) {
+            r = imx_seterr(err, IMX_EPARSE, "an artifact in the listing has no id or name");
+            break;
+        }
+        uint_of(get(o, "size_in_bytes"), &a.size);
+        a.digest = sdup(o, "digest");
+        a.created_at = sdup(o, "created_at");
+        a.updated_at = sdup(o, "updated_at");
+        a.expires_at = sdup(o, "expires_at");
+        ex = get(o, "expired");
+        a.expired = ex && YAJL_IS_TRUE(ex);
+        xgrow((void **)arts, &cap, *n + 1, sizeof(**arts));
+        (*arts)[(*n)++] = a;
+    }
+    yajl_tree_free(root);
+    return r;
+}
+
+/* ---- raw JSON spans -------------------------------------------------------------------- */
+
+static size_t ws(const char *t, size_t len, size_t i)
+{
+    while (i < len && (t[i] == ' ' || t[i] == '\t' || t[i] == '\n' || t[i] == '\r'))
+        i++;
+    return i;
+}
+
+/* The end of the string starting at t[i] == '"' (index after the closing quote), or 0. */
+static size_t string_end(const char *t, size_t len, size_t i)
+{
+    for (i++; i < len; i++) {
+        if (t[i] == '\\')
+            i++;
+        else if (t[i] == '"')
+            return i + 1;
+    }
+    return 0;
+}
+
+/* The end of the value starting at t[i], or 0 when it does not end. */
+static size_t value_end(const char *t, size_t len, size_t i)
+{
+    size_t depth = 0;
+
+    if (i >= len)
+        return 0;
+    if (t[i] == '"')
+        return string_end(t, len, i);
+    if (t[i] != '{' && t[i] != '[') {
+        while (i < len && !strchr(",]} \t\r\n", t[i]))
+            i++;
+        return i;
+    }
+    for (; i < len; i++) {
+        if (t[i] == '"') {
+            size_t e = string_end(t, len, i);
+            if (!e)
+                return 0;
+            i = e - 1;
+        } else if (t[i] == '{' || t[i] == '[') {
+            depth++;
+        } else if (t[i] == '}' || t[i] == ']') {
+            if (--depth == 0)
+                return i + 1;
+        }
+    }
+    return 0;
+}
+
+int gh_json_array_spans(const char *t, size_t len, const char *key, size_t **spans, size_t *n)
+{
+    size_t i = ws(t, len, 0), klen = strlen(key), cap = 0;
+
+    *spans = NULL;
+    *n = 0;
+    if (i >= len || t[i] != '{')
+        return -1;
+    i = ws(t, len, i + 1);
+    while (i < len && t[i] != '}') {
+        size_t ks = i, ke = string_end(t, len, i), ve;
+        int match;
+        if (t[i] != '"' || !ke)
+            return -1;
+        match = ke - ks - 2 == klen && !memcmp(t + ks + 1, key, klen);
+        i = ws(t, len, ke);
+        if (i >= len || t[i] != ':')
+            return -1;
+        i = ws(t, len, i + 1);
+        if (match && i < len && t[i] == '[') {
+            i = ws(t, len, i + 1);
+            while (i < len && t[i] != ']') {
+                ve = value_end(t, len, i);
+                if (!ve)
+                    return -1;
+                xgrow((void **)spans, &cap, 2 * (*n + 1), sizeof(**spans));
+                (*spans)[2 * *n] = i;
+                (*spans)[2 * *n + 1] = ve - i;
+                (*n)++;
+                i = ws(t, len, ve);
+                if (i < len && t[i] == ',')
+                    i = ws(t, len, i + 1);
+                else if (i >= len || t[i] != ']')
+                    return -1;
+            }
+            return 0;
+        }
+        ve = value_end(t, len, i);
+        if (!ve)
+            return -1;
+        i = ws(t, len, ve);
+        if (i < len && t[i] == ',')
+            i = ws(t, len, i + 1);
+    }
+    return -1;
+}
+
+/* ---- selection ------------------------------------------------------------------------- */
+
+static int starts(const char *s, const char *p)
+{
+    return !strncmp(s, p, strlen(p));
+}
+
+/* Artifacts that never hold benchmark rows the reader wants. */
+static int is_other(const char *n)
+{
+    static const char *const pre[] = {
+        "server_logs_",
+        "eval_server_logs_",
+        "multinode_server_logs_",
+        "gpu_metrics_",
+        "eval_",
+        "power_audit_",
+        "run-stats",
+        "run_stats",
+        "changelog-metadata",
+        "changelog_metadata",
+        "graphs_",
+        "agentic_",
+        "bmk_agentic_",
+        "profile_",
+        "speedbench",
+        "cxsweep",
+    };
+    for (size_t i = 0; i < sizeof(pre) / sizeof(pre[0]); i++)
+        if (starts(n, pre[i]))
+            return 1;
+    return 0;
+}
+
+/* 2025 per-configuration names: <prefix>_<seq>_..., seq as 1k1k or <isl>_<osl>. */
+static int is_old_percfg(const char *n)
+{
+    const char *p = n, *q;
+
+    while (isalnum((unsigned char)*p) || *p == '.' || *p == '-')
+        p++;
+    if (p == n || *p++ != '_' || !isdigit((unsigned char)*p))
+        return 0;
+    q = p;
+    while (isdigit((unsigned char)*q))
+        q++;
+    if (*q == 'k') {
+        q++;
+        if (!isdigit((unsigned char)*q))
+            return 0;
+        while (isdigit((unsigned char)*q))
+            q++;
+        return *q == 'k' && q[1] == '_' && q[2];
+    }
+    if (*q == '_' && isdigit((unsigned char)q[1])) {
+        q++;
+        while (isdigit((unsigned char)*q))
+            q++;
+        return *q == '_' && q[1];
+    }
+    return 0;
+}
+
+void gh_choose(const struct gh_artifact *a, size_t n, const char *pattern, enum gh_pick *out)
+{
+    int have[3] = {0, 0, 0}, best;
+    int *tier = xcalloc(n ? n : 1, sizeof(*tier));
+
+    for (size_t i = 0; i < n; i++) {
+        const char *nm = a[i].name;
+        int newest = 1;
+        out[i] = GH_SKIP;
+        tier[i] = -1;
+        for (size_t j = 0; j < n && newest; j++)
+            if (j != i && !strcmp(nm, a[j].name) &&
+                (a[j].id > a[i].id || (a[j].id == a[i].id && j > i)))
+                newest = 0;
+        if (!newest) {
+            out[i] = GH_OLDER;
+            continue;
+        }
+        if (pattern && !fnmatch(pattern, nm, 0))
+            out[i] = GH_TAKE;
+        if (is_other(nm))
+            continue;
+        if (!strcmp(nm, "results_bmk") || !strcmp(nm, "results_all"))
+            tier[i] = 0;
+        else if (starts(nm, "results_"))
+            tier[i] = 2;
+        else if (starts(nm, "bmk_") || is_old_percfg(nm))
+            tier[i] = 1;
+        if (tier[i] >= 0)
+            have[tier[i]] = 1;
+    }
+    best = have[0] ? 0 : have[1] ? 1 : have[2] ? 2 : -1;
+    for (size_t i = 0; i < n; i++)
+        if (best >= 0 && tier[i] == best)
+            out[i] = GH_TAKE;
+    free(tier);
+}
+
+/* ---- tokens and URLs ------------------------------------------------------------------- */
+
+static int token_ok(const char *t)
+{
+    if (!t || !*t || strlen(t) > 4096)
+        return 0;
+    for (; *t; t++)
+        if ((unsigned char)*t <= ' ' || *t == 0x7f)
+            return 0;
+    return 1;
+}
+
+static int in_path(const char *prog)
+{
+    const char *path = getenv("PATH");
+    int found = 0;
+
+    while (path && *path && !found) {
+        size_t n = strcspn(path, ":");
+        struct buf p = BUF_INIT_MAX(8192);
+        buf_add(&p, path, n);
+        buf_addf(&p, "/%s", prog);
+        found = access(p.p, X_OK) == 0;
+        buf_release(&p);
+        path += n;
+        if (*path == ':')
+            path++;
+    }
+    return found;
+}
+
+char *gh_token_find(const char *api_url, const char **source)
+{
+    const char *env[] = {"GH_TOKEN", "GITHUB_TOKEN"};
+    char line[4200];
+    FILE *p;
+
+    *source = NULL;
+    for (size_t i = 0; i < 2; i++) {
+        const char *v = getenv(env[i]);
+        if (v && *v) {
+            *source = env[i];
+            return token_ok(v) ? xstrdup(v) : NULL;
+        }
+    }
+    if (!http_same_origin(api_url, GH_DEFAULT_API) || !in_path("gh"))
+        return NULL;
+    p = popen("gh auth token 2>/dev/null", "r");
+    if (!p)
+        return NULL;
+    if (!fgets(line, sizeof(line), p))
+        line[0] = '\0';
+    pclose(p);
+    line[strcspn(line, "\r\n")] = '\0';
+    if (!token_ok(line))
+        return NULL;
+    *source = "gh auth token";
+    return xstrdup(line);
+}
+
+static int repo_path(struct buf *out, const char *api, const char *repo)
+{
+    const char *slash = strchr(repo, '/');
+    char *owner;
+    int r;
+
+    if (!slash)
+        return -1;
+    owner = xstrndup(repo, (size_t)(slash - repo));
+    buf_addf(out, "%s/repos/", api);
+    r = http_url_encode(out, owner);
+    free(owner);
+    if (r == 0)
+        r = buf_addc(out, '/');
+    if (r == 0)
+        r = http_url_encode(out, slash + 1);
+    return r;
+}
+
+int gh_runs_url(struct buf *out, const char *api, const char *repo, const char *workflow,
+                const char *branch, const char *event, const char *created)
+{
+    if (repo_path(out, api, repo) < 0 || buf_adds(out, "/actions/workflows/") < 0 ||
+        http_url_encode(out, workflow) < 0 ||
+        buf_addf(out, "/runs?status=success&per_page=%d", GH_PER_PAGE) < 0)
+        return -1;
+    if (branch && (buf_adds(out, "&branch=") < 0 || http_url_encode(out, branch) < 0))
+        return -1;
+    if (event && (buf_adds(out, "&event=") < 0 || http_url_encode(out, event) < 0))
+        return -1;
+    if (created && (buf_adds(out, "&created=") < 0 || http_url_encode(out, created) < 0))
+        return -1;
+    return 0;
+}
+
+int gh_run_url(struct buf *out, const char *api, const char *repo, unsigned long long id)
+{
+    if (repo_path(out, api, repo) < 0)
+        return -1;
+    return buf_addf(out, "/actions/runs/%llu", id);
+}
+
+int gh_artifacts_url(struct buf *out, const char *api, const char *repo, unsigned long long run)
+{
+    if (repo_path(out, api, repo) < 0)
+        return -1;
+    return buf_addf(out, "/actions/runs/%llu/artifacts?per_page=%d", run, GH_PER_PAGE);
+}
+
+int gh_zip_url(struct buf *out, const char *api, const char *repo, unsigned long long artifact)
+{
+    if (repo_path(out, api, repo) < 0)
+        return -1;
+    return buf_addf(out, "/actions/artifacts/%llu/zip", artifact);
+}
+
+static int date_ok(const char *d)
+{
+    int y, m, day;
+    char tail;
+
+    if (strlen(d) != 10 || sscanf(d, "%4d-%2d-%2d%c", &y, &m, &day, &tail) != 3)
+        return 0;
+    for (int i = 0; i < 10; i++)
+        if (i == 4 || i == 7 ? d[i] != '-' : !isdigit((unsigned char)d[i]))
+            return 0;
+    return y >= 2000 && m >= 1 && m <= 12 && day >= 1 && day <= 31;
+}
+
+int gh_created_filter(const char *since, const char *until, char **out)
+{
+    struct buf b = BUF_INIT_MAX(128);
+
+    *out = NULL;
+    if ((since && !date_ok(since)) || (until && !date_ok(until)))
+        return -1;
+    if (since && until)
+        buf_addf(&b, "%s..%s", since, until);
+    else if (since)
+        buf_addf(&b, ">=%s", since);
+    else if (until)
+        buf_addf(&b, "<=%s", until);
+    else
+        return 0;
+    *out = buf_detach(&b, NULL);
+    return 0;
+}
+
+int gh_is_zip(const char *ct, const char *url)
+{
+    size_t n;
+
+    if (ct) {
+        size_t k = strcspn(ct, "; ");
+        if ((k == 15 && !strncasecmp(ct, "application/zip", k)) ||
+            (k == 28 && !strncasecmp(ct, "application/x-zip-compressed", k)) ||
+            (k == 26 && !strncasecmp(ct, "application/zip-compressed", k)))
+            return 1;
+    }
+    n = url ? strcspn(url, "?#") : 0;
+    return n >= 4 && !strncasecmp(url + n - 4, ".zip", 4);
+}
+
+static int hexval(int c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    c |= 0x20;
+    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* The value of parameter `name` (quoted or token) in a header value; malloc'ed or NULL. */
+static char *header_param(const char *v, const char *name)
+{
+    size_t k = strlen(name);
+    const char *p = v;
+
+    while ((p = strchr(p, ';'))) {
+        p++;
+        while (*p == ' ' || *p == '\t')
+            p++;
+        if (!strncasecmp(p, name, k) && p[k] == '=') {
+            struct buf b = BUF_INIT_MAX(1024);
+            p += k + 1;
+            if (*p == '"') {
+                for (p++; *p && *p != '"'; p++) {
+                    if (*p == '\\' && p[1])
+                        p++;
+                    buf_addc(&b, *p);
+                }
+            } else {
+                while (*p && *p != ';' && *p != ' ')
+                    buf_addc(&b, *p++);
+            }
+            return buf_detach(&b, NULL);
+        }
+    }
+    return NULL;
+}
+
+char *gh_disposition_filename(const char *value)
+{
+    char *ext, *plain, *name = NULL, *base;
+
+    if (!value)
+        return NULL;
+    ext = header_param(value, "filename*");
+    if (ext) {
+        /* RFC 5987: charset'language'pct-encoded */
+        char *q = strchr(ext, '\'');
+        char *q2 = q ? strchr(q + 1, '\'') : NULL;
+        if (q2) {
+            struct buf b = BUF_INIT_MAX(1024);
+            for (char *s = q2 + 1; *s; s++) {
+                if (*s == '%' && hexval(s[1]) >= 0 && hexval(s[2]) >= 0) {
+                    buf_addc(&b, (char)(hexval(s[1]) * 16 + hexval(s[2])));
+                    s += 2;
+                } else {
+                    buf_addc(&b, *s);
+                }
+            }
+            name = buf_detach(&b, NULL);
+        }
+        free(ext);
+    }
+    plain = header_param(value, "filename");
+    if (!name)
+        name = plain;
+    else
+        free(plain);
+    if (!name)
+        return NULL;
+    /* a path in the header keeps only its last component */
+    base = name;
+    for (char *s = name; *s; s++)
+        if (*s == '/' || *s == '\\')
+            base = s + 1;
+    if (base != name) {
+        char *b2 = xstrdup(base);
+        free(name);
+        name = b2;
+    }
+    if (!*name) {
+        free(name);
+        return NULL;
+    }
+    return name;
+}
+
+/* ---- the client ------------------------------------------------------------------------ */
+
+int gh_init(struct gh *g, struct http_client *http, const char *api, const char *repo,
+            const char *token, struct imx_err *err)
+{
+    size_t n = strlen(api);
+
+    memset(g, 0, sizeof(*g));
+    if (strncasecmp(api, "http://", 7) && strncasecmp(api, "https://", 8))
+        return imx_seterr(err, IMX_EUSAGE, "the GitHub API URL '%s' is not http(s)", api);
+    while (n && api[n - 1] == '/')
+        n--;
+    g->http = http;
+    g->api = xstrndup(api, n);
+    g->repo = xstrdup(repo);
+    if (token) {
+        struct buf h = BUF_INIT_MAX(8192);
+        buf_addf(&h, "Authorization: Bearer %s", token);
+        g->auth_header = buf_detach(&h, NULL);
+    }
+    return 0;
+}
+
+void gh_release(struct gh *g)
+{
+    if (g->auth_header) {
+        /* the token does not outlive its use in memory either */
+        memset(g->auth_header, 0, strlen(g->auth_header));
+        free(g->auth_header);
+    }
+    free(g->api);
+    free(g->repo);
+    memset(g, 0, sizeof(*g));
+}
+
+void gh_api_req(struct gh *g, struct http_req *r, const char *url)
+{
+    http_req_init(r, url);
+    http_req_header(r, "Accept: application/vnd.github+json");
+    http_req_header(r, "X-GitHub-Api-Version: " GH_API_VERSION);
+    if (g->auth_header && http_same_origin(url, g->api))
+        http_req_header(r, g->auth_header);
+    r->max_body = API_BODY_MAX;
+    r->body.max = API_BODY_MAX;
+    r->compressed = 1;
+    r->rate_limited = 1;
+    g->api_requests++;
+}
+
+/* A short reason from an error body: the JSON message, else nothing. */
+static void api_message(const struct http_req *r, char *out, size_t n)
+{
+    yajl_val root, m;
+    char ebuf[64];
+
+    out[0] = '\0';
+    if (!r->content_type || !strstr(r->content_type, "json") || !r->body.len)
+        return;
+    root = yajl_tree_parse(r->body.p, ebuf, sizeof(ebuf));
+    m = root ? get(root, "message") : NULL;
+    if (m && YAJL_IS_STRING(m))
+        snprintf(out, n, "%s", YAJL_GET_STRING(m));
+    yajl_tree_free(root);
+}
+
+static void dl_fail(struct gh_download *d, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void dl_fail(struct gh_download *d, int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(d->msg, sizeof(d->msg), fmt, ap);
+    va_end(ap);
+    d->code = -code;
+    d->attempts = d->zip.attempt;
+    if (d->done)
+        d->done(d, d->ud);
+}
+
+/* The blob leg failed in a way a fresh signed URL may cure: ask /zip again, or give up. */
+static void dl_again(struct gh_download *d, int code, const char *why)
+{
+    d->hops = 0;
+    if (http_retry(d->g->http, &d->zip) == 0) {
+        d->g->api_requests++;
+        return;
+    }
+    dl_fail(d, code, "artifact '%s' (id %llu): %s (after %d attempts)", d->name, d->artifact_id,
+            why, d->zip.attempt);
+}
+
+static void blob_start(struct gh_download *d, const char *url);
+
+static void hex(const unsigned char *md, size_t n, char *out)
+{
+    for (size_t i = 0; i < n; i++)
+        sprintf(out + 2 * i, "%02x", md[i]);
+}
+
+static void on_blob(struct http_req *r, void *ud)
+{
+    struct gh_download *d = ud;
+    char why[700];
+
+    d->status = r->status;
+    if (r->code == -IMX_EINTR) {
+        dl_fail(d, IMX_EINTR, "interrupted");
+        return;
+    }
+    if (r->code < 0) {
+        dl_again(d, -r->code, r->msg);
+        return;
+    }
+    if (r->status >= 300 && r->status < 400 && r->location) {
+        if (++d->hops > BLOB_HOPS_MAX) {
+            snprintf(why, sizeof(why), "more than %d redirects from the download host",
+                     BLOB_HOPS_MAX);
+            dl_again(d, IMX_EHTTP, why);
+            return;
+        }
+        blob_start(d, r->location);
+        return;
+    }
+    if (r->status != 200) {
+        struct buf u = BUF_INIT_MAX(2048);
+        http_url_strip_query(&u, r->url);
+        snprintf(why, sizeof(why), "download host answered HTTP %ld (%s)", r->status, u.p);
+        buf_release(&u);
+        dl_again(d, IMX_EHTTP, why);
+        return;
+    }
+    if (d->digest && !strncasecmp(d->digest, "sha256:", 7)) {
+        char got[65];
+        hex(r->sha256, 32, got);
+        if (r->received != d->size) {
+            snprintf(why, sizeof(why), "got %llu bytes, the listing says %llu",
+                     (unsigned long long)r->received, d->size);
+            dl_again(d, IMX_EVERIFY, why);
+            return;
+        }
+        if (strcasecmp(got, d->digest + 7)) {
+            snprintf(why, sizeof(why), "sha256 %s differs from the digest %s", got, d->digest);
+            dl_again(d, IMX_EVERIFY, why);
+            return;
+        }
+    }
+    if (r->content_length >= 0 && (unsigned long long)r->content_length != r->received) {
+        snprintf(why, sizeof(why), "got %llu bytes of %lld", (unsigned long long)r->received,
+                 r->content_length);
+        dl_again(d, IMX_EVERIFY, why);
+        return;
+    }
+    d->bytes = r->received;
+    d->is_zip = gh_is_zip(r->content_type, r->url);
+    free(d->filename);
+    d->filename = gh_disposition_filename(r->content_disposition);
+    d->code = 0;
+    d->attempts = d->zip.attempt;
+    if (d->done)
+        d->done(d, d->ud);
+}
+
+static void blob_start(struct gh_download *d, const char *url)
+{
+    char *u = xstrdup(url); /* url may belong to the request about to be reset */
+
+    free(d->blob_url);
+    d->blob_url = u;
+    http_req_release(&d->blob);
+    http_req_init(&d->blob, d->blob_url);
+    /* the signed URL is the credential: no Authorization, whatever the host */
+    d->blob.fp = d->fp;
+    d->blob.hash = 1;
+    d->blob.manual_retry = 1;
+    d->blob.redact_query = 1;
+    d->blob.max_body = d->digest && d->size ? d->size : BLOB_MAX_DEFAULT;
+    d->blob.done = on_blob;
+    d->blob.ud = d;
+    d->g->blob_requests++;
+    http_submit(d->g->http, &d->blob);
+}
+
+static void on_zip(struct http_req *r, void *ud)
+{
+    struct gh_download *d = ud;
+    char m[300];
+
+    d->status = r->status;
+    if (r->code < 0) {
+        dl_fail(d, -r->code, "artifact '%s' (id %llu): %s", d->name, d->artifact_id, r->msg);
+        return;
+    }
+    if (r->status >= 300 && r->status < 400 && r->location) {
+        d->hops = 0;
+        blob_start(d, r->location);
+        return;
+    }
+    api_message(r, m, sizeof(m));
+    switch (r->status) {
+    case 410:
+        dl_fail(d, IMX_EEXPIRED, "artifact '%s' (id %llu) has expired (HTTP 410%s%s)", d->name,
+                d->artifact_id, *m ? ": " : "", m);
+        return;
+    case 401:
+        dl_fail(d, IMX_EAUTH,
+                "GitHub rejected the token (HTTP 401%s%s): set GH_TOKEN to a valid token",
+                *m ? ": " : "", m);
+        return;
+    case 403:
+        dl_fail(d, IMX_EAUTH,
+                "GitHub refused the download of artifact '%s' (HTTP 403%s%s): the token needs "
+                "read access to Actions (classic tokens: the public_repo or repo scope)",
+                d->name, *m ? ": " : "", m);
+        return;
+    case 404:
+        dl_fail(d, IMX_ENOTFOUND, "artifact '%s' (id %llu) not found (HTTP 404)", d->name,
+                d->artifact_id);
+        return;
+    default:
+        dl_fail(d, IMX_EHTTP, "artifact '%s' (id %llu): /zip answered HTTP %ld%s%s", d->name,
+                d->artifact_id, r->status, *m ? ": " : "", m);
+    }
+}
+
+void gh_download_start(struct gh *g, struct gh_download *d)
+{
+    struct buf u = BUF_INIT_MAX(8192);
+
+    d->g = g;
+    d->code = 0;
+    d->msg[0] = '\0';
+    d->hops = 0;
+    gh_zip_url(&u, g->api, g->repo, d->artifact_id);
+    free(d->zip_url);
+    d->zip_url = buf_detach(&u, NULL);
+    http_req_init(&d->blob, NULL);
+    gh_api_req(g, &d->zip, d->zip_url);
+    d->zip.compressed = 0;
+    d->zip.max_body = 1 << 20;
+    d->zip.body.max = 1 << 20;
+    d->zip.done = on_zip;
+    d->zip.ud = d;
+    http_submit(g->http, &d->zip);
+}
+
+void gh_download_release(struct gh_download *d)
+{
+    http_req_release(&d->zip);
+    http_req_release(&d->blob);
+    free(d->zip_url);
+    free(d->blob_url);
+    free(d->filename);
+    d->zip_url = d->blob_url = d->filename = NULL;
+}

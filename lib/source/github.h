@@ -1,0 +1,143 @@
+/* github: GitHub's REST API for workflow runs and artifacts: URLs, headers, token discovery,
+ * parsing of run and artifact listings, the artifact selection rule, and the verified artifact
+ * download (manual redirect, no credentials to the blob host, fresh /zip per retry). */
+#ifndef IMX_GITHUB_H
+#define IMX_GITHUB_H
+
+#include "source/http.h"
+#include "util/buf.h"
+#include "util/err.h"
+
+#include <stddef.h>
+
+#define GH_DEFAULT_API "https://api.github.com"
+#define GH_DEFAULT_REPO "SemiAnalysisAI/InferenceX"
+#define GH_DEFAULT_WORKFLOW "run-sweep.yml"
+#define GH_API_VERSION "2022-11-28"
+#define GH_PER_PAGE 100
+
+struct gh_run {
+    unsigned long long id;
+    long attempt; /* 0 when absent */
+    char *created_at, *updated_at, *event, *branch, *status, *conclusion;
+    char *json; /* the object exactly as the API returned it */
+    size_t jsonlen;
+};
+
+struct gh_artifact {
+    unsigned long long id;
+    char *name;
+    unsigned long long size;
+    char *digest; /* NULL for legacy artifacts */
+    char *created_at, *updated_at, *expires_at;
+    int expired;
+};
+
+void gh_run_release(struct gh_run *r);
+void gh_artifact_release(struct gh_artifact *a);
+
+/* Parses {"total_count", "workflow_runs": [...]}, appending runs (with their raw text). */
+int gh_parse_runs(const char *body, size_t len, struct gh_run **runs, size_t *n,
+                  struct imx_err *err);
+/* Parses one run object (GET /actions/runs/{id}). */
+int gh_parse_run(const char *body, size_t len, struct gh_run *out, struct imx_err *err);
+/* Parses {"total_count", "artifacts": [...]}, appending artifacts. */
+int gh_parse_artifacts(const char *body, size_t len, struct gh_artifact **arts, size_t *n,
+                       struct imx_err *err);
+
+/*
+ * The raw text of each element of the array under `key` of a top-level JSON object:
+ * start offsets and lengths (pairs in spans, malloc'ed). -1 when the text is not such an
+ * object (not a full JSON validation: yajl does that).
+ */
+int gh_json_array_spans(const char *text, size_t len, const char *key, size_t **spans, size_t *n);
+
+enum gh_pick {
+    GH_SKIP = 0, /* not wanted (logs, metrics, or a lower tier) */
+    GH_TAKE,     /* download */
+    GH_OLDER,    /* an earlier upload of a name that has a newer one */
+};
+
+/*
+ * The artifact rule. Per name the highest id wins (after a re-run); then the aggregate
+ * (results_bmk, or results_all of end-to-end runs); else the per-configuration artifacts
+ * (bmk_*, and the unprefixed <exp>_..._<runner> names of 2025; not bmk_agentic_*, which the
+ * reader does not read); else the results_<exp> arrays of the 2025 schedulers. Logs, GPU
+ * metrics, eval, power audits, run-stats and changelog metadata are skipped unless the
+ * fnmatch pattern (may be NULL) names them; the pattern adds to the rule.
+ */
+void gh_choose(const struct gh_artifact *arts, size_t n, const char *pattern, enum gh_pick *out);
+
+/* Token: GH_TOKEN, then GITHUB_TOKEN, then `gh auth token` (only for github.com) when gh is
+ * installed. NULL when none; *source names where it came from. */
+char *gh_token_find(const char *api_url, const char **source);
+
+/* URLs. api is the API root without a trailing '/'. created may be NULL. */
+int gh_runs_url(struct buf *out, const char *api, const char *repo, const char *workflow,
+                const char *branch, const char *event, const char *created);
+int gh_run_url(struct buf *out, const char *api, const char *repo, unsigned long long id);
+int gh_artifacts_url(struct buf *out, const char *api, const char *repo, unsigned long long run);
+int gh_zip_url(struct buf *out, const char *api, const char *repo, unsigned long long artifact);
+/* The created= filter of --since/--until (YYYY-MM-DD each, either may be NULL): NULL when
+ * neither is given; -1 for a malformed date. */
+int gh_created_filter(const char *since, const char *until, char **out);
+
+/* Whether a blob is a zip (TK's rule: its type, or a URL path ending in .zip). */
+int gh_is_zip(const char *content_type, const char *url);
+/* The file name of a Content-Disposition value (filename*= preferred), its last path
+ * component; NULL when none. */
+char *gh_disposition_filename(const char *value);
+
+/* A GitHub API client: one http client, the API root, the repository and the credentials. */
+struct gh {
+    struct http_client *http;
+    char *api;         /* without trailing '/' */
+    char *repo;        /* OWNER/NAME */
+    char *auth_header; /* "Authorization: Bearer ..." or NULL */
+    unsigned long api_requests;
+    unsigned long blob_requests;
+};
+
+int gh_init(struct gh *g, struct http_client *http, const char *api, const char *repo,
+            const char *token, struct imx_err *err);
+void gh_release(struct gh *g);
+
+/* Prepares an API request: JSON headers, the token only when url is on the API's origin. */
+void gh_api_req(struct gh *g, struct http_req *r, const char *url);
+
+/*
+ * An artifact download. /zip on the API (redirects not followed), then the Location fetched
+ * with no Authorization into fp, following at most a few further redirects of the blob
+ * host, also without credentials. Any failure after the redirect asks /zip again (a fresh
+ * signed URL), within the http client's attempts. The body is checked against the size and
+ * digest of the listing. done() is called once, with code 0 or a negative IMX_E* code.
+ */
+struct gh_download {
+    /* in */
+    unsigned long long artifact_id;
+    const char *name;
+    unsigned long long size; /* size_in_bytes (checked when digest is present) */
+    const char *digest;      /* "sha256:<hex>" or NULL */
+    FILE *fp;
+    void (*done)(struct gh_download *d, void *ud);
+    void *ud;
+    /* out */
+    int code;
+    char msg[600];
+    long status;
+    int is_zip;
+    char *filename; /* raw artifacts: Content-Disposition name */
+    unsigned long long bytes;
+    int attempts;
+    /* private */
+    struct gh *g;
+    char *zip_url;
+    char *blob_url;
+    int hops;
+    struct http_req zip, blob;
+};
+
+void gh_download_start(struct gh *g, struct gh_download *d);
+void gh_download_release(struct gh_download *d);
+
+#endif

@@ -1,0 +1,906 @@
+/* http: the libcurl multi loop behind every download of imx (see http.h). One thread; transfers
+ * run in parallel up to `jobs`; the connection cache of the multi handle keeps them warm. */
+#include "source/http.h"
+#include "util/xalloc.h"
+
+#include <curl/curl.h>
+#include <openssl/evp.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#define RATE_WAITS_MAX 5  /* rate-limit waits of one request before it gives up */
+#define SECONDARY_WAIT 60 /* GitHub: wait at least a minute when no header says how long */
+
+struct http_client {
+    CURLM *multi;
+    struct http_opts o;
+    struct http_req *head, *tail; /* waiting to start */
+    size_t active;
+    struct http_req **act; /* transfers in progress */
+    size_t nact, capact;
+    CURL **pool; /* idle easy handles */
+    size_t npool, cappool;
+    long long hold_until_ms; /* rate-limited requests wait until then */
+    long long stopped_until; /* epoch; rate-limited requests fail at once */
+    unsigned rnd;
+    struct http_stats st;
+};
+
+static int curl_ready;
+
+static long long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int http_client_new(struct http_client **out, const struct http_opts *o, struct imx_err *err)
+{
+    struct http_client *c;
+
+    if (!curl_ready) {
+        if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+            return imx_seterr(err, IMX_ENET, "cannot initialise libcurl");
+        curl_ready = 1;
+    }
+    c = xcalloc(1, sizeof(*c));
+    c->o = *o;
+    if (c->o.jobs < 1)
+        c->o.jobs = 8;
+    if (c->o.connect_timeout_ms <= 0)
+        c->o.connect_timeout_ms = 10000;
+    if (c->o.stall_seconds <= 0)
+        c->o.stall_seconds = 30;
+    if (c->o.attempts < 1)
+        c->o.attempts = 4;
+    if (c->o.backoff_ms <= 0)
+        c->o.backoff_ms = 250;
+    if (c->o.backoff_max_ms < c->o.backoff_ms)
+        c->o.backoff_max_ms = c->o.backoff_ms < 8000 ? 8000 : c->o.backoff_ms;
+    if (c->o.max_wait < 0)
+        c->o.max_wait = 0;
+    c->multi = curl_multi_init();
+    if (!c->multi) {
+        free(c);
+        return imx_seterr(err, IMX_ENET, "cannot initialise libcurl");
+    }
+    curl_multi_setopt(c->multi, CURLMOPT_PIPELINING, (long)CURLPIPE_MULTIPLEX);
+    curl_multi_setopt(c->multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)c->o.jobs);
+    curl_multi_setopt(c->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)c->o.jobs * 2);
+    curl_multi_setopt(c->multi, CURLMOPT_MAXCONNECTS, (long)c->o.jobs * 2);
+    c->rnd = (unsigned)time(NULL) ^ ((unsigned)getpid() << 16);
+    *out = c;
+    return 0;
+}
+
+void http_client_free(struct http_client *c)
+{
+    if (!c)
+        return;
+    for (size_t i = 0; i < c->npool; i++)
+        curl_easy_cleanup(c->pool[i]);
+    free(c->pool);
+    free(c->act);
+    curl_multi_cleanup(c->multi);
+    free(c);
+}
+
+const struct http_stats *http_client_stats(const struct http_client *c)
+{
+    return &c->st;
+}
+
+long long http_rate_stopped_until(const struct http_client *c)
+{
+    return c->stopped_until;
+}
+
+void http_req_init(struct http_req *r, const char *url)
+{
+    memset(r, 0, sizeof(*r));
+    r->url = url;
+    buf_init(&r->body, HTTP_BODY_DEFAULT);
+    r->retry_after = -1;
+    r->rl_remaining = -1;
+    r->content_length = -1;
+}
+
+static void clear_results(struct http_req *r)
+{
+    buf_release(&r->body);
+    free(r->location);
+    free(r->etag);
+    free(r->link);
+    free(r->content_type);
+    free(r->content_disposition);
+    r->location = r->etag = r->link = r->content_type = r->content_disposition = NULL;
+    r->status = 0;
+    r->retry_after = -1;
+    r->rl_remaining = -1;
+    r->rl_reset = 0;
+    r->server_date = 0;
+    r->content_length = -1;
+    r->received = 0;
+    r->code = 0;
+    r->msg[0] = '\0';
+    r->toobig = 0;
+    r->seconds = 0;
+    memset(r->sha256, 0, sizeof(r->sha256));
+}
+
+void http_req_release(struct http_req *r)
+{
+    clear_results(r);
+    if (r->md)
+        EVP_MD_CTX_free(r->md);
+    r->md = NULL;
+}
+
+int http_req_header(struct http_req *r, const char *header)
+{
+    for (int i = 0; i < HTTP_HEADERS_MAX; i++) {
+        if (!r->headers[i]) {
+            r->headers[i] = header;
+            r->headers[i + 1] = NULL;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+void http_url_strip_query(struct buf *out, const char *url)
+{
+    size_t n = strcspn(url, "?#");
+    buf_add(out, url, n);
+    if (url[n] == '?')
+        buf_adds(out, "?<query hidden>");
+}
+
+/* The URL as messages may show it. */
+static void shown_url(struct buf *out, const struct http_req *r)
+{
+    if (r->redact_query)
+        http_url_strip_query(out, r->url);
+    else
+        buf_adds(out, r->url);
+}
+
+static void set_msg(struct http_req *r, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void set_msg(struct http_req *r, int code, const char *fmt, ...)
+{
+    struct buf b = BUF_INIT_MAX(sizeof(r->msg) - 1);
+    va_list ap;
+
+    va_start(ap, fmt);
+    buf_vaddf(&b, fmt, ap);
+    va_end(ap);
+    snprintf(r->msg, sizeof(r->msg), "%s", b.p);
+    buf_release(&b);
+    r->code = -code;
+}
+
+/* ---- the transfer callbacks ------------------------------------------------------------ */
+
+static char *trimmed_dup(const char *v, size_t n)
+{
+    while (n && (v[n - 1] == '\r' || v[n - 1] == '\n' || v[n - 1] == ' ' || v[n - 1] == '\t'))
+        n--;
+    while (n && (*v == ' ' || *v == '\t')) {
+        v++;
+        n--;
+    }
+    return xstrndup(v, n);
+}
+
+static int header_is(const char *line, size_t n, const char *name, const char **val, size_t *vlen)
+{
+    size_t k = strlen(name);
+    if (n <= k || line[k] != ':' || strncasecmp(line, name, k))
+        return 0;
+    *val = line + k + 1;
+    *vlen = n - k - 1;
+    return 1;
+}
+
+static void replace(char **slot, const char *v, size_t n)
+{
+    free(*slot);
+    *slot = trimmed_dup(v, n);
+}
+
+static long long parse_ll(const char *v, size_t n, long long dflt)
+{
+    char tmp[32], *end;
+    long long x;
+
+    while (n && (*v == ' ' || *v == '\t')) {
+        v++;
+        n--;
+    }
+    if (!n || n >= sizeof(tmp))
+        return dflt;
+    memcpy(tmp, v, n);
+    tmp[n] = '\0';
+    errno = 0;
+    x = strtoll(tmp, &end, 10);
+    while (*end == '\r' || *end == '\n' || *end == ' ')
+        end++;
+    if (errno || end == tmp || *end || x < 0)
+        return dflt;
+    return x;
+}
+
+static size_t on_header(char *data, size_t size, size_t nmemb, void *ud)
+{
+    struct http_req *r = ud;
+    size_t n = size * nmemb;
+    const char *v;
+    size_t vn;
+
+    if (n >= 5 && !strncmp(data, "HTTP/", 5)) {
+        /* a new response (after 100 Continue or similar): forget the previous headers */
+        int keep = r->attempt;
+        clear_results(r);
+        r->attempt = keep;
+        return n;
+    }
+    if (header_is(data, n, "etag", &v, &vn))
+        replace(&r->etag, v, vn);
+    else if (header_is(data, n, "link", &v, &vn))
+        replace(&r->link, v, vn);
+    else if (header_is(data, n, "location", &v, &vn))
+        replace(&r->location, v, vn);
+    else if (header_is(data, n, "content-type", &v, &vn))
+        replace(&r->content_type, v, vn);
+    else if (header_is(data, n, "content-disposition", &v, &vn))
+        replace(&r->content_disposition, v, vn);
+    else if (header_is(data, n, "retry-after", &v, &vn)) {
+        long long s = parse_ll(v, vn, -1);
+        if (s < 0) {
+            /* an HTTP date instead of seconds */
+            char *d = trimmed_dup(v, vn);
+            time_t t = curl_getdate(d, NULL);
+            time_t now = time(NULL);
+            s = t > now ? (long long)(t - now) : t >= 0 ? 0 : -1;
+            free(d);
+        }
+        r->retry_after = s > 86400 * 7 ? 86400 * 7 : (long)s;
+    } else if (header_is(data, n, "x-ratelimit-remaining", &v, &vn))
+        r->rl_remaining = (long)parse_ll(v, vn, -1);
+    else if (header_is(data, n, "x-ratelimit-reset", &v, &vn))
+        r->rl_reset = parse_ll(v, vn, 0);
+    else if (header_is(data, n, "content-length", &v, &vn))
+        r->content_length = parse_ll(v, vn, -1);
+    else if (header_is(data, n, "date", &v, &vn)) {
+        char *d = trimmed_dup(v, vn);
+        time_t t = curl_getdate(d, NULL);
+        r->server_date = t > 0 ? (long long)t : 0;
+        free(d);
+    }
+    return n;
+}
+
+static size_t on_body(char *data, size_t size, size_t nmemb, void *ud)
+{
+    struct http_req *r = ud;
+    size_t n = size * nmemb;
+    size_t max = r->max_body ? r->max_body : HTTP_BODY_DEFAULT;
+
+    if (r->toobig || n > max || r->received > max - n) {
+        r->toobig = 1;
+        return 0; /* makes libcurl fail with CURLE_WRITE_ERROR */
+    }
+    if (r->fp) {
+        if (fwrite(data, 1, n, r->fp) != n)
+            return 0;
+    } else if (buf_add(&r->body, data, n) < 0) {
+        r->toobig = 1;
+        return 0;
+    }
+    if (r->md)
+        EVP_DigestUpdate(r->md, data, n);
+    r->received += n;
+    return n;
+}
+
+/* ---- starting and finishing transfers ------------------------------------------------- */
+
+static CURL *easy_get(struct http_client *c)
+{
+    if (c->npool) {
+        CURL *e = c->pool[--c->npool];
+        curl_easy_reset(e);
+        return e;
+    }
+    return curl_easy_init();
+}
+
+static void easy_put(struct http_client *c, CURL *e)
+{
+    xgrow((void **)&c->pool, &c->cappool, c->npool + 1, sizeof(*c->pool));
+    c->pool[c->npool++] = e;
+}
+
+static void log_line(struct http_client *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void log_line(struct http_client *c, const char *fmt, ...)
+{
+    struct buf b = BUF_INIT_MAX(4096);
+    va_list ap;
+
+    if (!c->o.log)
+        return;
+    va_start(ap, fmt);
+    buf_vaddf(&b, fmt, ap);
+    va_end(ap);
+    c->o.log(c->o.log_ud, b.p);
+    buf_release(&b);
+}
+
+/* Request headers for the log: names kept, credentials replaced. */
+static void log_headers(struct http_client *c, const struct http_req *r)
+{
+    for (int i = 0; r->headers[i]; i++) {
+        const char *h = r->headers[i];
+        if (!strncasecmp(h, "authorization:", 14)) {
+            const char *v = h + 14;
+            size_t sch;
+            while (*v == ' ')
+                v++;
+            sch = strcspn(v, " ");
+            log_line(c, "  > Authorization: %.*s <redacted>", (int)sch, v);
+        } else {
+            log_line(c, "  > %s", h);
+        }
+    }
+}
+
+static int start(struct http_client *c, struct http_req *r)
+{
+    CURL *e = easy_get(c);
+    struct curl_slist *sl = NULL;
+
+    if (!e) {
+        set_msg(r, IMX_ENET, "cannot create a transfer for %s", r->url);
+        return -1;
+    }
+    clear_results(r);
+    r->attempt++;
+    if (r->fp) {
+        /* a retried download starts over */
+        fflush(r->fp);
+        if (ftruncate(fileno(r->fp), 0) != 0 || fseek(r->fp, 0, SEEK_SET) != 0) {
+            easy_put(c, e);
+            set_msg(r, IMX_EIO, "cannot rewind the download file: %s", strerror(errno));
+            return -1;
+        }
+    }
+    if (r->hash) {
+        if (!r->md)
+            r->md = EVP_MD_CTX_new();
+        if (!r->md || !EVP_DigestInit_ex(r->md, EVP_sha256(), NULL)) {
+            easy_put(c, e);
+            set_msg(r, IMX_EVERIFY, "cannot initialise sha256");
+            return -1;
+        }
+    }
+    for (int i = 0; r->headers[i]; i++)
+        sl = curl_slist_append(sl, r->headers[i]);
+    if (r->if_none_match) {
+        struct buf h = BUF_INIT_MAX(4096);
+        buf_addf(&h, "If-None-Match: %s", r->if_none_match);
+        sl = curl_slist_append(sl, h.p);
+        buf_release(&h);
+    }
+    r->slist = sl;
+    r->easy = e;
+    curl_easy_setopt(e, CURLOPT_URL, r->url);
+    curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L); /* redirects are the caller's decision */
+    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(e, CURLOPT_USERAGENT, c->o.user_agent);
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, sl);
+    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, c->o.connect_timeout_ms);
+    curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
+    curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, c->o.stall_seconds);
+    curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
+    curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
+    curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(e, CURLOPT_HEADERDATA, r);
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, r);
+    curl_easy_setopt(e, CURLOPT_PRIVATE, r);
+    if (r->compressed)
+        curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+    if (c->o.log_headers)
+        log_headers(c, r);
+    if (curl_multi_add_handle(c->multi, e) != CURLM_OK) {
+        curl_slist_free_all(sl);
+        r->slist = NULL;
+        r->easy = NULL;
+        easy_put(c, e);
+        set_msg(r, IMX_ENET, "cannot start a transfer for %s", r->url);
+        return -1;
+    }
+    c->active++;
+    c->st.requests++;
+    return 0;
+}
+
+static void enqueue(struct http_client *c, struct http_req *r)
+{
+    r->next = NULL;
+    if (c->tail)
+        c->tail->next = r;
+    else
+        c->head = r;
+    c->tail = r;
+}
+
+void http_submit(struct http_client *c, struct http_req *r)
+{
+    r->attempt = 0;
+    r->rate_waits = 0;
+    r->not_before_ms = 0;
+    enqueue(c, r);
+}
+
+static long backoff_ms(struct http_client *c, int attempt)
+{
+    long b = c->o.backoff_ms;
+    for (int i = 1; i < attempt && b < c->o.backoff_max_ms; i++)
+        b *= 2;
+    if (b > c->o.backoff_max_ms)
+        b = c->o.backoff_max_ms;
+    /* "equal jitter": half fixed, half random, so that parallel retries spread out */
+    return b / 2 + (long)(rand_r(&c->rnd) % (unsigned)(b / 2 + 1));
+}
+
+static void requeue_after(struct http_client *c, struct http_req *r, long long delay_ms)
+{
+    r->not_before_ms = now_ms() + delay_ms;
+    enqueue(c, r);
+}
+
+int http_retry(struct http_client *c, struct http_req *r)
+{
+    long d;
+
+    if (r->attempt >= c->o.attempts)
+        return -1;
+    d = backoff_ms(c, r->attempt);
+    c->st.retries++;
+    {
+        struct buf u = BUF_INIT_MAX(2048);
+        shown_url(&u, r);
+        log_line(c, "retry %d/%d of GET %s in %.1f s", r->attempt + 1, c->o.attempts, u.p,
+                 (double)d / 1000.0);
+        buf_release(&u);
+    }
+    requeue_after(c, r, d);
+    return 0;
+}
+
+static int body_mentions_rate_limit(const struct http_req *r)
+{
+    const char *p = r->body.p;
+    for (; *p; p++)
+        if (!strncasecmp(p, "rate limit", 10))
+            return 1;
+    return 0;
+}
+
+static void fmt_utc(char *out, size_t n, long long epoch)
+{
+    time_t t = (time_t)epoch;
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, n, "%Y-%m-%d %H:%M:%S UTC", &tm);
+}
+
+/* A rate-limit answer: wait (requeued, returns 1) or give up (returns 0 with r->code set). */
+static int rate_limited(struct http_client *c, struct http_req *r)
+{
+    long long wait, now = time(NULL), base = r->server_date ? r->server_date : now;
+    const char *why;
+    char when[40];
+    struct buf u = BUF_INIT_MAX(2048);
+
+    if (r->retry_after >= 0) {
+        wait = r->retry_after;
+        why = "Retry-After";
+    } else if (r->rl_remaining == 0 && r->rl_reset > 0) {
+        wait = r->rl_reset > base ? r->rl_reset - base : 0;
+        why = "rate limit exhausted";
+    } else {
+        wait = SECONDARY_WAIT;
+        why = "secondary rate limit";
+    }
+    if (wait < 1)
+        wait = 1;
+    fmt_utc(when, sizeof(when), now + wait);
+    shown_url(&u, r);
+    c->st.rate_waits++;
+    if (wait > c->o.max_wait || r->rate_waits >= RATE_WAITS_MAX) {
+        if (r->rate_limited && (c->stopped_until == 0 || c->stopped_until < now + wait))
+            c->stopped_until = now + wait;
+        set_msg(r, IMX_ERATE,
+                "rate limited (%s, HTTP %ld) at %s: the limit resets at %s, in %lld s%s; "
+                "try again then",
+                why, r->status, u.p, when, wait,
+                wait > c->o.max_wait ? ", longer than --max-wait" : "");
+        buf_release(&u);
+        return 0;
+    }
+    log_line(c, "rate limited (%s, HTTP %ld) at %s: waiting %lld s", why, r->status, u.p, wait);
+    buf_release(&u);
+    r->rate_waits++;
+    if (r->rate_limited && c->hold_until_ms < now_ms() + wait * 1000)
+        c->hold_until_ms = now_ms() + wait * 1000;
+    r->attempt--; /* a wait is not a failed attempt */
+    requeue_after(c, r, wait * 1000);
+    return 1;
+}
+
+/* 429, a 403 with rate-limit signs (a 403 without them is a permission problem), or a 503
+ * that says when to come back. */
+static int is_rate_limit(const struct http_req *r)
+{
+    if (r->status == 429)
+        return 1;
+    if (r->status == 403)
+        return r->rl_remaining == 0 || r->retry_after >= 0 ||
+               (!r->fp && body_mentions_rate_limit(r));
+    return r->status == 503 && r->retry_after >= 0;
+}
+
+static int transient_status(long s)
+{
+    return s == 500 || s == 502 || s == 503 || s == 504 || s == 408;
+}
+
+/* A transfer finished: record, log, then retry, wait or hand it to done(). */
+static void finish(struct http_client *c, struct http_req *r, CURLcode rc)
+{
+    CURL *e = r->easy;
+    char *redir = NULL;
+    double t = 0;
+    struct buf u = BUF_INIT_MAX(4096);
+
+    curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &r->status);
+    curl_easy_getinfo(e, CURLINFO_TOTAL_TIME, &t);
+    r->seconds = t;
+    if (curl_easy_getinfo(e, CURLINFO_REDIRECT_URL, &redir) == CURLE_OK && redir) {
+        free(r->location);
+        r->location = xstrdup(redir);
+    }
+    curl_multi_remove_handle(c->multi, e);
+    curl_slist_free_all(r->slist);
+    r->slist = NULL;
+    r->easy = NULL;
+    easy_put(c, e);
+    c->active--;
+    c->st.bytes += r->received;
+    if (r->status == 304)
+        c->st.not_modified++;
+    if (r->md) {
+        unsigned int len = 0;
+        EVP_DigestFinal_ex(r->md, r->sha256, &len);
+    }
+    if (r->fp)
+        fflush(r->fp);
+    shown_url(&u, r);
+    if (rc != CURLE_OK) {
+        if (r->toobig)
+            set_msg(r, IMX_ETOOBIG, "GET %s: the answer is larger than %zu bytes", u.p,
+                    r->max_body ? r->max_body : HTTP_BODY_DEFAULT);
+        else
+            set_msg(r, IMX_ENET, "GET %s: %s", u.p, curl_easy_strerror(rc));
+        log_line(c, "GET %s -> failed: %s (%.0f ms)", u.p, r->msg, t * 1000);
+        r->status = rc == CURLE_WRITE_ERROR || r->toobig ? r->status : 0;
+    } else {
+        log_line(c, "GET %s -> %ld in %.0f ms, %llu bytes", u.p, r->status, t * 1000,
+                 (unsigned long long)r->received);
+    }
+    if (r->code == 0 && is_rate_limit(r)) {
+        if (!r->manual_retry && rate_limited(c, r)) {
+            buf_release(&u);
+            return;
+        }
+        if (!r->code)
+            set_msg(r, IMX_ERATE, "GET %s: HTTP %ld, rate limited", u.p, r->status);
+    } else if (!r->manual_retry && r->code != -IMX_ETOOBIG &&
+               (r->code == -IMX_ENET || transient_status(r->status))) {
+        if (http_retry(c, r) == 0) {
+            buf_release(&u);
+            return;
+        }
+        if (r->code)
+            set_msg(r, IMX_ENET, "%s (after %d attempts)", r->msg, r->attempt);
+        else
+            set_msg(r, IMX_EHTTP, "GET %s: HTTP %ld (after %d attempts)", u.p, r->status,
+                    r->attempt);
+    }
+    buf_release(&u);
+    if (r->done)
+        r->done(r, r->ud);
+}
+
+static void unlink_pending(struct http_client *c, struct http_req *prev, struct http_req *r)
+{
+    if (prev)
+        prev->next = r->next;
+    else
+        c->head = r->next;
+    if (c->tail == r)
+        c->tail = prev;
+    r->next = NULL;
+}
+
+static void act_add(struct http_client *c, struct http_req *r)
+{
+    xgrow((void **)&c->act, &c->capact, c->nact + 1, sizeof(*c->act));
+    c->act[c->nact++] = r;
+}
+
+static void act_del(struct http_client *c, struct http_req *r)
+{
+    for (size_t i = 0; i < c->nact; i++) {
+        if (c->act[i] == r) {
+            c->act[i] = c->act[--c->nact];
+            return;
+        }
+    }
+}
+
+/*
+ * Starts what may start. Returns the milliseconds until a request that must wait (backoff,
+ * rate limit) may start, or -1 when none waits; requests held only by the number of jobs
+ * start when a transfer ends, which wakes the poll anyway.
+ */
+static long long start_ready(struct http_client *c)
+{
+    long long now = now_ms(), next = -1;
+    struct http_req *prev = NULL, *r = c->head;
+
+    while (r) {
+        struct http_req *nx = r->next;
+        long long at = r->not_before_ms;
+        if (r->rate_limited && c->hold_until_ms > at)
+            at = c->hold_until_ms;
+        if (r->rate_limited && c->stopped_until && (long long)time(NULL) < c->stopped_until) {
+            /* the limit will not reset in time: fail without asking */
+            struct buf u = BUF_INIT_MAX(2048);
+            char when[40];
+            unlink_pending(c, prev, r);
+            shown_url(&u, r);
+            fmt_utc(when, sizeof(when), c->stopped_until);
+            clear_results(r);
+            set_msg(r, IMX_ERATE, "not asked: %s (rate limited until %s)", u.p, when);
+            buf_release(&u);
+            if (r->done)
+                r->done(r, r->ud);
+            r = nx;
+            continue;
+        }
+        if (at <= now && c->active < (size_t)c->o.jobs) {
+            unlink_pending(c, prev, r);
+            if (start(c, r) < 0) {
+                if (r->done)
+                    r->done(r, r->ud);
+            } else {
+                act_add(c, r);
+            }
+            r = nx;
+            continue;
+        }
+        if (at > now && (next < 0 || at - now < next))
+            next = at - now;
+        prev = r;
+        r = nx;
+    }
+    return next;
+}
+
+static void abort_all(struct http_client *c)
+{
+    while (c->nact) {
+        struct http_req *r = c->act[c->nact - 1];
+        CURL *e = r->easy;
+        curl_multi_remove_handle(c->multi, e);
+        curl_slist_free_all(r->slist);
+        r->slist = NULL;
+        r->easy = NULL;
+        easy_put(c, e);
+        c->active--;
+        c->nact--;
+        set_msg(r, IMX_EINTR, "interrupted");
+        if (r->done)
+            r->done(r, r->ud);
+    }
+    while (c->head) {
+        struct http_req *r = c->head;
+        unlink_pending(c, NULL, r);
+        set_msg(r, IMX_EINTR, "interrupted");
+        if (r->done)
+            r->done(r, r->ud);
+    }
+}
+
+int http_run(struct http_client *c, int (*interrupted)(void))
+{
+    for (;;) {
+        long long wait;
+        int running = 0, left, ended = 0;
+        CURLMsg *m;
+
+        if (interrupted && interrupted()) {
+            abort_all(c);
+            return -IMX_EINTR;
+        }
+        wait = start_ready(c);
+        if (!c->active && !c->head)
+            return 0;
+        if (c->active) {
+            curl_multi_perform(c->multi, &running);
+            while ((m = curl_multi_info_read(c->multi, &left))) {
+                struct http_req *r = NULL;
+                if (m->msg != CURLMSG_DONE)
+                    continue;
+                curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&r);
+                act_del(c, r);
+                finish(c, r, m->data.result);
+                ended = 1;
+            }
+            if (ended)
+                continue; /* start what the finished transfers made room for */
+        }
+        if (wait < 0 || wait > 1000)
+            wait = 1000;
+        curl_multi_poll(c->multi, NULL, 0, (int)wait, NULL);
+    }
+}
+
+/* ---- URL helpers ------------------------------------------------------------------------ */
+
+int http_same_origin(const char *a, const char *b)
+{
+    CURLU *ua = curl_url(), *ub = curl_url();
+    int same = 0;
+
+    if (ua && ub && curl_url_set(ua, CURLUPART_URL, a, 0) == CURLUE_OK &&
+        curl_url_set(ub, CURLUPART_URL, b, 0) == CURLUE_OK) {
+        static const CURLUPart parts[] = {CURLUPART_SCHEME, CURLUPART_HOST, CURLUPART_PORT};
+        same = 1;
+        for (size_t i = 0; i < 3 && same; i++) {
+            char *x = NULL, *y = NULL;
+            unsigned fl = parts[i] == CURLUPART_PORT ? CURLU_DEFAULT_PORT : 0;
+            if (curl_url_get(ua, parts[i], &x, fl) != CURLUE_OK ||
+                curl_url_get(ub, parts[i], &y, fl) != CURLUE_OK || strcasecmp(x, y))
+                same = 0;
+            curl_free(x);
+            curl_free(y);
+        }
+    }
+    curl_url_cleanup(ua);
+    curl_url_cleanup(ub);
+    return same;
+}
+
+int http_url_encode(struct buf *out, const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (isalnum(ch) || ch == '-' || ch == '.' || ch == '_' || ch == '~') {
+            if (buf_addc(out, (char)ch) < 0)
+                return -1;
+        } else if (buf_addf(out, "%%%c%c", hex[ch >> 4], hex[ch & 15]) < 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static const char *skip_ws(const char *p)
+{
+    while (*p == ' ' || *p == '\t')
+        p++;
+    return p;
+}
+
+/* Whether the rel value (quoted or not: a space-separated list) names rel. */
+static int rel_has(const char *v, size_t n, const char *rel)
+{
+    size_t k = strlen(rel);
+    size_t i = 0;
+
+    while (i < n) {
+        size_t j;
+        while (i < n && v[i] == ' ')
+            i++;
+        j = i;
+        while (j < n && v[j] != ' ')
+            j++;
+        if (j - i == k && !strncasecmp(v + i, rel, k))
+            return 1;
+        i = j;
+    }
+    return 0;
+}
+
+char *http_link_find(const char *link, const char *rel)
+{
+    const char *p = link;
+
+    if (!link)
+        return NULL;
+    for (;;) {
+        const char *u0, *u1;
+        int found = 0;
+
+        while (*p == ' ' || *p == '\t' || *p == ',')
+            p++;
+        if (*p != '<')
+            return NULL;
+        u0 = p + 1;
+        u1 = strchr(u0, '>');
+        if (!u1)
+            return NULL;
+        p = u1 + 1;
+        /* parameters up to the next ',' outside quotes */
+        for (;;) {
+            const char *name, *val;
+            size_t nlen, vlen;
+
+            p = skip_ws(p);
+            if (*p != ';')
+                break;
+            p = skip_ws(p + 1);
+            name = p;
+            while (*p && *p != '=' && *p != ';' && *p != ',' && *p != ' ')
+                p++;
+            nlen = (size_t)(p - name);
+            p = skip_ws(p);
+            if (*p != '=')
+                continue;
+            p = skip_ws(p + 1);
+            if (*p == '"') {
+                val = ++p;
+                while (*p && *p != '"') {
+                    if (*p == '\\' && p[1])
+                        p++;
+                    p++;
+                }
+                vlen = (size_t)(p - val);
+                if (*p == '"')
+                    p++;
+            } else {
+                val = p;
+                while (*p && *p != ';' && *p != ',' && *p != ' ')
+                    p++;
+                vlen = (size_t)(p - val);
+            }
+            if (nlen == 3 && !strncasecmp(name, "rel", 3) && rel_has(val, vlen, rel))
+                found = 1;
+        }
+        if (found && u1 > u0)
+            return xstrndup(u0, (size_t)(u1 - u0));
+        /* skip anything unexpected up to the next link */
+        while (*p && *p != ',')
+            p++;
+        if (!*p)
+            return NULL;
+    }
+}

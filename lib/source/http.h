@@ -1,0 +1,134 @@
+/* http: imx's HTTP client, a libcurl multi loop with parallel transfers, connection reuse,
+ * HTTP/2, retries with backoff and jitter, rate-limit waits, timeouts and capped bodies.
+ * It knows nothing of GitHub: callers add their own headers and read the status. */
+#ifndef IMX_HTTP_H
+#define IMX_HTTP_H
+
+#include "util/buf.h"
+#include "util/err.h"
+
+#include <stdio.h>
+
+struct http_opts {
+    const char *user_agent;  /* sent on every request */
+    int jobs;                /* transfers at once (default 8) */
+    long connect_timeout_ms; /* default 10000 */
+    long stall_seconds;      /* a transfer moving no byte for this long fails (default 30) */
+    int attempts;            /* tries per request, first included (default 4) */
+    long backoff_ms;         /* first retry delay (default 250), doubled per retry, plus jitter */
+    long backoff_max_ms;     /* default 8000 */
+    long max_wait;           /* longest rate-limit wait in seconds (default 60; 0: never wait) */
+    /* Verbose request log: one line per finished transfer, NULL for none. */
+    void (*log)(void *ud, const char *line);
+    void *log_ud;
+    int log_headers; /* also log request headers (Authorization redacted) */
+};
+
+#define HTTP_HEADERS_MAX 8
+#define HTTP_BODY_DEFAULT ((size_t)32 << 20)
+
+struct http_client;
+
+/*
+ * One request. The caller owns it (and url, headers, fp); the client fills the results and
+ * calls done() exactly once per submission. done() may submit new requests, or resubmit this
+ * one through http_retry(). Results of an earlier attempt are cleared before each attempt.
+ */
+struct http_req {
+    /* in */
+    const char *url;
+    const char *headers[HTTP_HEADERS_MAX + 1]; /* "Name: value", NULL-terminated */
+    const char *if_none_match;
+    size_t max_body;  /* cap on the body, 0: HTTP_BODY_DEFAULT */
+    FILE *fp;         /* write the body here instead of into body */
+    int hash;         /* compute the sha256 of the body */
+    int compressed;   /* accept gzip/deflate (decoded before the cap and hash) */
+    int rate_limited; /* obeys the client's rate-limit hold (API requests) */
+    int manual_retry; /* never retried automatically: done() decides, through http_retry */
+    int redact_query; /* the query is a credential (signed URL): never shown */
+    void (*done)(struct http_req *req, void *ud);
+    void *ud;
+    /* out */
+    long status; /* 0 when no response arrived */
+    struct buf body;
+    char *location; /* redirect target, absolute */
+    char *etag;
+    char *link;
+    char *content_type;
+    char *content_disposition;
+    long retry_after;         /* seconds, -1 when absent */
+    long rl_remaining;        /* x-ratelimit-remaining, -1 when absent */
+    long long rl_reset;       /* x-ratelimit-reset (epoch), 0 when absent */
+    long long server_date;    /* Date header (epoch), 0 when absent */
+    long long content_length; /* -1 when unknown */
+    unsigned long long received;
+    unsigned char sha256[32];
+    int code;      /* 0, or a negative IMX_E* code: no usable response (transport, cap, rate) */
+    char msg[512]; /* why, naming the URL (query redacted as asked) */
+    int attempt;   /* 1-based attempt that produced these results */
+    double seconds;
+    /* private */
+    struct http_req *next;
+    long long not_before_ms;
+    int rate_waits;
+    int toobig;
+    void *easy;
+    void *slist;
+    void *md;
+};
+
+struct http_stats {
+    unsigned long requests; /* transfers started (retries included) */
+    unsigned long retries;
+    unsigned long not_modified; /* 304 answers */
+    unsigned long long bytes;   /* body bytes received */
+    unsigned long rate_waits;
+};
+
+int http_client_new(struct http_client **out, const struct http_opts *o, struct imx_err *err);
+void http_client_free(struct http_client *c);
+const struct http_stats *http_client_stats(const struct http_client *c);
+
+/* Prepares a request (zeroed, no headers, body capped at max_body). */
+void http_req_init(struct http_req *r, const char *url);
+/* Frees the results (body, headers); the request can be submitted again. */
+void http_req_release(struct http_req *r);
+/* Adds a "Name: value" header (the string must outlive the request); -1 when full. */
+int http_req_header(struct http_req *r, const char *header);
+
+/* Queues a request; it starts within http_run. */
+void http_submit(struct http_client *c, struct http_req *r);
+/*
+ * Queues the request again after an exponential backoff with jitter, if attempts remain
+ * (0); otherwise -1 and the request keeps its results. Meant for done() callbacks that find
+ * a response unusable (truncated, bad digest, invalid JSON).
+ */
+int http_retry(struct http_client *c, struct http_req *r);
+/*
+ * Runs transfers until every queued request is done. Returns 0, or -IMX_EINTR when
+ * interrupted() (may be NULL) turns true: pending requests then finish with that code.
+ */
+int http_run(struct http_client *c, int (*interrupted)(void));
+
+/*
+ * Rate limits. After a response with x-ratelimit-remaining 0 (or Retry-After) the client
+ * holds every rate_limited request until the reset; when that is further away than
+ * max_wait, such requests fail with -IMX_ERATE instead, and this returns the epoch when the
+ * limit resets (0 while not stopped).
+ */
+long long http_rate_stopped_until(const struct http_client *c);
+
+/* Whether two URLs have the same scheme, host and port (where credentials may go). */
+int http_same_origin(const char *a, const char *b);
+/* Appends url to out without its query string and fragment (for messages and logs). */
+void http_url_strip_query(struct buf *out, const char *url);
+/*
+ * Finds the URL of relation rel (case-insensitive) in a Link header value,
+ * e.g. `<https://x/?page=2>; rel="next", <...>; rel="last"`. Returns a malloc'ed URL,
+ * or NULL when absent or malformed.
+ */
+char *http_link_find(const char *link, const char *rel);
+/* Percent-encodes s (everything but unreserved characters) and appends it to out. */
+int http_url_encode(struct buf *out, const char *s);
+
+#endif
