@@ -90,5 +90,14 @@ int cli_close_stdout(int status);
 const char *cli_cache_dir(const struct cli *cli);
 
 int cmd_extract(struct cli *cli);
+int cmd_sync(struct cli *cli);
+int cmd_runs(struct cli *cli);
+/*
+ * Performs the sync the options describe (run ids, --collect-recent, --since/--until,
+ * filters) and gives back the run ids (malloc'ed decimal strings in a malloc'ed array) the
+ * selection resolved to. Returns EXIT_OK, EXIT_PARTIAL (some runs failed, others are fine)
+ * or an error status.
+ */
+int cli_sync_selected(struct cli *cli, char ***ids, size_t *nids);
 
 #endif

@@ -14,6 +14,8 @@ struct command {
 
 static const struct command commands[] = {
     {"extract", CMD_EXTRACT, cmd_extract, "write the tidy table of one model from the cache"},
+    {"sync", CMD_SYNC, cmd_sync, "fetch runs and their result artifacts from GitHub into the cache"},
+    {"runs", CMD_RUNS, cmd_runs, "list the runs known (cache and GitHub)"},
 };
 
 void cli_print_main_help(void)

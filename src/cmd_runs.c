@@ -1,0 +1,300 @@
+/* cmd_runs: `imx runs`: the runs known to the cache and (unless --offline) to GitHub, one per
+ * line in a plain aligned table on stdout: dates, attempt, cached or not, artifacts, rows. */
+#include "cache/rows.h"
+#include "cache/scan.h"
+#include "cache/store.h"
+#include "cli.h"
+#include "source/ghsync.h"
+#include "util/buf.h"
+#include "util/xalloc.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum col {
+    C_ID,
+    C_CREATED,
+    C_EVENT,
+    C_BRANCH,
+    C_ATTEMPT,
+    C_CACHED,
+    C_EXPIRED,
+    C_ARTS,
+    C_SIZE,
+    C_ROWS,
+    NCOL
+};
+
+static const char *const heads[NCOL] = {"RUN",    "CREATED", "EVENT",     "BRANCH", "ATTEMPT",
+                                        "CACHED", "EXPIRED", "ARTIFACTS", "SIZE",   "ROWS"};
+
+struct line {
+    unsigned long long id;
+    char *cell[NCOL];
+};
+
+static void human(unsigned long long b, char *out, size_t n)
+{
+    if (b >= (1ULL << 30))
+        snprintf(out, n, "%.1fG", (double)b / (1 << 30));
+    else if (b >= (1ULL << 20))
+        snprintf(out, n, "%.1fM", (double)b / (1 << 20));
+    else if (b >= 1024)
+        snprintf(out, n, "%.1fK", (double)b / 1024);
+    else
+        snprintf(out, n, "%lluB", b);
+}
+
+static char *dupf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static char *dupf(const char *fmt, ...)
+{
+    struct buf b = BUF_INIT_MAX(65536);
+    va_list ap;
+    va_start(ap, fmt);
+    buf_vaddf(&b, fmt, ap);
+    va_end(ap);
+    return buf_detach(&b, NULL);
+}
+
+static char *or_dash(const char *s)
+{
+    return xstrdup(s && *s ? s : "-");
+}
+
+/* The cache's view of a run: manifest, run.json, rows. */
+static void fill_cached(struct line *l, struct store *s)
+{
+    struct buf p = BUF_INIT_MAX(8192);
+    struct imx_err e = IMX_ERR_INIT;
+    struct manifest m;
+    struct run_info ri;
+    struct run_rows rows;
+    int have_m = store_manifest_load(s, l->id, &m, &e) > 0;
+    unsigned long n = 0, expired = 0;
+    unsigned long long size = 0;
+
+    memset(&ri, 0, sizeof(ri));
+    store_run_file(s, l->id, "run.json", &p);
+    if (run_info_load_meta(&ri, p.p, &e) == 0) {
+        l->cell[C_CREATED] = or_dash(ri.created_at);
+        l->cell[C_EVENT] = or_dash(ri.event);
+        l->cell[C_BRANCH] = or_dash(ri.branch);
+        l->cell[C_ATTEMPT] = ri.attempt ? dupf("%ld", ri.attempt) : xstrdup("-");
+    }
+    run_info_release(&ri);
+    for (size_t i = 0; have_m && i < m.n; i++) {
+        if (m.arts[i].state == ART_COMPLETE) {
+            n++;
+            size += m.arts[i].size;
+        } else if (m.arts[i].state == ART_EXPIRED) {
+            expired++;
+        }
+    }
+    memset(&rows, 0, sizeof(rows));
+    if (have_m && m.rows_known) {
+        for (size_t i = 0; i < m.rows.n; i++)
+            run_rows_add(&rows, m.rows.v[i].model, m.rows.v[i].rows);
+    } else {
+        buf_reset(&p);
+        store_run_dir(s, l->id, &p);
+        rows_count_run(p.p, &rows);
+    }
+    l->cell[C_CACHED] = xstrdup(have_m       ? (m.complete ? "yes" : "partial")
+                                : rows.total ? "yes (no manifest)"
+                                             : "no");
+    l->cell[C_EXPIRED] = have_m ? xstrdup(expired ? "yes" : "no") : xstrdup("-");
+    if (have_m) {
+        char h[32];
+        human(size, h, sizeof(h));
+        l->cell[C_ARTS] = dupf("%lu", n);
+        l->cell[C_SIZE] = xstrdup(h);
+    }
+    {
+        struct buf b = BUF_INIT_MAX(65536);
+        if (rows.total) {
+            buf_addf(&b, "%lu (", rows.total);
+            run_rows_format(&rows, &b);
+            buf_addc(&b, ')');
+        } else {
+            buf_adds(&b, "0");
+        }
+        l->cell[C_ROWS] = buf_detach(&b, NULL);
+    }
+    run_rows_release(&rows);
+    manifest_release(&m);
+    buf_release(&p);
+}
+
+/* GitHub's view of a run not (completely) cached: its listing and chosen artifacts. */
+static void fill_remote(struct line *l, const struct ghsync_run *r, const struct gh_artifact *a,
+                        size_t na, const char *pattern)
+{
+    if (!l->cell[C_CREATED]) {
+        l->cell[C_CREATED] = or_dash(r->run.created_at);
+        l->cell[C_EVENT] = or_dash(r->run.event);
+        l->cell[C_BRANCH] = or_dash(r->run.branch);
+        l->cell[C_ATTEMPT] = r->run.attempt ? dupf("%ld", r->run.attempt) : xstrdup("-");
+    }
+    if (!l->cell[C_CACHED])
+        l->cell[C_CACHED] = xstrdup("no");
+    if (a && !r->cached) {
+        enum gh_pick *pick = xcalloc(na ? na : 1, sizeof(*pick));
+        unsigned long n = 0, expired = 0;
+        unsigned long long size = 0;
+        char h[32];
+        gh_choose(a, na, pattern, pick);
+        for (size_t i = 0; i < na; i++) {
+            if (pick[i] != GH_TAKE)
+                continue;
+            n++;
+            size += a[i].size;
+            expired += a[i].expired != 0;
+        }
+        free(pick);
+        human(size, h, sizeof(h));
+        free(l->cell[C_ARTS]);
+        free(l->cell[C_SIZE]);
+        free(l->cell[C_EXPIRED]);
+        l->cell[C_ARTS] = dupf("%lu", n);
+        l->cell[C_SIZE] = xstrdup(h);
+        l->cell[C_EXPIRED] = xstrdup(!n ? "-" : expired == n ? "yes" : expired ? "some" : "no");
+    }
+}
+
+static int cmp_line(const void *a, const void *b)
+{
+    const struct line *x = a, *y = b;
+    return x->id < y->id ? 1 : x->id > y->id ? -1 : 0;
+}
+
+static struct line *find_or_add(struct line **v, size_t *n, size_t *cap, unsigned long long id)
+{
+    for (size_t i = 0; i < *n; i++)
+        if ((*v)[i].id == id)
+            return &(*v)[i];
+    xgrow((void **)v, cap, *n + 1, sizeof(**v));
+    memset(&(*v)[*n], 0, sizeof(**v));
+    (*v)[*n].id = id;
+    return &(*v)[(*n)++];
+}
+
+static const char *api_url_of(const struct cli *cli)
+{
+    const char *env = getenv("GITHUB_API_URL");
+    if (cli->github_url)
+        return cli->github_url;
+    return env && *env ? env : GH_DEFAULT_API;
+}
+
+int cmd_runs(struct cli *cli)
+{
+    struct imx_err err = IMX_ERR_INIT;
+    struct store s;
+    struct line *v = NULL;
+    size_t n = 0, cap = 0, width[NCOL];
+    unsigned long long *cached = NULL;
+    size_t ncached = 0;
+    int status = EXIT_OK;
+    const char *cache = cli_cache_dir(cli);
+
+    memset(&s, 0, sizeof(s));
+    s.cache = (char *)cache;
+    if (store_list_runs(cache, &cached, &ncached, &err) < 0) {
+        msg_error("%s", err.msg);
+        return EXIT_FS;
+    }
+    for (size_t i = 0; i < ncached; i++) {
+        struct line *l;
+        if (cli->nids) {
+            size_t k;
+            for (k = 0; k < cli->nids; k++)
+                if (strtoull(cli->ids[k], NULL, 10) == cached[i])
+                    break;
+            if (k == cli->nids)
+                continue;
+        }
+        l = find_or_add(&v, &n, &cap, cached[i]);
+        fill_cached(l, &s);
+    }
+    free(cached);
+    if (!cli->offline) {
+        struct ghsync_opts o;
+        struct ghsync_stats st;
+        struct ghsync_run *runs = NULL;
+        struct gh_artifact **arts = NULL;
+        size_t nruns = 0, *narts = NULL;
+        const char *tsrc;
+        char *token = gh_token_find(api_url_of(cli), &tsrc);
+
+        memset(&o, 0, sizeof(o));
+        o.cache = cache;
+        o.api_url = api_url_of(cli);
+        o.repo = cli->repo;
+        o.workflow = cli->workflow;
+        o.branch = cli->branch;
+        o.event = cli->event;
+        o.since = cli->since;
+        o.until = cli->until;
+        o.artifact = cli->artifact;
+        o.ids = cli->ids;
+        o.nids = cli->nids;
+        o.recent = cli->collect_recent;
+        o.token = token;
+        o.jobs = (int)cli->jobs;
+        o.max_wait = cli->max_wait;
+        o.interrupted = cli_interrupted;
+        if (ghsync_list(&o, &runs, &nruns, &arts, &narts, &st, &err) < 0) {
+            msg_error("%s (showing the cache only)", err.msg);
+            status = EXIT_PARTIAL;
+        }
+        for (size_t i = 0; i < nruns; i++) {
+            struct line *l = find_or_add(&v, &n, &cap, runs[i].id);
+            if (runs[i].run.id)
+                fill_remote(l, &runs[i], arts[i], narts[i], cli->artifact);
+        }
+        ghsync_runs_free(runs, nruns, arts, narts);
+        if (token) {
+            memset(token, 0, strlen(token));
+            free(token);
+        }
+    }
+    qsort(v, n, sizeof(*v), cmp_line);
+    for (int c = 0; c < NCOL; c++)
+        width[c] = strlen(heads[c]);
+    for (size_t i = 0; i < n; i++) {
+        if (!v[i].cell[C_ID])
+            v[i].cell[C_ID] = dupf("%llu", v[i].id);
+        for (int c = 0; c < NCOL; c++) {
+            if (!v[i].cell[c])
+                v[i].cell[c] = xstrdup("-");
+            if (c == C_CREATED && strlen(v[i].cell[c]) > 10 && v[i].cell[c][10] == 'T') {
+                /* 2026-01-14T22:27:36Z reads better as 2026-01-14 22:27:36 */
+                v[i].cell[c][10] = ' ';
+                v[i].cell[c][strcspn(v[i].cell[c], "Z")] = '\0';
+            }
+            if (strlen(v[i].cell[c]) > width[c])
+                width[c] = strlen(v[i].cell[c]);
+        }
+    }
+    for (int c = 0; c < NCOL; c++) {
+        if (c == NCOL - 1)
+            printf("%s\n", heads[c]);
+        else
+            printf("%-*s  ", (int)width[c], heads[c]);
+    }
+    for (size_t i = 0; i < n; i++) {
+        for (int c = 0; c < NCOL; c++) {
+            if (c == NCOL - 1)
+                printf("%s\n", v[i].cell[c]);
+            else
+                printf("%-*s  ", (int)width[c], v[i].cell[c]);
+            free(v[i].cell[c]);
+        }
+    }
+    free(v);
+    if (!cli->quiet)
+        fprintf(stderr, "%zu run%s\n", n, n == 1 ? "" : "s");
+    return status;
+}
