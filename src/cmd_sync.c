@@ -1,7 +1,10 @@
 /* cmd_sync: `imx sync`, and cli_sync_selected() which `imx extract` calls first unless
  * --offline: fill the cache from GitHub, say per run what happened, sum up. */
 #include "cli.h"
+#include "cache/store.h"
+#include "source/gcs.h"
 #include "source/ghsync.h"
+#include "source/infx.h"
 #include "util/buf.h"
 #include "util/xalloc.h"
 
@@ -123,7 +126,7 @@ static void summary(const struct cli *cli, const struct ghsync_stats *st)
                 st->artifacts_expired, st->artifacts_expired == 1 ? "" : "s");
 }
 
-int cli_sync_selected(struct cli *cli, char ***ids, size_t *nids)
+static int sync_github(struct cli *cli, char ***ids, size_t *nids)
 {
     struct ghsync_opts o;
     struct ghsync_stats st;
@@ -137,10 +140,6 @@ int cli_sync_selected(struct cli *cli, char ***ids, size_t *nids)
 
     *ids = NULL;
     *nids = 0;
-    if (cli->source && strcmp(cli->source, "github")) {
-        msg_error("--source %s: this build syncs from GitHub only", cli->source);
-        return EXIT_USAGE;
-    }
     if (gh_created_filter(cli->since, cli->until, &created) < 0) {
         msg_error("--since and --until take dates as YYYY-MM-DD");
         return EXIT_USAGE;
@@ -233,6 +232,340 @@ int cli_sync_selected(struct cli *cli, char ***ids, size_t *nids)
     if (st.runs == 0 && !cli->quiet)
         fprintf(stderr, "imx: no successful run matches the selection\n");
     return status;
+}
+
+/* ---- the other sources: their engines, fed by the same HTTP layer and cache store ---------- */
+
+/* A transfer for a source engine: URL in; status, body and failure out. */
+struct simple_get {
+    const char *url;
+    long *status;
+    char **body;
+    size_t *len;
+    int *code;
+    char *msg;
+    size_t msgsz;
+};
+
+struct source_ctx {
+    struct cli *cli;
+    struct out *out;
+    struct http_client *http;
+    struct store store;
+    int store_open;
+};
+
+/* Parallel GETs without credentials: retries, timeouts and caps come from the http client. */
+static int fetch_batch(struct source_ctx *x, struct simple_get *g, size_t n)
+{
+    struct http_req *r = xcalloc(n ? n : 1, sizeof(*r));
+    int rc;
+
+    for (size_t i = 0; i < n; i++) {
+        http_req_init(&r[i], g[i].url);
+        r[i].max_body = (size_t)512 << 20;
+        r[i].body.max = r[i].max_body;
+        http_submit(x->http, &r[i]);
+    }
+    rc = http_run(x->http, cli_interrupted);
+    for (size_t i = 0; i < n; i++) {
+        *g[i].status = r[i].code < 0 ? 0 : r[i].status;
+        *g[i].code = r[i].code;
+        snprintf(g[i].msg, g[i].msgsz, "%s", r[i].msg);
+        *g[i].body = NULL;
+        *g[i].len = 0;
+        if (r[i].code == 0)
+            *g[i].body = buf_detach(&r[i].body, g[i].len);
+        http_req_release(&r[i]);
+    }
+    free(r);
+    return rc < 0 ? rc : 0;
+}
+
+static int gcs_fetch(void *ud, struct gcs_get *reqs, size_t n)
+{
+    struct simple_get *g = xcalloc(n ? n : 1, sizeof(*g));
+    int rc;
+
+    for (size_t i = 0; i < n; i++) {
+        struct simple_get t = {reqs[i].url,   &reqs[i].status, &reqs[i].body,      &reqs[i].len,
+                               &reqs[i].code, reqs[i].msg,     sizeof(reqs[i].msg)};
+        g[i] = t;
+    }
+    rc = fetch_batch(ud, g, n);
+    free(g);
+    return rc;
+}
+
+static int infx_fetch(void *ud, struct infx_get *reqs, size_t n)
+{
+    struct simple_get *g = xcalloc(n ? n : 1, sizeof(*g));
+    int rc;
+
+    for (size_t i = 0; i < n; i++) {
+        struct simple_get t = {reqs[i].url,   &reqs[i].status, &reqs[i].body,      &reqs[i].len,
+                               &reqs[i].code, reqs[i].msg,     sizeof(reqs[i].msg)};
+        g[i] = t;
+    }
+    rc = fetch_batch(ud, g, n);
+    free(g);
+    return rc;
+}
+
+static int gcs_have(void *ud, unsigned long long run_id, unsigned long long art_id)
+{
+    struct source_ctx *x = ud;
+    return store_have(&x->store, run_id, art_id);
+}
+
+/* A verified backup zip: installed like a GitHub download, recorded with source "gcs". */
+static int gcs_install(void *ud, const struct gcs_install *in, struct imx_err *err)
+{
+    struct source_ctx *x = ud;
+    struct store_install si;
+    struct unpack_result res;
+    struct manifest m;
+    struct manifest_art *a;
+    int r = store_manifest_load(&x->store, in->run_id, &m, err);
+
+    if (r < 0)
+        return r;
+    memset(&si, 0, sizeof(si));
+    si.run_id = in->run_id;
+    si.id = in->id;
+    si.name = in->name;
+    si.file = in->zip_path;
+    si.is_zip = 1;
+    si.source = "gcs";
+    r = store_install_artifact(&x->store, &m, &si, &res, err);
+    if (r == 0) {
+        a = manifest_get(&m, in->id, in->name);
+        a->size = in->size;
+        free(a->updated_at);
+        a->updated_at = in->updated ? xstrdup(in->updated) : NULL;
+        m.complete = 1;
+        for (size_t i = 0; i < m.n; i++)
+            if (m.arts[i].state == ART_FAILED || m.arts[i].state == ART_PENDING)
+                m.complete = 0;
+        r = store_manifest_save(&x->store, &m, err);
+    }
+    manifest_release(&m);
+    return r;
+}
+
+static int source_open(struct source_ctx *x, struct cli *cli, struct out *out)
+{
+    struct imx_err err = IMX_ERR_INIT;
+    struct http_opts ho;
+
+    memset(x, 0, sizeof(*x));
+    x->cli = cli;
+    x->out = out;
+    memset(&ho, 0, sizeof(ho));
+    ho.user_agent = "imx/" IMX_VERSION;
+    ho.jobs = (int)cli->jobs;
+    ho.max_wait = cli->max_wait;
+    ho.stall_seconds = env_long("IMX_STALL_TIMEOUT");
+    ho.backoff_ms = env_long("IMX_RETRY_DELAY_MS");
+    if (cli->verbose) {
+        ho.log = on_log;
+        ho.log_ud = out;
+    }
+    if (store_open(&x->store, cli_cache_dir(cli), &err) < 0 ||
+        (x->store_open = 1, store_lock(&x->store, !cli->no_wait, on_waiting, out, &err)) < 0 ||
+        http_client_new(&x->http, &ho, &err) < 0) {
+        msg_error("%s", err.msg);
+        if (x->store_open)
+            store_close(&x->store);
+        x->store_open = 0;
+        return exit_for(err.code);
+    }
+    return EXIT_OK;
+}
+
+static void source_close(struct source_ctx *x)
+{
+    http_client_free(x->http);
+    if (x->store_open)
+        store_close(&x->store);
+    memset(x, 0, sizeof(*x));
+}
+
+static const char *env_or(const char *opt, const char *env, const char *dflt)
+{
+    const char *v = getenv(env);
+    if (opt)
+        return opt;
+    return v && *v ? v : dflt;
+}
+
+static int sync_gcs(struct cli *cli)
+{
+    struct source_ctx x;
+    struct out out;
+    struct gcs_opts o;
+    struct gcs_stats st;
+    struct imx_err err = IMX_ERR_INIT;
+    struct imx_diag diag;
+    int status, r;
+
+    memset(&out, 0, sizeof(out));
+    out.cli = cli;
+    status = source_open(&x, cli, &out);
+    if (status != EXIT_OK)
+        return status;
+    diag.fn = warn_diag;
+    diag.ud = &out;
+    diag.nwarn = 0;
+    memset(&o, 0, sizeof(o));
+    o.base_url = env_or(cli->gcs_url, "IMX_GCS_URL", GCS_DEFAULT_URL);
+    o.bucket = cli->bucket;
+    o.cache = cli_cache_dir(cli);
+    o.workflow = cli->workflow ? cli->workflow : GH_DEFAULT_WORKFLOW;
+    o.repo = cli->repo ? cli->repo : GH_DEFAULT_REPO;
+    o.artifact = cli->artifact;
+    o.ids = cli->ids;
+    o.nids = cli->nids;
+    o.recent = cli->collect_recent > 0 ? cli->collect_recent : 0;
+    o.since = cli->since;
+    o.until = cli->until;
+    o.refresh = cli->refresh;
+    o.fetch = gcs_fetch;
+    o.fetch_ud = &x;
+    o.store.have = gcs_have;
+    o.store.install = gcs_install;
+    o.store.ud = &x;
+    o.diag = &diag;
+    o.note = on_note;
+    o.note_ud = &out;
+    memset(&st, 0, sizeof(st));
+    r = gcs_sync(&o, &st, &err);
+    source_close(&x);
+    if (r < 0) {
+        msg_error("%s", err.msg);
+        return exit_for(err.code);
+    }
+    if (st.unparsed)
+        msg_warn("%lu object name%s of the backup did not parse (skipped)", st.unparsed,
+                 st.unparsed == 1 ? "" : "s");
+    if (!cli->quiet)
+        fprintf(stderr,
+                "GCS: %lu runs, %lu artifacts downloaded (%.1f MB), %lu cached, %lu failed; "
+                "%lu requests\n",
+                st.runs, st.artifacts, (double)st.bytes / (1 << 20), st.cached, st.failed,
+                st.requests);
+    if (cli_interrupted())
+        return EXIT_INTR;
+    return st.failed || st.missing ? EXIT_PARTIAL : EXIT_OK;
+}
+
+static int sync_api(struct cli *cli)
+{
+    struct source_ctx x;
+    struct out out;
+    struct infx_opts o;
+    struct infx_stats st;
+    struct imx_err err = IMX_ERR_INIT;
+    struct imx_diag diag;
+    int status, r;
+
+    memset(&out, 0, sizeof(out));
+    out.cli = cli;
+    status = source_open(&x, cli, &out);
+    if (status != EXIT_OK)
+        return status;
+    diag.fn = warn_diag;
+    diag.ud = &out;
+    diag.nwarn = 0;
+    memset(&o, 0, sizeof(o));
+    o.base_url = env_or(cli->inferencex_url, "IMX_INFERENCEX_URL", INFX_DEFAULT_URL);
+    o.cache = cli_cache_dir(cli);
+    o.ids = cli->ids;
+    o.nids = cli->nids;
+    o.recent = cli->collect_recent > 0 ? cli->collect_recent : 0;
+    o.since = cli->since;
+    o.until = cli->until;
+    o.model = cli->model && strcmp(cli->model, "all") ? cli->model : NULL;
+    o.refresh = cli->refresh;
+    o.fetch = infx_fetch;
+    o.fetch_ud = &x;
+    o.diag = &diag;
+    o.note = on_note;
+    o.note_ud = &out;
+    memset(&st, 0, sizeof(st));
+    r = infx_sync(&o, &st, &err);
+    source_close(&x);
+    if (r < 0) {
+        msg_error("%s", err.msg);
+        return exit_for(err.code);
+    }
+    if (!cli->quiet)
+        fprintf(stderr,
+                "InferenceX API: %lu runs (%lu new, %lu kept), %lu files, %lu rows; "
+                "%lu requests, %lu failed\n",
+                st.runs, st.runs_new, st.runs_kept, st.files, st.rows, st.requests, st.failed);
+    if (cli_interrupted())
+        return EXIT_INTR;
+    return st.failed ? EXIT_PARTIAL : EXIT_OK;
+}
+
+static int worse(int a, int b)
+{
+    if (a == EXIT_OK)
+        return b;
+    if (b == EXIT_OK)
+        return a;
+    return a == EXIT_PARTIAL ? b : a;
+}
+
+/* The ids a source without a resolved selection hands to extract: those named, if any. */
+static void named_ids(const struct cli *cli, char ***ids, size_t *nids)
+{
+    *ids = NULL;
+    *nids = 0;
+    if (!cli->nids)
+        return;
+    *ids = xcalloc(cli->nids, sizeof(**ids));
+    for (size_t i = 0; i < cli->nids; i++)
+        (*ids)[i] = xstrdup(cli->ids[i]);
+    *nids = cli->nids;
+}
+
+int cli_sync_selected(struct cli *cli, char ***ids, size_t *nids)
+{
+    const char *src = cli->source ? cli->source : "github";
+    int st, st2;
+
+    *ids = NULL;
+    *nids = 0;
+    if (!strcmp(src, "github"))
+        return sync_github(cli, ids, nids);
+    if (!strcmp(src, "gcs")) {
+        st = sync_gcs(cli);
+        named_ids(cli, ids, nids);
+        return st;
+    }
+    if (!strcmp(src, "api")) {
+        st = sync_api(cli);
+        named_ids(cli, ids, nids);
+        return st;
+    }
+    /* all: GitHub for what it still has, then the backup, then the API's rows */
+    st = sync_github(cli, ids, nids);
+    if (st == EXIT_USAGE || st == EXIT_INTR)
+        return st;
+    st2 = sync_gcs(cli);
+    if (st2 == EXIT_INTR)
+        return st2;
+    st = worse(st == EXIT_NET ? EXIT_PARTIAL : st, st2 == EXIT_NET ? EXIT_PARTIAL : st2);
+    st2 = sync_api(cli);
+    st = worse(st, st2 == EXIT_NET ? EXIT_PARTIAL : st2);
+    /* the backup and the API may add runs GitHub no longer lists: narrow only to named runs */
+    for (size_t i = 0; i < *nids; i++)
+        free((*ids)[i]);
+    free(*ids);
+    named_ids(cli, ids, nids);
+    return st;
 }
 
 int cmd_sync(struct cli *cli)

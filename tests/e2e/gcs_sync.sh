@@ -40,7 +40,7 @@ t_layout() {
 
 t_rerun_highest_id() {
     # The re-run's aggregate (higher artifact id) is the one in the cache.
-    ! grep -q '1.5,' "$W/cache/run_20720000066/agg_bmk.json" || fail "stale results_bmk kept"
+    ! grep -qF '"tput_per_gpu": 1.5,' "$W/cache/run_20720000066/agg_bmk.json" || fail "stale results_bmk kept"
 }
 
 t_warm() {
@@ -77,7 +77,11 @@ t_same_table_as_github() {
     # benchmark_date comes from the backup (artifact time) unless GitHub fills run.json
     local col
     col=$(head -1 "$W/gh.csv" | tr ',' '\n' | grep -n '^benchmark_date$' | cut -d: -f1)
-    assert_file_eq <(cut -d, -f"$col" --complement "$W/gcs.csv") <(cut -d, -f"$col" --complement "$W/gh.csv") &&
+    # the source column says where each row came from (gcs here, github there)
+    local scol
+    scol=$(head -1 "$W/gh.csv" | tr ',' '\n' | grep -n '^source$' | cut -d: -f1)
+    assert_file_eq <(cut -d, -f"$col${scol:+,$scol}" --complement "$W/gcs.csv") \
+        <(cut -d, -f"$col${scol:+,$scol}" --complement "$W/gh.csv") &&
         assert_eq "$(cut -d, -f"$col" "$W/gcs.csv" | cut -c1-10 | md5sum)" \
             "$(cut -d, -f"$col" "$W/gh.csv" | cut -c1-10 | md5sum)"
 }
@@ -110,7 +114,7 @@ t_missing_and_refused() {
 
 t_tokenloop() {
     gcs_faults tokenloop
-    timeout 60 imx sync --source gcs --cache "$W/loop" --refresh --since 2026-01-05 --until 2026-01-05 >"$W/out7" 2>&1
+    timeout 60 "$IMX" sync --source gcs --cache "$W/loop" --refresh --since 2026-01-05 --until 2026-01-05 >"$W/out7" 2>&1
     local rc=$?
     gcs_faults
     [ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] && grep -qi 'pageToken' "$W/out7"
