@@ -544,12 +544,14 @@ static void dl_failed(struct dl *d, int code, const char *msg)
     ma->error = xstrdup(msg);
     j->failed++;
     e->st->artifacts_failed++;
+    /* a refused token is said once, in the summary: the run lines only point at it */
     if (!j->why[0])
-        snprintf(j->why, sizeof(j->why), "%s", msg);
+        snprintf(j->why, sizeof(j->why), "%s",
+                 code == -IMX_EAUTH ? "download refused, the token lacks permission (see below)"
+                                    : msg);
     first_error(e, msg);
-    if (code == -IMX_EAUTH && !e->st->auth_refused) {
-        e->st->auth_refused = 1;
-        note(e, "imx: error: %s", msg);
+    if (code == -IMX_EAUTH) {
+        e->st->auth_refused = 1; /* said once, in the summary */
     } else if (code == -IMX_ERATE) {
         e->st->rate_stopped_until = http_rate_stopped_until(e->http);
     } else if (code != -IMX_EAUTH && code != -IMX_ERATE) {
@@ -855,7 +857,9 @@ static int eng_open(struct eng *e, const struct ghsync_opts *o, struct ghsync_st
     if (r < 0)
         return r;
     e->gh_ready = 1;
-    e->dl_limit = (size_t)ho.jobs * 2;
+    /* a download holds one transfer at a time (/zip, then the blob): jobs of them fill the
+     * client, and no more than jobs /zip requests are out when GitHub refuses the token */
+    e->dl_limit = (size_t)ho.jobs;
     return 0;
 }
 
