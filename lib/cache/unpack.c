@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <locale.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -222,16 +223,21 @@ int unpack_zip(const char *zip_path, const char *dir, const struct unpack_limits
     struct buf rel = BUF_INIT_MAX(PATH_MAX_LEN * 2);
     unsigned long count = 0;
     int r = 0, ar;
+    locale_t utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0), prev = (locale_t)0;
 
     memset(res, 0, sizeof(*res));
     if (!a)
         return imx_seterr(err, IMX_EIO, "cannot initialise libarchive");
+    /* libarchive converts names to the locale's charset: a UTF-8 one (for this thread only)
+     * keeps UTF-8 entry names readable under LANG=C */
+    if (utf8)
+        prev = uselocale(utf8);
     archive_read_support_format_zip(a);
     if (archive_read_open_filename(a, zip_path, 65536) != ARCHIVE_OK) {
         r = imx_seterr(err, IMX_EPARSE, "not a readable zip archive: %s",
                        archive_error_string(a) ? archive_error_string(a) : "unknown error");
         archive_read_free(a);
-        return r;
+        goto out;
     }
     while ((ar = archive_read_next_header(a, &ent)) == ARCHIVE_OK || ar == ARCHIVE_WARN) {
         const char *name = archive_entry_pathname_utf8(ent);
@@ -289,10 +295,15 @@ int unpack_zip(const char *zip_path, const char *dir, const struct unpack_limits
         r = imx_seterr(err, IMX_EPARSE, "damaged zip archive: %s",
                        archive_error_string(a) ? archive_error_string(a) : "read error");
     archive_read_free(a);
-    names_release(&seen);
-    buf_release(&rel);
     if (!r)
         fsync_dir(dir);
+out:
+    names_release(&seen);
+    buf_release(&rel);
+    if (utf8) {
+        uselocale(prev);
+        freelocale(utf8);
+    }
     return r;
 }
 

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# runs_basic: `imx runs`: the cache's runs (--offline) and GitHub's, with dates, attempts,
+# cached or not, artifacts, sizes, rows per model and expiry, as a plain aligned table.
+. "$(dirname "$0")/../lib.sh"
+. "$TESTS_DIR/fake/fake.sh"
+. "$TESTS_DIR/e2e/sync_common.bash"
+
+W=$(t_tmp)
+TOKEN="ghp_runs$RANDOM"
+mkfixture "$W/fx" --synthetic 4 --token "$TOKEN" --rerun @0 --expired @3 >"$W/ids" || exit 1
+mapfile -t IDS <"$W/ids"
+fake_start "$W" "$W/fx/fixture.json" || exit 1
+GH_TOKEN=$TOKEN imx sync --github-url "$FAKE_API" --cache "$W/c" --collect-recent 2 >/dev/null 2>&1
+
+t_offline() {
+    fresh
+    imx runs --offline --cache "$W/c" >"$W/o1" 2>"$W/e1" || return 1
+    flog "$W/l1"
+    assert_eq "$(fcount "$W/l1" "True")" 0 "requests with --offline" &&
+        assert_eq "$(head -1 "$W/o1" | awk '{print $1, $2, $NF}')" "RUN CREATED ROWS" &&
+        assert_eq "$(tail -n +2 "$W/o1" | wc -l)" 2 "cached runs listed" || return 1
+    grep -q "^${IDS[0]} .* 2 *yes *no *1 .* 8 (dsr1 4, gptoss 4)$" "$W/o1" ||
+        fail "re-run line: $(grep "${IDS[0]}" "$W/o1")"
+}
+
+t_online() {
+    fresh
+    GH_TOKEN=$TOKEN imx runs --github-url "$FAKE_API" --cache "$W/c" >"$W/o2" 2>"$W/e2" ||
+        { cat "$W/e2"; return 1; }
+    assert_eq "$(tail -n +2 "$W/o2" | wc -l)" 4 "runs listed" &&
+        grep -q "^${IDS[2]} .* no .*" "$W/o2" &&
+        grep -q "^${IDS[3]} .* no *yes " "$W/o2" || fail "uncached/expired lines: $(cat "$W/o2")" || return 1
+    # columns line up: every line has the ROWS column at the same offset
+    local col
+    col=$(head -1 "$W/o2" | grep -bo 'ROWS' | cut -d: -f1)
+    assert_eq "$(tail -n +2 "$W/o2" | cut -c$((col + 1)) | grep -c '[0-9-]')" 4 "aligned ROWS column"
+}
+
+t_run "runs: --offline lists the cache without a request" t_offline
+t_run "runs: GitHub's runs merged with the cache, expired shown" t_online
