@@ -274,7 +274,7 @@ int gh_json_array_spans(const char *t, size_t len, const char *key, size_t **spa
                 else if (i >= len || t[i] != ']')
                     return -1;
             }
-            return 0;
+            return i < len ? 0 : -1; /* the array must close */
         }
         ve = value_end(t, len, i);
         if (!ve)

@@ -1,0 +1,207 @@
+/* test_github: GitHub API helpers: the artifact choice, run listings kept byte for byte, artifact
+ * listings, URLs and the created= filter, Content-Disposition names, zip detection. */
+#include "source/github.h"
+#include "unit.h"
+
+#include <stdlib.h>
+
+static struct gh_artifact A(unsigned long long id, const char *name) {
+    struct gh_artifact a;
+    memset(&a, 0, sizeof(a));
+    a.id = id;
+    a.name = (char *)name;
+    return a;
+}
+
+static void
+choose_aggregate(void)
+{
+    struct gh_artifact a[] = {A(1, "changelog-metadata"),
+                              A(2, "bmk_gptoss_1k1k_x_h100-cw_0"),
+                              A(3, "server_logs_gptoss_1k1k_x"),
+                              A(4, "results_bmk"),
+                              A(5, "run-stats"),
+                              A(6, "results_bmk"),
+                              A(7, "gpu_metrics_x"),
+                              A(8, "eval_results_all")};
+    enum gh_pick p[8];
+    gh_choose(a, 8, NULL, p);
+    CHECK(p[3] == GH_OLDER);
+    CHECK(p[5] == GH_TAKE);
+    for (int i = 0; i < 8; i++)
+        if (i != 3 && i != 5)
+            CHECK(p[i] == GH_SKIP);
+    /* a pattern adds to the rule */
+    gh_choose(a, 8, "eval_*", p);
+    CHECK(p[7] == GH_TAKE && p[5] == GH_TAKE && p[0] == GH_SKIP);
+}
+
+static void choose_percfg(void)
+{
+    struct gh_artifact a[] = {A(1, "bmk_dsr1_8k1k_fp8_sglang_tp8_ep1_dpa_false_conc4_h200-nb_0"),
+                              A(2, "bmk_agentic_glm5_x"), A(3, "server_logs_dsr1_8k1k_x"),
+                              A(4, "bmk_dsr1_1k1k_fp8_sglang_tp8_ep1_dpa_false_conc8_h200-nb_0"),
+                              A(5, "run-stats")};
+    enum gh_pick p[5];
+    gh_choose(a, 5, NULL, p);
+    CHECK(p[0] == GH_TAKE && p[3] == GH_TAKE);
+    CHECK(p[1] == GH_SKIP && p[2] == GH_SKIP && p[4] == GH_SKIP);
+}
+
+static void choose_scheduler_era(void)
+{
+    /* 2025: unprefixed per-configuration artifacts win over results_<exp> */
+    struct gh_artifact a[] = {A(1, "gptoss_1k1k_fp4_vllm_tp8_conc64_h100-cw_1"),
+                              A(2, "results_gptoss_1k1k"), A(3, "graphs_gptoss_1k1k"),
+                              A(4, "dsr1_1024_8192_fp8_sglang_tp8_conc4_mi300x-amd_0")};
+    enum gh_pick p[4];
+    gh_choose(a, 4, NULL, p);
+    CHECK(p[0] == GH_TAKE && p[3] == GH_TAKE && p[1] == GH_SKIP && p[2] == GH_SKIP);
+    /* without them, results_<exp> */
+    gh_choose(a + 1, 2, NULL, p);
+    CHECK(p[0] == GH_TAKE && p[1] == GH_SKIP);
+    /* end-to-end runs' aggregate */
+    {
+        struct gh_artifact b[] = {A(1, "results_all"), A(2, "gptoss_1k1k_fp4_vllm_tp8_conc4_x")};
+        gh_choose(b, 2, NULL, p);
+        CHECK(p[0] == GH_TAKE && p[1] == GH_SKIP);
+    }
+    /* nothing usable: nothing taken */
+    {
+        struct gh_artifact c[] = {A(1, "run-stats"), A(2, "profile_x"), A(3, "notes")};
+        gh_choose(c, 3, NULL, p);
+        CHECK(p[0] == GH_SKIP && p[1] == GH_SKIP && p[2] == GH_SKIP);
+    }
+}
+
+static void runs_raw(void)
+{
+    const char *body =
+        "{\"total_count\": 2, \"workflow_runs\": [\n"
+        "  {\"id\": 21012127808, \"run_attempt\": 2, \"name\": \"a]}\\\"[{\","
+        " \"nested\": {\"x\": [1, {\"y\": \"}\"}]}, \"created_at\": \"2026-01-14T22:27:36Z\","
+        " \"updated_at\": \"u\", \"event\": \"push\", \"head_branch\": \"main\"} ,"
+        "{\"id\": 5, \"created_at\": null}\n]}";
+    struct gh_run *runs = NULL;
+    size_t n = 0;
+    struct imx_err err = IMX_ERR_INIT;
+
+    CHECK(gh_parse_runs(body, strlen(body), &runs, &n, &err) == 0);
+    CHECK(n == 2);
+    if (n == 2) {
+        CHECK(runs[0].id == 21012127808ULL && runs[0].attempt == 2);
+        CHECK_STR(runs[0].branch, "main");
+        CHECK(!strncmp(runs[0].json, "{\"id\": 21012127808", 18));
+        CHECK(runs[0].json[runs[0].jsonlen - 1] == '}' && strstr(runs[0].json, "\"}\"}]}"));
+        CHECK_STR(runs[1].json, "{\"id\": 5, \"created_at\": null}");
+        CHECK(runs[1].created_at == NULL && runs[1].attempt == 0);
+    }
+    for (size_t i = 0; i < n; i++)
+        gh_run_release(&runs[i]);
+    free(runs);
+    n = 0;
+    runs = NULL;
+    CHECK(gh_parse_runs("<html>502</html>", 16, &runs, &n, &err) < 0 && n == 0);
+    CHECK(gh_parse_runs("{\"workflow_runs\": {}}", 21, &runs, &n, &err) < 0);
+    CHECK(gh_parse_runs("{\"workflow_runs\": [{\"no\": 1}]}", 30, &runs, &n, &err) < 0);
+    free(runs);
+}
+
+static void artifacts(void)
+{
+    const char *body = "{\"total_count\":2,\"artifacts\":[{\"id\":7,\"name\":\"results_bmk\","
+                       "\"size_in_bytes\":123,\"digest\":\"sha256:ab\",\"expired\":false,"
+                       "\"expires_at\":\"2026-04-14T00:00:00Z\"},{\"id\":8,\"name\":\"x\","
+                       "\"size_in_bytes\":1,\"digest\":null,\"expired\":true}]}";
+    struct gh_artifact *a = NULL;
+    size_t n = 0;
+    struct imx_err err = IMX_ERR_INIT;
+
+    CHECK(gh_parse_artifacts(body, strlen(body), &a, &n, &err) == 0 && n == 2);
+    if (n == 2) {
+        CHECK(a[0].id == 7 && a[0].size == 123 && !a[0].expired);
+        CHECK_STR(a[0].digest, "sha256:ab");
+        CHECK(a[1].digest == NULL && a[1].expired);
+    }
+    for (size_t i = 0; i < n; i++)
+        gh_artifact_release(&a[i]);
+    free(a);
+}
+
+static void urls(void)
+{
+    struct buf b = BUF_INIT;
+    char *c = NULL;
+
+    gh_runs_url(&b, "https://api.github.com", "SemiAnalysisAI/InferenceX", "run-sweep.yml", "main",
+                "push", ">=2026-01-01");
+    CHECK_STR(b.p, "https://api.github.com/repos/SemiAnalysisAI/InferenceX/actions/workflows/"
+                   "run-sweep.yml/runs?status=success&per_page=100&branch=main&event=push"
+                   "&created=%3E%3D2026-01-01");
+    buf_reset(&b);
+    gh_zip_url(&b, "https://h/api/v3", "o/r", 42);
+    CHECK_STR(b.p, "https://h/api/v3/repos/o/r/actions/artifacts/42/zip");
+    buf_release(&b);
+    CHECK(gh_created_filter(NULL, NULL, &c) == 0 && c == NULL);
+    CHECK(gh_created_filter("2026-01-01", "2026-02-01", &c) == 0);
+    CHECK_STR(c, "2026-01-01..2026-02-01");
+    free(c);
+    CHECK(gh_created_filter(NULL, "2026-02-01", &c) == 0);
+    CHECK_STR(c, "<=2026-02-01");
+    free(c);
+    CHECK(gh_created_filter("2026-1-1", NULL, &c) < 0);
+    CHECK(gh_created_filter("yesterday", NULL, &c) < 0);
+}
+
+static void disposition(void)
+{
+    char *f;
+    f = gh_disposition_filename(
+        "attachment; filename=\"agg_bmk.json\"; filename*=UTF-8''agg%20b.json");
+    CHECK_STR(f, "agg b.json");
+    free(f);
+    f = gh_disposition_filename("attachment; filename=\"../../etc/passwd\"");
+    CHECK_STR(f, "passwd");
+    free(f);
+    f = gh_disposition_filename("attachment; filename=plain.txt");
+    CHECK_STR(f, "plain.txt");
+    free(f);
+    CHECK(gh_disposition_filename("attachment") == NULL);
+    CHECK(gh_disposition_filename(NULL) == NULL);
+    CHECK(gh_is_zip("application/zip", "http://h/x"));
+    CHECK(gh_is_zip("application/x-zip-compressed; charset=x", "http://h/x"));
+    CHECK(gh_is_zip("application/octet-stream", "http://h/a/results_bmk.zip?sig=1"));
+    CHECK(!gh_is_zip("application/json", "http://h/a/agg_bmk.json?x=.zip"));
+    CHECK(!gh_is_zip(NULL, "http://h/a/agg_bmk.json"));
+}
+
+static void spans(void)
+{
+    size_t *s = NULL, n = 0;
+    const char *t = "{\"a\": [1], \"k\": [ \"x\" , {\"b\": \"]\"} , 3.5e2 , [] ] }";
+    CHECK(gh_json_array_spans(t, strlen(t), "k", &s, &n) == 0 && n == 4);
+    if (n == 4) {
+        CHECK(!strncmp(t + s[0], "\"x\"", s[1]));
+        CHECK(!strncmp(t + s[2], "{\"b\": \"]\"}", s[3]));
+        CHECK(!strncmp(t + s[4], "3.5e2", s[5]));
+        CHECK(!strncmp(t + s[6], "[]", s[7]));
+    }
+    free(s);
+    CHECK(gh_json_array_spans("[1]", 3, "k", &s, &n) < 0);
+    free(s);
+    CHECK(gh_json_array_spans("{\"k\": [1, ", 10, "k", &s, &n) < 0);
+    free(s);
+}
+
+int main(void)
+{
+    RUN(choose_aggregate);
+    RUN(choose_percfg);
+    RUN(choose_scheduler_era);
+    RUN(runs_raw);
+    RUN(artifacts);
+    RUN(urls);
+    RUN(disposition);
+    RUN(spans);
+    UNIT_END();
+}

@@ -1,0 +1,90 @@
+/* test_http: the pure parts of the HTTP layer: Link headers, origins (where a token may go),
+ * URL encoding and query stripping. */
+#include "source/http.h"
+#include "unit.h"
+
+#include <stdlib.h>
+
+static void link_next(void)
+{
+    const char *gh = "<https://api.github.com/repositories/1300192/issues?page=2>; rel=\"prev\", "
+                     "<https://api.github.com/repositories/1300192/issues?page=4>; rel=\"next\", "
+                     "<https://api.github.com/repositories/1300192/issues?page=515>; rel=\"last\", "
+                     "<https://api.github.com/repositories/1300192/issues?page=1>; rel=\"first\"";
+    char *u = http_link_find(gh, "next");
+    CHECK_STR(u, "https://api.github.com/repositories/1300192/issues?page=4");
+    free(u);
+    u = http_link_find(gh, "last");
+    CHECK_STR(u, "https://api.github.com/repositories/1300192/issues?page=515");
+    free(u);
+}
+
+static void link_variants(void)
+{
+    char *u;
+    /* case-insensitive relation, unquoted, several relations in one value, odd spacing */
+    u = http_link_find("<http://x/a?page=2&per_page=100>;rel=Next", "next");
+    CHECK_STR(u, "http://x/a?page=2&per_page=100");
+    free(u);
+    u = http_link_find("<http://x/1>; rel=\"last next\"", "next");
+    CHECK_STR(u, "http://x/1");
+    free(u);
+    u = http_link_find(
+        "<http://x/1>; title=\"a, b; rel=next\"; rel=\"prev\", <http://x/3>; rel=\"next\"", "next");
+    CHECK_STR(u, "http://x/3");
+    free(u);
+    u = http_link_find("  <http://x/1> ; rel = \"next\"", "next");
+    CHECK_STR(u, "http://x/1");
+    free(u);
+}
+
+static void link_absent_or_broken(void)
+{
+    CHECK(http_link_find(NULL, "next") == NULL);
+    CHECK(http_link_find("", "next") == NULL);
+    CHECK(http_link_find("<http://x/1>; rel=\"prev\"", "next") == NULL);
+    CHECK(http_link_find("<http://x/1; rel=\"next\"", "next") == NULL);
+    CHECK(http_link_find("http://x/1; rel=\"next\"", "next") == NULL);
+    CHECK(http_link_find("<http://x/1>; rel=\"nextpage\"", "next") == NULL);
+    CHECK(http_link_find("<>; rel=\"next\"", "next") == NULL);
+}
+
+static void origins(void)
+{
+    CHECK(http_same_origin("https://api.github.com/repos/a/b", "https://api.github.com"));
+    CHECK(http_same_origin("https://API.github.com:443/x", "https://api.github.com/"));
+    CHECK(http_same_origin("http://127.0.0.1:8080/a", "http://127.0.0.1:8080"));
+    CHECK(!http_same_origin("http://localhost:8080/a", "http://127.0.0.1:8080"));
+    CHECK(!http_same_origin("http://127.0.0.1:8081/a", "http://127.0.0.1:8080"));
+    CHECK(!http_same_origin("http://api.github.com/a", "https://api.github.com"));
+    CHECK(!http_same_origin("https://productionresultssa9.blob.core.windows.net/x?sig=1",
+                            "https://api.github.com"));
+    CHECK(!http_same_origin("https://api.github.com.evil.example/x", "https://api.github.com"));
+    CHECK(!http_same_origin("https://evil.example/@api.github.com", "https://api.github.com"));
+    CHECK(!http_same_origin("not a url", "https://api.github.com"));
+}
+
+static void strip_and_encode(void)
+{
+    struct buf b = BUF_INIT;
+    http_url_strip_query(&b, "https://h/p/a.zip?se=1&sig=secret#frag");
+    CHECK_STR(b.p, "https://h/p/a.zip?<query hidden>");
+    CHECK(!strstr(b.p, "secret"));
+    buf_reset(&b);
+    http_url_strip_query(&b, "https://h/p");
+    CHECK_STR(b.p, "https://h/p");
+    buf_reset(&b);
+    http_url_encode(&b, "a b/c>=d~_.-\xc3\xa9");
+    CHECK_STR(b.p, "a%20b%2Fc%3E%3Dd~_.-%C3%A9");
+    buf_release(&b);
+}
+
+int main(void)
+{
+    RUN(link_next);
+    RUN(link_variants);
+    RUN(link_absent_or_broken);
+    RUN(origins);
+    RUN(strip_and_encode);
+    UNIT_END();
+}
