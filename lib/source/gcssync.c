@@ -394,7 +394,7 @@ static int collect(struct engine *e, struct dates *d, struct gcs_index *ix)
     const struct gcs_opts *o = e->o;
     const char *newest = d->n ? d->v[d->n - 1] : NULL;
     long recent = o->recent > 0 ? o->recent : (!o->nids && !o->since && !o->until ? 1 : 0);
-    size_t hi = d->n, step = e->batch / 4 ? e->batch / 4 : 1;
+    size_t hi = d->n, step;
     char **range = xcalloc(d->n + 1, sizeof(char *));
     size_t nr = 0;
     int rc = 0;
@@ -408,6 +408,8 @@ static int collect(struct engine *e, struct dates *d, struct gcs_index *ix)
     }
     e->st->dates = nr;
     hi = nr;
+    /* A date range is listed in one go; a search for runs goes back a few folders at a time. */
+    step = recent || o->nids ? 8 : (nr ? nr : 1);
     while (hi > 0 && rc == 0) {
         size_t lo = hi > step ? hi - step : 0;
         rc = load_dates(e, range + lo, hi - lo, newest, ix);
@@ -505,7 +507,17 @@ static int take_artifact(struct engine *e, struct job *j, const struct gcs_get *
     rc = mkdir_p(dir.p, e->err);
     if (rc == 0) {
         buf_addf(&tmp, "%s/%llu-%d.zip", dir.p, j->art->id, (int)getpid());
-        rc = atomic_write(tmp.p, g->body ? g->body : "", g->len, e->err);
+        /* A scratch copy, checked then unpacked: no fsync, the cache's own writes are atomic. */
+        FILE *f = fopen(tmp.p, "wb");
+        int bad = !f;
+        if (f) {
+            bad = g->len && fwrite(g->body, 1, g->len, f) != g->len;
+            bad |= fclose(f) != 0;
+        }
+        if (bad) {
+            unlink(tmp.p);
+            rc = imx_seterr(e->err, IMX_EIO, "%s: cannot write", tmp.p);
+        }
     }
     if (rc == 0 && gcs_verify_file(tmp.p, &j->art->obj, &verr) < 0) {
         unlink(tmp.p);
@@ -637,7 +649,8 @@ int gcs_sync(const struct gcs_opts *o, struct gcs_stats *st, struct imx_err *err
     e.err = err;
     e.base = o->base_url ? o->base_url : GCS_DEFAULT_URL;
     e.bucket = o->bucket ? o->bucket : GCS_DEFAULT_BUCKET;
-    e.batch = o->batch ? o->batch : 32;
+    /* Big batches keep every transfer slot of the fetcher busy. */
+    e.batch = o->batch ? o->batch : 256;
     if (o->now) {
         snprintf(e.now, sizeof(e.now), "%s", o->now);
     } else {
