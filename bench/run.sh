@@ -289,6 +289,14 @@ EOF
         printf '%-44s %8.3f %16s %10s %10s\n' "$label" "${S_WALL[$k]}" "${S_REQ[$k]}" \
             "${S_DL[$k]}" "$([ -n "${S_WALL[$pair]-}" ] && ratio "${S_WALL[$k]}" "${S_WALL[$pair]}")"
     done
+    # Speed only counts if both ways fetched the same data.
+    if [ -n "${S_WALL[imx_cold]-}" ] && [ -n "${S_WALL[old_cold]-}" ]; then
+        "$IMX" extract --offline --cache "$tmp/c-imx" --model all -o "$tmp/t-imx.csv" --quiet &&
+            "$IMX" extract --offline --cache "$tmp/c-old" --model all -o "$tmp/t-old.csv" --quiet &&
+            cmp -s "$tmp/t-imx.csv" "$tmp/t-old.csv"
+        verdict $?
+        echo "same table from both caches ($(csv_rows "$tmp/t-imx.csv") rows, --model all): $V"
+    fi
     echo "goals (issue 3, Speed):"
     if [ -n "${S_WALL[imx_cold]-}" ]; then
         fcmp "${S_WALL[imx_cold]}" "<=" 1.0
