@@ -123,6 +123,25 @@ static int no_such_model(const char *arg, const struct extract *x)
     return EXIT_DATA;
 }
 
+static void free_ids(char **ids, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(ids[i]);
+    free(ids);
+}
+
+/* The worse of two exit statuses (a failure outranks an incomplete result). */
+static int worse_status(int a, int b)
+{
+    if (a == EXIT_OK)
+        return b;
+    if (b == EXIT_OK || a == b)
+        return a;
+    if (a == EXIT_PARTIAL)
+        return b;
+    return b == EXIT_PARTIAL ? a : (a > b ? a : b);
+}
+
 static int write_output(const struct cli *cli, const char *path, const struct colset *cs,
                         struct trow *const *rows, size_t n, const struct extract *x)
 {
@@ -203,7 +222,9 @@ int cmd_extract(struct cli *cli)
     struct trow **rows;
     char *outpath = NULL;
     size_t n;
-    int status = EXIT_OK;
+    int status = EXIT_OK, sync_status = EXIT_OK;
+    char **synced = NULL;
+    size_t nsynced = 0;
 
     if (!cli->model)
         cli->model = MODEL_DEFAULT;
@@ -218,26 +239,41 @@ int cmd_extract(struct cli *cli)
     o.recent = cli->collect_recent;
     o.since = cli->since;
     o.until = cli->until;
+    if (!cli->offline) {
+        /* the old script's one-shot job: fetch what the selection names, then extract it */
+        int explicit = cli->nids || cli->collect_recent > 0 || cli->since || cli->until;
+        sync_status = cli_sync_selected(cli, &synced, &nsynced);
+        if (sync_status == EXIT_USAGE || sync_status == EXIT_INTR) {
+            free_ids(synced, nsynced);
+            model_sel_release(&sel);
+            return sync_status;
+        }
+        if (sync_status != EXIT_OK)
+            msg_warn("the sync did not complete: extracting what the cache holds");
+        if (explicit && nsynced) {
+            /* exactly the runs the selection resolved to */
+            o.ids = synced;
+            o.nids = nsynced;
+            o.recent = 0;
+            o.since = o.until = NULL;
+        }
+    }
     o.model = &sel;
     o.diag = &diag;
     if (extract_run(&x, &o, &err) < 0) {
         msg_error("%s", err.msg);
-        extract_release(&x);
-        model_sel_release(&sel);
-        return exit_for(err.code);
+        status = worse_status(sync_status, exit_for(err.code));
+        goto done;
     }
-    if (x.st.runs == 0 && cli->nids == 0) {
+    if (x.st.runs == 0 && o.nids == 0) {
         msg_error("no runs in the cache '%s' (expected run_<ID>/ folders; 'imx sync' fills it)",
                   o.cache);
-        extract_release(&x);
-        model_sel_release(&sel);
-        return EXIT_DATA;
+        status = worse_status(sync_status, EXIT_DATA);
+        goto done;
     }
     if (x.table.count == 0 && !sel.all && x.st.rows_model == 0) {
-        status = no_such_model(cli->model, &x);
-        extract_release(&x);
-        model_sel_release(&sel);
-        return status;
+        status = worse_status(sync_status, no_such_model(cli->model, &x));
+        goto done;
     }
     rows = table_sorted(&x.table, &n);
     if (colset_build(&cs, cli->columns, rows, n, &err) < 0) {
@@ -265,10 +301,14 @@ int cmd_extract(struct cli *cli)
         }
     }
     colset_release(&cs);
+    if (status == EXIT_OK || status == EXIT_PARTIAL)
+        status = worse_status(status, sync_status);
 out:
     free(outpath);
     free(rows);
+done:
     extract_release(&x);
     model_sel_release(&sel);
+    free_ids(synced, nsynced);
     return status;
 }
