@@ -317,6 +317,68 @@ EOF
 }
 sync_bench
 
+# ---------------------------------------------------------------------------------------------
+# history_bench NAME SERVER FIXTURE_CMD GOAL_COLD GOAL_WARM IMX_ARGS...: a cold and a warm
+# `imx sync` against a fake history source started with 50 ms per response; requests counted from
+# the server's JSONL log.
+history_bench() {
+    local name=$1 server=$2 mkfx=$3 goal_cold=$4 goal_warm=$5 dir=$tmp/$1 i url k
+    shift 5
+    mkdir -p "$dir"
+    if ! $mkfx "$dir/fx" >"$dir/mkfx.out" 2>&1; then
+        echo "  skipped: the fixture could not be built:"
+        tail -n 3 "$dir/mkfx.out" | sed 's/^/    /'
+        return
+    fi
+    python3 "tests/fake/$server" --data "$dir/fx" --port-file "$dir/port" --delay-ms 50 \
+        --log "$dir/log" >"$dir/server.err" 2>&1 &
+    local pid=$!
+    for ((i = 0; i < 100; i++)); do
+        [ -s "$dir/port" ] && break
+        sleep 0.1
+    done
+    url=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["url"])' "$dir/port" \
+        2>/dev/null) || { echo "  skipped: $server did not start"; kill "$pid"; return; }
+    declare -A H_WALL H_REQ
+    for k in cold warm; do
+        : >"$dir/log"
+        measure "$dir/$k.out" "$IMX" sync "$@" "$url" --cache "$dir/cache" --since 2000-01-01 --quiet
+        if [ "$M_RC" -ne 0 ]; then
+            echo "  $k sync failed (status $M_RC):"
+            tail -n 5 "$tmp/stderr" | sed 's/^/    /'
+            kill "$pid"
+            return
+        fi
+        H_WALL[$k]=$M_WALL
+        H_REQ[$k]=$(wc -l <"$dir/log")
+    done
+    kill "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+    printf '%-44s %8s %10s\n' "case" "wall s" "requests"
+    printf '%-44s %8.3f %10s\n' "imx sync, empty cache" "${H_WALL[cold]}" "${H_REQ[cold]}"
+    printf '%-44s %8.3f %10s\n' "imx sync, nothing new" "${H_WALL[warm]}" "${H_REQ[warm]}"
+    echo "  runs in the cache: $(find "$dir/cache" -maxdepth 1 -name 'run_*' | wc -l)"
+    echo "goals ($name):"
+    fcmp "${H_WALL[cold]}" "<=" "$goal_cold"
+    verdict $?
+    echo "  empty cache in ${H_WALL[cold]} s (goal <= $goal_cold s): $V"
+    fcmp "${H_WALL[warm]}" "<=" "$goal_warm"
+    verdict $?
+    echo "  nothing new in ${H_WALL[warm]} s (goal <= $goal_warm s): $V"
+    echo "  the warm sync takes $(ratio "${H_WALL[warm]}" "${H_WALL[cold]}") the cold one's time"
+}
+
+gcs_fixture() { python3 tests/fake/mkgcsfixture.py --out "$1" --bench 100:40; }
+api_fixture() { python3 tests/fake/mkapifixture.py --synthetic --days 30 --runs-count 60 --models 2 "$1"; }
+
+echo
+echo "== imx sync --source gcs: fake backup bucket, 50 ms per response, 100 runs over 40 dates (issue 5) =="
+history_bench "issue 5, Speed" fakegcs.py gcs_fixture 2.0 0.3 --source gcs --gcs-url
+
+echo
+echo "== imx sync --source api: fake InferenceX API, 50 ms per response, 30 days, 60 runs, 2 models (issue 6) =="
+history_bench "issue 6, Speed" fakeapi.py api_fixture 3.0 0.3 --source api --inferencex-url
+
 echo
 if [ "$missed" -gt 0 ]; then
     echo "bench: $missed goal(s) missed"
