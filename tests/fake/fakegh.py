@@ -8,6 +8,7 @@ import calendar
 import email.utils
 import hashlib
 import hmac
+import itertools
 import http
 import json
 import math
@@ -286,6 +287,7 @@ class Fake:
         self.lock = threading.RLock()
         self.clock = Clock()
         self.secret = secrets.token_bytes(32)
+        self.url_nonce = itertools.count(1)
         self.delay = args.delay_ms / 1000.0
         self.extra_tokens = list(args.token or [])
         self.logf = open(args.log, "a", buffering=1) if args.log else None
@@ -835,9 +837,10 @@ class Fake:
             fname = quote(a["filename"], safe="")
         else:
             fname = quote(a["name"], safe="") + ".zip"
-        q = "sv=2024-11-04&st=%s&se=%s&sr=b&sp=r&sig=%s" % (
-            quote(iso(st), safe=""), quote(iso(se), safe=""), quote(self.sign(a["_uuid"], se),
-                                                                    safe=""))
+        # skn: a nonce per signed URL handed out, so that tests can tell two of them apart
+        q = "sv=2024-11-04&st=%s&se=%s&sr=b&sp=r&skn=%d&sig=%s" % (
+            quote(iso(st), safe=""), quote(iso(se), safe=""), next(self.url_nonce),
+            quote(self.sign(a["_uuid"], se), safe=""))
         return "/actions-results/%s/artifacts/%s?%s" % (a["_uuid"], fname, q)
 
     # ----- objects -------------------------------------------------------------------------
