@@ -39,7 +39,7 @@ IMX := $(BUILD)/imx
 DEB_PKGS := build-essential pkg-config libyajl-dev libcurl4-openssl-dev libarchive-dev libssl-dev \
 	zlib1g-dev python3 ca-certificates clang
 
-.PHONY: all deps run check unit e2e real bench fuzz clean fmt tidy
+.PHONY: all deps run check unit e2e real bench fuzz clean fmt tidy analyze
 ifeq ($(BUILD),build)
 all: $(IMX) imx
 else
@@ -106,6 +106,15 @@ fmt:
 
 tidy:
 	clang-tidy $(LIB_SRC) -- $(CPPFLAGS) -std=c11
+
+# gcc's static analyzer on the core and the CLI; any finding fails the target.
+analyze: deps
+	@fail=0; for f in $(LIB_SRC) $(CLI_SRC); do \
+		gcc -fanalyzer -Werror $(WARN) $(CPPFLAGS) -Isrc $(shell pkg-config --cflags $(PKGS)) \
+			-c $$f -o /dev/null || fail=1; \
+	done; \
+	if [ $$fail = 0 ]; then echo "analyze: no findings in $(words $(LIB_SRC) $(CLI_SRC)) files"; fi; \
+	exit $$fail
 
 clean:
 	rm -rf build build-* imx

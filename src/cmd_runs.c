@@ -260,7 +260,8 @@ int cmd_runs(struct cli *cli)
             free(token);
         }
     }
-    qsort(v, n, sizeof(*v), cmp_line);
+    if (n) /* qsort's pointer must be valid even for no element */
+        qsort(v, n, sizeof(*v), cmp_line);
     for (int c = 0; c < NCOL; c++)
         width[c] = strlen(heads[c]);
     for (size_t i = 0; i < n; i++) {

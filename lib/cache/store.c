@@ -133,17 +133,18 @@ int manifest_parse(struct manifest *m, const char *json, size_t len, struct imx_
     {
         const char *rpath[] = {"rows", NULL};
         yajl_val rows = yajl_tree_get(root, rpath, yajl_t_object);
+        const struct yajl_val_s *obj = rows;
+
         m->rows_known = rows != NULL;
-        for (size_t i = 0; rows && i < YAJL_GET_OBJECT(rows)->len; i++) {
-            yajl_val v = YAJL_GET_OBJECT(rows)->values[i];
+        for (size_t i = 0; obj && i < obj->u.object.len; i++) {
+            yajl_val v = obj->u.object.values[i];
             if (YAJL_IS_INTEGER(v) && YAJL_GET_INTEGER(v) >= 0)
-                run_rows_add(&m->rows, YAJL_GET_OBJECT(rows)->keys[i],
-                             (unsigned long)YAJL_GET_INTEGER(v));
+                run_rows_add(&m->rows, obj->u.object.keys[i], (unsigned long)YAJL_GET_INTEGER(v));
         }
     }
     arts = yajl_tree_get(root, path, yajl_t_array);
-    for (size_t i = 0; arts && i < YAJL_GET_ARRAY(arts)->len; i++) {
-        yajl_val o = YAJL_GET_ARRAY(arts)->values[i];
+    for (size_t i = 0; arts && i < arts->u.array.len; i++) {
+        yajl_val o = arts->u.array.values[i];
         struct manifest_art *a;
         const char *st, *fpath[] = {"files", NULL};
         yajl_val files;

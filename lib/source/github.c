@@ -121,7 +121,7 @@ int gh_parse_runs(const char *body, size_t len, struct gh_run **runs, size_t *n,
     }
     for (size_t i = 0; i < nspans; i++) {
         struct gh_run run;
-        if (run_from(YAJL_GET_ARRAY(list)->values[i], &run) < 0) {
+        if (run_from(list->u.array.values[i], &run) < 0) {
             r = imx_seterr(err, IMX_EPARSE, "a run in the listing has no id");
             break;
         }
@@ -166,8 +166,8 @@ int gh_parse_artifacts(const char *body, size_t len, struct gh_artifact **arts, 
         yajl_tree_free(root);
         return imx_seterr(err, IMX_EPARSE, "the artifact listing has no artifacts array");
     }
-    for (size_t i = 0; i < YAJL_GET_ARRAY(list)->len; i++) {
-        yajl_val o = YAJL_GET_ARRAY(list)->values[i], ex;
+    for (size_t i = 0; i < list->u.array.len; i++) {
+        yajl_val o = list->u.array.values[i], ex;
         struct gh_artifact a;
         memset(&a, 0, sizeof(a));
         if (!YAJL_IS_OBJECT(o) || uint_of(get(o, "id"), &a.id) < 0 || !(a.name = sdup(o, "name"))) {

@@ -428,8 +428,8 @@ int infx_wfinfo_parse(const char *json, size_t len, struct infx_wfinfo *out, str
         yajl_tree_free(root);
         return imx_seterr(err, IMX_EPARSE, "/api/v1/workflow-info: no runs array");
     }
-    for (size_t i = 0; i < YAJL_GET_ARRAY(runs)->len; i++) {
-        yajl_val r = YAJL_GET_ARRAY(runs)->values[i];
+    for (size_t i = 0; i < runs->u.array.len; i++) {
+        yajl_val r = runs->u.array.values[i];
         struct infx_run *x;
         char id[24];
         if (id_text(get(r, "github_run_id"), id, sizeof(id)) < 0)
@@ -450,8 +450,8 @@ int infx_wfinfo_parse(const char *json, size_t len, struct infx_wfinfo *out, str
     rcs = get(root, "runConfigs");
     if (rcs && YAJL_IS_ARRAY(rcs)) {
         out->has_run_configs = 1;
-        for (size_t i = 0; i < YAJL_GET_ARRAY(rcs)->len; i++) {
-            yajl_val rc = YAJL_GET_ARRAY(rcs)->values[i];
+        for (size_t i = 0; i < rcs->u.array.len; i++) {
+            yajl_val rc = rcs->u.array.values[i];
             const char *key = get_str(rc, "model");
             char id[24];
             if (id_text(get(rc, "github_run_id"), id, sizeof(id)) < 0 || !key)

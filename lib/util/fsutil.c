@@ -101,14 +101,15 @@ int atomic_file_open(struct atomic_file *af, const char *path, struct imx_err *e
         buf_add(&tmp, path, (size_t)(slash - path + 1));
     if (buf_addf(&tmp, ".%s.tmp-XXXXXX", slash ? slash + 1 : path) < 0) {
         buf_release(&tmp);
-        return imx_seterr(err, IMX_ETOOBIG, "'%s': path too long", path);
+        imx_seterr(err, IMX_ETOOBIG, "'%s': path too long", path);
+        return -IMX_ETOOBIG; /* spelled out: callers (and gcc -fanalyzer) rely on r < 0 */
     }
     fd = mkstemp(tmp.p);
     if (fd < 0) {
         int e = errno;
         buf_release(&tmp);
-        return imx_seterr(err, IMX_EIO, "cannot create a temporary file for '%s': %s", path,
-                          strerror(e));
+        imx_seterr(err, IMX_EIO, "cannot create a temporary file for '%s': %s", path, strerror(e));
+        return -IMX_EIO;
     }
     fchmod(fd, 0644);
     af->fp = fdopen(fd, "w");
@@ -116,7 +117,8 @@ int atomic_file_open(struct atomic_file *af, const char *path, struct imx_err *e
         close(fd);
         unlink(tmp.p);
         buf_release(&tmp);
-        return imx_seterr(err, IMX_EIO, "'%s': %s", path, strerror(errno));
+        imx_seterr(err, IMX_EIO, "'%s': %s", path, strerror(errno));
+        return -IMX_EIO;
     }
     af->tmp = buf_detach(&tmp, NULL);
     af->path = xstrdup(path);

@@ -168,7 +168,8 @@ static void add_all(struct colset *cs, struct trow *const *rows, size_t n)
             nn++;
         }
     }
-    qsort(names, nn, sizeof(*names), cmp_fname);
+    if (nn)
+        qsort(names, nn, sizeof(*names), cmp_fname);
     for (size_t k = 0; k < nn; k++) {
         int known = 0;
         for (size_t c = 0; c < cs->n; c++)

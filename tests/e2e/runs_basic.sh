@@ -36,5 +36,12 @@ t_online() {
     assert_eq "$(tail -n +2 "$W/o2" | cut -c$((col + 1)) | grep -c '[0-9-]')" 4 "aligned ROWS column"
 }
 
+# an empty or missing cache is no error: the header alone (and no sort of nothing: UBSan checks)
+t_empty() {
+    imx runs --offline --cache "$W/none" >"$W/o3" 2>"$W/e3" || return 1
+    assert_eq "$(wc -l <"$W/o3")" 1 "lines for a missing cache"
+}
+
 t_run "runs: --offline lists the cache without a request" t_offline
+t_run "runs: a missing cache lists no run, without error" t_empty
 t_run "runs: GitHub's runs merged with the cache, expired shown" t_online
