@@ -226,6 +226,7 @@ static void read_run(struct worker *w, struct run_info *ri)
             ro.watch = watch_prefix;
         }
         int r;
+        size_t kept = 0;
 
         w->file = &ri->files[i];
         w->file_order = (uint32_t)i;
@@ -250,7 +251,16 @@ static void read_run(struct worker *w, struct run_info *ri)
             w->st.files_failed++;
             failed = 1;
         } else {
+            kept = w->nheld;
             commit_held(w);
+        }
+        /* Memory stays flat over thousands of runs: only the names of files that gave rows
+         * to the table are kept (the source_file column); full paths are rebuilt by nobody. */
+        free(ri->files[i].path);
+        ri->files[i].path = NULL;
+        if (!kept) {
+            free(ri->files[i].rel);
+            ri->files[i].rel = NULL;
         }
     }
     if (failed)
