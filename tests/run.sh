@@ -27,7 +27,9 @@ done
 for s in tests/e2e/*.sh tests/real/*.sh; do
     [ -f "$s" ] || continue
     selected "$(basename "$s")" || continue
-    bash "$s" 2>&1 | tee -a "$log"
+    # a hung script fails (and names itself) instead of hanging the whole run
+    timeout -k 10 "${IMX_TEST_TIMEOUT:-600}" bash "$s" 2>&1 | tee -a "$log"
+    [ "${PIPESTATUS[0]}" -ne 124 ] || echo "FAIL $s (timed out after ${IMX_TEST_TIMEOUT:-600} s)" | tee -a "$log"
 done
 pass=$(grep -c '^PASS' "$log")
 failn=$(grep -c '^FAIL' "$log")
