@@ -253,7 +253,24 @@ struct source_ctx {
     struct http_client *http;
     struct store store;
     int store_open;
+    size_t max_body; /* cap on a response body */
+    int compressed;  /* ask for gzip (the InferenceX API sends it anyway) */
 };
+
+/* What a source asks of the HTTP layer: transfers at once, time per request, body cap. */
+struct source_limits {
+    long max_jobs;        /* 0: --jobs alone decides */
+    long timeout_seconds; /* 0: none (artifact downloads may be long) */
+    int attempts;         /* tries per request, 0: the HTTP layer's default */
+    size_t max_body;
+    int compressed;
+};
+
+/* GCS is a CDN: --jobs transfers, zips of any size, no time limit per download. */
+static const struct source_limits gcs_limits = {0, 0, 0, (size_t)512 << 20, 0};
+/* The InferenceX API asks for politeness: its own client's limits (source/infx.h). */
+static const struct source_limits api_limits = {INFX_MAX_PARALLEL, INFX_TIMEOUT_S, INFX_ATTEMPTS,
+                                                INFX_BODY_MAX, 1};
 
 /* Parallel GETs without credentials: retries, timeouts and caps come from the http client. */
 static int fetch_batch(struct source_ctx *x, struct simple_get *g, size_t n)
@@ -263,8 +280,9 @@ static int fetch_batch(struct source_ctx *x, struct simple_get *g, size_t n)
 
     for (size_t i = 0; i < n; i++) {
         http_req_init(&r[i], g[i].url);
-        r[i].max_body = (size_t)512 << 20;
+        r[i].max_body = x->max_body;
         r[i].body.max = r[i].max_body;
+        r[i].compressed = x->compressed;
         http_submit(x->http, &r[i]);
     }
     rc = http_run(x->http, cli_interrupted);
@@ -353,17 +371,27 @@ static int gcs_install(void *ud, const struct gcs_install *in, struct imx_err *e
     return r;
 }
 
-static int source_open(struct source_ctx *x, struct cli *cli, struct out *out)
+static int source_open(struct source_ctx *x, struct cli *cli, struct out *out,
+                       const struct source_limits *lim)
 {
     struct imx_err err = IMX_ERR_INIT;
     struct http_opts ho;
+    long test_timeout = env_long("IMX_REQUEST_TIMEOUT");
 
     memset(x, 0, sizeof(*x));
     x->cli = cli;
     x->out = out;
+    x->max_body = lim->max_body;
+    x->compressed = lim->compressed;
     memset(&ho, 0, sizeof(ho));
     ho.user_agent = "imx/" IMX_VERSION;
     ho.jobs = (int)cli->jobs;
+    if (lim->max_jobs > 0 && (ho.jobs <= 0 || ho.jobs > lim->max_jobs))
+        ho.jobs = (int)lim->max_jobs;
+    /* the tests shorten the per-request timeout rather than wait 30 s */
+    ho.timeout_seconds =
+        lim->timeout_seconds && test_timeout > 0 ? test_timeout : lim->timeout_seconds;
+    ho.attempts = lim->attempts;
     ho.max_wait = cli->max_wait;
     ho.stall_seconds = env_long("IMX_STALL_TIMEOUT");
     ho.backoff_ms = env_long("IMX_RETRY_DELAY_MS");
@@ -411,7 +439,7 @@ static int sync_gcs(struct cli *cli)
 
     memset(&out, 0, sizeof(out));
     out.cli = cli;
-    status = source_open(&x, cli, &out);
+    status = source_open(&x, cli, &out, &gcs_limits);
     if (status != EXIT_OK)
         return status;
     diag.fn = warn_diag;
@@ -471,7 +499,7 @@ static int sync_api(struct cli *cli)
 
     memset(&out, 0, sizeof(out));
     out.cli = cli;
-    status = source_open(&x, cli, &out);
+    status = source_open(&x, cli, &out, &api_limits);
     if (status != EXIT_OK)
         return status;
     diag.fn = warn_diag;

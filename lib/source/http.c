@@ -413,6 +413,8 @@ static int start(struct http_client *c, struct http_req *r)
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, c->o.connect_timeout_ms);
     curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
     curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, c->o.stall_seconds);
+    if (c->o.timeout_seconds > 0)
+        curl_easy_setopt(e, CURLOPT_TIMEOUT, c->o.timeout_seconds);
     curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
     curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
     curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);

@@ -14,6 +14,7 @@ struct http_opts {
     int jobs;                /* transfers at once (default 8) */
     long connect_timeout_ms; /* default 10000 */
     long stall_seconds;      /* a transfer moving no byte for this long fails (default 30) */
+    long timeout_seconds;    /* a whole transfer takes at most this long (0: no limit) */
     int attempts;            /* tries per request, first included (default 4) */
     long backoff_ms;         /* first retry delay (default 250), doubled per retry, plus jitter */
     long backoff_max_ms;     /* default 8000 */
