@@ -2,6 +2,7 @@
  * --offline: fill the cache from GitHub, say per run what happened, sum up. */
 #include "cli.h"
 #include "cache/store.h"
+#include "source/backfill.h"
 #include "source/gcs.h"
 #include "source/ghsync.h"
 #include "source/infx.h"
@@ -427,6 +428,40 @@ static const char *env_or(const char *opt, const char *env, const char *dflt)
     return v && *v ? v : dflt;
 }
 
+/* Backup runs get GitHub's run object when a token is at hand (asked once per run). */
+static int gcs_backfill(struct source_ctx *x, struct cli *cli, struct imx_diag *diag,
+                        struct imx_err *err)
+{
+    const char *tsrc = NULL;
+    char *token = gh_token_find(api_url(cli), &tsrc);
+    unsigned long long *ids = NULL;
+    size_t n = 0;
+    struct backfill_stats st;
+    struct gh g;
+    int r;
+
+    if (!token)
+        return 0;
+    memset(&st, 0, sizeof(st));
+    r = backfill_candidates(&x->store, &ids, &n, err);
+    if (r == 0 && n) {
+        r = gh_init(&g, x->http, api_url(cli), cli->repo ? cli->repo : GH_DEFAULT_REPO, token, err);
+        if (r == 0) {
+            r = backfill_run(&g, &x->store, ids, n, &st, diag, cli_interrupted, err);
+            gh_release(&g);
+        }
+        if (!cli->quiet)
+            fprintf(stderr,
+                    "GitHub run objects for backup runs: %lu asked, %lu filled, %lu no longer on "
+                    "GitHub, %lu failed\n",
+                    st.asked, st.filled, st.absent, st.failed);
+    }
+    free(ids);
+    memset(token, 0, strlen(token));
+    free(token);
+    return r;
+}
+
 static int sync_gcs(struct cli *cli)
 {
     struct source_ctx x;
@@ -468,6 +503,8 @@ static int sync_gcs(struct cli *cli)
     o.note_ud = &out;
     memset(&st, 0, sizeof(st));
     r = gcs_sync(&o, &st, &err);
+    if (r == 0 && !cli_interrupted())
+        r = gcs_backfill(&x, cli, &diag, &err);
     source_close(&x);
     if (r < 0) {
         msg_error("%s", err.msg);

@@ -7,6 +7,8 @@ TESTS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT_DIR=$(cd "$TESTS_DIR/.." && pwd)
 SHARED_RAW="$ROOT_DIR/../shared/data/inferencemax-raw"
 SHARED_REF="$ROOT_DIR/../shared/reference"
+# a developer's token never reaches a test by accident: tests that need one set their own
+unset GH_TOKEN GITHUB_TOKEN
 
 # imx under valgrind when VALGRIND=1 (memcheck, errors make the command fail).
 imx() {

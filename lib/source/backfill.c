@@ -1,0 +1,185 @@
+/* backfill: GitHub's run objects for runs synced from the GCS backup (see backfill.h). The
+ * backup only knows a run's date folder and title; GitHub's object has the exact created_at,
+ * event, branch and attempt that ordering runs and the runs table need. */
+#include "source/backfill.h"
+
+#include "util/buf.h"
+#include "util/fsutil.h"
+#include "util/xalloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <yajl/yajl_tree.h>
+
+#define RUN_JSON_MAX ((size_t)1 << 20)
+#define SOURCE_MAX 32
+
+static int read_run_json(const struct store *s, unsigned long long id, char **text, size_t *len,
+                         struct imx_err *err)
+{
+    struct buf p = BUF_INIT_MAX(8192);
+    int r;
+
+    store_run_file(s, id, "run.json", &p);
+    r = read_file(p.p, RUN_JSON_MAX, text, len, err);
+    buf_release(&p);
+    return r;
+}
+
+/* The backup's mark of run.json text into src (a short name), or 0 when it has none or the
+ * run was already looked up on GitHub. */
+static int backup_source(const char *text, size_t len, char *src, size_t n)
+{
+    const char *sp[] = {"imx_source", NULL}, *gp[] = {"imx_github", NULL};
+    char *copy = xstrndup(text, len);
+    yajl_val root = yajl_tree_parse(copy, NULL, 0), v;
+    int ok = 0;
+
+    free(copy);
+    if (!root || !YAJL_IS_OBJECT(root)) {
+        yajl_tree_free(root);
+        return 0;
+    }
+    v = yajl_tree_get(root, sp, yajl_t_string);
+    if (v && v->u.string && !strncmp(v->u.string, "gcs", 3) &&
+        !yajl_tree_get(root, gp, yajl_t_any) && strlen(v->u.string) < n) {
+        const char *c = v->u.string;
+        /* written by imx itself: letters, digits and dashes; anything else is not ours */
+        ok = strspn(c, "abcdefghijklmnopqrstuvwxyz0123456789-") == strlen(c);
+        if (ok)
+            strcpy(src, c);
+    }
+    yajl_tree_free(root);
+    return ok;
+}
+
+int backfill_candidates(const struct store *s, unsigned long long **ids, size_t *n,
+                        struct imx_err *err)
+{
+    unsigned long long *all;
+    size_t nall, k = 0;
+
+    *ids = NULL;
+    *n = 0;
+    if (store_list_runs(s->cache, &all, &nall, err) < 0)
+        return -IMX_EIO;
+    for (size_t i = 0; i < nall; i++) {
+        struct imx_err e = IMX_ERR_INIT;
+        char *text = NULL, src[SOURCE_MAX];
+        size_t len = 0;
+
+        /* a run without a readable run.json is not the backup's: nothing to fill */
+        if (read_run_json(s, all[i], &text, &len, &e) == 0 &&
+            backup_source(text, len, src, sizeof(src)))
+            all[k++] = all[i];
+        free(text);
+    }
+    if (k) {
+        *ids = all;
+        *n = k;
+    } else {
+        free(all);
+    }
+    return 0;
+}
+
+/* text (a JSON object) with the members `"key": "value"` of kv (pairs, NULL-ended) added last,
+ * into out. */
+static int add_members(const char *text, size_t len, const char *const *kv, struct buf *out)
+{
+    size_t end = len, open = 0;
+    int r = 0, first;
+
+    while (end > 0 && text[end - 1] != '}')
+        end--;
+    while (open < len && text[open] != '{')
+        open++;
+    if (!end || open >= end - 1)
+        return -1;
+    end--; /* at the closing brace */
+    while (end > open + 1 && strchr(" \t\r\n", text[end - 1]))
+        end--;
+    first = end == open + 1;
+    buf_reset(out);
+    buf_add(out, text, end);
+    for (; kv[0] && r == 0; kv += 2, first = 0)
+        r = buf_addf(out, "%s\n  \"%s\": \"%s\"", first ? "" : ",", kv[0], kv[1]);
+    return r < 0 ? r : buf_adds(out, "\n}\n");
+}
+
+/* One answer: run.json rewritten, or left for next time. */
+static int take(const struct store *s, unsigned long long id, struct http_req *r,
+                struct backfill_stats *st, struct imx_diag *diag, struct imx_err *err)
+{
+    struct imx_err e = IMX_ERR_INIT;
+    struct buf out = BUF_INIT;
+    struct gh_run run;
+    char *old = NULL, src[SOURCE_MAX];
+    size_t oldlen = 0;
+    int rc = 0;
+
+    memset(&run, 0, sizeof(run));
+    if (read_run_json(s, id, &old, &oldlen, &e) < 0 ||
+        !backup_source(old, oldlen, src, sizeof(src))) {
+        free(old);
+        return 0; /* changed under us: nothing to do */
+    }
+    if (r->code == 0 && (r->status == 404 || r->status == 410)) {
+        const char *kv[] = {"imx_github", "absent", NULL};
+        if (add_members(old, oldlen, kv, &out) == 0) {
+            rc = store_write_run_json(s, id, out.p, out.len, err);
+            st->absent += rc == 0;
+        }
+    } else if (r->code < 0 || r->status != 200) {
+        imx_warn(diag, r->code < 0 ? -r->code : IMX_EHTTP, "run %llu: GitHub's run object: %s", id,
+                 r->code < 0 ? r->msg : "unexpected HTTP status");
+        st->failed++;
+    } else if (gh_parse_run(r->body.p, r->body.len, &run, &e) < 0 || run.id != id) {
+        imx_warn(diag, IMX_EPARSE, "run %llu: GitHub's run object: %s", id,
+                 run.id != id && !e.msg[0] ? "another run's id" : e.msg);
+        st->failed++;
+    } else {
+        const char *kv[] = {"imx_source", src, "imx_github", "run object", NULL};
+        if (add_members(r->body.p, r->body.len, kv, &out) == 0) {
+            rc = store_write_run_json(s, id, out.p, out.len, err);
+            st->filled += rc == 0;
+        }
+    }
+    gh_run_release(&run);
+    buf_release(&out);
+    free(old);
+    return rc;
+}
+
+int backfill_run(struct gh *g, const struct store *s, const unsigned long long *ids, size_t n,
+                 struct backfill_stats *st, struct imx_diag *diag, int (*interrupted)(void),
+                 struct imx_err *err)
+{
+    struct http_req *reqs;
+    char **urls;
+    int rc = 0;
+
+    if (!n)
+        return 0;
+    reqs = xcalloc(n, sizeof(*reqs));
+    urls = xcalloc(n, sizeof(*urls));
+    for (size_t i = 0; i < n; i++) {
+        struct buf u = BUF_INIT;
+        gh_run_url(&u, g->api, g->repo, ids[i]);
+        urls[i] = buf_detach(&u, NULL);
+        gh_api_req(g, &reqs[i], urls[i]);
+        http_submit(g->http, &reqs[i]);
+    }
+    st->asked += n;
+    if (http_run(g->http, interrupted) < 0)
+        rc = imx_seterr(err, IMX_EINTR, "interrupted");
+    for (size_t i = 0; i < n; i++) {
+        if (rc == 0)
+            rc = take(s, ids[i], &reqs[i], st, diag, err);
+        http_req_release(&reqs[i]);
+        free(urls[i]);
+    }
+    free(reqs);
+    free(urls);
+    return rc;
+}
