@@ -14,8 +14,9 @@ struct command {
 
 static const struct command commands[] = {
     {"extract", CMD_EXTRACT, cmd_extract, "write the tidy table of one model from the cache"},
-    {"sync", CMD_SYNC, cmd_sync, "fetch runs and their result artifacts from GitHub into the cache"},
-    {"runs", CMD_RUNS, cmd_runs, "list the runs known (cache and GitHub)"},
+    {"sync", CMD_SYNC, cmd_sync,
+     "fetch runs into the cache (GitHub, the GCS backup, the InferenceX API)"},
+    {"runs", CMD_RUNS, cmd_runs, "list the runs known (cache and, unless --offline, the source)"},
 };
 
 void cli_print_main_help(void)
@@ -27,7 +28,8 @@ void cli_print_main_help(void)
         printf("  %-10s %s\n", commands[i].name, commands[i].summary);
     printf("\nWithout a command, imx runs 'extract' (e.g. imx --collect-recent=30).\n"
            "'imx COMMAND --help' lists a command's options.\n\n"
-           "environment: IMX_CACHE, GH_TOKEN, GITHUB_TOKEN, GITHUB_API_URL, NO_COLOR\n"
+           "environment: IMX_CACHE, GH_TOKEN, GITHUB_TOKEN, GITHUB_API_URL, IMX_GCS_URL,\n"
+           "IMX_INFERENCEX_URL, NO_COLOR\n"
            "exit status: 0 ok, 1 incomplete (some input skipped), 2 usage, 3 network/server,\n"
            "4 cache or output file, 5 no usable data, 130 interrupted. See imx(1).\n");
 }
