@@ -35,6 +35,15 @@ sync() {
     return $rc
 }
 
+# faulty NAME FAULT: a sync under one fault spec (then none); its status
+faulty() {
+    configure "{\"faults\": [\"$2\"]}"
+    sync "$1"
+    local rc=$?
+    configure '{"faults": []}'
+    return $rc
+}
+
 logq() { # logq NAME 'PYTHON EXPRESSION over the list L of log entries'
     python3 -c '
 import json, sys
@@ -71,11 +80,8 @@ t_retry_after() {
 
 t_bounded_retries() {
     # a run whose rows keep failing: three tries (the official client's count), then given up
-    configure '{"faults": ["502:path=/api/v1/benchmarks,query=30000011000"]}'
-    sync bounded
-    local rc=$?
-    configure '{"faults": []}'
-    [ $rc -ne 0 ] || fail "a run that could not be fetched still exited 0" || return 1
+    faulty bounded "502:path=/api/v1/benchmarks,query=30000011000"
+    [ $? -ne 0 ] || fail "a run that could not be fetched still exited 0" || return 1
     local tries
     tries=$(logq bounded 'len(set((r["query"]) for r in L if r["status"] == 502))')
     [ "$tries" -ge 1 ] || fail "the fault never hit" || return 1
@@ -98,11 +104,8 @@ t_timeout() {
 
 t_cap() {
     # an answer that decodes beyond the cap (32 MiB) is refused, not buffered
-    configure '{"faults": ["big:path=/api/v1/availability,bytes=40000000"]}'
-    sync cap
-    local rc=$?
-    configure '{"faults": []}'
-    [ $rc -ne 0 ] || fail "a 40 MB answer was accepted" || return 1
+    faulty cap "big:path=/api/v1/availability,bytes=40000000"
+    [ $? -ne 0 ] || fail "a 40 MB answer was accepted" || return 1
     grep -qiE "larger than|cap|too (big|large)" "$W/cap.err" || fail "no word of the cap: $(cat "$W/cap.err")"
 }
 
