@@ -1,11 +1,10 @@
 /* gcssync: the GCS backup as a source of runs (see gcs.h): date folders, incremental
  * listings, run and artifact choice, verified downloads handed to the cache. Transport injected. */
 #include "source/gcs.h"
+#include "source/github.h"
 #include "util/fsutil.h"
 #include "util/xalloc.h"
 
-#include <ctype.h>
-#include <fnmatch.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,107 +16,22 @@
 
 /* ---- artifact choice --------------------------------------------------------------- */
 
-static int starts(const char *s, const char *p)
-{
-    return !strncmp(s, p, strlen(p));
-}
-
-/* Logs, metrics, evaluations, stats: never result rows. */
-static int is_other(const char *n)
-{
-    static const char *const pre[] = {
-        "server_logs_",
-        "eval_server_logs_",
-        "multinode_server_logs_",
-        "gpu_metrics_",
-        "eval_",
-        "power_audit_",
-        "run-stats",
-        "run_stats",
-        "changelog-metadata",
-        "changelog_metadata",
-        "graphs_",
-        "agentic_",
-        "profile_",
-        "speedbench",
-        "cxsweep",
-    };
-    for (size_t i = 0; i < sizeof(pre) / sizeof(pre[0]); i++)
-        if (starts(n, pre[i]))
-            return 1;
-    return 0;
-}
-
-static int is_aggregate(const char *n)
-{
-    return !strcmp(n, "results_bmk") || !strcmp(n, "results_all");
-}
-
-/* 2025 per-configuration names: <prefix>_<seq>_..., seq as 1k1k or <isl>_<osl>. */
-static int is_old_percfg(const char *n)
-{
-    const char *p = n;
-
-    while (isalnum((unsigned char)*p) || *p == '.')
-        p++;
-    if (p == n || *p++ != '_')
-        return 0;
-    if (isdigit((unsigned char)p[0])) {
-        const char *q = p;
-        while (isdigit((unsigned char)*q))
-            q++;
-        if (*q == 'k') {
-            q++;
-            while (isdigit((unsigned char)*q))
-                q++;
-            return *q == 'k' && q[1] == '_';
-        }
-        if (*q == '_' && isdigit((unsigned char)q[1])) {
-            q++;
-            while (isdigit((unsigned char)*q))
-                q++;
-            return *q == '_';
-        }
-    }
-    return 0;
-}
-
+/* The GitHub sync's rule itself (gh_choose), so that both sources pick the same artifacts. */
 void gcs_choose(const char *const *names, const unsigned long long *ids, size_t n,
                 const char *pattern, int *chosen)
 {
-    int tier_have[3] = {0, 0, 0};
-    int *tier = xcalloc(n ? n : 1, sizeof(int));
-    int best;
+    struct gh_artifact *arts = xcalloc(n ? n : 1, sizeof(*arts));
+    enum gh_pick *pick = xcalloc(n ? n : 1, sizeof(*pick));
 
     for (size_t i = 0; i < n; i++) {
-        int newest = 1;
-        chosen[i] = 0;
-        /* After a re-run several uploads share a name: the highest id wins. */
-        for (size_t j = 0; j < n; j++)
-            if (j != i && !strcmp(names[i], names[j]) &&
-                (ids[j] > ids[i] || (ids[j] == ids[i] && j > i)))
-                newest = 0;
-        tier[i] = -1;
-        if (!newest)
-            continue;
-        if (pattern && !fnmatch(pattern, names[i], 0))
-            chosen[i] = 1;
-        if (is_other(names[i]))
-            continue;
-        if (is_aggregate(names[i]))
-            tier[i] = 0;
-        else if (starts(names[i], "results_"))
-            tier[i] = 2;
-        else if (starts(names[i], "bmk_") || is_old_percfg(names[i]))
-            tier[i] = 1;
-        if (tier[i] >= 0)
-            tier_have[tier[i]] = 1;
+        arts[i].id = ids[i];
+        arts[i].name = (char *)names[i]; /* read only: gh_choose does not keep or free it */
     }
-    best = tier_have[0] ? 0 : tier_have[1] ? 1 : tier_have[2] ? 2 : -1;
+    gh_choose(arts, n, pattern, pick);
     for (size_t i = 0; i < n; i++)
-        if (best >= 0 && tier[i] == best)
-            chosen[i] = 1;
-    free(tier);
+        chosen[i] = pick[i] == GH_TAKE;
+    free(arts);
+    free(pick);
 }
 
 /* ---- requests ---------------------------------------------------------------------- */
