@@ -180,37 +180,16 @@ int manifest_parse(struct manifest *m, const char *json, size_t len, struct imx_
     return 0;
 }
 
-static void json_str(struct buf *b, const char *s)
-{
-    if (!s) {
-        buf_adds(b, "null");
-        return;
-    }
-    buf_addc(b, '"');
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            buf_addf(b, "\\%c", c);
-        else if (c == '\n')
-            buf_adds(b, "\\n");
-        else if (c < 0x20)
-            buf_addf(b, "\\u%04x", c);
-        else
-            buf_addc(b, (char)c);
-    }
-    buf_addc(b, '"');
-}
-
 void manifest_format(const struct manifest *m, struct buf *b)
 {
     buf_addf(b, "{\n  \"run_id\": %llu,\n  \"run_attempt\": %ld,\n  \"updated_at\": ", m->run_id,
              m->run_attempt);
-    json_str(b, m->updated_at);
+    buf_add_json(b, m->updated_at);
     buf_adds(b, ",\n  \"artifacts_etag\": ");
-    json_str(b, m->artifacts_etag);
+    buf_add_json(b, m->artifacts_etag);
     if (m->pattern) {
         buf_adds(b, ",\n  \"artifact_pattern\": ");
-        json_str(b, m->pattern);
+        buf_add_json(b, m->pattern);
     }
     buf_addf(b, ",\n  \"complete\": %s,\n", m->complete ? "true" : "false");
     if (m->rows_known) {
@@ -218,7 +197,7 @@ void manifest_format(const struct manifest *m, struct buf *b)
         for (size_t i = 0; i < m->rows.n; i++) {
             if (i)
                 buf_adds(b, ", ");
-            json_str(b, m->rows.v[i].model);
+            buf_add_json(b, m->rows.v[i].model);
             buf_addf(b, ": %lu", m->rows.v[i].rows);
         }
         buf_adds(b, "},\n");
@@ -227,32 +206,32 @@ void manifest_format(const struct manifest *m, struct buf *b)
     for (size_t i = 0; i < m->n; i++) {
         const struct manifest_art *a = &m->arts[i];
         buf_addf(b, "%s\n    {\"id\": %llu, \"name\": ", i ? "," : "", a->id);
-        json_str(b, a->name);
+        buf_add_json(b, a->name);
         buf_addf(b, ", \"size_in_bytes\": %llu, \"digest\": ", a->size);
-        json_str(b, a->digest);
+        buf_add_json(b, a->digest);
         buf_adds(b, ",\n     \"created_at\": ");
-        json_str(b, a->created_at);
+        buf_add_json(b, a->created_at);
         buf_adds(b, ", \"updated_at\": ");
-        json_str(b, a->updated_at);
+        buf_add_json(b, a->updated_at);
         buf_adds(b, ", \"expires_at\": ");
-        json_str(b, a->expires_at);
+        buf_add_json(b, a->expires_at);
         buf_addf(b, ", \"expired\": %s,\n     \"state\": \"%s\", \"path\": ",
                  a->expired ? "true" : "false", art_state_name(a->state));
-        json_str(b, a->path);
+        buf_add_json(b, a->path);
         buf_adds(b, ", \"source\": ");
-        json_str(b, a->source);
+        buf_add_json(b, a->source);
         if (a->nfiles) {
             buf_adds(b, ", \"files\": [");
             for (size_t k = 0; k < a->nfiles; k++) {
                 if (k)
                     buf_adds(b, ", ");
-                json_str(b, a->files[k]);
+                buf_add_json(b, a->files[k]);
             }
             buf_addc(b, ']');
         }
         if (a->error) {
             buf_adds(b, ", \"error\": ");
-            json_str(b, a->error);
+            buf_add_json(b, a->error);
         }
         buf_addc(b, '}');
     }

@@ -481,41 +481,22 @@ void infx_wfinfo_release(struct infx_wfinfo *w)
     memset(w, 0, sizeof(*w));
 }
 
-static void json_str(struct buf *b, const char *s)
-{
-    if (!s) {
-        buf_adds(b, "null");
-        return;
-    }
-    buf_addc(b, '"');
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            buf_addf(b, "\\%c", c);
-        else if (c < 0x20)
-            buf_addf(b, "\\u%04x", c);
-        else
-            buf_addc(b, (char)c);
-    }
-    buf_addc(b, '"');
-}
-
 int infx_run_json(const struct infx_run *r, struct buf *out)
 {
     size_t start = out->len;
 
     buf_addf(out, "{\n  \"id\": %s,\n  \"name\": ", r->id);
-    json_str(out, r->name);
+    buf_add_json(out, r->name);
     buf_adds(out, ",\n  \"head_sha\": ");
-    json_str(out, r->head_sha);
+    buf_add_json(out, r->head_sha);
     buf_adds(out, ",\n  \"status\": \"completed\",\n  \"conclusion\": ");
-    json_str(out, r->conclusion);
+    buf_add_json(out, r->conclusion);
     buf_addf(out, ",\n  \"run_attempt\": %ld,\n  \"created_at\": ", r->attempt);
-    json_str(out, r->created_at);
+    buf_add_json(out, r->created_at);
     buf_adds(out, ",\n  \"run_started_at\": ");
-    json_str(out, r->run_started_at);
+    buf_add_json(out, r->run_started_at);
     buf_adds(out, ",\n  \"html_url\": ");
-    json_str(out, r->html_url);
+    buf_add_json(out, r->html_url);
     if (buf_adds(out, ",\n  \"imx_source\": \"api\"\n}\n") < 0) {
         buf_truncate(out, start);
         return -1;

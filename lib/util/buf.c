@@ -121,3 +121,24 @@ void buf_truncate(struct buf *b, size_t n)
         b->p[n] = '\0';
     }
 }
+
+int buf_add_json(struct buf *b, const char *s)
+{
+    int r;
+
+    if (!s)
+        return buf_adds(b, "null");
+    r = buf_addc(b, '"');
+    for (; *s && r == 0; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            r = buf_addf(b, "\\%c", c);
+        else if (c == '\n')
+            r = buf_adds(b, "\\n");
+        else if (c < 0x20)
+            r = buf_addf(b, "\\u%04x", c);
+        else
+            r = buf_addc(b, (char)c);
+    }
+    return r < 0 ? r : buf_addc(b, '"');
+}

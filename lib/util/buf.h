@@ -42,6 +42,8 @@ int buf_add(struct buf *b, const void *data, size_t n);
 int buf_adds(struct buf *b, const char *s);
 int buf_addc(struct buf *b, char c);
 int buf_addf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Appends s as a JSON string literal (quoted, escaped), or null when s is NULL. */
+int buf_add_json(struct buf *b, const char *s);
 int buf_vaddf(struct buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 /* Makes room for n more bytes (plus the terminator) without appending; -1 past the cap. */
 int buf_reserve_slow(struct buf *b, size_t n);
