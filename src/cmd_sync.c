@@ -372,13 +372,19 @@ static int gcs_install(void *ud, const struct gcs_install *in, struct imx_err *e
     return r;
 }
 
+/* Opens the cache (locked) and an HTTP client for a source; out and diag start empty. */
 static int source_open(struct source_ctx *x, struct cli *cli, struct out *out,
-                       const struct source_limits *lim)
+                       struct imx_diag *diag, const struct source_limits *lim)
 {
     struct imx_err err = IMX_ERR_INIT;
     struct http_opts ho;
     long test_timeout = env_long("IMX_REQUEST_TIMEOUT");
 
+    memset(out, 0, sizeof(*out));
+    out->cli = cli;
+    diag->fn = warn_diag;
+    diag->ud = out;
+    diag->nwarn = 0;
     memset(x, 0, sizeof(*x));
     x->cli = cli;
     x->out = out;
@@ -472,14 +478,9 @@ static int sync_gcs(struct cli *cli)
     struct imx_diag diag;
     int status, r;
 
-    memset(&out, 0, sizeof(out));
-    out.cli = cli;
-    status = source_open(&x, cli, &out, &gcs_limits);
+    status = source_open(&x, cli, &out, &diag, &gcs_limits);
     if (status != EXIT_OK)
         return status;
-    diag.fn = warn_diag;
-    diag.ud = &out;
-    diag.nwarn = 0;
     memset(&o, 0, sizeof(o));
     o.base_url = env_or(cli->gcs_url, "IMX_GCS_URL", GCS_DEFAULT_URL);
     o.bucket = cli->bucket;
@@ -534,14 +535,9 @@ static int sync_api(struct cli *cli)
     struct imx_diag diag;
     int status, r;
 
-    memset(&out, 0, sizeof(out));
-    out.cli = cli;
-    status = source_open(&x, cli, &out, &api_limits);
+    status = source_open(&x, cli, &out, &diag, &api_limits);
     if (status != EXIT_OK)
         return status;
-    diag.fn = warn_diag;
-    diag.ud = &out;
-    diag.nwarn = 0;
     memset(&o, 0, sizeof(o));
     o.base_url = env_or(cli->inferencex_url, "IMX_INFERENCEX_URL", INFX_DEFAULT_URL);
     o.cache = cli_cache_dir(cli);
