@@ -13,7 +13,7 @@ int main(int argc, char **argv)
 
     for (int i = 1; i < argc; i++) {
         FILE *fp = fopen(argv[i], "rb");
-        unsigned char *buf = NULL;
+        unsigned char *buf = NULL, *exact;
         size_t len = 0, cap = 0, n;
         unsigned char chunk[65536];
         if (!fp) {
@@ -33,8 +33,16 @@ int main(int argc, char **argv)
             len += n;
         }
         fclose(fp);
-        LLVMFuzzerTestOneInput(buf ? buf : (const unsigned char *)"", len);
+        /* an exact-size copy, as libFuzzer passes: a read one past the end is then caught
+         * by the sanitizers of `make SANITIZE=...` */
+        exact = malloc(len ? len : 1);
+        if (!exact)
+            abort();
+        for (size_t j = 0; j < len; j++)
+            exact[j] = buf[j];
         free(buf);
+        LLVMFuzzerTestOneInput(exact, len);
+        free(exact);
     }
     return failed;
 }

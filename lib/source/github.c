@@ -82,16 +82,15 @@ static int run_from(yajl_val o, struct gh_run *r)
     return 0;
 }
 
-/* yajl_tree_parse wants a NUL-terminated text; bodies from struct buf are. */
+/* yajl_tree_parse wants a NUL-terminated text. Bodies from struct buf are, but callers only
+ * promise len bytes: looking at body[len] could read past the buffer, so always copy. */
 static yajl_val parse_tree(const char *body, size_t len, struct imx_err *err, const char *what)
 {
     char ebuf[256];
-    char *copy = NULL;
+    char *copy = xstrndup(body, len);
     yajl_val root;
 
-    if (body[len] != '\0')
-        body = copy = xstrndup(body, len);
-    root = yajl_tree_parse(body, ebuf, sizeof(ebuf));
+    root = yajl_tree_parse(copy, ebuf, sizeof(ebuf));
     free(copy);
     if (!root) {
         char *nl = strchr(ebuf, '\n');
