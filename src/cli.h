@@ -100,4 +100,15 @@ int cmd_runs(struct cli *cli);
  */
 int cli_sync_selected(struct cli *cli, char ***ids, size_t *nids);
 
+/*
+ * For `imx runs`: the runs the GCS backup or the InferenceX API would give for the options
+ * (recent: how many at most, 0 for every run in the --since/--until range), listed without
+ * the cache lock and without downloading. Errors are printed; returns an exit status, out
+ * filled (release it) when EXIT_OK or EXIT_PARTIAL.
+ */
+struct gcs_index;
+struct infx_wfinfo;
+int cli_list_gcs(struct cli *cli, long recent, struct gcs_index *out);
+int cli_list_api(struct cli *cli, long recent, struct infx_wfinfo *out);
+
 #endif

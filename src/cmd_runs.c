@@ -1,10 +1,13 @@
-/* cmd_runs: `imx runs`: the runs known to the cache and (unless --offline) to GitHub, one per
- * line in a plain aligned table on stdout: dates, attempt, cached or not, artifacts, rows. */
+/* cmd_runs: `imx runs`: the runs known to the cache and (unless --offline) to the sources of
+ * --source (GitHub, the GCS backup, the InferenceX API), one per line in a plain aligned table
+ * on stdout: dates, source, attempt, cached or not, artifacts, rows. */
 #include "cache/rows.h"
 #include "cache/scan.h"
 #include "cache/store.h"
 #include "cli.h"
+#include "source/gcs.h"
 #include "source/ghsync.h"
+#include "source/infx.h"
 #include "util/buf.h"
 #include "util/xalloc.h"
 
@@ -18,6 +21,7 @@ enum col {
     C_CREATED,
     C_EVENT,
     C_BRANCH,
+    C_SOURCE,
     C_ATTEMPT,
     C_CACHED,
     C_EXPIRED,
@@ -27,12 +31,18 @@ enum col {
     NCOL
 };
 
-static const char *const heads[NCOL] = {"RUN",    "CREATED", "EVENT",     "BRANCH", "ATTEMPT",
-                                        "CACHED", "EXPIRED", "ARTIFACTS", "SIZE",   "ROWS"};
+static const char *const heads[NCOL] = {"RUN",       "CREATED", "EVENT",  "BRANCH",
+                                        "SOURCE",    "ATTEMPT", "CACHED", "EXPIRED",
+                                        "ARTIFACTS", "SIZE",    "ROWS"};
+
+/* Where a run is known: its cached copy's origin, and each source that lists it now. */
+enum { SRC_GITHUB = 1, SRC_GCS = 2, SRC_API = 4 };
 
 struct line {
     unsigned long long id;
     char *cell[NCOL];
+    unsigned srcs;
+    int remote_arts; /* ARTIFACTS and SIZE tell what a source would download */
 };
 
 static void human(unsigned long long b, char *out, size_t n)
@@ -82,6 +92,10 @@ static void fill_cached(struct line *l, struct store *s)
         l->cell[C_EVENT] = or_dash(ri.event);
         l->cell[C_BRANCH] = or_dash(ri.branch);
         l->cell[C_ATTEMPT] = ri.attempt ? dupf("%ld", ri.attempt) : xstrdup("-");
+        /* the rule of the table's source column */
+        l->srcs |= ri.source && !strcmp(ri.source, "api")       ? SRC_API
+                   : ri.source && !strncmp(ri.source, "gcs", 3) ? SRC_GCS
+                                                                : SRC_GITHUB;
     }
     run_info_release(&ri);
     for (size_t i = 0; have_m && i < m.n; i++) {
@@ -137,6 +151,7 @@ static void fill_remote(struct line *l, const struct ghsync_run *r, const struct
         l->cell[C_BRANCH] = or_dash(r->run.branch);
         l->cell[C_ATTEMPT] = r->run.attempt ? dupf("%ld", r->run.attempt) : xstrdup("-");
     }
+    l->srcs |= SRC_GITHUB;
     if (!l->cell[C_CACHED])
         l->cell[C_CACHED] = xstrdup("no");
     if (a && !r->cached) {
@@ -160,7 +175,75 @@ static void fill_remote(struct line *l, const struct ghsync_run *r, const struct
         l->cell[C_ARTS] = dupf("%lu", n);
         l->cell[C_SIZE] = xstrdup(h);
         l->cell[C_EXPIRED] = xstrdup(!n ? "-" : expired == n ? "yes" : expired ? "some" : "no");
+        l->remote_arts = n > expired;
     }
+}
+
+/* The backup's view of a run: its date folder, and the artifacts a sync would still fetch
+ * (GitHub's rule), unless GitHub already offers them. */
+static void fill_gcs(struct line *l, const struct gcs_run *r, const struct store *s,
+                     const char *pattern)
+{
+    const char **names = xcalloc(r->narts + 1, sizeof(*names));
+    unsigned long long *ids = xcalloc(r->narts + 1, sizeof(*ids));
+    int *chosen = xcalloc(r->narts + 1, sizeof(*chosen));
+    unsigned long n = 0, missing = 0;
+    unsigned long long size = 0;
+
+    l->srcs |= SRC_GCS;
+    if (!l->cell[C_CREATED])
+        l->cell[C_CREATED] = xstrdup(r->date);
+    if (!l->cell[C_CACHED])
+        l->cell[C_CACHED] = xstrdup("no");
+    for (size_t i = 0; i < r->narts; i++) {
+        names[i] = r->arts[i].name;
+        ids[i] = r->arts[i].id;
+    }
+    gcs_choose(names, ids, r->narts, pattern, chosen);
+    for (size_t i = 0; i < r->narts; i++) {
+        if (!chosen[i])
+            continue;
+        n++;
+        size += r->arts[i].obj.size;
+        missing += !store_have(s, r->id, r->arts[i].id);
+    }
+    if (missing && !l->remote_arts) {
+        char h[32];
+        human(size, h, sizeof(h));
+        free(l->cell[C_ARTS]);
+        free(l->cell[C_SIZE]);
+        l->cell[C_ARTS] = dupf("%lu", n);
+        l->cell[C_SIZE] = xstrdup(h);
+        l->remote_arts = 1;
+    }
+    free(names);
+    free(ids);
+    free(chosen);
+}
+
+/* The InferenceX API's view of a run: its workflow information (rows, not artifacts). */
+static void fill_api(struct line *l, const struct infx_run *r)
+{
+    l->srcs |= SRC_API;
+    if (!l->cell[C_CREATED]) {
+        l->cell[C_CREATED] = or_dash(r->created_at ? r->created_at : r->date);
+        l->cell[C_ATTEMPT] = r->attempt ? dupf("%ld", r->attempt) : xstrdup("-");
+    }
+    if (!l->cell[C_CACHED])
+        l->cell[C_CACHED] = xstrdup("no");
+}
+
+static char *sources_text(unsigned srcs)
+{
+    struct buf b = BUF_INIT_MAX(64);
+    static const char *const names[] = {"github", "gcs", "api"};
+
+    for (int i = 0; i < 3; i++)
+        if (srcs & (1u << i))
+            buf_addf(&b, "%s%s", b.len ? "," : "", names[i]);
+    if (!b.len)
+        buf_adds(&b, "-");
+    return buf_detach(&b, NULL);
 }
 
 static int cmp_line(const void *a, const void *b)
@@ -188,6 +271,58 @@ static const char *api_url_of(const struct cli *cli)
     return env && *env ? env : GH_DEFAULT_API;
 }
 
+/* GitHub's runs (the cache's too, for runs GitHub lists): through the sync's own selection. */
+static int list_github(struct cli *cli, struct line **v, size_t *n, size_t *cap)
+{
+    struct imx_err err = IMX_ERR_INIT;
+    struct ghsync_opts o;
+    struct ghsync_stats st;
+    struct ghsync_run *runs = NULL;
+    struct gh_artifact **arts = NULL;
+    size_t nruns = 0, *narts = NULL;
+    const char *tsrc;
+    char *token = gh_token_find(api_url_of(cli), &tsrc);
+    int status = EXIT_OK;
+
+    memset(&o, 0, sizeof(o));
+    o.cache = cli_cache_dir(cli);
+    o.api_url = api_url_of(cli);
+    o.repo = cli->repo;
+    o.workflow = cli->workflow;
+    o.branch = cli->branch;
+    o.event = cli->event;
+    o.since = cli->since;
+    o.until = cli->until;
+    o.artifact = cli->artifact;
+    o.ids = cli->ids;
+    o.nids = cli->nids;
+    o.recent = cli->collect_recent;
+    o.token = token;
+    o.jobs = (int)cli->jobs;
+    o.max_wait = cli->max_wait;
+    o.interrupted = cli_interrupted;
+    if (ghsync_list(&o, &runs, &nruns, &arts, &narts, &st, &err) < 0) {
+        msg_error("%s (showing the cache only)", err.msg);
+        status = EXIT_PARTIAL;
+    }
+    for (size_t i = 0; i < nruns; i++) {
+        struct line *l = find_or_add(v, n, cap, runs[i].id);
+        if (runs[i].run.id)
+            fill_remote(l, &runs[i], arts[i], narts[i], cli->artifact);
+    }
+    ghsync_runs_free(runs, nruns, arts, narts);
+    if (token) {
+        memset(token, 0, strlen(token));
+        free(token);
+    }
+    return status;
+}
+
+static int worse(int a, int b)
+{
+    return a == EXIT_OK ? b : b == EXIT_OK ? a : a == EXIT_PARTIAL ? b : a;
+}
+
 int cmd_runs(struct cli *cli)
 {
     struct imx_err err = IMX_ERR_INIT;
@@ -198,6 +333,9 @@ int cmd_runs(struct cli *cli)
     size_t ncached = 0;
     int status = EXIT_OK;
     const char *cache = cli_cache_dir(cli);
+    const char *src = cli->source ? cli->source : "github";
+    /* as GitHub's listing: the N asked for, else one page; named runs are looked for */
+    long recent = cli->nids ? 0 : cli->collect_recent > 0 ? cli->collect_recent : GH_PER_PAGE;
 
     memset(&s, 0, sizeof(s));
     s.cache = (char *)cache;
@@ -219,46 +357,23 @@ int cmd_runs(struct cli *cli)
         fill_cached(l, &s);
     }
     free(cached);
-    if (!cli->offline) {
-        struct ghsync_opts o;
-        struct ghsync_stats st;
-        struct ghsync_run *runs = NULL;
-        struct gh_artifact **arts = NULL;
-        size_t nruns = 0, *narts = NULL;
-        const char *tsrc;
-        char *token = gh_token_find(api_url_of(cli), &tsrc);
-
-        memset(&o, 0, sizeof(o));
-        o.cache = cache;
-        o.api_url = api_url_of(cli);
-        o.repo = cli->repo;
-        o.workflow = cli->workflow;
-        o.branch = cli->branch;
-        o.event = cli->event;
-        o.since = cli->since;
-        o.until = cli->until;
-        o.artifact = cli->artifact;
-        o.ids = cli->ids;
-        o.nids = cli->nids;
-        o.recent = cli->collect_recent;
-        o.token = token;
-        o.jobs = (int)cli->jobs;
-        o.max_wait = cli->max_wait;
-        o.interrupted = cli_interrupted;
-        if (ghsync_list(&o, &runs, &nruns, &arts, &narts, &st, &err) < 0) {
-            msg_error("%s (showing the cache only)", err.msg);
-            status = EXIT_PARTIAL;
-        }
-        for (size_t i = 0; i < nruns; i++) {
-            struct line *l = find_or_add(&v, &n, &cap, runs[i].id);
-            if (runs[i].run.id)
-                fill_remote(l, &runs[i], arts[i], narts[i], cli->artifact);
-        }
-        ghsync_runs_free(runs, nruns, arts, narts);
-        if (token) {
-            memset(token, 0, strlen(token));
-            free(token);
-        }
+    if (!cli->offline && (!strcmp(src, "github") || !strcmp(src, "all")))
+        status = worse(status, list_github(cli, &v, &n, &cap));
+    if (!cli->offline && (!strcmp(src, "gcs") || !strcmp(src, "all"))) {
+        struct gcs_index ix;
+        int st = cli_list_gcs(cli, recent, &ix);
+        for (size_t i = 0; (st == EXIT_OK || st == EXIT_PARTIAL) && i < ix.n; i++)
+            fill_gcs(find_or_add(&v, &n, &cap, ix.runs[i].id), &ix.runs[i], &s, cli->artifact);
+        gcs_index_release(&ix);
+        status = worse(status, st == EXIT_OK ? EXIT_OK : EXIT_PARTIAL);
+    }
+    if (!cli->offline && (!strcmp(src, "api") || !strcmp(src, "all"))) {
+        struct infx_wfinfo wi;
+        int st = cli_list_api(cli, recent, &wi);
+        for (size_t i = 0; (st == EXIT_OK || st == EXIT_PARTIAL) && i < wi.n; i++)
+            fill_api(find_or_add(&v, &n, &cap, strtoull(wi.runs[i].id, NULL, 10)), &wi.runs[i]);
+        infx_wfinfo_release(&wi);
+        status = worse(status, st == EXIT_OK ? EXIT_OK : EXIT_PARTIAL);
     }
     if (n) /* qsort's pointer must be valid even for no element */
         qsort(v, n, sizeof(*v), cmp_line);
@@ -267,6 +382,7 @@ int cmd_runs(struct cli *cli)
     for (size_t i = 0; i < n; i++) {
         if (!v[i].cell[C_ID])
             v[i].cell[C_ID] = dupf("%llu", v[i].id);
+        v[i].cell[C_SOURCE] = sources_text(v[i].srcs);
         for (int c = 0; c < NCOL; c++) {
             if (!v[i].cell[c])
                 v[i].cell[c] = xstrdup("-");

@@ -372,8 +372,16 @@ static int gcs_install(void *ud, const struct gcs_install *in, struct imx_err *e
     return r;
 }
 
-/* Opens the cache (locked) and an HTTP client for a source; out and diag start empty. */
-static int source_open(struct source_ctx *x, struct cli *cli, struct out *out,
+static void source_close(struct source_ctx *x)
+{
+    http_client_free(x->http);
+    if (x->store_open)
+        store_close(&x->store);
+    memset(x, 0, sizeof(*x));
+}
+
+/* An HTTP client for a source (no cache opened); out and diag start empty. */
+static int source_http(struct source_ctx *x, struct cli *cli, struct out *out,
                        struct imx_diag *diag, const struct source_limits *lim)
 {
     struct imx_err err = IMX_ERR_INIT;
@@ -406,24 +414,29 @@ static int source_open(struct source_ctx *x, struct cli *cli, struct out *out,
         ho.log = on_log;
         ho.log_ud = out;
     }
-    if (store_open(&x->store, cli_cache_dir(cli), &err) < 0 ||
-        (x->store_open = 1, store_lock(&x->store, !cli->no_wait, on_waiting, out, &err)) < 0 ||
-        http_client_new(&x->http, &ho, &err) < 0) {
+    if (http_client_new(&x->http, &ho, &err) < 0) {
         msg_error("%s", err.msg);
-        if (x->store_open)
-            store_close(&x->store);
-        x->store_open = 0;
         return exit_for(err.code);
     }
     return EXIT_OK;
 }
 
-static void source_close(struct source_ctx *x)
+/* Opens the cache (locked) and an HTTP client for a source; out and diag start empty. */
+static int source_open(struct source_ctx *x, struct cli *cli, struct out *out,
+                       struct imx_diag *diag, const struct source_limits *lim)
 {
-    http_client_free(x->http);
-    if (x->store_open)
-        store_close(&x->store);
-    memset(x, 0, sizeof(*x));
+    struct imx_err err = IMX_ERR_INIT;
+    int status = source_http(x, cli, out, diag, lim);
+
+    if (status != EXIT_OK)
+        return status;
+    if (store_open(&x->store, cli_cache_dir(cli), &err) < 0 ||
+        (x->store_open = 1, store_lock(&x->store, !cli->no_wait, on_waiting, out, &err)) < 0) {
+        msg_error("%s", err.msg);
+        source_close(x);
+        return exit_for(err.code);
+    }
+    return EXIT_OK;
 }
 
 static const char *env_or(const char *opt, const char *env, const char *dflt)
@@ -468,6 +481,96 @@ static int gcs_backfill(struct source_ctx *x, struct cli *cli, struct imx_diag *
     return r;
 }
 
+/* The GCS engine's options that the command line sets (sync and listing alike). */
+static void gcs_opts_of(struct gcs_opts *o, struct cli *cli, struct source_ctx *x,
+                        struct imx_diag *diag)
+{
+    memset(o, 0, sizeof(*o));
+    o->base_url = env_or(cli->gcs_url, "IMX_GCS_URL", GCS_DEFAULT_URL);
+    o->bucket = cli->bucket;
+    o->cache = cli_cache_dir(cli);
+    o->workflow = cli->workflow ? cli->workflow : GH_DEFAULT_WORKFLOW;
+    o->repo = cli->repo ? cli->repo : GH_DEFAULT_REPO;
+    o->artifact = cli->artifact;
+    o->ids = cli->ids;
+    o->nids = cli->nids;
+    o->since = cli->since;
+    o->until = cli->until;
+    o->refresh = cli->refresh;
+    o->fetch = gcs_fetch;
+    o->fetch_ud = x;
+    o->diag = diag;
+}
+
+/* The InferenceX engine's options that the command line sets (sync and listing alike). */
+static void infx_opts_of(struct infx_opts *o, struct cli *cli, struct source_ctx *x,
+                         struct imx_diag *diag)
+{
+    memset(o, 0, sizeof(*o));
+    o->base_url = env_or(cli->inferencex_url, "IMX_INFERENCEX_URL", INFX_DEFAULT_URL);
+    o->cache = cli_cache_dir(cli);
+    o->ids = cli->ids;
+    o->nids = cli->nids;
+    o->since = cli->since;
+    o->until = cli->until;
+    o->model = cli->model && strcmp(cli->model, "all") ? cli->model : NULL;
+    o->refresh = cli->refresh;
+    o->fetch = infx_fetch;
+    o->fetch_ud = x;
+    o->diag = diag;
+}
+
+int cli_list_gcs(struct cli *cli, long recent, struct gcs_index *out)
+{
+    struct source_ctx x;
+    struct out o2;
+    struct gcs_opts o;
+    struct gcs_stats st;
+    struct imx_err err = IMX_ERR_INIT;
+    struct imx_diag diag;
+    int status = source_http(&x, cli, &o2, &diag, &gcs_limits), r;
+
+    memset(out, 0, sizeof(*out));
+    if (status != EXIT_OK)
+        return status;
+    gcs_opts_of(&o, cli, &x, &diag);
+    o.recent = recent;
+    r = gcs_list(&o, out, &st, &err);
+    source_close(&x);
+    if (r < 0) {
+        msg_error("GCS backup: %s", err.msg);
+        return exit_for(err.code);
+    }
+    if (st.unparsed)
+        msg_warn("%lu object name%s of the backup did not parse (skipped)", st.unparsed,
+                 st.unparsed == 1 ? "" : "s");
+    return st.missing ? EXIT_PARTIAL : EXIT_OK;
+}
+
+int cli_list_api(struct cli *cli, long recent, struct infx_wfinfo *out)
+{
+    struct source_ctx x;
+    struct out o2;
+    struct infx_opts o;
+    struct infx_stats st;
+    struct imx_err err = IMX_ERR_INIT;
+    struct imx_diag diag;
+    int status = source_http(&x, cli, &o2, &diag, &api_limits), r;
+
+    memset(out, 0, sizeof(*out));
+    if (status != EXIT_OK)
+        return status;
+    infx_opts_of(&o, cli, &x, &diag);
+    o.recent = recent;
+    r = infx_list(&o, out, &st, &err);
+    source_close(&x);
+    if (r < 0) {
+        msg_error("InferenceX API: %s", err.msg);
+        return exit_for(err.code);
+    }
+    return st.failed ? EXIT_PARTIAL : EXIT_OK;
+}
+
 static int sync_gcs(struct cli *cli)
 {
     struct source_ctx x;
@@ -481,25 +584,11 @@ static int sync_gcs(struct cli *cli)
     status = source_open(&x, cli, &out, &diag, &gcs_limits);
     if (status != EXIT_OK)
         return status;
-    memset(&o, 0, sizeof(o));
-    o.base_url = env_or(cli->gcs_url, "IMX_GCS_URL", GCS_DEFAULT_URL);
-    o.bucket = cli->bucket;
-    o.cache = cli_cache_dir(cli);
-    o.workflow = cli->workflow ? cli->workflow : GH_DEFAULT_WORKFLOW;
-    o.repo = cli->repo ? cli->repo : GH_DEFAULT_REPO;
-    o.artifact = cli->artifact;
-    o.ids = cli->ids;
-    o.nids = cli->nids;
+    gcs_opts_of(&o, cli, &x, &diag);
     o.recent = cli->collect_recent > 0 ? cli->collect_recent : 0;
-    o.since = cli->since;
-    o.until = cli->until;
-    o.refresh = cli->refresh;
-    o.fetch = gcs_fetch;
-    o.fetch_ud = &x;
     o.store.have = gcs_have;
     o.store.install = gcs_install;
     o.store.ud = &x;
-    o.diag = &diag;
     o.note = on_note;
     o.note_ud = &out;
     memset(&st, 0, sizeof(st));
@@ -538,19 +627,8 @@ static int sync_api(struct cli *cli)
     status = source_open(&x, cli, &out, &diag, &api_limits);
     if (status != EXIT_OK)
         return status;
-    memset(&o, 0, sizeof(o));
-    o.base_url = env_or(cli->inferencex_url, "IMX_INFERENCEX_URL", INFX_DEFAULT_URL);
-    o.cache = cli_cache_dir(cli);
-    o.ids = cli->ids;
-    o.nids = cli->nids;
+    infx_opts_of(&o, cli, &x, &diag);
     o.recent = cli->collect_recent > 0 ? cli->collect_recent : 0;
-    o.since = cli->since;
-    o.until = cli->until;
-    o.model = cli->model && strcmp(cli->model, "all") ? cli->model : NULL;
-    o.refresh = cli->refresh;
-    o.fetch = infx_fetch;
-    o.fetch_ud = &x;
-    o.diag = &diag;
     o.note = on_note;
     o.note_ud = &out;
     memset(&st, 0, sizeof(st));

@@ -133,8 +133,8 @@ struct gcs_run {
 struct gcs_index {
     struct gcs_run *runs;
     size_t n, cap;
-    unsigned long unparsed; /* object names that did not parse */
-    unsigned long filtered; /* runs of other workflows */
+    unsigned long unparsed;    /* object names that did not parse */
+    unsigned long filtered;    /* runs of other workflows */
     unsigned long long min_id; /* smallest run id in any parsed name (0: none) */
 };
 
@@ -250,5 +250,12 @@ struct gcs_stats {
  * a bucket that answers 403 is IMX_EAUTH ("GCS source unavailable"), keeping what was done.
  */
 int gcs_sync(const struct gcs_opts *o, struct gcs_stats *st, struct imx_err *err);
+/*
+ * The selection only, for `imx runs`: the listings of gcs_sync (stored state reused and
+ * updated the same way) and the runs it would pick, newest first, moved into out (release
+ * with gcs_index_release). Needs o->fetch only; downloads nothing.
+ */
+int gcs_list(const struct gcs_opts *o, struct gcs_index *out, struct gcs_stats *st,
+             struct imx_err *err);
 
 #endif

@@ -543,10 +543,105 @@ static int download(struct engine *e, struct job *jobs, size_t n)
     return rc;
 }
 
+static void engine_init(struct engine *e, const struct gcs_opts *o, struct gcs_stats *st,
+                        struct imx_err *err)
+{
+    memset(st, 0, sizeof(*st));
+    memset(e, 0, sizeof(*e));
+    e->o = o;
+    e->st = st;
+    e->err = err;
+    e->base = o->base_url ? o->base_url : GCS_DEFAULT_URL;
+    e->bucket = o->bucket ? o->bucket : GCS_DEFAULT_BUCKET;
+    /* Big batches keep every transfer slot of the fetcher busy. */
+    e->batch = o->batch ? o->batch : 256;
+    if (o->now) {
+        snprintf(e->now, sizeof(e->now), "%s", o->now);
+    } else {
+        time_t t = time(NULL);
+        struct tm tm;
+        gmtime_r(&t, &tm);
+        strftime(e->now, sizeof(e->now), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    }
+}
+
+/* Lists what the selection needs and picks its runs, newest first: *sel points into ix. */
+static int pick_runs(struct engine *e, struct gcs_index *ix, struct gcs_run ***sel, size_t *nsel)
+{
+    const struct gcs_opts *o = e->o;
+    long recent = o->recent > 0 ? o->recent : (!o->nids && !o->since && !o->until ? 1 : 0);
+    struct dates d;
+    int rc;
+
+    *sel = NULL;
+    *nsel = 0;
+    rc = list_dates(e, &d);
+    if (rc < 0)
+        return rc;
+    rc = collect(e, &d, ix);
+    e->st->unparsed += ix->unparsed;
+    dates_release(&d);
+    if (rc < 0)
+        return rc;
+    gcs_index_sort(ix);
+    *sel = xcalloc(ix->n + 1, sizeof(**sel));
+    for (size_t i = 0; i < ix->n; i++) {
+        struct gcs_run *r = &ix->runs[i];
+        if (o->nids && !wanted_id(o, r->id))
+            continue;
+        if ((o->since && strcmp(r->date, o->since) < 0) ||
+            (o->until && strcmp(r->date, o->until) > 0))
+            continue;
+        if (recent && (long)*nsel >= recent)
+            break;
+        (*sel)[(*nsel)++] = r;
+    }
+    for (size_t i = 0; i < o->nids; i++) {
+        if (!gcs_index_find(ix, strtoull(o->ids[i], NULL, 10))) {
+            e->st->missing++;
+            imx_warn(o->diag, IMX_ENOTFOUND, "run %s is not in the GCS backup (bucket %s)",
+                     o->ids[i], e->bucket);
+        }
+    }
+    e->st->runs = *nsel;
+    return 0;
+}
+
+int gcs_list(const struct gcs_opts *o, struct gcs_index *out, struct gcs_stats *st,
+             struct imx_err *err)
+{
+    struct engine e;
+    struct gcs_index ix;
+    struct gcs_run **sel = NULL;
+    size_t nsel = 0;
+    int rc;
+
+    engine_init(&e, o, st, err);
+    memset(out, 0, sizeof(*out));
+    memset(&ix, 0, sizeof(ix));
+    if (!o->fetch)
+        return imx_seterr(err, IMX_EUSAGE, "gcs_list: no transport");
+    rc = pick_runs(&e, &ix, &sel, &nsel);
+    if (rc == 0) {
+        /* the runs move to out; ix then releases emptied records */
+        out->runs = xcalloc(nsel + 1, sizeof(*out->runs));
+        out->cap = nsel + 1;
+        for (size_t i = 0; i < nsel; i++) {
+            out->runs[out->n++] = *sel[i];
+            memset(sel[i], 0, sizeof(*sel[i]));
+        }
+        out->unparsed = ix.unparsed;
+        out->filtered = ix.filtered;
+        out->min_id = ix.min_id;
+    }
+    free(sel);
+    gcs_index_release(&ix);
+    return rc;
+}
+
 int gcs_sync(const struct gcs_opts *o, struct gcs_stats *st, struct imx_err *err)
 {
     struct engine e;
-    struct dates d;
     struct gcs_index ix;
     struct job *jobs = NULL;
     size_t njobs = 0, cap = 0;
@@ -555,59 +650,13 @@ int gcs_sync(const struct gcs_opts *o, struct gcs_stats *st, struct imx_err *err
     size_t nsel = 0;
     int rc;
 
-    memset(st, 0, sizeof(*st));
-    memset(&e, 0, sizeof(e));
+    engine_init(&e, o, st, err);
     memset(&ix, 0, sizeof(ix));
-    e.o = o;
-    e.st = st;
-    e.err = err;
-    e.base = o->base_url ? o->base_url : GCS_DEFAULT_URL;
-    e.bucket = o->bucket ? o->bucket : GCS_DEFAULT_BUCKET;
-    /* Big batches keep every transfer slot of the fetcher busy. */
-    e.batch = o->batch ? o->batch : 256;
-    if (o->now) {
-        snprintf(e.now, sizeof(e.now), "%s", o->now);
-    } else {
-        time_t t = time(NULL);
-        struct tm tm;
-        gmtime_r(&t, &tm);
-        strftime(e.now, sizeof(e.now), "%Y-%m-%dT%H:%M:%SZ", &tm);
-    }
     if (!o->fetch || !o->store.install || !o->store.have)
         return imx_seterr(err, IMX_EUSAGE, "gcs_sync: no transport or cache");
-    rc = list_dates(&e, &d);
-    if (rc < 0)
-        return rc;
-    rc = collect(&e, &d, &ix);
-    st->unparsed += ix.unparsed;
+    rc = pick_runs(&e, &ix, &sel, &nsel);
     if (rc < 0)
         goto out;
-    gcs_index_sort(&ix);
-
-    /* Runs selected. */
-    sel = xcalloc(ix.n + 1, sizeof(*sel));
-    {
-        long recent = o->recent > 0 ? o->recent : (!o->nids && !o->since && !o->until ? 1 : 0);
-        for (size_t i = 0; i < ix.n; i++) {
-            struct gcs_run *r = &ix.runs[i];
-            if (o->nids && !wanted_id(o, r->id))
-                continue;
-            if ((o->since && strcmp(r->date, o->since) < 0) ||
-                (o->until && strcmp(r->date, o->until) > 0))
-                continue;
-            if (recent && (long)nsel >= recent)
-                break;
-            sel[nsel++] = r;
-        }
-    }
-    for (size_t i = 0; i < o->nids; i++) {
-        if (!gcs_index_find(&ix, strtoull(o->ids[i], NULL, 10))) {
-            st->missing++;
-            imx_warn(o->diag, IMX_ENOTFOUND, "run %s is not in the GCS backup (bucket %s)",
-                     o->ids[i], e.bucket);
-        }
-    }
-    st->runs = nsel;
 
     /* What each run lacks. */
     first_job = xcalloc(nsel + 1, sizeof(size_t));
@@ -683,6 +732,5 @@ out:
     free(sel);
     free(jobs);
     gcs_index_release(&ix);
-    dates_release(&d);
     return rc;
 }

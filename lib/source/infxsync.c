@@ -26,6 +26,7 @@ struct sync {
     int live_tried;
     struct infx_avail avail, old_avail;
     struct infx_strs recheck; /* dates to ask about again whatever the cache holds */
+    int listing;              /* infx_list: the runs only, no benchmark file stored */
 };
 
 /* A date's workflow-info, from the cache or the API. */
@@ -580,7 +581,7 @@ static int locate_ids(struct sync *s)
                 if (!infx_strs_has(&s->recheck, pk.date))
                     infx_strs_add(&s->recheck, pk.date);
                 /* keep the answer: it is the run's rows for that attempt */
-                if (pk.attempt > 0 &&
+                if (pk.attempt > 0 && !s->listing &&
                     (r = store_bench(s, todo.v[i], names.v[m], pk.attempt, text, len)) == 0) {
                     s->st->files++;
                     s->st->rows += as.rows;
@@ -736,9 +737,15 @@ static int in_range(const struct infx_opts *o, const char *date)
     return 1;
 }
 
-int infx_sync(const struct infx_opts *o, struct infx_stats *st, struct imx_err *err)
+/*
+ * Discovery: availability, then workflow-info per date (named runs' dates, the range, or
+ * newest first until enough runs). *runs point into *days, newest first; the caller releases
+ * both, also on failure.
+ */
+static int discover(struct sync *s, struct day **daysp, size_t *ndaysp,
+                    const struct infx_run ***runsp, size_t *nrunsp)
 {
-    struct sync s;
+    const struct infx_opts *o = s->o;
     struct day *days = NULL;
     size_t ndays = 0;
     const struct infx_run **runs = NULL;
@@ -746,43 +753,40 @@ int infx_sync(const struct infx_opts *o, struct infx_stats *st, struct imx_err *
     long want_runs = o->recent > 0 ? o->recent : 0;
     int r;
 
-    memset(&s, 0, sizeof(s));
-    memset(st, 0, sizeof(*st));
-    s.o = o;
-    s.st = st;
-    s.err = err;
-    s.base = o->base_url && *o->base_url ? o->base_url : INFX_DEFAULT_URL;
-    if (!o->fetch || !o->cache)
-        return imx_seterr(err, IMX_EUSAGE, "infx_sync: no fetcher or cache");
+    *daysp = NULL;
+    *ndaysp = 0;
+    *runsp = NULL;
+    *nrunsp = 0;
     if (!want_runs && !o->nids && !o->since && !o->until)
         want_runs = 1; /* the newest run, as sync does for GitHub */
-    if ((r = resolve_models(&s)) < 0)
-        goto out;
-    if ((r = get_availability(&s)) < 0)
-        goto out;
-    if (o->nids && (r = locate_ids(&s)) < 0)
-        goto out;
-    /* the dates to look at: named runs' dates, the range, or newest first until enough runs */
-    days = xcalloc(s.avail.n + s.recheck.n + 1, sizeof(*days));
-    for (size_t i = s.avail.n; i-- > 0;) {
-        const char *d = s.avail.v[i].date;
-        if (o->nids ? infx_strs_has(&s.recheck, d) : in_range(o, d))
+    if ((r = resolve_models(s)) < 0)
+        return r;
+    if ((r = get_availability(s)) < 0)
+        return r;
+    if (o->nids && (r = locate_ids(s)) < 0)
+        return r;
+    days = xcalloc(s->avail.n + s->recheck.n + 1, sizeof(*days));
+    for (size_t i = s->avail.n; i-- > 0;) {
+        const char *d = s->avail.v[i].date;
+        if (o->nids ? infx_strs_has(&s->recheck, d) : in_range(o, d))
             memcpy(days[ndays++].date, d, 11);
     }
-    for (size_t i = 0; i < s.recheck.n; i++) {
+    for (size_t i = 0; i < s->recheck.n; i++) {
         int dup = 0;
         for (size_t k = 0; k < ndays; k++)
-            dup |= !strcmp(days[k].date, s.recheck.v[i]);
-        if (!dup && strlen(s.recheck.v[i]) == 10)
-            memcpy(days[ndays++].date, s.recheck.v[i], 11);
+            dup |= !strcmp(days[k].date, s->recheck.v[i]);
+        if (!dup && strlen(s->recheck.v[i]) == 10)
+            memcpy(days[ndays++].date, s->recheck.v[i], 11);
     }
+    *daysp = days;
+    *ndaysp = ndays;
     for (size_t at = 0; at < ndays;) {
         /* with a run count, a few dates at a time (newest first) until enough runs */
         size_t step = want_runs && !o->nids ? INFX_MAX_PARALLEL : ndays - at;
         if (step > ndays - at)
             step = ndays - at;
-        if ((r = load_days(&s, days + at, step)) < 0)
-            goto out;
+        if ((r = load_days(s, days + at, step)) < 0)
+            break;
         for (size_t i = at; i < at + step; i++) {
             for (size_t k = 0; k < days[i].wi.n; k++) {
                 const struct infx_run *run = &days[i].wi.runs[k];
@@ -800,17 +804,80 @@ int infx_sync(const struct infx_opts *o, struct infx_stats *st, struct imx_err *
         qsort(runs, nruns, sizeof(*runs), cmp_run_newest);
     if (want_runs && !o->nids && nruns > (size_t)want_runs)
         nruns = (size_t)want_runs;
-    st->runs = nruns;
-    r = fetch_runs(&s, runs, nruns, days, ndays);
-out:
+    s->st->runs = nruns;
+    *runsp = runs;
+    *nrunsp = nruns;
+    return r;
+}
+
+static void sync_release(struct sync *s, struct day *days, size_t ndays,
+                         const struct infx_run **runs)
+{
     for (size_t i = 0; i < ndays; i++)
         infx_wfinfo_release(&days[i].wi);
     free(days);
     free(runs);
-    infx_strs_release(&s.want);
-    infx_strs_release(&s.live);
-    infx_strs_release(&s.recheck);
-    infx_avail_release(&s.avail);
-    infx_avail_release(&s.old_avail);
+    infx_strs_release(&s->want);
+    infx_strs_release(&s->live);
+    infx_strs_release(&s->recheck);
+    infx_avail_release(&s->avail);
+    infx_avail_release(&s->old_avail);
+}
+
+static int sync_init(struct sync *s, const struct infx_opts *o, struct infx_stats *st,
+                     struct imx_err *err)
+{
+    memset(s, 0, sizeof(*s));
+    memset(st, 0, sizeof(*st));
+    s->o = o;
+    s->st = st;
+    s->err = err;
+    s->base = o->base_url && *o->base_url ? o->base_url : INFX_DEFAULT_URL;
+    if (!o->fetch || !o->cache)
+        return imx_seterr(err, IMX_EUSAGE, "infx: no fetcher or cache");
+    return 0;
+}
+
+int infx_sync(const struct infx_opts *o, struct infx_stats *st, struct imx_err *err)
+{
+    struct sync s;
+    struct day *days = NULL;
+    size_t ndays = 0, nruns = 0;
+    const struct infx_run **runs = NULL;
+    int r = sync_init(&s, o, st, err);
+
+    if (r < 0)
+        return r;
+    r = discover(&s, &days, &ndays, &runs, &nruns);
+    if (r == 0)
+        r = fetch_runs(&s, runs, nruns, days, ndays);
+    sync_release(&s, days, ndays, runs);
+    return r < 0 ? r : 0;
+}
+
+int infx_list(const struct infx_opts *o, struct infx_wfinfo *out, struct infx_stats *st,
+              struct imx_err *err)
+{
+    struct sync s;
+    struct day *days = NULL;
+    size_t ndays = 0, nruns = 0;
+    const struct infx_run **runs = NULL;
+    int r;
+
+    memset(out, 0, sizeof(*out));
+    if ((r = sync_init(&s, o, st, err)) < 0)
+        return r;
+    s.listing = 1;
+    r = discover(&s, &days, &ndays, &runs, &nruns);
+    if (r == 0 && nruns) {
+        /* the runs move to out: their days then release emptied records */
+        out->runs = xcalloc(nruns, sizeof(*out->runs));
+        out->cap = nruns;
+        for (size_t i = 0; i < nruns; i++) {
+            out->runs[out->n++] = *runs[i];
+            memset((struct infx_run *)runs[i], 0, sizeof(*runs[i]));
+        }
+    }
+    sync_release(&s, days, ndays, runs);
     return r < 0 ? r : 0;
 }
