@@ -17,6 +17,9 @@ client should find: {"runs": [{"id", "date", "folder", "workflow", "chosen": {na
              spaces and a '+', logs/run-stats/changelog artifacts, and names that do not parse.
 --real       the real cache (run_<ID>/agg_bmk.json + run.json) as results_bmk zips of
              "Run_Sweep_-_main" folders dated by each run's created_at.
+--runs       with --real: only these run ids (comma-separated).
+--ids-from   with --real: a fakegh fixture (mkfixture.py); runs it holds keep its results_bmk
+             artifact id, as the real backup keeps GitHub's ids.
 --bench      RUNS run-sweep runs spread over DATES date folders (for the speed benchmark).
 """
 import argparse
@@ -239,9 +242,15 @@ def synthetic(b):
         b.expect["unparsable"] += 1
 
 
-def real(b, raw):
+def real(b, raw, runs=None, ids_from=None):
+    gh_ids = {}
+    if ids_from:
+        with open(ids_from, encoding="utf-8") as f:
+            for a in json.load(f)["artifacts"]:
+                if a["name"] == "results_bmk":
+                    gh_ids[a["run_id"]] = a["id"]
     for d in sorted(os.listdir(raw)):
-        if not d.startswith("run_"):
+        if not d.startswith("run_") or (runs and d[4:] not in runs):
             continue
         run_dir = os.path.join(raw, d)
         with open(os.path.join(run_dir, "run.json"), encoding="utf-8") as f:
@@ -253,6 +262,9 @@ def real(b, raw):
                 created_at=created[:11] + "23:59:59Z", branch=meta.get("head_branch", "main"))
         n = len(json.loads(agg))
         r.add("results_bmk", {"agg_bmk.json": agg}, chosen=True, rows=n)
+        if r.id in gh_ids:
+            r.artifacts[-1] = ("results_bmk", gh_ids[r.id], r.artifacts[-1][2])
+            r.chosen["results_bmk"] = gh_ids[r.id]
         r.add("run-stats", {"run_stats.json": dumps({"h100": {"n_success": 1, "total": 1}})})
         r.write()
 
@@ -272,6 +284,8 @@ def main():
     p.add_argument("--bucket", default="inferencemax-gha-backup")
     p.add_argument("--synthetic", action="store_true")
     p.add_argument("--real")
+    p.add_argument("--runs", help="with --real: only these run ids (comma-separated)")
+    p.add_argument("--ids-from", help="with --real: artifact ids of a fakegh fixture")
     p.add_argument("--bench")
     args = p.parse_args()
     b = Bucket(os.path.join(args.out, args.bucket))
@@ -279,7 +293,7 @@ def main():
     if args.synthetic:
         synthetic(b)
     if args.real:
-        real(b, args.real)
+        real(b, args.real, set(args.runs.split(",")) if args.runs else None, args.ids_from)
     if args.bench:
         n, _, d = args.bench.partition(":")
         bench(b, int(n), int(d))
