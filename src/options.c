@@ -105,7 +105,7 @@ static const char *synopsis(unsigned bit)
                "Without run ids or --collect-recent: the newest successful run.";
     case CMD_RUNS:
         return "imx runs [OPTIONS]\n"
-               "Lists the runs known (cache and, unless --offline, GitHub).";
+               "Lists the runs known (cache and, unless --offline, the --source).";
     }
     return "";
 }
