@@ -101,7 +101,8 @@ static const char *synopsis(unsigned bit)
                "the newest result of every configuration of one model.";
     case CMD_SYNC:
         return "imx sync [OPTIONS] [RUN_ID...]\n"
-               "Fetches runs and their result artifacts from GitHub into the cache.\n"
+               "Fetches runs and their result artifacts into the cache from GitHub, or from the\n"
+               "GCS backup or the InferenceX API (--source).\n"
                "Without run ids or --collect-recent: the newest successful run.";
     case CMD_RUNS:
         return "imx runs [OPTIONS]\n"
