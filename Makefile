@@ -26,13 +26,14 @@ ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
 LIB_SRC := $(sort $(wildcard lib/*/*.c))
 CLI_SRC := $(sort $(wildcard src/*.c))
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
-TOOL_SRC := $(sort $(wildcard tests/tools/*.c))
+TOOL_SRC := $(filter-out tests/tools/failshim.c,$(sort $(wildcard tests/tools/*.c)))
 FUZZ_SRC := $(sort $(wildcard fuzz/fuzz_*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tools/%)
 FUZZ_REPLAY := $(FUZZ_SRC:fuzz/%.c=$(BUILD)/fuzz/%)
+FAILSHIM := $(BUILD)/tools/failshim.so
 LIBIMX := $(BUILD)/libimx.a
 IMX := $(BUILD)/imx
 
@@ -69,6 +70,12 @@ $(BUILD)/tools/%: tests/tools/%.c $(LIBIMX)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< $(LIBIMX) $(ALL_LDFLAGS) $(LDLIBS)
 
+# The LD_PRELOAD fault injector of tests/e2e/faults_disk.sh: a shared object, never sanitized
+# (it is loaded before the sanitizer runtime sees any code of ours).
+$(FAILSHIM): tests/tools/failshim.c
+	@mkdir -p $(dir $@)
+	$(CC) $(OPT) -Wall -Wextra -shared -fPIC $(CFLAGS) -o $@ $< -ldl -lpthread
+
 # A fuzz target linked with a plain main() that replays inputs (make check replays regressions).
 $(BUILD)/fuzz/%: fuzz/%.c fuzz/replay.c $(LIBIMX)
 	@mkdir -p $(dir $@)
@@ -90,7 +97,7 @@ run: deps
 	./$(IMX) $(ARGS)
 
 check: deps
-	@$(MAKE) --no-print-directory all $(UNIT_BIN) $(TOOL_BIN) $(FUZZ_REPLAY)
+	@$(MAKE) --no-print-directory all $(UNIT_BIN) $(TOOL_BIN) $(FAILSHIM) $(FUZZ_REPLAY)
 	@IMX=$(abspath $(IMX)) BUILD=$(abspath $(BUILD)) VALGRIND=$(VALGRIND) bash tests/run.sh $(TESTS)
 
 bench: deps

@@ -226,6 +226,8 @@ static int sync_github(struct cli *cli, char ***ids, size_t *nids)
         return EXIT_INTR;
     if (!st.runs_failed)
         status = EXIT_OK;
+    else if (st.cache_failed)
+        status = EXIT_FS; /* a full disk is not a server's fault, nor a partial success */
     else if (st.runs_failed < st.runs)
         status = EXIT_PARTIAL;
     else

@@ -82,8 +82,12 @@ static void on_signal(int sig)
 {
     got_signal = sig;
     tempfile_cleanup_all();
-    signal(sig, SIG_DFL);
-    raise(sig);
+    if (sig == SIGINT) {
+        /* dying of SIGINT tells a calling shell to stop as well (its status is 130 too) */
+        signal(sig, SIG_DFL);
+        raise(sig);
+    }
+    _exit(EXIT_INTR); /* SIGTERM, SIGHUP: the documented status, not 128 + the signal */
 }
 
 void cli_install_signals(void)

@@ -275,23 +275,73 @@ void store_close(struct store *s)
     s->cache = s->imx_dir = s->tmp_dir = NULL;
 }
 
-/* Removes what crashed or killed processes left in .imx/tmp (only under the lock). */
-static void clean_tmp(const struct store *s)
+/* An atomic file's temporary name (".<name>.tmp-XXXXXX", fsutil) or a staging folder. */
+static int is_temp_name(const char *name, int staging_too)
 {
-    DIR *d = opendir(s->tmp_dir);
+    const char *t;
+    size_t n = strlen(name);
+
+    if (name[0] != '.')
+        return 0;
+    if (staging_too && !strncmp(name, ".staging-", 9))
+        return 1;
+    t = strstr(name, ".tmp-");
+    return t && t > name && n >= 11 && t == name + n - 11;
+}
+
+/* Removes the temporary entries of one folder (what a process killed by SIGKILL, or a power
+ * cut, left: nothing else removes them). */
+static void sweep_dir(const char *dir, int staging_too)
+{
+    DIR *d = opendir(dir);
     struct dirent *de;
 
     if (!d)
         return;
     while ((de = readdir(d))) {
         struct buf p = BUF_INIT_MAX(8192);
-        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+        if (!is_temp_name(de->d_name, staging_too))
             continue;
-        buf_addf(&p, "%s/%s", s->tmp_dir, de->d_name);
+        buf_addf(&p, "%s/%s", dir, de->d_name);
         remove_tree(p.p);
         buf_release(&p);
     }
     closedir(d);
+}
+
+/* Removes what crashed or killed processes left: .imx/tmp, and the temporary files beside the
+ * cache's own files (run folders, the HTTP store). Only under the lock: no writer is at work. */
+static void clean_tmp(const struct store *s)
+{
+    DIR *d = opendir(s->tmp_dir);
+    struct dirent *de;
+    struct buf p = BUF_INIT_MAX(8192);
+
+    if (d) {
+        while ((de = readdir(d))) {
+            if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+                continue;
+            buf_reset(&p);
+            buf_addf(&p, "%s/%s", s->tmp_dir, de->d_name);
+            remove_tree(p.p);
+        }
+        closedir(d);
+    }
+    buf_reset(&p);
+    buf_addf(&p, "%s/http", s->imx_dir);
+    sweep_dir(p.p, 0);
+    sweep_dir(s->cache, 0);
+    d = opendir(s->cache);
+    while (d && (de = readdir(d))) {
+        if (strncmp(de->d_name, "run_", 4))
+            continue;
+        buf_reset(&p);
+        buf_addf(&p, "%s/%s", s->cache, de->d_name);
+        sweep_dir(p.p, 1);
+    }
+    if (d)
+        closedir(d);
+    buf_release(&p);
 }
 
 int store_lock(struct store *s, int wait, void (*waiting)(void *ud), void *ud, struct imx_err *err)
@@ -467,7 +517,12 @@ static int move(const char *from, const char *to, struct imx_err *err)
     return 0;
 }
 
-/* Moves what an earlier upload of the same name put in place to .superseded/<id>-<name>/. */
+/*
+ * Keeps what an earlier upload of the same name put in place under .superseded/<id>-<name>/.
+ * The aggregate's files are hard-linked there and stay visible until the new ones are renamed
+ * over them (a reader never finds the run without its aggregate); folders are moved. A copy
+ * already there (from an interrupted earlier attempt) is the old bytes: it is never replaced.
+ */
 static int supersede(const struct store *s, struct manifest_art *old, const char *run_dir,
                      struct imx_err *err)
 {
@@ -483,22 +538,23 @@ static int supersede(const struct store *s, struct manifest_art *old, const char
     if (!r && old->path && !strcmp(old->path, ".")) {
         r = mkdir_p(dst.p, err);
         for (size_t i = 0; !r && i < old->nfiles; i++) {
+            struct buf to = BUF_INIT_MAX(8192);
+            struct stat st;
             buf_reset(&src);
             buf_addf(&src, "%s/%s", run_dir, old->files[i]);
-            if (path_exists(src.p)) {
-                struct buf to = BUF_INIT_MAX(8192);
-                buf_addf(&to, "%s/%s", dst.p, old->files[i]);
-                r = move(src.p, to.p, err);
-                buf_release(&to);
+            buf_addf(&to, "%s/%s", dst.p, old->files[i]);
+            if (lstat(src.p, &st) == 0 && !path_exists(to.p)) {
+                if (S_ISDIR(st.st_mode) || link(src.p, to.p) != 0)
+                    r = move(src.p, to.p, err); /* a folder, or no hard links here */
             }
+            buf_release(&to);
         }
+        if (!r)
+            fsync_dir(dst.p);
     } else if (!r) {
         buf_addf(&src, "%s/%s", run_dir, old->path ? old->path : old->name);
-        if (path_exists(src.p)) {
-            if (path_exists(dst.p))
-                remove_tree(dst.p); /* a copy from an interrupted earlier attempt */
+        if (path_exists(src.p) && !path_exists(dst.p))
             r = move(src.p, dst.p, err);
-        }
     }
     if (!r) {
         fsync_dir(run_dir);
@@ -510,6 +566,31 @@ static int supersede(const struct store *s, struct manifest_art *old, const char
     buf_release(&src);
     buf_release(&rel);
     return r;
+}
+
+/* After a new aggregate is in place: the old one's files it did not replace leave the run
+ * folder (each has its copy under .superseded/). */
+static void drop_superseded_leftovers(const struct manifest *m, const struct manifest_art *cur,
+                                      const char *run_dir)
+{
+    for (size_t i = 0; i < m->n; i++) {
+        const struct manifest_art *o = &m->arts[i];
+        if (o == cur || o->state != ART_SUPERSEDED || strcmp(o->name, cur->name) || !o->path)
+            continue;
+        for (size_t k = 0; k < o->nfiles; k++) {
+            struct buf top = BUF_INIT_MAX(8192), kept = BUF_INIT_MAX(8192);
+            struct stat st;
+            int mine = 0;
+            for (size_t j = 0; j < cur->nfiles; j++)
+                mine |= !strcmp(cur->files[j], o->files[k]);
+            buf_addf(&top, "%s/%s", run_dir, o->files[k]);
+            buf_addf(&kept, "%s/%s/%s", run_dir, o->path, o->files[k]);
+            if (!mine && lstat(top.p, &st) == 0 && S_ISREG(st.st_mode) && path_exists(kept.p))
+                unlink(top.p);
+            buf_release(&top);
+            buf_release(&kept);
+        }
+    }
 }
 
 /* Renames every top-level entry of staging into run_dir; records their names. */
@@ -603,18 +684,30 @@ int store_install_artifact(const struct store *s, struct manifest *m,
         }
         if (r == 0) {
             /* earlier uploads of this name give way, kept under .superseded */
+            int superseded = 0;
             for (size_t i = 0; !r && i < m->n; i++) {
                 struct manifest_art *o = &m->arts[i];
-                if (o->id != in->id && !strcmp(o->name, in->name) && o->state == ART_COMPLETE)
+                if (o->id != in->id && !strcmp(o->name, in->name) && o->state == ART_COMPLETE) {
                     r = supersede(s, o, run_dir.p, err);
+                    superseded += r == 0;
+                }
+            }
+            /* the manifest stops calling the old upload complete before its files are
+             * replaced: a crash in between must not leave a manifest that describes files no
+             * longer there (and a later sync would take the new files for the old ones) */
+            if (r == 0 && superseded) {
+                m->complete = 0;
+                r = store_manifest_save(s, m, err);
             }
         }
         if (r == 0) {
             a = manifest_get(m, in->id, in->name);
             if (root) {
                 r = install_into_run_dir(staging.p, run_dir.p, a, err);
-                if (r == 0)
+                if (r == 0) {
                     rmdir(staging.p);
+                    drop_superseded_leftovers(m, a, run_dir.p);
+                }
             } else {
                 buf_addf(&target, "%s/%s", run_dir.p, in->name);
                 if (path_exists(target.p))

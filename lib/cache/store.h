@@ -126,10 +126,10 @@ struct store_install {
 };
 
 /*
- * Unpacks into run_<ID>/.staging-<id>/, moves what an earlier upload of the same name left
- * (recorded in m) to run_<ID>/.superseded/<old id>-<name>/, renames the new files into place
- * and marks the entry of id in m complete (the caller saves m). On failure nothing visible
- * changed and the staging folder is gone.
+ * Unpacks into run_<ID>/.staging-<id>/, keeps what an earlier upload of the same name left
+ * (recorded in m) under run_<ID>/.superseded/<old id>-<name>/ and saves m saying so, renames
+ * the new files into place and marks the entry of id in m complete (the caller saves m). On
+ * failure nothing visible changed and the staging folder is gone.
  */
 int store_install_artifact(const struct store *s, struct manifest *m,
                            const struct store_install *in, struct unpack_result *res,

@@ -480,6 +480,7 @@ static void rj_finish(struct rj *j)
             store_write_run_json(&e->store, j->id, j->run.json, j->run.jsonlen, &e2) < 0) {
             snprintf(j->why, sizeof(j->why), "%s", e2.msg);
             j->failed++;
+            e->st->cache_failed = 1;
         }
         j->m.run_attempt = j->run.attempt;
         free(j->m.updated_at);
@@ -500,6 +501,7 @@ static void rj_finish(struct rj *j)
             snprintf(j->why, sizeof(j->why), "%s", e2.msg);
             j->failed++;
             j->m.complete = 0;
+            e->st->cache_failed = 1;
         }
     }
     if (!ok || j->failed || j->no_token || j->incomplete) {
@@ -544,6 +546,8 @@ static void dl_failed(struct dl *d, int code, const char *msg)
     ma->error = xstrdup(msg);
     j->failed++;
     e->st->artifacts_failed++;
+    if (code == -IMX_EIO)
+        e->st->cache_failed = 1;
     /* a refused token is said once, in the summary: the run lines only point at it */
     if (!j->why[0])
         snprintf(j->why, sizeof(j->why), "%s",
@@ -640,6 +644,7 @@ static void pump(struct eng *e)
         d->d.size = d->a->size;
         d->d.digest = d->a->digest;
         d->d.fp = d->tmp.fp;
+        d->d.path = d->tmp.path;
         d->d.done = on_dl;
         d->d.ud = d;
         e->dl_active++;

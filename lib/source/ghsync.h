@@ -24,6 +24,7 @@ struct ghsync_stats {
     unsigned long api_requests, api_not_modified, blob_requests;
     long long rate_stopped_until; /* epoch when a rate limit stopped the sync, else 0 */
     int auth_refused;             /* GitHub refused the token for downloads */
+    int cache_failed;             /* a write to the cache failed (full disk, I/O error) */
     char first_error[512];        /* the first failure, for the summary */
 };
 

@@ -744,6 +744,11 @@ static void on_blob(struct http_req *r, void *ud)
         dl_fail(d, IMX_EINTR, "interrupted");
         return;
     }
+    if (r->code == -IMX_EIO) {
+        /* the disk, not the server: a fresh URL would not help */
+        dl_fail(d, IMX_EIO, "artifact '%s' (id %llu): %s", d->name, d->artifact_id, r->msg);
+        return;
+    }
     if (r->code < 0) {
         dl_again(d, -r->code, r->msg);
         return;
@@ -807,6 +812,7 @@ static void blob_start(struct gh_download *d, const char *url)
     http_req_init(&d->blob, d->blob_url);
     /* the signed URL is the credential: no Authorization, whatever the host */
     d->blob.fp = d->fp;
+    d->blob.fp_path = d->path;
     d->blob.hash = 1;
     d->blob.manual_retry = 1;
     d->blob.redact_query = 1;

@@ -119,6 +119,7 @@ struct gh_download {
     unsigned long long size; /* size_in_bytes (checked when digest is present) */
     const char *digest;      /* "sha256:<hex>" or NULL */
     FILE *fp;
+    const char *path; /* fp's file, for messages (may be NULL) */
     void (*done)(struct gh_download *d, void *ud);
     void *ud;
     /* out */

@@ -132,6 +132,7 @@ static void clear_results(struct http_req *r)
     r->code = 0;
     r->msg[0] = '\0';
     r->toobig = 0;
+    r->write_errno = 0;
     r->seconds = 0;
     memset(r->sha256, 0, sizeof(r->sha256));
 }
@@ -300,8 +301,10 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *ud)
         return 0; /* makes libcurl fail with CURLE_WRITE_ERROR */
     }
     if (r->fp) {
-        if (fwrite(data, 1, n, r->fp) != n)
-            return 0;
+        if (fwrite(data, 1, n, r->fp) != n) {
+            r->write_errno = errno ? errno : EIO;
+            return 0; /* CURLE_WRITE_ERROR */
+        }
     } else if (buf_add(&r->body, data, n) < 0) {
         r->toobig = 1;
         return 0;
@@ -600,10 +603,16 @@ static void finish(struct http_client *c, struct http_req *r, CURLcode rc)
         unsigned int len = 0;
         EVP_DigestFinal_ex(r->md, r->sha256, &len);
     }
-    if (r->fp)
-        fflush(r->fp);
+    /* the last bytes reach the file only now: a full disk may show here first */
+    if (r->fp && (fflush(r->fp) != 0 || ferror(r->fp)) && !r->write_errno)
+        r->write_errno = errno ? errno : EIO;
     shown_url(&u, r);
-    if (rc != CURLE_OK) {
+    if (r->write_errno) {
+        /* a disk error: retrying the transfer would not cure it */
+        set_msg(r, IMX_EIO, "GET %s: cannot write '%s': %s", u.p,
+                r->fp_path ? r->fp_path : "the download file", strerror(r->write_errno));
+        log_line(c, "GET %s -> failed: %s (%.0f ms)", u.p, r->msg, t * 1000);
+    } else if (rc != CURLE_OK) {
         if (r->toobig)
             set_msg(r, IMX_ETOOBIG, "GET %s: the answer is larger than %zu bytes", u.p,
                     r->max_body ? r->max_body : HTTP_BODY_DEFAULT);
@@ -622,7 +631,7 @@ static void finish(struct http_client *c, struct http_req *r, CURLcode rc)
         }
         if (!r->code)
             set_msg(r, IMX_ERATE, "GET %s: HTTP %ld, rate limited", u.p, r->status);
-    } else if (!r->manual_retry && r->code != -IMX_ETOOBIG &&
+    } else if (!r->manual_retry && r->code != -IMX_ETOOBIG && r->code != -IMX_EIO &&
                (r->code == -IMX_ENET || transient_status(r->status))) {
         if (http_retry(c, r) == 0) {
             buf_release(&u);

@@ -40,13 +40,14 @@ struct http_req {
     const char *url;
     const char *headers[HTTP_HEADERS_MAX + 1]; /* "Name: value", NULL-terminated */
     const char *if_none_match;
-    size_t max_body;  /* cap on the body, 0: HTTP_BODY_DEFAULT */
-    FILE *fp;         /* write the body here instead of into body */
-    int hash;         /* compute the sha256 of the body */
-    int compressed;   /* accept gzip/deflate (decoded before the cap and hash) */
-    int rate_limited; /* obeys the client's rate-limit hold (API requests) */
-    int manual_retry; /* never retried automatically: done() decides, through http_retry */
-    int redact_query; /* the query is a credential (signed URL): never shown */
+    size_t max_body;     /* cap on the body, 0: HTTP_BODY_DEFAULT */
+    FILE *fp;            /* write the body here instead of into body */
+    const char *fp_path; /* fp's file, for messages (may be NULL) */
+    int hash;            /* compute the sha256 of the body */
+    int compressed;      /* accept gzip/deflate (decoded before the cap and hash) */
+    int rate_limited;    /* obeys the client's rate-limit hold (API requests) */
+    int manual_retry;    /* never retried automatically: done() decides, through http_retry */
+    int redact_query;    /* the query is a credential (signed URL): never shown */
     void (*done)(struct http_req *req, void *ud);
     void *ud;
     /* out */
@@ -73,6 +74,7 @@ struct http_req {
     long long not_before_ms;
     int rate_waits;
     int toobig;
+    int write_errno; /* fp could not be written: a disk error, not a network one */
     void *easy;
     void *slist;
     void *md;
