@@ -82,8 +82,9 @@ int store_open(struct store *s, const char *cache, struct imx_err *err);
 void store_close(struct store *s);
 /*
  * Takes the writer lock. When another process holds it: with wait, calls waiting(ud) once
- * and blocks; without, fails with -IMX_ELOCK. Stale temporary downloads are removed once the
- * lock is held.
+ * and blocks; without, fails with -IMX_ELOCK. Once the lock is held, what killed processes
+ * left is removed: .imx/tmp, and temporary files and staging folders in the run folders and the
+ * HTTP store.
  */
 int store_lock(struct store *s, int wait, void (*waiting)(void *ud), void *ud, struct imx_err *err);
 
