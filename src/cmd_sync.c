@@ -587,6 +587,7 @@ static int sync_gcs(struct cli *cli)
     if (status != EXIT_OK)
         return status;
     gcs_opts_of(&o, cli, &x, &diag);
+    o.scratch = x.store.tmp_dir;
     o.recent = cli->collect_recent > 0 ? cli->collect_recent : 0;
     o.store.have = gcs_have;
     o.store.install = gcs_install;

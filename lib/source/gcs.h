@@ -216,6 +216,9 @@ struct gcs_opts {
     const char *since; /* YYYY-MM-DD bounds on the date folder */
     const char *until;
     int refresh;
+    /* where downloads wait for verification: the store's scratch folder, which the lock's
+     * holder empties of what killed processes left; NULL: CACHE/.imx-gcs/tmp */
+    const char *scratch;
     const char *now; /* ISO time recorded as listed_at; NULL: the clock */
     size_t batch;    /* requests per fetch call (default 32) */
     gcs_fetch_fn fetch;

@@ -417,7 +417,10 @@ static int take_artifact(struct engine *e, struct job *j, const struct gcs_get *
     struct gcs_install in;
     int rc;
 
-    buf_addf(&dir, "%s/.imx-gcs/tmp", e->o->cache);
+    if (e->o->scratch)
+        buf_adds(&dir, e->o->scratch);
+    else
+        buf_addf(&dir, "%s/.imx-gcs/tmp", e->o->cache);
     rc = mkdir_p(dir.p, e->err);
     if (rc == 0) {
         buf_addf(&tmp, "%s/%llu-%d.zip", dir.p, j->art->id, (int)getpid());

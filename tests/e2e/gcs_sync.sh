@@ -53,6 +53,15 @@ t_warm() {
     assert_eq "$gets" 0 "downloads on a warm re-sync"
 }
 
+# downloads wait for verification in the store's scratch folder, which the next sync empties of
+# what a killed process left (kill -9 skips every cleanup)
+t_scratch_swept() {
+    mkdir -p "$W/cache/.imx/tmp" && echo partial >"$W/cache/.imx/tmp/5000000123-99999.zip"
+    gsync --since 2025-12-20 --until 2026-01-07 >"$W/out2b" 2>&1 || { cat "$W/out2b"; return 1; }
+    [ ! -e "$W/cache/.imx/tmp/5000000123-99999.zip" ] || fail "a killed download's scratch copy kept" || return 1
+    [ ! -e "$W/cache/.imx-gcs/tmp" ] || fail "scratch copies outside the swept folder"
+}
+
 t_scheduler() {
     gsync --workflow full-sweep-1k1k-scheduler.yml --since 2025-10-01 --until 2025-11-30 \
         >"$W/out3" 2>&1 || { cat "$W/out3"; return 1; }
@@ -123,6 +132,7 @@ t_tokenloop() {
 t_run "gcs sync: cache layout, run.json from the backup, manifest, no Authorization" t_layout
 t_run "gcs sync: re-run's aggregate (highest artifact id) wins" t_rerun_highest_id
 t_run "gcs sync: warm re-sync lists little and downloads nothing" t_warm
+t_run "gcs sync: scratch copies in the folder the next sync sweeps" t_scratch_swept
 t_run "gcs sync: 2025 scheduler workflow, per-config over results_<exp>" t_scheduler
 if [ $REAL = 1 ]; then
     t_run "gcs sync: real runs give the GitHub source's table" t_same_table_as_github
