@@ -89,6 +89,12 @@ int cli_close_stdout(int status);
 /* The cache folder: --cache, else $IMX_CACHE, else ./raw. */
 const char *cli_cache_dir(const struct cli *cli);
 
+struct ghsync_opts;
+/* The GitHub sync's options that the command line sets (sync and runs alike); returns the
+ * token found (malloc'ed, NULL when none: the caller wipes and frees it), its origin in
+ * *token_source. */
+char *cli_ghsync_opts(const struct cli *cli, struct ghsync_opts *o, const char **token_source);
+
 int cmd_extract(struct cli *cli);
 int cmd_sync(struct cli *cli);
 int cmd_runs(struct cli *cli);

@@ -263,14 +263,6 @@ static struct line *find_or_add(struct line **v, size_t *n, size_t *cap, unsigne
     return &(*v)[(*n)++];
 }
 
-static const char *api_url_of(const struct cli *cli)
-{
-    const char *env = getenv("GITHUB_API_URL");
-    if (cli->github_url)
-        return cli->github_url;
-    return env && *env ? env : GH_DEFAULT_API;
-}
-
 /* GitHub's runs (the cache's too, for runs GitHub lists): through the sync's own selection. */
 static int list_github(struct cli *cli, struct line **v, size_t *n, size_t *cap)
 {
@@ -281,26 +273,9 @@ static int list_github(struct cli *cli, struct line **v, size_t *n, size_t *cap)
     struct gh_artifact **arts = NULL;
     size_t nruns = 0, *narts = NULL;
     const char *tsrc;
-    char *token = gh_token_find(api_url_of(cli), &tsrc);
+    char *token = cli_ghsync_opts(cli, &o, &tsrc);
     int status = EXIT_OK;
 
-    memset(&o, 0, sizeof(o));
-    o.cache = cli_cache_dir(cli);
-    o.api_url = api_url_of(cli);
-    o.repo = cli->repo;
-    o.workflow = cli->workflow;
-    o.branch = cli->branch;
-    o.event = cli->event;
-    o.since = cli->since;
-    o.until = cli->until;
-    o.artifact = cli->artifact;
-    o.ids = cli->ids;
-    o.nids = cli->nids;
-    o.recent = cli->collect_recent;
-    o.token = token;
-    o.jobs = (int)cli->jobs;
-    o.max_wait = cli->max_wait;
-    o.interrupted = cli_interrupted;
     if (ghsync_list(&o, &runs, &nruns, &arts, &narts, &st, &err) < 0) {
         msg_error("%s (showing the cache only)", err.msg);
         status = EXIT_PARTIAL;

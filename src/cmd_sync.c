@@ -95,6 +95,33 @@ static const char *api_url(const struct cli *cli)
     return env && *env ? env : GH_DEFAULT_API;
 }
 
+char *cli_ghsync_opts(const struct cli *cli, struct ghsync_opts *o, const char **token_source)
+{
+    char *token = gh_token_find(api_url(cli), token_source);
+
+    memset(o, 0, sizeof(*o));
+    o->cache = cli_cache_dir(cli);
+    o->api_url = api_url(cli);
+    o->repo = cli->repo;
+    o->workflow = cli->workflow;
+    o->branch = cli->branch;
+    o->event = cli->event;
+    o->since = cli->since;
+    o->until = cli->until;
+    o->artifact = cli->artifact;
+    o->ids = cli->ids;
+    o->nids = cli->nids;
+    o->recent = cli->collect_recent;
+    o->token = token;
+    o->jobs = (int)cli->jobs;
+    o->max_wait = cli->max_wait;
+    /* tests shorten the stall timeout and the retry delays */
+    o->stall_seconds = env_long("IMX_STALL_TIMEOUT");
+    o->backoff_ms = env_long("IMX_RETRY_DELAY_MS");
+    o->interrupted = cli_interrupted;
+    return token;
+}
+
 static void utc(char *out, size_t n, long long epoch)
 {
     time_t t = (time_t)epoch;
@@ -156,27 +183,8 @@ static int sync_github(struct cli *cli, char ***ids, size_t *nids)
     diag.fn = warn_diag;
     diag.ud = &out;
     diag.nwarn = 0;
-    token = gh_token_find(api_url(cli), &tsrc);
-    memset(&o, 0, sizeof(o));
-    o.cache = cli_cache_dir(cli);
-    o.api_url = api_url(cli);
-    o.repo = cli->repo;
-    o.workflow = cli->workflow;
-    o.branch = cli->branch;
-    o.event = cli->event;
-    o.since = cli->since;
-    o.until = cli->until;
-    o.artifact = cli->artifact;
-    o.ids = cli->ids;
-    o.nids = cli->nids;
-    o.recent = cli->collect_recent;
-    o.token = token;
-    o.jobs = (int)cli->jobs;
-    o.max_wait = cli->max_wait;
+    token = cli_ghsync_opts(cli, &o, &tsrc);
     o.no_wait = cli->no_wait;
-    /* tests shorten the stall timeout and the retry delays */
-    o.stall_seconds = env_long("IMX_STALL_TIMEOUT");
-    o.backoff_ms = env_long("IMX_RETRY_DELAY_MS");
     o.diag = &diag;
     o.note = on_note;
     o.note_ud = &out;
