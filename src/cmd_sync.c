@@ -616,10 +616,10 @@ static int sync_gcs(struct cli *cli)
                  st.unparsed == 1 ? "" : "s");
     if (!cli->quiet)
         fprintf(stderr,
-                "GCS: %lu runs, %lu artifacts downloaded (%.1f MB), %lu cached, %lu failed; "
-                "%lu requests\n",
-                st.runs, st.artifacts, (double)st.bytes / (1 << 20), st.cached, st.failed,
-                st.requests);
+                "GCS: %lu date folders (%lu listed now), %lu runs (%lu gained artifacts), "
+                "%lu artifacts downloaded (%.1f MB), %lu cached, %lu failed; %lu requests\n",
+                st.dates, st.dates_listed, st.runs, st.runs_new, st.artifacts,
+                (double)st.bytes / (1 << 20), st.cached, st.failed, st.requests);
     if (cli_interrupted())
         return EXIT_INTR;
     return st.failed || st.missing ? EXIT_PARTIAL : EXIT_OK;
