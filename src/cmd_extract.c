@@ -130,6 +130,12 @@ static void free_ids(char **ids, size_t n)
     free(ids);
 }
 
+/* No data after a failed sync: the sync's failure is the cause to report (3 rather than 5). */
+static int no_data_status(int sync_status, int data_status)
+{
+    return sync_status == EXIT_OK || sync_status == EXIT_PARTIAL ? data_status : sync_status;
+}
+
 /* The worse of two exit statuses (a failure outranks an incomplete result). */
 static int worse_status(int a, int b)
 {
@@ -268,11 +274,11 @@ int cmd_extract(struct cli *cli)
     if (x.st.runs == 0 && o.nids == 0) {
         msg_error("no runs in the cache '%s' (expected run_<ID>/ folders; 'imx sync' fills it)",
                   o.cache);
-        status = worse_status(sync_status, EXIT_DATA);
+        status = no_data_status(sync_status, EXIT_DATA);
         goto done;
     }
     if (x.table.count == 0 && !sel.all && x.st.rows_model == 0) {
-        status = worse_status(sync_status, no_such_model(cli->model, &x));
+        status = no_data_status(sync_status, no_such_model(cli->model, &x));
         goto done;
     }
     rows = table_sorted(&x.table, &n);

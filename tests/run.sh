@@ -24,12 +24,22 @@ for t in "$BUILD"/tests/test_*; do
     fi
     [ "${PIPESTATUS[0]}" -eq 0 ] || grep -q '^FAIL' "$log" || echo "FAIL $(basename "$t") (exit status)" | tee -a "$log"
 done
+# the shared real cache is read, never written: a script that leaves anything there fails
+shared=../shared/data/inferencemax-raw
+shared_ref=$(mktemp)
+trap 'rm -f "$log" "$shared_ref"' EXIT
+shared_state() { [ -d "$shared" ] && find "$shared" -newer "$shared_ref" | sort; }
+before=$(shared_state)
 for s in tests/e2e/*.sh tests/real/*.sh; do
     [ -f "$s" ] || continue
     selected "$(basename "$s")" || continue
     # a hung script fails (and names itself) instead of hanging the whole run
     timeout -k 10 "${IMX_TEST_TIMEOUT:-600}" bash "$s" 2>&1 | tee -a "$log"
     [ "${PIPESTATUS[0]}" -ne 124 ] || echo "FAIL $s (timed out after ${IMX_TEST_TIMEOUT:-600} s)" | tee -a "$log"
+    if [ "$(shared_state)" != "$before" ]; then
+        echo "FAIL $s wrote into $shared" | tee -a "$log"
+        before=$(shared_state)
+    fi
 done
 pass=$(grep -c '^PASS' "$log")
 failn=$(grep -c '^FAIL' "$log")
