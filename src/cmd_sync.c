@@ -18,8 +18,9 @@
 /* What the callbacks of one sync share. */
 struct out {
     const struct cli *cli;
-    int live;       /* a progress line may be on screen */
-    int line_shown; /* it is now */
+    const char *source; /* the backup and the API: their name on the progress line */
+    int live;           /* a progress line may be on screen */
+    int line_shown;     /* it is now */
     unsigned long runs;
     time_t started;
 };
@@ -70,6 +71,28 @@ static void on_progress(void *ud, const struct ghsync_stats *st, unsigned long d
     if (secs >= 1)
         fprintf(stderr, ", %.1f MB/s", (double)st->bytes / (1 << 20) / secs);
     o->line_shown = 1;
+}
+
+/* The backup's and the API's progress: requests answered and bytes, from the HTTP layer. */
+static void on_http_progress(void *ud, const struct http_stats *st)
+{
+    struct out *o = ud;
+    double secs = difftime(time(NULL), o->started);
+
+    if (!o->live)
+        return;
+    fprintf(stderr, "\r\033[K%s: %lu requests, %.1f MB", o->source, st->requests,
+            (double)st->bytes / (1 << 20));
+    if (secs >= 1)
+        fprintf(stderr, ", %.1f MB/s", (double)st->bytes / (1 << 20) / secs);
+    o->line_shown = 1;
+}
+
+/* A live progress line only for a person watching a terminal. */
+static int live_output(const struct cli *cli)
+{
+    const char *nc = getenv("NO_COLOR");
+    return !cli->quiet && isatty(STDERR_FILENO) && !(nc && *nc);
 }
 
 static void warn_diag(void *ud, int code, const char *msg)
@@ -163,7 +186,6 @@ static int sync_github(struct cli *cli, char ***ids, size_t *nids)
     struct imx_diag diag;
     const char *tsrc = NULL;
     char *token, *created = NULL;
-    const char *nc = getenv("NO_COLOR");
     int r, status;
 
     *ids = NULL;
@@ -175,7 +197,7 @@ static int sync_github(struct cli *cli, char ***ids, size_t *nids)
     free(created);
     memset(&out, 0, sizeof(out));
     out.cli = cli;
-    out.live = !cli->quiet && isatty(STDERR_FILENO) && !(nc && *nc);
+    out.live = live_output(cli);
     out.started = time(NULL);
     out.runs = cli->nids                 ? cli->nids
                : cli->collect_recent > 0 ? (unsigned long)cli->collect_recent
@@ -270,6 +292,7 @@ struct source_ctx {
 
 /* What a source asks of the HTTP layer: transfers at once, time per request, body cap. */
 struct source_limits {
+    const char *name;     /* on the progress line */
     long max_jobs;        /* 0: --jobs alone decides */
     long timeout_seconds; /* 0: none (artifact downloads may be long) */
     int attempts;         /* tries per request, 0: the HTTP layer's default */
@@ -278,10 +301,10 @@ struct source_limits {
 };
 
 /* GCS is a CDN: --jobs transfers, zips of any size, no time limit per download. */
-static const struct source_limits gcs_limits = {0, 0, 0, (size_t)512 << 20, 0};
+static const struct source_limits gcs_limits = {"GCS", 0, 0, 0, (size_t)512 << 20, 0};
 /* The InferenceX API asks for politeness: its own client's limits (source/infx.h). */
-static const struct source_limits api_limits = {INFX_MAX_PARALLEL, INFX_TIMEOUT_S, INFX_ATTEMPTS,
-                                                INFX_BODY_MAX, 1};
+static const struct source_limits api_limits = {"InferenceX API", INFX_MAX_PARALLEL, INFX_TIMEOUT_S,
+                                                INFX_ATTEMPTS,    INFX_BODY_MAX,     1};
 
 /* Parallel GETs without credentials: retries, timeouts and caps come from the http client. */
 static int fetch_batch(struct source_ctx *x, struct simple_get *g, size_t n)
@@ -400,6 +423,9 @@ static int source_http(struct source_ctx *x, struct cli *cli, struct out *out,
 
     memset(out, 0, sizeof(*out));
     out->cli = cli;
+    out->source = lim->name;
+    out->live = live_output(cli);
+    out->started = time(NULL);
     diag->fn = warn_diag;
     diag->ud = out;
     diag->nwarn = 0;
@@ -424,6 +450,8 @@ static int source_http(struct source_ctx *x, struct cli *cli, struct out *out,
         ho.log = on_log;
         ho.log_ud = out;
     }
+    ho.progress = on_http_progress;
+    ho.progress_ud = out;
     if (http_client_new(&x->http, &ho, &err) < 0) {
         msg_error("%s", err.msg);
         return exit_for(err.code);
@@ -546,6 +574,7 @@ int cli_list_gcs(struct cli *cli, long recent, struct gcs_index *out)
     gcs_opts_of(&o, cli, &x, &diag);
     o.recent = recent;
     r = gcs_list(&o, out, &st, &err);
+    clear_line(&o2);
     source_close(&x);
     if (r < 0) {
         msg_error("GCS backup: %s", err.msg);
@@ -573,6 +602,7 @@ int cli_list_api(struct cli *cli, long recent, struct infx_wfinfo *out)
     infx_opts_of(&o, cli, &x, &diag);
     o.recent = recent;
     r = infx_list(&o, out, &st, &err);
+    clear_line(&o2);
     source_close(&x);
     if (r < 0) {
         msg_error("InferenceX API: %s", err.msg);
@@ -606,6 +636,7 @@ static int sync_gcs(struct cli *cli)
     r = gcs_sync(&o, &st, &err);
     if (r == 0 && !cli_interrupted())
         r = gcs_backfill(&x, cli, &diag, &err);
+    clear_line(&out);
     source_close(&x);
     if (r < 0) {
         msg_error("%s", err.msg);
@@ -644,6 +675,7 @@ static int sync_api(struct cli *cli)
     o.note_ud = &out;
     memset(&st, 0, sizeof(st));
     r = infx_sync(&o, &st, &err);
+    clear_line(&out);
     source_close(&x);
     if (r < 0) {
         msg_error("%s", err.msg);

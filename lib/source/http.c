@@ -599,6 +599,8 @@ static void finish(struct http_client *c, struct http_req *r, CURLcode rc)
     c->st.bytes += r->received;
     if (r->status == 304)
         c->st.not_modified++;
+    if (c->o.progress)
+        c->o.progress(c->o.progress_ud, &c->st);
     if (r->md) {
         unsigned int len = 0;
         EVP_DigestFinal_ex(r->md, r->sha256, &len);

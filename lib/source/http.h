@@ -9,6 +9,14 @@
 
 #include <stdio.h>
 
+struct http_stats {
+    unsigned long requests; /* transfers started (retries included) */
+    unsigned long retries;
+    unsigned long not_modified; /* 304 answers */
+    unsigned long long bytes;   /* body bytes received */
+    unsigned long rate_waits;
+};
+
 struct http_opts {
     const char *user_agent;  /* sent on every request */
     int jobs;                /* transfers at once (default 8) */
@@ -23,6 +31,9 @@ struct http_opts {
     void (*log)(void *ud, const char *line);
     void *log_ud;
     int log_headers; /* also log request headers (Authorization redacted) */
+    /* After every finished transfer (a progress line), NULL for none. */
+    void (*progress)(void *ud, const struct http_stats *st);
+    void *progress_ud;
 };
 
 #define HTTP_HEADERS_MAX 8
@@ -78,14 +89,6 @@ struct http_req {
     void *easy;
     void *slist;
     void *md;
-};
-
-struct http_stats {
-    unsigned long requests; /* transfers started (retries included) */
-    unsigned long retries;
-    unsigned long not_modified; /* 304 answers */
-    unsigned long long bytes;   /* body bytes received */
-    unsigned long rate_waits;
 };
 
 int http_client_new(struct http_client **out, const struct http_opts *o, struct imx_err *err);

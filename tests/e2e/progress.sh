@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# progress: a live progress line on stderr when it is a terminal (runs, artifacts, bytes for
+# GitHub; requests and bytes for the backup), erased before the lines that stay; none when
+# stderr is a file, with NO_COLOR, or with --quiet. A pseudo-terminal comes from script(1).
+. "$(dirname "$0")/../lib.sh"
+. "$TESTS_DIR/fake/fake.sh"
+. "$TESTS_DIR/fake/gcs.sh"
+
+if ! command -v script >/dev/null 2>&1; then
+    t_skip progress "script(1) (util-linux) is not installed: no pseudo-terminal to test with"
+    exit 0
+fi
+W=$(t_tmp)
+TOKEN="ghp_progress$RANDOM"
+mkfixture "$W/fx" --synthetic 3 --token "$TOKEN" >/dev/null || exit 1
+fake_start "$W" "$W/fx/fixture.json" || exit 1
+mkgcsfixture "$W/data" --synthetic >/dev/null || exit 1
+gcs_start "$W/data" || exit 1
+
+# on_tty OUT COMMAND...: runs COMMAND with stdin, stdout and stderr on a pseudo-terminal
+on_tty() {
+    local out=$1 cmd
+    shift
+    printf -v cmd '%q ' "$@"
+    script -qec "$cmd" /dev/null >"$out" </dev/null
+}
+
+t_github_tty() {
+    on_tty "$W/t1" env GH_TOKEN="$TOKEN" NO_COLOR= "$IMX" sync --github-url "$FAKE_API" \
+        --cache "$W/c1" --collect-recent 3 || { cat "$W/t1"; return 1; }
+    grep -qE $'\r\033\\[Kruns [0-9]+/3, [0-9]+ artifacts, [0-9.]+ MB' "$W/t1" ||
+        fail "no progress line: $(cat -v "$W/t1")" || return 1
+    # the summary stays: the progress line was erased before it
+    grep -qE $'(\r\033\\[K|^)Runs: 3 selected' "$W/t1" ||
+        fail "summary not on a line of its own: $(cat -v "$W/t1")"
+}
+
+t_gcs_tty() {
+    on_tty "$W/t2" env NO_COLOR= "$IMX" sync --source gcs --gcs-url "$GCS_URL" --cache "$W/c2" \
+        --since 2025-12-20 --until 2026-01-07 || { cat "$W/t2"; return 1; }
+    grep -qE $'\r\033\\[KGCS: [0-9]+ requests, [0-9.]+ MB' "$W/t2" ||
+        fail "no GCS progress line: $(cat -v "$W/t2")" || return 1
+    # the lines that stay start on a clean line: the progress line is erased before them
+    grep -qE $'\r\033\\[Krun [0-9]+ ' "$W/t2" &&
+        tr -d '\r' <"$W/t2" | grep -qE '^GCS: [0-9]+ date folders' ||
+        fail "the progress line not erased before the lines that stay: $(cat -v "$W/t2")"
+}
+
+t_plain() {
+    # a file, NO_COLOR and --quiet: no escape sequence at all
+    GH_TOKEN=$TOKEN imx sync --github-url "$FAKE_API" --cache "$W/c3" --collect-recent 3 \
+        2>"$W/p1" || return 1
+    on_tty "$W/p2" env NO_COLOR=1 "$IMX" sync --source gcs --gcs-url "$GCS_URL" --cache "$W/c4" \
+        --since 2025-12-20 --until 2026-01-07 || return 1
+    on_tty "$W/p3" env GH_TOKEN="$TOKEN" "$IMX" sync --github-url "$FAKE_API" --cache "$W/c5" \
+        --collect-recent 3 --quiet || return 1
+    local f
+    for f in "$W/p1" "$W/p2" "$W/p3"; do
+        ! grep -q $'\033' "$f" || fail "escape sequences in $(basename "$f"): $(cat -v "$f")" || return 1
+    done
+}
+
+t_run "progress: GitHub sync on a terminal shows runs, artifacts and bytes" t_github_tty
+t_run "progress: GCS sync on a terminal shows requests and bytes, erased before the summary" t_gcs_tty
+t_run "progress: none in a file, with NO_COLOR or --quiet" t_plain
