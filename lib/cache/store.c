@@ -471,12 +471,17 @@ int store_have(const struct store *s, unsigned long long run_id, unsigned long l
 int store_tmp_open(const struct store *s, struct store_tmp *t, struct imx_err *err)
 {
     struct buf p = BUF_INIT_MAX(8192);
+    sigset_t saved;
     int fd;
 
     memset(t, 0, sizeof(*t));
     t->slot = -1;
     buf_addf(&p, "%s/dl-XXXXXX", s->tmp_dir);
+    tempfile_hold(&saved);
     fd = mkstemp(p.p);
+    if (fd >= 0)
+        t->slot = tempfile_register(p.p);
+    tempfile_unhold(&saved);
     if (fd < 0) {
         int e = errno;
         buf_release(&p);
@@ -487,11 +492,12 @@ int store_tmp_open(const struct store *s, struct store_tmp *t, struct imx_err *e
     if (!t->fp) {
         close(fd);
         unlink(p.p);
+        tempfile_unregister(t->slot);
+        t->slot = -1;
         buf_release(&p);
         return imx_seterr(err, IMX_EIO, "cannot open a temporary file: %s", strerror(errno));
     }
     t->path = buf_detach(&p, NULL);
-    t->slot = tempfile_register(t->path);
     return 0;
 }
 
@@ -645,6 +651,7 @@ int store_install_artifact(const struct store *s, struct manifest *m,
                target = BUF_INIT_MAX(8192);
     int root = !strcmp(in->name, STORE_AGGREGATE);
     struct manifest_art *a;
+    sigset_t saved;
     int r;
 
     memset(res, 0, sizeof(*res));
@@ -658,13 +665,17 @@ int store_install_artifact(const struct store *s, struct manifest *m,
     buf_addf(&staging, "%s/.staging-%llu", run_dir.p, in->id);
     if (path_exists(staging.p))
         remove_tree(staging.p);
+    tempfile_hold(&saved);
     if (mkdir(staging.p, 0755) != 0) {
+        tempfile_unhold(&saved);
         r = imx_seterr(err, IMX_EIO, "cannot create '%s': %s", staging.p, strerror(errno));
         goto out;
     }
     {
         /* signals remove the staging folder too */
         int slot = tempfile_register(staging.p);
+
+        tempfile_unhold(&saved);
         if (in->is_zip) {
             r = unpack_zip(in->file, staging.p, &in->limits, res, err);
         } else {

@@ -415,7 +415,8 @@ static int take_artifact(struct engine *e, struct job *j, const struct gcs_get *
     struct buf tmp = BUF_INIT, dir = BUF_INIT;
     struct imx_err verr = IMX_ERR_INIT;
     struct gcs_install in;
-    int rc;
+    sigset_t saved;
+    int rc, slot = -1;
 
     if (e->o->scratch)
         buf_adds(&dir, e->o->scratch);
@@ -425,8 +426,15 @@ static int take_artifact(struct engine *e, struct job *j, const struct gcs_get *
     if (rc == 0) {
         buf_addf(&tmp, "%s/%llu-%d.zip", dir.p, j->art->id, (int)getpid());
         /* A scratch copy, checked then unpacked: no fsync, the cache's own writes are atomic. */
-        FILE *f = fopen(tmp.p, "wb");
-        int bad = !f;
+        FILE *f;
+        int bad;
+
+        tempfile_hold(&saved);
+        f = fopen(tmp.p, "wb");
+        if (f)
+            slot = tempfile_register(tmp.p);
+        tempfile_unhold(&saved);
+        bad = !f;
         if (f) {
             bad = g->len && fwrite(g->body, 1, g->len, f) != g->len;
             bad |= fclose(f) != 0;
@@ -438,6 +446,7 @@ static int take_artifact(struct engine *e, struct job *j, const struct gcs_get *
     }
     if (rc == 0 && gcs_verify_file(tmp.p, &j->art->obj, &verr) < 0) {
         unlink(tmp.p);
+        tempfile_unregister(slot);
         buf_release(&tmp);
         buf_release(&dir);
         if (j->attempts < GCS_ATTEMPTS)
@@ -448,7 +457,6 @@ static int take_artifact(struct engine *e, struct job *j, const struct gcs_get *
         return 0;
     }
     if (rc == 0) {
-        int slot = tempfile_register(tmp.p);
         memset(&in, 0, sizeof(in));
         in.run_id = j->run->id;
         in.name = j->art->name;
@@ -458,7 +466,6 @@ static int take_artifact(struct engine *e, struct job *j, const struct gcs_get *
         in.updated = j->art->obj.updated;
         rc = e->o->store.install(e->o->store.ud, &in, e->err);
         unlink(tmp.p);
-        tempfile_unregister(slot);
         if (rc == 0) {
             j->ok = 1;
             e->st->artifacts++;
@@ -471,6 +478,7 @@ static int take_artifact(struct engine *e, struct job *j, const struct gcs_get *
             rc = 0;
         }
     }
+    tempfile_unregister(slot);
     buf_release(&tmp);
     buf_release(&dir);
     return rc;

@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -53,8 +54,35 @@ void tempfile_unregister(int slot)
     free(p);
 }
 
+/* Temporary files being created and not yet registered (tempfile_hold). */
+static int temp_holds;
+
+void tempfile_hold(sigset_t *saved)
+{
+    sigset_t s;
+
+    sigemptyset(&s);
+    sigaddset(&s, SIGINT);
+    sigaddset(&s, SIGTERM);
+    sigaddset(&s, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &s, saved);
+    __atomic_add_fetch(&temp_holds, 1, __ATOMIC_SEQ_CST);
+}
+
+void tempfile_unhold(const sigset_t *saved)
+{
+    __atomic_sub_fetch(&temp_holds, 1, __ATOMIC_SEQ_CST);
+    pthread_sigmask(SIG_SETMASK, saved, NULL);
+}
+
 void tempfile_cleanup_all(void)
 {
+    /* another thread may be between creating a file and registering it: a step of a few
+     * system calls, waited for (bounded: a second at most) */
+    for (int i = 0; i < 1000 && __atomic_load_n(&temp_holds, __ATOMIC_SEQ_CST) > 0; i++) {
+        struct timespec ms = {0, 1000000};
+        nanosleep(&ms, NULL);
+    }
     for (int i = 0; i < TEMP_SLOTS; i++) {
         char *p = __atomic_load_n(&temp_slots[i], __ATOMIC_SEQ_CST);
         if (p) {
@@ -93,6 +121,7 @@ int atomic_file_open(struct atomic_file *af, const char *path, struct imx_err *e
 {
     struct buf tmp = BUF_INIT_MAX(8192);
     const char *slash = strrchr(path, '/');
+    sigset_t saved;
     int fd;
 
     memset(af, 0, sizeof(*af));
@@ -104,25 +133,30 @@ int atomic_file_open(struct atomic_file *af, const char *path, struct imx_err *e
         imx_seterr(err, IMX_ETOOBIG, "'%s': path too long", path);
         return -IMX_ETOOBIG; /* spelled out: callers (and gcc -fanalyzer) rely on r < 0 */
     }
+    tempfile_hold(&saved);
     fd = mkstemp(tmp.p);
     if (fd < 0) {
         int e = errno;
+        tempfile_unhold(&saved);
         buf_release(&tmp);
         imx_seterr(err, IMX_EIO, "cannot create a temporary file for '%s': %s", path, strerror(e));
         return -IMX_EIO;
     }
+    af->slot = tempfile_register(tmp.p);
+    tempfile_unhold(&saved);
     fchmod(fd, 0644);
     af->fp = fdopen(fd, "w");
     if (!af->fp) {
         close(fd);
         unlink(tmp.p);
+        tempfile_unregister(af->slot);
+        af->slot = -1;
         buf_release(&tmp);
         imx_seterr(err, IMX_EIO, "'%s': %s", path, strerror(errno));
         return -IMX_EIO;
     }
     af->tmp = buf_detach(&tmp, NULL);
     af->path = xstrdup(path);
-    af->slot = tempfile_register(af->tmp);
     return 0;
 }
 

@@ -5,8 +5,9 @@
 
 #include "util/err.h"
 
-#include <stdio.h>
+#include <signal.h>
 #include <stddef.h>
+#include <stdio.h>
 
 /*
  * An atomic file: data is written to "<dir>/.<name>.tmp-XXXXXX" beside the
@@ -36,6 +37,14 @@ int atomic_write(const char *path, const void *data, size_t n, struct imx_err *e
 int tempfile_register(const char *path);
 void tempfile_unregister(int slot);
 void tempfile_cleanup_all(void);
+/*
+ * Creating a temporary file and registering it are one step for the signal handler: between
+ * tempfile_hold and tempfile_unhold this thread does not take SIGINT, SIGTERM or SIGHUP, and
+ * tempfile_cleanup_all (in a handler on another thread) waits for the step to end, so an
+ * interruption never falls between the creation and the registration.
+ */
+void tempfile_hold(sigset_t *saved);
+void tempfile_unhold(const sigset_t *saved);
 
 /* mkdir -p; existing directories are fine. */
 int mkdir_p(const char *path, struct imx_err *err);
