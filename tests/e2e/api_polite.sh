@@ -3,21 +3,16 @@
 # at most 4 requests at once, a User-Agent naming imx, 429/502/503/504 retried after Retry-After
 # (seconds or HTTP date) a bounded number of times, a per-request timeout, a body size cap.
 . "$(dirname "$0")/../lib.sh"
+. "$TESTS_DIR/fake/api.sh"
 
 W=$(t_tmp)
 python3 "$TESTS_DIR/fake/mkapifixture.py" --synthetic --days 6 --runs-count 12 --models 2 "$W/fx" \
     >/dev/null 2>&1 || { echo "FAIL api_polite/fixture"; exit 0; }
 
 # the server runs at top level: one started inside t_run's $(...) would hold it open
-python3 "$TESTS_DIR/fake/fakeapi.py" --data "$W/fx" --port-file "$W/port" --log "$W/log" \
-    --delay-ms 40 >"$W/fake.out" 2>&1 </dev/null &
-FAKE=$!
-trap 'kill $FAKE 2>/dev/null; wait $FAKE 2>/dev/null; t_cleanup' EXIT
-for _ in $(seq 1 100); do
-    [ -s "$W/port" ] && break
-    sleep 0.05
-done
-URL=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["url"])' "$W/port")
+api_start "$W/fx" --delay-ms 40 || exit 1
+trap 'kill $API_PID 2>/dev/null; wait $API_PID 2>/dev/null; t_cleanup' EXIT
+URL=$API_URL
 
 configure() {
     curl -sf -X POST --data-binary "$1" "$URL/_fake/config" >/dev/null

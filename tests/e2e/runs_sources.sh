@@ -4,6 +4,7 @@
 . "$(dirname "$0")/../lib.sh"
 . "$TESTS_DIR/fake/fake.sh"
 . "$TESTS_DIR/fake/gcs.sh"
+. "$TESTS_DIR/fake/api.sh"
 . "$TESTS_DIR/e2e/sync_common.bash"
 
 W=$(t_tmp)
@@ -13,12 +14,7 @@ mkgcsfixture "$W/g/data" --synthetic >/dev/null || exit 1
 gcs_start "$W/g/data" || exit 1
 python3 "$TESTS_DIR/fake/mkapifixture.py" "$W/a/data" --synthetic --days 4 --runs-count 6 \
     --models 2 --end 2026-02-10 >/dev/null 2>&1 || exit 1
-python3 "$TESTS_DIR/fake/fakeapi.py" --data "$W/a/data" --port-file "$W/a/port" \
-    --log "$W/a/log" >"$W/a/out" 2>&1 </dev/null &
-API_PID=$!
-for _ in $(seq 1 200); do [ -s "$W/a/port" ] && break; sleep 0.05; done
-API_URL=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["url"])' "$W/a/port") ||
-    exit 1
+api_start "$W/a/data" || exit 1
 mkfixture "$W/fx" --synthetic 3 --no-extras --token "$TOKEN" >"$W/gh_ids" || exit 1
 fake_start "$W" "$W/fx/fixture.json" || exit 1
 trap 'kill $API_PID 2>/dev/null; wait $API_PID 2>/dev/null; gcs_stop_all; fake_stop_all; t_cleanup' EXIT

@@ -5,6 +5,7 @@
 . "$(dirname "$0")/../lib.sh"
 . "$TESTS_DIR/fake/fake.sh"
 . "$TESTS_DIR/fake/gcs.sh"
+. "$TESTS_DIR/fake/api.sh"
 . "$TESTS_DIR/e2e/sync_common.bash"
 
 if [ ! -d "$SHARED_RAW" ]; then
@@ -37,12 +38,7 @@ mkgcsfixture "$W/g/data" --real "$SHARED_RAW" --runs "$(paste -sd, "$W/gcs")" \
 gcs_start "$W/g/data" || exit 1
 python3 "$TESTS_DIR/fake/mkapifixture.py" "$W/a/data" --synthetic --days 3 --runs-count 3 \
     --models 1 --end 2025-11-30 >/dev/null 2>&1 || exit 1
-python3 "$TESTS_DIR/fake/fakeapi.py" --data "$W/a/data" --port-file "$W/a/port" \
-    --log "$W/a/log" >"$W/a/out" 2>&1 </dev/null &
-API_PID=$!
-for _ in $(seq 1 200); do [ -s "$W/a/port" ] && break; sleep 0.05; done
-API_URL=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["url"])' "$W/a/port") ||
-    exit 1
+api_start "$W/a/data" || exit 1
 trap 'kill $API_PID 2>/dev/null; wait $API_PID 2>/dev/null; gcs_stop_all; fake_stop_all; t_cleanup' EXIT
 
 # CSV FILE without its source column (if any) into OUT; the source of each run_id into OUT.src.
