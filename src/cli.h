@@ -80,6 +80,9 @@ void msg_info(const struct cli *cli, const char *fmt, ...) __attribute__((format
 void msg_diag(void *ud, int code, const char *msg);
 /* Maps a core error code to an exit status. */
 int exit_for(int code);
+/* The worse of two exit statuses: a failure outranks an incomplete result (1), the higher
+ * failure the lower one. */
+int cli_worse_status(int a, int b);
 /* Returns nonzero once SIGINT/SIGTERM arrived (temporary files are already removed). */
 int cli_interrupted(void);
 void cli_install_signals(void);

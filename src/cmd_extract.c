@@ -136,18 +136,6 @@ static int no_data_status(int sync_status, int data_status)
     return sync_status == EXIT_OK || sync_status == EXIT_PARTIAL ? data_status : sync_status;
 }
 
-/* The worse of two exit statuses (a failure outranks an incomplete result). */
-static int worse_status(int a, int b)
-{
-    if (a == EXIT_OK)
-        return b;
-    if (b == EXIT_OK || a == b)
-        return a;
-    if (a == EXIT_PARTIAL)
-        return b;
-    return b == EXIT_PARTIAL ? a : (a > b ? a : b);
-}
-
 static int write_output(const struct cli *cli, const char *path, const struct colset *cs,
                         struct trow *const *rows, size_t n, const struct extract *x)
 {
@@ -268,7 +256,7 @@ int cmd_extract(struct cli *cli)
     o.diag = &diag;
     if (extract_run(&x, &o, &err) < 0) {
         msg_error("%s", err.msg);
-        status = worse_status(sync_status, exit_for(err.code));
+        status = cli_worse_status(sync_status, exit_for(err.code));
         goto done;
     }
     if (x.st.runs == 0 && o.nids == 0) {
@@ -308,7 +296,7 @@ int cmd_extract(struct cli *cli)
     }
     colset_release(&cs);
     if (status == EXIT_OK || status == EXIT_PARTIAL)
-        status = worse_status(status, sync_status);
+        status = cli_worse_status(status, sync_status);
 out:
     free(outpath);
     free(rows);

@@ -293,11 +293,6 @@ static int list_github(struct cli *cli, struct line **v, size_t *n, size_t *cap)
     return status;
 }
 
-static int worse(int a, int b)
-{
-    return a == EXIT_OK ? b : b == EXIT_OK ? a : a == EXIT_PARTIAL ? b : a;
-}
-
 int cmd_runs(struct cli *cli)
 {
     struct imx_err err = IMX_ERR_INIT;
@@ -333,14 +328,14 @@ int cmd_runs(struct cli *cli)
     }
     free(cached);
     if (!cli->offline && (!strcmp(src, "github") || !strcmp(src, "all")))
-        status = worse(status, list_github(cli, &v, &n, &cap));
+        status = cli_worse_status(status, list_github(cli, &v, &n, &cap));
     if (!cli->offline && (!strcmp(src, "gcs") || !strcmp(src, "all"))) {
         struct gcs_index ix;
         int st = cli_list_gcs(cli, recent, &ix);
         for (size_t i = 0; (st == EXIT_OK || st == EXIT_PARTIAL) && i < ix.n; i++)
             fill_gcs(find_or_add(&v, &n, &cap, ix.runs[i].id), &ix.runs[i], &s, cli->artifact);
         gcs_index_release(&ix);
-        status = worse(status, st == EXIT_OK ? EXIT_OK : EXIT_PARTIAL);
+        status = cli_worse_status(status, st == EXIT_OK ? EXIT_OK : EXIT_PARTIAL);
     }
     if (!cli->offline && (!strcmp(src, "api") || !strcmp(src, "all"))) {
         struct infx_wfinfo wi;
@@ -348,7 +343,7 @@ int cmd_runs(struct cli *cli)
         for (size_t i = 0; (st == EXIT_OK || st == EXIT_PARTIAL) && i < wi.n; i++)
             fill_api(find_or_add(&v, &n, &cap, strtoull(wi.runs[i].id, NULL, 10)), &wi.runs[i]);
         infx_wfinfo_release(&wi);
-        status = worse(status, st == EXIT_OK ? EXIT_OK : EXIT_PARTIAL);
+        status = cli_worse_status(status, st == EXIT_OK ? EXIT_OK : EXIT_PARTIAL);
     }
     if (n) /* qsort's pointer must be valid even for no element */
         qsort(v, n, sizeof(*v), cmp_line);

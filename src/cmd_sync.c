@@ -491,7 +491,7 @@ static int gcs_backfill(struct source_ctx *x, struct cli *cli, struct imx_diag *
 {
     const char *tsrc = NULL;
     char *token = gh_token_find(api_url(cli), &tsrc);
-    unsigned long long *ids = NULL;
+    struct backfill_cand *cands = NULL;
     size_t n = 0;
     struct backfill_stats st;
     struct gh g;
@@ -500,11 +500,11 @@ static int gcs_backfill(struct source_ctx *x, struct cli *cli, struct imx_diag *
     if (!token)
         return 0;
     memset(&st, 0, sizeof(st));
-    r = backfill_candidates(&x->store, &ids, &n, err);
+    r = backfill_candidates(&x->store, &cands, &n, err);
     if (r == 0 && n) {
         r = gh_init(&g, x->http, api_url(cli), cli->repo ? cli->repo : GH_DEFAULT_REPO, token, err);
         if (r == 0) {
-            r = backfill_run(&g, &x->store, ids, n, &st, diag, cli_interrupted, err);
+            r = backfill_run(&g, &x->store, cands, n, &st, diag, cli_interrupted, err);
             gh_release(&g);
         }
         if (!cli->quiet)
@@ -513,7 +513,7 @@ static int gcs_backfill(struct source_ctx *x, struct cli *cli, struct imx_diag *
                     "GitHub, %lu failed\n",
                     st.asked, st.filled, st.absent, st.failed);
     }
-    free(ids);
+    backfill_cands_free(cands, n);
     memset(token, 0, strlen(token));
     free(token);
     return r;
@@ -558,6 +558,14 @@ static void infx_opts_of(struct infx_opts *o, struct cli *cli, struct source_ctx
     o->diag = diag;
 }
 
+/* The backup's object names that did not parse: said once, after listing or syncing. */
+static void warn_unparsed(const struct gcs_stats *st)
+{
+    if (st->unparsed)
+        msg_warn("%lu object name%s of the backup did not parse (skipped)", st->unparsed,
+                 st->unparsed == 1 ? "" : "s");
+}
+
 int cli_list_gcs(struct cli *cli, long recent, struct gcs_index *out)
 {
     struct source_ctx x;
@@ -580,9 +588,7 @@ int cli_list_gcs(struct cli *cli, long recent, struct gcs_index *out)
         msg_error("GCS backup: %s", err.msg);
         return exit_for(err.code);
     }
-    if (st.unparsed)
-        msg_warn("%lu object name%s of the backup did not parse (skipped)", st.unparsed,
-                 st.unparsed == 1 ? "" : "s");
+    warn_unparsed(&st);
     return st.missing ? EXIT_PARTIAL : EXIT_OK;
 }
 
@@ -642,9 +648,7 @@ static int sync_gcs(struct cli *cli)
         msg_error("%s", err.msg);
         return exit_for(err.code);
     }
-    if (st.unparsed)
-        msg_warn("%lu object name%s of the backup did not parse (skipped)", st.unparsed,
-                 st.unparsed == 1 ? "" : "s");
+    warn_unparsed(&st);
     if (!cli->quiet)
         fprintf(stderr,
                 "GCS: %lu date folders (%lu listed now), %lu runs (%lu gained artifacts), "
@@ -691,15 +695,6 @@ static int sync_api(struct cli *cli)
     return st.failed ? EXIT_PARTIAL : EXIT_OK;
 }
 
-static int worse(int a, int b)
-{
-    if (a == EXIT_OK)
-        return b;
-    if (b == EXIT_OK)
-        return a;
-    return a == EXIT_PARTIAL ? b : a;
-}
-
 /* The ids a source without a resolved selection hands to extract: those named, if any. */
 static void named_ids(const struct cli *cli, char ***ids, size_t *nids)
 {
@@ -739,9 +734,9 @@ int cli_sync_selected(struct cli *cli, char ***ids, size_t *nids)
     st2 = sync_gcs(cli);
     if (st2 == EXIT_INTR)
         return st2;
-    st = worse(st == EXIT_NET ? EXIT_PARTIAL : st, st2 == EXIT_NET ? EXIT_PARTIAL : st2);
+    st = cli_worse_status(st == EXIT_NET ? EXIT_PARTIAL : st, st2 == EXIT_NET ? EXIT_PARTIAL : st2);
     st2 = sync_api(cli);
-    st = worse(st, st2 == EXIT_NET ? EXIT_PARTIAL : st2);
+    st = cli_worse_status(st, st2 == EXIT_NET ? EXIT_PARTIAL : st2);
     /* the backup and the API may add runs GitHub no longer lists: narrow only to named runs */
     for (size_t i = 0; i < *nids; i++)
         free((*ids)[i]);

@@ -76,6 +76,17 @@ int exit_for(int code)
     }
 }
 
+int cli_worse_status(int a, int b)
+{
+    if (a == EXIT_OK)
+        return b;
+    if (b == EXIT_OK || a == b)
+        return a;
+    if (a == EXIT_PARTIAL)
+        return b;
+    return b == EXIT_PARTIAL ? a : (a > b ? a : b);
+}
+
 static volatile sig_atomic_t got_signal;
 
 static void on_signal(int sig)

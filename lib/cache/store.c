@@ -275,23 +275,30 @@ void store_close(struct store *s)
     s->cache = s->imx_dir = s->tmp_dir = NULL;
 }
 
+/* What a sweep removes: in .imx/tmp everything, elsewhere what only a writer at work makes. */
+enum sweep { SWEEP_TEMP, SWEEP_TEMP_STAGING, SWEEP_ALL };
+
 /* An atomic file's temporary name (".<name>.tmp-XXXXXX", fsutil) or a staging folder. */
-static int is_temp_name(const char *name, int staging_too)
+static int swept(const char *name, enum sweep what)
 {
     const char *t;
     size_t n = strlen(name);
 
+    if (!strcmp(name, ".") || !strcmp(name, ".."))
+        return 0;
+    if (what == SWEEP_ALL)
+        return 1;
     if (name[0] != '.')
         return 0;
-    if (staging_too && !strncmp(name, ".staging-", 9))
+    if (what == SWEEP_TEMP_STAGING && !strncmp(name, ".staging-", 9))
         return 1;
     t = strstr(name, ".tmp-");
     return t && t > name && n >= 11 && t == name + n - 11;
 }
 
-/* Removes the temporary entries of one folder (what a process killed by SIGKILL, or a power
- * cut, left: nothing else removes them). */
-static void sweep_dir(const char *dir, int staging_too)
+/* Removes the entries of one folder that a process killed by SIGKILL, or a power cut, left:
+ * nothing else removes them. */
+static void sweep_dir(const char *dir, enum sweep what)
 {
     DIR *d = opendir(dir);
     struct dirent *de;
@@ -300,7 +307,7 @@ static void sweep_dir(const char *dir, int staging_too)
         return;
     while ((de = readdir(d))) {
         struct buf p = BUF_INIT_MAX(8192);
-        if (!is_temp_name(de->d_name, staging_too))
+        if (!swept(de->d_name, what))
             continue;
         buf_addf(&p, "%s/%s", dir, de->d_name);
         remove_tree(p.p);
@@ -313,31 +320,21 @@ static void sweep_dir(const char *dir, int staging_too)
  * cache's own files (run folders, the HTTP store). Only under the lock: no writer is at work. */
 static void clean_tmp(const struct store *s)
 {
-    DIR *d = opendir(s->tmp_dir);
+    DIR *d;
     struct dirent *de;
     struct buf p = BUF_INIT_MAX(8192);
 
-    if (d) {
-        while ((de = readdir(d))) {
-            if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-                continue;
-            buf_reset(&p);
-            buf_addf(&p, "%s/%s", s->tmp_dir, de->d_name);
-            remove_tree(p.p);
-        }
-        closedir(d);
-    }
-    buf_reset(&p);
+    sweep_dir(s->tmp_dir, SWEEP_ALL);
     buf_addf(&p, "%s/http", s->imx_dir);
-    sweep_dir(p.p, 0);
-    sweep_dir(s->cache, 0);
+    sweep_dir(p.p, SWEEP_TEMP);
+    sweep_dir(s->cache, SWEEP_TEMP);
     d = opendir(s->cache);
     while (d && (de = readdir(d))) {
         if (strncmp(de->d_name, "run_", 4))
             continue;
         buf_reset(&p);
         buf_addf(&p, "%s/%s", s->cache, de->d_name);
-        sweep_dir(p.p, 1);
+        sweep_dir(p.p, SWEEP_TEMP_STAGING);
     }
     if (d)
         closedir(d);

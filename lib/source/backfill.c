@@ -53,34 +53,38 @@ static int backup_source(const char *text, size_t len, char *src, size_t n)
     return ok;
 }
 
-int backfill_candidates(const struct store *s, unsigned long long **ids, size_t *n,
+int backfill_candidates(const struct store *s, struct backfill_cand **out, size_t *n,
                         struct imx_err *err)
 {
     unsigned long long *all;
-    size_t nall, k = 0;
+    size_t nall, cap = 0;
 
-    *ids = NULL;
+    *out = NULL;
     *n = 0;
     if (store_list_runs(s->cache, &all, &nall, err) < 0)
         return -IMX_EIO;
     for (size_t i = 0; i < nall; i++) {
         struct imx_err e = IMX_ERR_INIT;
-        char *text = NULL, src[SOURCE_MAX];
-        size_t len = 0;
+        struct backfill_cand c = {all[i], NULL, 0, ""};
 
         /* a run without a readable run.json is not the backup's: nothing to fill */
-        if (read_run_json(s, all[i], &text, &len, &e) == 0 &&
-            backup_source(text, len, src, sizeof(src)))
-            all[k++] = all[i];
-        free(text);
+        if (read_run_json(s, all[i], &c.text, &c.len, &e) == 0 &&
+            backup_source(c.text, c.len, c.source, sizeof(c.source))) {
+            xgrow((void **)out, &cap, *n + 1, sizeof(**out));
+            (*out)[(*n)++] = c;
+        } else {
+            free(c.text);
+        }
     }
-    if (k) {
-        *ids = all;
-        *n = k;
-    } else {
-        free(all);
-    }
+    free(all);
     return 0;
+}
+
+void backfill_cands_free(struct backfill_cand *c, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(c[i].text);
+    free(c);
 }
 
 /* text (a JSON object) with the members `"key": "value"` of kv (pairs, NULL-ended) added last,
@@ -108,25 +112,19 @@ static int add_members(const char *text, size_t len, const char *const *kv, stru
 }
 
 /* One answer: run.json rewritten, or left for next time. */
-static int take(const struct store *s, unsigned long long id, struct http_req *r,
+static int take(const struct store *s, const struct backfill_cand *c, struct http_req *r,
                 struct backfill_stats *st, struct imx_diag *diag, struct imx_err *err)
 {
     struct imx_err e = IMX_ERR_INIT;
     struct buf out = BUF_INIT;
     struct gh_run run;
-    char *old = NULL, src[SOURCE_MAX];
-    size_t oldlen = 0;
+    unsigned long long id = c->id;
     int rc = 0;
 
     memset(&run, 0, sizeof(run));
-    if (read_run_json(s, id, &old, &oldlen, &e) < 0 ||
-        !backup_source(old, oldlen, src, sizeof(src))) {
-        free(old);
-        return 0; /* changed under us: nothing to do */
-    }
     if (r->code == 0 && (r->status == 404 || r->status == 410)) {
         const char *kv[] = {"imx_github", "absent", NULL};
-        if (add_members(old, oldlen, kv, &out) == 0) {
+        if (add_members(c->text, c->len, kv, &out) == 0) {
             rc = store_write_run_json(s, id, out.p, out.len, err);
             st->absent += rc == 0;
         }
@@ -139,7 +137,7 @@ static int take(const struct store *s, unsigned long long id, struct http_req *r
                  run.id != id && !e.msg[0] ? "another run's id" : e.msg);
         st->failed++;
     } else {
-        const char *kv[] = {"imx_source", src, "imx_github", "run object", NULL};
+        const char *kv[] = {"imx_source", c->source, "imx_github", "run object", NULL};
         if (add_members(r->body.p, r->body.len, kv, &out) == 0) {
             rc = store_write_run_json(s, id, out.p, out.len, err);
             st->filled += rc == 0;
@@ -147,11 +145,10 @@ static int take(const struct store *s, unsigned long long id, struct http_req *r
     }
     gh_run_release(&run);
     buf_release(&out);
-    free(old);
     return rc;
 }
 
-int backfill_run(struct gh *g, const struct store *s, const unsigned long long *ids, size_t n,
+int backfill_run(struct gh *g, const struct store *s, const struct backfill_cand *c, size_t n,
                  struct backfill_stats *st, struct imx_diag *diag, int (*interrupted)(void),
                  struct imx_err *err)
 {
@@ -165,7 +162,7 @@ int backfill_run(struct gh *g, const struct store *s, const unsigned long long *
     urls = xcalloc(n, sizeof(*urls));
     for (size_t i = 0; i < n; i++) {
         struct buf u = BUF_INIT;
-        gh_run_url(&u, g->api, g->repo, ids[i]);
+        gh_run_url(&u, g->api, g->repo, c[i].id);
         urls[i] = buf_detach(&u, NULL);
         gh_api_req(g, &reqs[i], urls[i]);
         http_submit(g->http, &reqs[i]);
@@ -175,7 +172,7 @@ int backfill_run(struct gh *g, const struct store *s, const unsigned long long *
         rc = imx_seterr(err, IMX_EINTR, "interrupted");
     for (size_t i = 0; i < n; i++) {
         if (rc == 0)
-            rc = take(s, ids[i], &reqs[i], st, diag, err);
+            rc = take(s, &c[i], &reqs[i], st, diag, err);
         http_req_release(&reqs[i]);
         free(urls[i]);
     }

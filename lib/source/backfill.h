@@ -15,21 +15,31 @@ struct backfill_stats {
     unsigned long failed; /* no usable answer: asked again next time */
 };
 
-/*
- * The runs of the cache whose run.json was written from the backup ("imx_source" starting
- * with "gcs") and not yet looked up on GitHub. *ids is malloc'ed, newest first.
- */
-int backfill_candidates(const struct store *s, unsigned long long **ids, size_t *n,
-                        struct imx_err *err);
+/* A run of the cache whose run.json was written from the backup and not yet looked up. */
+struct backfill_cand {
+    unsigned long long id;
+    char *text; /* its run.json */
+    size_t len;
+    char source[32]; /* its "imx_source" mark, kept in the run object that replaces it */
+};
 
 /*
- * Fetches the run objects of ids through g (in parallel, as its http client allows) and
- * rewrites each run.json atomically: GitHub's object with the backup's "imx_source" kept
- * (so the table still says where the rows came from) and "imx_github": "run object", or the
- * old run.json marked "imx_github": "absent". Failures of single runs are warnings through diag; returns < 0
- * only when writing the cache fails or interrupted() turns true.
+ * The runs of the cache whose run.json was written from the backup ("imx_source" starting
+ * with "gcs") and not yet looked up on GitHub, newest first (free with backfill_cands_free).
  */
-int backfill_run(struct gh *g, const struct store *s, const unsigned long long *ids, size_t n,
+int backfill_candidates(const struct store *s, struct backfill_cand **out, size_t *n,
+                        struct imx_err *err);
+void backfill_cands_free(struct backfill_cand *c, size_t n);
+
+/*
+ * Fetches the run objects of the candidates through g (in parallel, as its http client
+ * allows) and rewrites each run.json atomically: GitHub's object with the backup's
+ * "imx_source" kept (so the table still says where the rows came from) and "imx_github": "run
+ * object", or the old run.json marked "imx_github": "absent". Failures of single runs are
+ * warnings through diag; returns < 0 only when writing the cache fails or interrupted() turns
+ * true. The caller holds the cache's lock: run.json does not change under it.
+ */
+int backfill_run(struct gh *g, const struct store *s, const struct backfill_cand *c, size_t n,
                  struct backfill_stats *st, struct imx_diag *diag, int (*interrupted)(void),
                  struct imx_err *err);
 
