@@ -35,7 +35,13 @@ for s in tests/e2e/*.sh tests/real/*.sh; do
     selected "$(basename "$s")" || continue
     # a hung script fails (and names itself) instead of hanging the whole run
     timeout -k 10 "${IMX_TEST_TIMEOUT:-600}" bash "$s" 2>&1 | tee -a "$log"
-    [ "${PIPESTATUS[0]}" -ne 124 ] || echo "FAIL $s (timed out after ${IMX_TEST_TIMEOUT:-600} s)" | tee -a "$log"
+    rc=${PIPESTATUS[0]}
+    if [ "$rc" -eq 124 ]; then
+        echo "FAIL $s (timed out after ${IMX_TEST_TIMEOUT:-600} s)" | tee -a "$log"
+    elif [ "$rc" -ne 0 ]; then
+        # a script that stops early (a fixture it could not build) must not pass unseen
+        echo "FAIL $s (exited with status $rc)" | tee -a "$log"
+    fi
     if [ "$(shared_state)" != "$before" ]; then
         echo "FAIL $s wrote into $shared" | tee -a "$log"
         before=$(shared_state)

@@ -53,17 +53,17 @@ unreachable() {
     assert_eq "$rc" 3 "exit status, nothing cached" || { cat "$W/u1"; return 1; }
     assert_contains "$W/u1" "127.0.0.1:1" || return 1
     [ ! -e "$W/e.csv" ] || fail "a table written from nothing" || return 1
-    # a copy: a sync takes the cache's lock, and the shared cache is never written
-    mkdir -p "$W/some"
-    cp -r "$SHARED_RAW/$(ls "$SHARED_RAW" | grep '^run_' | tail -1)" "$W/some/"
+    # a copy of a fixture cache: a sync takes the cache's lock
+    cp -r "$TESTS_DIR/cases/0001-e9-aggregate-newest-wins/cache" "$W/some"
     (cd "$W" && GH_TOKEN=$TOKEN GITHUB_API_URL=http://127.0.0.1:1 IMX_RETRY_DELAY_MS=1 \
-        imx --collect-recent=2 --cache "$W/some" -o c.csv >"$W/u2" 2>&1)
+        imx --collect-recent=2 --cache "$W/some" --model all -o c.csv >"$W/u2" 2>&1)
     rc=$?
     assert_eq "$rc" 3 "exit status, runs cached" || { cat "$W/u2"; return 1; }
     assert_contains "$W/u2" "extracting what the cache holds" || return 1
     [ -s "$W/c.csv" ] || fail "no table from the cache"
 }
 
+t_run oneshot/github_unreachable unreachable
 if [ ! -d "$SHARED_RAW" ]; then
     t_skip oneshot/same_as_offline "the shared real cache ../shared/data/inferencemax-raw is absent"
     t_skip oneshot/named_runs "the shared real cache ../shared/data/inferencemax-raw is absent"
@@ -74,4 +74,3 @@ mkfixture "$W/fx" --from-cache "$SHARED_RAW" --runs 35 --token "$TOKEN" >/dev/nu
 fake_start "$W" "$W/fx/fixture.json" || exit 1
 t_run oneshot/same_as_offline same_as_offline
 t_run oneshot/named_runs named_runs
-t_run oneshot/github_unreachable unreachable
