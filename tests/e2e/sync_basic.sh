@@ -140,6 +140,15 @@ t_dates() {
         assert_eq "$(fcount "$W/l5" "'created=$day..$day' in r['query'].replace('%2E','.')")" 1 "created= filter"
 }
 
+# --official: only push runs on main, asked of GitHub through the listing's filters
+t_official() {
+    fresh
+    sync --cache "$W/co" --official --collect-recent 1 >"$W/o5b" 2>&1 || { cat "$W/o5b"; return 1; }
+    flog "$W/l5b"
+    assert_eq "$(fcount "$W/l5b" "r['path'].endswith('/runs') and 'branch=main' in r['query'] and 'event=push' in r['query']")" 1 \
+        "run listings filtered on branch=main and event=push"
+}
+
 t_no_token() {
     fresh
     GH_TOKEN= GITHUB_TOKEN= imx sync --github-url "$API" --cache "$W/ct" --collect-recent 2 \
@@ -217,6 +226,7 @@ t_run "sync: run.json is the API's run object" t_run_json_exact
 t_run "sync: nothing new costs at most 2 API requests (304), no download" t_warm
 t_run "sync: named runs; cached named runs cost no request" t_named
 t_run "sync: --since/--until map to created=" t_dates
+t_run "sync: --official lists push runs on main only" t_official
 t_run "sync: without a token, listing works and downloads say how to set one, once" t_no_token
 t_run "sync: --jobs 1 gives the same cache" t_jobs1_same
 t_run "sync: --verbose shows requests, never a signed query or the token" t_verbose_redacted
