@@ -7,8 +7,9 @@ OPT ?= -O2 -g
 WARN := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	-Wwrite-strings -Wvla -Wformat=2 -Wold-style-definition -Wpointer-arith -fno-common
 CPPFLAGS += -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DIMX_VERSION='"$(VERSION)"' -Ilib
-PKGS := yajl libcurl libarchive libcrypto
-LDLIBS += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lyajl -lcurl -larchive -lcrypto) -lpthread
+PKGS := yajl libcurl libarchive libcrypto sqlite3 cairo
+LDLIBS += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lyajl -lcurl -larchive -lcrypto -lsqlite3 -lcairo) -lm -lpthread
+CPPFLAGS += $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 
 ifdef SANITIZE
 OPT := -O1 -g -fno-omit-frame-pointer
@@ -38,7 +39,8 @@ LIBIMX := $(BUILD)/libimx.a
 IMX := $(BUILD)/imx
 
 DEB_PKGS := build-essential pkg-config libyajl-dev libcurl4-openssl-dev libarchive-dev libssl-dev \
-	zlib1g-dev python3 ca-certificates clang
+	zlib1g-dev python3 ca-certificates clang clang-format libsqlite3-dev libcairo2-dev \
+	fonts-dejavu-core chromium
 
 .PHONY: all deps run check unit e2e real bench fuzz clean fmt tidy analyze
 ifeq ($(BUILD),build)
