@@ -5,6 +5,7 @@
 #include "source/gcs.h"
 #include "source/github.h"
 #include "util/buf.h"
+#include "util/date.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -18,7 +19,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 /* What gcs_name_parse promises of a name it accepts. */
 static void check_name(const char *s, const struct gcs_name *n)
 {
-    if (n->kind == GCS_NAME_BAD || !gcs_date_valid(n->date) || strncmp(s, n->date, 10) ||
+    if (n->kind == GCS_NAME_BAD || !date_valid(n->date) || strncmp(s, n->date, 10) ||
         !n->folder || !*n->folder)
         abort();
     if ((n->kind == GCS_NAME_ARTIFACT) != (n->artifact != NULL) ||
@@ -59,8 +60,14 @@ static void one_line(const char *s)
     }
     gcs_name_release(&n);
     (void)gcs_folder_matches_workflow(s, "run-sweep.yml");
-    if (gcs_date_valid(s))
-        (void)gcs_date_days(s);
+    if (date_valid(s) && date_days(s) < 0)
+        abort();
+    {
+        /* a timestamp that parses has a valid UTC day */
+        char day[DATE_LEN + 1];
+        if (date_timestamp_day(s, day) == 0 && !date_valid(day) && strncmp(s, "1970-01-01", 10))
+            abort();
+    }
     (void)gcs_b64_decode(s, h, 16);
     (void)gcs_b64_decode(s, h, 4);
     (void)gcs_encode_path(&b, s);

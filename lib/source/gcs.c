@@ -1,6 +1,7 @@
 /* gcs: the pure half of the GCS backup source (see gcs.h): listing JSON, object names,
  * hashes, URL encoding and the per-date listing state. No network here. */
 #include "source/gcs.h"
+#include "util/date.h"
 #include "util/fsutil.h"
 #include "util/xalloc.h"
 
@@ -408,36 +409,6 @@ static int split_id(const char *s, size_t n, size_t min_digits, size_t *head,
     return 0;
 }
 
-int gcs_date_valid(const char *s)
-{
-    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    int y, m, d;
-
-    if (strlen(s) != 10 || s[4] != '-' || s[7] != '-' || !all_digits(s, 4) ||
-        !all_digits(s + 5, 2) || !all_digits(s + 8, 2))
-        return 0;
-    y = atoi(s);
-    m = atoi(s + 5);
-    d = atoi(s + 8);
-    if (y < 1970 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
-        return 0;
-    return !(m == 2 && d == 29 && (y % 4 || (y % 100 == 0 && y % 400)));
-}
-
-long gcs_date_days(const char *s)
-{
-    /* days_from_civil (proleptic Gregorian), valid for any YYYY-MM-DD. */
-    long y = atol(s), m = atol(s + 5), d = atol(s + 8);
-    long era, yoe, doy, doe;
-
-    y -= m <= 2;
-    era = (y >= 0 ? y : y - 399) / 400;
-    yoe = y - era * 400;
-    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
 void gcs_name_release(struct gcs_name *n)
 {
     free(n->folder);
@@ -456,7 +427,7 @@ int gcs_name_parse(const char *name, struct gcs_name *out)
     if (len < 11 || name[10] != '/')
         return -1;
     memcpy(out->date, name, 10);
-    if (!gcs_date_valid(out->date))
+    if (!date_valid(out->date))
         goto bad;
     /* Greedy (.+) for the folder: try the last "/artifacts/" first. */
     for (size_t at = len; at-- > 11;) {
@@ -713,7 +684,7 @@ static int state_path(struct buf *p, const char *cache, const char *bucket, cons
     /* A bucket name never holds '/' or "..": it names one folder below .imx-gcs. */
     if (!*bucket || strchr(bucket, '/') || !strcmp(bucket, ".") || !strcmp(bucket, ".."))
         return -1;
-    if (date && !gcs_date_valid(date))
+    if (date && !date_valid(date))
         return -1;
     return buf_addf(p, "%s/.imx-gcs/%s%s%s%s", cache, bucket, date ? "/" : "", date ? date : "",
                     date ? ".json" : "");
@@ -839,19 +810,15 @@ out:
 int gcs_date_needs_listing(const char *date, const char *newest, const char *listed_at, int stored,
                            int refresh)
 {
-    char day[11];
+    char day[DATE_LEN + 1];
 
     if (!stored || refresh || !listed_at)
         return 1;
-    if (newest && gcs_date_valid(newest) && gcs_date_days(newest) - gcs_date_days(date) < 2)
+    if (newest && date_valid(newest) && date_diff(date, newest) < 2)
         return 1;
-    if (strlen(listed_at) < 10)
+    if (date_timestamp_day(listed_at, day) < 0)
         return 1;
-    memcpy(day, listed_at, 10);
-    day[10] = '\0';
-    if (!gcs_date_valid(day))
-        return 1;
-    return gcs_date_days(day) - gcs_date_days(date) < 2;
+    return date_diff(date, day) < 2;
 }
 
 /* ---- runs of the listings ---------------------------------------------------------- */

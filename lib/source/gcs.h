@@ -71,10 +71,6 @@ struct gcs_name {
 int gcs_name_parse(const char *name, struct gcs_name *out);
 void gcs_name_release(struct gcs_name *n);
 
-/* Date helpers on YYYY-MM-DD strings: validity, and days since 1970-01-01. */
-int gcs_date_valid(const char *s);
-long gcs_date_days(const char *s);
-
 /*
  * Whether a run folder belongs to the workflow (a file name such as run-sweep.yml,
  * full-sweep-1k1k-scheduler.yml, or "*" for every folder). Folders carry the run's

@@ -2,6 +2,7 @@
  * listings, run and artifact choice, verified downloads handed to the cache. Transport injected. */
 #include "source/gcs.h"
 #include "source/github.h"
+#include "util/date.h"
 #include "util/fsutil.h"
 #include "util/xalloc.h"
 
@@ -210,7 +211,7 @@ static int list_dates(struct engine *e, struct dates *d)
             if (len == 11 && p[10] == '/') {
                 memcpy(day, p, 10);
                 day[10] = '\0';
-                if (gcs_date_valid(day)) {
+                if (date_valid(day)) {
                     d->v[d->n++] = xstrdup(day);
                     continue;
                 }
@@ -314,9 +315,7 @@ static int collect(struct engine *e, struct dates *d, struct gcs_index *ix)
     int rc = 0;
 
     for (size_t i = 0; i < d->n; i++) {
-        if (o->since && strcmp(d->v[i], o->since) < 0)
-            continue;
-        if (o->until && strcmp(d->v[i], o->until) > 0)
+        if (!date_in_range(d->v[i], o->since, o->until))
             continue;
         range[nr++] = d->v[i];
     }
@@ -600,8 +599,7 @@ static int pick_runs(struct engine *e, struct gcs_index *ix, struct gcs_run ***s
         struct gcs_run *r = &ix->runs[i];
         if (o->nids && !wanted_id(o, r->id))
             continue;
-        if ((o->since && strcmp(r->date, o->since) < 0) ||
-            (o->until && strcmp(r->date, o->until) > 0))
+        if (!date_in_range(r->date, o->since, o->until))
             continue;
         if (recent && (long)*nsel >= recent)
             break;

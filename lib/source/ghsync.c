@@ -4,6 +4,7 @@
 #include "source/ghsync.h"
 #include "cache/rows.h"
 #include "cache/store.h"
+#include "util/date.h"
 #include "util/xalloc.h"
 
 #include <stdarg.h>
@@ -401,8 +402,10 @@ static void pump(struct eng *e);
 
 static void run_date(const struct rj *j, char *out, size_t n)
 {
-    const char *c = j->run.created_at;
-    snprintf(out, n, "%.10s", c && strlen(c) >= 10 ? c : "date unknown");
+    char day[DATE_LEN + 1];
+    snprintf(out, n, "%s",
+             j->run.created_at && date_timestamp_day(j->run.created_at, day) == 0 ? day
+                                                                                   : "date unknown");
 }
 
 static void human_bytes(unsigned long long b, char *out, size_t n)

@@ -2,6 +2,7 @@
  * ../shared/reference/github-api.md: sections 1-2 (endpoints, pagination), 3 (tokens only to
  * the API host), 4 (rate limits, in http.c) and 7 (what robust clients do). */
 #include "source/github.h"
+#include "util/date.h"
 #include "util/xalloc.h"
 
 #include <yajl/yajl_tree.h>
@@ -502,25 +503,12 @@ int gh_zip_url(struct buf *out, const char *api, const char *repo, unsigned long
     return buf_addf(out, "/actions/artifacts/%llu/zip", artifact);
 }
 
-static int date_ok(const char *d)
-{
-    int y, m, day;
-    char tail;
-
-    if (strlen(d) != 10 || sscanf(d, "%4d-%2d-%2d%c", &y, &m, &day, &tail) != 3)
-        return 0;
-    for (int i = 0; i < 10; i++)
-        if (i == 4 || i == 7 ? d[i] != '-' : !isdigit((unsigned char)d[i]))
-            return 0;
-    return y >= 2000 && m >= 1 && m <= 12 && day >= 1 && day <= 31;
-}
-
 int gh_created_filter(const char *since, const char *until, char **out)
 {
     struct buf b = BUF_INIT_MAX(128);
 
     *out = NULL;
-    if ((since && !date_ok(since)) || (until && !date_ok(until)))
+    if (date_range_check(since, until) < 0)
         return -1;
     if (since && until)
         buf_addf(&b, "%s..%s", since, until);

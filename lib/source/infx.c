@@ -3,6 +3,7 @@
  * benchmark rows go through the streaming reader (reader/apirows). */
 #include "source/infx.h"
 #include "reader/apirows.h"
+#include "util/date.h"
 #include "util/fsutil.h"
 #include "util/xalloc.h"
 
@@ -295,21 +296,6 @@ int infx_decode_body(const char *in, size_t n, size_t max, char **out, size_t *o
     return 0;
 }
 
-static int valid_date(const char *s)
-{
-    if (!s || strlen(s) < 10)
-        return 0;
-    for (int i = 0; i < 10; i++) {
-        if (i == 4 || i == 7) {
-            if (s[i] != '-')
-                return 0;
-        } else if (!isdigit((unsigned char)s[i])) {
-            return 0;
-        }
-    }
-    return 1;
-}
-
 static struct infx_day *day_of(struct infx_avail *a, const char *date)
 {
     for (size_t i = a->n; i-- > 0;)
@@ -341,7 +327,7 @@ int infx_avail_parse(const char *json, size_t len, struct infx_avail *out, struc
         const char *date = get_str(row, "date");
         const char *key = get_str(row, "model");
         struct infx_day *d;
-        if (!valid_date(date) || !key)
+        if (!date_valid(date) || !key)
             continue;
         d = day_of(out, date);
         if (!infx_strs_has(&d->keys, key))
@@ -444,8 +430,11 @@ int infx_wfinfo_parse(const char *json, size_t len, struct infx_wfinfo *out, str
         x->html_url = dup_or_null(get_str(r, "html_url"));
         x->created_at = dup_or_null(get_str(r, "created_at"));
         x->date = dup_or_null(get_str(r, "date"));
-        if (!x->date && valid_date(x->created_at))
-            x->date = xstrndup(x->created_at, 10);
+        if (!x->date && x->created_at) {
+            char day[DATE_LEN + 1];
+            if (date_timestamp_day(x->created_at, day) == 0)
+                x->date = xstrdup(day);
+        }
     }
     rcs = get(root, "runConfigs");
     if (rcs && YAJL_IS_ARRAY(rcs)) {

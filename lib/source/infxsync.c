@@ -2,6 +2,7 @@
  * infx.h). Requests go out in batches through the caller's fetcher, one batch per stage. */
 #include "reader/apirows.h"
 #include "source/infx.h"
+#include "util/date.h"
 #include "util/fsutil.h"
 #include "util/xalloc.h"
 
@@ -55,20 +56,6 @@ static void note(struct sync *s, const char *fmt, ...)
     va_end(ap);
     s->o->note(s->o->note_ud, b.p);
     buf_release(&b);
-}
-
-/* Days since 1970-01-01 of YYYY-MM-DD (proleptic Gregorian). */
-static long days_of(const char *d)
-{
-    long y = strtol(d, NULL, 10), m = strtol(d + 5, NULL, 10), dd = strtol(d + 8, NULL, 10);
-    long era, yoe, doy, doe;
-
-    y -= m <= 2;
-    era = (y >= 0 ? y : y - 399) / 400;
-    yoe = y - era * 400;
-    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + dd - 1;
-    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
 }
 
 static void get_init(struct infx_get *g, char *url)
@@ -336,7 +323,7 @@ static int load_days(struct sync *s, struct day *days, size_t n)
         char *text = NULL;
         size_t len;
         int ask = s->o->refresh || infx_strs_has(&s->recheck, d->date) ||
-                  (newest && days_of(newest) - days_of(d->date) < INFX_RECHECK_DAYS) ||
+                  (newest && date_diff(d->date, newest) < INFX_RECHECK_DAYS) ||
                   !same_keys(avail_day(&s->avail, d->date), avail_day(&s->old_avail, d->date));
         s->st->dates++;
         wf_rel(&rel, d->date);
@@ -730,11 +717,7 @@ static int fetch_runs(struct sync *s, const struct infx_run *const *runs, size_t
 
 static int in_range(const struct infx_opts *o, const char *date)
 {
-    if (o->since && strncmp(date, o->since, 10) < 0)
-        return 0;
-    if (o->until && strncmp(date, o->until, 10) > 0)
-        return 0;
-    return 1;
+    return date_in_range(date, o->since, o->until);
 }
 
 /*
