@@ -6,6 +6,7 @@
 #ifndef IMX_CLI_H
 #define IMX_CLI_H
 
+#include "table/filter.h"
 #include "util/err.h"
 
 #include <stddef.h>
@@ -28,6 +29,9 @@ enum {
     CMD_RUNS = 1 << 2,
     CMD_ALL = CMD_EXTRACT | CMD_SYNC | CMD_RUNS,
     CMD_FETCHING = CMD_ALL, /* commands that may talk to a server */
+    /* commands that select rows: they take the row filters (--gpu, --seq, ...); a new
+     * command that writes or selects rows adds its bit here */
+    CMD_ROWS = CMD_EXTRACT,
 };
 
 struct cli {
@@ -60,6 +64,7 @@ struct cli {
     int official;
     int no_wait;
     int refresh;
+    struct row_filter filter; /* --gpu, --framework, --precision, --seq, --isl, --osl, ... */
     /* positional run ids */
     char **ids;
     size_t nids;

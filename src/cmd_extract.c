@@ -63,7 +63,7 @@ static void summarize_field(struct buf *out, struct trow *const *rows, size_t n,
 }
 
 static void print_summary(const struct cli *cli, const struct extract *x, struct trow *const *rows,
-                          size_t n, const char *out)
+                          size_t nmerged, size_t n, const char *out)
 {
     const struct extract_stats *st = &x->st;
     struct buf b = BUF_INIT_MAX((size_t)1 << 20);
@@ -75,8 +75,14 @@ static void print_summary(const struct cli *cli, const struct extract *x, struct
         fprintf(stderr, " (%zu without rows)", st->runs_empty);
     if (st->runs_undated)
         fprintf(stderr, " (%zu without run.json: date unknown)", st->runs_undated);
-    fprintf(stderr, "\nRows of model %s: %lu before deduplication, %zu after\n", cli->model,
-            st->rows_model, n);
+    fprintf(stderr, "\nRows of model %s: %lu before deduplication, %zu after", cli->model,
+            st->rows_model, nmerged);
+    if (row_filter_active(&cli->filter)) {
+        row_filter_describe(&cli->filter, &b);
+        fprintf(stderr, ", %zu matching %s", n, b.p);
+        buf_reset(&b);
+    }
+    fputc('\n', stderr);
     summarize_field(&b, rows, n, K_HW, -1);
     fprintf(stderr, "GPUs: %s\n", b.p);
     buf_reset(&b);
@@ -215,7 +221,7 @@ int cmd_extract(struct cli *cli)
     struct colset cs;
     struct trow **rows;
     char *outpath = NULL;
-    size_t n;
+    size_t n, nmerged;
     int status = EXIT_OK, sync_status = EXIT_OK;
     char **synced = NULL;
     size_t nsynced = 0;
@@ -270,6 +276,18 @@ int cmd_extract(struct cli *cli)
         goto done;
     }
     rows = table_sorted(&x.table, &n);
+    nmerged = n;
+    /* after the merge: a filter never changes which run's row a configuration keeps */
+    n = row_filter_keep(&cli->filter, rows, n);
+    if (n == 0 && nmerged > 0) {
+        struct buf b = BUF_INIT_MAX(8192);
+        row_filter_describe(&cli->filter, &b);
+        msg_error("no rows of model '%s' match %s (%zu rows before the filters)", cli->model, b.p,
+                  nmerged);
+        buf_release(&b);
+        status = no_data_status(sync_status, EXIT_DATA);
+        goto out;
+    }
     if (colset_build(&cs, cli->columns, rows, n, &err) < 0) {
         msg_error("%s", err.msg);
         status = EXIT_USAGE;
@@ -286,7 +304,7 @@ int cmd_extract(struct cli *cli)
     }
     status = write_output(cli, outpath, &cs, rows, n, &x);
     if (status == EXIT_OK) {
-        print_summary(cli, &x, rows, n, !strcmp(outpath, "-") ? "standard output" : outpath);
+        print_summary(cli, &x, rows, nmerged, n, !strcmp(outpath, "-") ? "standard output" : outpath);
         if (extract_incomplete(&x)) {
             if (!cli->quiet)
                 fprintf(stderr,

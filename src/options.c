@@ -35,6 +35,14 @@ enum opt_id {
     O_INFERENCEX_URL,
     O_BUCKET,
     O_REFRESH,
+    O_GPU, /* the row filters, in the order of enum filter_dim */
+    O_FRAMEWORK,
+    O_PRECISION,
+    O_SEQ,
+    O_ISL,
+    O_OSL,
+    O_DISAGG,
+    O_CONC,
 };
 
 struct opt {
@@ -55,6 +63,17 @@ static const struct opt opts[] = {
      "output file, '-' for stdout (default by_model/<MODEL>/inferencemax.csv)"},
     {"columns", O_COLUMNS, 1, CMD_EXTRACT, "SET",
      "'seed' (the old extractor's 17), 'default', 'all', or a,b,c"},
+    {"gpu", O_GPU, 1, CMD_ROWS, "LIST",
+     "only rows of these GPUs: canonical (b200 matches b200-trt)\n"
+     "or runner label (mi355x-amd_0); comma list"},
+    {"framework", O_FRAMEWORK, 1, CMD_ROWS, "LIST", "only rows of these frameworks (vllm,sglang)"},
+    {"precision", O_PRECISION, 1, CMD_ROWS, "LIST", "only rows of these precisions (fp4,fp8)"},
+    {"seq", O_SEQ, 1, CMD_ROWS, "LIST",
+     "only these ISL/OSL pairs: 1k1k, 1k8k, 8k1k (k = 1024) or 1024/8192"},
+    {"isl", O_ISL, 1, CMD_ROWS, "LIST", "only these input sequence lengths (tokens)"},
+    {"osl", O_OSL, 1, CMD_ROWS, "LIST", "only these output sequence lengths (tokens)"},
+    {"disagg", O_DISAGG, 1, CMD_ROWS, "yes|no", "only disaggregated (yes) or aggregated (no) rows"},
+    {"conc", O_CONC, 1, CMD_ROWS, "LIST", "only these concurrencies (4,64)"},
     {"offline", O_OFFLINE, 0, CMD_EXTRACT | CMD_RUNS, NULL,
      "never touch the network: use the cache only"},
     {"collect-recent", O_COLLECT_RECENT, 1, CMD_FETCHING, "N", "the N newest successful runs"},
@@ -293,6 +312,23 @@ int cli_parse(struct cli *cli, unsigned bit, const char *cmd_name, int argc, cha
         case O_REFRESH:
             cli->refresh = 1;
             break;
+        case O_GPU:
+        case O_FRAMEWORK:
+        case O_PRECISION:
+        case O_SEQ:
+        case O_ISL:
+        case O_OSL:
+        case O_DISAGG:
+        case O_CONC: {
+            struct imx_err err = IMX_ERR_INIT;
+            if (row_filter_add(&cli->filter, (enum filter_dim)(FILTER_GPU + (c - O_GPU)), optarg,
+                               &err) < 0) {
+                msg_error("%s", err.msg);
+                fprintf(stderr, "try 'imx %s --help'\n", cmd_name);
+                return EXIT_USAGE;
+            }
+            break;
+        }
         case '?':
         default:
             if (optopt && optopt < 256)
@@ -325,5 +361,5 @@ int cli_parse(struct cli *cli, unsigned bit, const char *cmd_name, int argc, cha
 
 void cli_release(struct cli *cli)
 {
-    (void)cli;
+    row_filter_release(&cli->filter);
 }
