@@ -74,7 +74,7 @@ static void print_summary(const struct cli *cli, const struct extract *x, struct
     if (st->runs_empty)
         fprintf(stderr, " (%zu without rows)", st->runs_empty);
     if (st->runs_undated)
-        fprintf(stderr, " (%zu without run.json: date unknown)", st->runs_undated);
+        fprintf(stderr, " (%zu undated: no run.json or no date in it)", st->runs_undated);
     fprintf(stderr, "\nRows of model %s: %lu before deduplication, %zu after", cli->model,
             st->rows_model, nmerged);
     if (row_filter_active(&cli->filter)) {
@@ -105,6 +105,11 @@ static void print_summary(const struct cli *cli, const struct extract *x, struct
                 st->runs_failed);
     if (st->runs_missing)
         fprintf(stderr, "Skipped: %zu named runs not in the cache\n", st->runs_missing);
+    if (st->runs_bad_meta)
+        fprintf(stderr,
+                "Read undated: %zu runs whose run.json is unreadable, malformed or has no valid "
+                "created_at\n",
+                st->runs_bad_meta);
     if (st->nan_tokens)
         fprintf(stderr, "Read %lu NaN/Infinity values as missing\n", st->nan_tokens);
     if (st->seq_from_name)

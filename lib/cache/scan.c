@@ -226,6 +226,68 @@ void run_info_find_files(struct run_info *ri)
     }
 }
 
+static int digits(const char *s, int n, int *v)
+{
+    *v = 0;
+    for (int i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
+        *v = *v * 10 + (s[i] - '0');
+    }
+    return 0;
+}
+
+static int leap_year(int y)
+{
+    return y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+}
+
+/* Days since 0001-01-01 in the proleptic Gregorian calendar (y >= 1). */
+static long long day_number(int y, int m, int d)
+{
+    static const int before[] = {0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334};
+    long long past = y - 1;
+
+    return past * 365 + past / 4 - past / 100 + past / 400 + before[m - 1] +
+           (m > 2 && leap_year(y)) + d - 1;
+}
+
+int run_time_parse(const char *s, long long *t)
+{
+    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int y, mo, d, h, mi, sec, oh = 0, om = 0, sign = 0;
+    const char *p;
+
+    if (!s || strlen(s) < 19 || digits(s, 4, &y) || s[4] != '-' || digits(s + 5, 2, &mo) ||
+        s[7] != '-' || digits(s + 8, 2, &d) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
+        digits(s + 11, 2, &h) || s[13] != ':' || digits(s + 14, 2, &mi) || s[16] != ':' ||
+        digits(s + 17, 2, &sec))
+        return -1;
+    if (y < 1 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] ||
+        (mo == 2 && d == 29 && !leap_year(y)) || h > 23 || mi > 59 || sec > 60)
+        return -1;
+    p = s + 19;
+    if (*p == '.') { /* fractions of a second do not change the order of runs */
+        if (p[1] < '0' || p[1] > '9')
+            return -1;
+        for (p++; *p >= '0' && *p <= '9'; p++)
+            ;
+    }
+    if (*p == 'Z' || *p == 'z') {
+        p++;
+    } else if (*p == '+' || *p == '-') {
+        sign = *p == '-' ? -1 : 1;
+        if (digits(p + 1, 2, &oh) || p[3] != ':' || digits(p + 4, 2, &om) || oh > 23 || om > 59)
+            return -1;
+        p += 6;
+    }
+    if (*p)
+        return -1;
+    *t = (day_number(y, mo, d) - day_number(1970, 1, 1)) * 86400 + h * 3600 + mi * 60 + sec -
+         sign * (oh * 3600 + om * 60);
+    return 0;
+}
+
 static char *tree_str(yajl_val root, const char *key)
 {
     const char *path[2] = {key, NULL};
@@ -255,6 +317,10 @@ int run_info_load_meta(struct run_info *ri, const char *path, struct imx_err *er
                           root ? "" : ebuf);
     }
     ri->created_at = tree_str(root, "created_at");
+    if (ri->created_at && run_time_parse(ri->created_at, &ri->created) < 0) {
+        ri->bad_date = ri->created_at;
+        ri->created_at = NULL;
+    }
     ri->event = tree_str(root, "event");
     ri->branch = tree_str(root, "head_branch");
     ri->html_url = tree_str(root, "html_url");
@@ -285,15 +351,31 @@ static int parse_run_dir(const char *name, unsigned long long *id)
     return 1;
 }
 
+int run_info_cmp(const struct run_info *a, const struct run_info *b)
+{
+    int da = a->created_at != NULL, db = b->created_at != NULL;
+
+    /* a key compared field by field, the same for every pair: transitive by construction */
+    if (da != db)
+        return da - db;
+    if (da && a->created != b->created)
+        return a->created < b->created ? -1 : 1;
+    if (a->idn != b->idn)
+        return a->idn < b->idn ? -1 : 1;
+    return strcmp(a->id ? a->id : "", b->id ? b->id : "");
+}
+
 static int cmp_runs(const void *a, const void *b)
 {
-    const struct run_info *x = a, *y = b;
-    if (x->created_at && y->created_at) {
-        int c = strcmp(x->created_at, y->created_at);
-        if (c)
-            return c;
-    }
-    return x->idn < y->idn ? -1 : x->idn > y->idn;
+    return run_info_cmp(a, b);
+}
+
+void run_list_sort(struct run_list *l)
+{
+    if (l->n)
+        qsort(l->v, l->n, sizeof(*l->v), cmp_runs);
+    for (size_t i = 0; i < l->n; i++)
+        l->v[i].order = i;
 }
 
 static int wanted(const char *id, char *const *ids, size_t nids, unsigned char *seen)
@@ -355,9 +437,17 @@ int cache_scan(const char *cache, char *const *ids, size_t nids, struct run_list
             struct buf mp = BUF_INIT_MAX(16384);
             struct imx_err merr = IMX_ERR_INIT;
             buf_addf(&mp, "%s/run.json", ri->dir);
-            if (path_exists(mp.p) && run_info_load_meta(ri, mp.p, &merr) < 0)
+            if (path_exists(mp.p) && run_info_load_meta(ri, mp.p, &merr) < 0) {
                 imx_warn(diag, merr.code, "%s (the run is still read; its date is unknown)",
                          merr.msg);
+                ri->meta_bad = 1;
+            } else if (ri->bad_date) {
+                imx_warn(diag, IMX_EPARSE,
+                         "'%s': created_at '%.80s' is not a date: the run is read undated "
+                         "(older than every dated run)",
+                         mp.p, ri->bad_date);
+                ri->meta_bad = 1;
+            }
             buf_release(&mp);
         }
     }
@@ -369,10 +459,7 @@ int cache_scan(const char *cache, char *const *ids, size_t nids, struct run_list
         }
     }
     free(seen);
-    if (out->n)
-        qsort(out->v, out->n, sizeof(*out->v), cmp_runs);
-    for (size_t i = 0; i < out->n; i++)
-        out->v[i].order = i;
+    run_list_sort(out);
     return 0;
 }
 
@@ -381,6 +468,7 @@ void run_info_release(struct run_info *ri)
     free(ri->id);
     free(ri->dir);
     free(ri->created_at);
+    free(ri->bad_date);
     free(ri->event);
     free(ri->branch);
     free(ri->html_url);

@@ -25,7 +25,10 @@ struct run_info {
     unsigned long long idn;
     char *dir;
     /* from run.json; NULL when unknown */
-    char *created_at;
+    char *created_at;  /* NULL also when run.json's created_at is not a date (see bad_date) */
+    long long created; /* created_at in seconds since 1970 UTC, when created_at is set */
+    char *bad_date;    /* run.json's created_at text when it does not parse as a date */
+    int meta_bad;      /* run.json unreadable, malformed or badly dated (warned by cache_scan) */
     char *event;
     char *branch;
     char *html_url;
@@ -35,7 +38,7 @@ struct run_info {
     enum run_kind kind;
     struct run_file *files;
     size_t nfiles;
-    size_t order; /* 0 = oldest; newer runs win */
+    size_t order; /* 0 = oldest; newer runs win (run_list_sort) */
 };
 
 struct run_list {
@@ -47,12 +50,27 @@ struct run_list {
  * Scans cache for runs and their run.json (not their files: see
  * run_info_find_files). With nids > 0 only those runs (a named run missing from the
  * cache is reported through diag and counted in *missing). Runs are returned
- * oldest first: by created_at, then run id (GitHub assigns ids in time order;
- * runs without run.json compare by id).
+ * oldest first, in run_info_cmp's order. A run.json that cannot be read or parsed, or
+ * whose created_at is not a date, is warned about through diag and marks the run
+ * meta_bad; the run is still read, undated.
  */
 int cache_scan(const char *cache, char *const *ids, size_t nids, struct run_list *out,
                size_t *missing, struct imx_diag *diag, struct imx_err *err);
 void run_list_release(struct run_list *l);
+
+/*
+ * The total order of runs, which never depends on what other runs are present: every
+ * undated run (no run.json, or a created_at that is not a date) is older than every
+ * dated run; dated runs compare by created_at as an instant (offsets honoured), then by
+ * run id; undated runs by run id (GitHub assigns ids in time order); equal ids (run_07
+ * and run_7) by folder name. Negative, 0 or positive as a is older, the same, newer.
+ */
+int run_info_cmp(const struct run_info *a, const struct run_info *b);
+/* Sorts oldest first by run_info_cmp and numbers the runs (order 0 = oldest). */
+void run_list_sort(struct run_list *l);
+/* Parses an ISO 8601 / RFC 3339 time (YYYY-MM-DDTHH:MM:SS[.frac][Z|+HH:MM|-HH:MM]) into
+ * seconds since 1970 UTC; -1 when it is not one. */
+int run_time_parse(const char *s, long long *t);
 void run_info_release(struct run_info *ri);
 
 /*
@@ -61,7 +79,8 @@ void run_info_release(struct run_info *ri);
  */
 void run_info_find_files(struct run_info *ri);
 
-/* Parses run.json into the metadata fields of ri (used by scan, and by `imx runs`). */
+/* Parses run.json into the metadata fields of ri (used by scan, and by `imx runs`). A
+ * created_at that is not a date leaves created_at NULL and its text in bad_date. */
 int run_info_load_meta(struct run_info *ri, const char *path, struct imx_err *err);
 
 #endif

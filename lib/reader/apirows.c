@@ -171,7 +171,9 @@ static int map_topology(const struct row *in, struct row *out)
                                        "num_prefill_gpu", "num_decode_gpu"};
     int r = 0;
 
-    if (get_bool(in, "disagg") != 1 && get_bool(in, "is_multinode") != 1) {
+    /* single-node means "not multinode" (notes 2.1, v1 rows): disaggregated GB200 rows from
+     * before 2025-12-05 are single-node and their artifacts carry tp/ep */
+    if (get_bool(in, "is_multinode") != 1) {
         const char *tp = row_find(in, "prefill_tp") ? "prefill_tp" : "tp";
         const char *ep = row_find(in, "prefill_ep") ? "prefill_ep" : "ep";
         const char *dp =

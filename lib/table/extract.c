@@ -368,8 +368,10 @@ int extract_run(struct extract *x, const struct extract_opts *o, struct imx_err 
     filter_runs(&x->runs, o);
     x->st.runs = x->runs.n;
     x->st.runs_missing = missing;
-    for (size_t i = 0; i < x->runs.n; i++)
+    for (size_t i = 0; i < x->runs.n; i++) {
         x->st.runs_undated += !x->runs.v[i].created_at;
+        x->st.runs_bad_meta += x->runs.v[i].meta_bad != 0;
+    }
     if (nthreads <= 0) {
         long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
         nthreads = ncpu > 0 ? (int)ncpu : 1;
@@ -406,7 +408,8 @@ int extract_run(struct extract *x, const struct extract_opts *o, struct imx_err 
 
 int extract_incomplete(const struct extract *x)
 {
-    return x->st.files_failed || x->st.runs_missing || x->st.rows_bad || x->st.not_object;
+    return x->st.files_failed || x->st.runs_missing || x->st.rows_bad || x->st.not_object ||
+           x->st.runs_bad_meta;
 }
 
 void extract_release(struct extract *x)

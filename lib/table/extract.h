@@ -32,7 +32,8 @@ struct extract_stats {
     size_t runs_empty;              /* runs with no result files or no rows at all */
     size_t runs_failed;             /* runs with at least one unreadable file */
     size_t runs_missing;            /* named runs not in the cache */
-    size_t runs_undated;            /* runs without run.json */
+    size_t runs_undated;            /* runs without a date (no run.json, or a bad one) */
+    size_t runs_bad_meta;           /* runs whose run.json is unreadable or malformed */
     size_t files;                   /* result files read */
     size_t files_failed;            /* files that could not be parsed (their rows are not used) */
     unsigned long rows;             /* rows read, all models */

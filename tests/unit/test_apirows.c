@@ -182,6 +182,17 @@ static void real_full_volume(void)
         CHECK(val(g.rows[i], "mean_ttft", v, sizeof(v)));
     }
     CHECK(single + multi == 435 && single > 0 && multi > 0);
+    /* the 8 disaggregated single-node GB200 rows of 2025-12 take prefill_tp/prefill_ep */
+    {
+        size_t gb200_disagg = 0;
+        for (size_t i = 0; i < g.n; i++)
+            if (val(g.rows[i], "disagg", v, sizeof(v)) && !strcmp(v, "true") &&
+                val(g.rows[i], "is_multinode", v, sizeof(v)) && !strcmp(v, "false")) {
+                gb200_disagg++;
+                CHECK(val(g.rows[i], "tp", v, sizeof(v)) && val(g.rows[i], "ep", v, sizeof(v)));
+            }
+        CHECK(gb200_disagg == 8);
+    }
     got_free(&g);
     memset(&st, 0, sizeof(st));
     /* history rows: no mean_ or std_ metrics */
@@ -239,6 +250,49 @@ out:
     got_free(&g);
 }
 
+/* Single-node means "not multinode": a disaggregated row with is_multinode false (GB200,
+ * before the 2025-12-05 schema change) takes prefill_tp/prefill_ep as tp/ep. */
+static void single_node_disagg(void)
+{
+    static const char json[] =
+        "[{\"hardware\":\"gb200\",\"framework\":\"dynamo-trt\",\"model\":\"dsr1\","
+        "\"precision\":\"fp4\",\"spec_method\":\"none\",\"disagg\":true,"
+        "\"is_multinode\":false,\"prefill_tp\":36,\"prefill_ep\":1,"
+        "\"prefill_dp_attention\":false,\"prefill_num_workers\":0,\"decode_tp\":36,"
+        "\"decode_ep\":1,\"decode_dp_attention\":false,\"decode_num_workers\":0,"
+        "\"num_prefill_gpu\":36,\"num_decode_gpu\":36,\"isl\":1024,\"osl\":1024,\"conc\":4,"
+        "\"metrics\":{\"tput_per_gpu\":1.5},\"date\":\"2025-12-05\",\"run_url\":"
+        "\"https://github.com/SemiAnalysisAI/InferenceX/actions/runs/19948006055/attempts/3\"},"
+        "{\"hardware\":\"gb200\",\"framework\":\"dynamo-trt\",\"model\":\"dsr1\","
+        "\"precision\":\"fp4\",\"disagg\":true,\"is_multinode\":true,\"prefill_tp\":4,"
+        "\"prefill_ep\":4,\"prefill_num_workers\":2,\"decode_tp\":8,\"decode_ep\":8,"
+        "\"decode_num_workers\":1,\"num_prefill_gpu\":8,\"num_decode_gpu\":8,\"isl\":1024,"
+        "\"osl\":1024,\"conc\":4}]";
+    struct got g = {0};
+    struct apirow_stats st = {0};
+    char v[256];
+
+    CHECK(read_text(json, &g, &st) == 0);
+    CHECK(g.n == 2);
+    if (g.n != 2)
+        goto out;
+    CHECK_STR(val(g.rows[0], "disagg", v, sizeof(v)), "true");
+    CHECK_STR(val(g.rows[0], "is_multinode", v, sizeof(v)), "false");
+    CHECK_STR(val(g.rows[0], "tp", v, sizeof(v)), "36");
+    CHECK_STR(val(g.rows[0], "ep", v, sizeof(v)), "1");
+    CHECK_STR(val(g.rows[0], "dp_attention", v, sizeof(v)), "false");
+    /* the app's num_*_gpu = tp*ep convention is not a GPU count: not carried */
+    CHECK(!val(g.rows[0], "num_prefill_gpu", v, sizeof(v)));
+    CHECK(!val(g.rows[0], "prefill_tp", v, sizeof(v)));
+    /* multinode rows keep their two-sided topology */
+    CHECK(!val(g.rows[1], "tp", v, sizeof(v)));
+    CHECK_STR(val(g.rows[1], "prefill_tp", v, sizeof(v)), "4");
+    CHECK_STR(val(g.rows[1], "decode_num_workers", v, sizeof(v)), "1");
+    CHECK_STR(val(g.rows[1], "num_decode_gpu", v, sizeof(v)), "8");
+out:
+    got_free(&g);
+}
+
 static void run_urls(void)
 {
     char id[32];
@@ -266,6 +320,7 @@ int main(void)
         printf("SKIP unit/apirows real samples: ../shared/reference not found\n");
     }
     RUN(drift_and_agentic);
+    RUN(single_node_disagg);
     RUN(run_urls);
     UNIT_END();
 }
