@@ -4,6 +4,7 @@
 #include "reader/names.h"
 #include "source/infx.h"
 #include "util/buf.h"
+#include "util/date.h"
 #include "util/fsutil.h"
 #include "util/xalloc.h"
 
@@ -226,68 +227,6 @@ void run_info_find_files(struct run_info *ri)
     }
 }
 
-static int digits(const char *s, int n, int *v)
-{
-    *v = 0;
-    for (int i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return -1;
-        *v = *v * 10 + (s[i] - '0');
-    }
-    return 0;
-}
-
-static int leap_year(int y)
-{
-    return y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
-}
-
-/* Days since 0001-01-01 in the proleptic Gregorian calendar (y >= 1). */
-static long long day_number(int y, int m, int d)
-{
-    static const int before[] = {0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334};
-    long long past = y - 1;
-
-    return past * 365 + past / 4 - past / 100 + past / 400 + before[m - 1] +
-           (m > 2 && leap_year(y)) + d - 1;
-}
-
-int run_time_parse(const char *s, long long *t)
-{
-    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    int y, mo, d, h, mi, sec, oh = 0, om = 0, sign = 0;
-    const char *p;
-
-    if (!s || strlen(s) < 19 || digits(s, 4, &y) || s[4] != '-' || digits(s + 5, 2, &mo) ||
-        s[7] != '-' || digits(s + 8, 2, &d) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
-        digits(s + 11, 2, &h) || s[13] != ':' || digits(s + 14, 2, &mi) || s[16] != ':' ||
-        digits(s + 17, 2, &sec))
-        return -1;
-    if (y < 1 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] ||
-        (mo == 2 && d == 29 && !leap_year(y)) || h > 23 || mi > 59 || sec > 60)
-        return -1;
-    p = s + 19;
-    if (*p == '.') { /* fractions of a second do not change the order of runs */
-        if (p[1] < '0' || p[1] > '9')
-            return -1;
-        for (p++; *p >= '0' && *p <= '9'; p++)
-            ;
-    }
-    if (*p == 'Z' || *p == 'z') {
-        p++;
-    } else if (*p == '+' || *p == '-') {
-        sign = *p == '-' ? -1 : 1;
-        if (digits(p + 1, 2, &oh) || p[3] != ':' || digits(p + 4, 2, &om) || oh > 23 || om > 59)
-            return -1;
-        p += 6;
-    }
-    if (*p)
-        return -1;
-    *t = (day_number(y, mo, d) - day_number(1970, 1, 1)) * 86400 + h * 3600 + mi * 60 + sec -
-         sign * (oh * 3600 + om * 60);
-    return 0;
-}
-
 static char *tree_str(yajl_val root, const char *key)
 {
     const char *path[2] = {key, NULL};
@@ -317,7 +256,7 @@ int run_info_load_meta(struct run_info *ri, const char *path, struct imx_err *er
                           root ? "" : ebuf);
     }
     ri->created_at = tree_str(root, "created_at");
-    if (ri->created_at && run_time_parse(ri->created_at, &ri->created) < 0) {
+    if (ri->created_at && date_parse_timestamp(ri->created_at, &ri->created) < 0) {
         ri->bad_date = ri->created_at;
         ri->created_at = NULL;
     }

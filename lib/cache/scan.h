@@ -26,7 +26,7 @@ struct run_info {
     char *dir;
     /* from run.json; NULL when unknown */
     char *created_at;  /* NULL also when run.json's created_at is not a date (see bad_date) */
-    long long created; /* created_at in seconds since 1970 UTC, when created_at is set */
+    long long created; /* created_at in seconds since 1970 UTC (util/date.h), when set */
     char *bad_date;    /* run.json's created_at text when it does not parse as a date */
     int meta_bad;      /* run.json unreadable, malformed or badly dated (warned by cache_scan) */
     char *event;
@@ -68,9 +68,6 @@ void run_list_release(struct run_list *l);
 int run_info_cmp(const struct run_info *a, const struct run_info *b);
 /* Sorts oldest first by run_info_cmp and numbers the runs (order 0 = oldest). */
 void run_list_sort(struct run_list *l);
-/* Parses an ISO 8601 / RFC 3339 time (YYYY-MM-DDTHH:MM:SS[.frac][Z|+HH:MM|-HH:MM]) into
- * seconds since 1970 UTC; -1 when it is not one. */
-int run_time_parse(const char *s, long long *t);
 void run_info_release(struct run_info *ri);
 
 /*
