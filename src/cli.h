@@ -65,6 +65,7 @@ struct cli {
     int no_wait;
     int refresh;
     struct row_filter filter; /* --gpu, --framework, --precision, --seq, --isl, --osl, ... */
+    int no_progress; /* no live progress line */
     /* positional run ids */
     char **ids;
     size_t nids;

@@ -7,6 +7,7 @@
 #include "source/ghsync.h"
 #include "source/infx.h"
 #include "util/buf.h"
+#include "util/units.h"
 #include "util/xalloc.h"
 
 #include <stdio.h>
@@ -22,8 +23,40 @@ struct out {
     int live;           /* a progress line may be on screen */
     int line_shown;     /* it is now */
     unsigned long runs;
-    time_t started;
+    struct timespec started; /* CLOCK_MONOTONIC: rates of sub-second syncs too */
 };
+
+static void out_start(struct out *o)
+{
+    clock_gettime(CLOCK_MONOTONIC, &o->started);
+}
+
+static double elapsed(const struct out *o)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - o->started.tv_sec) +
+           (double)(now.tv_nsec - o->started.tv_nsec) / 1e9;
+}
+
+/* ", 18.1 KB/s": once a rate means something (a quarter of a second of data). */
+static void add_rate(struct buf *b, unsigned long long bytes, double secs)
+{
+    char r[32];
+
+    if (secs < 0.25)
+        return;
+    units_rate((double)bytes / secs, r, sizeof(r));
+    buf_addf(b, ", %s", r);
+}
+
+/* Writes the progress line whole, so that nothing else lands inside it. */
+static void show_line(struct out *o, struct buf *b)
+{
+    fprintf(stderr, "\r\033[K%s", b->p ? b->p : "");
+    fflush(stderr);
+    o->line_shown = 1;
+}
 
 static void clear_line(struct out *o)
 {
@@ -62,37 +95,52 @@ static void on_waiting(void *ud)
 static void on_progress(void *ud, const struct ghsync_stats *st, unsigned long done)
 {
     struct out *o = ud;
-    double secs = difftime(time(NULL), o->started);
+    struct buf b = BUF_INIT_MAX(256);
+    double secs = elapsed(o);
+    /* the selection's size once listed, else what the command line asked for */
+    unsigned long total = st->runs ? st->runs : o->runs;
+    char size[32];
 
     if (!o->live)
         return;
-    fprintf(stderr, "\r\033[Kruns %lu/%lu, %lu artifacts, %.1f MB", done, o->runs, st->artifacts,
-            (double)st->bytes / (1 << 20));
-    if (secs >= 1)
-        fprintf(stderr, ", %.1f MB/s", (double)st->bytes / (1 << 20) / secs);
-    o->line_shown = 1;
+    units_bytes(st->bytes, size, sizeof(size));
+    buf_addf(&b, "runs %lu", done);
+    if (total)
+        buf_addf(&b, "/%lu", total);
+    buf_addf(&b, ", %lu artifacts, %s", st->artifacts, size);
+    add_rate(&b, st->bytes, secs);
+    if (total && done && done < total && secs >= 1) {
+        /* runs are what the total counts: the time per run so far, for the rest */
+        char eta[32];
+        units_duration(secs * (double)(total - done) / (double)done, eta, sizeof(eta));
+        buf_addf(&b, ", ETA %s", eta);
+    }
+    show_line(o, &b);
+    buf_release(&b);
 }
 
 /* The backup's and the API's progress: requests answered and bytes, from the HTTP layer. */
 static void on_http_progress(void *ud, const struct http_stats *st)
 {
     struct out *o = ud;
-    double secs = difftime(time(NULL), o->started);
+    struct buf b = BUF_INIT_MAX(256);
+    char size[32];
 
     if (!o->live)
         return;
-    fprintf(stderr, "\r\033[K%s: %lu requests, %.1f MB", o->source, st->requests,
-            (double)st->bytes / (1 << 20));
-    if (secs >= 1)
-        fprintf(stderr, ", %.1f MB/s", (double)st->bytes / (1 << 20) / secs);
-    o->line_shown = 1;
+    units_bytes(st->bytes, size, sizeof(size));
+    buf_addf(&b, "%s: %lu requests, %s", o->source, st->requests, size);
+    add_rate(&b, st->bytes, elapsed(o));
+    show_line(o, &b);
+    buf_release(&b);
 }
 
-/* A live progress line only for a person watching a terminal. */
+/* A live progress line only for a person watching a terminal that can redraw a line. */
 static int live_output(const struct cli *cli)
 {
-    const char *nc = getenv("NO_COLOR");
-    return !cli->quiet && isatty(STDERR_FILENO) && !(nc && *nc);
+    const char *nc = getenv("NO_COLOR"), *term = getenv("TERM");
+    return !cli->quiet && !cli->no_progress && isatty(STDERR_FILENO) && !(nc && *nc) &&
+           !(term && !strcmp(term, "dumb"));
 }
 
 static void warn_diag(void *ud, int code, const char *msg)
@@ -155,14 +203,17 @@ static void utc(char *out, size_t n, long long epoch)
 
 static void summary(const struct cli *cli, const struct ghsync_stats *st)
 {
+    char size[32];
+
     if (cli->quiet)
         return;
     fprintf(stderr, "Runs: %lu selected, %lu downloaded or updated, %lu already cached", st->runs,
             st->runs_synced, st->runs_cached);
     if (st->runs_failed)
         fprintf(stderr, ", %lu incomplete", st->runs_failed);
-    fprintf(stderr, "\nArtifacts: %lu downloaded (%.1f MB), %lu cached", st->artifacts,
-            (double)st->bytes / (1 << 20), st->artifacts_cached);
+    units_bytes(st->bytes, size, sizeof(size));
+    fprintf(stderr, "\nArtifacts: %lu downloaded (%s), %lu cached", st->artifacts, size,
+            st->artifacts_cached);
     if (st->artifacts_superseded)
         fprintf(stderr, ", %lu superseded by a re-run (kept under .superseded/)",
                 st->artifacts_superseded);
@@ -185,23 +236,20 @@ static int sync_github(struct cli *cli, char ***ids, size_t *nids)
     struct out out;
     struct imx_diag diag;
     const char *tsrc = NULL;
-    char *token, *created = NULL;
+    char *token;
     int r, status;
 
     *ids = NULL;
     *nids = 0;
-    if (gh_created_filter(cli->since, cli->until, &created) < 0) {
-        msg_error("--since and --until take dates as YYYY-MM-DD");
-        return EXIT_USAGE;
-    }
-    free(created);
     memset(&out, 0, sizeof(out));
     out.cli = cli;
     out.live = live_output(cli);
-    out.started = time(NULL);
-    out.runs = cli->nids                 ? cli->nids
-               : cli->collect_recent > 0 ? (unsigned long)cli->collect_recent
-                                         : 1;
+    out_start(&out);
+    /* --since/--until alone: the count is known once listed */
+    out.runs = cli->nids                  ? cli->nids
+               : cli->collect_recent > 0  ? (unsigned long)cli->collect_recent
+               : cli->since || cli->until ? 0
+                                          : 1;
     diag.fn = warn_diag;
     diag.ud = &out;
     diag.nwarn = 0;
@@ -425,7 +473,7 @@ static int source_http(struct source_ctx *x, struct cli *cli, struct out *out,
     out->cli = cli;
     out->source = lim->name;
     out->live = live_output(cli);
-    out->started = time(NULL);
+    out_start(out);
     diag->fn = warn_diag;
     diag->ud = out;
     diag->nwarn = 0;
@@ -625,6 +673,7 @@ static int sync_gcs(struct cli *cli)
     struct gcs_stats st;
     struct imx_err err = IMX_ERR_INIT;
     struct imx_diag diag;
+    char size[32];
     int status, r;
 
     status = source_open(&x, cli, &out, &diag, &gcs_limits);
@@ -649,12 +698,13 @@ static int sync_gcs(struct cli *cli)
         return exit_for(err.code);
     }
     warn_unparsed(&st);
+    units_bytes(st.bytes, size, sizeof(size));
     if (!cli->quiet)
         fprintf(stderr,
                 "GCS: %lu date folders (%lu listed now), %lu runs (%lu gained artifacts), "
-                "%lu artifacts downloaded (%.1f MB), %lu cached, %lu failed; %lu requests\n",
-                st.dates, st.dates_listed, st.runs, st.runs_new, st.artifacts,
-                (double)st.bytes / (1 << 20), st.cached, st.failed, st.requests);
+                "%lu artifacts downloaded (%s), %lu cached, %lu failed; %lu requests\n",
+                st.dates, st.dates_listed, st.runs, st.runs_new, st.artifacts, size, st.cached,
+                st.failed, st.requests);
     if (cli_interrupted())
         return EXIT_INTR;
     return st.failed || st.missing ? EXIT_PARTIAL : EXIT_OK;

@@ -27,11 +27,33 @@ void cli_print_main_help(void)
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
         printf("  %-10s %s\n", commands[i].name, commands[i].summary);
     printf("\nWithout a command, imx runs 'extract' (e.g. imx --collect-recent=30).\n"
-           "'imx COMMAND --help' lists a command's options.\n\n"
+           "'imx help COMMAND' or 'imx COMMAND --help' lists a command's options.\n\n"
            "environment: IMX_CACHE, GH_TOKEN, GITHUB_TOKEN, GITHUB_API_URL, IMX_GCS_URL,\n"
            "IMX_INFERENCEX_URL, NO_COLOR\n"
            "exit status: 0 ok, 1 incomplete (some input skipped), 2 usage, 3 network/server,\n"
            "4 cache or output file, 5 no usable data, 130 interrupted. See imx(1).\n");
+}
+
+/* `imx help [COMMAND]`, as git and gh have it: the main help, or the command's --help. */
+static int help_command(int argc, char **argv)
+{
+    if (argc == 0) {
+        cli_print_main_help();
+        return cli_close_stdout(EXIT_OK);
+    }
+    if (argc > 1) {
+        msg_error("help: too many arguments (expected 'imx help [COMMAND]')");
+        return EXIT_USAGE;
+    }
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+        if (!strcmp(argv[0], commands[i].name)) {
+            cli_print_help(commands[i].bit, commands[i].name);
+            return cli_close_stdout(EXIT_OK);
+        }
+    }
+    msg_error("help: unknown command '%s'", argv[0]);
+    fprintf(stderr, "try 'imx --help'\n");
+    return EXIT_USAGE;
 }
 
 int main(int argc, char **argv)
@@ -42,10 +64,12 @@ int main(int argc, char **argv)
 
     cli_install_signals();
     if (argc > 1) {
-        if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
             cli_print_main_help();
             return cli_close_stdout(EXIT_OK);
         }
+        if (!strcmp(argv[1], "help"))
+            return help_command(argc - 2, argv + 2);
         if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
             printf("imx %s\n", IMX_VERSION);
             return cli_close_stdout(EXIT_OK);

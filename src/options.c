@@ -1,6 +1,7 @@
 /* options: the one table of command-line options, from which both the getopt_long
  * parser and each command's --help are made, so the two cannot drift apart. */
 #include "cli.h"
+#include "util/date.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -43,6 +44,7 @@ enum opt_id {
     O_OSL,
     O_DISAGG,
     O_CONC,
+    O_NO_PROGRESS,
 };
 
 struct opt {
@@ -105,6 +107,8 @@ static const struct opt opts[] = {
      "GCS backup bucket (default inferencemax-gha-backup)"},
     {"refresh", O_REFRESH, 0, CMD_FETCHING, NULL, "list GCS date folders again even when complete"},
     {"no-wait", O_NO_WAIT, 0, CMD_FETCHING, NULL, "fail at once if another imx holds the cache"},
+    {"no-progress", O_NO_PROGRESS, 0, CMD_FETCHING, NULL,
+     "no live progress line (also off when stderr is not a terminal,\nwith TERM=dumb or NO_COLOR)"},
     {"quiet", O_QUIET, 0, CMD_ALL, NULL, "no summary or progress on stderr"},
     {"verbose", O_VERBOSE, 0, CMD_ALL, NULL, "more detail on stderr (requests, timing)"},
     {"help", O_HELP, 0, CMD_ALL, NULL, "show this help"},
@@ -179,6 +183,46 @@ static int bad_value(const char *opt, const char *val, const char *why)
     return EXIT_USAGE;
 }
 
+/* How the user wrote the option getopt complains about (arg: the word it was in): --name
+ * without its =value, or -o. */
+static void option_text(int id, const char *arg, char *out, size_t n)
+{
+    if (arg && !strncmp(arg, "--", 2))
+        snprintf(out, n, "%.*s", (int)strcspn(arg, "="), arg);
+    else if (id > 0 && id < 256)
+        snprintf(out, n, "-%c", id);
+    else
+        snprintf(out, n, "%s", arg ? arg : "?");
+}
+
+/* Is id an option of this command (getopt sets optopt to it for --flag=value)? */
+static int known_option(int id, unsigned bit)
+{
+    for (size_t i = 0; i < NOPTS; i++)
+        if (opts[i].id == id && (opts[i].cmds & bit))
+            return 1;
+    return 0;
+}
+
+/* --since/--until, checked once for every command and source before anything is read or
+ * asked: a real calendar day each, the range not empty. */
+static int check_dates(const struct cli *cli)
+{
+    int r = date_range_check(cli->since, cli->until);
+
+    if (r == -1) {
+        const char *bad = cli->since && !date_valid(cli->since) ? "since" : "until";
+        return bad_value(bad, !strcmp(bad, "since") ? cli->since : cli->until,
+                         "take dates as YYYY-MM-DD (a real calendar day)");
+    }
+    if (r == -2) {
+        msg_error("--since %s is after --until %s: no day can match", cli->since, cli->until);
+        fprintf(stderr, "try 'imx --help'\n");
+        return EXIT_USAGE;
+    }
+    return 0;
+}
+
 /* A run id is a positive decimal number; anything else is a usage error. */
 static int valid_run_id(const char *s)
 {
@@ -219,6 +263,9 @@ int cli_parse(struct cli *cli, unsigned bit, const char *cmd_name, int argc, cha
     }
     memset(&lopts[nl], 0, sizeof(lopts[nl]));
     shorts[ns] = '\0';
+    /* a leading ':' makes getopt tell a missing value (':') from an unknown option ('?') */
+    memmove(shorts + 1, shorts, ns + 1);
+    shorts[0] = ':';
 
     optind = 1;
     opterr = 0;
@@ -329,13 +376,29 @@ int cli_parse(struct cli *cli, unsigned bit, const char *cmd_name, int argc, cha
             }
             break;
         }
+        case O_NO_PROGRESS:
+            cli->no_progress = 1;
+            break;
+        case ':': {
+            char name[64];
+            option_text(optopt, optind > 0 ? argv[optind - 1] : NULL, name, sizeof(name));
+            msg_error("%s: option '%s' needs a value", cmd_name, name);
+            fprintf(stderr, "try 'imx %s --help'\n", cmd_name);
+            return EXIT_USAGE;
+        }
         case '?':
         default:
-            if (optopt && optopt < 256)
+            if (optopt && known_option(optopt, bit) && optind > 0 &&
+                !strncmp(argv[optind - 1], "--", 2)) {
+                /* --offline=yes, --help=foo: a flag given a value */
+                char name[64];
+                option_text(optopt, argv[optind - 1], name, sizeof(name));
+                msg_error("%s: option '%s' takes no value", cmd_name, name);
+            } else if (optopt && optopt < 256) {
                 msg_error("%s: unknown option '-%c'", cmd_name, optopt);
-            else
-                msg_error("%s: unknown option or missing argument '%s'", cmd_name,
-                          argv[optind - 1]);
+            } else {
+                msg_error("%s: unknown option '%s'", cmd_name, argv[optind - 1]);
+            }
             fprintf(stderr, "try 'imx %s --help'\n", cmd_name);
             return EXIT_USAGE;
         }
@@ -348,6 +411,9 @@ int cli_parse(struct cli *cli, unsigned bit, const char *cmd_name, int argc, cha
             return EXIT_USAGE;
         }
     }
+    c = check_dates(cli);
+    if (c)
+        return c;
     cli->ids = argv + optind;
     cli->nids = (size_t)(argc - optind);
     if (cli->official) {

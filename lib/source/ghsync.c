@@ -5,6 +5,7 @@
 #include "cache/rows.h"
 #include "cache/store.h"
 #include "util/date.h"
+#include "util/units.h"
 #include "util/xalloc.h"
 
 #include <stdarg.h>
@@ -405,19 +406,7 @@ static void run_date(const struct rj *j, char *out, size_t n)
     char day[DATE_LEN + 1];
     snprintf(out, n, "%s",
              j->run.created_at && date_timestamp_day(j->run.created_at, day) == 0 ? day
-                                                                                   : "date unknown");
-}
-
-static void human_bytes(unsigned long long b, char *out, size_t n)
-{
-    if (b >= (1ULL << 30))
-        snprintf(out, n, "%.1f GB", (double)b / (1 << 30));
-    else if (b >= (1ULL << 20))
-        snprintf(out, n, "%.1f MB", (double)b / (1 << 20));
-    else if (b >= 1024)
-        snprintf(out, n, "%.1f KB", (double)b / 1024);
-    else
-        snprintf(out, n, "%llu B", b);
+                                                                                  : "date unknown");
 }
 
 static void say_run(struct eng *e, struct rj *j)
@@ -433,7 +422,7 @@ static void say_run(struct eng *e, struct rj *j)
         if (j->cached)
             buf_adds(&b, "cached");
         else if (j->got) {
-            human_bytes(j->bytes, size, sizeof(size));
+            units_bytes(j->bytes, size, sizeof(size));
             buf_addf(&b, "downloaded %lu artifact%s (%s)", j->got, j->got == 1 ? "" : "s", size);
         } else if (j->failed || j->no_token)
             buf_adds(&b, "not downloaded");

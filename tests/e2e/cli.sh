@@ -128,3 +128,38 @@ offline_run_selection() {
     assert_eq "$(tail -n +2 "$W/s3.csv" | wc -l)" 4
 }
 t_run cli/offline_run_selection offline_run_selection
+
+# an option that needs a value and has none names itself; a flag given a value is refused
+missing_values() {
+    local o rc
+    for o in -o --output --cache --model --columns --since --until --collect-recent; do
+        imx extract --offline "$o" >/dev/null 2>"$W/e"; rc=$?
+        assert_eq $rc 2 "$o" || return 1
+        assert_contains "$W/e" "option '$o' needs a value" || return 1
+        assert_not_contains "$W/e" "unknown option" || return 1
+    done
+    for o in --help=foo --offline=yes --quiet=1; do
+        imx extract "$o" >"$W/h" 2>"$W/e"; rc=$?
+        assert_eq $rc 2 "$o" || return 1
+        assert_contains "$W/e" "option '${o%%=*}' takes no value" || return 1
+        [ ! -s "$W/h" ] || fail "$o printed help" || return 1
+    done
+    imx sync --no-progress=1 2>"$W/e"; assert_eq $? 2 || return 1
+    assert_contains "$W/e" "option '--no-progress' takes no value"
+}
+t_run cli/missing_values missing_values
+
+# imx help COMMAND is imx COMMAND --help (as in git and gh); imx help is the main help
+help_command() {
+    local c
+    for c in extract sync runs; do
+        imx help $c >"$W/h1" 2>"$W/e" || return 1
+        imx $c --help >"$W/h2" || return 1
+        assert_file_eq "$W/h1" "$W/h2" || return 1
+        [ ! -s "$W/e" ] || return 1
+    done
+    imx help >"$W/h1" && imx --help >"$W/h2" && assert_file_eq "$W/h1" "$W/h2" || return 1
+    imx help nosuch 2>"$W/e"; assert_eq $? 2 || return 1
+    assert_contains "$W/e" "unknown command 'nosuch'"
+}
+t_run cli/help_command help_command

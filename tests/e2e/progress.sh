@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# progress: a live progress line on stderr when it is a terminal (runs, artifacts, bytes for
-# GitHub; requests and bytes for the backup), erased before the lines that stay; none when
-# stderr is a file, with NO_COLOR, or with --quiet. A pseudo-terminal comes from script(1).
+# progress: a live progress line on stderr when it is a terminal (runs, artifacts, bytes, rate
+# and ETA for GitHub; requests, bytes and rate for the backup) in units that show something
+# (KB, not "0.0 MB"), erased before the lines that stay; none when stderr is a file, with
+# NO_COLOR, TERM=dumb, --no-progress or --quiet. A pseudo-terminal comes from script(1).
 . "$(dirname "$0")/../lib.sh"
 . "$TESTS_DIR/fake/fake.sh"
 . "$TESTS_DIR/fake/gcs.sh"
@@ -28,8 +29,9 @@ on_tty() {
 t_github_tty() {
     on_tty "$W/t1" env GH_TOKEN="$TOKEN" NO_COLOR= "$IMX" sync --github-url "$FAKE_API" \
         --cache "$W/c1" --collect-recent 3 || { cat "$W/t1"; return 1; }
-    grep -qE $'\r\033\\[Kruns [0-9]+/3, [0-9]+ artifacts, [0-9.]+ MB' "$W/t1" ||
-        fail "no progress line: $(cat -v "$W/t1")" || return 1
+    grep -qE $'\r\033\\[Kruns [0-9]+/3, [0-9]+ artifacts, [0-9.]+ (B|KB)' "$W/t1" ||
+        fail "no progress line in small units: $(cat -v "$W/t1")" || return 1
+    ! grep -q ' 0\.0 MB' "$W/t1" || fail "0.0 MB for small files: $(cat -v "$W/t1")" || return 1
     # the summary stays: the progress line was erased before it
     grep -qE $'(\r\033\\[K|^)Runs: 3 selected' "$W/t1" ||
         fail "summary not on a line of its own: $(cat -v "$W/t1")"
@@ -38,8 +40,9 @@ t_github_tty() {
 t_gcs_tty() {
     on_tty "$W/t2" env NO_COLOR= "$IMX" sync --source gcs --gcs-url "$GCS_URL" --cache "$W/c2" \
         --since 2025-12-20 --until 2026-01-07 || { cat "$W/t2"; return 1; }
-    grep -qE $'\r\033\\[KGCS: [0-9]+ requests, [0-9.]+ MB' "$W/t2" ||
-        fail "no GCS progress line: $(cat -v "$W/t2")" || return 1
+    grep -qE $'\r\033\\[KGCS: [0-9]+ requests, [0-9.]+ (B|KB)' "$W/t2" ||
+        fail "no GCS progress line in small units: $(cat -v "$W/t2")" || return 1
+    ! grep -q ' 0\.0 MB' "$W/t2" || fail "0.0 MB for small files: $(cat -v "$W/t2")" || return 1
     # the lines that stay start on a clean line: the progress line is erased before them
     grep -qE $'\r\033\\[Krun [0-9]+ ' "$W/t2" &&
         tr -d '\r' <"$W/t2" | grep -qE '^GCS: [0-9]+ date folders' ||
@@ -54,12 +57,29 @@ t_plain() {
         --since 2025-12-20 --until 2026-01-07 || return 1
     on_tty "$W/p3" env GH_TOKEN="$TOKEN" "$IMX" sync --github-url "$FAKE_API" --cache "$W/c5" \
         --collect-recent 3 --quiet || return 1
+    on_tty "$W/p4" env GH_TOKEN="$TOKEN" NO_COLOR= TERM=dumb "$IMX" sync --github-url "$FAKE_API" \
+        --cache "$W/c6" --collect-recent 3 || return 1
+    on_tty "$W/p5" env NO_COLOR= "$IMX" sync --source gcs --gcs-url "$GCS_URL" --cache "$W/c7" \
+        --since 2025-12-20 --until 2026-01-07 --no-progress || return 1
+    grep -q 'Runs: 3 selected' "$W/p4" && grep -q 'GCS: [0-9]* date folders' "$W/p5" ||
+        fail "no summary with TERM=dumb or --no-progress" || return 1
     local f
-    for f in "$W/p1" "$W/p2" "$W/p3"; do
+    for f in "$W/p1" "$W/p2" "$W/p3" "$W/p4" "$W/p5"; do
         ! grep -q $'\033' "$f" || fail "escape sequences in $(basename "$f"): $(cat -v "$f")" || return 1
     done
 }
 
 t_run "progress: GitHub sync on a terminal shows runs, artifacts and bytes" t_github_tty
 t_run "progress: GCS sync on a terminal shows requests and bytes, erased before the summary" t_gcs_tty
-t_run "progress: none in a file, with NO_COLOR or --quiet" t_plain
+t_run "progress: none in a file, with NO_COLOR, TERM=dumb, --no-progress or --quiet" t_plain
+
+# a slow server (200 ms an answer, one transfer at a time): a rate and an ETA while runs remain
+mkdir -p "$W/slow" && mkfixture "$W/slow/fx" --synthetic 4 --token "$TOKEN" >/dev/null || exit 1
+fake_start "$W/slow" "$W/slow/fx/fixture.json" --delay-ms 200 || exit 1
+t_eta() {
+    on_tty "$W/t3" env GH_TOKEN="$TOKEN" NO_COLOR= "$IMX" sync --github-url "$FAKE_API" \
+        --cache "$W/c8" --collect-recent 4 --jobs 1 || { cat "$W/t3"; return 1; }
+    grep -qE $'\r\033\\[Kruns [1-3]/4, [0-9]+ artifacts, [0-9.]+ (B|KB), [0-9.]+ (B|KB)/s, ETA [0-9]+s' \
+        "$W/t3" || fail "no rate and ETA: $(cat -v "$W/t3")"
+}
+t_run "progress: a rate and an ETA when the number of runs is known" t_eta
