@@ -7,8 +7,8 @@ OPT ?= -O2 -g
 WARN := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	-Wwrite-strings -Wvla -Wformat=2 -Wold-style-definition -Wpointer-arith -fno-common
 CPPFLAGS += -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DIMX_VERSION='"$(VERSION)"' -Ilib
-PKGS := yajl libcurl libarchive libcrypto sqlite3 cairo
-LDLIBS += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lyajl -lcurl -larchive -lcrypto -lsqlite3 -lcairo) -lm -lpthread
+PKGS := yajl libcurl libarchive libcrypto sqlite3 cairo fontconfig
+LDLIBS += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lyajl -lcurl -larchive -lcrypto -lsqlite3 -lcairo -lfontconfig) -lm -lpthread
 CPPFLAGS += $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 
 ifdef SANITIZE

@@ -1,6 +1,7 @@
 /* main: imx's entry point. Dispatches to one cmd_<name>() per subcommand; a command
  * line without a subcommand behaves as `imx extract` (the old extractor's command lines). */
 #include "cli.h"
+#include "render/chart.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -94,5 +95,6 @@ int main(int argc, char **argv)
         return r;
     r = cmd->fn(&cli);
     cli_release(&cli);
+    chart_cleanup();
     return cli_close_stdout(r);
 }

@@ -98,8 +98,8 @@ enum chart_vendor chart_vendor_of(const char *gpu)
 }
 
 /* Palettes ordered so that neighbours differ in lightness as well as hue (greyscale). */
-static const unsigned palette_nvidia[] = {0x76b900, 0x00796b, 0x2e7d32, 0x26a69a, 0x9ccc65,
-                                          0x004d40, 0x66bb6a, 0x00acc1, 0x1b5e20, 0x80cbc4};
+static const unsigned palette_nvidia[] = {0x76b900, 0x00796b, 0x1b5e20, 0x26c6da, 0x558b2f,
+                                          0x4db6ac, 0x2e7d32, 0x00838f, 0xaed581, 0x004d40};
 static const unsigned palette_amd[] = {0xe53935, 0xf57c00, 0xb71c1c, 0xff8a65,
                                        0xbf360c, 0xffa726, 0x880e4f, 0xef5350};
 static const unsigned palette_other[] = {0x1e88e5, 0x6a1b9a, 0x0d47a1, 0x9575cd, 0x546e7a};
@@ -282,7 +282,7 @@ void chart_tick_label(char *out, size_t n, double v, double step)
         snprintf(out, n, "%.*fG", decimals_of(step / 1e9), v / 1e9);
     else if (a >= 1e6 && step >= 1e5)
         snprintf(out, n, "%.*fM", decimals_of(step / 1e6), v / 1e6);
-    else if (a >= 1e4 && step >= 100)
+    else if (a >= 1000 && step >= 1000)
         snprintf(out, n, "%.*fk", decimals_of(step / 1e3), v / 1e3);
     else
         snprintf(out, n, "%.*f", decimals_of(step), v);

@@ -63,6 +63,7 @@ struct chart {
     size_t nseries, cap;
     double width, height; /* pixels (PNG) or points (SVG user units, PDF) */
     int annotate;         /* label front points */
+    int legend_below;     /* the legend in rows under the plot, not a column at its right */
 };
 
 /* What a drawing left out, for the caller to say so. */
@@ -117,10 +118,17 @@ int chart_render(const struct chart *c, enum chart_format fmt, struct buf *out,
 /*
  * The chart as an <svg> element to inline in an HTML page: no XML declaration, ids prefixed
  * with `prefix` (cairo names its glyphs and clips the same way in every chart, and one page
- * holds many), scaling to its container's width.
+ * holds many), scaling to its container's width; attrs (NULL or escaped attribute text) is added
+ * to the <svg> element.
  */
-int chart_render_inline(const struct chart *c, const char *prefix, struct buf *out,
-                        struct chart_stats *st, struct imx_err *err);
+int chart_render_inline(const struct chart *c, const char *prefix, const char *attrs,
+                        struct buf *out, struct chart_stats *st, struct imx_err *err);
+
+/*
+ * Frees cairo's and fontconfig's process-wide caches (fonts) once no chart is drawn any more, so
+ * that leak checkers see only imx's own memory; a no-op when nothing was drawn.
+ */
+void chart_cleanup(void);
 
 /* The drawing geometry, for a page's hover script: the plot area and the axis mappings. */
 struct chart_frame {

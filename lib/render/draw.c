@@ -7,6 +7,7 @@
 #include <cairo-pdf.h>
 #include <cairo-svg.h>
 #include <cairo.h>
+#include <fontconfig/fontconfig.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +31,7 @@ enum {
 #define MARK_R 4.2
 #define MARK_OUTLINE 0.9
 #define FRONT_WIDTH 2.25
+#define LABEL_HALO 3.5
 
 struct layout {
     double w, h;
@@ -55,9 +57,21 @@ static double text_w(cairo_t *cr, const char *s)
     return e.x_advance;
 }
 
+static int fonts_used;
+
+void chart_cleanup(void)
+{
+    if (!fonts_used)
+        return;
+    cairo_debug_reset_static_data();
+    FcFini();
+    fonts_used = 0;
+}
+
 /* Unhinted metrics: text measures the same on every surface, so the layout does too. */
 static void setup_cr(cairo_t *cr)
 {
+    fonts_used = 1;
     cairo_font_options_t *fo = cairo_font_options_create();
     cairo_font_options_set_hint_metrics(fo, CAIRO_HINT_METRICS_OFF);
     cairo_font_options_set_hint_style(fo, CAIRO_HINT_STYLE_NONE);
@@ -84,6 +98,11 @@ static void data_range(const struct chart *c, double *xlo, double *xhi, double *
             *ylo = fmin(*ylo, p->y);
             *yhi = fmax(*yhi, p->y);
         }
+    }
+    /* headroom: a point on the last tick would sit on the frame, half hidden */
+    if (isfinite(*xhi) && isfinite(*xlo)) {
+        *xhi = c->x.log ? *xhi * 1.06 : *xhi + (*xhi - fmin(*xlo, 0)) * 0.03;
+        *yhi = c->y.log ? *yhi * 1.06 : *yhi + (*yhi - fmin(*ylo, 0)) * 0.03;
     }
     /* a linear axis of positive quantities starts at zero, as the dashboard's do */
     if (!c->x.log && *xlo > 0 && isfinite(*xlo))
@@ -117,24 +136,34 @@ static void do_layout(cairo_t *cr, const struct chart *c, struct layout *L)
         L->foot_y = bottom;
         bottom -= FOOT_PX + 10;
     }
-    L->xtitle_y = bottom;
-    bottom -= AXIS_PX + 8;
-    L->xlabel_y = bottom;
-    bottom -= TICK_PX + 6;
-
-    /* the legend: a column at the right, more columns when the series do not fit */
+    /* the legend: a column at the right, more columns when the series do not fit; or rows
+     * under the plot, which leaves a narrow chart its whole width */
     set_font(cr, LEGEND_PX, 0);
     for (size_t i = 0; i < c->nseries; i++)
         legw = fmax(legw, text_w(cr, c->series[i].name));
     L->lcolw = legw + 2 * MARK_R + 26;
     L->lrowh = LEGEND_PX + 7;
-    legh = bottom - top;
-    L->lrows = (size_t)fmax(1, floor(legh / L->lrowh));
-    L->lcols = c->nseries ? (c->nseries + L->lrows - 1) / L->lrows : 0;
-    if (L->lcols)
+    if (c->legend_below && c->nseries) {
+        L->lcols = (size_t)fmax(1, floor((L->w - 2 * PAD) / L->lcolw));
         L->lrows = (c->nseries + L->lcols - 1) / L->lcols;
-    L->lx = L->w - PAD - L->lcols * L->lcolw;
-    L->ly = top;
+        L->lcols = (c->nseries + L->lrows - 1) / L->lrows;
+        L->ly = bottom - (double)L->lrows * L->lrowh;
+        L->lx = PAD;
+        bottom = L->ly - 8;
+    }
+    L->xtitle_y = bottom;
+    bottom -= AXIS_PX + 8;
+    L->xlabel_y = bottom;
+    bottom -= TICK_PX + 6;
+    if (!c->legend_below) {
+        legh = bottom - top;
+        L->lrows = (size_t)fmax(1, floor(legh / L->lrowh));
+        L->lcols = c->nseries ? (c->nseries + L->lrows - 1) / L->lrows : 0;
+        if (L->lcols)
+            L->lrows = (c->nseries + L->lcols - 1) / L->lcols;
+        L->lx = L->w - PAD - L->lcols * L->lcolw;
+        L->ly = top;
+    }
 
     chart_ticks(&L->yt, ylo, yhi, c->y.log, (int)fmax(3, (bottom - top) / 55));
     set_font(cr, TICK_PX, 0);
@@ -144,7 +173,7 @@ static void do_layout(cairo_t *cr, const struct chart *c, struct layout *L)
     }
     L->ytitle_x = PAD + AXIS_PX;
     L->f.px0 = L->ytitle_x + 10 + ylabw + 8;
-    L->f.px1 = (L->lcols ? L->lx - 14 : L->w - PAD);
+    L->f.px1 = (L->lcols && !c->legend_below ? L->lx - 14 : L->w - PAD);
     if (L->f.px1 < L->f.px0 + 40)
         L->f.px1 = L->f.px0 + 40;
     L->f.py0 = top;
@@ -459,8 +488,16 @@ static void draw_labels(cairo_t *cr, const struct chart *c, const struct layout 
                     continue;
                 xgrow((void **)&placed, &cap, np + 1, sizeof(*placed));
                 placed[np++] = b;
+                /* a white halo keeps the label readable where it crosses a curve */
+                cairo_move_to(cr, u + dx, v + dy);
+                cairo_text_path(cr, p->label);
+                cairo_set_source_rgb(cr, 1, 1, 1);
+                cairo_set_line_width(cr, LABEL_HALO);
+                cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+                cairo_stroke_preserve(cr);
                 cairo_set_source_rgb(cr, s->colour.r * 0.6, s->colour.g * 0.6, s->colour.b * 0.6);
-                show_text(cr, u + dx, v + dy, p->label, 0);
+                cairo_fill(cr);
+                cairo_set_line_join(cr, CAIRO_LINE_JOIN_MITER);
                 done = 1;
             }
             if (done)
@@ -610,8 +647,8 @@ static int prefix_ids(struct buf *out, const char *src, size_t n, const char *pr
     return buf_add(out, src + from, n - from);
 }
 
-int chart_render_inline(const struct chart *c, const char *prefix, struct buf *out,
-                        struct chart_stats *st, struct imx_err *err)
+int chart_render_inline(const struct chart *c, const char *prefix, const char *attrs,
+                        struct buf *out, struct chart_stats *st, struct imx_err *err)
 {
     struct buf svg = BUF_INIT;
     const char *start, *tag_end;
@@ -631,8 +668,8 @@ int chart_render_inline(const struct chart *c, const char *prefix, struct buf *o
     if (buf_addf(out,
                  "<svg xmlns=\"http://www.w3.org/2000/svg\" "
                  "xmlns:xlink=\"http://www.w3.org/1999/xlink\" viewBox=\"0 0 %g %g\" "
-                 "class=\"chart\" role=\"img\">",
-                 c->width, c->height) < 0 ||
+                 "class=\"chart\" role=\"img\"%s%s>",
+                 c->width, c->height, attrs ? " " : "", attrs ? attrs : "") < 0 ||
         prefix_ids(out, tag_end + 1, svg.len - (size_t)(tag_end + 1 - svg.p), prefix) < 0)
         r = imx_seterr(err, IMX_ETOOBIG, "the report is larger than %zu MB", out->max >> 20);
     buf_release(&svg);

@@ -29,9 +29,11 @@ static void ticks_linear(void)
     chart_tick_label(lab, sizeof(lab), 12000, 2000);
     CHECK_STR(lab, "12k");
     chart_tick_label(lab, sizeof(lab), 12500, 500);
-    CHECK_STR(lab, "12.5k");
+    CHECK_STR(lab, "12500");
     chart_tick_label(lab, sizeof(lab), 4000, 1000);
-    CHECK_STR(lab, "4000");
+    CHECK_STR(lab, "4k");
+    chart_tick_label(lab, sizeof(lab), 4500, 500);
+    CHECK_STR(lab, "4500");
     chart_tick_label(lab, sizeof(lab), 2500000, 500000);
     CHECK_STR(lab, "2.5M");
     chart_tick_label(lab, sizeof(lab), 0.02, 0.01);
@@ -248,10 +250,11 @@ static void inline_ids(void)
     double u, v;
 
     sample(&c, 0);
-    CHECK(chart_render_inline(&c, "c1", &a, NULL, &err) == 0);
-    CHECK(chart_render_inline(&c, "c2", &b, NULL, &err) == 0);
+    CHECK(chart_render_inline(&c, "c1", "data-x=\"1\"", &a, NULL, &err) == 0);
+    CHECK(chart_render_inline(&c, "c2", NULL, &b, NULL, &err) == 0);
     CHECK(strncmp(a.p, "<svg", 4) == 0 && !strstr(a.p, "<?xml"));
     CHECK(strstr(a.p, "viewBox=\"0 0 960 600\"") != NULL);
+    CHECK(strstr(a.p, "role=\"img\" data-x=\"1\">") != NULL);
     /* every id and every reference carries the chart's prefix */
     CHECK(count(a.p, "id=\"") > 0 && count(a.p, "id=\"") == count(a.p, "id=\"c1-"));
     CHECK(count(a.p, "href=\"#") == count(a.p, "href=\"#c1-"));
@@ -262,6 +265,10 @@ static void inline_ids(void)
     CHECK(f.px0 > 16 && f.px1 < 960 && f.py0 < f.py1 && f.xlo == 0 && f.ylo == 0);
     CHECK(chart_frame_map(&f, f.xlo, f.ylo, &u, &v) == 0 && NEAR(u, f.px0) && NEAR(v, f.py1));
     CHECK(chart_frame_map(&f, NAN, 1, &u, &v) == -1);
+    /* the legend under the plot gives the plot the chart's whole width */
+    c.legend_below = 1;
+    CHECK(chart_layout(&c, &f, &err) == 0);
+    CHECK(NEAR(f.px1, 960 - 16) && f.py1 < 600 - 3 * 18);
     buf_release(&a);
     buf_release(&b);
     chart_release(&c);
@@ -277,5 +284,6 @@ int main(void)
     RUN(svg_counts);
     RUN(png_pdf);
     RUN(inline_ids);
+    chart_cleanup();
     UNIT_END();
 }
