@@ -44,6 +44,8 @@ struct cli {
     const char *model;
     const char *output;
     const char *columns;
+    const char *format; /* csv, jsonl or sqlite; NULL: from the output's extension */
+    int history;        /* every run's rows, not only the newest per configuration */
     int offline;
     /* fetching */
     const char *repo;

@@ -5,7 +5,9 @@
 #include "util/buf.h"
 #include "util/fsutil.h"
 #include "util/xalloc.h"
+#include "output.h"
 #include "writer/csv.h"
+#include "writer/jsonl.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -147,73 +149,195 @@ static int no_data_status(int sync_status, int data_status)
     return sync_status == EXIT_OK || sync_status == EXIT_PARTIAL ? data_status : sync_status;
 }
 
-static int write_output(const struct cli *cli, const char *path, const struct colset *cs,
+static int write_rows(enum out_format fmt, struct out *o, const struct colset *cs,
+                      struct trow *const *rows, size_t n, const struct run_list *runs,
+                      struct imx_err *err)
+{
+    if (fmt == FMT_JSONL)
+        return jsonl_rows(o->fp, o->label, cs, rows, n, runs, err);
+    return csv_rows(o->fp, o->label, cs, rows, n, runs, err);
+}
+
+static int write_failed(struct out *o, const struct imx_err *err)
+{
+    msg_error("%s%s", err->msg, o->af.tmp ? " (the previous file, if any, is unchanged)" : "");
+    out_abort(o);
+    return EXIT_FS;
+}
+
+static int write_output(const char *path, enum out_format fmt, const struct colset *cs,
                         struct trow *const *rows, size_t n, const struct extract *x)
 {
     struct imx_err err = IMX_ERR_INIT;
-    struct atomic_file af;
+    struct out o;
+    int status = out_open(&o, path, 0);
 
-    struct stat st;
-    char *real = NULL;
-    int status;
-
-    if (!strcmp(path, "-")) {
-        if (csv_write(stdout, "standard output", cs, rows, n, &x->runs, &err) < 0) {
-            msg_error("%s", err.msg);
-            return EXIT_FS;
-        }
-        return EXIT_OK;
-    }
-    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-        /* a device or a pipe (-o /dev/null, a FIFO): write into it; renaming over it would
-         * replace the device itself */
-        FILE *fp = fopen(path, "w");
-        if (!fp) {
-            msg_error("cannot open '%s': %s", path, strerror(errno));
-            return EXIT_FS;
-        }
-        status = csv_write(fp, path, cs, rows, n, &x->runs, &err) < 0 ? EXIT_FS : EXIT_OK;
-        if (fclose(fp) != 0 && status == EXIT_OK) {
-            imx_seterr(&err, IMX_EIO, "cannot write '%s': %s", path, strerror(errno));
-            status = EXIT_FS;
-        }
-        if (status != EXIT_OK)
-            msg_error("%s", err.msg);
+    if (status != EXIT_OK)
         return status;
-    }
-    if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
-        /* replace the file the link points to, not the link */
-        real = realpath(path, NULL);
-        if (real)
-            path = real;
-    }
-    {
-        char *dir = xstrdup(path), *slash = strrchr(dir, '/');
-        int r = 0;
-        if (slash && slash != dir) {
-            *slash = '\0';
-            r = mkdir_p(dir, &err);
+    if ((fmt == FMT_CSV && csv_header(o.fp, o.label, cs, &err) < 0) ||
+        write_rows(fmt, &o, cs, rows, n, &x->runs, &err) < 0)
+        return write_failed(&o, &err);
+    return out_commit(&o);
+}
+
+/* --history: every run's rows, written run by run as they arrive. The columns are fixed before
+ * the rows are seen; a run bringing a column the set lacks (a new topology field, or any new
+ * field for --columns all) makes a second pass with the columns of every run. */
+struct history {
+    const struct cli *cli;
+    const struct extract *x;
+    enum out_format fmt;
+    struct out out;
+    struct colset cs;
+    struct colwatch watch;
+    struct trow **reps; /* one row per column the first pass found missing */
+    size_t nreps, capreps;
+    int pass;    /* 1, or 2 for the second pass */
+    int restart; /* the first pass found a missing column: stop writing, collect */
+    size_t runs; /* runs with rows */
+    unsigned long rows;
+    struct imx_err err;
+};
+
+static int history_columns(struct history *h)
+{
+    colset_release(&h->cs);
+    if (colset_build(&h->cs, h->cli->columns, h->reps, h->nreps, &h->err) < 0)
+        return -IMX_EUSAGE;
+    if (!h->cli->columns || !strcmp(h->cli->columns, "default") ||
+        !strcmp(h->cli->columns, "seed") || !strcmp(h->cli->columns, "all"))
+        colset_add_run_columns(&h->cs);
+    return 0;
+}
+
+static int history_run(void *ud, const struct run_info *run, struct trow **rows, size_t n)
+{
+    struct history *h = ud;
+
+    (void)run;
+    n = row_filter_keep(&h->cli->filter, rows, n);
+    if (h->pass == 1) {
+        for (size_t i = 0; i < n; i++) {
+            if (colset_covers(&h->watch, &h->cs, rows[i]))
+                continue;
+            xgrow((void **)&h->reps, &h->capreps, h->nreps + 1, sizeof(*h->reps));
+            h->reps[h->nreps++] = trow_clone(rows[i]);
+            if (history_columns(h) < 0)
+                return -IMX_EUSAGE;
+            h->restart = 1;
         }
-        free(dir);
-        if (r < 0) {
-            msg_error("%s", err.msg);
-            return EXIT_FS;
+    }
+    h->runs += n > 0;
+    h->rows += n;
+    if (h->restart)
+        return 0;
+    return write_rows(h->fmt, &h->out, &h->cs, rows, n, &h->x->runs, &h->err);
+}
+
+static int history_pass(struct history *h, struct extract *x, const struct extract_opts *o,
+                        int *status)
+{
+    struct imx_err err = IMX_ERR_INIT;
+    int r;
+
+    h->x = x;
+    h->runs = 0;
+    h->rows = 0;
+    if (h->fmt == FMT_CSV && csv_header(h->out.fp, h->out.label, &h->cs, &h->err) < 0) {
+        *status = write_failed(&h->out, &h->err);
+        return -1;
+    }
+    r = extract_each_run(x, o, history_run, h, &err);
+    if (r < 0 && h->err.code == IMX_EIO) {
+        *status = write_failed(&h->out, &h->err);
+        return -1;
+    }
+    if (r < 0) {
+        msg_error("%s", h->err.code ? h->err.msg : err.msg);
+        out_abort(&h->out);
+        *status = h->err.code == IMX_EUSAGE ? EXIT_USAGE : exit_for(err.code);
+        return -1;
+    }
+    return 0;
+}
+
+static int extract_history(struct cli *cli, struct extract *x, struct extract_opts *o,
+                           const char *path, enum out_format fmt)
+{
+    struct history h;
+    int status = EXIT_OK;
+
+    memset(&h, 0, sizeof(h));
+    h.cli = cli;
+    h.fmt = fmt;
+    h.pass = 1;
+    colwatch_init(&h.watch, cli->columns);
+    if (history_columns(&h) < 0) {
+        msg_error("%s", h.err.msg);
+        status = EXIT_USAGE;
+        goto done;
+    }
+    status = out_open(&h.out, path, 1);
+    if (status != EXIT_OK)
+        goto done;
+    if (history_pass(&h, x, o, &status) < 0)
+        goto done;
+    if (h.restart) {
+        extract_release(x);
+        h.pass = 2;
+        h.restart = 0;
+        status = out_rewind(&h.out);
+        if (status != EXIT_OK) {
+            out_abort(&h.out);
+            goto done;
         }
+        if (history_pass(&h, x, o, &status) < 0)
+            goto done;
     }
-    status = EXIT_FS;
-    if (atomic_file_open(&af, path, &err) < 0) {
-        msg_error("%s", err.msg);
-    } else if (csv_write(af.fp, path, cs, rows, n, &x->runs, &err) < 0) {
-        atomic_file_abort(&af);
-        msg_error("%s (the previous file, if any, is unchanged)", err.msg);
-    } else if (atomic_file_commit(&af, &err) < 0) {
-        msg_error("%s (the previous file, if any, is unchanged)", err.msg);
-    } else {
-        status = EXIT_OK;
+    if (x->st.runs == 0 && o->nids == 0) {
+        out_abort(&h.out);
+        msg_error("no runs in the cache '%s' (expected run_<ID>/ folders; 'imx sync' fills it)",
+                  o->cache);
+        status = EXIT_DATA;
+        goto done;
     }
-    free(real);
-    (void)cli;
+    if (!h.rows && !o->model->all && x->st.rows_model == 0) {
+        out_abort(&h.out);
+        status = no_such_model(cli->model, x);
+        goto done;
+    }
+    status = out_commit(&h.out);
+    if (status == EXIT_OK && !cli->quiet)
+        fprintf(stderr,
+                "Runs read: %zu\nRows of model %s: %lu in the history (%zu runs with rows)\n"
+                "Wrote %lu rows to %s\n",
+                x->st.runs, cli->model, h.rows, h.runs, h.rows, h.out.label);
+    if (status == EXIT_OK && extract_incomplete(x)) {
+        if (!cli->quiet)
+            fprintf(stderr, "imx: the history is incomplete: some input was skipped (see above)\n");
+        status = EXIT_PARTIAL;
+    }
+done:
+    for (size_t i = 0; i < h.nreps; i++)
+        free(h.reps[i]);
+    free(h.reps);
+    colset_release(&h.cs);
+    colwatch_release(&h.watch);
     return status;
+}
+
+/* -o, else by_model/<MODEL>/inferencemax.<format's extension>. */
+static char *default_output(const struct cli *cli, const struct model_sel *sel, enum out_format fmt)
+{
+    struct buf p = BUF_INIT_MAX(8192);
+    char *dir;
+
+    if (cli->output)
+        return xstrdup(cli->output);
+    dir = model_sel_dirname(sel);
+    buf_addf(&p, "by_model/%s/inferencemax.%s", dir, out_format_ext(fmt));
+    free(dir);
+    return buf_detach(&p, NULL);
 }
 
 int cmd_extract(struct cli *cli)
@@ -226,11 +350,13 @@ int cmd_extract(struct cli *cli)
     struct colset cs;
     struct trow **rows;
     char *outpath = NULL;
+    enum out_format fmt;
     size_t n, nmerged;
     int status = EXIT_OK, sync_status = EXIT_OK;
     char **synced = NULL;
     size_t nsynced = 0;
 
+    memset(&x, 0, sizeof(x));
     if (!cli->model)
         cli->model = MODEL_DEFAULT;
     if (model_sel_init(&sel, cli->model, &err) < 0) {
@@ -265,6 +391,13 @@ int cmd_extract(struct cli *cli)
     }
     o.model = &sel;
     o.diag = &diag;
+    fmt = out_format_of(cli->format, cli->output);
+    outpath = default_output(cli, &sel, fmt);
+    if (cli->history) {
+        status = extract_history(cli, &x, &o, outpath, fmt);
+        status = cli_worse_status(status, sync_status);
+        goto done;
+    }
     if (extract_run(&x, &o, &err) < 0) {
         msg_error("%s", err.msg);
         status = cli_worse_status(sync_status, exit_for(err.code));
@@ -298,18 +431,10 @@ int cmd_extract(struct cli *cli)
         status = EXIT_USAGE;
         goto out;
     }
-    if (cli->output) {
-        outpath = xstrdup(cli->output);
-    } else {
-        struct buf p = BUF_INIT_MAX(8192);
-        char *dir = model_sel_dirname(&sel);
-        buf_addf(&p, "by_model/%s/inferencemax.csv", dir);
-        free(dir);
-        outpath = buf_detach(&p, NULL);
-    }
-    status = write_output(cli, outpath, &cs, rows, n, &x);
+    status = write_output(outpath, fmt, &cs, rows, n, &x);
     if (status == EXIT_OK) {
-        print_summary(cli, &x, rows, nmerged, n, !strcmp(outpath, "-") ? "standard output" : outpath);
+        print_summary(cli, &x, rows, nmerged, n,
+                      !strcmp(outpath, "-") ? "standard output" : outpath);
         if (extract_incomplete(&x)) {
             if (!cli->quiet)
                 fprintf(stderr,
@@ -321,9 +446,9 @@ int cmd_extract(struct cli *cli)
     if (status == EXIT_OK || status == EXIT_PARTIAL)
         status = cli_worse_status(status, sync_status);
 out:
-    free(outpath);
     free(rows);
 done:
+    free(outpath);
     extract_release(&x);
     model_sel_release(&sel);
     free_ids(synced, nsynced);

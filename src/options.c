@@ -45,6 +45,8 @@ enum opt_id {
     O_DISAGG,
     O_CONC,
     O_NO_PROGRESS,
+    O_HISTORY,
+    O_FORMAT,
 };
 
 struct opt {
@@ -65,6 +67,11 @@ static const struct opt opts[] = {
      "output file, '-' for stdout (default by_model/<MODEL>/inferencemax.csv)"},
     {"columns", O_COLUMNS, 1, CMD_EXTRACT, "SET",
      "'seed' (the old extractor's 17), 'default', 'all', or a,b,c"},
+    {"history", O_HISTORY, 0, CMD_EXTRACT, NULL,
+     "every run's rows (deduplicated within each run), with run id,\n"
+     "attempt, date and source, ordered by run then configuration"},
+    {"format", O_FORMAT, 1, CMD_EXTRACT, "FMT",
+     "csv or jsonl (default: from the output's extension, else csv)"},
     {"gpu", O_GPU, 1, CMD_ROWS, "LIST",
      "only rows of these GPUs: canonical (b200 matches b200-trt)\n"
      "or runner label (mi355x-amd_0); comma list"},
@@ -358,6 +365,14 @@ int cli_parse(struct cli *cli, unsigned bit, const char *cmd_name, int argc, cha
             break;
         case O_REFRESH:
             cli->refresh = 1;
+            break;
+        case O_HISTORY:
+            cli->history = 1;
+            break;
+        case O_FORMAT:
+            if (strcmp(optarg, "csv") && strcmp(optarg, "jsonl"))
+                return bad_value("format", optarg, "expected csv or jsonl");
+            cli->format = optarg;
             break;
         case O_GPU:
         case O_FRAMEWORK:

@@ -23,7 +23,9 @@ struct worker {
     const struct extract_opts *o;
     size_t *next; /* shared run counter */
     pthread_mutex_t *lock;
-    struct extract_stats st; /* local counts, summed at the end */
+    struct extract_stats st;   /* local counts, summed at the end */
+    struct table *table;       /* where rows go: the shared table, or this worker's run table */
+    struct run_stream *stream; /* per-run mode (extract_each_run), else NULL */
     struct row_key key;
     /* the file being read */
     const struct run_info *run;
@@ -53,7 +55,7 @@ static void count_model(struct extract_stats *st, const char *prefix)
 static void commit_held(struct worker *w)
 {
     for (size_t i = 0; i < w->nheld; i++)
-        table_put(&w->x->table, w->held[i]);
+        table_put(w->table, w->held[i]);
     w->nheld = 0;
     w->held_bytes = 0;
 }
@@ -271,6 +273,48 @@ static void read_run(struct worker *w, struct run_info *ri)
         w->st.runs_empty++;
 }
 
+/* Per-run mode: runs are parsed in parallel but handed over strictly in run order; a worker
+ * waits for its turn with its run's rows, so at most one run per worker is held. */
+struct run_stream {
+    extract_run_fn fn;
+    void *ud;
+    pthread_mutex_t lock;
+    pthread_cond_t turn;
+    size_t emitted; /* runs handed over (or skipped after a stop) */
+    int stop;       /* the callback's first error code, 0 while all is well */
+};
+
+static void hand_over(struct worker *w, size_t i)
+{
+    struct run_stream *s = w->stream;
+    struct trow **rows = NULL;
+    size_t n = 0;
+    int stop;
+
+    pthread_mutex_lock(&s->lock);
+    while (s->emitted != i)
+        pthread_cond_wait(&s->turn, &s->lock);
+    stop = s->stop;
+    pthread_mutex_unlock(&s->lock);
+    /* only this worker may call fn now: the others wait for emitted to reach their run */
+    if (!stop) {
+        int r;
+        rows = table_sorted(w->table, &n);
+        r = s->fn(s->ud, &w->x->runs.v[i], rows, n);
+        free(rows);
+        if (r < 0)
+            stop = r;
+    }
+    table_release(w->table);
+    table_init(w->table);
+    pthread_mutex_lock(&s->lock);
+    if (stop && !s->stop)
+        s->stop = stop;
+    s->emitted++;
+    pthread_cond_broadcast(&s->turn);
+    pthread_mutex_unlock(&s->lock);
+}
+
 static void *worker_main(void *arg)
 {
     struct worker *w = arg;
@@ -279,8 +323,16 @@ static void *worker_main(void *arg)
         size_t i = __atomic_fetch_add(w->next, 1, __ATOMIC_RELAXED);
         if (i >= w->x->runs.n)
             break;
-        /* newest first: the rows most likely to be kept arrive first */
-        read_run(w, &w->x->runs.v[w->x->runs.n - 1 - i]);
+        if (w->stream) {
+            /* oldest first, the order the rows are handed over in; nothing more is read
+             * once the callback failed */
+            if (!__atomic_load_n(&w->stream->stop, __ATOMIC_RELAXED))
+                read_run(w, &w->x->runs.v[i]);
+            hand_over(w, i);
+        } else {
+            /* newest first: the rows most likely to be kept arrive first */
+            read_run(w, &w->x->runs.v[w->x->runs.n - 1 - i]);
+        }
     }
     return NULL;
 }
@@ -352,7 +404,8 @@ static void filter_runs(struct run_list *l, const struct extract_opts *o)
         l->v[i].order = i;
 }
 
-int extract_run(struct extract *x, const struct extract_opts *o, struct imx_err *err)
+static int run_workers(struct extract *x, const struct extract_opts *o, struct run_stream *stream,
+                       struct imx_err *err)
 {
     size_t next = 0, missing = 0;
     int nthreads = o->threads;
@@ -386,6 +439,13 @@ int extract_run(struct extract *x, const struct extract_opts *o, struct imx_err 
         w[i].x = x;
         w[i].o = o;
         w[i].next = &next;
+        w[i].stream = stream;
+        if (stream) {
+            w[i].table = xmalloc(sizeof(*w[i].table));
+            table_init(w[i].table);
+        } else {
+            w[i].table = &x->table;
+        }
         row_key_init(&w[i].key);
     }
     /* worker 0 runs on this thread: no thread at all for a single run */
@@ -400,10 +460,36 @@ int extract_run(struct extract *x, const struct extract_opts *o, struct imx_err 
         merge_stats(&x->st, &w[i].st);
         row_key_release(&w[i].key);
         free(w[i].held);
+        if (stream) {
+            table_release(w[i].table);
+            free(w[i].table);
+        }
     }
     free(w);
     free(tid);
     return 0;
+}
+
+int extract_run(struct extract *x, const struct extract_opts *o, struct imx_err *err)
+{
+    return run_workers(x, o, NULL, err);
+}
+
+int extract_each_run(struct extract *x, const struct extract_opts *o, extract_run_fn fn, void *ud,
+                     struct imx_err *err)
+{
+    struct run_stream s;
+    int r;
+
+    memset(&s, 0, sizeof(s));
+    s.fn = fn;
+    s.ud = ud;
+    pthread_mutex_init(&s.lock, NULL);
+    pthread_cond_init(&s.turn, NULL);
+    r = run_workers(x, o, &s, err);
+    pthread_cond_destroy(&s.turn);
+    pthread_mutex_destroy(&s.lock);
+    return r < 0 ? r : s.stop;
 }
 
 int extract_incomplete(const struct extract *x)

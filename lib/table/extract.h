@@ -61,6 +61,23 @@ struct extract {
  */
 int extract_run(struct extract *x, const struct extract_opts *o, struct imx_err *err);
 void extract_release(struct extract *x);
+
+/*
+ * Called once per selected run, oldest first, with the run's rows of the selected model
+ * deduplicated within the run only (a configuration measured twice in one run keeps its first
+ * row), in the table's order. The rows are valid during the call only (trow_clone keeps one); the
+ * callback may reorder or drop entries of the array.
+ * A negative return stops the stream and becomes extract_each_run's result.
+ */
+typedef int (*extract_run_fn)(void *ud, const struct run_info *run, struct trow **rows, size_t n);
+/*
+ * The history: every run's rows, run by run (x->table stays empty; x->runs and x->st are
+ * filled as by extract_run). Runs are parsed in parallel, handed over in order; memory holds
+ * at most one run per worker, whatever the number of runs. Returns 0, an error of the scan,
+ * or the callback's first negative return.
+ */
+int extract_each_run(struct extract *x, const struct extract_opts *o, extract_run_fn fn, void *ud,
+                     struct imx_err *err);
 /* Was anything skipped that makes the table incomplete? */
 int extract_incomplete(const struct extract *x);
 

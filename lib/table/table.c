@@ -109,6 +109,24 @@ static struct trow *trow_new(const struct row *r, const struct row_key *k, struc
     return t;
 }
 
+struct trow *trow_clone(const struct trow *t)
+{
+    /* extras come last in the one allocation */
+    size_t total = (size_t)(t->extras - (const char *)t) + strlen(t->extras) + 1;
+    struct trow *c = xmalloc(total);
+    char *base = (char *)c;
+    const char *old = (const char *)t;
+
+    memcpy(c, t, total);
+    c->f = (struct field *)(base + ((const char *)t->f - old));
+    c->text = base + (t->text - old);
+    c->key = base + (t->key - old);
+    c->extras = base + (t->extras - old);
+    for (int i = 0; i < NKEY; i++)
+        c->kv[i] = t->kv[i] ? base + (t->kv[i] - old) : NULL;
+    return c;
+}
+
 void table_init(struct table *t)
 {
     memset(t, 0, sizeof(*t));

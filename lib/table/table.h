@@ -64,6 +64,8 @@ void table_release(struct table *t);
 /* A kept-row copy of a row, not yet in any table (free() it, or hand it to table_put). */
 struct trow *table_make(const struct row *r, const struct row_key *k, struct row_rank rank);
 size_t trow_size(const struct trow *t);
+/* A copy of a kept row that outlives its table (free() it). */
+struct trow *trow_clone(const struct trow *t);
 /* Puts a row into the table (thread-safe), taking ownership: it is kept when its
  * configuration is new or its run is newer than the kept row's, else freed. */
 void table_put(struct table *t, struct trow *row);

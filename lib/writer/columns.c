@@ -6,6 +6,7 @@
 #include "util/buf.h"
 #include "util/xalloc.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -247,6 +248,14 @@ int colset_build(struct colset *cs, const char *spec, struct trow *const *rows, 
     return 0;
 }
 
+void colset_add_run_columns(struct colset *cs)
+{
+    add(cs, "run_id", NULL, COL_RUN_ID);
+    add(cs, "benchmark_date", NULL, COL_DATE);
+    add(cs, "run_attempt", NULL, COL_ATTEMPT);
+    add(cs, "source", NULL, COL_SOURCE);
+}
+
 void colset_release(struct colset *cs)
 {
     for (size_t i = 0; i < cs->n; i++) {
@@ -265,11 +274,20 @@ static const char *with_len(const char *s, size_t *len)
 }
 
 const char *column_value(const struct column *c, const struct trow *t, const struct run_list *runs,
-                         char *gpubuf, size_t *len)
+                         char *scratch, size_t *len)
+{
+    enum val_kind kind;
+    return column_value_kind(c, t, runs, scratch, len, &kind);
+}
+
+const char *column_value_kind(const struct column *c, const struct trow *t,
+                              const struct run_list *runs, char *gpubuf, size_t *len,
+                              enum val_kind *kind)
 {
     const struct run_info *ri = t->rank.run < runs->n ? &runs->v[t->rank.run] : NULL;
 
     *len = 0;
+    *kind = c->src == COL_RUN_ID || c->src == COL_ATTEMPT ? VAL_NUM : VAL_STR;
     switch (c->src) {
     case COL_FIELD:
         for (uint32_t i = t->n; i-- > 0;) {
@@ -277,6 +295,7 @@ const char *column_value(const struct column *c, const struct trow *t, const str
                 if (t->f[i].kind == VAL_NULL)
                     return NULL;
                 *len = t->f[i].vlen;
+                *kind = (enum val_kind)t->f[i].kind;
                 return t->text + t->f[i].val;
             }
         }
@@ -311,4 +330,76 @@ const char *column_value(const struct column *c, const struct trow *t, const str
         return ri && t->rank.file < ri->nfiles ? with_len(ri->files[t->rank.file].rel, len) : NULL;
     }
     return NULL;
+}
+
+void colwatch_init(struct colwatch *w, const char *spec)
+{
+    memset(w, 0, sizeof(*w));
+    w->spec = spec;
+}
+
+void colwatch_release(struct colwatch *w)
+{
+    free(w->seen);
+    memset(w, 0, sizeof(*w));
+}
+
+static int has_field(const struct colset *cs, const char *src)
+{
+    for (size_t i = 0; i < cs->n; i++)
+        if (cs->v[i].field && !strcmp(cs->v[i].field, src))
+            return 1;
+    return 0;
+}
+
+static int extras_covered(const struct colset *cs, const char *e)
+{
+    int ok = 1;
+
+    while (*e && ok) {
+        const char *eq = strchr(e, '='), *end = strchr(e, '\x1e');
+        if (!end)
+            end = e + strlen(e);
+        if (eq && eq < end) {
+            char *src = xstrndup(e, (size_t)(eq - e));
+            ok = has_field(cs, src);
+            free(src);
+        }
+        e = *end ? end + 1 : end;
+    }
+    return ok;
+}
+
+int colset_covers(struct colwatch *w, const struct colset *cs, const struct trow *t)
+{
+    unsigned long long h = 1469598103934665603ULL;
+    int all = w->spec && !strcmp(w->spec, "all");
+
+    if (w->spec && strcmp(w->spec, "default") && !all)
+        return 1;
+    if (!all)
+        return !*t->extras || extras_covered(cs, t->extras);
+    for (uint32_t f = 0; f < t->n; f++)
+        for (const char *p = t->text + t->f[f].key;; p++) {
+            h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+            if (!*p)
+                break;
+        }
+    for (size_t i = 0; i < w->n; i++)
+        if (w->seen[i] == h)
+            return 1;
+    for (uint32_t f = 0; f < t->n; f++)
+        if (!has_field(cs, t->text + t->f[f].key))
+            return 0;
+    xgrow((void **)&w->seen, &w->cap, w->n + 1, sizeof(*w->seen));
+    w->seen[w->n++] = h;
+    return 1;
+}
+
+int writer_status(FILE *fp, const char *label, struct imx_err *err)
+{
+    if (ferror(fp))
+        return imx_seterr(err, IMX_EIO, "cannot write '%s': %s", label,
+                          strerror(errno ? errno : EIO));
+    return 0;
 }

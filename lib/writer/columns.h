@@ -7,6 +7,8 @@
 #include "table/table.h"
 #include "util/err.h"
 
+#include <stdio.h>
+
 enum col_src {
     COL_FIELD,   /* a row field (source name in `field`) */
     COL_DATE,    /* the run's created_at */
@@ -39,6 +41,9 @@ struct colset {
 int colset_build(struct colset *cs, const char *spec, struct trow *const *rows, size_t n,
                  struct imx_err *err);
 void colset_release(struct colset *cs);
+/* Appends the run columns a row of the history needs (run_id, benchmark_date, run_attempt,
+ * source) when the set lacks them. */
+void colset_add_run_columns(struct colset *cs);
 
 /*
  * The value of column c for row t (runs gives the run metadata) and its length
@@ -46,5 +51,30 @@ void colset_release(struct colset *cs);
  */
 const char *column_value(const struct column *c, const struct trow *t, const struct run_list *runs,
                          char *scratch, size_t *len);
+
+/*
+ * Whether a column set built before the rows were seen (a table written run by run) has a
+ * column for every field of a row that its spec would show: the extra configuration fields
+ * for the default set, every field for `all`; seed and lists are fixed. The watch remembers
+ * the field-name sets already checked, so rows of one shape cost one hash.
+ */
+struct colwatch {
+    const char *spec;
+    unsigned long long *seen; /* hashes of field-name sets known to be covered */
+    size_t n, cap;
+};
+void colwatch_init(struct colwatch *w, const char *spec);
+void colwatch_release(struct colwatch *w);
+int colset_covers(struct colwatch *w, const struct colset *cs, const struct trow *t);
+
+/* After writing to fp: 0, or -IMX_EIO naming label when fp reports an error (the writers'
+ * common ending). */
+int writer_status(FILE *fp, const char *label, struct imx_err *err);
+
+/* The same, with the value's JSON kind (a field's own; run ids and attempts are numbers, other
+ * run metadata text). */
+const char *column_value_kind(const struct column *c, const struct trow *t,
+                              const struct run_list *runs, char *scratch, size_t *len,
+                              enum val_kind *kind);
 
 #endif

@@ -27,11 +27,9 @@ void csv_field(struct buf *out, const char *s, size_t len)
     buf_addc(out, '"');
 }
 
-int csv_write(FILE *fp, const char *label, const struct colset *cs, struct trow *const *rows,
-              size_t n, const struct run_list *runs, struct imx_err *err)
+int csv_header(FILE *fp, const char *label, const struct colset *cs, struct imx_err *err)
 {
     struct buf line = BUF_INIT_MAX((size_t)64 << 20);
-    char scratch[32];
 
     for (size_t c = 0; c < cs->n; c++) {
         if (c)
@@ -40,6 +38,16 @@ int csv_write(FILE *fp, const char *label, const struct colset *cs, struct trow 
     }
     buf_addc(&line, '\n');
     fwrite(line.p, 1, line.len, fp);
+    buf_release(&line);
+    return writer_status(fp, label, err);
+}
+
+int csv_rows(FILE *fp, const char *label, const struct colset *cs, struct trow *const *rows,
+             size_t n, const struct run_list *runs, struct imx_err *err)
+{
+    struct buf line = BUF_INIT_MAX((size_t)64 << 20);
+    char scratch[32];
+
     for (size_t i = 0; i < n; i++) {
         buf_reset(&line);
         for (size_t c = 0; c < cs->n; c++) {
@@ -55,8 +63,13 @@ int csv_write(FILE *fp, const char *label, const struct colset *cs, struct trow 
             break;
     }
     buf_release(&line);
-    if (ferror(fp))
-        return imx_seterr(err, IMX_EIO, "cannot write '%s': %s", label,
-                          strerror(errno ? errno : EIO));
-    return 0;
+    return writer_status(fp, label, err);
+}
+
+int csv_write(FILE *fp, const char *label, const struct colset *cs, struct trow *const *rows,
+              size_t n, const struct run_list *runs, struct imx_err *err)
+{
+    if (csv_header(fp, label, cs, err) < 0)
+        return -IMX_EIO;
+    return csv_rows(fp, label, cs, rows, n, runs, err);
 }
