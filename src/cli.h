@@ -99,6 +99,10 @@ int cli_close_stdout(int status);
 
 /* The cache folder: --cache, else $IMX_CACHE, else ./raw. */
 const char *cli_cache_dir(const struct cli *cli);
+struct run_select;
+/* The cached-run selection the options ask for (--event, --branch, --official, --since,
+ * --until, --collect-recent): for every command that reads cached runs (cache/select.h). */
+void cli_run_select(const struct cli *cli, struct run_select *s);
 
 struct ghsync_opts;
 /* The GitHub sync's options that the command line sets (sync and runs alike); returns the

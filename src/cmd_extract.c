@@ -24,6 +24,22 @@ const char *cli_cache_dir(const struct cli *cli)
     return env && *env ? env : "raw";
 }
 
+void cli_run_select(const struct cli *cli, struct run_select *s)
+{
+    memset(s, 0, sizeof(*s));
+    s->event = cli->event;
+    s->branch = cli->branch;
+    s->since = cli->since;
+    s->until = cli->until;
+    s->recent = cli->collect_recent;
+}
+
+/* "--event push removed 3, ..." for the runs the selection left out. */
+static void selection_note(const struct extract *x, const struct extract_opts *o, struct buf *b)
+{
+    run_select_explain(&o->select, &x->selected, b);
+}
+
 /* Distinct values of one key field among the kept rows, for the summary. */
 static void summarize_field(struct buf *out, struct trow *const *rows, size_t n, int k1, int k2)
 {
@@ -64,8 +80,9 @@ static void summarize_field(struct buf *out, struct trow *const *rows, size_t n,
     free(v);
 }
 
-static void print_summary(const struct cli *cli, const struct extract *x, struct trow *const *rows,
-                          size_t nmerged, size_t n, const char *out)
+static void print_summary(const struct cli *cli, const struct extract *x,
+                          const struct extract_opts *o, struct trow *const *rows, size_t nmerged,
+                          size_t n, const char *out)
 {
     const struct extract_stats *st = &x->st;
     struct buf b = BUF_INIT_MAX((size_t)1 << 20);
@@ -73,6 +90,11 @@ static void print_summary(const struct cli *cli, const struct extract *x, struct
     if (cli->quiet)
         return;
     fprintf(stderr, "Runs read: %zu", st->runs);
+    if (x->selected.considered > x->selected.kept) {
+        selection_note(x, o, &b);
+        fprintf(stderr, " (of %zu cached: %s)", x->selected.considered, b.p);
+        buf_reset(&b);
+    }
     if (st->runs_empty)
         fprintf(stderr, " (%zu without rows)", st->runs_empty);
     if (st->runs_undated)
@@ -367,9 +389,7 @@ int cmd_extract(struct cli *cli)
     o.cache = cli_cache_dir(cli);
     o.ids = cli->ids;
     o.nids = cli->nids;
-    o.recent = cli->collect_recent;
-    o.since = cli->since;
-    o.until = cli->until;
+    cli_run_select(cli, &o.select);
     if (!cli->offline) {
         /* the old script's one-shot job: fetch what the selection names, then extract it */
         int explicit = cli->nids || cli->collect_recent > 0 || cli->since || cli->until;
@@ -385,8 +405,7 @@ int cmd_extract(struct cli *cli)
             /* exactly the runs the selection resolved to */
             o.ids = synced;
             o.nids = nsynced;
-            o.recent = 0;
-            o.since = o.until = NULL;
+            memset(&o.select, 0, sizeof(o.select));
         }
     }
     o.model = &sel;
@@ -401,6 +420,15 @@ int cmd_extract(struct cli *cli)
     if (extract_run(&x, &o, &err) < 0) {
         msg_error("%s", err.msg);
         status = cli_worse_status(sync_status, exit_for(err.code));
+        goto done;
+    }
+    if (x.st.runs == 0 && x.selected.considered > 0) {
+        struct buf b = BUF_INIT_MAX(8192);
+        selection_note(&x, &o, &b);
+        msg_error("no cached run matches the selection: %zu run%s in the cache '%s', %s",
+                  x.selected.considered, x.selected.considered == 1 ? "" : "s", o.cache, b.p);
+        buf_release(&b);
+        status = no_data_status(sync_status, EXIT_DATA);
         goto done;
     }
     if (x.st.runs == 0 && o.nids == 0) {
@@ -433,7 +461,7 @@ int cmd_extract(struct cli *cli)
     }
     status = write_output(outpath, fmt, &cs, rows, n, &x);
     if (status == EXIT_OK) {
-        print_summary(cli, &x, rows, nmerged, n,
+        print_summary(cli, &x, &o, rows, nmerged, n,
                       !strcmp(outpath, "-") ? "standard output" : outpath);
         if (extract_incomplete(&x)) {
             if (!cli->quiet)

@@ -3,6 +3,7 @@
  * on stdout: dates, source, attempt, cached or not, artifacts, rows. */
 #include "cache/rows.h"
 #include "cache/scan.h"
+#include "cache/select.h"
 #include "cache/store.h"
 #include "cli.h"
 #include "source/gcs.h"
@@ -73,31 +74,27 @@ static char *or_dash(const char *s)
     return xstrdup(s && *s ? s : "-");
 }
 
-/* The cache's view of a run: manifest, run.json, rows. */
-static void fill_cached(struct line *l, struct store *s)
+/* The cache's view of a run: manifest, run.json (as the scan read it), rows. */
+static void fill_cached(struct line *l, struct store *s, const struct run_info *ri)
 {
     struct buf p = BUF_INIT_MAX(8192);
     struct imx_err e = IMX_ERR_INIT;
     struct manifest m;
-    struct run_info ri;
     struct run_rows rows;
     int have_m = store_manifest_load(s, l->id, &m, &e) > 0;
     unsigned long n = 0, expired = 0;
     unsigned long long size = 0;
 
-    memset(&ri, 0, sizeof(ri));
-    store_run_file(s, l->id, "run.json", &p);
-    if (run_info_load_meta(&ri, p.p, &e) == 0) {
-        l->cell[C_CREATED] = or_dash(ri.created_at);
-        l->cell[C_EVENT] = or_dash(ri.event);
-        l->cell[C_BRANCH] = or_dash(ri.branch);
-        l->cell[C_ATTEMPT] = ri.attempt ? dupf("%ld", ri.attempt) : xstrdup("-");
+    if (ri->has_meta) {
+        l->cell[C_CREATED] = or_dash(ri->created_at ? ri->created_at : ri->bad_date);
+        l->cell[C_EVENT] = or_dash(ri->event);
+        l->cell[C_BRANCH] = or_dash(ri->branch);
+        l->cell[C_ATTEMPT] = ri->attempt ? dupf("%ld", ri->attempt) : xstrdup("-");
         /* the rule of the table's source column */
-        l->srcs |= ri.source && !strcmp(ri.source, "api")       ? SRC_API
-                   : ri.source && !strncmp(ri.source, "gcs", 3) ? SRC_GCS
-                                                                : SRC_GITHUB;
+        l->srcs |= ri->source && !strcmp(ri->source, "api")       ? SRC_API
+                   : ri->source && !strncmp(ri->source, "gcs", 3) ? SRC_GCS
+                                                                  : SRC_GITHUB;
     }
-    run_info_release(&ri);
     for (size_t i = 0; have_m && i < m.n; i++) {
         if (m.arts[i].state == ART_COMPLETE) {
             n++;
@@ -252,19 +249,93 @@ static int cmp_line(const void *a, const void *b)
     return x->id < y->id ? 1 : x->id > y->id ? -1 : 0;
 }
 
-static struct line *find_or_add(struct line **v, size_t *n, size_t *cap, unsigned long long id)
+/* The table being built, and the cached runs the selection left out: a source listing one
+ * of those must not bring it back as "not cached". */
+struct lines {
+    struct line *v;
+    size_t n, cap;
+    unsigned long long *out;
+    size_t nout;
+};
+
+/* The line of a run, added when new; NULL for a cached run the selection left out. */
+static struct line *find_or_add(struct lines *t, unsigned long long id)
 {
-    for (size_t i = 0; i < *n; i++)
-        if ((*v)[i].id == id)
-            return &(*v)[i];
-    xgrow((void **)v, cap, *n + 1, sizeof(**v));
-    memset(&(*v)[*n], 0, sizeof(**v));
-    (*v)[*n].id = id;
-    return &(*v)[(*n)++];
+    for (size_t i = 0; i < t->nout; i++)
+        if (t->out[i] == id)
+            return NULL;
+    for (size_t i = 0; i < t->n; i++)
+        if (t->v[i].id == id)
+            return &t->v[i];
+    xgrow((void **)&t->v, &t->cap, t->n + 1, sizeof(*t->v));
+    memset(&t->v[t->n], 0, sizeof(*t->v));
+    t->v[t->n].id = id;
+    return &t->v[t->n++];
+}
+
+static int named(const struct cli *cli, unsigned long long id)
+{
+    for (size_t k = 0; k < cli->nids; k++)
+        if (strtoull(cli->ids[k], NULL, 10) == id)
+            return 1;
+    return !cli->nids;
+}
+
+/*
+ * The cached runs the options select (cache/select.h: the same filters as GitHub's listing,
+ * read from each run.json), as lines; the others are remembered in t->out. A cache that does
+ * not exist is an error: nothing is created. *sst says what the selection removed.
+ */
+static int list_cached(struct cli *cli, struct store *s, struct lines *t,
+                       struct run_select_stats *sst)
+{
+    struct imx_err err = IMX_ERR_INIT;
+    struct imx_diag diag = {msg_diag, cli, 0};
+    struct run_select sel;
+    struct run_list all, kept;
+    size_t missing = 0;
+
+    if (cache_scan(s->cache, NULL, 0, &all, &missing, &diag, &err) < 0) {
+        msg_error("%s", err.msg);
+        return exit_for(err.code);
+    }
+    /* named runs first, then the filters among them */
+    memset(&kept, 0, sizeof(kept));
+    kept.v = xcalloc(all.n + 1, sizeof(*kept.v));
+    for (size_t i = 0; i < all.n; i++) {
+        if (named(cli, all.v[i].idn))
+            kept.v[kept.n++] = all.v[i];
+        else
+            run_info_release(&all.v[i]);
+    }
+    free(all.v);
+    kept.cap = kept.n;
+    t->out = xcalloc(kept.n + 1, sizeof(*t->out));
+    {
+        /* the ids before selection, to know which ones it removed */
+        unsigned long long *before = xcalloc(kept.n + 1, sizeof(*before));
+        size_t nbefore = kept.n;
+        for (size_t i = 0; i < kept.n; i++)
+            before[i] = kept.v[i].idn;
+        cli_run_select(cli, &sel);
+        run_select_apply(&sel, &kept, sst);
+        for (size_t i = 0; i < nbefore; i++) {
+            size_t k;
+            for (k = 0; k < kept.n && kept.v[k].idn != before[i]; k++)
+                ;
+            if (k == kept.n)
+                t->out[t->nout++] = before[i];
+        }
+        free(before);
+    }
+    for (size_t i = 0; i < kept.n; i++)
+        fill_cached(find_or_add(t, kept.v[i].idn), s, &kept.v[i]);
+    run_list_release(&kept);
+    return diag.nwarn ? EXIT_PARTIAL : EXIT_OK;
 }
 
 /* GitHub's runs (the cache's too, for runs GitHub lists): through the sync's own selection. */
-static int list_github(struct cli *cli, struct line **v, size_t *n, size_t *cap)
+static int list_github(struct cli *cli, struct lines *t)
 {
     struct imx_err err = IMX_ERR_INIT;
     struct ghsync_opts o;
@@ -281,8 +352,8 @@ static int list_github(struct cli *cli, struct line **v, size_t *n, size_t *cap)
         status = EXIT_PARTIAL;
     }
     for (size_t i = 0; i < nruns; i++) {
-        struct line *l = find_or_add(v, n, cap, runs[i].id);
-        if (runs[i].run.id)
+        struct line *l = find_or_add(t, runs[i].id);
+        if (l && runs[i].run.id)
             fill_remote(l, &runs[i], arts[i], narts[i], cli->artifact);
     }
     ghsync_runs_free(runs, nruns, arts, narts);
@@ -295,56 +366,52 @@ static int list_github(struct cli *cli, struct line **v, size_t *n, size_t *cap)
 
 int cmd_runs(struct cli *cli)
 {
-    struct imx_err err = IMX_ERR_INIT;
     struct store s;
-    struct line *v = NULL;
-    size_t n = 0, cap = 0, width[NCOL];
-    unsigned long long *cached = NULL;
-    size_t ncached = 0;
-    int status = EXIT_OK;
+    struct lines t;
+    struct run_select_stats sst;
+    struct line *v;
+    size_t n, width[NCOL];
+    int status;
     const char *cache = cli_cache_dir(cli);
     const char *src = cli->source ? cli->source : "github";
     /* as GitHub's listing: the N asked for, else one page; named runs are looked for */
     long recent = cli->nids ? 0 : cli->collect_recent > 0 ? cli->collect_recent : GH_PER_PAGE;
 
     memset(&s, 0, sizeof(s));
+    memset(&t, 0, sizeof(t));
     s.cache = (char *)cache;
-    if (store_list_runs(cache, &cached, &ncached, &err) < 0) {
-        msg_error("%s", err.msg);
-        return EXIT_FS;
+    status = list_cached(cli, &s, &t, &sst);
+    if (status != EXIT_OK && status != EXIT_PARTIAL) {
+        free(t.v);
+        free(t.out);
+        return status;
     }
-    for (size_t i = 0; i < ncached; i++) {
-        struct line *l;
-        if (cli->nids) {
-            size_t k;
-            for (k = 0; k < cli->nids; k++)
-                if (strtoull(cli->ids[k], NULL, 10) == cached[i])
-                    break;
-            if (k == cli->nids)
-                continue;
-        }
-        l = find_or_add(&v, &n, &cap, cached[i]);
-        fill_cached(l, &s);
-    }
-    free(cached);
     if (!cli->offline && (!strcmp(src, "github") || !strcmp(src, "all")))
-        status = cli_worse_status(status, list_github(cli, &v, &n, &cap));
+        status = cli_worse_status(status, list_github(cli, &t));
     if (!cli->offline && (!strcmp(src, "gcs") || !strcmp(src, "all"))) {
         struct gcs_index ix;
         int st = cli_list_gcs(cli, recent, &ix);
-        for (size_t i = 0; (st == EXIT_OK || st == EXIT_PARTIAL) && i < ix.n; i++)
-            fill_gcs(find_or_add(&v, &n, &cap, ix.runs[i].id), &ix.runs[i], &s, cli->artifact);
+        for (size_t i = 0; (st == EXIT_OK || st == EXIT_PARTIAL) && i < ix.n; i++) {
+            struct line *l = find_or_add(&t, ix.runs[i].id);
+            if (l)
+                fill_gcs(l, &ix.runs[i], &s, cli->artifact);
+        }
         gcs_index_release(&ix);
         status = cli_worse_status(status, st == EXIT_OK ? EXIT_OK : EXIT_PARTIAL);
     }
     if (!cli->offline && (!strcmp(src, "api") || !strcmp(src, "all"))) {
         struct infx_wfinfo wi;
         int st = cli_list_api(cli, recent, &wi);
-        for (size_t i = 0; (st == EXIT_OK || st == EXIT_PARTIAL) && i < wi.n; i++)
-            fill_api(find_or_add(&v, &n, &cap, strtoull(wi.runs[i].id, NULL, 10)), &wi.runs[i]);
+        for (size_t i = 0; (st == EXIT_OK || st == EXIT_PARTIAL) && i < wi.n; i++) {
+            struct line *l = find_or_add(&t, strtoull(wi.runs[i].id, NULL, 10));
+            if (l)
+                fill_api(l, &wi.runs[i]);
+        }
         infx_wfinfo_release(&wi);
         status = cli_worse_status(status, st == EXIT_OK ? EXIT_OK : EXIT_PARTIAL);
     }
+    v = t.v;
+    n = t.n;
     if (n) /* qsort's pointer must be valid even for no element */
         qsort(v, n, sizeof(*v), cmp_line);
     for (int c = 0; c < NCOL; c++)
@@ -381,7 +448,22 @@ int cmd_runs(struct cli *cli)
         }
     }
     free(v);
-    if (!cli->quiet)
-        fprintf(stderr, "%zu run%s\n", n, n == 1 ? "" : "s");
+    free(t.out);
+    /* the table first, whole: with 2>&1 into one file the count must not land inside a row */
+    if (fflush(stdout) != 0)
+        return cli_worse_status(status, EXIT_FS);
+    if (!cli->quiet) {
+        fprintf(stderr, "%zu run%s", n, n == 1 ? "" : "s");
+        if (sst.considered > sst.kept) {
+            struct buf b = BUF_INIT_MAX(8192);
+            struct run_select sel;
+            cli_run_select(cli, &sel);
+            run_select_explain(&sel, &sst, &b);
+            fprintf(stderr, " (%zu of %zu cached runs selected: %s)", sst.kept, sst.considered,
+                    b.p);
+            buf_release(&b);
+        }
+        fputc('\n', stderr);
+    }
     return status;
 }

@@ -344,6 +344,9 @@ int cache_scan(const char *cache, char *const *ids, size_t nids, struct run_list
     *missing = 0;
     if (!is_dir(cache)) {
         free(seen);
+        if (path_exists(cache))
+            return imx_seterr(err, IMX_EIO,
+                              "cache '%s' exists and is not a directory (give --cache DIR)", cache);
         return imx_seterr(err, IMX_ENOTFOUND,
                           "cache '%s' does not exist (run 'imx sync' or give --cache DIR)", cache);
     }

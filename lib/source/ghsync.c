@@ -3,6 +3,7 @@
  * each run recorded (run.json, then its manifest) as soon as its last download ends. */
 #include "source/ghsync.h"
 #include "cache/rows.h"
+#include "cache/select.h"
 #include "cache/store.h"
 #include "util/date.h"
 #include "util/units.h"
@@ -264,6 +265,33 @@ static void load_run_json(struct eng *e, struct rj *j)
     buf_release(&p);
 }
 
+/* Listed runs that the server returned although they do not match the filters. */
+struct off_filter {
+    unsigned long n;
+    unsigned long long first;
+    char event[64], branch[128];
+};
+
+/* The listing asks GitHub to filter on event and branch; each run is checked again on its own
+ * fields, so that a server that ignores a filter cannot slip other runs into the selection
+ * (--official means push runs on main, whatever the server did). */
+static int own_filters_match(struct eng *e, const struct gh_run *run, struct off_filter *off)
+{
+    struct run_select sel;
+
+    memset(&sel, 0, sizeof(sel));
+    sel.event = e->o->event;
+    sel.branch = e->o->branch;
+    if (run_select_match(&sel, run->event, run->branch, NULL, NULL, NULL))
+        return 1;
+    if (!off->n++) {
+        off->first = run->id;
+        snprintf(off->event, sizeof(off->event), "%s", run->event ? run->event : "");
+        snprintf(off->branch, sizeof(off->branch), "%s", run->branch ? run->branch : "");
+    }
+    return 0;
+}
+
 /* Lists runs newest first, page after page, until want runs are known (0: all pages). */
 static int list_runs(struct eng *e, size_t want)
 {
@@ -271,9 +299,11 @@ static int list_runs(struct eng *e, size_t want)
     char *created = NULL, *url;
     struct http_req r;
     struct cond c = {0};
+    struct off_filter off;
     int rc = 0, retries = 0;
     size_t found = 0;
 
+    memset(&off, 0, sizeof(off));
     if (gh_created_filter(e->o->since, e->o->until, &created) < 0)
         return imx_seterr(e->err, IMX_EUSAGE, "--since and --until take dates as YYYY-MM-DD");
     gh_runs_url(&u, e->gh.api, e->gh.repo, e->o->workflow ? e->o->workflow : GH_DEFAULT_WORKFLOW,
@@ -320,7 +350,12 @@ static int list_runs(struct eng *e, size_t want)
         retries = 0;
         cond_keep(e, &r);
         for (size_t i = 0; i < nruns; i++) {
-            struct rj *j = (want && found >= want) ? NULL : rj_add(e, runs[i].id);
+            struct rj *j;
+            if (!own_filters_match(e, &runs[i], &off)) {
+                gh_run_release(&runs[i]);
+                continue;
+            }
+            j = (want && found >= want) ? NULL : rj_add(e, runs[i].id);
             if (j) {
                 j->run = runs[i];
                 memset(&runs[i], 0, sizeof(runs[i]));
@@ -341,6 +376,12 @@ static int list_runs(struct eng *e, size_t want)
     http_req_release(&r);
     cond_release(&c);
     free(url);
+    if (off.n)
+        imx_warn(e->o->diag, IMX_EPARSE,
+                 "GitHub listed %lu run%s that %s not match --event/--branch (first: run %llu, "
+                 "event %s, branch %s): left out",
+                 off.n, off.n == 1 ? "" : "s", off.n == 1 ? "does" : "do", off.first,
+                 off.event[0] ? off.event : "none", off.branch[0] ? off.branch : "none");
     return rc;
 }
 

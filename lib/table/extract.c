@@ -372,38 +372,6 @@ static void merge_stats(struct extract_stats *d, struct extract_stats *s)
     s->nmodels = 0;
 }
 
-/* Keeps the runs that --collect-recent/--since/--until select (runs are oldest first). */
-static void filter_runs(struct run_list *l, const struct extract_opts *o)
-{
-    size_t k = 0;
-
-    for (size_t i = 0; i < l->n; i++) {
-        struct run_info *ri = &l->v[i];
-        int keep = 1;
-        if (o->since || o->until) {
-            keep = ri->created_at != NULL;
-            if (keep && o->since && strncmp(ri->created_at, o->since, strlen(o->since)) < 0)
-                keep = 0;
-            if (keep && o->until && strncmp(ri->created_at, o->until, strlen(o->until)) > 0)
-                keep = 0;
-        }
-        if (keep)
-            l->v[k++] = *ri;
-        else
-            run_info_release(ri);
-    }
-    l->n = k;
-    if (o->recent > 0 && l->n > (size_t)o->recent) {
-        size_t drop = l->n - (size_t)o->recent;
-        for (size_t i = 0; i < drop; i++)
-            run_info_release(&l->v[i]);
-        memmove(l->v, l->v + drop, (size_t)o->recent * sizeof(*l->v));
-        l->n = (size_t)o->recent;
-    }
-    for (size_t i = 0; i < l->n; i++)
-        l->v[i].order = i;
-}
-
 static int run_workers(struct extract *x, const struct extract_opts *o, struct run_stream *stream,
                        struct imx_err *err)
 {
@@ -418,7 +386,7 @@ static int run_workers(struct extract *x, const struct extract_opts *o, struct r
     r = cache_scan(o->cache, o->ids, o->nids, &x->runs, &missing, o->diag, err);
     if (r < 0)
         return r;
-    filter_runs(&x->runs, o);
+    run_select_apply(&o->select, &x->runs, &x->selected);
     x->st.runs = x->runs.n;
     x->st.runs_missing = missing;
     for (size_t i = 0; i < x->runs.n; i++) {

@@ -5,6 +5,7 @@
 #define IMX_EXTRACT_H
 
 #include "cache/scan.h"
+#include "cache/select.h"
 #include "table/model.h"
 #include "table/table.h"
 #include "util/err.h"
@@ -13,9 +14,7 @@ struct extract_opts {
     const char *cache;
     char *const *ids; /* runs to read; all when nids == 0 */
     size_t nids;
-    long recent;       /* keep only the N newest runs (<= 0: all) */
-    const char *since; /* YYYY-MM-DD bounds on the run's created_at, or NULL */
-    const char *until;
+    struct run_select select; /* --event, --branch, --since, --until, --collect-recent */
     const struct model_sel *model;
     int threads; /* parse workers (<= 0: one per CPU) */
     struct imx_diag *diag;
@@ -52,6 +51,7 @@ struct extract {
     struct run_list runs;
     struct table table;
     struct extract_stats st;
+    struct run_select_stats selected; /* what the selection kept and removed */
 };
 
 /*

@@ -36,12 +36,17 @@ t_online() {
     assert_eq "$(tail -n +2 "$W/o2" | cut -c$((col + 1)) | grep -c '[0-9-]')" 4 "aligned ROWS column"
 }
 
-# an empty or missing cache is no error: the header alone (and no sort of nothing: UBSan checks)
+# an empty cache is no error: the header alone (and no sort of nothing: UBSan checks); a
+# missing cache is an error that creates nothing
 t_empty() {
-    imx runs --offline --cache "$W/none" >"$W/o3" 2>"$W/e3" || return 1
-    assert_eq "$(wc -l <"$W/o3")" 1 "lines for a missing cache"
+    mkdir -p "$W/empty"
+    imx runs --offline --cache "$W/empty" >"$W/o3" 2>"$W/e3" || return 1
+    assert_eq "$(wc -l <"$W/o3")" 1 "lines for an empty cache" || return 1
+    imx runs --offline --cache "$W/none" >"$W/o3" 2>"$W/e3"
+    assert_eq $? 5 "a missing cache" || return 1
+    assert_contains "$W/e3" "does not exist" && [ ! -e "$W/none" ]
 }
 
 t_run "runs: --offline lists the cache without a request" t_offline
-t_run "runs: a missing cache lists no run, without error" t_empty
+t_run "runs: an empty cache lists no run; a missing one is an error" t_empty
 t_run "runs: GitHub's runs merged with the cache, expired shown" t_online

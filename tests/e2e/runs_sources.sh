@@ -24,6 +24,8 @@ mkfixture "$W/fx" --synthetic 3 --no-extras --token "$TOKEN" >"$W/gh_ids" || exi
 fake_start "$W" "$W/fx/fixture.json" || exit 1
 trap 'kill $API_PID 2>/dev/null; wait $API_PID 2>/dev/null; gcs_stop_all; fake_stop_all; t_cleanup' EXIT
 mapfile -t GH_IDS <"$W/gh_ids"
+# imx runs lists an existing cache (a missing one is an error: tests/e2e/filters.sh)
+mkdir -p "$W/c"
 
 runs() {
     GH_TOKEN=$TOKEN imx runs --cache "$W/c" --github-url "$FAKE_API" --gcs-url "$GCS_URL" \
