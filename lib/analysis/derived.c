@@ -1,0 +1,121 @@
+/* derived: per-row metrics. The formulas are the dashboard's (analysis reference, section 3);
+ * unlike the app, a missing or zero input gives a missing value, never a made-up 0. */
+#include "analysis/derived.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const struct metric_info metric_info[NMETRIC] = {
+#define X(id, name, shortname, src, better) {name, shortname, src, better},
+    IMX_METRICS(X)
+#undef X
+};
+
+int metric_is_cost(int m)
+{
+    return m >= M_COSTH && m <= M_COSTR_IN;
+}
+
+int metric_lookup(const char *name)
+{
+    for (int i = 0; i < NMETRIC; i++)
+        if (!strcmp(name, metric_info[i].name) || !strcmp(name, metric_info[i].short_name) ||
+            (metric_info[i].src && !strcmp(name, metric_info[i].src)))
+            return i;
+    return -1;
+}
+
+double analysis_num(const struct trow *t, const char *src)
+{
+    const char *s = trow_get(t, src);
+    char *end;
+    double v;
+
+    if (!s || !*s)
+        return NAN;
+    v = strtod(s, &end);
+    return *end || !isfinite(v) ? NAN : v;
+}
+
+static int truthy(const char *s)
+{
+    return s && !strcmp(s, "true");
+}
+
+int analysis_gpu(const char *hw, char *out, size_t cap)
+{
+    size_t k = 0;
+
+    if (!hw || !cap)
+        return 0;
+    for (; hw[k] && hw[k] != '-' && hw[k] != '_' && k + 1 < cap; k++)
+        out[k] = (char)tolower((unsigned char)hw[k]);
+    out[k] = '\0';
+    return k > 0;
+}
+
+static double total_gpus(const struct trow *t)
+{
+    double tp = analysis_num(t, "tp"), p = analysis_num(t, "num_prefill_gpu"),
+           d = analysis_num(t, "num_decode_gpu");
+
+    if (truthy(t->kv[K_DISAGG]) || isnan(tp))
+        return p + d; /* NaN when either is missing */
+    return tp;
+}
+
+/* Positive and finite: the only throughputs a cost or an energy can be computed from. */
+static double usable(double v)
+{
+    return v > 0 && isfinite(v) ? v : NAN;
+}
+
+void metrics_of_row(const struct trow *t, const struct gpu_table *g, int output_fallback,
+                    double v[NMETRIC], int *no_constants)
+{
+    char gpu[64];
+    const struct gpu_spec *spec = NULL;
+    double tput[3];
+
+    for (int i = 0; i < NMETRIC; i++)
+        v[i] = metric_info[i].src ? analysis_num(t, metric_info[i].src) : NAN;
+    if (output_fallback && isnan(v[M_OUTPUT_TPUT]))
+        v[M_OUTPUT_TPUT] = v[M_TPUT];
+    v[M_TOTAL_GPUS] = total_gpus(t);
+    if (analysis_gpu(t->kv[K_HW], gpu, sizeof(gpu)))
+        spec = gpu_table_find(g, gpu);
+    if (no_constants)
+        *no_constants = !spec;
+    if (!spec)
+        return;
+    tput[0] = usable(v[M_TPUT]);
+    tput[1] = usable(v[M_OUTPUT_TPUT]);
+    tput[2] = usable(v[M_INPUT_TPUT]);
+    for (int k = 0; k < 3; k++) {
+        double mtok_per_hour = tput[k] * 3600 / 1e6;
+        for (int c = 0; c < 3; c++) {
+            double price = spec->v[GC_COSTH + c];
+            v[M_COSTH + 3 * k + c] = price > 0 ? price / mtok_per_hour : NAN;
+        }
+    }
+    {
+        /* per-MW and J/token list total, output, input: tput[] is total, output, input too */
+        double kw = spec->v[GC_POWER] > 0 ? spec->v[GC_POWER] : NAN;
+        for (int k = 0; k < 3; k++) {
+            v[M_TPMW + k] = tput[k] * 1000 / kw;
+            v[M_JPT + k] = kw * 1000 / tput[k];
+        }
+    }
+}
+
+void num_format(double v, char *out, size_t cap)
+{
+    for (int prec = 1; prec <= 17; prec++) {
+        snprintf(out, cap, "%.*g", prec, v);
+        if (strtod(out, NULL) == v)
+            return;
+    }
+}
