@@ -1,6 +1,7 @@
 /* fuzz_artifacts: libFuzzer target for names that come from servers: GCS object names (one per
  * input line) through the name split, the run index and the artifact rules, and archive entry
  * names through the unpacker's path check. */
+#include "cache/jail.h"
 #include "cache/unpack.h"
 #include "source/gcs.h"
 #include "source/github.h"
@@ -76,7 +77,9 @@ static void one_line(const char *s)
     buf_reset(&b);
     if (unpack_entry_path(s, &b) == 0)
         check_entry(b.p);
-    if (unpack_safe_component(s) && (strchr(s, '/') || !strcmp(s, "..")))
+    if (jail_name_ok(s) && (strchr(s, '/') || s[0] == '.' || !strcmp(s, "run.json")))
+        abort();
+    if (jail_path_ok(s) && (strstr(s, "..") == s || strstr(s, "/.") || s[0] == '/'))
         abort();
     buf_release(&b);
 }

@@ -114,6 +114,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     if (strangers(work, work_known) || strangers(base, base_known))
         abort();
+    unpack_result_release(&res);
     remove_tree(out);
     return 0;
 }

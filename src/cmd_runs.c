@@ -198,7 +198,7 @@ static void fill_gcs(struct line *l, const struct gcs_run *r, const struct store
     }
     gcs_choose(names, ids, r->narts, pattern, chosen);
     for (size_t i = 0; i < r->narts; i++) {
-        if (!chosen[i])
+        if (chosen[i] <= 0)
             continue;
         n++;
         size += r->arts[i].obj.size;

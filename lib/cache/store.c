@@ -2,6 +2,7 @@
  * lock (see store.h). Every file appears complete or not at all: temp file or staging folder,
  * fsync, rename, fsync of the folder; the manifest is written last. */
 #include "cache/store.h"
+#include "cache/verify.h"
 #include "util/buf.h"
 #include "util/xalloc.h"
 
@@ -10,6 +11,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -47,6 +49,9 @@ static void art_release(struct manifest_art *a)
     free(a->files);
     free(a->source);
     free(a->error);
+    for (size_t i = 0; i < a->ncontent; i++)
+        free(a->content[i].path);
+    free(a->content);
 }
 
 void manifest_release(struct manifest *m)
@@ -110,6 +115,61 @@ static int jbool(yajl_val obj, const char *key)
     return v && YAJL_IS_TRUE(v);
 }
 
+/* Where imx puts an artifact, relative to the run folder: "." for the aggregate, its name,
+ * or .superseded/<id>-<name> once a re-run replaced it. Nothing else is ever taken. */
+static int path_is_ours(const struct manifest_art *a)
+{
+    char kept[320];
+
+    if (!a->path)
+        return 1;
+    if (!strcmp(a->path, ".") || !strcmp(a->path, a->name))
+        return 1;
+    snprintf(kept, sizeof(kept), ".superseded/%llu-%s", a->id, a->name);
+    return !strcmp(a->path, kept);
+}
+
+static int is_hex64(const char *s)
+{
+    size_t n = 0;
+    for (; s[n]; n++)
+        if (!((s[n] >= '0' && s[n] <= '9') || (s[n] >= 'a' && s[n] <= 'f')))
+            return 0;
+    return n == 64;
+}
+
+/* "content": [{"path", "size", "sha256"}]: all valid, or none kept (then unverifiable). */
+static void parse_content(yajl_val o, struct manifest_art *a)
+{
+    const char *cpath[] = {"content", NULL};
+    yajl_val c = yajl_tree_get(o, cpath, yajl_t_array);
+    size_t n = c ? YAJL_GET_ARRAY(c)->len : 0;
+
+    if (!c)
+        return;
+    a->content = xcalloc(n ? n : 1, sizeof(*a->content));
+    a->has_content = 1;
+    for (size_t k = 0; k < n; k++) {
+        yajl_val f = YAJL_GET_ARRAY(c)->values[k];
+        const char *p = YAJL_IS_OBJECT(f) ? jstr(f, "path") : NULL;
+        const char *h = YAJL_IS_OBJECT(f) ? jstr(f, "sha256") : NULL;
+        long long size = YAJL_IS_OBJECT(f) ? jint(f, "size", -1) : -1;
+        if (!p || !h || size < 0 || !jail_path_ok(p) || !is_hex64(h)) {
+            for (size_t i = 0; i < a->ncontent; i++)
+                free(a->content[i].path);
+            free(a->content);
+            a->content = NULL;
+            a->ncontent = 0;
+            a->has_content = 0;
+            return;
+        }
+        a->content[a->ncontent].path = xstrdup(p);
+        a->content[a->ncontent].size = (unsigned long long)size;
+        memcpy(a->content[a->ncontent].sha256, h, 65);
+        a->ncontent++;
+    }
+}
+
 int manifest_parse(struct manifest *m, const char *json, size_t len, struct imx_err *err)
 {
     char ebuf[256];
@@ -152,6 +212,10 @@ int manifest_parse(struct manifest *m, const char *json, size_t len, struct imx_
 
         if (!YAJL_IS_OBJECT(o) || aid < 0 || !jstr(o, "name"))
             continue;
+        if (!jail_name_ok(jstr(o, "name"))) {
+            m->complete = 0; /* no sync stores such a name: this entry is not imx's */
+            continue;
+        }
         a = manifest_get(m, (unsigned long long)aid, jstr(o, "name"));
         a->size = (unsigned long long)jint(o, "size_in_bytes", 0);
         a->digest = jdup(o, "digest");
@@ -170,10 +234,24 @@ int manifest_parse(struct manifest *m, const char *json, size_t len, struct imx_
         files = yajl_tree_get(o, fpath, yajl_t_array);
         for (size_t k = 0; files && k < YAJL_GET_ARRAY(files)->len; k++) {
             yajl_val f = YAJL_GET_ARRAY(files)->values[k];
-            if (!YAJL_IS_STRING(f))
+            /* only names an install could have put at the top of the run folder */
+            if (!YAJL_IS_STRING(f) || !jail_name_ok(YAJL_GET_STRING(f)))
                 continue;
             a->files = xrealloc(a->files, (a->nfiles + 1) * sizeof(*a->files));
             a->files[a->nfiles++] = xstrdup(YAJL_GET_STRING(f));
+        }
+        a->damaged = jbool(o, "damaged");
+        parse_content(o, a);
+        if (!path_is_ours(a)) {
+            /* a path that is not where imx puts this artifact ('../../x'): never used */
+            free(a->path);
+            a->path = NULL;
+            if (a->state == ART_COMPLETE || a->state == ART_SUPERSEDED) {
+                a->state = ART_FAILED;
+                free(a->error);
+                a->error = xstrdup("the manifest's path for it was not imx's; fetch it again");
+                m->complete = 0;
+            }
         }
     }
     yajl_tree_free(root);
@@ -233,6 +311,18 @@ void manifest_format(const struct manifest *m, struct buf *b)
             buf_adds(b, ", \"error\": ");
             buf_add_json(b, a->error);
         }
+        if (a->damaged)
+            buf_adds(b, ", \"damaged\": true");
+        if (a->has_content) {
+            buf_adds(b, ",\n     \"content\": [");
+            for (size_t k = 0; k < a->ncontent; k++) {
+                buf_adds(b, k ? ",\n       {\"path\": " : "\n       {\"path\": ");
+                buf_add_json(b, a->content[k].path);
+                buf_addf(b, ", \"size\": %llu, \"sha256\": \"%s\"}", a->content[k].size,
+                         a->content[k].sha256);
+            }
+            buf_addc(b, ']');
+        }
         buf_addc(b, '}');
     }
     buf_adds(b, m->n ? "\n  ]\n}\n" : "]\n}\n");
@@ -252,13 +342,13 @@ int store_open(struct store *s, const char *cache, struct imx_err *err)
     s->imx_dir = buf_detach(&p, NULL);
     buf_addf(&p, "%s/.imx/tmp", cache);
     s->tmp_dir = buf_detach(&p, NULL);
-    buf_addf(&p, "%s/.imx/http", cache);
+    buf_release(&p);
+    /* the cache itself may be a link (the user's choice); nothing below it may be */
     r = mkdir_p(cache, err);
     if (!r)
-        r = mkdir_p(s->tmp_dir, err);
+        r = jail_dirs(cache, ".imx/tmp", 1, err);
     if (!r)
-        r = mkdir_p(p.p, err);
-    buf_release(&p);
+        r = jail_dirs(cache, ".imx/http", 1, err);
     if (r < 0)
         store_close(s);
     return r;
@@ -297,14 +387,18 @@ static int swept(const char *name, enum sweep what)
 }
 
 /* Removes the entries of one folder that a process killed by SIGKILL, or a power cut, left:
- * nothing else removes them. */
+ * nothing else removes them. A folder that is a link is not swept: it is not the cache's. */
 static void sweep_dir(const char *dir, enum sweep what)
 {
-    DIR *d = opendir(dir);
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
     struct dirent *de;
 
-    if (!d)
+    if (!d) {
+        if (fd >= 0)
+            close(fd);
         return;
+    }
     while ((de = readdir(d))) {
         struct buf p = BUF_INIT_MAX(8192);
         if (!swept(de->d_name, what))
@@ -330,7 +424,7 @@ static void clean_tmp(const struct store *s)
     sweep_dir(s->cache, SWEEP_TEMP);
     d = opendir(s->cache);
     while (d && (de = readdir(d))) {
-        if (strncmp(de->d_name, "run_", 4))
+        if (strncmp(de->d_name, "run_", 4) || !jail_name_ok(de->d_name))
             continue;
         buf_reset(&p);
         buf_addf(&p, "%s/%s", s->cache, de->d_name);
@@ -382,8 +476,8 @@ void store_run_file(const struct store *s, unsigned long long run_id, const char
     buf_addf(out, "%s/run_%llu/%s", s->cache, run_id, name);
 }
 
-int store_manifest_load(const struct store *s, unsigned long long run_id, struct manifest *m,
-                        struct imx_err *err)
+int manifest_load_dir(const char *run_dir, unsigned long long run_id, struct manifest *m,
+                      struct imx_err *err)
 {
     struct buf p = BUF_INIT_MAX(8192);
     struct imx_err e2 = IMX_ERR_INIT;
@@ -392,7 +486,7 @@ int store_manifest_load(const struct store *s, unsigned long long run_id, struct
     int r;
 
     manifest_init(m, run_id);
-    store_run_file(s, run_id, STORE_MANIFEST, &p);
+    buf_addf(&p, "%s/%s", run_dir, STORE_MANIFEST);
     r = read_file(p.p, MANIFEST_MAX, &text, &len, &e2);
     if (r == -IMX_ENOTFOUND) {
         buf_release(&p);
@@ -402,7 +496,7 @@ int store_manifest_load(const struct store *s, unsigned long long run_id, struct
         r = manifest_parse(m, text, len, &e2);
     if (r < 0) {
         imx_seterr(err, e2.code, "manifest '%s': %s", p.p, e2.msg);
-        manifest_init(m, run_id);
+        manifest_release(m);
     }
     m->run_id = run_id;
     free(text);
@@ -410,15 +504,24 @@ int store_manifest_load(const struct store *s, unsigned long long run_id, struct
     return r < 0 ? r : 1;
 }
 
-static int ensure_run_dir(const struct store *s, unsigned long long run_id, struct imx_err *err)
+int store_manifest_load(const struct store *s, unsigned long long run_id, struct manifest *m,
+                        struct imx_err *err)
 {
     struct buf p = BUF_INIT_MAX(8192);
     int r;
 
     store_run_dir(s, run_id, &p);
-    r = is_dir(p.p) ? 0 : mkdir_p(p.p, err);
+    r = manifest_load_dir(p.p, run_id, m, err);
     buf_release(&p);
     return r;
+}
+
+static int ensure_run_dir(const struct store *s, unsigned long long run_id, struct imx_err *err)
+{
+    char rel[32];
+
+    snprintf(rel, sizeof(rel), "run_%llu", run_id);
+    return jail_dirs(s->cache, rel, 1, err);
 }
 
 int store_manifest_save(const struct store *s, const struct manifest *m, struct imx_err *err)
@@ -455,12 +558,20 @@ int store_have(const struct store *s, unsigned long long run_id, unsigned long l
     struct manifest m;
     struct imx_err e = IMX_ERR_INIT;
     struct manifest_art *a;
+    struct buf dir = BUF_INIT_MAX(8192);
     int have;
 
     if (store_manifest_load(s, run_id, &m, &e) <= 0)
         return 0;
     a = manifest_find(&m, art_id);
-    have = a && a->state == ART_COMPLETE;
+    have = a && a->state == ART_COMPLETE && !a->damaged;
+    if (have) {
+        /* a file gone or cut since: fetched again (the damaged bytes are set aside) */
+        store_run_dir(s, run_id, &dir);
+        verify_run(dir.p, &m, 0, NULL);
+        have = !a->damaged;
+        buf_release(&dir);
+    }
     manifest_release(&m);
     return have;
 }
@@ -520,26 +631,185 @@ static int move(const char *from, const char *to, struct imx_err *err)
     return 0;
 }
 
+/* An install in progress: the run, the artifact and the new files. */
+struct inst {
+    const struct store *s;
+    const struct manifest *m;
+    unsigned long long run_id, art_id;
+    const char *run_dir;
+    const struct unpack_result *res;
+    char aside[64]; /* ".damaged/<id>-<n>" once made */
+};
+
+static const struct unpack_file *new_file(const struct inst *x, const char *rel)
+{
+    for (size_t i = 0; i < x->res->ncontent; i++)
+        if (!strcmp(x->res->content[i].path, rel))
+            return &x->res->content[i];
+    return NULL;
+}
+
+/* Whether the regular file at path holds exactly f's bytes. */
+static int same_bytes(const char *path, const struct unpack_file *f)
+{
+    char hex[65];
+    unsigned long long size;
+    struct stat st;
+
+    if (!f || lstat(path, &st) != 0 || !S_ISREG(st.st_mode) ||
+        (unsigned long long)st.st_size != f->size)
+        return 0;
+    return unpack_hash_file(path, hex, &size) == 0 && size == f->size && !strcmp(hex, f->sha256);
+}
+
+/* Whether the tree at path (rel below the artifact's folder; "" for its root) holds exactly the
+ * new files below rel: then replacing it loses nothing. */
+static int same_tree(const struct inst *x, const char *path, const char *rel, size_t *seen,
+                     int depth)
+{
+    struct buf cp = BUF_INIT_MAX(16384), cr = BUF_INIT_MAX(16384);
+    struct dirent *de;
+    DIR *d;
+    int same = depth < 64;
+    int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+    d = fd >= 0 ? fdopendir(fd) : NULL;
+    if (!d) {
+        if (fd >= 0)
+            close(fd);
+        return 0;
+    }
+    while (same && (de = readdir(d))) {
+        struct stat st;
+        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+            continue;
+        buf_reset(&cp);
+        buf_reset(&cr);
+        buf_addf(&cp, "%s/%s", path, de->d_name);
+        buf_addf(&cr, "%s%s%s", rel, *rel ? "/" : "", de->d_name);
+        if (lstat(cp.p, &st) != 0)
+            same = 0;
+        else if (S_ISDIR(st.st_mode))
+            same = same_tree(x, cp.p, cr.p, seen, depth + 1);
+        else if ((same = same_bytes(cp.p, new_file(x, cr.p))))
+            ++*seen;
+    }
+    closedir(d);
+    buf_release(&cp);
+    buf_release(&cr);
+    return same;
+}
+
+static int tree_is_new(const struct inst *x, const char *path, const char *rel)
+{
+    size_t seen = 0, want = 0, n = strlen(rel);
+
+    for (size_t i = 0; i < x->res->ncontent; i++)
+        want +=
+            !n || (!strncmp(x->res->content[i].path, rel, n) && x->res->content[i].path[n] == '/');
+    return same_tree(x, path, rel, &seen, 0) && seen == want;
+}
+
+/* Moves run_dir/rel to run_dir/.damaged/<id>-<n>/rel: what is about to be replaced and is kept
+ * nowhere else is never deleted. */
+static int set_aside(struct inst *x, const char *rel, struct imx_err *err)
+{
+    struct buf d = BUF_INIT_MAX(16384), from = BUF_INIT_MAX(16384), to = BUF_INIT_MAX(16384);
+    const char *slash = strrchr(rel, '/');
+    int r = 0;
+
+    if (!x->aside[0]) {
+        for (unsigned n = 1; n < 100000; n++) {
+            snprintf(x->aside, sizeof(x->aside), ".damaged/%llu-%u", x->art_id, n);
+            buf_reset(&to);
+            buf_addf(&to, "%s/%s", x->run_dir, x->aside);
+            if (!path_exists(to.p))
+                break;
+        }
+    }
+    buf_addf(&d, "run_%llu/%s", x->run_id, x->aside);
+    if (slash) {
+        buf_addc(&d, '/');
+        buf_add(&d, rel, (size_t)(slash - rel));
+    }
+    r = jail_dirs(x->s->cache, d.p, 1, err);
+    buf_addf(&from, "%s/%s", x->run_dir, rel);
+    buf_reset(&to);
+    buf_addf(&to, "%s/%s/%s", x->run_dir, x->aside, rel);
+    if (!r)
+        r = move(from.p, to.p, err);
+    buf_release(&d);
+    buf_release(&from);
+    buf_release(&to);
+    return r;
+}
+
+/* Whether the file at run_dir/name is the very file a superseded aggregate keeps (a hard link
+ * made by supersede): replacing the name loses nothing. */
+static int kept_twin(const struct inst *x, const char *name, const struct stat *st)
+{
+    struct buf p = BUF_INIT_MAX(16384);
+    int yes = 0;
+
+    for (size_t i = 0; i < x->m->n && !yes; i++) {
+        const struct manifest_art *o = &x->m->arts[i];
+        struct stat kt;
+        if (o->state != ART_SUPERSEDED || !o->path || !S_ISREG(st->st_mode))
+            continue;
+        buf_reset(&p);
+        buf_addf(&p, "%s/%s/%s", x->run_dir, o->path, name);
+        yes = lstat(p.p, &kt) == 0 && kt.st_ino == st->st_ino && kt.st_dev == st->st_dev;
+    }
+    buf_release(&p);
+    return yes;
+}
+
+/*
+ * Makes room at run_dir/rel (rel: a top-level name of the aggregate, or an artifact's folder;
+ * new files below it are those of x->res under prefix): removed when it holds exactly the new
+ * bytes or is kept under .superseded/, else set aside under .damaged/.
+ */
+static int make_room(struct inst *x, const char *rel, const char *prefix, struct imx_err *err)
+{
+    struct buf p = BUF_INIT_MAX(16384);
+    struct stat st;
+    int r = 0;
+
+    buf_addf(&p, "%s/%s", x->run_dir, rel);
+    if (lstat(p.p, &st) == 0) {
+        int dir = S_ISDIR(st.st_mode);
+        int safe = dir ? tree_is_new(x, p.p, prefix)
+                       : S_ISREG(st.st_mode) &&
+                             (same_bytes(p.p, new_file(x, prefix)) || kept_twin(x, rel, &st));
+        if (!safe)
+            r = set_aside(x, rel, err);
+        else if (dir && remove_tree(p.p) != 0) /* a file is simply renamed over */
+            r = imx_seterr(err, IMX_EIO, "cannot remove '%s': %s", p.p, strerror(errno));
+    }
+    buf_release(&p);
+    return r;
+}
+
 /*
  * Keeps what an earlier upload of the same name put in place under .superseded/<id>-<name>/.
  * The aggregate's files are hard-linked there and stay visible until the new ones are renamed
  * over them (a reader never finds the run without its aggregate); folders are moved. A copy
  * already there (from an interrupted earlier attempt) is the old bytes: it is never replaced.
  */
-static int supersede(const struct store *s, struct manifest_art *old, const char *run_dir,
-                     struct imx_err *err)
+static int supersede(const struct store *s, unsigned long long run_id, struct manifest_art *old,
+                     const char *run_dir, struct imx_err *err)
 {
     struct buf dst = BUF_INIT_MAX(8192), src = BUF_INIT_MAX(8192), rel = BUF_INIT_MAX(8192);
     int r = 0;
 
-    (void)s;
-    buf_addf(&dst, "%s/.superseded", run_dir);
-    r = mkdir_p(dst.p, err);
+    buf_addf(&rel, "run_%llu/.superseded", run_id);
+    r = jail_dirs(s->cache, rel.p, 1, err);
+    buf_reset(&rel);
     buf_addf(&rel, ".superseded/%llu-%s", old->id, old->name);
-    buf_reset(&dst);
     buf_addf(&dst, "%s/%s", run_dir, rel.p);
     if (!r && old->path && !strcmp(old->path, ".")) {
-        r = mkdir_p(dst.p, err);
+        buf_addf(&src, "run_%llu/%s", run_id, rel.p);
+        r = jail_dirs(s->cache, src.p, 1, err);
         for (size_t i = 0; !r && i < old->nfiles; i++) {
             struct buf to = BUF_INIT_MAX(8192);
             struct stat st;
@@ -547,15 +817,15 @@ static int supersede(const struct store *s, struct manifest_art *old, const char
             buf_addf(&src, "%s/%s", run_dir, old->files[i]);
             buf_addf(&to, "%s/%s", dst.p, old->files[i]);
             if (lstat(src.p, &st) == 0 && !path_exists(to.p)) {
-                if (S_ISDIR(st.st_mode) || link(src.p, to.p) != 0)
+                if (!S_ISREG(st.st_mode) || link(src.p, to.p) != 0)
                     r = move(src.p, to.p, err); /* a folder, or no hard links here */
             }
             buf_release(&to);
         }
         if (!r)
             fsync_dir(dst.p);
-    } else if (!r) {
-        buf_addf(&src, "%s/%s", run_dir, old->path ? old->path : old->name);
+    } else if (!r && old->path) {
+        buf_addf(&src, "%s/%s", run_dir, old->path);
         if (path_exists(src.p) && !path_exists(dst.p))
             r = move(src.p, dst.p, err);
     }
@@ -572,32 +842,34 @@ static int supersede(const struct store *s, struct manifest_art *old, const char
 }
 
 /* After a new aggregate is in place: the old one's files it did not replace leave the run
- * folder (each has its copy under .superseded/). */
-static void drop_superseded_leftovers(const struct manifest *m, const struct manifest_art *cur,
-                                      const char *run_dir)
+ * folder when they are the very files kept under .superseded/ (else they go to .damaged/). */
+static void drop_superseded_leftovers(struct inst *x, const struct manifest_art *cur)
 {
-    for (size_t i = 0; i < m->n; i++) {
-        const struct manifest_art *o = &m->arts[i];
+    for (size_t i = 0; i < x->m->n; i++) {
+        const struct manifest_art *o = &x->m->arts[i];
         if (o == cur || o->state != ART_SUPERSEDED || strcmp(o->name, cur->name) || !o->path)
             continue;
         for (size_t k = 0; k < o->nfiles; k++) {
-            struct buf top = BUF_INIT_MAX(8192), kept = BUF_INIT_MAX(8192);
+            struct buf top = BUF_INIT_MAX(8192);
+            struct imx_err e2 = IMX_ERR_INIT;
             struct stat st;
             int mine = 0;
             for (size_t j = 0; j < cur->nfiles; j++)
                 mine |= !strcmp(cur->files[j], o->files[k]);
-            buf_addf(&top, "%s/%s", run_dir, o->files[k]);
-            buf_addf(&kept, "%s/%s/%s", run_dir, o->path, o->files[k]);
-            if (!mine && lstat(top.p, &st) == 0 && S_ISREG(st.st_mode) && path_exists(kept.p))
-                unlink(top.p);
+            buf_addf(&top, "%s/%s", x->run_dir, o->files[k]);
+            if (!mine && lstat(top.p, &st) == 0 && S_ISREG(st.st_mode)) {
+                if (kept_twin(x, o->files[k], &st))
+                    unlink(top.p);
+                else
+                    set_aside(x, o->files[k], &e2);
+            }
             buf_release(&top);
-            buf_release(&kept);
         }
     }
 }
 
 /* Renames every top-level entry of staging into run_dir; records their names. */
-static int install_into_run_dir(const char *staging, const char *run_dir, struct manifest_art *a,
+static int install_into_run_dir(struct inst *x, const char *staging, struct manifest_art *a,
                                 struct imx_err *err)
 {
     DIR *d = opendir(staging);
@@ -609,7 +881,8 @@ static int install_into_run_dir(const char *staging, const char *run_dir, struct
     if (!d)
         return imx_seterr(err, IMX_EIO, "cannot read '%s': %s", staging, strerror(errno));
     while ((de = readdir(d))) {
-        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+        /* unpack writes no other name; the aggregate never takes imx's own ones */
+        if (!jail_name_ok(de->d_name))
             continue;
         names = xrealloc(names, (n + 1) * sizeof(*names));
         names[n++] = xstrdup(de->d_name);
@@ -617,18 +890,11 @@ static int install_into_run_dir(const char *staging, const char *run_dir, struct
     closedir(d);
     for (size_t i = 0; !r && i < n; i++) {
         struct buf from = BUF_INIT_MAX(8192), to = BUF_INIT_MAX(8192);
-        struct stat st;
         buf_addf(&from, "%s/%s", staging, names[i]);
-        buf_addf(&to, "%s/%s", run_dir, names[i]);
-        if (!strcmp(names[i], STORE_MANIFEST) || !strcmp(names[i], "run.json")) {
-            /* the aggregate may not replace imx's own files */
-            buf_release(&from);
-            buf_release(&to);
-            continue;
-        }
-        if (lstat(to.p, &st) == 0 && S_ISDIR(st.st_mode))
-            remove_tree(to.p); /* only an interrupted install of this same artifact */
-        r = move(from.p, to.p, err);
+        buf_addf(&to, "%s/%s", x->run_dir, names[i]);
+        r = make_room(x, names[i], names[i], err);
+        if (!r)
+            r = move(from.p, to.p, err);
         buf_release(&from);
         buf_release(&to);
     }
@@ -640,6 +906,20 @@ static int install_into_run_dir(const char *staging, const char *run_dir, struct
     return r;
 }
 
+/* The new files become the artifact's record (moved out of res). */
+static void take_content(struct manifest_art *a, struct unpack_result *res)
+{
+    for (size_t i = 0; i < a->ncontent; i++)
+        free(a->content[i].path);
+    free(a->content);
+    a->content = res->content;
+    a->ncontent = res->ncontent;
+    a->has_content = 1;
+    a->damaged = 0;
+    res->content = NULL;
+    res->ncontent = res->capcontent = 0;
+}
+
 int store_install_artifact(const struct store *s, struct manifest *m,
                            const struct store_install *in, struct unpack_result *res,
                            struct imx_err *err)
@@ -648,17 +928,30 @@ int store_install_artifact(const struct store *s, struct manifest *m,
                target = BUF_INIT_MAX(8192);
     int root = !strcmp(in->name, STORE_AGGREGATE);
     struct manifest_art *a;
+    struct inst x;
     sigset_t saved;
     int r;
 
     memset(res, 0, sizeof(*res));
-    if (!root && !unpack_safe_component(in->name))
-        return imx_seterr(err, IMX_EUNSAFE, "artifact name '%s' cannot be a folder name (refused)",
+    if (!jail_name_ok(in->name)) {
+        unlink(in->file);
+        return imx_seterr(err, IMX_EUNSAFE,
+                          "artifact name '%s' cannot be a folder name of the cache (refused)",
                           in->name);
+    }
     r = ensure_run_dir(s, in->run_id, err);
-    if (r < 0)
+    if (r < 0) {
+        unlink(in->file);
         return r;
+    }
     store_run_dir(s, in->run_id, &run_dir);
+    memset(&x, 0, sizeof(x));
+    x.s = s;
+    x.m = m;
+    x.run_id = in->run_id;
+    x.art_id = in->id;
+    x.run_dir = run_dir.p;
+    x.res = res;
     buf_addf(&staging, "%s/.staging-%llu", run_dir.p, in->id);
     if (path_exists(staging.p))
         remove_tree(staging.p);
@@ -673,30 +966,17 @@ int store_install_artifact(const struct store *s, struct manifest *m,
         int slot = tempfile_register(staging.p);
 
         tempfile_unhold(&saved);
-        if (in->is_zip) {
+        if (in->is_zip)
             r = unpack_zip(in->file, staging.p, &in->limits, res, err);
-        } else {
-            r = unpack_raw(in->file, staging.p, in->filename, in->name, err);
-            if (r == 0) {
-                struct stat st;
-                res->files = 1;
-                res->bytes = 0;
-                if (in->filename && unpack_safe_component(in->filename)) {
-                    struct buf f = BUF_INIT_MAX(8192);
-                    buf_addf(&f, "%s/%s", staging.p, in->filename);
-                    if (stat(f.p, &st) == 0)
-                        res->bytes = (unsigned long long)st.st_size;
-                    buf_release(&f);
-                }
-            }
-        }
+        else
+            r = unpack_raw(in->file, staging.p, in->filename, in->name, res, err);
         if (r == 0) {
             /* earlier uploads of this name give way, kept under .superseded */
             int superseded = 0;
             for (size_t i = 0; !r && i < m->n; i++) {
                 struct manifest_art *o = &m->arts[i];
                 if (o->id != in->id && !strcmp(o->name, in->name) && o->state == ART_COMPLETE) {
-                    r = supersede(s, o, run_dir.p, err);
+                    r = supersede(s, in->run_id, o, run_dir.p, err);
                     superseded += r == 0;
                 }
             }
@@ -711,16 +991,16 @@ int store_install_artifact(const struct store *s, struct manifest *m,
         if (r == 0) {
             a = manifest_get(m, in->id, in->name);
             if (root) {
-                r = install_into_run_dir(staging.p, run_dir.p, a, err);
+                r = install_into_run_dir(&x, staging.p, a, err);
                 if (r == 0) {
-                    rmdir(staging.p);
-                    drop_superseded_leftovers(m, a, run_dir.p);
+                    remove_tree(staging.p); /* only what unpack refused to name is left */
+                    drop_superseded_leftovers(&x, a);
                 }
             } else {
                 buf_addf(&target, "%s/%s", run_dir.p, in->name);
-                if (path_exists(target.p))
-                    remove_tree(target.p); /* an interrupted install of this same artifact */
-                r = move(staging.p, target.p, err);
+                r = make_room(&x, in->name, "", err);
+                if (r == 0)
+                    r = move(staging.p, target.p, err);
             }
             if (r == 0) {
                 fsync_dir(run_dir.p);
@@ -732,6 +1012,7 @@ int store_install_artifact(const struct store *s, struct manifest *m,
                 a->error = NULL;
                 free(a->source);
                 a->source = in->source ? xstrdup(in->source) : NULL;
+                take_content(a, res);
             }
         }
         if (r < 0)
@@ -740,6 +1021,16 @@ int store_install_artifact(const struct store *s, struct manifest *m,
     }
 out:
     unlink(in->file); /* consumed: unpacked, moved (raw) or refused */
+    {
+        /* the counts stay the caller's; the list went to the manifest (or nowhere) */
+        unsigned long files = res->files, dirs = res->dirs, skipped = res->skipped;
+        unsigned long long bytes = res->bytes;
+        unpack_result_release(res);
+        res->files = files;
+        res->dirs = dirs;
+        res->skipped = skipped;
+        res->bytes = bytes;
+    }
     buf_release(&run_dir);
     buf_release(&staging);
     buf_release(&target);

@@ -8,11 +8,17 @@
  *   CACHE/run_<ID>/imx-manifest.json     what is there, written last
  *   CACHE/run_<ID>/.staging-<id>/        an artifact being unpacked (never read)
  *   CACHE/run_<ID>/.superseded/<id>-<name>/  artifacts replaced by a re-run, kept
+ *   CACHE/run_<ID>/.damaged/<id>-<n>/        files that differed from what sync stored, set
+ *                                            aside when the artifact was fetched again
  *   CACHE/.imx/lock, .imx/tmp/, .imx/http/   imx's private state
+ *
+ * Every folder written below CACHE is entered through jail_dirs (never through a link) and
+ * every name from a server or from disk passes jail_name_ok first (cache/jail.h).
  */
 #ifndef IMX_STORE_H
 #define IMX_STORE_H
 
+#include "cache/jail.h"
 #include "cache/rows.h"
 #include "cache/unpack.h"
 #include "util/err.h"
@@ -44,6 +50,12 @@ struct manifest_art {
     size_t nfiles;
     char *source; /* "github", "gcs", ... */
     char *error;  /* why it failed */
+    /* every file it installed, relative to path, with size and SHA-256 (manifests written
+     * before digests were recorded have none: their files are checked by existence only) */
+    struct unpack_file *content;
+    size_t ncontent;
+    int has_content;
+    int damaged; /* a file differs from content: fetch it again (sync, sync --repair) */
 };
 
 struct manifest {
@@ -65,7 +77,13 @@ void manifest_release(struct manifest *m);
 struct manifest_art *manifest_find(struct manifest *m, unsigned long long id);
 /* The entry of id, added (pending, with the given name) when absent. */
 struct manifest_art *manifest_get(struct manifest *m, unsigned long long id, const char *name);
+/* Parses a manifest. Entries whose name, path or files a sync could not have written (names
+ * jail_name_ok refuses, paths leaving their folder) are dropped or no longer complete. */
 int manifest_parse(struct manifest *m, const char *json, size_t len, struct imx_err *err);
+/* Loads run_dir/imx-manifest.json: 1 when found, 0 when none (m initialised empty), < 0 on
+ * error (m empty). */
+int manifest_load_dir(const char *run_dir, unsigned long long run_id, struct manifest *m,
+                      struct imx_err *err);
 void manifest_format(const struct manifest *m, struct buf *out);
 const char *art_state_name(enum art_state s);
 
@@ -101,7 +119,8 @@ int store_manifest_save(const struct store *s, const struct manifest *m, struct 
 /* Writes run.json atomically (creating the run folder). */
 int store_write_run_json(const struct store *s, unsigned long long run_id, const char *json,
                          size_t len, struct imx_err *err);
-/* Whether artifact id of the run is stored (manifest state complete). */
+/* Whether artifact id of the run is stored (manifest state complete, its files there with
+ * the sizes recorded). */
 int store_have(const struct store *s, unsigned long long run_id, unsigned long long art_id);
 
 /* A temporary file for a download, under CACHE/.imx/tmp, removed on signals. */
@@ -129,8 +148,12 @@ struct store_install {
 /*
  * Unpacks into run_<ID>/.staging-<id>/, keeps what an earlier upload of the same name left
  * (recorded in m) under run_<ID>/.superseded/<old id>-<name>/ and saves m saying so, renames
- * the new files into place and marks the entry of id in m complete (the caller saves m). On
- * failure nothing visible changed and the staging folder is gone.
+ * the new files into place and marks the entry of id in m complete with the size and SHA-256
+ * of each file (the caller saves m). A file about to be replaced that is neither identical to
+ * its replacement nor kept under .superseded/ is moved to run_<ID>/.damaged/<id>-<n>/ first:
+ * nothing is ever deleted that is not kept elsewhere. Zip entries with names jail_name_ok
+ * refuses are not installed (res->skipped). On failure nothing visible changed and the
+ * staging folder is gone.
  */
 int store_install_artifact(const struct store *s, struct manifest *m,
                            const struct store_install *in, struct unpack_result *res,

@@ -1,11 +1,13 @@
 /* unpack: safe extraction of artifacts (see unpack.h). Names are checked before anything is
  * created, and only regular files and folders are ever made, so no entry can point elsewhere. */
 #include "cache/unpack.h"
+#include "cache/jail.h"
 #include "util/fsutil.h"
 #include "util/xalloc.h"
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <openssl/evp.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -20,16 +22,69 @@
 #define NAME_MAX_LEN 255
 #define PATH_MAX_LEN 4096
 
-int unpack_safe_component(const char *name)
+void unpack_result_release(struct unpack_result *res)
 {
-    size_t n = strlen(name);
+    for (size_t i = 0; i < res->ncontent; i++)
+        free(res->content[i].path);
+    free(res->content);
+    memset(res, 0, sizeof(*res));
+}
 
-    if (n == 0 || n > NAME_MAX_LEN || name[0] == '.')
-        return 0;
-    for (const char *p = name; *p; p++)
-        if (*p == '/' || *p == '\\' || (unsigned char)*p < 0x20 || *p == 0x7f)
-            return 0;
-    return 1;
+static void hex_of(const unsigned char *md, unsigned n, char hex[65])
+{
+    static const char digits[] = "0123456789abcdef";
+    for (unsigned i = 0; i < n && i < 32; i++) {
+        hex[2 * i] = digits[md[i] >> 4];
+        hex[2 * i + 1] = digits[md[i] & 15];
+    }
+    hex[n < 32 ? 2 * n : 64] = '\0';
+}
+
+static void content_add(struct unpack_result *res, const char *path, unsigned long long size,
+                        const char hex[65])
+{
+    struct unpack_file *f;
+
+    xgrow((void **)&res->content, &res->capcontent, res->ncontent + 1, sizeof(*res->content));
+    f = &res->content[res->ncontent++];
+    f->path = xstrdup(path);
+    f->size = size;
+    memcpy(f->sha256, hex, 65);
+}
+
+int unpack_hash_file(const char *path, char hex[65], unsigned long long *size)
+{
+    unsigned char chunk[65536], md[EVP_MAX_MD_SIZE];
+    unsigned int mdlen = 0;
+    EVP_MD_CTX *ctx;
+    struct stat st;
+    ssize_t n;
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC), r = 0;
+
+    *size = 0;
+    if (fd < 0)
+        return -1;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || !(ctx = EVP_MD_CTX_new())) {
+        close(fd);
+        return -1;
+    }
+    EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
+    while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            r = -1;
+            break;
+        }
+        EVP_DigestUpdate(ctx, chunk, (size_t)n);
+        *size += (unsigned long long)n;
+    }
+    EVP_DigestFinal_ex(ctx, md, &mdlen);
+    EVP_MD_CTX_free(ctx);
+    close(fd);
+    if (r == 0)
+        hex_of(md, mdlen, hex);
+    return r;
 }
 
 int unpack_entry_path(const char *name, struct buf *out)
@@ -161,13 +216,16 @@ static int make_dirs(const char *dir, const char *rel, int last_too, struct imx_
 }
 
 static int write_entry(struct archive *a, const char *dir, const char *rel, int mode,
-                       unsigned long long *total, unsigned long long max, struct imx_err *err)
+                       unsigned long long *total, unsigned long long max, struct unpack_result *res,
+                       struct imx_err *err)
 {
     struct buf p = BUF_INIT_MAX(PATH_MAX_LEN * 2);
     const void *blk;
     size_t n;
     la_int64_t off;
-    int fd, r = 0, ar;
+    int fd, r = 0, ar = ARCHIVE_OK;
+    EVP_MD_CTX *md;
+    unsigned long long size = 0;
 
     if (make_dirs(dir, rel, 0, err) < 0)
         return -err->code;
@@ -179,13 +237,18 @@ static int write_entry(struct archive *a, const char *dir, const char *rel, int 
         buf_release(&p);
         return r;
     }
-    while ((ar = archive_read_data_block(a, &blk, &n, &off)) == ARCHIVE_OK) {
+    md = EVP_MD_CTX_new();
+    if (!md || !EVP_DigestInit_ex(md, EVP_sha256(), NULL))
+        r = imx_seterr(err, IMX_EIO, "cannot hash '%s': OpenSSL failed", p.p);
+    while (!r && (ar = archive_read_data_block(a, &blk, &n, &off)) == ARCHIVE_OK) {
         const char *b = blk;
         if (n > max || *total > max - n) {
             r = imx_seterr(err, IMX_ETOOBIG, "archive unpacks to more than %llu bytes", max);
             break;
         }
         *total += n;
+        size += n;
+        EVP_DigestUpdate(md, b, n);
         while (n) {
             ssize_t w = write(fd, b, n);
             if (w < 0 && errno == EINTR)
@@ -208,6 +271,15 @@ static int write_entry(struct archive *a, const char *dir, const char *rel, int 
         r = imx_seterr(err, IMX_EIO, "cannot write '%s': %s", p.p, strerror(errno));
     if (close(fd) != 0 && !r)
         r = imx_seterr(err, IMX_EIO, "cannot write '%s': %s", p.p, strerror(errno));
+    if (!r) {
+        unsigned char d[EVP_MAX_MD_SIZE];
+        unsigned int dn = 0;
+        char hex[65];
+        EVP_DigestFinal_ex(md, d, &dn);
+        hex_of(d, dn, hex);
+        content_add(res, rel, size, hex);
+    }
+    EVP_MD_CTX_free(md);
     buf_release(&p);
     return r;
 }
@@ -269,6 +341,11 @@ int unpack_zip(const char *zip_path, const char *dir, const struct unpack_limits
             r = imx_seterr(err, IMX_EUNSAFE, "unsafe entry name '%s' in the archive", name);
             break;
         }
+        if (!jail_path_ok(rel.p)) {
+            /* '.superseded/', '.git/', 'run.json': never imx's own files, never hidden ones */
+            res->skipped++;
+            continue;
+        }
         if (names_add(&seen, rel.p, type == AE_IFDIR) < 0) {
             r = imx_seterr(err, IMX_EUNSAFE, "duplicate entry '%s' in the archive", rel.p);
             break;
@@ -286,7 +363,7 @@ int unpack_zip(const char *zip_path, const char *dir, const struct unpack_limits
             continue;
         }
         r = write_entry(a, dir, rel.p, (archive_entry_perm(ent) & 0111) ? 0755 : 0644, &res->bytes,
-                        max, err);
+                        max, res, err);
         if (r < 0)
             break;
         res->files++;
@@ -340,13 +417,14 @@ static int copy_file(const char *src, const char *dst, struct imx_err *err)
 }
 
 int unpack_raw(const char *file, const char *dir, const char *filename, const char *fallback,
-               struct imx_err *err)
+               struct unpack_result *res, struct imx_err *err)
 {
     struct buf dst = BUF_INIT_MAX(PATH_MAX_LEN * 2);
-    const char *name = filename && unpack_safe_component(filename) ? filename : fallback;
+    const char *name = filename && jail_name_ok(filename) ? filename : fallback;
     int r = 0, fd;
 
-    if (!name || !unpack_safe_component(name))
+    memset(res, 0, sizeof(*res));
+    if (!name || !jail_name_ok(name))
         name = "artifact";
     buf_addf(&dst, "%s/%s", dir, name);
     fd = open(file, O_RDONLY | O_CLOEXEC);
@@ -363,8 +441,18 @@ int unpack_raw(const char *file, const char *dir, const char *filename, const ch
             r = imx_seterr(err, IMX_EIO, "cannot move '%s' to '%s': %s", file, dst.p,
                            strerror(errno));
     }
-    if (!r)
+    if (!r) {
+        char hex[65];
+        unsigned long long size;
         fsync_dir(dir);
+        if (unpack_hash_file(dst.p, hex, &size) < 0)
+            r = imx_seterr(err, IMX_EIO, "cannot read '%s' back: %s", dst.p, strerror(errno));
+        else {
+            content_add(res, name, size, hex);
+            res->files = 1;
+            res->bytes = size;
+        }
+    }
     buf_release(&dst);
     return r;
 }

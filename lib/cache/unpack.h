@@ -12,17 +12,31 @@ struct unpack_limits {
     unsigned long max_entries;    /* entries read (default 100000) */
 };
 
+/* A file written: its path below the folder, size and SHA-256 (lowercase hex). */
+struct unpack_file {
+    char *path;
+    unsigned long long size;
+    char sha256[65];
+};
+
 struct unpack_result {
     unsigned long files;
     unsigned long dirs;
     unsigned long long bytes;
+    unsigned long skipped; /* entries not written: a hidden or imx-owned name (jail_name_ok) */
+    struct unpack_file *content;
+    size_t ncontent, capcontent;
 };
+
+void unpack_result_release(struct unpack_result *res);
 
 /*
  * Unpacks the zip at zip_path into dir (an existing, empty folder of imx's own). Any unsafe
  * entry, a duplicate name, a link, a device, more than the limits, or a damaged archive
  * fails the whole archive: -IMX_EUNSAFE, -IMX_ETOOBIG or -IMX_EPARSE, with whatever was
- * written left in dir for the caller to remove. Files are fsynced.
+ * written left in dir for the caller to remove. Entries with a component jail_name_ok refuses
+ * (hidden names such as '.superseded/', imx's own 'run.json') are not written, only counted.
+ * Files are fsynced; res (released by the caller) lists each with its size and SHA-256.
  */
 int unpack_zip(const char *zip_path, const char *dir, const struct unpack_limits *lim,
                struct unpack_result *res, struct imx_err *err);
@@ -35,15 +49,14 @@ int unpack_zip(const char *zip_path, const char *dir, const struct unpack_limits
  */
 int unpack_entry_path(const char *name, struct buf *out);
 
-/* Whether name can be one path component of the cache: not empty, '.', '..', no '/' or
- * '\\', no leading '.', no control characters, at most 255 bytes. */
-int unpack_safe_component(const char *name);
-
 /*
- * Stores a non-zip artifact: moves file into dir under filename (when that is a safe
- * component, else `fallback`), fsynced.
+ * Stores a non-zip artifact: moves file into dir under filename (when jail_name_ok takes it,
+ * else `fallback`, else "artifact"), fsynced; res lists it with its size and SHA-256.
  */
 int unpack_raw(const char *file, const char *dir, const char *filename, const char *fallback,
-               struct imx_err *err);
+               struct unpack_result *res, struct imx_err *err);
+
+/* SHA-256 (lowercase hex) and size of a regular file, never through a link: 0, or -1. */
+int unpack_hash_file(const char *path, char hex[65], unsigned long long *size);
 
 #endif

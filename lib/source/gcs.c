@@ -1,6 +1,7 @@
 /* gcs: the pure half of the GCS backup source (see gcs.h): listing JSON, object names,
  * hashes, URL encoding and the per-date listing state. No network here. */
 #include "source/gcs.h"
+#include "cache/jail.h"
 #include "util/date.h"
 #include "util/fsutil.h"
 #include "util/xalloc.h"
@@ -791,7 +792,7 @@ int gcs_state_save(const char *cache, const char *bucket, const char *date,
         rc = imx_seterr(err, IMX_EUSAGE, "bad bucket name or date '%s' '%s'", bucket, date);
         goto out;
     }
-    rc = mkdir_p(dir.p, err);
+    rc = jail_parent_dirs(cache, path.p, err);
     if (rc < 0)
         goto out;
     rc = gcs_page_format(pg, extra, 2, &text);

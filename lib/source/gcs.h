@@ -197,7 +197,7 @@ struct gcs_store {
  * unprefixed <exp>_..._<runner>), else results_<exp>; plus any name matching pattern.
  */
 void gcs_choose(const char *const *names, const unsigned long long *ids, size_t n,
-                const char *pattern, int *chosen);
+                const char *pattern, int *chosen); /* 1 take, 0 not, -1 refused by name */
 
 struct gcs_opts {
     const char *base_url; /* default GCS_DEFAULT_URL */

@@ -1,5 +1,6 @@
 /* gcssync: the GCS backup as a source of runs (see gcs.h): date folders, incremental
  * listings, run and artifact choice, verified downloads handed to the cache. Transport injected. */
+#include "cache/jail.h"
 #include "source/gcs.h"
 #include "source/github.h"
 #include "util/date.h"
@@ -30,7 +31,7 @@ void gcs_choose(const char *const *names, const unsigned long long *ids, size_t 
     }
     gh_choose(arts, n, pattern, pick);
     for (size_t i = 0; i < n; i++)
-        chosen[i] = pick[i] == GH_TAKE;
+        chosen[i] = pick[i] == GH_TAKE ? 1 : pick[i] == GH_REFUSED ? -1 : 0;
     free(arts);
     free(pick);
 }
@@ -373,9 +374,8 @@ static int write_run_json(struct engine *e, const struct gcs_run *r, const char 
         }
     }
     if (rc == 0) {
-        buf_addf(&dir, "%s/run_%llu", e->o->cache, r->id);
-        buf_addf(&path, "%s/run.json", dir.p);
-        rc = mkdir_p(dir.p, e->err);
+        buf_addf(&path, "%s/run_%llu/run.json", e->o->cache, r->id);
+        rc = jail_parent_dirs(e->o->cache, path.p, e->err);
         if (rc == 0)
             rc = atomic_write(path.p, text.p, text.len, e->err);
     }
@@ -417,11 +417,13 @@ static int take_artifact(struct engine *e, struct job *j, const struct gcs_get *
     sigset_t saved;
     int rc, slot = -1;
 
-    if (e->o->scratch)
+    if (e->o->scratch) {
         buf_adds(&dir, e->o->scratch);
-    else
+        rc = mkdir_p(dir.p, e->err);
+    } else {
         buf_addf(&dir, "%s/.imx-gcs/tmp", e->o->cache);
-    rc = mkdir_p(dir.p, e->err);
+        rc = jail_dirs(e->o->cache, ".imx-gcs/tmp", 1, e->err);
+    }
     if (rc == 0) {
         buf_addf(&tmp, "%s/%llu-%d.zip", dir.p, j->art->id, (int)getpid());
         /* A scratch copy, checked then unpacked: no fsync, the cache's own writes are atomic. */
@@ -685,7 +687,12 @@ int gcs_sync(const struct gcs_opts *o, struct gcs_stats *st, struct imx_err *err
         else
             gcs_choose(names, ids, r->narts, o->artifact, chosen);
         for (size_t a = 0; a < r->narts; a++) {
-            if (!chosen[a])
+            if (chosen[a] < 0)
+                imx_warn(o->diag, IMX_EUNSAFE,
+                         "run %llu: artifact name '%s' cannot be a folder name of the cache "
+                         "(imx's own or hidden names, '/', '..'): skipped",
+                         r->id, r->arts[a].name);
+            if (chosen[a] <= 0)
                 continue;
             if (o->store.have(o->store.ud, r->id, r->arts[a].id)) {
                 st->cached++;

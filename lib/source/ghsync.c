@@ -5,6 +5,7 @@
 #include "cache/rows.h"
 #include "cache/select.h"
 #include "cache/store.h"
+#include "cache/verify.h"
 #include "util/date.h"
 #include "util/units.h"
 #include "util/xalloc.h"
@@ -216,6 +217,17 @@ static void load_manifest(struct eng *e, struct rj *j)
     if (r < 0)
         imx_warn(e->o->diag, IMX_EPARSE, "%s (it will be rebuilt)", e2.msg);
     j->had_manifest = r > 0;
+    if (j->had_manifest) {
+        /* a stored file gone or cut short (existence and size): the run is fetched again */
+        struct buf dir = BUF_INIT_MAX(8192);
+        size_t before = 0;
+        for (size_t i = 0; i < j->m.n; i++)
+            before += j->m.arts[i].damaged;
+        store_run_dir(&e->store, j->id, &dir);
+        if (verify_run(dir.p, &j->m, 0, NULL) || before)
+            j->m.complete = 0;
+        buf_release(&dir);
+    }
 }
 
 static int same_str(const char *a, const char *b)
@@ -638,6 +650,11 @@ static void on_dl(struct gh_download *gd, void *ud)
             dl_failed(d, -e2.code, m.p);
             buf_release(&m);
         } else {
+            if (res.skipped)
+                imx_warn(e->o->diag, IMX_EUNSAFE,
+                         "run %llu: artifact '%s': %lu entr%s with a hidden name or one of imx's "
+                         "own (run.json, imx-manifest.json, .superseded/) not unpacked",
+                         j->id, d->a->name, res.skipped, res.skipped == 1 ? "y" : "ies");
             j->got++;
             j->bytes += gd->bytes;
             e->st->artifacts++;
@@ -716,6 +733,13 @@ static void rj_choose(struct rj *j)
         const struct gh_artifact *a = &j->arts[i];
         struct manifest_art *ma;
 
+        if (pick[i] == GH_REFUSED) {
+            imx_warn(e->o->diag, IMX_EUNSAFE,
+                     "run %llu: artifact name '%s' cannot be a folder name of the cache "
+                     "(imx's own or hidden names, '/', '..'): skipped",
+                     j->id, a->name);
+            continue;
+        }
         if (pick[i] != GH_TAKE) {
             ma = manifest_find(&j->m, a->id);
             if (ma)
@@ -724,8 +748,24 @@ static void rj_choose(struct rj *j)
         }
         ma = manifest_get(&j->m, a->id, a->name);
         copy_meta(ma, a);
-        if (ma->state == ART_COMPLETE) {
+        if (ma->state == ART_COMPLETE && !ma->damaged) {
             e->st->artifacts_cached++;
+            continue;
+        }
+        if (ma->state == ART_COMPLETE && (a->expired || !e->gh.auth_header || e->o->list_only)) {
+            /* damaged and not to be fetched now: the files stay as they are, and say so */
+            if (e->o->list_only) {
+                j->incomplete++;
+            } else if (a->expired) {
+                snprintf(j->why, sizeof(j->why),
+                         "artifact '%s' is damaged in the cache and GitHub no longer has it "
+                         "(expired): 'imx verify' lists the files",
+                         a->name);
+                j->failed++;
+            } else {
+                j->no_token++;
+                e->st->artifacts_no_token++;
+            }
             continue;
         }
         if (ma->state == ART_EXPIRED || a->expired) {

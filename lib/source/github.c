@@ -2,6 +2,7 @@
  * ../shared/reference/github-api.md: sections 1-2 (endpoints, pagination), 3 (tokens only to
  * the API host), 4 (rate limits, in http.c) and 7 (what robust clients do). */
 #include "source/github.h"
+#include "cache/jail.h"
 #include "util/date.h"
 #include "util/xalloc.h"
 
@@ -381,9 +382,13 @@ void gh_choose(const struct gh_artifact *a, size_t n, const char *pattern, enum 
             have[tier[i]] = 1;
     }
     best = have[0] ? 0 : have[1] ? 1 : have[2] ? 2 : -1;
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
         if (best >= 0 && tier[i] == best)
             out[i] = GH_TAKE;
+        /* 'run.json', '.superseded', '..': never a folder of the cache, whatever matched */
+        if (out[i] == GH_TAKE && !jail_name_ok(a[i].name))
+            out[i] = GH_REFUSED;
+    }
     free(tier);
 }
 

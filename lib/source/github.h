@@ -56,6 +56,7 @@ enum gh_pick {
     GH_SKIP = 0, /* not wanted (logs, metrics, or a lower tier) */
     GH_TAKE,     /* download */
     GH_OLDER,    /* an earlier upload of a name that has a newer one */
+    GH_REFUSED,  /* would be taken, but its name cannot be a folder of the cache (jail_name_ok) */
 };
 
 /*

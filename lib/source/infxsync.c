@@ -1,5 +1,6 @@
 /* infxsync: discovery and download of InferenceX API runs into the cache (infx_sync in
  * infx.h). Requests go out in batches through the caller's fetcher, one batch per stage. */
+#include "cache/jail.h"
 #include "reader/apirows.h"
 #include "source/infx.h"
 #include "util/date.h"
@@ -175,14 +176,10 @@ static int fail_code(const struct infx_get *g)
 static int store_doc(struct sync *s, const char *rel, const char *text, size_t len)
 {
     struct buf p = BUF_INIT_MAX(16384);
-    char *slash;
     int r = -IMX_EIO;
 
     if (buf_addf(&p, "%s/%s", s->o->cache, rel) == 0) {
-        slash = strrchr(p.p, '/');
-        *slash = '\0';
-        r = mkdir_p(p.p, s->err);
-        *slash = '/';
+        r = jail_parent_dirs(s->o->cache, p.p, s->err);
         if (r == 0)
             r = atomic_write(p.p, text, len, s->err);
     }
@@ -483,10 +480,7 @@ static int store_bench(struct sync *s, const char *id, const char *display, long
     int r = -IMX_EIO;
 
     if (infx_bench_path(&p, s->o->cache, id, display, attempt) == 0) {
-        char *slash = strrchr(p.p, '/');
-        *slash = '\0';
-        r = mkdir_p(p.p, s->err);
-        *slash = '/';
+        r = jail_parent_dirs(s->o->cache, p.p, s->err);
         if (r == 0)
             r = atomic_write(p.p, text, len, s->err);
     }
@@ -598,8 +592,8 @@ static int write_run_json(struct sync *s, const struct infx_run *run)
     struct buf p = BUF_INIT_MAX(16384), body = BUF_INIT;
     int r = -IMX_EIO;
 
-    if (buf_addf(&p, "%s/run_%s", s->o->cache, run->id) == 0 && mkdir_p(p.p, s->err) == 0 &&
-        buf_adds(&p, "/run.json") == 0 && infx_run_json(run, &body) == 0)
+    if (buf_addf(&p, "%s/run_%s/run.json", s->o->cache, run->id) == 0 &&
+        jail_parent_dirs(s->o->cache, p.p, s->err) == 0 && infx_run_json(run, &body) == 0)
         r = atomic_write(p.p, body.p, body.len, s->err);
     buf_release(&p);
     buf_release(&body);

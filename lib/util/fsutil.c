@@ -329,7 +329,7 @@ int file_lock_acquire(struct file_lock *l, const char *path, int exclusive, int 
 {
     int op = (exclusive ? LOCK_EX : LOCK_SH) | (wait ? 0 : LOCK_NB);
 
-    l->fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    l->fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
     if (l->fd < 0)
         return imx_seterr(err, IMX_EIO, "cannot open lock file '%s': %s", path, strerror(errno));
     while (flock(l->fd, op) != 0) {

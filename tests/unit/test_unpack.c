@@ -1,6 +1,7 @@
 /* test_unpack: safe extraction on zips made here with Python's zipfile: entry names that
  * escape (.., absolute, backslash, drive), links, duplicates, size caps, damaged archives,
  * and the valid shapes (zip64, data descriptors, folders, UTF-8 names) that must work. */
+#include "cache/jail.h"
 #include "cache/unpack.h"
 #include "unit.h"
 #include "util/fsutil.h"
@@ -29,12 +30,15 @@ static int unpack(const char *zip, const char *dir, unsigned long long cap, stru
     char zp[512], dp[512];
     struct unpack_limits lim = {cap, 0};
     struct unpack_result res;
+    int r;
 
     snprintf(zp, sizeof(zp), "%s/%s", base, zip);
     snprintf(dp, sizeof(dp), "%s/%s", base, dir);
     mkdir(dp, 0755);
     imx_err_clear(err);
-    return unpack_zip(zp, dp, &lim, &res, err);
+    r = unpack_zip(zp, dp, &lim, &res, err);
+    unpack_result_release(&res);
+    return r;
 }
 
 static int exists(const char *rel)
@@ -65,14 +69,28 @@ static void entry_paths(void)
     CHECK(unpack_entry_path("a\nb", &b) < 0);
     CHECK(unpack_entry_path("..a/b..", &b) == 0);
     buf_release(&b);
-    CHECK(unpack_safe_component("results_bmk"));
-    CHECK(unpack_safe_component("bmk_x-y.z"));
-    CHECK(!unpack_safe_component(".."));
-    CHECK(!unpack_safe_component("."));
-    CHECK(!unpack_safe_component(".hidden"));
-    CHECK(!unpack_safe_component("a/b"));
-    CHECK(!unpack_safe_component("a\\b"));
-    CHECK(!unpack_safe_component(""));
+    CHECK(jail_name_ok("results_bmk"));
+    CHECK(jail_name_ok("bmk_x-y.z"));
+    CHECK(jail_name_ok("run.json.bak"));
+    CHECK(!jail_name_ok(".."));
+    CHECK(!jail_name_ok("."));
+    CHECK(!jail_name_ok(".hidden"));
+    CHECK(!jail_name_ok(".superseded"));
+    CHECK(!jail_name_ok(".staging-12"));
+    CHECK(!jail_name_ok("run.json"));
+    CHECK(!jail_name_ok("RUN.JSON"));
+    CHECK(!jail_name_ok("imx-manifest.json"));
+    CHECK(!jail_name_ok("a/b"));
+    CHECK(!jail_name_ok("a\\b"));
+    CHECK(!jail_name_ok("a\tb"));
+    CHECK(!jail_name_ok(""));
+    CHECK(!jail_name_ok(NULL));
+    CHECK(jail_path_ok("bmk_x/agg.json"));
+    CHECK(!jail_path_ok("bmk_x/.superseded/agg.json"));
+    CHECK(!jail_path_ok("../x"));
+    CHECK(!jail_path_ok("a//b"));
+    CHECK(!jail_path_ok("a/"));
+    CHECK(!jail_path_ok("/a"));
 }
 
 static void refused(void)
@@ -185,20 +203,58 @@ static void valid_shapes(void)
     CHECK(unpack("empty.zip", "empty", 0, &err) == 0);
 }
 
+/* sha256("[2]") */
+#define SHA_OF_2 "038966de9f6b9a901b20b4c6ca8b2a46009feebe031babc842d43690c0bc222b"
+
+/* Hidden and imx-owned names are not written (kept data can only grow); what is written is
+ * listed with its size and SHA-256. */
+static void skipped_and_hashed(void)
+{
+    struct imx_err err = IMX_ERR_INIT;
+    struct unpack_result res;
+    struct unpack_limits lim = {0, 0};
+    char zp[512], dp[512];
+
+    CHECK(mkzip("own.zip", "z = zipfile.ZipFile(p, \"w\")\n"
+                           "z.writestr(\"agg_bmk.json\", \"[2]\")\n"
+                           "z.writestr(\".superseded/1-results_bmk/agg_bmk.json\", \"evil\")\n"
+                           "z.writestr(\"run.json\", \"{}\"); z.writestr(\"d/.git/x\", \"\")\n"
+                           "z.writestr(\"IMX-MANIFEST.JSON\", \"{}\"); z.close()") == 0);
+    snprintf(zp, sizeof(zp), "%s/own.zip", base);
+    snprintf(dp, sizeof(dp), "%s/own", base);
+    mkdir(dp, 0755);
+    CHECK(unpack_zip(zp, dp, &lim, &res, &err) == 0);
+    CHECK(res.files == 1 && res.skipped == 4 && res.ncontent == 1);
+    CHECK(res.ncontent == 1 && !strcmp(res.content[0].path, "agg_bmk.json") &&
+          res.content[0].size == 3 && !strcmp(res.content[0].sha256, SHA_OF_2));
+    CHECK(exists("own/agg_bmk.json") && !exists("own/.superseded") && !exists("own/run.json") &&
+          !exists("own/d"));
+    unpack_result_release(&res);
+}
+
 static void raw(void)
 {
     struct imx_err err = IMX_ERR_INIT;
+    struct unpack_result res;
     char f[512], d[512];
 
     snprintf(f, sizeof(f), "%s/dl-raw", base);
     snprintf(d, sizeof(d), "%s/rawdir", base);
     mkdir(d, 0755);
     CHECK(atomic_write(f, "[1]", 3, &err) == 0);
-    CHECK(unpack_raw(f, d, "../../agg_bmk.json", "results_bmk", &err) == 0);
+    CHECK(unpack_raw(f, d, "../../agg_bmk.json", "results_bmk", &res, &err) == 0);
     CHECK(exists("rawdir/results_bmk") && !exists("dl-raw"));
+    unpack_result_release(&res);
     CHECK(atomic_write(f, "[2]", 3, &err) == 0);
-    CHECK(unpack_raw(f, d, "agg_bmk.json", "results_bmk", &err) == 0 &&
+    CHECK(unpack_raw(f, d, "run.json", "results_bmk", &res, &err) < 0); /* exists already */
+    unpack_result_release(&res);
+    imx_err_clear(&err);
+    CHECK(atomic_write(f, "[2]", 3, &err) == 0);
+    CHECK(unpack_raw(f, d, "agg_bmk.json", "results_bmk", &res, &err) == 0 &&
           exists("rawdir/agg_bmk.json"));
+    CHECK(res.ncontent == 1 && res.content[0].size == 3 &&
+          !strcmp(res.content[0].sha256, SHA_OF_2));
+    unpack_result_release(&res);
 }
 
 int main(void)
@@ -212,6 +268,7 @@ int main(void)
     RUN(damaged);
     RUN(valid_shapes);
     RUN(raw);
+    RUN(skipped_and_hashed);
     remove_tree(base);
     UNIT_END();
 }

@@ -1,0 +1,228 @@
+/* verify: damage found by size, then by SHA-256 (see verify.h). Reads only; never follows a
+ * link (a recorded file replaced by a link is damage, not a file to read). */
+#include "cache/verify.h"
+#include "util/buf.h"
+#include "util/xalloc.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static const char *const kind_names[] = {"missing", "cut", "changed", "unexpected"};
+
+const char *damage_name(enum damage_kind k)
+{
+    return (unsigned)k < sizeof(kind_names) / sizeof(kind_names[0]) ? kind_names[k] : "damaged";
+}
+
+void run_check_release(struct run_check *c)
+{
+    for (size_t i = 0; i < c->n; i++)
+        free(c->v[i].path);
+    free(c->v);
+    memset(c, 0, sizeof(*c));
+}
+
+static void add(struct run_check *c, const char *path, enum damage_kind k, unsigned long long want,
+                unsigned long long have, const struct manifest_art *a)
+{
+    struct damage *d;
+
+    if (!c)
+        return;
+    xgrow((void **)&c->v, &c->cap, c->n + 1, sizeof(*c->v));
+    d = &c->v[c->n++];
+    d->path = xstrdup(path);
+    d->kind = k;
+    d->want = want;
+    d->have = have;
+    d->art_id = a ? a->id : 0;
+    d->kept = a && a->state == ART_SUPERSEDED;
+}
+
+/* The artifact's folder relative to the run folder: "" for the aggregate. */
+static const char *art_base(const struct manifest_art *a)
+{
+    return !a->path || !strcmp(a->path, ".") ? "" : a->path;
+}
+
+static void join(struct buf *b, const char *base, const char *rel)
+{
+    buf_reset(b);
+    if (*base)
+        buf_addf(b, "%s/", base);
+    buf_adds(b, rel);
+}
+
+/* One recorded file: 1 when damaged. */
+static int check_file(const char *run_dir, const char *rel, const struct unpack_file *f, int deep,
+                      struct run_check *c, const struct manifest_art *a)
+{
+    struct buf full = BUF_INIT_MAX(16384);
+    struct stat st;
+    int bad = 1;
+
+    buf_addf(&full, "%s/%s", run_dir, rel);
+    if (c) {
+        c->files++;
+        c->bytes += f->size;
+    }
+    if (lstat(full.p, &st) != 0) {
+        add(c, rel, DAMAGE_MISSING, f->size, 0, a);
+    } else if (!S_ISREG(st.st_mode)) {
+        add(c, rel, DAMAGE_CHANGED, f->size, 0, a);
+    } else if ((unsigned long long)st.st_size < f->size) {
+        add(c, rel, DAMAGE_CUT, f->size, (unsigned long long)st.st_size, a);
+    } else if ((unsigned long long)st.st_size != f->size) {
+        add(c, rel, DAMAGE_CHANGED, f->size, (unsigned long long)st.st_size, a);
+    } else if (deep) {
+        char hex[65];
+        unsigned long long size;
+        if (unpack_hash_file(full.p, hex, &size) < 0 || size != f->size || strcmp(hex, f->sha256))
+            add(c, rel, DAMAGE_CHANGED, f->size, size, a);
+        else
+            bad = 0;
+    } else {
+        bad = 0;
+    }
+    buf_release(&full);
+    return bad;
+}
+
+/* An artifact recorded without digests: its files (aggregate) or folder must at least exist. */
+static int check_unrecorded(const char *run_dir, const struct manifest_art *a, struct run_check *c)
+{
+    struct buf full = BUF_INIT_MAX(16384);
+    int bad = 0;
+
+    if (c)
+        c->unrecorded++;
+    if (!strcmp(art_base(a), "")) {
+        for (size_t i = 0; i < a->nfiles; i++) {
+            buf_reset(&full);
+            buf_addf(&full, "%s/%s", run_dir, a->files[i]);
+            if (!path_exists(full.p)) {
+                add(c, a->files[i], DAMAGE_MISSING, 0, 0, a);
+                bad = 1;
+            }
+        }
+    } else {
+        buf_addf(&full, "%s/%s", run_dir, art_base(a));
+        if (!path_exists(full.p)) {
+            add(c, art_base(a), DAMAGE_MISSING, 0, 0, a);
+            bad = 1;
+        }
+    }
+    buf_release(&full);
+    return bad;
+}
+
+/* ---- files nobody recorded ------------------------------------------------------------- */
+
+/* Whether rel (a file below the run folder) is accounted for. */
+static int claimed(const struct manifest *m, const char *rel)
+{
+    struct buf b = BUF_INIT_MAX(16384);
+    int yes = 0;
+
+    if (!strcmp(rel, "run.json") || !strcmp(rel, STORE_MANIFEST) || !strncmp(rel, ".damaged/", 9))
+        return 1;
+    for (size_t i = 0; i < m->n && !yes; i++) {
+        const struct manifest_art *a = &m->arts[i];
+        const char *base = art_base(a);
+        size_t bl = strlen(base);
+
+        if (a->state != ART_COMPLETE && a->state != ART_SUPERSEDED)
+            continue;
+        if (a->has_content) {
+            for (size_t k = 0; k < a->ncontent && !yes; k++) {
+                join(&b, base, a->content[k].path);
+                yes = !strcmp(b.p, rel);
+            }
+        } else if (bl) {
+            yes = !strncmp(rel, base, bl) && rel[bl] == '/';
+        } else {
+            for (size_t k = 0; k < a->nfiles && !yes; k++) {
+                size_t fl = strlen(a->files[k]);
+                yes = !strncmp(rel, a->files[k], fl) && (!rel[fl] || rel[fl] == '/');
+            }
+        }
+    }
+    buf_release(&b);
+    return yes;
+}
+
+/* A temporary file or staging folder of a writer at work (swept at the next lock). */
+static int transient(const char *name)
+{
+    size_t n = strlen(name);
+    const char *t = strstr(name, ".tmp-");
+    return !strncmp(name, ".staging-", 9) ||
+           (name[0] == '.' && t && t > name && n >= 11 && t == name + n - 11);
+}
+
+static void walk(const char *run_dir, const char *rel, const struct manifest *m,
+                 struct run_check *c, int depth)
+{
+    struct buf full = BUF_INIT_MAX(16384), child = BUF_INIT_MAX(16384);
+    DIR *d;
+    struct dirent *de;
+
+    buf_addf(&full, "%s%s%s", run_dir, *rel ? "/" : "", rel);
+    d = depth < 64 ? opendir(full.p) : NULL;
+    while (d && (de = readdir(d))) {
+        struct stat st;
+        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") || transient(de->d_name))
+            continue;
+        join(&child, rel, de->d_name);
+        buf_reset(&full);
+        buf_addf(&full, "%s/%s", run_dir, child.p);
+        if (lstat(full.p, &st) != 0)
+            continue;
+        if (S_ISDIR(st.st_mode)) {
+            if (strcmp(child.p, ".damaged"))
+                walk(run_dir, child.p, m, c, depth + 1);
+        } else if (!claimed(m, child.p)) {
+            add(c, child.p, DAMAGE_UNEXPECTED, 0, (unsigned long long)st.st_size, NULL);
+        }
+    }
+    if (d)
+        closedir(d);
+    buf_release(&full);
+    buf_release(&child);
+}
+
+size_t verify_run(const char *run_dir, struct manifest *m, int deep, struct run_check *out)
+{
+    struct buf rel = BUF_INIT_MAX(16384);
+    size_t damaged = 0;
+
+    for (size_t i = 0; i < m->n; i++) {
+        struct manifest_art *a = &m->arts[i];
+        int bad = 0;
+
+        if (a->state != ART_COMPLETE && a->state != ART_SUPERSEDED)
+            continue;
+        if (!a->path)
+            continue;
+        if (!a->has_content) {
+            bad = check_unrecorded(run_dir, a, out);
+        } else {
+            for (size_t k = 0; k < a->ncontent; k++) {
+                join(&rel, art_base(a), a->content[k].path);
+                bad |= check_file(run_dir, rel.p, &a->content[k], deep, out, a);
+            }
+        }
+        if (bad) {
+            damaged++;
+            if (a->state == ART_COMPLETE)
+                a->damaged = 1;
+        }
+    }
+    if (deep && out)
+        walk(run_dir, "", m, out, 0);
+    buf_release(&rel);
+    return damaged;
+}
