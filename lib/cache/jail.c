@@ -2,6 +2,7 @@
  * component with lstat, so a link planted anywhere below the cache is found before a write. */
 #include "cache/jail.h"
 #include "util/buf.h"
+#include "util/fsutil.h"
 
 #include <errno.h>
 #include <string.h>
@@ -62,6 +63,10 @@ int jail_dirs(const char *root, const char *rel, int create, struct imx_err *err
 
     if (buf_adds(&p, root) < 0)
         return imx_seterr(err, IMX_EIO, "'%s': path too long", root);
+    if (create && !is_dir(root) && mkdir_p(root, err) < 0) {
+        buf_release(&p);
+        return -IMX_EIO;
+    }
     while (*s) {
         size_t n = strcspn(s, "/");
         struct stat st;

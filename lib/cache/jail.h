@@ -21,7 +21,7 @@ int jail_path_ok(const char *rel);
  * The folders of rel ('/'-separated, written by imx itself: '.imx/tmp', 'run_<ID>/.superseded')
  * below root, made when create and missing. Any that is a symbolic link or not a folder is
  * refused: -IMX_EIO with a message naming it (the cache is then not writable, exit 4). root
- * itself is the user's choice and may be a link.
+ * itself is the user's choice and may be a link (made, with its parents, when create).
  */
 int jail_dirs(const char *root, const char *rel, int create, struct imx_err *err);
 

@@ -21,7 +21,9 @@ OTHER_WORKFLOWS = [{"id": 160050002, "name": "E2E Tests", "path": ".github/workf
                     "state": "active"}]
 HOSTILE_KINDS = ("slip", "slip-nested", "abs", "backslash", "drive", "symlink", "dup", "bomb",
                  "bomb-lie", "truncated", "corrupt", "zip64", "descriptor", "tree", "name-dotdot",
-                 "name-slash")
+                 "name-slash", "superseded-entry")
+# --hostile RUN art-NAME adds an artifact named NAME (run.json, imx-manifest.json, .superseded,
+# .hidden...) beside the run's others: names a client must never turn into folders.
 # Key order of real rows (fixture_agg_bmk_v2_dec2025.json): single node, then multinode.
 SINGLE_KEYS = ("hw conc image model infmax_model_prefix framework precision spec_decoding disagg "
                "isl osl is_multinode tp ep dp_attention").split()
@@ -268,11 +270,18 @@ class Builder:
             "corrupt": lambda: corrupt(make_zip([good])),
             "zip64": lambda: make_zip([good], zip64=True),
             "descriptor": lambda: make_zip([good], stream=True),
-            "tree": lambda: make_zip([good, ("docs/", b"", {}), ("docs/sub/empty.txt", b"", {}),
+            # a re-run's aggregate that would replace the client's kept folder and its own files
+        "superseded-entry": lambda: make_zip([
+            good, (".superseded/", b"", {}), (".superseded/1-results_bmk/agg_bmk.json", evil, {}),
+            ("run.json", b"{}", {}), ("imx-manifest.json", b"{}", {})]),
+        "tree": lambda: make_zip([good, ("docs/", b"", {}), ("docs/sub/empty.txt", b"", {}),
                                       ("docs/run.sh", b"#!/bin/sh\necho hi\n", {"mode": 0o100755}),
                                       ("docs/r\u00e9sum\u00e9.txt", "\u00e9t\u00e9\n".encode(), {}),
                                       ("docs/stored.txt", b"stored " * 20, {"stored": True})]),
         }
+        if kind.startswith("art-"):
+            self.add_art(run, kind[4:], make_zip([("evil.json", b"[]", {})]), 3100)
+            return
         if kind == "name-dotdot":
             art["name"] = ".."
             return
@@ -427,7 +436,7 @@ def main():
     for key in args.legacy:
         b.legacy(b.find(key))
     for key, kind in args.hostile:
-        if kind not in HOSTILE_KINDS:
+        if kind not in HOSTILE_KINDS and not kind.startswith("art-"):
             sys.exit("mkfixture: unknown hostile kind %s (%s)" % (kind, ", ".join(HOSTILE_KINDS)))
         b.hostile(b.find(key), kind, args.bomb_size)
     for key in args.expired:
