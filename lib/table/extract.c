@@ -2,6 +2,7 @@
  * shared counter) feeding the newest-wins table. A file's rows enter the table only once
  * the whole file parsed, so a corrupt file never contributes half its rows. */
 #include "table/extract.h"
+#include "cache/verify.h"
 #include "reader/apirows.h"
 #include "reader/names.h"
 #include "reader/reader.h"
@@ -211,10 +212,44 @@ static int watch_prefix(void *ud, const char *val, size_t len)
     return 0;
 }
 
+/* Files the run's manifest says a sync stored, now missing or cut short (existence and size: a
+ * deleted aggregate would otherwise only make the run's rows vanish). */
+static void check_stored(struct worker *w, const struct run_info *ri)
+{
+    struct manifest m;
+    struct imx_err e = IMX_ERR_INIT;
+    struct run_check c;
+
+    if (manifest_load_dir(ri->dir, ri->idn, &m, &e) <= 0)
+        return;
+    memset(&c, 0, sizeof(c));
+    verify_run(ri->dir, &m, 0, &c);
+    for (size_t i = 0; i < c.n; i++) {
+        const struct damage *d = &c.v[i];
+        if (d->kept)
+            continue; /* superseded: not read anyway */
+        w->st.files_damaged++;
+        if (d->kind == DAMAGE_CUT)
+            imx_warn(w->o->diag, IMX_EVERIFY,
+                     "run %s: '%s/%s' is cut short (%llu of %llu bytes): its rows are "
+                     "incomplete; 'imx sync --repair %s' fetches it again",
+                     ri->id, ri->dir, d->path, d->have, d->want, ri->id);
+        else
+            imx_warn(w->o->diag, IMX_EVERIFY,
+                     "run %s: '%s/%s' is %s since sync stored it: its rows are not read; "
+                     "'imx sync --repair %s' fetches it again",
+                     ri->id, ri->dir, d->path, d->kind == DAMAGE_MISSING ? "missing" : "changed",
+                     ri->id);
+    }
+    run_check_release(&c);
+    manifest_release(&m);
+}
+
 static void read_run(struct worker *w, struct run_info *ri)
 {
     int failed = 0;
 
+    check_stored(w, ri);
     run_info_find_files(ri);
     w->run = ri;
     w->rows_in_run = 0;
@@ -248,7 +283,10 @@ static void read_run(struct worker *w, struct run_info *ri)
                      "'%s': %lu more rows with wrongly typed fields skipped", ri->files[i].path,
                      w->bad_in_file - BAD_ROW_WARNINGS);
         if (r < 0) {
-            imx_warn(w->o->diag, err.code, "%s: file skipped (run %s)", err.msg, ri->id);
+            imx_warn(w->o->diag, err.code,
+                     "%s: file skipped (run %s; 'imx verify' tells whether the cache is damaged, "
+                     "'imx sync --repair %s' fetches damaged files again)",
+                     err.msg, ri->id, ri->id);
             drop_held(w);
             w->st.files_failed++;
             failed = 1;
@@ -463,7 +501,7 @@ int extract_each_run(struct extract *x, const struct extract_opts *o, extract_ru
 int extract_incomplete(const struct extract *x)
 {
     return x->st.files_failed || x->st.runs_missing || x->st.rows_bad || x->st.not_object ||
-           x->st.runs_bad_meta;
+           x->st.runs_bad_meta || x->st.files_damaged;
 }
 
 void extract_release(struct extract *x)

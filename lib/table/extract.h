@@ -35,6 +35,7 @@ struct extract_stats {
     size_t runs_bad_meta;           /* runs whose run.json is unreadable or malformed */
     size_t files;                   /* result files read */
     size_t files_failed;            /* files that could not be parsed (their rows are not used) */
+    size_t files_damaged;           /* files a sync stored, now missing or cut (the manifest says) */
     unsigned long rows;             /* rows read, all models */
     unsigned long rows_model;       /* rows of the selected model */
     unsigned long rows_agentic;     /* AgentX / not fixed-sequence rows skipped */
