@@ -33,7 +33,13 @@ victim() {
     echo keep >"$1/sub/file"
     echo keep >"$1/dl-ABCDEF"
 }
-snap() { (cd "$1" && find . -print0 | sort -z | xargs -0 ls -ld --time-style=+ | awk '{print $1, $5, $NF}'; find . -type f -print0 | sort -z | xargs -0 sha256sum); }
+snap() {
+    (
+        cd "$1" || exit 1
+        find . -print0 | sort -z | xargs -0 ls -ld --time-style=+ | awk '{print $1, $5, $NF}'
+        find . -type f -print0 | sort -z | xargs -0 sha256sum
+    )
+}
 intact() { # intact DIR SNAPSHOT
     snap "$1" >"$1.now"
     diff -u "$2" "$1.now" >&2 || fail "the victim folder $1 changed"
