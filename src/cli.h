@@ -27,8 +27,9 @@ enum {
     CMD_EXTRACT = 1 << 0,
     CMD_SYNC = 1 << 1,
     CMD_RUNS = 1 << 2,
-    CMD_ALL = CMD_EXTRACT | CMD_SYNC | CMD_RUNS,
-    CMD_FETCHING = CMD_ALL, /* commands that may talk to a server */
+    CMD_VERIFY = 1 << 3,
+    CMD_ALL = CMD_EXTRACT | CMD_SYNC | CMD_RUNS | CMD_VERIFY,
+    CMD_FETCHING = CMD_EXTRACT | CMD_SYNC | CMD_RUNS, /* commands that may talk to a server */
     /* commands that select rows: they take the row filters (--gpu, --seq, ...); a new
      * command that writes or selects rows adds its bit here */
     CMD_ROWS = CMD_EXTRACT,
@@ -68,6 +69,7 @@ struct cli {
     int refresh;
     struct row_filter filter; /* --gpu, --framework, --precision, --seq, --isl, --osl, ... */
     int no_progress; /* no live progress line */
+    int repair; /* sync --repair: re-hash, fetch again what is damaged */
     /* positional run ids */
     char **ids;
     size_t nids;
@@ -113,6 +115,7 @@ char *cli_ghsync_opts(const struct cli *cli, struct ghsync_opts *o, const char *
 int cmd_extract(struct cli *cli);
 int cmd_sync(struct cli *cli);
 int cmd_runs(struct cli *cli);
+int cmd_verify(struct cli *cli);
 /*
  * Performs the sync the options describe (run ids, --collect-recent, --since/--until,
  * filters) and gives back the run ids (malloc'ed decimal strings in a malloc'ed array) the

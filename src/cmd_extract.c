@@ -124,6 +124,11 @@ static void print_summary(const struct cli *cli, const struct extract *x,
                 st->rows_bad);
     if (st->not_object)
         fprintf(stderr, "Skipped: %lu array elements that were not row objects\n", st->not_object);
+    if (st->files_damaged)
+        fprintf(stderr,
+                "Damaged: %zu stored files missing or cut short since sync stored them ('imx "
+                "sync --repair' fetches them again)\n",
+                st->files_damaged);
     if (st->files_failed)
         fprintf(stderr, "Skipped: %zu unreadable files (%zu runs affected)\n", st->files_failed,
                 st->runs_failed);

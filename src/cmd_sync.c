@@ -2,6 +2,7 @@
  * --offline: fill the cache from GitHub, say per run what happened, sum up. */
 #include "cli.h"
 #include "cache/store.h"
+#include "cache/verify.h"
 #include "source/backfill.h"
 #include "source/gcs.h"
 #include "source/ghsync.h"
@@ -795,11 +796,111 @@ int cli_sync_selected(struct cli *cli, char ***ids, size_t *nids)
     return st;
 }
 
+/* ---- sync --repair ---------------------------------------------------------------------- */
+
+struct repair {
+    struct store *store;
+    char **ids; /* runs with damaged artifacts, as decimal strings */
+    size_t n, cap;
+    unsigned long arts;
+    int failed; /* a manifest could not be saved */
+    struct imx_err err;
+};
+
+/* A re-hashed run: its damaged artifacts are recorded as such, so the sync fetches them. */
+static void mark_damaged(void *ud, unsigned long long run_id, const struct run_check *c,
+                         struct manifest *m)
+{
+    struct repair *r = ud;
+    struct buf b = BUF_INIT_MAX(32);
+    size_t k = 0;
+
+    (void)c;
+    for (size_t i = 0; i < m->n; i++)
+        k += m->arts[i].state == ART_COMPLETE && m->arts[i].damaged;
+    if (!k)
+        return;
+    m->complete = 0;
+    if (store_manifest_save(r->store, m, &r->err) < 0) {
+        r->failed = 1;
+        return;
+    }
+    r->arts += k;
+    buf_addf(&b, "%llu", run_id);
+    xgrow((void **)&r->ids, &r->cap, r->n + 1, sizeof(*r->ids));
+    r->ids[r->n++] = buf_detach(&b, NULL);
+}
+
+/* Re-hashes the runs named (all cached without names), then syncs those found damaged: the new
+ * install sets the damaged files aside under .damaged/ (store.h). */
+static int repair(struct cli *cli)
+{
+    struct imx_err err = IMX_ERR_INIT;
+    struct imx_diag diag = {msg_diag, cli, 0};
+    struct store store;
+    struct repair r;
+    struct verify_stats st;
+    unsigned long long *ids = xcalloc(cli->nids ? cli->nids : 1, sizeof(*ids));
+    char **given = cli->ids, **synced = NULL;
+    size_t ngiven = cli->nids, nsynced = 0;
+    int status, rc;
+
+    memset(&r, 0, sizeof(r));
+    r.store = &store;
+    for (size_t i = 0; i < cli->nids; i++)
+        ids[i] = strtoull(cli->ids[i], NULL, 10);
+    rc = store_open(&store, cli_cache_dir(cli), &err);
+    if (rc == 0) {
+        struct out o;
+        memset(&o, 0, sizeof(o));
+        o.cli = cli;
+        rc = store_lock(&store, !cli->no_wait, on_waiting, &o, &err);
+        if (rc == 0)
+            rc = verify_cache(store.cache, ids, cli->nids, 1, mark_damaged, &r, &st, &diag, &err);
+        store_close(&store);
+    }
+    free(ids);
+    if (rc < 0 || r.failed) {
+        msg_error("%s", rc < 0 ? err.msg : r.err.msg);
+        status = exit_for(rc < 0 ? err.code : r.err.code);
+        goto out;
+    }
+    if (!cli->quiet)
+        fprintf(stderr,
+                "Repair: %lu run%s re-hashed, %lu stored files (%.1f MB): %lu damaged in %lu "
+                "artifact%s of %zu run%s%s\n",
+                st.runs, st.runs == 1 ? "" : "s", st.files, (double)st.bytes / (1 << 20),
+                st.damaged, r.arts, r.arts == 1 ? "" : "s", r.n, r.n == 1 ? "" : "s",
+                st.unexpected ? "; unexpected files are left as they are (imx verify lists them)"
+                              : "");
+    status = st.runs_missing || st.bad_manifest ? EXIT_PARTIAL : EXIT_OK;
+    if (!r.n)
+        goto out;
+    /* the damaged runs, by id, from the source chosen */
+    cli->ids = r.ids;
+    cli->nids = r.n;
+    status = cli_worse_status(status, cli_sync_selected(cli, &synced, &nsynced));
+    cli->ids = given;
+    cli->nids = ngiven;
+    for (size_t i = 0; i < nsynced; i++)
+        free(synced[i]);
+    free(synced);
+out:
+    for (size_t i = 0; i < r.n; i++)
+        free(r.ids[i]);
+    free(r.ids);
+    return status;
+}
+
 int cmd_sync(struct cli *cli)
 {
     char **ids = NULL;
     size_t n = 0;
-    int status = cli_sync_selected(cli, &ids, &n);
+    int status;
+
+    if (cli->repair)
+        return repair(cli);
+    status = cli_sync_selected(cli, &ids, &n);
 
     for (size_t i = 0; i < n; i++)
         free(ids[i]);

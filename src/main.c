@@ -18,6 +18,8 @@ static const struct command commands[] = {
     {"sync", CMD_SYNC, cmd_sync,
      "fetch runs into the cache (GitHub, the GCS backup, the InferenceX API)"},
     {"runs", CMD_RUNS, cmd_runs, "list the runs known (cache and, unless --offline, the source)"},
+    {"verify", CMD_VERIFY, cmd_verify,
+     "re-hash the cache against what sync stored; list damaged or unexpected files"},
 };
 
 void cli_print_main_help(void)

@@ -47,6 +47,7 @@ enum opt_id {
     O_NO_PROGRESS,
     O_HISTORY,
     O_FORMAT,
+    O_REPAIR,
 };
 
 struct opt {
@@ -116,6 +117,10 @@ static const struct opt opts[] = {
     {"no-wait", O_NO_WAIT, 0, CMD_FETCHING, NULL, "fail at once if another imx holds the cache"},
     {"no-progress", O_NO_PROGRESS, 0, CMD_FETCHING, NULL,
      "no live progress line (also off when stderr is not a terminal,\nwith TERM=dumb or NO_COLOR)"},
+    {"repair", O_REPAIR, 0, CMD_SYNC, NULL,
+     "re-hash the runs named (default: all cached) and fetch again the\n"
+     "files found missing, cut or changed (those are kept under\n"
+     "run_<ID>/.damaged/, never deleted)"},
     {"quiet", O_QUIET, 0, CMD_ALL, NULL, "no summary or progress on stderr"},
     {"verbose", O_VERBOSE, 0, CMD_ALL, NULL, "more detail on stderr (requests, timing)"},
     {"help", O_HELP, 0, CMD_ALL, NULL, "show this help"},
@@ -137,6 +142,12 @@ static const char *synopsis(unsigned bit)
     case CMD_RUNS:
         return "imx runs [OPTIONS]\n"
                "Lists the runs known (cache and, unless --offline, the --source).";
+    case CMD_VERIFY:
+        return "imx verify [OPTIONS] [RUN_ID...]\n"
+               "Re-hashes the files sync stored in the cache (all runs, or those named) against\n"
+               "the sizes and SHA-256 digests of their manifests and lists every missing, cut,\n"
+               "changed or unexpected file (exit 1 when there is one). Reads only;\n"
+               "'imx sync --repair' fetches the damaged files again.";
     }
     return "";
 }
@@ -401,6 +412,9 @@ int cli_parse(struct cli *cli, unsigned bit, const char *cmd_name, int argc, cha
             fprintf(stderr, "try 'imx %s --help'\n", cmd_name);
             return EXIT_USAGE;
         }
+        case O_REPAIR:
+            cli->repair = 1;
+            break;
         case '?':
         default:
             if (optopt && known_option(optopt, bit) && optind > 0 &&
@@ -431,6 +445,12 @@ int cli_parse(struct cli *cli, unsigned bit, const char *cmd_name, int argc, cha
         return c;
     cli->ids = argv + optind;
     cli->nids = (size_t)(argc - optind);
+    if (cli->repair && (cli->collect_recent >= 0 || cli->since || cli->until)) {
+        msg_error("%s: --repair takes run ids (or none: every cached run), not --collect-recent, "
+                  "--since or --until",
+                  cmd_name);
+        return EXIT_USAGE;
+    }
     if (cli->official) {
         if (!cli->branch)
             cli->branch = "main";

@@ -226,3 +226,73 @@ size_t verify_run(const char *run_dir, struct manifest *m, int deep, struct run_
     buf_release(&rel);
     return damaged;
 }
+
+static void verify_one(const char *cache, unsigned long long id, int deep, verify_fn fn, void *ud,
+                       struct verify_stats *st, struct imx_diag *diag)
+{
+    struct buf dir = BUF_INIT_MAX(16384);
+    struct imx_err e = IMX_ERR_INIT;
+    struct manifest m;
+    struct run_check c;
+    struct stat sb;
+    int r;
+
+    buf_addf(&dir, "%s/run_%llu", cache, id);
+    if (lstat(dir.p, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+        if (lstat(dir.p, &sb) == 0)
+            imx_warn(diag, IMX_EIO, "'%s' is not a folder (a link?): not checked", dir.p);
+        else
+            imx_warn(diag, IMX_ENOTFOUND, "run %llu is not in the cache '%s'", id, cache);
+        st->runs_missing++;
+        buf_release(&dir);
+        return;
+    }
+    st->runs++;
+    r = manifest_load_dir(dir.p, id, &m, &e);
+    if (r < 0) {
+        imx_warn(diag, IMX_EPARSE, "%s", e.msg);
+        st->bad_manifest++;
+    } else if (r == 0) {
+        st->no_manifest++;
+    } else {
+        memset(&c, 0, sizeof(c));
+        verify_run(dir.p, &m, deep, &c);
+        st->files += c.files;
+        st->bytes += c.bytes;
+        st->unrecorded += c.unrecorded;
+        for (size_t i = 0; i < c.n; i++) {
+            if (c.v[i].kind == DAMAGE_UNEXPECTED)
+                st->unexpected++;
+            else
+                st->damaged++;
+        }
+        if (fn)
+            fn(ud, id, &c, &m);
+        run_check_release(&c);
+    }
+    manifest_release(&m);
+    buf_release(&dir);
+}
+
+int verify_cache(const char *cache, const unsigned long long *ids, size_t nids, int deep,
+                 verify_fn fn, void *ud, struct verify_stats *st, struct imx_diag *diag,
+                 struct imx_err *err)
+{
+    unsigned long long *all = NULL;
+    size_t n = 0;
+
+    memset(st, 0, sizeof(*st));
+    if (!nids) {
+        if (!is_dir(cache))
+            return imx_seterr(err, IMX_EIO, "the cache '%s' does not exist or is not a folder",
+                              cache);
+        if (store_list_runs(cache, &all, &n, err) < 0)
+            return -err->code;
+        ids = all;
+        nids = n;
+    }
+    for (size_t i = 0; i < nids; i++)
+        verify_one(cache, ids[i], deep, fn, ud, st, diag);
+    free(all);
+    return 0;
+}

@@ -40,4 +40,30 @@ const char *damage_name(enum damage_kind k);
  */
 size_t verify_run(const char *run_dir, struct manifest *m, int deep, struct run_check *out);
 
+struct verify_stats {
+    unsigned long runs;         /* runs checked */
+    unsigned long runs_missing; /* named, not in the cache */
+    unsigned long no_manifest;  /* runs without a manifest (copied from the old script, API) */
+    unsigned long bad_manifest; /* manifests that do not read */
+    unsigned long unrecorded;   /* artifacts without digests: existence checked only */
+    unsigned long files;        /* recorded files checked */
+    unsigned long long bytes;   /* their sizes */
+    unsigned long damaged;      /* files missing, cut or changed */
+    unsigned long unexpected;   /* files no artifact accounts for */
+};
+
+/* Called per run checked: its findings, and its manifest (damaged artifacts marked). */
+typedef void (*verify_fn)(void *ud, unsigned long long run_id, const struct run_check *c,
+                          struct manifest *m);
+
+/*
+ * Checks the runs named (ids, nids; all cached runs when nids is 0) of cache: verify_run
+ * on each, fn told of each (may be NULL). A named run not cached, a run folder that is a link
+ * and a manifest that does not read are warnings through diag (and counted). Fails only when
+ * the cache cannot be listed.
+ */
+int verify_cache(const char *cache, const unsigned long long *ids, size_t nids, int deep,
+                 verify_fn fn, void *ud, struct verify_stats *st, struct imx_diag *diag,
+                 struct imx_err *err);
+
 #endif

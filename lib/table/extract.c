@@ -382,6 +382,7 @@ static void merge_stats(struct extract_stats *d, struct extract_stats *s)
     d->runs_empty += s->runs_empty;
     d->files += s->files;
     d->files_failed += s->files_failed;
+    d->files_damaged += s->files_damaged;
     d->rows += s->rows;
     d->rows_model += s->rows_model;
     d->rows_agentic += s->rows_agentic;
