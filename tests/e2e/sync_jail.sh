@@ -7,6 +7,7 @@
 . "$(dirname "$0")/../lib.sh"
 . "$TESTS_DIR/fake/fake.sh"
 . "$TESTS_DIR/e2e/sync_common.bash"
+. "$TESTS_DIR/fake/gcs.sh"
 
 W=$(t_tmp)
 TOKEN="ghp_jail$RANDOM"
@@ -20,6 +21,9 @@ mkfixture "$W/fx3" --synthetic 2 --no-extras --token "$TOKEN" --hostile @1 art-r
     --hostile @1 art-RUN.JSON >/dev/null || exit 1
 mapfile -t IDS <"$W/ids"
 fake_start "$W" "$W/fx1/fixture.json" || exit 1
+mkdir -p "$W/g"
+mkgcsfixture "$W/g/data" --hostile-names >/dev/null || exit 1
+gcs_start "$W/g/data" || exit 1
 
 fixture() { fake_ctl POST fixture "{\"path\": \"$W/$1/fixture.json\"}" >/dev/null; }
 gsync() { GH_TOKEN=$TOKEN imx sync --github-url "$FAKE_API" --collect-recent 2 "$@"; }
@@ -178,6 +182,23 @@ t_hostile_names() {
     fixture fx1
 }
 
+# The same names from the GCS backup's object names.
+t_gcs_names() {
+    local d=$W/gn rc run=$W/gn/cache/run_20780000111
+    mkdir -p "$d"
+    imx sync --source gcs --gcs-url "$GCS_URL" --cache "$d/cache" --artifact '*' 20780000111 \
+        >"$d/out" 2>&1
+    rc=$?
+    assert_eq "$rc" 0 "exit status: $(cat "$d/out")" || return 1
+    [ -f "$run/run.json" ] && [ -f "$run/imx-manifest.json" ] && [ ! -e "$run/.hidden" ] &&
+        [ ! -e "$run/.superseded" ] || fail "an artifact took an imx name: $(ls -la "$run")" ||
+        return 1
+    for n in run.json imx-manifest.json .superseded .hidden; do
+        grep -q "artifact name '$n' cannot be a folder name" "$d/out" || fail "'$n' not said" ||
+            return 1
+    done
+}
+
 t_run "jail: .imx/tmp a link: refused (exit 4), the folder it points to keeps every file" \
     t_private_link .imx/tmp
 t_run "jail: .imx/http a link: refused, nothing swept through it" t_private_link .imx/http
@@ -189,3 +210,5 @@ t_run "jail: a re-run zip with a .superseded/ entry never replaces the kept aggr
     t_superseded_entry
 t_run "jail: artifacts named run.json, imx-manifest.json, .superseded, .hidden refused" \
     t_hostile_names
+t_run "jail: backup objects named run.json, imx-manifest.json, .superseded, .hidden refused" \
+    t_gcs_names

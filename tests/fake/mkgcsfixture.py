@@ -21,6 +21,8 @@ client should find: {"runs": [{"id", "date", "folder", "workflow", "chosen": {na
 --ids-from   with --real: a fakegh fixture (mkfixture.py); runs it holds keep its results_bmk
              artifact id, as the real backup keeps GitHub's ids.
 --bench      RUNS run-sweep runs spread over DATES date folders (for the speed benchmark).
+--hostile-names  run 20780000111 (2026-01-08) also uploads artifacts named run.json,
+             imx-manifest.json, .superseded and .hidden (a client must not make them folders).
 """
 import argparse
 import calendar
@@ -242,6 +244,15 @@ def synthetic(b):
         b.expect["unparsable"] += 1
 
 
+def hostile_names(b):
+    """A run whose backup holds artifacts named like a client's own files and folders."""
+    r = Run(b, "2026-01-08", "Run_Sweep_-_main", 20780000111, "run-sweep.yml")
+    r.add("results_bmk", {"agg_bmk.json": b"[]"}, chosen=True, rows=0)
+    for name in ("run.json", "imx-manifest.json", ".superseded", ".hidden"):
+        r.add(name, {"evil.json": b"[]"})
+    r.write()
+
+
 def real(b, raw, runs=None, ids_from=None):
     gh_ids = {}
     if ids_from:
@@ -287,11 +298,14 @@ def main():
     p.add_argument("--runs", help="with --real: only these run ids (comma-separated)")
     p.add_argument("--ids-from", help="with --real: artifact ids of a fakegh fixture")
     p.add_argument("--bench")
+    p.add_argument("--hostile-names", action="store_true")
     args = p.parse_args()
     b = Bucket(os.path.join(args.out, args.bucket))
     os.makedirs(b.root, exist_ok=True)
     if args.synthetic:
         synthetic(b)
+    if args.hostile_names:
+        hostile_names(b)
     if args.real:
         real(b, args.real, set(args.runs.split(",")) if args.runs else None, args.ids_from)
     if args.bench:
