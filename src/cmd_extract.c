@@ -8,6 +8,7 @@
 #include "output.h"
 #include "writer/csv.h"
 #include "writer/jsonl.h"
+#include "writer/sqlitedb.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -353,6 +354,50 @@ done:
     return status;
 }
 
+/* --format sqlite: every run's rows and the merged table's view in one database, updated in
+ * place with only the new or changed runs when it exists. */
+static int extract_sqlite(struct cli *cli, struct extract *x, struct extract_opts *o,
+                          const char *path)
+{
+    struct imx_err err = IMX_ERR_INIT;
+    struct sqldb_stats st;
+    int status;
+
+    if (!strcmp(path, "-")) {
+        msg_error("a SQLite database cannot go to standard output: name a file with -o");
+        return EXIT_USAGE;
+    }
+    if (out_make_parent(path) != EXIT_OK)
+        return EXIT_FS;
+    if (sqldb_write(path, o, &cli->filter, x, &st, &err) < 0) {
+        if (err.code == IMX_ENOTFOUND) {
+            msg_error("%s (expected run_<ID>/ folders; 'imx sync' fills it)", err.msg);
+            return EXIT_DATA;
+        }
+        msg_error("%s (the previous database, if any, is unchanged)", err.msg);
+        return exit_for(err.code);
+    }
+    if (!cli->quiet) {
+        if (st.rebuilt)
+            fprintf(stderr, "Built %s: %zu runs, %lu rows, %lu in the view latest\n", path,
+                    st.runs_total, st.rows_total, st.latest);
+        else
+            fprintf(stderr,
+                    "Updated %s: %zu runs added, %zu replaced, %zu removed (%lu rows added); "
+                    "%zu runs, %lu rows, %lu in the view latest\n",
+                    path, st.runs_added, st.runs_replaced, st.runs_removed, st.rows_added,
+                    st.runs_total, st.rows_total, st.latest);
+    }
+    status = EXIT_OK;
+    if (extract_incomplete(x)) {
+        if (!cli->quiet)
+            fprintf(stderr,
+                    "imx: the database is incomplete: some input was skipped (see above)\n");
+        status = EXIT_PARTIAL;
+    }
+    return status;
+}
+
 /* -o, else by_model/<MODEL>/inferencemax.<format's extension>. */
 static char *default_output(const struct cli *cli, const struct model_sel *sel, enum out_format fmt)
 {
@@ -417,6 +462,11 @@ int cmd_extract(struct cli *cli)
     o.diag = &diag;
     fmt = out_format_of(cli->format, cli->output);
     outpath = default_output(cli, &sel, fmt);
+    if (fmt == FMT_SQLITE) {
+        status = extract_sqlite(cli, &x, &o, outpath);
+        status = cli_worse_status(status, sync_status);
+        goto done;
+    }
     if (cli->history) {
         status = extract_history(cli, &x, &o, outpath, fmt);
         status = cli_worse_status(status, sync_status);

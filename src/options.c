@@ -72,7 +72,8 @@ static const struct opt opts[] = {
      "every run's rows (deduplicated within each run), with run id,\n"
      "attempt, date and source, ordered by run then configuration"},
     {"format", O_FORMAT, 1, CMD_EXTRACT, "FMT",
-     "csv or jsonl (default: from the output's extension, else csv)"},
+     "csv, jsonl or sqlite (the history, runs and the view latest)\n"
+     "(default: from the output's extension, else csv)"},
     {"gpu", O_GPU, 1, CMD_ROWS, "LIST",
      "only rows of these GPUs: canonical (b200 matches b200-trt)\n"
      "or runner label (mi355x-amd_0); comma list"},
@@ -381,8 +382,8 @@ int cli_parse(struct cli *cli, unsigned bit, const char *cmd_name, int argc, cha
             cli->history = 1;
             break;
         case O_FORMAT:
-            if (strcmp(optarg, "csv") && strcmp(optarg, "jsonl"))
-                return bad_value("format", optarg, "expected csv or jsonl");
+            if (strcmp(optarg, "csv") && strcmp(optarg, "jsonl") && strcmp(optarg, "sqlite"))
+                return bad_value("format", optarg, "expected csv, jsonl or sqlite");
             cli->format = optarg;
             break;
         case O_GPU:

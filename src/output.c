@@ -37,7 +37,7 @@ const char *out_format_ext(enum out_format f)
     return f == FMT_JSONL ? "jsonl" : f == FMT_SQLITE ? "sqlite" : "csv";
 }
 
-static int make_parent(const char *path)
+int out_make_parent(const char *path)
 {
     struct imx_err err = IMX_ERR_INIT;
     char *dir = xstrdup(path), *slash = strrchr(dir, '/');
@@ -92,7 +92,7 @@ int out_open(struct out *o, const char *path, int rewindable)
             path = o->real;
     }
     o->label = path;
-    if (make_parent(path) != EXIT_OK) {
+    if (out_make_parent(path) != EXIT_OK) {
         free(o->real);
         return EXIT_FS;
     }

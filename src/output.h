@@ -29,6 +29,8 @@ struct out {
  * are then written through a temporary file. Errors are printed; returns an exit status.
  */
 int out_open(struct out *o, const char *path, int rewindable);
+/* Creates the folders above path; errors are printed; returns an exit status. */
+int out_make_parent(const char *path);
 /* Empties what was written so far (rewindable outputs only); returns an exit status. */
 int out_rewind(struct out *o);
 /* Completes the output (renames into place, copies the spool); returns an exit status. */

@@ -256,6 +256,47 @@ static int cmp_trow(const void *pa, const void *pb)
     return c ? c : (a->keylen > b->keylen) - (a->keylen < b->keylen);
 }
 
+/* One value of the sort key: missing, a number (8 order-preserving bytes, then its text, for
+ * numbers equal as numbers), or text; each ends in a NUL so a prefix sorts first. */
+static void sort_key_value(struct buf *out, const char *v)
+{
+    double x;
+
+    if (!v) {
+        buf_addc(out, '\x01');
+        return;
+    }
+    if (parse_num(v, &x)) {
+        uint64_t bits;
+        unsigned char b[8];
+        if (x == 0)
+            x = 0; /* -0 and 0 are one number */
+        memcpy(&bits, &x, sizeof(bits));
+        bits = bits >> 63 ? ~bits : bits | ((uint64_t)1 << 63);
+        for (int i = 0; i < 8; i++)
+            b[i] = (unsigned char)(bits >> (56 - 8 * i));
+        buf_addc(out, '\x02');
+        buf_add(out, b, sizeof(b));
+    } else {
+        buf_addc(out, '\x03');
+    }
+    buf_add(out, v, strlen(v) + 1);
+}
+
+void trow_sort_key(const struct trow *t, struct buf *out)
+{
+    for (size_t i = 0; i < sizeof(sort_head) / sizeof(sort_head[0]); i++)
+        sort_key_value(out, t->kv[sort_head[i]]);
+    for (int i = 0; i < NKEY; i++) {
+        if (i == K_HW || i == K_PRECISION || i == K_ISL || i == K_OSL || i == K_TP || i == K_CONC)
+            continue;
+        sort_key_value(out, t->kv[i]);
+    }
+    buf_add(out, t->extras, strlen(t->extras) + 1);
+    sort_key_value(out, t->kv[K_CONC]);
+    buf_add(out, t->key, t->keylen);
+}
+
 struct trow **table_sorted(struct table *t, size_t *n)
 {
     struct trow **v = xmalloc((t->count + 1) * sizeof(*v));

@@ -76,6 +76,12 @@ void table_put(struct table *t, struct trow *row);
  */
 struct trow **table_sorted(struct table *t, size_t *n);
 
+/*
+ * A byte string whose bytewise order (memcmp, then length: SQLite's BLOB order) is the
+ * table's order, for databases that must sort rows as imx does. Appends to out.
+ */
+void trow_sort_key(const struct trow *t, struct buf *out);
+
 /* Compares two values for the sort: missing first, numbers numerically, text bytewise. */
 int table_cmp_values(const char *a, const char *b);
 

@@ -273,6 +273,13 @@ static const char *with_len(const char *s, size_t *len)
     return s;
 }
 
+const char *run_source_name(const struct run_info *ri)
+{
+    if (ri->kind == RUN_API)
+        return "api";
+    return ri->source && !strncmp(ri->source, "gcs", 3) ? "gcs" : "github";
+}
+
 const char *column_value(const struct column *c, const struct trow *t, const struct run_list *runs,
                          char *scratch, size_t *len)
 {
@@ -323,9 +330,7 @@ const char *column_value_kind(const struct column *c, const struct trow *t,
     case COL_SOURCE:
         if (!ri)
             return NULL;
-        if (ri->kind == RUN_API)
-            return with_len("api", len);
-        return with_len(ri->source && !strncmp(ri->source, "gcs", 3) ? "gcs" : "github", len);
+        return with_len(run_source_name(ri), len);
     case COL_FILE:
         return ri && t->rank.file < ri->nfiles ? with_len(ri->files[t->rank.file].rel, len) : NULL;
     }

@@ -67,6 +67,9 @@ void colwatch_init(struct colwatch *w, const char *spec);
 void colwatch_release(struct colwatch *w);
 int colset_covers(struct colwatch *w, const struct colset *cs, const struct trow *t);
 
+/* Where a run's rows came from: github, gcs (the backup) or api (the InferenceX API). */
+const char *run_source_name(const struct run_info *ri);
+
 /* After writing to fp: 0, or -IMX_EIO naming label when fp reports an error (the writers'
  * common ending). */
 int writer_status(FILE *fp, const char *label, struct imx_err *err);

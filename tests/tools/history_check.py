@@ -4,12 +4,18 @@
   history_check.py concat HISTORY.csv RUN1.csv RUN2.csv ...
       the history's rows are the per-run extractions concatenated (in that order); columns the
       history adds (run_attempt, extras of other runs) are empty where the run's table lacks them
+  history_check.py latest DB CSV
+      the view latest of imx's SQLite database is the CSV table row for row, in its order, every
+      CSV column a column of the view with the same value (numbers as numbers, booleans 1/0)
+  history_check.py history DB CSV
+      the view history (every run's rows, in run order) is the history CSV row for row
   history_check.py same CSV JSONL
       JSON Lines carries the CSV's values: numbers and text as the same characters, missing
       values left out
 """
 import csv
 import json
+import sqlite3
 import sys
 
 
@@ -61,9 +67,44 @@ def same(csv_path, jsonl_path):
     print(f"{len(rows)} rows carry the same values")
 
 
+def same_value(text, value):
+    """A CSV field against a SQLite value of the column's declared type."""
+    if text == "":
+        return value is None
+    if value is None:
+        return False
+    if isinstance(value, str):
+        return value == text
+    if text in ("true", "false"):
+        return value == (1 if text == "true" else 0)
+    try:
+        return float(text) == float(value)
+    except ValueError:
+        return False
+
+
+def db_matches(db_path, what, csv_path):
+    rows = read_csv(csv_path)
+    con = sqlite3.connect(db_path)
+    cur = con.execute(f"SELECT * FROM {what}")
+    names = [c[0] for c in cur.description]
+    got = [dict(zip(names, r)) for r in cur.fetchall()]
+    if len(got) != len(rows):
+        sys.exit(f"{len(got)} rows in {what}, {len(rows)} in the CSV")
+    for i, (r, g) in enumerate(zip(rows, got)):
+        for k, v in r.items():
+            if k not in g:
+                sys.exit(f"{what} has no column {k}")
+            if not same_value(v, g[k]):
+                sys.exit(f"row {i + 1}: {k} is {v!r} in the CSV, {g[k]!r} in {what}")
+    print(f"{len(rows)} rows of {what} equal the CSV")
+
+
 if __name__ == "__main__":
     if len(sys.argv) >= 3 and sys.argv[1] == "concat":
         concat(sys.argv[2], sys.argv[3:])
+    elif len(sys.argv) == 4 and sys.argv[1] in ("latest", "history"):
+        db_matches(sys.argv[2], sys.argv[1], sys.argv[3])
     elif len(sys.argv) == 4 and sys.argv[1] == "same":
         same(sys.argv[2], sys.argv[3])
     else:

@@ -1,0 +1,36 @@
+/* sqlitedb: the history as one SQLite database: tables `runs` and `rows` (every run's rows,
+ * every column, typed), the view `latest` (exactly the merged table, in its order), indexes on
+ * the configuration; built into a temporary file renamed into place, then updated in place in
+ * one transaction with only the runs that are new or changed. */
+#ifndef IMX_SQLITEDB_H
+#define IMX_SQLITEDB_H
+
+#include "table/extract.h"
+#include "table/filter.h"
+#include "util/err.h"
+
+/* The schema version, in PRAGMA user_version; a database of another version is rebuilt. */
+#define SQLITEDB_SCHEMA 1
+
+struct sqldb_stats {
+    int rebuilt;          /* built from scratch (new file, other schema or other selection) */
+    size_t runs_added;    /* runs not in the database before */
+    size_t runs_replaced; /* runs whose attempt or result files changed */
+    size_t runs_removed;  /* runs no longer in the cache */
+    size_t runs_total;
+    unsigned long rows_added;
+    unsigned long rows_total;
+    unsigned long latest; /* rows of the view latest */
+};
+
+/*
+ * Writes or updates the database at path with the runs and rows that o selects (the run
+ * selection by ids, --collect-recent or dates makes a full rebuild every time: incremental
+ * updates are for the whole cache). filter: rows kept (may be NULL). x is filled as by
+ * extract_each_run with the runs read (release it). Returns 0 or a negative IMX_E* code; the
+ * previous database is never left half-written.
+ */
+int sqldb_write(const char *path, const struct extract_opts *o, const struct row_filter *filter,
+                struct extract *x, struct sqldb_stats *st, struct imx_err *err);
+
+#endif

@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# --format sqlite: the view latest is the CSV table row for row, the table rows the history; a
+# second run adds only new runs, replaces a re-run (attempt changed) and drops runs gone; a
+# kill -9 at any moment of a build or an update leaves the previous database intact.
+. "$(dirname "$0")/../lib.sh"
+W=$(t_tmp)
+FIX="$TESTS_DIR/cases/0350-filters-gpu-seq/cache"
+CHECK="$TESTS_DIR/tools/history_check.py"
+
+# DB and CSVs of CACHE agree: latest = merged table, history = --history (all columns)
+agrees() {
+    local cache=$1 db=$2
+    imx extract --offline --cache "$cache" --model all --columns all -o "$W/l.csv" -q || return 1
+    imx extract --offline --cache "$cache" --model all --columns all --history -o "$W/h.csv" -q ||
+        return 1
+    python3 "$CHECK" latest "$db" "$W/l.csv" >&2 && python3 "$CHECK" history "$db" "$W/h.csv" >&2
+}
+
+q() { python3 -c 'import sqlite3,sys; print("\n".join("|".join("" if v is None else str(v) for v in r) for r in sqlite3.connect(sys.argv[1]).execute(sys.argv[2])))' "$@"; }
+
+schema_and_types() {
+    imx extract --offline --cache "$FIX" --model all -o "$W/s.sqlite" -q || return 1
+    agrees "$FIX" "$W/s.sqlite" || return 1
+    assert_eq "$(q "$W/s.sqlite" 'PRAGMA user_version')" 1 || return 1
+    assert_eq "$(q "$W/s.sqlite" "SELECT type FROM pragma_table_info('rows') WHERE name IN ('concurrency','throughput_tokens_per_sec_per_gpu','gpu_model','disagg','run_id') ORDER BY name")" \
+        "$(printf 'INTEGER\nINTEGER\nTEXT\nINTEGER\nREAL')" || return 1
+    assert_eq "$(q "$W/s.sqlite" 'SELECT typeof(concurrency), typeof(throughput_tokens_per_sec_per_gpu) FROM latest LIMIT 1')" "integer|real" || return 1
+    q "$W/s.sqlite" "SELECT name FROM sqlite_master WHERE type='index'" | grep -q rows_config ||
+        fail "no index on the configuration" || return 1
+    assert_eq "$(q "$W/s.sqlite" 'SELECT run_id, run_attempt, source FROM runs ORDER BY ord')" \
+        "$(printf '1000|1|github\n1100|1|github\n1200|2|github')"
+}
+
+incremental() {
+    local c="$W/inc" db="$W/inc.sqlite"
+    mkdir -p "$c" && cp -r "$FIX/run_1000" "$FIX/run_1100" "$c/" || return 1
+    imx extract --offline --cache "$c" --model all -o "$db" 2>"$W/e1" || return 1
+    assert_contains "$W/e1" "Built" || return 1
+    agrees "$c" "$db" || return 1
+    # a new run: only it is read
+    cp -r "$FIX/run_1200" "$c/"
+    imx extract --offline --cache "$c" --model all -o "$db" 2>"$W/e2" || return 1
+    assert_contains "$W/e2" "1 runs added, 0 replaced, 0 removed (3 rows added)" || return 1
+    agrees "$c" "$db" || return 1
+    # nothing new: nothing read
+    imx extract --offline --cache "$c" --model all -o "$db" 2>"$W/e3" || return 1
+    assert_contains "$W/e3" "0 runs added, 0 replaced, 0 removed (0 rows added)" || return 1
+    # a re-run attempt of run 1100 with a new value replaces that run's rows
+    sed -i 's/"run_attempt": 1/"run_attempt": 2/' "$c/run_1100/run.json"
+    sed -i 's/1500.25/1555.5/' "$c/run_1100/agg_bmk.json"
+    imx extract --offline --cache "$c" --model all -o "$db" 2>"$W/e4" || return 1
+    assert_contains "$W/e4" "0 runs added, 1 replaced, 0 removed (6 rows added)" || return 1
+    agrees "$c" "$db" || return 1
+    assert_eq "$(q "$db" 'SELECT count(*) FROM rows WHERE throughput_tokens_per_sec_per_gpu = 1555.5')" 1 || return 1
+    # a run gone from the cache is gone from the database; an older run arriving later
+    # (from the backup) takes its place in the order
+    rm -rf "$c/run_1200"
+    imx extract --offline --cache "$c" --model all -o "$db" 2>"$W/e5" || return 1
+    assert_contains "$W/e5" "0 runs added, 0 replaced, 1 removed" || return 1
+    agrees "$c" "$db" || return 1
+    # another selection (a model) is a rebuild, not a mix
+    imx extract --offline --cache "$c" --model dsr1 -o "$db" 2>"$W/e6"
+    assert_contains "$W/e6" "Built" || return 1
+}
+
+# kill -9 at many moments of an update (and of a rebuild): the database is the old or the new
+# one, complete, never a mix
+killed_writes() {
+    local c="$W/k" db="$W/k.sqlite" i t pid state
+    "$BUILD/tools/gencache" "$c" --runs 30 --seed 5 >/dev/null || return 1
+    imx extract --offline --cache "$c" --model all -o "$db" -q || return 1
+    imx extract --offline --cache "$c" --model all --columns all -o "$W/old.csv" -q || return 1
+    cp "$db" "$W/old.sqlite"
+    # every run's values change: an update reads all 30 runs again
+    for f in "$c"/run_*/agg_bmk.json; do sed -i 's/"tput_per_gpu": \([0-9]\)/"tput_per_gpu": 7\1/' "$f"; done
+    touch "$c"/run_*/run.json
+    imx extract --offline --cache "$c" --model all --columns all -o "$W/new.csv" -q || return 1
+    cmp -s "$W/old.csv" "$W/new.csv" && fail "the change changed nothing" && return 1
+    for i in 1 2 3 4 5 6 7 8; do
+        cp "$W/old.sqlite" "$db"
+        rm -f "$db-journal"
+        "$IMX" extract --offline --cache "$c" --model all -o "$db" -q &
+        pid=$!
+        t=$(awk -v i="$i" 'BEGIN { printf "%.3f", 0.05 + (i - 1) * 0.1 }')
+        sleep "$t"
+        kill -9 "$pid" 2>/dev/null
+        wait "$pid" 2>/dev/null
+        # SQLite rolls a hot journal back when the database is next opened
+        if python3 "$CHECK" latest "$db" "$W/old.csv" >/dev/null 2>&1; then
+            state=old
+        elif python3 "$CHECK" latest "$db" "$W/new.csv" >/dev/null 2>&1; then
+            state=new
+        else
+            fail "after a kill at ${t}s the database is neither the old nor the new one"
+            return 1
+        fi
+        assert_eq "$(q "$db" 'PRAGMA integrity_check')" ok || return 1
+        echo "kill at ${t}s: $state" >&2
+    done
+    # a rebuild killed midway (another selection): the old file stays, byte for byte
+    cp "$W/old.sqlite" "$db"
+    "$IMX" extract --offline --cache "$c" --model all --gpu h100 -o "$db" -q &
+    pid=$!
+    sleep 0.1
+    kill -9 "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+    if ! cmp -s "$db" "$W/old.sqlite"; then
+        # finished before the kill: then it must be the complete new database
+        imx extract --offline --cache "$c" --model all --gpu h100 --columns all -o "$W/h1.csv" -q
+        python3 "$CHECK" latest "$db" "$W/h1.csv" >&2 || return 1
+    fi
+}
+
+refused_to_stdout() {
+    imx extract --offline --cache "$FIX" --model all --format sqlite -o - 2>"$W/err"
+    assert_eq $? 2 || return 1
+    assert_contains "$W/err" "cannot go to standard output"
+}
+
+t_run sqlite/schema_and_types schema_and_types
+t_run sqlite/incremental incremental
+t_run sqlite/killed_writes killed_writes
+t_run sqlite/refused_to_stdout refused_to_stdout
+if [ -d "$SHARED_RAW" ]; then
+    real() { imx extract --offline --cache "$SHARED_RAW" --model all -o "$W/r.sqlite" -q && agrees "$SHARED_RAW" "$W/r.sqlite"; }
+    t_run sqlite/real_latest_equals_csv real
+else
+    t_skip sqlite/real_latest_equals_csv "the shared real cache ../shared/data/inferencemax-raw is absent"
+fi
