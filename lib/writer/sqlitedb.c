@@ -3,6 +3,7 @@
  * the view latest picks, per configuration, the row of the newest run (runs.ord) and sorts by a
  * key whose byte order is the table's order (trow_sort_key). */
 #include "writer/sqlitedb.h"
+#include "cache/select.h"
 #include "util/buf.h"
 #include "util/fsutil.h"
 #include "util/xalloc.h"
@@ -721,7 +722,7 @@ int sqldb_write(const char *path, const struct extract_opts *o, const struct row
     colset_build(&d.cs, "all", NULL, 0, err);
     colset_add_run_columns(&d.cs);
     /* a run selection reads part of the cache: such a database is built anew every time */
-    if (!o->nids && o->recent <= 0 && !o->since && !o->until && updatable(&d, path, selection)) {
+    if (!o->nids && !run_select_active(&o->select) && updatable(&d, path, selection)) {
         r = update(&d, o, x);
         close_db(&d);
     } else {
