@@ -6,6 +6,7 @@
 #ifndef IMX_CLI_H
 #define IMX_CLI_H
 
+#include "table/extract.h"
 #include "table/filter.h"
 #include "util/err.h"
 
@@ -28,11 +29,18 @@ enum {
     CMD_SYNC = 1 << 1,
     CMD_RUNS = 1 << 2,
     CMD_VERIFY = 1 << 3,
-    CMD_ALL = CMD_EXTRACT | CMD_SYNC | CMD_RUNS | CMD_VERIFY,
-    CMD_FETCHING = CMD_EXTRACT | CMD_SYNC | CMD_RUNS, /* commands that may talk to a server */
+    /* the analysis commands (bits well apart from other new commands') */
+    CMD_GPUS = 1 << 10,
+    CMD_PARETO = 1 << 11,
+    CMD_AT = 1 << 12,
+    CMD_TREND = 1 << 13,
+    CMD_ANALYSIS = CMD_PARETO | CMD_AT | CMD_TREND, /* they read rows as extract does */
+    CMD_ALL = CMD_EXTRACT | CMD_SYNC | CMD_RUNS | CMD_VERIFY | CMD_GPUS | CMD_ANALYSIS,
+    /* commands that may talk to a server */
+    CMD_FETCHING = CMD_EXTRACT | CMD_SYNC | CMD_RUNS | CMD_ANALYSIS,
     /* commands that select rows: they take the row filters (--gpu, --seq, ...); a new
      * command that writes or selects rows adds its bit here */
-    CMD_ROWS = CMD_EXTRACT,
+    CMD_ROWS = CMD_EXTRACT | CMD_ANALYSIS,
 };
 
 struct cli {
@@ -70,6 +78,18 @@ struct cli {
     struct row_filter filter; /* --gpu, --framework, --precision, --seq, --isl, --osl, ... */
     int no_progress; /* no live progress line */
     int repair; /* sync --repair: re-hash, fetch again what is damaged */
+    /* analysis (pareto, at, trend, gpus) */
+    const char *gpu_specs; /* user GPU constants file; NULL: $IMX_GPU_SPECS, else built-in only */
+    const char *metric;    /* y metric: a short name, a derived or any numeric column */
+    const char *x_axis;    /* pareto: interactivity, e2el, ttft_p99, ttft_median */
+    const char *direction; /* pareto: upper_left, ...; NULL: the dashboard's */
+    const char *dedup;     /* pareto: dashboard (default) or config */
+    double max_cost;       /* pareto: display limit on costs ($/Mtok) */
+    double max_ttft;       /* pareto: display limit on a TTFT x (s) */
+    int no_limits;
+    int all_points;
+    double interactivity; /* at, trend: the target (NaN when not given) */
+    double throughput;
     /* positional run ids */
     char **ids;
     size_t nids;
@@ -112,10 +132,37 @@ struct ghsync_opts;
  * *token_source. */
 char *cli_ghsync_opts(const struct cli *cli, struct ghsync_opts *o, const char **token_source);
 
+/* What extract and the analysis commands read: the model, the runs (synced first unless
+ * --offline, as the old one-shot script did) and the options of the extraction. */
+struct cli_selection {
+    struct model_sel sel;
+    int have_sel;
+    struct extract_opts o; /* o.model and o.diag point into this struct: do not move it */
+    struct imx_diag diag;
+    char **synced; /* the run ids the sync resolved to */
+    size_t nsynced;
+    int sync_status;
+};
+/* Returns EXIT_OK (s->sync_status tells how the sync went), EXIT_USAGE or EXIT_INTR after a
+ * message; release s in every case. */
+int cli_selection_init(struct cli *cli, struct cli_selection *s);
+void cli_selection_release(struct cli_selection *s);
+/* After extract_run: no runs, no run matching, no rows of the model? The message, and the
+ * exit status (EXIT_OK when there is data). */
+int cli_selection_check(const struct cli *cli, const struct cli_selection *s,
+                        const struct extract *x);
+/* n rows left of nmerged after the row filters: none is an error (message, status). */
+int cli_filtered_empty(const struct cli *cli, const struct cli_selection *s, size_t n,
+                       size_t nmerged);
+
 int cmd_extract(struct cli *cli);
 int cmd_sync(struct cli *cli);
 int cmd_runs(struct cli *cli);
 int cmd_verify(struct cli *cli);
+int cmd_gpus(struct cli *cli);
+int cmd_pareto(struct cli *cli);
+int cmd_at(struct cli *cli);
+int cmd_trend(struct cli *cli);
 /*
  * Performs the sync the options describe (run ids, --collect-recent, --since/--until,
  * filters) and gives back the run ids (malloc'ed decimal strings in a malloc'ed array) the

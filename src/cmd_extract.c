@@ -1,5 +1,6 @@
 /* cmd_extract: `imx extract` (and imx without a command): read the cache, merge runs,
  * keep the newest row per configuration of one model, write the CSV and a summary. */
+#include "analysis.h"
 #include "cli.h"
 #include "table/extract.h"
 #include "util/buf.h"
@@ -213,6 +214,7 @@ static int write_output(const char *path, enum out_format fmt, const struct cols
  * field for --columns all) makes a second pass with the columns of every run. */
 struct history {
     const struct cli *cli;
+    const struct gpu_table *gpus; /* for the derived columns */
     const struct extract *x;
     enum out_format fmt;
     struct out out;
@@ -232,6 +234,7 @@ static int history_columns(struct history *h)
     colset_release(&h->cs);
     if (colset_build(&h->cs, h->cli->columns, h->reps, h->nreps, &h->err) < 0)
         return -IMX_EUSAGE;
+    colset_set_gpus(&h->cs, h->gpus);
     if (!h->cli->columns || !strcmp(h->cli->columns, "default") ||
         !strcmp(h->cli->columns, "seed") || !strcmp(h->cli->columns, "all"))
         colset_add_run_columns(&h->cs);
@@ -290,13 +293,14 @@ static int history_pass(struct history *h, struct extract *x, const struct extra
 }
 
 static int extract_history(struct cli *cli, struct extract *x, struct extract_opts *o,
-                           const char *path, enum out_format fmt)
+                           const char *path, enum out_format fmt, const struct gpu_table *g)
 {
     struct history h;
     int status = EXIT_OK;
 
     memset(&h, 0, sizeof(h));
     h.cli = cli;
+    h.gpus = g;
     h.fmt = fmt;
     h.pass = 1;
     colwatch_init(&h.watch, cli->columns);
@@ -412,112 +416,149 @@ static char *default_output(const struct cli *cli, const struct model_sel *sel, 
     return buf_detach(&p, NULL);
 }
 
+int cli_selection_init(struct cli *cli, struct cli_selection *s)
+{
+    struct imx_err err = IMX_ERR_INIT;
+
+    memset(s, 0, sizeof(*s));
+    s->diag.fn = msg_diag;
+    s->diag.ud = cli;
+    s->sync_status = EXIT_OK;
+    if (!cli->model)
+        cli->model = MODEL_DEFAULT;
+    if (model_sel_init(&s->sel, cli->model, &err) < 0) {
+        msg_error("%s", err.msg);
+        return EXIT_USAGE;
+    }
+    s->have_sel = 1;
+    s->o.cache = cli_cache_dir(cli);
+    s->o.ids = cli->ids;
+    s->o.nids = cli->nids;
+    cli_run_select(cli, &s->o.select);
+    if (!cli->offline) {
+        /* the old script's one-shot job: fetch what the selection names, then extract it */
+        int explicit = cli->nids || cli->collect_recent > 0 || cli->since || cli->until;
+        s->sync_status = cli_sync_selected(cli, &s->synced, &s->nsynced);
+        if (s->sync_status == EXIT_USAGE || s->sync_status == EXIT_INTR)
+            return s->sync_status;
+        if (s->sync_status != EXIT_OK)
+            msg_warn("the sync did not complete: extracting what the cache holds");
+        if (explicit && s->nsynced) {
+            /* exactly the runs the selection resolved to */
+            s->o.ids = s->synced;
+            s->o.nids = s->nsynced;
+            memset(&s->o.select, 0, sizeof(s->o.select));
+        }
+    }
+    s->o.model = &s->sel;
+    s->o.diag = &s->diag;
+    return EXIT_OK;
+}
+
+void cli_selection_release(struct cli_selection *s)
+{
+    if (s->have_sel)
+        model_sel_release(&s->sel);
+    free_ids(s->synced, s->nsynced);
+    memset(s, 0, sizeof(*s));
+}
+
+int cli_selection_check(const struct cli *cli, const struct cli_selection *s,
+                        const struct extract *x)
+{
+    if (x->st.runs == 0 && x->selected.considered > 0) {
+        struct buf b = BUF_INIT_MAX(8192);
+        selection_note(x, &s->o, &b);
+        msg_error("no cached run matches the selection: %zu run%s in the cache '%s', %s",
+                  x->selected.considered, x->selected.considered == 1 ? "" : "s", s->o.cache, b.p);
+        buf_release(&b);
+        return no_data_status(s->sync_status, EXIT_DATA);
+    }
+    if (x->st.runs == 0 && s->o.nids == 0) {
+        msg_error("no runs in the cache '%s' (expected run_<ID>/ folders; 'imx sync' fills it)",
+                  s->o.cache);
+        return no_data_status(s->sync_status, EXIT_DATA);
+    }
+    if (x->table.count == 0 && !s->sel.all && x->st.rows_model == 0)
+        return no_data_status(s->sync_status, no_such_model(cli->model, x));
+    return EXIT_OK;
+}
+
+int cli_filtered_empty(const struct cli *cli, const struct cli_selection *s, size_t n,
+                       size_t nmerged)
+{
+    struct buf b = BUF_INIT_MAX(8192);
+
+    if (n > 0 || nmerged == 0)
+        return EXIT_OK;
+    row_filter_describe(&cli->filter, &b);
+    msg_error("no rows of model '%s' match %s (%zu rows before the filters)", cli->model, b.p,
+              nmerged);
+    buf_release(&b);
+    return no_data_status(s->sync_status, EXIT_DATA);
+}
+
 int cmd_extract(struct cli *cli)
 {
     struct imx_err err = IMX_ERR_INIT;
-    struct imx_diag diag = {msg_diag, cli, 0};
-    struct model_sel sel;
+    struct cli_selection s;
+    struct gpu_table g;
     struct extract x;
-    struct extract_opts o;
+    struct extract_opts *o = &s.o;
     struct colset cs;
     struct trow **rows;
     char *outpath = NULL;
     enum out_format fmt;
     size_t n, nmerged;
-    int status = EXIT_OK, sync_status = EXIT_OK;
-    char **synced = NULL;
-    size_t nsynced = 0;
+    int status = EXIT_OK;
 
     memset(&x, 0, sizeof(x));
-    if (!cli->model)
-        cli->model = MODEL_DEFAULT;
-    if (model_sel_init(&sel, cli->model, &err) < 0) {
-        msg_error("%s", err.msg);
-        return EXIT_USAGE;
+    if ((status = cli_gpu_table(cli, &g)) != EXIT_OK)
+        return status;
+    status = cli_selection_init(cli, &s);
+    if (status == EXIT_USAGE || status == EXIT_INTR) {
+        cli_selection_release(&s);
+        gpu_table_release(&g);
+        return status;
     }
-    memset(&o, 0, sizeof(o));
-    o.cache = cli_cache_dir(cli);
-    o.ids = cli->ids;
-    o.nids = cli->nids;
-    cli_run_select(cli, &o.select);
-    if (!cli->offline) {
-        /* the old script's one-shot job: fetch what the selection names, then extract it */
-        int explicit = cli->nids || cli->collect_recent > 0 || cli->since || cli->until;
-        sync_status = cli_sync_selected(cli, &synced, &nsynced);
-        if (sync_status == EXIT_USAGE || sync_status == EXIT_INTR) {
-            free_ids(synced, nsynced);
-            model_sel_release(&sel);
-            return sync_status;
-        }
-        if (sync_status != EXIT_OK)
-            msg_warn("the sync did not complete: extracting what the cache holds");
-        if (explicit && nsynced) {
-            /* exactly the runs the selection resolved to */
-            o.ids = synced;
-            o.nids = nsynced;
-            memset(&o.select, 0, sizeof(o.select));
-        }
-    }
-    o.model = &sel;
-    o.diag = &diag;
+    status = EXIT_OK;
     fmt = out_format_of(cli->format, cli->output);
-    outpath = default_output(cli, &sel, fmt);
+    outpath = default_output(cli, &s.sel, fmt);
     if (fmt == FMT_SQLITE) {
-        status = extract_sqlite(cli, &x, &o, outpath);
-        status = cli_worse_status(status, sync_status);
+        status = extract_sqlite(cli, &x, o, outpath);
+        status = cli_worse_status(status, s.sync_status);
         goto done;
     }
     if (cli->history) {
-        status = extract_history(cli, &x, &o, outpath, fmt);
-        status = cli_worse_status(status, sync_status);
+        status = extract_history(cli, &x, o, outpath, fmt, &g);
+        status = cli_worse_status(status, s.sync_status);
         goto done;
     }
-    if (extract_run(&x, &o, &err) < 0) {
+    if (extract_run(&x, o, &err) < 0) {
         msg_error("%s", err.msg);
-        status = cli_worse_status(sync_status, exit_for(err.code));
+        status = cli_worse_status(s.sync_status, exit_for(err.code));
         goto done;
     }
-    if (x.st.runs == 0 && x.selected.considered > 0) {
-        struct buf b = BUF_INIT_MAX(8192);
-        selection_note(&x, &o, &b);
-        msg_error("no cached run matches the selection: %zu run%s in the cache '%s', %s",
-                  x.selected.considered, x.selected.considered == 1 ? "" : "s", o.cache, b.p);
-        buf_release(&b);
-        status = no_data_status(sync_status, EXIT_DATA);
+    if ((status = cli_selection_check(cli, &s, &x)) != EXIT_OK)
         goto done;
-    }
-    if (x.st.runs == 0 && o.nids == 0) {
-        msg_error("no runs in the cache '%s' (expected run_<ID>/ folders; 'imx sync' fills it)",
-                  o.cache);
-        status = no_data_status(sync_status, EXIT_DATA);
-        goto done;
-    }
-    if (x.table.count == 0 && !sel.all && x.st.rows_model == 0) {
-        status = no_data_status(sync_status, no_such_model(cli->model, &x));
-        goto done;
-    }
     rows = table_sorted(&x.table, &n);
     nmerged = n;
     /* after the merge: a filter never changes which run's row a configuration keeps */
     n = row_filter_keep(&cli->filter, rows, n);
-    if (n == 0 && nmerged > 0) {
-        struct buf b = BUF_INIT_MAX(8192);
-        row_filter_describe(&cli->filter, &b);
-        msg_error("no rows of model '%s' match %s (%zu rows before the filters)", cli->model, b.p,
-                  nmerged);
-        buf_release(&b);
-        status = no_data_status(sync_status, EXIT_DATA);
+    if ((status = cli_filtered_empty(cli, &s, n, nmerged)) != EXIT_OK)
         goto out;
-    }
     if (colset_build(&cs, cli->columns, rows, n, &err) < 0) {
         msg_error("%s", err.msg);
         status = EXIT_USAGE;
         goto out;
     }
+    colset_set_gpus(&cs, &g);
     status = write_output(outpath, fmt, &cs, rows, n, &x);
     if (status == EXIT_OK) {
-        print_summary(cli, &x, &o, rows, nmerged, n,
+        print_summary(cli, &x, o, rows, nmerged, n,
                       !strcmp(outpath, "-") ? "standard output" : outpath);
+        if (colset_has_derived(&cs))
+            cli_gpu_summary_rows(cli, &g, rows, n);
         if (extract_incomplete(&x)) {
             if (!cli->quiet)
                 fprintf(stderr,
@@ -527,13 +568,13 @@ int cmd_extract(struct cli *cli)
     }
     colset_release(&cs);
     if (status == EXIT_OK || status == EXIT_PARTIAL)
-        status = cli_worse_status(status, sync_status);
+        status = cli_worse_status(status, s.sync_status);
 out:
     free(rows);
 done:
     free(outpath);
     extract_release(&x);
-    model_sel_release(&sel);
-    free_ids(synced, nsynced);
+    cli_selection_release(&s);
+    gpu_table_release(&g);
     return status;
 }

@@ -20,6 +20,10 @@ static const struct command commands[] = {
     {"runs", CMD_RUNS, cmd_runs, "list the runs known (cache and, unless --offline, the source)"},
     {"verify", CMD_VERIFY, cmd_verify,
      "re-hash the cache against what sync stored; list damaged or unexpected files"},
+    {"gpus", CMD_GPUS, cmd_gpus, "print the GPU constants (power, costs) the analysis uses"},
+    {"pareto", CMD_PARETO, cmd_pareto, "the dashboard's Pareto fronts of every series"},
+    {"at", CMD_AT, cmd_at, "the dashboard's calculator: every series at one interactivity"},
+    {"trend", CMD_TREND, cmd_trend, "the calculator's answer per run day: how series improved"},
 };
 
 void cli_print_main_help(void)

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +49,17 @@ enum opt_id {
     O_HISTORY,
     O_FORMAT,
     O_REPAIR,
+    O_GPU_SPECS,
+    O_METRIC,
+    O_X,
+    O_DIRECTION,
+    O_DEDUP,
+    O_MAX_COST,
+    O_MAX_TTFT,
+    O_NO_LIMITS,
+    O_ALL_POINTS,
+    O_INTERACTIVITY,
+    O_THROUGHPUT,
 };
 
 struct opt {
@@ -61,13 +73,40 @@ struct opt {
 
 static const struct opt opts[] = {
     {"cache", O_CACHE, 1, CMD_ALL, "DIR", "result cache (default $IMX_CACHE, else ./raw)"},
-    {"model", O_MODEL, 1, CMD_EXTRACT, "M",
+    {"model", O_MODEL, 1, CMD_EXTRACT | CMD_ANALYSIS, "M",
      "model: prefix (gptoss), id (openai/gpt-oss-120b), org_Name form\n"
      "(openai_GPT-OSS-120B, the default) or 'all'"},
-    {"output", O_OUTPUT, 1, CMD_EXTRACT, "PATH",
-     "output file, '-' for stdout (default by_model/<MODEL>/inferencemax.csv)"},
+    {"output", O_OUTPUT, 1, CMD_EXTRACT | CMD_ANALYSIS | CMD_GPUS, "PATH",
+     "output file, '-' for stdout (extract's default by_model/<MODEL>/inferencemax.csv,\n"
+     "the other commands' stdout)"},
     {"columns", O_COLUMNS, 1, CMD_EXTRACT, "SET",
-     "'seed' (the old extractor's 17), 'default', 'all', or a,b,c"},
+     "'seed' (the old extractor's 17), 'default', 'derived' (default and\n"
+     "the derived costs, per-MW and J/token), 'all', or a,b,c"},
+    {"gpu-specs", O_GPU_SPECS, 1, CMD_EXTRACT | CMD_ANALYSIS | CMD_GPUS, "FILE",
+     "GPU constants overriding or extending the built-in table (CSV:\n"
+     "gpu,power_kw,costh,costn,costr; default $IMX_GPU_SPECS)"},
+    {"metric", O_METRIC, 1, CMD_ANALYSIS, "NAME",
+     "y metric: throughput (default), output_throughput, input_throughput,\n"
+     "tpmw, costh, costn, costr (and _output/_input forms), jpt, any derived\n"
+     "or numeric column name"},
+    {"x", O_X, 1, CMD_PARETO, "AXIS", "interactivity (default), e2el, ttft_p99 or ttft_median"},
+    {"direction", O_DIRECTION, 1, CMD_PARETO, "DIR",
+     "upper_left, upper_right, lower_left or lower_right\n"
+     "(default: the dashboard's for the chart and metric)"},
+    {"dedup", O_DEDUP, 1, CMD_PARETO, "MODE",
+     "dashboard (default: per series, its newest run day's rows)\n"
+     "or config (the newest row of every configuration)"},
+    {"max-cost", O_MAX_COST, 1, CMD_PARETO, "USD",
+     "leave out cost points above USD per million tokens (default 5)"},
+    {"max-ttft", O_MAX_TTFT, 1, CMD_PARETO, "SECONDS",
+     "leave out points whose TTFT x is above SECONDS (default 60)"},
+    {"no-limits", O_NO_LIMITS, 0, CMD_PARETO, NULL, "no display limits: every point counts"},
+    {"all-points", O_ALL_POINTS, 0, CMD_PARETO, NULL,
+     "every point, with an on_front column (not only the front)"},
+    {"interactivity", O_INTERACTIVITY, 1, CMD_AT | CMD_TREND, "X",
+     "answer at X tok/s/user (throughput per GPU at that interactivity)"},
+    {"throughput", O_THROUGHPUT, 1, CMD_AT | CMD_TREND, "Y",
+     "answer at Y tok/s/GPU (interactivity at that throughput)"},
     {"history", O_HISTORY, 0, CMD_EXTRACT, NULL,
      "every run's rows (deduplicated within each run), with run id,\n"
      "attempt, date and source, ordered by run then configuration"},
@@ -85,7 +124,7 @@ static const struct opt opts[] = {
     {"osl", O_OSL, 1, CMD_ROWS, "LIST", "only these output sequence lengths (tokens)"},
     {"disagg", O_DISAGG, 1, CMD_ROWS, "yes|no", "only disaggregated (yes) or aggregated (no) rows"},
     {"conc", O_CONC, 1, CMD_ROWS, "LIST", "only these concurrencies (4,64)"},
-    {"offline", O_OFFLINE, 0, CMD_EXTRACT | CMD_RUNS, NULL,
+    {"offline", O_OFFLINE, 0, CMD_EXTRACT | CMD_RUNS | CMD_ANALYSIS, NULL,
      "never touch the network: use the cache only"},
     {"collect-recent", O_COLLECT_RECENT, 1, CMD_FETCHING, "N", "the N newest successful runs"},
     {"since", O_SINCE, 1, CMD_FETCHING, "DATE", "runs created on or after DATE (YYYY-MM-DD)"},
@@ -149,6 +188,21 @@ static const char *synopsis(unsigned bit)
                "the sizes and SHA-256 digests of their manifests and lists every missing, cut,\n"
                "changed or unexpected file (exit 1 when there is one). Reads only;\n"
                "'imx sync --repair' fetches the damaged files again.";
+    case CMD_GPUS:
+        return "imx gpus [OPTIONS]\n"
+               "Prints the GPU constants in use (all-in kW, $ per GPU-hour owning as a\n"
+               "hyperscaler, as a neocloud, renting for 3 years) as CSV.";
+    case CMD_PARETO:
+        return "imx pareto [OPTIONS] [RUN_ID...]\n"
+               "The Pareto front of every series (GPU, framework, speculative method,\n"
+               "disaggregated or not, precision; per model and ISL/OSL) as the dashboard draws.";
+    case CMD_AT:
+        return "imx at --interactivity X | --throughput Y [OPTIONS] [RUN_ID...]\n"
+               "The dashboard's calculator: every series interpolated along its front at\n"
+               "one interactivity (or throughput), every metric, no extrapolation.";
+    case CMD_TREND:
+        return "imx trend --interactivity X [OPTIONS] [RUN_ID...]\n"
+               "The calculator's answer for every run day, from that day's rows only.";
     }
     return "";
 }
@@ -190,6 +244,20 @@ static int parse_long(const char *s, long min, long max, long *out)
     errno = 0;
     v = strtol(s, &end, 10);
     if (errno || end == s || *end || v < min || v > max)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+/* A positive finite number (targets and limits). */
+static int parse_double(const char *s, double *out)
+{
+    char *end;
+    double v;
+
+    errno = 0;
+    v = strtod(s, &end);
+    if (errno || end == s || *end || !isfinite(v) || v <= 0)
         return -1;
     *out = v;
     return 0;
@@ -266,6 +334,10 @@ int cli_parse(struct cli *cli, unsigned bit, const char *cmd_name, int argc, cha
     cli->collect_recent = -1;
     cli->jobs = 8;
     cli->max_wait = 60;
+    cli->max_cost = 5;
+    cli->max_ttft = 60;
+    cli->interactivity = NAN;
+    cli->throughput = NAN;
     for (size_t i = 0; i < NOPTS; i++) {
         if (!(opts[i].cmds & bit))
             continue;
@@ -380,6 +452,53 @@ int cli_parse(struct cli *cli, unsigned bit, const char *cmd_name, int argc, cha
             break;
         case O_HISTORY:
             cli->history = 1;
+            break;
+        case O_GPU_SPECS:
+            cli->gpu_specs = optarg;
+            break;
+        case O_METRIC:
+            cli->metric = optarg;
+            break;
+        case O_X:
+            if (strcmp(optarg, "interactivity") && strcmp(optarg, "e2el") &&
+                strcmp(optarg, "ttft_p99") && strcmp(optarg, "ttft_median"))
+                return bad_value("x", optarg,
+                                 "expected interactivity, e2el, ttft_p99 or ttft_median");
+            cli->x_axis = optarg;
+            break;
+        case O_DIRECTION:
+            if (strcmp(optarg, "upper_left") && strcmp(optarg, "upper_right") &&
+                strcmp(optarg, "lower_left") && strcmp(optarg, "lower_right"))
+                return bad_value("direction", optarg,
+                                 "expected upper_left, upper_right, lower_left or lower_right");
+            cli->direction = optarg;
+            break;
+        case O_DEDUP:
+            if (strcmp(optarg, "dashboard") && strcmp(optarg, "config"))
+                return bad_value("dedup", optarg, "expected dashboard or config");
+            cli->dedup = optarg;
+            break;
+        case O_MAX_COST:
+            if (parse_double(optarg, &cli->max_cost) < 0)
+                return bad_value("max-cost", optarg, "expected a positive number");
+            break;
+        case O_MAX_TTFT:
+            if (parse_double(optarg, &cli->max_ttft) < 0)
+                return bad_value("max-ttft", optarg, "expected a positive number");
+            break;
+        case O_NO_LIMITS:
+            cli->no_limits = 1;
+            break;
+        case O_ALL_POINTS:
+            cli->all_points = 1;
+            break;
+        case O_INTERACTIVITY:
+            if (parse_double(optarg, &cli->interactivity) < 0)
+                return bad_value("interactivity", optarg, "expected a positive number");
+            break;
+        case O_THROUGHPUT:
+            if (parse_double(optarg, &cli->throughput) < 0)
+                return bad_value("throughput", optarg, "expected a positive number");
             break;
         case O_FORMAT:
             if (strcmp(optarg, "csv") && strcmp(optarg, "jsonl") && strcmp(optarg, "sqlite"))

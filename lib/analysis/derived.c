@@ -19,8 +19,21 @@ int metric_is_cost(int m)
     return m >= M_COSTH && m <= M_COSTR_IN;
 }
 
+/* The dashboard app's own keys of the cost metrics. */
+static const struct {
+    const char *key;
+    int metric;
+} app_keys[] = {
+    {"costhOutput", M_COSTH_OUT}, {"costnOutput", M_COSTN_OUT}, {"costrOutput", M_COSTR_OUT},
+    {"costhi", M_COSTH_IN},       {"costni", M_COSTN_IN},       {"costri", M_COSTR_IN},
+    {"tpPerMw", M_TPMW},
+};
+
 int metric_lookup(const char *name)
 {
+    for (size_t i = 0; i < sizeof(app_keys) / sizeof(app_keys[0]); i++)
+        if (!strcmp(name, app_keys[i].key))
+            return app_keys[i].metric;
     for (int i = 0; i < NMETRIC; i++)
         if (!strcmp(name, metric_info[i].name) || !strcmp(name, metric_info[i].short_name) ||
             (metric_info[i].src && !strcmp(name, metric_info[i].src)))
@@ -113,6 +126,11 @@ void metrics_of_row(const struct trow *t, const struct gpu_table *g, int output_
 
 void num_format(double v, char *out, size_t cap)
 {
+    /* whole numbers as integers (50, not 5e+01) */
+    if (v == floor(v) && fabs(v) < 1e15) {
+        snprintf(out, cap, "%.0f", v);
+        return;
+    }
     for (int prec = 1; prec <= 17; prec++) {
         snprintf(out, cap, "%.*g", prec, v);
         if (strtod(out, NULL) == v)

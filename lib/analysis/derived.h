@@ -24,12 +24,12 @@
     X(M_COSTH, "cost_per_mtok_total_owning_hyperscaler", "costh", NULL, 'l')                       \
     X(M_COSTN, "cost_per_mtok_total_owning_neocloud", "costn", NULL, 'l')                          \
     X(M_COSTR, "cost_per_mtok_total_rental_3y", "costr", NULL, 'l')                                \
-    X(M_COSTH_OUT, "cost_per_mtok_output_owning_hyperscaler", "costhOutput", NULL, 'l')            \
-    X(M_COSTN_OUT, "cost_per_mtok_output_owning_neocloud", "costnOutput", NULL, 'l')               \
-    X(M_COSTR_OUT, "cost_per_mtok_output_rental_3y", "costrOutput", NULL, 'l')                     \
-    X(M_COSTH_IN, "cost_per_mtok_input_owning_hyperscaler", "costhi", NULL, 'l')                   \
-    X(M_COSTN_IN, "cost_per_mtok_input_owning_neocloud", "costni", NULL, 'l')                      \
-    X(M_COSTR_IN, "cost_per_mtok_input_rental_3y", "costri", NULL, 'l')                            \
+    X(M_COSTH_OUT, "cost_per_mtok_output_owning_hyperscaler", "costh_output", NULL, 'l')           \
+    X(M_COSTN_OUT, "cost_per_mtok_output_owning_neocloud", "costn_output", NULL, 'l')              \
+    X(M_COSTR_OUT, "cost_per_mtok_output_rental_3y", "costr_output", NULL, 'l')                    \
+    X(M_COSTH_IN, "cost_per_mtok_input_owning_hyperscaler", "costh_input", NULL, 'l')              \
+    X(M_COSTN_IN, "cost_per_mtok_input_owning_neocloud", "costn_input", NULL, 'l')                 \
+    X(M_COSTR_IN, "cost_per_mtok_input_rental_3y", "costr_input", NULL, 'l')                       \
     X(M_TPMW, "tokens_per_sec_per_mw_total", "tpmw", NULL, 'h')                                    \
     X(M_TPMW_OUT, "tokens_per_sec_per_mw_output", "tpmw_output", NULL, 'h')                        \
     X(M_TPMW_IN, "tokens_per_sec_per_mw_input", "tpmw_input", NULL, 'h')                           \
@@ -57,7 +57,8 @@ extern const struct metric_info metric_info[NMETRIC];
 
 /* Is the metric a cost per million tokens (the dashboard hides costs above a limit)? */
 int metric_is_cost(int m);
-/* The metric named by its CSV name, short name or source field; -1 when none. */
+/* The metric named by its CSV name, short name, source field or the dashboard's key (costhOutput,
+ * costhi, ...); -1 when none. */
 int metric_lookup(const char *name);
 
 /*

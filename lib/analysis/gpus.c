@@ -154,6 +154,8 @@ static int parse_header(const char *path, char **f, int nf, int *gcol, int col[N
     for (int j = 0; j < nf; j++) {
         int known = 0;
         trim(&f[j]);
+        if (!strcmp(f[j], "origin"))
+            continue; /* what `imx gpus` prints beside the constants */
         if (!strcmp(f[j], "gpu")) {
             known = *gcol < 0;
             *gcol = j;

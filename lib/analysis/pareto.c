@@ -1,6 +1,7 @@
 /* pareto: grouping rows into series, the main chart's row selection and display limits, and
  * the front of each series (analysis reference, sections 4 and 5). */
 #include "analysis/pareto.h"
+#include "util/date.h"
 #include "util/xalloc.h"
 
 #include <math.h>
@@ -65,11 +66,9 @@ static void day_of(const struct pareto_opts *o, const struct trow *t, char day[1
 {
     const struct run_info *ri =
         o->runs && t->rank.run < o->runs->n ? &o->runs->v[t->rank.run] : NULL;
-    day[0] = '\0';
-    if (ri && ri->created_at && strlen(ri->created_at) >= 10) {
-        memcpy(day, ri->created_at, 10);
-        day[10] = '\0';
-    }
+    /* the UTC day, as the dashboard's dates; undated runs are older than any day */
+    if (!ri || !ri->created_at || date_timestamp_day(ri->created_at, day) < 0)
+        day[0] = '\0';
 }
 
 static void note_gpu(struct pareto *p, const char *gpu)

@@ -1,12 +1,15 @@
 /* columns: column sets. The seed set is exactly the old extractor's 17 columns; the default
  * adds every configuration column, so no two rows of the default table look alike. */
 #include "writer/columns.h"
+#include "analysis/derived.h"
 #include "reader/names.h"
 #include "table/fields.h"
 #include "util/buf.h"
 #include "util/xalloc.h"
 
 #include <errno.h>
+#include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,6 +64,8 @@ static void add(struct colset *cs, const char *name, const char *field, enum col
     cs->v[cs->n].name = xstrdup(name);
     cs->v[cs->n].field = field ? xstrdup(field) : NULL;
     cs->v[cs->n].src = src;
+    cs->v[cs->n].metric = 0;
+    cs->v[cs->n].gpus = NULL;
     cs->n++;
 }
 
@@ -133,6 +138,37 @@ static void add_default(struct colset *cs, struct trow *const *rows, size_t n)
     add(cs, "source", NULL, COL_SOURCE);
 }
 
+static struct gpu_table builtin;
+static pthread_once_t builtin_once = PTHREAD_ONCE_INIT;
+
+static void builtin_init(void)
+{
+    gpu_table_init(&builtin);
+}
+
+/* The built-in constants, for derived columns of a set no caller gave constants to. */
+static const struct gpu_table *builtin_gpus(void)
+{
+    pthread_once(&builtin_once, builtin_init);
+    return &builtin;
+}
+
+static void add_metric(struct colset *cs, int m)
+{
+    if (has_column(cs, metric_info[m].name))
+        return;
+    add(cs, metric_info[m].name, NULL, COL_DERIVED);
+    cs->v[cs->n - 1].metric = m;
+}
+
+/* The dashboard's derived metrics (--columns derived and all): measured power fields of the
+ * rows keep their own names, these are provisioning constants. */
+static void add_derived(struct colset *cs)
+{
+    for (int m = M_DERIVED_FIRST; m < NMETRIC; m++)
+        add_metric(cs, m);
+}
+
 struct fname {
     const char *src;
     int rank;
@@ -152,6 +188,7 @@ static void add_all(struct colset *cs, struct trow *const *rows, size_t n)
     size_t nn = 0, cap = 0;
 
     add_default(cs, rows, n);
+    add_derived(cs);
     for (size_t i = 0; i < sizeof(meta) / sizeof(meta[0]); i++)
         add(cs, meta[i].name, NULL, meta[i].src);
     for (size_t i = 0; i < n; i++) {
@@ -200,6 +237,9 @@ int colset_build(struct colset *cs, const char *spec, struct trow *const *rows, 
     memset(cs, 0, sizeof(*cs));
     if (!spec || !strcmp(spec, "default")) {
         add_default(cs, rows, n);
+    } else if (!strcmp(spec, "derived")) {
+        add_default(cs, rows, n);
+        add_derived(cs);
     } else if (!strcmp(spec, "seed")) {
         add_seed(cs);
     } else if (!strcmp(spec, "all")) {
@@ -234,6 +274,8 @@ int colset_build(struct colset *cs, const char *spec, struct trow *const *rows, 
                 }
                 free(nm);
                 buf_release(&csv);
+            } else if (c->src == COL_DERIVED) {
+                add_metric(cs, c->metric);
             } else {
                 add(cs, c->name, c->field, c->src);
             }
@@ -254,6 +296,20 @@ void colset_add_run_columns(struct colset *cs)
     add(cs, "benchmark_date", NULL, COL_DATE);
     add(cs, "run_attempt", NULL, COL_ATTEMPT);
     add(cs, "source", NULL, COL_SOURCE);
+}
+
+void colset_set_gpus(struct colset *cs, const struct gpu_table *g)
+{
+    for (size_t i = 0; i < cs->n; i++)
+        cs->v[i].gpus = g;
+}
+
+int colset_has_derived(const struct colset *cs)
+{
+    for (size_t i = 0; i < cs->n; i++)
+        if (cs->v[i].src == COL_DERIVED)
+            return 1;
+    return 0;
 }
 
 void colset_release(struct colset *cs)
@@ -333,6 +389,15 @@ const char *column_value_kind(const struct column *c, const struct trow *t,
         return with_len(run_source_name(ri), len);
     case COL_FILE:
         return ri && t->rank.file < ri->nfiles ? with_len(ri->files[t->rank.file].rel, len) : NULL;
+    case COL_DERIVED: {
+        double v[NMETRIC];
+        metrics_of_row(t, c->gpus ? c->gpus : builtin_gpus(), 0, v, NULL);
+        if (isnan(v[c->metric]))
+            return NULL;
+        *kind = VAL_NUM;
+        num_format(v[c->metric], gpubuf, 32);
+        return with_len(gpubuf, len);
+    }
     }
     return NULL;
 }
@@ -380,7 +445,7 @@ int colset_covers(struct colwatch *w, const struct colset *cs, const struct trow
     unsigned long long h = 1469598103934665603ULL;
     int all = w->spec && !strcmp(w->spec, "all");
 
-    if (w->spec && strcmp(w->spec, "default") && !all)
+    if (w->spec && strcmp(w->spec, "default") && strcmp(w->spec, "derived") && !all)
         return 1;
     if (!all)
         return !*t->extras || extras_covered(cs, t->extras);

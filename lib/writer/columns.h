@@ -3,6 +3,7 @@
 #ifndef IMX_COLUMNS_H
 #define IMX_COLUMNS_H
 
+#include "analysis/gpus.h"
 #include "cache/scan.h"
 #include "table/table.h"
 #include "util/err.h"
@@ -19,12 +20,15 @@ enum col_src {
     COL_BRANCH,  /* the run's head_branch */
     COL_FILE,    /* the file below run_<ID>/ the row came from */
     COL_SOURCE,  /* where the run's rows came from: github, gcs or api */
+    COL_DERIVED, /* a derived metric (analysis/derived.h), from the row and the GPU constants */
 };
 
 struct column {
     char *name;  /* CSV header */
     char *field; /* source field name, for COL_FIELD */
     enum col_src src;
+    int metric;                   /* COL_DERIVED: enum metric */
+    const struct gpu_table *gpus; /* COL_DERIVED: the constants (NULL: the built-in table) */
 };
 
 struct colset {
@@ -33,14 +37,19 @@ struct colset {
 };
 
 /*
- * Builds a column set from a --columns value: "seed", "default" (or NULL),
- * "all", or a comma-separated list of column names (CSV or source names).
+ * Builds a column set from a --columns value: "seed", "default" (or NULL), "derived" (default
+ * and the derived metrics: total_gpus, costs, per-MW, all-in J/token), "all" (which has them
+ * too), or a comma-separated list of column names (CSV or source names).
  * `all` and lists look at the rows to find the fields that exist. An unknown
  * column in a list is an IMX_EUSAGE error naming it.
  */
 int colset_build(struct colset *cs, const char *spec, struct trow *const *rows, size_t n,
                  struct imx_err *err);
 void colset_release(struct colset *cs);
+/* The GPU constants the derived columns of the set use (the built-in table until set). */
+void colset_set_gpus(struct colset *cs, const struct gpu_table *g);
+/* Does the set have a derived column? */
+int colset_has_derived(const struct colset *cs);
 /* Appends the run columns a row of the history needs (run_id, benchmark_date, run_attempt,
  * source) when the set lacks them. */
 void colset_add_run_columns(struct colset *cs);

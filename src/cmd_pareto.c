@@ -1,0 +1,187 @@
+/* cmd_pareto: `imx pareto`: the front of every series, with the dashboard's direction for the
+ * chart and metric, its row selection (the newest run day per series) and its display limits. */
+#include "analysis.h"
+#include "table/fields.h"
+#include "util/xalloc.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A column named by --metric that is not a known metric: its source field in the rows, or NULL. */
+static char *find_column(struct trow *const *rows, size_t n, const char *name)
+{
+    struct buf csv = BUF_INIT_MAX(4096);
+    char *found = NULL;
+
+    for (size_t i = 0; i < n && !found; i++) {
+        for (uint32_t f = 0; f < rows[i]->n && !found; f++) {
+            const char *src = rows[i]->text + rows[i]->f[f].key;
+            buf_reset(&csv);
+            fields_csv_name(src, &csv);
+            if (!strcmp(src, name) || !strcmp(csv.p, name))
+                found = xstrdup(src);
+        }
+    }
+    buf_release(&csv);
+    return found;
+}
+
+/* Lower is better for costs, energies and times; higher for everything else. */
+static char better_of(const char *name)
+{
+    static const char *const lower[] = {"cost", "joules", "time", "latency", "ttft",
+                                        "tpot", "itl",    "e2el", "energy",  "power"};
+    for (size_t i = 0; i < sizeof(lower) / sizeof(lower[0]); i++)
+        if (strstr(name, lower[i]))
+            return 'l';
+    return 'h';
+}
+
+static int x_metric(const char *x)
+{
+    return !x ? M_INTVTY : metric_lookup(x);
+}
+
+/* The configuration columns after the fixed ones (the series' own fields are there already). */
+static int config_column(int k)
+{
+    return k != K_PREFIX && k != K_ISL && k != K_OSL && k != K_CONC && k != K_PRECISION &&
+           k != K_DISAGG;
+}
+
+static void write_header(struct buf *b, int all_points)
+{
+    buf_adds(b, series_header);
+    buf_adds(b, ",x,y");
+    if (all_points)
+        buf_adds(b, ",on_front");
+    buf_adds(b, ",concurrency,run_id,benchmark_date");
+    for (int k = 0; k < NKEY; k++)
+        if (config_column(k))
+            buf_addf(b, ",%s", k == K_FRAMEWORK ? "source_framework" : key_fields[k].csv);
+    buf_addc(b, '\n');
+}
+
+static void write_point(struct buf *b, const struct aseries *s, const struct apoint *p,
+                        int all_points, const struct run_list *runs)
+{
+    const struct run_info *ri = p->row->rank.run < runs->n ? &runs->v[p->row->rank.run] : NULL;
+
+    cell_series(b, &s->id);
+    cell_num(b, p->x);
+    cell_num(b, p->y);
+    if (all_points)
+        cell_str(b, p->on_front ? "1" : "0");
+    cell_str(b, p->row->kv[K_CONC]);
+    cell_str(b, ri ? ri->id : NULL);
+    cell_str(b, ri ? ri->created_at : NULL);
+    for (int k = 0; k < NKEY; k++)
+        if (config_column(k))
+            cell_str(b, p->row->kv[k]);
+    buf_addc(b, '\n');
+}
+
+static void summary(const struct cli *cli, const struct pareto *p, const struct pareto_opts *o,
+                    size_t rows_written)
+{
+    const struct pareto_stats *st = &p->st;
+
+    if (cli->quiet)
+        return;
+    fprintf(stderr, "Rows of model %s: %zu\n", cli->model, st->rows);
+    fprintf(stderr, "Pareto: y %s, x %s, %s, rows: %s\n",
+            o->y >= 0 ? metric_info[o->y].name : o->y_column, metric_info[o->x].name,
+            front_dir_name(p->dir),
+            o->dedup == DEDUP_DASHBOARD ? "each series' newest run day (the dashboard's)"
+                                        : "the newest of every configuration");
+    fprintf(stderr, "Series: %zu, points: %zu, on the fronts: %zu\n", p->n, st->points, st->front);
+    if (st->older_day)
+        fprintf(stderr, "Left out: %zu rows of older run days than their series' newest\n",
+                st->older_day);
+    if (st->no_x)
+        fprintf(stderr, "Left out: %zu rows without x (%s)\n", st->no_x, metric_info[o->x].name);
+    if (st->no_y)
+        fprintf(stderr, "Left out: %zu rows without y (missing, or no constants for their GPU)\n",
+                st->no_y);
+    if (st->over_cost)
+        fprintf(stderr,
+                "Left out: %zu points costing more than $%g per million tokens "
+                "(--max-cost, --no-limits)\n",
+                st->over_cost, o->max_cost);
+    if (st->over_ttft)
+        fprintf(stderr, "Left out: %zu points with a TTFT above %g s (--max-ttft, --no-limits)\n",
+                st->over_ttft, o->max_ttft);
+    cli_wrote(cli, rows_written);
+}
+
+/* The y of --metric: a metric, or any numeric column of the rows (its source name in *column). */
+static int resolve_metric(const struct cli *cli, const struct cli_analysis *a,
+                          struct pareto_opts *po, char **column)
+{
+    po->y = cli->metric ? metric_lookup(cli->metric) : M_TPUT;
+    if (po->y >= 0)
+        return EXIT_OK;
+    *column = find_column(a->rows, a->n, cli->metric);
+    if (!*column) {
+        msg_error("invalid value '%s' for --metric: not a metric (throughput, costh, tpmw, jpt, "
+                  "... see imx(1)) nor a column of the rows",
+                  cli->metric);
+        return EXIT_USAGE;
+    }
+    po->y_column = *column;
+    po->y_better = better_of(cli->metric);
+    return EXIT_OK;
+}
+
+int cmd_pareto(struct cli *cli)
+{
+    struct imx_err err = IMX_ERR_INIT;
+    struct cli_analysis a;
+    struct pareto p;
+    struct pareto_opts po;
+    char *column = NULL;
+    size_t written = 0;
+    int status;
+
+    memset(&p, 0, sizeof(p));
+    if ((status = cli_analysis_begin(cli, &a, 1)) != EXIT_OK)
+        goto done;
+    pareto_opts_init(&po);
+    po.x = x_metric(cli->x_axis);
+    if ((status = resolve_metric(cli, &a, &po, &column)) != EXIT_OK)
+        goto done;
+    if (cli->direction)
+        po.direction = front_dir_parse(cli->direction);
+    po.dedup = cli->dedup && !strcmp(cli->dedup, "config") ? DEDUP_CONFIG : DEDUP_DASHBOARD;
+    po.max_cost = cli->no_limits ? INFINITY : cli->max_cost;
+    po.max_ttft = cli->no_limits ? INFINITY : cli->max_ttft;
+    po.gpus = &a.g;
+    po.runs = &a.x.runs;
+    if (pareto_build(&p, a.rows, a.n, &po, &err) < 0) {
+        msg_error("%s", err.msg);
+        status = exit_for(err.code);
+        goto done;
+    }
+    write_header(&a.out, cli->all_points);
+    for (size_t i = 0; i < p.n; i++) {
+        const struct aseries *sr = &p.v[i];
+        for (size_t k = 0; k < sr->n; k++) {
+            if (!cli->all_points && !sr->p[k].on_front)
+                continue;
+            write_point(&a.out, sr, &sr->p[k], cli->all_points, &a.x.runs);
+            written++;
+        }
+    }
+    status = cli_analysis_finish(cli, &a);
+    if (status == EXIT_OK || status == EXIT_PARTIAL) {
+        summary(cli, &p, &po, written);
+        cli_gpu_summary(cli, &a.g, &p);
+    }
+done:
+    free(column);
+    pareto_release(&p);
+    cli_analysis_release(&a);
+    return status;
+}
