@@ -2,6 +2,7 @@
  * Discovery documents are small (availability is ~150 KB), so they are read as yajl trees;
  * benchmark rows go through the streaming reader (reader/apirows). */
 #include "source/infx.h"
+#include "cache/jail.h"
 #include "reader/apirows.h"
 #include "util/date.h"
 #include "util/fsutil.h"
@@ -508,6 +509,8 @@ int infx_bench_path(struct buf *out, const char *cache, const char *run_id, cons
     }
     if (display[0] == '.' || buf_addf(out, "_a%ld.json", attempt) < 0)
         goto toolong;
+    if (!jail_name_ok(strrchr(out->p, '/') + 1))
+        goto toolong; /* the one check every name of the cache passes (cache/jail.h) */
     return 0;
 toolong:
     buf_truncate(out, start);
