@@ -131,9 +131,10 @@ static void print_summary(const struct cli *cli, const struct extract *x,
                 "Damaged: %zu stored files missing or cut short since sync stored them ('imx "
                 "sync --repair' fetches them again)\n",
                 st->files_damaged);
-    if (st->files_failed)
-        fprintf(stderr, "Skipped: %zu unreadable files (%zu runs affected)\n", st->files_failed,
-                st->runs_failed);
+    if (st->files_failed || st->dirs_failed)
+        fprintf(stderr,
+                "Skipped: %zu unreadable files, %zu unreadable folders (%zu runs affected)\n",
+                st->files_failed, st->dirs_failed, st->runs_failed);
     if (st->runs_missing)
         fprintf(stderr, "Skipped: %zu named runs not in the cache\n", st->runs_missing);
     if (st->runs_bad_meta)
@@ -148,19 +149,46 @@ static void print_summary(const struct cli *cli, const struct extract *x,
     fprintf(stderr, "Wrote %zu rows to %s\n", n, out);
 }
 
-/* No row of the selected model: say which models the cache has. */
-static int no_such_model(const char *arg, const struct extract *x)
+static int cmp_model(const void *a, const void *b)
+{
+    return strcmp(((const struct model_count *)a)->prefix, ((const struct model_count *)b)->prefix);
+}
+
+/* Nothing usable for the table: say why, and for a named model which models the cache has
+ * rows of (read again for all models: the first pass did not look at other models' rows). */
+static int no_rows(const struct cli *cli, const struct extract_opts *o, const struct extract *x)
 {
     struct buf b = BUF_INIT_MAX((size_t)1 << 20);
+    struct imx_err err = IMX_ERR_INIT;
+    struct imx_diag quiet = {NULL, NULL, 0};
+    struct extract_opts ao = *o;
+    struct model_sel all;
+    struct extract ax;
+    size_t listed = 0;
 
-    for (size_t i = 0; i < x->st.nmodels; i++)
-        buf_addf(&b, "%s%s (%lu rows)", i ? ", " : "", x->st.models[i].prefix,
-                 x->st.models[i].rows);
-    if (x->st.nmodels)
-        msg_error("no rows of model '%s' in the cache; models there: %s", arg, b.p);
+    if (model_sel_init(&all, "all", &err) == 0) {
+        ao.model = &all;
+        ao.diag = &quiet;
+        if (extract_run(&ax, &ao, &err) == 0) {
+            qsort(ax.st.models, ax.st.nmodels, sizeof(*ax.st.models), cmp_model);
+            for (size_t i = 0; i < ax.st.nmodels; i++) {
+                const char *m = ax.st.models[i].prefix;
+                if (!*m || !strcmp(m, "(unknown)"))
+                    continue; /* no --model names them */
+                buf_addf(&b, "%s%s (%lu rows)", listed++ ? ", " : "", m, ax.st.models[i].rows);
+            }
+            extract_release(&ax);
+        }
+        model_sel_release(&all);
+    }
+    if (listed && !o->model->all)
+        msg_error("no rows of model '%s' in the cache; models there: %s", cli->model, b.p);
     else
-        msg_error("no rows of model '%s': the cache holds no benchmark rows (%zu runs read)", arg,
-                  x->st.runs);
+        msg_error("no usable rows%s%s%s in the cache '%s': %zu runs, %lu rows read, %lu without "
+                  "fixed isl/osl (AgentX or unknown shape), %zu files skipped",
+                  o->model->all ? "" : " of model '", o->model->all ? "" : cli->model,
+                  o->model->all ? "" : "'", o->cache, x->st.runs, x->st.rows, x->st.rows_agentic,
+                  x->st.files_failed);
     buf_release(&b);
     return EXIT_DATA;
 }
@@ -479,8 +507,8 @@ int cli_selection_check(const struct cli *cli, const struct cli_selection *s,
                   s->o.cache);
         return no_data_status(s->sync_status, EXIT_DATA);
     }
-    if (x->table.count == 0 && !s->sel.all && x->st.rows_model == 0)
-        return no_data_status(s->sync_status, no_such_model(cli->model, x));
+    if (x->table.count == 0)
+        return no_data_status(s->sync_status, no_rows(cli, &s->o, x));
     return EXIT_OK;
 }
 

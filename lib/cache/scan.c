@@ -87,6 +87,9 @@ static void free_list(char **v, size_t n)
 struct collect {
     struct run_file *agg, *pcfg, *res;
     size_t nagg, npcfg, nres, capagg, cappcfg, capres;
+    char *unreadable; /* the first folder that could not be listed */
+    int unreadable_errno;
+    size_t nunreadable;
 };
 
 static void add_file(struct run_file **v, size_t *n, size_t *cap, const char *path, const char *rel)
@@ -111,8 +114,18 @@ static void walk(struct collect *c, const char *path, const char *rel, const cha
                  int depth)
 {
     size_t n;
-    char **names = list_dir(path, &n);
+    char **names;
 
+    errno = 0;
+    names = list_dir(path, &n);
+    if (!names && errno && errno != ENOENT) {
+        /* a folder imx may not read (permissions): its files are missing from the run */
+        if (!c->nunreadable++) {
+            c->unreadable = xstrdup(path);
+            c->unreadable_errno = errno;
+        }
+        return;
+    }
     for (size_t i = 0; i < n; i++) {
         struct buf p = BUF_INIT_MAX(16384), r = BUF_INIT_MAX(16384);
         const char *name = names[i] + 1;
@@ -185,6 +198,9 @@ void run_info_find_files(struct run_info *ri)
 
     memset(&c, 0, sizeof(c));
     walk(&c, ri->dir, "", NULL, 0);
+    ri->unreadable = c.unreadable;
+    ri->unreadable_errno = c.unreadable_errno;
+    ri->nunreadable = c.nunreadable;
     if (c.nagg) {
         /* one aggregate only: the shallowest (run_<ID>/agg_bmk.json before results_bmk/) */
         qsort(c.agg, c.nagg, sizeof(*c.agg), cmp_file_depth);
@@ -411,6 +427,7 @@ void run_info_release(struct run_info *ri)
     free(ri->dir);
     free(ri->created_at);
     free(ri->bad_date);
+    free(ri->unreadable);
     free(ri->event);
     free(ri->branch);
     free(ri->html_url);

@@ -38,6 +38,10 @@ struct run_info {
     enum run_kind kind;
     struct run_file *files;
     size_t nfiles;
+    /* folders of the run that could not be listed (permissions): the first one and how many */
+    char *unreadable;
+    int unreadable_errno;
+    size_t nunreadable;
     size_t order; /* 0 = oldest; newer runs win (run_list_sort) */
 };
 

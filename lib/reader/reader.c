@@ -381,36 +381,31 @@ static void nanfilter_feed(struct nanfilter *f, const char *in, size_t n, struct
     }
 }
 
-/* Line and column of a byte offset, for messages. */
-static void locate(struct source *src, size_t offset, size_t *line, size_t *col)
-{
-    char chunk[CHUNK];
-    size_t seen = 0;
-    long n;
+/* Line and column of the parse, kept as bytes are fed (not by reading the file again: it
+ * may have changed, e.g. been cut short, since). */
+struct pos {
+    size_t line, col;
+};
 
-    *line = 1;
-    *col = 1;
-    if (source_rewind(src) < 0)
-        return;
-    while (seen < offset && (n = source_read(src, chunk, sizeof(chunk))) > 0) {
-        for (long i = 0; i < n && seen < offset; i++, seen++) {
-            if (chunk[i] == '\n') {
-                (*line)++;
-                *col = 1;
-            } else {
-                (*col)++;
-            }
-        }
+static void pos_advance(struct pos *p, const char *s, size_t n)
+{
+    const char *end = s + n, *nl;
+
+    while ((nl = memchr(s, '\n', (size_t)(end - s)))) {
+        p->line++;
+        p->col = 1;
+        s = nl + 1;
     }
+    p->col += (size_t)(end - s);
 }
 
 static int parse_pass(struct rstate *s, struct source *src, int filtering, char *chunk,
-                      size_t *err_offset, char **yerr)
+                      struct pos *err_pos, char **yerr)
 {
     yajl_handle h = yajl_alloc(&callbacks, NULL, s);
     struct buf fbuf = BUF_INIT_MAX(4 * CHUNK);
     struct nanfilter nf = {0, 0, {0}, 0};
-    size_t offset = 0;
+    struct pos pos = {1, 1};
     yajl_status st = yajl_status_ok;
     long n;
 
@@ -429,10 +424,10 @@ static int parse_pass(struct rstate *s, struct source *src, int filtering, char 
         }
         st = yajl_parse(h, feed, flen);
         if (st != yajl_status_ok) {
-            offset += yajl_get_bytes_consumed(h);
+            pos_advance(&pos, (const char *)feed, yajl_get_bytes_consumed(h));
             break;
         }
-        offset += flen;
+        pos_advance(&pos, (const char *)feed, flen);
     }
     if (n < 0) {
         yajl_free(h);
@@ -446,15 +441,13 @@ static int parse_pass(struct rstate *s, struct source *src, int filtering, char 
         }
         if (st == yajl_status_ok)
             st = yajl_complete_parse(h);
-        if (st != yajl_status_ok)
-            offset += yajl_get_bytes_consumed(h);
     }
     if (st != yajl_status_ok && st != yajl_status_client_canceled) {
         unsigned char *msg = yajl_get_error(h, 0, NULL, 0);
         *yerr = xstrdup((const char *)msg);
         yajl_free_error(h, msg);
     }
-    *err_offset = offset;
+    *err_pos = pos;
     yajl_free(h);
     buf_release(&fbuf);
     return st == yajl_status_ok ? 0 : -1;
@@ -465,7 +458,7 @@ static int read_source(struct source *src, const struct reader_opts *o, struct i
     struct rstate s;
     char *chunk = xmalloc(CHUNK);
     char *yerr = NULL;
-    size_t offset = 0, line, col;
+    struct pos at = {1, 1};
     int r, filtering = 0;
 
     memset(&s, 0, sizeof(s));
@@ -476,18 +469,18 @@ static int read_source(struct source *src, const struct reader_opts *o, struct i
     buf_init(&s.path, ROW_TEXT_MAX);
     buf_init(&s.key, ROW_TEXT_MAX);
 
-    r = parse_pass(&s, src, 0, chunk, &offset, &yerr);
+    r = parse_pass(&s, src, 0, chunk, &at, &yerr);
     if (r == -1 && !s.cb_code && !s.fail && source_rewind(src) == 0) {
         /* maybe Python's NaN: read again through the filter, skipping rows already delivered */
         char *yerr2 = NULL;
-        size_t offset2 = 0;
+        struct pos at2 = {1, 1};
         s.skip_below = s.done;
-        r = parse_pass(&s, src, 1, chunk, &offset2, &yerr2);
+        r = parse_pass(&s, src, 1, chunk, &at2, &yerr2);
         if (s.nan) {
             filtering = 1;
             free(yerr);
             yerr = yerr2;
-            offset = offset2;
+            at = at2;
         } else {
             /* no NaN in it: the first pass's error has the exact position */
             free(yerr2);
@@ -505,9 +498,8 @@ static int read_source(struct source *src, const struct reader_opts *o, struct i
         char *nl;
         if (yerr && (nl = strchr(yerr, '\n')))
             *nl = '\0';
-        locate(src, offset, &line, &col);
-        r = imx_seterr(err, IMX_EPARSE, "'%s': %s at line %zu, column %zu%s", o->label, why, line,
-                       col, filtering ? " (approximately)" : "");
+        r = imx_seterr(err, IMX_EPARSE, "'%s': %s at line %zu, column %zu%s", o->label, why,
+                       at.line, at.col, filtering ? " (approximately)" : "");
     }
     free(yerr);
     free(chunk);

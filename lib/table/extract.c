@@ -8,14 +8,16 @@
 #include "reader/reader.h"
 #include "util/xalloc.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-/* Rows of one file held back until the file parsed completely; past this, held rows are
- * committed early so memory stays bounded whatever the file's size. */
+/* Rows of one file held back in memory until the file parsed completely; past this, held
+ * rows go to a spool file, so memory stays bounded whatever the file's size and a file that
+ * fails still contributes no row. */
 #define HOLD_MAX ((size_t)16 << 20)
 #define BAD_ROW_WARNINGS 3
 
@@ -25,6 +27,7 @@ struct worker {
     size_t *next; /* shared run counter */
     pthread_mutex_t *lock;
     struct extract_stats st;   /* local counts, summed at the end */
+    struct extract_stats fst;  /* counts of the file being read, into st once it parsed */
     struct table *table;       /* where rows go: the shared table, or this worker's run table */
     struct run_stream *stream; /* per-run mode (extract_each_run), else NULL */
     struct row_key key;
@@ -34,6 +37,9 @@ struct worker {
     uint32_t file_order;
     struct trow **held;
     size_t nheld, capheld, held_bytes;
+    FILE *spool; /* held rows past HOLD_MAX (an unlinked temporary file) */
+    size_t nspooled;
+    struct imx_err *err; /* the current file's error */
     unsigned long bad_in_file;
     int rows_in_run;
 };
@@ -53,20 +59,76 @@ static void count_model(struct extract_stats *st, const char *prefix)
     st->nmodels++;
 }
 
-static void commit_held(struct worker *w)
-{
-    for (size_t i = 0; i < w->nheld; i++)
-        table_put(w->table, w->held[i]);
-    w->nheld = 0;
-    w->held_bytes = 0;
-}
-
 static void drop_held(struct worker *w)
 {
     for (size_t i = 0; i < w->nheld; i++)
         free(w->held[i]);
     w->nheld = 0;
     w->held_bytes = 0;
+    if (w->spool) {
+        rewind(w->spool);
+        if (ftruncate(fileno(w->spool), 0) != 0) {
+            /* a spool that cannot be emptied is not reused */
+            fclose(w->spool);
+            w->spool = NULL;
+        }
+    }
+    w->nspooled = 0;
+}
+
+/* The file parsed: its spooled rows, then its held ones, go into the table. */
+static int commit_held(struct worker *w)
+{
+    int r = 0;
+
+    if (w->nspooled) {
+        struct trow *t;
+        size_t n = 0;
+        if (fflush(w->spool) != 0 || fseek(w->spool, 0, SEEK_SET) != 0) {
+            r = -1;
+        } else {
+            int k;
+            while ((k = trow_spool_read(w->spool, &t)) > 0) {
+                table_put(w->table, t);
+                n++;
+            }
+            if (k < 0 || n != w->nspooled)
+                r = -1;
+        }
+        if (r < 0) {
+            /* some spooled rows may be in already: the caller says so, loudly */
+            drop_held(w);
+            return r;
+        }
+    }
+    for (size_t i = 0; i < w->nheld; i++)
+        table_put(w->table, w->held[i]);
+    w->nheld = 0;
+    w->held_bytes = 0;
+    drop_held(w);
+    return 0;
+}
+
+/* Moves the held rows to the spool; -1 (err set) when the spool cannot be written. */
+static int spool_held(struct worker *w)
+{
+    if (!w->spool && !(w->spool = tmpfile()))
+        return imx_seterr(w->err, IMX_EIO,
+                          "'%s': cannot create a temporary file for the rows of a large file: %s",
+                          w->file->path, strerror(errno));
+    for (size_t i = 0; i < w->nheld; i++) {
+        if (trow_spool_write(w->spool, w->held[i]) < 0)
+            return imx_seterr(w->err, IMX_EIO,
+                              "'%s': cannot write the rows of a large file to a temporary file: "
+                              "%s",
+                              w->file->path, strerror(errno ? errno : EIO));
+        free(w->held[i]);
+        w->held[i] = NULL;
+        w->nspooled++;
+    }
+    w->nheld = 0;
+    w->held_bytes = 0;
+    return 0;
 }
 
 static const char *kind_name(enum val_kind k)
@@ -139,8 +201,7 @@ static int on_row(void *ud, struct row *r, size_t index)
     struct row_key *k = &w->key;
     const char *prefix, *model;
 
-    w->st.rows++;
-    w->rows_in_run = 1;
+    w->fst.rows++;
     table_index(r, k);
     /* rows before late 2025 carry isl/osl only in their artifact's name */
     if (k->idx[K_ISL] < 0 && k->idx[K_OSL] < 0 && k->idx[A_SCENARIO] < 0) {
@@ -151,7 +212,7 @@ static int on_row(void *ud, struct row *r, size_t index)
             add_indexed(r, k, K_ISL, num, (size_t)n, VAL_NUM);
             n = snprintf(num, sizeof(num), "%ld", osl);
             add_indexed(r, k, K_OSL, num, (size_t)n, VAL_NUM);
-            w->st.seq_from_name++;
+            w->fst.seq_from_name++;
         }
     }
     model = indexed(r, k, A_MODEL);
@@ -161,25 +222,27 @@ static int on_row(void *ud, struct row *r, size_t index)
         if (names_model_prefix(w->file->rel, &pbuf) ||
             (model && (alias = names_prefix_of_model(model)) && buf_adds(&pbuf, alias) == 0)) {
             add_indexed(r, k, K_PREFIX, pbuf.p, pbuf.len, VAL_STR);
-            w->st.prefix_from_name++;
+            w->fst.prefix_from_name++;
         }
         buf_release(&pbuf);
         model = indexed(r, k, A_MODEL); /* the row's text may have moved */
     }
     prefix = indexed(r, k, K_PREFIX);
-    count_model(&w->st, prefix);
     /* AgentX rows: no fixed sequence lengths, nested metric objects */
     if (k->idx[A_SCENARIO] >= 0 || k->idx[K_ISL] < 0 || k->idx[K_OSL] < 0) {
-        w->st.rows_agentic++;
+        w->fst.rows_agentic++;
         return 0;
     }
+    w->fst.rows_fixed++;
     if (!model_sel_match(w->o->model, prefix, model))
         return 0;
-    w->st.rows_model++;
     if (!check_types(w, r, index)) {
-        w->st.rows_bad++;
+        w->fst.rows_bad++;
         return 0;
     }
+    /* only rows that reach the table count, per model and in all */
+    count_model(&w->fst, prefix);
+    w->fst.rows_model++;
     table_key(r, k);
     {
         struct row_rank rank = {(uint32_t)w->run->order, w->file_order, (uint32_t)index};
@@ -187,13 +250,14 @@ static int on_row(void *ud, struct row *r, size_t index)
         xgrow((void **)&w->held, &w->capheld, w->nheld + 1, sizeof(*w->held));
         w->held[w->nheld++] = t;
         w->held_bytes += trow_size(t);
-        if (w->held_bytes > HOLD_MAX)
-            commit_held(w);
+        if (w->held_bytes > (w->o->hold_max ? w->o->hold_max : HOLD_MAX) && spool_held(w) < 0)
+            return -IMX_EIO;
     }
     return 0;
 }
 
-/* Early filter on infmax_model_prefix: rows of other models are counted, not stored. */
+/* Early filter on infmax_model_prefix: rows of other models are counted, not stored (nor
+ * looked at: whether they have fixed isl/osl is not known). */
 static int watch_prefix(void *ud, const char *val, size_t len)
 {
     struct worker *w = ud;
@@ -207,8 +271,7 @@ static int watch_prefix(void *ud, const char *val, size_t len)
     prefix[len] = '\0';
     if (model_sel_match(m, prefix, NULL))
         return 1;
-    w->st.rows++;
-    count_model(&w->st, prefix);
+    w->fst.rows++;
     return 0;
 }
 
@@ -245,6 +308,53 @@ static void check_stored(struct worker *w, const struct run_info *ri)
     manifest_release(&m);
 }
 
+static void merge_stats(struct extract_stats *d, struct extract_stats *s)
+{
+    d->runs_read += s->runs_read;
+    d->runs_failed += s->runs_failed;
+    d->runs_empty += s->runs_empty;
+    d->files += s->files;
+    d->files_failed += s->files_failed;
+    d->files_damaged += s->files_damaged;
+    d->dirs_failed += s->dirs_failed;
+    d->rows += s->rows;
+    d->rows_model += s->rows_model;
+    d->rows_agentic += s->rows_agentic;
+    d->rows_fixed += s->rows_fixed;
+    d->rows_bad += s->rows_bad;
+    d->not_object += s->not_object;
+    d->nan_tokens += s->nan_tokens;
+    d->seq_from_name += s->seq_from_name;
+    d->prefix_from_name += s->prefix_from_name;
+    for (size_t i = 0; i < s->nmodels; i++) {
+        size_t j;
+        for (j = 0; j < d->nmodels; j++)
+            if (!strcmp(d->models[j].prefix, s->models[i].prefix))
+                break;
+        if (j == d->nmodels) {
+            d->models = xrealloc(d->models, (d->nmodels + 1) * sizeof(*d->models));
+            d->models[j].prefix = s->models[i].prefix;
+            d->models[j].rows = 0;
+            d->nmodels++;
+        } else {
+            free(s->models[i].prefix);
+        }
+        d->models[j].rows += s->models[i].rows;
+    }
+    free(s->models);
+    s->models = NULL;
+    s->nmodels = 0;
+}
+
+static void stats_release(struct extract_stats *s)
+{
+    for (size_t i = 0; i < s->nmodels; i++)
+        free(s->models[i].prefix);
+    free(s->models);
+    s->models = NULL;
+    s->nmodels = 0;
+}
+
 static void read_run(struct worker *w, struct run_info *ri)
 {
     int failed = 0;
@@ -253,6 +363,14 @@ static void read_run(struct worker *w, struct run_info *ri)
     run_info_find_files(ri);
     w->run = ri;
     w->rows_in_run = 0;
+    if (ri->nunreadable) {
+        /* the run's files below it are unknown: the table may miss some of its rows */
+        imx_warn(w->o->diag, IMX_EIO, "cannot read '%s': %s (run %s%s)", ri->unreadable,
+                 strerror(ri->unreadable_errno), ri->id,
+                 ri->nunreadable > 1 ? ", and more folders of it" : "");
+        w->st.dirs_failed += ri->nunreadable;
+        failed = 1;
+    }
     for (size_t i = 0; i < ri->nfiles; i++) {
         struct imx_err err = IMX_ERR_INIT;
         struct reader_stats rs = {0};
@@ -268,21 +386,31 @@ static void read_run(struct worker *w, struct run_info *ri)
         w->file = &ri->files[i];
         w->file_order = (uint32_t)i;
         w->bad_in_file = 0;
+        w->err = &err;
         w->st.files++;
         if (ri->kind == RUN_API) {
             struct apirow_stats as = {0, 0, 0};
             r = apirows_read_file(ri->files[i].path, &ro, &as, &err);
-            w->st.rows_agentic += as.agentic;
+            w->fst.rows_agentic += as.agentic;
         } else {
             r = reader_read_file(ri->files[i].path, &ro, &err);
         }
-        w->st.not_object += rs.not_object;
-        w->st.nan_tokens += rs.nan_tokens;
+        w->fst.not_object += rs.not_object;
+        w->fst.nan_tokens += rs.nan_tokens;
         if (w->bad_in_file > BAD_ROW_WARNINGS)
             imx_warn(w->o->diag, IMX_EPARSE,
                      "'%s': %lu more rows with wrongly typed fields skipped", ri->files[i].path,
                      w->bad_in_file - BAD_ROW_WARNINGS);
+        kept = w->nheld + w->nspooled;
+        if (r >= 0 && commit_held(w) < 0) {
+            /* rows read back from the spool may already be in: say so rather than hide it */
+            r = imx_seterr(&err, IMX_EIO,
+                           "'%s': cannot read back the rows of a large file from a temporary "
+                           "file (some of its rows may be in the table)",
+                           ri->files[i].path);
+        }
         if (r < 0) {
+            /* all or nothing: the file's rows and counts are dropped */
             imx_warn(w->o->diag, err.code,
                      "%s: file skipped (run %s; 'imx verify' tells whether the cache is damaged, "
                      "'imx sync --repair %s' fetches damaged files again)",
@@ -290,10 +418,18 @@ static void read_run(struct worker *w, struct run_info *ri)
             drop_held(w);
             w->st.files_failed++;
             failed = 1;
+            kept = 0;
+            stats_release(&w->fst);
         } else {
-            kept = w->nheld;
-            commit_held(w);
+            if (w->fst.rows_agentic && !w->fst.rows_fixed && !rs.dropped)
+                imx_warn(w->o->diag, IMX_EPARSE,
+                         "'%s': none of its %lu rows has fixed isl/osl (AgentX or an unknown "
+                         "shape): nothing in it is used",
+                         ri->files[i].path, w->fst.rows_agentic);
+            w->rows_in_run |= w->fst.rows > 0;
+            merge_stats(&w->st, &w->fst);
         }
+        memset(&w->fst, 0, sizeof(w->fst));
         /* Memory stays flat over thousands of runs: only the names of files that gave rows
          * to the table are kept (the source_file column); full paths are rebuilt by nobody. */
         free(ri->files[i].path);
@@ -375,42 +511,6 @@ static void *worker_main(void *arg)
     return NULL;
 }
 
-static void merge_stats(struct extract_stats *d, struct extract_stats *s)
-{
-    d->runs_read += s->runs_read;
-    d->runs_failed += s->runs_failed;
-    d->runs_empty += s->runs_empty;
-    d->files += s->files;
-    d->files_failed += s->files_failed;
-    d->files_damaged += s->files_damaged;
-    d->rows += s->rows;
-    d->rows_model += s->rows_model;
-    d->rows_agentic += s->rows_agentic;
-    d->rows_bad += s->rows_bad;
-    d->not_object += s->not_object;
-    d->nan_tokens += s->nan_tokens;
-    d->seq_from_name += s->seq_from_name;
-    d->prefix_from_name += s->prefix_from_name;
-    for (size_t i = 0; i < s->nmodels; i++) {
-        size_t j;
-        for (j = 0; j < d->nmodels; j++)
-            if (!strcmp(d->models[j].prefix, s->models[i].prefix))
-                break;
-        if (j == d->nmodels) {
-            d->models = xrealloc(d->models, (d->nmodels + 1) * sizeof(*d->models));
-            d->models[j].prefix = s->models[i].prefix;
-            d->models[j].rows = 0;
-            d->nmodels++;
-        } else {
-            free(s->models[i].prefix);
-        }
-        d->models[j].rows += s->models[i].rows;
-    }
-    free(s->models);
-    s->models = NULL;
-    s->nmodels = 0;
-}
-
 static int run_workers(struct extract *x, const struct extract_opts *o, struct run_stream *stream,
                        struct imx_err *err)
 {
@@ -471,6 +571,8 @@ static int run_workers(struct extract *x, const struct extract_opts *o, struct r
             table_release(w[i].table);
             free(w[i].table);
         }
+        if (w[i].spool)
+            fclose(w[i].spool);
     }
     free(w);
     free(tid);
@@ -501,8 +603,8 @@ int extract_each_run(struct extract *x, const struct extract_opts *o, extract_ru
 
 int extract_incomplete(const struct extract *x)
 {
-    return x->st.files_failed || x->st.runs_missing || x->st.rows_bad || x->st.not_object ||
-           x->st.runs_bad_meta || x->st.files_damaged;
+    return x->st.files_failed || x->st.dirs_failed || x->st.runs_missing || x->st.rows_bad ||
+           x->st.not_object || x->st.runs_bad_meta || x->st.files_damaged;
 }
 
 void extract_release(struct extract *x)

@@ -111,8 +111,7 @@ static struct trow *trow_new(const struct row *r, const struct row_key *k, struc
 
 struct trow *trow_clone(const struct trow *t)
 {
-    /* extras come last in the one allocation */
-    size_t total = (size_t)(t->extras - (const char *)t) + strlen(t->extras) + 1;
+    size_t total = trow_size(t);
     struct trow *c = xmalloc(total);
     char *base = (char *)c;
     const char *old = (const char *)t;
@@ -178,7 +177,60 @@ struct trow *table_make(const struct row *r, const struct row_key *k, struct row
 
 size_t trow_size(const struct trow *t)
 {
-    return sizeof(*t) + t->n * sizeof(struct field) + strlen(t->text) + t->keylen + 3;
+    /* the one block trow_new laid out: header, fields, text, key, extras */
+    return (size_t)(t->extras - (const char *)t) + strlen(t->extras) + 1;
+}
+
+/* What a spooled row needs besides its bytes: where its parts start within the block. */
+struct spool_head {
+    uint64_t size, text, key, extras;
+    int64_t kv[NKEY];
+};
+
+int trow_spool_write(FILE *fp, const struct trow *t)
+{
+    struct spool_head h;
+    const char *base = (const char *)t;
+
+    memset(&h, 0, sizeof(h));
+    h.size = trow_size(t);
+    h.text = (uint64_t)(t->text - base);
+    h.key = (uint64_t)(t->key - base);
+    h.extras = (uint64_t)(t->extras - base);
+    for (int i = 0; i < NKEY; i++)
+        h.kv[i] = t->kv[i] ? (int64_t)(t->kv[i] - base) : -1;
+    if (fwrite(&h, sizeof(h), 1, fp) != 1 || fwrite(t, 1, h.size, fp) != h.size)
+        return -1;
+    return 0;
+}
+
+int trow_spool_read(FILE *fp, struct trow **out)
+{
+    struct spool_head h;
+    struct trow *t;
+    char *base;
+
+    *out = NULL;
+    if (fread(&h, sizeof(h), 1, fp) != 1)
+        return feof(fp) && !ferror(fp) ? 0 : -1;
+    /* written by this process moments ago, but checked all the same */
+    if (h.size < sizeof(*t) || h.size > ((size_t)1 << 31) || h.text >= h.size || h.key >= h.size ||
+        h.extras >= h.size)
+        return -1;
+    t = xmalloc(h.size);
+    if (fread(t, 1, h.size, fp) != h.size) {
+        free(t);
+        return -1;
+    }
+    base = (char *)t;
+    t->f = (struct field *)(t + 1);
+    t->text = base + h.text;
+    t->key = base + h.key;
+    t->extras = base + h.extras;
+    for (int i = 0; i < NKEY; i++)
+        t->kv[i] = h.kv[i] >= 0 && (uint64_t)h.kv[i] < h.size ? base + h.kv[i] : NULL;
+    *out = t;
+    return 1;
 }
 
 void table_put(struct table *t, struct trow *row)

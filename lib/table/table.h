@@ -11,6 +11,7 @@
 #include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 /* Where a row came from; decides which of two rows of one configuration is kept. */
 struct row_rank {
@@ -63,9 +64,17 @@ void table_init(struct table *t);
 void table_release(struct table *t);
 /* A kept-row copy of a row, not yet in any table (free() it, or hand it to table_put). */
 struct trow *table_make(const struct row *r, const struct row_key *k, struct row_rank rank);
+/* Bytes the kept row occupies (one allocation). */
 size_t trow_size(const struct trow *t);
 /* A copy of a kept row that outlives its table (free() it). */
 struct trow *trow_clone(const struct trow *t);
+/*
+ * A spool of kept rows on disk, for rows that must wait until their whole file parsed
+ * (memory stays bounded whatever the file's size). Write returns 0 or -1; read returns 1
+ * with a row (free() it or hand it to table_put), 0 at the end, -1 on a read error.
+ */
+int trow_spool_write(FILE *fp, const struct trow *t);
+int trow_spool_read(FILE *fp, struct trow **out);
 /* Puts a row into the table (thread-safe), taking ownership: it is kept when its
  * configuration is new or its run is newer than the kept row's, else freed. */
 void table_put(struct table *t, struct trow *row);
