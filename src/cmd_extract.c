@@ -361,9 +361,9 @@ static int extract_history(struct cli *cli, struct extract *x, struct extract_op
         status = EXIT_DATA;
         goto done;
     }
-    if (!h.rows && !o->model->all && x->st.rows_model == 0) {
+    if (!h.rows && x->st.rows_model == 0) {
         out_abort(&h.out);
-        status = no_such_model(cli->model, x);
+        status = no_rows(cli, o, x);
         goto done;
     }
     status = out_commit(&h.out);
