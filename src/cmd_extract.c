@@ -507,7 +507,8 @@ int cli_selection_check(const struct cli *cli, const struct cli_selection *s,
                   s->o.cache);
         return no_data_status(s->sync_status, EXIT_DATA);
     }
-    if (x->table.count == 0)
+    /* per-run streams (extract_each_run) leave the table empty: rows_model tells */
+    if (x->table.count == 0 && x->st.rows_model == 0)
         return no_data_status(s->sync_status, no_rows(cli, &s->o, x));
     return EXIT_OK;
 }
