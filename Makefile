@@ -42,7 +42,7 @@ DEB_PKGS := build-essential pkg-config libyajl-dev libcurl4-openssl-dev libarchi
 	zlib1g-dev python3 ca-certificates clang clang-format libsqlite3-dev libcairo2-dev \
 	fonts-dejavu-core chromium
 
-.PHONY: all deps run check unit e2e real bench fuzz clean fmt tidy analyze
+.PHONY: all deps run check unit e2e real bench fuzz clean fmt fmt-check unit-bins tidy analyze
 ifeq ($(BUILD),build)
 all: $(IMX) imx
 else
@@ -110,8 +110,16 @@ bench: deps
 fuzz: deps
 	@bash fuzz/run.sh $(FUZZ_TARGETS)
 
+FMT_SRC = $(LIB_SRC) $(CLI_SRC) $(wildcard lib/*/*.h src/*.h tests/unit/*.h) $(UNIT_SRC)
 fmt:
-	clang-format -i $(LIB_SRC) $(CLI_SRC) $(wildcard lib/*/*.h src/*.h) $(UNIT_SRC)
+	clang-format -i $(FMT_SRC)
+
+# fails, naming the lines, where a file differs from .clang-format (CI runs it)
+fmt-check:
+	clang-format --dry-run -Werror $(FMT_SRC)
+
+# every binary the tests use (the clang build of CI makes them all)
+unit-bins: $(UNIT_BIN) $(TOOL_BIN) $(FAILSHIM) $(FUZZ_REPLAY)
 
 tidy:
 	clang-tidy $(LIB_SRC) -- $(CPPFLAGS) -std=c11

@@ -113,9 +113,12 @@ int exit_for(int code);
 /* The worse of two exit statuses: a failure outranks an incomplete result (1), the higher
  * failure the lower one. */
 int cli_worse_status(int a, int b);
-/* Returns nonzero once SIGINT/SIGTERM arrived (temporary files are already removed). */
+/* Returns nonzero once SIGINT, SIGTERM or SIGHUP arrived (temporary files are unlinked). */
 int cli_interrupted(void);
 void cli_install_signals(void);
+/* After a command: when a signal arrived, removes what is left of the temporary files and
+ * ends as the signal asks (SIGINT is re-raised, status 130); else returns status. */
+int cli_exit_interrupted(int status);
 /* Flushes and closes stdout; a write error becomes EXIT_FS (a full disk must not exit 0). */
 int cli_close_stdout(int status);
 

@@ -358,7 +358,7 @@ static int list_github(struct cli *cli, struct lines *t)
     }
     ghsync_runs_free(runs, nruns, arts, narts);
     if (token) {
-        memset(token, 0, strlen(token));
+        explicit_bzero(token, strlen(token));
         free(token);
     }
     return status;

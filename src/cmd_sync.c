@@ -275,7 +275,7 @@ static int sync_github(struct cli *cli, char ***ids, size_t *nids)
                 tsrc ? tsrc : "none");
     r = ghsync_run(&o, &st, ids, nids, &err);
     if (token) {
-        memset(token, 0, strlen(token));
+        explicit_bzero(token, strlen(token));
         free(token);
     }
     clear_line(&out);
@@ -563,7 +563,7 @@ static int gcs_backfill(struct source_ctx *x, struct cli *cli, struct imx_diag *
                     st.asked, st.filled, st.absent, st.failed);
     }
     backfill_cands_free(cands, n);
-    memset(token, 0, strlen(token));
+    explicit_bzero(token, strlen(token));
     free(token);
     return r;
 }

@@ -102,5 +102,5 @@ int main(int argc, char **argv)
     r = cmd->fn(&cli);
     cli_release(&cli);
     chart_cleanup();
-    return cli_close_stdout(r);
+    return cli_close_stdout(cli_exit_interrupted(r));
 }

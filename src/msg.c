@@ -10,7 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
-static void vmsg(const char *prefix, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static void vmsg(const char *prefix, const char *fmt,
+                                                       va_list ap)
 {
     fprintf(stderr, "imx: %s", prefix);
     vfprintf(stderr, fmt, ap);
@@ -87,18 +88,16 @@ int cli_worse_status(int a, int b)
     return b == EXIT_PARTIAL ? a : (a > b ? a : b);
 }
 
-static volatile sig_atomic_t got_signal;
-
+/* The handler only records and unlinks (tempfile_on_signal); the command unwinds through its
+ * interrupted paths and cli_exit_interrupted ends it. A second signal ends it at once, for a
+ * command stuck where no interrupted path looks. */
 static void on_signal(int sig)
 {
-    got_signal = sig;
-    tempfile_cleanup_all();
-    if (sig == SIGINT) {
-        /* dying of SIGINT tells a calling shell to stop as well (its status is 130 too) */
-        signal(sig, SIG_DFL);
-        raise(sig);
+    if (tempfile_interrupted()) {
+        tempfile_on_signal(sig);
+        _exit(EXIT_INTR);
     }
-    _exit(EXIT_INTR); /* SIGTERM, SIGHUP: the documented status, not 128 + the signal */
+    tempfile_on_signal(sig);
 }
 
 void cli_install_signals(void)
@@ -115,7 +114,23 @@ void cli_install_signals(void)
 
 int cli_interrupted(void)
 {
-    return got_signal != 0;
+    return tempfile_interrupted() != 0;
+}
+
+int cli_exit_interrupted(int status)
+{
+    int sig = tempfile_interrupted();
+
+    if (!sig)
+        return status;
+    tempfile_cleanup_all();
+    fflush(stdout);
+    if (sig == SIGINT) {
+        /* dying of SIGINT tells a calling shell to stop as well (its status is 130 too) */
+        signal(SIGINT, SIG_DFL);
+        raise(SIGINT);
+    }
+    return EXIT_INTR; /* SIGTERM, SIGHUP: the documented status, not 128 + the signal */
 }
 
 int cli_close_stdout(int status)

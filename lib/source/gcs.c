@@ -6,6 +6,7 @@
 #include "util/fsutil.h"
 #include "util/xalloc.h"
 
+#include <pthread.h>
 #include <ctype.h>
 #include <errno.h>
 #include <openssl/evp.h>
@@ -579,21 +580,26 @@ int gcs_b64_decode(const char *s, unsigned char *out, size_t n)
     return o == n ? 0 : -1;
 }
 
+static uint32_t crc32c_table[256];
+static pthread_once_t crc32c_once = PTHREAD_ONCE_INIT;
+
+/* Built once whichever thread verifies first (pthread_once: no thread sees half a table). */
+static void crc32c_build(void)
+{
+    for (uint32_t i = 0; i < 256; i++) {
+        uint32_t c = i;
+        for (int k = 0; k < 8; k++)
+            c = c & 1 ? 0x82F63B78u ^ (c >> 1) : c >> 1;
+        crc32c_table[i] = c;
+    }
+}
+
 uint32_t gcs_crc32c(uint32_t crc, const void *data, size_t n)
 {
-    static uint32_t table[256];
-    static int ready;
+    const uint32_t *table = crc32c_table;
     const unsigned char *p = data;
 
-    if (!__atomic_load_n(&ready, __ATOMIC_ACQUIRE)) {
-        for (uint32_t i = 0; i < 256; i++) {
-            uint32_t c = i;
-            for (int k = 0; k < 8; k++)
-                c = c & 1 ? 0x82F63B78u ^ (c >> 1) : c >> 1;
-            table[i] = c;
-        }
-        __atomic_store_n(&ready, 1, __ATOMIC_RELEASE);
-    }
+    pthread_once(&crc32c_once, crc32c_build);
     crc = ~crc;
     while (n--)
         crc = table[(crc ^ *p++) & 0xff] ^ (crc >> 8);

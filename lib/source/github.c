@@ -426,7 +426,7 @@ static int in_path(const char *prog)
 char *gh_token_find(const char *api_url, const char **source)
 {
     const char *env[] = {"GH_TOKEN", "GITHUB_TOKEN"};
-    char line[4200];
+    char line[4200], *tok;
     FILE *p;
 
     *source = NULL;
@@ -446,10 +446,14 @@ char *gh_token_find(const char *api_url, const char **source)
         line[0] = '\0';
     pclose(p);
     line[strcspn(line, "\r\n")] = '\0';
-    if (!token_ok(line))
+    if (!token_ok(line)) {
+        explicit_bzero(line, sizeof(line));
         return NULL;
+    }
     *source = "gh auth token";
-    return xstrdup(line);
+    tok = xstrdup(line);
+    explicit_bzero(line, sizeof(line)); /* a memset here is a dead store the compiler drops */
+    return tok;
 }
 
 static int repo_path(struct buf *out, const char *api, const char *repo)
@@ -655,7 +659,7 @@ void gh_release(struct gh *g)
 {
     if (g->auth_header) {
         /* the token does not outlive its use in memory either */
-        memset(g->auth_header, 0, strlen(g->auth_header));
+        explicit_bzero(g->auth_header, strlen(g->auth_header));
         free(g->auth_header);
     }
     free(g->api);

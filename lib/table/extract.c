@@ -6,6 +6,7 @@
 #include "reader/apirows.h"
 #include "reader/names.h"
 #include "reader/reader.h"
+#include "util/fsutil.h"
 #include "util/xalloc.h"
 
 #include <errno.h>
@@ -495,7 +496,7 @@ static void *worker_main(void *arg)
 
     for (;;) {
         size_t i = __atomic_fetch_add(w->next, 1, __ATOMIC_RELAXED);
-        if (i >= w->x->runs.n)
+        if (i >= w->x->runs.n || tempfile_interrupted())
             break;
         if (w->stream) {
             /* oldest first, the order the rows are handed over in; nothing more is read
@@ -576,6 +577,8 @@ static int run_workers(struct extract *x, const struct extract_opts *o, struct r
     }
     free(w);
     free(tid);
+    if (tempfile_interrupted())
+        return imx_seterr(err, IMX_EINTR, "interrupted");
     return 0;
 }
 

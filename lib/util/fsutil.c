@@ -75,6 +75,26 @@ void tempfile_unhold(const sigset_t *saved)
     pthread_sigmask(SIG_SETMASK, saved, NULL);
 }
 
+/* The first signal's number, 0 before any: set by the handler, read anywhere. */
+static volatile sig_atomic_t signal_seen;
+
+void tempfile_on_signal(int sig)
+{
+    /* only what is async-signal-safe: the flag and unlink (a folder stays for
+     * tempfile_cleanup_all, which the interrupted command runs on its way out) */
+    signal_seen = sig;
+    for (int i = 0; i < TEMP_SLOTS; i++) {
+        char *p = __atomic_load_n(&temp_slots[i], __ATOMIC_SEQ_CST);
+        if (p)
+            unlink(p);
+    }
+}
+
+int tempfile_interrupted(void)
+{
+    return signal_seen;
+}
+
 void tempfile_cleanup_all(void)
 {
     /* another thread may be between creating a file and registering it: a step of a few
@@ -83,16 +103,19 @@ void tempfile_cleanup_all(void)
         struct timespec ms = {0, 1000000};
         nanosleep(&ms, NULL);
     }
+    pthread_mutex_lock(&temp_lock);
     for (int i = 0; i < TEMP_SLOTS; i++) {
-        char *p = __atomic_load_n(&temp_slots[i], __ATOMIC_SEQ_CST);
+        char *p = __atomic_exchange_n(&temp_slots[i], NULL, __ATOMIC_SEQ_CST);
         if (p) {
             struct stat st;
             if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode))
                 remove_tree(p);
             else
                 unlink(p);
+            free(p);
         }
     }
+    pthread_mutex_unlock(&temp_lock);
 }
 
 static char *dir_of(const char *path)
@@ -333,13 +356,15 @@ int file_lock_acquire(struct file_lock *l, const char *path, int exclusive, int 
     if (l->fd < 0)
         return imx_seterr(err, IMX_EIO, "cannot open lock file '%s': %s", path, strerror(errno));
     while (flock(l->fd, op) != 0) {
-        if (errno == EINTR && wait)
+        if (errno == EINTR && wait && !tempfile_interrupted())
             continue;
         int e = errno;
         close(l->fd);
         l->fd = -1;
         if (e == EWOULDBLOCK)
             return imx_seterr(err, IMX_ELOCK, "'%s' is held by another imx process", path);
+        if (e == EINTR)
+            return imx_seterr(err, IMX_EINTR, "interrupted while waiting for '%s'", path);
         return imx_seterr(err, IMX_EIO, "cannot lock '%s': %s", path, strerror(e));
     }
     return 0;

@@ -32,16 +32,25 @@ int atomic_write(const char *path, const void *data, size_t n, struct imx_err *e
 /*
  * Temporary paths to remove if the process is interrupted. tempfile_register
  * returns a slot (or -1 when the table is full, in which case the file is
- * merely not cleaned up by signals). tempfile_cleanup_all is async-signal-safe.
+ * merely not cleaned up by signals).
+ *
+ * Signals: the CLI's handler calls tempfile_on_signal (async-signal-safe: it records the
+ * signal and unlinks the registered files, nothing else) and returns; the core's long loops
+ * (transfers, lock waits, extraction) see tempfile_interrupted() and unwind with -IMX_EINTR,
+ * and the command calls tempfile_cleanup_all (not async-signal-safe: it also removes
+ * registered folders) on its way out.
  */
 int tempfile_register(const char *path);
 void tempfile_unregister(int slot);
+void tempfile_on_signal(int sig);
+/* The signal received, 0 while none. */
+int tempfile_interrupted(void);
 void tempfile_cleanup_all(void);
 /*
  * Creating a temporary file and registering it are one step for the signal handler: between
  * tempfile_hold and tempfile_unhold this thread does not take SIGINT, SIGTERM or SIGHUP, and
- * tempfile_cleanup_all (in a handler on another thread) waits for the step to end, so an
- * interruption never falls between the creation and the registration.
+ * tempfile_cleanup_all waits for the step to end, so an interruption never falls between the
+ * creation and the registration.
  */
 void tempfile_hold(sigset_t *saved);
 void tempfile_unhold(const sigset_t *saved);

@@ -53,7 +53,7 @@ gsync() {
 bg_sync() {
     fresh "$SLOW"
     GH_TOKEN=$TOKEN "$IMX" sync --github-url "$API" --collect-recent 8 -q --cache "$1" \
-        >/dev/null 2>&1 &
+        >/dev/null 2>"$W/bg.err" &
     PID=$!
 }
 
@@ -144,6 +144,9 @@ t_interrupt() {
         echo "SIG$sig $ms ms" >>"$W/count"
         assert_eq "$rc" 130 "exit status after SIG$sig at $ms ms" &&
             leftovers "$c" || return 1
+        # the handler only records the signal: the sync unwinds and says so itself
+        grep -q 'interrupted' "$W/bg.err" ||
+            fail "SIG$sig at $ms ms: no 'interrupted' message: $(cat "$W/bg.err")" || return 1
         after_crash "SIG$sig after $ms ms" "$c" || return 1
     done
 }

@@ -217,7 +217,22 @@ t_lock() {
     sync --cache "$W/cl" >"$W/o12" 2>&1
     rc=$?
     wait $holder
-    assert_eq "$rc" 0 "exit status after waiting" && assert_contains "$W/o12" "waiting"
+    assert_eq "$rc" 0 "exit status after waiting" && assert_contains "$W/o12" "waiting" ||
+        return 1
+    # a signal while waiting ends the wait: status 130, said so, the lock file untouched
+    flock "$W/cl/.imx/lock" sleep 5 &
+    holder=$!
+    while flock -n "$W/cl/.imx/lock" true; do sleep 0.01; done
+    GH_TOKEN=$TOKEN "$IMX" sync --github-url "$API" --cache "$W/cl" >"$W/o13" 2>&1 &
+    local waiter=$!
+    while ! grep -q waiting "$W/o13" 2>/dev/null; do sleep 0.01; done
+    kill -TERM $waiter
+    wait $waiter
+    rc=$?
+    kill $holder 2>/dev/null
+    wait $holder 2>/dev/null
+    assert_eq "$rc" 130 "exit status of a wait ended by SIGTERM" &&
+        assert_contains "$W/o13" "interrupted while waiting"
 }
 
 t_run "sync: default is the newest successful run" t_default_newest
@@ -232,4 +247,4 @@ t_run "sync: --jobs 1 gives the same cache" t_jobs1_same
 t_run "sync: --verbose shows requests, never a signed query or the token" t_verbose_redacted
 t_run "sync: the token is never printed or stored" t_token_never_leaks
 t_run "sync: a re-run supersedes the aggregate, the old one kept under .superseded" t_superseded
-t_run "sync: one writer at a time (--no-wait fails, else waits)" t_lock
+t_run "sync: one writer at a time (--no-wait fails, else waits, a signal ends the wait)" t_lock

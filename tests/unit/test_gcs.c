@@ -6,6 +6,7 @@
 #include "unit.h"
 
 #include <openssl/evp.h>
+#include <pthread.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -163,6 +164,32 @@ static void page_format_roundtrip(void)
     gcs_page_release(&pg);
     gcs_page_release(&back);
     buf_release(&out);
+}
+
+static void *crc_worker(void *arg)
+{
+    static const char text[] = "123456789";
+    int *ok = arg;
+
+    *ok = 1;
+    for (int i = 0; i < 2000; i++)
+        *ok &= gcs_crc32c(0, text, 9) == 0xE3069283u;
+    return NULL;
+}
+
+/* The first use of the table from many threads at once: each sees a whole table (run first,
+ * before anything else in this binary builds it). */
+static void crc32c_threads(void)
+{
+    pthread_t t[8];
+    int ok[8];
+
+    for (int i = 0; i < 8; i++)
+        CHECK(pthread_create(&t[i], NULL, crc_worker, &ok[i]) == 0);
+    for (int i = 0; i < 8; i++) {
+        pthread_join(t[i], NULL);
+        CHECK(ok[i]);
+    }
 }
 
 static void hashes(void)
@@ -718,6 +745,7 @@ static void engine_faults(void)
 
 int main(void)
 {
+    RUN(crc32c_threads);
     RUN(name_artifact);
     RUN(name_metadata_and_bad);
     RUN(name_greedy_and_odd);
