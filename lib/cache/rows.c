@@ -36,7 +36,7 @@ void run_rows_add(struct run_rows *r, const char *model, unsigned long rows)
         if (c > 0)
             break;
     }
-    xgrow((void **)&r->v, &r->cap, r->n + 1, sizeof(*r->v));
+    ALLOC_GROW(r->v, r->n + 1, r->cap);
     memmove(&r->v[i + 1], &r->v[i], (r->n - i) * sizeof(*r->v));
     r->v[i].model = xstrdup(model);
     r->v[i].rows = rows;

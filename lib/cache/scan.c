@@ -62,7 +62,7 @@ static char **list_dir(const char *path, size_t *n)
         char *e;
         if (de->d_name[0] == '.')
             continue;
-        xgrow((void **)&v, &cap, *n + 2, sizeof(*v));
+        ALLOC_GROW(v, *n + 2, cap);
         len = strlen(de->d_name);
         e = xmalloc(len + 2);
         e[0] = de->d_type == DT_DIR ? 'd' : de->d_type == DT_REG ? 'f' : '?';
@@ -94,7 +94,7 @@ struct collect {
 
 static void add_file(struct run_file **v, size_t *n, size_t *cap, const char *path, const char *rel)
 {
-    xgrow((void **)v, cap, *n + 1, sizeof(**v));
+    ALLOC_GROW(*v, *n + 1, *cap);
     (*v)[*n].path = xstrdup(path);
     (*v)[*n].rel = xstrdup(rel);
     (*n)++;
@@ -385,7 +385,7 @@ int cache_scan(const char *cache, char *const *ids, size_t nids, struct run_list
             buf_release(&p);
             continue;
         }
-        xgrow((void **)&out->v, &out->cap, out->n + 1, sizeof(*out->v));
+        ALLOC_GROW(out->v, out->n + 1, out->cap);
         ri = &out->v[out->n++];
         memset(ri, 0, sizeof(*ri));
         ri->id = xstrdup(name + 4);

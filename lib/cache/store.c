@@ -80,7 +80,7 @@ struct manifest_art *manifest_get(struct manifest *m, unsigned long long id, con
 
     if (a)
         return a;
-    xgrow((void **)&m->arts, &m->cap, m->n + 1, sizeof(*m->arts));
+    ALLOC_GROW(m->arts, m->n + 1, m->cap);
     a = &m->arts[m->n++];
     memset(a, 0, sizeof(*a));
     a->id = id;
@@ -1145,7 +1145,7 @@ int store_list_runs(const char *cache, unsigned long long **ids, size_t *n, stru
         id = strtoull(p + 4, &end, 10);
         if (errno || *end)
             continue;
-        xgrow((void **)ids, &cap, *n + 1, sizeof(**ids));
+        ALLOC_GROW(*ids, *n + 1, cap);
         (*ids)[(*n)++] = id;
     }
     closedir(d);

@@ -49,7 +49,7 @@ int row_add(struct row *r, const char *key, size_t klen, const char *val, size_t
     /* one reservation and two copies: this runs for every value of every row */
     if (buf_reserve(&r->text, klen + vlen + 2) < 0 || r->text.len + klen + vlen + 2 > UINT32_MAX)
         return -1;
-    xgrow((void **)&r->f, &r->cap, r->n + 1, sizeof(*r->f));
+    ALLOC_GROW(r->f, r->n + 1, r->cap);
     nf = &r->f[r->n++];
     p = r->text.p + r->text.len;
     nf->key = (uint32_t)r->text.len;
@@ -72,7 +72,7 @@ int row_add_value(struct row *r, size_t key_off, size_t klen, const char *val, s
 
     if (buf_reserve(&r->text, vlen + 1) < 0 || r->text.len + vlen + 1 > UINT32_MAX)
         return -1;
-    xgrow((void **)&r->f, &r->cap, r->n + 1, sizeof(*r->f));
+    ALLOC_GROW(r->f, r->n + 1, r->cap);
     nf = &r->f[r->n++];
     p = r->text.p + r->text.len;
     nf->key = (uint32_t)key_off;

@@ -70,7 +70,7 @@ int backfill_candidates(const struct store *s, struct backfill_cand **out, size_
         /* a run without a readable run.json is not the backup's: nothing to fill */
         if (read_run_json(s, all[i], &c.text, &c.len, &e) == 0 &&
             backup_source(c.text, c.len, c.source, sizeof(c.source))) {
-            xgrow((void **)out, &cap, *n + 1, sizeof(**out));
+            ALLOC_GROW(*out, *n + 1, cap);
             (*out)[(*n)++] = c;
         } else {
             free(c.text);

@@ -78,7 +78,7 @@ static int page_scalar(struct page_parse *pp, const char *s, size_t n, int is_st
         struct gcs_page *pg = pp->pg;
         if (!s || !is_string)
             return page_fail(pp, "a prefix is not a string");
-        xgrow((void **)&pg->prefixes, &pg->capprefixes, pg->nprefixes + 1, sizeof(char *));
+        ALLOC_GROW(pg->prefixes, pg->nprefixes + 1, pg->capprefixes);
         pg->prefixes[pg->nprefixes++] = xstrndup(s, n);
         return 1;
     }
@@ -179,7 +179,7 @@ static int open_container(struct page_parse *pp, int is_map)
     }
     if (pp->depth == 3 && is_map && pp->in_items) {
         struct gcs_page *pg = pp->pg;
-        xgrow((void **)&pg->items, &pg->capitems, pg->nitems + 1, sizeof(*pg->items));
+        ALLOC_GROW(pg->items, pg->nitems + 1, pg->capitems);
         memset(&pg->items[pg->nitems++], 0, sizeof(*pg->items));
         pp->in_item = 1;
         pp->field = K_OTHER;
@@ -893,7 +893,7 @@ void gcs_index_add(struct gcs_index *ix, const struct gcs_page *pg, const char *
             continue;
         }
         if (!r) {
-            xgrow((void **)&ix->runs, &ix->cap, ix->n + 1, sizeof(*ix->runs));
+            ALLOC_GROW(ix->runs, ix->n + 1, ix->cap);
             r = &ix->runs[ix->n++];
             memset(r, 0, sizeof(*r));
             r->id = nm.run_id;
@@ -906,7 +906,7 @@ void gcs_index_add(struct gcs_index *ix, const struct gcs_page *pg, const char *
             object_copy(&r->meta, o);
         } else {
             struct gcs_artifact *a;
-            xgrow((void **)&r->arts, &r->cap, r->narts + 1, sizeof(*r->arts));
+            ALLOC_GROW(r->arts, r->narts + 1, r->cap);
             a = &r->arts[r->narts++];
             a->name = nm.artifact;
             a->id = nm.artifact_id;

@@ -166,7 +166,7 @@ static int list_all(struct engine *e, struct listing *ls, size_t n, int delim)
                 if (rc == 0 && l->ntokens >= MAX_PAGES)
                     rc = imx_seterr(e->err, IMX_ETOOBIG, "GCS listing of %s: too many pages", what);
                 if (rc == 0) {
-                    xgrow((void **)&l->tokens, &l->cap, l->ntokens + 1, sizeof(char *));
+                    ALLOC_GROW(l->tokens, l->ntokens + 1, l->cap);
                     l->tokens[l->ntokens++] = xstrdup(l->pg.next_token);
                 }
             }
@@ -698,14 +698,14 @@ int gcs_sync(const struct gcs_opts *o, struct gcs_stats *st, struct imx_err *err
                 st->cached++;
                 continue;
             }
-            xgrow((void **)&jobs, &cap, njobs + 1, sizeof(*jobs));
+            ALLOC_GROW(jobs, njobs + 1, cap);
             memset(&jobs[njobs], 0, sizeof(*jobs));
             jobs[njobs].run = r;
             jobs[njobs++].art = &r->arts[a];
         }
         if (!file_exists_in_run(o->cache, r->id, "run.json")) {
             if (r->meta.name) {
-                xgrow((void **)&jobs, &cap, njobs + 1, sizeof(*jobs));
+                ALLOC_GROW(jobs, njobs + 1, cap);
                 memset(&jobs[njobs], 0, sizeof(*jobs));
                 jobs[njobs++].run = r;
             } else if (njobs > first_job[i] || file_exists_in_run(o->cache, r->id, ".")) {

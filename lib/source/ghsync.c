@@ -185,7 +185,7 @@ static struct rj *rj_add(struct eng *e, unsigned long long id)
     j->id = id;
     manifest_init(&j->m, id);
     http_req_init(&j->req, NULL);
-    xgrow((void **)&e->rj, &e->caprj, e->nrj + 1, sizeof(*e->rj));
+    ALLOC_GROW(e->rj, e->nrj + 1, e->caprj);
     e->rj[e->nrj++] = j;
     return j;
 }
@@ -803,7 +803,7 @@ static void rj_choose(struct rj *j)
         return;
     }
     for (size_t i = 0; i < j->ndl; i++) {
-        xgrow((void **)&e->dlq, &e->capdlq, e->ndlq + 1, sizeof(*e->dlq));
+        ALLOC_GROW(e->dlq, e->ndlq + 1, e->capdlq);
         e->dlq[e->ndlq++] = &j->dls[i];
     }
     pump(e);

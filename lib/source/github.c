@@ -128,7 +128,7 @@ int gh_parse_runs(const char *body, size_t len, struct gh_run **runs, size_t *n,
         }
         run.json = xstrndup(body + spans[2 * i], spans[2 * i + 1]);
         run.jsonlen = spans[2 * i + 1];
-        xgrow((void **)runs, &cap, *n + 1, sizeof(**runs));
+        ALLOC_GROW(*runs, *n + 1, cap);
         (*runs)[(*n)++] = run;
     }
     free(spans);
@@ -182,7 +182,7 @@ int gh_parse_artifacts(const char *body, size_t len, struct gh_artifact **arts, 
         a.expires_at = sdup(o, "expires_at");
         ex = get(o, "expired");
         a.expired = ex && YAJL_IS_TRUE(ex);
-        xgrow((void **)arts, &cap, *n + 1, sizeof(**arts));
+        ALLOC_GROW(*arts, *n + 1, cap);
         (*arts)[(*n)++] = a;
     }
     yajl_tree_free(root);
@@ -265,7 +265,7 @@ int gh_json_array_spans(const char *t, size_t len, const char *key, size_t **spa
                 ve = value_end(t, len, i);
                 if (!ve)
                     return -1;
-                xgrow((void **)spans, &cap, 2 * (*n + 1), sizeof(**spans));
+                ALLOC_GROW(*spans, 2 * (*n + 1), cap);
                 (*spans)[2 * *n] = i;
                 (*spans)[2 * *n + 1] = ve - i;
                 (*n)++;

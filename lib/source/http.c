@@ -329,7 +329,7 @@ static CURL *easy_get(struct http_client *c)
 
 static void easy_put(struct http_client *c, CURL *e)
 {
-    xgrow((void **)&c->pool, &c->cappool, c->npool + 1, sizeof(*c->pool));
+    ALLOC_GROW(c->pool, c->npool + 1, c->cappool);
     c->pool[c->npool++] = e;
 }
 
@@ -663,7 +663,7 @@ static void unlink_pending(struct http_client *c, struct http_req *prev, struct 
 
 static void act_add(struct http_client *c, struct http_req *r)
 {
-    xgrow((void **)&c->act, &c->capact, c->nact + 1, sizeof(*c->act));
+    ALLOC_GROW(c->act, c->nact + 1, c->capact);
     c->act[c->nact++] = r;
 }
 

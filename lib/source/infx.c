@@ -56,7 +56,7 @@ const char *infx_display_of_key(const char *key)
 
 void infx_strs_add(struct infx_strs *s, const char *str)
 {
-    xgrow((void **)&s->v, &s->cap, s->n + 1, sizeof(*s->v));
+    ALLOC_GROW(s->v, s->n + 1, s->cap);
     s->v[s->n++] = xstrdup(str);
 }
 
@@ -302,7 +302,7 @@ static struct infx_day *day_of(struct infx_avail *a, const char *date)
     for (size_t i = a->n; i-- > 0;)
         if (!strncmp(a->v[i].date, date, 10))
             return &a->v[i];
-    xgrow((void **)&a->v, &a->cap, a->n + 1, sizeof(*a->v));
+    ALLOC_GROW(a->v, a->n + 1, a->cap);
     memset(&a->v[a->n], 0, sizeof(a->v[a->n]));
     memcpy(a->v[a->n].date, date, 10);
     return &a->v[a->n++];
@@ -421,7 +421,7 @@ int infx_wfinfo_parse(const char *json, size_t len, struct infx_wfinfo *out, str
         char id[24];
         if (id_text(get(r, "github_run_id"), id, sizeof(id)) < 0)
             continue;
-        xgrow((void **)&out->runs, &out->cap, out->n + 1, sizeof(*out->runs));
+        ALLOC_GROW(out->runs, out->n + 1, out->cap);
         x = &out->runs[out->n++];
         memset(x, 0, sizeof(*x));
         memcpy(x->id, id, sizeof(id));

@@ -769,7 +769,7 @@ static int discover(struct sync *s, struct day **daysp, size_t *ndaysp,
                 const struct infx_run *run = &days[i].wi.runs[k];
                 if (o->nids && !id_named(o, run->id))
                     continue;
-                xgrow((void **)&runs, &caprun, nruns + 1, sizeof(*runs));
+                ALLOC_GROW(runs, nruns + 1, caprun);
                 runs[nruns++] = run;
             }
         }

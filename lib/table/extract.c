@@ -248,7 +248,7 @@ static int on_row(void *ud, struct row *r, size_t index)
     {
         struct row_rank rank = {(uint32_t)w->run->order, w->file_order, (uint32_t)index};
         struct trow *t = table_make(r, k, rank);
-        xgrow((void **)&w->held, &w->capheld, w->nheld + 1, sizeof(*w->held));
+        ALLOC_GROW(w->held, w->nheld + 1, w->capheld);
         w->held[w->nheld++] = t;
         w->held_bytes += trow_size(t);
         if (w->held_bytes > (w->o->hold_max ? w->o->hold_max : HOLD_MAX) && spool_held(w) < 0)

@@ -14,6 +14,7 @@ void buf_init(struct buf *b, size_t max)
     b->len = 0;
     b->cap = 0;
     b->max = max;
+    b->failed = 0;
 }
 
 void buf_release(struct buf *b)
@@ -26,6 +27,7 @@ void buf_release(struct buf *b)
 void buf_reset(struct buf *b)
 {
     b->len = 0;
+    b->failed = 0;
     if (b->cap)
         b->p[0] = '\0';
 }
@@ -43,8 +45,10 @@ int buf_reserve_slow(struct buf *b, size_t n)
 {
     size_t need;
 
-    if (n > b->max || b->len > b->max - n)
+    if (b->failed || n > b->max || b->len > b->max - n) {
+        b->failed = 1;
         return -1;
+    }
     need = b->len + n + 1;
     if (need <= b->cap)
         return 0;
@@ -64,7 +68,7 @@ int buf_reserve_slow(struct buf *b, size_t n)
 int buf_add(struct buf *b, const void *data, size_t n)
 {
     if (n == 0)
-        return 0;
+        return b->failed ? -1 : 0;
     if (buf_reserve(b, n) < 0)
         return -1;
     memcpy(b->p + b->len, data, n);
@@ -92,8 +96,10 @@ int buf_vaddf(struct buf *b, const char *fmt, va_list ap)
     va_copy(cp, ap);
     n = vsnprintf(small, sizeof(small), fmt, cp);
     va_end(cp);
-    if (n < 0)
+    if (n < 0 || b->failed) {
+        b->failed = 1;
         return -1;
+    }
     if ((size_t)n < sizeof(small))
         return buf_add(b, small, (size_t)n);
     if (buf_reserve(b, (size_t)n) < 0)

@@ -11,19 +11,24 @@
  * shared empty string until the first append), `len < cap` once allocated,
  * and `len` never exceeds `max`. An append that would pass `max` fails with
  * -1 and leaves the buffer unchanged, so a hostile input cannot grow memory
- * without bound. Allocation failure aborts (imx's OOM policy: see xalloc.h).
+ * without bound. The failure is sticky: every later append fails too, until
+ * buf_reset or buf_release, so a string built in several appends is whole or
+ * marked failed (never "a/b" missing its middle), and one buf_failed() check
+ * after the last append covers them all. Allocation failure aborts (imx's OOM
+ * policy: see xalloc.h).
  */
 struct buf {
     char *p;
     size_t len;
     size_t cap;
     size_t max;
+    int failed; /* an append passed max: the content is incomplete */
 };
 
 #define BUF_MAX_DEFAULT ((size_t)1 << 20)
 #define BUF_INIT_MAX(m)                                                                            \
     {                                                                                              \
-        buf_empty_, 0, 0, (m)                                                                      \
+        .p = buf_empty_, .len = 0, .cap = 0, .max = (m), .failed = 0                               \
     }
 #define BUF_INIT BUF_INIT_MAX(BUF_MAX_DEFAULT)
 
@@ -32,7 +37,7 @@ extern char buf_empty_[1];
 void buf_init(struct buf *b, size_t max);
 /* Frees the storage and returns the buffer to its initial (empty) state. */
 void buf_release(struct buf *b);
-/* Empties the buffer, keeping its storage. */
+/* Empties the buffer, keeping its storage (and clears a failure). */
 void buf_reset(struct buf *b);
 /* Returns the malloc'ed string and leaves the buffer empty; the caller frees it. */
 char *buf_detach(struct buf *b, size_t *len);
@@ -50,11 +55,16 @@ int buf_reserve_slow(struct buf *b, size_t n);
 static inline int buf_reserve(struct buf *b, size_t n)
 {
     /* the hot path (room already there) stays inline: it runs for every JSON value */
-    if (b->cap && n < b->cap - b->len && n <= b->max - b->len)
+    if (b->cap && !b->failed && n < b->cap - b->len && n <= b->max - b->len)
         return 0;
     return buf_reserve_slow(b, n);
 }
 /* Shortens to n bytes (n <= len). */
 void buf_truncate(struct buf *b, size_t n);
+/* Nonzero once an append was refused by the cap (sticky until buf_reset/buf_release). */
+static inline int buf_failed(const struct buf *b)
+{
+    return b->failed;
+}
 
 #endif

@@ -336,8 +336,7 @@ int remove_tree(const char *path)
         struct buf child = BUF_INIT_MAX(16384);
         if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
             continue;
-        buf_addf(&child, "%s/%s", path, de->d_name);
-        if (remove_tree(child.p) != 0)
+        if (buf_addf(&child, "%s/%s", path, de->d_name) < 0 || remove_tree(child.p) != 0)
             r = -1;
         buf_release(&child);
     }

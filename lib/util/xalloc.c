@@ -40,17 +40,18 @@ char *xstrndup(const char *s, size_t n)
     return p;
 }
 
-void xgrow(void **arr, size_t *cap, size_t need, size_t sz)
+void *xgrow_array(void *arr, size_t need, size_t *cap, size_t sz)
 {
     size_t ncap;
 
     if (need <= *cap)
-        return;
+        return arr;
     ncap = *cap ? *cap : 8;
     while (ncap < need)
-        ncap *= 2;
+        ncap = ncap > ((size_t)-1) / 2 ? need : ncap * 2;
     if (ncap > ((size_t)-1) / sz)
         oom();
-    *arr = xrealloc(*arr, ncap * sz);
+    arr = xrealloc(arr, ncap * sz);
     *cap = ncap;
+    return arr;
 }

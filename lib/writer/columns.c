@@ -60,7 +60,7 @@ static void add(struct colset *cs, const char *name, const char *field, enum col
 {
     if (has_column(cs, name))
         return;
-    xgrow((void **)&cs->v, &cs->cap, cs->n + 1, sizeof(*cs->v));
+    ALLOC_GROW(cs->v, cs->n + 1, cs->cap);
     cs->v[cs->n].name = xstrdup(name);
     cs->v[cs->n].field = field ? xstrdup(field) : NULL;
     cs->v[cs->n].src = src;
@@ -102,7 +102,7 @@ static char **extra_config_names(struct trow *const *rows, size_t n, size_t *cou
                     if (strlen(v[k]) == (size_t)(eq - e) && !strncmp(v[k], e, (size_t)(eq - e)))
                         break;
                 if (k == *count) {
-                    xgrow((void **)&v, &cap, *count + 1, sizeof(*v));
+                    ALLOC_GROW(v, *count + 1, cap);
                     v[(*count)++] = xstrndup(e, (size_t)(eq - e));
                 }
             }
@@ -200,7 +200,7 @@ static void add_all(struct colset *cs, struct trow *const *rows, size_t n)
                     break;
             if (k < nn)
                 continue;
-            xgrow((void **)&names, &cap, nn + 1, sizeof(*names));
+            ALLOC_GROW(names, nn + 1, cap);
             names[nn].src = src;
             names[nn].rank = fields_family_rank(src);
             nn++;

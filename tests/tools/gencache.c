@@ -339,7 +339,7 @@ static void pool_build(struct pool *pool)
                     g.nconc = 5 + (int)rng_below(&r, 2);
                     memcpy(g.concs, conc, sizeof(int) * (size_t)g.nconc);
                 }
-                xgrow((void **)&pool->v, &cap, pool->n + 1, sizeof(*pool->v));
+                ALLOC_GROW(pool->v, pool->n + 1, cap);
                 pool->v[pool->n++] = g;
                 pool->nconfigs += (size_t)g.nconc;
             }

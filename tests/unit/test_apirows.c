@@ -24,7 +24,7 @@ static int collect(void *ud, struct row *r, size_t index)
     (void)index;
     for (size_t i = 0; i < r->n; i++)
         buf_addf(&b, "%s%s=%s", i ? "|" : "", row_key(r, i), row_val(r, i));
-    xgrow((void **)&g->rows, &g->cap, g->n + 1, sizeof(*g->rows));
+    ALLOC_GROW(g->rows, g->n + 1, g->cap);
     g->rows[g->n++] = buf_detach(&b, NULL);
     return 0;
 }

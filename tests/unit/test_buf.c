@@ -1,5 +1,5 @@
 /* test_buf: the capped buffer every input string goes through: the cap holds and leaves the
- * buffer unchanged, detach hands over the bytes, JSON strings come out escaped. */
+ * buffer unchanged and its failure sticks, detach hands over the bytes, JSON strings come out escaped. */
 #include "util/buf.h"
 
 #include "unit.h"
@@ -21,6 +21,28 @@ static void cap_holds(void)
     CHECK_STR(b.p, "ab-7");
     buf_release(&b);
     CHECK(b.len == 0 && b.p && b.p[0] == '\0');
+}
+
+/* A refused append marks the buffer: a later, smaller append cannot make a path that lacks its
+ * middle ("dir/" refused, then "name" accepted would read as "name"). */
+static void failure_sticks(void)
+{
+    struct buf b = BUF_INIT_MAX(8);
+
+    CHECK(!buf_failed(&b));
+    CHECK(buf_adds(&b, "12345") == 0);
+    CHECK(buf_adds(&b, "6789") == -1);
+    CHECK(buf_failed(&b));
+    CHECK(buf_addc(&b, 'x') == -1); /* room for it, but the content is already incomplete */
+    CHECK(buf_addf(&b, "%d", 1) == -1);
+    CHECK(buf_add(&b, "", 0) == -1);
+    CHECK_STR(b.p, "12345");
+    buf_reset(&b);
+    CHECK(!buf_failed(&b));
+    CHECK(buf_adds(&b, "ok") == 0 && !buf_failed(&b));
+    CHECK(buf_adds(&b, "123456789") == -1 && buf_failed(&b));
+    buf_release(&b);
+    CHECK(!buf_failed(&b));
 }
 
 static void detach(void)
@@ -59,6 +81,7 @@ static void json_strings(void)
 int main(void)
 {
     RUN(cap_holds);
+    RUN(failure_sticks);
     RUN(detach);
     RUN(json_strings);
     UNIT_END();
