@@ -65,10 +65,12 @@ struct cli {
     const char *since;
     const char *until;
     const char *artifact;
-    const char *source;         /* github (default), gcs, api or all */
+    const char *source;         /* a source or a comma list of them (cli_source_check) */
     const char *gcs_url;        /* GCS root; NULL: $IMX_GCS_URL, else storage.googleapis.com */
     const char *bucket;         /* GCS backup bucket; NULL: the default */
     const char *inferencex_url; /* InferenceX API root; NULL: $IMX_INFERENCEX_URL, else default */
+    const char *from;           /* --source dir: the folder, tarball or zip to import */
+    const char *run;            /* --source dir: the run id of a single zip */
     long collect_recent;        /* -1 when not given */
     long jobs;
     long max_wait;
@@ -121,6 +123,12 @@ void cli_install_signals(void);
 int cli_exit_interrupted(int status);
 /* Flushes and closes stdout; a write error becomes EXIT_FS (a full disk must not exit 0). */
 int cli_close_stdout(int status);
+
+/* Whether SPEC names sources imx has ("all", or names from the source list, commas between);
+ * 0 when it does, else -1 with the list of names in `known`. */
+int cli_source_check(const char *spec, const char **known);
+/* Whether SPEC (valid) names the source NAME, itself or through "all". */
+int cli_source_named(const char *spec, const char *name);
 
 /* The cache folder: --cache, else $IMX_CACHE, else ./raw. */
 const char *cli_cache_dir(const struct cli *cli);

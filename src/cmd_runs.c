@@ -386,9 +386,9 @@ int cmd_runs(struct cli *cli)
         free(t.out);
         return status;
     }
-    if (!cli->offline && (!strcmp(src, "github") || !strcmp(src, "all")))
+    if (!cli->offline && cli_source_named(src, "github"))
         status = cli_worse_status(status, list_github(cli, &t));
-    if (!cli->offline && (!strcmp(src, "gcs") || !strcmp(src, "all"))) {
+    if (!cli->offline && cli_source_named(src, "gcs")) {
         struct gcs_index ix;
         int st = cli_list_gcs(cli, recent, &ix);
         for (size_t i = 0; (st == EXIT_OK || st == EXIT_PARTIAL) && i < ix.n; i++) {
@@ -399,7 +399,7 @@ int cmd_runs(struct cli *cli)
         gcs_index_release(&ix);
         status = cli_worse_status(status, st == EXIT_OK ? EXIT_OK : EXIT_PARTIAL);
     }
-    if (!cli->offline && (!strcmp(src, "api") || !strcmp(src, "all"))) {
+    if (!cli->offline && cli_source_named(src, "api")) {
         struct infx_wfinfo wi;
         int st = cli_list_api(cli, recent, &wi);
         for (size_t i = 0; (st == EXIT_OK || st == EXIT_PARTIAL) && i < wi.n; i++) {

@@ -7,6 +7,7 @@
 #include "source/gcs.h"
 #include "source/ghsync.h"
 #include "source/infx.h"
+#include "source/source.h"
 #include "util/buf.h"
 #include "util/units.h"
 #include "util/xalloc.h"
@@ -347,13 +348,14 @@ struct source_limits {
     int attempts;         /* tries per request, 0: the HTTP layer's default */
     size_t max_body;
     int compressed;
+    int no_http; /* a local source: no client */
 };
 
 /* GCS is a CDN: --jobs transfers, zips of any size, no time limit per download. */
-static const struct source_limits gcs_limits = {"GCS", 0, 0, 0, (size_t)512 << 20, 0};
+static const struct source_limits gcs_limits = {"GCS", 0, 0, 0, (size_t)512 << 20, 0, 0};
 /* The InferenceX API asks for politeness: its own client's limits (source/infx.h). */
-static const struct source_limits api_limits = {"InferenceX API", INFX_MAX_PARALLEL, INFX_TIMEOUT_S,
-                                                INFX_ATTEMPTS,    INFX_BODY_MAX,     1};
+static const struct source_limits api_limits = {
+    "InferenceX API", INFX_MAX_PARALLEL, INFX_TIMEOUT_S, INFX_ATTEMPTS, INFX_BODY_MAX, 1, 0};
 
 /* Parallel GETs without credentials: retries, timeouts and caps come from the http client. */
 static int fetch_batch(struct source_ctx *x, struct simple_get *g, size_t n)
@@ -483,6 +485,8 @@ static int source_http(struct source_ctx *x, struct cli *cli, struct out *out,
     x->out = out;
     x->max_body = lim->max_body;
     x->compressed = lim->compressed;
+    if (lim->no_http)
+        return EXIT_OK;
     memset(&ho, 0, sizeof(ho));
     ho.user_agent = "imx/" IMX_VERSION;
     ho.jobs = (int)cli->jobs;
@@ -759,39 +763,228 @@ static void named_ids(const struct cli *cli, char ***ids, size_t *nids)
     *nids = cli->nids;
 }
 
-int cli_sync_selected(struct cli *cli, char ***ids, size_t *nids)
+/* ---- sources behind the common interface (lib/source/source.h) ------------------------- */
+
+#define SOURCE_BODY_MAX ((size_t)16 << 20) /* a response body of a source's API */
+
+/* The one summary line of a source behind the common interface. */
+static void source_summary(const struct cli *cli, const char *name, const struct source_stats *st)
 {
-    const char *src = cli->source ? cli->source : "github";
-    int st, st2;
+    struct buf size = BUF_INIT_MAX(64);
+
+    if (cli->quiet)
+        return;
+    source_add_size(&size, st->bytes);
+    fprintf(stderr,
+            "%s: %lu run%s (%lu updated, %lu cached, %lu incomplete), %lu artifact%s stored (%s), "
+            "%lu cached, %lu failed, %lu skipped",
+            name, st->runs, st->runs == 1 ? "" : "s", st->runs_synced, st->runs_cached,
+            st->runs_failed, st->artifacts, st->artifacts == 1 ? "" : "s", size.p,
+            st->artifacts_cached, st->artifacts_failed, st->artifacts_skipped);
+    if (st->requests)
+        fprintf(stderr, "; %lu requests", st->requests);
+    fputc('\n', stderr);
+    buf_release(&size);
+}
+
+static int sync_core(struct cli *cli, const struct imx_source *src)
+{
+    struct source_limits lim = {NULL, 0, 0, 0, SOURCE_BODY_MAX, 0, 0};
+    struct source_ctx x;
+    struct out out;
+    struct imx_diag diag;
+    struct imx_err err = IMX_ERR_INIT;
+    struct source_sel sel = {.ids = cli->ids,
+                             .nids = cli->nids,
+                             .recent = cli->collect_recent > 0 ? cli->collect_recent : 0,
+                             .since = cli->since,
+                             .until = cli->until,
+                             .artifact = cli->artifact,
+                             .from = cli->from,
+                             .run = cli->run};
+    struct source_env env;
+    char *created = NULL;
+    int status, r;
+
+    /* the same validation for every source */
+    if (gh_created_filter(cli->since, cli->until, &created) < 0) {
+        msg_error("--since and --until take dates as YYYY-MM-DD");
+        return EXIT_USAGE;
+    }
+    free(created);
+    if ((src->flags & SOURCE_NEEDS_FROM) && !cli->from) {
+        msg_error("--source %s needs --from PATH", src->name);
+        return EXIT_USAGE;
+    }
+    lim.name = src->name;
+    lim.no_http = !!(src->flags & SOURCE_LOCAL);
+    status = source_open(&x, cli, &out, &diag, &lim);
+    if (status != EXIT_OK)
+        return status;
+    memset(&env, 0, sizeof(env));
+    env.sel = &sel;
+    env.store = &x.store;
+    env.http = x.http;
+    env.diag = &diag;
+    env.note = on_note;
+    env.note_ud = &out;
+    env.interrupted = cli_interrupted;
+    r = src->sync(&env, &err);
+    clear_line(&out);
+    source_close(&x);
+    if (r != -IMX_EUSAGE)
+        source_summary(cli, src->name, &env.st);
+    if (r < 0) {
+        msg_error("%s", err.msg);
+        return exit_for(err.code);
+    }
+    if (env.st.runs_failed)
+        msg_error("%lu run%s incomplete; first problem: %s", env.st.runs_failed,
+                  env.st.runs_failed == 1 ? "" : "s", env.st.first_error);
+    if (cli_interrupted())
+        return EXIT_INTR;
+    if (env.st.cache_failed)
+        return EXIT_FS;
+    return env.st.runs_failed ? EXIT_PARTIAL : EXIT_OK;
+}
+
+/* ---- the source list ----------------------------------------------------------------------- */
+
+static int own_gcs(struct cli *cli)
+{
+    return sync_gcs(cli);
+}
+
+static int own_api(struct cli *cli)
+{
+    return sync_api(cli);
+}
+
+/*
+ * Every source, in the order `--source all` runs them (all: those that need no --from). A
+ * source behind the common interface is one line: its table in lib/source. GitHub, the
+ * backup and the API still run through their engines' own wrappers above.
+ */
+struct cli_source {
+    const char *name;
+    const struct imx_source *src; /* the common interface */
+    int (*own)(struct cli *cli);  /* or an engine of its own (GitHub: sync_github) */
+};
+
+static const struct cli_source sources[] = {
+    {"github", NULL, NULL},
+    {"gcs", NULL, own_gcs},
+    {"api", NULL, own_api},
+    {"dir", &source_dir, NULL},
+};
+#define NSOURCES (sizeof(sources) / sizeof(sources[0]))
+
+static int in_all(const struct cli_source *s)
+{
+    return !s->src || !(s->src->flags & SOURCE_NEEDS_FROM);
+}
+
+/* The sources SPEC names, in its order (all: in the list's), at most NSOURCES; -1 if unknown. */
+static int sources_of(const char *spec, const struct cli_source **out)
+{
+    size_t n = 0;
+
+    while (*spec) {
+        size_t len = strcspn(spec, ",");
+        int found = 0;
+        for (size_t i = 0; i < NSOURCES; i++) {
+            int all = len == 3 && !strncmp(spec, "all", 3);
+            if (!(all ? in_all(&sources[i])
+                      : strlen(sources[i].name) == len && !strncmp(spec, sources[i].name, len)))
+                continue;
+            found = 1;
+            for (size_t k = 0; k < n && found < 2; k++)
+                found += out[k] == &sources[i];
+            if (found == 1 && n < NSOURCES)
+                out[n++] = &sources[i];
+        }
+        if (!found)
+            return -1;
+        spec += len;
+        if (*spec == ',' && *++spec == '\0')
+            return -1;
+    }
+    return n ? (int)n : -1;
+}
+
+int cli_source_check(const char *spec, const char **known)
+{
+    const struct cli_source *list[NSOURCES];
+
+    *known = "expected github, gcs, api, dir, all, or a comma list of them";
+    return sources_of(spec, list) < 0 ? -1 : 0;
+}
+
+int cli_source_named(const char *spec, const char *name)
+{
+    const struct cli_source *list[NSOURCES];
+    int n = sources_of(spec, list);
+
+    for (int i = 0; i < n; i++)
+        if (!strcmp(list[i]->name, name))
+            return 1;
+    return 0;
+}
+
+static int sync_one(struct cli *cli, const struct cli_source *s, char ***ids, size_t *nids)
+{
+    int st;
 
     *ids = NULL;
     *nids = 0;
-    if (!strcmp(src, "github"))
+    if (!s->src && !s->own)
         return sync_github(cli, ids, nids);
-    if (!strcmp(src, "gcs")) {
-        st = sync_gcs(cli);
-        named_ids(cli, ids, nids);
-        return st;
+    st = s->src ? sync_core(cli, s->src) : s->own(cli);
+    named_ids(cli, ids, nids);
+    return st;
+}
+
+static void free_ids(char **ids, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(ids[i]);
+    free(ids);
+}
+
+int cli_sync_selected(struct cli *cli, char ***ids, size_t *nids)
+{
+    const struct cli_source *list[NSOURCES];
+    int n = sources_of(cli->source ? cli->source : "github", list), st = EXIT_OK;
+
+    *ids = NULL;
+    *nids = 0;
+    if (n < 0) {
+        msg_error("invalid value '%s' for --source", cli->source);
+        return EXIT_USAGE;
     }
-    if (!strcmp(src, "api")) {
-        st = sync_api(cli);
-        named_ids(cli, ids, nids);
-        return st;
+    if (cli->from || cli->run) {
+        int reads = 0;
+        for (int i = 0; i < n; i++)
+            reads |= list[i]->src && (list[i]->src->flags & SOURCE_NEEDS_FROM);
+        if (!reads) {
+            msg_error("--from and --run are for --source dir");
+            return EXIT_USAGE;
+        }
     }
-    /* all: GitHub for what it still has, then the backup, then the API's rows */
-    st = sync_github(cli, ids, nids);
-    if (st == EXIT_USAGE || st == EXIT_INTR)
-        return st;
-    st2 = sync_gcs(cli);
-    if (st2 == EXIT_INTR)
-        return st2;
-    st = cli_worse_status(st == EXIT_NET ? EXIT_PARTIAL : st, st2 == EXIT_NET ? EXIT_PARTIAL : st2);
-    st2 = sync_api(cli);
-    st = cli_worse_status(st, st2 == EXIT_NET ? EXIT_PARTIAL : st2);
-    /* the backup and the API may add runs GitHub no longer lists: narrow only to named runs */
-    for (size_t i = 0; i < *nids; i++)
-        free((*ids)[i]);
-    free(*ids);
+    if (n == 1)
+        return sync_one(cli, list[0], ids, nids);
+    /* several: each for what the ones before it could not give; a server's failure is then
+     * only an incomplete result (the next source may have had the runs) */
+    for (int i = 0; i < n; i++) {
+        char **got = NULL;
+        size_t ngot = 0;
+        int s = sync_one(cli, list[i], &got, &ngot);
+        free_ids(got, ngot);
+        if (s == EXIT_USAGE || s == EXIT_INTR)
+            return s;
+        st = cli_worse_status(st, s == EXIT_NET ? EXIT_PARTIAL : s);
+    }
+    /* the later sources may add runs the first no longer lists: narrow only to named runs */
     named_ids(cli, ids, nids);
     return st;
 }

@@ -60,6 +60,8 @@ enum opt_id {
     O_ALL_POINTS,
     O_INTERACTIVITY,
     O_THROUGHPUT,
+    O_FROM,
+    O_RUN,
 };
 
 struct opt {
@@ -145,7 +147,13 @@ static const struct opt opts[] = {
     {"source", O_SOURCE, 1, CMD_FETCHING, "SRC",
      "github (default), gcs (the public backup, older runs, no token)\n"
      "api (the InferenceX dashboard's published rows, no token)\n"
+     "dir (artifacts already on disk: --from), a comma list of these,\n"
      "or all (GitHub for what it still has, then GCS, then the API)"},
+    {"from", O_FROM, 1, CMD_SYNC | CMD_EXTRACT, "PATH",
+     "--source dir: a folder of run folders (gh run download, Actions\n"
+     "zips, a raw/ cache), one run's folder, a tarball of them, or a zip"},
+    {"run", O_RUN, 1, CMD_SYNC | CMD_EXTRACT, "ID",
+     "--source dir: the run a single zip belongs to"},
     {"inferencex-url", O_INFERENCEX_URL, 1, CMD_FETCHING, "URL",
      "InferenceX API root (default $IMX_INFERENCEX_URL,\n"
      "else https://inferencex.semianalysis.com)"},
@@ -326,6 +334,7 @@ int cli_parse(struct cli *cli, unsigned bit, const char *cmd_name, int argc, cha
     struct option lopts[NOPTS + 1];
     char shorts[32];
     size_t ns = 0, nl = 0;
+    const char *known;
     int c;
 
     memset(cli, 0, sizeof(*cli));
@@ -431,10 +440,19 @@ int cli_parse(struct cli *cli, unsigned bit, const char *cmd_name, int argc, cha
             cli->no_wait = 1;
             break;
         case O_SOURCE:
-            if (strcmp(optarg, "github") && strcmp(optarg, "gcs") && strcmp(optarg, "api") &&
-                strcmp(optarg, "all"))
-                return bad_value("source", optarg, "expected github, gcs, api or all");
+            if (cli_source_check(optarg, &known) < 0)
+                return bad_value("source", optarg, known);
             cli->source = optarg;
+            break;
+        case O_FROM:
+            if (!*optarg)
+                return bad_value("from", optarg, "expected a folder, tarball or zip");
+            cli->from = optarg;
+            break;
+        case O_RUN:
+            if (!valid_run_id(optarg))
+                return bad_value("run", optarg, "expected a run id");
+            cli->run = optarg;
             break;
         case O_INFERENCEX_URL:
             cli->inferencex_url = optarg;

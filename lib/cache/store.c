@@ -920,6 +920,16 @@ static void take_content(struct manifest_art *a, struct unpack_result *res)
     res->ncontent = res->capcontent = 0;
 }
 
+unsigned long long store_unpack_cap(unsigned long long size)
+{
+    unsigned long long cap = size * STORE_UNPACK_RATIO;
+    if (size && cap / size != STORE_UNPACK_RATIO)
+        cap = STORE_UNPACK_MAX;
+    if (cap < STORE_UNPACK_MIN)
+        cap = STORE_UNPACK_MIN;
+    return cap > STORE_UNPACK_MAX ? STORE_UNPACK_MAX : cap;
+}
+
 int store_install_artifact(const struct store *s, struct manifest *m,
                            const struct store_install *in, struct unpack_result *res,
                            struct imx_err *err)
@@ -966,10 +976,17 @@ int store_install_artifact(const struct store *s, struct manifest *m,
         int slot = tempfile_register(staging.p);
 
         tempfile_unhold(&saved);
-        if (in->is_zip)
-            r = unpack_zip(in->file, staging.p, &in->limits, res, err);
-        else
+        if (in->is_zip) {
+            /* every source's zips get the cap scaled to their size */
+            struct unpack_limits lim = in->limits;
+            struct stat zst;
+            if (!lim.max_bytes)
+                lim.max_bytes = store_unpack_cap(
+                    stat(in->file, &zst) == 0 ? (unsigned long long)zst.st_size : 0);
+            r = unpack_zip(in->file, staging.p, &lim, res, err);
+        } else {
             r = unpack_raw(in->file, staging.p, in->filename, in->name, res, err);
+        }
         if (r == 0) {
             /* earlier uploads of this name give way, kept under .superseded */
             int superseded = 0;

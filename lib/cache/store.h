@@ -133,6 +133,13 @@ int store_tmp_open(const struct store *s, struct store_tmp *t, struct imx_err *e
 /* Closes and removes it (if still there). */
 void store_tmp_discard(struct store_tmp *t);
 
+/* The unpacking cap of an artifact: RATIO times its compressed size, within [MIN, MAX]. Zips of
+ * JSON inflate 10-30 times, bombs a thousand. */
+#define STORE_UNPACK_MIN ((unsigned long long)64 << 20)
+#define STORE_UNPACK_MAX ((unsigned long long)1 << 30)
+#define STORE_UNPACK_RATIO 100ULL
+unsigned long long store_unpack_cap(unsigned long long size);
+
 /* A verified download to install. */
 struct store_install {
     unsigned long long run_id;
@@ -142,7 +149,7 @@ struct store_install {
     int is_zip;           /* else a raw (archive: false) artifact */
     const char *filename; /* raw: the file name the server gave (Content-Disposition) */
     const char *source;
-    struct unpack_limits limits;
+    struct unpack_limits limits; /* max_bytes 0: store_unpack_cap of the file's size */
 };
 
 /*

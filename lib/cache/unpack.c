@@ -304,9 +304,16 @@ int unpack_zip(const char *zip_path, const char *dir, const struct unpack_limits
      * keeps UTF-8 entry names readable under LANG=C */
     if (utf8)
         prev = uselocale(utf8);
-    archive_read_support_format_zip(a);
+    if (lim && lim->tar) {
+        archive_read_support_format_tar(a);
+        archive_read_support_format_gnutar(a);
+        archive_read_support_filter_all(a);
+    } else {
+        archive_read_support_format_zip(a);
+    }
     if (archive_read_open_filename(a, zip_path, 65536) != ARCHIVE_OK) {
-        r = imx_seterr(err, IMX_EPARSE, "not a readable zip archive: %s",
+        r = imx_seterr(err, IMX_EPARSE, "not a readable %s archive: %s",
+                       lim && lim->tar ? "tar" : "zip",
                        archive_error_string(a) ? archive_error_string(a) : "unknown error");
         archive_read_free(a);
         goto out;
@@ -369,7 +376,7 @@ int unpack_zip(const char *zip_path, const char *dir, const struct unpack_limits
         res->files++;
     }
     if (!r && ar != ARCHIVE_EOF)
-        r = imx_seterr(err, IMX_EPARSE, "damaged zip archive: %s",
+        r = imx_seterr(err, IMX_EPARSE, "damaged %s archive: %s", lim && lim->tar ? "tar" : "zip",
                        archive_error_string(a) ? archive_error_string(a) : "read error");
     archive_read_free(a);
     if (!r)

@@ -10,6 +10,7 @@
 struct unpack_limits {
     unsigned long long max_bytes; /* total bytes written (default 1 GiB) */
     unsigned long max_entries;    /* entries read (default 100000) */
+    int tar;                      /* a tarball (any compression) rather than a zip */
 };
 
 /* A file written: its path below the folder, size and SHA-256 (lowercase hex). */
@@ -31,12 +32,13 @@ struct unpack_result {
 void unpack_result_release(struct unpack_result *res);
 
 /*
- * Unpacks the zip at zip_path into dir (an existing, empty folder of imx's own). Any unsafe
- * entry, a duplicate name, a link, a device, more than the limits, or a damaged archive
- * fails the whole archive: -IMX_EUNSAFE, -IMX_ETOOBIG or -IMX_EPARSE, with whatever was
- * written left in dir for the caller to remove. Entries with a component jail_name_ok refuses
- * (hidden names such as '.superseded/', imx's own 'run.json') are not written, only counted.
- * Files are fsynced; res (released by the caller) lists each with its size and SHA-256.
+ * Unpacks the zip (a tarball with lim->tar) at zip_path into dir (an existing, empty folder of
+ * imx's own). Any unsafe entry, a duplicate name, a link, a device, more than the limits, or a
+ * damaged archive fails the whole archive: -IMX_EUNSAFE, -IMX_ETOOBIG or -IMX_EPARSE, with
+ * whatever was written left in dir for the caller to remove. Entries with a component
+ * jail_name_ok refuses (hidden names such as '.superseded/', imx's own 'run.json') are not
+ * written, only counted. Files are fsynced; res (released by the caller) lists each with its
+ * size and SHA-256.
  */
 int unpack_zip(const char *zip_path, const char *dir, const struct unpack_limits *lim,
                struct unpack_result *res, struct imx_err *err);

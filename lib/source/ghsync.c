@@ -15,9 +15,6 @@
 #include <string.h>
 
 #define RUN_JSON_MAX ((size_t)16 << 20)
-#define UNPACK_MIN ((unsigned long long)64 << 20)
-#define UNPACK_MAX ((unsigned long long)1 << 30)
-#define UNPACK_RATIO 100ULL /* zips of JSON inflate 10-30 times; bombs a thousand */
 #define BAD_JSON_RETRIES 2
 
 struct eng;
@@ -563,16 +560,6 @@ static void rj_finish(struct rj *j)
 
 static void on_dl(struct gh_download *d, void *ud);
 
-static unsigned long long unpack_cap(unsigned long long size)
-{
-    unsigned long long cap = size * UNPACK_RATIO;
-    if (size && cap / size != UNPACK_RATIO)
-        cap = UNPACK_MAX;
-    if (cap < UNPACK_MIN)
-        cap = UNPACK_MIN;
-    return cap > UNPACK_MAX ? UNPACK_MAX : cap;
-}
-
 static void dl_failed(struct dl *d, int code, const char *msg)
 {
     struct rj *j = d->rj;
@@ -642,7 +629,6 @@ static void on_dl(struct gh_download *gd, void *ud)
         in.is_zip = gd->is_zip;
         in.filename = gd->filename;
         in.source = "github";
-        in.limits.max_bytes = unpack_cap(gd->bytes);
         fflush(d->tmp.fp);
         if (store_install_artifact(&e->store, &j->m, &in, &res, &e2) < 0) {
             struct buf m = BUF_INIT_MAX(1024);

@@ -4,7 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-static const char *const descs[] = {"success",
+static const char *const descs[] = {"success", "failure without a code",
 #define X(name, desc) desc,
                                     IMX_ERRORS(X)
 #undef X

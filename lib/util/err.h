@@ -23,13 +23,20 @@
     X(EINTR, "interrupted")                                                                        \
     X(EEXPIRED, "expired")
 
+/*
+ * The codes start at 2: a bare `return -1` (the predicates and parsers that take no imx_err,
+ * documented as "-1 if ...") is never an imx code, so it cannot pass for -IMX_EUSAGE and turn
+ * a failure into a usage error; imx_strerror(-1) says "failure without a code".
+ */
 enum imx_code {
     IMX_OK = 0,
+    IMX_NOCODE_ = 1, /* never returned: what a bare -1 would read as */
 #define X(name, desc) IMX_##name,
     IMX_ERRORS(X)
 #undef X
         IMX_NCODES
 };
+_Static_assert(IMX_EUSAGE > 1, "an imx code must differ from a bare -1");
 
 #define IMX_ERR_MAX 1024
 

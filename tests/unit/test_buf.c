@@ -1,5 +1,6 @@
 /* test_buf: the capped buffer every input string goes through: the cap holds and leaves the
- * buffer unchanged and its failure sticks, detach hands over the bytes, JSON strings come out escaped. */
+ * buffer unchanged and its failure sticks, detach hands over the bytes, JSON strings come out
+ * escaped. */
 #include "util/buf.h"
 
 #include "unit.h"

@@ -28,7 +28,7 @@ static int mkzip(const char *name, const char *code)
 static int unpack(const char *zip, const char *dir, unsigned long long cap, struct imx_err *err)
 {
     char zp[512], dp[512];
-    struct unpack_limits lim = {cap, 0};
+    struct unpack_limits lim = {cap, 0, 0};
     struct unpack_result res;
     int r;
 

@@ -1,0 +1,719 @@
+/* dir: the local source, `imx sync --source dir --from PATH`: artifacts a user already has (run
+ * folders as `gh run download` or the Actions page leave them, a colleague's raw/ folder or
+ * tarball, a single zip with --run), installed through the store like any download. */
+#include "source/github.h"
+#include "source/source.h"
+#include "util/fsutil.h"
+#include "util/xalloc.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define DIR_RUN_JSON_MAX ((size_t)1 << 20)  /* a run object is a few KB */
+#define DIR_MANIFEST_MAX ((size_t)16 << 20) /* a colleague's imx-manifest.json */
+#define DIR_ENTRIES_MAX 100000UL            /* files in one artifact, as the unpacker allows */
+#define DIR_DEPTH_MAX 32                    /* folder nesting inside one artifact */
+#define DIR_PATH_MAX 8192
+#define DIR_ID_BIT (1ULL << 62) /* marks the ids made up for artifacts that came with none */
+
+enum art_kind { K_FOLDER, K_ZIP, K_LOOSE };
+
+struct local_art {
+    char *name;
+    char *path; /* the folder or zip; the run folder for the loose files */
+    enum art_kind kind;
+    unsigned long long id;
+};
+
+struct local_run {
+    unsigned long long id;
+    char *path;
+};
+
+/* "123" or "run_123": the id, 0 when name is neither. */
+static unsigned long long run_id_of(const char *name)
+{
+    unsigned long long id = 0;
+    const char *p = strncmp(name, "run_", 4) ? name : name + 4;
+
+    if (!*p || *p == '0' || strlen(p) > 19)
+        return 0;
+    for (; *p; p++) {
+        if (*p < '0' || *p > '9')
+            return 0;
+        id = id * 10 + (unsigned long long)(*p - '0');
+    }
+    return id;
+}
+
+static const char *base_name(const char *path)
+{
+    const char *s = strrchr(path, '/');
+    return s ? s + 1 : path;
+}
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && !strcmp(s + n - m, suffix);
+}
+
+static int join(struct buf *b, const char *dir, const char *name, struct imx_err *err)
+{
+    buf_reset(b);
+    if (buf_addf(b, "%s/%s", dir, name) < 0)
+        return imx_seterr(err, IMX_ETOOBIG, "'%s/%s': path too long", dir, name);
+    return 0;
+}
+
+/* An id for an artifact that came without one: the same name gets the same id on every import
+ * (FNV-1a), in a range GitHub's ids do not reach. */
+static unsigned long long made_up_id(const char *name)
+{
+    unsigned long long h = 0xcbf29ce484222325ULL;
+    for (const char *p = name; *p; p++)
+        h = (h ^ (unsigned char)*p) * 0x100000001b3ULL;
+    return DIR_ID_BIT | (h & (DIR_ID_BIT - 1));
+}
+
+/* ---- a folder's files as one zip, so that every input reaches the store the same way ----- */
+
+struct zipper {
+    struct archive *a;
+    unsigned long entries;
+    unsigned long long bytes;
+};
+
+static int zip_file(struct zipper *z, const char *path, const char *rel, const struct stat *st,
+                    struct imx_err *err)
+{
+    struct archive_entry *e;
+    char chunk[65536];
+    FILE *fp;
+    size_t n;
+    int r = 0;
+
+    if (++z->entries > DIR_ENTRIES_MAX)
+        return imx_seterr(err, IMX_ETOOBIG, "'%s': more than %lu files", path, DIR_ENTRIES_MAX);
+    if ((unsigned long long)st->st_size > STORE_UNPACK_MAX - z->bytes)
+        return imx_seterr(err, IMX_ETOOBIG, "'%s': the artifact holds more than %llu bytes", path,
+                          STORE_UNPACK_MAX);
+    fp = fopen(path, "rb");
+    if (!fp)
+        return imx_seterr(err, IMX_EIO, "cannot open '%s': %s", path, strerror(errno));
+    e = archive_entry_new();
+    archive_entry_set_pathname(e, rel);
+    archive_entry_set_filetype(e, AE_IFREG);
+    archive_entry_set_perm(e, 0644);
+    archive_entry_set_size(e, st->st_size);
+    if (archive_write_header(z->a, e) != ARCHIVE_OK)
+        r = imx_seterr(err, IMX_EIO, "'%s': %s", path, archive_error_string(z->a));
+    while (!r && (n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+        if (archive_write_data(z->a, chunk, n) != (la_ssize_t)n)
+            r = imx_seterr(err, IMX_EIO, "'%s': %s", path, archive_error_string(z->a));
+    if (!r && ferror(fp))
+        r = imx_seterr(err, IMX_EIO, "cannot read '%s': %s", path, strerror(errno));
+    z->bytes += (unsigned long long)st->st_size;
+    archive_entry_free(e);
+    fclose(fp);
+    return r;
+}
+
+/* The files below dir (links refused: an artifact never holds one), names starting with a dot
+ * skipped as the reader skips them; loose_only: the regular files of dir alone, not zips,
+ * run.json or the manifest (the aggregate that sits in a raw/ run folder itself). */
+static int zip_tree(struct zipper *z, const char *dir, const char *rel, int depth, int loose_only,
+                    struct imx_err *err)
+{
+    struct buf path = BUF_INIT_MAX(DIR_PATH_MAX), sub = BUF_INIT_MAX(DIR_PATH_MAX);
+    DIR *d;
+    struct dirent *de;
+    int r = 0;
+
+    if (depth > DIR_DEPTH_MAX)
+        return imx_seterr(err, IMX_ETOOBIG, "'%s': folders nested too deep", dir);
+    d = opendir(dir);
+    if (!d)
+        return imx_seterr(err, IMX_EIO, "cannot read '%s': %s", dir, strerror(errno));
+    while (!r && (de = readdir(d))) {
+        struct stat st;
+        if (de->d_name[0] == '.')
+            continue;
+        if (loose_only && (!strcmp(de->d_name, "run.json") || !strcmp(de->d_name, STORE_MANIFEST) ||
+                           ends_with(de->d_name, ".zip")))
+            continue;
+        r = join(&path, dir, de->d_name, err);
+        if (r < 0)
+            break;
+        buf_reset(&sub);
+        if ((*rel ? buf_addf(&sub, "%s/%s", rel, de->d_name) : buf_adds(&sub, de->d_name)) < 0) {
+            r = imx_seterr(err, IMX_ETOOBIG, "'%s': path too long", path.p);
+            break;
+        }
+        if (lstat(path.p, &st) != 0) {
+            r = imx_seterr(err, IMX_EIO, "cannot read '%s': %s", path.p, strerror(errno));
+        } else if (S_ISLNK(st.st_mode)) {
+            r = imx_seterr(err, IMX_EUNSAFE, "'%s' is a link (refused)", path.p);
+        } else if (S_ISDIR(st.st_mode)) {
+            if (!loose_only)
+                r = zip_tree(z, path.p, sub.p, depth + 1, 0, err);
+        } else if (S_ISREG(st.st_mode)) {
+            r = zip_file(z, path.p, sub.p, &st, err);
+        } else {
+            r = imx_seterr(err, IMX_EUNSAFE, "'%s' is not a file or folder (refused)", path.p);
+        }
+    }
+    closedir(d);
+    buf_release(&path);
+    buf_release(&sub);
+    return r;
+}
+
+/* Fills the temporary file t with a zip of the artifact's files (stored, not compressed). */
+static int zip_artifact(const struct local_art *art, struct store_tmp *t, struct imx_err *err)
+{
+    struct zipper z = {archive_write_new(), 0, 0};
+    int r;
+
+    if (!z.a)
+        return imx_seterr(err, IMX_EIO, "cannot initialise libarchive");
+    archive_write_set_format_zip(z.a);
+    archive_write_set_options(z.a, "zip:compression=store");
+    archive_write_set_bytes_in_last_block(z.a, 1); /* no padding: the size is the zip's */
+    if (archive_write_open_FILE(z.a, t->fp) != ARCHIVE_OK) {
+        r = imx_seterr(err, IMX_EIO, "%s: %s", t->path, archive_error_string(z.a));
+        archive_write_free(z.a);
+        return r;
+    }
+    r = zip_tree(&z, art->path, "", 0, art->kind == K_LOOSE, err);
+    if (archive_write_close(z.a) != ARCHIVE_OK && !r)
+        r = imx_seterr(err, IMX_EIO, "%s: %s", t->path, archive_error_string(z.a));
+    archive_write_free(z.a);
+    if (!r && fflush(t->fp) != 0)
+        r = imx_seterr(err, IMX_EIO, "cannot write '%s': %s", t->path, strerror(errno));
+    if (!r && z.entries == 0)
+        r = imx_seterr(err, IMX_ENOTFOUND, "'%s' holds no file", art->path);
+    return r;
+}
+
+/* A user's zip, copied first: the store moves or removes what it installs. */
+static int copy_zip(const char *path, struct store_tmp *t, struct imx_err *err)
+{
+    char chunk[65536];
+    FILE *fp = fopen(path, "rb");
+    size_t n;
+    int r = 0;
+
+    if (!fp)
+        return imx_seterr(err, IMX_EIO, "cannot open '%s': %s", path, strerror(errno));
+    while (!r && (n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+        if (fwrite(chunk, 1, n, t->fp) != n)
+            r = imx_seterr(err, IMX_EIO, "cannot write '%s': %s", t->path, strerror(errno));
+    if (!r && ferror(fp))
+        r = imx_seterr(err, IMX_EIO, "cannot read '%s': %s", path, strerror(errno));
+    fclose(fp);
+    if (!r && fflush(t->fp) != 0)
+        r = imx_seterr(err, IMX_EIO, "cannot write '%s': %s", t->path, strerror(errno));
+    return r;
+}
+
+/* ---- one run folder ------------------------------------------------------------------------ */
+
+static void arts_free(struct local_art *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(v[i].name);
+        free(v[i].path);
+    }
+    free(v);
+}
+
+static int art_named(const struct local_art *v, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(v[i].name, name))
+            return 1;
+    return 0;
+}
+
+/* The artifacts of a run folder: a folder or NAME.zip each, the loose files as the aggregate. */
+static int list_artifacts(const char *rdir, struct local_art **out, size_t *nout,
+                          struct imx_err *err)
+{
+    struct buf p = BUF_INIT_MAX(DIR_PATH_MAX);
+    struct local_art *v = NULL;
+    size_t n = 0, cap = 0;
+    int loose = 0, r = 0;
+    DIR *d = opendir(rdir);
+    struct dirent *de;
+
+    if (!d)
+        return imx_seterr(err, IMX_EIO, "cannot read '%s': %s", rdir, strerror(errno));
+    while ((de = readdir(d)) && !r) {
+        struct stat st;
+        const char *nm = de->d_name;
+        if (nm[0] == '.' || !strcmp(nm, "run.json") || !strcmp(nm, STORE_MANIFEST))
+            continue;
+        r = join(&p, rdir, nm, err);
+        if (r < 0 || lstat(p.p, &st) != 0)
+            continue;
+        if (S_ISREG(st.st_mode) && !ends_with(nm, ".zip")) {
+            loose = 1;
+            continue;
+        }
+        if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode))
+            continue; /* links and the like: zip_tree refuses them inside artifacts */
+        ALLOC_GROW(v, n + 1, cap);
+        v[n].kind = S_ISDIR(st.st_mode) ? K_FOLDER : K_ZIP;
+        v[n].name = S_ISDIR(st.st_mode) ? xstrdup(nm) : xstrndup(nm, strlen(nm) - 4);
+        v[n].path = xstrdup(p.p);
+        v[n].id = 0;
+        n++;
+    }
+    closedir(d);
+    buf_release(&p);
+    /* loose files are the aggregate unpacked into the run folder (a raw/ run folder) */
+    if (!r && loose && !art_named(v, n, STORE_AGGREGATE)) {
+        ALLOC_GROW(v, n + 1, cap);
+        v[n].kind = K_LOOSE;
+        v[n].name = xstrdup(STORE_AGGREGATE);
+        v[n].path = xstrdup(rdir);
+        v[n].id = 0;
+        n++;
+    }
+    *out = v;
+    *nout = n;
+    return r;
+}
+
+/* Artifact ids: those a colleague's manifest recorded for the names, else made up. */
+static void assign_ids(const char *rdir, unsigned long long run_id, struct local_art *v, size_t n)
+{
+    struct buf p = BUF_INIT_MAX(DIR_PATH_MAX);
+    struct imx_err e = IMX_ERR_INIT;
+    struct manifest m;
+    char *text = NULL;
+    size_t len = 0;
+    int have = 0;
+
+    manifest_init(&m, run_id);
+    if (join(&p, rdir, STORE_MANIFEST, &e) == 0 &&
+        read_file(p.p, DIR_MANIFEST_MAX, &text, &len, &e) == 0)
+        have = manifest_parse(&m, text, len, &e) == 0;
+    for (size_t i = 0; i < n; i++) {
+        v[i].id = made_up_id(v[i].name);
+        for (size_t j = 0; have && j < m.n; j++)
+            if (m.arts[j].state == ART_COMPLETE && !strcmp(m.arts[j].name, v[i].name) &&
+                m.arts[j].id)
+                v[i].id = m.arts[j].id;
+    }
+    manifest_release(&m);
+    free(text);
+    buf_release(&p);
+}
+
+/* run.json beside the artifacts: GitHub's run object of this run, stored when it differs. */
+static int import_run_json(struct source_env *env, const char *rdir, unsigned long long id,
+                           struct imx_err *err)
+{
+    struct buf p = BUF_INIT_MAX(DIR_PATH_MAX);
+    struct imx_err e = IMX_ERR_INIT;
+    char *text = NULL, *old = NULL;
+    size_t len = 0, oldlen = 0;
+    struct gh_run run;
+    int r = 0;
+
+    memset(&run, 0, sizeof(run));
+    if (join(&p, rdir, "run.json", err) < 0 || !path_exists(p.p))
+        goto out;
+    if (read_file(p.p, DIR_RUN_JSON_MAX, &text, &len, &e) < 0 ||
+        gh_parse_run(text, len, &run, &e) < 0) {
+        imx_warn(env->diag, IMX_EPARSE, "'%s' is not a run object (ignored): %s", p.p, e.msg);
+        goto out;
+    }
+    if (run.id != id) {
+        imx_warn(env->diag, IMX_EPARSE, "'%s' is the run object of run %llu, not %llu (ignored)",
+                 p.p, run.id, id);
+        goto out;
+    }
+    buf_reset(&p);
+    store_run_file(env->store, id, "run.json", &p);
+    if (read_file(p.p, DIR_RUN_JSON_MAX, &old, &oldlen, &e) == 0 && oldlen == len &&
+        !memcmp(old, text, len))
+        goto out;
+    r = store_write_run_json(env->store, id, text, len, err);
+out:
+    gh_run_release(&run);
+    free(text);
+    free(old);
+    buf_release(&p);
+    return r;
+}
+
+/* Installs one artifact: its zip (copied, or made from its files) through the store. */
+static int install(struct source_env *env, struct manifest *m, const struct local_art *a,
+                   struct imx_err *err)
+{
+    struct store_tmp t;
+    struct store_install in;
+    struct unpack_result res;
+    struct manifest_art *ma;
+    long size;
+    int r = store_tmp_open(env->store, &t, err);
+
+    if (r < 0)
+        return r;
+    r = a->kind == K_ZIP ? copy_zip(a->path, &t, err) : zip_artifact(a, &t, err);
+    size = r == 0 ? ftell(t.fp) : 0;
+    if (r == 0) {
+        memset(&in, 0, sizeof(in));
+        in.run_id = m->run_id;
+        in.id = a->id;
+        in.name = a->name;
+        in.file = t.path;
+        in.is_zip = 1;
+        in.source = "dir";
+        r = store_install_artifact(env->store, m, &in, &res, err);
+    }
+    store_tmp_discard(&t);
+    if (r == 0) {
+        ma = manifest_get(m, a->id, a->name);
+        ma->size = size > 0 ? (unsigned long long)size : 0;
+        env->st.artifacts++;
+        env->st.bytes += res.bytes;
+    }
+    return r;
+}
+
+/* One run: the artifacts of its folder rdir, or (rdir NULL) the one zip the user named. */
+static int sync_run(struct source_env *env, const char *rdir, unsigned long long id,
+                    struct local_art *named)
+{
+    struct imx_err err = IMX_ERR_INIT;
+    struct local_art *v = NULL;
+    struct gh_artifact *ga;
+    enum gh_pick *pick;
+    struct manifest m;
+    size_t n = 0;
+    unsigned long got = 0, cached = 0, failed = 0;
+    unsigned long long bytes0 = env->st.bytes;
+    int r = 0, have;
+
+    if (rdir) {
+        r = list_artifacts(rdir, &v, &n, &err);
+        if (r == 0)
+            r = import_run_json(env, rdir, id, &err);
+    } else {
+        v = xcalloc(1, sizeof(*v));
+        v[0] = *named;
+        v[0].name = xstrdup(named->name);
+        v[0].path = xstrdup(named->path);
+        n = 1;
+    }
+    have = r == 0 ? store_manifest_load(env->store, id, &m, &err) : -1;
+    if (have < 0) {
+        arts_free(v, n);
+        source_first_error(env, "run %llu: %s", id, err.msg);
+        env->st.cache_failed |= err.code == IMX_EIO;
+        env->st.runs_failed++;
+        return -err.code;
+    }
+    if (rdir)
+        assign_ids(rdir, id, v, n);
+    ga = xcalloc(n ? n : 1, sizeof(*ga));
+    pick = xcalloc(n ? n : 1, sizeof(*pick));
+    for (size_t i = 0; i < n; i++) {
+        ga[i].id = v[i].id;
+        ga[i].name = v[i].name;
+    }
+    if (rdir)
+        gh_choose(ga, n, env->sel->artifact, pick);
+    else
+        pick[0] = GH_TAKE; /* named on the command line: taken whatever its name */
+    for (size_t i = 0; i < n; i++) {
+        struct manifest_art *a = manifest_find(&m, v[i].id);
+        if (pick[i] != GH_TAKE) {
+            env->st.artifacts_skipped++;
+            continue;
+        }
+        if (a && a->state == ART_COMPLETE) {
+            cached++;
+            continue;
+        }
+        if (env->interrupted && env->interrupted())
+            break;
+        imx_err_clear(&err);
+        if (install(env, &m, &v[i], &err) < 0) {
+            failed++;
+            env->st.artifacts_failed++;
+            env->st.cache_failed |= err.code == IMX_EIO;
+            a = manifest_get(&m, v[i].id, v[i].name);
+            a->state = ART_FAILED;
+            free(a->error);
+            a->error = xstrdup(err.msg);
+            source_first_error(env, "run %llu, artifact '%s': %s", id, v[i].name, err.msg);
+        } else {
+            got++;
+        }
+    }
+    env->st.artifacts_cached += cached;
+    m.complete = !failed;
+    for (size_t i = 0; i < m.n; i++)
+        if (m.arts[i].state == ART_FAILED || m.arts[i].state == ART_PENDING)
+            m.complete = 0;
+    imx_err_clear(&err);
+    r = 0;
+    if ((got || failed || !have) && store_manifest_save(env->store, &m, &err) < 0) {
+        source_first_error(env, "run %llu: %s", id, err.msg);
+        env->st.cache_failed = 1;
+        r = -err.code;
+    }
+    if (got || failed) {
+        struct buf b = BUF_INIT_MAX(256);
+        source_add_size(&b, env->st.bytes - bytes0);
+        source_note(env, "run %llu: %lu artifact%s imported (%s), %lu cached%s%.0lu%s", id, got,
+                    got == 1 ? "" : "s", b.p, cached, failed ? ", " : "", failed,
+                    failed ? " failed" : "");
+        buf_release(&b);
+    } else {
+        source_note(env, "run %llu: cached", id);
+    }
+    if (failed || r < 0)
+        env->st.runs_failed++;
+    else if (got)
+        env->st.runs_synced++;
+    else
+        env->st.runs_cached++;
+    manifest_release(&m);
+    arts_free(v, n);
+    free(ga);
+    free(pick);
+    return r;
+}
+
+/* ---- the runs of --from ----------------------------------------------------------------- */
+
+static int cmp_run_desc(const void *a, const void *b)
+{
+    const struct local_run *x = a, *y = b;
+    return x->id < y->id ? 1 : x->id > y->id ? -1 : 0;
+}
+
+/* The run folders directly in root (named by id or run_<id>). */
+static int list_runs(const char *root, struct local_run **out, size_t *nout, struct imx_err *err)
+{
+    struct buf p = BUF_INIT_MAX(DIR_PATH_MAX);
+    struct local_run *v = NULL;
+    size_t n = 0, cap = 0;
+    DIR *d = opendir(root);
+    struct dirent *de;
+    int r = 0;
+
+    if (!d)
+        return imx_seterr(err, IMX_EIO, "cannot read '%s': %s", root, strerror(errno));
+    while ((de = readdir(d))) {
+        unsigned long long id = run_id_of(de->d_name);
+        if (!id || join(&p, root, de->d_name, err) < 0 || !is_dir(p.p))
+            continue;
+        for (size_t i = 0; i < n; i++)
+            if (v[i].id == id)
+                r = imx_seterr(err, IMX_EUSAGE, "'%s' holds run %llu twice ('%llu' and 'run_%llu')",
+                               root, id, id, id);
+        ALLOC_GROW(v, n + 1, cap);
+        v[n].id = id;
+        v[n].path = xstrdup(p.p);
+        n++;
+    }
+    closedir(d);
+    buf_release(&p);
+    qsort(v, n, sizeof(*v), cmp_run_desc);
+    *out = v;
+    *nout = n;
+    return r;
+}
+
+static void runs_free(struct local_run *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(v[i].path);
+    free(v);
+}
+
+/* The date (YYYY-MM-DD) of a run folder's run.json, "" when it has none. */
+static void run_date(const char *rdir, char out[11])
+{
+    struct buf p = BUF_INIT_MAX(DIR_PATH_MAX);
+    struct imx_err e = IMX_ERR_INIT;
+    struct gh_run run;
+    char *text = NULL;
+    size_t len = 0;
+
+    out[0] = '\0';
+    memset(&run, 0, sizeof(run));
+    if (join(&p, rdir, "run.json", &e) == 0 &&
+        read_file(p.p, DIR_RUN_JSON_MAX, &text, &len, &e) == 0 &&
+        gh_parse_run(text, len, &run, &e) == 0 && run.created_at && strlen(run.created_at) >= 10)
+        snprintf(out, 11, "%.10s", run.created_at);
+    gh_run_release(&run);
+    free(text);
+    buf_release(&p);
+}
+
+/* Whether the selection (named runs, dates) takes the run. */
+static int selected(const struct source_sel *sel, const struct local_run *r)
+{
+    char date[11];
+
+    if (sel->nids) {
+        int named = 0;
+        for (size_t i = 0; i < sel->nids && !named; i++)
+            named = run_id_of(sel->ids[i]) == r->id;
+        if (!named)
+            return 0;
+    }
+    if (!sel->since && !sel->until)
+        return 1;
+    run_date(r->path, date);
+    if (!date[0])
+        return 0; /* undated: no date range can take it */
+    return (!sel->since || strcmp(date, sel->since) >= 0) &&
+           (!sel->until || strcmp(date, sel->until) <= 0);
+}
+
+/* A tarball (a colleague's raw/ folder): unpacked under the store's scratch folder, with the
+ * unpacker's checks and a cap scaled to its size. *root receives the folder. */
+static int untar(struct source_env *env, const char *tarball, struct buf *root, int *slot,
+                 struct imx_err *err)
+{
+    struct unpack_limits lim = {0, 0, 1};
+    struct unpack_result res;
+    struct stat st;
+    sigset_t saved;
+
+    if (stat(tarball, &st) != 0)
+        return imx_seterr(err, IMX_EIO, "cannot read '%s': %s", tarball, strerror(errno));
+    lim.max_bytes = store_unpack_cap((unsigned long long)st.st_size);
+    if (buf_addf(root, "%s/import-XXXXXX", env->store->tmp_dir) < 0)
+        return imx_seterr(err, IMX_ETOOBIG, "'%s': path too long", env->store->tmp_dir);
+    tempfile_hold(&saved);
+    if (!mkdtemp(root->p)) {
+        tempfile_unhold(&saved);
+        return imx_seterr(err, IMX_EIO, "cannot create a folder in '%s': %s", env->store->tmp_dir,
+                          strerror(errno));
+    }
+    *slot = tempfile_register(root->p);
+    tempfile_unhold(&saved);
+    return unpack_zip(tarball, root->p, &lim, &res, err);
+}
+
+/* Where the run folders are: root itself, or the one folder a tarball wraps them in. */
+static int find_runs(const char *root, struct local_run **v, size_t *n, struct imx_err *err)
+{
+    struct buf p = BUF_INIT_MAX(DIR_PATH_MAX);
+    char *only = NULL;
+    int subdirs = 0, r = list_runs(root, v, n, err);
+    DIR *d;
+    struct dirent *de;
+
+    if (r < 0 || *n || !(d = opendir(root)))
+        return r;
+    while ((de = readdir(d))) {
+        if (de->d_name[0] == '.' || join(&p, root, de->d_name, err) < 0 || !is_dir(p.p))
+            continue;
+        subdirs++;
+        free(only);
+        only = xstrdup(p.p);
+    }
+    closedir(d);
+    if (subdirs == 1) {
+        runs_free(*v, *n);
+        r = list_runs(only, v, n, err);
+    }
+    free(only);
+    buf_release(&p);
+    return r;
+}
+
+static int dir_sync(struct source_env *env, struct imx_err *err)
+{
+    const struct source_sel *sel = env->sel;
+    unsigned long long single = sel->run ? run_id_of(sel->run) : 0;
+    struct buf tmp = BUF_INIT_MAX(DIR_PATH_MAX);
+    struct local_run *runs = NULL;
+    size_t n = 0, taken = 0;
+    struct stat st;
+    int slot = -1, r = 0;
+
+    if (!sel->from)
+        return imx_seterr(err, IMX_EUSAGE,
+                          "--source dir reads the folder, tarball or zip --from "
+                          "names");
+    if (sel->run && !single)
+        return imx_seterr(err, IMX_EUSAGE, "--run takes a run id, not '%s'", sel->run);
+    if (stat(sel->from, &st) != 0)
+        return imx_seterr(err, errno == ENOENT ? IMX_ENOTFOUND : IMX_EIO, "cannot read '%s': %s",
+                          sel->from, strerror(errno));
+    if (S_ISREG(st.st_mode) && ends_with(sel->from, ".zip")) {
+        /* a single artifact: its run is named, its name is the file's */
+        struct local_art a = {NULL, (char *)sel->from, K_ZIP, 0};
+        if (!single)
+            return imx_seterr(err, IMX_EUSAGE, "'%s' is a single zip: --run ID says whose",
+                              sel->from);
+        a.name = xstrndup(base_name(sel->from), strlen(base_name(sel->from)) - 4);
+        a.id = made_up_id(a.name);
+        env->st.runs = 1;
+        sync_run(env, NULL, single, &a);
+        free(a.name);
+        return 0;
+    }
+    if (S_ISREG(st.st_mode)) {
+        r = untar(env, sel->from, &tmp, &slot, err);
+        if (r == 0)
+            r = find_runs(tmp.p, &runs, &n, err);
+    } else if (!S_ISDIR(st.st_mode)) {
+        r = imx_seterr(err, IMX_EUSAGE, "'%s' is not a folder, tarball or zip", sel->from);
+    } else if (single || run_id_of(base_name(sel->from))) {
+        /* the folder of one run */
+        runs = xcalloc(1, sizeof(*runs));
+        runs[0].id = single ? single : run_id_of(base_name(sel->from));
+        runs[0].path = xstrdup(sel->from);
+        n = 1;
+    } else {
+        r = find_runs(sel->from, &runs, &n, err);
+    }
+    if (r == 0 && n == 0)
+        r = imx_seterr(err, IMX_ENOTFOUND,
+                       "no run folders in '%s' (expected folders named by run id or run_<ID>)",
+                       sel->from);
+    for (size_t i = 0; r == 0 && i < n; i++) {
+        if (!selected(sel, &runs[i]))
+            continue;
+        if (sel->recent > 0 && taken >= (size_t)sel->recent)
+            break;
+        if (env->interrupted && env->interrupted()) {
+            r = imx_seterr(err, IMX_EINTR, "interrupted");
+            break;
+        }
+        taken++;
+        env->st.runs++;
+        sync_run(env, runs[i].path, runs[i].id, NULL);
+    }
+    runs_free(runs, n);
+    if (slot >= 0) {
+        remove_tree(tmp.p);
+        tempfile_unregister(slot);
+    }
+    buf_release(&tmp);
+    return r;
+}
+
+const struct imx_source source_dir = {"dir",
+                                      "artifacts already on disk (--from a folder, tarball or zip)",
+                                      SOURCE_LOCAL | SOURCE_NEEDS_FROM, dir_sync};

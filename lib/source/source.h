@@ -1,0 +1,76 @@
+/* source: a source of runs is one constant table of functions (as curl's protocol handlers are),
+ * and every source works in the same environment: the selection, the locked store, the HTTP
+ * client, diagnostics, per-run notes and one statistics struct. */
+#ifndef IMX_SOURCE_H
+#define IMX_SOURCE_H
+
+#include "cache/store.h"
+#include "source/http.h"
+#include "util/buf.h"
+#include "util/err.h"
+
+#include <stddef.h>
+
+/* What to sync, as the command line says it (every source reads the fields it has use for). */
+struct source_sel {
+    char *const *ids; /* named runs (decimal), nids of them */
+    size_t nids;
+    long recent;               /* the N newest runs when > 0 */
+    const char *since, *until; /* YYYY-MM-DD, already validated */
+    const char *artifact;      /* extra fnmatch pattern of artifacts to take */
+    const char *from;          /* a local folder, tarball or zip (the dir source) */
+    const char *run;           /* the run id of a single zip (the dir source) */
+};
+
+/* One statistics struct for every source: the summary line is the same for all. */
+struct source_stats {
+    unsigned long runs;        /* runs selected */
+    unsigned long runs_synced; /* runs that gained something */
+    unsigned long runs_cached; /* runs with nothing new */
+    unsigned long runs_failed; /* runs left incomplete */
+    unsigned long artifacts;   /* artifacts installed */
+    unsigned long artifacts_cached, artifacts_failed, artifacts_skipped;
+    unsigned long long bytes; /* bytes read for the installed artifacts */
+    unsigned long requests;   /* HTTP requests (0 for local sources) */
+    int cache_failed;         /* a write to the cache failed */
+    char first_error[512];    /* the first failure, for the summary */
+};
+
+struct source_env {
+    const struct source_sel *sel;
+    struct store *store;      /* open and locked */
+    struct http_client *http; /* NULL for a source that flags SOURCE_LOCAL */
+    struct imx_diag *diag;
+    void (*note)(void *ud, const char *line); /* per-run lines (may be NULL) */
+    void *note_ud;
+    int (*interrupted)(void);
+    struct source_stats st;
+};
+
+enum {
+    SOURCE_LOCAL = 1 << 0,     /* reads local files: no HTTP client */
+    SOURCE_NEEDS_FROM = 1 << 1 /* --from is required */
+};
+
+struct imx_source {
+    const char *name;  /* --source NAME */
+    const char *about; /* one line for --help and the summary */
+    unsigned flags;
+    /* Syncs the selection into env->store. 0 when the selection worked (single runs may
+     * still have failed: env->st.runs_failed), else a negative IMX_E* code. */
+    int (*sync)(struct source_env *env, struct imx_err *err);
+};
+
+/* The sources in lib/ (the CLI lists them, in the order `--source all` runs them). */
+extern const struct imx_source source_dir;
+
+/* A per-run line through env->note. */
+void source_note(struct source_env *env, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Records the first failure, for the summary (later ones are counted by the caller). */
+void source_first_error(struct source_env *env, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Sizes as every line of imx writes them: "512 bytes", "18.8 KB", "3.2 MB", "1.1 GB". */
+int source_add_size(struct buf *b, unsigned long long bytes);
+
+#endif

@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# sync --source dir: artifacts already on disk (Actions-page zips, a tarball of a raw/ cache, a
+# single zip with --run) give the same cache table as the cache they came from; hostile zips,
+# links and bombs are refused with nothing written outside the run folder; a second import
+# changes nothing.
+. "$(dirname "$0")/../lib.sh"
+
+W=$(t_tmp)
+CASES=$TESTS_DIR/cases
+AGG1=$CASES/0001-e9-aggregate-newest-wins/cache
+PERCFG=$CASES/0002-oct2025-per-config-names/cache/run_18984029536
+
+dir_sync() { imx sync --source dir "$@"; }
+table() { imx extract --offline --cache "$1" --model all -o "$2" >/dev/null 2>&1; }
+
+# zip DIR OUT.zip: the files below DIR as a zip (as the Actions page hands artifacts out)
+mkzip() {
+    python3 - "$1" "$2" <<'PY'
+import os, sys, zipfile
+src, out = sys.argv[1], sys.argv[2]
+with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+    for root, _, files in os.walk(src):
+        for f in sorted(files):
+            p = os.path.join(root, f)
+            z.write(p, os.path.relpath(p, src))
+PY
+}
+
+t_actions_zips() {
+    local imp=$W/zips/18984029536
+    mkdir -p "$imp"
+    for a in "$PERCFG"/*/; do
+        mkzip "$a" "$imp/$(basename "$a").zip"
+    done
+    cp "$PERCFG/run.json" "$imp/"
+    dir_sync --from "$W/zips" --cache "$W/cz" >"$W/o1" 2>&1 || fail "$(cat "$W/o1")" || return 1
+    assert_contains "$W/o1" "run 18984029536: 2 artifacts imported" &&
+        cmp -s "$W/cz/run_18984029536/run.json" "$PERCFG/run.json" ||
+        fail "run.json not imported as it was" || return 1
+    table "$W/cz" "$W/t1.csv" && table "$CASES/0002-oct2025-per-config-names/cache" "$W/t0.csv" &&
+        assert_file_eq "$W/t1.csv" "$W/t0.csv" || return 1
+    # the zips are the user's: still there
+    [ "$(ls "$imp"/*.zip | wc -l)" = 4 ] || fail "the user's zips were moved"
+}
+
+t_tarball_and_again() {
+    tar czf "$W/raw.tgz" -C "$AGG1/.." cache
+    dir_sync --from "$W/raw.tgz" --cache "$W/ct" >"$W/o2" 2>&1 || fail "$(cat "$W/o2")" || return 1
+    table "$W/ct" "$W/t2.csv" && table "$AGG1" "$W/t2ref.csv" &&
+        assert_file_eq "$W/t2.csv" "$W/t2ref.csv" || return 1
+    [ -z "$(ls -A "$W/ct/.imx/tmp")" ] || fail "the unpacked tarball was left behind" || return 1
+    # a second import of the same runs: nothing written, said so
+    find "$W/ct" -type f -newer "$W/raw.tgz" -printf '%P %T@\n' | sort >"$W/before"
+    sleep 0.01
+    dir_sync --from "$W/raw.tgz" --cache "$W/ct" >"$W/o3" 2>&1 || fail "$(cat "$W/o3")" || return 1
+    assert_contains "$W/o3" "run 100: cached" &&
+        assert_contains "$W/o3" "dir: 2 runs (0 updated, 2 cached, 0 incomplete)" || return 1
+    find "$W/ct" -type f -newer "$W/raw.tgz" -printf '%P %T@\n' | grep -v '^\.imx/' | sort \
+        >"$W/after"
+    grep -v '^\.imx/' "$W/before" | diff - "$W/after" >&2 || fail "a cached run was rewritten"
+}
+
+t_single_zip() {
+    mkdir -p "$W/one" && cp "$AGG1/run_100/agg_bmk.json" "$W/one/"
+    mkzip "$W/one" "$W/results_bmk.zip"
+    dir_sync --from "$W/results_bmk.zip" --cache "$W/cs" >"$W/o4" 2>&1
+    assert_eq "$?" 2 "a single zip without --run" &&
+        assert_contains "$W/o4" "--run ID says whose" || return 1
+    dir_sync --from "$W/results_bmk.zip" --run 100 --cache "$W/cs" >"$W/o5" 2>&1 ||
+        fail "$(cat "$W/o5")" || return 1
+    cmp -s "$W/cs/run_100/agg_bmk.json" "$AGG1/run_100/agg_bmk.json" ||
+        fail "the aggregate is not in the run folder"
+}
+
+t_hostile() {
+    local c=$W/ch
+    python3 - "$W" <<'PY'
+import sys, zipfile
+w = sys.argv[1]
+with zipfile.ZipFile(w + "/evil.zip", "w") as z:
+    z.writestr("../../escaped.json", "{}")
+# a bomb: 200 MB of zeros in a small zip, past the cap scaled to its size
+with zipfile.ZipFile(w + "/bomb.zip", "w", zipfile.ZIP_DEFLATED) as z:
+    z.writestr("agg_bmk.json", b"\0" * (200 << 20))
+PY
+    dir_sync --from "$W/evil.zip" --run 7 --cache "$c" >"$W/o6" 2>&1
+    assert_eq "$?" 1 "exit status of a refused zip" &&
+        assert_contains "$W/o6" "unsafe entry name" || return 1
+    [ ! -e "$W/escaped.json" ] && [ ! -e "$c/escaped.json" ] ||
+        fail "an entry landed outside the run folder" || return 1
+    grep -q '"complete": false' "$c/run_7/imx-manifest.json" || fail "run 7 marked complete" ||
+        return 1
+    dir_sync --from "$W/bomb.zip" --run 8 --cache "$c" >"$W/o7" 2>&1
+    assert_eq "$?" 1 "exit status of a zip bomb" &&
+        assert_contains "$W/o7" "unpacks to more than" || return 1
+    [ ! -e "$c/run_8/agg_bmk.json" ] || fail "the bomb was installed" || return 1
+    # a link inside an artifact folder is refused, not followed
+    mkdir -p "$W/links/9/results_bmk" && ln -s /etc/passwd "$W/links/9/results_bmk/agg_bmk.json"
+    dir_sync --from "$W/links" --cache "$c" >"$W/o8" 2>&1
+    assert_eq "$?" 1 "exit status with a link" && assert_contains "$W/o8" "is a link (refused)" &&
+        [ ! -e "$c/run_9/agg_bmk.json" ] || fail "the link was followed"
+}
+
+t_selection() {
+    mkdir -p "$W/sel" && cp -r "$AGG1"/run_* "$W/sel/"
+    dir_sync --from "$W/sel" --cache "$W/c1" --collect-recent 1 >"$W/o9" 2>&1 &&
+        [ -d "$W/c1/run_200" ] && [ ! -d "$W/c1/run_100" ] ||
+        fail "--collect-recent 1 did not take the newest run only: $(cat "$W/o9")" || return 1
+    dir_sync --from "$W/sel" --cache "$W/c2" 100 >"$W/o10" 2>&1 &&
+        [ -d "$W/c2/run_100" ] && [ ! -d "$W/c2/run_200" ] || fail "a named run: $(cat "$W/o10")"
+}
+
+t_run "sync dir: Actions-page zips and run.json give the original table" t_actions_zips
+t_run "sync dir: a tarball of a raw/ cache; a second import rewrites nothing" t_tarball_and_again
+t_run "sync dir: a single zip needs --run and lands in its run" t_single_zip
+t_run "sync dir: traversal, bombs and links refused, nothing outside the run" t_hostile
+t_run "sync dir: --collect-recent and named runs select" t_selection
