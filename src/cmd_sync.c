@@ -9,6 +9,7 @@
 #include "source/infx.h"
 #include "source/source.h"
 #include "util/buf.h"
+#include "util/date.h"
 #include "util/units.h"
 #include "util/xalloc.h"
 
@@ -803,15 +804,8 @@ static int sync_core(struct cli *cli, const struct imx_source *src)
                              .from = cli->from,
                              .run = cli->run};
     struct source_env env;
-    char *created = NULL;
     int status, r;
 
-    /* the same validation for every source */
-    if (gh_created_filter(cli->since, cli->until, &created) < 0) {
-        msg_error("--since and --until take dates as YYYY-MM-DD");
-        return EXIT_USAGE;
-    }
-    free(created);
     if ((src->flags & SOURCE_NEEDS_FROM) && !cli->from) {
         msg_error("--source %s needs --from PATH", src->name);
         return EXIT_USAGE;
@@ -960,6 +954,15 @@ int cli_sync_selected(struct cli *cli, char ***ids, size_t *nids)
     *nids = 0;
     if (n < 0) {
         msg_error("invalid value '%s' for --source", cli->source);
+        return EXIT_USAGE;
+    }
+    /* the same validation for every source, before any of them goes to work */
+    switch (date_range_check(cli->since, cli->until)) {
+    case -1:
+        msg_error("--since and --until take dates as YYYY-MM-DD");
+        return EXIT_USAGE;
+    case -2:
+        msg_error("--since %s is after --until %s", cli->since, cli->until);
         return EXIT_USAGE;
     }
     if (cli->from || cli->run) {

@@ -3,6 +3,7 @@
  * tarball, a single zip with --run), installed through the store like any download. */
 #include "source/github.h"
 #include "source/source.h"
+#include "util/date.h"
 #include "util/fsutil.h"
 #include "util/xalloc.h"
 
@@ -547,7 +548,7 @@ static void runs_free(struct local_run *v, size_t n)
 }
 
 /* The date (YYYY-MM-DD) of a run folder's run.json, "" when it has none. */
-static void run_date(const char *rdir, char out[11])
+static void run_date(const char *rdir, char out[DATE_LEN + 1])
 {
     struct buf p = BUF_INIT_MAX(DIR_PATH_MAX);
     struct imx_err e = IMX_ERR_INIT;
@@ -559,8 +560,9 @@ static void run_date(const char *rdir, char out[11])
     memset(&run, 0, sizeof(run));
     if (join(&p, rdir, "run.json", &e) == 0 &&
         read_file(p.p, DIR_RUN_JSON_MAX, &text, &len, &e) == 0 &&
-        gh_parse_run(text, len, &run, &e) == 0 && run.created_at && strlen(run.created_at) >= 10)
-        snprintf(out, 11, "%.10s", run.created_at);
+        gh_parse_run(text, len, &run, &e) == 0 && run.created_at &&
+        date_timestamp_day(run.created_at, out) < 0)
+        out[0] = '\0';
     gh_run_release(&run);
     free(text);
     buf_release(&p);
@@ -569,7 +571,7 @@ static void run_date(const char *rdir, char out[11])
 /* Whether the selection (named runs, dates) takes the run. */
 static int selected(const struct source_sel *sel, const struct local_run *r)
 {
-    char date[11];
+    char date[DATE_LEN + 1];
 
     if (sel->nids) {
         int named = 0;
@@ -583,8 +585,7 @@ static int selected(const struct source_sel *sel, const struct local_run *r)
     run_date(r->path, date);
     if (!date[0])
         return 0; /* undated: no date range can take it */
-    return (!sel->since || strcmp(date, sel->since) >= 0) &&
-           (!sel->until || strcmp(date, sel->until) <= 0);
+    return date_in_range(date, sel->since, sel->until);
 }
 
 /* A tarball (a colleague's raw/ folder): unpacked under the store's scratch folder, with the

@@ -88,7 +88,7 @@ static void push(struct filter_values *v, const char *text, const double num[2])
 {
     struct filter_value *fv;
 
-    xgrow((void **)&v->v, &v->cap, v->n + 1, sizeof(*v->v));
+    ALLOC_GROW(v->v, v->n + 1, v->cap);
     fv = &v->v[v->n++];
     fv->text = xstrdup(text);
     for (char *p = fv->text; *p; p++)

@@ -107,11 +107,16 @@ t_selection() {
         [ -d "$W/c1/run_200" ] && [ ! -d "$W/c1/run_100" ] ||
         fail "--collect-recent 1 did not take the newest run only: $(cat "$W/o9")" || return 1
     dir_sync --from "$W/sel" --cache "$W/c2" 100 >"$W/o10" 2>&1 &&
-        [ -d "$W/c2/run_100" ] && [ ! -d "$W/c2/run_200" ] || fail "a named run: $(cat "$W/o10")"
+        [ -d "$W/c2/run_100" ] && [ ! -d "$W/c2/run_200" ] ||
+        fail "a named run: $(cat "$W/o10")" || return 1
+    # dates come from each run's run.json (run 100: 2025-12-20, run 200: 2026-01-05)
+    dir_sync --from "$W/sel" --cache "$W/c3" --since 2026-01-01 >"$W/o11" 2>&1 &&
+        [ -d "$W/c3/run_200" ] && [ ! -d "$W/c3/run_100" ] ||
+        fail "--since: $(cat "$W/o11")"
 }
 
 t_run "sync dir: Actions-page zips and run.json give the original table" t_actions_zips
 t_run "sync dir: a tarball of a raw/ cache; a second import rewrites nothing" t_tarball_and_again
 t_run "sync dir: a single zip needs --run and lands in its run" t_single_zip
 t_run "sync dir: traversal, bombs and links refused, nothing outside the run" t_hostile
-t_run "sync dir: --collect-recent and named runs select" t_selection
+t_run "sync dir: --collect-recent, named runs and --since select" t_selection
