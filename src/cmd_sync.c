@@ -231,7 +231,9 @@ static void summary(const struct cli *cli, const struct ghsync_stats *st)
                 st->artifacts_expired, st->artifacts_expired == 1 ? "" : "s");
 }
 
-static int sync_github(struct cli *cli, char ***ids, size_t *nids)
+/* listing: the first step without a token (runs, run.json, the artifacts' names and ids), said
+ * by the caller in one line rather than per run. */
+static int sync_github(struct cli *cli, char ***ids, size_t *nids, int listing)
 {
     struct ghsync_opts o;
     struct ghsync_stats st;
@@ -259,7 +261,7 @@ static int sync_github(struct cli *cli, char ***ids, size_t *nids)
     token = cli_ghsync_opts(cli, &o, &tsrc);
     o.no_wait = cli->no_wait;
     o.diag = &diag;
-    o.note = on_note;
+    o.note = listing ? NULL : on_note;
     o.note_ud = &out;
     if (cli->verbose) {
         o.log = on_log;
@@ -268,7 +270,7 @@ static int sync_github(struct cli *cli, char ***ids, size_t *nids)
     }
     o.waiting = on_waiting;
     o.waiting_ud = &out;
-    o.progress = on_progress;
+    o.progress = listing ? NULL : on_progress;
     o.progress_ud = &out;
     o.interrupted = cli_interrupted;
     if (cli->verbose && !cli->quiet)
@@ -285,6 +287,16 @@ static int sync_github(struct cli *cli, char ***ids, size_t *nids)
         summary(cli, &st);
         msg_error("%s", err.msg);
         return exit_for(err.code);
+    }
+    if (listing) {
+        if (!cli->quiet)
+            fprintf(stderr,
+                    "GitHub: %lu run%s listed (no token: the artifacts come from the public "
+                    "backup)\n",
+                    st.runs, st.runs == 1 ? "" : "s");
+        if (st.runs == 0 && !cli->quiet)
+            fprintf(stderr, "imx: no successful run matches the selection\n");
+        return cli_interrupted() ? EXIT_INTR : st.cache_failed ? EXIT_FS : EXIT_OK;
     }
     summary(cli, &st);
     if (st.artifacts_no_token)
@@ -716,7 +728,7 @@ static int sync_gcs(struct cli *cli)
     return st.failed || st.missing ? EXIT_PARTIAL : EXIT_OK;
 }
 
-static int sync_api(struct cli *cli)
+static int sync_api(struct cli *cli, struct infx_stats *out_st)
 {
     struct source_ctx x;
     struct out out;
@@ -746,6 +758,8 @@ static int sync_api(struct cli *cli)
                 "InferenceX API: %lu runs (%lu new, %lu kept), %lu files, %lu rows; "
                 "%lu requests, %lu failed\n",
                 st.runs, st.runs_new, st.runs_kept, st.files, st.rows, st.requests, st.failed);
+    if (out_st)
+        *out_st = st;
     if (cli_interrupted())
         return EXIT_INTR;
     return st.failed ? EXIT_PARTIAL : EXIT_OK;
@@ -851,7 +865,103 @@ static int own_gcs(struct cli *cli)
 
 static int own_api(struct cli *cli)
 {
-    return sync_api(cli);
+    return sync_api(cli, NULL);
+}
+
+/* ---- no token: GitHub lists, the backup (else the API) serves ------------------------------- */
+
+/* Of ids, those whose run the cache does not hold complete (malloc'ed array of borrowed ids). */
+static char **incomplete(const struct cli *cli, char **ids, size_t n, size_t *nout)
+{
+    struct store s;
+    struct imx_err err = IMX_ERR_INIT;
+    char **out = xcalloc(n ? n : 1, sizeof(*out));
+    int opened = store_open(&s, cli_cache_dir(cli), &err) == 0;
+
+    *nout = 0;
+    for (size_t i = 0; i < n; i++) {
+        struct manifest m;
+        int have = opened ? store_manifest_load(&s, strtoull(ids[i], NULL, 10), &m, &err) : 0;
+        if (have > 0 && m.complete)
+            ;
+        else
+            out[(*nout)++] = ids[i];
+        if (have >= 0 && opened)
+            manifest_release(&m);
+        imx_err_clear(&err);
+    }
+    if (opened)
+        store_close(&s);
+    return out;
+}
+
+/*
+ * The default source when no token is at hand: GitHub lists the runs (that needs none), the
+ * public backup serves their artifacts, the InferenceX API the rows of runs the backup lacks,
+ * and one line says what a token would add.
+ */
+static int sync_without_token(struct cli *cli, char ***ids, size_t *nids)
+{
+    struct cli c2 = *cli;
+    struct infx_stats ast;
+    size_t nwant = 0, nleft = 0, nbackup;
+    char **want, **left = NULL;
+    int st = sync_github(cli, ids, nids, 1), st2;
+
+    if (st != EXIT_OK || !*nids)
+        return st;
+    want = incomplete(cli, *ids, *nids, &nwant);
+    c2.collect_recent = -1;
+    c2.since = c2.until = NULL;
+    c2.ids = want;
+    c2.nids = nwant;
+    memset(&ast, 0, sizeof(ast));
+    if (nwant) {
+        st2 = sync_gcs(&c2);
+        if (st2 == EXIT_INTR || st2 == EXIT_FS) {
+            free(want);
+            return st2;
+        }
+        left = incomplete(cli, want, nwant, &nleft);
+    }
+    nbackup = nwant - nleft;
+    if (nleft) {
+        c2.ids = left;
+        c2.nids = nleft;
+        st2 = sync_api(&c2, &ast);
+        if (st2 == EXIT_INTR || st2 == EXIT_FS) {
+            free(want);
+            free(left);
+            return st2;
+        }
+    }
+    if (!cli->quiet || nleft > ast.runs)
+        fprintf(stderr,
+                "imx: no GitHub token: %zu run%s from the public backup, %lu from the InferenceX "
+                "API's rows, %zu missing; with a token (GH_TOKEN, or 'gh auth login') imx "
+                "downloads artifacts from GitHub itself, runs not yet backed up included\n",
+                nbackup, nbackup == 1 ? "" : "s", ast.runs,
+                nleft > ast.runs ? nleft - ast.runs : 0);
+    st = nleft > ast.runs ? EXIT_PARTIAL : EXIT_OK;
+    free(want);
+    free(left);
+    return st;
+}
+
+/* GitHub, the default: first when a token is at hand or --source names it, else only listing. */
+static int sync_github_first(struct cli *cli, char ***ids, size_t *nids)
+{
+    const char *tsrc = NULL;
+    char *token = cli->source ? NULL : gh_token_find(api_url(cli), &tsrc);
+
+    if (token) {
+        explicit_bzero(token, strlen(token));
+        free(token);
+        return sync_github(cli, ids, nids, 0);
+    }
+    if (cli->source)
+        return sync_github(cli, ids, nids, 0);
+    return sync_without_token(cli, ids, nids);
 }
 
 /*
@@ -932,7 +1042,7 @@ static int sync_one(struct cli *cli, const struct cli_source *s, char ***ids, si
     *ids = NULL;
     *nids = 0;
     if (!s->src && !s->own)
-        return sync_github(cli, ids, nids);
+        return sync_github_first(cli, ids, nids);
     st = s->src ? sync_core(cli, s->src) : s->own(cli);
     named_ids(cli, ids, nids);
     return st;

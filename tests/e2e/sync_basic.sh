@@ -151,8 +151,9 @@ t_official() {
 
 t_no_token() {
     fresh
-    GH_TOKEN= GITHUB_TOKEN= imx sync --github-url "$API" --cache "$W/ct" --collect-recent 2 \
-        >"$W/o6" 2>&1
+    # --source github asks for GitHub alone (without it, the backup serves: sync_notoken.sh)
+    GH_TOKEN= GITHUB_TOKEN= imx sync --source github --github-url "$API" --cache "$W/ct" \
+        --collect-recent 2 >"$W/o6" 2>&1
     local rc=$?
     flog "$W/l6"
     assert_eq "$rc" 3 "exit status without a token" &&
@@ -242,7 +243,7 @@ t_run "sync: nothing new costs at most 2 API requests (304), no download" t_warm
 t_run "sync: named runs; cached named runs cost no request" t_named
 t_run "sync: --since/--until map to created=" t_dates
 t_run "sync: --official lists push runs on main only" t_official
-t_run "sync: without a token, listing works and downloads say how to set one, once" t_no_token
+t_run "sync --source github: without a token, listing works and downloads say how to set one, once" t_no_token
 t_run "sync: --jobs 1 gives the same cache" t_jobs1_same
 t_run "sync: --verbose shows requests, never a signed query or the token" t_verbose_redacted
 t_run "sync: the token is never printed or stored" t_token_never_leaks
