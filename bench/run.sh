@@ -16,7 +16,7 @@ REPEAT=${BENCH_REPEAT:-3}
 SLOW_REPEAT=${BENCH_SLOW_REPEAT:-1}
 SEED=${BENCH_SEED:-1}
 MODEL=gptoss
-SHARED_RAW=../shared/data/inferencemax-raw
+SHARED_RAW=${IMX_SHARED:-../shared}/data/inferencemax-raw
 missed=0
 
 for t in gencache yajl_baseline peakrss; do

@@ -10,7 +10,7 @@ out=build-fuzz
 mkdir -p "$out"
 cflags="-g -O1 -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DIMX_VERSION=\"fuzz\" -Ilib"
 libs=$(pkg-config --libs yajl libcurl libarchive libcrypto 2>/dev/null || echo -lyajl -lcurl -larchive -lcrypto)
-samples=../shared/reference/samples-api
+samples=${IMX_SHARED:-../shared}/reference/samples-api
 
 # GCS object names, one per line, as the listings of the reference samples hold them.
 seed_artifacts() {

@@ -5,8 +5,11 @@
 : "${IMX:?IMX must point at the imx binary}"
 TESTS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT_DIR=$(cd "$TESTS_DIR/.." && pwd)
-SHARED_RAW="$ROOT_DIR/../shared/data/inferencemax-raw"
-SHARED_REF="$ROOT_DIR/../shared/reference"
+# the shared reference material and real cache: $IMX_SHARED, else ../shared beside the checkout
+IMX_SHARED=${IMX_SHARED:-$ROOT_DIR/../shared}
+export IMX_SHARED
+SHARED_RAW="$IMX_SHARED/data/inferencemax-raw"
+SHARED_REF="$IMX_SHARED/reference"
 # a developer's token never reaches a test by accident: tests that need one set their own
 unset GH_TOKEN GITHUB_TOKEN
 

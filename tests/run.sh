@@ -5,6 +5,8 @@ set -u
 cd "$(dirname "$0")/.."
 : "${IMX:?}" "${BUILD:?}"
 export IMX BUILD
+# the shared reference material and real cache (tests skip, saying so, without them)
+export IMX_SHARED=${IMX_SHARED:-../shared}
 filter=("$@")
 selected() {
     [ ${#filter[@]} -eq 0 ] && return 0
@@ -25,7 +27,7 @@ for t in "$BUILD"/tests/test_*; do
     [ "${PIPESTATUS[0]}" -eq 0 ] || grep -q '^FAIL' "$log" || echo "FAIL $(basename "$t") (exit status)" | tee -a "$log"
 done
 # the shared real cache is read, never written: a script that leaves anything there fails
-shared=../shared/data/inferencemax-raw
+shared=$IMX_SHARED/data/inferencemax-raw
 shared_ref=$(mktemp)
 trap 'rm -f "$log" "$shared_ref"' EXIT
 shared_state() { [ -d "$shared" ] && find "$shared" -newer "$shared_ref" | sort; }

@@ -7,7 +7,7 @@
 
 if [ ! -d "$SHARED_REF/samples-api" ]; then
     # the fake API's fixtures take their row shapes from the real captures
-    t_skip api_polite "the API samples ../shared/reference/samples-api are absent"
+    t_skip api_polite "the API samples $SHARED_REF/samples-api are absent"
     exit 0
 fi
 W=$(t_tmp)

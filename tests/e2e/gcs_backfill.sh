@@ -9,7 +9,7 @@
 . "$TESTS_DIR/e2e/sync_common.bash"
 
 if [ ! -d "$SHARED_RAW" ]; then
-    t_skip gcs_backfill "the shared real cache ../shared/data/inferencemax-raw is absent"
+    t_skip gcs_backfill "the shared real cache $SHARED_RAW is absent"
     exit 0
 fi
 W=$(t_tmp)

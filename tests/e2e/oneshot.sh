@@ -65,8 +65,8 @@ unreachable() {
 
 t_run oneshot/github_unreachable unreachable
 if [ ! -d "$SHARED_RAW" ]; then
-    t_skip oneshot/same_as_offline "the shared real cache ../shared/data/inferencemax-raw is absent"
-    t_skip oneshot/named_runs "the shared real cache ../shared/data/inferencemax-raw is absent"
+    t_skip oneshot/same_as_offline "the shared real cache $SHARED_RAW is absent"
+    t_skip oneshot/named_runs "the shared real cache $SHARED_RAW is absent"
     exit 0
 fi
 # started here, not inside t_run: a server started in its command substitution would hold it open

@@ -4,7 +4,7 @@
 
 if [ ! -d "$SHARED_RAW" ]; then
     for t in gptoss_270 dsr1_302 seed_columns order_total old_key_collapses; do
-        t_skip "real/$t" "the shared real cache ../shared/data/inferencemax-raw is absent"
+        t_skip "real/$t" "the shared real cache $SHARED_RAW is absent"
     done
     exit 0
 fi

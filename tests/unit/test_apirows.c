@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define SAMPLES "../shared/reference/samples-api/"
+#define SAMPLE(file) unit_shared("reference/samples-api/" file)
 
 /* Collected mapped rows, each serialized as "key=value|key=value|..." for easy checks. */
 struct got {
@@ -61,7 +61,7 @@ static const char *val(const char *row, const char *key, char *out, size_t n)
 
 static int have_samples(void)
 {
-    return access(SAMPLES "full/benchmarks.json", R_OK) == 0;
+    return access(SAMPLE("full/benchmarks.json"), R_OK) == 0;
 }
 
 static int read_path(const char *path, struct got *g, struct apirow_stats *st)
@@ -90,7 +90,7 @@ static void real_june_rows(void)
     struct apirow_stats st = {0};
     char v[256];
 
-    CHECK(read_path(SAMPLES "api_benchmarks_DeepSeek-R1-0528_rows_2026-06-14.json", &g, &st) == 0);
+    CHECK(read_path(SAMPLE("api_benchmarks_DeepSeek-R1-0528_rows_2026-06-14.json"), &g, &st) == 0);
     CHECK(g.n == 6 && st.rows == 6 && st.agentic == 0);
     if (g.n != 6)
         goto out;
@@ -143,7 +143,7 @@ static void real_september_row(void)
     struct apirow_stats st = {0};
     char v[256];
 
-    CHECK(read_path(SAMPLES "api_benchmarks_DeepSeek-V4-Pro_row_2026-09-04.json", &g, &st) == 0);
+    CHECK(read_path(SAMPLE("api_benchmarks_DeepSeek-V4-Pro_row_2026-09-04.json"), &g, &st) == 0);
     CHECK(g.n == 1);
     if (g.n != 1)
         goto out;
@@ -171,7 +171,7 @@ static void real_full_volume(void)
     size_t single = 0, multi = 0;
     char v[256];
 
-    CHECK(read_path(SAMPLES "full/benchmarks.json", &g, &st) == 0);
+    CHECK(read_path(SAMPLE("full/benchmarks.json"), &g, &st) == 0);
     CHECK(g.n == 435 && st.rows == 435);
     for (size_t i = 0; i < g.n; i++) {
         if (val(g.rows[i], "tp", v, sizeof(v)))
@@ -196,7 +196,7 @@ static void real_full_volume(void)
     got_free(&g);
     memset(&st, 0, sizeof(st));
     /* history rows: no mean_ or std_ metrics */
-    CHECK(read_path(SAMPLES "full/benchmarks-history.json", &g, &st) == 0);
+    CHECK(read_path(SAMPLE("full/benchmarks-history.json"), &g, &st) == 0);
     CHECK(g.n == 1462);
     for (size_t i = 0; i < g.n; i++)
         CHECK(!val(g.rows[i], "mean_ttft", v, sizeof(v)) &&
@@ -317,7 +317,8 @@ int main(void)
         RUN(real_september_row);
         RUN(real_full_volume);
     } else {
-        printf("SKIP unit/apirows real samples: ../shared/reference not found\n");
+        printf("SKIP unit/apirows real samples: $IMX_SHARED/reference (default ../shared) not "
+               "found\n");
     }
     RUN(drift_and_agentic);
     RUN(single_node_disagg);

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define SAMPLES "../shared/reference/samples-api/"
+#define SAMPLE(file) unit_shared("reference/samples-api/" file)
 
 static const char gz1[] = "\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\x03\x8b\xae\x56\x4a\x54\xb2\x32"
                           "\xac\x8d\x05\x00\x7d\x73\xcb\xf2\x09\x00\x00\x00";
@@ -118,7 +118,7 @@ static void real_availability(void)
     char *text;
     size_t len;
 
-    if (read_file(SAMPLES "full/availability.json", 1 << 22, &text, &len, &err) < 0) {
+    if (read_file(SAMPLE("full/availability.json"), 1 << 22, &text, &len, &err) < 0) {
         printf("SKIP unit/real_availability: %s\n", err.msg);
         return;
     }
@@ -145,7 +145,7 @@ static void real_workflow_info(void)
         "\"model\":\"minimaxm3\",\"head_sha\":\"abc\",\"run_started_at\":\"2026-06-14T05:00:00Z\"},"
         "{\"github_run_id\":\"27485974465\",\"model\":\"minimaxm3\"}]}";
 
-    if (read_file(SAMPLES "api_workflow-info_date=2026-06-14.json", 1 << 20, &text, &len, &err) <
+    if (read_file(SAMPLE("api_workflow-info_date=2026-06-14.json"), 1 << 20, &text, &len, &err) <
         0) {
         printf("SKIP unit/real_workflow_info: %s\n", err.msg);
         return;

@@ -4,7 +4,21 @@
 #define IMX_UNIT_H
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+/* A path below the shared reference material: $IMX_SHARED, else ../shared (tests run from the
+ * repository's root). Four results may be in use at once. */
+static inline const char *unit_shared(const char *rel)
+{
+    static char bufs[4][4096];
+    static unsigned k;
+    const char *root = getenv("IMX_SHARED");
+    char *b = bufs[k++ % 4];
+
+    snprintf(b, sizeof(bufs[0]), "%s/%s", root && *root ? root : "../shared", rel);
+    return b;
+}
 
 static int unit_failed_;
 static int unit_case_failed_;
