@@ -330,143 +330,27 @@ static int sync_github(struct cli *cli, char ***ids, size_t *nids, int listing)
     return status;
 }
 
-/* ---- the other sources: their engines, fed by the same HTTP layer and cache store ---------- */
+/* ---- the sources behind struct imx_source (lib/source/source.h) --------------------------- */
 
-/* A transfer for a source engine: URL in; status, body and failure out. */
-struct simple_get {
-    const char *url;
-    long *status;
-    char **body;
-    size_t *len;
-    int *code;
-    char *msg;
-    size_t msgsz;
-};
-
+/* What a source's run shares: the cache (locked), the HTTP client, the environment. */
 struct source_ctx {
-    struct cli *cli;
-    struct out *out;
+    struct out out;
+    struct imx_diag diag;
     struct http_client *http;
     struct store store;
     int store_open;
-    size_t max_body; /* cap on a response body */
-    int compressed;  /* ask for gzip (the InferenceX API sends it anyway) */
+    struct source_sel sel;
+    struct source_where where;
+    char *token; /* for a source flagged SOURCE_TOKEN, when one is at hand */
+    struct source_env env;
 };
 
-/* What a source asks of the HTTP layer: transfers at once, time per request, body cap. */
-struct source_limits {
-    const char *name;     /* on the progress line */
-    long max_jobs;        /* 0: --jobs alone decides */
-    long timeout_seconds; /* 0: none (artifact downloads may be long) */
-    int attempts;         /* tries per request, 0: the HTTP layer's default */
-    size_t max_body;
-    int compressed;
-    int no_http; /* a local source: no client */
-};
-
-/* GCS is a CDN: --jobs transfers, zips of any size, no time limit per download. */
-static const struct source_limits gcs_limits = {"GCS", 0, 0, 0, (size_t)512 << 20, 0, 0};
-/* The InferenceX API asks for politeness: its own client's limits (source/infx.h). */
-static const struct source_limits api_limits = {
-    "InferenceX API", INFX_MAX_PARALLEL, INFX_TIMEOUT_S, INFX_ATTEMPTS, INFX_BODY_MAX, 1, 0};
-
-/* Parallel GETs without credentials: retries, timeouts and caps come from the http client. */
-static int fetch_batch(struct source_ctx *x, struct simple_get *g, size_t n)
+static const char *env_or(const char *opt, const char *env, const char *dflt)
 {
-    struct http_req *r = xcalloc(n ? n : 1, sizeof(*r));
-    int rc;
-
-    for (size_t i = 0; i < n; i++) {
-        http_req_init(&r[i], g[i].url);
-        r[i].max_body = x->max_body;
-        r[i].body.max = r[i].max_body;
-        r[i].compressed = x->compressed;
-        http_submit(x->http, &r[i]);
-    }
-    rc = http_run(x->http, cli_interrupted);
-    for (size_t i = 0; i < n; i++) {
-        *g[i].status = r[i].code < 0 ? 0 : r[i].status;
-        *g[i].code = r[i].code;
-        snprintf(g[i].msg, g[i].msgsz, "%s", r[i].msg);
-        *g[i].body = NULL;
-        *g[i].len = 0;
-        if (r[i].code == 0)
-            *g[i].body = buf_detach(&r[i].body, g[i].len);
-        http_req_release(&r[i]);
-    }
-    free(r);
-    return rc < 0 ? rc : 0;
-}
-
-static int gcs_fetch(void *ud, struct gcs_get *reqs, size_t n)
-{
-    struct simple_get *g = xcalloc(n ? n : 1, sizeof(*g));
-    int rc;
-
-    for (size_t i = 0; i < n; i++) {
-        struct simple_get t = {reqs[i].url,   &reqs[i].status, &reqs[i].body,      &reqs[i].len,
-                               &reqs[i].code, reqs[i].msg,     sizeof(reqs[i].msg)};
-        g[i] = t;
-    }
-    rc = fetch_batch(ud, g, n);
-    free(g);
-    return rc;
-}
-
-static int infx_fetch(void *ud, struct infx_get *reqs, size_t n)
-{
-    struct simple_get *g = xcalloc(n ? n : 1, sizeof(*g));
-    int rc;
-
-    for (size_t i = 0; i < n; i++) {
-        struct simple_get t = {reqs[i].url,   &reqs[i].status, &reqs[i].body,      &reqs[i].len,
-                               &reqs[i].code, reqs[i].msg,     sizeof(reqs[i].msg)};
-        g[i] = t;
-    }
-    rc = fetch_batch(ud, g, n);
-    free(g);
-    return rc;
-}
-
-static int gcs_have(void *ud, unsigned long long run_id, unsigned long long art_id)
-{
-    struct source_ctx *x = ud;
-    return store_have(&x->store, run_id, art_id);
-}
-
-/* A verified backup zip: installed like a GitHub download, recorded with source "gcs". */
-static int gcs_install(void *ud, const struct gcs_install *in, struct imx_err *err)
-{
-    struct source_ctx *x = ud;
-    struct store_install si;
-    struct unpack_result res;
-    struct manifest m;
-    struct manifest_art *a;
-    int r = store_manifest_load(&x->store, in->run_id, &m, err);
-
-    if (r < 0)
-        return r;
-    memset(&si, 0, sizeof(si));
-    si.run_id = in->run_id;
-    si.id = in->id;
-    si.name = in->name;
-    si.file = in->zip_path;
-    si.is_zip = 1;
-    si.source = "gcs";
-    r = store_install_artifact(&x->store, &m, &si, &res, err);
-    if (r == 0) {
-        a = manifest_get(&m, in->id, in->name);
-        a->size = in->size;
-        free(a->updated_at);
-        a->updated_at = in->updated ? xstrdup(in->updated) : NULL;
-        m.complete = 1;
-        for (size_t i = 0; i < m.n; i++)
-            if (m.arts[i].state == ART_FAILED || m.arts[i].state == ART_PENDING)
-                m.complete = 0;
-        r = store_manifest_save(&x->store, &m, err);
-    }
-    manifest_release(&m);
-    return r;
+    const char *v = getenv(env);
+    if (opt)
+        return opt;
+    return v && *v ? v : dflt;
 }
 
 static void source_close(struct source_ctx *x)
@@ -474,31 +358,57 @@ static void source_close(struct source_ctx *x)
     http_client_free(x->http);
     if (x->store_open)
         store_close(&x->store);
+    if (x->token) {
+        explicit_bzero(x->token, strlen(x->token));
+        free(x->token);
+    }
     memset(x, 0, sizeof(*x));
 }
 
-/* An HTTP client for a source (no cache opened); out and diag start empty. */
-static int source_http(struct source_ctx *x, struct cli *cli, struct out *out,
-                       struct imx_diag *diag, const struct source_limits *lim)
+/* The environment of a source as the command line says it; an HTTP client unless the source
+ * is local; no cache opened. */
+static int source_prepare(struct source_ctx *x, struct cli *cli, const struct imx_source *src)
 {
     struct imx_err err = IMX_ERR_INIT;
+    const struct source_limits *lim = &src->limits;
     struct http_opts ho;
     long test_timeout = env_long("IMX_REQUEST_TIMEOUT");
+    const char *tsrc = NULL;
 
-    memset(out, 0, sizeof(*out));
-    out->cli = cli;
-    out->source = lim->name;
-    out->live = live_output(cli);
-    out_start(out);
-    diag->fn = warn_diag;
-    diag->ud = out;
-    diag->nwarn = 0;
     memset(x, 0, sizeof(*x));
-    x->cli = cli;
-    x->out = out;
-    x->max_body = lim->max_body;
-    x->compressed = lim->compressed;
-    if (lim->no_http)
+    x->out.cli = cli;
+    x->out.source = src->label;
+    x->out.live = live_output(cli);
+    out_start(&x->out);
+    x->diag.fn = warn_diag;
+    x->diag.ud = &x->out;
+    x->sel.ids = cli->ids;
+    x->sel.nids = cli->nids;
+    x->sel.recent = cli->collect_recent > 0 ? cli->collect_recent : 0;
+    x->sel.since = cli->since;
+    x->sel.until = cli->until;
+    x->sel.artifact = cli->artifact;
+    x->sel.from = cli->from;
+    x->sel.run = cli->run;
+    x->where.github_api = api_url(cli);
+    x->where.repo = cli->repo ? cli->repo : GH_DEFAULT_REPO;
+    x->where.workflow = cli->workflow ? cli->workflow : GH_DEFAULT_WORKFLOW;
+    x->where.gcs_url = env_or(cli->gcs_url, "IMX_GCS_URL", GCS_DEFAULT_URL);
+    x->where.bucket = cli->bucket;
+    x->where.infx_url = env_or(cli->inferencex_url, "IMX_INFERENCEX_URL", INFX_DEFAULT_URL);
+    x->where.model = cli->model && strcmp(cli->model, "all") ? cli->model : NULL;
+    x->where.refresh = cli->refresh;
+    if (src->flags & SOURCE_TOKEN)
+        x->where.token = x->token = gh_token_find(x->where.github_api, &tsrc);
+    x->env.cache = cli_cache_dir(cli);
+    x->env.sel = &x->sel;
+    x->env.where = &x->where;
+    x->env.limits = lim;
+    x->env.diag = &x->diag;
+    x->env.note = on_note;
+    x->env.note_ud = &x->out;
+    x->env.interrupted = cli_interrupted;
+    if (src->flags & SOURCE_LOCAL)
         return EXIT_OK;
     memset(&ho, 0, sizeof(ho));
     ho.user_agent = "imx/" IMX_VERSION;
@@ -514,117 +424,20 @@ static int source_http(struct source_ctx *x, struct cli *cli, struct out *out,
     ho.backoff_ms = env_long("IMX_RETRY_DELAY_MS");
     if (cli->verbose) {
         ho.log = on_log;
-        ho.log_ud = out;
+        ho.log_ud = &x->out;
     }
     ho.progress = on_http_progress;
-    ho.progress_ud = out;
+    ho.progress_ud = &x->out;
     if (http_client_new(&x->http, &ho, &err) < 0) {
-        msg_error("%s", err.msg);
-        return exit_for(err.code);
-    }
-    return EXIT_OK;
-}
-
-/* Opens the cache (locked) and an HTTP client for a source; out and diag start empty. */
-static int source_open(struct source_ctx *x, struct cli *cli, struct out *out,
-                       struct imx_diag *diag, const struct source_limits *lim)
-{
-    struct imx_err err = IMX_ERR_INIT;
-    int status = source_http(x, cli, out, diag, lim);
-
-    if (status != EXIT_OK)
-        return status;
-    if (store_open(&x->store, cli_cache_dir(cli), &err) < 0 ||
-        (x->store_open = 1, store_lock(&x->store, !cli->no_wait, on_waiting, out, &err)) < 0) {
         msg_error("%s", err.msg);
         source_close(x);
         return exit_for(err.code);
     }
+    x->env.http = x->http;
     return EXIT_OK;
 }
 
-static const char *env_or(const char *opt, const char *env, const char *dflt)
-{
-    const char *v = getenv(env);
-    if (opt)
-        return opt;
-    return v && *v ? v : dflt;
-}
-
-/* Backup runs get GitHub's run object when a token is at hand (asked once per run). */
-static int gcs_backfill(struct source_ctx *x, struct cli *cli, struct imx_diag *diag,
-                        struct imx_err *err)
-{
-    const char *tsrc = NULL;
-    char *token = gh_token_find(api_url(cli), &tsrc);
-    struct backfill_cand *cands = NULL;
-    size_t n = 0;
-    struct backfill_stats st;
-    struct gh g;
-    int r;
-
-    if (!token)
-        return 0;
-    memset(&st, 0, sizeof(st));
-    r = backfill_candidates(&x->store, &cands, &n, err);
-    if (r == 0 && n) {
-        r = gh_init(&g, x->http, api_url(cli), cli->repo ? cli->repo : GH_DEFAULT_REPO, token, err);
-        if (r == 0) {
-            r = backfill_run(&g, &x->store, cands, n, &st, diag, cli_interrupted, err);
-            gh_release(&g);
-        }
-        if (!cli->quiet)
-            fprintf(stderr,
-                    "GitHub run objects for backup runs: %lu asked, %lu filled, %lu no longer on "
-                    "GitHub, %lu failed\n",
-                    st.asked, st.filled, st.absent, st.failed);
-    }
-    backfill_cands_free(cands, n);
-    explicit_bzero(token, strlen(token));
-    free(token);
-    return r;
-}
-
-/* The GCS engine's options that the command line sets (sync and listing alike). */
-static void gcs_opts_of(struct gcs_opts *o, struct cli *cli, struct source_ctx *x,
-                        struct imx_diag *diag)
-{
-    memset(o, 0, sizeof(*o));
-    o->base_url = env_or(cli->gcs_url, "IMX_GCS_URL", GCS_DEFAULT_URL);
-    o->bucket = cli->bucket;
-    o->cache = cli_cache_dir(cli);
-    o->workflow = cli->workflow ? cli->workflow : GH_DEFAULT_WORKFLOW;
-    o->repo = cli->repo ? cli->repo : GH_DEFAULT_REPO;
-    o->artifact = cli->artifact;
-    o->ids = cli->ids;
-    o->nids = cli->nids;
-    o->since = cli->since;
-    o->until = cli->until;
-    o->refresh = cli->refresh;
-    o->fetch = gcs_fetch;
-    o->fetch_ud = x;
-    o->diag = diag;
-}
-
-/* The InferenceX engine's options that the command line sets (sync and listing alike). */
-static void infx_opts_of(struct infx_opts *o, struct cli *cli, struct source_ctx *x,
-                         struct imx_diag *diag)
-{
-    memset(o, 0, sizeof(*o));
-    o->base_url = env_or(cli->inferencex_url, "IMX_INFERENCEX_URL", INFX_DEFAULT_URL);
-    o->cache = cli_cache_dir(cli);
-    o->ids = cli->ids;
-    o->nids = cli->nids;
-    o->since = cli->since;
-    o->until = cli->until;
-    o->model = cli->model && strcmp(cli->model, "all") ? cli->model : NULL;
-    o->refresh = cli->refresh;
-    o->fetch = infx_fetch;
-    o->fetch_ud = x;
-    o->diag = diag;
-}
-
-/* The backup's object names that did not parse: said once, after listing or syncing. */
+/* The backup's object names that did not parse: said once, after listing. */
 static void warn_unparsed(const struct gcs_stats *st)
 {
     if (st->unparsed)
@@ -635,20 +448,18 @@ static void warn_unparsed(const struct gcs_stats *st)
 int cli_list_gcs(struct cli *cli, long recent, struct gcs_index *out)
 {
     struct source_ctx x;
-    struct out o2;
     struct gcs_opts o;
     struct gcs_stats st;
     struct imx_err err = IMX_ERR_INIT;
-    struct imx_diag diag;
-    int status = source_http(&x, cli, &o2, &diag, &gcs_limits), r;
+    int status = source_prepare(&x, cli, &source_gcs), r;
 
     memset(out, 0, sizeof(*out));
     if (status != EXIT_OK)
         return status;
-    gcs_opts_of(&o, cli, &x, &diag);
+    gcs_opts_from(&o, &x.env);
     o.recent = recent;
     r = gcs_list(&o, out, &st, &err);
-    clear_line(&o2);
+    clear_line(&x.out);
     source_close(&x);
     if (r < 0) {
         msg_error("GCS backup: %s", err.msg);
@@ -661,107 +472,23 @@ int cli_list_gcs(struct cli *cli, long recent, struct gcs_index *out)
 int cli_list_api(struct cli *cli, long recent, struct infx_wfinfo *out)
 {
     struct source_ctx x;
-    struct out o2;
     struct infx_opts o;
     struct infx_stats st;
     struct imx_err err = IMX_ERR_INIT;
-    struct imx_diag diag;
-    int status = source_http(&x, cli, &o2, &diag, &api_limits), r;
+    int status = source_prepare(&x, cli, &source_api), r;
 
     memset(out, 0, sizeof(*out));
     if (status != EXIT_OK)
         return status;
-    infx_opts_of(&o, cli, &x, &diag);
+    infx_opts_from(&o, &x.env);
     o.recent = recent;
     r = infx_list(&o, out, &st, &err);
-    clear_line(&o2);
+    clear_line(&x.out);
     source_close(&x);
     if (r < 0) {
         msg_error("InferenceX API: %s", err.msg);
         return exit_for(err.code);
     }
-    return st.failed ? EXIT_PARTIAL : EXIT_OK;
-}
-
-static int sync_gcs(struct cli *cli)
-{
-    struct source_ctx x;
-    struct out out;
-    struct gcs_opts o;
-    struct gcs_stats st;
-    struct imx_err err = IMX_ERR_INIT;
-    struct imx_diag diag;
-    char size[32];
-    int status, r;
-
-    status = source_open(&x, cli, &out, &diag, &gcs_limits);
-    if (status != EXIT_OK)
-        return status;
-    gcs_opts_of(&o, cli, &x, &diag);
-    o.scratch = x.store.tmp_dir;
-    o.recent = cli->collect_recent > 0 ? cli->collect_recent : 0;
-    o.store.have = gcs_have;
-    o.store.install = gcs_install;
-    o.store.ud = &x;
-    o.note = on_note;
-    o.note_ud = &out;
-    memset(&st, 0, sizeof(st));
-    r = gcs_sync(&o, &st, &err);
-    if (r == 0 && !cli_interrupted())
-        r = gcs_backfill(&x, cli, &diag, &err);
-    clear_line(&out);
-    source_close(&x);
-    if (r < 0) {
-        msg_error("%s", err.msg);
-        return exit_for(err.code);
-    }
-    warn_unparsed(&st);
-    units_bytes(st.bytes, size, sizeof(size));
-    if (!cli->quiet)
-        fprintf(stderr,
-                "GCS: %lu date folders (%lu listed now), %lu runs (%lu gained artifacts), "
-                "%lu artifacts downloaded (%s), %lu cached, %lu failed; %lu requests\n",
-                st.dates, st.dates_listed, st.runs, st.runs_new, st.artifacts, size, st.cached,
-                st.failed, st.requests);
-    if (cli_interrupted())
-        return EXIT_INTR;
-    return st.failed || st.missing ? EXIT_PARTIAL : EXIT_OK;
-}
-
-static int sync_api(struct cli *cli, struct infx_stats *out_st)
-{
-    struct source_ctx x;
-    struct out out;
-    struct infx_opts o;
-    struct infx_stats st;
-    struct imx_err err = IMX_ERR_INIT;
-    struct imx_diag diag;
-    int status, r;
-
-    status = source_open(&x, cli, &out, &diag, &api_limits);
-    if (status != EXIT_OK)
-        return status;
-    infx_opts_of(&o, cli, &x, &diag);
-    o.recent = cli->collect_recent > 0 ? cli->collect_recent : 0;
-    o.note = on_note;
-    o.note_ud = &out;
-    memset(&st, 0, sizeof(st));
-    r = infx_sync(&o, &st, &err);
-    clear_line(&out);
-    source_close(&x);
-    if (r < 0) {
-        msg_error("%s", err.msg);
-        return exit_for(err.code);
-    }
-    if (!cli->quiet)
-        fprintf(stderr,
-                "InferenceX API: %lu runs (%lu new, %lu kept), %lu files, %lu rows; "
-                "%lu requests, %lu failed\n",
-                st.runs, st.runs_new, st.runs_kept, st.files, st.rows, st.requests, st.failed);
-    if (out_st)
-        *out_st = st;
-    if (cli_interrupted())
-        return EXIT_INTR;
     return st.failed ? EXIT_PARTIAL : EXIT_OK;
 }
 
@@ -778,11 +505,7 @@ static void named_ids(const struct cli *cli, char ***ids, size_t *nids)
     *nids = cli->nids;
 }
 
-/* ---- sources behind the common interface (lib/source/source.h) ------------------------- */
-
-#define SOURCE_BODY_MAX ((size_t)16 << 20) /* a response body of a source's API */
-
-/* The one summary line of a source behind the common interface. */
+/* The one summary line of every source behind struct imx_source. */
 static void source_summary(const struct cli *cli, const char *name, const struct source_stats *st)
 {
     struct buf size = BUF_INIT_MAX(64);
@@ -802,70 +525,51 @@ static void source_summary(const struct cli *cli, const char *name, const struct
     buf_release(&size);
 }
 
-static int sync_core(struct cli *cli, const struct imx_source *src)
+/* Runs one source behind struct imx_source: the cache locked, its summary, its status;
+ * *out (may be NULL) receives its statistics. */
+static int sync_core(struct cli *cli, const struct imx_source *src, struct source_stats *out)
 {
-    struct source_limits lim = {NULL, 0, 0, 0, SOURCE_BODY_MAX, 0, 0};
     struct source_ctx x;
-    struct out out;
-    struct imx_diag diag;
     struct imx_err err = IMX_ERR_INIT;
-    struct source_sel sel = {.ids = cli->ids,
-                             .nids = cli->nids,
-                             .recent = cli->collect_recent > 0 ? cli->collect_recent : 0,
-                             .since = cli->since,
-                             .until = cli->until,
-                             .artifact = cli->artifact,
-                             .from = cli->from,
-                             .run = cli->run};
-    struct source_env env;
     int status, r;
 
+    if (out)
+        memset(out, 0, sizeof(*out));
     if ((src->flags & SOURCE_NEEDS_FROM) && !cli->from) {
         msg_error("--source %s needs --from PATH", src->name);
         return EXIT_USAGE;
     }
-    lim.name = src->name;
-    lim.no_http = !!(src->flags & SOURCE_LOCAL);
-    status = source_open(&x, cli, &out, &diag, &lim);
+    status = source_prepare(&x, cli, src);
     if (status != EXIT_OK)
         return status;
-    memset(&env, 0, sizeof(env));
-    env.sel = &sel;
-    env.store = &x.store;
-    env.http = x.http;
-    env.diag = &diag;
-    env.note = on_note;
-    env.note_ud = &out;
-    env.interrupted = cli_interrupted;
-    r = src->sync(&env, &err);
-    clear_line(&out);
-    source_close(&x);
-    if (r != -IMX_EUSAGE)
-        source_summary(cli, src->name, &env.st);
-    if (r < 0) {
+    if (store_open(&x.store, cli_cache_dir(cli), &err) < 0 ||
+        (x.store_open = 1, store_lock(&x.store, !cli->no_wait, on_waiting, &x.out, &err)) < 0) {
         msg_error("%s", err.msg);
+        source_close(&x);
         return exit_for(err.code);
     }
-    if (env.st.runs_failed)
-        msg_error("%lu run%s incomplete; first problem: %s", env.st.runs_failed,
-                  env.st.runs_failed == 1 ? "" : "s", env.st.first_error);
-    if (cli_interrupted())
-        return EXIT_INTR;
-    if (env.st.cache_failed)
-        return EXIT_FS;
-    return env.st.runs_failed ? EXIT_PARTIAL : EXIT_OK;
-}
-
-/* ---- the source list ----------------------------------------------------------------------- */
-
-static int own_gcs(struct cli *cli)
-{
-    return sync_gcs(cli);
-}
-
-static int own_api(struct cli *cli)
-{
-    return sync_api(cli, NULL);
+    x.env.store = &x.store;
+    r = src->sync(&x.env, &err);
+    clear_line(&x.out);
+    if (out)
+        *out = x.env.st;
+    if (r != -IMX_EUSAGE)
+        source_summary(cli, src->label, &x.env.st);
+    if (r < 0) {
+        msg_error("%s", err.msg);
+        status = exit_for(err.code);
+    } else if (cli_interrupted()) {
+        status = EXIT_INTR;
+    } else {
+        if (x.env.st.runs_failed && x.env.st.first_error[0])
+            msg_error("%lu run%s incomplete; first problem: %s", x.env.st.runs_failed,
+                      x.env.st.runs_failed == 1 ? "" : "s", x.env.st.first_error);
+        status = x.env.st.cache_failed                               ? EXIT_FS
+                 : x.env.st.runs_failed || x.env.st.artifacts_failed ? EXIT_PARTIAL
+                                                                     : EXIT_OK;
+    }
+    source_close(&x);
+    return status;
 }
 
 /* ---- no token: GitHub lists, the backup (else the API) serves ------------------------------- */
@@ -881,12 +585,10 @@ static char **incomplete(const struct cli *cli, char **ids, size_t n, size_t *no
     *nout = 0;
     for (size_t i = 0; i < n; i++) {
         struct manifest m;
-        int have = opened ? store_manifest_load(&s, strtoull(ids[i], NULL, 10), &m, &err) : 0;
-        if (have > 0 && m.complete)
-            ;
-        else
+        int have = opened ? store_manifest_load(&s, strtoull(ids[i], NULL, 10), &m, &err) : -1;
+        if (!(have > 0 && m.complete))
             out[(*nout)++] = ids[i];
-        if (have >= 0 && opened)
+        if (have >= 0)
             manifest_release(&m);
         imx_err_clear(&err);
     }
@@ -903,7 +605,7 @@ static char **incomplete(const struct cli *cli, char **ids, size_t n, size_t *no
 static int sync_without_token(struct cli *cli, char ***ids, size_t *nids)
 {
     struct cli c2 = *cli;
-    struct infx_stats ast;
+    struct source_stats ast;
     size_t nwant = 0, nleft = 0, nbackup;
     char **want, **left = NULL;
     int st = sync_github(cli, ids, nids, 1), st2;
@@ -917,7 +619,7 @@ static int sync_without_token(struct cli *cli, char ***ids, size_t *nids)
     c2.nids = nwant;
     memset(&ast, 0, sizeof(ast));
     if (nwant) {
-        st2 = sync_gcs(&c2);
+        st2 = sync_core(&c2, &source_gcs, NULL);
         if (st2 == EXIT_INTR || st2 == EXIT_FS) {
             free(want);
             return st2;
@@ -928,7 +630,7 @@ static int sync_without_token(struct cli *cli, char ***ids, size_t *nids)
     if (nleft) {
         c2.ids = left;
         c2.nids = nleft;
-        st2 = sync_api(&c2, &ast);
+        st2 = sync_core(&c2, &source_api, &ast);
         if (st2 == EXIT_INTR || st2 == EXIT_FS) {
             free(want);
             free(left);
@@ -964,22 +666,23 @@ static int sync_github_first(struct cli *cli, char ***ids, size_t *nids)
     return sync_without_token(cli, ids, nids);
 }
 
+/* ---- the source list ----------------------------------------------------------------------- */
+
 /*
  * Every source, in the order `--source all` runs them (all: those that need no --from). A
- * source behind the common interface is one line: its table in lib/source. GitHub, the
- * backup and the API still run through their engines' own wrappers above.
+ * source is one line: its table in lib/source. GitHub still runs through its engine's own
+ * wrapper (sync_github: its token, rate-limit and expiry messages).
  */
 struct cli_source {
     const char *name;
-    const struct imx_source *src; /* the common interface */
-    int (*own)(struct cli *cli);  /* or an engine of its own (GitHub: sync_github) */
+    const struct imx_source *src; /* NULL: GitHub */
 };
 
 static const struct cli_source sources[] = {
-    {"github", NULL, NULL},
-    {"gcs", NULL, own_gcs},
-    {"api", NULL, own_api},
-    {"dir", &source_dir, NULL},
+    {"github", NULL},
+    {"gcs", &source_gcs},
+    {"api", &source_api},
+    {"dir", &source_dir},
 };
 #define NSOURCES (sizeof(sources) / sizeof(sources[0]))
 
@@ -1041,9 +744,9 @@ static int sync_one(struct cli *cli, const struct cli_source *s, char ***ids, si
 
     *ids = NULL;
     *nids = 0;
-    if (!s->src && !s->own)
+    if (!s->src)
         return sync_github_first(cli, ids, nids);
-    st = s->src ? sync_core(cli, s->src) : s->own(cli);
+    st = sync_core(cli, s->src, NULL);
     named_ids(cli, ids, nids);
     return st;
 }

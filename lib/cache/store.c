@@ -920,6 +920,14 @@ static void take_content(struct manifest_art *a, struct unpack_result *res)
     res->ncontent = res->capcontent = 0;
 }
 
+int manifest_all_stored(const struct manifest *m)
+{
+    for (size_t i = 0; i < m->n; i++)
+        if (m->arts[i].state == ART_FAILED || m->arts[i].state == ART_PENDING)
+            return 0;
+    return 1;
+}
+
 unsigned long long store_unpack_cap(unsigned long long size)
 {
     unsigned long long cap = size * STORE_UNPACK_RATIO;

@@ -86,6 +86,8 @@ int manifest_load_dir(const char *run_dir, unsigned long long run_id, struct man
                       struct imx_err *err);
 void manifest_format(const struct manifest *m, struct buf *out);
 const char *art_state_name(enum art_state s);
+/* Whether every artifact recorded is stored or expired (none pending or failed). */
+int manifest_all_stored(const struct manifest *m);
 
 struct store {
     char *cache;

@@ -465,10 +465,7 @@ static int sync_run(struct source_env *env, const char *rdir, unsigned long long
         }
     }
     env->st.artifacts_cached += cached;
-    m.complete = !failed;
-    for (size_t i = 0; i < m.n; i++)
-        if (m.arts[i].state == ART_FAILED || m.arts[i].state == ART_PENDING)
-            m.complete = 0;
+    m.complete = !failed && manifest_all_stored(&m);
     imx_err_clear(&err);
     r = 0;
     if ((got || failed || !have) && store_manifest_save(env->store, &m, &err) < 0) {
@@ -715,6 +712,10 @@ static int dir_sync(struct source_env *env, struct imx_err *err)
     return r;
 }
 
-const struct imx_source source_dir = {"dir",
-                                      "artifacts already on disk (--from a folder, tarball or zip)",
-                                      SOURCE_LOCAL | SOURCE_NEEDS_FROM, dir_sync};
+const struct imx_source source_dir = {
+    .name = "dir",
+    .label = "dir",
+    .about = "artifacts already on disk (--from a folder, tarball or zip)",
+    .flags = SOURCE_LOCAL | SOURCE_NEEDS_FROM,
+    .sync = dir_sync,
+};

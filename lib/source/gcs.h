@@ -5,6 +5,7 @@
 #ifndef IMX_GCS_H
 #define IMX_GCS_H
 
+#include "source/source.h"
 #include "util/buf.h"
 #include "util/err.h"
 
@@ -152,21 +153,10 @@ int gcs_run_json(const struct gcs_run *run, const char *meta, size_t metalen, co
 
 /* ---- the sync engine (gcssync.c) ---------------------------------------------------- */
 
-/*
- * Transport, injected: the engine hands batches of GETs to a fetcher (the HTTP layer: its
- * own parallelism, retries of 429/5xx and short reads with backoff, timeouts, a size cap,
- * never an Authorization header for these URLs). It fills status and body; a request
- * that got no usable response sets code < 0 and msg.
- */
-struct gcs_get {
-    char *url;   /* in, owned by the engine */
-    long status; /* out: HTTP status, 0 when no response */
-    char *body;  /* out: malloc'ed body, NULL when none */
-    size_t len;
-    int code; /* out: 0, or a negative IMX_E* code */
-    char msg[256];
-};
-typedef int (*gcs_fetch_fn)(void *ud, struct gcs_get *reqs, size_t n);
+/* Transport, injected (struct source_get, source/source.h): the engine hands batches of GETs
+ * to a fetcher (the HTTP layer: its own parallelism, retries of 429/5xx and short reads with
+ * backoff, timeouts, a size cap, never an Authorization header for these URLs); artifact
+ * downloads may be streamed into the engine's scratch files. */
 
 /* An artifact downloaded and verified, handed to the cache to unpack and record. */
 struct gcs_install {
@@ -217,7 +207,7 @@ struct gcs_opts {
     const char *scratch;
     const char *now; /* ISO time recorded as listed_at; NULL: the clock */
     size_t batch;    /* requests per fetch call (default 32) */
-    gcs_fetch_fn fetch;
+    source_fetch_fn fetch;
     void *fetch_ud;
     struct gcs_store store;
     struct imx_diag *diag;
@@ -256,5 +246,7 @@ int gcs_sync(const struct gcs_opts *o, struct gcs_stats *st, struct imx_err *err
  */
 int gcs_list(const struct gcs_opts *o, struct gcs_index *out, struct gcs_stats *st,
              struct imx_err *err);
+/* The options that env says (selection, where, the shared fetcher), for a sync or a listing. */
+void gcs_opts_from(struct gcs_opts *o, struct source_env *env);
 
 #endif

@@ -1,6 +1,7 @@
 /* gcssync: the GCS backup as a source of runs (see gcs.h): date folders, incremental
  * listings, run and artifact choice, verified downloads handed to the cache. Transport injected. */
 #include "cache/jail.h"
+#include "source/backfill.h"
 #include "source/gcs.h"
 #include "source/github.h"
 #include "util/date.h"
@@ -47,14 +48,7 @@ struct engine {
     size_t batch;
 };
 
-static void get_release(struct gcs_get *g)
-{
-    free(g->url);
-    free(g->body);
-    memset(g, 0, sizeof(*g));
-}
-
-static int fetch(struct engine *e, struct gcs_get *reqs, size_t n)
+static int fetch(struct engine *e, struct source_get *reqs, size_t n)
 {
     e->st->requests += n;
     return e->o->fetch(e->o->fetch_ud, reqs, n);
@@ -94,7 +88,7 @@ static char *object_url(struct engine *e, const char *name)
 }
 
 /* A listing response that is not a page: 403 ends the GCS source, anything else this listing. */
-static int list_status(struct engine *e, const struct gcs_get *g, const char *what)
+static int list_status(struct engine *e, const struct source_get *g, const char *what)
 {
     if (g->code < 0)
         return imx_seterr(e->err, g->code, "GCS listing of %s: %s", what, g->msg);
@@ -132,7 +126,7 @@ static void listing_release(struct listing *l)
 /* Lists n prefixes (or the top level) to the end, their pages fetched side by side. */
 static int list_all(struct engine *e, struct listing *ls, size_t n, int delim)
 {
-    struct gcs_get *reqs = xcalloc(n ? n : 1, sizeof(*reqs));
+    struct source_get *reqs = xcalloc(n ? n : 1, sizeof(*reqs));
     size_t *which = xcalloc(n ? n : 1, sizeof(*which));
     int rc = 0;
 
@@ -174,7 +168,7 @@ static int list_all(struct engine *e, struct listing *ls, size_t n, int delim)
                 l->done = 1;
         }
         for (size_t j = 0; j < k; j++)
-            get_release(&reqs[j]);
+            source_get_release(&reqs[j]);
         if (rc < 0)
             break;
     }
@@ -408,14 +402,14 @@ static void note(struct engine *e, const char *fmt, ...)
     e->o->note(e->o->note_ud, line);
 }
 
-/* Verifies a downloaded body against its listing entry and installs it. */
-static int take_artifact(struct engine *e, struct job *j, const struct gcs_get *g)
+/* The scratch file of an artifact download: the store's scratch folder, which the lock's holder
+ * sweeps after a kill -9 (else CACHE/.imx-gcs/tmp); registered for the signal cleanup. */
+static int scratch_open(struct engine *e, const struct job *j, struct buf *tmp, int *slot)
 {
-    struct buf tmp = BUF_INIT, dir = BUF_INIT;
-    struct imx_err verr = IMX_ERR_INIT;
-    struct gcs_install in;
+    struct buf dir = BUF_INIT;
     sigset_t saved;
-    int rc, slot = -1;
+    FILE *f;
+    int rc;
 
     if (e->o->scratch) {
         buf_adds(&dir, e->o->scratch);
@@ -424,32 +418,42 @@ static int take_artifact(struct engine *e, struct job *j, const struct gcs_get *
         buf_addf(&dir, "%s/.imx-gcs/tmp", e->o->cache);
         rc = jail_dirs(e->o->cache, ".imx-gcs/tmp", 1, e->err);
     }
-    if (rc == 0) {
-        buf_addf(&tmp, "%s/%llu-%d.zip", dir.p, j->art->id, (int)getpid());
-        /* A scratch copy, checked then unpacked: no fsync, the cache's own writes are atomic. */
-        FILE *f;
-        int bad;
+    if (rc == 0 && buf_addf(tmp, "%s/%llu-%d.zip", dir.p, j->art->id, (int)getpid()) < 0)
+        rc = imx_seterr(e->err, IMX_ETOOBIG, "'%s': path too long", dir.p);
+    buf_release(&dir);
+    if (rc < 0)
+        return rc;
+    tempfile_hold(&saved);
+    f = fopen(tmp->p, "wb");
+    if (f)
+        *slot = tempfile_register(tmp->p);
+    tempfile_unhold(&saved);
+    if (!f)
+        return imx_seterr(e->err, IMX_EIO, "%s: cannot write", tmp->p);
+    fclose(f);
+    return 0;
+}
 
-        tempfile_hold(&saved);
-        f = fopen(tmp.p, "wb");
+/* Verifies a download (in the scratch file, or a body the fetcher kept) against its listing
+ * entry and installs it; 1 when it should be fetched again. */
+static int take_artifact(struct engine *e, struct job *j, const struct source_get *g,
+                         const char *tmp)
+{
+    struct imx_err verr = IMX_ERR_INIT;
+    struct gcs_install in;
+    int rc = 0;
+
+    if (g->body) {
+        /* a fetcher that kept the body: a scratch copy, checked then unpacked (no fsync: the
+         * cache's own writes are atomic) */
+        FILE *f = fopen(tmp, "wb");
+        int bad = !f || (g->len && fwrite(g->body, 1, g->len, f) != g->len);
         if (f)
-            slot = tempfile_register(tmp.p);
-        tempfile_unhold(&saved);
-        bad = !f;
-        if (f) {
-            bad = g->len && fwrite(g->body, 1, g->len, f) != g->len;
             bad |= fclose(f) != 0;
-        }
-        if (bad) {
-            unlink(tmp.p);
-            rc = imx_seterr(e->err, IMX_EIO, "%s: cannot write", tmp.p);
-        }
+        if (bad)
+            rc = imx_seterr(e->err, IMX_EIO, "%s: cannot write", tmp);
     }
-    if (rc == 0 && gcs_verify_file(tmp.p, &j->art->obj, &verr) < 0) {
-        unlink(tmp.p);
-        tempfile_unregister(slot);
-        buf_release(&tmp);
-        buf_release(&dir);
+    if (rc == 0 && gcs_verify_file(tmp, &j->art->obj, &verr) < 0) {
         if (j->attempts < GCS_ATTEMPTS)
             return 1; /* again */
         imx_warn(e->o->diag, IMX_EVERIFY, "run %llu: %s; refused after %d attempts", j->run->id,
@@ -462,11 +466,10 @@ static int take_artifact(struct engine *e, struct job *j, const struct gcs_get *
         in.run_id = j->run->id;
         in.name = j->art->name;
         in.id = j->art->id;
-        in.zip_path = tmp.p;
+        in.zip_path = tmp;
         in.size = g->len;
         in.updated = j->art->obj.updated;
         rc = e->o->store.install(e->o->store.ud, &in, e->err);
-        unlink(tmp.p);
         if (rc == 0) {
             j->ok = 1;
             e->st->artifacts++;
@@ -479,34 +482,39 @@ static int take_artifact(struct engine *e, struct job *j, const struct gcs_get *
             rc = 0;
         }
     }
-    tempfile_unregister(slot);
-    buf_release(&tmp);
-    buf_release(&dir);
     return rc;
 }
 
 static int download(struct engine *e, struct job *jobs, size_t n)
 {
-    struct gcs_get *reqs = xcalloc(e->batch, sizeof(*reqs));
+    struct source_get *reqs = xcalloc(e->batch, sizeof(*reqs));
     size_t *which = xcalloc(e->batch, sizeof(*which));
+    struct buf *tmp = xcalloc(e->batch, sizeof(*tmp));
+    int *slot = xcalloc(e->batch, sizeof(*slot));
     int rc = 0;
 
     for (;;) {
         size_t k = 0;
-        for (size_t i = 0; i < n && k < e->batch; i++) {
+        for (size_t i = 0; i < n && k < e->batch && rc == 0; i++) {
             if (jobs[i].done || jobs[i].attempts >= GCS_ATTEMPTS)
                 continue;
             /* A job already tried this round waits for the next one. */
             reqs[k].url =
                 object_url(e, jobs[i].art ? jobs[i].art->obj.name : jobs[i].run->meta.name);
+            buf_init(&tmp[k], BUF_MAX_DEFAULT);
+            slot[k] = -1;
+            /* artifacts are streamed to their scratch file, never held whole in memory */
+            if (jobs[i].art && (rc = scratch_open(e, &jobs[i], &tmp[k], &slot[k])) == 0)
+                reqs[k].to_file = tmp[k].p;
             which[k++] = i;
         }
         if (!k)
             break;
-        rc = fetch(e, reqs, k);
+        if (rc == 0)
+            rc = fetch(e, reqs, k);
         for (size_t x = 0; x < k && rc == 0; x++) {
             struct job *j = &jobs[which[x]];
-            struct gcs_get *g = &reqs[x];
+            struct source_get *g = &reqs[x];
             const char *what = j->art ? j->art->name : "artifacts_metadata.json";
 
             j->attempts++;
@@ -539,19 +547,27 @@ static int download(struct engine *e, struct job *jobs, size_t n)
                 j->done = 1;
                 continue;
             }
-            rc = take_artifact(e, j, g);
+            rc = take_artifact(e, j, g, tmp[x].p);
             if (rc == 1)
                 rc = 0; /* verification failed: tried again next round */
             else
                 j->done = 1;
         }
-        for (size_t x = 0; x < k; x++)
-            get_release(&reqs[x]);
+        for (size_t x = 0; x < k; x++) {
+            source_get_release(&reqs[x]);
+            if (slot[x] >= 0) {
+                unlink(tmp[x].p);
+                tempfile_unregister(slot[x]);
+            }
+            buf_release(&tmp[x]);
+        }
         if (rc < 0)
             break;
     }
     free(reqs);
     free(which);
+    free(tmp);
+    free(slot);
     return rc;
 }
 
@@ -750,3 +766,137 @@ out:
     gcs_index_release(&ix);
     return rc;
 }
+
+/* ---- the backup as a source (source/source.h) -------------------------------------------- */
+
+void gcs_opts_from(struct gcs_opts *o, struct source_env *env)
+{
+    memset(o, 0, sizeof(*o));
+    o->base_url = env->where->gcs_url;
+    o->bucket = env->where->bucket;
+    o->cache = env->cache;
+    o->workflow = env->where->workflow;
+    o->repo = env->where->repo;
+    o->artifact = env->sel->artifact;
+    o->ids = env->sel->ids;
+    o->nids = env->sel->nids;
+    o->since = env->sel->since;
+    o->until = env->sel->until;
+    o->refresh = env->where->refresh;
+    o->fetch = source_fetch;
+    o->fetch_ud = env;
+    o->diag = env->diag;
+}
+
+static int have_art(void *ud, unsigned long long run_id, unsigned long long art_id)
+{
+    struct source_env *env = ud;
+    return store_have(env->store, run_id, art_id);
+}
+
+/* A verified backup zip: installed like a GitHub download, recorded with source "gcs". */
+static int install_art(void *ud, const struct gcs_install *in, struct imx_err *err)
+{
+    struct source_env *env = ud;
+    struct store_install si;
+    struct unpack_result res;
+    struct manifest m;
+    struct manifest_art *a;
+    int r = store_manifest_load(env->store, in->run_id, &m, err);
+
+    if (r < 0)
+        return r;
+    memset(&si, 0, sizeof(si));
+    si.run_id = in->run_id;
+    si.id = in->id;
+    si.name = in->name;
+    si.file = in->zip_path;
+    si.is_zip = 1;
+    si.source = "gcs";
+    r = store_install_artifact(env->store, &m, &si, &res, err);
+    if (r == 0) {
+        a = manifest_get(&m, in->id, in->name);
+        a->size = in->size;
+        free(a->updated_at);
+        a->updated_at = in->updated ? xstrdup(in->updated) : NULL;
+        m.complete = manifest_all_stored(&m);
+        r = store_manifest_save(env->store, &m, err);
+    }
+    manifest_release(&m);
+    return r;
+}
+
+/* Backup runs get GitHub's run object when a token is at hand (asked once per run). */
+static int backfill(struct source_env *env, struct imx_err *err)
+{
+    struct backfill_cand *cands = NULL;
+    struct backfill_stats st;
+    size_t n = 0;
+    struct gh g;
+    int r;
+
+    memset(&st, 0, sizeof(st));
+    r = backfill_candidates(env->store, &cands, &n, err);
+    if (r == 0 && n) {
+        r = gh_init(&g, env->http, env->where->github_api, env->where->repo, env->where->token,
+                    err);
+        if (r == 0) {
+            r = backfill_run(&g, env->store, cands, n, &st, env->diag, env->interrupted, err);
+            gh_release(&g);
+        }
+        source_note(env,
+                    "GitHub run objects for backup runs: %lu asked, %lu filled, %lu no longer on "
+                    "GitHub, %lu failed",
+                    st.asked, st.filled, st.absent, st.failed);
+    }
+    backfill_cands_free(cands, n);
+    return r;
+}
+
+static int gcs_source_sync(struct source_env *env, struct imx_err *err)
+{
+    struct gcs_opts o;
+    struct gcs_stats st;
+    int r;
+
+    gcs_opts_from(&o, env);
+    o.scratch = env->store->tmp_dir;
+    o.recent = env->sel->recent;
+    o.store.have = have_art;
+    o.store.install = install_art;
+    o.store.ud = env;
+    o.note = env->note;
+    o.note_ud = env->note_ud;
+    r = gcs_sync(&o, &st, err);
+    if (r == 0 && env->where->token && !(env->interrupted && env->interrupted()))
+        r = backfill(env, err);
+    if (r < 0)
+        return r;
+    if (st.unparsed)
+        imx_warn(env->diag, IMX_EPARSE, "%lu object name%s of the backup did not parse (skipped)",
+                 st.unparsed, st.unparsed == 1 ? "" : "s");
+    source_note(env,
+                "GCS: %lu date folders (%lu listed now), %lu runs (%lu gained artifacts), "
+                "%lu artifacts downloaded (%.1f MB), %lu cached, %lu failed; %lu requests",
+                st.dates, st.dates_listed, st.runs, st.runs_new, st.artifacts,
+                (double)st.bytes / (1 << 20), st.cached, st.failed, st.requests);
+    env->st.runs += st.runs;
+    env->st.runs_synced += st.runs_new;
+    env->st.runs_cached += st.runs - st.runs_new;
+    env->st.runs_failed += st.missing;
+    env->st.artifacts += st.artifacts;
+    env->st.artifacts_cached += st.cached;
+    env->st.artifacts_failed += st.failed;
+    env->st.bytes += st.bytes;
+    return r;
+}
+
+/* GCS is a CDN: --jobs transfers, zips of any size (streamed to files), no time limit. */
+const struct imx_source source_gcs = {
+    .name = "gcs",
+    .label = "GCS",
+    .about = "the public GCS backup (older runs, no token)",
+    .flags = SOURCE_TOKEN,
+    .limits = {.max_body = (size_t)512 << 20},
+    .sync = gcs_source_sync,
+};

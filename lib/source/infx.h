@@ -3,6 +3,7 @@
 #ifndef IMX_INFX_H
 #define IMX_INFX_H
 
+#include "source/source.h"
 #include "util/buf.h"
 #include "util/err.h"
 
@@ -112,18 +113,9 @@ int infx_run_files(const char *run_dir, struct infx_strs *out, long *attempt);
  * Transport. The engine hands batches of GET requests to a fetcher (the HTTP layer: at
  * most INFX_MAX_PARALLEL at once, retries of 429/502/503/504 honouring Retry-After, a
  * timeout, a size cap, a User-Agent). The fetcher fills status and the raw body; a
- * transport failure (no usable response after the retries) sets code < 0 and msg.
+ * transport failure (no usable response after the retries) sets code < 0 and msg
+ * (struct source_get, source/source.h).
  */
-struct infx_get {
-    char *url;   /* in, owned by the engine */
-    long status; /* out: HTTP status, 0 when no response */
-    char *body;  /* out: malloc'ed raw body (may be gzip), NULL when none */
-    size_t len;
-    int code; /* out: 0, or a negative IMX_E* code when the request failed */
-    char msg[256];
-};
-typedef int (*infx_fetch_fn)(void *ud, struct infx_get *reqs, size_t n);
-
 struct infx_opts {
     const char *base_url; /* default INFX_DEFAULT_URL */
     const char *cache;
@@ -134,7 +126,7 @@ struct infx_opts {
     const char *until;
     const char *model; /* --model, NULL for every model */
     int refresh;       /* ask again about every selected date */
-    infx_fetch_fn fetch;
+    source_fetch_fn fetch;
     void *fetch_ud;
     struct imx_diag *diag;
     void (*note)(void *ud, const char *line); /* per-run lines, may be NULL */
@@ -172,5 +164,7 @@ int infx_sync(const struct infx_opts *o, struct infx_stats *st, struct imx_err *
  */
 int infx_list(const struct infx_opts *o, struct infx_wfinfo *out, struct infx_stats *st,
               struct imx_err *err);
+/* The options that env says (selection, where, the shared fetcher), for a sync or a listing. */
+void infx_opts_from(struct infx_opts *o, struct source_env *env);
 
 #endif

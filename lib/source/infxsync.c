@@ -59,17 +59,10 @@ static void note(struct sync *s, const char *fmt, ...)
     buf_release(&b);
 }
 
-static void get_init(struct infx_get *g, char *url)
+static void get_init(struct source_get *g, char *url)
 {
     memset(g, 0, sizeof(*g));
     g->url = url;
-}
-
-static void get_release(struct infx_get *g)
-{
-    free(g->url);
-    free(g->body);
-    memset(g, 0, sizeof(*g));
 }
 
 static char *url_for(struct sync *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -112,7 +105,7 @@ static char *bench_url(struct sync *s, const char *display, const char *run_id)
     return u;
 }
 
-static int fetch(struct sync *s, struct infx_get *g, size_t n)
+static int fetch(struct sync *s, struct source_get *g, size_t n)
 {
     int r;
 
@@ -126,7 +119,7 @@ static int fetch(struct sync *s, struct infx_get *g, size_t n)
 }
 
 /* The "error" string of a JSON error body, into out. */
-static void error_text(const struct infx_get *g, char *out, size_t n)
+static void error_text(const struct source_get *g, char *out, size_t n)
 {
     char *text = NULL;
     size_t len;
@@ -146,7 +139,7 @@ static void error_text(const struct infx_get *g, char *out, size_t n)
 }
 
 /* The decoded body of a successful request, or -1 with *why set. */
-static int body_of(const struct infx_get *g, char **text, size_t *len, char *why, size_t n)
+static int body_of(const struct source_get *g, char **text, size_t *len, char *why, size_t n)
 {
     struct imx_err e = IMX_ERR_INIT;
 
@@ -166,7 +159,7 @@ static int body_of(const struct infx_get *g, char **text, size_t *len, char *why
     return 0;
 }
 
-static int fail_code(const struct infx_get *g)
+static int fail_code(const struct source_get *g)
 {
     if (g->code < 0)
         return g->code;
@@ -202,7 +195,7 @@ static int load_doc(struct sync *s, const char *rel, char **text, size_t *len)
 /* /api/openapi.json, once: the live display names, when the server answers with them. */
 static void ask_openapi(struct sync *s)
 {
-    struct infx_get g;
+    struct source_get g;
     char *text = NULL, why[256];
     size_t len;
     struct imx_err e = IMX_ERR_INIT;
@@ -217,7 +210,7 @@ static void ask_openapi(struct sync *s)
         store_doc(s, "api/openapi.json", text, len);
     }
     free(text);
-    get_release(&g);
+    source_get_release(&g);
 }
 
 static int resolve_models(struct sync *s)
@@ -272,7 +265,7 @@ static int same_keys(const struct infx_day *x, const struct infx_day *y)
 
 static int get_availability(struct sync *s)
 {
-    struct infx_get g;
+    struct source_get g;
     char *text = NULL, why[256];
     size_t len;
     int r;
@@ -286,7 +279,7 @@ static int get_availability(struct sync *s)
     get_init(&g, url_for(s, "/api/v1/availability"));
     r = fetch(s, &g, 1);
     if (r < 0) {
-        get_release(&g);
+        source_get_release(&g);
         return imx_seterr(s->err, -r, "interrupted");
     }
     if (body_of(&g, &text, &len, why, sizeof(why)) < 0) {
@@ -296,7 +289,7 @@ static int get_availability(struct sync *s)
         r = store_doc(s, "api/availability.json", text, len);
     }
     free(text);
-    get_release(&g);
+    source_get_release(&g);
     return r;
 }
 
@@ -309,7 +302,7 @@ static void wf_rel(struct buf *b, const char *date)
 /* Loads or asks for the workflow-info of days[0..n). */
 static int load_days(struct sync *s, struct day *days, size_t n)
 {
-    struct infx_get *g = xcalloc(n ? n : 1, sizeof(*g));
+    struct source_get *g = xcalloc(n ? n : 1, sizeof(*g));
     size_t *idx = xcalloc(n ? n : 1, sizeof(*idx)), ng = 0;
     struct buf rel = BUF_INIT_MAX(4096);
     const char *newest = s->avail.n ? s->avail.v[s->avail.n - 1].date : NULL;
@@ -359,7 +352,7 @@ static int load_days(struct sync *s, struct day *days, size_t n)
         free(text);
     }
     for (size_t k = 0; k < ng; k++)
-        get_release(&g[k]);
+        source_get_release(&g[k]);
     free(g);
     free(idx);
     buf_release(&rel);
@@ -495,7 +488,7 @@ static int store_bench(struct sync *s, const char *id, const char *display, long
 static int locate_ids(struct sync *s)
 {
     struct infx_strs names = {0}, warned = {0}, todo = {0};
-    struct infx_get *g;
+    struct source_get *g;
     size_t ng = 0, k = 0;
     int r = 0;
 
@@ -576,7 +569,7 @@ static int locate_ids(struct sync *s)
                      todo.v[i], s->all ? "" : " for this model");
     }
     for (size_t i = 0; i < ng; i++)
-        get_release(&g[i]);
+        source_get_release(&g[i]);
     free(g);
     if (r == -IMX_EINTR)
         imx_seterr(s->err, IMX_EINTR, "interrupted");
@@ -606,7 +599,7 @@ static int fetch_runs(struct sync *s, const struct infx_run *const *runs, size_t
 {
     struct job *jobs = xcalloc(nruns ? nruns : 1, sizeof(*jobs));
     struct infx_strs warned = {0};
-    struct infx_get *g;
+    struct source_get *g;
     size_t ng = 0, total = 0;
     struct buf p = BUF_INIT_MAX(16384);
     int r = 0;
@@ -695,7 +688,7 @@ static int fetch_runs(struct sync *s, const struct infx_run *const *runs, size_t
                  j->run->date ? j->run->date : "?", j->run->attempt);
     }
     for (size_t i = 0; i < total; i++)
-        get_release(&g[i]);
+        source_get_release(&g[i]);
     free(g);
     for (size_t i = 0; i < nruns; i++) {
         infx_strs_release(&jobs[i].need);
@@ -858,3 +851,59 @@ int infx_list(const struct infx_opts *o, struct infx_wfinfo *out, struct infx_st
     sync_release(&s, days, ndays, runs);
     return r < 0 ? r : 0;
 }
+
+/* ---- the API as a source (source/source.h) ----------------------------------------------- */
+
+void infx_opts_from(struct infx_opts *o, struct source_env *env)
+{
+    memset(o, 0, sizeof(*o));
+    o->base_url = env->where->infx_url;
+    o->cache = env->cache;
+    o->ids = env->sel->ids;
+    o->nids = env->sel->nids;
+    o->since = env->sel->since;
+    o->until = env->sel->until;
+    o->model = env->where->model;
+    o->refresh = env->where->refresh;
+    o->fetch = source_fetch;
+    o->fetch_ud = env;
+    o->diag = env->diag;
+}
+
+static int api_source_sync(struct source_env *env, struct imx_err *err)
+{
+    struct infx_opts o;
+    struct infx_stats st;
+    int r;
+
+    infx_opts_from(&o, env);
+    o.recent = env->sel->recent;
+    o.note = env->note;
+    o.note_ud = env->note_ud;
+    memset(&st, 0, sizeof(st));
+    r = infx_sync(&o, &st, err);
+    if (r == 0)
+        source_note(env,
+                    "InferenceX API: %lu runs (%lu new, %lu kept), %lu files, %lu rows; "
+                    "%lu requests, %lu failed",
+                    st.runs, st.runs_new, st.runs_kept, st.files, st.rows, st.requests, st.failed);
+    env->st.runs += st.runs;
+    env->st.runs_synced += st.runs_new;
+    env->st.runs_cached += st.runs_kept;
+    env->st.artifacts += st.files;
+    env->st.artifacts_failed += st.failed;
+    return r;
+}
+
+/* The API asks for politeness: its own client's limits. */
+const struct imx_source source_api = {
+    .name = "api",
+    .label = "InferenceX API",
+    .about = "the InferenceX API's published rows (no token)",
+    .limits = {.max_jobs = INFX_MAX_PARALLEL,
+               .timeout_seconds = INFX_TIMEOUT_S,
+               .attempts = INFX_ATTEMPTS,
+               .max_body = INFX_BODY_MAX,
+               .compressed = 1},
+    .sync = api_source_sync,
+};

@@ -1,8 +1,70 @@
-/* source: what every source shares: per-run notes, the first failure, sizes in one format. */
+/* source: what every source shares: the batch fetcher, per-run notes, the first failure,
+ * sizes in one format. */
 #include "source/source.h"
+#include "util/xalloc.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int source_fetch(void *ud, struct source_get *g, size_t n)
+{
+    struct source_env *env = ud;
+    struct http_req *r = xcalloc(n ? n : 1, sizeof(*r));
+    FILE **fp = xcalloc(n ? n : 1, sizeof(*fp));
+    int rc;
+
+    for (size_t i = 0; i < n; i++) {
+        http_req_init(&r[i], g[i].url);
+        r[i].max_body = env->limits->max_body;
+        r[i].body.max = r[i].max_body;
+        r[i].compressed = env->limits->compressed;
+        if (g[i].to_file && !(fp[i] = fopen(g[i].to_file, "wb"))) {
+            g[i].code = -IMX_EIO;
+            snprintf(g[i].msg, sizeof(g[i].msg), "cannot write '%s': %s", g[i].to_file,
+                     strerror(errno));
+            continue;
+        }
+        /* streamed: a download is never whole in memory */
+        r[i].fp = fp[i];
+        r[i].fp_path = g[i].to_file;
+        http_submit(env->http, &r[i]);
+    }
+    rc = http_run(env->http, env->interrupted);
+    for (size_t i = 0; i < n; i++) {
+        if (g[i].to_file && !fp[i])
+            continue;
+        g[i].status = r[i].code < 0 ? 0 : r[i].status;
+        g[i].code = r[i].code;
+        snprintf(g[i].msg, sizeof(g[i].msg), "%s", r[i].msg);
+        g[i].body = NULL;
+        g[i].len = 0;
+        if (fp[i]) {
+            g[i].len = (size_t)r[i].received;
+            if (fclose(fp[i]) != 0 && g[i].code == 0) {
+                g[i].code = -IMX_EIO;
+                snprintf(g[i].msg, sizeof(g[i].msg), "cannot write '%s': %s", g[i].to_file,
+                         strerror(errno));
+            }
+        } else if (r[i].code == 0) {
+            g[i].body = buf_detach(&r[i].body, &g[i].len);
+        }
+        env->st.requests++;
+        http_req_release(&r[i]);
+    }
+    free(r);
+    free(fp);
+    return rc < 0 ? rc : 0;
+}
+
+void source_get_release(struct source_get *g)
+{
+    free(g->url);
+    free(g->body);
+    memset(g, 0, sizeof(*g));
+}
 
 void source_note(struct source_env *env, const char *fmt, ...)
 {

@@ -22,6 +22,42 @@ struct source_sel {
     const char *run;           /* the run id of a single zip (the dir source) */
 };
 
+/* Where the network sources are (the command line's or the environment's choice). */
+struct source_where {
+    const char *github_api; /* GitHub API root */
+    const char *repo, *workflow;
+    const char *token; /* GitHub token, NULL when none (only sources flagged SOURCE_TOKEN) */
+    const char *gcs_url, *bucket;
+    const char *infx_url;
+    const char *model; /* --model for the API's rows, NULL for every model */
+    int refresh;       /* list again what an earlier sync listed completely */
+};
+
+/* What a network source asks of the shared HTTP client. */
+struct source_limits {
+    long max_jobs;        /* transfers at once, 0: --jobs alone decides */
+    long timeout_seconds; /* per request, 0: none (artifact downloads may be long) */
+    int attempts;         /* tries per request, 0: the HTTP layer's default */
+    size_t max_body;      /* cap on a response */
+    int compressed;       /* ask for gzip */
+};
+
+/*
+ * A GET of the engines that hand batches to a fetcher (the backup, the API): the URL in; the
+ * status, body and failure out. With to_file the fetcher may stream the body into that file
+ * (body stays NULL, len the bytes written) rather than hold it in memory.
+ */
+struct source_get {
+    char *url;           /* in, owned by the engine */
+    const char *to_file; /* in: a file of the engine's own for the body, or NULL */
+    long status;         /* out: HTTP status, 0 when no response */
+    char *body;          /* out: malloc'ed body, NULL when none or streamed */
+    size_t len;
+    int code; /* out: 0, or a negative IMX_E* code when the request got no usable response */
+    char msg[256];
+};
+typedef int (*source_fetch_fn)(void *ud, struct source_get *reqs, size_t n);
+
 /* One statistics struct for every source: the summary line is the same for all. */
 struct source_stats {
     unsigned long runs;        /* runs selected */
@@ -37,9 +73,12 @@ struct source_stats {
 };
 
 struct source_env {
+    const char *cache; /* the cache folder (the store's, when one is open) */
     const struct source_sel *sel;
-    struct store *store;      /* open and locked */
-    struct http_client *http; /* NULL for a source that flags SOURCE_LOCAL */
+    const struct source_where *where;
+    const struct source_limits *limits; /* the source's own, as the client was made */
+    struct store *store;                /* open and locked; NULL when only listing */
+    struct http_client *http;           /* NULL for a source that flags SOURCE_LOCAL */
     struct imx_diag *diag;
     void (*note)(void *ud, const char *line); /* per-run lines (may be NULL) */
     void *note_ud;
@@ -48,21 +87,31 @@ struct source_env {
 };
 
 enum {
-    SOURCE_LOCAL = 1 << 0,     /* reads local files: no HTTP client */
-    SOURCE_NEEDS_FROM = 1 << 1 /* --from is required */
+    SOURCE_LOCAL = 1 << 0,      /* reads local files: no HTTP client */
+    SOURCE_NEEDS_FROM = 1 << 1, /* --from is required */
+    SOURCE_TOKEN = 1 << 2       /* uses a GitHub token when one is at hand */
 };
 
 struct imx_source {
     const char *name;  /* --source NAME */
-    const char *about; /* one line for --help and the summary */
+    const char *label; /* on progress and summary lines ("GCS") */
+    const char *about; /* one line for --help */
     unsigned flags;
+    struct source_limits limits; /* of the HTTP client (unused for SOURCE_LOCAL) */
     /* Syncs the selection into env->store. 0 when the selection worked (single runs may
      * still have failed: env->st.runs_failed), else a negative IMX_E* code. */
     int (*sync)(struct source_env *env, struct imx_err *err);
 };
 
 /* The sources in lib/ (the CLI lists them, in the order `--source all` runs them). */
+extern const struct imx_source source_gcs;
+extern const struct imx_source source_api;
 extern const struct imx_source source_dir;
+
+/* The fetcher of the batch engines: parallel GETs through env->http without credentials
+ * (retries, timeouts and the body cap of env->limits); ud is the struct source_env. */
+int source_fetch(void *ud, struct source_get *reqs, size_t n);
+void source_get_release(struct source_get *g);
 
 /* A per-run line through env->note. */
 void source_note(struct source_env *env, const char *fmt, ...)

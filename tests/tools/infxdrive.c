@@ -15,7 +15,7 @@ static size_t on_data(char *p, size_t sz, size_t n, void *ud)
     return buf_add(b, p, sz * n) == 0 ? sz * n : 0;
 }
 
-static int fetch(void *ud, struct infx_get *g, size_t n)
+static int fetch(void *ud, struct source_get *g, size_t n)
 {
     CURL *c = ud;
 

@@ -456,7 +456,7 @@ static void qparam(const char *url, const char *key, struct buf *out)
     }
 }
 
-static void mock_list(struct mock *m, struct gcs_get *g)
+static void mock_list(struct mock *m, struct source_get *g)
 {
     struct buf prefix = BUF_INIT, delim = BUF_INIT, token = BUF_INIT, body = BUF_INIT;
     size_t start = 0, count = 0;
@@ -538,11 +538,11 @@ done:
     buf_release(&token);
 }
 
-static int mock_fetch(void *ud, struct gcs_get *reqs, size_t n)
+static int mock_fetch(void *ud, struct source_get *reqs, size_t n)
 {
     struct mock *m = ud;
     for (size_t i = 0; i < n; i++) {
-        struct gcs_get *g = &reqs[i];
+        struct source_get *g = &reqs[i];
         const char *path = strstr(g->url, "//");
         path = strchr(path + 2, '/');
         if (m->private_) {
