@@ -53,7 +53,7 @@ struct chart_series *chart_add_series(struct chart *c, const char *name, const c
 {
     struct chart_series *s;
 
-    xgrow((void **)&c->series, &c->cap, c->nseries + 1, sizeof(*c->series));
+    ALLOC_GROW(c->series, c->nseries + 1, c->cap);
     s = &c->series[c->nseries++];
     memset(s, 0, sizeof(*s));
     s->name = xstrdup(name ? name : "");
@@ -67,7 +67,7 @@ void chart_add_point(struct chart_series *s, double x, double y, int front, cons
 {
     struct chart_point *p;
 
-    xgrow((void **)&s->pts, &s->cap, s->n + 1, sizeof(*s->pts));
+    ALLOC_GROW(s->pts, s->n + 1, s->cap);
     p = &s->pts[s->n++];
     p->x = x;
     p->y = y;

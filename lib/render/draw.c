@@ -460,7 +460,7 @@ static void draw_labels(cairo_t *cr, const struct chart *c, const struct layout 
             double u, v;
             if (chart_frame_map(&L->f, p->x, p->y, &u, &v) < 0)
                 continue;
-            xgrow((void **)&placed, &cap, np + 1, sizeof(*placed));
+            ALLOC_GROW(placed, np + 1, cap);
             placed[np++] = (struct box){u - MARK_R, v - MARK_R, u + MARK_R, v + MARK_R};
         }
     }
@@ -486,7 +486,7 @@ static void draw_labels(cairo_t *cr, const struct chart *c, const struct layout 
                     ;
                 if (q < np)
                     continue;
-                xgrow((void **)&placed, &cap, np + 1, sizeof(*placed));
+                ALLOC_GROW(placed, np + 1, cap);
                 placed[np++] = b;
                 /* a white halo keeps the label readable where it crosses a curve */
                 cairo_move_to(cr, u + dx, v + dy);
