@@ -58,8 +58,9 @@ struct run_list {
  * whose created_at is not a date, is warned about through diag and marks the run
  * meta_bad; the run is still read, undated.
  */
-int cache_scan(const char *cache, char *const *ids, size_t nids, struct run_list *out,
-               size_t *missing, struct imx_diag *diag, struct imx_err *err);
+IMX_MUST_CHECK int cache_scan(const char *cache, char *const *ids, size_t nids,
+                              struct run_list *out, size_t *missing, struct imx_diag *diag,
+                              struct imx_err *err);
 void run_list_release(struct run_list *l);
 
 /*

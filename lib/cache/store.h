@@ -79,7 +79,8 @@ struct manifest_art *manifest_find(struct manifest *m, unsigned long long id);
 struct manifest_art *manifest_get(struct manifest *m, unsigned long long id, const char *name);
 /* Parses a manifest. Entries whose name, path or files a sync could not have written (names
  * jail_name_ok refuses, paths leaving their folder) are dropped or no longer complete. */
-int manifest_parse(struct manifest *m, const char *json, size_t len, struct imx_err *err);
+IMX_MUST_CHECK int manifest_parse(struct manifest *m, const char *json, size_t len,
+                                  struct imx_err *err);
 /* Loads run_dir/imx-manifest.json: 1 when found, 0 when none (m initialised empty), < 0 on
  * error (m empty). */
 int manifest_load_dir(const char *run_dir, unsigned long long run_id, struct manifest *m,
@@ -98,7 +99,7 @@ struct store {
 };
 
 /* Opens (creating) the cache folder and its private state; takes no lock. */
-int store_open(struct store *s, const char *cache, struct imx_err *err);
+IMX_MUST_CHECK int store_open(struct store *s, const char *cache, struct imx_err *err);
 void store_close(struct store *s);
 /*
  * Takes the writer lock. When another process holds it: with wait, calls waiting(ud) once
@@ -106,7 +107,8 @@ void store_close(struct store *s);
  * left is removed: .imx/tmp, and temporary files and staging folders in the run folders and the
  * HTTP store.
  */
-int store_lock(struct store *s, int wait, void (*waiting)(void *ud), void *ud, struct imx_err *err);
+IMX_MUST_CHECK int store_lock(struct store *s, int wait, void (*waiting)(void *ud), void *ud,
+                              struct imx_err *err);
 
 /* CACHE/run_<id> and files in it. */
 void store_run_dir(const struct store *s, unsigned long long run_id, struct buf *out);
@@ -114,13 +116,14 @@ void store_run_file(const struct store *s, unsigned long long run_id, const char
                     struct buf *out);
 
 /* Loads the manifest of a run: 1 when found, 0 when none (m initialised empty), < 0 on error. */
-int store_manifest_load(const struct store *s, unsigned long long run_id, struct manifest *m,
-                        struct imx_err *err);
+IMX_MUST_CHECK int store_manifest_load(const struct store *s, unsigned long long run_id,
+                                       struct manifest *m, struct imx_err *err);
 /* Writes it atomically (creating the run folder). */
-int store_manifest_save(const struct store *s, const struct manifest *m, struct imx_err *err);
+IMX_MUST_CHECK int store_manifest_save(const struct store *s, const struct manifest *m,
+                                       struct imx_err *err);
 /* Writes run.json atomically (creating the run folder). */
-int store_write_run_json(const struct store *s, unsigned long long run_id, const char *json,
-                         size_t len, struct imx_err *err);
+IMX_MUST_CHECK int store_write_run_json(const struct store *s, unsigned long long run_id,
+                                        const char *json, size_t len, struct imx_err *err);
 /* Whether artifact id of the run is stored (manifest state complete, its files there with
  * the sizes recorded). */
 int store_have(const struct store *s, unsigned long long run_id, unsigned long long art_id);
@@ -131,7 +134,7 @@ struct store_tmp {
     char *path;
     int slot;
 };
-int store_tmp_open(const struct store *s, struct store_tmp *t, struct imx_err *err);
+IMX_MUST_CHECK int store_tmp_open(const struct store *s, struct store_tmp *t, struct imx_err *err);
 /* Closes and removes it (if still there). */
 void store_tmp_discard(struct store_tmp *t);
 
@@ -164,9 +167,9 @@ struct store_install {
  * refuses are not installed (res->skipped). On failure nothing visible changed and the
  * staging folder is gone.
  */
-int store_install_artifact(const struct store *s, struct manifest *m,
-                           const struct store_install *in, struct unpack_result *res,
-                           struct imx_err *err);
+IMX_MUST_CHECK int store_install_artifact(const struct store *s, struct manifest *m,
+                                          const struct store_install *in, struct unpack_result *res,
+                                          struct imx_err *err);
 
 /*
  * The ETag store: the last 200 answer of a URL (ETag, Link header, body), so that a 304 can
@@ -178,6 +181,7 @@ int store_etag_put(const struct store *s, const char *url, const char *etag, con
                    const char *body, size_t len, struct imx_err *err);
 
 /* The run ids cached (run_<digits> folders), newest (highest id) first. */
-int store_list_runs(const char *cache, unsigned long long **ids, size_t *n, struct imx_err *err);
+IMX_MUST_CHECK int store_list_runs(const char *cache, unsigned long long **ids, size_t *n,
+                                   struct imx_err *err);
 
 #endif

@@ -40,8 +40,9 @@ void unpack_result_release(struct unpack_result *res);
  * written, only counted. Files are fsynced; res (released by the caller) lists each with its
  * size and SHA-256.
  */
-int unpack_zip(const char *zip_path, const char *dir, const struct unpack_limits *lim,
-               struct unpack_result *res, struct imx_err *err);
+IMX_MUST_CHECK int unpack_zip(const char *zip_path, const char *dir,
+                              const struct unpack_limits *lim, struct unpack_result *res,
+                              struct imx_err *err);
 
 /*
  * The safe relative path of an archive entry name: '/'-separated components, empty and
@@ -55,8 +56,8 @@ int unpack_entry_path(const char *name, struct buf *out);
  * Stores a non-zip artifact: moves file into dir under filename (when jail_name_ok takes it,
  * else `fallback`, else "artifact"), fsynced; res lists it with its size and SHA-256.
  */
-int unpack_raw(const char *file, const char *dir, const char *filename, const char *fallback,
-               struct unpack_result *res, struct imx_err *err);
+IMX_MUST_CHECK int unpack_raw(const char *file, const char *dir, const char *filename,
+                              const char *fallback, struct unpack_result *res, struct imx_err *err);
 
 /* SHA-256 (lowercase hex) and size of a regular file, never through a link: 0, or -1. */
 int unpack_hash_file(const char *path, char hex[65], unsigned long long *size);

@@ -76,17 +76,17 @@ struct ghsync_run {
  * *ids receives the selected run ids as decimal strings (malloc'ed array of malloc'ed
  * strings, also on partial failure), newest first for listings, in the given order for ids.
  */
-int ghsync_run(const struct ghsync_opts *o, struct ghsync_stats *st, char ***ids, size_t *nids,
-               struct imx_err *err);
+IMX_MUST_CHECK int ghsync_run(const struct ghsync_opts *o, struct ghsync_stats *st, char ***ids,
+                              size_t *nids, struct imx_err *err);
 
 /*
  * The selection only, for `imx runs`: the runs GitHub lists (newest first; o->recent, else
  * GH_PER_PAGE) or the named ones, through the ETag store, taking no lock. For runs not
  * in the cache, their artifact listings too (arts[i], narts[i]; NULL when not asked).
  */
-int ghsync_list(const struct ghsync_opts *o, struct ghsync_run **runs, size_t *n,
-                struct gh_artifact ***arts, size_t **narts, struct ghsync_stats *st,
-                struct imx_err *err);
+IMX_MUST_CHECK int ghsync_list(const struct ghsync_opts *o, struct ghsync_run **runs, size_t *n,
+                               struct gh_artifact ***arts, size_t **narts, struct ghsync_stats *st,
+                               struct imx_err *err);
 void ghsync_runs_free(struct ghsync_run *runs, size_t n, struct gh_artifact **arts, size_t *narts);
 
 #endif

@@ -63,7 +63,8 @@ struct extract {
  * opts->diag) and counted in st; the function fails only when nothing can be
  * read at all (the cache is missing or unreadable).
  */
-int extract_run(struct extract *x, const struct extract_opts *o, struct imx_err *err);
+IMX_MUST_CHECK int extract_run(struct extract *x, const struct extract_opts *o,
+                               struct imx_err *err);
 void extract_release(struct extract *x);
 
 /*

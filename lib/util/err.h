@@ -40,6 +40,10 @@ _Static_assert(IMX_EUSAGE > 1, "an imx code must differ from a bare -1");
 
 #define IMX_ERR_MAX 1024
 
+/* On a fallible function's declaration: ignoring what it returns is a warning (an error with
+ * DEVELOPER=1), so that no failure passes unseen. */
+#define IMX_MUST_CHECK __attribute__((warn_unused_result))
+
 struct imx_err {
     int code; /* positive enum imx_code, 0 when no error */
     char msg[IMX_ERR_MAX];

@@ -22,12 +22,12 @@ struct atomic_file {
     int slot;   /* registry slot, -1 if none */
 };
 
-int atomic_file_open(struct atomic_file *af, const char *path, struct imx_err *err);
+IMX_MUST_CHECK int atomic_file_open(struct atomic_file *af, const char *path, struct imx_err *err);
 /* Flushes, fsyncs, renames into place and fsyncs the directory. Always releases af. */
-int atomic_file_commit(struct atomic_file *af, struct imx_err *err);
+IMX_MUST_CHECK int atomic_file_commit(struct atomic_file *af, struct imx_err *err);
 void atomic_file_abort(struct atomic_file *af);
 /* Writes a whole buffer to path atomically. */
-int atomic_write(const char *path, const void *data, size_t n, struct imx_err *err);
+IMX_MUST_CHECK int atomic_write(const char *path, const void *data, size_t n, struct imx_err *err);
 
 /*
  * Temporary paths to remove if the process is interrupted. tempfile_register
@@ -56,11 +56,12 @@ void tempfile_hold(sigset_t *saved);
 void tempfile_unhold(const sigset_t *saved);
 
 /* mkdir -p; existing directories are fine. */
-int mkdir_p(const char *path, struct imx_err *err);
+IMX_MUST_CHECK int mkdir_p(const char *path, struct imx_err *err);
 /* fsync a directory so that a rename in it is durable. */
 int fsync_dir(const char *dir);
 /* Reads a whole file (at most max bytes) into a malloc'ed NUL-terminated string. */
-int read_file(const char *path, size_t max, char **out, size_t *len, struct imx_err *err);
+IMX_MUST_CHECK int read_file(const char *path, size_t max, char **out, size_t *len,
+                             struct imx_err *err);
 int path_exists(const char *path);
 int is_dir(const char *path);
 /* Removes a directory tree (used only on imx's own temporary directories). */
@@ -73,8 +74,8 @@ int remove_tree(const char *path);
 struct file_lock {
     int fd;
 };
-int file_lock_acquire(struct file_lock *l, const char *path, int exclusive, int wait,
-                      struct imx_err *err);
+IMX_MUST_CHECK int file_lock_acquire(struct file_lock *l, const char *path, int exclusive, int wait,
+                                     struct imx_err *err);
 void file_lock_release(struct file_lock *l);
 
 #endif

@@ -299,9 +299,9 @@ static void runs_listed(void)
     char p[512];
 
     snprintf(p, sizeof(p), "%s/run_10", base);
-    mkdir_p(p, &err);
+    CHECK(mkdir_p(p, &err) == 0);
     snprintf(p, sizeof(p), "%s/run_x1", base);
-    mkdir_p(p, &err);
+    CHECK(mkdir_p(p, &err) == 0);
     CHECK(store_list_runs(base, &ids, &n, &err) == 0 && n == 3 && ids[0] == 11 && ids[1] == 10 &&
           ids[2] == 9);
     free(ids);
