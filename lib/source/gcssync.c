@@ -875,11 +875,8 @@ static int gcs_source_sync(struct source_env *env, struct imx_err *err)
     if (st.unparsed)
         imx_warn(env->diag, IMX_EPARSE, "%lu object name%s of the backup did not parse (skipped)",
                  st.unparsed, st.unparsed == 1 ? "" : "s");
-    source_note(env,
-                "GCS: %lu date folders (%lu listed now), %lu runs (%lu gained artifacts), "
-                "%lu artifacts downloaded (%.1f MB), %lu cached, %lu failed; %lu requests",
-                st.dates, st.dates_listed, st.runs, st.runs_new, st.artifacts,
-                (double)st.bytes / (1 << 20), st.cached, st.failed, st.requests);
+    /* the listing's own line; the runs and artifacts are in the summary every source has */
+    source_note(env, "GCS: %lu date folders (%lu listed now)", st.dates, st.dates_listed);
     env->st.runs += st.runs;
     env->st.runs_synced += st.runs_new;
     env->st.runs_cached += st.runs - st.runs_new;

@@ -883,10 +883,7 @@ static int api_source_sync(struct source_env *env, struct imx_err *err)
     memset(&st, 0, sizeof(st));
     r = infx_sync(&o, &st, err);
     if (r == 0)
-        source_note(env,
-                    "InferenceX API: %lu runs (%lu new, %lu kept), %lu files, %lu rows; "
-                    "%lu requests, %lu failed",
-                    st.runs, st.runs_new, st.runs_kept, st.files, st.rows, st.requests, st.failed);
+        source_note(env, "InferenceX API: %lu benchmark files, %lu rows", st.files, st.rows);
     env->st.runs += st.runs;
     env->st.runs_synced += st.runs_new;
     env->st.runs_cached += st.runs_kept;
