@@ -553,6 +553,27 @@ int store_write_run_json(const struct store *s, unsigned long long run_id, const
     return r;
 }
 
+int store_write_file(const struct store *s, const char *rel, const void *data, size_t len,
+                     struct imx_err *err)
+{
+    struct buf clean = BUF_INIT_MAX(4096), p = BUF_INIT_MAX(8192);
+    int r;
+
+    if (unpack_entry_path(rel, &clean) < 0 || clean.len == 0)
+        return imx_seterr(err, IMX_EUNSAFE, "'%s' cannot be a path in the cache (refused)", rel);
+    r = buf_addf(&p, "%s/%s", s->cache, clean.p) < 0
+            ? imx_seterr(err, IMX_ETOOBIG, "'%s': path too long", clean.p)
+            : 0;
+    /* its folders entered without following a link */
+    if (r == 0)
+        r = jail_parent_dirs(s->cache, p.p, err);
+    if (r == 0)
+        r = atomic_write(p.p, data, len, err);
+    buf_release(&clean);
+    buf_release(&p);
+    return r;
+}
+
 int store_have(const struct store *s, unsigned long long run_id, unsigned long long art_id)
 {
     struct manifest m;

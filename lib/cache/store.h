@@ -124,6 +124,10 @@ IMX_MUST_CHECK int store_manifest_save(const struct store *s, const struct manif
 /* Writes run.json atomically (creating the run folder). */
 IMX_MUST_CHECK int store_write_run_json(const struct store *s, unsigned long long run_id,
                                         const char *json, size_t len, struct imx_err *err);
+/* Writes CACHE/<rel> atomically, creating its folders: how a source stores a file of its own
+ * layout (the API's rows, its discovery answers). rel is '/'-separated, without '..'. */
+IMX_MUST_CHECK int store_write_file(const struct store *s, const char *rel, const void *data,
+                                    size_t len, struct imx_err *err);
 /* Whether artifact id of the run is stored (manifest state complete, its files there with
  * the sizes recorded). */
 int store_have(const struct store *s, unsigned long long run_id, unsigned long long art_id);

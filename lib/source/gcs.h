@@ -169,15 +169,13 @@ struct gcs_install {
 };
 
 /* The cache side, injected: whether an artifact id is cached (whichever source brought it),
- * installing one, and choosing the artifacts of a run (the GitHub sync's rule). */
+ * installing one, and writing a run's run.json (NULL: the engine writes CACHE/run_<ID>/run.json
+ * itself, as unit tests without a store want). */
 struct gcs_store {
     int (*have)(void *ud, unsigned long long run_id, unsigned long long artifact_id);
     int (*install)(void *ud, const struct gcs_install *in, struct imx_err *err);
-    /* Marks chosen[i] for the artifacts to fetch among names/ids (n of them); NULL: gcs_choose. */
-    void (*choose)(void *ud, const char *const *names, const unsigned long long *ids, size_t n,
-                   const char *pattern, int *chosen);
-    /* Optional: the real run object (GitHub API) for run.json, into out; 0 or < 0. */
-    int (*run_object)(void *ud, unsigned long long run_id, struct buf *out);
+    int (*save_run_json)(void *ud, unsigned long long run_id, const char *json, size_t len,
+                         struct imx_err *err);
     void *ud;
 };
 

@@ -351,29 +351,25 @@ static int file_exists_in_run(const char *cache, unsigned long long id, const ch
 static int write_run_json(struct engine *e, const struct gcs_run *r, const char *meta,
                           size_t metalen)
 {
-    struct buf dir = BUF_INIT, path = BUF_INIT, text = BUF_INIT;
-    int rc = -1;
+    struct buf path = BUF_INIT, text = BUF_INIT;
+    int rc = gcs_run_json(r, meta, metalen, e->o->repo, e->bucket, &text, e->err);
 
-    if (e->o->store.run_object && e->o->store.run_object(e->o->store.ud, r->id, &text) == 0)
-        rc = 0;
-    if (rc < 0) {
+    if (rc < 0 && meta) {
+        /* Metadata that does not read is as good as none. */
+        imx_warn(e->o->diag, IMX_EPARSE, "%s", e->err->msg);
+        imx_err_clear(e->err);
         buf_reset(&text);
-        rc = gcs_run_json(r, meta, metalen, e->o->repo, e->bucket, &text, e->err);
-        if (rc < 0 && meta) {
-            /* Metadata that does not read is as good as none. */
-            imx_warn(e->o->diag, IMX_EPARSE, "%s", e->err->msg);
-            imx_err_clear(e->err);
-            buf_reset(&text);
-            rc = gcs_run_json(r, NULL, 0, e->o->repo, e->bucket, &text, e->err);
-        }
+        rc = gcs_run_json(r, NULL, 0, e->o->repo, e->bucket, &text, e->err);
     }
-    if (rc == 0) {
+    if (rc == 0 && e->o->store.save_run_json) {
+        /* the cache's own writer */
+        rc = e->o->store.save_run_json(e->o->store.ud, r->id, text.p, text.len, e->err);
+    } else if (rc == 0) {
         buf_addf(&path, "%s/run_%llu/run.json", e->o->cache, r->id);
         rc = jail_parent_dirs(e->o->cache, path.p, e->err);
         if (rc == 0)
             rc = atomic_write(path.p, text.p, text.len, e->err);
     }
-    buf_release(&dir);
     buf_release(&path);
     buf_release(&text);
     return rc;
@@ -698,10 +694,7 @@ int gcs_sync(const struct gcs_opts *o, struct gcs_stats *st, struct imx_err *err
             names[a] = r->arts[a].name;
             ids[a] = r->arts[a].id;
         }
-        if (o->store.choose)
-            o->store.choose(o->store.ud, names, ids, r->narts, o->artifact, chosen);
-        else
-            gcs_choose(names, ids, r->narts, o->artifact, chosen);
+        gcs_choose(names, ids, r->narts, o->artifact, chosen);
         for (size_t a = 0; a < r->narts; a++) {
             if (chosen[a] < 0)
                 imx_warn(o->diag, IMX_EUNSAFE,
@@ -826,6 +819,13 @@ static int install_art(void *ud, const struct gcs_install *in, struct imx_err *e
     return r;
 }
 
+static int save_run_json(void *ud, unsigned long long run_id, const char *json, size_t len,
+                         struct imx_err *err)
+{
+    struct source_env *env = ud;
+    return store_write_run_json(env->store, run_id, json, len, err);
+}
+
 /* Backup runs get GitHub's run object when a token is at hand (asked once per run). */
 static int backfill(struct source_env *env, struct imx_err *err)
 {
@@ -864,6 +864,7 @@ static int gcs_source_sync(struct source_env *env, struct imx_err *err)
     o.recent = env->sel->recent;
     o.store.have = have_art;
     o.store.install = install_art;
+    o.store.save_run_json = save_run_json;
     o.store.ud = env;
     o.note = env->note;
     o.note_ud = env->note_ud;

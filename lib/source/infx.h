@@ -128,6 +128,9 @@ struct infx_opts {
     int refresh;       /* ask again about every selected date */
     source_fetch_fn fetch;
     void *fetch_ud;
+    /* writes CACHE/<rel> (the store's store_write_file); NULL: the engine writes it itself */
+    int (*save)(void *ud, const char *rel, const char *data, size_t len, struct imx_err *err);
+    void *save_ud;
     struct imx_diag *diag;
     void (*note)(void *ud, const char *line); /* per-run lines, may be NULL */
     void *note_ud;

@@ -166,11 +166,14 @@ static int fail_code(const struct source_get *g)
     return g->status == 429 ? -IMX_ERATE : -IMX_EHTTP;
 }
 
+/* Every file the API sync writes: through the store when one is at hand. */
 static int store_doc(struct sync *s, const char *rel, const char *text, size_t len)
 {
     struct buf p = BUF_INIT_MAX(16384);
     int r = -IMX_EIO;
 
+    if (s->o->save)
+        return s->o->save(s->o->save_ud, rel, text, len, s->err);
     if (buf_addf(&p, "%s/%s", s->o->cache, rel) == 0) {
         r = jail_parent_dirs(s->o->cache, p.p, s->err);
         if (r == 0)
@@ -472,11 +475,9 @@ static int store_bench(struct sync *s, const char *id, const char *display, long
     struct buf p = BUF_INIT_MAX(16384);
     int r = -IMX_EIO;
 
-    if (infx_bench_path(&p, s->o->cache, id, display, attempt) == 0) {
-        r = jail_parent_dirs(s->o->cache, p.p, s->err);
-        if (r == 0)
-            r = atomic_write(p.p, text, len, s->err);
-    }
+    /* "./run_<ID>/api/benchmarks_...": relative to the cache */
+    if (infx_bench_path(&p, ".", id, display, attempt) == 0)
+        r = store_doc(s, p.p + 2, text, len);
     buf_release(&p);
     return r;
 }
@@ -585,9 +586,8 @@ static int write_run_json(struct sync *s, const struct infx_run *run)
     struct buf p = BUF_INIT_MAX(16384), body = BUF_INIT;
     int r = -IMX_EIO;
 
-    if (buf_addf(&p, "%s/run_%s/run.json", s->o->cache, run->id) == 0 &&
-        jail_parent_dirs(s->o->cache, p.p, s->err) == 0 && infx_run_json(run, &body) == 0)
-        r = atomic_write(p.p, body.p, body.len, s->err);
+    if (buf_addf(&p, "run_%s/run.json", run->id) == 0 && infx_run_json(run, &body) == 0)
+        r = store_doc(s, p.p, body.p, body.len);
     buf_release(&p);
     buf_release(&body);
     return r;
@@ -870,6 +870,12 @@ void infx_opts_from(struct infx_opts *o, struct source_env *env)
     o->diag = env->diag;
 }
 
+static int save_file(void *ud, const char *rel, const char *data, size_t len, struct imx_err *err)
+{
+    struct source_env *env = ud;
+    return store_write_file(env->store, rel, data, len, err);
+}
+
 static int api_source_sync(struct source_env *env, struct imx_err *err)
 {
     struct infx_opts o;
@@ -878,6 +884,8 @@ static int api_source_sync(struct source_env *env, struct imx_err *err)
 
     infx_opts_from(&o, env);
     o.recent = env->sel->recent;
+    o.save = save_file;
+    o.save_ud = env;
     o.note = env->note;
     o.note_ud = env->note_ud;
     memset(&st, 0, sizeof(st));
