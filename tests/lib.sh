@@ -6,7 +6,9 @@
 TESTS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT_DIR=$(cd "$TESTS_DIR/.." && pwd)
 # the shared reference material and real cache: $IMX_SHARED, else ../shared beside the checkout
-IMX_SHARED=${IMX_SHARED:-$ROOT_DIR/../shared}
+IMX_SHARED=${IMX_SHARED:-../shared}
+# relative to the repository (tests cd elsewhere), absolute from here on
+case $IMX_SHARED in /*) ;; *) IMX_SHARED=$ROOT_DIR/$IMX_SHARED ;; esac
 export IMX_SHARED
 SHARED_RAW="$IMX_SHARED/data/inferencemax-raw"
 SHARED_REF="$IMX_SHARED/reference"

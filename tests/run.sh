@@ -6,7 +6,9 @@ cd "$(dirname "$0")/.."
 : "${IMX:?}" "${BUILD:?}"
 export IMX BUILD
 # the shared reference material and real cache (tests skip, saying so, without them)
-export IMX_SHARED=${IMX_SHARED:-../shared}
+IMX_SHARED=${IMX_SHARED:-../shared}
+case $IMX_SHARED in /*) ;; *) IMX_SHARED=$PWD/$IMX_SHARED ;; esac
+export IMX_SHARED
 filter=("$@")
 selected() {
     [ ${#filter[@]} -eq 0 ] && return 0
