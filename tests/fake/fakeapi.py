@@ -44,7 +44,8 @@ import sys
 import threading
 import time
 import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from fakelib import Faults, QuietHandler, RequestLog, serve
 
 CONFIG_FIELDS = ("model", "hardware", "framework", "precision", "spec_method", "disagg",
                  "is_multinode", "prefill_tp", "prefill_ep", "prefill_dp_attention",
@@ -65,15 +66,6 @@ def load(path, default=None):
             return json.load(f)
     except FileNotFoundError:
         return default
-
-
-def parse_fault(spec):
-    kind, _, rest = spec.partition(":")
-    f = {"kind": kind, "count": -1}
-    for item in filter(None, rest.split(",")):
-        k, _, v = item.partition("=")
-        f[k] = int(v) if k == "count" else v
-    return f
 
 
 class Data:
@@ -122,7 +114,7 @@ class State:
     def __init__(self, args):
         self.data = Data(args.data)
         self.lock = threading.Lock()
-        self.faults = [parse_fault(s) for s in args.fault]
+        self.faults = Faults(args.fault, self.lock)
         self.cap = {}
         for c in args.cap_attempt:
             run, _, n = c.partition("=")
@@ -131,27 +123,13 @@ class State:
         self.runconfigs = not args.no_runconfigs
         self.openapi = not args.no_openapi
         self.inflight = 0
-        self.log = open(args.log, "a", encoding="utf-8") if args.log else None
+        self.log = RequestLog(args.log, self.lock)
 
     def take_fault(self, path, query):
-        with self.lock:
-            for f in self.faults:
-                if f["count"] == 0:
-                    continue
-                if "path" in f and not path.startswith(f["path"]):
-                    continue
-                if "query" in f and f["query"] not in query:
-                    continue
-                if f["count"] > 0:
-                    f["count"] -= 1
-                return dict(f)
-        return None
+        return self.faults.take(path, query)
 
     def write_log(self, entry):
-        if self.log:
-            with self.lock:
-                self.log.write(json.dumps(entry) + "\n")
-                self.log.flush()
+        self.log.write(entry)
 
 
 def drift_value(obj):
@@ -177,25 +155,8 @@ def drift_value(obj):
     return out
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True
+class Handler(QuietHandler):
     server_version = "fakeapi/1"
-
-    def log_message(self, fmt, *args):
-        pass
-
-    # --- response helpers -------------------------------------------------------------
-    def send(self, status, body, ctype, headers=()):
-        self.send_response(status)
-        self.send_header("Content-Type", ctype)
-        for k, v in headers:
-            self.send_header(k, v)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
-        self.status = status
 
     def error(self, status, msg):
         self.send(status, json.dumps({"error": msg}, separators=(",", ":")).encode(),
@@ -248,7 +209,7 @@ class Handler(BaseHTTPRequestHandler):
             cfg = json.loads(self.rfile.read(n) or b"{}")
             with st.lock:
                 if "faults" in cfg:
-                    st.faults = [parse_fault(s) for s in cfg["faults"]]
+                    st.faults.replace(cfg["faults"])
                 if "cap_attempt" in cfg:
                     st.cap = {k: int(v) for k, v in cfg["cap_attempt"].items()}
             self.send(200, b"{}", "application/json")
@@ -503,19 +464,7 @@ def main():
     p.add_argument("--no-runconfigs", action="store_true")
     p.add_argument("--no-openapi", action="store_true")
     args = p.parse_args()
-    ThreadingHTTPServer.request_queue_size = 128
-    ThreadingHTTPServer.daemon_threads = True
-    srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    srv.state = State(args)
-    tmp = args.port_file + ".tmp"
-    with open(tmp, "w") as f:
-        json.dump({"url": "http://127.0.0.1:%d" % srv.server_address[1], "pid": os.getpid()}, f)
-    os.rename(tmp, args.port_file)
-    try:
-        srv.serve_forever(poll_interval=0.1)
-    except KeyboardInterrupt:
-        pass
-    return 0
+    return serve(Handler, State(args), args.port_file)
 
 
 if __name__ == "__main__":

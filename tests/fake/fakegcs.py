@@ -52,7 +52,8 @@ import sys
 import threading
 import time
 import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from fakelib import Faults, QuietHandler, RequestLog, serve
 
 MAX_RESULTS = 1000
 CRC_TABLE = []
@@ -68,15 +69,6 @@ def crc32c(data):
     for b in data:
         crc = CRC_TABLE[(crc ^ b) & 0xFF] ^ (crc >> 8)
     return crc ^ 0xFFFFFFFF
-
-
-def parse_fault(spec):
-    kind, _, rest = spec.partition(":")
-    f = {"kind": kind, "count": -1}
-    for item in filter(None, rest.split(",")):
-        k, _, v = item.partition("=")
-        f[k] = int(v) if k == "count" else v
-    return f
 
 
 def parse_fields(spec):
@@ -137,32 +129,17 @@ class State:
             if os.path.isdir(p):
                 self.buckets[b] = Bucket(b, p)
         self.lock = threading.Lock()
-        self.faults = [parse_fault(s) for s in args.fault]
+        self.faults = Faults(args.fault, self.lock)
         self.delay = args.delay_ms / 1000.0
         self.inflight = 0
-        self.log = open(args.log, "a", encoding="utf-8") if args.log else None
+        self.log = RequestLog(args.log, self.lock)
 
     def take_fault(self, path, query, name, kinds):
-        with self.lock:
-            for f in self.faults:
-                if f["count"] == 0 or f["kind"] not in kinds:
-                    continue
-                if "path" in f and not path.startswith(f["path"]):
-                    continue
-                if "query" in f and f["query"] not in query:
-                    continue
-                if "name" in f and f["name"] not in (name or ""):
-                    continue
-                if f["count"] > 0:
-                    f["count"] -= 1
-                return dict(f)
-        return None
+        return self.faults.take(path, query, lambda f: f["kind"] in kinds and
+                                ("name" not in f or f["name"] in (name or "")))
 
     def write_log(self, entry):
-        if self.log:
-            with self.lock:
-                self.log.write(json.dumps(entry) + "\n")
-                self.log.flush()
+        self.log.write(entry)
 
 
 GENERIC = ("private", "reset", "stall", "429", "500", "502", "503", "504")
@@ -170,30 +147,8 @@ LIST_FAULTS = GENERIC + ("tokenloop", "nomd5", "badjson")
 GET_FAULTS = GENERIC + ("missing", "truncate", "corrupt")
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class Handler(QuietHandler):
     server_version = "fakegcs/1"
-
-    def setup(self):
-        super().setup()
-        # Headers and body leave in separate writes: without this, Nagle's algorithm and the
-        # client's delayed ACK add ~40 ms to every keep-alive response.
-        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-    def log_message(self, fmt, *args):
-        pass
-
-    def send(self, status, body, ctype, headers=()):
-        self.send_response(status)
-        self.send_header("Content-Type", ctype)
-        for k, v in headers:
-            self.send_header(k, v)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
-        self.status = status
-        self.nbytes = len(body)
 
     def json_error(self, status, msg, reason="notFound"):
         body = {"error": {"code": status, "message": msg,
@@ -213,7 +168,7 @@ class Handler(BaseHTTPRequestHandler):
             cfg = json.loads(self.rfile.read(n) or b"{}")
             with st.lock:
                 if "faults" in cfg:
-                    st.faults = [parse_fault(s) for s in cfg["faults"]]
+                    st.faults.replace(cfg["faults"])
             self.send(200, b"{}", "application/json")
             return
         self.send(405, b"Method Not Allowed", "text/plain")
@@ -437,19 +392,7 @@ def main():
     p.add_argument("--delay-ms", type=float, default=0)
     p.add_argument("--fault", action="append", default=[])
     args = p.parse_args()
-    ThreadingHTTPServer.request_queue_size = 128
-    ThreadingHTTPServer.daemon_threads = True
-    srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    srv.state = State(args)
-    tmp = args.port_file + ".tmp"
-    with open(tmp, "w") as f:
-        json.dump({"url": "http://127.0.0.1:%d" % srv.server_address[1], "pid": os.getpid()}, f)
-    os.rename(tmp, args.port_file)
-    try:
-        srv.serve_forever(poll_interval=0.1)
-    except KeyboardInterrupt:
-        pass
-    return 0
+    return serve(Handler, State(args), args.port_file)
 
 
 if __name__ == "__main__":

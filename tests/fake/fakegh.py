@@ -23,8 +23,9 @@ import sys
 import threading
 import time
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
+
+from fakelib import QuietHandler, RequestLog, Server, write_port_file
 
 DOCS = "https://docs.github.com/rest"
 VERSIONS = ("2022-11-28", "2026-03-10")
@@ -290,7 +291,7 @@ class Fake:
         self.url_nonce = itertools.count(1)
         self.delay = args.delay_ms / 1000.0
         self.extra_tokens = list(args.token or [])
-        self.logf = open(args.log, "a", buffering=1) if args.log else None
+        self.logf = RequestLog(args.log)
         self.cli_options = {}
         for kv in args.option or []:
             k, _, v = kv.partition("=")
@@ -395,8 +396,7 @@ class Fake:
             st["by_status"][key] = st["by_status"].get(key, 0) + 1
             if entry["fault"]:
                 st["faults"] += 1
-            if self.logf:
-                self.logf.write(json.dumps(entry, sort_keys=True) + "\n")
+            self.logf.write(entry, sort_keys=True)
 
     # ----- rate limits ---------------------------------------------------------------------
     def bucket(self, key, limit):
@@ -1055,20 +1055,9 @@ def azure_error(code, msg, now, detail=None):
     return (body + "</Error>").encode()
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class Handler(QuietHandler):
     timeout = 120
     wbufsize = 1 << 16  # headers and body leave in one segment; emit() flushes
-
-    def log_message(self, *args):
-        pass
-
-    def setup(self):
-        super().setup()
-        try:  # no Nagle delay between a response's segments (keeps the benchmark honest)
-            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        except OSError:
-            pass
 
     def handle(self):
         try:
@@ -1271,14 +1260,6 @@ class Handler(BaseHTTPRequestHandler):
         self.emit(r, method == "HEAD")
 
 
-class Server(ThreadingHTTPServer):
-    daemon_threads = True
-    request_queue_size = 128
-
-    def handle_error(self, request, client_address):
-        pass  # a client hanging up is normal here; never print tracebacks
-
-
 class Server6(Server):
     address_family = socket.AF_INET6
 
@@ -1309,11 +1290,8 @@ def main():
         s.fake, s.kind = fake, kind
     pa, pb = api.server_address[1], blob.server_address[1]
     fake.blob_base = "http://localhost:%d" % pb
-    tmp = "%s.tmp%d" % (args.port_file, os.getpid())
-    with open(tmp, "w") as f:
-        json.dump({"api": "http://127.0.0.1:%d" % pa, "blob": fake.blob_base,
-                   "pid": os.getpid()}, f)
-    os.replace(tmp, args.port_file)
+    write_port_file(args.port_file, {"api": "http://127.0.0.1:%d" % pa, "blob": fake.blob_base,
+                                     "pid": os.getpid()})
     for s in servers[1:]:
         threading.Thread(target=s.serve_forever, daemon=True).start()
     signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
