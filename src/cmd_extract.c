@@ -279,7 +279,7 @@ static int history_run(void *ud, const struct run_info *run, struct trow **rows,
         for (size_t i = 0; i < n; i++) {
             if (colset_covers(&h->watch, &h->cs, rows[i]))
                 continue;
-            xgrow((void **)&h->reps, &h->capreps, h->nreps + 1, sizeof(*h->reps));
+            ALLOC_GROW(h->reps, h->nreps + 1, h->capreps);
             h->reps[h->nreps++] = trow_clone(rows[i]);
             if (history_columns(h) < 0)
                 return -IMX_EUSAGE;

@@ -9,7 +9,6 @@
 #include "source/infx.h"
 #include "source/source.h"
 #include "util/buf.h"
-#include "util/date.h"
 #include "util/units.h"
 #include "util/xalloc.h"
 
@@ -508,21 +507,20 @@ static void named_ids(const struct cli *cli, char ***ids, size_t *nids)
 /* The one summary line of every source behind struct imx_source. */
 static void source_summary(const struct cli *cli, const char *name, const struct source_stats *st)
 {
-    struct buf size = BUF_INIT_MAX(64);
+    char size[32];
 
     if (cli->quiet)
         return;
-    source_add_size(&size, st->bytes);
+    units_bytes(st->bytes, size, sizeof(size));
     fprintf(stderr,
             "%s: %lu run%s (%lu updated, %lu cached, %lu incomplete), %lu artifact%s stored (%s), "
             "%lu cached, %lu failed, %lu skipped",
             name, st->runs, st->runs == 1 ? "" : "s", st->runs_synced, st->runs_cached,
-            st->runs_failed, st->artifacts, st->artifacts == 1 ? "" : "s", size.p,
+            st->runs_failed, st->artifacts, st->artifacts == 1 ? "" : "s", size,
             st->artifacts_cached, st->artifacts_failed, st->artifacts_skipped);
     if (st->requests)
         fprintf(stderr, "; %lu requests", st->requests);
     fputc('\n', stderr);
-    buf_release(&size);
 }
 
 /* Runs one source behind struct imx_source: the cache locked, its summary, its status;
@@ -767,15 +765,6 @@ int cli_sync_selected(struct cli *cli, char ***ids, size_t *nids)
     *nids = 0;
     if (n < 0) {
         msg_error("invalid value '%s' for --source", cli->source);
-        return EXIT_USAGE;
-    }
-    /* the same validation for every source, before any of them goes to work */
-    switch (date_range_check(cli->since, cli->until)) {
-    case -1:
-        msg_error("--since and --until take dates as YYYY-MM-DD");
-        return EXIT_USAGE;
-    case -2:
-        msg_error("--since %s is after --until %s", cli->since, cli->until);
         return EXIT_USAGE;
     }
     if (cli->from || cli->run) {

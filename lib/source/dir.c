@@ -5,6 +5,7 @@
 #include "source/source.h"
 #include "util/date.h"
 #include "util/fsutil.h"
+#include "util/units.h"
 #include "util/xalloc.h"
 
 #include <archive.h>
@@ -474,12 +475,11 @@ static int sync_run(struct source_env *env, const char *rdir, unsigned long long
         r = -err.code;
     }
     if (got || failed) {
-        struct buf b = BUF_INIT_MAX(256);
-        source_add_size(&b, env->st.bytes - bytes0);
+        char size[32];
+        units_bytes(env->st.bytes - bytes0, size, sizeof(size));
         source_note(env, "run %llu: %lu artifact%s imported (%s), %lu cached%s%.0lu%s", id, got,
-                    got == 1 ? "" : "s", b.p, cached, failed ? ", " : "", failed,
+                    got == 1 ? "" : "s", size, cached, failed ? ", " : "", failed,
                     failed ? " failed" : "");
-        buf_release(&b);
     } else {
         source_note(env, "run %llu: cached", id);
     }

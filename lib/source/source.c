@@ -1,5 +1,4 @@
-/* source: what every source shares: the batch fetcher, per-run notes, the first failure,
- * sizes in one format. */
+/* source: what every source shares: the batch fetcher, per-run notes, the first failure. */
 #include "source/source.h"
 #include "util/xalloc.h"
 
@@ -89,20 +88,4 @@ void source_first_error(struct source_env *env, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(env->st.first_error, sizeof(env->st.first_error), fmt, ap);
     va_end(ap);
-}
-
-int source_add_size(struct buf *b, unsigned long long bytes)
-{
-    static const char *const units[] = {"KB", "MB", "GB", "TB"};
-    double v = (double)bytes;
-    size_t u = 0;
-
-    if (bytes < 1024)
-        return buf_addf(b, "%llu byte%s", bytes, bytes == 1 ? "" : "s");
-    v /= 1024;
-    while (v >= 1024 && u + 1 < sizeof(units) / sizeof(units[0])) {
-        v /= 1024;
-        u++;
-    }
-    return buf_addf(b, "%.1f %s", v, units[u]);
 }

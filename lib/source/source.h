@@ -119,7 +119,5 @@ void source_note(struct source_env *env, const char *fmt, ...)
 /* Records the first failure, for the summary (later ones are counted by the caller). */
 void source_first_error(struct source_env *env, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-/* Sizes as every line of imx writes them: "512 bytes", "18.8 KB", "3.2 MB", "1.1 GB". */
-int source_add_size(struct buf *b, unsigned long long bytes);
 
 #endif

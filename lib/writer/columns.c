@@ -461,7 +461,7 @@ int colset_covers(struct colwatch *w, const struct colset *cs, const struct trow
     for (uint32_t f = 0; f < t->n; f++)
         if (!has_field(cs, t->text + t->f[f].key))
             return 0;
-    xgrow((void **)&w->seen, &w->cap, w->n + 1, sizeof(*w->seen));
+    ALLOC_GROW(w->seen, w->n + 1, w->cap);
     w->seen[w->n++] = h;
     return 1;
 }
