@@ -267,7 +267,7 @@ static struct line *find_or_add(struct lines *t, unsigned long long id)
     for (size_t i = 0; i < t->n; i++)
         if (t->v[i].id == id)
             return &t->v[i];
-    xgrow((void **)&t->v, &t->cap, t->n + 1, sizeof(*t->v));
+    ALLOC_GROW(t->v, t->n + 1, t->cap);
     memset(&t->v[t->n], 0, sizeof(*t->v));
     t->v[t->n].id = id;
     return &t->v[t->n++];

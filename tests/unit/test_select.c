@@ -39,7 +39,7 @@ static void add(struct run_list *l, unsigned long long id, const char *event, co
 {
     struct run_info *ri;
 
-    xgrow((void **)&l->v, &l->cap, l->n + 1, sizeof(*l->v));
+    ALLOC_GROW(l->v, l->n + 1, l->cap);
     ri = &l->v[l->n++];
     memset(ri, 0, sizeof(*ri));
     ri->idn = id;
