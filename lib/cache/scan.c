@@ -2,7 +2,7 @@
  * Precedence per run: the aggregate, else per-configuration files, else results_<exp> arrays. */
 #include "cache/scan.h"
 #include "reader/names.h"
-#include "source/infx.h"
+#include "cache/apifiles.h"
 #include "util/buf.h"
 #include "util/date.h"
 #include "util/fsutil.h"
@@ -227,16 +227,16 @@ void run_info_find_files(struct run_info *ri)
         free_files(c.pcfg, 0);
     } else {
         /* artifacts win; the API's rows fill runs that have none (highest attempt only) */
-        struct infx_strs api = {0, 0, 0};
-        size_t cap = 0;
+        char **api;
+        size_t napi, cap = 0;
         long attempt;
         ri->kind = RUN_NONE;
-        if (infx_run_files(ri->dir, &api, &attempt) > 0) {
+        if ((napi = apifiles_list(ri->dir, &api, &attempt)) > 0) {
             ri->kind = RUN_API;
-            for (size_t i = 0; i < api.n; i++)
-                add_file(&ri->files, &ri->nfiles, &cap, api.v[i], api.v[i] + strlen(ri->dir) + 1);
+            for (size_t i = 0; i < napi; i++)
+                add_file(&ri->files, &ri->nfiles, &cap, api[i], api[i] + strlen(ri->dir) + 1);
         }
-        infx_strs_release(&api);
+        apifiles_free(api, napi);
         free(c.agg);
         free(c.pcfg);
         free(c.res);

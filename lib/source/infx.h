@@ -101,13 +101,9 @@ int infx_run_json(const struct infx_run *r, struct buf *out);
  *   run_<ID>/run.json                                     built from workflow-info
  *   run_<ID>/api/benchmarks_<DISPLAY>_a<ATTEMPT>.json      /benchmarks?model=&runId=&exactRun=
  * A file appears (by rename) only when complete and valid JSON. Files of earlier attempts
- * stay; readers use those of the highest attempt present.
+ * stay; readers use those of the highest attempt present. The benchmark files' paths are
+ * cache/apifiles.h's, shared with the scan.
  */
-int infx_bench_path(struct buf *out, const char *cache, const char *run_id, const char *display,
-                    long attempt);
-/* The benchmark files of a run folder that readers should use: those of the highest attempt.
- * Appends full paths to out; *attempt receives that attempt (0 when none). */
-int infx_run_files(const char *run_dir, struct infx_strs *out, long *attempt);
 
 /*
  * Transport. The engine hands batches of GET requests to a fetcher (the HTTP layer: at

@@ -1,5 +1,6 @@
 /* infxsync: discovery and download of InferenceX API runs into the cache (infx_sync in
  * infx.h). Requests go out in batches through the caller's fetcher, one batch per stage. */
+#include "cache/apifiles.h"
 #include "cache/jail.h"
 #include "reader/apirows.h"
 #include "source/infx.h"
@@ -476,7 +477,7 @@ static int store_bench(struct sync *s, const char *id, const char *display, long
     int r = -IMX_EIO;
 
     /* "./run_<ID>/api/benchmarks_...": relative to the cache */
-    if (infx_bench_path(&p, ".", id, display, attempt) == 0)
+    if (apifiles_path(&p, ".", id, display, attempt) == 0)
         r = store_doc(s, p.p + 2, text, len);
     buf_release(&p);
     return r;
@@ -623,7 +624,7 @@ static int fetch_runs(struct sync *s, const struct infx_run *const *runs, size_t
                 continue;
             infx_strs_add(&j->models, disp);
             buf_reset(&p);
-            if (infx_bench_path(&p, s->o->cache, run->id, disp, run->attempt) == 0 &&
+            if (apifiles_path(&p, s->o->cache, run->id, disp, run->attempt) == 0 &&
                 !path_exists(p.p))
                 infx_strs_add(&j->need, disp);
         }

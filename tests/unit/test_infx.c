@@ -1,6 +1,7 @@
 /* test_infx: the InferenceX API source's pure parts: display names and --model mapping,
  * gzip decoding, the discovery documents (real captures) and the cache file names. */
 #include "source/infx.h"
+#include "cache/apifiles.h"
 #include "util/fsutil.h"
 #include "util/xalloc.h"
 
@@ -186,19 +187,19 @@ static void cache_files(void)
     char tmpl[] = "/tmp/imx-infx-XXXXXX";
     char *dir = mkdtemp(tmpl);
     struct buf p = BUF_INIT;
-    struct infx_strs files = {0};
+    char **files = NULL;
     struct imx_err err = IMX_ERR_INIT;
     long attempt;
 
     CHECK(dir != NULL);
     if (!dir)
         return;
-    CHECK(infx_bench_path(&p, dir, "123", "Kimi-K2.5", 3) == 0);
+    CHECK(apifiles_path(&p, dir, "123", "Kimi-K2.5", 3) == 0);
     CHECK(strstr(p.p, "/run_123/api/benchmarks_Kimi-K2.5_a3.json") != NULL);
     buf_reset(&p);
-    CHECK(infx_bench_path(&p, dir, "123", "../x/y", 1) == -1); /* a hostile name */
+    CHECK(apifiles_path(&p, dir, "123", "../x/y", 1) == -1); /* a hostile name */
     buf_reset(&p);
-    CHECK(infx_bench_path(&p, dir, "123", "a/b", 1) == 0 && strstr(p.p, "benchmarks_a_b_a1"));
+    CHECK(apifiles_path(&p, dir, "123", "a/b", 1) == 0 && strstr(p.p, "benchmarks_a_b_a1"));
     buf_reset(&p);
     buf_addf(&p, "%s/run_123/api", dir);
     CHECK(mkdir_p(p.p, &err) == 0);
@@ -218,10 +219,10 @@ static void cache_files(void)
     }
     buf_reset(&p);
     buf_addf(&p, "%s/run_123", dir);
-    CHECK(infx_run_files(p.p, &files, &attempt) == 2 && attempt == 4);
-    CHECK(files.n == 2 && strstr(files.v[0], "benchmarks_DeepSeek-R1-0528_a4.json") &&
-          strstr(files.v[1], "benchmarks_gpt-oss-120b_a4.json"));
-    infx_strs_release(&files);
+    CHECK(apifiles_list(p.p, &files, &attempt) == 2 && attempt == 4);
+    CHECK(strstr(files[0], "benchmarks_DeepSeek-R1-0528_a4.json") &&
+          strstr(files[1], "benchmarks_gpt-oss-120b_a4.json"));
+    apifiles_free(files, 2);
     buf_release(&p);
     remove_tree(dir);
 }

@@ -1,0 +1,112 @@
+/* apifiles: the cache layout of the InferenceX API's rows (see apifiles.h). */
+#include "cache/apifiles.h"
+#include "cache/jail.h"
+#include "util/xalloc.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+
+int apifiles_path(struct buf *out, const char *cache, const char *run_id, const char *display,
+                  long attempt)
+{
+    size_t start = out->len;
+
+    if (buf_addf(out, "%s/run_%s/api/benchmarks_", cache, run_id) < 0)
+        return -1;
+    /* display names are [A-Za-z0-9.-]; anything else must not shape a path */
+    for (const char *p = display; *p; p++) {
+        char c = isalnum((unsigned char)*p) || *p == '.' || *p == '-' ? *p : '_';
+        if (buf_addc(out, c) < 0)
+            goto toolong;
+    }
+    if (display[0] == '.' || buf_addf(out, "_a%ld.json", attempt) < 0)
+        goto toolong;
+    if (!jail_name_ok(strrchr(out->p, '/') + 1))
+        goto toolong; /* the one check every name of the cache passes (cache/jail.h) */
+    return 0;
+toolong:
+    buf_truncate(out, start);
+    return -1;
+}
+
+/* "benchmarks_<NAME>_a<N>.json" -> N, else 0 */
+static long attempt_of_name(const char *name)
+{
+    size_t n = strlen(name);
+    const char *a;
+    long v = 0;
+
+    if (strncmp(name, "benchmarks_", 11) != 0 || n < 19 || strcmp(name + n - 5, ".json") != 0)
+        return 0;
+    a = name + n - 5;
+    while (a > name && isdigit((unsigned char)a[-1]))
+        a--;
+    if (a == name + n - 5 || a < name + 13 || a[-1] != 'a' || a[-2] != '_')
+        return 0;
+    for (const char *p = a; p < name + n - 5 && v < 1000000; p++)
+        v = v * 10 + (*p - '0');
+    return v;
+}
+
+static int cmp_strp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void add(char ***v, size_t *n, size_t *cap, const char *s)
+{
+    ALLOC_GROW(*v, *n + 1, *cap);
+    (*v)[(*n)++] = xstrdup(s);
+}
+
+size_t apifiles_list(const char *run_dir, char ***paths, long *attempt)
+{
+    struct buf dir = BUF_INIT_MAX(16384);
+    char **names = NULL;
+    size_t n = 0, cap = 0, nout = 0, capout = 0;
+    DIR *d;
+    struct dirent *de;
+    long best = 0;
+
+    *attempt = 0;
+    *paths = NULL;
+    if (buf_addf(&dir, "%s/api", run_dir) < 0 || !(d = opendir(dir.p))) {
+        buf_release(&dir);
+        return 0;
+    }
+    while ((de = readdir(d))) {
+        long a = attempt_of_name(de->d_name);
+        if (a <= 0)
+            continue;
+        if (a > best) {
+            best = a;
+            apifiles_free(names, n);
+            names = NULL;
+            n = cap = 0;
+        }
+        if (a == best)
+            add(&names, &n, &cap, de->d_name);
+    }
+    closedir(d);
+    if (n > 1)
+        qsort(names, n, sizeof(*names), cmp_strp);
+    for (size_t i = 0; i < n; i++) {
+        struct buf p = BUF_INIT_MAX(16384);
+        if (buf_addf(&p, "%s/%s", dir.p, names[i]) == 0)
+            add(paths, &nout, &capout, p.p);
+        buf_release(&p);
+    }
+    *attempt = best;
+    apifiles_free(names, n);
+    buf_release(&dir);
+    return nout;
+}
+
+void apifiles_free(char **paths, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(paths[i]);
+    free(paths);
+}
