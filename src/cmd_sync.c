@@ -825,7 +825,7 @@ static void mark_damaged(void *ud, unsigned long long run_id, const struct run_c
     }
     r->arts += k;
     buf_addf(&b, "%llu", run_id);
-    xgrow((void **)&r->ids, &r->cap, r->n + 1, sizeof(*r->ids));
+    ALLOC_GROW(r->ids, r->n + 1, r->cap);
     r->ids[r->n++] = buf_detach(&b, NULL);
 }
 

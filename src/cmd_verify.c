@@ -38,7 +38,7 @@ static void on_run(void *ud, unsigned long long run_id, const struct run_check *
         repairable |= d->kind != DAMAGE_UNEXPECTED && !d->kept;
     }
     if (repairable) {
-        xgrow((void **)&f->ids, &f->cap, f->n + 1, sizeof(*f->ids));
+        ALLOC_GROW(f->ids, f->n + 1, f->cap);
         f->ids[f->n++] = run_id;
     }
 }

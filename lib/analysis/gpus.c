@@ -32,7 +32,7 @@ static struct gpu_spec *add_gpu(struct gpu_table *t, const char *name, size_t le
 {
     struct gpu_spec *g;
 
-    xgrow((void **)&t->v, &t->cap, t->n + 1, sizeof(*t->v));
+    ALLOC_GROW(t->v, t->n + 1, t->cap);
     g = &t->v[t->n++];
     g->gpu = xstrndup(name, len);
     for (int i = 0; i < NGC; i++)

@@ -120,7 +120,7 @@ static void add_point(struct pareto *p, struct aseries *s, const struct cand *c,
         p->st.over_ttft++;
         return;
     }
-    xgrow((void **)&s->p, cap, s->n + 1, sizeof(*s->p));
+    ALLOC_GROW(s->p, s->n + 1, *cap);
     s->p[s->n++] = pt;
 }
 

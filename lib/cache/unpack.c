@@ -45,7 +45,7 @@ static void content_add(struct unpack_result *res, const char *path, unsigned lo
 {
     struct unpack_file *f;
 
-    xgrow((void **)&res->content, &res->capcontent, res->ncontent + 1, sizeof(*res->content));
+    ALLOC_GROW(res->content, res->ncontent + 1, res->capcontent);
     f = &res->content[res->ncontent++];
     f->path = xstrdup(path);
     f->size = size;

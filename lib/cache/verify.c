@@ -32,7 +32,7 @@ static void add(struct run_check *c, const char *path, enum damage_kind k, unsig
 
     if (!c)
         return;
-    xgrow((void **)&c->v, &c->cap, c->n + 1, sizeof(*c->v));
+    ALLOC_GROW(c->v, c->n + 1, c->cap);
     d = &c->v[c->n++];
     d->path = xstrdup(path);
     d->kind = k;

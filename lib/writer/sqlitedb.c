@@ -114,7 +114,7 @@ static int have_column(const struct db *d, const char *name)
 
 static void note_column(struct db *d, const char *name)
 {
-    xgrow((void **)&d->have, &d->caphave, d->nhave + 1, sizeof(*d->have));
+    ALLOC_GROW(d->have, d->nhave + 1, d->caphave);
     d->have[d->nhave++] = xstrdup(name);
 }
 
@@ -316,7 +316,7 @@ static int on_run(void *ud, const struct run_info *run, struct trow **rows, size
     for (size_t i = 0; i < n; i++) {
         if (colset_covers(&d->watch, &d->cs, rows[i]))
             continue;
-        xgrow((void **)&d->reps, &d->capreps, d->nreps + 1, sizeof(*d->reps));
+        ALLOC_GROW(d->reps, d->nreps + 1, d->capreps);
         d->reps[d->nreps++] = trow_clone(rows[i]);
         colset_release(&d->cs);
         if (colset_build(&d->cs, "all", d->reps, d->nreps, d->err) < 0)
@@ -608,7 +608,7 @@ static int update(struct db *d, const struct extract_opts *o, struct extract *x)
             d->st->runs_replaced++;
         } else {
             d->st->runs_removed++;
-            xgrow((void **)&gone, &capgone, ngone + 1, sizeof(*gone));
+            ALLOC_GROW(gone, ngone + 1, capgone);
             gone[ngone++] = id;
         }
     }
@@ -618,7 +618,7 @@ static int update(struct db *d, const struct extract_opts *o, struct extract *x)
     for (size_t i = 0; r == 0 && i < d->nsigs; i++) {
         if (d->sigs[i].stored)
             continue;
-        xgrow((void **)&ids, &capids, nids + 1, sizeof(*ids));
+        ALLOC_GROW(ids, nids + 1, capids);
         ids[nids] = xmalloc(24);
         snprintf(ids[nids], 24, "%llu", d->sigs[i].id);
         nids++;

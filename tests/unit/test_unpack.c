@@ -212,7 +212,7 @@ static void skipped_and_hashed(void)
 {
     struct imx_err err = IMX_ERR_INIT;
     struct unpack_result res;
-    struct unpack_limits lim = {0, 0};
+    struct unpack_limits lim = {0, 0, 0};
     char zp[512], dp[512];
 
     CHECK(mkzip("own.zip", "z = zipfile.ZipFile(p, \"w\")\n"
