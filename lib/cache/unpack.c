@@ -284,6 +284,15 @@ static int write_entry(struct archive *a, const char *dir, const char *rel, int 
     return r;
 }
 
+/* Whether a component of a relative path starts with a dot. */
+static int hidden_component(const char *rel)
+{
+    for (const char *p = rel; *p; p++)
+        if (*p == '.' && (p == rel || p[-1] == '/'))
+            return 1;
+    return 0;
+}
+
 int unpack_zip(const char *zip_path, const char *dir, const struct unpack_limits *lim,
                struct unpack_result *res, struct imx_err *err)
 {
@@ -348,8 +357,9 @@ int unpack_zip(const char *zip_path, const char *dir, const struct unpack_limits
             r = imx_seterr(err, IMX_EUNSAFE, "unsafe entry name '%s' in the archive", name);
             break;
         }
-        if (!jail_path_ok(rel.p)) {
-            /* '.superseded/', '.git/', 'run.json': never imx's own files, never hidden ones */
+        if (lim && lim->tar ? hidden_component(rel.p) : !jail_path_ok(rel.p)) {
+            /* '.superseded/', '.git/', 'run.json': never imx's own files, never hidden ones (a
+             * tarball of a cache keeps run.json and the manifests: the import reads them) */
             res->skipped++;
             continue;
         }

@@ -10,7 +10,8 @@
 struct unpack_limits {
     unsigned long long max_bytes; /* total bytes written (default 1 GiB) */
     unsigned long max_entries;    /* entries read (default 100000) */
-    int tar;                      /* a tarball (any compression) rather than a zip */
+    int tar; /* a tarball (any compression) of a cache, into imx's scratch folder: its run.json
+              * and manifests are kept for the import to read */
 };
 
 /* A file written: its path below the folder, size and SHA-256 (lowercase hex). */
