@@ -73,7 +73,7 @@ void cli_gpu_summary_rows(const struct cli *cli, const struct gpu_table *g,
         for (k = 0; k < nnames && strcmp(names[k], gpu); k++)
             ;
         if (k == nnames) {
-            xgrow((void **)&names, &cap, nnames + 1, sizeof(*names));
+            ALLOC_GROW(names, nnames + 1, cap);
             names[nnames++] = xstrdup(gpu);
         }
     }

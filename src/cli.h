@@ -78,8 +78,8 @@ struct cli {
     int no_wait;
     int refresh;
     struct row_filter filter; /* --gpu, --framework, --precision, --seq, --isl, --osl, ... */
-    int no_progress; /* no live progress line */
-    int repair; /* sync --repair: re-hash, fetch again what is damaged */
+    int no_progress;          /* no live progress line */
+    int repair;               /* sync --repair: re-hash, fetch again what is damaged */
     /* analysis (pareto, at, trend, gpus) */
     const char *gpu_specs; /* user GPU constants file; NULL: $IMX_GPU_SPECS, else built-in only */
     const char *metric;    /* y metric: a short name, a derived or any numeric column */
