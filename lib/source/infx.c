@@ -2,7 +2,6 @@
  * Discovery documents are small (availability is ~150 KB), so they are read as yajl trees;
  * benchmark rows go through the streaming reader (reader/apirows). */
 #include "source/infx.h"
-#include "cache/jail.h"
 #include "reader/apirows.h"
 #include "util/date.h"
 #include "util/fsutil.h"
