@@ -170,7 +170,8 @@ static int no_rows(const struct cli *cli, const struct extract_opts *o, const st
         ao.model = &all;
         ao.diag = &quiet;
         if (extract_run(&ax, &ao, &err) == 0) {
-            qsort(ax.st.models, ax.st.nmodels, sizeof(*ax.st.models), cmp_model);
+            if (ax.st.nmodels) /* qsort of NULL, 0 is undefined */
+                qsort(ax.st.models, ax.st.nmodels, sizeof(*ax.st.models), cmp_model);
             for (size_t i = 0; i < ax.st.nmodels; i++) {
                 const char *m = ax.st.models[i].prefix;
                 if (!*m || !strcmp(m, "(unknown)"))
