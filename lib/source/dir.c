@@ -531,7 +531,8 @@ static int list_runs(const char *root, struct local_run **out, size_t *nout, str
     }
     closedir(d);
     buf_release(&p);
-    qsort(v, n, sizeof(*v), cmp_run_desc);
+    if (n > 1)
+        qsort(v, n, sizeof(*v), cmp_run_desc);
     *out = v;
     *nout = n;
     return r;
