@@ -98,10 +98,10 @@ enum chart_vendor chart_vendor_of(const char *gpu)
 }
 
 /* Palettes ordered so that neighbours differ in lightness as well as hue (greyscale). */
-static const unsigned palette_nvidia[] = {0x76b900, 0x00796b, 0x1b5e20, 0x26c6da, 0x558b2f,
-                                          0x4db6ac, 0x2e7d32, 0x00838f, 0xaed581, 0x004d40};
-static const unsigned palette_amd[] = {0xe53935, 0xf57c00, 0xb71c1c, 0xff8a65,
-                                       0xbf360c, 0xffa726, 0x880e4f, 0xef5350};
+static const unsigned palette_nvidia[] = {0x76b900, 0x00796b, 0x26c6da, 0x1b5e20, 0xaed581,
+                                          0x4db6ac, 0x558b2f, 0x004d40, 0x00acc1, 0x2e7d32};
+static const unsigned palette_amd[] = {0xe53935, 0xf57c00, 0x880e4f, 0xffb300,
+                                       0xb71c1c, 0xff8a65, 0xbf360c, 0xd81b60};
 static const unsigned palette_other[] = {0x1e88e5, 0x6a1b9a, 0x0d47a1, 0x9575cd, 0x546e7a};
 
 static struct chart_rgb rgb_of(unsigned hex, unsigned round)

@@ -347,23 +347,28 @@ static void draw_axes(cairo_t *cr, const struct chart *c, const struct layout *L
     }
 }
 
+/* A line of text at the left margin, in a smaller size when it would not fit the width. */
+static void text_line(cairo_t *cr, const struct layout *L, const char *s, double y, double px,
+                      int bold, double g)
+{
+    double w;
+
+    set_font(cr, px, bold);
+    w = text_w(cr, s);
+    if (w > L->w - 2 * PAD)
+        set_font(cr, fmax(px * (L->w - 2 * PAD) / w, px * 0.6), bold);
+    grey(cr, g);
+    show_text(cr, PAD, y, s, 0);
+}
+
 static void draw_texts(cairo_t *cr, const struct chart *c, const struct layout *L)
 {
-    if (c->title && *c->title) {
-        set_font(cr, TITLE_PX, 1);
-        grey(cr, 0.08);
-        show_text(cr, PAD, L->title_y, c->title, 0);
-    }
-    if (c->subtitle && *c->subtitle) {
-        set_font(cr, SUB_PX, 0);
-        grey(cr, 0.35);
-        show_text(cr, PAD, L->sub_y, c->subtitle, 0);
-    }
-    if (c->footnote && *c->footnote) {
-        set_font(cr, FOOT_PX, 0);
-        grey(cr, 0.45);
-        show_text(cr, PAD, L->foot_y, c->footnote, 0);
-    }
+    if (c->title && *c->title)
+        text_line(cr, L, c->title, L->title_y, TITLE_PX, 1, 0.08);
+    if (c->subtitle && *c->subtitle)
+        text_line(cr, L, c->subtitle, L->sub_y, SUB_PX, 0, 0.35);
+    if (c->footnote && *c->footnote)
+        text_line(cr, L, c->footnote, L->foot_y, FOOT_PX, 0, 0.45);
 }
 
 static void draw_legend(cairo_t *cr, const struct chart *c, const struct layout *L)
