@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # bench/run.sh: `make bench`. Times `imx extract` on synthetic caches of 100 and 1,000 runs against
-# a bare yajl parse, Python's json module and jq, and `imx sync` against the old one-run-at-a-time way.
+# a bare yajl parse, Python's json module and jq, `imx sync` against the old one-run-at-a-time way,
+# and `imx report`/`imx plot` (the whole real cache; one chart against the analysis it draws).
 #
 # Environment: IMX, BUILD (set by the Makefile); BENCH_SIZES (default "100 1000"), BENCH_REPEAT
 # (best of, default 3), BENCH_SLOW_REPEAT (Python and jq, default 1), BENCH_SEED (default 1),
@@ -378,6 +379,52 @@ history_bench "issue 5, Speed" fakegcs.py gcs_fixture 2.0 0.3 --source gcs --gcs
 echo
 echo "== imx sync --source api: fake InferenceX API, 50 ms per response, 30 days, 60 runs, 2 models (issue 6) =="
 history_bench "issue 6, Speed" fakeapi.py api_fixture 3.0 0.3 --source api --inferencex-url
+
+# ---------------------------------------------------------------------------------------------
+# pictures (issue 14): the whole report of the shared real cache, and one chart on the largest
+# synthetic cache against the analysis of the same selection (imx pareto when it exists, else
+# extract: the same reading work without the drawing).
+echo
+echo "== imx report and imx plot (issue 14) =="
+if [ -d "$SHARED_RAW" ]; then
+    best "$REPEAT" "$tmp/report.out" "$IMX" report --cache "$SHARED_RAW" -o "$tmp/report.html" --quiet
+    if [ "$B_RC" -eq 0 ]; then
+        fcmp "$B_WALL" "<" 2.0
+        verdict $?
+        kb=$(($(wc -c <"$tmp/report.html") / 1024))
+        printf 'imx report, every model and sequence of the shared real cache: %.3f s, %s MB peak, %s KB page (goal < 2 s: %s)\n' \
+            "$B_WALL" "$(mb "$B_KB")" "$kb" "$V"
+    else
+        echo "imx report failed (status $B_RC)"
+        missed=$((missed + 1))
+    fi
+else
+    echo "imx report: the shared real cache $SHARED_RAW is absent: skipped"
+fi
+big=${SIZES##* }
+c=$OUT/cache-$big
+if [ -d "$c" ]; then
+    sel=(--cache "$c" --model "$MODEL" --seq 1k1k --quiet)
+    if "$IMX" pareto --help >/dev/null 2>&1; then
+        base_label="imx pareto --all-points"
+        base=("$IMX" pareto --offline "${sel[@]}" --all-points -o -)
+    else
+        base_label="imx extract (no imx pareto yet)"
+        base=("$IMX" extract --offline "${sel[@]}" -o -)
+    fi
+    best "$REPEAT" "$tmp/base.out" "${base[@]}"
+    bw=$B_WALL
+    best "$REPEAT" "$tmp/plot.out" "$IMX" plot "${sel[@]}" -o "$tmp/plot.svg"
+    if [ "$B_RC" -eq 0 ] && [ -n "$bw" ]; then
+        fcmp "$B_WALL" "<=" "$(awk -v b="$bw" 'BEGIN { print b * 1.10 }')"
+        verdict $?
+        printf 'imx plot, cache-%s %s 1k/1k: %.3f s; %s of the same selection %.3f s (%s; goal within 10%%: %s)\n' \
+            "$big" "$MODEL" "$B_WALL" "$base_label" "$bw" "$(ratio "$B_WALL" "$bw")" "$V"
+    else
+        echo "imx plot or its baseline failed"
+        missed=$((missed + 1))
+    fi
+fi
 
 echo
 if [ "$missed" -gt 0 ]; then

@@ -83,6 +83,17 @@ void cli_gpu_summary_rows(const struct cli *cli, const struct gpu_table *g,
     free(names);
 }
 
+void cli_pareto_opts(const struct cli *cli, struct pareto_opts *po)
+{
+    pareto_opts_init(po);
+    po->x = cli->x_axis ? metric_lookup(cli->x_axis) : M_INTVTY;
+    if (cli->direction)
+        po->direction = front_dir_parse(cli->direction);
+    po->dedup = cli->dedup && !strcmp(cli->dedup, "config") ? DEDUP_CONFIG : DEDUP_DASHBOARD;
+    po->max_cost = cli->no_limits ? INFINITY : cli->max_cost;
+    po->max_ttft = cli->no_limits ? INFINITY : cli->max_ttft;
+}
+
 int cli_analysis_rows(struct cli *cli, struct cli_selection *s, struct extract *x,
                       struct trow ***rows, size_t *n)
 {

@@ -17,6 +17,10 @@ void cli_gpu_summary(const struct cli *cli, const struct gpu_table *g, const str
 void cli_gpu_summary_rows(const struct cli *cli, const struct gpu_table *g,
                           struct trow *const *rows, size_t n);
 
+/* The pareto options the command line sets (pareto, plot): --x, --direction, --dedup and the
+ * display limits (--max-cost, --max-ttft, --no-limits); y, gpus and runs are the caller's. */
+void cli_pareto_opts(const struct cli *cli, struct pareto_opts *po);
+
 /* The rows of the selection: synced unless --offline, merged newest-wins, then filtered.
  * Returns an exit status; on EXIT_OK *rows (free it) and *n are set. */
 int cli_analysis_rows(struct cli *cli, struct cli_selection *s, struct extract *x,

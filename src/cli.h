@@ -29,18 +29,24 @@ enum {
     CMD_SYNC = 1 << 1,
     CMD_RUNS = 1 << 2,
     CMD_VERIFY = 1 << 3,
+    CMD_PLOT = 1 << 4,
+    CMD_REPORT = 1 << 5,
+    CMD_PICTURES = CMD_PLOT | CMD_REPORT, /* commands that draw charts (from the cache only) */
     /* the analysis commands (bits well apart from other new commands') */
     CMD_GPUS = 1 << 10,
     CMD_PARETO = 1 << 11,
     CMD_AT = 1 << 12,
     CMD_TREND = 1 << 13,
     CMD_ANALYSIS = CMD_PARETO | CMD_AT | CMD_TREND, /* they read rows as extract does */
-    CMD_ALL = CMD_EXTRACT | CMD_SYNC | CMD_RUNS | CMD_VERIFY | CMD_GPUS | CMD_ANALYSIS,
+    CMD_ALL =
+        CMD_EXTRACT | CMD_SYNC | CMD_RUNS | CMD_VERIFY | CMD_GPUS | CMD_ANALYSIS | CMD_PICTURES,
     /* commands that may talk to a server */
     CMD_FETCHING = CMD_EXTRACT | CMD_SYNC | CMD_RUNS | CMD_ANALYSIS,
+    /* commands that read the cache's runs by date, event, branch or number */
+    CMD_RUNSEL = CMD_FETCHING | CMD_PICTURES,
     /* commands that select rows: they take the row filters (--gpu, --seq, ...); a new
      * command that writes or selects rows adds its bit here */
-    CMD_ROWS = CMD_EXTRACT | CMD_ANALYSIS,
+    CMD_ROWS = CMD_EXTRACT | CMD_ANALYSIS | CMD_PICTURES,
 };
 
 struct cli {
@@ -77,6 +83,9 @@ struct cli {
     int official;
     int no_wait;
     int refresh;
+    /* plot, report */
+    int log_x, log_y, annotate;
+    double width, height;     /* 0: the defaults */
     struct row_filter filter; /* --gpu, --framework, --precision, --seq, --isl, --osl, ... */
     int no_progress;          /* no live progress line */
     int repair;               /* sync --repair: re-hash, fetch again what is damaged */
@@ -174,6 +183,25 @@ int cmd_gpus(struct cli *cli);
 int cmd_pareto(struct cli *cli);
 int cmd_at(struct cli *cli);
 int cmd_trend(struct cli *cli);
+/* The cache and the run selection (ids, cli_run_select's filters) as extract options for the
+ * commands that only read the cache (plot, report); the rest of o is zero. */
+struct extract_opts;
+void cli_extract_opts(const struct cli *cli, struct extract_opts *o);
+int cmd_plot(struct cli *cli);
+int cmd_report(struct cli *cli);
+
+struct extract;
+struct trow;
+/*
+ * The rows the selection options name, read from the cache without any network: runs (ids,
+ * --since, --until, --collect-recent), --model (plot: the default model; report: all) and the
+ * row filters. Prints what went wrong; returns EXIT_OK, EXIT_PARTIAL (some input skipped) or an
+ * error status. *rows (malloc'ed, may be set on error: free it) points into x (release it).
+ */
+int cli_rows_offline(struct cli *cli, struct extract *x, struct trow ***rows, size_t *n);
+/* Writes b to path atomically ('-': standard output); prints errors, returns an exit status. */
+struct buf;
+int cli_write_file(const char *path, const struct buf *b);
 /*
  * Performs the sync the options describe (run ids, --collect-recent, --since/--until,
  * filters) and gives back the run ids (malloc'ed decimal strings in a malloc'ed array) the

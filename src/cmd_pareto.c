@@ -39,11 +39,6 @@ static char better_of(const char *name)
     return 'h';
 }
 
-static int x_metric(const char *x)
-{
-    return !x ? M_INTVTY : metric_lookup(x);
-}
-
 /* The configuration columns after the fixed ones (the series' own fields are there already). */
 static int config_column(int k)
 {
@@ -148,15 +143,9 @@ int cmd_pareto(struct cli *cli)
     memset(&p, 0, sizeof(p));
     if ((status = cli_analysis_begin(cli, &a, 1)) != EXIT_OK)
         goto done;
-    pareto_opts_init(&po);
-    po.x = x_metric(cli->x_axis);
+    cli_pareto_opts(cli, &po);
     if ((status = resolve_metric(cli, &a, &po, &column)) != EXIT_OK)
         goto done;
-    if (cli->direction)
-        po.direction = front_dir_parse(cli->direction);
-    po.dedup = cli->dedup && !strcmp(cli->dedup, "config") ? DEDUP_CONFIG : DEDUP_DASHBOARD;
-    po.max_cost = cli->no_limits ? INFINITY : cli->max_cost;
-    po.max_ttft = cli->no_limits ? INFINITY : cli->max_ttft;
     po.gpus = &a.g;
     po.runs = &a.x.runs;
     if (pareto_build(&p, a.rows, a.n, &po, &err) < 0) {

@@ -24,6 +24,9 @@ static const struct command commands[] = {
     {"pareto", CMD_PARETO, cmd_pareto, "the dashboard's Pareto fronts of every series"},
     {"at", CMD_AT, cmd_at, "the dashboard's calculator: every series at one interactivity"},
     {"trend", CMD_TREND, cmd_trend, "the calculator's answer per run day: how series improved"},
+    {"plot", CMD_PLOT, cmd_plot, "draw one chart (SVG, PNG or PDF) as the dashboard draws it"},
+    {"report", CMD_REPORT, cmd_report,
+     "write one offline HTML report: charts, tables, trends, provenance"},
 };
 
 void cli_print_main_help(void)

@@ -62,6 +62,11 @@ enum opt_id {
     O_THROUGHPUT,
     O_FROM,
     O_RUN,
+    O_LOG_X,
+    O_LOG_Y,
+    O_ANNOTATE,
+    O_WIDTH,
+    O_HEIGHT,
 };
 
 struct opt {
@@ -75,34 +80,45 @@ struct opt {
 
 static const struct opt opts[] = {
     {"cache", O_CACHE, 1, CMD_ALL, "DIR", "result cache (default $IMX_CACHE, else ./raw)"},
-    {"model", O_MODEL, 1, CMD_EXTRACT | CMD_ANALYSIS, "M",
+    {"model", O_MODEL, 1, CMD_EXTRACT | CMD_ANALYSIS | CMD_PICTURES, "M",
      "model: prefix (gptoss), id (openai/gpt-oss-120b), org_Name form\n"
      "(openai_GPT-OSS-120B, the default) or 'all'"},
     {"output", O_OUTPUT, 1, CMD_EXTRACT | CMD_ANALYSIS | CMD_GPUS, "PATH",
      "output file, '-' for stdout (extract's default by_model/<MODEL>/inferencemax.csv,\n"
      "the other commands' stdout)"},
+    {"output", O_OUTPUT, 1, CMD_PLOT, "PATH",
+     "the chart: .svg, .png or .pdf ('-': SVG on stdout; default imx-plot.svg)"},
+    {"output", O_OUTPUT, 1, CMD_REPORT, "PATH", "the report (default imx-report.html)"},
+    {"log-x", O_LOG_X, 0, CMD_PLOT, NULL, "logarithmic x axis"},
+    {"log-y", O_LOG_Y, 0, CMD_PLOT, NULL, "logarithmic y axis"},
+    {"annotate", O_ANNOTATE, 0, CMD_PLOT, NULL,
+     "label front points with parallelism and concurrency"},
+    {"width", O_WIDTH, 1, CMD_PLOT, "N", "chart width in pixels (PNG) or points (default 960)"},
+    {"height", O_HEIGHT, 1, CMD_PLOT, "N", "chart height (default 600)"},
     {"columns", O_COLUMNS, 1, CMD_EXTRACT, "SET",
      "'seed' (the old extractor's 17), 'default', 'derived' (default and\n"
      "the derived costs, per-MW and J/token), 'all', or a,b,c"},
-    {"gpu-specs", O_GPU_SPECS, 1, CMD_EXTRACT | CMD_ANALYSIS | CMD_GPUS, "FILE",
+    {"gpu-specs", O_GPU_SPECS, 1, CMD_EXTRACT | CMD_ANALYSIS | CMD_GPUS | CMD_PICTURES, "FILE",
      "GPU constants overriding or extending the built-in table (CSV:\n"
      "gpu,power_kw,costh,costn,costr; default $IMX_GPU_SPECS)"},
-    {"metric", O_METRIC, 1, CMD_ANALYSIS, "NAME",
+    {"metric", O_METRIC, 1, CMD_ANALYSIS | CMD_PLOT, "NAME",
      "y metric: throughput (default), output_throughput, input_throughput,\n"
      "tpmw, costh, costn, costr (and _output/_input forms), jpt, any derived\n"
      "or numeric column name"},
-    {"x", O_X, 1, CMD_PARETO, "AXIS", "interactivity (default), e2el, ttft_p99 or ttft_median"},
-    {"direction", O_DIRECTION, 1, CMD_PARETO, "DIR",
+    {"x", O_X, 1, CMD_PARETO | CMD_PLOT, "AXIS",
+     "interactivity (default), e2el, ttft_p99 or ttft_median"},
+    {"direction", O_DIRECTION, 1, CMD_PARETO | CMD_PLOT, "DIR",
      "upper_left, upper_right, lower_left or lower_right\n"
      "(default: the dashboard's for the chart and metric)"},
-    {"dedup", O_DEDUP, 1, CMD_PARETO, "MODE",
+    {"dedup", O_DEDUP, 1, CMD_PARETO | CMD_PLOT, "MODE",
      "dashboard (default: per series, its newest run day's rows)\n"
      "or config (the newest row of every configuration)"},
-    {"max-cost", O_MAX_COST, 1, CMD_PARETO, "USD",
+    {"max-cost", O_MAX_COST, 1, CMD_PARETO | CMD_PLOT, "USD",
      "leave out cost points above USD per million tokens (default 5)"},
-    {"max-ttft", O_MAX_TTFT, 1, CMD_PARETO, "SECONDS",
+    {"max-ttft", O_MAX_TTFT, 1, CMD_PARETO | CMD_PLOT, "SECONDS",
      "leave out points whose TTFT x is above SECONDS (default 60)"},
-    {"no-limits", O_NO_LIMITS, 0, CMD_PARETO, NULL, "no display limits: every point counts"},
+    {"no-limits", O_NO_LIMITS, 0, CMD_PARETO | CMD_PLOT, NULL,
+     "no display limits: every point counts"},
     {"all-points", O_ALL_POINTS, 0, CMD_PARETO, NULL,
      "every point, with an on_front column (not only the front)"},
     {"interactivity", O_INTERACTIVITY, 1, CMD_AT | CMD_TREND, "X",
@@ -128,15 +144,15 @@ static const struct opt opts[] = {
     {"conc", O_CONC, 1, CMD_ROWS, "LIST", "only these concurrencies (4,64)"},
     {"offline", O_OFFLINE, 0, CMD_EXTRACT | CMD_RUNS | CMD_ANALYSIS, NULL,
      "never touch the network: use the cache only"},
-    {"collect-recent", O_COLLECT_RECENT, 1, CMD_FETCHING, "N", "the N newest successful runs"},
-    {"since", O_SINCE, 1, CMD_FETCHING, "DATE", "runs created on or after DATE (YYYY-MM-DD)"},
-    {"until", O_UNTIL, 1, CMD_FETCHING, "DATE", "runs created on or before DATE (YYYY-MM-DD)"},
+    {"collect-recent", O_COLLECT_RECENT, 1, CMD_RUNSEL, "N", "the N newest successful runs"},
+    {"since", O_SINCE, 1, CMD_RUNSEL, "DATE", "runs created on or after DATE (YYYY-MM-DD)"},
+    {"until", O_UNTIL, 1, CMD_RUNSEL, "DATE", "runs created on or before DATE (YYYY-MM-DD)"},
     {"repo", O_REPO, 1, CMD_FETCHING, "OWNER/NAME",
      "repository (default SemiAnalysisAI/InferenceX)"},
     {"workflow", O_WORKFLOW, 1, CMD_FETCHING, "FILE", "workflow file (default run-sweep.yml)"},
-    {"branch", O_BRANCH, 1, CMD_FETCHING, "NAME", "only runs of this branch"},
-    {"event", O_EVENT, 1, CMD_FETCHING, "EVENT", "only runs triggered by EVENT (push, ...)"},
-    {"official", O_OFFICIAL, 0, CMD_FETCHING, NULL, "only push runs on main (the dashboard's)"},
+    {"branch", O_BRANCH, 1, CMD_RUNSEL, "NAME", "only runs of this branch"},
+    {"event", O_EVENT, 1, CMD_RUNSEL, "EVENT", "only runs triggered by EVENT (push, ...)"},
+    {"official", O_OFFICIAL, 0, CMD_RUNSEL, NULL, "only push runs on main (the dashboard's)"},
     {"github-url", O_GITHUB_URL, 1, CMD_FETCHING, "URL",
      "API root (default $GITHUB_API_URL, else https://api.github.com)"},
     {"jobs", O_JOBS, 1, CMD_FETCHING, "N", "parallel transfers (default 8)"},
@@ -211,6 +227,14 @@ static const char *synopsis(unsigned bit)
     case CMD_TREND:
         return "imx trend --interactivity X [OPTIONS] [RUN_ID...]\n"
                "The calculator's answer for every run day, from that day's rows only.";
+    case CMD_PLOT:
+        return "imx plot [OPTIONS] [RUN_ID...] -o chart.svg|chart.png|chart.pdf\n"
+               "Draws one chart of one model and sequence pair from the cache, as the InferenceX\n"
+               "dashboard draws it: every point, each series' Pareto front as a monotone curve.";
+    case CMD_REPORT:
+        return "imx report [OPTIONS] [RUN_ID...]\n"
+               "Writes one self-contained HTML file (no network when opened): per model and\n"
+               "sequence pair its charts, the calculator's table, the trend; the provenance.";
     }
     return "";
 }
@@ -465,6 +489,24 @@ int cli_parse(struct cli *cli, unsigned bit, const char *cmd_name, int argc, cha
                 return bad_value("bucket", optarg, "expected a bucket name");
             cli->bucket = optarg;
             break;
+        case O_LOG_X:
+            cli->log_x = 1;
+            break;
+        case O_LOG_Y:
+            cli->log_y = 1;
+            break;
+        case O_ANNOTATE:
+            cli->annotate = 1;
+            break;
+        case O_WIDTH:
+        case O_HEIGHT: {
+            long v;
+            if (parse_long(optarg, 100, 20000, &v) < 0)
+                return bad_value(c == O_WIDTH ? "width" : "height", optarg,
+                                 "expected a number from 100 to 20000");
+            *(c == O_WIDTH ? &cli->width : &cli->height) = (double)v;
+            break;
+        }
         case O_REFRESH:
             cli->refresh = 1;
             break;

@@ -256,6 +256,29 @@ void chart_ticks(struct chart_ticks *t, double lo, double hi, int log, int targe
         t->v[t->n++] = fabs(v) < t->step * 1e-9 ? 0 : v;
 }
 
+void chart_date_ticks(struct chart_ticks *t, double lo, double hi, int target)
+{
+    static const double steps[] = {1, 2, 3, 7, 14, 28, 56, 91, 182, 365, 730};
+    size_t k = 0;
+
+    memset(t, 0, sizeof(*t));
+    if (!isfinite(lo) || !isfinite(hi)) {
+        lo = 0;
+        hi = 1;
+    }
+    lo = floor(lo);
+    hi = ceil(hi);
+    if (hi <= lo)
+        hi = lo + 1;
+    while (k + 1 < sizeof(steps) / sizeof(steps[0]) && (hi - lo) / steps[k] > target)
+        k++;
+    t->step = steps[k];
+    t->lo = floor(lo / t->step) * t->step;
+    t->hi = ceil(hi / t->step) * t->step;
+    for (double v = t->lo; v <= t->hi + 0.5 && t->n < 64; v += t->step)
+        t->v[t->n++] = v;
+}
+
 static int decimals_of(double step)
 {
     int d = (int)ceil(-log10(step) - 1e-9);

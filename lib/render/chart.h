@@ -54,6 +54,7 @@ struct chart_series {
 struct chart_axis {
     char *title; /* "Interactivity (tok/s/user)" */
     int log;     /* logarithmic scale */
+    int dates;   /* values are days since 1970-01-01, ticks whole days labelled MM-DD */
 };
 
 struct chart {
@@ -105,6 +106,8 @@ struct chart_ticks {
 void chart_ticks(struct chart_ticks *t, double lo, double hi, int log, int target);
 /* A tick's label: "0.25", "1500", "12k", "2.5M", "1e-05". */
 void chart_tick_label(char *out, size_t n, double v, double step);
+/* Ticks of a date axis (days since 1970-01-01): steps of 1, 2, 3, 7, 14, 28, ... days. */
+void chart_date_ticks(struct chart_ticks *t, double lo, double hi, int target);
 
 /* The format an output path names by its extension (.svg, .png, .pdf); -1 otherwise. */
 int chart_format_of(const char *path);

@@ -2,6 +2,7 @@
  * surfaces; fronts are d3's monotone-x curve computed in device space, as the dashboard does. */
 #include "render/chart.h"
 #include "render/curve.h"
+#include "util/date.h"
 #include "util/xalloc.h"
 
 #include <cairo-pdf.h>
@@ -100,12 +101,17 @@ static void data_range(const struct chart *c, double *xlo, double *xhi, double *
         }
     }
     /* headroom: a point on the last tick would sit on the frame, half hidden */
+    if (isfinite(*xhi) && isfinite(*xlo) && c->x.dates) {
+        *xlo -= 1; /* a day's margin: the first and last days off the frame */
+        *xhi += 1;
+    }
     if (isfinite(*xhi) && isfinite(*xlo)) {
-        *xhi = c->x.log ? *xhi * 1.06 : *xhi + (*xhi - fmin(*xlo, 0)) * 0.03;
+        if (!c->x.dates)
+            *xhi = c->x.log ? *xhi * 1.06 : *xhi + (*xhi - fmin(*xlo, 0)) * 0.03;
         *yhi = c->y.log ? *yhi * 1.06 : *yhi + (*yhi - fmin(*ylo, 0)) * 0.03;
     }
     /* a linear axis of positive quantities starts at zero, as the dashboard's do */
-    if (!c->x.log && *xlo > 0 && isfinite(*xlo))
+    if (!c->x.log && !c->x.dates && *xlo > 0 && isfinite(*xlo))
         *xlo = 0;
     if (!c->y.log && *ylo > 0 && isfinite(*ylo))
         *ylo = 0;
@@ -178,7 +184,10 @@ static void do_layout(cairo_t *cr, const struct chart *c, struct layout *L)
         L->f.px1 = L->f.px0 + 40;
     L->f.py0 = top;
     L->f.py1 = bottom;
-    chart_ticks(&L->xt, xlo, xhi, c->x.log, (int)fmax(3, (L->f.px1 - L->f.px0) / 95));
+    if (c->x.dates)
+        chart_date_ticks(&L->xt, xlo, xhi, (int)fmax(2, (L->f.px1 - L->f.px0) / 70));
+    else
+        chart_ticks(&L->xt, xlo, xhi, c->x.log, (int)fmax(3, (L->f.px1 - L->f.px0) / 95));
     L->f.xlo = L->xt.lo;
     L->f.xhi = L->xt.hi;
     L->f.ylo = L->yt.lo;
@@ -325,7 +334,13 @@ static void draw_axes(cairo_t *cr, const struct chart *c, const struct layout *L
         cairo_line_to(cr, u, f->py1);
         cairo_stroke(cr);
         grey(cr, 0.3);
-        chart_tick_label(lab, sizeof(lab), L->xt.v[i], L->xt.step);
+        if (c->x.dates) {
+            char day[16];
+            date_format((long)L->xt.v[i], day);
+            snprintf(lab, sizeof(lab), "%s", day + 5); /* MM-DD: the title gives the years */
+        } else {
+            chart_tick_label(lab, sizeof(lab), L->xt.v[i], L->xt.step);
+        }
         show_text(cr, u, L->xlabel_y, lab, 0.5);
     }
     grey(cr, 0.45);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Data-driven end-to-end cases: each tests/cases/NNNN-name/ holds `args` (imx's arguments, run
 # in a copy of the case folder), fixtures, and expectations: `expected.csv` (compared with
-# out.csv byte for byte), `exit` (default 0) and `stderr` (lines that must appear).
+# out.csv byte for byte), `exit` (default 0), `stderr` (lines that must appear) and `check` (a
+# Python script run in the case's folder after imx, for outputs that are not tables).
 # A sync case also holds what the fake servers serve: `github/` (runs in the cache layout, served
 # by tests/fake/fakegh.py, with `github.faults` its fault list), `gcs/` (runs the fake backup
 # bucket holds), `token` (a token is in the environment), and may expect `requests` (lines
@@ -97,6 +98,11 @@ run_case() {
         cache_files "$W/cases/$name/cache" >"$W/cases/$name/cache.got"
         [ $bless = 1 ] && cp "$W/cases/$name/cache.got" "$dir/cache.txt"
         assert_file_eq "$W/cases/$name/cache.got" "$dir/cache.txt" || return 1
+    fi
+    # `check`: a Python script that judges the outputs (charts, pages) in the case's folder
+    if [ -f "$dir/check" ]; then
+        (cd "$W/cases/$name" && python3 "$dir/check") || { fail "check failed"; return 1; }
+        return 0
     fi
     if [ $bless = 1 ] && [ -f "$W/cases/$name/out.csv" ]; then
         cp "$W/cases/$name/out.csv" "$dir/expected.csv"

@@ -60,6 +60,20 @@ static void ticks_log(void)
     CHECK_STR(lab, "1000");
 }
 
+static void ticks_dates(void)
+{
+    struct chart_ticks t;
+
+    chart_date_ticks(&t, 20435.5, 20466, 6); /* a month: weekly ticks on whole days */
+    CHECK(t.step == 7 && t.lo <= 20435 && t.hi >= 20466 && t.n >= 5 && t.n <= 7);
+    for (size_t i = 0; i < t.n; i++)
+        CHECK(t.v[i] == floor(t.v[i]));
+    chart_date_ticks(&t, 20435, 20437, 6);
+    CHECK(t.step == 1 && t.n == 3);
+    chart_date_ticks(&t, 20000, 20000, 6); /* one day: still a range */
+    CHECK(t.hi > t.lo);
+}
+
 static int greenish(struct chart_rgb c)
 {
     return c.g > c.r && (c.g >= c.b - 0.1);
@@ -278,6 +292,7 @@ int main(void)
 {
     RUN(ticks_linear);
     RUN(ticks_log);
+    RUN(ticks_dates);
     RUN(colours_and_marks);
     RUN(monotone_segments);
     RUN(formats);

@@ -1,0 +1,225 @@
+/* cmd_plot: `imx plot`: one chart of one model and sequence pair from the cache, drawn as the
+ * dashboard draws it (every point, each series' front as a monotone curve) into SVG, PNG or PDF.
+ */
+#include "analysis.h"
+#include "output.h"
+#include "render/figure.h"
+#include "table/extract.h"
+#include "util/fsutil.h"
+#include "util/xalloc.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void cli_extract_opts(const struct cli *cli, struct extract_opts *o)
+{
+    memset(o, 0, sizeof(*o));
+    o->cache = cli_cache_dir(cli);
+    o->ids = cli->ids;
+    o->nids = cli->nids;
+    cli_run_select(cli, &o->select);
+}
+
+int cli_rows_offline(struct cli *cli, struct extract *x, struct trow ***rows, size_t *n)
+{
+    struct imx_err err = IMX_ERR_INIT;
+    struct imx_diag diag = {msg_diag, cli, 0};
+    struct model_sel sel;
+    struct extract_opts o;
+    size_t nmerged;
+    int status = EXIT_OK;
+
+    *rows = NULL;
+    *n = 0;
+    memset(x, 0, sizeof(*x));
+    if (!cli->model)
+        cli->model = cli->cmd_bit == CMD_REPORT ? "all" : MODEL_DEFAULT;
+    if (model_sel_init(&sel, cli->model, &err) < 0) {
+        msg_error("%s", err.msg);
+        return EXIT_USAGE;
+    }
+    cli_extract_opts(cli, &o);
+    o.model = &sel;
+    o.diag = &diag;
+    if (extract_run(x, &o, &err) < 0) {
+        msg_error("%s", err.msg);
+        status = exit_for(err.code);
+    } else if (x->st.runs == 0 && o.nids == 0) {
+        msg_error("no runs in the cache '%s' (expected run_<ID>/ folders; 'imx sync' fills it)",
+                  o.cache);
+        status = EXIT_DATA;
+    } else {
+        *rows = table_sorted(&x->table, &nmerged);
+        *n = row_filter_keep(&cli->filter, *rows, nmerged);
+        if (*n == 0) {
+            struct buf b = BUF_INIT_MAX(8192);
+            row_filter_describe(&cli->filter, &b);
+            if (nmerged)
+                msg_error("no rows of model '%s' match %s (%zu rows before the filters)",
+                          cli->model, b.p, nmerged);
+            else
+                msg_error("no rows of model '%s' in the cache '%s'", cli->model, o.cache);
+            buf_release(&b);
+            status = EXIT_DATA;
+        } else if (extract_incomplete(x)) {
+            status = EXIT_PARTIAL;
+        }
+    }
+    model_sel_release(&sel);
+    return status;
+}
+
+int cli_write_file(const char *path, const struct buf *b)
+{
+    struct out o;
+    int status = out_open(&o, path, 0);
+
+    if (status != EXIT_OK)
+        return status;
+    if (fwrite(b->p, 1, b->len, o.fp) != b->len) {
+        msg_error("cannot write '%s': %s", o.label, strerror(errno));
+        out_abort(&o);
+        return EXIT_FS;
+    }
+    return out_commit(&o);
+}
+
+/* The y of --metric (a metric: a chart needs its unit and direction); -1 after a message. */
+static int y_metric_of(const struct cli *cli)
+{
+    int m = cli->metric ? metric_lookup(cli->metric) : M_TPUT;
+
+    if (m < 0) {
+        msg_error("invalid value '%s' for --metric: not a metric (throughput, output_throughput, "
+                  "costh, costn, costr, tpmw, jpt, ... see imx(1))",
+                  cli->metric);
+        fprintf(stderr, "try 'imx plot --help'\n");
+    }
+    return m;
+}
+
+/* One model and sequence pair per chart: more than one selected is a usage error naming them. */
+static int one_pair(struct trow *const *rows, size_t n)
+{
+    struct buf b = BUF_INIT_MAX(8192);
+    size_t pairs = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        size_t j;
+        for (j = 0; j < i; j++)
+            if (!table_cmp_values(rows[i]->kv[K_PREFIX], rows[j]->kv[K_PREFIX]) &&
+                !table_cmp_values(rows[i]->kv[K_ISL], rows[j]->kv[K_ISL]) &&
+                !table_cmp_values(rows[i]->kv[K_OSL], rows[j]->kv[K_OSL]))
+                break;
+        if (j < i)
+            continue;
+        if (pairs++)
+            buf_adds(&b, ", ");
+        buf_addf(&b, "%s ", rows[i]->kv[K_PREFIX] ? rows[i]->kv[K_PREFIX] : "?");
+        figure_seq_name(rows[i]->kv[K_ISL], rows[i]->kv[K_OSL], &b);
+    }
+    if (pairs > 1) {
+        msg_error("one chart shows one model and sequence pair; %zu are selected (%s): choose "
+                  "with --model and --seq",
+                  pairs, b.p);
+        fprintf(stderr, "try 'imx plot --help'\n");
+    }
+    buf_release(&b);
+    return pairs > 1 ? -1 : 0;
+}
+
+int cmd_plot(struct cli *cli)
+{
+    struct imx_err err = IMX_ERR_INIT;
+    const char *out = cli->output ? cli->output : "imx-plot.svg";
+    int fmt = chart_format_of(out), x_metric, y_metric, status, st2;
+    struct gpu_table gpus;
+    struct pareto_opts po;
+    struct pareto p;
+    struct extract x;
+    struct trow **rows;
+    struct chart c;
+    struct chart_stats cst;
+    struct figure_opts fo;
+    struct buf img = BUF_INIT, src = BUF_INIT_MAX(8192);
+    size_t n;
+
+    if (fmt < 0 && !strcmp(out, "-"))
+        fmt = CHART_SVG;
+    if (fmt < 0) {
+        msg_error("cannot tell the format of '%s': expected a name ending in .svg, .png or .pdf",
+                  out);
+        return EXIT_USAGE;
+    }
+    cli_pareto_opts(cli, &po);
+    x_metric = po.x;
+    if ((y_metric = y_metric_of(cli)) < 0)
+        return EXIT_USAGE;
+    if ((status = cli_gpu_table(cli, &gpus)) != EXIT_OK)
+        return status;
+
+    status = cli_rows_offline(cli, &x, &rows, &n);
+    if (status != EXIT_OK && status != EXIT_PARTIAL)
+        goto out;
+    if (one_pair(rows, n) < 0) {
+        status = EXIT_USAGE;
+        goto out;
+    }
+    po.y = y_metric;
+    po.gpus = &gpus;
+    po.runs = &x.runs;
+    if (pareto_build(&p, rows, n, &po, &err) < 0) {
+        msg_error("%s", err.msg);
+        status = exit_for(err.code);
+        goto out;
+    }
+    memset(&fo, 0, sizeof(fo));
+    fo.annotate = cli->annotate;
+    fo.log_x = cli->log_x;
+    fo.log_y = cli->log_y;
+    fo.width = cli->width;
+    fo.height = cli->height;
+    buf_addf(&src, "cache %s", cli_cache_dir(cli));
+    fo.source = src.p;
+    chart_init(&c);
+    figure_build(&c, &p, x_metric, y_metric, NULL, &x.runs, &fo);
+    if (chart_render(&c, (enum chart_format)fmt, &img, &cst, &err) < 0) {
+        msg_error("%s", err.msg);
+        st2 = exit_for(err.code);
+    } else {
+        st2 = cli_write_file(out, &img);
+    }
+    if (st2 == EXIT_OK && !cli->quiet) {
+        fprintf(stderr, "Wrote %s: %zu series, %zu points, %zu front curves", out, p.n, cst.points,
+                cst.fronts);
+        if (c.annotate)
+            fprintf(stderr, ", %zu labels (%zu left out where they would overlap)", cst.labels,
+                    cst.unlabeled);
+        fputc('\n', stderr);
+        if (p.st.older_day)
+            fprintf(stderr, "Left out: %zu rows of older run days than their series' newest\n",
+                    p.st.older_day);
+        if (p.st.no_x || p.st.no_y)
+            fprintf(stderr, "Left out: %zu rows without %s, %zu without %s\n", p.st.no_x,
+                    figure_metric_noun(x_metric), p.st.no_y, figure_metric_noun(y_metric));
+        if (p.st.over_cost)
+            fprintf(stderr, "Left out: %zu rows costing more than the chart's limit\n",
+                    p.st.over_cost);
+        if (cst.dropped)
+            fprintf(stderr, "Left out: %zu points not drawable on a log axis (zero or negative)\n",
+                    cst.dropped);
+    }
+    status = st2 == EXIT_OK ? status : st2;
+    chart_release(&c);
+    pareto_release(&p);
+out:
+    gpu_table_release(&gpus);
+    free(rows);
+    extract_release(&x);
+    buf_release(&img);
+    buf_release(&src);
+    return status;
+}
