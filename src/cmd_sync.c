@@ -796,10 +796,32 @@ int cli_sync_selected(struct cli *cli, char ***ids, size_t *nids)
 
 /* ---- sync --repair ---------------------------------------------------------------------- */
 
+/* Run ids as decimal strings. */
+struct idlist {
+    char **v;
+    size_t n, cap;
+};
+
+static void idlist_add(struct idlist *l, unsigned long long id)
+{
+    struct buf b = BUF_INIT_MAX(32);
+
+    buf_addf(&b, "%llu", id);
+    ALLOC_GROW(l->v, l->n + 1, l->cap);
+    l->v[l->n++] = buf_detach(&b, NULL);
+}
+
+static void idlist_release(struct idlist *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->v[i]);
+    free(l->v);
+    memset(l, 0, sizeof(*l));
+}
+
 struct repair {
     struct store *store;
-    char **ids; /* runs with damaged artifacts, as decimal strings */
-    size_t n, cap;
+    struct idlist github, gcs; /* runs with damaged artifacts, by where those came from */
     unsigned long arts;
     int failed; /* a manifest could not be saved */
     struct imx_err err;
@@ -810,12 +832,16 @@ static void mark_damaged(void *ud, unsigned long long run_id, const struct run_c
                          struct manifest *m)
 {
     struct repair *r = ud;
-    struct buf b = BUF_INIT_MAX(32);
-    size_t k = 0;
+    size_t k = 0, backup = 0;
 
     (void)c;
-    for (size_t i = 0; i < m->n; i++)
-        k += m->arts[i].state == ART_COMPLETE && m->arts[i].damaged;
+    for (size_t i = 0; i < m->n; i++) {
+        const struct manifest_art *a = &m->arts[i];
+        if (a->state == ART_COMPLETE && a->damaged) {
+            k++;
+            backup += a->source && !strcmp(a->source, "gcs");
+        }
+    }
     if (!k)
         return;
     m->complete = 0;
@@ -824,13 +850,36 @@ static void mark_damaged(void *ud, unsigned long long run_id, const struct run_c
         return;
     }
     r->arts += k;
-    buf_addf(&b, "%llu", run_id);
-    ALLOC_GROW(r->ids, r->n + 1, r->cap);
-    r->ids[r->n++] = buf_detach(&b, NULL);
+    idlist_add(backup ? &r->gcs : &r->github, run_id);
+}
+
+/* Syncs the runs of l from source (NULL: the command line's). */
+static int repair_sync(struct cli *cli, const struct idlist *l, const char *source)
+{
+    char **given = cli->ids, **synced = NULL;
+    size_t ngiven = cli->nids, nsynced = 0;
+    const char *src = cli->source;
+    int status;
+
+    if (!l->n)
+        return EXIT_OK;
+    cli->ids = l->v;
+    cli->nids = l->n;
+    if (source)
+        cli->source = source;
+    status = cli_sync_selected(cli, &synced, &nsynced);
+    cli->ids = given;
+    cli->nids = ngiven;
+    cli->source = src;
+    for (size_t i = 0; i < nsynced; i++)
+        free(synced[i]);
+    free(synced);
+    return status;
 }
 
 /* Re-hashes the runs named (all cached without names), then syncs those found damaged: the new
- * install sets the damaged files aside under .damaged/ (store.h). */
+ * install sets the damaged files aside under .damaged/ (store.h). Without --source, each run
+ * from where its damaged artifacts came: GitHub, or the GCS backup. */
 static int repair(struct cli *cli)
 {
     struct imx_err err = IMX_ERR_INIT;
@@ -839,8 +888,7 @@ static int repair(struct cli *cli)
     struct repair r;
     struct verify_stats st;
     unsigned long long *ids = xcalloc(cli->nids ? cli->nids : 1, sizeof(*ids));
-    char **given = cli->ids, **synced = NULL;
-    size_t ngiven = cli->nids, nsynced = 0;
+    size_t nruns;
     int status, rc;
 
     memset(&r, 0, sizeof(r));
@@ -858,6 +906,7 @@ static int repair(struct cli *cli)
         store_close(&store);
     }
     free(ids);
+    nruns = r.github.n + r.gcs.n;
     if (rc < 0 || r.failed) {
         msg_error("%s", rc < 0 ? err.msg : r.err.msg);
         status = exit_for(rc < 0 ? err.code : r.err.code);
@@ -868,25 +917,23 @@ static int repair(struct cli *cli)
                 "Repair: %lu run%s re-hashed, %lu stored files (%.1f MB): %lu damaged in %lu "
                 "artifact%s of %zu run%s%s\n",
                 st.runs, st.runs == 1 ? "" : "s", st.files, (double)st.bytes / (1 << 20),
-                st.damaged, r.arts, r.arts == 1 ? "" : "s", r.n, r.n == 1 ? "" : "s",
+                st.damaged, r.arts, r.arts == 1 ? "" : "s", nruns, nruns == 1 ? "" : "s",
                 st.unexpected ? "; unexpected files are left as they are (imx verify lists them)"
                               : "");
     status = st.runs_missing || st.bad_manifest ? EXIT_PARTIAL : EXIT_OK;
-    if (!r.n)
-        goto out;
-    /* the damaged runs, by id, from the source chosen */
-    cli->ids = r.ids;
-    cli->nids = r.n;
-    status = cli_worse_status(status, cli_sync_selected(cli, &synced, &nsynced));
-    cli->ids = given;
-    cli->nids = ngiven;
-    for (size_t i = 0; i < nsynced; i++)
-        free(synced[i]);
-    free(synced);
+    if (cli->source) {
+        /* one source asked for: every damaged run from it */
+        for (size_t i = 0; i < r.gcs.n; i++)
+            idlist_add(&r.github, strtoull(r.gcs.v[i], NULL, 10));
+        status = cli_worse_status(status, repair_sync(cli, &r.github, NULL));
+    } else {
+        status = cli_worse_status(status, repair_sync(cli, &r.github, "github"));
+        if (status != EXIT_INTR && status != EXIT_USAGE)
+            status = cli_worse_status(status, repair_sync(cli, &r.gcs, "gcs"));
+    }
 out:
-    for (size_t i = 0; i < r.n; i++)
-        free(r.ids[i]);
-    free(r.ids);
+    idlist_release(&r.github);
+    idlist_release(&r.gcs);
     return status;
 }
 

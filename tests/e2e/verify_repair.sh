@@ -7,6 +7,7 @@
 . "$(dirname "$0")/../lib.sh"
 . "$TESTS_DIR/fake/fake.sh"
 . "$TESTS_DIR/e2e/sync_common.bash"
+. "$TESTS_DIR/fake/gcs.sh"
 
 W=$(t_tmp)
 TOKEN="ghp_verify$RANDOM"
@@ -14,6 +15,9 @@ TOKEN="ghp_verify$RANDOM"
 mkfixture "$W/fx" --synthetic 3 --token "$TOKEN" --no-aggregate @1 >"$W/ids" || exit 1
 mapfile -t IDS <"$W/ids"
 fake_start "$W" "$W/fx/fixture.json" || exit 1
+mkdir -p "$W/g"
+mkgcsfixture "$W/g/data" --synthetic >/dev/null || exit 1
+gcs_start "$W/g/data" || exit 1
 C=$W/cache
 A=$C/run_${IDS[0]}
 B=$C/run_${IDS[1]}
@@ -131,6 +135,22 @@ t_usage() {
     assert_contains "$W/v.err" "run 99 is not in the cache"
 }
 
+# A run from the GCS backup: --repair without --source fetches it from the backup again.
+t_gcs_repair() {
+    local c=$W/gc run=20400000044 f
+    imx sync --source gcs --gcs-url "$GCS_URL" --cache "$c" -q "$run" || fail "gcs sync" || return 1
+    f=$c/run_$run/agg_bmk.json
+    cp "$f" "$W/g.json"
+    sed -i '0,/mi355x/s//mi355y/' "$f"
+    imx verify --cache "$c" -q >"$W/gv.out"
+    assert_eq "$?" 1 "verify exit status" || return 1
+    IMX_GCS_URL=$GCS_URL imx sync --cache "$c" --repair >"$W/gr.out" 2>&1 ||
+        fail "repair: $(cat "$W/gr.out")" || return 1
+    cmp -s "$f" "$W/g.json" || fail "not repaired from the backup: $(cat "$W/gr.out")" || return 1
+    [ -n "$(find "$c/run_$run/.damaged" -name agg_bmk.json)" ] || fail "not kept" || return 1
+    imx verify --cache "$c" -q || fail "still damaged"
+}
+
 t_run "verify: a clean cache, digests recorded" t_clean
 t_run "verify: a deleted file: extract names the repair, a plain sync fetches it again" t_deleted
 t_run "verify: a cut file: a plain sync fetches it again, the cut one kept under .damaged/" t_cut
@@ -139,3 +159,4 @@ t_run "verify: a changed byte: verify finds it (exit 1), sync --repair fetches i
 t_run "verify: an unexpected file is listed, never removed" t_unexpected
 t_run "verify: manifests without digests keep working" t_old_manifest
 t_run "verify: usage and runs not cached" t_usage
+t_run "verify: a backup run is repaired from the backup" t_gcs_repair
