@@ -595,6 +595,7 @@ static int untar(struct source_env *env, const char *tarball, struct buf *root, 
     struct unpack_result res;
     struct stat st;
     sigset_t saved;
+    int r;
 
     if (stat(tarball, &st) != 0)
         return imx_seterr(err, IMX_EIO, "cannot read '%s': %s", tarball, strerror(errno));
@@ -609,7 +610,9 @@ static int untar(struct source_env *env, const char *tarball, struct buf *root, 
     }
     *slot = tempfile_register(root->p);
     tempfile_unhold(&saved);
-    return unpack_zip(tarball, root->p, &lim, &res, err);
+    r = unpack_zip(tarball, root->p, &lim, &res, err);
+    unpack_result_release(&res);
+    return r;
 }
 
 /* Where the run folders are: root itself, or the one folder a tarball wraps them in. */
