@@ -247,6 +247,7 @@ void report_trend_init(struct report_trend *t, double target, const struct gpu_t
     t->target = target;
     t->gpus = g;
     t->filter = filter;
+    table_init(&t->rows);
 }
 
 static struct report_trend_series *trend_series(struct report_trend *t, const char *group,
@@ -274,18 +275,21 @@ static int trend_flush(struct report_trend *t)
     long day = date_days(t->day);
     int r = 0;
 
-    group_sort(t->rows, t->nrows);
-    for (size_t i = 0; i < t->nrows && r == 0 && day >= 0;) {
+    size_t nrows;
+    struct trow **rows = table_sorted(&t->rows, &nrows);
+
+    group_sort(rows, nrows);
+    for (size_t i = 0; i < nrows && r == 0 && day >= 0;) {
         size_t j = i + 1;
         struct pareto_opts po;
         struct pareto p;
 
-        while (j < t->nrows && !group_cmp_rows(t->rows[i], t->rows[j]))
+        while (j < nrows && !group_cmp_rows(rows[i], rows[j]))
             j++;
         buf_reset(&anchor);
-        anchor_of(t->rows[i], &anchor);
+        anchor_of(rows[i], &anchor);
         calc_pareto_opts(&po, CALC_INTERACTIVITY, t->gpus, NULL);
-        r = pareto_build(&p, t->rows + i, j - i, &po, &t->err);
+        r = pareto_build(&p, rows + i, j - i, &po, &t->err);
         for (size_t k = 0; r == 0 && k < p.n; k++) {
             struct calc_answer a;
             struct report_trend_series *s;
@@ -313,9 +317,9 @@ static int trend_flush(struct report_trend *t)
             pareto_release(&p);
         i = j;
     }
-    for (size_t i = 0; i < t->nrows; i++)
-        free(t->rows[i]);
-    t->nrows = 0;
+    free(rows);
+    table_release(&t->rows);
+    table_init(&t->rows);
     buf_release(&anchor);
     buf_release(&name);
     buf_release(&tip);
@@ -331,31 +335,28 @@ int report_trend_run(void *ud, const struct run_info *run, struct trow **rows, s
     if (!run->created_at || date_timestamp_day(run->created_at, day) < 0)
         return 0;
     if (strcmp(day, t->day)) {
-        if (t->nrows && trend_flush(t) < 0)
+        if (t->rows.count && trend_flush(t) < 0)
             return -t->err.code;
         memcpy(t->day, day, sizeof(t->day));
         t->days++;
     }
     if (t->filter)
         n = row_filter_keep(t->filter, rows, n);
-    ALLOC_GROW(t->rows, t->nrows + n + 1, t->caprows);
     for (size_t i = 0; i < n; i++)
-        t->rows[t->nrows++] = trow_clone(rows[i]);
+        table_put(&t->rows, trow_clone(rows[i]));
     return 0;
 }
 
 int report_trend_finish(struct report_trend *t)
 {
-    if (t->nrows && trend_flush(t) < 0)
+    if (t->rows.count && trend_flush(t) < 0)
         return -t->err.code;
     return 0;
 }
 
 void report_trend_release(struct report_trend *t)
 {
-    for (size_t i = 0; i < t->nrows; i++)
-        free(t->rows[i]);
-    free(t->rows);
+    table_release(&t->rows);
     for (size_t i = 0; i < t->n; i++) {
         for (size_t j = 0; j < t->s[i].n; j++)
             free(t->s[i].p[j].tip);

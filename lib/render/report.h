@@ -6,6 +6,7 @@
 
 #include "analysis/gpus.h"
 #include "table/extract.h"
+#include "table/table.h"
 #include "util/buf.h"
 #include "util/err.h"
 
@@ -35,10 +36,9 @@ struct report_trend {
     const struct row_filter *filter; /* may be NULL */
     struct report_trend_series *s;
     size_t n, cap;
-    char day[11];       /* the run day being gathered */
-    struct trow **rows; /* its rows (clones) */
-    size_t nrows, caprows;
-    size_t days; /* run days seen */
+    char day[11];      /* the run day being gathered */
+    struct table rows; /* its rows: of two runs of the day, the later one's (as imx trend) */
+    size_t days;       /* run days seen */
     struct imx_err err;
 };
 

@@ -2,11 +2,12 @@
 # Real-data pictures: every model and sequence pair of the shared cache drawn by `imx plot` (SVG
 # parsed as XML: one mark per point, one front curve per series with two or more front points,
 # counted against `imx pareto --all-points` when that command exists, else against the plot's
-# own summary); PNG and PDF of the requested size; log axes. Skipped, saying so, without the cache.
+# own summary); PNG and PDF of the requested size; log axes; the report's trend against imx
+# trend. Skipped, saying so, without the cache.
 . "$(dirname "$0")/../lib.sh"
 
 if [ ! -d "$SHARED_RAW" ]; then
-    for t in svg_counts png_pdf_sizes log_axes; do
+    for t in svg_counts png_pdf_sizes log_axes trend_agrees; do
         t_skip "real/pictures_$t" "the shared real cache ../shared/data/inferencemax-raw is absent"
     done
     exit 0
@@ -78,6 +79,36 @@ assert n["fronts"] >= 4 and n["marks"] > 40, n
 PY
 }
 
+# the report's trend is imx trend's answer: the same (model, sequence, day, value) at 50 tok/s/user
+trend_agrees() {
+    imx report --cache "$SHARED_RAW" -o "$W/r.html" --quiet || return 1
+    "$IMX" trend --offline --cache "$SHARED_RAW" --model all --interactivity 50 -o "$W/t.csv" \
+        --quiet || return 1
+    python3 - "$W/r.html" "$W/t.csv" <<'PY'
+import csv, html, json, re, sys
+page = open(sys.argv[1], encoding="utf-8").read()
+got = []
+for sec, body in re.findall(r'<section id="([^"]+)">(.*?)</section>', page, re.S):
+    for attrs in re.findall(r'<svg [^>]*aria-label="Trend[^>]*>', body):
+        pts = json.loads(html.unescape(re.search(r'data-points="([^"]*)"', attrs).group(1)))
+        for p in pts:
+            m = re.search(r"\n(\d{4}-\d\d-\d\d): ([0-9.e+]+) tok/s/gpu", p[2])
+            got.append((sec, m.group(1), "%.6g" % float(m.group(2))))
+want = []
+for r in csv.DictReader(open(sys.argv[2], newline="")):
+    if r["value"]:
+        isl, osl = int(r["input_seq_len"]), int(r["output_seq_len"])
+        seq = "-".join("%dk" % (v // 1024) if v % 1024 == 0 else str(v) for v in (isl, osl))
+        want.append(("%s-%s" % (r["model_prefix"], seq), r["date"], "%.6g" % float(r["value"])))
+# the report draws a trend only where a pair spans two run days or more
+spans = {s for s in {w[0] for w in want} if len({w[1] for w in want if w[0] == s}) > 1}
+want = [w for w in want if w[0] in spans]
+assert len(got) > 20, len(got)
+assert sorted(got) == sorted(want), (sorted(set(got) ^ set(want)))[:10]
+PY
+}
+
 t_run real/pictures_svg_counts svg_counts
 t_run real/pictures_png_pdf_sizes png_pdf_sizes
 t_run real/pictures_log_axes log_axes
+t_run real/pictures_trend_agrees trend_agrees
