@@ -427,6 +427,74 @@ if [ -d "$c" ]; then
 fi
 
 echo
+# ---------------------------------------------------------------------------------------------
+echo
+echo "== history and formats: --history to CSV, the SQLite database, a one-run update (issue 13) =="
+history_bench() {
+    local n=${SIZES##* } c hc db last
+    c=$OUT/cache-$n
+    run_tool plain h "$REPEAT" "$IMX" extract --offline --cache "$c" --model "$MODEL" -o - --quiet
+    run_tool hist h "$REPEAT" "$IMX" extract --offline --cache "$c" --model "$MODEL" --history \
+        -o - --quiet
+    T_ROWS[hist,h]=$(csv_rows "$tmp/hist-h.out")
+    T_ROWS[plain,h]=$(csv_rows "$tmp/plain-h.out")
+    run_tool jsonl h "$REPEAT" "$IMX" extract --offline --cache "$c" --model "$MODEL" --history \
+        --format jsonl -o - --quiet
+    T_ROWS[jsonl,h]=$(wc -l <"$tmp/jsonl-h.out")
+    rm -f "$tmp/full.sqlite"
+    # a fresh build each time: the file is removed between runs (best of REPEAT)
+    run_tool sqlite h "$REPEAT" bash -c 'rm -f "$1"; exec "$2" extract --offline --cache "$3" \
+        --model "$4" -o "$1" --quiet' sh "$tmp/full.sqlite" "$IMX" "$c" "$MODEL"
+    T_ROWS[sqlite,h]=-
+    # a one-run update: the database of every run but the newest, then the newest arrives
+    hc=$tmp/hcache
+    rm -rf "$hc"
+    cp -al "$c" "$hc" 2>/dev/null || cp -r "$c" "$hc"
+    last=$(ls -d "$hc"/run_* | sort | tail -n 1)
+    mv "$last" "$tmp/held-run"
+    db=$tmp/inc.sqlite
+    rm -f "$db"
+    "$IMX" extract --offline --cache "$hc" --model "$MODEL" -o "$db" --quiet ||
+        { echo "  the SQLite build failed"; return; }
+    cp "$db" "$tmp/inc-base.sqlite"
+    mv "$tmp/held-run" "$last"
+    run_tool update h "$REPEAT" bash -c 'cp "$1" "$2"; exec "$3" extract --offline --cache "$4" \
+        --model "$5" -o "$2" --quiet' sh "$tmp/inc-base.sqlite" "$db" "$IMX" "$hc" "$MODEL"
+    T_ROWS[update,h]=-
+    printf '%-40s %8s %10s %10s %12s\n' "$n runs, model $MODEL" "rows" "wall s" "peak MB" \
+        "vs extract"
+    for key in plain hist jsonl sqlite update; do
+        case $key in
+        plain) label="imx extract (the merged table)" ;;
+        hist) label="imx extract --history (CSV)" ;;
+        jsonl) label="imx extract --history --format jsonl" ;;
+        sqlite) label="SQLite database, built" ;;
+        update) label="SQLite database, one run added" ;;
+        esac
+        w=${T_WALL[$key,h]-}
+        [ -n "$w" ] || { printf '%-40s %s\n' "$label" "${T_NOTE[$key,h]-not run}"; continue; }
+        printf '%-40s %8s %10.3f %10s %12s\n' "$label" "${T_ROWS[$key,h]-}" "$w" \
+            "$(mb "${T_KB[$key,h]}")" "$(ratio "$w" "${T_WALL[plain,h]}")"
+    done
+    echo "goals (issue 13, Speed):"
+    w=${T_WALL[hist,h]-}
+    [ -n "$w" ] && awk -v a="$w" -v b="${T_WALL[plain,h]}" 'BEGIN { exit !(a <= 1.5 * b) }'
+    verdict $?
+    echo "  --history to CSV: $(ratio "${w:-0}" "${T_WALL[plain,h]}") a plain extract (goal <= 1.5x): $V"
+    [ -n "$w" ] && [ "${T_KB[hist,h]:-99999999}" -lt 65536 ]
+    verdict $?
+    echo "  --history peak memory: $(mb "${T_KB[hist,h]:-0}") MB (goal < 64 MB): $V"
+    w=${T_WALL[sqlite,h]-}
+    [ -n "$w" ] && awk -v a="$w" -v b="${T_WALL[plain,h]}" 'BEGIN { exit !(a <= 3 * b) }'
+    verdict $?
+    echo "  SQLite build: $(ratio "${w:-0}" "${T_WALL[plain,h]}") a plain extract (goal <= 3x): $V"
+    w=${T_WALL[update,h]-}
+    [ -n "$w" ] && fcmp "$w" "<" 0.2
+    verdict $?
+    echo "  one-run update: ${w:-?} s (goal < 0.2 s; includes copying the base database): $V"
+}
+history_bench
+
 if [ "$missed" -gt 0 ]; then
     echo "bench: $missed goal(s) missed"
     [ "${BENCH_STRICT:-}" = 1 ] && exit 1

@@ -38,15 +38,20 @@ enum {
     CMD_AT = 1 << 12,
     CMD_TREND = 1 << 13,
     CMD_ANALYSIS = CMD_PARETO | CMD_AT | CMD_TREND, /* they read rows as extract does */
-    CMD_ALL =
-        CMD_EXTRACT | CMD_SYNC | CMD_RUNS | CMD_VERIFY | CMD_GPUS | CMD_ANALYSIS | CMD_PICTURES,
+    /* the history commands */
+    CMD_DIFF = 1 << 20,
+    CMD_MODELS = 1 << 21,
+    CMD_COLUMNS = 1 << 22,
+    CMD_HISTORY = CMD_DIFF | CMD_MODELS,
+    CMD_ALL = CMD_EXTRACT | CMD_SYNC | CMD_RUNS | CMD_VERIFY | CMD_GPUS | CMD_ANALYSIS |
+              CMD_PICTURES | CMD_HISTORY | CMD_COLUMNS,
     /* commands that may talk to a server */
     CMD_FETCHING = CMD_EXTRACT | CMD_SYNC | CMD_RUNS | CMD_ANALYSIS,
     /* commands that read the cache's runs by date, event, branch or number */
     CMD_RUNSEL = CMD_FETCHING | CMD_PICTURES,
     /* commands that select rows: they take the row filters (--gpu, --seq, ...); a new
      * command that writes or selects rows adds its bit here */
-    CMD_ROWS = CMD_EXTRACT | CMD_ANALYSIS | CMD_PICTURES,
+    CMD_ROWS = CMD_EXTRACT | CMD_ANALYSIS | CMD_PICTURES | CMD_HISTORY | CMD_RUNS,
 };
 
 struct cli {
@@ -61,6 +66,7 @@ struct cli {
     const char *columns;
     const char *format; /* csv, jsonl or sqlite; NULL: from the output's extension */
     int history;        /* every run's rows, not only the newest per configuration */
+    double threshold;   /* diff: summary of changes beyond this percentage; < 0: none */
     int offline;
     /* fetching */
     const char *repo;
@@ -110,6 +116,8 @@ struct cli {
  * Returns 0, or EXIT_USAGE after printing a one-line error. */
 int cli_parse(struct cli *cli, unsigned cmd_bit, const char *cmd_name, int argc, char **argv);
 void cli_release(struct cli *cli);
+/* Is s a run id (a positive decimal number of at most 19 digits)? */
+int cli_valid_run_id(const char *s);
 void cli_print_help(unsigned cmd_bit, const char *cmd_name);
 void cli_print_main_help(void);
 
@@ -178,6 +186,9 @@ int cli_filtered_empty(const struct cli *cli, const struct cli_selection *s, siz
 int cmd_extract(struct cli *cli);
 int cmd_sync(struct cli *cli);
 int cmd_runs(struct cli *cli);
+int cmd_diff(struct cli *cli);
+int cmd_models(struct cli *cli);
+int cmd_columns(struct cli *cli);
 int cmd_verify(struct cli *cli);
 int cmd_gpus(struct cli *cli);
 int cmd_pareto(struct cli *cli);

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 const char *cli_cache_dir(const struct cli *cli)
@@ -528,6 +529,58 @@ int cli_filtered_empty(const struct cli *cli, const struct cli_selection *s, siz
     return no_data_status(s->sync_status, EXIT_DATA);
 }
 
+/* --model all without -o: one file per model under by_model/<canonical name>/, each with the
+ * columns of its own rows. rows are in the table's order; each model's keep it. */
+static int write_per_model(const struct cli *cli, enum out_format fmt, struct trow **rows, size_t n,
+                           const struct extract *x, const struct gpu_table *g)
+{
+    struct trow **sub = xmalloc((n + 1) * sizeof(*sub));
+    char *done = xcalloc(n + 1, 1);
+    int status = EXIT_OK;
+
+    for (size_t i = 0; i < n && status == EXIT_OK; i++) {
+        const char *prefix = rows[i]->kv[K_PREFIX];
+        struct imx_err err = IMX_ERR_INIT;
+        struct model_sel ms;
+        struct colset cs;
+        struct buf path = BUF_INIT_MAX(8192);
+        char *dir;
+        size_t k = 0;
+
+        if (done[i])
+            continue;
+        for (size_t j = i; j < n; j++) {
+            const char *pj = rows[j]->kv[K_PREFIX];
+            if (!done[j] && (prefix && pj ? !strcasecmp(prefix, pj) : prefix == pj)) {
+                done[j] = 1;
+                sub[k++] = rows[j];
+            }
+        }
+        if (model_sel_init(&ms, prefix ? prefix : "unknown", &err) < 0)
+            dir = xstrdup("unknown");
+        else
+            dir = model_sel_dirname(&ms);
+        model_sel_release(&ms);
+        buf_addf(&path, "by_model/%s/inferencemax.%s", dir, out_format_ext(fmt));
+        free(dir);
+        if (colset_build(&cs, cli->columns, sub, k, &err) < 0) {
+            msg_error("%s", err.msg);
+            status = EXIT_USAGE;
+        } else {
+            colset_set_gpus(&cs, g);
+            status = write_output(path.p, fmt, &cs, sub, k, x);
+            if (status == EXIT_OK && !cli->quiet)
+                fprintf(stderr, "Wrote %zu rows of %s to %s\n", k, prefix ? prefix : "(unknown)",
+                        path.p);
+            colset_release(&cs);
+        }
+        buf_release(&path);
+    }
+    free(sub);
+    free(done);
+    return status;
+}
+
 int cmd_extract(struct cli *cli)
 {
     struct imx_err err = IMX_ERR_INIT;
@@ -583,7 +636,16 @@ int cmd_extract(struct cli *cli)
         goto out;
     }
     colset_set_gpus(&cs, &g);
-    status = write_output(outpath, fmt, &cs, rows, n, &x);
+    if (s.sel.all && !cli->output) {
+        status = write_per_model(cli, fmt, rows, n, &x, &g);
+        free(outpath);
+        outpath = xstrdup("by_model/ (one file per model)");
+    } else {
+        /* one file of every model: the rows say which model (a list is as the user chose) */
+        if (s.sel.all && (!cli->columns || !strcmp(cli->columns, "seed")))
+            colset_add_model_columns(&cs);
+        status = write_output(outpath, fmt, &cs, rows, n, &x);
+    }
     if (status == EXIT_OK) {
         print_summary(cli, &x, o, rows, nmerged, n,
                       !strcmp(outpath, "-") ? "standard output" : outpath);

@@ -6,11 +6,14 @@
 #include "cache/select.h"
 #include "cache/store.h"
 #include "cli.h"
+#include "reader/names.h"
 #include "source/gcs.h"
 #include "source/ghsync.h"
 #include "source/infx.h"
+#include "table/extract.h"
 #include "util/buf.h"
 #include "util/xalloc.h"
+#include "writer/csv.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -29,12 +32,14 @@ enum col {
     C_ARTS,
     C_SIZE,
     C_ROWS,
+    C_GPUS,
+    C_MODELS,
     NCOL
 };
 
-static const char *const heads[NCOL] = {"RUN",       "CREATED", "EVENT",  "BRANCH",
-                                        "SOURCE",    "ATTEMPT", "CACHED", "EXPIRED",
-                                        "ARTIFACTS", "SIZE",    "ROWS"};
+static const char *const heads[NCOL] = {"RUN",     "CREATED", "EVENT",   "BRANCH",    "SOURCE",
+                                        "ATTEMPT", "CACHED",  "EXPIRED", "ARTIFACTS", "SIZE",
+                                        "ROWS",    "GPUS",    "MODELS"};
 
 /* Where a run is known: its cached copy's origin, and each source that lists it now. */
 enum { SRC_GITHUB = 1, SRC_GCS = 2, SRC_API = 4 };
@@ -44,6 +49,7 @@ struct line {
     char *cell[NCOL];
     unsigned srcs;
     int remote_arts; /* ARTIFACTS and SIZE tell what a source would download */
+    int matched;     /* cached rows pass --model and the row filters */
 };
 
 static void human(unsigned long long b, char *out, size_t n)
@@ -273,6 +279,89 @@ static struct line *find_or_add(struct lines *t, unsigned long long id)
     return &t->v[t->n++];
 }
 
+/* What each cached run measured: its GPUs (canonical) and models, from the rows that pass
+ * --model and the row filters (the reader's own rows, every run's, deduplicated within it). */
+struct measured {
+    const struct cli *cli;
+    struct lines *t;
+};
+
+static void add_word(struct buf *b, const char *w)
+{
+    size_t n = strlen(w);
+    for (const char *p = b->p; (p = strstr(p, w)); p += n)
+        if ((p == b->p || p[-1] == ',') && (p[n] == ',' || !p[n]))
+            return;
+    buf_addf(b, "%s%s", b->len ? "," : "", w);
+}
+
+static int on_measured(void *ud, const struct run_info *run, struct trow **rows, size_t n)
+{
+    struct measured *m = ud;
+    struct buf gpus = BUF_INIT_MAX(4096), models = BUF_INIT_MAX(4096);
+    struct line *l = NULL;
+
+    for (size_t i = 0; i < m->t->n; i++)
+        if (m->t->v[i].id == run->idn)
+            l = &m->t->v[i];
+    n = row_filter_keep(&m->cli->filter, rows, n);
+    for (size_t i = 0; l && i < n; i++) {
+        char canon[32];
+        const char *hw = rows[i]->kv[K_HW];
+        if (hw)
+            add_word(&gpus, names_gpu(hw, canon, sizeof(canon)) ? canon : hw);
+        if (rows[i]->kv[K_PREFIX])
+            add_word(&models, rows[i]->kv[K_PREFIX]);
+    }
+    if (l && n) {
+        l->matched = 1;
+        free(l->cell[C_GPUS]);
+        free(l->cell[C_MODELS]);
+        l->cell[C_GPUS] = buf_detach(&gpus, NULL);
+        l->cell[C_MODELS] = buf_detach(&models, NULL);
+    }
+    buf_release(&gpus);
+    buf_release(&models);
+    return 0;
+}
+
+/* Reads the cached runs listed (their rows) to fill GPUS and MODELS. */
+static int measure_cached(struct cli *cli, struct lines *t, const char *cache)
+{
+    struct imx_err err = IMX_ERR_INIT;
+    struct imx_diag diag = {msg_diag, cli, 0};
+    struct model_sel sel;
+    struct extract_opts o;
+    struct extract x;
+    struct measured m = {cli, t};
+    char **ids = xcalloc(t->n + 1, sizeof(*ids));
+    int r = 0;
+
+    if (model_sel_init(&sel, cli->model ? cli->model : "all", &err) < 0) {
+        msg_error("%s", err.msg);
+        free(ids);
+        return EXIT_USAGE;
+    }
+    memset(&o, 0, sizeof(o));
+    memset(&x, 0, sizeof(x));
+    o.cache = cache;
+    o.model = &sel;
+    o.diag = &diag;
+    o.ids = ids;
+    for (size_t i = 0; i < t->n; i++)
+        ids[o.nids++] = dupf("%llu", t->v[i].id);
+    if (o.nids)
+        r = extract_each_run(&x, &o, on_measured, &m, &err);
+    if (r < 0)
+        msg_error("%s", err.msg);
+    for (size_t i = 0; i < o.nids; i++)
+        free(ids[i]);
+    free(ids);
+    extract_release(&x);
+    model_sel_release(&sel);
+    return r < 0 ? exit_for(err.code) : EXIT_OK;
+}
+
 static int named(const struct cli *cli, unsigned long long id)
 {
     for (size_t k = 0; k < cli->nids; k++)
@@ -364,6 +453,67 @@ static int list_github(struct cli *cli, struct lines *t)
     return status;
 }
 
+static void print_table(const struct line *v, size_t n, const size_t *width)
+{
+    for (int c = 0; c < NCOL; c++) {
+        if (c == NCOL - 1)
+            printf("%s\n", heads[c]);
+        else
+            printf("%-*s  ", (int)width[c], heads[c]);
+    }
+    for (size_t i = 0; i < n; i++) {
+        for (int c = 0; c < NCOL; c++) {
+            if (c == NCOL - 1)
+                printf("%s\n", v[i].cell[c]);
+            else
+                printf("%-*s  ", (int)width[c], v[i].cell[c]);
+        }
+    }
+}
+
+/* --format csv|json: the same cells, lowercase names, "-" (unknown) as empty or null. */
+static void print_machine(const char *format, const struct line *v, size_t n)
+{
+    int json = !strcmp(format, "json");
+    struct buf b = BUF_INIT_MAX((size_t)1 << 24);
+
+    for (int c = 0; c < NCOL && !json; c++) {
+        for (const char *p = heads[c]; *p; p++)
+            buf_addc(&b, (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p));
+        buf_addc(&b, c == NCOL - 1 ? '\n' : ',');
+    }
+    if (json)
+        buf_addc(&b, '[');
+    for (size_t i = 0; i < n; i++) {
+        if (json)
+            buf_adds(&b, i ? ",\n{" : "\n{");
+        for (int c = 0; c < NCOL; c++) {
+            const char *cell = strcmp(v[i].cell[c], "-") ? v[i].cell[c] : NULL;
+            if (json) {
+                char key[32];
+                size_t k = 0;
+                for (const char *p = heads[c]; *p && k < sizeof(key) - 1; p++)
+                    key[k++] = (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
+                key[k] = '\0';
+                buf_adds(&b, c ? "," : "");
+                buf_add_json(&b, key);
+                buf_addc(&b, ':');
+                buf_add_json(&b, cell);
+            } else {
+                if (cell)
+                    csv_field(&b, cell, strlen(cell));
+                buf_addc(&b, c == NCOL - 1 ? '\n' : ',');
+            }
+        }
+        if (json)
+            buf_addc(&b, '}');
+    }
+    if (json)
+        buf_adds(&b, "\n]\n");
+    fwrite(b.p, 1, b.len, stdout);
+    buf_release(&b);
+}
+
 int cmd_runs(struct cli *cli)
 {
     struct store s;
@@ -385,6 +535,12 @@ int cmd_runs(struct cli *cli)
         free(t.v);
         free(t.out);
         return status;
+    }
+    if (t.n) {
+        int st = measure_cached(cli, &t, cache);
+        if (st == EXIT_USAGE)
+            return st;
+        status = cli_worse_status(status, st);
     }
     if (!cli->offline && cli_source_named(src, "github"))
         status = cli_worse_status(status, list_github(cli, &t));
@@ -410,6 +566,19 @@ int cmd_runs(struct cli *cli)
         infx_wfinfo_release(&wi);
         status = cli_worse_status(status, st == EXIT_OK ? EXIT_OK : EXIT_PARTIAL);
     }
+    if (cli->model || row_filter_active(&cli->filter)) {
+        /* the runs holding such rows: only cached rows can tell */
+        size_t k = 0;
+        for (size_t i = 0; i < t.n; i++) {
+            if (t.v[i].matched) {
+                t.v[k++] = t.v[i];
+            } else {
+                for (int c = 0; c < NCOL; c++)
+                    free(t.v[i].cell[c]);
+            }
+        }
+        t.n = k;
+    }
     v = t.v;
     n = t.n;
     if (n) /* qsort's pointer must be valid even for no element */
@@ -432,21 +601,13 @@ int cmd_runs(struct cli *cli)
                 width[c] = strlen(v[i].cell[c]);
         }
     }
-    for (int c = 0; c < NCOL; c++) {
-        if (c == NCOL - 1)
-            printf("%s\n", heads[c]);
-        else
-            printf("%-*s  ", (int)width[c], heads[c]);
-    }
-    for (size_t i = 0; i < n; i++) {
-        for (int c = 0; c < NCOL; c++) {
-            if (c == NCOL - 1)
-                printf("%s\n", v[i].cell[c]);
-            else
-                printf("%-*s  ", (int)width[c], v[i].cell[c]);
+    if (cli->format)
+        print_machine(cli->format, v, n);
+    else
+        print_table(v, n, width);
+    for (size_t i = 0; i < n; i++)
+        for (int c = 0; c < NCOL; c++)
             free(v[i].cell[c]);
-        }
-    }
     free(v);
     free(t.out);
     /* the table first, whole: with 2>&1 into one file the count must not land inside a row */

@@ -48,6 +48,7 @@ enum opt_id {
     O_NO_PROGRESS,
     O_HISTORY,
     O_FORMAT,
+    O_THRESHOLD,
     O_REPAIR,
     O_GPU_SPECS,
     O_METRIC,
@@ -80,10 +81,10 @@ struct opt {
 
 static const struct opt opts[] = {
     {"cache", O_CACHE, 1, CMD_ALL, "DIR", "result cache (default $IMX_CACHE, else ./raw)"},
-    {"model", O_MODEL, 1, CMD_EXTRACT | CMD_ANALYSIS | CMD_PICTURES, "M",
+    {"model", O_MODEL, 1, CMD_EXTRACT | CMD_ANALYSIS | CMD_PICTURES | CMD_DIFF | CMD_RUNS, "M",
      "model: prefix (gptoss), id (openai/gpt-oss-120b), org_Name form\n"
      "(openai_GPT-OSS-120B, the default) or 'all'"},
-    {"output", O_OUTPUT, 1, CMD_EXTRACT | CMD_ANALYSIS | CMD_GPUS, "PATH",
+    {"output", O_OUTPUT, 1, CMD_EXTRACT | CMD_ANALYSIS | CMD_GPUS | CMD_DIFF, "PATH",
      "output file, '-' for stdout (extract's default by_model/<MODEL>/inferencemax.csv,\n"
      "the other commands' stdout)"},
     {"output", O_OUTPUT, 1, CMD_PLOT, "PATH",
@@ -128,7 +129,9 @@ static const struct opt opts[] = {
     {"history", O_HISTORY, 0, CMD_EXTRACT, NULL,
      "every run's rows (deduplicated within each run), with run id,\n"
      "attempt, date and source, ordered by run then configuration"},
-    {"format", O_FORMAT, 1, CMD_EXTRACT, "FMT",
+    {"threshold", O_THRESHOLD, 1, CMD_DIFF, "PCT",
+     "summarize on stderr the changes beyond PCT percent, largest first"},
+    {"format", O_FORMAT, 1, CMD_EXTRACT | CMD_DIFF | CMD_RUNS, "FMT",
      "csv, jsonl or sqlite (the history, runs and the view latest)\n"
      "(default: from the output's extension, else csv)"},
     {"gpu", O_GPU, 1, CMD_ROWS, "LIST",
@@ -206,6 +209,19 @@ static const char *synopsis(unsigned bit)
     case CMD_RUNS:
         return "imx runs [OPTIONS]\n"
                "Lists the runs known (cache and, unless --offline, the --source).";
+    case CMD_DIFF:
+        return "imx diff [OPTIONS] OLD NEW\n"
+               "Compares two runs (run ids) or the merged tables as of the end of two days\n"
+               "(YYYY-MM-DD): one row per configuration in either, its status (added, removed,\n"
+               "changed, same), old and new values and relative change of the main metrics.";
+    case CMD_COLUMNS:
+        return "imx columns\n"
+               "Lists every output column, tab-separated: name, unit, the smallest column set\n"
+               "showing it (seed, default, all), the row field it comes from, its meaning.";
+    case CMD_MODELS:
+        return "imx models [OPTIONS] [RUN_ID...]\n"
+               "Lists the models of the cached runs: the folder --model all writes each under,\n"
+               "rows and runs, first and last run date, and every spelling that names it.";
     case CMD_VERIFY:
         return "imx verify [OPTIONS] [RUN_ID...]\n"
                "Re-hashes the files sync stored in the cache (all runs, or those named) against\n"
@@ -343,7 +359,7 @@ static int check_dates(const struct cli *cli)
 }
 
 /* A run id is a positive decimal number; anything else is a usage error. */
-static int valid_run_id(const char *s)
+int cli_valid_run_id(const char *s)
 {
     if (!*s || strlen(s) > 19)
         return 0;
@@ -365,6 +381,7 @@ int cli_parse(struct cli *cli, unsigned bit, const char *cmd_name, int argc, cha
     cli->cmd_name = cmd_name;
     cli->cmd_bit = bit;
     cli->collect_recent = -1;
+    cli->threshold = -1;
     cli->jobs = 8;
     cli->max_wait = 60;
     cli->max_cost = 5;
@@ -474,7 +491,7 @@ int cli_parse(struct cli *cli, unsigned bit, const char *cmd_name, int argc, cha
             cli->from = optarg;
             break;
         case O_RUN:
-            if (!valid_run_id(optarg))
+            if (!cli_valid_run_id(optarg))
                 return bad_value("run", optarg, "expected a run id");
             cli->run = optarg;
             break;
@@ -510,6 +527,14 @@ int cli_parse(struct cli *cli, unsigned bit, const char *cmd_name, int argc, cha
         case O_REFRESH:
             cli->refresh = 1;
             break;
+        case O_THRESHOLD: {
+            char *end;
+            errno = 0;
+            cli->threshold = strtod(optarg, &end);
+            if (errno || end == optarg || *end || !(cli->threshold >= 0) || cli->threshold > 1e9)
+                return bad_value("threshold", optarg, "expected a percentage (e.g. 5)");
+            break;
+        }
         case O_HISTORY:
             cli->history = 1;
             break;
@@ -561,8 +586,12 @@ int cli_parse(struct cli *cli, unsigned bit, const char *cmd_name, int argc, cha
                 return bad_value("throughput", optarg, "expected a positive number");
             break;
         case O_FORMAT:
-            if (strcmp(optarg, "csv") && strcmp(optarg, "jsonl") && strcmp(optarg, "sqlite"))
-                return bad_value("format", optarg, "expected csv, jsonl or sqlite");
+            if (bit == CMD_RUNS
+                    ? strcmp(optarg, "csv") && strcmp(optarg, "json")
+                    : strcmp(optarg, "csv") && strcmp(optarg, "jsonl") && strcmp(optarg, "sqlite"))
+                return bad_value("format", optarg,
+                                 bit == CMD_RUNS ? "expected csv or json"
+                                                 : "expected csv, jsonl or sqlite");
             cli->format = optarg;
             break;
         case O_GPU:
@@ -612,8 +641,9 @@ int cli_parse(struct cli *cli, unsigned bit, const char *cmd_name, int argc, cha
             return EXIT_USAGE;
         }
     }
-    for (int i = optind; i < argc; i++) {
-        if (!valid_run_id(argv[i])) {
+    /* diff checks its own operands: run ids or dates */
+    for (int i = optind; i < argc && bit != CMD_DIFF; i++) {
+        if (!cli_valid_run_id(argv[i])) {
             msg_error("%s: '%s' is not a run id (expected digits, e.g. 21012127808)", cmd_name,
                       argv[i]);
             fprintf(stderr, "try 'imx %s --help'\n", cmd_name);

@@ -20,6 +20,33 @@ static const struct model_known known[] = {
     {"minimaxm3", "MiniMaxAI/MiniMax-M3", "MiniMax-M3"},
 };
 
+/* The InferenceX API's model keys that are not a row prefix (its DB keys; 2025 rows carry
+ * the prefix 70b where the API says llama70b). */
+static const struct {
+    const char *key;
+    const char *prefix;
+} api_keys[] = {
+    {"gptoss120b", "gptoss"},
+    {"llama70b", "70b"},
+    {"dsv4pro", "dsv4"},
+};
+
+const char *model_prefix_of_api_key(const char *key)
+{
+    for (size_t i = 0; i < sizeof(api_keys) / sizeof(api_keys[0]); i++)
+        if (!strcasecmp(api_keys[i].key, key))
+            return api_keys[i].prefix;
+    return NULL;
+}
+
+const char *model_api_key(const char *prefix)
+{
+    for (size_t i = 0; i < sizeof(api_keys) / sizeof(api_keys[0]); i++)
+        if (!strcasecmp(api_keys[i].prefix, prefix))
+            return api_keys[i].key;
+    return prefix;
+}
+
 const struct model_known *model_known_list(size_t *n)
 {
     *n = sizeof(known) / sizeof(known[0]);
@@ -72,6 +99,10 @@ int model_sel_init(struct model_sel *m, const char *arg, struct imx_err *err)
             return 0;
         }
     }
+    if (model_prefix_of_api_key(arg)) {
+        m->prefix = xstrdup(model_prefix_of_api_key(arg));
+        return 0;
+    }
     if (!strchr(arg, '/') && !strchr(arg, '_')) {
         /* a bare word: a prefix imx does not know yet (new models appear often) */
         m->prefix = lower_dup(arg);
@@ -123,11 +154,14 @@ char *model_sel_dirname(const struct model_sel *m)
     const struct model_known *k = m->prefix ? model_known_by_prefix(m->prefix) : NULL;
     char *s;
 
-    if (k && !strcasecmp(m->arg, k->prefix)) {
+    /* one folder per model however it was spelled: the org_Name form when known, else the
+     * prefix, else the id as given */
+    if (k)
         s = xstrdup(k->id);
-    } else {
+    else if (m->prefix)
+        s = xstrdup(m->prefix);
+    else
         s = xstrdup(m->arg);
-    }
     for (char *p = s; *p; p++)
         if (*p == '/' || *p == '\\')
             *p = '_';

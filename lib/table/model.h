@@ -21,9 +21,9 @@ void model_sel_release(struct model_sel *m);
 /* Does a row with this prefix (may be NULL) and model id (may be NULL) belong to the selection? */
 int model_sel_match(const struct model_sel *m, const char *prefix, const char *model);
 /*
- * The folder name for by_model/<MODEL>/: a known prefix maps to its org_Name
- * form (gptoss -> openai_GPT-OSS-120B); other names keep their spelling with
- * '/' turned into '_'. Returns a malloc'ed string.
+ * The folder name for by_model/<MODEL>/, the same however the model was spelled (prefix, id,
+ * display name, InferenceX API key): a known model's org_Name form (openai_GPT-OSS-120B), an
+ * unknown prefix as it is, an unknown id with '/' turned into '_'. Returns a malloc'ed string.
  */
 char *model_sel_dirname(const struct model_sel *m);
 
@@ -35,5 +35,9 @@ struct model_known {
 };
 const struct model_known *model_known_list(size_t *n);
 const struct model_known *model_known_by_prefix(const char *prefix);
+/* The row prefix an InferenceX API model key stands for when it is not itself the prefix
+ * (llama70b -> 70b, gptoss120b -> gptoss), else NULL; and the API key of a prefix. */
+const char *model_prefix_of_api_key(const char *key);
+const char *model_api_key(const char *prefix);
 
 #endif

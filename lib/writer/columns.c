@@ -290,6 +290,12 @@ int colset_build(struct colset *cs, const char *spec, struct trow *const *rows, 
     return 0;
 }
 
+void colset_add_model_columns(struct colset *cs)
+{
+    add(cs, "model_prefix", "infmax_model_prefix", COL_FIELD);
+    add(cs, "model", "model", COL_FIELD);
+}
+
 void colset_add_run_columns(struct colset *cs)
 {
     add(cs, "run_id", NULL, COL_RUN_ID);

@@ -50,6 +50,8 @@ void colset_release(struct colset *cs);
 void colset_set_gpus(struct colset *cs, const struct gpu_table *g);
 /* Does the set have a derived column? */
 int colset_has_derived(const struct colset *cs);
+/* Appends model_prefix and model when the set lacks them (a table of several models). */
+void colset_add_model_columns(struct colset *cs);
 /* Appends the run columns a row of the history needs (run_id, benchmark_date, run_attempt,
  * source) when the set lacks them. */
 void colset_add_run_columns(struct colset *cs);

@@ -28,8 +28,8 @@ print(" ".join(seen))' "$out/h.csv")
 
 fixture_concat() {
     mkdir -p "$W/fx" && history_is_concat "$FIX" "$W/fx" || return 1
-    # 12 rows: 3 + 6 + 3, the b200-trt configuration once per run that measured it
-    assert_eq "$(($(wc -l <"$W/fx/h.csv") - 1))" 12 || return 1
+    # 13 rows: 3 + 6 + 4, the b200-trt configuration once per run that measured it
+    assert_eq "$(($(wc -l <"$W/fx/h.csv") - 1))" 13 || return 1
     assert_eq "$(grep -c '^b200-trt,trt,fp4,1024,1024,8,1,64,' "$W/fx/h.csv")" 3
 }
 

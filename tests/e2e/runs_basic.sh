@@ -17,9 +17,10 @@ t_offline() {
     imx runs --offline --cache "$W/c" >"$W/o1" 2>"$W/e1" || return 1
     flog "$W/l1"
     assert_eq "$(fcount "$W/l1" "True")" 0 "requests with --offline" &&
-        assert_eq "$(head -1 "$W/o1" | awk '{print $1, $2, $NF}')" "RUN CREATED ROWS" &&
+        assert_eq "$(head -1 "$W/o1" | awk '{print $1, $2, $NF}')" "RUN CREATED MODELS" &&
         assert_eq "$(tail -n +2 "$W/o1" | wc -l)" 2 "cached runs listed" || return 1
-    grep -q "^${IDS[0]} .* 2 *yes *no *1 .* 8 (dsr1 4, gptoss 4)$" "$W/o1" ||
+    # ROWS, then the GPUS and MODELS the run measured
+    grep -q "^${IDS[0]} .* 2 *yes *no *1 .* 8 (dsr1 4, gptoss 4)  .*gptoss" "$W/o1" ||
         fail "re-run line: $(grep "${IDS[0]}" "$W/o1")"
 }
 

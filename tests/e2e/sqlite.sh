@@ -40,7 +40,7 @@ incremental() {
     # a new run: only it is read
     cp -r "$FIX/run_1200" "$c/"
     imx extract --offline --cache "$c" --model all -o "$db" 2>"$W/e2" || return 1
-    assert_contains "$W/e2" "1 runs added, 0 replaced, 0 removed (3 rows added)" || return 1
+    assert_contains "$W/e2" "1 runs added, 0 replaced, 0 removed (4 rows added)" || return 1
     agrees "$c" "$db" || return 1
     # nothing new: nothing read
     imx extract --offline --cache "$c" --model all -o "$db" 2>"$W/e3" || return 1
