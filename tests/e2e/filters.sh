@@ -85,9 +85,9 @@ runs_whole_table() {
     imx runs --offline --cache "$W/big" >"$W/log" 2>&1 || return 1
     assert_eq "$(tail -n 1 "$W/log")" "300 runs" || return 1
     assert_eq "$(grep -c ' runs' "$W/log")" 1 || return 1
-    # every row starts with its run id and ends with its rows count
-    assert_eq "$(head -n -1 "$W/log" | tail -n +2 | grep -cE '^1[0-9]{3}  .* 0$')" 300 \
-        "every row whole: $(grep -vE '^1[0-9]{3}  .* 0$' "$W/log" | head -3)"
+    # every row starts with its run id and ends with its rows count, GPUS and MODELS (none)
+    assert_eq "$(head -n -1 "$W/log" | tail -n +2 | grep -cE '^1[0-9]{3}  .* 0  +-  +-$')" 300 \
+        "every row whole: $(grep -vE '^1[0-9]{3}  .* 0  +-  +-$' "$W/log" | head -3)"
 }
 
 runs_missing_cache() {
