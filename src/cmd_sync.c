@@ -190,6 +190,8 @@ char *cli_ghsync_opts(const struct cli *cli, struct ghsync_opts *o, const char *
     o->max_wait = cli->max_wait;
     /* tests shorten the stall timeout and the retry delays */
     o->stall_seconds = env_long("IMX_STALL_TIMEOUT");
+    o->min_rate = env_long("IMX_MIN_RATE");
+    o->deadline = env_long("IMX_REQUEST_TIMEOUT");
     o->backoff_ms = env_long("IMX_RETRY_DELAY_MS");
     o->interrupted = cli_interrupted;
     return token;
@@ -272,10 +274,14 @@ static int sync_github(struct cli *cli, char ***ids, size_t *nids, int listing)
     o.progress = listing ? NULL : on_progress;
     o.progress_ud = &out;
     o.interrupted = cli_interrupted;
-    if (cli->verbose && !cli->quiet)
-        fprintf(stderr, "imx: GitHub API %s, repository %s, workflow %s, token %s\n", o.api_url,
+    if (cli->verbose && !cli->quiet) {
+        struct buf u = BUF_INIT;
+        http_url_strip_userinfo(&u, o.api_url);
+        fprintf(stderr, "imx: GitHub API %s, repository %s, workflow %s, token %s\n", u.p,
                 o.repo ? o.repo : GH_DEFAULT_REPO, o.workflow ? o.workflow : GH_DEFAULT_WORKFLOW,
                 tsrc ? tsrc : "none");
+        buf_release(&u);
+    }
     r = ghsync_run(&o, &st, ids, nids, &err);
     if (token) {
         explicit_bzero(token, strlen(token));
@@ -414,12 +420,13 @@ static int source_prepare(struct source_ctx *x, struct cli *cli, const struct im
     ho.jobs = (int)cli->jobs;
     if (lim->max_jobs > 0 && (ho.jobs <= 0 || ho.jobs > lim->max_jobs))
         ho.jobs = (int)lim->max_jobs;
-    /* the tests shorten the per-request timeout rather than wait 30 s */
-    ho.timeout_seconds =
-        lim->timeout_seconds && test_timeout > 0 ? test_timeout : lim->timeout_seconds;
+    /* IMX_REQUEST_TIMEOUT bounds every request (the tests shorten it); else the source's own
+     * limit, else the HTTP layer's deadline */
+    ho.timeout_seconds = test_timeout > 0 ? test_timeout : lim->timeout_seconds;
     ho.attempts = lim->attempts;
     ho.max_wait = cli->max_wait;
     ho.stall_seconds = env_long("IMX_STALL_TIMEOUT");
+    ho.min_rate = env_long("IMX_MIN_RATE");
     ho.backoff_ms = env_long("IMX_RETRY_DELAY_MS");
     if (cli->verbose) {
         ho.log = on_log;

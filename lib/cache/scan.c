@@ -6,6 +6,7 @@
 #include "util/buf.h"
 #include "util/date.h"
 #include "util/fsutil.h"
+#include "util/json.h"
 #include "util/xalloc.h"
 
 #include <yajl/yajl_tree.h>
@@ -254,22 +255,19 @@ static char *tree_str(yajl_val root, const char *key)
 
 int run_info_load_meta(struct run_info *ri, const char *path, struct imx_err *err)
 {
-    char *text = NULL, ebuf[256];
+    char *text = NULL, why[300];
     size_t len;
     yajl_val root;
     int r = read_file(path, RUN_JSON_MAX, &text, &len, err);
 
     if (r < 0)
         return r;
-    root = yajl_tree_parse(text, ebuf, sizeof(ebuf));
+    root = json_tree_parse(text, len, why, sizeof(why));
     free(text);
     if (!root || !YAJL_IS_OBJECT(root)) {
-        char *nl = strchr(ebuf, '\n');
-        if (nl)
-            *nl = '\0';
         yajl_tree_free(root);
         return imx_seterr(err, IMX_EPARSE, "'%s': not a run object%s%s", path, root ? "" : ": ",
-                          root ? "" : ebuf);
+                          root ? "" : why);
     }
     ri->created_at = tree_str(root, "created_at");
     if (ri->created_at && date_parse_timestamp(ri->created_at, &ri->created) < 0) {

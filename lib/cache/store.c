@@ -4,6 +4,7 @@
 #include "cache/store.h"
 #include "cache/verify.h"
 #include "util/buf.h"
+#include "util/json.h"
 #include "util/xalloc.h"
 
 #include <openssl/evp.h>
@@ -172,17 +173,16 @@ static void parse_content(yajl_val o, struct manifest_art *a)
 
 int manifest_parse(struct manifest *m, const char *json, size_t len, struct imx_err *err)
 {
-    char ebuf[256];
+    char why[300];
     yajl_val root, arts;
     const char *path[] = {"artifacts", NULL};
     unsigned long long id = m->run_id;
 
-    (void)len;
     manifest_release(m);
-    root = yajl_tree_parse(json, ebuf, sizeof(ebuf));
+    root = json_tree_parse(json, len, why, sizeof(why));
     if (!root || !YAJL_IS_OBJECT(root)) {
         yajl_tree_free(root);
-        return imx_seterr(err, IMX_EPARSE, "malformed manifest");
+        return imx_seterr(err, IMX_EPARSE, "malformed manifest (%s)", root ? "not an object" : why);
     }
     m->run_id = (unsigned long long)jint(root, "run_id", (long long)id);
     m->run_attempt = (long)jint(root, "run_attempt", 0);

@@ -5,6 +5,7 @@
 
 #include "util/buf.h"
 #include "util/fsutil.h"
+#include "util/json.h"
 #include "util/xalloc.h"
 
 #include <stdlib.h>
@@ -31,11 +32,10 @@ static int read_run_json(const struct store *s, unsigned long long id, char **te
 static int backup_source(const char *text, size_t len, char *src, size_t n)
 {
     const char *sp[] = {"imx_source", NULL}, *gp[] = {"imx_github", NULL};
-    char *copy = xstrndup(text, len);
-    yajl_val root = yajl_tree_parse(copy, NULL, 0), v;
+    char why[8];
+    yajl_val root = json_tree_parse(text, len, why, sizeof(why)), v;
     int ok = 0;
 
-    free(copy);
     if (!root || !YAJL_IS_OBJECT(root)) {
         yajl_tree_free(root);
         return 0;

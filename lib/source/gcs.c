@@ -4,6 +4,7 @@
 #include "cache/jail.h"
 #include "util/date.h"
 #include "util/fsutil.h"
+#include "util/json.h"
 #include "util/xalloc.h"
 
 #include <pthread.h>
@@ -266,6 +267,9 @@ int gcs_page_parse(struct gcs_page *pg, const char *json, size_t len, struct imx
     yajl_handle h;
     yajl_status st;
 
+    if (json_depth_check(json, len, JSON_DEPTH_MAX, NULL) < 0)
+        return imx_seterr(err, IMX_EPARSE, "GCS listing: nesting deeper than %d levels",
+                          JSON_DEPTH_MAX);
     memset(&pp, 0, sizeof(pp));
     pp.pg = pg;
     pp.err = err;
@@ -768,6 +772,12 @@ int gcs_state_load(const char *cache, const char *bucket, const char *date, stru
         return rc;
     }
     memset(&sm, 0, sizeof(sm));
+    if (json_depth_check(text, len, JSON_DEPTH_MAX, NULL) < 0) {
+        /* as bad as a state file cut short: list again */
+        free(text);
+        buf_release(&path);
+        return 0;
+    }
     h = yajl_alloc(&meta_callbacks, NULL, &sm);
     if (yajl_parse(h, (unsigned char *)text, len) != yajl_status_ok ||
         yajl_complete_parse(h) != yajl_status_ok)
@@ -948,15 +958,15 @@ int gcs_run_json(const struct gcs_run *run, const char *meta, size_t metalen, co
     int rc = 0;
 
     if (meta) {
-        char ebuf[256];
+        char why[300];
         text = xstrndup(meta, metalen);
-        root = yajl_tree_parse(text, ebuf, sizeof(ebuf));
+        root = json_tree_parse(meta, metalen, why, sizeof(why));
         if (!root || !YAJL_IS_ARRAY(root)) {
             if (root)
                 yajl_tree_free(root);
             free(text);
             return imx_seterr(err, IMX_EPARSE, "artifacts_metadata.json of run %llu: %s", run->id,
-                              root ? "not an array" : ebuf);
+                              root ? "not an array" : why);
         }
         for (size_t i = 0; i < YAJL_GET_ARRAY(root)->len; i++) {
             yajl_val a = YAJL_GET_ARRAY(root)->values[i];

@@ -44,6 +44,7 @@ struct rj {
     struct http_req req;
     char *url;
     struct cond c;
+    struct gh_pager pager;
     char *etag1; /* the first listing page's ETag */
     int bad_json;
     struct gh_artifact *arts;
@@ -154,6 +155,7 @@ static void cond_keep(struct eng *e, struct http_req *r)
 static void api_status_msg(char *out, size_t n, const struct http_req *r, const char *what)
 {
     const char *hint = "";
+    struct buf u = BUF_INIT_MAX(8192);
 
     if (r->status == 401)
         hint = ": bad credentials (check GH_TOKEN)";
@@ -165,7 +167,9 @@ static void api_status_msg(char *out, size_t n, const struct http_req *r, const 
         hint = ": the server refused the query";
     else if (r->status == 304)
         hint = ": not modified, but nothing is stored";
-    snprintf(out, n, "%s: HTTP %ld%s (%s)", what, r->status, hint, r->url);
+    http_url_strip_userinfo(&u, r->url);
+    snprintf(out, n, "%s: HTTP %ld%s (%s)", what, r->status, hint, u.p);
+    buf_release(&u);
 }
 
 /* ---- selection ----------------------------------------------------------------------------- */
@@ -197,6 +201,7 @@ static void rj_free(struct rj *j)
     for (size_t i = 0; i < j->narts; i++)
         gh_artifact_release(&j->arts[i]);
     free(j->arts);
+    gh_pager_release(&j->pager);
     http_req_release(&j->req);
     free(j->url);
     free(j->etag1);
@@ -309,6 +314,7 @@ static int list_runs(struct eng *e, size_t want)
     struct http_req r;
     struct cond c = {0};
     struct off_filter off;
+    struct gh_pager pager = {0};
     int rc = 0, retries = 0;
     size_t found = 0;
 
@@ -342,8 +348,13 @@ static int list_runs(struct eng *e, size_t want)
             char m[1024];
             api_status_msg(m, sizeof(m), &r, "cannot list the runs");
             if (r.status == 404)
-                rc = imx_seterr(e->err, IMX_ENOTFOUND, "%s: is '%s' a workflow of %s?", m,
-                                e->o->workflow ? e->o->workflow : GH_DEFAULT_WORKFLOW, e->gh.repo);
+                /* a refusal by the server (exit 3), not an absence of data */
+                rc = imx_seterr(e->err, IMX_EHTTP,
+                                "%s: is '%s' a workflow of %s, and %s a repository? (since "
+                                "February 2026 the repository is %s; InferenceMAX/InferenceMAX "
+                                "is an empty placeholder)",
+                                m, e->o->workflow ? e->o->workflow : GH_DEFAULT_WORKFLOW,
+                                e->gh.repo, e->gh.repo, GH_DEFAULT_REPO);
             else
                 rc = imx_seterr(e->err, r.status == 401 ? IMX_EAUTH : IMX_EHTTP, "%s", m);
             break;
@@ -353,7 +364,8 @@ static int list_runs(struct eng *e, size_t want)
                 http_req_release(&r);
                 continue;
             }
-            rc = imx_seterr(e->err, IMX_EPARSE, "cannot list the runs: %s (%s)", e2.msg, url);
+            /* the server's fault (exit 3), like any answer that is not a listing */
+            rc = imx_seterr(e->err, IMX_EHTTP, "cannot list the runs: %s (%s)", e2.msg, url);
             break;
         }
         retries = 0;
@@ -373,17 +385,21 @@ static int list_runs(struct eng *e, size_t want)
             gh_run_release(&runs[i]);
         }
         free(runs);
-        next = http_link_find(link, "next");
-        http_req_release(&r);
-        if ((want && found >= want) || !next) {
-            free(next);
+        if (want && found >= want)
+            break;
+        if (gh_pager_next(&pager, url, link, body, len, &next, &e2) < 0) {
+            rc = imx_seterr(e->err, IMX_EHTTP, "cannot list the runs: %s", e2.msg);
             break;
         }
+        http_req_release(&r);
+        if (!next)
+            break;
         free(url);
         url = next;
     }
     http_req_release(&r);
     cond_release(&c);
+    gh_pager_release(&pager);
     free(url);
     if (off.n)
         imx_warn(e->o->diag, IMX_EPARSE,
@@ -403,6 +419,11 @@ static void on_run(struct http_req *r, void *ud)
         snprintf(j->why, sizeof(j->why), "%s", r->msg);
         return;
     }
+    if (r->status == 404) {
+        snprintf(j->why, sizeof(j->why), "no such run in %s (GitHub answered HTTP 404)",
+                 j->e->gh.repo);
+        return;
+    }
     if (r->status != 200) {
         api_status_msg(j->why, sizeof(j->why), r, "cannot get the run");
         return;
@@ -410,7 +431,7 @@ static void on_run(struct http_req *r, void *ud)
     if (gh_parse_run(r->body.p, r->body.len, &j->run, &e2) < 0) {
         if (++j->bad_json <= BAD_JSON_RETRIES && http_retry(j->e->http, r) == 0)
             return;
-        snprintf(j->why, sizeof(j->why), "%s", e2.msg);
+        snprintf(j->why, sizeof(j->why), "%s (%s)", e2.msg, r->url);
         return;
     }
     if (j->run.id != j->id) {
@@ -465,8 +486,9 @@ static void say_run(struct eng *e, struct rj *j)
     char date[32], size[32];
 
     run_date(j, date, sizeof(date));
-    buf_addf(&b, "run %llu (%s): ", j->id, date);
-    if (j->why[0] && !j->listed) {
+    if (!j->run.id && j->why[0] && !j->listed) {
+        buf_addf(&b, "run %llu: %s", j->id, j->why); /* never known on GitHub: no date */
+    } else if (buf_addf(&b, "run %llu (%s): ", j->id, date), j->why[0] && !j->listed) {
         buf_addf(&b, "failed: %s", j->why);
     } else {
         if (j->cached)
@@ -832,7 +854,11 @@ static void on_list(struct http_req *r, void *ud)
     cond_keep(e, r);
     if (!j->etag1 && r->etag)
         j->etag1 = xstrdup(r->etag);
-    next = http_link_find(link, "next");
+    if (gh_pager_next(&j->pager, r->url, link, body, len, &next, &e2) < 0) {
+        snprintf(j->why, sizeof(j->why), "cannot list the artifacts: %s", e2.msg);
+        rj_finish(j);
+        return;
+    }
     if (next) {
         free(j->url);
         j->url = next;
@@ -876,6 +902,7 @@ static void rj_start(struct rj *j)
     for (size_t i = 0; i < j->narts; i++)
         gh_artifact_release(&j->arts[i]);
     j->narts = 0;
+    gh_pager_release(&j->pager);
     gh_artifacts_url(&u, e->gh.api, e->gh.repo, j->id);
     free(j->url);
     j->url = buf_detach(&u, NULL);
@@ -909,6 +936,8 @@ static int eng_open(struct eng *e, const struct ghsync_opts *o, struct ghsync_st
     ho.jobs = o->jobs > 0 ? o->jobs : 8;
     ho.max_wait = o->max_wait;
     ho.stall_seconds = o->stall_seconds;
+    ho.min_rate = o->min_rate;
+    ho.timeout_seconds = o->deadline;
     ho.backoff_ms = o->backoff_ms;
     ho.log = o->log;
     ho.log_ud = o->log_ud;

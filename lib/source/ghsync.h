@@ -44,6 +44,8 @@ struct ghsync_opts {
     long max_wait;
     int no_wait;
     long stall_seconds; /* 0: the http default */
+    long min_rate;      /* bytes/s, 0: the http default */
+    long deadline;      /* seconds per request, 0: the http default */
     long backoff_ms;    /* 0: the http default */
     int list_only;      /* select and list runs, download nothing (imx runs) */
     struct imx_diag *diag;

@@ -4,6 +4,7 @@
 #include "source/github.h"
 #include "cache/jail.h"
 #include "util/date.h"
+#include "util/json.h"
 #include "util/xalloc.h"
 
 #include <yajl/yajl_tree.h>
@@ -84,22 +85,13 @@ static int run_from(yajl_val o, struct gh_run *r)
     return 0;
 }
 
-/* yajl_tree_parse wants a NUL-terminated text. Bodies from struct buf are, but callers only
- * promise len bytes: looking at body[len] could read past the buffer, so always copy. */
 static yajl_val parse_tree(const char *body, size_t len, struct imx_err *err, const char *what)
 {
-    char ebuf[256];
-    char *copy = xstrndup(body, len);
-    yajl_val root;
+    char why[300];
+    yajl_val root = json_tree_parse(body, len, why, sizeof(why));
 
-    root = yajl_tree_parse(copy, ebuf, sizeof(ebuf));
-    free(copy);
-    if (!root) {
-        char *nl = strchr(ebuf, '\n');
-        if (nl)
-            *nl = '\0';
-        imx_seterr(err, IMX_EPARSE, "%s is not valid JSON (%s)", what, ebuf);
-    }
+    if (!root)
+        imx_seterr(err, IMX_EPARSE, "%s is not valid JSON (%s)", what, why);
     return root;
 }
 
@@ -287,6 +279,125 @@ int gh_json_array_spans(const char *t, size_t len, const char *key, size_t **spa
     return -1;
 }
 
+/* ---- pagination ------------------------------------------------------------------------ */
+
+/* The integer at top-level key of a JSON object text, or -1 when absent or not one. */
+static long long top_int(const char *t, size_t len, const char *key)
+{
+    size_t i = ws(t, len, 0), klen = strlen(key);
+
+    if (i >= len || t[i] != '{')
+        return -1;
+    i = ws(t, len, i + 1);
+    while (i < len && t[i] == '"') {
+        size_t ks = i, ke = string_end(t, len, i), ve;
+        if (!ke)
+            return -1;
+        i = ws(t, len, ke);
+        if (i >= len || t[i] != ':')
+            return -1;
+        i = ws(t, len, i + 1);
+        ve = value_end(t, len, i);
+        if (!ve)
+            return -1;
+        if (ke - ks - 2 == klen && !memcmp(t + ks + 1, key, klen)) {
+            long long v = 0;
+            if (i == ve || ve - i > 15)
+                return -1;
+            for (size_t k = i; k < ve; k++) {
+                if (!isdigit((unsigned char)t[k]))
+                    return -1;
+                v = v * 10 + (t[k] - '0');
+            }
+            return v;
+        }
+        i = ws(t, len, ve);
+        if (i < len && t[i] == ',')
+            i = ws(t, len, i + 1);
+    }
+    return -1;
+}
+
+/* The numeric value of query parameter name in url, or dflt. */
+static long long query_num(const char *url, const char *name, long long dflt)
+{
+    const char *q = strchr(url, '?');
+    size_t n = strlen(name);
+
+    while (q) {
+        q++;
+        if (!strncmp(q, name, n) && q[n] == '=' && isdigit((unsigned char)q[n + 1]))
+            return strtoll(q + n + 1, NULL, 10);
+        q = strchr(q, '&');
+    }
+    return dflt;
+}
+
+void gh_pager_release(struct gh_pager *p)
+{
+    for (size_t i = 0; i < p->nseen; i++)
+        free(p->seen[i]);
+    free(p->seen);
+    memset(p, 0, sizeof(*p));
+}
+
+int gh_pager_next(struct gh_pager *p, const char *url, const char *link, const char *body,
+                  size_t len, char **next, struct imx_err *err)
+{
+    char *rel = http_link_find(link, "next"), *nx;
+    long long total = top_int(body, len, "total_count");
+    long long per = query_num(url, "per_page", 30), max_pages;
+    struct buf shown = BUF_INIT_MAX(8192);
+    int rc = 0;
+
+    *next = NULL;
+    if (!rel)
+        return 0;
+    nx = http_url_resolve(url, rel);
+    free(rel);
+    if (!p->nseen) {
+        xgrow((void **)&p->seen, &p->cap, 1, sizeof(*p->seen));
+        p->seen[p->nseen++] = xstrdup(url);
+    }
+    if (per < 1)
+        per = 1;
+    max_pages = total >= 0 ? total / per + 1 + GH_PAGES_SLACK : GH_PAGES_UNKNOWN;
+    http_url_strip_userinfo(&shown, url);
+    if (!nx) {
+        rc = imx_seterr(err, IMX_EPARSE, "%s: the Link header's next page is not a URL", shown.p);
+        goto out;
+    }
+    for (size_t i = 0; i < p->nseen && rc == 0; i++)
+        if (!strcmp(p->seen[i], nx))
+            rc = imx_seterr(err, IMX_EPARSE,
+                            "%s: the Link header's next page was already read (a server loop); "
+                            "giving up on this listing",
+                            shown.p);
+    if (rc == 0 && query_num(nx, "page", 0) > 0 &&
+        query_num(nx, "page", 0) <= query_num(url, "page", 1))
+        rc = imx_seterr(err, IMX_EPARSE,
+                        "%s: the Link header's next page goes back to page %lld (a server loop); "
+                        "giving up on this listing",
+                        shown.p, query_num(nx, "page", 0));
+    if (rc == 0 && (long long)p->nseen >= max_pages) {
+        char why[80] = "";
+        if (total >= 0)
+            snprintf(why, sizeof(why), " (total_count %lld at %lld a page)", total, per);
+        rc = imx_seterr(err, IMX_EPARSE, "%s: more than %lld pages%s; giving up on this listing",
+                        shown.p, max_pages, why);
+    }
+    if (rc == 0) {
+        xgrow((void **)&p->seen, &p->cap, p->nseen + 1, sizeof(*p->seen));
+        p->seen[p->nseen++] = xstrdup(nx);
+        *next = nx;
+        nx = NULL;
+    }
+out:
+    free(nx);
+    buf_release(&shown);
+    return rc;
+}
+
 /* ---- selection ------------------------------------------------------------------------- */
 
 static int starts(const char *s, const char *p)
@@ -394,6 +505,19 @@ void gh_choose(const struct gh_artifact *a, size_t n, const char *pattern, enum 
 
 /* ---- tokens and URLs ------------------------------------------------------------------- */
 
+/* A copy of t without surrounding whitespace (`export GH_TOKEN=$(cat file)` keeps a newline). */
+static char *token_trim(const char *t)
+{
+    size_t n;
+
+    while (*t == ' ' || *t == '\t' || *t == '\n' || *t == '\r')
+        t++;
+    n = strlen(t);
+    while (n && (t[n - 1] == ' ' || t[n - 1] == '\t' || t[n - 1] == '\n' || t[n - 1] == '\r'))
+        n--;
+    return xstrndup(t, n);
+}
+
 static int token_ok(const char *t)
 {
     if (!t || !*t || strlen(t) > 4096)
@@ -433,8 +557,12 @@ char *gh_token_find(const char *api_url, const char **source)
     for (size_t i = 0; i < 2; i++) {
         const char *v = getenv(env[i]);
         if (v && *v) {
+            char *t = token_trim(v);
             *source = env[i];
-            return token_ok(v) ? xstrdup(v) : NULL;
+            if (token_ok(t))
+                return t;
+            free(t);
+            return NULL;
         }
     }
     if (!http_same_origin(api_url, GH_DEFAULT_API) || !in_path("gh"))
@@ -685,12 +813,12 @@ void gh_api_req(struct gh *g, struct http_req *r, const char *url)
 static void api_message(const struct http_req *r, char *out, size_t n)
 {
     yajl_val root, m;
-    char ebuf[64];
+    char why[64];
 
     out[0] = '\0';
     if (!r->content_type || !strstr(r->content_type, "json") || !r->body.len)
         return;
-    root = yajl_tree_parse(r->body.p, ebuf, sizeof(ebuf));
+    root = json_tree_parse(r->body.p, r->body.len, why, sizeof(why));
     m = root ? get(root, "message") : NULL;
     if (m && YAJL_IS_STRING(m))
         snprintf(out, n, "%s", YAJL_GET_STRING(m));

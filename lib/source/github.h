@@ -52,6 +52,29 @@ int gh_parse_artifacts(const char *body, size_t len, struct gh_artifact **arts, 
  */
 int gh_json_array_spans(const char *text, size_t len, const char *key, size_t **spans, size_t *n);
 
+/*
+ * Pagination that ends. A server's Link rel="next" may point back to a page already read or
+ * go on for ever; the pager stops on a URL seen before, on a page number not past the current
+ * one, and after the pages total_count / per_page announces (plus slack; 1000 pages when the
+ * answer announces no total). A relative next URL is resolved against the request's URL.
+ */
+struct gh_pager {
+    char **seen;
+    size_t nseen, cap;
+};
+
+#define GH_PAGES_SLACK 2
+#define GH_PAGES_UNKNOWN 1000
+
+void gh_pager_release(struct gh_pager *p);
+/*
+ * After the answer to url (its body and Link header): *next gets the malloc'ed URL of the next
+ * page, or NULL at the end. Returns 0, or -IMX_EPARSE with err naming url when the server
+ * loops or pages past its own total.
+ */
+int gh_pager_next(struct gh_pager *p, const char *url, const char *link, const char *body,
+                  size_t len, char **next, struct imx_err *err);
+
 enum gh_pick {
     GH_SKIP = 0, /* not wanted (logs, metrics, or a lower tier) */
     GH_TAKE,     /* download */

@@ -59,6 +59,10 @@ int http_client_new(struct http_client **out, const struct http_opts *o, struct 
         c->o.connect_timeout_ms = 10000;
     if (c->o.stall_seconds <= 0)
         c->o.stall_seconds = 30;
+    if (c->o.min_rate <= 0)
+        c->o.min_rate = HTTP_MIN_RATE;
+    if (c->o.timeout_seconds <= 0)
+        c->o.timeout_seconds = HTTP_DEADLINE;
     if (c->o.attempts < 1)
         c->o.attempts = 4;
     if (c->o.backoff_ms <= 0)
@@ -159,19 +163,24 @@ int http_req_header(struct http_req *r, const char *header)
 
 void http_url_strip_query(struct buf *out, const char *url)
 {
-    size_t n = strcspn(url, "?#");
-    buf_add(out, url, n);
-    if (url[n] == '?')
+    struct buf t = BUF_INIT_MAX(BUF_MAX_DEFAULT);
+    size_t n;
+
+    http_url_strip_userinfo(&t, url);
+    n = strcspn(t.p, "?#");
+    buf_add(out, t.p, n);
+    if (t.p[n] == '?')
         buf_adds(out, "?<query hidden>");
+    buf_release(&t);
 }
 
-/* The URL as messages may show it. */
+/* The URL as messages and logs may show it: never credentials, a signed query hidden. */
 static void shown_url(struct buf *out, const struct http_req *r)
 {
     if (r->redact_query)
         http_url_strip_query(out, r->url);
     else
-        buf_adds(out, r->url);
+        http_url_strip_userinfo(out, r->url);
 }
 
 static void set_msg(struct http_req *r, int code, const char *fmt, ...)
@@ -414,10 +423,9 @@ static int start(struct http_client *c, struct http_req *r)
     curl_easy_setopt(e, CURLOPT_USERAGENT, c->o.user_agent);
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, sl);
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, c->o.connect_timeout_ms);
-    curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
+    curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, c->o.min_rate);
     curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, c->o.stall_seconds);
-    if (c->o.timeout_seconds > 0)
-        curl_easy_setopt(e, CURLOPT_TIMEOUT, c->o.timeout_seconds);
+    curl_easy_setopt(e, CURLOPT_TIMEOUT, c->o.timeout_seconds);
     curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
     curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
     curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
@@ -809,6 +817,45 @@ int http_same_origin(const char *a, const char *b)
     curl_url_cleanup(ua);
     curl_url_cleanup(ub);
     return same;
+}
+
+char *http_url_resolve(const char *base, const char *ref)
+{
+    CURLU *u = curl_url();
+    char *s = NULL, *scheme = NULL, *out = NULL;
+
+    if (u && curl_url_set(u, CURLUPART_URL, base, 0) == CURLUE_OK &&
+        curl_url_set(u, CURLUPART_URL, ref, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+        (!strcasecmp(scheme, "http") || !strcasecmp(scheme, "https")) &&
+        curl_url_get(u, CURLUPART_URL, &s, 0) == CURLUE_OK)
+        out = xstrdup(s);
+    curl_free(s);
+    curl_free(scheme);
+    curl_url_cleanup(u);
+    return out;
+}
+
+void http_url_strip_userinfo(struct buf *out, const char *url)
+{
+    const char *hs = strstr(url, "://"), *at, *end;
+
+    if (!hs) {
+        buf_adds(out, url);
+        return;
+    }
+    hs += 3;
+    end = hs + strcspn(hs, "/?#");
+    at = memchr(hs, '@', (size_t)(end - hs));
+    if (!at) {
+        buf_adds(out, url);
+        return;
+    }
+    /* the last '@' before the path ends the credentials */
+    while (memchr(at + 1, '@', (size_t)(end - at - 1)))
+        at = memchr(at + 1, '@', (size_t)(end - at - 1));
+    buf_add(out, url, (size_t)(hs - url));
+    buf_adds(out, at + 1);
 }
 
 int http_url_encode(struct buf *out, const char *s)

@@ -21,12 +21,15 @@ struct http_opts {
     const char *user_agent;  /* sent on every request */
     int jobs;                /* transfers at once (default 8) */
     long connect_timeout_ms; /* default 10000 */
-    long stall_seconds;      /* a transfer moving no byte for this long fails (default 30) */
-    long timeout_seconds;    /* a whole transfer takes at most this long (0: no limit) */
-    int attempts;            /* tries per request, first included (default 4) */
-    long backoff_ms;         /* first retry delay (default 250), doubled per retry, plus jitter */
-    long backoff_max_ms;     /* default 8000 */
-    long max_wait;           /* longest rate-limit wait in seconds (default 60; 0: never wait) */
+    /* A transfer slower than min_rate bytes/s on average over stall_seconds fails (defaults:
+     * HTTP_MIN_RATE over 30 s), so a body dripping a few bytes a second cannot hold it. */
+    long stall_seconds;
+    long min_rate;
+    long timeout_seconds; /* a whole transfer takes at most this long (0: HTTP_DEADLINE) */
+    int attempts;         /* tries per request, first included (default 4) */
+    long backoff_ms;      /* first retry delay (default 250), doubled per retry, plus jitter */
+    long backoff_max_ms;  /* default 8000 */
+    long max_wait;        /* longest rate-limit wait in seconds (default 60; 0: never wait) */
     /* Verbose request log: one line per finished transfer, NULL for none. */
     void (*log)(void *ud, const char *line);
     void *log_ud;
@@ -36,6 +39,8 @@ struct http_opts {
     void *progress_ud;
 };
 
+#define HTTP_MIN_RATE 1024L /* bytes/s */
+#define HTTP_DEADLINE 3600L /* seconds: the longest any one request may take */
 #define HTTP_HEADERS_MAX 8
 #define HTTP_BODY_DEFAULT ((size_t)32 << 20)
 
@@ -134,6 +139,13 @@ void http_url_strip_query(struct buf *out, const char *url);
  * or NULL when absent or malformed.
  */
 char *http_link_find(const char *link, const char *rel);
+/*
+ * ref (absolute, or relative as in a Link header or Location) resolved against base. Returns a
+ * malloc'ed absolute http(s) URL, or NULL when ref does not resolve to one.
+ */
+char *http_url_resolve(const char *base, const char *ref);
+/* Appends url to out with any user:password@ removed (for logs and messages). */
+void http_url_strip_userinfo(struct buf *out, const char *url);
 /* Percent-encodes s (everything but unreserved characters) and appends it to out. */
 int http_url_encode(struct buf *out, const char *s);
 

@@ -5,6 +5,7 @@
 #include "reader/apirows.h"
 #include "util/date.h"
 #include "util/fsutil.h"
+#include "util/json.h"
 #include "util/xalloc.h"
 
 #include <archive.h>
@@ -77,17 +78,11 @@ void infx_strs_release(struct infx_strs *s)
 
 static yajl_val parse_tree(const char *json, size_t len, const char *what, struct imx_err *err)
 {
-    char ebuf[256];
-    char *text = xstrndup(json, len);
-    yajl_val root = yajl_tree_parse(text, ebuf, sizeof(ebuf));
+    char why[300];
+    yajl_val root = json_tree_parse(json, len, why, sizeof(why));
 
-    free(text);
-    if (!root) {
-        char *nl = strchr(ebuf, '\n');
-        if (nl)
-            *nl = '\0';
-        imx_seterr(err, IMX_EPARSE, "%s: not JSON: %s", what, ebuf);
-    }
+    if (!root)
+        imx_seterr(err, IMX_EPARSE, "%s: not JSON: %s", what, why);
     return root;
 }
 

@@ -6,6 +6,7 @@
 #include "source/infx.h"
 #include "util/date.h"
 #include "util/fsutil.h"
+#include "util/json.h"
 #include "util/xalloc.h"
 
 #include <yajl/yajl_tree.h>
@@ -129,7 +130,7 @@ static void error_text(const struct source_get *g, char *out, size_t n)
     snprintf(out, n, "HTTP %ld", g->status);
     if (g->body && infx_decode_body(g->body, g->len, 65536, &text, &len, &e) == 0) {
         char ebuf[128];
-        yajl_val root = yajl_tree_parse(text, ebuf, sizeof(ebuf));
+        yajl_val root = json_tree_parse(text, len, ebuf, sizeof(ebuf));
         const char *path[] = {"error", NULL};
         yajl_val v = root ? yajl_tree_get(root, path, yajl_t_string) : NULL;
         if (v)
@@ -378,7 +379,7 @@ static int run_json_state(struct sync *s, const char *id, long *attempt)
     *attempt = 0;
     buf_addf(&p, "%s/run_%s/run.json", s->o->cache, id);
     if (path_exists(p.p) && read_file(p.p, DOC_MAX, &text, &len, &e) == 0) {
-        yajl_val root = yajl_tree_parse(text, ebuf, sizeof(ebuf));
+        yajl_val root = json_tree_parse(text, len, ebuf, sizeof(ebuf));
         const char *sp[] = {"imx_source", NULL}, *ap[] = {"run_attempt", NULL};
         yajl_val src = root ? yajl_tree_get(root, sp, yajl_t_string) : NULL;
         yajl_val att = root ? yajl_tree_get(root, ap, yajl_t_number) : NULL;
@@ -506,7 +507,7 @@ static int locate_ids(struct sync *s)
             if (load_doc(s, rel.p, &text, &len) == 0) {
                 const char *cp[] = {"created_at", NULL};
                 char ebuf[64];
-                yajl_val root = yajl_tree_parse(text, ebuf, sizeof(ebuf));
+                yajl_val root = json_tree_parse(text, len, ebuf, sizeof(ebuf));
                 yajl_val c = root ? yajl_tree_get(root, cp, yajl_t_string) : NULL;
                 if (strlen(tstr(c)) >= 10) {
                     char date[11];

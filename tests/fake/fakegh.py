@@ -51,11 +51,11 @@ DEFAULT_OPTIONS = {
 # Faults that replace the whole response; the others alter a normal response or the wire.
 PRE_FAULTS = {"primary_ratelimit", "secondary_403", "secondary_429", "http_5xx", "status_410",
               "status_404", "status_401", "status_403_perm", "reset", "bad_json", "huge",
-              "redirect_loop", "race_expired"}
+              "redirect_loop", "race_expired", "deep_json"}
 ROUTE_FAULTS = {"force_304", "link_mismatch", "expired_location", "same_host_redirect",
-                "relative_location"}
+                "relative_location", "link_loop", "link_endless"}
 WIRE_FAULTS = {"truncate", "truncate_chunked", "corrupt", "stall", "slow", "length_longer",
-               "length_shorter"}
+               "length_shorter", "drip"}
 ALL_FAULTS = PRE_FAULTS | ROUTE_FAULTS | WIRE_FAULTS
 REPO_URL_KEYS = ("archive", "assignees", "blobs", "branches", "collaborators", "comments",
                  "commits", "compare", "contents", "contributors", "deployments", "downloads",
@@ -588,6 +588,11 @@ class Fake:
             r = self.error(403, f.get("message", "Resource not accessible by personal access "
                                       "token"))
             r.headers.append(("X-Accepted-GitHub-Permissions", "actions=read"))
+        elif name == "deep_json":
+            # valid JSON nested `depth` deep: a recursive tree parser overflows its stack
+            depth = int(f.get("depth", 400000))
+            r = Resp(200, b'{"total_count": 1, "workflow_runs": [' + b"[" * depth + b"]" * depth
+                     + b"]}", "application/json; charset=utf-8")
         elif name == "bad_json":
             if f.get("kind", "invalid") == "html":
                 r = Resp(200, b"<!DOCTYPE html><html><head><title>GitHub</title></head><body>"
@@ -695,14 +700,23 @@ class Fake:
         if fault and fault["fault"] == "link_mismatch":
             total = int(fault.get("total_count", total + 100))
         r = self.json_ok({"total_count": total, key: chunk})
-        if last > 1:
+        if fault and fault["fault"] == "link_loop":
+            # rel="next" back to page `to` (default: this very page)
+            to = int(fault.get("to", page))
+            r.headers.append(("Link", self.link(ctx, to - 1, to + 1)))
+        elif fault and fault["fault"] == "link_endless":
+            # a next page for ever, past the end (empty pages, the same total_count)
+            r.headers.append(("Link", self.link(ctx, page, page + 2)))
+        elif last > 1:
             r.headers.append(("Link", self.link(ctx, page, last)))
         return r
 
     def link(self, ctx, page, last):
         opts = self.options
         req = ctx["req"]
-        if opts.get("link_style") == "repositories":
+        if opts.get("link_style") == "relative":
+            base = req["path"][7:] if req["path"].startswith("/api/v3/") else req["path"]
+        elif opts.get("link_style") == "repositories":
             base = ctx["base"] + "/repositories/%d%s" % (int(self.fx.repo["id"]), ctx["rest"])
         else:
             base = ctx["base"] + (req["path"][7:] if req["path"].startswith("/api/v3/")
@@ -1136,7 +1150,7 @@ class Handler(QuietHandler):
         huge = name == "huge"
         chunked = r.chunked or name == "truncate_chunked" or (huge and f.get("endless"))
         close = name in ("truncate", "truncate_chunked", "length_longer", "length_shorter",
-                         "huge") or r.status == 0
+                         "huge", "drip") or r.status == 0
         hdrs = [("Server", r.server), ("Date", httpdate(self.server.fake.clock.now()))] + r.headers
         bodyless = r.status == 304 or r.status < 200
         if bodyless:
@@ -1145,7 +1159,7 @@ class Handler(QuietHandler):
             hdrs.append(("Transfer-Encoding", "chunked"))
         else:
             n = len(body)
-            if huge:
+            if huge or name == "drip":
                 n = int(f.get("bytes", 64 << 20))
             elif name == "length_shorter":
                 n += int(f.get("extra", 100))
@@ -1168,6 +1182,8 @@ class Handler(QuietHandler):
             return 0
         if huge:
             return self.emit_huge(f, chunked)
+        if name == "drip":
+            return self.emit_drip(f, body)
         if name in ("truncate", "truncate_chunked"):
             body = body[:int(f.get("bytes", len(body) // 2))]
         at = int(f.get("at", len(body) // 2)) if name == "slow" else -1
@@ -1189,6 +1205,20 @@ class Handler(QuietHandler):
         if name == "length_longer" and f.get("declared") != "short":
             w.write(b"X" * int(f.get("extra", 16)))
         w.flush()
+        return sent
+
+    def emit_drip(self, f, body):
+        """`rate` bytes a second (2) of a body announced `bytes` long, for `seconds` (600)."""
+        rate = max(1, int(f.get("rate", 2)))
+        end = time.time() + float(f.get("seconds", 600))
+        sent = 0
+        body = body or b" "
+        while time.time() < end:
+            piece = (body * (rate // len(body) + 2))[sent % len(body):][:rate]
+            self.wfile.write(piece)
+            self.wfile.flush()
+            sent += len(piece)
+            time.sleep(1)
         return sent
 
     def emit_huge(self, f, chunked):

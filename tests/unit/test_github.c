@@ -193,8 +193,49 @@ static void spans(void)
     free(s);
 }
 
+static void pager(void)
+{
+    struct gh_pager p = {0};
+    struct imx_err err = IMX_ERR_INIT;
+    const char *u1 = "http://h/r?per_page=2", *body = "{\"total_count\": 5, \"x\": []}";
+    char *next = NULL;
+
+    CHECK(gh_pager_next(&p, u1, "<http://h/r?per_page=2&page=2>; rel=\"next\"", body, strlen(body),
+                        &next, &err) == 0);
+    CHECK_STR(next, "http://h/r?per_page=2&page=2");
+    free(next);
+    /* relative, resolved against the request */
+    CHECK(gh_pager_next(&p, "http://h/r?per_page=2&page=2", "</r?per_page=2&page=3>; rel=next",
+                        body, strlen(body), &next, &err) == 0);
+    CHECK_STR(next, "http://h/r?per_page=2&page=3");
+    free(next);
+    /* past total_count 5 / per_page 2 + slack: 3 + 2 pages */
+    CHECK(gh_pager_next(&p, "http://h/r?per_page=2&page=3", "</r?per_page=2&page=4>; rel=next",
+                        body, strlen(body), &next, &err) == 0);
+    free(next);
+    CHECK(gh_pager_next(&p, "http://h/r?per_page=2&page=4", "</r?per_page=2&page=5>; rel=next",
+                        body, strlen(body), &next, &err) == 0);
+    free(next);
+    CHECK(gh_pager_next(&p, "http://h/r?per_page=2&page=5", "</r?per_page=2&page=6>; rel=next",
+                        body, strlen(body), &next, &err) < 0 &&
+          !next);
+    CHECK(strstr(err.msg, "total_count 5") != NULL);
+    gh_pager_release(&p);
+    /* the very URL again (no page numbers to compare) */
+    imx_err_clear(&err);
+    CHECK(gh_pager_next(&p, "http://h/a", "<http://h/b>; rel=next", "{}", 2, &next, &err) == 0);
+    free(next);
+    CHECK(gh_pager_next(&p, "http://h/b", "<http://h/a>; rel=next", "{}", 2, &next, &err) < 0);
+    CHECK(strstr(err.msg, "already read") != NULL);
+    gh_pager_release(&p);
+    /* no next: the end */
+    CHECK(gh_pager_next(&p, "http://h/a", NULL, "{}", 2, &next, &err) == 0 && !next);
+    gh_pager_release(&p);
+}
+
 int main(void)
 {
+    RUN(pager);
     RUN(choose_aggregate);
     RUN(choose_percfg);
     RUN(choose_scheduler_era);

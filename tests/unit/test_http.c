@@ -79,8 +79,33 @@ static void strip_and_encode(void)
     buf_release(&b);
 }
 
+static void resolve_and_userinfo(void)
+{
+    struct buf b = BUF_INIT;
+    char *u = http_url_resolve("http://h:1/repos/a/b/runs?page=1", "/repos/a/b/runs?page=2");
+    CHECK_STR(u, "http://h:1/repos/a/b/runs?page=2");
+    free(u);
+    u = http_url_resolve("http://h/x/y?q", "z?page=3");
+    CHECK_STR(u, "http://h/x/z?page=3");
+    free(u);
+    u = http_url_resolve("http://h/x", "https://other/p");
+    CHECK_STR(u, "https://other/p");
+    free(u);
+    CHECK(http_url_resolve("http://h/x", "file:///etc/passwd") == NULL);
+    http_url_strip_userinfo(&b, "https://user:pw@host:8/p?q=a@b");
+    CHECK_STR(b.p, "https://host:8/p?q=a@b");
+    buf_reset(&b);
+    http_url_strip_userinfo(&b, "http://a@b:c@host/");
+    CHECK_STR(b.p, "http://host/");
+    buf_reset(&b);
+    http_url_strip_query(&b, "https://u:secret@h/p?sig=x");
+    CHECK_STR(b.p, "https://h/p?<query hidden>");
+    buf_release(&b);
+}
+
 int main(void)
 {
+    RUN(resolve_and_userinfo);
     RUN(link_next);
     RUN(link_variants);
     RUN(link_absent_or_broken);
