@@ -471,7 +471,11 @@ int cli_selection_init(struct cli *cli, struct cli_selection *s)
         s->sync_status = cli_sync_selected(cli, &s->synced, &s->nsynced);
         if (s->sync_status == EXIT_USAGE || s->sync_status == EXIT_INTR)
             return s->sync_status;
-        if (s->sync_status != EXIT_OK)
+        if (s->sync_status == EXIT_NET || s->sync_status == EXIT_FS)
+            msg_warn("the sync did not complete: extracting what the cache holds (with no "
+                     "network, or a cache imx may not write to, --offline reads the cache "
+                     "without syncing)");
+        else if (s->sync_status != EXIT_OK)
             msg_warn("the sync did not complete: extracting what the cache holds");
         if (explicit && s->nsynced) {
             /* exactly the runs the selection resolved to */

@@ -289,7 +289,8 @@ static int sync_github(struct cli *cli, char ***ids, size_t *nids, int listing)
     }
     clear_line(&out);
     if (r < 0) {
-        summary(cli, &st);
+        if (err.code != IMX_ELOCK) /* a lock not taken: nothing was tried, nothing to sum up */
+            summary(cli, &st);
         msg_error("%s", err.msg);
         return exit_for(err.code);
     }

@@ -2,6 +2,7 @@
  * parser and each command's --help are made, so the two cannot drift apart. */
 #include "cli.h"
 #include "util/date.h"
+#include "util/fsutil.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -425,6 +426,8 @@ int cli_parse(struct cli *cli, unsigned bit, const char *cmd_name, int argc, cha
             cli->verbose++;
             break;
         case O_CACHE:
+            if (!*optarg)
+                return bad_value("cache", optarg, "expected a directory");
             cli->cache = optarg;
             break;
         case O_MODEL:
@@ -661,6 +664,8 @@ int cli_parse(struct cli *cli, unsigned bit, const char *cmd_name, int argc, cha
                   cmd_name);
         return EXIT_USAGE;
     }
+    /* a connection or two, a download file and an unpack per job: slow down, never run out */
+    cli->jobs = fd_jobs_cap(cli->jobs, 4, 32);
     if (cli->official) {
         if (!cli->branch)
             cli->branch = "main";

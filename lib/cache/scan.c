@@ -150,7 +150,9 @@ static void walk(struct collect *c, const char *path, const char *rel, const cha
         if (S_ISDIR(st.st_mode)) {
             if (depth < MAX_SCAN_DEPTH && !(artifact == NULL && ignored_artifact(name)))
                 walk(c, p.p, r.p, art, depth + 1);
-        } else if (S_ISREG(st.st_mode)) {
+        } else {
+            /* a FIFO or device under a result's name is taken too: opening it (regular files
+             * only, never blocking) then skips it with a warning naming it, not in silence */
             if (!strcmp(name, "agg_bmk.json")) {
                 add_file(&c->agg, &c->nagg, &c->capagg, p.p, r.p);
             } else if (artifact && !strncmp(artifact, "results_", 8) &&

@@ -2,6 +2,7 @@
  * Python's NaN/Infinity tokens are not JSON; a file holding them is re-read through a small
  * token filter that turns them into null, so the common case pays nothing for them. */
 #include "reader/reader.h"
+#include "util/fsutil.h"
 #include "util/xalloc.h"
 
 #include <yajl/yajl_parse.h>
@@ -517,9 +518,9 @@ int reader_read_file(const char *path, const struct reader_opts *o, struct imx_e
 
     if (!oo.label)
         oo.label = path;
-    src.fd = open(path, O_RDONLY | O_CLOEXEC);
+    src.fd = open_regular(path, err);
     if (src.fd < 0)
-        return imx_seterr(err, IMX_EIO, "cannot open '%s': %s", path, strerror(errno));
+        return -IMX_EIO;
     {
         struct stat st;
         src.len = fstat(src.fd, &st) == 0 && st.st_size > 0 ? (size_t)st.st_size : 0;

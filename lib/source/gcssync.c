@@ -15,7 +15,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAX_PAGES 100000
+/* GCS announces no total: a date folder holds a few thousand objects (a few pages of 1000), so
+ * a listing past this many pages is a server handing out fresh tokens for ever. */
+#define MAX_PAGES 200
 
 /* ---- artifact choice --------------------------------------------------------------- */
 
@@ -147,9 +149,14 @@ static int list_all(struct engine *e, struct listing *ls, size_t n, int delim)
             struct listing *l = &ls[which[j]];
             const char *what = l->prefix ? l->prefix : "the date folders";
             rc = list_status(e, &reqs[j], what);
-            if (rc == 0)
+            if (rc == 0) {
+                struct imx_err pe = IMX_ERR_INIT;
                 rc = gcs_page_parse(&l->pg, reqs[j].body ? reqs[j].body : "",
-                                    reqs[j].body ? reqs[j].len : 0, e->err);
+                                    reqs[j].body ? reqs[j].len : 0, &pe);
+                if (rc < 0)
+                    imx_seterr(e->err, pe.code, "%s (listing of %s: %s)", pe.msg, what,
+                               reqs[j].url);
+            }
             if (rc == 0 && l->pg.next_token) {
                 for (size_t t = 0; t < l->ntokens; t++)
                     if (!strcmp(l->tokens[t], l->pg.next_token))
@@ -158,7 +165,10 @@ static int list_all(struct engine *e, struct listing *ls, size_t n, int delim)
                                         "giving up on it",
                                         what);
                 if (rc == 0 && l->ntokens >= MAX_PAGES)
-                    rc = imx_seterr(e->err, IMX_ETOOBIG, "GCS listing of %s: too many pages", what);
+                    rc = imx_seterr(e->err, IMX_EHTTP,
+                                    "GCS listing of %s: more than %d pages, each with a new "
+                                    "pageToken (a server loop); giving up on it",
+                                    what, MAX_PAGES);
                 if (rc == 0) {
                     ALLOC_GROW(l->tokens, l->ntokens + 1, l->cap);
                     l->tokens[l->ntokens++] = xstrdup(l->pg.next_token);

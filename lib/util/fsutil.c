@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -278,16 +279,52 @@ int mkdir_p(const char *path, struct imx_err *err)
     return r;
 }
 
+static const char *file_kind(mode_t m)
+{
+    return S_ISFIFO(m)  ? "a FIFO"
+           : S_ISCHR(m) ? "a character device"
+           : S_ISBLK(m) ? "a block device"
+           : S_ISSOCK(m) ? "a socket"
+           : S_ISDIR(m)  ? "a directory"
+                         : "not a regular file";
+}
+
+int open_regular(const char *path, struct imx_err *err)
+{
+    struct stat st;
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC), fl;
+
+    if (fd < 0)
+        return imx_seterr(err, errno == ENOENT ? IMX_ENOTFOUND : IMX_EIO, "cannot open '%s': %s",
+                          path, strerror(errno));
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        int e = errno;
+        int code = imx_seterr(err, IMX_EIO, "'%s' is %s, not a regular file", path,
+                              fstat(fd, &st) == 0 ? file_kind(st.st_mode) : strerror(e));
+        close(fd);
+        return code;
+    }
+    fl = fcntl(fd, F_GETFL);
+    if (fl >= 0)
+        fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+    return fd;
+}
+
 int read_file(const char *path, size_t max, char **out, size_t *len, struct imx_err *err)
 {
     struct buf b = BUF_INIT_MAX(max);
     char chunk[65536];
-    FILE *fp = fopen(path, "rb");
+    int fd = open_regular(path, err);
+    FILE *fp;
     size_t n;
 
-    if (!fp)
-        return imx_seterr(err, errno == ENOENT ? IMX_ENOTFOUND : IMX_EIO, "cannot open '%s': %s",
-                          path, strerror(errno));
+    if (fd < 0)
+        return fd;
+    fp = fdopen(fd, "rb");
+    if (!fp) {
+        close(fd);
+        return imx_seterr(err, IMX_EIO, "cannot open '%s': %s", path, strerror(errno));
+    }
     while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0) {
         if (buf_add(&b, chunk, n) < 0) {
             fclose(fp);
@@ -304,6 +341,25 @@ int read_file(const char *path, size_t max, char **out, size_t *len, struct imx_
     fclose(fp);
     *out = buf_detach(&b, len);
     return 0;
+}
+
+long fd_jobs_cap(long jobs, int per_job, int reserve)
+{
+    struct rlimit rl;
+    rlim_t want = (rlim_t)(jobs * per_job + reserve);
+    long fit;
+
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
+        return jobs;
+    if (rl.rlim_cur < want && (rl.rlim_max == RLIM_INFINITY || rl.rlim_max > rl.rlim_cur)) {
+        struct rlimit up = rl;
+        up.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > want ? want : rl.rlim_max;
+        if (setrlimit(RLIMIT_NOFILE, &up) == 0)
+            rl = up;
+    }
+    fit = rl.rlim_cur > (rlim_t)reserve ? (long)((rl.rlim_cur - (rlim_t)reserve) / (rlim_t)per_job)
+                                        : 0;
+    return fit < 1 ? 1 : fit < jobs ? fit : jobs;
 }
 
 int path_exists(const char *path)

@@ -59,9 +59,24 @@ void tempfile_unhold(const sigset_t *saved);
 IMX_MUST_CHECK int mkdir_p(const char *path, struct imx_err *err);
 /* fsync a directory so that a rename in it is durable. */
 int fsync_dir(const char *dir);
-/* Reads a whole file (at most max bytes) into a malloc'ed NUL-terminated string. */
+/*
+ * Opens a file of the cache for reading only when it is a regular file: the open never blocks
+ * (O_NONBLOCK, so a FIFO named run.json cannot hold imx), and fstat must say S_ISREG (FIFOs,
+ * devices and sockets are refused, naming the path and what it is). Returns the descriptor
+ * (blocking again, close-on-exec) or a negative IMX_E* code: -IMX_ENOTFOUND when absent,
+ * -IMX_EIO otherwise.
+ */
+int open_regular(const char *path, struct imx_err *err);
+/* Reads a whole regular file (at most max bytes) into a malloc'ed NUL-terminated string. */
 IMX_MUST_CHECK int read_file(const char *path, size_t max, char **out, size_t *len,
                              struct imx_err *err);
+/*
+ * How many parallel jobs the descriptor limit allows: the soft RLIMIT_NOFILE is first raised
+ * toward the hard one, then jobs is capped so that per_job descriptors each, plus reserve for
+ * everything else, fit (at least 1). A low `ulimit -n` slows imx down instead of failing it
+ * with "Too many open files".
+ */
+long fd_jobs_cap(long jobs, int per_job, int reserve);
 int path_exists(const char *path);
 int is_dir(const char *path);
 /* Removes a directory tree (used only on imx's own temporary directories). */

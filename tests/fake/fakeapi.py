@@ -24,6 +24,8 @@ every one), and per-kind values. Kinds:
   stall       sleeps seconds=N before answering
   big         a 200 body that decodes to bytes=N (gzip), or raw=1 for N plain bytes
   badjson     a 200 gzip body that is not JSON
+  deep        a 200 gzip body of valid JSON nested depth=N (400000) deep
+  drip        Content-Length bytes=N (1 MiB), then rate=N (2) bytes a second for seconds=N
   empty       a 200 gzip body holding []
   redirect    308 to the same path with a trailing slash (to=other: on host localhost)
   drift       type drift: github_run_id and run_attempt as numbers/strings, booleans as "true",
@@ -172,6 +174,9 @@ class Handler(QuietHandler):
         text = json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         if kind == "badjson":
             text = text[:len(text) // 2] + b"\xff{"
+        if kind == "deep":
+            depth = int(f.get("depth", 400000))
+            text = b"[" * depth + b"]" * depth
         if kind == "big":
             n = int(f.get("bytes", 40 << 20))
             text = b"[" + b" " * max(0, n - 2) + b"]"

@@ -35,7 +35,10 @@ many requests it hits; default every one), and per-kind values. Kinds:
   truncate     a download announces the full length, sends half, closes the connection
   corrupt      a download with one byte flipped (same length: only the hash tells)
   nomd5        listings without md5Hash (composite objects only have crc32c)
+  tokenfresh   listings restart at the first page with a new nextPageToken every time
   badjson      a 200 listing that is not JSON
+  deep         valid JSON nested depth=N (400000) deep: a listing, or an object's bytes
+  drip         Content-Length bytes=N (1 MiB), then rate=N (2) bytes a second for seconds=N
   reset        the connection closes before any response
   stall        sleeps seconds=N before answering
   429 | 500 | 502 | 503 | 504   that status (retry_after=SECONDS)
@@ -132,6 +135,7 @@ class State:
         self.faults = Faults(args.fault, self.lock)
         self.delay = args.delay_ms / 1000.0
         self.inflight = 0
+        self.fresh_tokens = 0
         self.log = RequestLog(args.log, self.lock)
 
     def take_fault(self, path, query, name, kinds):
@@ -143,8 +147,8 @@ class State:
 
 
 GENERIC = ("private", "reset", "stall", "429", "500", "502", "503", "504")
-LIST_FAULTS = GENERIC + ("tokenloop", "nomd5", "badjson")
-GET_FAULTS = GENERIC + ("missing", "truncate", "corrupt")
+LIST_FAULTS = GENERIC + ("tokenloop", "tokenfresh", "nomd5", "badjson", "deep", "drip")
+GET_FAULTS = GENERIC + ("missing", "truncate", "corrupt", "deep", "drip")
 
 
 class Handler(QuietHandler):
@@ -302,7 +306,13 @@ class Handler(QuietHandler):
         kind = self.fault["kind"] if self.fault else None
         fields = parse_fields(self.params["fields"]) if "fields" in self.params else None
         out = {"kind": "storage#objects"}
-        if kind == "tokenloop":
+        if kind == "tokenfresh":
+            # A token never handed out before, that restarts the listing: no repeat to catch.
+            with st.lock:
+                st.fresh_tokens += 1
+                n = st.fresh_tokens
+            out["nextPageToken"] = base64.urlsafe_b64encode(("!%d" % n).encode()).decode()
+        elif kind == "tokenloop":
             # Always the token of the first page: a client that trusts it loops forever.
             first = entries[min(maxr, len(entries)) - 1][0] if entries else ""
             out["nextPageToken"] = base64.urlsafe_b64encode(first.encode()).decode()
@@ -331,6 +341,9 @@ class Handler(QuietHandler):
                 sel[k] = v
             out = sel
         body = json.dumps(out, separators=(",", ":")).encode()
+        if kind == "deep":
+            depth = int(self.fault.get("depth", 400000))
+            body = b'{"prefixes":' + b"[" * depth + b"]" * depth + b"}"
         if kind == "badjson":
             body = b"<html><body>Service Unavailable</body></html>"
         self.send(200, body, "application/json; charset=UTF-8",
@@ -357,6 +370,9 @@ class Handler(QuietHandler):
             return self.send(200, json.dumps(meta).encode(), "application/json; charset=UTF-8")
         with open(obj["_path"], "rb") as f:
             data = f.read()
+        if kind == "deep":
+            depth = int(self.fault.get("depth", 400000))
+            data = b"[" * depth + b"]" * depth
         headers = [("x-goog-hash", "crc32c=%s" % obj["crc32c"]),
                    ("x-goog-hash", "md5=%s" % obj["md5Hash"]),
                    ("x-goog-stored-content-length", obj["size"]),

@@ -25,7 +25,7 @@ import time
 import uuid
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
-from fakelib import QuietHandler, RequestLog, Server, write_port_file
+from fakelib import QuietHandler, RequestLog, Server, drip, write_port_file
 
 DOCS = "https://docs.github.com/rest"
 VERSIONS = ("2022-11-28", "2026-03-10")
@@ -1183,7 +1183,7 @@ class Handler(QuietHandler):
         if huge:
             return self.emit_huge(f, chunked)
         if name == "drip":
-            return self.emit_drip(f, body)
+            return drip(self.wfile, body, f)
         if name in ("truncate", "truncate_chunked"):
             body = body[:int(f.get("bytes", len(body) // 2))]
         at = int(f.get("at", len(body) // 2)) if name == "slow" else -1
@@ -1205,20 +1205,6 @@ class Handler(QuietHandler):
         if name == "length_longer" and f.get("declared") != "short":
             w.write(b"X" * int(f.get("extra", 16)))
         w.flush()
-        return sent
-
-    def emit_drip(self, f, body):
-        """`rate` bytes a second (2) of a body announced `bytes` long, for `seconds` (600)."""
-        rate = max(1, int(f.get("rate", 2)))
-        end = time.time() + float(f.get("seconds", 600))
-        sent = 0
-        body = body or b" "
-        while time.time() < end:
-            piece = (body * (rate // len(body) + 2))[sent % len(body):][:rate]
-            self.wfile.write(piece)
-            self.wfile.flush()
-            sent += len(piece)
-            time.sleep(1)
         return sent
 
     def emit_huge(self, f, chunked):

@@ -6,6 +6,7 @@ import json
 import os
 import socket
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
@@ -34,17 +35,43 @@ class QuietHandler(BaseHTTPRequestHandler):
             pass
 
     def send(self, status, body, ctype, headers=()):
-        """A whole response with its exact Content-Length (no body for HEAD)."""
+        """A whole response with its exact Content-Length (no body for HEAD); under the drip
+        fault (self.fault kind "drip"), Content-Length bytes= (1 MiB) and the body dripped."""
         self.send_response(status)
         self.send_header("Content-Type", ctype)
         for k, v in headers:
             self.send_header(k, v)
+        f = getattr(self, "fault", None)
+        if f and f.get("kind") == "drip":
+            self.send_header("Content-Length", str(int(f.get("bytes", 1 << 20))))
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.close_connection = True
+            self.status = status
+            self.nbytes = drip(self.wfile, body, f)
+            return
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(body)
         self.status = status
         self.nbytes = len(body)
+
+
+def drip(wfile, body, fault):
+    """The drip fault: rate= (2) bytes of body (repeated as needed) a second for seconds= (600),
+    so that a client without a minimum transfer rate waits for minutes; returns bytes sent.
+    The caller has announced a large Content-Length already."""
+    rate = max(1, int(fault.get("rate", 2)))
+    end = time.time() + float(fault.get("seconds", 600))
+    body = body or b" "
+    sent = 0
+    while time.time() < end:
+        wfile.write((body * (rate // len(body) + 2))[sent % len(body):][:rate])
+        wfile.flush()
+        sent += rate
+        time.sleep(1)
+    return sent
 
 
 class RequestLog:

@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# bounds_sources: the GCS backup and the InferenceX API turned hostile: JSON nested 400,000 deep,
+# a listing that hands out a fresh pageToken on every page, bodies dripping 2 bytes a second.
+# Each must end, quickly, with a message naming what failed; none may crash or hang.
+. "$(dirname "$0")/../lib.sh"
+. "$TESTS_DIR/fake/gcs.sh"
+. "$TESTS_DIR/fake/api.sh"
+
+export IMX_RETRY_DELAY_MS=20
+W=$(t_tmp)
+mkgcsfixture "$W/data" --synthetic >/dev/null || exit 1
+gcs_start "$W/data" || exit 1
+export IMX_GCS_URL=$GCS_URL
+API=0
+if [ -d "$SHARED_REF/samples-api" ]; then
+    python3 "$TESTS_DIR/fake/mkapifixture.py" --synthetic --days 2 --runs-count 3 --models 1 \
+        "$W/afx" >/dev/null 2>&1 && api_start "$W/afx" && API=1
+fi
+trap '[ "$API" = 1 ] && kill $API_PID 2>/dev/null; gcs_stop_all; t_cleanup' EXIT
+
+# within SECONDS CMD...: the command's status (124 when it ran longer); output in $W/out
+within() {
+    local s=$1
+    shift
+    timeout "$s" "$@" >"$W/out" 2>&1
+}
+
+gsync() { within 60 "$IMX" sync --source gcs --cache "$(mktemp -d "$W/c.XXXXXX")" --refresh "$@"; }
+
+t_gcs_deep_listing() {
+    gcs_faults deep
+    gsync --since 2026-01-05 --until 2026-01-05
+    local rc=$?
+    gcs_faults
+    [ "$rc" -ne 0 ] && [ "$rc" -lt 124 ] || fail "exit status $rc: $(cat "$W/out")" || return 1
+    assert_contains "$W/out" "nesting deeper than 64" && assert_contains "$W/out" "/storage/v1/b/"
+}
+
+t_gcs_deep_metadata() {
+    gcs_faults "deep:name=artifacts_metadata"
+    gsync --since 2025-12-20 --until 2026-01-07
+    local rc=$?
+    gcs_faults
+    [ "$rc" -lt 124 ] || fail "exit status $rc: $(cat "$W/out")" || return 1
+    assert_contains "$W/out" "nesting deeper than 64"
+}
+
+# a new token on every page, each restarting the listing: stopped at the page cap
+t_gcs_fresh_tokens() {
+    : >"$GCS_LOG"
+    gcs_faults tokenfresh
+    gsync --since 2026-01-05 --until 2026-01-05
+    local rc=$?
+    gcs_faults
+    [ "$rc" -eq 3 ] || fail "exit status $rc: $(cat "$W/out")" || return 1
+    assert_contains "$W/out" "new pageToken" &&
+        [ "$(gcs_count 'r["path"].startswith("/storage/v1/b/")')" -le 210 ] ||
+        fail "$(gcs_count 'r["path"].startswith("/storage/v1/b/")') listing requests"
+}
+
+t_gcs_drip() {
+    local t0=$SECONDS
+    gcs_faults "drip:count=1"
+    IMX_STALL_TIMEOUT=2 gsync --since 2026-01-05 --until 2026-01-05
+    local rc=$?
+    gcs_faults
+    assert_eq "$rc" 0 "exit status: $(cat "$W/out")" && [ $((SECONDS - t0)) -lt 30 ] ||
+        fail "took $((SECONDS - t0)) s"
+}
+
+async() {
+    within 60 "$IMX" sync --source api --inferencex-url "$API_URL" \
+        --cache "$(mktemp -d "$W/a.XXXXXX")" --since 2000-01-01 "$@"
+}
+aconf() { curl -sf -X POST --data-binary "{\"faults\": [$1]}" "$API_URL/_fake/config" >/dev/null; }
+
+t_api_deep() {
+    aconf '"deep"'
+    async
+    local rc=$?
+    aconf ''
+    [ "$rc" -ne 0 ] && [ "$rc" -lt 124 ] || fail "exit status $rc: $(cat "$W/out")" || return 1
+    assert_contains "$W/out" "nesting deeper than 64"
+}
+
+t_api_drip() {
+    local t0=$SECONDS
+    aconf '"drip:count=1"'
+    IMX_STALL_TIMEOUT=2 async
+    local rc=$?
+    aconf ''
+    assert_eq "$rc" 0 "exit status: $(cat "$W/out")" && [ $((SECONDS - t0)) -lt 30 ] ||
+        fail "took $((SECONDS - t0)) s"
+}
+
+t_run "bounds sources: a GCS listing nested 400000 deep is refused, no crash" t_gcs_deep_listing
+t_run "bounds sources: a GCS metadata object nested deep, no crash" t_gcs_deep_metadata
+t_run "bounds sources: GCS pages with a fresh token each stop at the cap" t_gcs_fresh_tokens
+t_run "bounds sources: a GCS body dripping 2 B/s is cut and retried" t_gcs_drip
+if [ "$API" = 1 ]; then
+    t_run "bounds sources: an API answer nested 400000 deep is refused, no crash" t_api_deep
+    t_run "bounds sources: an API body dripping 2 B/s is cut and retried" t_api_drip
+else
+    t_skip "bounds sources: API" "the fake API needs ../shared/reference/samples-api"
+fi
