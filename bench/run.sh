@@ -426,6 +426,62 @@ if [ -d "$c" ]; then
     fi
 fi
 
+# ---------------------------------------------------------------------------------------------
+# unreachable_bench: `imx sync --source gcs` of 100 backup runs with a token set and GitHub
+# unreachable (a closed port; a blackhole that accepts and never answers) against no token at
+# all. The run-object lookups that only enrich the data must not hold up the sync (issue 15).
+unreachable_bench() {
+    local dir=$tmp/unreach i url closed hole hpid pid k
+    mkdir -p "$dir"
+    gcs_fixture "$dir/fx" >"$dir/mkfx.out" 2>&1 || { echo "  skipped: no fixture"; return; }
+    python3 tests/fake/fakegcs.py --data "$dir/fx" --port-file "$dir/port" --delay-ms 50 \
+        >"$dir/server.err" 2>&1 &
+    pid=$!
+    python3 -c 'import socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(512)
+open(sys.argv[1], "w").write(str(s.getsockname()[1]))
+held = []
+while True: held.append(s.accept()[0])' "$dir/hole.port" >/dev/null 2>&1 &
+    hpid=$!
+    for ((i = 0; i < 100; i++)); do
+        [ -s "$dir/port" ] && [ -s "$dir/hole.port" ] && break
+        sleep 0.1
+    done
+    url=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["url"])' "$dir/port")
+    closed="http://127.0.0.1:$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+    hole="http://127.0.0.1:$(cat "$dir/hole.port")"
+    declare -A U_WALL
+    # name TOKEN API_URL: a cold then a warm sync into a cache of its own
+    for k in "none||$closed" "closed|ghp_bench|$closed" "hole|ghp_bench|$hole"; do
+        IFS='|' read -r name token api <<<"$k"
+        for phase in cold warm; do
+            measure "$dir/$name-$phase.out" env GH_TOKEN=$token GITHUB_TOKEN= GITHUB_API_URL=$api \
+                IMX_STALL_TIMEOUT=5 "$IMX" sync --source gcs --gcs-url "$url" \
+                --cache "$dir/c-$name" --since 2000-01-01 --quiet
+            U_WALL[$name-$phase]=$M_WALL
+        done
+    done
+    kill "$pid" "$hpid" 2>/dev/null
+    wait "$pid" "$hpid" 2>/dev/null
+    printf '%-58s %8s %8s\n' "case" "cold s" "warm s"
+    printf '%-58s %8.3f %8.3f\n' "no token" "${U_WALL[none-cold]}" "${U_WALL[none-warm]}"
+    printf '%-58s %8.3f %8.3f\n' "token, GitHub a closed port" "${U_WALL[closed-cold]}" \
+        "${U_WALL[closed-warm]}"
+    printf '%-58s %8.3f %8.3f\n' "token, GitHub a blackhole (stall cut after 5 s)" \
+        "${U_WALL[hole-cold]}" "${U_WALL[hole-warm]}"
+    echo "goals (issue 15, no stall on an unreachable host):"
+    for k in closed-cold closed-warm hole-warm; do
+        fcmp "${U_WALL[$k]}" "<=" "$(python3 -c "print(1.2 * ${U_WALL[none-${k#*-}]} + 0.05)")"
+        verdict $?
+        echo "  $k in ${U_WALL[$k]} s (goal <= 1.2x no token's ${U_WALL[none-${k#*-}]} s): $V"
+    done
+    echo "  the blackhole's first sync waits two stalls (5 s here, 30 s by default), once"
+}
+
+echo
+echo "== imx sync --source gcs, 100 runs, token set and GitHub unreachable vs no token (issue 15) =="
+unreachable_bench
+
 echo
 # ---------------------------------------------------------------------------------------------
 echo

@@ -112,7 +112,7 @@ static int add_members(const char *text, size_t len, const char *const *kv, stru
 }
 
 /* One answer: run.json rewritten, or left for next time. */
-static int take(const struct store *s, const struct backfill_cand *c, struct http_req *r,
+static int take(const struct store *s, const struct backfill_cand *c, struct http_req *r, int down,
                 struct backfill_stats *st, struct imx_diag *diag, struct imx_err *err)
 {
     struct imx_err e = IMX_ERR_INIT;
@@ -128,6 +128,8 @@ static int take(const struct store *s, const struct backfill_cand *c, struct htt
             rc = store_write_run_json(s, id, out.p, out.len, err);
             st->absent += rc == 0;
         }
+    } else if (r->code == -IMX_ENET && down) {
+        st->failed++; /* said once for all, by the caller */
     } else if (r->code < 0 || r->status != 200) {
         imx_warn(diag, r->code < 0 ? -r->code : IMX_EHTTP, "run %llu: GitHub's run object: %s", id,
                  r->code < 0 ? r->msg : "unexpected HTTP status");
@@ -154,6 +156,7 @@ int backfill_run(struct gh *g, const struct store *s, const struct backfill_cand
 {
     struct http_req *reqs;
     char **urls;
+    const struct http_host_down *hd;
     int rc = 0;
 
     if (!n)
@@ -165,17 +168,25 @@ int backfill_run(struct gh *g, const struct store *s, const struct backfill_cand
         gh_run_url(&u, g->api, g->repo, c[i].id);
         urls[i] = buf_detach(&u, NULL);
         gh_api_req(g, &reqs[i], urls[i]);
+        /* only an enrichment: what fails is asked again by a later sync, not retried now */
+        reqs[i].manual_retry = 1;
         http_submit(g->http, &reqs[i]);
     }
     st->asked += n;
     if (http_run(g->http, interrupted) < 0)
         rc = imx_seterr(err, IMX_EINTR, "interrupted");
+    hd = http_host_down(g->http, g->api);
     for (size_t i = 0; i < n; i++) {
         if (rc == 0)
-            rc = take(s, &c[i], &reqs[i], st, diag, err);
+            rc = take(s, &c[i], &reqs[i], hd != NULL, st, diag, err);
         http_req_release(&reqs[i]);
         free(urls[i]);
     }
+    if (hd && st->failed)
+        imx_warn(diag, IMX_ENET,
+                 "GitHub could not be reached (%s): the run objects of %lu backup runs were not "
+                 "asked for; a later sync asks again",
+                 hd->why, st->failed);
     free(reqs);
     free(urls);
     return rc;

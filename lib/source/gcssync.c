@@ -4,6 +4,7 @@
 #include "source/backfill.h"
 #include "source/gcs.h"
 #include "source/github.h"
+#include "source/hostmemo.h"
 #include "util/date.h"
 #include "util/fsutil.h"
 #include "util/xalloc.h"
@@ -843,16 +844,32 @@ static int backfill(struct source_env *env, struct imx_err *err)
     struct backfill_stats st;
     size_t n = 0;
     struct gh g;
+    char why[256];
+    long ago = 0;
     int r;
 
     memset(&st, 0, sizeof(st));
     r = backfill_candidates(env->store, &cands, &n, err);
+    if (r == 0 && n &&
+        hostmemo_recent(env->cache, env->where->github_api, HOSTMEMO_SECONDS, &ago, why,
+                        sizeof(why))) {
+        /* only an enrichment: a GitHub that could not be reached just now is not waited on */
+        source_note(env,
+                    "GitHub run objects for backup runs: not asked, GitHub could not be reached "
+                    "%ld s ago (%s); a sync after %d minutes asks again",
+                    ago, why, HOSTMEMO_SECONDS / 60);
+        backfill_cands_free(cands, n);
+        return 0;
+    }
     if (r == 0 && n) {
         r = gh_init(&g, env->http, env->where->github_api, env->where->repo, env->where->token,
                     err);
         if (r == 0) {
+            struct imx_err e2 = IMX_ERR_INIT;
             r = backfill_run(&g, env->store, cands, n, &st, env->diag, env->interrupted, err);
             gh_release(&g);
+            /* a record not written costs a wait next time, nothing more */
+            hostmemo_save(env->cache, env->http, HOSTMEMO_SECONDS, &e2);
         }
         source_note(env,
                     "GitHub run objects for backup runs: %lu asked, %lu filled, %lu no longer on "

@@ -356,7 +356,7 @@ int gh_pager_next(struct gh_pager *p, const char *url, const char *link, const c
     nx = http_url_resolve(url, rel);
     free(rel);
     if (!p->nseen) {
-        xgrow((void **)&p->seen, &p->cap, 1, sizeof(*p->seen));
+        ALLOC_GROW(p->seen, 1, p->cap);
         p->seen[p->nseen++] = xstrdup(url);
     }
     if (per < 1)
@@ -387,7 +387,7 @@ int gh_pager_next(struct gh_pager *p, const char *url, const char *link, const c
                         shown.p, max_pages, why);
     }
     if (rc == 0) {
-        xgrow((void **)&p->seen, &p->cap, p->nseen + 1, sizeof(*p->seen));
+        ALLOC_GROW(p->seen, p->nseen + 1, p->cap);
         p->seen[p->nseen++] = xstrdup(nx);
         *next = nx;
         nx = NULL;

@@ -31,6 +31,13 @@ struct http_client {
     long long stopped_until; /* epoch; rate-limited requests fail at once */
     unsigned rnd;
     struct http_stats st;
+    /* hosts (scheme://host:port) that could not be reached: later requests fail at once */
+    struct http_host_down *down;
+    size_t ndown, capdown;
+    char **answered; /* hosts that sent a response: a later stall there is not an outage */
+    size_t nanswered, capanswered;
+    char **silent; /* one entry per request that timed out with no response, by host */
+    size_t nsilent, capsilent;
 };
 
 static int curl_ready;
@@ -89,6 +96,15 @@ void http_client_free(struct http_client *c)
 {
     if (!c)
         return;
+    for (size_t i = 0; i < c->ndown; i++)
+        free(c->down[i].host);
+    free(c->down);
+    for (size_t i = 0; i < c->nanswered; i++)
+        free(c->answered[i]);
+    free(c->answered);
+    for (size_t i = 0; i < c->nsilent; i++)
+        free(c->silent[i]);
+    free(c->silent);
     for (size_t i = 0; i < c->npool; i++)
         curl_easy_cleanup(c->pool[i]);
     free(c->pool);
@@ -322,6 +338,104 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *ud)
         EVP_DigestUpdate(r->md, data, n);
     r->received += n;
     return n;
+}
+
+/* ---- hosts that cannot be reached ------------------------------------------------------ */
+
+char *http_host_key(const char *url)
+{
+    CURLU *u = curl_url();
+    char *sch = NULL, *host = NULL, *port = NULL, *out = NULL;
+
+    if (u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_SCHEME, &sch, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK) {
+        struct buf b = BUF_INIT_MAX(4096);
+        buf_addf(&b, "%s://%s:%s", sch, host, port);
+        out = buf_detach(&b, NULL);
+    }
+    curl_free(sch);
+    curl_free(host);
+    curl_free(port);
+    curl_url_cleanup(u);
+    return out;
+}
+
+const struct http_host_down *http_host_down(const struct http_client *c, const char *url)
+{
+    char *k;
+    const struct http_host_down *d = NULL;
+
+    if (!c->ndown || !(k = http_host_key(url)))
+        return NULL;
+    for (size_t i = 0; i < c->ndown && !d; i++)
+        if (!strcmp(c->down[i].host, k))
+            d = &c->down[i];
+    free(k);
+    return d;
+}
+
+void http_host_mark_down(struct http_client *c, const char *url, const char *why)
+{
+    char *k;
+
+    if (http_host_down(c, url) || !(k = http_host_key(url)))
+        return;
+    ALLOC_GROW(c->down, c->ndown + 1, c->capdown);
+    c->down[c->ndown].host = k;
+    snprintf(c->down[c->ndown].why, sizeof(c->down[c->ndown].why), "%s", why);
+    c->ndown++;
+}
+
+const struct http_host_down *http_hosts_down(const struct http_client *c, size_t *n)
+{
+    *n = c->ndown;
+    return c->down;
+}
+
+/* Records (once) that url's host answered; returns whether it had answered before. */
+static int host_answered(struct http_client *c, const char *url, int record)
+{
+    char *k = http_host_key(url);
+    int seen = 0;
+
+    for (size_t i = 0; k && i < c->nanswered && !seen; i++)
+        seen = !strcmp(c->answered[i], k);
+    if (k && !seen && record) {
+        ALLOC_GROW(c->answered, c->nanswered + 1, c->capanswered);
+        c->answered[c->nanswered++] = k;
+        k = NULL;
+    }
+    free(k);
+    return seen;
+}
+
+/* Counts a request to url's host that timed out with no response; returns the count. */
+static size_t host_silent(struct http_client *c, const char *url)
+{
+    char *k = http_host_key(url);
+    size_t n = 1;
+
+    if (!k)
+        return 0;
+    for (size_t i = 0; i < c->nsilent; i++)
+        n += !strcmp(c->silent[i], k);
+    ALLOC_GROW(c->silent, c->nsilent + 1, c->capsilent);
+    c->silent[c->nsilent++] = k;
+    return n;
+}
+
+/* A failure that says the host cannot be reached at all: no name, no connection, or (from a
+ * host that never answered anything) a second request on which nothing came back. One stall
+ * may be a slow answer, and a host that answered before is only slow: those are retried. */
+static int unreachable(struct http_client *c, CURLcode rc, const struct http_req *r)
+{
+    if (rc == CURLE_COULDNT_RESOLVE_HOST || rc == CURLE_COULDNT_RESOLVE_PROXY ||
+        rc == CURLE_COULDNT_CONNECT)
+        return 1;
+    return rc == CURLE_OPERATION_TIMEDOUT && r->status == 0 && r->received == 0 &&
+           !host_answered(c, r->url, 0) && host_silent(c, r->url) >= 2;
 }
 
 /* ---- starting and finishing transfers ------------------------------------------------- */
@@ -583,6 +697,43 @@ static int transient_status(long s)
     return s == 500 || s == 502 || s == 503 || s == 504 || s == 408;
 }
 
+static void act_del(struct http_client *c, struct http_req *r);
+
+/* The transfers still running to a host just found unreachable end now, all together: those
+ * queued behind the dead connection would otherwise each wait out their own timeout. */
+static void drop_host(struct http_client *c, const struct http_req *dead)
+{
+    const struct http_host_down *d = http_host_down(c, dead->url);
+    char *k = http_host_key(dead->url);
+
+    for (size_t i = c->nact; d && k && i-- > 0;) {
+        struct http_req *r = c->act[i];
+        char *rk = http_host_key(r->url);
+        int same = rk && !strcmp(rk, k);
+        free(rk);
+        if (!same || r == dead)
+            continue;
+        curl_multi_remove_handle(c->multi, r->easy);
+        curl_slist_free_all(r->slist);
+        r->slist = NULL;
+        easy_put(c, r->easy);
+        r->easy = NULL;
+        c->active--;
+        act_del(c, r);
+        {
+            struct buf u = BUF_INIT_MAX(2048);
+            shown_url(&u, r);
+            clear_results(r);
+            set_msg(r, IMX_ENET, "given up: %s (the host could not be reached: %s)", u.p, d->why);
+            buf_release(&u);
+        }
+        /* done() may queue requests, never start them: act changes only here */
+        if (r->done)
+            r->done(r, r->ud);
+    }
+    free(k);
+}
+
 /* A transfer finished: record, log, then retry, wait or hand it to done(). */
 static void finish(struct http_client *c, struct http_req *r, CURLcode rc)
 {
@@ -593,6 +744,8 @@ static void finish(struct http_client *c, struct http_req *r, CURLcode rc)
 
     curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &r->status);
     curl_easy_getinfo(e, CURLINFO_TOTAL_TIME, &t);
+    if (r->status > 0)
+        host_answered(c, r->url, 1);
     r->seconds = t;
     if (curl_easy_getinfo(e, CURLINFO_REDIRECT_URL, &redir) == CURLE_OK && redir) {
         free(r->location);
@@ -628,6 +781,10 @@ static void finish(struct http_client *c, struct http_req *r, CURLcode rc)
                     r->max_body ? r->max_body : HTTP_BODY_DEFAULT);
         else
             set_msg(r, IMX_ENET, "GET %s: %s", u.p, curl_easy_strerror(rc));
+        if (!r->toobig && unreachable(c, rc, r)) {
+            http_host_mark_down(c, r->url, r->msg);
+            drop_host(c, r);
+        }
         log_line(c, "GET %s -> failed: %s (%.0f ms)", u.p, r->msg, t * 1000);
         r->status = rc == CURLE_WRITE_ERROR || r->toobig ? r->status : 0;
     } else {
@@ -642,7 +799,8 @@ static void finish(struct http_client *c, struct http_req *r, CURLcode rc)
         if (!r->code)
             set_msg(r, IMX_ERATE, "GET %s: HTTP %ld, rate limited", u.p, r->status);
     } else if (!r->manual_retry && r->code != -IMX_ETOOBIG && r->code != -IMX_EIO &&
-               (r->code == -IMX_ENET || transient_status(r->status))) {
+               (r->code == -IMX_ENET || transient_status(r->status)) &&
+               !http_host_down(c, r->url)) {
         if (http_retry(c, r) == 0) {
             buf_release(&u);
             return;
@@ -709,6 +867,20 @@ static long long start_ready(struct http_client *c)
             fmt_utc(when, sizeof(when), c->stopped_until);
             clear_results(r);
             set_msg(r, IMX_ERATE, "not asked: %s (rate limited until %s)", u.p, when);
+            buf_release(&u);
+            if (r->done)
+                r->done(r, r->ud);
+            r = nx;
+            continue;
+        }
+        if (http_host_down(c, r->url)) {
+            /* one failure is enough: a host that cannot be reached is not asked again */
+            const struct http_host_down *d = http_host_down(c, r->url);
+            struct buf u = BUF_INIT_MAX(2048);
+            unlink_pending(c, prev, r);
+            shown_url(&u, r);
+            clear_results(r);
+            set_msg(r, IMX_ENET, "not asked: %s (the host could not be reached: %s)", u.p, d->why);
             buf_release(&u);
             if (r->done)
                 r->done(r, r->ud);

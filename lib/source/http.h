@@ -129,6 +129,25 @@ int http_run(struct http_client *c, int (*interrupted)(void));
  */
 long long http_rate_stopped_until(const struct http_client *c);
 
+/*
+ * Hosts that cannot be reached. A request that fails to resolve the name, to connect, or gets
+ * nothing back at all marks its host (scheme, host, port) down for the rest of this client's
+ * life: it is not retried, and every later request to that host fails at once ("not asked"),
+ * so one unreachable host costs one timeout, not one per request.
+ */
+struct http_host_down {
+    char *host; /* scheme://host:port */
+    char why[256];
+};
+/* scheme://host:port of url (malloc'ed), or NULL when it does not parse. */
+char *http_host_key(const char *url);
+/* Marks url's host down (also for callers that know it failed earlier, e.g. in a state file). */
+void http_host_mark_down(struct http_client *c, const char *url, const char *why);
+/* url's host when it is marked down, else NULL. */
+const struct http_host_down *http_host_down(const struct http_client *c, const char *url);
+/* The hosts marked down so far (n of them). */
+const struct http_host_down *http_hosts_down(const struct http_client *c, size_t *n);
+
 /* Whether two URLs have the same scheme, host and port (where credentials may go). */
 int http_same_origin(const char *a, const char *b);
 /* Appends url to out without its query string and fragment (for messages and logs). */
