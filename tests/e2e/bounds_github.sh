@@ -120,6 +120,16 @@ t_verbose_userinfo() {
     assert_not_contains "$W/out" "s3cretpw" && assert_not_contains "$W/out" "someone:"
 }
 
+# nor of a redirect's Location
+t_verbose_userinfo_redirect() {
+    C=$(mktemp -d "$W/c.XXXXXX")
+    fresh '[{"match": "/zip", "fault": "userinfo_location", "userinfo": "blobuser:s3cretpw", "always": true}]'
+    GH_TOKEN=$TOKEN timeout 60 "$IMX" sync -v -v --github-url "$API" --cache "$C" --collect-recent 1 \
+        >"$W/out" 2>&1
+    grep -q "GET http://localhost" "$W/out" || fail "no blob request logged: $(cat "$W/out")" || return 1
+    assert_not_contains "$W/out" "s3cretpw" && assert_not_contains "$W/out" "blobuser"
+}
+
 # GH_TOKEN=$(cat file) keeps the newline: trimmed, not dropped
 t_token_newline() {
     TOK=$'  '"$TOKEN"$'\n' gsync '[]' --collect-recent 1
@@ -153,6 +163,7 @@ t_run "bounds github: a blob dripping 2 B/s is cut and retried" t_drip_blob
 t_run "bounds github: a listing dripping 2 B/s is cut and retried" t_drip_listing
 t_run "bounds github: the per-request deadline ends a slow body" t_deadline
 t_run "bounds github: -v never prints user:password@" t_verbose_userinfo
+t_run "bounds github: -v never prints user:password@ of a redirect" t_verbose_userinfo_redirect
 t_run "bounds github: a GH_TOKEN with whitespace around it is trimmed" t_token_newline
 t_run "bounds github: an unknown run id says no such run" t_no_such_run
 t_run "bounds github: a wrong --repo exits 3 and names the rename" t_wrong_repo

@@ -53,7 +53,7 @@ PRE_FAULTS = {"primary_ratelimit", "secondary_403", "secondary_429", "http_5xx",
               "status_404", "status_401", "status_403_perm", "reset", "bad_json", "huge",
               "redirect_loop", "race_expired", "deep_json"}
 ROUTE_FAULTS = {"force_304", "link_mismatch", "expired_location", "same_host_redirect",
-                "relative_location", "link_loop", "link_endless"}
+                "relative_location", "link_loop", "link_endless", "userinfo_location"}
 WIRE_FAULTS = {"truncate", "truncate_chunked", "corrupt", "stall", "slow", "length_longer",
                "length_shorter", "drip"}
 ALL_FAULTS = PRE_FAULTS | ROUTE_FAULTS | WIRE_FAULTS
@@ -838,6 +838,9 @@ class Fake:
             loc = "/__blob" + path
         elif fname == "same_host_redirect":
             loc = ctx["base"].split("/api/v3")[0] + "/__blob" + path
+        elif fname == "userinfo_location":
+            loc = self.blob_base.replace("://", "://%s@" % fault.get("userinfo", "blobuser:blobpw"),
+                                         1) + path
         else:
             loc = self.blob_base + path
         return Resp(302, b"", headers=[("Location", loc),
