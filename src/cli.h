@@ -64,6 +64,7 @@ struct cli {
     const char *model;
     const char *output;
     const char *columns;
+    int csv_safe;       /* --csv-safe: neutralise formula-like text cells */
     const char *format; /* csv, jsonl or sqlite; NULL: from the output's extension */
     int history;        /* every run's rows, not only the newest per configuration */
     double threshold;   /* diff: summary of changes beyond this percentage; < 0: none */

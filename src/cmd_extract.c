@@ -4,6 +4,7 @@
 #include "cli.h"
 #include "table/extract.h"
 #include "util/buf.h"
+#include "util/date.h"
 #include "util/fsutil.h"
 #include "util/xalloc.h"
 #include "output.h"
@@ -47,6 +48,7 @@ static void selection_note(const struct extract *x, const struct extract_opts *o
 static void summarize_field(struct buf *out, struct trow *const *rows, size_t n, int k1, int k2)
 {
     struct trow **v = xmalloc((n + 1) * sizeof(*v));
+    size_t *count = xcalloc(n + 1, sizeof(*count));
     size_t m = 0;
 
     for (size_t i = 0; i < n; i++) {
@@ -58,6 +60,7 @@ static void summarize_field(struct buf *out, struct trow *const *rows, size_t n,
         }
         if (j == m)
             v[m++] = rows[i];
+        count[j]++;
     }
     /* insertion sort: a handful of values */
     for (size_t i = 1; i < m; i++) {
@@ -68,10 +71,14 @@ static void summarize_field(struct buf *out, struct trow *const *rows, size_t n,
             if (c <= 0)
                 break;
             struct trow *t = v[j];
+            size_t k = count[j];
             v[j] = v[j - 1];
             v[j - 1] = t;
+            count[j] = count[j - 1];
+            count[j - 1] = k;
         }
     }
+    /* with row counts, as the original extractor printed them */
     for (size_t i = 0; i < m; i++) {
         const char *a = v[i]->kv[k1];
         buf_addf(out, "%s%s", i ? ", " : "", a ? a : "(none)");
@@ -79,8 +86,30 @@ static void summarize_field(struct buf *out, struct trow *const *rows, size_t n,
             const char *b = v[i]->kv[k2];
             buf_addf(out, "/%s", b ? b : "(none)");
         }
+        buf_addf(out, " (%zu)", count[i]);
     }
+    free(count);
     free(v);
+}
+
+/* The days of the oldest and newest dated runs read, for the summary. */
+static void run_dates(const struct extract *x, struct buf *out)
+{
+    const struct run_info *lo = NULL, *hi = NULL;
+    char a[DATE_LEN + 1], b[DATE_LEN + 1];
+
+    for (size_t i = 0; i < x->runs.n; i++) {
+        const struct run_info *ri = &x->runs.v[i];
+        if (!ri->created_at)
+            continue;
+        if (!lo || ri->created < lo->created)
+            lo = ri;
+        if (!hi || ri->created > hi->created)
+            hi = ri;
+    }
+    if (lo && date_timestamp_day(lo->created_at, a) == 0 &&
+        date_timestamp_day(hi->created_at, b) == 0)
+        buf_addf(out, "%s to %s", a, b);
 }
 
 static void print_summary(const struct cli *cli, const struct extract *x,
@@ -102,6 +131,10 @@ static void print_summary(const struct cli *cli, const struct extract *x,
         fprintf(stderr, " (%zu without rows)", st->runs_empty);
     if (st->runs_undated)
         fprintf(stderr, " (%zu undated: no run.json or no date in it)", st->runs_undated);
+    run_dates(x, &b);
+    if (b.len)
+        fprintf(stderr, ", created %s", b.p);
+    buf_reset(&b);
     fprintf(stderr, "\nRows of model %s: %lu before deduplication, %zu after", cli->model,
             st->rows_model, nmerged);
     if (row_filter_active(&cli->filter)) {
@@ -265,6 +298,7 @@ static int history_columns(struct history *h)
     if (colset_build(&h->cs, h->cli->columns, h->reps, h->nreps, &h->err) < 0)
         return -IMX_EUSAGE;
     colset_set_gpus(&h->cs, h->gpus);
+    h->cs.csv_safe = h->cli->csv_safe;
     if (!h->cli->columns || !strcmp(h->cli->columns, "default") ||
         !strcmp(h->cli->columns, "seed") || !strcmp(h->cli->columns, "all"))
         colset_add_run_columns(&h->cs);
@@ -572,6 +606,7 @@ static int write_per_model(const struct cli *cli, enum out_format fmt, struct tr
             status = EXIT_USAGE;
         } else {
             colset_set_gpus(&cs, g);
+            cs.csv_safe = cli->csv_safe;
             status = write_output(path.p, fmt, &cs, sub, k, x);
             if (status == EXIT_OK && !cli->quiet)
                 fprintf(stderr, "Wrote %zu rows of %s to %s\n", k, prefix ? prefix : "(unknown)",
@@ -640,6 +675,7 @@ int cmd_extract(struct cli *cli)
         goto out;
     }
     colset_set_gpus(&cs, &g);
+    cs.csv_safe = cli->csv_safe;
     if (s.sel.all && !cli->output) {
         status = write_per_model(cli, fmt, rows, n, &x, &g);
         free(outpath);

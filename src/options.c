@@ -19,6 +19,7 @@ enum opt_id {
     O_CACHE = 256,
     O_MODEL,
     O_COLUMNS,
+    O_CSV_SAFE,
     O_OFFLINE,
     O_REPO,
     O_WORKFLOW,
@@ -100,6 +101,8 @@ static const struct opt opts[] = {
     {"columns", O_COLUMNS, 1, CMD_EXTRACT, "SET",
      "'seed' (the old extractor's 17), 'default', 'derived' (default and\n"
      "the derived costs, per-MW and J/token), 'all', or a,b,c"},
+    {"csv-safe", O_CSV_SAFE, 0, CMD_EXTRACT, NULL,
+     "a ' before text cells starting with = + - @ tab or CR (spreadsheet formulas); not numbers"},
     {"gpu-specs", O_GPU_SPECS, 1, CMD_EXTRACT | CMD_ANALYSIS | CMD_GPUS | CMD_PICTURES, "FILE",
      "GPU constants overriding or extending the built-in table (CSV:\n"
      "gpu,power_kw,costh,costn,costr; default $IMX_GPU_SPECS)"},
@@ -435,6 +438,9 @@ int cli_parse(struct cli *cli, unsigned bit, const char *cmd_name, int argc, cha
             break;
         case O_COLUMNS:
             cli->columns = optarg;
+            break;
+        case O_CSV_SAFE:
+            cli->csv_safe = 1;
             break;
         case O_OFFLINE:
             cli->offline = 1;

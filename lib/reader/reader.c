@@ -156,13 +156,25 @@ static int cb_number(void *ctx, const char *num, size_t len)
 
 static int cb_string(void *ctx, const unsigned char *str, size_t len)
 {
-    return on_value(ctx, (const char *)str, len, VAL_STR);
+    struct rstate *s = ctx;
+
+    /* "\u0000" in a value: C strings would cut it and a raw NUL must never reach the CSV */
+    if (memchr(str, 0, len)) {
+        s->fail = "a string holds a NUL character (\\u0000)";
+        return 0;
+    }
+    return on_value(s, (const char *)str, len, VAL_STR);
 }
 
 static int cb_map_key(void *ctx, const unsigned char *key, size_t len)
 {
     struct rstate *s = ctx;
 
+    /* "hw\u0000" is not "hw": as a C string it would be, and override it */
+    if (memchr(key, 0, len)) {
+        s->fail = "a key holds a NUL character (\\u0000)";
+        return 0;
+    }
     if (s->skip_depth || !s->row_depth || s->dropped)
         return 1;
     if (s->depth == s->row_depth) {

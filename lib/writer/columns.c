@@ -75,11 +75,21 @@ static void add_seed(struct colset *cs)
         add(cs, seed[i].name, seed[i].field, seed[i].src);
 }
 
+/* A source field's column. When its standardized name is already one of imx's own columns
+ * (run metadata such as source_file, or another field's name), the source's value keeps a name
+ * of its own, field_<name>, so that neither hides the other. */
 static void add_field(struct colset *cs, const char *src)
 {
     struct buf name = BUF_INIT_MAX(4096);
     fields_csv_name(src, &name);
-    add(cs, name.p, src, COL_FIELD);
+    if (has_column(cs, name.p)) {
+        struct buf alt = BUF_INIT_MAX(4200);
+        buf_addf(&alt, "field_%s", name.p);
+        add(cs, alt.p, src, COL_FIELD);
+        buf_release(&alt);
+    } else {
+        add(cs, name.p, src, COL_FIELD);
+    }
     buf_release(&name);
 }
 
@@ -250,9 +260,18 @@ int colset_build(struct colset *cs, const char *spec, struct trow *const *rows, 
         memset(&all, 0, sizeof(all));
         add_all(&all, rows, n);
         while (*p) {
-            const char *comma = strchr(p, ',');
-            size_t len = comma ? (size_t)(comma - p) : strlen(p);
-            const struct column *c = lookup(&all, p, len);
+            const char *comma, *next;
+            size_t len;
+            const struct column *c;
+            /* "gpu, concurrency": spaces around the commas are not part of the names */
+            while (*p == ' ' || *p == '\t')
+                p++;
+            comma = strchr(p, ',');
+            len = comma ? (size_t)(comma - p) : strlen(p);
+            next = p + len;
+            while (len && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+                len--;
+            c = lookup(&all, p, len);
             if (!c) {
                 /* a known field no row has is still a valid (empty) column */
                 char *nm = xstrndup(p, len);
@@ -279,7 +298,7 @@ int colset_build(struct colset *cs, const char *spec, struct trow *const *rows, 
             } else {
                 add(cs, c->name, c->field, c->src);
             }
-            p += len;
+            p = next;
             if (*p == ',')
                 p++;
         }

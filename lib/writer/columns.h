@@ -34,6 +34,7 @@ struct column {
 struct colset {
     struct column *v;
     size_t n, cap;
+    int csv_safe; /* CSV: a ' before text cells a spreadsheet would take as a formula */
 };
 
 /*

@@ -2,6 +2,7 @@
 #include "writer/csv.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 void csv_field(struct buf *out, const char *s, size_t len)
@@ -27,6 +28,36 @@ void csv_field(struct buf *out, const char *s, size_t len)
     buf_addc(out, '"');
 }
 
+/* Would a spreadsheet read this text as a formula? Numbers (-1.5, +3) are left alone: they
+ * are values, and imx never changes a number's text. */
+static int formula_like(const char *s, size_t len)
+{
+    char *end;
+
+    if (!len || !strchr("=+-@\t\r", s[0]))
+        return 0;
+    if (s[0] == '-' || s[0] == '+') {
+        (void)strtod(s, &end);
+        if (end == s + len && len > 1)
+            return 0;
+    }
+    return 1;
+}
+
+/* One cell, neutralised when the column set asks for it. */
+static void cell(struct buf *out, const struct colset *cs, const char *s, size_t len)
+{
+    if (cs->csv_safe && formula_like(s, len)) {
+        struct buf t = BUF_INIT_MAX((size_t)64 << 20);
+        buf_addc(&t, '\'');
+        buf_add(&t, s, len);
+        csv_field(out, t.p, t.len);
+        buf_release(&t);
+        return;
+    }
+    csv_field(out, s, len);
+}
+
 int csv_header(FILE *fp, const char *label, const struct colset *cs, struct imx_err *err)
 {
     struct buf line = BUF_INIT_MAX((size_t)64 << 20);
@@ -34,7 +65,7 @@ int csv_header(FILE *fp, const char *label, const struct colset *cs, struct imx_
     for (size_t c = 0; c < cs->n; c++) {
         if (c)
             buf_addc(&line, ',');
-        csv_field(&line, cs->v[c].name, strlen(cs->v[c].name));
+        cell(&line, cs, cs->v[c].name, strlen(cs->v[c].name));
     }
     buf_addc(&line, '\n');
     fwrite(line.p, 1, line.len, fp);
@@ -56,7 +87,7 @@ int csv_rows(FILE *fp, const char *label, const struct colset *cs, struct trow *
             if (c)
                 buf_addc(&line, ',');
             if (v)
-                csv_field(&line, v, len);
+                cell(&line, cs, v, len);
         }
         buf_addc(&line, '\n');
         if (fwrite(line.p, 1, line.len, fp) != line.len)

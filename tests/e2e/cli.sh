@@ -82,8 +82,9 @@ default_output_path() {
 
 summary_and_quiet() {
     imx extract --offline --cache "$C" --model all -o "$W/s.csv" 2>"$W/e" || return 1
-    for l in "Runs read: 2" "before deduplication, 5 after" "GPUs: gb200, h100, mi355x-amd_0" \
-        "Precisions: fp4, fp8" "ISL/OSL pairs: 1024/1024, 8192/1024"; do
+    for l in "Runs read: 2, created 2025-12-20 to 2026-01-05" "before deduplication, 5 after" \
+        "GPUs: gb200 (2), h100 (2), mi355x-amd_0 (1)" "Precisions: fp4 (2), fp8 (3)" \
+        "ISL/OSL pairs: 1024/1024 (4), 8192/1024 (1)"; do
         assert_contains "$W/e" "$l" || return 1
     done
     imx extract --offline --cache "$C" --model all -o "$W/s.csv" --quiet 2>"$W/e" || return 1

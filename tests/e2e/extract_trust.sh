@@ -99,5 +99,19 @@ unreadable() {
     assert_eq "$(tail -n +2 "$W/perm.csv" | cut -d, -f8 | sort | tr '\n' ' ')" "1 4 "
 }
 
+# --columns "gpu, concurrency": spaces around commas; --csv-safe is off by default (values exact)
+columns_and_csv_safe() {
+    local c=$TESTS_DIR/cases/0205-csv-safe/cache
+    imx extract --offline --cache "$c" --model gptoss -q -o "$W/sp.csv" \
+        --columns " gpu_model , concurrency,framework " || return 1
+    assert_eq "$(cat "$W/sp.csv")" "gpu_model,concurrency,framework
+h100,4,-vllm" || return 1
+    imx extract --offline --cache "$c" --model gptoss -q -o "$W/raw.csv" --columns "who,framework" ||
+        return 1
+    assert_eq "$(cat "$W/raw.csv")" 'who,framework
+"@SUM(1,2)",-vllm'
+}
+
 t_run extract_trust/big_cut_file big_cut_file
+t_run extract_trust/columns_and_csv_safe columns_and_csv_safe
 t_run extract_trust/unreadable unreadable

@@ -164,6 +164,34 @@ static void truncated_mid_read_position(void)
     unlink(path);
 }
 
+static int count_rows(void *ud, struct row *r, size_t index)
+{
+    (void)r;
+    (void)index;
+    ++*(int *)ud;
+    return 0;
+}
+
+/* "hw\u0000" is not "hw" (as a C string it would be, and override it), and a NUL in a value
+ * must not reach the CSV: either makes the file invalid. */
+static void nul_bytes(void)
+{
+    static const char *const bad[] = {
+        "[{\"hw\":\"h100\",\"hw\\u0000\":\"b200\",\"conc\":4}]",
+        "[{\"hw\":\"h100\",\"router\":{\"na\\u0000me\":\"x\"}}]",
+        "[{\"hw\":\"h1\\u000000\",\"conc\":4}]",
+        "{\"hw\":\"h100\",\"image\":\"\\u0000\"}",
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        struct imx_err err = IMX_ERR_INIT;
+        int rows = 0;
+        struct reader_opts o = {.fn = count_rows, .ud = &rows, .label = "nul"};
+        CHECK(reader_read_mem(bad[i], strlen(bad[i]), &o, &err) == -IMX_EPARSE);
+        CHECK(strstr(err.msg, "NUL character") != NULL);
+        CHECK(rows == 0);
+    }
+}
+
 int main(void)
 {
     char tmpl[] = "/tmp/imx-integrity.XXXXXX";
@@ -178,6 +206,7 @@ int main(void)
         return 1;
     RUN(spooled_rows_come_back_intact);
     RUN(truncated_mid_read_position);
+    RUN(nul_bytes);
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", base);
     if (system(cmd) != 0)
         return 1;
