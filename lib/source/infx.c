@@ -322,7 +322,7 @@ int infx_avail_parse(const char *json, size_t len, struct infx_avail *out, struc
         const char *date = get_str(row, "date");
         const char *key = get_str(row, "model");
         struct infx_day *d;
-        if (!date_valid(date) || !key)
+        if (!date || !key || !date_valid(date))
             continue;
         d = day_of(out, date);
         if (!infx_strs_has(&d->keys, key))

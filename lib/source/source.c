@@ -1,5 +1,6 @@
 /* source: what every source shares: the batch fetcher, per-run notes, the first failure. */
 #include "source/source.h"
+#include "util/fsutil.h"
 #include "util/xalloc.h"
 
 #include <errno.h>
@@ -20,7 +21,7 @@ int source_fetch(void *ud, struct source_get *g, size_t n)
         r[i].max_body = env->limits->max_body;
         r[i].body.max = r[i].max_body;
         r[i].compressed = env->limits->compressed;
-        if (g[i].to_file && !(fp[i] = fopen(g[i].to_file, "wb"))) {
+        if (g[i].to_file && !(fp[i] = fopen_new_nofollow(g[i].to_file))) {
             g[i].code = -IMX_EIO;
             snprintf(g[i].msg, sizeof(g[i].msg), "cannot write '%s': %s", g[i].to_file,
                      strerror(errno));
@@ -37,7 +38,7 @@ int source_fetch(void *ud, struct source_get *g, size_t n)
             continue;
         g[i].status = r[i].code < 0 ? 0 : r[i].status;
         g[i].code = r[i].code;
-        snprintf(g[i].msg, sizeof(g[i].msg), "%s", r[i].msg);
+        snprintf(g[i].msg, sizeof(g[i].msg), "%.*s", (int)sizeof(g[i].msg) - 1, r[i].msg);
         g[i].body = NULL;
         g[i].len = 0;
         if (fp[i]) {

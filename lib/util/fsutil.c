@@ -281,9 +281,9 @@ int mkdir_p(const char *path, struct imx_err *err)
 
 static const char *file_kind(mode_t m)
 {
-    return S_ISFIFO(m)  ? "a FIFO"
-           : S_ISCHR(m) ? "a character device"
-           : S_ISBLK(m) ? "a block device"
+    return S_ISFIFO(m)   ? "a FIFO"
+           : S_ISCHR(m)  ? "a character device"
+           : S_ISBLK(m)  ? "a block device"
            : S_ISSOCK(m) ? "a socket"
            : S_ISDIR(m)  ? "a directory"
                          : "not a regular file";
@@ -432,4 +432,20 @@ void file_lock_release(struct file_lock *l)
         close(l->fd);
     }
     l->fd = -1;
+}
+
+FILE *fopen_new_nofollow(const char *path)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+    FILE *fp;
+
+    if (fd < 0)
+        return NULL;
+    fp = fdopen(fd, "wb");
+    if (!fp) {
+        int e = errno;
+        close(fd);
+        errno = e;
+    }
+    return fp;
 }

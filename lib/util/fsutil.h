@@ -67,6 +67,9 @@ int fsync_dir(const char *dir);
  * -IMX_EIO otherwise.
  */
 int open_regular(const char *path, struct imx_err *err);
+/* Creates or truncates path for writing, never through a symbolic link planted there
+ * (a download's scratch file); NULL with errno set on failure. */
+FILE *fopen_new_nofollow(const char *path);
 /* Reads a whole regular file (at most max bytes) into a malloc'ed NUL-terminated string. */
 IMX_MUST_CHECK int read_file(const char *path, size_t max, char **out, size_t *len,
                              struct imx_err *err);
