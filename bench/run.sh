@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # bench/run.sh: `make bench`. Times `imx extract` on synthetic caches of 100 and 1,000 runs against
 # a bare yajl parse, Python's json module and jq, `imx sync` against the old one-run-at-a-time way,
-# and `imx report`/`imx plot` (the whole real cache; one chart against the analysis it draws).
+# `imx report`/`imx plot` (the whole real cache; one chart against the analysis it draws), and
+# `imx pareto`, `at` and `trend` against extract of the same selection.
 #
 # Environment: IMX, BUILD (set by the Makefile); BENCH_SIZES (default "100 1000"), BENCH_REPEAT
 # (best of, default 3), BENCH_SLOW_REPEAT (Python and jq, default 1), BENCH_SEED (default 1),
@@ -208,6 +209,56 @@ for key in python jq; do
     [ -n "$w" ] && [ -n "$iw" ] &&
         echo "  $key takes $(ratio "$w" "$iw") imx's time at $big runs"
 done
+
+# ---------------------------------------------------------------------------------------------
+echo
+echo "== imx pareto, at, trend against extract of the same selection (issue 12, Speed) =="
+analysis_bench() {
+    local n=${SIZES##* } c k w kb ew ek
+    c=$OUT/cache-$n
+    # side by side, the same selection (model $MODEL, offline), best of $REPEAT
+    run_tool a_extract "$n" "$REPEAT" "$IMX" extract --offline --cache "$c" --model "$MODEL" -o - --quiet
+    run_tool a_pareto "$n" "$REPEAT" "$IMX" pareto --offline --cache "$c" --model "$MODEL" -o - --quiet
+    run_tool a_at "$n" "$REPEAT" "$IMX" at --offline --cache "$c" --model "$MODEL" \
+        --interactivity 50 -o - --quiet
+    run_tool a_trend "$n" "$REPEAT" "$IMX" trend --offline --cache "$c" --model "$MODEL" \
+        --interactivity 50 -o - --quiet
+    ew=${T_WALL[a_extract,$n]-}
+    ek=${T_KB[a_extract,$n]-}
+    printf '%-34s %6s %8s %10s %10s %12s\n' "command ($n runs)" "" "rows" "wall s" "peak MB" "vs extract"
+    for k in a_extract a_pareto a_at a_trend; do
+        w=${T_WALL[$k,$n]-}
+        kb=${T_KB[$k,$n]-}
+        if [ -z "$w" ]; then
+            printf '%-34s %6s %8s %s\n' "imx ${k#a_}" "" "" "${T_NOTE[$k,$n]-not run}"
+            continue
+        fi
+        printf '%-34s %6s %8s %10.3f %10s %12s\n' "imx ${k#a_}" "" "$(csv_rows "$tmp/$k-$n.out")" \
+            "$w" "$(mb "$kb")" "$([ -n "$ew" ] && ratio "$w" "$ew" || echo -)"
+    done
+    if [ -z "$ew" ]; then
+        echo "  not measured: imx extract failed"
+        missed=$((missed + 1))
+        return
+    fi
+    for k in a_pareto a_at a_trend; do
+        local goal=1.10 mgoal=1.25
+        [ $k = a_trend ] && goal=2.00
+        w=${T_WALL[$k,$n]-}
+        kb=${T_KB[$k,$n]-}
+        if [ -z "$w" ]; then
+            echo "  imx ${k#a_}: not measured"
+            missed=$((missed + 1))
+            continue
+        fi
+        awk -v a="$w" -v b="$ew" -v g="$goal" 'BEGIN { exit !(a <= b * g) }' &&
+            awk -v a="$kb" -v b="$ek" -v g="$mgoal" 'BEGIN { exit !(a <= b * g + 1024) }'
+        verdict $?
+        echo "  imx ${k#a_} / extract at $n runs: $(ratio "$w" "$ew") time (goal <= ${goal}x)," \
+            "$(mb "$kb") MB against $(mb "$ek") MB (goal within 25%): $V"
+    done
+}
+analysis_bench
 
 # ---------------------------------------------------------------------------------------------
 echo

@@ -46,7 +46,8 @@ void calc_at(const struct aseries *s, enum calc_mode mode, double target, struct
         x[i] = s->p[s->front[i]].x;
     if (interp_bracket(x, n, target, &lo) < 0) {
         if (n == 1)
-            snprintf(a->note, sizeof(a->note), "one-point front at %.6g: no interpolation", x[0]);
+            snprintf(a->note, sizeof(a->note),
+                     "one-point front at %.6g: no interpolation away from it", x[0]);
         else
             snprintf(a->note, sizeof(a->note), "target outside the front (%.6g to %.6g)", x[0],
                      x[n - 1]);
