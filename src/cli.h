@@ -176,8 +176,8 @@ struct cli_selection {
  * message; release s in every case. */
 int cli_selection_init(struct cli *cli, struct cli_selection *s);
 void cli_selection_release(struct cli_selection *s);
-/* After extract_run: no runs, no run matching, no rows of the model? The message, and the
- * exit status (EXIT_OK when there is data). */
+/* After extract_run or extract_each_run: no runs, no run matching, no rows of the model? The
+ * message, and the exit status (EXIT_OK when there is data). */
 int cli_selection_check(const struct cli *cli, const struct cli_selection *s,
                         const struct extract *x);
 /* n rows left of nmerged after the row filters: none is an error (message, status). */

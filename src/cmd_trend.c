@@ -116,7 +116,8 @@ int cmd_trend(struct cli *cli)
     if ((status = cli_selection_check(cli, &a.s, &a.x)) != EXIT_OK)
         goto done;
     if (!tr.rows) {
-        msg_error("no dated rows of model '%s' in the selection", cli->model);
+        msg_error("no dated rows of model '%s' in the selection%s", cli->model,
+                  row_filter_active(&cli->filter) ? " after the row filters" : "");
         status = EXIT_DATA;
         goto done;
     }
