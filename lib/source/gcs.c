@@ -951,6 +951,7 @@ int gcs_run_json(const struct gcs_run *run, const char *meta, size_t metalen, co
 {
     yajl_val root = NULL;
     const char *branch = NULL, *sha = NULL, *created = NULL;
+    long long created_t = 0;
     char *text = NULL, *title, created_buf[32], num[32];
     yajl_gen g;
     const unsigned char *gb;
@@ -972,6 +973,7 @@ int gcs_run_json(const struct gcs_run *run, const char *meta, size_t metalen, co
             yajl_val a = YAJL_GET_ARRAY(root)->values[i];
             const char *c = tree_string(a, "created_at", NULL);
             const char *idp[] = {"workflow_run", "id", NULL};
+            long long t;
             yajl_val wid = yajl_tree_get(a, idp, yajl_t_number);
 
             /* An entry of another run (a copy gone wrong) tells nothing about this one. */
@@ -983,8 +985,10 @@ int gcs_run_json(const struct gcs_run *run, const char *meta, size_t metalen, co
             if (!sha)
                 sha = tree_string(a, "workflow_run", "head_sha");
             /* The earliest upload is the closest to when the run started. */
-            if (c && strlen(c) >= 10 && (!created || strcmp(c, created) < 0))
+            if (c && date_parse_timestamp(c, &t) == 0 && (!created || t < created_t)) {
                 created = c;
+                created_t = t;
+            }
         }
     }
     if (!created) {

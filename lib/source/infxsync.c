@@ -12,6 +12,7 @@
 #include <yajl/yajl_tree.h>
 
 #include <dirent.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -423,13 +424,20 @@ struct job {
     unsigned long rows;
 };
 
+/* A run's created_at as an instant; runs without a valid one sort as the oldest. */
+static long long created_instant(const struct infx_run *r)
+{
+    long long t;
+    return r->created_at && date_parse_timestamp(r->created_at, &t) == 0 ? t : LLONG_MIN;
+}
+
 static int cmp_run_newest(const void *a, const void *b)
 {
     const struct infx_run *x = *(const struct infx_run *const *)a;
     const struct infx_run *y = *(const struct infx_run *const *)b;
-    int c = strcmp(y->created_at ? y->created_at : "", x->created_at ? x->created_at : "");
-    if (c)
-        return c;
+    long long tx = created_instant(x), ty = created_instant(y);
+    if (tx != ty)
+        return ty > tx ? 1 : -1;
     return strlen(y->id) != strlen(x->id) ? (strlen(y->id) > strlen(x->id) ? 1 : -1)
                                           : strcmp(y->id, x->id);
 }
