@@ -537,7 +537,7 @@ echo
 # ---------------------------------------------------------------------------------------------
 echo
 echo "== history and formats: --history to CSV, the SQLite database, a one-run update (issue 13) =="
-history_bench() {
+formats_bench() {
     local n=${SIZES##* } c hc db last
     c=$OUT/cache-$n
     run_tool plain h "$REPEAT" "$IMX" extract --offline --cache "$c" --model "$MODEL" -o - --quiet
@@ -600,7 +600,7 @@ history_bench() {
     verdict $?
     echo "  one-run update: ${w:-?} s (goal < 0.2 s; includes copying the base database): $V"
 }
-history_bench
+formats_bench
 
 if [ "$missed" -gt 0 ]; then
     echo "bench: $missed goal(s) missed"
