@@ -425,7 +425,7 @@ done:
 /* --format sqlite: every run's rows and the merged table's view in one database, updated in
  * place with only the new or changed runs when it exists. */
 static int extract_sqlite(struct cli *cli, struct extract *x, struct extract_opts *o,
-                          const char *path)
+                          const char *path, const struct gpu_table *g)
 {
     struct imx_err err = IMX_ERR_INIT;
     struct sqldb_stats st;
@@ -437,7 +437,7 @@ static int extract_sqlite(struct cli *cli, struct extract *x, struct extract_opt
     }
     if (out_make_parent(path) != EXIT_OK)
         return EXIT_FS;
-    if (sqldb_write(path, o, &cli->filter, x, &st, &err) < 0) {
+    if (sqldb_write(path, o, &cli->filter, g, x, &st, &err) < 0) {
         if (err.code == IMX_ENOTFOUND) {
             msg_error("%s (expected run_<ID>/ folders; 'imx sync' fills it)", err.msg);
             return EXIT_DATA;
@@ -647,7 +647,7 @@ int cmd_extract(struct cli *cli)
     fmt = out_format_of(cli->format, cli->output);
     outpath = default_output(cli, &s.sel, fmt);
     if (fmt == FMT_SQLITE) {
-        status = extract_sqlite(cli, &x, o, outpath);
+        status = extract_sqlite(cli, &x, o, outpath, &g);
         status = cli_worse_status(status, s.sync_status);
         goto done;
     }

@@ -3,6 +3,7 @@
  * the view latest picks, per configuration, the row of the newest run (runs.ord) and sorts by a
  * key whose byte order is the table's order (trow_sort_key). */
 #include "writer/sqlitedb.h"
+#include "analysis/derived.h"
 #include "cache/select.h"
 #include "util/buf.h"
 #include "util/fsutil.h"
@@ -10,6 +11,7 @@
 #include "writer/columns.h"
 
 #include <errno.h>
+#include <math.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +32,7 @@ struct db {
     struct imx_err *err;
     const struct extract *x;
     const struct row_filter *filter;
+    const struct gpu_table *gpus; /* the constants of gpu_specs */
     struct sqldb_stats *st;
     struct colset cs; /* every column seen: --columns all over the representatives */
     struct colwatch watch;
@@ -383,6 +386,109 @@ static void column_list(struct buf *b, const struct db *d, const char *prefix)
     }
 }
 
+/* The rows of latest, with imx_sort: the views over it keep the table's order. */
+static const char latest_rows[] =
+    " FROM (SELECT r.*, row_number() OVER (PARTITION BY r.imx_key ORDER BY u.ord DESC) AS imx_rn "
+    "FROM rows r JOIN runs u ON u.run_id = r.run_id) l";
+
+/* The table gpu_specs: the constants in use (built-in or --gpu-specs), written anew each time, so
+ * that the views over it follow the constants of the last write. */
+static int write_gpu_specs(struct db *d)
+{
+    sqlite3_stmt *st = NULL;
+    int r = exec(d, "CREATE TABLE IF NOT EXISTS gpu_specs (gpu TEXT PRIMARY KEY, power_kw REAL, "
+                    "cost_hyperscaler REAL, cost_neocloud REAL, cost_rental_3y REAL);\n"
+                    "DELETE FROM gpu_specs;");
+
+    if (r == 0 && sqlite3_prepare_v2(d->h, "INSERT OR REPLACE INTO gpu_specs VALUES (?,?,?,?,?)",
+                                     -1, &st, NULL) != SQLITE_OK)
+        r = db_fail(d, "gpu_specs");
+    for (size_t i = 0; r == 0 && d->gpus && i < d->gpus->n; i++) {
+        const struct gpu_spec *g = &d->gpus->v[i];
+        sqlite3_bind_text(st, 1, g->gpu, -1, SQLITE_STATIC);
+        for (int c = 0; c < NGC; c++) {
+            if (isnan(g->v[c]))
+                sqlite3_bind_null(st, 2 + c);
+            else
+                sqlite3_bind_double(st, 2 + c, g->v[c]);
+        }
+        if (sqlite3_step(st) != SQLITE_DONE)
+            r = db_fail(d, "gpu_specs");
+        sqlite3_reset(st);
+    }
+    sqlite3_finalize(st);
+    return r;
+}
+
+/* A throughput of latest as SQL, NULL unless positive (derived.c's usable()); NULL when the table
+ * has no such column. */
+static void usable_tput(struct buf *b, const struct db *d, int m)
+{
+    if (!have_column(d, metric_info[m].name)) {
+        buf_adds(b, "NULL");
+        return;
+    }
+    buf_adds(b, "(CASE WHEN l.");
+    quote_ident(b, metric_info[m].name);
+    buf_adds(b, " > 0 THEN l.");
+    quote_ident(b, metric_info[m].name);
+    buf_adds(b, " END)");
+}
+
+/*
+ * latest_costs and latest_power: latest's measured columns (its derived ones, stored with the
+ * built-in constants, left out) and the derived metrics computed over gpu_specs by the formulas
+ * of derived.c, in the same order of operations, for the same GPU.
+ */
+static int write_metric_views(struct db *d)
+{
+    static const int tputs[3] = {M_TPUT, M_OUTPUT_TPUT, M_INPUT_TPUT};
+    static const char *const prices[3] = {"cost_hyperscaler", "cost_neocloud", "cost_rental_3y"};
+    struct buf b = BUF_INIT_MAX((size_t)1 << 22);
+    int r;
+
+    for (int view = 0; view < 2; view++) {
+        const char *name = view ? "latest_power" : "latest_costs";
+        int first = 1;
+        buf_addf(&b, "DROP VIEW IF EXISTS %s;\nCREATE VIEW %s AS SELECT ", name, name);
+        for (size_t i = 0; i < d->nhave; i++) {
+            int m = metric_lookup(d->have[i]);
+            if (m >= M_DERIVED_FIRST && !strcmp(metric_info[m].name, d->have[i]))
+                continue;
+            buf_adds(&b, first ? "l." : ",l.");
+            quote_ident(&b, d->have[i]);
+            first = 0;
+        }
+        for (int k = 0; k < 3; k++) {
+            if (view == 0) {
+                for (int c = 0; c < 3; c++) {
+                    buf_addf(&b, ",CASE WHEN g.%s > 0 THEN g.%s / (", prices[c], prices[c]);
+                    usable_tput(&b, d, tputs[k]);
+                    buf_addf(&b, " * 3600 / 1e6) END AS %s", metric_info[M_COSTH + 3 * k + c].name);
+                }
+                continue;
+            }
+            buf_adds(&b, ",CASE WHEN g.power_kw > 0 THEN ");
+            usable_tput(&b, d, tputs[k]);
+            buf_addf(&b, " * 1000 / g.power_kw END AS %s", metric_info[M_TPMW + k].name);
+        }
+        for (int k = 0; view == 1 && k < 3; k++) {
+            buf_adds(&b, ",CASE WHEN g.power_kw > 0 THEN g.power_kw * 1000 / ");
+            usable_tput(&b, d, tputs[k]);
+            buf_addf(&b, " END AS %s", metric_info[M_JPT + k].name);
+        }
+        buf_adds(&b, latest_rows);
+        /* the GPU as derived.c finds it (analysis_gpu): the label's first token split on '-'
+         * or '_', lowercased; the column gpu knows only some labels (h100-cw_0 has none) */
+        buf_adds(&b, " LEFT JOIN gpu_specs g ON g.gpu = lower(substr(l.gpu_model, 1, "
+                     "min(instr(l.gpu_model || '-', '-'), instr(l.gpu_model || '_', '_')) - 1)) "
+                     "WHERE l.imx_rn = 1 ORDER BY l.imx_sort;\n");
+    }
+    r = exec(d, b.p);
+    buf_release(&b);
+    return r;
+}
+
 /* The views history and latest, over the columns the table has now (written again after each
  * update). */
 static int write_views(struct db *d)
@@ -395,9 +501,8 @@ static int write_views(struct db *d)
     buf_adds(&b, " FROM rows r JOIN runs u ON u.run_id = r.run_id ORDER BY u.ord, r.imx_sort;\n"
                  "DROP VIEW IF EXISTS latest;\nCREATE VIEW latest AS SELECT ");
     column_list(&b, d, "");
-    buf_adds(&b, " FROM (SELECT r.*, row_number() OVER (PARTITION BY r.imx_key ORDER BY u.ord "
-                 "DESC) AS imx_rn FROM rows r JOIN runs u ON u.run_id = r.run_id) WHERE imx_rn = "
-                 "1 ORDER BY imx_sort;\n"
+    buf_adds(&b, latest_rows);
+    buf_adds(&b, " WHERE imx_rn = 1 ORDER BY imx_sort;\n"
                  "CREATE INDEX IF NOT EXISTS rows_key ON rows(imx_key);\n"
                  "CREATE INDEX IF NOT EXISTS rows_run ON rows(run_id);\n"
                  "CREATE INDEX IF NOT EXISTS rows_config ON rows(model_prefix, gpu_model, "
@@ -405,7 +510,9 @@ static int write_views(struct db *d)
     buf_addf(&b, "PRAGMA user_version = %d;\n", SQLITEDB_SCHEMA);
     r = exec(d, b.p);
     buf_release(&b);
-    return r;
+    if (r == 0)
+        r = write_gpu_specs(d);
+    return r < 0 ? r : write_metric_views(d);
 }
 
 static sqlite3_int64 count(struct db *d, const char *sql)
@@ -690,7 +797,9 @@ static int updatable(struct db *d, const char *path, const char *selection)
     if (!path_exists(path))
         return 0;
     d->err = &quiet;
-    ok = open_db(d, path) == 0 && count(d, "PRAGMA user_version") == SQLITEDB_SCHEMA;
+    /* version 1 lacked only gpu_specs and the views over it, which every write makes */
+    ok = open_db(d, path) == 0 && (count(d, "PRAGMA user_version") == SQLITEDB_SCHEMA ||
+                                   count(d, "PRAGMA user_version") == 1);
     d->err = keep;
     if (!ok) {
         close_db(d);
@@ -705,7 +814,8 @@ static int updatable(struct db *d, const char *path, const char *selection)
 }
 
 int sqldb_write(const char *path, const struct extract_opts *o, const struct row_filter *filter,
-                struct extract *x, struct sqldb_stats *st, struct imx_err *err)
+                const struct gpu_table *gpus, struct extract *x, struct sqldb_stats *st,
+                struct imx_err *err)
 {
     struct db d;
     char *selection = selection_text(o, filter);
@@ -717,6 +827,7 @@ int sqldb_write(const char *path, const struct extract_opts *o, const struct row
     d.path = path;
     d.err = err;
     d.filter = filter;
+    d.gpus = gpus;
     d.st = st;
     colwatch_init(&d.watch, "all");
     colset_build(&d.cs, "all", NULL, 0, err);

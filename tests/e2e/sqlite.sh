@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # --format sqlite: the view latest is the CSV table row for row, the table rows the history; a
 # second run adds only new runs, replaces a re-run (attempt changed) and drops runs gone; a
-# kill -9 at any moment of a build or an update leaves the previous database intact.
+# kill -9 at any moment of a build or an update leaves the previous database intact; the views
+# latest_costs and latest_power are the derived columns over the table gpu_specs (the constants
+# in use: built-in or --gpu-specs).
 . "$(dirname "$0")/../lib.sh"
 W=$(t_tmp)
 FIX="$TESTS_DIR/cases/0350-filters-gpu-seq/cache"
@@ -21,7 +23,7 @@ q() { python3 -c 'import sqlite3,sys; print("\n".join("|".join("" if v is None e
 schema_and_types() {
     imx extract --offline --cache "$FIX" --model all -o "$W/s.sqlite" -q || return 1
     agrees "$FIX" "$W/s.sqlite" || return 1
-    assert_eq "$(q "$W/s.sqlite" 'PRAGMA user_version')" 1 || return 1
+    assert_eq "$(q "$W/s.sqlite" 'PRAGMA user_version')" 2 || return 1
     assert_eq "$(q "$W/s.sqlite" "SELECT type FROM pragma_table_info('rows') WHERE name IN ('concurrency','throughput_tokens_per_sec_per_gpu','gpu_model','disagg','run_id') ORDER BY name")" \
         "$(printf 'INTEGER\nINTEGER\nTEXT\nINTEGER\nREAL')" || return 1
     assert_eq "$(q "$W/s.sqlite" 'SELECT typeof(concurrency), typeof(throughput_tokens_per_sec_per_gpu) FROM latest LIMIT 1')" "integer|real" || return 1
@@ -111,6 +113,49 @@ killed_writes() {
     fi
 }
 
+# the views equal `--columns derived` of the same constants (CACHE DB [--gpu-specs FILE])
+derived_agrees() {
+    local cache=$1 db=$2
+    shift 2
+    imx extract --offline --cache "$cache" --model all --columns derived "$@" -o "$W/d.csv" -q ||
+        return 1
+    python3 "$CHECK" derived "$db" "$W/d.csv" >&2
+}
+
+derived_views() {
+    local db="$W/dv.sqlite" specs="$W/specs.csv"
+    printf 'gpu,power_kw,costh,costn,costr\nh100,3.5,2.25,,7\nb200,0,1.5,1.5,1.5\n' >"$specs"
+    imx extract --offline --cache "$FIX" --model all -o "$db" -q || return 1
+    derived_agrees "$FIX" "$db" || return 1
+    assert_eq "$(q "$db" "SELECT power_kw, cost_hyperscaler, cost_neocloud, cost_rental_3y FROM gpu_specs WHERE gpu = 'h100'")" \
+        "1.73|1.3|1.69|1.3" || return 1
+    # an update with other constants: gpu_specs and the views follow them
+    imx extract --offline --cache "$FIX" --model all --gpu-specs "$specs" -o "$db" 2>"$W/dv1" ||
+        return 1
+    assert_contains "$W/dv1" "0 runs added" || return 1
+    assert_eq "$(q "$db" "SELECT power_kw, cost_hyperscaler, cost_neocloud, cost_rental_3y FROM gpu_specs WHERE gpu = 'h100'")" \
+        "3.5|2.25||7.0" || return 1
+    derived_agrees "$FIX" "$db" --gpu-specs "$specs" || return 1
+    # no power for b200: no per-MW value, no J/token
+    assert_eq "$(q "$db" "SELECT count(*) FROM latest_power WHERE gpu = 'b200' AND (tokens_per_sec_per_mw_total IS NOT NULL OR joules_per_token_allin_total IS NOT NULL)")" 0 ||
+        return 1
+    imx extract --offline --cache "$FIX" --model all -o "$db" -q || return 1
+    derived_agrees "$FIX" "$db"
+}
+
+# a database of schema 1 (no gpu_specs, no views over it) is updated in place and gets them
+schema1_updated() {
+    local db="$W/s1.sqlite"
+    imx extract --offline --cache "$FIX" --model all -o "$db" -q || return 1
+    q "$db" 'DROP VIEW latest_costs' >/dev/null && q "$db" 'DROP VIEW latest_power' >/dev/null &&
+        q "$db" 'DROP TABLE gpu_specs' >/dev/null && q "$db" 'PRAGMA user_version = 1' >/dev/null ||
+        return 1
+    imx extract --offline --cache "$FIX" --model all -o "$db" 2>"$W/s1e" || return 1
+    assert_contains "$W/s1e" "Updated" || return 1
+    assert_eq "$(q "$db" 'PRAGMA user_version')" 2 || return 1
+    derived_agrees "$FIX" "$db"
+}
+
 refused_to_stdout() {
     imx extract --offline --cache "$FIX" --model all --format sqlite -o - 2>"$W/err"
     assert_eq $? 2 || return 1
@@ -121,8 +166,13 @@ t_run sqlite/schema_and_types schema_and_types
 t_run sqlite/incremental incremental
 t_run sqlite/killed_writes killed_writes
 t_run sqlite/refused_to_stdout refused_to_stdout
+t_run sqlite/derived_views derived_views
+t_run sqlite/schema1_updated schema1_updated
 if [ -d "$SHARED_RAW" ]; then
-    real() { imx extract --offline --cache "$SHARED_RAW" --model all -o "$W/r.sqlite" -q && agrees "$SHARED_RAW" "$W/r.sqlite"; }
+    real() {
+        imx extract --offline --cache "$SHARED_RAW" --model all -o "$W/r.sqlite" -q &&
+            agrees "$SHARED_RAW" "$W/r.sqlite" && derived_agrees "$SHARED_RAW" "$W/r.sqlite"
+    }
     t_run sqlite/real_latest_equals_csv real
 else
     t_skip sqlite/real_latest_equals_csv "the shared real cache ../shared/data/inferencemax-raw is absent"

@@ -9,6 +9,9 @@
       CSV column a column of the view with the same value (numbers as numbers, booleans 1/0)
   history_check.py history DB CSV
       the view history (every run's rows, in run order) is the history CSV row for row
+  history_check.py derived DB CSV
+      the views latest_costs and latest_power hold, row for row, the derived columns of
+      `--columns derived` (to 1e-12 relative; missing as NULL), and rows the same gpu_model
   history_check.py same CSV JSONL
       JSON Lines carries the CSV's values: numbers and text as the same characters, missing
       values left out
@@ -100,11 +103,46 @@ def db_matches(db_path, what, csv_path):
     print(f"{len(rows)} rows of {what} equal the CSV")
 
 
+COSTS = [f"cost_per_mtok_{k}_{m}" for k in ("total", "output", "input")
+         for m in ("owning_hyperscaler", "owning_neocloud", "rental_3y")]
+POWER = [f"tokens_per_sec_per_mw_{k}" for k in ("total", "output", "input")] + \
+        [f"joules_per_token_allin_{k}" for k in ("total", "output", "input")]
+
+
+def derived(db_path, csv_path):
+    rows = read_csv(csv_path)
+    con = sqlite3.connect(db_path)
+    present = 0
+    for view, cols in (("latest_costs", COSTS), ("latest_power", POWER)):
+        cur = con.execute(f"SELECT gpu_model, {', '.join(cols)} FROM {view}")
+        got = cur.fetchall()
+        if len(got) != len(rows):
+            sys.exit(f"{len(got)} rows in {view}, {len(rows)} in the CSV")
+        for i, (r, g) in enumerate(zip(rows, got)):
+            if g[0] != r["gpu_model"]:
+                sys.exit(f"row {i + 1}: {view} is of {g[0]}, the CSV of {r['gpu_model']}")
+            for k, v in zip(cols, g[1:]):
+                want = r[k]
+                if want == "" and v is None:
+                    continue
+                if want == "" or v is None:
+                    sys.exit(f"row {i + 1}: {k} is {want!r} in the CSV, {v!r} in {view}")
+                w = float(want)
+                if abs(v - w) > 1e-12 * abs(w):
+                    sys.exit(f"row {i + 1}: {k} is {want} in the CSV, {v!r} in {view}")
+                present += 1
+    if not present:
+        sys.exit("no derived value at all: nothing was compared")
+    print(f"{len(rows)} rows of latest_costs and latest_power equal the CSV ({present} values)")
+
+
 if __name__ == "__main__":
     if len(sys.argv) >= 3 and sys.argv[1] == "concat":
         concat(sys.argv[2], sys.argv[3:])
     elif len(sys.argv) == 4 and sys.argv[1] in ("latest", "history"):
         db_matches(sys.argv[2], sys.argv[1], sys.argv[3])
+    elif len(sys.argv) == 4 and sys.argv[1] == "derived":
+        derived(sys.argv[2], sys.argv[3])
     elif len(sys.argv) == 4 and sys.argv[1] == "same":
         same(sys.argv[2], sys.argv[3])
     else:
