@@ -92,14 +92,27 @@ int names_model_prefix(const char *name, struct buf *out)
     return buf_add(out, base, pos) == 0;
 }
 
+/* out (at least 16 bytes) gets s when s names a GPU imx knows */
+static int known_gpu(const char *s, char *out)
+{
+    static const char *const gpus[] = {
+        "h100", "h200", "b200", "b300", "gb200", "gb300", "mi300x", "mi325x", "mi355x",
+    };
+
+    for (size_t i = 0; i < sizeof(gpus) / sizeof(gpus[0]); i++) {
+        if (!strcmp(s, gpus[i])) {
+            memcpy(out, gpus[i], strlen(gpus[i]) + 1);
+            return 1;
+        }
+    }
+    return 0;
+}
+
 int names_gpu(const char *hw, char *out, size_t cap)
 {
     static const char *const suffixes[] = {
         "-trt", "-multinode-slurm", "-multinode", "-nvs", "-disagg", "-amds", "-amd",
         "-nvd", "-dgxc-slurm",      "-dgxc",      "-nb",  "-nv",
-    };
-    static const char *const gpus[] = {
-        "h100", "h200", "b200", "b300", "gb200", "gb300", "mi300x", "mi325x", "mi355x",
     };
     char s[64];
     size_t n = strlen(hw);
@@ -125,13 +138,12 @@ int names_gpu(const char *hw, char *out, size_t cap)
             break;
         }
     }
-    for (size_t i = 0; i < sizeof(gpus) / sizeof(gpus[0]); i++) {
-        if (!strcmp(s, gpus[i])) {
-            memcpy(out, gpus[i], strlen(gpus[i]) + 1);
-            return 1;
-        }
-    }
-    return 0;
+    if (known_gpu(s, out))
+        return 1;
+    /* runner labels with a site or cluster suffix not listed above (2025's h100-cw_0,
+     * h100-cr): the dashboard's rule, the first token before '-' or '_', when it is a GPU */
+    s[strcspn(s, "-_")] = '\0';
+    return known_gpu(s, out);
 }
 
 /* Substrings of model ids and paths (lowercased) and the prefix they belong to. */

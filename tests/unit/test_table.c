@@ -125,6 +125,10 @@ static void names(void)
     CHECK(names_gpu("mi355x-amd_0", gpu, sizeof(gpu)) && !strcmp(gpu, "mi355x"));
     CHECK(names_gpu("GB200-multinode-slurm", gpu, sizeof(gpu)) && !strcmp(gpu, "gb200"));
     CHECK(!names_gpu("rtx6000pro-lat", gpu, sizeof(gpu)));
+    /* site suffixes of 2025 runners, as the dashboard's first-token rule reads them */
+    CHECK(names_gpu("h100-cw_0", gpu, sizeof(gpu)) && !strcmp(gpu, "h100"));
+    CHECK(names_gpu("H200-cr", gpu, sizeof(gpu)) && !strcmp(gpu, "h200"));
+    CHECK(!names_gpu("h1000-cw", gpu, sizeof(gpu)));
     CHECK_STR(names_prefix_of_model("/mnt/lustre01/models/gpt-oss-120b"), "gptoss");
     CHECK_STR(names_prefix_of_model("deepseek-r1-fp4"), "dsr1");
 }
