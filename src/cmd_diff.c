@@ -187,18 +187,6 @@ static int cmp_big(const void *a, const void *b)
     return (x->metric > y->metric) - (x->metric < y->metric);
 }
 
-static void describe_config(struct buf *b, const struct trow *t)
-{
-    static const int shown[] = {K_PREFIX, K_HW, K_FRAMEWORK, K_PRECISION, K_ISL,
-                                K_OSL,    K_TP, K_EP,        K_CONC};
-    static const char *const label[] = {"", "", "", "", "isl ", "osl ", "tp", "ep", "conc "};
-    for (size_t i = 0; i < sizeof(shown) / sizeof(shown[0]); i++)
-        if (t->kv[shown[i]])
-            buf_addf(b, "%s%s%s", b->len ? " " : "", label[i], t->kv[shown[i]]);
-    if (t->kv[K_DISAGG] && !strcmp(t->kv[K_DISAGG], "true"))
-        buf_adds(b, " disagg");
-}
-
 /* --threshold: the changes beyond PCT, largest first, and the counts of each status. */
 static void summary(const struct cli *cli, const struct diff_entry *v, size_t n)
 {
@@ -232,7 +220,7 @@ static void summary(const struct cli *cli, const struct diff_entry *v, size_t n)
             const struct diff_entry *e = &v[big[k].entry];
             buf_reset(&b);
             buf_reset(&name);
-            describe_config(&b, e->new);
+            diff_describe_config(&b, e->new);
             fields_csv_name(diff_metrics[big[k].metric], &name);
             fprintf(stderr, "  %+.2f%% %s: %s -> %s (%s)\n", big[k].pct, name.p,
                     trow_get(e->old, diff_metrics[big[k].metric]),

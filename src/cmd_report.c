@@ -2,6 +2,7 @@
  * (charts, calculator tables, provenance), readable offline, on a phone and in print. */
 #include "analysis.h"
 #include "render/report.h"
+#include "table/diff.h"
 #include "table/extract.h"
 
 #include <stdio.h>
@@ -11,6 +12,62 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The newest run of x created before `before` (a date; NULL: any), or NULL. */
+static const struct run_info *newest_run(const struct extract *x, const char *before)
+{
+    const struct run_info *best = NULL;
+
+    for (size_t i = 0; i < x->runs.n; i++) {
+        const struct run_info *ri = &x->runs.v[i];
+        if (!ri->created_at || (before && strncmp(ri->created_at, before, 10) >= 0))
+            continue;
+        if (!best || strcmp(ri->created_at, best->created_at) > 0)
+            best = ri;
+    }
+    return best;
+}
+
+/*
+ * The changes since the previous run day, as `imx diff PREV NEWEST` on dates: the merged table
+ * as of the end of the run day before the newest one against the rows. Nothing when there is
+ * no earlier run day (or it cannot be read: the report goes on without it, saying so).
+ */
+static void load_changes(struct cli *cli, struct trow *const *rows, size_t n,
+                         const struct extract *x, struct extract *old, struct trow ***orows,
+                         struct report_opts *ro, struct buf *labels)
+{
+    struct imx_err err = IMX_ERR_INIT;
+    struct imx_diag quiet = {NULL, NULL, 0}; /* the first pass said it all */
+    const struct run_info *nr = newest_run(x, NULL), *pr;
+    struct model_sel msel;
+    struct extract_opts o;
+    char day[11];
+    size_t nold;
+
+    if (!nr || !(pr = newest_run(x, nr->created_at)))
+        return;
+    snprintf(day, sizeof(day), "%.10s", pr->created_at);
+    if (model_sel_init(&msel, cli->model, &err) < 0)
+        return;
+    cli_extract_opts(cli, &o);
+    o.model = &msel;
+    o.diag = &quiet;
+    o.select.until = day;
+    if (extract_run(old, &o, &err) < 0) {
+        msg_warn("no changes since the previous run: %s", err.msg);
+    } else {
+        *orows = table_sorted(&old->table, &nold);
+        nold = row_filter_keep(&cli->filter, *orows, nold);
+        ro->changes = diff_tables(*orows, nold, rows, n, &ro->nchanges);
+        buf_addf(labels, "run %s (%.10s)", pr->id, pr->created_at);
+        buf_addc(labels, '\0');
+        buf_addf(labels, "run %s (%.10s)", nr->id, nr->created_at);
+        ro->old_run = labels->p;
+        ro->new_run = labels->p + strlen(labels->p) + 1;
+    }
+    model_sel_release(&msel);
+}
+
 int cmd_report(struct cli *cli)
 {
     struct imx_err err = IMX_ERR_INIT;
@@ -19,12 +76,14 @@ int cmd_report(struct cli *cli)
     struct report_opts ro;
     struct report_stats st;
     struct report_trend trend;
-    struct extract x;
-    struct trow **rows;
-    struct buf page = BUF_INIT, sel = BUF_INIT_MAX(8192);
+    struct extract x, old;
+    struct trow **rows, **orows = NULL;
+    struct buf page = BUF_INIT, sel = BUF_INIT_MAX(8192), labels = BUF_INIT_MAX(8192);
     size_t n;
     int status, st2;
 
+    memset(&ro, 0, sizeof(ro));
+    memset(&old, 0, sizeof(old));
     status = cli_rows_offline(cli, &x, &rows, &n);
     if (status != EXIT_OK && status != EXIT_PARTIAL)
         goto out;
@@ -61,7 +120,8 @@ int cmd_report(struct cli *cli)
             model_sel_release(&msel);
         }
     }
-    memset(&ro, 0, sizeof(ro));
+    load_changes(cli, rows, n, &x, &old, &orows, &ro, &labels);
+    ro.new_run = ro.new_run ? ro.new_run : "the newest run";
     ro.trend = &trend;
     ro.cache = cli_cache_dir(cli);
     ro.selection = sel.p;
@@ -83,7 +143,11 @@ int cmd_report(struct cli *cli)
     gpu_table_release(&gpus);
 out:
     free(rows);
+    free(orows);
+    free((void *)ro.changes);
+    extract_release(&old);
     extract_release(&x);
+    buf_release(&labels);
     buf_release(&page);
     buf_release(&sel);
     return status;

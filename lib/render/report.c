@@ -445,6 +445,85 @@ static int trend_section(struct buf *out, const char *anchor, const struct repor
     return r;
 }
 
+/* The largest changes shown per section. */
+#define CHANGES_TOP 10
+
+struct tput_change {
+    double pct;
+    const struct diff_entry *e;
+};
+
+static int cmp_change(const void *a, const void *b)
+{
+    const struct tput_change *x = a, *y = b;
+    double ax = fabs(x->pct), ay = fabs(y->pct);
+    if (ax != ay)
+        return ax < ay ? 1 : -1;
+    return (x->e > y->e) - (x->e < y->e); /* entries come in table order */
+}
+
+/* The changes since the previous run day of one section: counts, then the largest changes of
+ * throughput per GPU. */
+static void changes_section(struct buf *out, const struct trow *first, const struct report_opts *o,
+                            struct report_stats *st)
+{
+    size_t count[4] = {0, 0, 0, 0}, nbig = 0, cap = 0;
+    struct tput_change *big = NULL;
+    struct buf cfg = BUF_INIT_MAX(4096);
+
+    buf_adds(out, "<h3>Changes since the previous run</h3>\n");
+    if (!o->old_run) {
+        buf_adds(out, "<p class=\"meta\">Only one run day in the selection: nothing to "
+                      "compare.</p>\n");
+        return;
+    }
+    for (size_t i = 0; i < o->nchanges; i++) {
+        const struct diff_entry *e = &o->changes[i];
+        double p;
+        if (group_cmp_rows(e->new ? e->new : e->old, first))
+            continue;
+        count[e->status]++;
+        if (e->status == DIFF_CHANGED &&
+            diff_change(trow_get(e->old, "tput_per_gpu"), trow_get(e->new, "tput_per_gpu"), &p) &&
+            p != 0) {
+            ALLOC_GROW(big, nbig + 1, cap);
+            big[nbig++] = (struct tput_change){p, e};
+        }
+    }
+    if (nbig)
+        qsort(big, nbig, sizeof(*big), cmp_change);
+    buf_adds(out, "<p class=\"meta\">From ");
+    html_escape(out, o->old_run);
+    buf_adds(out, " to ");
+    html_escape(out, o->new_run);
+    buf_addf(out,
+             " (the merged tables as of each): %zu configurations added, %zu removed, "
+             "%zu changed, %zu unchanged.</p>\n",
+             count[DIFF_ADDED], count[DIFF_REMOVED], count[DIFF_CHANGED], count[DIFF_SAME]);
+    buf_addf(out,
+             "<div class=\"scroll\"><table class=\"changes\"><caption>Changes of "
+             "throughput per GPU (tok/s/gpu), largest first%s</caption>\n<thead><tr><th>"
+             "Configuration</th><th>Old</th><th>New</th><th>Change</th></tr></thead><tbody>\n",
+             nbig > CHANGES_TOP ? " (the first 10)" : "");
+    if (!nbig)
+        buf_adds(out, "<tr><td colspan=\"4\">No throughput per GPU changed.</td></tr>\n");
+    for (size_t k = 0; k < nbig && k < CHANGES_TOP; k++) {
+        buf_reset(&cfg);
+        diff_describe_config(&cfg, big[k].e->new);
+        buf_adds(out, "<tr><td>");
+        html_escape(out, cfg.p);
+        buf_adds(out, "</td><td>");
+        html_escape(out, trow_get(big[k].e->old, "tput_per_gpu"));
+        buf_adds(out, "</td><td>");
+        html_escape(out, trow_get(big[k].e->new, "tput_per_gpu"));
+        buf_addf(out, "</td><td>%+.1f%%</td></tr>\n", big[k].pct);
+    }
+    buf_adds(out, "</tbody></table></div>\n");
+    st->tables++;
+    free(big);
+    buf_release(&cfg);
+}
+
 static const double targets[] = {20, 50, 100, 200};
 #define NTARGETS (sizeof(targets) / sizeof(targets[0]))
 
@@ -706,6 +785,8 @@ int report_write(struct buf *out, struct trow *const *rows_in, size_t n, const s
             anchor_of(gr[0], &tmp);
             r = trend_section(out, tmp.p, o->trend, k, st, err);
         }
+        if (r == 0 && o->new_run)
+            changes_section(out, gr[0], o, st);
         buf_adds(out, "</section>\n");
         st->sections++;
     }

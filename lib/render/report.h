@@ -5,6 +5,7 @@
 #define IMX_REPORT_H
 
 #include "analysis/gpus.h"
+#include "table/diff.h"
 #include "table/extract.h"
 #include "table/table.h"
 #include "util/buf.h"
@@ -55,6 +56,11 @@ struct report_opts {
     const char *selection; /* the options that selected the rows ("--gpu b200"), or "" */
     const struct gpu_table *gpus;
     const struct report_trend *trend; /* NULL: no trend section */
+    /* the changes since the previous run day (diff_tables: that day's merged table against the
+     * rows), shown per section; old_run NULL: one run day only, said in one line */
+    const struct diff_entry *changes;
+    size_t nchanges;
+    const char *old_run, *new_run; /* "run 1000 (2025-12-10)" */
 };
 
 struct report_stats {

@@ -89,3 +89,15 @@ struct diff_entry *diff_tables(struct trow *const *old, size_t nold, struct trow
     *n = k;
     return v;
 }
+
+void diff_describe_config(struct buf *b, const struct trow *t)
+{
+    static const int shown[] = {K_PREFIX, K_HW, K_FRAMEWORK, K_PRECISION, K_ISL,
+                                K_OSL,    K_TP, K_EP,        K_CONC};
+    static const char *const label[] = {"", "", "", "", "isl ", "osl ", "tp", "ep", "conc "};
+    for (size_t i = 0; i < sizeof(shown) / sizeof(shown[0]); i++)
+        if (t->kv[shown[i]])
+            buf_addf(b, "%s%s%s", b->len ? " " : "", label[i], t->kv[shown[i]]);
+    if (t->kv[K_DISAGG] && !strcmp(t->kv[K_DISAGG], "true"))
+        buf_adds(b, " disagg");
+}

@@ -36,4 +36,8 @@ struct diff_entry *diff_tables(struct trow *const *old, size_t nold, struct trow
  */
 int diff_change(const char *old, const char *new, double *pct);
 
+struct buf;
+/* Appends a configuration in one line ("gptoss b200 sglang fp8 isl 1024 osl 1024 tp8 conc 64"). */
+void diff_describe_config(struct buf *b, const struct trow *t);
+
 #endif

@@ -52,15 +52,17 @@ browse() { # browse NAME CHARTS TABLES SECTIONS
 
 fixture() {
     page fixture "$FIX" || return 1
-    browse fixture 9 3 2 # 4 charts per section, a trend for 1k/1k (two run days)
+    browse fixture 9 5 2 # 4 charts per section, a trend for 1k/1k (two run days); tables: a
+    # calculator and a changes table per section, the runs
 }
 
 real() {
     # valgrind sees imx on the fixture; the real cache's page is built at full speed
     "$IMX" report --cache "$SHARED_RAW" -o "$W/real.html" --quiet || return 1
     # 6 model and sequence pairs: 4 charts and a calculator table each, a trend chart for the 5
-    # pairs whose series reach 50 tok/s/user on two run days or more, and the runs table
-    browse real 29 7 6
+    # pairs whose series reach 50 tok/s/user on two run days or more, a table of the changes since
+    # the previous run day each, and the runs table
+    browse real 29 13 6
 }
 
 if ! have_chromium; then
