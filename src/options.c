@@ -149,7 +149,7 @@ static const struct opt opts[] = {
     {"osl", O_OSL, 1, CMD_ROWS, "LIST", "only these output sequence lengths (tokens)"},
     {"disagg", O_DISAGG, 1, CMD_ROWS, "yes|no", "only disaggregated (yes) or aggregated (no) rows"},
     {"conc", O_CONC, 1, CMD_ROWS, "LIST", "only these concurrencies (4,64)"},
-    {"offline", O_OFFLINE, 0, CMD_EXTRACT | CMD_RUNS | CMD_ANALYSIS, NULL,
+    {"offline", O_OFFLINE, 0, CMD_EXTRACT | CMD_RUNS | CMD_ANALYSIS | CMD_PICTURES, NULL,
      "never touch the network: use the cache only"},
     {"collect-recent", O_COLLECT_RECENT, 1, CMD_RUNSEL, "N", "the N newest successful runs"},
     {"since", O_SINCE, 1, CMD_RUNSEL, "DATE", "runs created on or after DATE (YYYY-MM-DD)"},
