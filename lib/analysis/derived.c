@@ -131,9 +131,16 @@ void num_format(double v, char *out, size_t cap)
         snprintf(out, cap, "%.0f", v);
         return;
     }
-    for (int prec = 1; prec <= 17; prec++) {
-        snprintf(out, cap, "%.*g", prec, v);
+    /* the fewest digits that read back as v: whether p digits do is monotone in p and 17
+     * always do, so a binary search finds them in 5 tries instead of up to 17 */
+    int lo = 1, hi = 17;
+    while (lo < hi) {
+        int mid = (lo + hi) / 2;
+        snprintf(out, cap, "%.*g", mid, v);
         if (strtod(out, NULL) == v)
-            return;
+            hi = mid;
+        else
+            lo = mid + 1;
     }
+    snprintf(out, cap, "%.*g", lo, v);
 }

@@ -66,6 +66,7 @@ static void add(struct colset *cs, const char *name, const char *field, enum col
     cs->v[cs->n].src = src;
     cs->v[cs->n].metric = 0;
     cs->v[cs->n].gpus = NULL;
+    cs->v[cs->n].first_derived = 0;
     cs->n++;
 }
 
@@ -165,10 +166,16 @@ static const struct gpu_table *builtin_gpus(void)
 
 static void add_metric(struct colset *cs, int m)
 {
+    int first = 1;
+
     if (has_column(cs, metric_info[m].name))
         return;
+    for (size_t i = 0; i < cs->n; i++)
+        if (cs->v[i].src == COL_DERIVED)
+            first = 0;
     add(cs, metric_info[m].name, NULL, COL_DERIVED);
     cs->v[cs->n - 1].metric = m;
+    cs->v[cs->n - 1].first_derived = first;
 }
 
 /* The dashboard's derived metrics (--columns derived and all): measured power fields of the
@@ -415,12 +422,24 @@ const char *column_value_kind(const struct column *c, const struct trow *t,
     case COL_FILE:
         return ri && t->rank.file < ri->nfiles ? with_len(ri->files[t->rank.file].rel, len) : NULL;
     case COL_DERIVED: {
-        double v[NMETRIC];
-        metrics_of_row(t, c->gpus ? c->gpus : builtin_gpus(), 0, v, NULL);
-        if (isnan(v[c->metric]))
+        /* Writers ask a row's columns in order: the set's first derived column computes all
+         * of the row's metrics and the others reuse them (was every metric once per column).
+         * A row at the address of an earlier one is recomputed by that first column. */
+        static _Thread_local struct {
+            const struct trow *t;
+            const struct gpu_table *g;
+            double v[NMETRIC];
+        } memo;
+        const struct gpu_table *g = c->gpus ? c->gpus : builtin_gpus();
+        if (c->first_derived || memo.t != t || memo.g != g) {
+            metrics_of_row(t, g, 0, memo.v, NULL);
+            memo.t = t;
+            memo.g = g;
+        }
+        if (isnan(memo.v[c->metric]))
             return NULL;
         *kind = VAL_NUM;
-        num_format(v[c->metric], gpubuf, 32);
+        num_format(memo.v[c->metric], gpubuf, 32);
         return with_len(gpubuf, len);
     }
     }

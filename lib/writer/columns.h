@@ -29,6 +29,7 @@ struct column {
     enum col_src src;
     int metric;                   /* COL_DERIVED: enum metric */
     const struct gpu_table *gpus; /* COL_DERIVED: the constants (NULL: the built-in table) */
+    int first_derived;            /* COL_DERIVED: the set's first, which computes a row's metrics */
 };
 
 struct colset {
