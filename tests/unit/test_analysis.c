@@ -9,6 +9,7 @@
 #include "analysis/series.h"
 #include "reader/reader.h"
 #include "unit.h"
+#include "unit_table.h"
 #include "util/buf.h"
 
 #include <math.h>
@@ -192,22 +193,9 @@ static void interp_one_point(void)
     CHECK(interp_eval(x, y, m, 1, 50 - 2e-6, &v, NULL) < 0);
 }
 
-/* Rows through the reader into a table, as extract would keep them. */
-static int put(void *ud, struct row *r, size_t index)
-{
-    struct table *t = ud;
-    struct row_key k;
-    struct row_rank rank = {0, 0, (uint32_t)index};
-    row_key_init(&k);
-    table_prepare(r, &k);
-    table_put(t, table_make(r, &k, rank));
-    row_key_release(&k);
-    return 0;
-}
-
 static struct trow **load(struct table *t, const char *json, size_t *n)
 {
-    struct reader_opts o = {.fn = put, .ud = t, .label = "t"};
+    struct reader_opts o = {.fn = unit_table_put, .ud = t, .label = "t"};
     struct imx_err e = IMX_ERR_INIT;
     table_init(t);
     CHECK(reader_read_mem(json, strlen(json), &o, &e) == 0);

@@ -3,21 +3,10 @@
 #include "reader/reader.h"
 #include "table/table.h"
 #include "unit.h"
+#include "unit_table.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-static int put(void *ud, struct row *r, size_t index)
-{
-    struct table *t = ud;
-    struct row_key k;
-    struct row_rank rank = {0, 0, (uint32_t)index};
-    row_key_init(&k);
-    table_prepare(r, &k);
-    table_put(t, table_make(r, &k, rank));
-    row_key_release(&k);
-    return 0;
-}
 
 static int blob_cmp(const struct buf *a, const struct buf *b)
 {
@@ -39,7 +28,7 @@ static void key_order_is_table_order(void)
         " {\"hw\":\"h100\",\"tp\":8,\"conc\":4,\"isl\":8192,\"framework\":\"sglang\"},"
         " {\"hw\":\"h100\",\"tp\":8,\"conc\":4,\"prefill_knob\":\"a\"}]";
     struct table t;
-    struct reader_opts o = {.fn = put, .ud = &t, .label = "t"};
+    struct reader_opts o = {.fn = unit_table_put, .ud = &t, .label = "t"};
     struct imx_err e = IMX_ERR_INIT;
     struct trow **rows;
     struct buf prev = BUF_INIT, cur = BUF_INIT;
