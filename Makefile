@@ -42,7 +42,7 @@ DEB_PKGS := build-essential pkg-config libyajl-dev libcurl4-openssl-dev libarchi
 	zlib1g-dev python3 ca-certificates clang clang-format libsqlite3-dev libcairo2-dev \
 	fonts-dejavu-core chromium
 
-.PHONY: all deps run check unit e2e real bench fuzz clean fmt fmt-check unit-bins tidy analyze
+.PHONY: all deps run check unit e2e real bench fuzz clean fmt fmt-check unit-bins tidy analyze print-pkgs
 ifeq ($(BUILD),build)
 all: $(IMX) imx
 else
@@ -105,6 +105,10 @@ check: deps
 bench: deps
 	@$(MAKE) --no-print-directory all $(TOOL_BIN)
 	@IMX=$(abspath $(IMX)) BUILD=$(abspath $(BUILD)) bash bench/run.sh
+
+# the pkg-config names of the libraries (fuzz/run.sh links the same ones)
+print-pkgs:
+	@echo $(PKGS)
 
 # libFuzzer runs of every target (FUZZ_SECONDS each, default 60); needs clang.
 fuzz: deps

@@ -135,7 +135,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         gcs_choose(names, ids, m, "eval_*", chosen);
         gh_choose(arts, m, NULL, picks);
         for (size_t a = 0; a < m; a++)
-            if (picks[a] != GH_SKIP && picks[a] != GH_TAKE && picks[a] != GH_OLDER)
+            if ((picks[a] != GH_SKIP && picks[a] != GH_TAKE && picks[a] != GH_OLDER &&
+                 picks[a] != GH_REFUSED) ||
+                (picks[a] == GH_TAKE && !jail_name_ok(arts[a].name)) ||
+                (picks[a] == GH_REFUSED && jail_name_ok(arts[a].name)))
                 abort();
         free(names);
         free(ids);

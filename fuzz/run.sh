@@ -8,8 +8,10 @@ cd "$(dirname "$0")/.."
 secs=${FUZZ_SECONDS:-60}
 out=build-fuzz
 mkdir -p "$out"
-cflags="-g -O1 -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DIMX_VERSION=\"fuzz\" -Ilib"
-libs=$(pkg-config --libs yajl libcurl libarchive libcrypto 2>/dev/null || echo -lyajl -lcurl -larchive -lcrypto)
+# the libraries are the Makefile's: every lib/ file is linked, the renderers' cairo too
+pkgs=$(make -s --no-print-directory print-pkgs)
+cflags="-g -O1 -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DIMX_VERSION=\"fuzz\" -Ilib $(pkg-config --cflags $pkgs)"
+libs="$(pkg-config --libs $pkgs) -lm"
 samples=${IMX_SHARED:-../shared}/reference/samples-api
 
 # GCS object names, one per line, as the listings of the reference samples hold them.

@@ -88,14 +88,23 @@ static struct trow *trow_new(const struct row *r, const struct row_key *k, struc
     struct trow *t = xmalloc(total);
     char *p = (char *)(t + 1);
 
+    /* the block may be spooled to disk byte for byte: no padding left uninitialised */
+    memset(t, 0, sizeof(*t) + fsz);
     t->rank = rank;
     t->n = (uint32_t)r->n;
     t->f = (struct field *)p;
-    if (fsz) /* an empty row {} has no field array at all */
-        memcpy(t->f, r->f, fsz);
+    for (size_t i = 0; i < r->n; i++) {
+        t->f[i].key = r->f[i].key;
+        t->f[i].val = r->f[i].val;
+        t->f[i].vlen = r->f[i].vlen;
+        t->f[i].kind = r->f[i].kind;
+    }
     p += fsz;
     t->text = p;
-    memcpy(p, r->text.p, r->text.len + 1);
+    /* row_add ends each value with a NUL but leaves the byte after the last one unwritten */
+    if (r->text.len)
+        memcpy(p, r->text.p, r->text.len);
+    p[r->text.len] = '\0';
     p += r->text.len + 1;
     memcpy(p, k->key.p, k->key.len + 1);
     t->key = p;
