@@ -246,20 +246,12 @@ void run_info_find_files(struct run_info *ri)
     }
 }
 
-static char *tree_str(yajl_val root, const char *key)
-{
-    const char *path[2] = {key, NULL};
-    yajl_val v = yajl_tree_get(root, path, yajl_t_any);
-    if (v && YAJL_IS_STRING(v))
-        return xstrdup(YAJL_GET_STRING(v));
-    return NULL;
-}
-
 int run_info_load_meta(struct run_info *ri, const char *path, struct imx_err *err)
 {
     char *text = NULL, why[300];
     size_t len;
     yajl_val root;
+    long long attempt;
     int r = read_file(path, RUN_JSON_MAX, &text, &len, err);
 
     if (r < 0)
@@ -271,20 +263,16 @@ int run_info_load_meta(struct run_info *ri, const char *path, struct imx_err *er
         return imx_seterr(err, IMX_EPARSE, "'%s': not a run object%s%s", path, root ? "" : ": ",
                           root ? "" : why);
     }
-    ri->created_at = tree_str(root, "created_at");
+    ri->created_at = json_strdup(json_get(root, "created_at"));
     if (ri->created_at && date_parse_timestamp(ri->created_at, &ri->created) < 0) {
         ri->bad_date = ri->created_at;
         ri->created_at = NULL;
     }
-    ri->event = tree_str(root, "event");
-    ri->branch = tree_str(root, "head_branch");
-    ri->html_url = tree_str(root, "html_url");
-    ri->source = tree_str(root, "imx_source");
-    {
-        const char *p[2] = {"run_attempt", NULL};
-        yajl_val v = yajl_tree_get(root, p, yajl_t_number);
-        ri->attempt = v && YAJL_IS_INTEGER(v) ? (long)YAJL_GET_INTEGER(v) : 0;
-    }
+    ri->event = json_strdup(json_get(root, "event"));
+    ri->branch = json_strdup(json_get(root, "head_branch"));
+    ri->html_url = json_strdup(json_get(root, "html_url"));
+    ri->source = json_strdup(json_get(root, "imx_source"));
+    ri->attempt = json_int(json_get(root, "run_attempt"), &attempt) == 0 ? (long)attempt : 0;
     ri->has_meta = 1;
     yajl_tree_free(root);
     return 0;

@@ -89,33 +89,6 @@ struct manifest_art *manifest_get(struct manifest *m, unsigned long long id, con
     return a;
 }
 
-static const char *jstr(yajl_val obj, const char *key)
-{
-    const char *path[] = {key, NULL};
-    yajl_val v = yajl_tree_get(obj, path, yajl_t_string);
-    return v ? YAJL_GET_STRING(v) : NULL;
-}
-
-static char *jdup(yajl_val obj, const char *key)
-{
-    const char *s = jstr(obj, key);
-    return s ? xstrdup(s) : NULL;
-}
-
-static long long jint(yajl_val obj, const char *key, long long dflt)
-{
-    const char *path[] = {key, NULL};
-    yajl_val v = yajl_tree_get(obj, path, yajl_t_any);
-    return v && YAJL_IS_INTEGER(v) ? YAJL_GET_INTEGER(v) : dflt;
-}
-
-static int jbool(yajl_val obj, const char *key)
-{
-    const char *path[] = {key, NULL};
-    yajl_val v = yajl_tree_get(obj, path, yajl_t_any);
-    return v && YAJL_IS_TRUE(v);
-}
-
 /* Where imx puts an artifact, relative to the run folder: "." for the aggregate, its name,
  * or .superseded/<id>-<name> once a re-run replaced it. Nothing else is ever taken. */
 static int path_is_ours(const struct manifest_art *a)
@@ -142,19 +115,19 @@ static int is_hex64(const char *s)
 /* "content": [{"path", "size", "sha256"}]: all valid, or none kept (then unverifiable). */
 static void parse_content(yajl_val o, struct manifest_art *a)
 {
-    const char *cpath[] = {"content", NULL};
-    yajl_val c = yajl_tree_get(o, cpath, yajl_t_array);
-    size_t n = c ? YAJL_GET_ARRAY(c)->len : 0;
+    yajl_val c = json_get(o, "content");
+    size_t n = json_len(c);
 
-    if (!c)
+    if (!c || !YAJL_IS_ARRAY(c))
         return;
     a->content = xcalloc(n ? n : 1, sizeof(*a->content));
     a->has_content = 1;
     for (size_t k = 0; k < n; k++) {
-        yajl_val f = YAJL_GET_ARRAY(c)->values[k];
-        const char *p = YAJL_IS_OBJECT(f) ? jstr(f, "path") : NULL;
-        const char *h = YAJL_IS_OBJECT(f) ? jstr(f, "sha256") : NULL;
-        long long size = YAJL_IS_OBJECT(f) ? jint(f, "size", -1) : -1;
+        yajl_val f = json_at(c, k);
+        const char *p = json_str(json_get(f, "path"));
+        const char *h = json_str(json_get(f, "sha256"));
+        long long size = -1;
+        (void)json_int(json_get(f, "size"), &size);
         if (!p || !h || size < 0 || !jail_path_ok(p) || !is_hex64(h)) {
             for (size_t i = 0; i < a->ncontent; i++)
                 free(a->content[i].path);
@@ -175,8 +148,8 @@ int manifest_parse(struct manifest *m, const char *json, size_t len, struct imx_
 {
     char why[300];
     yajl_val root, arts;
-    const char *path[] = {"artifacts", NULL};
     unsigned long long id = m->run_id;
+    long long n;
 
     manifest_release(m);
     root = json_tree_parse(json, len, why, sizeof(why));
@@ -184,63 +157,62 @@ int manifest_parse(struct manifest *m, const char *json, size_t len, struct imx_
         yajl_tree_free(root);
         return imx_seterr(err, IMX_EPARSE, "malformed manifest (%s)", root ? "not an object" : why);
     }
-    m->run_id = (unsigned long long)jint(root, "run_id", (long long)id);
-    m->run_attempt = (long)jint(root, "run_attempt", 0);
-    m->updated_at = jdup(root, "updated_at");
-    m->artifacts_etag = jdup(root, "artifacts_etag");
-    m->pattern = jdup(root, "artifact_pattern");
-    m->complete = jbool(root, "complete");
+    m->run_id = json_int(json_get(root, "run_id"), &n) == 0 ? (unsigned long long)n : id;
+    m->run_attempt = json_int(json_get(root, "run_attempt"), &n) == 0 ? (long)n : 0;
+    m->updated_at = json_strdup(json_get(root, "updated_at"));
+    m->artifacts_etag = json_strdup(json_get(root, "artifacts_etag"));
+    m->pattern = json_strdup(json_get(root, "artifact_pattern"));
+    m->complete = json_true(json_get(root, "complete"));
     {
-        const char *rpath[] = {"rows", NULL};
-        yajl_val rows = yajl_tree_get(root, rpath, yajl_t_object);
-        const struct yajl_val_s *obj = rows;
+        yajl_val rows = json_get(root, "rows");
+        const struct yajl_val_s *obj = YAJL_IS_OBJECT(rows) ? rows : NULL;
 
-        m->rows_known = rows != NULL;
+        m->rows_known = obj != NULL;
         for (size_t i = 0; obj && i < obj->u.object.len; i++) {
             yajl_val v = obj->u.object.values[i];
             if (YAJL_IS_INTEGER(v) && YAJL_GET_INTEGER(v) >= 0)
                 run_rows_add(&m->rows, obj->u.object.keys[i], (unsigned long)YAJL_GET_INTEGER(v));
         }
     }
-    arts = yajl_tree_get(root, path, yajl_t_array);
-    for (size_t i = 0; arts && i < arts->u.array.len; i++) {
-        yajl_val o = arts->u.array.values[i];
+    arts = json_get(root, "artifacts");
+    for (size_t i = 0; i < json_len(arts); i++) {
+        yajl_val o = json_at(arts, i), files;
         struct manifest_art *a;
-        const char *st, *fpath[] = {"files", NULL};
-        yajl_val files;
-        long long aid = jint(o, "id", -1);
+        const char *st, *name = json_str(json_get(o, "name"));
+        long long aid = -1, size = 0;
 
-        if (!YAJL_IS_OBJECT(o) || aid < 0 || !jstr(o, "name"))
+        if (json_int(json_get(o, "id"), &aid) < 0 || aid < 0 || !name)
             continue;
-        if (!jail_name_ok(jstr(o, "name"))) {
+        if (!jail_name_ok(name)) {
             m->complete = 0; /* no sync stores such a name: this entry is not imx's */
             continue;
         }
-        a = manifest_get(m, (unsigned long long)aid, jstr(o, "name"));
-        a->size = (unsigned long long)jint(o, "size_in_bytes", 0);
-        a->digest = jdup(o, "digest");
-        a->created_at = jdup(o, "created_at");
-        a->updated_at = jdup(o, "updated_at");
-        a->expires_at = jdup(o, "expires_at");
-        a->expired = jbool(o, "expired");
-        a->path = jdup(o, "path");
-        a->source = jdup(o, "source");
-        a->error = jdup(o, "error");
-        st = jstr(o, "state");
+        a = manifest_get(m, (unsigned long long)aid, name);
+        (void)json_int(json_get(o, "size_in_bytes"), &size);
+        a->size = (unsigned long long)size;
+        a->digest = json_strdup(json_get(o, "digest"));
+        a->created_at = json_strdup(json_get(o, "created_at"));
+        a->updated_at = json_strdup(json_get(o, "updated_at"));
+        a->expires_at = json_strdup(json_get(o, "expires_at"));
+        a->expired = json_true(json_get(o, "expired"));
+        a->path = json_strdup(json_get(o, "path"));
+        a->source = json_strdup(json_get(o, "source"));
+        a->error = json_strdup(json_get(o, "error"));
+        st = json_str(json_get(o, "state"));
         a->state = ART_PENDING;
         for (size_t k = 0; st && k < sizeof(state_names) / sizeof(state_names[0]); k++)
             if (!strcmp(st, state_names[k]))
                 a->state = (enum art_state)k;
-        files = yajl_tree_get(o, fpath, yajl_t_array);
-        for (size_t k = 0; files && k < YAJL_GET_ARRAY(files)->len; k++) {
-            yajl_val f = YAJL_GET_ARRAY(files)->values[k];
+        files = json_get(o, "files");
+        for (size_t k = 0; k < json_len(files); k++) {
+            const char *f = json_str(json_at(files, k));
             /* only names an install could have put at the top of the run folder */
-            if (!YAJL_IS_STRING(f) || !jail_name_ok(YAJL_GET_STRING(f)))
+            if (!f || !jail_name_ok(f))
                 continue;
             a->files = xrealloc(a->files, (a->nfiles + 1) * sizeof(*a->files));
-            a->files[a->nfiles++] = xstrdup(YAJL_GET_STRING(f));
+            a->files[a->nfiles++] = xstrdup(f);
         }
-        a->damaged = jbool(o, "damaged");
+        a->damaged = json_true(json_get(o, "damaged"));
         parse_content(o, a);
         if (!path_is_ours(a)) {
             /* a path that is not where imx puts this artifact ('../../x'): never used */

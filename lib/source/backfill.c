@@ -31,19 +31,12 @@ static int read_run_json(const struct store *s, unsigned long long id, char **te
  * run was already looked up on GitHub. */
 static int backup_source(const char *text, size_t len, char *src, size_t n)
 {
-    const char *sp[] = {"imx_source", NULL}, *gp[] = {"imx_github", NULL};
     char why[8];
-    yajl_val root = json_tree_parse(text, len, why, sizeof(why)), v;
+    yajl_val root = json_tree_parse(text, len, why, sizeof(why));
+    const char *c = json_str(json_get(root, "imx_source"));
     int ok = 0;
 
-    if (!root || !YAJL_IS_OBJECT(root)) {
-        yajl_tree_free(root);
-        return 0;
-    }
-    v = yajl_tree_get(root, sp, yajl_t_string);
-    if (v && v->u.string && !strncmp(v->u.string, "gcs", 3) &&
-        !yajl_tree_get(root, gp, yajl_t_any) && strlen(v->u.string) < n) {
-        const char *c = v->u.string;
+    if (c && !strncmp(c, "gcs", 3) && !json_get(root, "imx_github") && strlen(c) < n) {
         /* written by imx itself: letters, digits and dashes; anything else is not ours */
         ok = strspn(c, "abcdefghijklmnopqrstuvwxyz0123456789-") == strlen(c);
         if (ok)

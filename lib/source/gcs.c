@@ -939,13 +939,6 @@ void gcs_index_sort(struct gcs_index *ix)
         qsort(ix->runs, ix->n, sizeof(*ix->runs), run_newer);
 }
 
-static const char *tree_string(yajl_val v, const char *k1, const char *k2)
-{
-    const char *path[] = {k1, k2, NULL};
-    yajl_val s = yajl_tree_get(v, path, yajl_t_string);
-    return s ? YAJL_GET_STRING(s) : NULL;
-}
-
 int gcs_run_json(const struct gcs_run *run, const char *meta, size_t metalen, const char *repo,
                  const char *bucket, struct buf *out, struct imx_err *err)
 {
@@ -969,21 +962,20 @@ int gcs_run_json(const struct gcs_run *run, const char *meta, size_t metalen, co
             return imx_seterr(err, IMX_EPARSE, "artifacts_metadata.json of run %llu: %s", run->id,
                               root ? "not an array" : why);
         }
-        for (size_t i = 0; i < YAJL_GET_ARRAY(root)->len; i++) {
-            yajl_val a = YAJL_GET_ARRAY(root)->values[i];
-            const char *c = tree_string(a, "created_at", NULL);
-            const char *idp[] = {"workflow_run", "id", NULL};
-            long long t;
-            yajl_val wid = yajl_tree_get(a, idp, yajl_t_number);
+        for (size_t i = 0; i < json_len(root); i++) {
+            yajl_val a = json_at(root, i);
+            const char *c = json_str(json_get(a, "created_at"));
+            long long t, wid;
+            yajl_val w = json_path(a, "workflow_run", "id", NULL);
 
             /* An entry of another run (a copy gone wrong) tells nothing about this one. */
-            if (wid &&
-                (!YAJL_IS_INTEGER(wid) || (unsigned long long)YAJL_GET_INTEGER(wid) != run->id))
+            if (w && YAJL_IS_NUMBER(w) &&
+                (json_int(w, &wid) < 0 || (unsigned long long)wid != run->id))
                 continue;
             if (!branch)
-                branch = tree_string(a, "workflow_run", "head_branch");
+                branch = json_str(json_path(a, "workflow_run", "head_branch", NULL));
             if (!sha)
-                sha = tree_string(a, "workflow_run", "head_sha");
+                sha = json_str(json_path(a, "workflow_run", "head_sha", NULL));
             /* The earliest upload is the closest to when the run started. */
             if (c && date_parse_timestamp(c, &t) == 0 && (!created || t < created_t)) {
                 created = c;

@@ -47,23 +47,14 @@ void gh_artifact_release(struct gh_artifact *a)
     memset(a, 0, sizeof(*a));
 }
 
-static yajl_val get(yajl_val o, const char *key)
-{
-    const char *path[] = {key, NULL};
-    return yajl_tree_get(o, path, yajl_t_any);
-}
-
-static char *sdup(yajl_val o, const char *key)
-{
-    yajl_val v = get(o, key);
-    return v && YAJL_IS_STRING(v) ? xstrdup(YAJL_GET_STRING(v)) : NULL;
-}
-
+/* A non-negative integer node into *out: 0, else -1 (*out untouched). */
 static int uint_of(yajl_val v, unsigned long long *out)
 {
-    if (!v || !YAJL_IS_INTEGER(v) || YAJL_GET_INTEGER(v) < 0)
+    long long x;
+
+    if (json_int(v, &x) < 0 || x < 0)
         return -1;
-    *out = (unsigned long long)YAJL_GET_INTEGER(v);
+    *out = (unsigned long long)x;
     return 0;
 }
 
@@ -72,39 +63,29 @@ static int run_from(yajl_val o, struct gh_run *r)
     unsigned long long att = 0;
 
     memset(r, 0, sizeof(*r));
-    if (!YAJL_IS_OBJECT(o) || uint_of(get(o, "id"), &r->id) < 0 || r->id == 0)
+    if (!YAJL_IS_OBJECT(o) || uint_of(json_get(o, "id"), &r->id) < 0 || r->id == 0)
         return -1;
-    if (uint_of(get(o, "run_attempt"), &att) == 0)
+    if (uint_of(json_get(o, "run_attempt"), &att) == 0)
         r->attempt = (long)att;
-    r->created_at = sdup(o, "created_at");
-    r->updated_at = sdup(o, "updated_at");
-    r->event = sdup(o, "event");
-    r->branch = sdup(o, "head_branch");
-    r->status = sdup(o, "status");
-    r->conclusion = sdup(o, "conclusion");
+    r->created_at = json_strdup(json_get(o, "created_at"));
+    r->updated_at = json_strdup(json_get(o, "updated_at"));
+    r->event = json_strdup(json_get(o, "event"));
+    r->branch = json_strdup(json_get(o, "head_branch"));
+    r->status = json_strdup(json_get(o, "status"));
+    r->conclusion = json_strdup(json_get(o, "conclusion"));
     return 0;
-}
-
-static yajl_val parse_tree(const char *body, size_t len, struct imx_err *err, const char *what)
-{
-    char why[300];
-    yajl_val root = json_tree_parse(body, len, why, sizeof(why));
-
-    if (!root)
-        imx_seterr(err, IMX_EPARSE, "%s is not valid JSON (%s)", what, why);
-    return root;
 }
 
 int gh_parse_runs(const char *body, size_t len, struct gh_run **runs, size_t *n,
                   struct imx_err *err)
 {
-    yajl_val root = parse_tree(body, len, err, "the run listing"), list;
+    yajl_val root = json_parse(body, len, "the run listing", err), list;
     size_t *spans = NULL, nspans = 0, cap = *n;
     int r = 0;
 
     if (!root)
         return -IMX_EPARSE;
-    list = get(root, "workflow_runs");
+    list = json_get(root, "workflow_runs");
     if (!YAJL_IS_OBJECT(root) || !list || !YAJL_IS_ARRAY(list) ||
         gh_json_array_spans(body, len, "workflow_runs", &spans, &nspans) < 0 ||
         nspans != YAJL_GET_ARRAY(list)->len) {
@@ -130,7 +111,7 @@ int gh_parse_runs(const char *body, size_t len, struct gh_run **runs, size_t *n,
 
 int gh_parse_run(const char *body, size_t len, struct gh_run *out, struct imx_err *err)
 {
-    yajl_val root = parse_tree(body, len, err, "the run");
+    yajl_val root = json_parse(body, len, "the run", err);
     int r = 0;
 
     if (!root)
@@ -148,32 +129,32 @@ int gh_parse_run(const char *body, size_t len, struct gh_run *out, struct imx_er
 int gh_parse_artifacts(const char *body, size_t len, struct gh_artifact **arts, size_t *n,
                        struct imx_err *err)
 {
-    yajl_val root = parse_tree(body, len, err, "the artifact listing"), list;
+    yajl_val root = json_parse(body, len, "the artifact listing", err), list;
     size_t cap = *n;
     int r = 0;
 
     if (!root)
         return -IMX_EPARSE;
-    list = get(root, "artifacts");
+    list = json_get(root, "artifacts");
     if (!list || !YAJL_IS_ARRAY(list)) {
         yajl_tree_free(root);
         return imx_seterr(err, IMX_EPARSE, "the artifact listing has no artifacts array");
     }
     for (size_t i = 0; i < list->u.array.len; i++) {
-        yajl_val o = list->u.array.values[i], ex;
+        yajl_val o = list->u.array.values[i];
         struct gh_artifact a;
         memset(&a, 0, sizeof(a));
-        if (!YAJL_IS_OBJECT(o) || uint_of(get(o, "id"), &a.id) < 0 || !(a.name = sdup(o, "name"))) {
+        if (!YAJL_IS_OBJECT(o) || uint_of(json_get(o, "id"), &a.id) < 0 ||
+            !(a.name = json_strdup(json_get(o, "name")))) {
             r = imx_seterr(err, IMX_EPARSE, "an artifact in the listing has no id or name");
             break;
         }
-        uint_of(get(o, "size_in_bytes"), &a.size);
-        a.digest = sdup(o, "digest");
-        a.created_at = sdup(o, "created_at");
-        a.updated_at = sdup(o, "updated_at");
-        a.expires_at = sdup(o, "expires_at");
-        ex = get(o, "expired");
-        a.expired = ex && YAJL_IS_TRUE(ex);
+        uint_of(json_get(o, "size_in_bytes"), &a.size);
+        a.digest = json_strdup(json_get(o, "digest"));
+        a.created_at = json_strdup(json_get(o, "created_at"));
+        a.updated_at = json_strdup(json_get(o, "updated_at"));
+        a.expires_at = json_strdup(json_get(o, "expires_at"));
+        a.expired = json_true(json_get(o, "expired"));
         ALLOC_GROW(*arts, *n + 1, cap);
         (*arts)[(*n)++] = a;
     }
@@ -812,16 +793,17 @@ void gh_api_req(struct gh *g, struct http_req *r, const char *url)
 /* A short reason from an error body: the JSON message, else nothing. */
 static void api_message(const struct http_req *r, char *out, size_t n)
 {
-    yajl_val root, m;
+    yajl_val root;
+    const char *m;
     char why[64];
 
     out[0] = '\0';
     if (!r->content_type || !strstr(r->content_type, "json") || !r->body.len)
         return;
     root = json_tree_parse(r->body.p, r->body.len, why, sizeof(why));
-    m = root ? get(root, "message") : NULL;
-    if (m && YAJL_IS_STRING(m))
-        snprintf(out, n, "%s", YAJL_GET_STRING(m));
+    m = json_str(json_get(root, "message"));
+    if (m)
+        snprintf(out, n, "%s", m);
     yajl_tree_free(root);
 }
 

@@ -76,50 +76,26 @@ void infx_strs_release(struct infx_strs *s)
     memset(s, 0, sizeof(*s));
 }
 
-static yajl_val parse_tree(const char *json, size_t len, const char *what, struct imx_err *err)
-{
-    char why[300];
-    yajl_val root = json_tree_parse(json, len, why, sizeof(why));
-
-    if (!root)
-        imx_seterr(err, IMX_EPARSE, "%s: not JSON: %s", what, why);
-    return root;
-}
-
-static yajl_val get(yajl_val obj, const char *key)
-{
-    const char *path[2] = {key, NULL};
-    return obj ? yajl_tree_get(obj, path, yajl_t_any) : NULL;
-}
-
-static const char *get_str(yajl_val obj, const char *key)
-{
-    yajl_val v = get(obj, key);
-    return v && YAJL_IS_STRING(v) ? YAJL_GET_STRING(v) : NULL;
-}
-
 int infx_openapi_names(const char *json, size_t len, struct infx_strs *out, struct imx_err *err)
 {
-    yajl_val root = parse_tree(json, len, "/api/openapi.json", err);
-    const char *path[] = {"paths", "/api/v1/benchmarks", "get", "parameters", NULL};
+    yajl_val root = json_parse(json, len, "/api/openapi.json", err);
     yajl_val params;
     size_t before = out->n;
 
     if (!root)
         return -IMX_EPARSE;
-    params = yajl_tree_get(root, path, yajl_t_array);
-    for (size_t i = 0; params && i < YAJL_GET_ARRAY(params)->len; i++) {
-        yajl_val p = YAJL_GET_ARRAY(params)->values[i];
-        const char *name = get_str(p, "name");
-        const char *epath[] = {"schema", "enum", NULL};
+    params = json_path(root, "paths", "/api/v1/benchmarks", "get", "parameters", NULL);
+    for (size_t i = 0; i < json_len(params); i++) {
+        yajl_val p = json_at(params, i);
+        const char *name = json_str(json_get(p, "name"));
         yajl_val en;
         if (!name || strcmp(name, "model") != 0)
             continue;
-        en = yajl_tree_get(p, epath, yajl_t_array);
-        for (size_t k = 0; en && k < YAJL_GET_ARRAY(en)->len; k++) {
-            yajl_val s = YAJL_GET_ARRAY(en)->values[k];
-            if (YAJL_IS_STRING(s) && *YAJL_GET_STRING(s) && !infx_strs_has(out, YAJL_GET_STRING(s)))
-                infx_strs_add(out, YAJL_GET_STRING(s));
+        en = json_path(p, "schema", "enum", NULL);
+        for (size_t k = 0; k < json_len(en); k++) {
+            const char *s = json_str(json_at(en, k));
+            if (s && *s && !infx_strs_has(out, s))
+                infx_strs_add(out, s);
         }
     }
     yajl_tree_free(root);
@@ -309,7 +285,7 @@ static int cmp_day(const void *x, const void *y)
 
 int infx_avail_parse(const char *json, size_t len, struct infx_avail *out, struct imx_err *err)
 {
-    yajl_val root = parse_tree(json, len, "/api/v1/availability", err);
+    yajl_val root = json_parse(json, len, "/api/v1/availability", err);
 
     if (!root)
         return -IMX_EPARSE;
@@ -317,10 +293,10 @@ int infx_avail_parse(const char *json, size_t len, struct infx_avail *out, struc
         yajl_tree_free(root);
         return imx_seterr(err, IMX_EPARSE, "/api/v1/availability: not an array");
     }
-    for (size_t i = 0; i < YAJL_GET_ARRAY(root)->len; i++) {
-        yajl_val row = YAJL_GET_ARRAY(root)->values[i];
-        const char *date = get_str(row, "date");
-        const char *key = get_str(row, "model");
+    for (size_t i = 0; i < json_len(root); i++) {
+        yajl_val row = json_at(root, i);
+        const char *date = json_str(json_get(row, "date"));
+        const char *key = json_str(json_get(row, "model"));
         struct infx_day *d;
         if (!date || !key || !date_valid(date))
             continue;
@@ -345,13 +321,9 @@ void infx_avail_release(struct infx_avail *a)
 /* A run id given as a string (the API's bigint) or, after type drift, as a number. */
 static int id_text(yajl_val v, char *out, size_t n)
 {
-    const char *s = NULL;
+    const char *s = json_text(v);
     size_t len;
 
-    if (v && YAJL_IS_STRING(v))
-        s = YAJL_GET_STRING(v);
-    else if (v && YAJL_IS_NUMBER(v))
-        s = YAJL_GET_NUMBER(v);
     if (!s)
         return -1;
     len = strlen(s);
@@ -366,23 +338,14 @@ static int id_text(yajl_val v, char *out, size_t n)
 
 static long long_of(yajl_val v)
 {
-    const char *s = NULL;
+    const char *s = json_text(v);
     char *end;
     long x;
 
-    if (v && YAJL_IS_NUMBER(v))
-        s = YAJL_GET_NUMBER(v);
-    else if (v && YAJL_IS_STRING(v))
-        s = YAJL_GET_STRING(v);
     if (!s)
         return 0;
     x = strtol(s, &end, 10);
     return *end || x < 0 || x > 1000000 ? 0 : x;
-}
-
-static char *dup_or_null(const char *s)
-{
-    return s ? xstrdup(s) : NULL;
 }
 
 static void run_release(struct infx_run *r)
@@ -399,12 +362,12 @@ static void run_release(struct infx_run *r)
 
 int infx_wfinfo_parse(const char *json, size_t len, struct infx_wfinfo *out, struct imx_err *err)
 {
-    yajl_val root = parse_tree(json, len, "/api/v1/workflow-info", err);
+    yajl_val root = json_parse(json, len, "/api/v1/workflow-info", err);
     yajl_val runs, rcs;
 
     if (!root)
         return -IMX_EPARSE;
-    runs = get(root, "runs");
+    runs = json_get(root, "runs");
     if (!YAJL_IS_OBJECT(root) || !runs || !YAJL_IS_ARRAY(runs)) {
         yajl_tree_free(root);
         return imx_seterr(err, IMX_EPARSE, "/api/v1/workflow-info: no runs array");
@@ -413,32 +376,32 @@ int infx_wfinfo_parse(const char *json, size_t len, struct infx_wfinfo *out, str
         yajl_val r = runs->u.array.values[i];
         struct infx_run *x;
         char id[24];
-        if (id_text(get(r, "github_run_id"), id, sizeof(id)) < 0)
+        if (id_text(json_get(r, "github_run_id"), id, sizeof(id)) < 0)
             continue;
         ALLOC_GROW(out->runs, out->n + 1, out->cap);
         x = &out->runs[out->n++];
         memset(x, 0, sizeof(*x));
         memcpy(x->id, id, sizeof(id));
-        x->attempt = long_of(get(r, "run_attempt"));
-        x->name = dup_or_null(get_str(r, "name"));
-        x->conclusion = dup_or_null(get_str(r, "conclusion"));
-        x->html_url = dup_or_null(get_str(r, "html_url"));
-        x->created_at = dup_or_null(get_str(r, "created_at"));
-        x->date = dup_or_null(get_str(r, "date"));
+        x->attempt = long_of(json_get(r, "run_attempt"));
+        x->name = json_strdup(json_get(r, "name"));
+        x->conclusion = json_strdup(json_get(r, "conclusion"));
+        x->html_url = json_strdup(json_get(r, "html_url"));
+        x->created_at = json_strdup(json_get(r, "created_at"));
+        x->date = json_strdup(json_get(r, "date"));
         if (!x->date && x->created_at) {
             char day[DATE_LEN + 1];
             if (date_timestamp_day(x->created_at, day) == 0)
                 x->date = xstrdup(day);
         }
     }
-    rcs = get(root, "runConfigs");
+    rcs = json_get(root, "runConfigs");
     if (rcs && YAJL_IS_ARRAY(rcs)) {
         out->has_run_configs = 1;
         for (size_t i = 0; i < rcs->u.array.len; i++) {
             yajl_val rc = rcs->u.array.values[i];
-            const char *key = get_str(rc, "model");
+            const char *key = json_str(json_get(rc, "model"));
             char id[24];
-            if (id_text(get(rc, "github_run_id"), id, sizeof(id)) < 0 || !key)
+            if (id_text(json_get(rc, "github_run_id"), id, sizeof(id)) < 0 || !key)
                 continue;
             for (size_t k = 0; k < out->n; k++) {
                 struct infx_run *x = &out->runs[k];
@@ -447,9 +410,9 @@ int infx_wfinfo_parse(const char *json, size_t len, struct infx_wfinfo *out, str
                 if (!infx_strs_has(&x->keys, key))
                     infx_strs_add(&x->keys, key);
                 if (!x->head_sha)
-                    x->head_sha = dup_or_null(get_str(rc, "head_sha"));
+                    x->head_sha = json_strdup(json_get(rc, "head_sha"));
                 if (!x->run_started_at)
-                    x->run_started_at = dup_or_null(get_str(rc, "run_started_at"));
+                    x->run_started_at = json_strdup(json_get(rc, "run_started_at"));
             }
         }
     }

@@ -41,12 +41,6 @@ struct day {
     int loaded;
 };
 
-/* The text of a string node ("" otherwise): YAJL_GET_STRING may yield NULL. */
-static const char *tstr(yajl_val v)
-{
-    return v && YAJL_IS_STRING(v) && v->u.string ? v->u.string : "";
-}
-
 static void note(struct sync *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void note(struct sync *s, const char *fmt, ...)
 {
@@ -132,10 +126,9 @@ static void error_text(const struct source_get *g, char *out, size_t n)
     if (g->body && infx_decode_body(g->body, g->len, 65536, &text, &len, &e) == 0) {
         char ebuf[128];
         yajl_val root = json_tree_parse(text, len, ebuf, sizeof(ebuf));
-        const char *path[] = {"error", NULL};
-        yajl_val v = root ? yajl_tree_get(root, path, yajl_t_string) : NULL;
-        if (v)
-            snprintf(out, n, "HTTP %ld: %.200s", g->status, tstr(v));
+        const char *msg = json_str(json_get(root, "error"));
+        if (msg)
+            snprintf(out, n, "HTTP %ld: %.200s", g->status, msg);
         yajl_tree_free(root);
     }
     free(text);
@@ -381,12 +374,11 @@ static int run_json_state(struct sync *s, const char *id, long *attempt)
     buf_addf(&p, "%s/run_%s/run.json", s->o->cache, id);
     if (path_exists(p.p) && read_file(p.p, DOC_MAX, &text, &len, &e) == 0) {
         yajl_val root = json_tree_parse(text, len, ebuf, sizeof(ebuf));
-        const char *sp[] = {"imx_source", NULL}, *ap[] = {"run_attempt", NULL};
-        yajl_val src = root ? yajl_tree_get(root, sp, yajl_t_string) : NULL;
-        yajl_val att = root ? yajl_tree_get(root, ap, yajl_t_number) : NULL;
-        st = !strcmp(tstr(src), "api") ? 1 : 2;
-        if (att && YAJL_IS_INTEGER(att))
-            *attempt = (long)YAJL_GET_INTEGER(att);
+        const char *src = json_str(json_get(root, "imx_source"));
+        long long att;
+        st = src && !strcmp(src, "api") ? 1 : 2;
+        if (json_int(json_get(root, "run_attempt"), &att) == 0)
+            *attempt = (long)att;
         yajl_tree_free(root);
     } else if (path_exists(p.p)) {
         st = 2;
@@ -513,13 +505,12 @@ static int locate_ids(struct sync *s)
             /* dated by our own run.json: ask about that date again */
             buf_addf(&rel, "run_%s/run.json", s->o->ids[i]);
             if (load_doc(s, rel.p, &text, &len) == 0) {
-                const char *cp[] = {"created_at", NULL};
                 char ebuf[64];
                 yajl_val root = json_tree_parse(text, len, ebuf, sizeof(ebuf));
-                yajl_val c = root ? yajl_tree_get(root, cp, yajl_t_string) : NULL;
-                if (strlen(tstr(c)) >= 10) {
+                const char *c = json_str(json_get(root, "created_at"));
+                if (c && strlen(c) >= 10) {
                     char date[11];
-                    memcpy(date, tstr(c), 10);
+                    memcpy(date, c, 10);
                     date[10] = '\0';
                     if (!infx_strs_has(&s->recheck, date))
                         infx_strs_add(&s->recheck, date);
