@@ -1,6 +1,7 @@
 /* options: the one table of command-line options, from which both the getopt_long
  * parser and each command's --help are made, so the two cannot drift apart. */
 #include "cli.h"
+#include "render/chart.h"
 #include "util/date.h"
 #include "util/fsutil.h"
 
@@ -527,9 +528,9 @@ int cli_parse(struct cli *cli, unsigned bit, const char *cmd_name, int argc, cha
         case O_WIDTH:
         case O_HEIGHT: {
             long v;
-            if (parse_long(optarg, 100, 20000, &v) < 0)
+            if (parse_long(optarg, CHART_SIZE_MIN, CHART_SIZE_MAX, &v) < 0)
                 return bad_value(c == O_WIDTH ? "width" : "height", optarg,
-                                 "expected a number from 100 to 20000");
+                                 "expected a number from " CHART_SIZE_TEXT);
             *(c == O_WIDTH ? &cli->width : &cli->height) = (double)v;
             break;
         }

@@ -1,6 +1,7 @@
 /* apifiles: the cache layout of the InferenceX API's rows (see apifiles.h). */
 #include "cache/apifiles.h"
 #include "cache/jail.h"
+#include "util/fsutil.h"
 #include "util/xalloc.h"
 
 #include <ctype.h>
@@ -45,7 +46,7 @@ static long attempt_of_name(const char *name)
         a--;
     if (a == name + n - 5 || a < name + 13 || a[-1] != 'a' || a[-2] != '_')
         return 0;
-    for (const char *p = a; p < name + n - 5 && v < 1000000; p++)
+    for (const char *p = a; p < name + n - 5 && v < RUN_ATTEMPT_MAX; p++)
         v = v * 10 + (*p - '0');
     return v;
 }
@@ -63,7 +64,7 @@ static void add(char ***v, size_t *n, size_t *cap, const char *s)
 
 size_t apifiles_list(const char *run_dir, char ***paths, long *attempt)
 {
-    struct buf dir = BUF_INIT_MAX(16384);
+    struct buf dir = BUF_INIT_MAX(FS_PATH_MAX);
     char **names = NULL;
     size_t n = 0, cap = 0, nout = 0, capout = 0;
     DIR *d;
@@ -93,7 +94,7 @@ size_t apifiles_list(const char *run_dir, char ***paths, long *attempt)
     if (n > 1)
         qsort(names, n, sizeof(*names), cmp_strp);
     for (size_t i = 0; i < n; i++) {
-        struct buf p = BUF_INIT_MAX(16384);
+        struct buf p = BUF_INIT_MAX(FS_PATH_MAX);
         if (buf_addf(&p, "%s/%s", dir.p, names[i]) == 0)
             add(paths, &nout, &capout, p.p);
         buf_release(&p);

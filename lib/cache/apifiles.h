@@ -8,6 +8,10 @@
 
 #include <stddef.h>
 
+/* The largest run attempt number read from a file name, run URL or API field: GitHub allows a
+ * few dozen re-runs of a run, so anything near a million is not an attempt. */
+#define RUN_ATTEMPT_MAX 1000000L
+
 /* Appends CACHE/run_<ID>/api/benchmarks_<DISPLAY>_a<ATTEMPT>.json to out (display names are
  * [A-Za-z0-9.-]; anything else becomes '_'); -1 for a display name that starts with '.' or a
  * path past the buffer's cap (out unchanged). */

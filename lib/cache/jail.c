@@ -57,7 +57,7 @@ int jail_is_dir(const char *path)
 
 int jail_dirs(const char *root, const char *rel, int create, struct imx_err *err)
 {
-    struct buf p = BUF_INIT_MAX(16384);
+    struct buf p = BUF_INIT_MAX(FS_PATH_MAX);
     const char *s = rel;
     int r = 0;
 
@@ -113,7 +113,7 @@ int jail_parent_dirs(const char *root, const char *path, struct imx_err *err)
 {
     size_t n = strlen(root);
     const char *rel = path + n + 1, *slash;
-    struct buf d = BUF_INIT_MAX(16384);
+    struct buf d = BUF_INIT_MAX(FS_PATH_MAX);
     int r;
 
     if (strncmp(path, root, n) || path[n] != '/')

@@ -3,6 +3,7 @@
 #include "cache/scan.h"
 #include "reader/names.h"
 #include "cache/apifiles.h"
+#include "cache/store.h"
 #include "util/buf.h"
 #include "util/date.h"
 #include "util/fsutil.h"
@@ -18,7 +19,6 @@
 #include <sys/stat.h>
 
 #define MAX_SCAN_DEPTH 4
-#define RUN_JSON_MAX ((size_t)1 << 20)
 
 /* Artifacts that never hold benchmark rows, whatever files they contain. */
 static const char *const ignored_prefixes[] = {
@@ -128,7 +128,7 @@ static void walk(struct collect *c, const char *path, const char *rel, const cha
         return;
     }
     for (size_t i = 0; i < n; i++) {
-        struct buf p = BUF_INIT_MAX(16384), r = BUF_INIT_MAX(16384);
+        struct buf p = BUF_INIT_MAX(FS_PATH_MAX), r = BUF_INIT_MAX(FS_PATH_MAX);
         const char *name = names[i] + 1;
         const char *art = artifact ? artifact : name;
         struct stat st;
@@ -252,7 +252,7 @@ int run_info_load_meta(struct run_info *ri, const char *path, struct imx_err *er
     size_t len;
     yajl_val root;
     long long attempt;
-    int r = read_file(path, RUN_JSON_MAX, &text, &len, err);
+    int r = read_file(path, STORE_RUN_JSON_MAX, &text, &len, err);
 
     if (r < 0)
         return r;
@@ -363,7 +363,7 @@ int cache_scan(const char *cache, char *const *ids, size_t nids, struct run_list
     for (size_t i = 0; i < n; i++) {
         unsigned long long idn;
         struct run_info *ri;
-        struct buf p = BUF_INIT_MAX(16384);
+        struct buf p = BUF_INIT_MAX(FS_PATH_MAX);
 
         const char *name = names[i] + 1;
         if (!parse_run_dir(name, &idn) || !wanted(name + 4, ids, nids, seen))
@@ -380,7 +380,7 @@ int cache_scan(const char *cache, char *const *ids, size_t nids, struct run_list
         ri->idn = idn;
         ri->dir = buf_detach(&p, NULL);
         {
-            struct buf mp = BUF_INIT_MAX(16384);
+            struct buf mp = BUF_INIT_MAX(FS_PATH_MAX);
             struct imx_err merr = IMX_ERR_INIT;
             buf_addf(&mp, "%s/run.json", ri->dir);
             if (path_exists(mp.p) && run_info_load_meta(ri, mp.p, &merr) < 0) {

@@ -4,6 +4,7 @@
 #include "cache/store.h"
 #include "cache/verify.h"
 #include "util/buf.h"
+#include "util/fsutil.h"
 #include "util/json.h"
 #include "util/xalloc.h"
 
@@ -18,8 +19,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define MANIFEST_MAX ((size_t)16 << 20)
-#define ETAG_BODY_MAX ((size_t)64 << 20)
 #define ETAG_MAGIC "imx-etag 1\n"
 
 static const char *const state_names[] = {"pending", "complete", "expired", "superseded", "failed"};
@@ -304,7 +303,7 @@ void manifest_format(const struct manifest *m, struct buf *b)
 
 int store_open(struct store *s, const char *cache, struct imx_err *err)
 {
-    struct buf p = BUF_INIT_MAX(8192);
+    struct buf p = BUF_INIT_MAX(FS_PATH_MAX);
     int r;
 
     memset(s, 0, sizeof(*s));
@@ -372,7 +371,7 @@ static void sweep_dir(const char *dir, enum sweep what)
         return;
     }
     while ((de = readdir(d))) {
-        struct buf p = BUF_INIT_MAX(8192);
+        struct buf p = BUF_INIT_MAX(FS_PATH_MAX);
         if (!swept(de->d_name, what))
             continue;
         buf_addf(&p, "%s/%s", dir, de->d_name);
@@ -388,7 +387,7 @@ static void clean_tmp(const struct store *s)
 {
     DIR *d;
     struct dirent *de;
-    struct buf p = BUF_INIT_MAX(8192);
+    struct buf p = BUF_INIT_MAX(FS_PATH_MAX);
 
     sweep_dir(s->tmp_dir, SWEEP_ALL);
     buf_addf(&p, "%s/http", s->imx_dir);
@@ -409,7 +408,7 @@ static void clean_tmp(const struct store *s)
 
 int store_lock(struct store *s, int wait, void (*waiting)(void *ud), void *ud, struct imx_err *err)
 {
-    struct buf p = BUF_INIT_MAX(8192);
+    struct buf p = BUF_INIT_MAX(FS_PATH_MAX);
     struct imx_err e2 = IMX_ERR_INIT;
     int r;
 
@@ -451,7 +450,7 @@ void store_run_file(const struct store *s, unsigned long long run_id, const char
 int manifest_load_dir(const char *run_dir, unsigned long long run_id, struct manifest *m,
                       struct imx_err *err)
 {
-    struct buf p = BUF_INIT_MAX(8192);
+    struct buf p = BUF_INIT_MAX(FS_PATH_MAX);
     struct imx_err e2 = IMX_ERR_INIT;
     char *text = NULL;
     size_t len = 0;
@@ -459,7 +458,7 @@ int manifest_load_dir(const char *run_dir, unsigned long long run_id, struct man
 
     manifest_init(m, run_id);
     buf_addf(&p, "%s/%s", run_dir, STORE_MANIFEST);
-    r = read_file(p.p, MANIFEST_MAX, &text, &len, &e2);
+    r = read_file(p.p, STORE_MANIFEST_MAX, &text, &len, &e2);
     if (r == -IMX_ENOTFOUND) {
         buf_release(&p);
         return 0;
@@ -479,7 +478,7 @@ int manifest_load_dir(const char *run_dir, unsigned long long run_id, struct man
 int store_manifest_load(const struct store *s, unsigned long long run_id, struct manifest *m,
                         struct imx_err *err)
 {
-    struct buf p = BUF_INIT_MAX(8192);
+    struct buf p = BUF_INIT_MAX(FS_PATH_MAX);
     int r;
 
     store_run_dir(s, run_id, &p);
@@ -498,7 +497,7 @@ static int ensure_run_dir(const struct store *s, unsigned long long run_id, stru
 
 int store_manifest_save(const struct store *s, const struct manifest *m, struct imx_err *err)
 {
-    struct buf p = BUF_INIT_MAX(8192), text = BUF_INIT_MAX(MANIFEST_MAX);
+    struct buf p = BUF_INIT_MAX(FS_PATH_MAX), text = BUF_INIT_MAX(STORE_MANIFEST_MAX);
     int r = ensure_run_dir(s, m->run_id, err);
 
     if (r == 0) {
@@ -514,7 +513,7 @@ int store_manifest_save(const struct store *s, const struct manifest *m, struct 
 int store_write_run_json(const struct store *s, unsigned long long run_id, const char *json,
                          size_t len, struct imx_err *err)
 {
-    struct buf p = BUF_INIT_MAX(8192);
+    struct buf p = BUF_INIT_MAX(FS_PATH_MAX);
     int r = ensure_run_dir(s, run_id, err);
 
     if (r == 0) {
@@ -528,7 +527,7 @@ int store_write_run_json(const struct store *s, unsigned long long run_id, const
 int store_write_file(const struct store *s, const char *rel, const void *data, size_t len,
                      struct imx_err *err)
 {
-    struct buf clean = BUF_INIT_MAX(4096), p = BUF_INIT_MAX(8192);
+    struct buf clean = BUF_INIT_MAX(UNPACK_PATH_MAX), p = BUF_INIT_MAX(FS_PATH_MAX);
     int r;
 
     if (unpack_entry_path(rel, &clean) < 0 || clean.len == 0)
@@ -551,7 +550,7 @@ int store_have(const struct store *s, unsigned long long run_id, unsigned long l
     struct manifest m;
     struct imx_err e = IMX_ERR_INIT;
     struct manifest_art *a;
-    struct buf dir = BUF_INIT_MAX(8192);
+    struct buf dir = BUF_INIT_MAX(FS_PATH_MAX);
     int have;
 
     if (store_manifest_load(s, run_id, &m, &e) <= 0)
@@ -571,7 +570,7 @@ int store_have(const struct store *s, unsigned long long run_id, unsigned long l
 
 int store_tmp_open(const struct store *s, struct store_tmp *t, struct imx_err *err)
 {
-    struct buf p = BUF_INIT_MAX(8192);
+    struct buf p = BUF_INIT_MAX(FS_PATH_MAX);
     sigset_t saved;
     int fd;
 
@@ -660,7 +659,7 @@ static int same_bytes(const char *path, const struct unpack_file *f)
 static int same_tree(const struct inst *x, const char *path, const char *rel, size_t *seen,
                      int depth)
 {
-    struct buf cp = BUF_INIT_MAX(16384), cr = BUF_INIT_MAX(16384);
+    struct buf cp = BUF_INIT_MAX(FS_PATH_MAX), cr = BUF_INIT_MAX(FS_PATH_MAX);
     struct dirent *de;
     DIR *d;
     int same = depth < 64;
@@ -707,12 +706,13 @@ static int tree_is_new(const struct inst *x, const char *path, const char *rel)
  * nowhere else is never deleted. */
 static int set_aside(struct inst *x, const char *rel, struct imx_err *err)
 {
-    struct buf d = BUF_INIT_MAX(16384), from = BUF_INIT_MAX(16384), to = BUF_INIT_MAX(16384);
+    struct buf d = BUF_INIT_MAX(FS_PATH_MAX), from = BUF_INIT_MAX(FS_PATH_MAX),
+               to = BUF_INIT_MAX(FS_PATH_MAX);
     const char *slash = strrchr(rel, '/');
     int r = 0;
 
     if (!x->aside[0]) {
-        for (unsigned n = 1; n < 100000; n++) {
+        for (unsigned n = 1; n < STORE_ASIDE_TRIES; n++) {
             snprintf(x->aside, sizeof(x->aside), ".damaged/%llu-%u", x->art_id, n);
             buf_reset(&to);
             buf_addf(&to, "%s/%s", x->run_dir, x->aside);
@@ -741,7 +741,7 @@ static int set_aside(struct inst *x, const char *rel, struct imx_err *err)
  * made by supersede): replacing the name loses nothing. */
 static int kept_twin(const struct inst *x, const char *name, const struct stat *st)
 {
-    struct buf p = BUF_INIT_MAX(16384);
+    struct buf p = BUF_INIT_MAX(FS_PATH_MAX);
     int yes = 0;
 
     for (size_t i = 0; i < x->m->n && !yes; i++) {
@@ -764,7 +764,7 @@ static int kept_twin(const struct inst *x, const char *name, const struct stat *
  */
 static int make_room(struct inst *x, const char *rel, const char *prefix, struct imx_err *err)
 {
-    struct buf p = BUF_INIT_MAX(16384);
+    struct buf p = BUF_INIT_MAX(FS_PATH_MAX);
     struct stat st;
     int r = 0;
 
@@ -792,7 +792,8 @@ static int make_room(struct inst *x, const char *rel, const char *prefix, struct
 static int supersede(const struct store *s, unsigned long long run_id, struct manifest_art *old,
                      const char *run_dir, struct imx_err *err)
 {
-    struct buf dst = BUF_INIT_MAX(8192), src = BUF_INIT_MAX(8192), rel = BUF_INIT_MAX(8192);
+    struct buf dst = BUF_INIT_MAX(FS_PATH_MAX), src = BUF_INIT_MAX(FS_PATH_MAX),
+               rel = BUF_INIT_MAX(FS_PATH_MAX);
     int r = 0;
 
     buf_addf(&rel, "run_%llu/.superseded", run_id);
@@ -804,7 +805,7 @@ static int supersede(const struct store *s, unsigned long long run_id, struct ma
         buf_addf(&src, "run_%llu/%s", run_id, rel.p);
         r = jail_dirs(s->cache, src.p, 1, err);
         for (size_t i = 0; !r && i < old->nfiles; i++) {
-            struct buf to = BUF_INIT_MAX(8192);
+            struct buf to = BUF_INIT_MAX(FS_PATH_MAX);
             struct stat st;
             buf_reset(&src);
             buf_addf(&src, "%s/%s", run_dir, old->files[i]);
@@ -843,7 +844,7 @@ static void drop_superseded_leftovers(struct inst *x, const struct manifest_art 
         if (o == cur || o->state != ART_SUPERSEDED || strcmp(o->name, cur->name) || !o->path)
             continue;
         for (size_t k = 0; k < o->nfiles; k++) {
-            struct buf top = BUF_INIT_MAX(8192);
+            struct buf top = BUF_INIT_MAX(FS_PATH_MAX);
             struct imx_err e2 = IMX_ERR_INIT;
             struct stat st;
             int mine = 0;
@@ -882,7 +883,7 @@ static int install_into_run_dir(struct inst *x, const char *staging, struct mani
     }
     closedir(d);
     for (size_t i = 0; !r && i < n; i++) {
-        struct buf from = BUF_INIT_MAX(8192), to = BUF_INIT_MAX(8192);
+        struct buf from = BUF_INIT_MAX(FS_PATH_MAX), to = BUF_INIT_MAX(FS_PATH_MAX);
         buf_addf(&from, "%s/%s", staging, names[i]);
         buf_addf(&to, "%s/%s", x->run_dir, names[i]);
         r = make_room(x, names[i], names[i], err);
@@ -935,8 +936,8 @@ int store_install_artifact(const struct store *s, struct manifest *m,
                            const struct store_install *in, struct unpack_result *res,
                            struct imx_err *err)
 {
-    struct buf run_dir = BUF_INIT_MAX(8192), staging = BUF_INIT_MAX(8192),
-               target = BUF_INIT_MAX(8192);
+    struct buf run_dir = BUF_INIT_MAX(FS_PATH_MAX), staging = BUF_INIT_MAX(FS_PATH_MAX),
+               target = BUF_INIT_MAX(FS_PATH_MAX);
     int root = !strcmp(in->name, STORE_AGGREGATE);
     struct manifest_art *a;
     struct inst x;
@@ -1071,7 +1072,7 @@ static void etag_path(const struct store *s, const char *url, struct buf *out)
 int store_etag_get(const struct store *s, const char *url, char **etag, char **link, char **body,
                    size_t *len)
 {
-    struct buf p = BUF_INIT_MAX(8192);
+    struct buf p = BUF_INIT_MAX(FS_PATH_MAX);
     struct imx_err e = IMX_ERR_INIT;
     char *text = NULL, *lines[4];
     size_t tlen = 0, off;
@@ -1080,7 +1081,7 @@ int store_etag_get(const struct store *s, const char *url, char **etag, char **l
     *etag = *link = *body = NULL;
     *len = 0;
     etag_path(s, url, &p);
-    r = read_file(p.p, ETAG_BODY_MAX + 65536, &text, &tlen, &e);
+    r = read_file(p.p, STORE_ETAG_BODY_MAX + STORE_ETAG_HEAD_MAX, &text, &tlen, &e);
     buf_release(&p);
     if (r < 0)
         return 0;
@@ -1114,7 +1115,8 @@ int store_etag_get(const struct store *s, const char *url, char **etag, char **l
 int store_etag_put(const struct store *s, const char *url, const char *etag, const char *link,
                    const char *body, size_t len, struct imx_err *err)
 {
-    struct buf p = BUF_INIT_MAX(8192), t = BUF_INIT_MAX(ETAG_BODY_MAX + 65536);
+    struct buf p = BUF_INIT_MAX(FS_PATH_MAX),
+               t = BUF_INIT_MAX(STORE_ETAG_BODY_MAX + STORE_ETAG_HEAD_MAX);
     int r;
 
     if (!etag || !*etag || strchr(etag, '\n') || strchr(url, '\n') || (link && strchr(link, '\n')))

@@ -29,6 +29,18 @@
 #define STORE_MANIFEST "imx-manifest.json"
 #define STORE_AGGREGATE "results_bmk" /* the artifact unpacked into the run folder itself */
 
+/* Read caps of the files the store writes (a larger one is damaged or not ours). A run object
+ * is a few KB; a manifest lists a run's artifacts and their files (about 200 bytes a file). */
+#define STORE_RUN_JSON_MAX ((size_t)1 << 20)
+#define STORE_MANIFEST_MAX ((size_t)16 << 20)
+/* An ETag entry: the body kept for a 304 (a listing page; 64 MiB as the GitHub client reads
+ * them) after a header of magic, URL, ETag and Link lines (each well under 16 KiB). */
+#define STORE_ETAG_BODY_MAX ((size_t)64 << 20)
+#define STORE_ETAG_HEAD_MAX ((size_t)64 << 10)
+/* Names tried for .damaged/<id>-<n> before the last one is reused: a run re-fetched this often
+ * is being damaged on purpose. */
+#define STORE_ASIDE_TRIES 100000U
+
 enum art_state {
     ART_PENDING = 0, /* chosen, not stored yet */
     ART_COMPLETE,

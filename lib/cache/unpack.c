@@ -17,11 +17,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define DEFAULT_MAX_BYTES ((unsigned long long)1 << 30)
-#define DEFAULT_MAX_ENTRIES 100000UL
-#define NAME_MAX_LEN 255
-#define PATH_MAX_LEN 4096
-
 void unpack_result_release(struct unpack_result *res)
 {
     for (size_t i = 0; i < res->ncontent; i++)
@@ -54,7 +49,7 @@ static void content_add(struct unpack_result *res, const char *path, unsigned lo
 
 int unpack_hash_file(const char *path, char hex[65], unsigned long long *size)
 {
-    unsigned char chunk[65536], md[EVP_MAX_MD_SIZE];
+    unsigned char chunk[FS_IO_CHUNK], md[EVP_MAX_MD_SIZE];
     unsigned int mdlen = 0;
     EVP_MD_CTX *ctx;
     struct stat st;
@@ -97,7 +92,7 @@ int unpack_entry_path(const char *name, struct buf *out)
     /* C:\evil, C:evil: a Windows drive, whatever separator follows */
     if (((name[0] | 0x20) >= 'a' && (name[0] | 0x20) <= 'z') && name[1] == ':')
         return -1;
-    if (strlen(name) > PATH_MAX_LEN)
+    if (strlen(name) > UNPACK_PATH_MAX)
         return -1;
     for (const char *q = name; *q; q++)
         if (*q == '\\' || (unsigned char)*q < 0x20 || *q == 0x7f)
@@ -106,7 +101,7 @@ int unpack_entry_path(const char *name, struct buf *out)
         size_t n = strcspn(p, "/");
         if (n == 2 && p[0] == '.' && p[1] == '.')
             return -1;
-        if (n > NAME_MAX_LEN)
+        if (n > UNPACK_NAME_MAX)
             return -1;
         if (n && !(n == 1 && p[0] == '.')) {
             if (out->len)
@@ -187,7 +182,7 @@ static int names_add(struct names *s, const char *path, int isdir)
 /* mkdir -p of rel below dir, refusing anything that is not a folder of ours on the way. */
 static int make_dirs(const char *dir, const char *rel, int last_too, struct imx_err *err)
 {
-    struct buf p = BUF_INIT_MAX(PATH_MAX_LEN * 2);
+    struct buf p = BUF_INIT_MAX(UNPACK_PATH_MAX * 2);
     const char *s = rel;
     int r = 0;
 
@@ -219,7 +214,7 @@ static int write_entry(struct archive *a, const char *dir, const char *rel, int 
                        unsigned long long *total, unsigned long long max, struct unpack_result *res,
                        struct imx_err *err)
 {
-    struct buf p = BUF_INIT_MAX(PATH_MAX_LEN * 2);
+    struct buf p = BUF_INIT_MAX(UNPACK_PATH_MAX * 2);
     const void *blk;
     size_t n;
     la_int64_t off;
@@ -296,12 +291,12 @@ static int hidden_component(const char *rel)
 int unpack_zip(const char *zip_path, const char *dir, const struct unpack_limits *lim,
                struct unpack_result *res, struct imx_err *err)
 {
-    unsigned long long max = lim && lim->max_bytes ? lim->max_bytes : DEFAULT_MAX_BYTES;
-    unsigned long maxent = lim && lim->max_entries ? lim->max_entries : DEFAULT_MAX_ENTRIES;
+    unsigned long long max = lim && lim->max_bytes ? lim->max_bytes : UNPACK_MAX_BYTES;
+    unsigned long maxent = lim && lim->max_entries ? lim->max_entries : UNPACK_MAX_ENTRIES;
     struct archive *a = archive_read_new();
     struct archive_entry *ent;
     struct names seen = {0};
-    struct buf rel = BUF_INIT_MAX(PATH_MAX_LEN * 2);
+    struct buf rel = BUF_INIT_MAX(UNPACK_PATH_MAX * 2);
     unsigned long count = 0;
     int r = 0, ar;
     locale_t utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0), prev = (locale_t)0;
@@ -320,7 +315,7 @@ int unpack_zip(const char *zip_path, const char *dir, const struct unpack_limits
     } else {
         archive_read_support_format_zip(a);
     }
-    if (archive_read_open_filename(a, zip_path, 65536) != ARCHIVE_OK) {
+    if (archive_read_open_filename(a, zip_path, FS_IO_CHUNK) != ARCHIVE_OK) {
         r = imx_seterr(err, IMX_EPARSE, "not a readable %s archive: %s",
                        lim && lim->tar ? "tar" : "zip",
                        archive_error_string(a) ? archive_error_string(a) : "unknown error");
@@ -404,7 +399,7 @@ out:
 /* Copies src to dst (when a rename cannot cross file systems). */
 static int copy_file(const char *src, const char *dst, struct imx_err *err)
 {
-    char chunk[65536];
+    char chunk[FS_IO_CHUNK];
     int in = open(src, O_RDONLY | O_CLOEXEC), out, r = 0;
     ssize_t n;
 
@@ -436,7 +431,7 @@ static int copy_file(const char *src, const char *dst, struct imx_err *err)
 int unpack_raw(const char *file, const char *dir, const char *filename, const char *fallback,
                struct unpack_result *res, struct imx_err *err)
 {
-    struct buf dst = BUF_INIT_MAX(PATH_MAX_LEN * 2);
+    struct buf dst = BUF_INIT_MAX(UNPACK_PATH_MAX * 2);
     const char *name = filename && jail_name_ok(filename) ? filename : fallback;
     int r = 0, fd;
 

@@ -7,9 +7,17 @@
 #include "util/buf.h"
 #include "util/err.h"
 
+/* The defaults of struct unpack_limits: an artifact of benchmark JSON is a few MB in a few
+ * hundred files; these leave three orders of magnitude and still stop a zip bomb. */
+#define UNPACK_MAX_BYTES ((unsigned long long)1 << 30)
+#define UNPACK_MAX_ENTRIES 100000UL
+/* The longest entry name and name component taken (Linux's PATH_MAX and NAME_MAX). */
+#define UNPACK_PATH_MAX 4096
+#define UNPACK_NAME_MAX 255
+
 struct unpack_limits {
-    unsigned long long max_bytes; /* total bytes written (default 1 GiB) */
-    unsigned long max_entries;    /* entries read (default 100000) */
+    unsigned long long max_bytes; /* total bytes written (default UNPACK_MAX_BYTES) */
+    unsigned long max_entries;    /* entries read (default UNPACK_MAX_ENTRIES) */
     int tar; /* a tarball (any compression) of a cache, into imx's scratch folder: its run.json
               * and manifests are kept for the import to read */
 };

@@ -2,6 +2,7 @@
  * link (a recorded file replaced by a link is damage, not a file to read). */
 #include "cache/verify.h"
 #include "util/buf.h"
+#include "util/fsutil.h"
 #include "util/xalloc.h"
 
 #include <dirent.h>
@@ -60,7 +61,7 @@ static void join(struct buf *b, const char *base, const char *rel)
 static int check_file(const char *run_dir, const char *rel, const struct unpack_file *f, int deep,
                       struct run_check *c, const struct manifest_art *a)
 {
-    struct buf full = BUF_INIT_MAX(16384);
+    struct buf full = BUF_INIT_MAX(FS_PATH_MAX);
     struct stat st;
     int bad = 1;
 
@@ -94,7 +95,7 @@ static int check_file(const char *run_dir, const char *rel, const struct unpack_
 /* An artifact recorded without digests: its files (aggregate) or folder must at least exist. */
 static int check_unrecorded(const char *run_dir, const struct manifest_art *a, struct run_check *c)
 {
-    struct buf full = BUF_INIT_MAX(16384);
+    struct buf full = BUF_INIT_MAX(FS_PATH_MAX);
     int bad = 0;
 
     if (c)
@@ -124,7 +125,7 @@ static int check_unrecorded(const char *run_dir, const struct manifest_art *a, s
 /* Whether rel (a file below the run folder) is accounted for. */
 static int claimed(const struct manifest *m, const char *rel)
 {
-    struct buf b = BUF_INIT_MAX(16384);
+    struct buf b = BUF_INIT_MAX(FS_PATH_MAX);
     int yes = 0;
 
     if (!strcmp(rel, "run.json") || !strcmp(rel, STORE_MANIFEST) || !strncmp(rel, ".damaged/", 9))
@@ -166,7 +167,7 @@ static int transient(const char *name)
 static void walk(const char *run_dir, const char *rel, const struct manifest *m,
                  struct run_check *c, int depth)
 {
-    struct buf full = BUF_INIT_MAX(16384), child = BUF_INIT_MAX(16384);
+    struct buf full = BUF_INIT_MAX(FS_PATH_MAX), child = BUF_INIT_MAX(FS_PATH_MAX);
     DIR *d;
     struct dirent *de;
 
@@ -196,7 +197,7 @@ static void walk(const char *run_dir, const char *rel, const struct manifest *m,
 
 size_t verify_run(const char *run_dir, struct manifest *m, int deep, struct run_check *out)
 {
-    struct buf rel = BUF_INIT_MAX(16384);
+    struct buf rel = BUF_INIT_MAX(FS_PATH_MAX);
     size_t damaged = 0;
 
     for (size_t i = 0; i < m->n; i++) {
@@ -230,7 +231,7 @@ size_t verify_run(const char *run_dir, struct manifest *m, int deep, struct run_
 static void verify_one(const char *cache, unsigned long long id, int deep, verify_fn fn, void *ud,
                        struct verify_stats *st, struct imx_diag *diag)
 {
-    struct buf dir = BUF_INIT_MAX(16384);
+    struct buf dir = BUF_INIT_MAX(FS_PATH_MAX);
     struct imx_err e = IMX_ERR_INIT;
     struct manifest m;
     struct run_check c;

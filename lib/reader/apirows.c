@@ -1,6 +1,7 @@
 /* apirows: maps InferenceX API benchmark rows onto agg_bmk.json names (see apirows.h).
  * The generic reader does the parsing; this file only renames, reshapes and filters. */
 #include "reader/apirows.h"
+#include "cache/apifiles.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -91,7 +92,7 @@ int apirow_parse_run_url(const char *url, char *id, size_t idsize, long *attempt
     if (!strncmp(p + n, "/attempts/", 10)) {
         char *end;
         long a = strtol(p + n + 10, &end, 10);
-        if (end != p + n + 10 && a > 0 && a < 1000000)
+        if (end != p + n + 10 && a > 0 && a < RUN_ATTEMPT_MAX)
             *attempt = a;
     }
     return 0;

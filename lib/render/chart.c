@@ -13,8 +13,8 @@
 void chart_init(struct chart *c)
 {
     memset(c, 0, sizeof(*c));
-    c->width = 960;
-    c->height = 600;
+    c->width = CHART_WIDTH_DEFAULT;
+    c->height = CHART_HEIGHT_DEFAULT;
 }
 
 static void chart_series_release(struct chart_series *s)

@@ -57,6 +57,17 @@ struct chart_axis {
     int dates;   /* values are days since 1970-01-01, ticks whole days labelled MM-DD */
 };
 
+/* A chart's size: the default suits a laptop screen and a report column; the bounds keep a
+ * typo (--width 5, --width 1e9) from drawing nothing or a PNG of gigabytes. */
+#define CHART_WIDTH_DEFAULT 960
+#define CHART_HEIGHT_DEFAULT 600
+#define CHART_SIZE_MIN 100
+#define CHART_SIZE_MAX 20000
+/* the bounds as messages say them, "100 to 20000" */
+#define CHART_STR_(x) #x
+#define CHART_STR(x) CHART_STR_(x)
+#define CHART_SIZE_TEXT CHART_STR(CHART_SIZE_MIN) " to " CHART_STR(CHART_SIZE_MAX)
+
 struct chart {
     char *title, *subtitle, *footnote;
     struct chart_axis x, y;

@@ -595,9 +595,10 @@ int chart_render(const struct chart *c, enum chart_format fmt, struct buf *out,
     if (!st)
         st = &dummy;
     memset(st, 0, sizeof(*st));
-    if (!(c->width >= 100 && c->width <= 20000 && c->height >= 100 && c->height <= 20000))
-        return imx_seterr(err, IMX_EUSAGE, "chart size %gx%g: expected 100 to 20000 each", c->width,
-                          c->height);
+    if (!(c->width >= CHART_SIZE_MIN && c->width <= CHART_SIZE_MAX && c->height >= CHART_SIZE_MIN &&
+          c->height <= CHART_SIZE_MAX))
+        return imx_seterr(err, IMX_EUSAGE, "chart size %gx%g: expected " CHART_SIZE_TEXT " each",
+                          c->width, c->height);
     out->max = OUT_MAX;
     switch (fmt) {
     case CHART_SVG:

@@ -12,17 +12,16 @@
 #include <string.h>
 #include <yajl/yajl_tree.h>
 
-#define RUN_JSON_MAX ((size_t)1 << 20)
 #define SOURCE_MAX 32
 
 static int read_run_json(const struct store *s, unsigned long long id, char **text, size_t *len,
                          struct imx_err *err)
 {
-    struct buf p = BUF_INIT_MAX(8192);
+    struct buf p = BUF_INIT_MAX(FS_PATH_MAX);
     int r;
 
     store_run_file(s, id, "run.json", &p);
-    r = read_file(p.p, RUN_JSON_MAX, text, len, err);
+    r = read_file(p.p, STORE_RUN_JSON_MAX, text, len, err);
     buf_release(&p);
     return r;
 }

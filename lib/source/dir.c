@@ -18,11 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define DIR_RUN_JSON_MAX ((size_t)1 << 20)  /* a run object is a few KB */
-#define DIR_MANIFEST_MAX ((size_t)16 << 20) /* a colleague's imx-manifest.json */
-#define DIR_ENTRIES_MAX 100000UL            /* files in one artifact, as the unpacker allows */
-#define DIR_DEPTH_MAX 32                    /* folder nesting inside one artifact */
-#define DIR_PATH_MAX 8192
+#define DIR_DEPTH_MAX 32        /* folder nesting inside one artifact */
 #define DIR_ID_BIT (1ULL << 62) /* marks the ids made up for artifacts that came with none */
 
 enum art_kind { K_FOLDER, K_ZIP, K_LOOSE };
@@ -97,13 +93,13 @@ static int zip_file(struct zipper *z, const char *path, const char *rel, const s
                     struct imx_err *err)
 {
     struct archive_entry *e;
-    char chunk[65536];
+    char chunk[FS_IO_CHUNK];
     FILE *fp;
     size_t n;
     int r = 0;
 
-    if (++z->entries > DIR_ENTRIES_MAX)
-        return imx_seterr(err, IMX_ETOOBIG, "'%s': more than %lu files", path, DIR_ENTRIES_MAX);
+    if (++z->entries > UNPACK_MAX_ENTRIES)
+        return imx_seterr(err, IMX_ETOOBIG, "'%s': more than %lu files", path, UNPACK_MAX_ENTRIES);
     if ((unsigned long long)st->st_size > STORE_UNPACK_MAX - z->bytes)
         return imx_seterr(err, IMX_ETOOBIG, "'%s': the artifact holds more than %llu bytes", path,
                           STORE_UNPACK_MAX);
@@ -134,7 +130,7 @@ static int zip_file(struct zipper *z, const char *path, const char *rel, const s
 static int zip_tree(struct zipper *z, const char *dir, const char *rel, int depth, int loose_only,
                     struct imx_err *err)
 {
-    struct buf path = BUF_INIT_MAX(DIR_PATH_MAX), sub = BUF_INIT_MAX(DIR_PATH_MAX);
+    struct buf path = BUF_INIT_MAX(FS_PATH_MAX), sub = BUF_INIT_MAX(FS_PATH_MAX);
     DIR *d;
     struct dirent *de;
     int r = 0;
@@ -208,7 +204,7 @@ static int zip_artifact(const struct local_art *art, struct store_tmp *t, struct
 /* A user's zip, copied first: the store moves or removes what it installs. */
 static int copy_zip(const char *path, struct store_tmp *t, struct imx_err *err)
 {
-    char chunk[65536];
+    char chunk[FS_IO_CHUNK];
     FILE *fp = fopen(path, "rb");
     size_t n;
     int r = 0;
@@ -249,7 +245,7 @@ static int art_named(const struct local_art *v, size_t n, const char *name)
 static int list_artifacts(const char *rdir, struct local_art **out, size_t *nout,
                           struct imx_err *err)
 {
-    struct buf p = BUF_INIT_MAX(DIR_PATH_MAX);
+    struct buf p = BUF_INIT_MAX(FS_PATH_MAX);
     struct local_art *v = NULL;
     size_t n = 0, cap = 0;
     int loose = 0, r = 0;
@@ -298,7 +294,7 @@ static int list_artifacts(const char *rdir, struct local_art **out, size_t *nout
 /* Artifact ids: those a colleague's manifest recorded for the names, else made up. */
 static void assign_ids(const char *rdir, unsigned long long run_id, struct local_art *v, size_t n)
 {
-    struct buf p = BUF_INIT_MAX(DIR_PATH_MAX);
+    struct buf p = BUF_INIT_MAX(FS_PATH_MAX);
     struct imx_err e = IMX_ERR_INIT;
     struct manifest m;
     char *text = NULL;
@@ -307,7 +303,7 @@ static void assign_ids(const char *rdir, unsigned long long run_id, struct local
 
     manifest_init(&m, run_id);
     if (join(&p, rdir, STORE_MANIFEST, &e) == 0 &&
-        read_file(p.p, DIR_MANIFEST_MAX, &text, &len, &e) == 0)
+        read_file(p.p, STORE_MANIFEST_MAX, &text, &len, &e) == 0)
         have = manifest_parse(&m, text, len, &e) == 0;
     for (size_t i = 0; i < n; i++) {
         v[i].id = made_up_id(v[i].name);
@@ -325,7 +321,7 @@ static void assign_ids(const char *rdir, unsigned long long run_id, struct local
 static int import_run_json(struct source_env *env, const char *rdir, unsigned long long id,
                            struct imx_err *err)
 {
-    struct buf p = BUF_INIT_MAX(DIR_PATH_MAX);
+    struct buf p = BUF_INIT_MAX(FS_PATH_MAX);
     struct imx_err e = IMX_ERR_INIT;
     char *text = NULL, *old = NULL;
     size_t len = 0, oldlen = 0;
@@ -335,7 +331,7 @@ static int import_run_json(struct source_env *env, const char *rdir, unsigned lo
     memset(&run, 0, sizeof(run));
     if (join(&p, rdir, "run.json", err) < 0 || !path_exists(p.p))
         goto out;
-    if (read_file(p.p, DIR_RUN_JSON_MAX, &text, &len, &e) < 0 ||
+    if (read_file(p.p, STORE_RUN_JSON_MAX, &text, &len, &e) < 0 ||
         gh_parse_run(text, len, &run, &e) < 0) {
         imx_warn(env->diag, IMX_EPARSE, "'%s' is not a run object (ignored): %s", p.p, e.msg);
         goto out;
@@ -347,7 +343,7 @@ static int import_run_json(struct source_env *env, const char *rdir, unsigned lo
     }
     buf_reset(&p);
     store_run_file(env->store, id, "run.json", &p);
-    if (read_file(p.p, DIR_RUN_JSON_MAX, &old, &oldlen, &e) == 0 && oldlen == len &&
+    if (read_file(p.p, STORE_RUN_JSON_MAX, &old, &oldlen, &e) == 0 && oldlen == len &&
         !memcmp(old, text, len))
         goto out;
     r = store_write_run_json(env->store, id, text, len, err);
@@ -507,7 +503,7 @@ static int cmp_run_desc(const void *a, const void *b)
 /* The run folders directly in root (named by id or run_<id>). */
 static int list_runs(const char *root, struct local_run **out, size_t *nout, struct imx_err *err)
 {
-    struct buf p = BUF_INIT_MAX(DIR_PATH_MAX);
+    struct buf p = BUF_INIT_MAX(FS_PATH_MAX);
     struct local_run *v = NULL;
     size_t n = 0, cap = 0;
     DIR *d = opendir(root);
@@ -548,7 +544,7 @@ static void runs_free(struct local_run *v, size_t n)
 /* The date (YYYY-MM-DD) of a run folder's run.json, "" when it has none. */
 static void run_date(const char *rdir, char out[DATE_LEN + 1])
 {
-    struct buf p = BUF_INIT_MAX(DIR_PATH_MAX);
+    struct buf p = BUF_INIT_MAX(FS_PATH_MAX);
     struct imx_err e = IMX_ERR_INIT;
     struct gh_run run;
     char *text = NULL;
@@ -557,7 +553,7 @@ static void run_date(const char *rdir, char out[DATE_LEN + 1])
     out[0] = '\0';
     memset(&run, 0, sizeof(run));
     if (join(&p, rdir, "run.json", &e) == 0 &&
-        read_file(p.p, DIR_RUN_JSON_MAX, &text, &len, &e) == 0 &&
+        read_file(p.p, STORE_RUN_JSON_MAX, &text, &len, &e) == 0 &&
         gh_parse_run(text, len, &run, &e) == 0 && run.created_at &&
         date_timestamp_day(run.created_at, out) < 0)
         out[0] = '\0';
@@ -618,7 +614,7 @@ static int untar(struct source_env *env, const char *tarball, struct buf *root, 
 /* Where the run folders are: root itself, or the one folder a tarball wraps them in. */
 static int find_runs(const char *root, struct local_run **v, size_t *n, struct imx_err *err)
 {
-    struct buf p = BUF_INIT_MAX(DIR_PATH_MAX);
+    struct buf p = BUF_INIT_MAX(FS_PATH_MAX);
     char *only = NULL;
     int subdirs = 0, r = list_runs(root, v, n, err);
     DIR *d;
@@ -647,7 +643,7 @@ static int dir_sync(struct source_env *env, struct imx_err *err)
 {
     const struct source_sel *sel = env->sel;
     unsigned long long single = sel->run ? run_id_of(sel->run) : 0;
-    struct buf tmp = BUF_INIT_MAX(DIR_PATH_MAX);
+    struct buf tmp = BUF_INIT_MAX(FS_PATH_MAX);
     struct local_run *runs = NULL;
     size_t n = 0, taken = 0;
     struct stat st;

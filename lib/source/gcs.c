@@ -614,7 +614,7 @@ int gcs_verify_file(const char *path, const struct gcs_object *obj, struct imx_e
 {
     FILE *f = fopen(path, "rb");
     EVP_MD_CTX *md = NULL;
-    unsigned char chunk[65536], digest[EVP_MAX_MD_SIZE];
+    unsigned char chunk[FS_IO_CHUNK], digest[EVP_MAX_MD_SIZE];
     unsigned long long total = 0;
     uint32_t crc = 0;
     unsigned dlen = 0;

@@ -5,6 +5,7 @@
 #include "cache/jail.h"
 #include "util/date.h"
 #include "util/json.h"
+#include "util/fsutil.h"
 #include "util/xalloc.h"
 
 #include <yajl/yajl_tree.h>
@@ -327,8 +328,8 @@ int gh_pager_next(struct gh_pager *p, const char *url, const char *link, const c
 {
     char *rel = http_link_find(link, "next"), *nx;
     long long total = top_int(body, len, "total_count");
-    long long per = query_num(url, "per_page", 30), max_pages;
-    struct buf shown = BUF_INIT_MAX(8192);
+    long long per = query_num(url, "per_page", GH_PER_PAGE_DEFAULT), max_pages;
+    struct buf shown = BUF_INIT_MAX(HTTP_URL_MAX);
     int rc = 0;
 
     *next = NULL;
@@ -501,7 +502,7 @@ static char *token_trim(const char *t)
 
 static int token_ok(const char *t)
 {
-    if (!t || !*t || strlen(t) > 4096)
+    if (!t || !*t || strlen(t) > GH_TOKEN_MAX)
         return 0;
     for (; *t; t++)
         if ((unsigned char)*t <= ' ' || *t == 0x7f)
@@ -516,7 +517,7 @@ static int in_path(const char *prog)
 
     while (path && *path && !found) {
         size_t n = strcspn(path, ":");
-        struct buf p = BUF_INIT_MAX(8192);
+        struct buf p = BUF_INIT_MAX(FS_PATH_MAX);
         buf_add(&p, path, n);
         buf_addf(&p, "/%s", prog);
         found = access(p.p, X_OK) == 0;
@@ -757,7 +758,7 @@ int gh_init(struct gh *g, struct http_client *http, const char *api, const char 
     g->api = xstrndup(api, n);
     g->repo = xstrdup(repo);
     if (token) {
-        struct buf h = BUF_INIT_MAX(8192);
+        struct buf h = BUF_INIT_MAX(GH_TOKEN_MAX * 2);
         buf_addf(&h, "Authorization: Bearer %s", token);
         g->auth_header = buf_detach(&h, NULL);
     }
@@ -974,7 +975,7 @@ static void on_zip(struct http_req *r, void *ud)
 
 void gh_download_start(struct gh *g, struct gh_download *d)
 {
-    struct buf u = BUF_INIT_MAX(8192);
+    struct buf u = BUF_INIT_MAX(HTTP_URL_MAX);
 
     d->g = g;
     d->code = 0;

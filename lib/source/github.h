@@ -15,6 +15,9 @@
 #define GH_DEFAULT_WORKFLOW "run-sweep.yml"
 #define GH_API_VERSION "2022-11-28"
 #define GH_PER_PAGE 100
+#define GH_PER_PAGE_DEFAULT 30 /* what GitHub sends when a URL names no per_page */
+/* A token longer than this is not one GitHub issued (theirs are 40 to a few hundred bytes). */
+#define GH_TOKEN_MAX 4096
 
 struct gh_run {
     unsigned long long id;

@@ -25,7 +25,7 @@ static void record_path(struct buf *p, const char *cache)
 /* The record's entries no older than max_age (malloc'ed; n of them). */
 static struct entry *load(const char *cache, long max_age, size_t *n)
 {
-    struct buf p = BUF_INIT_MAX(8192);
+    struct buf p = BUF_INIT_MAX(FS_PATH_MAX);
     struct imx_err e = IMX_ERR_INIT;
     struct entry *v = NULL;
     size_t cap = 0, len = 0;
@@ -90,7 +90,7 @@ int hostmemo_save(const char *cache, const struct http_client *c, long max_age, 
     size_t n, ndown;
     struct entry *v = load(cache, max_age, &n);
     const struct http_host_down *d = http_hosts_down(c, &ndown);
-    struct buf out = BUF_INIT_MAX(RECORD_MAX), p = BUF_INIT_MAX(8192);
+    struct buf out = BUF_INIT_MAX(RECORD_MAX), p = BUF_INIT_MAX(FS_PATH_MAX);
     long long now = (long long)time(NULL);
     int rc = 0;
 

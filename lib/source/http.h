@@ -43,6 +43,9 @@ struct http_opts {
 #define HTTP_DEADLINE 3600L /* seconds: the longest any one request may take */
 #define HTTP_HEADERS_MAX 8
 #define HTTP_BODY_DEFAULT ((size_t)32 << 20)
+/* The longest URL imx builds: a listing with every filter is under 1 KB, and servers refuse
+ * request lines past 8 KB anyway. */
+#define HTTP_URL_MAX 8192
 
 struct http_client;
 

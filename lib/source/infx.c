@@ -2,6 +2,7 @@
  * Discovery documents are small (availability is ~150 KB), so they are read as yajl trees;
  * benchmark rows go through the streaming reader (reader/apirows). */
 #include "source/infx.h"
+#include "cache/apifiles.h"
 #include "reader/apirows.h"
 #include "util/date.h"
 #include "util/fsutil.h"
@@ -198,7 +199,7 @@ static int gunzip(const char *in, size_t n, size_t max, struct buf *out, struct 
 {
     struct archive *a = archive_read_new();
     struct archive_entry *e;
-    char chunk[65536];
+    char chunk[FS_IO_CHUNK];
     la_ssize_t got;
     int r = 0;
 
@@ -345,7 +346,7 @@ static long long_of(yajl_val v)
     if (!s)
         return 0;
     x = strtol(s, &end, 10);
-    return *end || x < 0 || x > 1000000 ? 0 : x;
+    return *end || x < 0 || x > RUN_ATTEMPT_MAX ? 0 : x;
 }
 
 static void run_release(struct infx_run *r)

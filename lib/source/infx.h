@@ -16,6 +16,8 @@
 #define INFX_TIMEOUT_S 30
 /* Largest decoded response accepted (the official client's budget is 32 MiB). */
 #define INFX_BODY_MAX ((size_t)32 << 20)
+/* Of an error answer only the message is read (and its first 200 characters shown). */
+#define INFX_ERROR_BODY_MAX ((size_t)64 << 10)
 
 /*
  * Display names. `model=` takes the dashboard's display name, matched exactly; rows come

@@ -65,7 +65,7 @@ static void get_init(struct source_get *g, char *url)
 static char *url_for(struct sync *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static char *url_for(struct sync *s, const char *fmt, ...)
 {
-    struct buf b = BUF_INIT_MAX(8192);
+    struct buf b = BUF_INIT_MAX(HTTP_URL_MAX);
     va_list ap;
     size_t n = strlen(s->base);
 
@@ -123,7 +123,7 @@ static void error_text(const struct source_get *g, char *out, size_t n)
     struct imx_err e = IMX_ERR_INIT;
 
     snprintf(out, n, "HTTP %ld", g->status);
-    if (g->body && infx_decode_body(g->body, g->len, 65536, &text, &len, &e) == 0) {
+    if (g->body && infx_decode_body(g->body, g->len, INFX_ERROR_BODY_MAX, &text, &len, &e) == 0) {
         char ebuf[128];
         yajl_val root = json_tree_parse(text, len, ebuf, sizeof(ebuf));
         const char *msg = json_str(json_get(root, "error"));
@@ -165,7 +165,7 @@ static int fail_code(const struct source_get *g)
 /* Every file the API sync writes: through the store when one is at hand. */
 static int store_doc(struct sync *s, const char *rel, const char *text, size_t len)
 {
-    struct buf p = BUF_INIT_MAX(16384);
+    struct buf p = BUF_INIT_MAX(FS_PATH_MAX);
     int r = -IMX_EIO;
 
     if (s->o->save)
@@ -181,7 +181,7 @@ static int store_doc(struct sync *s, const char *rel, const char *text, size_t l
 
 static int load_doc(struct sync *s, const char *rel, char **text, size_t *len)
 {
-    struct buf p = BUF_INIT_MAX(16384);
+    struct buf p = BUF_INIT_MAX(FS_PATH_MAX);
     struct imx_err e = IMX_ERR_INIT;
     int r = -1;
 
@@ -303,7 +303,7 @@ static int load_days(struct sync *s, struct day *days, size_t n)
 {
     struct source_get *g = xcalloc(n ? n : 1, sizeof(*g));
     size_t *idx = xcalloc(n ? n : 1, sizeof(*idx)), ng = 0;
-    struct buf rel = BUF_INIT_MAX(4096);
+    struct buf rel = BUF_INIT_MAX(FS_PATH_MAX);
     const char *newest = s->avail.n ? s->avail.v[s->avail.n - 1].date : NULL;
     int r = 0;
 
@@ -364,7 +364,7 @@ static int load_days(struct sync *s, struct day *days, size_t n)
  * another source, 0 none. */
 static int run_json_state(struct sync *s, const char *id, long *attempt)
 {
-    struct buf p = BUF_INIT_MAX(16384);
+    struct buf p = BUF_INIT_MAX(FS_PATH_MAX);
     struct imx_err e = IMX_ERR_INIT;
     char *text = NULL, ebuf[64];
     size_t len;
@@ -391,7 +391,7 @@ static int run_json_state(struct sync *s, const char *id, long *attempt)
 /* Does the run folder hold artifacts (GitHub or GCS)? Those win over API rows. */
 static int has_artifacts(struct sync *s, const char *id)
 {
-    struct buf p = BUF_INIT_MAX(16384);
+    struct buf p = BUF_INIT_MAX(FS_PATH_MAX);
     DIR *d;
     struct dirent *de;
     int yes = 0;
@@ -474,7 +474,7 @@ static int check_rows(const char *text, size_t len, const char *url, struct apir
 static int store_bench(struct sync *s, const char *id, const char *display, long attempt,
                        const char *text, size_t len)
 {
-    struct buf p = BUF_INIT_MAX(16384);
+    struct buf p = BUF_INIT_MAX(FS_PATH_MAX);
     int r = -IMX_EIO;
 
     /* "./run_<ID>/api/benchmarks_...": relative to the cache */
@@ -497,7 +497,7 @@ static int locate_ids(struct sync *s)
 
     for (size_t i = 0; i < s->o->nids; i++) {
         long att;
-        struct buf rel = BUF_INIT_MAX(4096);
+        struct buf rel = BUF_INIT_MAX(FS_PATH_MAX);
         char *text = NULL;
         size_t len;
         int known = 0;
@@ -584,7 +584,7 @@ out:
 
 static int write_run_json(struct sync *s, const struct infx_run *run)
 {
-    struct buf p = BUF_INIT_MAX(16384), body = BUF_INIT;
+    struct buf p = BUF_INIT_MAX(FS_PATH_MAX), body = BUF_INIT;
     int r = -IMX_EIO;
 
     if (buf_addf(&p, "run_%s/run.json", run->id) == 0 && infx_run_json(run, &body) == 0)
@@ -602,7 +602,7 @@ static int fetch_runs(struct sync *s, const struct infx_run *const *runs, size_t
     struct infx_strs warned = {0};
     struct source_get *g;
     size_t ng = 0, total = 0;
-    struct buf p = BUF_INIT_MAX(16384);
+    struct buf p = BUF_INIT_MAX(FS_PATH_MAX);
     int r = 0;
 
     (void)days;

@@ -19,6 +19,9 @@
 #include <unistd.h>
 
 #define TEMP_SLOTS 512
+/* How long cleanup waits for a thread between creating a temporary file and registering it
+ * (a few system calls): HOLD_WAITS sleeps of a millisecond, a second at most. */
+#define HOLD_WAITS 1000
 
 /* Paths are written before the slot is published, so the handler sees whole strings. */
 static char *volatile temp_slots[TEMP_SLOTS];
@@ -99,8 +102,8 @@ int tempfile_interrupted(void)
 void tempfile_cleanup_all(void)
 {
     /* another thread may be between creating a file and registering it: a step of a few
-     * system calls, waited for (bounded: a second at most) */
-    for (int i = 0; i < 1000 && __atomic_load_n(&temp_holds, __ATOMIC_SEQ_CST) > 0; i++) {
+     * system calls, waited for (bounded) */
+    for (int i = 0; i < HOLD_WAITS && __atomic_load_n(&temp_holds, __ATOMIC_SEQ_CST) > 0; i++) {
         struct timespec ms = {0, 1000000};
         nanosleep(&ms, NULL);
     }
@@ -143,7 +146,7 @@ int fsync_dir(const char *dir)
 
 int atomic_file_open(struct atomic_file *af, const char *path, struct imx_err *err)
 {
-    struct buf tmp = BUF_INIT_MAX(8192);
+    struct buf tmp = BUF_INIT_MAX(FS_PATH_MAX);
     const char *slash = strrchr(path, '/');
     sigset_t saved;
     int fd;
@@ -389,7 +392,7 @@ int remove_tree(const char *path)
     if (!d)
         return -1;
     while ((de = readdir(d))) {
-        struct buf child = BUF_INIT_MAX(16384);
+        struct buf child = BUF_INIT_MAX(FS_PATH_MAX);
         if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
             continue;
         if (buf_addf(&child, "%s/%s", path, de->d_name) < 0 || remove_tree(child.p) != 0)

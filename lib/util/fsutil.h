@@ -10,6 +10,16 @@
 #include <stdio.h>
 
 /*
+ * The cap of every path imx builds in a struct buf (cache root, run folder, artifact, file).
+ * Four times Linux's PATH_MAX, so a path too long to use is refused by the system call that
+ * gets it (ENAMETOOLONG, with the path in the message), not cut short by the buffer first.
+ */
+#define FS_PATH_MAX 16384
+/* The read size of every copy, hash and unpack loop: large enough that system calls cost
+ * nothing beside the work, small enough for the stack. */
+#define FS_IO_CHUNK 65536
+
+/*
  * An atomic file: data is written to "<dir>/.<name>.tmp-XXXXXX" beside the
  * target and appears under the final name only through atomic_file_commit(),
  * after fsync. Until then the target (if any) is untouched. atomic_file_abort()

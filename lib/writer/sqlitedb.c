@@ -257,7 +257,7 @@ static void run_signature(const struct run_info *ri, char *out, size_t cap)
 
     buf_addf(&b, "a%ld", ri->attempt);
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-        struct buf p = BUF_INIT_MAX(8192);
+        struct buf p = BUF_INIT_MAX(FS_PATH_MAX);
         struct stat st;
         buf_addf(&p, "%s%s", ri->dir, names[i]);
         if (stat(p.p, &st) == 0)
@@ -574,7 +574,7 @@ static int open_db(struct db *d, const char *file)
 {
     if (sqlite3_open_v2(file, &d->h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK)
         return db_fail(d, "open");
-    sqlite3_busy_timeout(d->h, 10000);
+    sqlite3_busy_timeout(d->h, SQLITEDB_BUSY_MS);
     return 0;
 }
 

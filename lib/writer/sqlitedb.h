@@ -14,6 +14,8 @@
 
 /* The schema version, in PRAGMA user_version; a database of another version is rebuilt. */
 #define SQLITEDB_SCHEMA 2
+/* How long a write waits for another process's lock on the file before it fails. */
+#define SQLITEDB_BUSY_MS 10000
 
 struct sqldb_stats {
     int rebuilt;          /* built from scratch (new file, other schema or other selection) */
