@@ -211,13 +211,19 @@ t_lock() {
     local rc=$?
     assert_eq "$rc" 4 "exit status of --no-wait on a locked cache" &&
         assert_contains "$W/o11" "another imx" || return 1
-    # without it, it waits (with a message) and then works
-    flock "$W/cl/.imx/lock" sleep 1 &
+    # without it, it waits (with a message) and then works; the holder lets go only once the
+    # waiting message is out, however slowly imx starts (valgrind on a loaded machine)
+    flock "$W/cl/.imx/lock" sleep 300 &
     local holder=$!
     while flock -n "$W/cl/.imx/lock" true; do sleep 0.01; done
-    sync --cache "$W/cl" >"$W/o12" 2>&1
+    sync --cache "$W/cl" >"$W/o12" 2>&1 &
+    local syncer=$!
+    while ! grep -q waiting "$W/o12" 2>/dev/null && kill -0 $syncer 2>/dev/null; do sleep 0.01; done
+    pkill -P $holder sleep 2>/dev/null
+    kill $holder 2>/dev/null
+    wait $holder 2>/dev/null
+    wait $syncer
     rc=$?
-    wait $holder
     assert_eq "$rc" 0 "exit status after waiting" && assert_contains "$W/o12" "waiting" ||
         return 1
     # a signal while waiting ends the wait: status 130, said so, the lock file untouched
