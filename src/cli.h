@@ -54,6 +54,8 @@ enum {
     CMD_ROWS = CMD_EXTRACT | CMD_ANALYSIS | CMD_PICTURES | CMD_HISTORY | CMD_RUNS,
 };
 
+struct source_token;
+
 struct cli {
     const char *cmd_name;
     unsigned cmd_bit;
@@ -111,6 +113,8 @@ struct cli {
     /* positional run ids */
     char **ids;
     size_t nids;
+    /* the GitHub token, looked for once per command when a request wants it (cmd_sync.c) */
+    struct source_token *token;
 };
 
 /* Parses argv for the command (bit), filling cli; prints help and exits 0 on --help.
@@ -155,11 +159,8 @@ struct run_select;
  * --until, --collect-recent): for every command that reads cached runs (cache/select.h). */
 void cli_run_select(const struct cli *cli, struct run_select *s);
 
-struct ghsync_opts;
-/* The GitHub sync's options that the command line sets (sync and runs alike); returns the
- * token found (malloc'ed, NULL when none: the caller wipes and frees it), its origin in
- * *token_source. */
-char *cli_ghsync_opts(const struct cli *cli, struct ghsync_opts *o, const char **token_source);
+/* Wipes and frees the GitHub token the command looked for (cli->token). */
+void cli_token_release(struct cli *cli);
 
 /* What extract and the analysis commands read: the model, the runs (synced first unless
  * --offline, as the old one-shot script did) and the options of the extraction. */
@@ -230,6 +231,11 @@ int cli_sync_selected(struct cli *cli, char ***ids, size_t *nids);
  */
 struct gcs_index;
 struct infx_wfinfo;
+struct ghsync_run;
+struct gh_artifact;
+/* GitHub's: ghsync_list's arrays (free with ghsync_runs_free), also on EXIT_PARTIAL. */
+int cli_list_github(struct cli *cli, struct ghsync_run **runs, size_t *n,
+                    struct gh_artifact ***arts, size_t **narts);
 int cli_list_gcs(struct cli *cli, long recent, struct gcs_index *out);
 int cli_list_api(struct cli *cli, long recent, struct infx_wfinfo *out);
 

@@ -426,30 +426,17 @@ static int list_cached(struct cli *cli, struct store *s, struct lines *t,
 /* GitHub's runs (the cache's too, for runs GitHub lists): through the sync's own selection. */
 static int list_github(struct cli *cli, struct lines *t)
 {
-    struct imx_err err = IMX_ERR_INIT;
-    struct ghsync_opts o;
-    struct ghsync_stats st;
     struct ghsync_run *runs = NULL;
     struct gh_artifact **arts = NULL;
     size_t nruns = 0, *narts = NULL;
-    const char *tsrc;
-    char *token = cli_ghsync_opts(cli, &o, &tsrc);
-    int status = EXIT_OK;
+    int status = cli_list_github(cli, &runs, &nruns, &arts, &narts);
 
-    if (ghsync_list(&o, &runs, &nruns, &arts, &narts, &st, &err) < 0) {
-        msg_error("%s (showing the cache only)", err.msg);
-        status = EXIT_PARTIAL;
-    }
     for (size_t i = 0; i < nruns; i++) {
         struct line *l = find_or_add(t, runs[i].id);
         if (l && runs[i].run.id)
             fill_remote(l, &runs[i], arts[i], narts[i], cli->artifact);
     }
     ghsync_runs_free(runs, nruns, arts, narts);
-    if (token) {
-        explicit_bzero(token, strlen(token));
-        free(token);
-    }
     return status;
 }
 

@@ -1,9 +1,10 @@
 /* cmd_sync: `imx sync`, and cli_sync_selected() which `imx extract` calls first unless
- * --offline: fill the cache from GitHub, say per run what happened, sum up. */
+ * --offline: one environment for the command (the cache locked, one HTTP client, the token
+ * looked for when first wanted), the sources of the list run in it, each with the same
+ * progress, per-run and summary lines. */
 #include "cli.h"
 #include "cache/store.h"
 #include "cache/verify.h"
-#include "source/backfill.h"
 #include "source/gcs.h"
 #include "source/ghsync.h"
 #include "source/infx.h"
@@ -18,20 +19,29 @@
 #include <time.h>
 #include <unistd.h>
 
-/* What the callbacks of one sync share. */
+/* What the callbacks of one command's sources share. */
 struct out {
     const struct cli *cli;
-    const char *source; /* the backup and the API: their name on the progress line */
-    int live;           /* a progress line may be on screen */
-    int line_shown;     /* it is now */
-    unsigned long runs;
+    const struct source_env *env;
+    const char *label; /* the source running */
+    int live;          /* a progress line may be on screen */
+    int line_shown;    /* it is now */
+    unsigned long asked;
     struct timespec started; /* CLOCK_MONOTONIC: rates of sub-second syncs too */
+    struct http_stats before; /* the client's counts when the source started */
 };
 
-static void out_start(struct out *o)
-{
-    clock_gettime(CLOCK_MONOTONIC, &o->started);
-}
+/* The environment of one command: what every source shares. */
+struct sync_ctx {
+    struct out out;
+    struct imx_diag diag;
+    struct http_client *http;
+    struct store store;
+    int store_open;
+    struct source_sel sel;
+    struct source_where where;
+    struct source_env env;
+};
 
 static double elapsed(const struct out *o)
 {
@@ -39,25 +49,6 @@ static double elapsed(const struct out *o)
     clock_gettime(CLOCK_MONOTONIC, &now);
     return (double)(now.tv_sec - o->started.tv_sec) +
            (double)(now.tv_nsec - o->started.tv_nsec) / 1e9;
-}
-
-/* ", 18.1 KB/s": once a rate means something (a quarter of a second of data). */
-static void add_rate(struct buf *b, unsigned long long bytes, double secs)
-{
-    char r[32];
-
-    if (secs < 0.25)
-        return;
-    units_rate((double)bytes / secs, r, sizeof(r));
-    buf_addf(b, ", %s", r);
-}
-
-/* Writes the progress line whole, so that nothing else lands inside it. */
-static void show_line(struct out *o, struct buf *b)
-{
-    fprintf(stderr, "\r\033[K%s", b->p ? b->p : "");
-    fflush(stderr);
-    o->line_shown = 1;
 }
 
 static void clear_line(struct out *o)
@@ -94,47 +85,58 @@ static void on_waiting(void *ud)
             cli_cache_dir(o->cli));
 }
 
-static void on_progress(void *ud, const struct ghsync_stats *st, unsigned long done)
+static void warn_diag(void *ud, int code, const char *msg)
 {
     struct out *o = ud;
+    (void)code;
+    clear_line(o);
+    fprintf(stderr, "imx: warning: %s\n", msg);
+}
+
+/* The progress line of every source, written whole so that nothing else lands inside it:
+ * "GitHub: runs 2/3, 4 artifacts, 9 requests, 18.1 KB, 12.0 KB/s, ETA 1s". */
+static void on_progress(void *ud)
+{
+    struct out *o = ud;
+    const struct source_stats *st = &o->env->st;
+    const struct http_stats *hs = o->env->http ? http_client_stats(o->env->http) : NULL;
+    unsigned long long bytes = hs ? hs->bytes - o->before.bytes : st->bytes;
+    /* the selection's size once known, else what the command line asked for */
+    unsigned long total = st->runs ? st->runs : o->asked, done = st->runs_done;
     struct buf b = BUF_INIT_MAX(256);
     double secs = elapsed(o);
-    /* the selection's size once listed, else what the command line asked for */
-    unsigned long total = st->runs ? st->runs : o->runs;
-    char size[32];
+    char size[32], rate[32];
 
     if (!o->live)
         return;
-    units_bytes(st->bytes, size, sizeof(size));
-    buf_addf(&b, "runs %lu", done);
+    units_bytes(bytes, size, sizeof(size));
+    buf_addf(&b, "%s: runs %lu", o->label, done);
     if (total)
         buf_addf(&b, "/%lu", total);
-    buf_addf(&b, ", %lu artifacts, %s", st->artifacts, size);
-    add_rate(&b, st->bytes, secs);
+    buf_addf(&b, ", %lu artifacts", st->artifacts);
+    if (hs)
+        buf_addf(&b, ", %lu requests", hs->requests - o->before.requests);
+    buf_addf(&b, ", %s", size);
+    if (secs >= 0.25) {
+        /* once a rate means something (a quarter of a second of data) */
+        units_rate((double)bytes / secs, rate, sizeof(rate));
+        buf_addf(&b, ", %s", rate);
+    }
     if (total && done && done < total && secs >= 1) {
         /* runs are what the total counts: the time per run so far, for the rest */
-        char eta[32];
-        units_duration(secs * (double)(total - done) / (double)done, eta, sizeof(eta));
-        buf_addf(&b, ", ETA %s", eta);
+        units_duration(secs * (double)(total - done) / (double)done, rate, sizeof(rate));
+        buf_addf(&b, ", ETA %s", rate);
     }
-    show_line(o, &b);
+    fprintf(stderr, "\r\033[K%s", b.p ? b.p : "");
+    fflush(stderr);
+    o->line_shown = 1;
     buf_release(&b);
 }
 
-/* The backup's and the API's progress: requests answered and bytes, from the HTTP layer. */
 static void on_http_progress(void *ud, const struct http_stats *st)
 {
-    struct out *o = ud;
-    struct buf b = BUF_INIT_MAX(256);
-    char size[32];
-
-    if (!o->live)
-        return;
-    units_bytes(st->bytes, size, sizeof(size));
-    buf_addf(&b, "%s: %lu requests, %s", o->source, st->requests, size);
-    add_rate(&b, st->bytes, elapsed(o));
-    show_line(o, &b);
-    buf_release(&b);
+    (void)st;
+    on_progress(ud);
 }
 
 /* A live progress line only for a person watching a terminal that can redraw a line. */
@@ -145,14 +147,6 @@ static int live_output(const struct cli *cli)
            !(term && !strcmp(term, "dumb"));
 }
 
-static void warn_diag(void *ud, int code, const char *msg)
-{
-    struct out *o = ud;
-    (void)code;
-    clear_line(o);
-    fprintf(stderr, "imx: warning: %s\n", msg);
-}
-
 static long env_long(const char *name)
 {
     const char *v = getenv(name);
@@ -160,41 +154,152 @@ static long env_long(const char *name)
     return x > 0 ? x : 0;
 }
 
-static const char *api_url(const struct cli *cli)
+static const char *env_or(const char *opt, const char *env, const char *dflt)
 {
-    const char *env = getenv("GITHUB_API_URL");
-    if (cli->github_url)
-        return cli->github_url;
-    return env && *env ? env : GH_DEFAULT_API;
+    const char *v = getenv(env);
+    if (opt)
+        return opt;
+    return v && *v ? v : dflt;
 }
 
-char *cli_ghsync_opts(const struct cli *cli, struct ghsync_opts *o, const char **token_source)
+static struct source_token *cli_token(struct cli *cli)
 {
-    char *token = gh_token_find(api_url(cli), token_source);
+    if (!cli->token)
+        cli->token = xcalloc(1, sizeof(*cli->token));
+    return cli->token;
+}
 
-    memset(o, 0, sizeof(*o));
-    o->cache = cli_cache_dir(cli);
-    o->api_url = api_url(cli);
-    o->repo = cli->repo;
-    o->workflow = cli->workflow;
-    o->branch = cli->branch;
-    o->event = cli->event;
-    o->since = cli->since;
-    o->until = cli->until;
-    o->artifact = cli->artifact;
-    o->ids = cli->ids;
-    o->nids = cli->nids;
-    o->recent = cli->collect_recent;
-    o->token = token;
-    o->jobs = (int)cli->jobs;
-    o->max_wait = cli->max_wait;
-    /* tests shorten the stall timeout and the retry delays */
-    o->stall_seconds = env_long("IMX_STALL_TIMEOUT");
-    o->min_rate = env_long("IMX_MIN_RATE");
-    o->deadline = env_long("IMX_REQUEST_TIMEOUT");
-    o->backoff_ms = env_long("IMX_RETRY_DELAY_MS");
-    o->interrupted = cli_interrupted;
-    return token;
+void cli_token_release(struct cli *cli)
+{
+    if (cli->token)
+        source_token_release(cli->token);
+    free(cli->token);
+    cli->token = NULL;
+}
+
+static void ctx_close(struct sync_ctx *x)
+{
+    http_client_free(x->http);
+    if (x->store_open)
+        store_close(&x->store);
+    for (size_t i = 0; i < x->env.nruns_out; i++)
+        free(x->env.runs_out[i]);
+    free(x->env.runs_out);
+    memset(x, 0, sizeof(*x));
+}
+
+/* The command's environment as the command line says it: the cache opened (and locked when
+ * lock), no HTTP client yet (ctx_use makes one for the first network source). */
+static int ctx_open(struct sync_ctx *x, struct cli *cli, int lock)
+{
+    struct imx_err err = IMX_ERR_INIT;
+
+    memset(x, 0, sizeof(*x));
+    x->out.cli = cli;
+    x->out.env = &x->env;
+    x->out.live = live_output(cli);
+    /* --since/--until alone: the count is known once listed */
+    x->out.asked = cli->nids                  ? cli->nids
+                   : cli->collect_recent > 0  ? (unsigned long)cli->collect_recent
+                   : cli->since || cli->until ? 0
+                                              : 1;
+    x->diag.fn = warn_diag;
+    x->diag.ud = &x->out;
+    x->sel.ids = cli->ids;
+    x->sel.nids = cli->nids;
+    x->sel.recent = cli->collect_recent > 0 ? cli->collect_recent : 0;
+    x->sel.since = cli->since;
+    x->sel.until = cli->until;
+    x->sel.event = cli->event;
+    x->sel.branch = cli->branch;
+    x->sel.artifact = cli->artifact;
+    x->sel.from = cli->from;
+    x->sel.run = cli->run;
+    x->where.github_api = env_or(cli->github_url, "GITHUB_API_URL", GH_DEFAULT_API);
+    x->where.repo = cli->repo ? cli->repo : GH_DEFAULT_REPO;
+    x->where.workflow = cli->workflow ? cli->workflow : GH_DEFAULT_WORKFLOW;
+    x->where.gcs_url = env_or(cli->gcs_url, "IMX_GCS_URL", GCS_DEFAULT_URL);
+    x->where.bucket = cli->bucket;
+    x->where.infx_url = env_or(cli->inferencex_url, "IMX_INFERENCEX_URL", INFX_DEFAULT_URL);
+    x->where.model = cli->model && strcmp(cli->model, "all") ? cli->model : NULL;
+    x->where.refresh = cli->refresh;
+    x->env.cache = cli_cache_dir(cli);
+    x->env.sel = &x->sel;
+    x->env.where = &x->where;
+    x->env.diag = &x->diag;
+    x->env.note = on_note;
+    x->env.note_ud = &x->out;
+    x->env.progress = on_progress;
+    x->env.progress_ud = &x->out;
+    if (cli->verbose) {
+        x->env.log = on_log;
+        x->env.log_ud = &x->out;
+    }
+    x->env.interrupted = cli_interrupted;
+    x->env.token = cli_token(cli);
+    if (store_open(&x->store, x->env.cache, &err) < 0 ||
+        (x->store_open = 1,
+         lock && store_lock(&x->store, !cli->no_wait, on_waiting, &x->out, &err) < 0)) {
+        msg_error("%s", err.msg);
+        ctx_close(x);
+        return exit_for(err.code);
+    }
+    x->env.store = &x->store;
+    return EXIT_OK;
+}
+
+/* Readies the environment for src: fresh statistics, the HTTP client (made once, tuned to the
+ * source's limits) unless the source is local. */
+static int ctx_use(struct sync_ctx *x, const struct imx_source *src)
+{
+    const struct cli *cli = x->out.cli;
+    const struct source_limits *lim = &src->limits;
+    long test_timeout = env_long("IMX_REQUEST_TIMEOUT");
+    int jobs = (int)cli->jobs;
+
+    for (size_t i = 0; i < x->env.nruns_out; i++)
+        free(x->env.runs_out[i]);
+    free(x->env.runs_out);
+    x->env.runs_out = NULL;
+    x->env.nruns_out = 0;
+    memset(&x->env.st, 0, sizeof(x->env.st));
+    x->env.limits = lim;
+    x->env.http = NULL;
+    x->out.label = src->label;
+    clock_gettime(CLOCK_MONOTONIC, &x->out.started);
+    if (src->flags & SOURCE_LOCAL)
+        return EXIT_OK;
+    if (!x->http) {
+        struct imx_err err = IMX_ERR_INIT;
+        struct http_opts ho;
+        memset(&ho, 0, sizeof(ho));
+        ho.user_agent = "imx/" IMX_VERSION;
+        ho.max_wait = cli->max_wait;
+        /* tests shorten the stall timeout and the retry delays */
+        ho.stall_seconds = env_long("IMX_STALL_TIMEOUT");
+        ho.min_rate = env_long("IMX_MIN_RATE");
+        ho.backoff_ms = env_long("IMX_RETRY_DELAY_MS");
+        if (cli->verbose) {
+            ho.log = on_log;
+            ho.log_ud = &x->out;
+            ho.log_headers = cli->verbose > 1;
+        }
+        ho.progress = on_http_progress;
+        ho.progress_ud = &x->out;
+        if (http_client_new(&x->http, &ho, &err) < 0) {
+            msg_error("%s", err.msg);
+            return exit_for(err.code);
+        }
+    }
+    if (lim->max_jobs > 0 && (jobs <= 0 || jobs > lim->max_jobs))
+        jobs = (int)lim->max_jobs;
+    /* IMX_REQUEST_TIMEOUT bounds every request (the tests shorten it); else the source's own
+     * limit, else the HTTP layer's deadline */
+    http_client_tune(x->http, jobs, test_timeout > 0 ? test_timeout : lim->timeout_seconds,
+                     lim->attempts);
+    x->out.before = *http_client_stats(x->http);
+    x->env.http = x->http;
+    return EXIT_OK;
 }
 
 static void utc(char *out, size_t n, long long epoch)
@@ -205,26 +310,38 @@ static void utc(char *out, size_t n, long long epoch)
     strftime(out, n, "%Y-%m-%d %H:%M:%S UTC", &tm);
 }
 
-static void summary(const struct cli *cli, const struct ghsync_stats *st)
+/* The one summary line of every source. */
+static void summary(const struct cli *cli, const char *label, const struct source_stats *st)
 {
+    struct buf b = BUF_INIT_MAX(1024);
     char size[32];
 
     if (cli->quiet)
         return;
-    fprintf(stderr, "Runs: %lu selected, %lu downloaded or updated, %lu already cached", st->runs,
-            st->runs_synced, st->runs_cached);
-    if (st->runs_failed)
-        fprintf(stderr, ", %lu incomplete", st->runs_failed);
     units_bytes(st->bytes, size, sizeof(size));
-    fprintf(stderr, "\nArtifacts: %lu downloaded (%s), %lu cached", st->artifacts, size,
-            st->artifacts_cached);
+    buf_addf(&b,
+             "%s: %lu run%s (%lu updated, %lu cached, %lu incomplete), %lu artifact%s stored (%s)",
+             label, st->runs, st->runs == 1 ? "" : "s", st->runs_synced, st->runs_cached,
+             st->runs_failed, st->artifacts, st->artifacts == 1 ? "" : "s", size);
+    if (st->rows)
+        buf_addf(&b, " with %lu rows", st->rows);
+    buf_addf(&b, ", %lu cached, %lu failed, %lu skipped", st->artifacts_cached,
+             st->artifacts_failed, st->artifacts_skipped);
     if (st->artifacts_superseded)
-        fprintf(stderr, ", %lu superseded by a re-run (kept under .superseded/)",
-                st->artifacts_superseded);
-    if (st->artifacts_failed)
-        fprintf(stderr, ", %lu failed", st->artifacts_failed);
-    fprintf(stderr, "\nRequests: %lu to the API (%lu answered 304 Not Modified), %lu downloads\n",
-            st->api_requests, st->api_not_modified, st->blob_requests);
+        buf_addf(&b, ", %lu superseded by a re-run (kept under .superseded/)",
+                 st->artifacts_superseded);
+    if (st->artifacts_expired)
+        buf_addf(&b, ", %lu expired", st->artifacts_expired);
+    if (st->dates)
+        buf_addf(&b, "; %lu date folder%s (%lu listed now)", st->dates, st->dates == 1 ? "" : "s",
+                 st->dates_listed);
+    if (st->requests) {
+        buf_addf(&b, "; %lu request%s", st->requests, st->requests == 1 ? "" : "s");
+        if (st->not_modified)
+            buf_addf(&b, " (%lu answered 304 Not Modified)", st->not_modified);
+    }
+    fprintf(stderr, "%s\n", b.p);
+    buf_release(&b);
     if (st->artifacts_expired)
         fprintf(stderr,
                 "Expired: %lu artifact%s: GitHub deletes artifacts after 90 days; their data now "
@@ -232,271 +349,309 @@ static void summary(const struct cli *cli, const struct ghsync_stats *st)
                 st->artifacts_expired, st->artifacts_expired == 1 ? "" : "s");
 }
 
-/* listing: the first step without a token (runs, run.json, the artifacts' names and ids), said
- * by the caller in one line rather than per run. */
-static int sync_github(struct cli *cli, char ***ids, size_t *nids, int listing)
+/* What a source's statistics say, after its summary: the messages and the exit status. */
+static int outcome(const struct cli *cli, const struct imx_source *src,
+                   const struct source_stats *st)
 {
-    struct ghsync_opts o;
-    struct ghsync_stats st;
-    struct imx_err err = IMX_ERR_INIT;
-    struct out out;
-    struct imx_diag diag;
-    const char *tsrc = NULL;
-    char *token;
-    int r, status;
-
-    *ids = NULL;
-    *nids = 0;
-    memset(&out, 0, sizeof(out));
-    out.cli = cli;
-    out.live = live_output(cli);
-    out_start(&out);
-    /* --since/--until alone: the count is known once listed */
-    out.runs = cli->nids                  ? cli->nids
-               : cli->collect_recent > 0  ? (unsigned long)cli->collect_recent
-               : cli->since || cli->until ? 0
-                                          : 1;
-    diag.fn = warn_diag;
-    diag.ud = &out;
-    diag.nwarn = 0;
-    token = cli_ghsync_opts(cli, &o, &tsrc);
-    o.no_wait = cli->no_wait;
-    o.diag = &diag;
-    o.note = listing ? NULL : on_note;
-    o.note_ud = &out;
-    if (cli->verbose) {
-        o.log = on_log;
-        o.log_ud = &out;
-        o.log_headers = cli->verbose > 1;
-    }
-    o.waiting = on_waiting;
-    o.waiting_ud = &out;
-    o.progress = listing ? NULL : on_progress;
-    o.progress_ud = &out;
-    o.interrupted = cli_interrupted;
-    if (cli->verbose && !cli->quiet) {
-        struct buf u = BUF_INIT;
-        http_url_strip_userinfo(&u, o.api_url);
-        fprintf(stderr, "imx: GitHub API %s, repository %s, workflow %s, token %s\n", u.p,
-                o.repo ? o.repo : GH_DEFAULT_REPO, o.workflow ? o.workflow : GH_DEFAULT_WORKFLOW,
-                tsrc ? tsrc : "none");
-        buf_release(&u);
-    }
-    r = ghsync_run(&o, &st, ids, nids, &err);
-    if (token) {
-        explicit_bzero(token, strlen(token));
-        free(token);
-    }
-    clear_line(&out);
-    if (r < 0) {
-        if (err.code != IMX_ELOCK) /* a lock not taken: nothing was tried, nothing to sum up */
-            summary(cli, &st);
-        msg_error("%s", err.msg);
-        return exit_for(err.code);
-    }
-    if (listing) {
-        if (!cli->quiet)
-            fprintf(stderr,
-                    "GitHub: %lu run%s listed (no token: the artifacts come from the public "
-                    "backup)\n",
-                    st.runs, st.runs == 1 ? "" : "s");
-        if (st.runs == 0 && !cli->quiet)
-            fprintf(stderr, "imx: no successful run matches the selection\n");
-        return cli_interrupted() ? EXIT_INTR : st.cache_failed ? EXIT_FS : EXIT_OK;
-    }
-    summary(cli, &st);
-    if (st.artifacts_no_token)
+    if (st->artifacts_no_token)
         msg_error("%lu artifact%s not downloaded: GitHub requires a token to download artifacts, "
                   "even of public repositories; set GH_TOKEN (for example "
                   "GH_TOKEN=$(gh auth token)) or log in with 'gh auth login'",
-                  st.artifacts_no_token, st.artifacts_no_token == 1 ? "" : "s");
-    else if (st.auth_refused)
-        msg_error("%s", st.first_error);
-    if (st.rate_stopped_until) {
+                  st->artifacts_no_token, st->artifacts_no_token == 1 ? "" : "s");
+    else if (st->auth_refused)
+        msg_error("%s", st->first_error);
+    if (st->rate_stopped_until) {
         char when[40];
-        utc(when, sizeof(when), st.rate_stopped_until);
-        msg_error("stopped by GitHub's rate limit; the runs completed are kept; try again after %s",
-                  when);
-    } else if (st.runs_failed && !st.artifacts_no_token && !st.auth_refused) {
-        msg_error("%lu run%s incomplete; first problem: %s", st.runs_failed,
-                  st.runs_failed == 1 ? "" : "s", st.first_error);
+        utc(when, sizeof(when), st->rate_stopped_until);
+        msg_error("stopped by %s's rate limit; the runs completed are kept; try again after %s",
+                  src->label, when);
+    } else if (st->runs_failed && !st->artifacts_no_token && !st->auth_refused &&
+               st->first_error[0]) {
+        msg_error("%lu run%s incomplete; first problem: %s", st->runs_failed,
+                  st->runs_failed == 1 ? "" : "s", st->first_error);
     }
+    if (st->runs == 0 && !st->runs_failed && !cli->quiet)
+        fprintf(stderr, "imx: no successful run matches the selection\n");
     if (cli_interrupted())
         return EXIT_INTR;
-    if (!st.runs_failed)
-        status = EXIT_OK;
-    else if (st.cache_failed)
-        status = EXIT_FS; /* a full disk is not a server's fault, nor a partial success */
-    else if (st.runs_failed < st.runs)
-        status = EXIT_PARTIAL;
-    else
-        status = EXIT_NET;
-    if (st.runs == 0 && !cli->quiet)
-        fprintf(stderr, "imx: no successful run matches the selection\n");
-    return status;
-}
-
-/* ---- the sources behind struct imx_source (lib/source/source.h) --------------------------- */
-
-/* What a source's run shares: the cache (locked), the HTTP client, the environment. */
-struct source_ctx {
-    struct out out;
-    struct imx_diag diag;
-    struct http_client *http;
-    struct store store;
-    int store_open;
-    struct source_sel sel;
-    struct source_where where;
-    char *token; /* for a source flagged SOURCE_TOKEN, when one is at hand */
-    struct source_env env;
-};
-
-static const char *env_or(const char *opt, const char *env, const char *dflt)
-{
-    const char *v = getenv(env);
-    if (opt)
-        return opt;
-    return v && *v ? v : dflt;
-}
-
-static void source_close(struct source_ctx *x)
-{
-    http_client_free(x->http);
-    if (x->store_open)
-        store_close(&x->store);
-    if (x->token) {
-        explicit_bzero(x->token, strlen(x->token));
-        free(x->token);
-    }
-    memset(x, 0, sizeof(*x));
-}
-
-/* The environment of a source as the command line says it; an HTTP client unless the source
- * is local; no cache opened. */
-static int source_prepare(struct source_ctx *x, struct cli *cli, const struct imx_source *src)
-{
-    struct imx_err err = IMX_ERR_INIT;
-    const struct source_limits *lim = &src->limits;
-    struct http_opts ho;
-    long test_timeout = env_long("IMX_REQUEST_TIMEOUT");
-    const char *tsrc = NULL;
-
-    memset(x, 0, sizeof(*x));
-    x->out.cli = cli;
-    x->out.source = src->label;
-    x->out.live = live_output(cli);
-    out_start(&x->out);
-    x->diag.fn = warn_diag;
-    x->diag.ud = &x->out;
-    x->sel.ids = cli->ids;
-    x->sel.nids = cli->nids;
-    x->sel.recent = cli->collect_recent > 0 ? cli->collect_recent : 0;
-    x->sel.since = cli->since;
-    x->sel.until = cli->until;
-    x->sel.artifact = cli->artifact;
-    x->sel.from = cli->from;
-    x->sel.run = cli->run;
-    x->where.github_api = api_url(cli);
-    x->where.repo = cli->repo ? cli->repo : GH_DEFAULT_REPO;
-    x->where.workflow = cli->workflow ? cli->workflow : GH_DEFAULT_WORKFLOW;
-    x->where.gcs_url = env_or(cli->gcs_url, "IMX_GCS_URL", GCS_DEFAULT_URL);
-    x->where.bucket = cli->bucket;
-    x->where.infx_url = env_or(cli->inferencex_url, "IMX_INFERENCEX_URL", INFX_DEFAULT_URL);
-    x->where.model = cli->model && strcmp(cli->model, "all") ? cli->model : NULL;
-    x->where.refresh = cli->refresh;
-    if (src->flags & SOURCE_TOKEN)
-        x->where.token = x->token = gh_token_find(x->where.github_api, &tsrc);
-    x->env.cache = cli_cache_dir(cli);
-    x->env.sel = &x->sel;
-    x->env.where = &x->where;
-    x->env.limits = lim;
-    x->env.diag = &x->diag;
-    x->env.note = on_note;
-    x->env.note_ud = &x->out;
-    x->env.interrupted = cli_interrupted;
-    if (src->flags & SOURCE_LOCAL)
+    if (!st->runs_failed && !st->artifacts_failed)
         return EXIT_OK;
-    memset(&ho, 0, sizeof(ho));
-    ho.user_agent = "imx/" IMX_VERSION;
-    ho.jobs = (int)cli->jobs;
-    if (lim->max_jobs > 0 && (ho.jobs <= 0 || ho.jobs > lim->max_jobs))
-        ho.jobs = (int)lim->max_jobs;
-    /* IMX_REQUEST_TIMEOUT bounds every request (the tests shorten it); else the source's own
-     * limit, else the HTTP layer's deadline */
-    ho.timeout_seconds = test_timeout > 0 ? test_timeout : lim->timeout_seconds;
-    ho.attempts = lim->attempts;
-    ho.max_wait = cli->max_wait;
-    ho.stall_seconds = env_long("IMX_STALL_TIMEOUT");
-    ho.min_rate = env_long("IMX_MIN_RATE");
-    ho.backoff_ms = env_long("IMX_RETRY_DELAY_MS");
-    if (cli->verbose) {
-        ho.log = on_log;
-        ho.log_ud = &x->out;
+    if (st->cache_failed)
+        return EXIT_FS; /* a full disk is not a server's fault, nor a partial success */
+    /* every run a server was asked for failed: the network's fault */
+    if (st->runs && st->runs_failed >= st->runs && !(src->flags & SOURCE_LOCAL))
+        return EXIT_NET;
+    return EXIT_PARTIAL;
+}
+
+/* Runs one source in the command's environment: its summary, its status. quiet: no per-run
+ * lines, no summary (the caller says in one line what happened). */
+static int run_source(struct sync_ctx *x, const struct imx_source *src, int quiet)
+{
+    const struct cli *cli = x->out.cli;
+    struct imx_err err = IMX_ERR_INIT;
+    const struct http_stats *hs;
+    int r, status = ctx_use(x, src);
+
+    if (status != EXIT_OK)
+        return status;
+    if (src == &source_github && cli->verbose && !cli->quiet) {
+        struct buf u = BUF_INIT;
+        http_url_strip_userinfo(&u, x->where.github_api);
+        fprintf(stderr, "imx: GitHub API %s, repository %s, workflow %s\n", u.p, x->where.repo,
+                x->where.workflow);
+        buf_release(&u);
     }
-    ho.progress = on_http_progress;
-    ho.progress_ud = &x->out;
-    if (http_client_new(&x->http, &ho, &err) < 0) {
+    x->env.note = quiet ? NULL : on_note;
+    x->out.live = quiet ? 0 : live_output(cli);
+    r = src->sync(&x->env, &err);
+    clear_line(&x->out);
+    if (x->env.http) {
+        hs = http_client_stats(x->env.http);
+        x->env.st.requests = hs->requests - x->out.before.requests;
+        x->env.st.not_modified = hs->not_modified - x->out.before.not_modified;
+    }
+    if (quiet && r == 0)
+        return cli_interrupted() ? EXIT_INTR : x->env.st.cache_failed ? EXIT_FS : EXIT_OK;
+    if (r != -IMX_EUSAGE)
+        summary(cli, src->label, &x->env.st);
+    if (r < 0) {
         msg_error("%s", err.msg);
-        source_close(x);
         return exit_for(err.code);
     }
-    x->env.http = x->http;
-    return EXIT_OK;
+    return outcome(cli, src, &x->env.st);
 }
 
-/* The backup's object names that did not parse: said once, after listing. */
-static void warn_unparsed(const struct gcs_stats *st)
+/* ---- `imx runs`: the sources' selections, without the lock ------------------------------- */
+
+int cli_list_github(struct cli *cli, struct ghsync_run **runs, size_t *n,
+                    struct gh_artifact ***arts, size_t **narts)
 {
-    if (st->unparsed)
-        msg_warn("%lu object name%s of the backup did not parse (skipped)", st->unparsed,
-                 st->unparsed == 1 ? "" : "s");
+    struct sync_ctx x;
+    struct imx_err err = IMX_ERR_INIT;
+    int status = ctx_open(&x, cli, 0), r;
+
+    *runs = NULL;
+    *arts = NULL;
+    *narts = NULL;
+    *n = 0;
+    if (status == EXIT_OK)
+        status = ctx_use(&x, &source_github);
+    if (status != EXIT_OK) {
+        ctx_close(&x);
+        return status;
+    }
+    x.env.note = NULL;
+    r = ghsync_list(&x.env, runs, n, arts, narts, &err);
+    clear_line(&x.out);
+    ctx_close(&x);
+    if (r < 0) {
+        msg_error("%s (showing the cache only)", err.msg);
+        return EXIT_PARTIAL;
+    }
+    return EXIT_OK;
 }
 
 int cli_list_gcs(struct cli *cli, long recent, struct gcs_index *out)
 {
-    struct source_ctx x;
+    struct sync_ctx x;
     struct gcs_opts o;
     struct gcs_stats st;
     struct imx_err err = IMX_ERR_INIT;
-    int status = source_prepare(&x, cli, &source_gcs), r;
+    int status = ctx_open(&x, cli, 0), r;
 
     memset(out, 0, sizeof(*out));
-    if (status != EXIT_OK)
+    if (status == EXIT_OK)
+        status = ctx_use(&x, &source_gcs);
+    if (status != EXIT_OK) {
+        ctx_close(&x);
         return status;
+    }
     gcs_opts_from(&o, &x.env);
     o.recent = recent;
     r = gcs_list(&o, out, &st, &err);
     clear_line(&x.out);
-    source_close(&x);
+    ctx_close(&x);
     if (r < 0) {
         msg_error("GCS backup: %s", err.msg);
         return exit_for(err.code);
     }
-    warn_unparsed(&st);
+    if (st.unparsed)
+        msg_warn("%lu object name%s of the backup did not parse (skipped)", st.unparsed,
+                 st.unparsed == 1 ? "" : "s");
     return st.missing ? EXIT_PARTIAL : EXIT_OK;
 }
 
 int cli_list_api(struct cli *cli, long recent, struct infx_wfinfo *out)
 {
-    struct source_ctx x;
+    struct sync_ctx x;
     struct infx_opts o;
     struct infx_stats st;
     struct imx_err err = IMX_ERR_INIT;
-    int status = source_prepare(&x, cli, &source_api), r;
+    int status = ctx_open(&x, cli, 0), r;
 
     memset(out, 0, sizeof(*out));
-    if (status != EXIT_OK)
+    if (status == EXIT_OK)
+        status = ctx_use(&x, &source_api);
+    if (status != EXIT_OK) {
+        ctx_close(&x);
         return status;
+    }
     infx_opts_from(&o, &x.env);
     o.recent = recent;
     r = infx_list(&o, out, &st, &err);
     clear_line(&x.out);
-    source_close(&x);
+    ctx_close(&x);
     if (r < 0) {
         msg_error("InferenceX API: %s", err.msg);
         return exit_for(err.code);
     }
     return st.failed ? EXIT_PARTIAL : EXIT_OK;
+}
+
+/* ---- no token: GitHub lists, the backup (else the API) serves ------------------------------- */
+
+/* Of ids, those whose run the cache does not hold complete (malloc'ed array of borrowed ids). */
+static char **incomplete(struct store *s, char **ids, size_t n, size_t *nout)
+{
+    struct imx_err err = IMX_ERR_INIT;
+    char **out = xcalloc(n ? n : 1, sizeof(*out));
+
+    *nout = 0;
+    for (size_t i = 0; i < n; i++) {
+        struct manifest m;
+        int have = store_manifest_load(s, strtoull(ids[i], NULL, 10), &m, &err);
+        if (!(have > 0 && m.complete))
+            out[(*nout)++] = ids[i];
+        if (have >= 0)
+            manifest_release(&m);
+        imx_err_clear(&err);
+    }
+    return out;
+}
+
+/*
+ * The default source when no token is at hand: GitHub lists the runs (that needs none), the
+ * public backup serves their artifacts, the InferenceX API the rows of runs the backup lacks,
+ * and one line says what a token would add.
+ */
+static int sync_without_token(struct sync_ctx *x)
+{
+    const struct cli *cli = x->out.cli;
+    unsigned long listed, from_api = 0;
+    size_t nwant = 0, nleft = 0, nbackup;
+    char **want, **left = NULL, **ids;
+    int st = run_source(x, &source_github, 1), st2;
+
+    if (st != EXIT_OK)
+        return st;
+    listed = x->env.st.runs;
+    if (!cli->quiet)
+        fprintf(stderr,
+                "GitHub: %lu run%s listed (no token: the artifacts come from the public backup)\n",
+                listed, listed == 1 ? "" : "s");
+    if (!x->env.nruns_out) {
+        if (!cli->quiet)
+            fprintf(stderr, "imx: no successful run matches the selection\n");
+        return EXIT_OK;
+    }
+    /* the listing's runs (kept for the caller), each from the backup, else the API */
+    ids = x->env.runs_out;
+    x->env.runs_out = NULL;
+    x->env.nruns_out = 0;
+    want = incomplete(&x->store, ids, listed, &nwant);
+    x->sel.recent = 0;
+    x->sel.since = x->sel.until = NULL;
+    x->sel.ids = want;
+    x->sel.nids = nwant;
+    if (nwant) {
+        st2 = run_source(x, &source_gcs, 0);
+        if (st2 == EXIT_INTR || st2 == EXIT_FS)
+            goto out;
+        left = incomplete(&x->store, want, nwant, &nleft);
+    }
+    nbackup = nwant - nleft;
+    if (nleft) {
+        x->sel.ids = left;
+        x->sel.nids = nleft;
+        st2 = run_source(x, &source_api, 0);
+        from_api = x->env.st.runs;
+        if (st2 == EXIT_INTR || st2 == EXIT_FS)
+            goto out;
+    }
+    if (!cli->quiet || nleft > from_api)
+        fprintf(stderr,
+                "imx: no GitHub token: %zu run%s from the public backup, %lu from the InferenceX "
+                "API's rows, %zu missing; with a token (GH_TOKEN, or 'gh auth login') imx "
+                "downloads artifacts from GitHub itself, runs not yet backed up included\n",
+                nbackup, nbackup == 1 ? "" : "s", from_api,
+                nleft > from_api ? nleft - from_api : 0);
+    st2 = nleft > from_api ? EXIT_PARTIAL : EXIT_OK;
+out:
+    free(want);
+    free(left);
+    x->env.runs_out = ids;
+    x->env.nruns_out = listed;
+    return st2;
+}
+
+/* ---- the source list ----------------------------------------------------------------------- */
+
+/* Every source, in the order `--source all` runs them (all: those that need no --from). A
+ * source is one line: its table in lib/source. */
+static const struct imx_source *const sources[] = {
+    &source_github,
+    &source_gcs,
+    &source_api,
+    &source_dir,
+};
+#define NSOURCES (sizeof(sources) / sizeof(sources[0]))
+
+/* The sources SPEC names, in its order (all: in the list's), at most NSOURCES; -1 if unknown. */
+static int sources_of(const char *spec, const struct imx_source **out)
+{
+    size_t n = 0;
+
+    while (*spec) {
+        size_t len = strcspn(spec, ",");
+        int found = 0;
+        for (size_t i = 0; i < NSOURCES; i++) {
+            int all = len == 3 && !strncmp(spec, "all", 3);
+            if (!(all ? !(sources[i]->flags & SOURCE_NEEDS_FROM)
+                      : strlen(sources[i]->name) == len && !strncmp(spec, sources[i]->name, len)))
+                continue;
+            found = 1;
+            for (size_t k = 0; k < n && found < 2; k++)
+                found += out[k] == sources[i];
+            if (found == 1 && n < NSOURCES)
+                out[n++] = sources[i];
+        }
+        if (!found)
+            return -1;
+        spec += len;
+        if (*spec == ',' && *++spec == '\0')
+            return -1;
+    }
+    return n ? (int)n : -1;
+}
+
+int cli_source_check(const char *spec, const char **known)
+{
+    const struct imx_source *list[NSOURCES];
+
+    *known = "expected github, gcs, api, dir, all, or a comma list of them";
+    return sources_of(spec, list) < 0 ? -1 : 0;
+}
+
+int cli_source_named(const char *spec, const char *name)
+{
+    const struct imx_source *list[NSOURCES];
+    int n = sources_of(spec, list);
+
+    for (int i = 0; i < n; i++)
+        if (!strcmp(list[i]->name, name))
+            return 1;
+    return 0;
 }
 
 /* The ids a source without a resolved selection hands to extract: those named, if any. */
@@ -512,262 +667,11 @@ static void named_ids(const struct cli *cli, char ***ids, size_t *nids)
     *nids = cli->nids;
 }
 
-/* The one summary line of every source behind struct imx_source. */
-static void source_summary(const struct cli *cli, const char *name, const struct source_stats *st)
-{
-    char size[32];
-
-    if (cli->quiet)
-        return;
-    units_bytes(st->bytes, size, sizeof(size));
-    fprintf(stderr,
-            "%s: %lu run%s (%lu updated, %lu cached, %lu incomplete), %lu artifact%s stored (%s), "
-            "%lu cached, %lu failed, %lu skipped",
-            name, st->runs, st->runs == 1 ? "" : "s", st->runs_synced, st->runs_cached,
-            st->runs_failed, st->artifacts, st->artifacts == 1 ? "" : "s", size,
-            st->artifacts_cached, st->artifacts_failed, st->artifacts_skipped);
-    if (st->requests)
-        fprintf(stderr, "; %lu requests", st->requests);
-    fputc('\n', stderr);
-}
-
-/* Runs one source behind struct imx_source: the cache locked, its summary, its status;
- * *out (may be NULL) receives its statistics. */
-static int sync_core(struct cli *cli, const struct imx_source *src, struct source_stats *out)
-{
-    struct source_ctx x;
-    struct imx_err err = IMX_ERR_INIT;
-    int status, r;
-
-    if (out)
-        memset(out, 0, sizeof(*out));
-    if ((src->flags & SOURCE_NEEDS_FROM) && !cli->from) {
-        msg_error("--source %s needs --from PATH", src->name);
-        return EXIT_USAGE;
-    }
-    status = source_prepare(&x, cli, src);
-    if (status != EXIT_OK)
-        return status;
-    if (store_open(&x.store, cli_cache_dir(cli), &err) < 0 ||
-        (x.store_open = 1, store_lock(&x.store, !cli->no_wait, on_waiting, &x.out, &err)) < 0) {
-        msg_error("%s", err.msg);
-        source_close(&x);
-        return exit_for(err.code);
-    }
-    x.env.store = &x.store;
-    r = src->sync(&x.env, &err);
-    clear_line(&x.out);
-    if (out)
-        *out = x.env.st;
-    if (r != -IMX_EUSAGE)
-        source_summary(cli, src->label, &x.env.st);
-    if (r < 0) {
-        msg_error("%s", err.msg);
-        status = exit_for(err.code);
-    } else if (cli_interrupted()) {
-        status = EXIT_INTR;
-    } else {
-        if (x.env.st.runs_failed && x.env.st.first_error[0])
-            msg_error("%lu run%s incomplete; first problem: %s", x.env.st.runs_failed,
-                      x.env.st.runs_failed == 1 ? "" : "s", x.env.st.first_error);
-        status = x.env.st.cache_failed                               ? EXIT_FS
-                 : x.env.st.runs_failed || x.env.st.artifacts_failed ? EXIT_PARTIAL
-                                                                     : EXIT_OK;
-    }
-    source_close(&x);
-    return status;
-}
-
-/* ---- no token: GitHub lists, the backup (else the API) serves ------------------------------- */
-
-/* Of ids, those whose run the cache does not hold complete (malloc'ed array of borrowed ids). */
-static char **incomplete(const struct cli *cli, char **ids, size_t n, size_t *nout)
-{
-    struct store s;
-    struct imx_err err = IMX_ERR_INIT;
-    char **out = xcalloc(n ? n : 1, sizeof(*out));
-    int opened = store_open(&s, cli_cache_dir(cli), &err) == 0;
-
-    *nout = 0;
-    for (size_t i = 0; i < n; i++) {
-        struct manifest m;
-        int have = opened ? store_manifest_load(&s, strtoull(ids[i], NULL, 10), &m, &err) : -1;
-        if (!(have > 0 && m.complete))
-            out[(*nout)++] = ids[i];
-        if (have >= 0)
-            manifest_release(&m);
-        imx_err_clear(&err);
-    }
-    if (opened)
-        store_close(&s);
-    return out;
-}
-
-/*
- * The default source when no token is at hand: GitHub lists the runs (that needs none), the
- * public backup serves their artifacts, the InferenceX API the rows of runs the backup lacks,
- * and one line says what a token would add.
- */
-static int sync_without_token(struct cli *cli, char ***ids, size_t *nids)
-{
-    struct cli c2 = *cli;
-    struct source_stats ast;
-    size_t nwant = 0, nleft = 0, nbackup;
-    char **want, **left = NULL;
-    int st = sync_github(cli, ids, nids, 1), st2;
-
-    if (st != EXIT_OK || !*nids)
-        return st;
-    want = incomplete(cli, *ids, *nids, &nwant);
-    c2.collect_recent = -1;
-    c2.since = c2.until = NULL;
-    c2.ids = want;
-    c2.nids = nwant;
-    memset(&ast, 0, sizeof(ast));
-    if (nwant) {
-        st2 = sync_core(&c2, &source_gcs, NULL);
-        if (st2 == EXIT_INTR || st2 == EXIT_FS) {
-            free(want);
-            return st2;
-        }
-        left = incomplete(cli, want, nwant, &nleft);
-    }
-    nbackup = nwant - nleft;
-    if (nleft) {
-        c2.ids = left;
-        c2.nids = nleft;
-        st2 = sync_core(&c2, &source_api, &ast);
-        if (st2 == EXIT_INTR || st2 == EXIT_FS) {
-            free(want);
-            free(left);
-            return st2;
-        }
-    }
-    if (!cli->quiet || nleft > ast.runs)
-        fprintf(stderr,
-                "imx: no GitHub token: %zu run%s from the public backup, %lu from the InferenceX "
-                "API's rows, %zu missing; with a token (GH_TOKEN, or 'gh auth login') imx "
-                "downloads artifacts from GitHub itself, runs not yet backed up included\n",
-                nbackup, nbackup == 1 ? "" : "s", ast.runs,
-                nleft > ast.runs ? nleft - ast.runs : 0);
-    st = nleft > ast.runs ? EXIT_PARTIAL : EXIT_OK;
-    free(want);
-    free(left);
-    return st;
-}
-
-/* GitHub, the default: first when a token is at hand or --source names it, else only listing. */
-static int sync_github_first(struct cli *cli, char ***ids, size_t *nids)
-{
-    const char *tsrc = NULL;
-    char *token = cli->source ? NULL : gh_token_find(api_url(cli), &tsrc);
-
-    if (token) {
-        explicit_bzero(token, strlen(token));
-        free(token);
-        return sync_github(cli, ids, nids, 0);
-    }
-    if (cli->source)
-        return sync_github(cli, ids, nids, 0);
-    return sync_without_token(cli, ids, nids);
-}
-
-/* ---- the source list ----------------------------------------------------------------------- */
-
-/*
- * Every source, in the order `--source all` runs them (all: those that need no --from). A
- * source is one line: its table in lib/source. GitHub still runs through its engine's own
- * wrapper (sync_github: its token, rate-limit and expiry messages).
- */
-struct cli_source {
-    const char *name;
-    const struct imx_source *src; /* NULL: GitHub */
-};
-
-static const struct cli_source sources[] = {
-    {"github", NULL},
-    {"gcs", &source_gcs},
-    {"api", &source_api},
-    {"dir", &source_dir},
-};
-#define NSOURCES (sizeof(sources) / sizeof(sources[0]))
-
-static int in_all(const struct cli_source *s)
-{
-    return !s->src || !(s->src->flags & SOURCE_NEEDS_FROM);
-}
-
-/* The sources SPEC names, in its order (all: in the list's), at most NSOURCES; -1 if unknown. */
-static int sources_of(const char *spec, const struct cli_source **out)
-{
-    size_t n = 0;
-
-    while (*spec) {
-        size_t len = strcspn(spec, ",");
-        int found = 0;
-        for (size_t i = 0; i < NSOURCES; i++) {
-            int all = len == 3 && !strncmp(spec, "all", 3);
-            if (!(all ? in_all(&sources[i])
-                      : strlen(sources[i].name) == len && !strncmp(spec, sources[i].name, len)))
-                continue;
-            found = 1;
-            for (size_t k = 0; k < n && found < 2; k++)
-                found += out[k] == &sources[i];
-            if (found == 1 && n < NSOURCES)
-                out[n++] = &sources[i];
-        }
-        if (!found)
-            return -1;
-        spec += len;
-        if (*spec == ',' && *++spec == '\0')
-            return -1;
-    }
-    return n ? (int)n : -1;
-}
-
-int cli_source_check(const char *spec, const char **known)
-{
-    const struct cli_source *list[NSOURCES];
-
-    *known = "expected github, gcs, api, dir, all, or a comma list of them";
-    return sources_of(spec, list) < 0 ? -1 : 0;
-}
-
-int cli_source_named(const char *spec, const char *name)
-{
-    const struct cli_source *list[NSOURCES];
-    int n = sources_of(spec, list);
-
-    for (int i = 0; i < n; i++)
-        if (!strcmp(list[i]->name, name))
-            return 1;
-    return 0;
-}
-
-static int sync_one(struct cli *cli, const struct cli_source *s, char ***ids, size_t *nids)
-{
-    int st;
-
-    *ids = NULL;
-    *nids = 0;
-    if (!s->src)
-        return sync_github_first(cli, ids, nids);
-    st = sync_core(cli, s->src, NULL);
-    named_ids(cli, ids, nids);
-    return st;
-}
-
-static void free_ids(char **ids, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        free(ids[i]);
-    free(ids);
-}
-
 int cli_sync_selected(struct cli *cli, char ***ids, size_t *nids)
 {
-    const struct cli_source *list[NSOURCES];
-    int n = sources_of(cli->source ? cli->source : "github", list), st = EXIT_OK;
+    const struct imx_source *list[NSOURCES];
+    int n = sources_of(cli->source ? cli->source : "github", list), st = EXIT_OK, reads = 0;
+    struct sync_ctx x;
 
     *ids = NULL;
     *nids = 0;
@@ -775,30 +679,47 @@ int cli_sync_selected(struct cli *cli, char ***ids, size_t *nids)
         msg_error("invalid value '%s' for --source", cli->source);
         return EXIT_USAGE;
     }
-    if (cli->from || cli->run) {
-        int reads = 0;
-        for (int i = 0; i < n; i++)
-            reads |= list[i]->src && (list[i]->src->flags & SOURCE_NEEDS_FROM);
-        if (!reads) {
-            msg_error("--from and --run are for --source dir");
+    for (int i = 0; i < n; i++) {
+        if ((list[i]->flags & SOURCE_NEEDS_FROM) && !cli->from) {
+            msg_error("--source %s needs --from PATH", list[i]->name);
             return EXIT_USAGE;
         }
+        reads |= (list[i]->flags & SOURCE_NEEDS_FROM) != 0;
     }
-    if (n == 1)
-        return sync_one(cli, list[0], ids, nids);
-    /* several: each for what the ones before it could not give; a server's failure is then
-     * only an incomplete result (the next source may have had the runs) */
-    for (int i = 0; i < n; i++) {
-        char **got = NULL;
-        size_t ngot = 0;
-        int s = sync_one(cli, list[i], &got, &ngot);
-        free_ids(got, ngot);
-        if (s == EXIT_USAGE || s == EXIT_INTR)
-            return s;
-        st = cli_worse_status(st, s == EXIT_NET ? EXIT_PARTIAL : s);
+    if ((cli->from || cli->run) && !reads) {
+        msg_error("--from and --run are for --source dir");
+        return EXIT_USAGE;
     }
-    /* the later sources may add runs the first no longer lists: narrow only to named runs */
-    named_ids(cli, ids, nids);
+    if ((st = ctx_open(&x, cli, 1)) != EXIT_OK)
+        return st;
+    if (!cli->source && !source_token(&x.env)) {
+        /* the default without a token: a chain of sources rather than one */
+        st = sync_without_token(&x);
+    } else if (n == 1) {
+        st = run_source(&x, list[0], 0);
+    } else {
+        /* several: each for what the ones before it could not give; a server's failure is
+         * then only an incomplete result (the next source may have had the runs) */
+        for (int i = 0; i < n; i++) {
+            int s = run_source(&x, list[i], 0);
+            if (s == EXIT_USAGE || s == EXIT_INTR) {
+                st = s;
+                break;
+            }
+            st = cli_worse_status(st, s == EXIT_NET ? EXIT_PARTIAL : s);
+        }
+    }
+    /* the selection GitHub resolved when it ran alone; else only named runs narrow what
+     * extract reads (the later sources may add runs the first no longer lists) */
+    if (n == 1 && list[0] == &source_github && x.env.runs_out) {
+        *ids = x.env.runs_out;
+        *nids = x.env.nruns_out;
+        x.env.runs_out = NULL;
+        x.env.nruns_out = 0;
+    } else {
+        named_ids(cli, ids, nids);
+    }
+    ctx_close(&x);
     return st;
 }
 

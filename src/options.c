@@ -685,4 +685,5 @@ int cli_parse(struct cli *cli, unsigned bit, const char *cmd_name, int argc, cha
 void cli_release(struct cli *cli)
 {
     row_filter_release(&cli->filter);
+    cli_token_release(cli);
 }

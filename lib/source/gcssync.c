@@ -837,7 +837,8 @@ static int save_run_json(void *ud, unsigned long long run_id, const char *json, 
     return store_write_run_json(env->store, run_id, json, len, err);
 }
 
-/* Backup runs get GitHub's run object when a token is at hand (asked once per run). */
+/* Backup runs get GitHub's run object when a token is at hand (asked once per run; the token
+ * is looked for only when some run lacks its object). */
 static int backfill(struct source_env *env, struct imx_err *err)
 {
     struct backfill_cand *cands = NULL;
@@ -846,11 +847,16 @@ static int backfill(struct source_env *env, struct imx_err *err)
     struct gh g;
     char why[256];
     long ago = 0;
+    const char *token;
     int r;
 
     memset(&st, 0, sizeof(st));
     r = backfill_candidates(env->store, &cands, &n, err);
-    if (r == 0 && n &&
+    if (r < 0 || !n || !(token = source_token(env))) {
+        backfill_cands_free(cands, n);
+        return r;
+    }
+    if (
         hostmemo_recent(env->cache, env->where->github_api, HOSTMEMO_SECONDS, &ago, why,
                         sizeof(why))) {
         /* only an enrichment: a GitHub that could not be reached just now is not waited on */
@@ -862,8 +868,7 @@ static int backfill(struct source_env *env, struct imx_err *err)
         return 0;
     }
     if (r == 0 && n) {
-        r = gh_init(&g, env->http, env->where->github_api, env->where->repo, env->where->token,
-                    err);
+        r = gh_init(&g, env->http, env->where->github_api, env->where->repo, token, err);
         if (r == 0) {
             struct imx_err e2 = IMX_ERR_INIT;
             r = backfill_run(&g, env->store, cands, n, &st, env->diag, env->interrupted, err);
@@ -896,15 +901,15 @@ static int gcs_source_sync(struct source_env *env, struct imx_err *err)
     o.note = env->note;
     o.note_ud = env->note_ud;
     r = gcs_sync(&o, &st, err);
-    if (r == 0 && env->where->token && !(env->interrupted && env->interrupted()))
+    if (r == 0 && !(env->interrupted && env->interrupted()))
         r = backfill(env, err);
     if (r < 0)
         return r;
     if (st.unparsed)
         imx_warn(env->diag, IMX_EPARSE, "%lu object name%s of the backup did not parse (skipped)",
                  st.unparsed, st.unparsed == 1 ? "" : "s");
-    /* the listing's own line; the runs and artifacts are in the summary every source has */
-    source_note(env, "GCS: %lu date folders (%lu listed now)", st.dates, st.dates_listed);
+    env->st.dates += st.dates;
+    env->st.dates_listed += st.dates_listed;
     env->st.runs += st.runs;
     env->st.runs_synced += st.runs_new;
     env->st.runs_cached += st.runs - st.runs_new;
@@ -921,7 +926,6 @@ const struct imx_source source_gcs = {
     .name = "gcs",
     .label = "GCS",
     .about = "the public GCS backup (older runs, no token)",
-    .flags = SOURCE_TOKEN,
     .limits = {.max_body = (size_t)512 << 20},
     .sync = gcs_source_sync,
 };

@@ -58,11 +58,11 @@ struct rj {
 };
 
 struct eng {
-    const struct ghsync_opts *o;
-    struct ghsync_stats *st;
+    struct source_env *env;
+    const struct source_sel *sel;
+    struct source_stats *st;
     struct imx_err *err;
-    struct store store;
-    int store_open;
+    struct store *store;
     struct http_client *http;
     struct gh gh;
     int gh_ready;
@@ -71,35 +71,7 @@ struct eng {
     struct dl **dlq;
     size_t ndlq, capdlq, dlnext, dl_active, dl_limit;
     int pumping;
-    unsigned long runs_done;
 };
-
-static void note(struct eng *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void note(struct eng *e, const char *fmt, ...)
-{
-    struct buf b = BUF_INIT_MAX(8192);
-    va_list ap;
-
-    if (!e->o->note)
-        return;
-    va_start(ap, fmt);
-    buf_vaddf(&b, fmt, ap);
-    va_end(ap);
-    e->o->note(e->o->note_ud, b.p);
-    buf_release(&b);
-}
-
-static void first_error(struct eng *e, const char *msg)
-{
-    size_t n = strlen(msg);
-
-    if (e->st->first_error[0])
-        return;
-    if (n >= sizeof(e->st->first_error))
-        n = sizeof(e->st->first_error) - 1;
-    memcpy(e->st->first_error, msg, n);
-    e->st->first_error[n] = '\0';
-}
 
 /* ---- conditional GETs through the ETag store ----------------------------------------------- */
 
@@ -115,7 +87,7 @@ static void cond_req(struct eng *e, struct http_req *r, const char *url, struct 
 {
     cond_release(c);
     gh_api_req(&e->gh, r, url);
-    if (store_etag_get(&e->store, url, &c->etag, &c->link, &c->body, &c->len))
+    if (store_etag_get(e->store, url, &c->etag, &c->link, &c->body, &c->len))
         r->if_none_match = c->etag;
 }
 
@@ -148,7 +120,7 @@ static void cond_keep(struct eng *e, struct http_req *r)
 {
     struct imx_err e2 = IMX_ERR_INIT;
     if (r->status == 200 && r->etag)
-        store_etag_put(&e->store, r->url, r->etag, r->link, r->body.p, r->body.len, &e2);
+        store_etag_put(e->store, r->url, r->etag, r->link, r->body.p, r->body.len, &e2);
 }
 
 /* Why an API answer is not usable, for messages. */
@@ -214,10 +186,10 @@ static void rj_free(struct rj *j)
 static void load_manifest(struct eng *e, struct rj *j)
 {
     struct imx_err e2 = IMX_ERR_INIT;
-    int r = store_manifest_load(&e->store, j->id, &j->m, &e2);
+    int r = store_manifest_load(e->store, j->id, &j->m, &e2);
 
     if (r < 0)
-        imx_warn(e->o->diag, IMX_EPARSE, "%s (it will be rebuilt)", e2.msg);
+        imx_warn(e->env->diag, IMX_EPARSE, "%s (it will be rebuilt)", e2.msg);
     j->had_manifest = r > 0;
     if (j->had_manifest) {
         /* a stored file gone or cut short (existence and size): the run is fetched again */
@@ -225,7 +197,7 @@ static void load_manifest(struct eng *e, struct rj *j)
         size_t before = 0;
         for (size_t i = 0; i < j->m.n; i++)
             before += j->m.arts[i].damaged;
-        store_run_dir(&e->store, j->id, &dir);
+        store_run_dir(e->store, j->id, &dir);
         if (verify_run(dir.p, &j->m, 0, NULL) || before)
             j->m.complete = 0;
         buf_release(&dir);
@@ -245,12 +217,12 @@ static int unchanged(struct eng *e, struct rj *j)
 
     if (!j->had_manifest || !j->m.complete)
         return 0;
-    if (e->o->artifact && !same_str(e->o->artifact, j->m.pattern))
+    if (e->sel->artifact && !same_str(e->sel->artifact, j->m.pattern))
         return 0;
     if (j->run.id &&
         (j->run.attempt != j->m.run_attempt || !same_str(j->run.updated_at, j->m.updated_at)))
         return 0;
-    store_run_file(&e->store, j->id, "run.json", &p);
+    store_run_file(e->store, j->id, "run.json", &p);
     ok = path_exists(p.p);
     buf_release(&p);
     return ok;
@@ -264,7 +236,7 @@ static void load_run_json(struct eng *e, struct rj *j)
     char *text = NULL;
     size_t len = 0;
 
-    store_run_file(&e->store, j->id, "run.json", &p);
+    store_run_file(e->store, j->id, "run.json", &p);
     if (read_file(p.p, RUN_JSON_MAX, &text, &len, &e2) == 0) {
         struct gh_run r;
         memset(&r, 0, sizeof(r));
@@ -294,8 +266,8 @@ static int own_filters_match(struct eng *e, const struct gh_run *run, struct off
     struct run_select sel;
 
     memset(&sel, 0, sizeof(sel));
-    sel.event = e->o->event;
-    sel.branch = e->o->branch;
+    sel.event = e->sel->event;
+    sel.branch = e->sel->branch;
     if (run_select_match(&sel, run->event, run->branch, NULL, NULL, NULL))
         return 1;
     if (!off->n++) {
@@ -319,10 +291,10 @@ static int list_runs(struct eng *e, size_t want)
     size_t found = 0;
 
     memset(&off, 0, sizeof(off));
-    if (gh_created_filter(e->o->since, e->o->until, &created) < 0)
+    if (gh_created_filter(e->sel->since, e->sel->until, &created) < 0)
         return imx_seterr(e->err, IMX_EUSAGE, "--since and --until take dates as YYYY-MM-DD");
-    gh_runs_url(&u, e->gh.api, e->gh.repo, e->o->workflow ? e->o->workflow : GH_DEFAULT_WORKFLOW,
-                e->o->branch, e->o->event, created);
+    gh_runs_url(&u, e->gh.api, e->gh.repo, e->env->where->workflow,
+                e->sel->branch, e->sel->event, created);
     free(created);
     url = buf_detach(&u, NULL);
     memset(&r, 0, sizeof(r));
@@ -338,7 +310,7 @@ static int list_runs(struct eng *e, size_t want)
         if (retries)
             r.if_none_match = NULL;
         http_submit(e->http, &r);
-        http_run(e->http, e->o->interrupted);
+        http_run(e->http, e->env->interrupted);
         a = cond_answer(&r, &c, &body, &len, &link);
         if (a < 0) {
             rc = imx_seterr(e->err, -a, "cannot list the runs: %s", r.msg);
@@ -353,7 +325,7 @@ static int list_runs(struct eng *e, size_t want)
                                 "%s: is '%s' a workflow of %s, and %s a repository? (since "
                                 "February 2026 the repository is %s; InferenceMAX/InferenceMAX "
                                 "is an empty placeholder)",
-                                m, e->o->workflow ? e->o->workflow : GH_DEFAULT_WORKFLOW,
+                                m, e->env->where->workflow,
                                 e->gh.repo, e->gh.repo, GH_DEFAULT_REPO);
             else
                 rc = imx_seterr(e->err, r.status == 401 ? IMX_EAUTH : IMX_EHTTP, "%s", m);
@@ -402,7 +374,7 @@ static int list_runs(struct eng *e, size_t want)
     gh_pager_release(&pager);
     free(url);
     if (off.n)
-        imx_warn(e->o->diag, IMX_EPARSE,
+        imx_warn(e->env->diag, IMX_EPARSE,
                  "GitHub listed %lu run%s that %s not match --event/--branch (first: run %llu, "
                  "event %s, branch %s): left out",
                  off.n, off.n == 1 ? "" : "s", off.n == 1 ? "does" : "do", off.first,
@@ -443,8 +415,8 @@ static void on_run(struct http_req *r, void *ud)
 /* Named runs: those complete in the cache cost nothing; the others are asked for. */
 static int named_runs(struct eng *e, int ask_cached)
 {
-    for (size_t i = 0; i < e->o->nids; i++) {
-        unsigned long long id = strtoull(e->o->ids[i], NULL, 10);
+    for (size_t i = 0; i < e->sel->nids; i++) {
+        unsigned long long id = strtoull(e->sel->ids[i], NULL, 10);
         struct rj *j = rj_add(e, id);
         if (!j)
             continue;
@@ -465,7 +437,7 @@ static int named_runs(struct eng *e, int ask_cached)
         j->req.ud = j;
         http_submit(e->http, &j->req);
     }
-    return http_run(e->http, e->o->interrupted);
+    return http_run(e->http, e->env->interrupted);
 }
 
 /* ---- per run: listing, choice, downloads, record ------------------------------------------- */
@@ -518,7 +490,7 @@ static void say_run(struct eng *e, struct rj *j)
         if (j->no_token)
             buf_addf(&b, "; %lu need a token", j->no_token);
     }
-    note(e, "%s", b.p);
+    source_note(e->env, "%s", b.p);
     buf_release(&b);
 }
 
@@ -532,16 +504,16 @@ static void rj_finish(struct rj *j)
     if (j->finished)
         return;
     j->finished = 1;
-    e->runs_done++;
+    e->st->runs_done++;
     if (j->cached) {
         e->st->runs_cached++;
         say_run(e, j);
         return;
     }
-    if (ok && !e->o->list_only) {
+    if (ok && !e->env->list_only) {
         struct buf p = BUF_INIT_MAX(8192);
         if (j->run.id &&
-            store_write_run_json(&e->store, j->id, j->run.json, j->run.jsonlen, &e2) < 0) {
+            store_write_run_json(e->store, j->id, j->run.json, j->run.jsonlen, &e2) < 0) {
             snprintf(j->why, sizeof(j->why), "%s", e2.msg);
             j->failed++;
             e->st->cache_failed = 1;
@@ -552,16 +524,18 @@ static void rj_finish(struct rj *j)
         free(j->m.artifacts_etag);
         j->m.artifacts_etag = j->etag1 ? xstrdup(j->etag1) : NULL;
         free(j->m.pattern);
-        j->m.pattern = e->o->artifact ? xstrdup(e->o->artifact) : NULL;
+        j->m.pattern = e->sel->artifact ? xstrdup(e->sel->artifact) : NULL;
         j->m.complete = !j->failed && !j->no_token && !j->incomplete;
         if (j->got || !j->m.rows_known) {
             run_rows_release(&j->m.rows);
-            store_run_dir(&e->store, j->id, &p);
+            store_run_dir(e->store, j->id, &p);
             rows_count_run(p.p, &j->m.rows);
             j->m.rows_known = 1;
         }
+        if (j->got)
+            e->st->rows += j->m.rows.total;
         buf_release(&p);
-        if (store_manifest_save(&e->store, &j->m, &e2) < 0) {
+        if (store_manifest_save(e->store, &j->m, &e2) < 0) {
             snprintf(j->why, sizeof(j->why), "%s", e2.msg);
             j->failed++;
             j->m.complete = 0;
@@ -571,13 +545,12 @@ static void rj_finish(struct rj *j)
     if (!ok || j->failed || j->no_token || j->incomplete) {
         e->st->runs_failed++;
         if (j->why[0])
-            first_error(e, j->why);
+            source_first_error(e->env, "%s", j->why);
     } else {
         e->st->runs_synced++;
     }
     say_run(e, j);
-    if (e->o->progress)
-        e->o->progress(e->o->progress_ud, e->st, e->runs_done);
+    source_progress(e->env);
 }
 
 static void on_dl(struct gh_download *d, void *ud);
@@ -607,13 +580,13 @@ static void dl_failed(struct dl *d, int code, const char *msg)
         snprintf(j->why, sizeof(j->why), "%s",
                  code == -IMX_EAUTH ? "download refused, the token lacks permission (see below)"
                                     : msg);
-    first_error(e, msg);
+    source_first_error(e->env, "%s", msg);
     if (code == -IMX_EAUTH) {
         e->st->auth_refused = 1; /* said once, in the summary */
     } else if (code == -IMX_ERATE) {
         e->st->rate_stopped_until = http_rate_stopped_until(e->http);
     } else if (code != -IMX_EAUTH && code != -IMX_ERATE) {
-        imx_warn(e->o->diag, -code, "run %llu: %s", j->id, msg);
+        imx_warn(e->env->diag, -code, "run %llu: %s", j->id, msg);
     }
 }
 
@@ -652,14 +625,14 @@ static void on_dl(struct gh_download *gd, void *ud)
         in.filename = gd->filename;
         in.source = "github";
         fflush(d->tmp.fp);
-        if (store_install_artifact(&e->store, &j->m, &in, &res, &e2) < 0) {
+        if (store_install_artifact(e->store, &j->m, &in, &res, &e2) < 0) {
             struct buf m = BUF_INIT_MAX(1024);
             buf_addf(&m, "artifact '%s' (id %llu) refused: %s", d->a->name, d->a->id, e2.msg);
             dl_failed(d, -e2.code, m.p);
             buf_release(&m);
         } else {
             if (res.skipped)
-                imx_warn(e->o->diag, IMX_EUNSAFE,
+                imx_warn(e->env->diag, IMX_EUNSAFE,
                          "run %llu: artifact '%s': %lu entr%s with a hidden name or one of imx's "
                          "own (run.json, imx-manifest.json, .superseded/) not unpacked",
                          j->id, d->a->name, res.skipped, res.skipped == 1 ? "y" : "ies");
@@ -691,7 +664,7 @@ static void pump(struct eng *e)
             dl_end(d);
             continue;
         }
-        if (store_tmp_open(&e->store, &d->tmp, &e2) < 0) {
+        if (store_tmp_open(e->store, &d->tmp, &e2) < 0) {
             dl_failed(d, -e2.code, e2.msg);
             dl_end(d);
             continue;
@@ -733,7 +706,7 @@ static void rj_choose(struct rj *j)
     size_t want = 0;
 
     j->listed = 1;
-    gh_choose(j->arts, j->narts, e->o->artifact, pick);
+    gh_choose(j->arts, j->narts, e->sel->artifact, pick);
     for (size_t i = 0; i < j->narts; i++)
         want += pick[i] == GH_TAKE;
     j->dls = xcalloc(want ? want : 1, sizeof(*j->dls));
@@ -742,7 +715,7 @@ static void rj_choose(struct rj *j)
         struct manifest_art *ma;
 
         if (pick[i] == GH_REFUSED) {
-            imx_warn(e->o->diag, IMX_EUNSAFE,
+            imx_warn(e->env->diag, IMX_EUNSAFE,
                      "run %llu: artifact name '%s' cannot be a folder name of the cache "
                      "(imx's own or hidden names, '/', '..'): skipped",
                      j->id, a->name);
@@ -760,9 +733,9 @@ static void rj_choose(struct rj *j)
             e->st->artifacts_cached++;
             continue;
         }
-        if (ma->state == ART_COMPLETE && (a->expired || !e->gh.auth_header || e->o->list_only)) {
+        if (ma->state == ART_COMPLETE && (a->expired || !e->gh.auth_header || e->env->list_only)) {
             /* damaged and not to be fetched now: the files stay as they are, and say so */
-            if (e->o->list_only) {
+            if (e->env->list_only) {
                 j->incomplete++;
             } else if (a->expired) {
                 snprintf(j->why, sizeof(j->why),
@@ -786,7 +759,7 @@ static void rj_choose(struct rj *j)
             ma->expired = 1;
             continue;
         }
-        if (e->o->list_only) {
+        if (e->env->list_only) {
             j->incomplete++;
             continue;
         }
@@ -911,101 +884,68 @@ static void rj_start(struct rj *j)
 
 /* ---- the entry points ------------------------------------------------------------------- */
 
-static int eng_open(struct eng *e, const struct ghsync_opts *o, struct ghsync_stats *st,
-                    struct imx_err *err, int lock)
+static int eng_open(struct eng *e, struct source_env *env, struct imx_err *err)
 {
-    struct http_opts ho;
-    int r;
-
     memset(e, 0, sizeof(*e));
-    memset(st, 0, sizeof(*st));
-    e->o = o;
-    e->st = st;
+    e->env = env;
+    e->sel = env->sel;
+    e->st = &env->st;
     e->err = err;
-    r = store_open(&e->store, o->cache, err);
-    if (r < 0)
-        return r;
-    e->store_open = 1;
-    if (lock) {
-        r = store_lock(&e->store, !o->no_wait, o->waiting, o->waiting_ud, err);
-        if (r < 0)
-            return r;
-    }
-    memset(&ho, 0, sizeof(ho));
-    ho.user_agent = "imx/" IMX_VERSION;
-    ho.jobs = o->jobs > 0 ? o->jobs : 8;
-    ho.max_wait = o->max_wait;
-    ho.stall_seconds = o->stall_seconds;
-    ho.min_rate = o->min_rate;
-    ho.timeout_seconds = o->deadline;
-    ho.backoff_ms = o->backoff_ms;
-    ho.log = o->log;
-    ho.log_ud = o->log_ud;
-    ho.log_headers = o->log_headers;
-    r = http_client_new(&e->http, &ho, err);
-    if (r < 0)
-        return r;
-    r = gh_init(&e->gh, e->http, o->api_url ? o->api_url : GH_DEFAULT_API,
-                o->repo ? o->repo : GH_DEFAULT_REPO, o->token, err);
-    if (r < 0)
-        return r;
+    e->store = env->store;
+    e->http = env->http;
+    if (!e->store || !e->http)
+        return imx_seterr(err, IMX_EUSAGE, "the GitHub source needs the store and a client");
+    /* the first GitHub request is near: the token now (listings too: its rate limit is higher) */
+    if (gh_init(&e->gh, e->http, env->where->github_api, env->where->repo, source_token(env),
+                err) < 0)
+        return -IMX_EUSAGE;
     e->gh_ready = 1;
-    /* a download holds one transfer at a time (/zip, then the blob): jobs of them fill the
-     * client, and no more than jobs /zip requests are out when GitHub refuses the token */
-    e->dl_limit = (size_t)ho.jobs;
+    /* a download holds one transfer at a time (/zip, then the blob): as many as the client has
+     * transfers, and no more /zip requests out when GitHub refuses the token */
+    e->dl_limit = (size_t)http_client_jobs(e->http);
     return 0;
 }
 
 static void eng_close(struct eng *e)
 {
-    if (e->http) {
-        const struct http_stats *hs = http_client_stats(e->http);
-        e->st->blob_requests = e->gh.blob_requests;
-        e->st->api_requests = hs->requests - e->gh.blob_requests;
-        e->st->api_not_modified = hs->not_modified;
-    }
     for (size_t i = 0; i < e->nrj; i++)
         rj_free(e->rj[i]);
     free(e->rj);
     free(e->dlq);
     if (e->gh_ready)
         gh_release(&e->gh);
-    http_client_free(e->http);
-    if (e->store_open)
-        store_close(&e->store);
+    if (!e->st->rate_stopped_until)
+        e->st->rate_stopped_until = http_rate_stopped_until(e->http);
 }
 
 static int select_runs(struct eng *e, int ask_cached)
 {
-    const struct ghsync_opts *o = e->o;
+    const struct source_sel *sel = e->sel;
     int r;
 
-    if (o->nids)
+    if (sel->nids)
         return named_runs(e, ask_cached);
-    if (o->list_only)
-        r = list_runs(e, o->recent > 0 ? (size_t)o->recent : GH_PER_PAGE);
+    if (e->env->list_only)
+        r = list_runs(e, sel->recent > 0 ? (size_t)sel->recent : GH_PER_PAGE);
     else
-        r = list_runs(e, o->recent > 0 ? (size_t)o->recent : (o->since || o->until) ? 0 : 1);
+        r = list_runs(e, sel->recent > 0 ? (size_t)sel->recent : (sel->since || sel->until) ? 0 : 1);
     for (size_t i = 0; r == 0 && i < e->nrj; i++)
         load_manifest(e, e->rj[i]);
     return r;
 }
 
-int ghsync_run(const struct ghsync_opts *o, struct ghsync_stats *st, char ***ids, size_t *nids,
-               struct imx_err *err)
+static int gh_source_sync(struct source_env *env, struct imx_err *err)
 {
     struct eng e;
-    int r = eng_open(&e, o, st, err, 1);
+    int r = eng_open(&e, env, err);
 
-    *ids = NULL;
-    *nids = 0;
     if (r == 0)
         r = select_runs(&e, 0);
     if (r == 0) {
-        st->runs = e.nrj;
+        e.st->runs = e.nrj;
         for (size_t i = 0; i < e.nrj; i++)
             rj_start(e.rj[i]);
-        r = http_run(e.http, o->interrupted);
+        r = http_run(e.http, env->interrupted);
         if (r < 0)
             imx_seterr(err, -r, "interrupted");
         /* runs cut short (interrupted) still say what they got */
@@ -1014,36 +954,30 @@ int ghsync_run(const struct ghsync_opts *o, struct ghsync_stats *st, char ***ids
                 rj_finish(e.rj[i]);
     }
     if (e.nrj) {
-        *ids = xcalloc(e.nrj, sizeof(**ids));
+        env->runs_out = xcalloc(e.nrj, sizeof(*env->runs_out));
         for (size_t i = 0; i < e.nrj; i++) {
             struct buf b = BUF_INIT_MAX(32);
             buf_addf(&b, "%llu", e.rj[i]->id);
-            (*ids)[i] = buf_detach(&b, NULL);
+            env->runs_out[i] = buf_detach(&b, NULL);
         }
-        *nids = e.nrj;
+        env->nruns_out = e.nrj;
     }
-    if (e.http && !st->rate_stopped_until)
-        st->rate_stopped_until = http_rate_stopped_until(e.http);
     eng_close(&e);
     return r;
 }
 
-int ghsync_list(const struct ghsync_opts *o, struct ghsync_run **runs, size_t *n,
-                struct gh_artifact ***arts, size_t **narts, struct ghsync_stats *st,
-                struct imx_err *err)
+int ghsync_list(struct source_env *env, struct ghsync_run **runs, size_t *n,
+                struct gh_artifact ***arts, size_t **narts, struct imx_err *err)
 {
-    struct ghsync_opts lo = *o;
     struct eng e;
     int r;
 
-    lo.list_only = 1;
-    lo.note = NULL;
-    lo.progress = NULL;
     *runs = NULL;
     *arts = NULL;
     *narts = NULL;
     *n = 0;
-    r = eng_open(&e, &lo, st, err, 0);
+    env->list_only = 1;
+    r = eng_open(&e, env, err);
     if (r == 0)
         r = select_runs(&e, 1);
     if (r == 0) {
@@ -1052,7 +986,7 @@ int ghsync_list(const struct ghsync_opts *o, struct ghsync_run **runs, size_t *n
             if (j->run.id && !(j->had_manifest && j->m.complete))
                 rj_start(j);
         }
-        http_run(e.http, o->interrupted);
+        http_run(e.http, env->interrupted);
         *runs = xcalloc(e.nrj ? e.nrj : 1, sizeof(**runs));
         *arts = xcalloc(e.nrj ? e.nrj : 1, sizeof(**arts));
         *narts = xcalloc(e.nrj ? e.nrj : 1, sizeof(**narts));
@@ -1089,3 +1023,11 @@ void ghsync_runs_free(struct ghsync_run *runs, size_t n, struct gh_artifact **ar
     free(arts);
     free(narts);
 }
+
+/* GitHub: its own API's limits (rate limits obeyed, ETags), --jobs transfers. */
+const struct imx_source source_github = {
+    .name = "github",
+    .label = "GitHub",
+    .about = "GitHub Actions artifacts (downloads need a token)",
+    .sync = gh_source_sync,
+};

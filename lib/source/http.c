@@ -60,18 +60,12 @@ int http_client_new(struct http_client **out, const struct http_opts *o, struct 
     }
     c = xcalloc(1, sizeof(*c));
     c->o = *o;
-    if (c->o.jobs < 1)
-        c->o.jobs = 8;
     if (c->o.connect_timeout_ms <= 0)
         c->o.connect_timeout_ms = 10000;
     if (c->o.stall_seconds <= 0)
         c->o.stall_seconds = 30;
     if (c->o.min_rate <= 0)
         c->o.min_rate = HTTP_MIN_RATE;
-    if (c->o.timeout_seconds <= 0)
-        c->o.timeout_seconds = HTTP_DEADLINE;
-    if (c->o.attempts < 1)
-        c->o.attempts = 4;
     if (c->o.backoff_ms <= 0)
         c->o.backoff_ms = 250;
     if (c->o.backoff_max_ms < c->o.backoff_ms)
@@ -84,9 +78,7 @@ int http_client_new(struct http_client **out, const struct http_opts *o, struct 
         return imx_seterr(err, IMX_ENET, "cannot initialise libcurl");
     }
     curl_multi_setopt(c->multi, CURLMOPT_PIPELINING, (long)CURLPIPE_MULTIPLEX);
-    curl_multi_setopt(c->multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)c->o.jobs);
-    curl_multi_setopt(c->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)c->o.jobs * 2);
-    curl_multi_setopt(c->multi, CURLMOPT_MAXCONNECTS, (long)c->o.jobs * 2);
+    http_client_tune(c, o->jobs, o->timeout_seconds, o->attempts);
     c->rnd = (unsigned)time(NULL) ^ ((unsigned)getpid() << 16);
     *out = c;
     return 0;
@@ -111,6 +103,21 @@ void http_client_free(struct http_client *c)
     free(c->act);
     curl_multi_cleanup(c->multi);
     free(c);
+}
+
+void http_client_tune(struct http_client *c, int jobs, long timeout_seconds, int attempts)
+{
+    c->o.jobs = jobs < 1 ? 8 : jobs;
+    c->o.timeout_seconds = timeout_seconds <= 0 ? HTTP_DEADLINE : timeout_seconds;
+    c->o.attempts = attempts < 1 ? 4 : attempts;
+    curl_multi_setopt(c->multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)c->o.jobs);
+    curl_multi_setopt(c->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)c->o.jobs * 2);
+    curl_multi_setopt(c->multi, CURLMOPT_MAXCONNECTS, (long)c->o.jobs * 2);
+}
+
+int http_client_jobs(const struct http_client *c)
+{
+    return c->o.jobs;
 }
 
 const struct http_stats *http_client_stats(const struct http_client *c)

@@ -102,6 +102,10 @@ struct http_req {
 int http_client_new(struct http_client **out, const struct http_opts *o, struct imx_err *err);
 void http_client_free(struct http_client *c);
 const struct http_stats *http_client_stats(const struct http_client *c);
+/* Sets what a client's options say of jobs, timeout_seconds and attempts (0: the defaults), for
+ * the requests submitted from now on: sources that share one client each bring their limits. */
+void http_client_tune(struct http_client *c, int jobs, long timeout_seconds, int attempts);
+int http_client_jobs(const struct http_client *c);
 
 /* Prepares a request (zeroed, no headers, body capped at max_body). */
 void http_req_init(struct http_req *r, const char *url);

@@ -138,6 +138,7 @@ struct infx_stats {
     unsigned long requests;       /* requests made */
     unsigned long failed;         /* requests that failed for good */
     unsigned long dates;          /* dates looked at */
+    unsigned long dates_listed;   /* of those, asked about now (workflow-info) */
     unsigned long runs;           /* runs selected */
     unsigned long runs_new;       /* runs fetched now (or a new attempt of them) */
     unsigned long runs_kept;      /* runs already complete in the cache */

@@ -329,6 +329,7 @@ static int load_days(struct sync *s, struct day *days, size_t n)
         get_init(&g[ng], url_for(s, "/api/v1/workflow-info?date=%s", d->date));
         idx[ng++] = i;
     }
+    s->st->dates_listed += ng;
     r = fetch(s, g, ng);
     for (size_t k = 0; k < ng && r == 0; k++) {
         struct day *d = &days[idx[k]];
@@ -891,8 +892,9 @@ static int api_source_sync(struct source_env *env, struct imx_err *err)
     o.note_ud = env->note_ud;
     memset(&st, 0, sizeof(st));
     r = infx_sync(&o, &st, err);
-    if (r == 0)
-        source_note(env, "InferenceX API: %lu benchmark files, %lu rows", st.files, st.rows);
+    env->st.dates += st.dates;
+    env->st.dates_listed += st.dates_listed;
+    env->st.rows += st.rows;
     env->st.runs += st.runs;
     env->st.runs_synced += st.runs_new;
     env->st.runs_cached += st.runs_kept;

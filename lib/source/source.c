@@ -1,5 +1,7 @@
-/* source: what every source shares: the batch fetcher, per-run notes, the first failure. */
+/* source: what every source shares: the batch fetcher, the lazy token, per-run notes, the
+ * first failure. */
 #include "source/source.h"
+#include "source/github.h"
 #include "util/fsutil.h"
 #include "util/xalloc.h"
 
@@ -51,7 +53,6 @@ int source_fetch(void *ud, struct source_get *g, size_t n)
         } else if (r[i].code == 0) {
             g[i].body = buf_detach(&r[i].body, &g[i].len);
         }
-        env->st.requests++;
         http_req_release(&r[i]);
     }
     free(r);
@@ -89,4 +90,38 @@ void source_first_error(struct source_env *env, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(env->st.first_error, sizeof(env->st.first_error), fmt, ap);
     va_end(ap);
+}
+
+const char *source_token(struct source_env *env)
+{
+    struct source_token *t = env->token;
+
+    if (!t)
+        return NULL;
+    if (!t->looked) {
+        t->looked = 1;
+        t->token = gh_token_find(env->where->github_api, &t->from);
+        if (env->log) {
+            struct buf b = BUF_INIT_MAX(256);
+            buf_addf(&b, "GitHub token: %s", t->token ? t->from : "none");
+            env->log(env->log_ud, b.p);
+            buf_release(&b);
+        }
+    }
+    return t->token;
+}
+
+void source_token_release(struct source_token *t)
+{
+    if (t->token) {
+        explicit_bzero(t->token, strlen(t->token));
+        free(t->token);
+    }
+    memset(t, 0, sizeof(*t));
+}
+
+void source_progress(struct source_env *env)
+{
+    if (env->progress)
+        env->progress(env->progress_ud);
 }

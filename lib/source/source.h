@@ -18,6 +18,7 @@ struct source_sel {
     long recent;               /* the N newest runs when > 0 */
     const char *since, *until; /* YYYY-MM-DD, already validated */
     const char *artifact;      /* extra fnmatch pattern of artifacts to take */
+    const char *event, *branch; /* GitHub's run filters (--event, --branch, --official) */
     const char *from;          /* a local folder, tarball or zip (the dir source) */
     const char *run;           /* the run id of a single zip (the dir source) */
 };
@@ -26,7 +27,6 @@ struct source_sel {
 struct source_where {
     const char *github_api; /* GitHub API root */
     const char *repo, *workflow;
-    const char *token; /* GitHub token, NULL when none (only sources flagged SOURCE_TOKEN) */
     const char *gcs_url, *bucket;
     const char *infx_url;
     const char *model; /* --model for the API's rows, NULL for every model */
@@ -58,18 +58,35 @@ struct source_get {
 };
 typedef int (*source_fetch_fn)(void *ud, struct source_get *reqs, size_t n);
 
-/* One statistics struct for every source: the summary line is the same for all. */
+/* One statistics struct for every source: the progress and summary lines are the same for
+ * all, and so is the exit status they lead to. */
 struct source_stats {
     unsigned long runs;        /* runs selected */
+    unsigned long runs_done;   /* of those, finished so far (progress) */
     unsigned long runs_synced; /* runs that gained something */
     unsigned long runs_cached; /* runs with nothing new */
     unsigned long runs_failed; /* runs left incomplete */
     unsigned long artifacts;   /* artifacts installed */
     unsigned long artifacts_cached, artifacts_failed, artifacts_skipped;
-    unsigned long long bytes; /* bytes read for the installed artifacts */
-    unsigned long requests;   /* HTTP requests (0 for local sources) */
-    int cache_failed;         /* a write to the cache failed */
-    char first_error[512];    /* the first failure, for the summary */
+    unsigned long artifacts_superseded; /* replaced by a re-run's (kept under .superseded/) */
+    unsigned long artifacts_expired;    /* chosen, but the source deleted them */
+    unsigned long artifacts_no_token;   /* not fetched: the source wants a token for them */
+    unsigned long rows;                 /* rows in what was installed, when counted */
+    unsigned long dates, dates_listed;  /* date folders looked at, and listed now */
+    unsigned long long bytes;           /* bytes read for the installed artifacts */
+    unsigned long requests, not_modified; /* HTTP requests of this source, 304 answers */
+    long long rate_stopped_until; /* epoch when a rate limit stopped the source, else 0 */
+    int auth_refused;             /* the server refused the token (first_error says how) */
+    int cache_failed;             /* a write to the cache failed */
+    char first_error[512];        /* the first failure, for the summary */
+};
+
+/* The GitHub token, looked for (GH_TOKEN, GITHUB_TOKEN, `gh auth token`) once per command and
+ * only when a request wants one: source_token(). */
+struct source_token {
+    char *token;      /* NULL when none */
+    const char *from; /* where it came from, NULL when none */
+    int looked;
 };
 
 struct source_env {
@@ -82,14 +99,23 @@ struct source_env {
     struct imx_diag *diag;
     void (*note)(void *ud, const char *line); /* per-run lines (may be NULL) */
     void *note_ud;
+    void (*progress)(void *ud); /* after a run is done (may be NULL): env->st has changed */
+    void *progress_ud;
+    void (*log)(void *ud, const char *line); /* verbose lines (may be NULL) */
+    void *log_ud;
     int (*interrupted)(void);
+    struct source_token *token; /* the command's, looked for lazily (may be NULL: none) */
+    int list_only;              /* select and list runs, fetch nothing (imx runs; no lock) */
+    /* the run ids the selection resolved to (a source that resolves one sets them: decimal,
+     * malloc'ed, newest first for listings); the caller frees them */
+    char **runs_out;
+    size_t nruns_out;
     struct source_stats st;
 };
 
 enum {
     SOURCE_LOCAL = 1 << 0,      /* reads local files: no HTTP client */
     SOURCE_NEEDS_FROM = 1 << 1, /* --from is required */
-    SOURCE_TOKEN = 1 << 2       /* uses a GitHub token when one is at hand */
 };
 
 struct imx_source {
@@ -104,6 +130,7 @@ struct imx_source {
 };
 
 /* The sources in lib/ (the CLI lists them, in the order `--source all` runs them). */
+extern const struct imx_source source_github;
 extern const struct imx_source source_gcs;
 extern const struct imx_source source_api;
 extern const struct imx_source source_dir;
@@ -112,6 +139,13 @@ extern const struct imx_source source_dir;
  * (retries, timeouts and the body cap of env->limits); ud is the struct source_env. */
 int source_fetch(void *ud, struct source_get *reqs, size_t n);
 void source_get_release(struct source_get *g);
+
+/* The GitHub token (NULL when none): looked for at the first call of the command, then
+ * remembered in env->token. Only a request that sends the token calls this. */
+const char *source_token(struct source_env *env);
+void source_token_release(struct source_token *t);
+/* env->st changed (a run is done): the progress line, through env->progress. */
+void source_progress(struct source_env *env);
 
 /* A per-run line through env->note. */
 void source_note(struct source_env *env, const char *fmt, ...)

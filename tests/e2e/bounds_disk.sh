@@ -104,7 +104,7 @@ t_no_wait_quiet() {
     local rc=$?
     kill "$holder" 2>/dev/null
     wait "$holder" 2>/dev/null
-    assert_eq "$rc" 4 "exit status: $(cat "$W/out")" && assert_not_contains "$W/out" "Runs: 0" &&
+    assert_eq "$rc" 4 "exit status: $(cat "$W/out")" && assert_not_contains "$W/out" "GitHub: 0 runs" &&
         assert_not_contains "$W/out" "Requests:"
 }
 

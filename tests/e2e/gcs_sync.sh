@@ -35,8 +35,8 @@ t_layout() {
         assert_contains "$c/run_20740000088/run.json" '"created_at": "2026-01-06T00:00:00Z"' &&
         grep -q gcs "$c/run_20400000044/imx-manifest.json" &&
         grep -qi 'not parse\|unparsable\|did not parse' "$W/out1" &&
-        grep -qE 'GCS: [0-9]+ date folders \([0-9]+ listed now\)' "$W/out1" &&
-        grep -qE 'GCS: [0-9]+ runs \([1-9][0-9]* updated' "$W/out1" &&
+        grep -qE 'GCS: [0-9]+ runs \([1-9][0-9]* updated.*; [0-9]+ date folders \([0-9]+ listed now\)' \
+            "$W/out1" &&
         assert_eq "$(gcs_count '"authorization" in r["headers"]')" 0
 }
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# progress: a live progress line on stderr when it is a terminal (runs, artifacts, bytes, rate
-# and ETA for GitHub; requests, bytes and rate for the backup) in units that show something
+# progress: a live progress line on stderr when it is a terminal, the same for every source
+# (runs, artifacts, requests, bytes, rate and ETA when the runs are known) in units that show something
 # (KB, not "0.0 MB"), erased before the lines that stay; none when stderr is a file, with
 # NO_COLOR, TERM=dumb, --no-progress or --quiet. A pseudo-terminal comes from script(1).
 . "$(dirname "$0")/../lib.sh"
@@ -29,23 +29,23 @@ on_tty() {
 t_github_tty() {
     on_tty "$W/t1" env GH_TOKEN="$TOKEN" NO_COLOR= "$IMX" sync --github-url "$FAKE_API" \
         --cache "$W/c1" --collect-recent 3 || { cat "$W/t1"; return 1; }
-    grep -qE $'\r\033\\[Kruns [0-9]+/3, [0-9]+ artifacts, [0-9.]+ (B|KB)' "$W/t1" ||
+    grep -qE $'\r\033\\[KGitHub: runs [0-9]+/3, [0-9]+ artifacts, [0-9]+ requests, [0-9.]+ (B|KB)' "$W/t1" ||
         fail "no progress line in small units: $(cat -v "$W/t1")" || return 1
     ! grep -q ' 0\.0 MB' "$W/t1" || fail "0.0 MB for small files: $(cat -v "$W/t1")" || return 1
     # the summary stays: the progress line was erased before it
-    grep -qE $'(\r\033\\[K|^)Runs: 3 selected' "$W/t1" ||
+    grep -qE $'(\r\033\\[K|^)GitHub: 3 runs \\(' "$W/t1" ||
         fail "summary not on a line of its own: $(cat -v "$W/t1")"
 }
 
 t_gcs_tty() {
     on_tty "$W/t2" env NO_COLOR= "$IMX" sync --source gcs --gcs-url "$GCS_URL" --cache "$W/c2" \
         --since 2025-12-20 --until 2026-01-07 || { cat "$W/t2"; return 1; }
-    grep -qE $'\r\033\\[KGCS: [0-9]+ requests, [0-9.]+ (B|KB)' "$W/t2" ||
+    grep -qE $'\r\033\\[KGCS: runs [0-9]+, [0-9]+ artifacts, [0-9]+ requests, [0-9.]+ (B|KB)' "$W/t2" ||
         fail "no GCS progress line in small units: $(cat -v "$W/t2")" || return 1
     ! grep -q ' 0\.0 MB' "$W/t2" || fail "0.0 MB for small files: $(cat -v "$W/t2")" || return 1
     # the lines that stay start on a clean line: the progress line is erased before them
     grep -qE $'\r\033\\[Krun [0-9]+ ' "$W/t2" &&
-        tr -d '\r' <"$W/t2" | grep -qE '^GCS: [0-9]+ date folders' ||
+        tr -d '\r' <"$W/t2" | grep -qE '^GCS: [0-9]+ runs \(' ||
         fail "the progress line not erased before the lines that stay: $(cat -v "$W/t2")"
 }
 
@@ -61,7 +61,7 @@ t_plain() {
         --cache "$W/c6" --collect-recent 3 || return 1
     on_tty "$W/p5" env NO_COLOR= "$IMX" sync --source gcs --gcs-url "$GCS_URL" --cache "$W/c7" \
         --since 2025-12-20 --until 2026-01-07 --no-progress || return 1
-    grep -q 'Runs: 3 selected' "$W/p4" && grep -q 'GCS: [0-9]* date folders' "$W/p5" ||
+    grep -q 'GitHub: 3 runs (' "$W/p4" && grep -q 'GCS: [0-9]* runs (' "$W/p5" ||
         fail "no summary with TERM=dumb or --no-progress" || return 1
     local f
     for f in "$W/p1" "$W/p2" "$W/p3" "$W/p4" "$W/p5"; do
@@ -79,7 +79,7 @@ fake_start "$W/slow" "$W/slow/fx/fixture.json" --delay-ms 200 || exit 1
 t_eta() {
     on_tty "$W/t3" env GH_TOKEN="$TOKEN" NO_COLOR= "$IMX" sync --github-url "$FAKE_API" \
         --cache "$W/c8" --collect-recent 4 --jobs 1 || { cat "$W/t3"; return 1; }
-    grep -qE $'\r\033\\[Kruns [1-3]/4, [0-9]+ artifacts, [0-9.]+ (B|KB), [0-9.]+ (B|KB)/s, ETA [0-9]+s' \
+    grep -qE $'\r\033\\[KGitHub: runs [1-3]/4, [0-9]+ artifacts, [0-9]+ requests, [0-9.]+ (B|KB), [0-9.]+ (B|KB)/s, ETA [0-9]+s' \
         "$W/t3" || fail "no rate and ETA: $(cat -v "$W/t3")"
 }
 t_run "progress: a rate and an ETA when the number of runs is known" t_eta
