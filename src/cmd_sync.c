@@ -27,7 +27,7 @@ struct out {
     int live;          /* a progress line may be on screen */
     int line_shown;    /* it is now */
     unsigned long asked;
-    struct timespec started; /* CLOCK_MONOTONIC: rates of sub-second syncs too */
+    struct timespec started;  /* CLOCK_MONOTONIC: rates of sub-second syncs too */
     struct http_stats before; /* the client's counts when the source started */
 };
 
@@ -424,32 +424,44 @@ static int run_source(struct sync_ctx *x, const struct imx_source *src, int quie
 
 /* ---- `imx runs`: the sources' selections, without the lock ------------------------------- */
 
+/* The environment of a listing: the cache open but not locked, the client tuned for src. */
+static int list_open(struct sync_ctx *x, struct cli *cli, const struct imx_source *src)
+{
+    int status = ctx_open(x, cli, 0);
+
+    if (status == EXIT_OK && (status = ctx_use(x, src)) != EXIT_OK)
+        ctx_close(x);
+    x->env.note = NULL;
+    return status;
+}
+
+/* After a listing: its failure said, the environment closed. */
+static int list_close(struct sync_ctx *x, int r, const struct imx_err *err, const char *what,
+                      const char *then)
+{
+    clear_line(&x->out);
+    ctx_close(x);
+    if (r < 0)
+        msg_error("%s%s%s", what, err->msg, then);
+    return r < 0 ? exit_for(err->code) : EXIT_OK;
+}
+
 int cli_list_github(struct cli *cli, struct ghsync_run **runs, size_t *n,
                     struct gh_artifact ***arts, size_t **narts)
 {
     struct sync_ctx x;
     struct imx_err err = IMX_ERR_INIT;
-    int status = ctx_open(&x, cli, 0), r;
+    int status = list_open(&x, cli, &source_github);
 
     *runs = NULL;
     *arts = NULL;
     *narts = NULL;
     *n = 0;
-    if (status == EXIT_OK)
-        status = ctx_use(&x, &source_github);
-    if (status != EXIT_OK) {
-        ctx_close(&x);
+    if (status != EXIT_OK)
         return status;
-    }
-    x.env.note = NULL;
-    r = ghsync_list(&x.env, runs, n, arts, narts, &err);
-    clear_line(&x.out);
-    ctx_close(&x);
-    if (r < 0) {
-        msg_error("%s (showing the cache only)", err.msg);
-        return EXIT_PARTIAL;
-    }
-    return EXIT_OK;
+    status = list_close(&x, ghsync_list(&x.env, runs, n, arts, narts, &err), &err, "",
+                        " (showing the cache only)");
+    return status == EXIT_OK ? EXIT_OK : EXIT_PARTIAL;
 }
 
 int cli_list_gcs(struct cli *cli, long recent, struct gcs_index *out)
@@ -458,28 +470,19 @@ int cli_list_gcs(struct cli *cli, long recent, struct gcs_index *out)
     struct gcs_opts o;
     struct gcs_stats st;
     struct imx_err err = IMX_ERR_INIT;
-    int status = ctx_open(&x, cli, 0), r;
+    int status = list_open(&x, cli, &source_gcs);
 
     memset(out, 0, sizeof(*out));
-    if (status == EXIT_OK)
-        status = ctx_use(&x, &source_gcs);
-    if (status != EXIT_OK) {
-        ctx_close(&x);
+    memset(&st, 0, sizeof(st));
+    if (status != EXIT_OK)
         return status;
-    }
     gcs_opts_from(&o, &x.env);
     o.recent = recent;
-    r = gcs_list(&o, out, &st, &err);
-    clear_line(&x.out);
-    ctx_close(&x);
-    if (r < 0) {
-        msg_error("GCS backup: %s", err.msg);
-        return exit_for(err.code);
-    }
-    if (st.unparsed)
+    status = list_close(&x, gcs_list(&o, out, &st, &err), &err, "GCS backup: ", "");
+    if (status == EXIT_OK && st.unparsed)
         msg_warn("%lu object name%s of the backup did not parse (skipped)", st.unparsed,
                  st.unparsed == 1 ? "" : "s");
-    return st.missing ? EXIT_PARTIAL : EXIT_OK;
+    return status == EXIT_OK && st.missing ? EXIT_PARTIAL : status;
 }
 
 int cli_list_api(struct cli *cli, long recent, struct infx_wfinfo *out)
@@ -488,25 +491,16 @@ int cli_list_api(struct cli *cli, long recent, struct infx_wfinfo *out)
     struct infx_opts o;
     struct infx_stats st;
     struct imx_err err = IMX_ERR_INIT;
-    int status = ctx_open(&x, cli, 0), r;
+    int status = list_open(&x, cli, &source_api);
 
     memset(out, 0, sizeof(*out));
-    if (status == EXIT_OK)
-        status = ctx_use(&x, &source_api);
-    if (status != EXIT_OK) {
-        ctx_close(&x);
+    memset(&st, 0, sizeof(st));
+    if (status != EXIT_OK)
         return status;
-    }
     infx_opts_from(&o, &x.env);
     o.recent = recent;
-    r = infx_list(&o, out, &st, &err);
-    clear_line(&x.out);
-    ctx_close(&x);
-    if (r < 0) {
-        msg_error("InferenceX API: %s", err.msg);
-        return exit_for(err.code);
-    }
-    return st.failed ? EXIT_PARTIAL : EXIT_OK;
+    status = list_close(&x, infx_list(&o, out, &st, &err), &err, "InferenceX API: ", "");
+    return status == EXIT_OK && st.failed ? EXIT_PARTIAL : status;
 }
 
 /* ---- no token: GitHub lists, the backup (else the API) serves ------------------------------- */

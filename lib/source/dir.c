@@ -5,7 +5,6 @@
 #include "source/source.h"
 #include "util/date.h"
 #include "util/fsutil.h"
-#include "util/units.h"
 #include "util/xalloc.h"
 
 #include <archive.h>
@@ -470,14 +469,17 @@ static int sync_run(struct source_env *env, const char *rdir, unsigned long long
         env->st.cache_failed = 1;
         r = -err.code;
     }
-    if (got || failed) {
-        char size[32];
-        units_bytes(env->st.bytes - bytes0, size, sizeof(size));
-        source_note(env, "run %llu: %lu artifact%s imported (%s), %lu cached%s%.0lu%s", id, got,
-                    got == 1 ? "" : "s", size, cached, failed ? ", " : "", failed,
-                    failed ? " failed" : "");
-    } else {
-        source_note(env, "run %llu: cached", id);
+    {
+        struct source_run sr;
+        memset(&sr, 0, sizeof(sr));
+        sr.id = id;
+        sr.verb = "imported";
+        sr.cached = !got && !failed;
+        sr.got = got;
+        sr.kept = cached;
+        sr.failed = failed;
+        sr.bytes = env->st.bytes - bytes0;
+        source_say_run(env, &sr);
     }
     if (failed || r < 0)
         env->st.runs_failed++;

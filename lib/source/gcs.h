@@ -209,8 +209,7 @@ struct gcs_opts {
     void *fetch_ud;
     struct gcs_store store;
     struct imx_diag *diag;
-    void (*note)(void *ud, const char *line); /* per-run lines, may be NULL */
-    void *note_ud;
+    struct source_env *env; /* per-run lines (source_say_run), NULL: none */
 };
 
 struct gcs_stats {

@@ -395,20 +395,6 @@ struct job {
     int ok; /* installed */
 };
 
-static void note(struct engine *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void note(struct engine *e, const char *fmt, ...)
-{
-    char line[512];
-    va_list ap;
-
-    if (!e->o->note)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(line, sizeof(line), fmt, ap);
-    va_end(ap);
-    e->o->note(e->o->note_ud, line);
-}
-
 /* The scratch file of an artifact download: the store's scratch folder, which the lock's holder
  * sweeps after a kill -9 (else CACHE/.imx-gcs/tmp); registered for the signal cleanup. */
 static int scratch_open(struct engine *e, const struct job *j, struct buf *tmp, int *slot)
@@ -756,12 +742,18 @@ int gcs_sync(const struct gcs_opts *o, struct gcs_stats *st, struct imx_err *err
                 lost++;
         }
         st->runs_new += got > 0;
-        if (got || lost)
-            note(&e, "run %llu (%s %s): %lu artifact%s downloaded from GCS (%llu bytes)%s%.0lu%s",
-                 r->id, r->date, r->folder, got, got == 1 ? "" : "s", bytes, lost ? ", " : "", lost,
-                 lost ? " failed" : "");
-        else
-            note(&e, "run %llu (%s %s): cached", r->id, r->date, r->folder);
+        if (o->env) {
+            struct source_run sr;
+            memset(&sr, 0, sizeof(sr));
+            sr.id = r->id;
+            sr.date = r->date;
+            sr.detail = r->folder;
+            sr.cached = !got && !lost;
+            sr.got = got;
+            sr.failed = lost;
+            sr.bytes = bytes;
+            source_say_run(o->env, &sr);
+        }
     }
 out:
     free(first_job);
@@ -856,8 +848,7 @@ static int backfill(struct source_env *env, struct imx_err *err)
         backfill_cands_free(cands, n);
         return r;
     }
-    if (
-        hostmemo_recent(env->cache, env->where->github_api, HOSTMEMO_SECONDS, &ago, why,
+    if (hostmemo_recent(env->cache, env->where->github_api, HOSTMEMO_SECONDS, &ago, why,
                         sizeof(why))) {
         /* only an enrichment: a GitHub that could not be reached just now is not waited on */
         source_note(env,
@@ -898,8 +889,7 @@ static int gcs_source_sync(struct source_env *env, struct imx_err *err)
     o.store.install = install_art;
     o.store.save_run_json = save_run_json;
     o.store.ud = env;
-    o.note = env->note;
-    o.note_ud = env->note_ud;
+    o.env = env;
     r = gcs_sync(&o, &st, err);
     if (r == 0 && !(env->interrupted && env->interrupted()))
         r = backfill(env, err);

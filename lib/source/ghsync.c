@@ -293,8 +293,8 @@ static int list_runs(struct eng *e, size_t want)
     memset(&off, 0, sizeof(off));
     if (gh_created_filter(e->sel->since, e->sel->until, &created) < 0)
         return imx_seterr(e->err, IMX_EUSAGE, "--since and --until take dates as YYYY-MM-DD");
-    gh_runs_url(&u, e->gh.api, e->gh.repo, e->env->where->workflow,
-                e->sel->branch, e->sel->event, created);
+    gh_runs_url(&u, e->gh.api, e->gh.repo, e->env->where->workflow, e->sel->branch, e->sel->event,
+                created);
     free(created);
     url = buf_detach(&u, NULL);
     memset(&r, 0, sizeof(r));
@@ -321,12 +321,12 @@ static int list_runs(struct eng *e, size_t want)
             api_status_msg(m, sizeof(m), &r, "cannot list the runs");
             if (r.status == 404)
                 /* a refusal by the server (exit 3), not an absence of data */
-                rc = imx_seterr(e->err, IMX_EHTTP,
-                                "%s: is '%s' a workflow of %s, and %s a repository? (since "
-                                "February 2026 the repository is %s; InferenceMAX/InferenceMAX "
-                                "is an empty placeholder)",
-                                m, e->env->where->workflow,
-                                e->gh.repo, e->gh.repo, GH_DEFAULT_REPO);
+                rc =
+                    imx_seterr(e->err, IMX_EHTTP,
+                               "%s: is '%s' a workflow of %s, and %s a repository? (since "
+                               "February 2026 the repository is %s; InferenceMAX/InferenceMAX "
+                               "is an empty placeholder)",
+                               m, e->env->where->workflow, e->gh.repo, e->gh.repo, GH_DEFAULT_REPO);
             else
                 rc = imx_seterr(e->err, r.status == 401 ? IMX_EAUTH : IMX_EHTTP, "%s", m);
             break;
@@ -444,54 +444,29 @@ static int named_runs(struct eng *e, int ask_cached)
 
 static void pump(struct eng *e);
 
-static void run_date(const struct rj *j, char *out, size_t n)
-{
-    char day[DATE_LEN + 1];
-    snprintf(out, n, "%s",
-             j->run.created_at && date_timestamp_day(j->run.created_at, day) == 0 ? day
-                                                                                  : "date unknown");
-}
-
 static void say_run(struct eng *e, struct rj *j)
 {
-    struct buf b = BUF_INIT_MAX(8192);
-    char date[32], size[32];
+    struct source_run r;
+    char day[DATE_LEN + 1];
 
-    run_date(j, date, sizeof(date));
-    if (!j->run.id && j->why[0] && !j->listed) {
-        buf_addf(&b, "run %llu: %s", j->id, j->why); /* never known on GitHub: no date */
-    } else if (buf_addf(&b, "run %llu (%s): ", j->id, date), j->why[0] && !j->listed) {
-        buf_addf(&b, "failed: %s", j->why);
-    } else {
-        if (j->cached)
-            buf_adds(&b, "cached");
-        else if (j->got) {
-            units_bytes(j->bytes, size, sizeof(size));
-            buf_addf(&b, "downloaded %lu artifact%s (%s)", j->got, j->got == 1 ? "" : "s", size);
-        } else if (j->failed || j->no_token)
-            buf_adds(&b, "not downloaded");
-        else if (j->expired)
-            buf_adds(&b, "expired");
-        else
-            buf_adds(&b, "up to date");
-        if (j->m.rows_known) {
-            if (j->m.rows.total) {
-                buf_addf(&b, ", %lu rows (", j->m.rows.total);
-                run_rows_format(&j->m.rows, &b);
-                buf_addc(&b, ')');
-            } else {
-                buf_adds(&b, ", no rows");
-            }
-        }
-        if (j->expired)
-            buf_addf(&b, "; %lu artifact%s expired", j->expired, j->expired == 1 ? "" : "s");
-        if (j->failed)
-            buf_addf(&b, "; %lu failed: %s", j->failed, j->why);
-        if (j->no_token)
-            buf_addf(&b, "; %lu need a token", j->no_token);
-    }
-    source_note(e->env, "%s", b.p);
-    buf_release(&b);
+    memset(&r, 0, sizeof(r));
+    r.id = j->id;
+    if (j->run.created_at && date_timestamp_day(j->run.created_at, day) == 0)
+        r.date = day;
+    else if (j->run.id || j->listed)
+        r.date = "date unknown";
+    r.cached = j->cached;
+    r.lost = j->why[0] && !j->listed;
+    r.got = j->got;
+    r.failed = j->failed;
+    r.expired = j->expired;
+    r.no_token = j->no_token;
+    r.bytes = j->bytes;
+    r.rows_known = j->m.rows_known;
+    r.rows = j->m.rows.total;
+    r.by_model = &j->m.rows;
+    r.why = j->why[0] ? j->why : NULL;
+    source_say_run(e->env, &r);
 }
 
 /* Records the run: run.json, then the manifest; says what happened. */
@@ -896,8 +871,8 @@ static int eng_open(struct eng *e, struct source_env *env, struct imx_err *err)
     if (!e->store || !e->http)
         return imx_seterr(err, IMX_EUSAGE, "the GitHub source needs the store and a client");
     /* the first GitHub request is near: the token now (listings too: its rate limit is higher) */
-    if (gh_init(&e->gh, e->http, env->where->github_api, env->where->repo, source_token(env),
-                err) < 0)
+    if (gh_init(&e->gh, e->http, env->where->github_api, env->where->repo, source_token(env), err) <
+        0)
         return -IMX_EUSAGE;
     e->gh_ready = 1;
     /* a download holds one transfer at a time (/zip, then the blob): as many as the client has
@@ -928,7 +903,9 @@ static int select_runs(struct eng *e, int ask_cached)
     if (e->env->list_only)
         r = list_runs(e, sel->recent > 0 ? (size_t)sel->recent : GH_PER_PAGE);
     else
-        r = list_runs(e, sel->recent > 0 ? (size_t)sel->recent : (sel->since || sel->until) ? 0 : 1);
+        r = list_runs(e, sel->recent > 0              ? (size_t)sel->recent
+                         : (sel->since || sel->until) ? 0
+                                                      : 1);
     for (size_t i = 0; r == 0 && i < e->nrj; i++)
         load_manifest(e, e->rj[i]);
     return r;

@@ -20,8 +20,8 @@ struct ghsync_run {
 
 /*
  * The selection only, for `imx runs`: the runs GitHub lists (newest first; sel->recent, else
- * GH_PER_PAGE) or the named ones, through the ETag store of env->store (open, not locked). For runs not
- * in the cache, their artifact listings too (arts[i], narts[i]; NULL when not asked).
+ * GH_PER_PAGE) or the named ones, through the ETag store of env->store (open, not locked). For runs
+ * not in the cache, their artifact listings too (arts[i], narts[i]; NULL when not asked).
  */
 IMX_MUST_CHECK int ghsync_list(struct source_env *env, struct ghsync_run **runs, size_t *n,
                                struct gh_artifact ***arts, size_t **narts, struct imx_err *err);

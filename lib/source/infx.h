@@ -130,8 +130,7 @@ struct infx_opts {
     int (*save)(void *ud, const char *rel, const char *data, size_t len, struct imx_err *err);
     void *save_ud;
     struct imx_diag *diag;
-    void (*note)(void *ud, const char *line); /* per-run lines, may be NULL */
-    void *note_ud;
+    struct source_env *env; /* per-run lines (source_say_run), NULL: none */
 };
 
 struct infx_stats {

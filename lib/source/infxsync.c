@@ -41,21 +41,6 @@ struct day {
     int loaded;
 };
 
-static void note(struct sync *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void note(struct sync *s, const char *fmt, ...)
-{
-    struct buf b = BUF_INIT_MAX(4096);
-    va_list ap;
-
-    if (!s->o->note)
-        return;
-    va_start(ap, fmt);
-    buf_vaddf(&b, fmt, ap);
-    va_end(ap);
-    s->o->note(s->o->note_ud, b.p);
-    buf_release(&b);
-}
-
 static void get_init(struct source_get *g, char *url)
 {
     memset(g, 0, sizeof(*g));
@@ -415,6 +400,7 @@ struct job {
     struct infx_strs models; /* all display names of the run */
     size_t failed, got;
     unsigned long rows;
+    unsigned long long bytes;
 };
 
 /* A run's created_at as an instant; runs without a valid one sort as the oldest. */
@@ -659,6 +645,7 @@ static int fetch_runs(struct sync *s, const struct infx_run *const *runs, size_t
                        0) {
                 j->got++;
                 j->rows += as.rows;
+                j->bytes += len;
                 s->st->files++;
                 s->st->rows += as.rows;
                 s->st->agentic += as.agentic;
@@ -678,16 +665,25 @@ static int fetch_runs(struct sync *s, const struct infx_run *const *runs, size_t
             s->st->runs_new++;
         else
             s->st->runs_kept++;
-        if (j->need.n && state == 1 && att && att != j->run->attempt)
-            note(s, "run %s (%s): attempt %ld replaces attempt %ld: %zu responses, %lu rows",
-                 j->run->id, j->run->date ? j->run->date : "?", j->run->attempt, att, j->got,
-                 j->rows);
-        else if (j->need.n)
-            note(s, "run %s (%s, attempt %ld): %zu of %zu responses fetched, %lu rows", j->run->id,
-                 j->run->date ? j->run->date : "?", j->run->attempt, j->got, j->need.n, j->rows);
-        else
-            note(s, "run %s (%s, attempt %ld): cached", j->run->id,
-                 j->run->date ? j->run->date : "?", j->run->attempt);
+        if (s->o->env) {
+            struct source_run sr;
+            memset(&sr, 0, sizeof(sr));
+            sr.id = strtoull(j->run->id, NULL, 10);
+            sr.date = j->run->date;
+            buf_reset(&p);
+            if (j->need.n && state == 1 && att && att != j->run->attempt)
+                buf_addf(&p, "attempt %ld replacing attempt %ld", j->run->attempt, att);
+            else
+                buf_addf(&p, "attempt %ld", j->run->attempt);
+            sr.detail = p.p;
+            sr.cached = !j->need.n;
+            sr.got = j->got;
+            sr.failed = j->failed;
+            sr.bytes = j->bytes;
+            sr.rows_known = j->need.n > 0;
+            sr.rows = j->rows;
+            source_say_run(s->o->env, &sr);
+        }
     }
     for (size_t i = 0; i < total; i++)
         source_get_release(&g[i]);
@@ -888,8 +884,7 @@ static int api_source_sync(struct source_env *env, struct imx_err *err)
     o.recent = env->sel->recent;
     o.save = save_file;
     o.save_ud = env;
-    o.note = env->note;
-    o.note_ud = env->note_ud;
+    o.env = env;
     memset(&st, 0, sizeof(st));
     r = infx_sync(&o, &st, err);
     env->st.dates += st.dates;

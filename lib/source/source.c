@@ -2,6 +2,8 @@
  * first failure. */
 #include "source/source.h"
 #include "source/github.h"
+#include "cache/rows.h"
+#include "util/units.h"
 #include "util/fsutil.h"
 #include "util/xalloc.h"
 
@@ -77,6 +79,59 @@ void source_note(struct source_env *env, const char *fmt, ...)
     va_start(ap, fmt);
     buf_vaddf(&b, fmt, ap);
     va_end(ap);
+    env->note(env->note_ud, b.p);
+    buf_release(&b);
+}
+
+void source_say_run(struct source_env *env, const struct source_run *r)
+{
+    struct buf b = BUF_INIT_MAX(8192);
+    char size[32];
+
+    if (!env->note)
+        return;
+    buf_addf(&b, "run %llu", r->id);
+    if (r->date || r->detail)
+        buf_addf(&b, " (%s%s%s)", r->date ? r->date : "", r->date && r->detail ? ", " : "",
+                 r->detail ? r->detail : "");
+    buf_adds(&b, ": ");
+    if (r->lost) {
+        /* never known to the source: only why (with no date, the why says it all) */
+        buf_addf(&b, "%s%s", r->date ? "failed: " : "", r->why ? r->why : "failed");
+        goto out;
+    }
+    if (r->cached) {
+        buf_adds(&b, "cached");
+    } else if (r->got) {
+        units_bytes(r->bytes, size, sizeof(size));
+        buf_addf(&b, "%s %lu artifact%s (%s)", r->verb ? r->verb : "downloaded", r->got,
+                 r->got == 1 ? "" : "s", size);
+    } else if (r->failed || r->no_token) {
+        buf_adds(&b, "not downloaded");
+    } else if (r->expired) {
+        buf_adds(&b, "expired");
+    } else {
+        buf_adds(&b, "up to date");
+    }
+    if (r->rows_known && r->rows) {
+        buf_addf(&b, ", %lu rows", r->rows);
+        if (r->by_model) {
+            buf_adds(&b, " (");
+            run_rows_format(r->by_model, &b);
+            buf_addc(&b, ')');
+        }
+    } else if (r->rows_known) {
+        buf_adds(&b, ", no rows");
+    }
+    if (r->kept && !r->cached)
+        buf_addf(&b, ", %lu cached", r->kept);
+    if (r->expired)
+        buf_addf(&b, "; %lu artifact%s expired", r->expired, r->expired == 1 ? "" : "s");
+    if (r->failed)
+        buf_addf(&b, "; %lu failed%s%s", r->failed, r->why ? ": " : "", r->why ? r->why : "");
+    if (r->no_token)
+        buf_addf(&b, "; %lu need a token", r->no_token);
+out:
     env->note(env->note_ud, b.p);
     buf_release(&b);
 }

@@ -11,16 +11,18 @@
 
 #include <stddef.h>
 
+struct run_rows;
+
 /* What to sync, as the command line says it (every source reads the fields it has use for). */
 struct source_sel {
     char *const *ids; /* named runs (decimal), nids of them */
     size_t nids;
-    long recent;               /* the N newest runs when > 0 */
-    const char *since, *until; /* YYYY-MM-DD, already validated */
-    const char *artifact;      /* extra fnmatch pattern of artifacts to take */
+    long recent;                /* the N newest runs when > 0 */
+    const char *since, *until;  /* YYYY-MM-DD, already validated */
+    const char *artifact;       /* extra fnmatch pattern of artifacts to take */
     const char *event, *branch; /* GitHub's run filters (--event, --branch, --official) */
-    const char *from;          /* a local folder, tarball or zip (the dir source) */
-    const char *run;           /* the run id of a single zip (the dir source) */
+    const char *from;           /* a local folder, tarball or zip (the dir source) */
+    const char *run;            /* the run id of a single zip (the dir source) */
 };
 
 /* Where the network sources are (the command line's or the environment's choice). */
@@ -68,17 +70,17 @@ struct source_stats {
     unsigned long runs_failed; /* runs left incomplete */
     unsigned long artifacts;   /* artifacts installed */
     unsigned long artifacts_cached, artifacts_failed, artifacts_skipped;
-    unsigned long artifacts_superseded; /* replaced by a re-run's (kept under .superseded/) */
-    unsigned long artifacts_expired;    /* chosen, but the source deleted them */
-    unsigned long artifacts_no_token;   /* not fetched: the source wants a token for them */
-    unsigned long rows;                 /* rows in what was installed, when counted */
-    unsigned long dates, dates_listed;  /* date folders looked at, and listed now */
-    unsigned long long bytes;           /* bytes read for the installed artifacts */
+    unsigned long artifacts_superseded;   /* replaced by a re-run's (kept under .superseded/) */
+    unsigned long artifacts_expired;      /* chosen, but the source deleted them */
+    unsigned long artifacts_no_token;     /* not fetched: the source wants a token for them */
+    unsigned long rows;                   /* rows in what was installed, when counted */
+    unsigned long dates, dates_listed;    /* date folders looked at, and listed now */
+    unsigned long long bytes;             /* bytes read for the installed artifacts */
     unsigned long requests, not_modified; /* HTTP requests of this source, 304 answers */
-    long long rate_stopped_until; /* epoch when a rate limit stopped the source, else 0 */
-    int auth_refused;             /* the server refused the token (first_error says how) */
-    int cache_failed;             /* a write to the cache failed */
-    char first_error[512];        /* the first failure, for the summary */
+    long long rate_stopped_until;         /* epoch when a rate limit stopped the source, else 0 */
+    int auth_refused;                     /* the server refused the token (first_error says how) */
+    int cache_failed;                     /* a write to the cache failed */
+    char first_error[512];                /* the first failure, for the summary */
 };
 
 /* The GitHub token, looked for (GH_TOKEN, GITHUB_TOKEN, `gh auth token`) once per command and
@@ -146,6 +148,25 @@ const char *source_token(struct source_env *env);
 void source_token_release(struct source_token *t);
 /* env->st changed (a run is done): the progress line, through env->progress. */
 void source_progress(struct source_env *env);
+
+/* What one run's line says (source_say_run): the same words for every source. */
+struct source_run {
+    unsigned long long id;
+    const char *date;   /* YYYY-MM-DD, NULL when unknown */
+    const char *detail; /* the source's own words beside the date (a folder, an attempt) */
+    const char *verb;   /* what was done with the artifacts: NULL "downloaded", "imported" */
+    int cached;         /* complete already: nothing was asked */
+    int lost;           /* the run itself could not be had: why says why */
+    unsigned long got, kept, failed, expired, no_token; /* artifacts */
+    unsigned long long bytes;                           /* of those got */
+    int rows_known; /* rows (and by_model, when not NULL) were counted */
+    unsigned long rows;
+    const struct run_rows *by_model;
+    const char *why; /* the first failure, NULL when none is known */
+};
+/* "run 123 (2026-01-06): downloaded 2 artifacts (18.1 KB), 40 rows (...); 1 failed: ...",
+ * through env->note. */
+void source_say_run(struct source_env *env, const struct source_run *r);
 
 /* A per-run line through env->note. */
 void source_note(struct source_env *env, const char *fmt, ...)

@@ -110,7 +110,7 @@ test_later_attempt() {
     assert_contains "$c/run_20720630953/run.json" '"run_attempt": 3,' || return 1
     configure '{"cap_attempt": {}}'
     out=$("$DRIVE" "$URL" "$c" id=20720630953 2>"$W/err") || { cat "$W/err" >&2; return 1; }
-    assert_contains "$W/err" "attempt 4 replaces attempt 3" || return 1
+    assert_contains "$W/err" "attempt 4 replacing attempt 3" || return 1
     [ -f "$c/run_20720630953/api/benchmarks_DeepSeek-R1-0528_a3.json" ] || fail "attempt 3 file kept" || return 1
     [ -f "$c/run_20720630953/api/benchmarks_DeepSeek-R1-0528_a4.json" ] || fail "attempt 4 file" || return 1
     assert_contains "$c/run_20720630953/run.json" '"run_attempt": 4,' || return 1

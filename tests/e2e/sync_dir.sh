@@ -34,7 +34,7 @@ t_actions_zips() {
     done
     cp "$PERCFG/run.json" "$imp/"
     dir_sync --from "$W/zips" --cache "$W/cz" >"$W/o1" 2>&1 || fail "$(cat "$W/o1")" || return 1
-    assert_contains "$W/o1" "run 18984029536: 2 artifacts imported" &&
+    assert_contains "$W/o1" "run 18984029536: imported 2 artifacts" &&
         cmp -s "$W/cz/run_18984029536/run.json" "$PERCFG/run.json" ||
         fail "run.json not imported as it was" || return 1
     table "$W/cz" "$W/t1.csv" && table "$CASES/0002-oct2025-per-config-names/cache" "$W/t0.csv" &&
