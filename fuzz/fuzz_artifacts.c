@@ -20,8 +20,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 /* What gcs_name_parse promises of a name it accepts. */
 static void check_name(const char *s, const struct gcs_name *n)
 {
-    if (n->kind == GCS_NAME_BAD || !date_valid(n->date) || strncmp(s, n->date, 10) ||
-        !n->folder || !*n->folder)
+    if (n->kind == GCS_NAME_BAD || !date_valid(n->date) || strncmp(s, n->date, 10) || !n->folder ||
+        !*n->folder)
         abort();
     if ((n->kind == GCS_NAME_ARTIFACT) != (n->artifact != NULL) ||
         (n->artifact && (!*n->artifact || strlen(n->artifact) >= strlen(s))))
@@ -117,22 +117,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (size_t r = 0; r < ix.n; r++) {
         struct gcs_run *run = &ix.runs[r];
         size_t m = run->narts;
-        const char **names = calloc(m ? m : 1, sizeof(*names));
-        unsigned long long *ids = calloc(m ? m : 1, sizeof(*ids));
-        int *chosen = calloc(m ? m : 1, sizeof(*chosen));
         struct gh_artifact *arts = calloc(m ? m : 1, sizeof(*arts));
         enum gh_pick *picks = calloc(m ? m : 1, sizeof(*picks));
 
         if (gcs_index_find(&ix, run->id) != run)
             abort();
         for (size_t a = 0; a < m; a++) {
-            names[a] = run->arts[a].name;
-            ids[a] = run->arts[a].id;
             arts[a].name = run->arts[a].name;
             arts[a].id = run->arts[a].id;
         }
-        gcs_choose(names, ids, m, NULL, chosen);
-        gcs_choose(names, ids, m, "eval_*", chosen);
+        free(gcs_pick(run, "eval_*"));
         gh_choose(arts, m, NULL, picks);
         for (size_t a = 0; a < m; a++)
             if ((picks[a] != GH_SKIP && picks[a] != GH_TAKE && picks[a] != GH_OLDER &&
@@ -140,9 +134,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 (picks[a] == GH_TAKE && !jail_name_ok(arts[a].name)) ||
                 (picks[a] == GH_REFUSED && jail_name_ok(arts[a].name)))
                 abort();
-        free(names);
-        free(ids);
-        free(chosen);
         free(arts);
         free(picks);
     }

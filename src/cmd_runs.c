@@ -187,9 +187,7 @@ static void fill_remote(struct line *l, const struct ghsync_run *r, const struct
 static void fill_gcs(struct line *l, const struct gcs_run *r, const struct store *s,
                      const char *pattern)
 {
-    const char **names = xcalloc(r->narts + 1, sizeof(*names));
-    unsigned long long *ids = xcalloc(r->narts + 1, sizeof(*ids));
-    int *chosen = xcalloc(r->narts + 1, sizeof(*chosen));
+    enum gh_pick *pick = gcs_pick(r, pattern);
     unsigned long n = 0, missing = 0;
     unsigned long long size = 0;
 
@@ -199,12 +197,7 @@ static void fill_gcs(struct line *l, const struct gcs_run *r, const struct store
     if (!l->cell[C_CACHED])
         l->cell[C_CACHED] = xstrdup("no");
     for (size_t i = 0; i < r->narts; i++) {
-        names[i] = r->arts[i].name;
-        ids[i] = r->arts[i].id;
-    }
-    gcs_choose(names, ids, r->narts, pattern, chosen);
-    for (size_t i = 0; i < r->narts; i++) {
-        if (chosen[i] <= 0)
+        if (pick[i] != GH_TAKE)
             continue;
         n++;
         size += r->arts[i].obj.size;
@@ -219,9 +212,7 @@ static void fill_gcs(struct line *l, const struct gcs_run *r, const struct store
         l->cell[C_SIZE] = xstrdup(h);
         l->remote_arts = 1;
     }
-    free(names);
-    free(ids);
-    free(chosen);
+    free(pick);
 }
 
 /* The InferenceX API's view of a run: its workflow information (rows, not artifacts). */

@@ -5,6 +5,7 @@
 #ifndef IMX_GCS_H
 #define IMX_GCS_H
 
+#include "source/github.h"
 #include "source/source.h"
 #include "util/buf.h"
 #include "util/err.h"
@@ -179,13 +180,9 @@ struct gcs_store {
     void *ud;
 };
 
-/*
- * The artifact rule of the GitHub sync: per name the highest id; then the aggregate
- * (results_bmk, results_all), else the per-configuration artifacts (bmk_*, and the 2025
- * unprefixed <exp>_..._<runner>), else results_<exp>; plus any name matching pattern.
- */
-void gcs_choose(const char *const *names, const unsigned long long *ids, size_t n,
-                const char *pattern, int *chosen); /* 1 take, 0 not, -1 refused by name */
+/* The artifact rule of the GitHub sync (gh_choose), so that both sources pick the same
+ * artifacts: a malloc'ed pick per artifact of r. */
+enum gh_pick *gcs_pick(const struct gcs_run *r, const char *pattern);
 
 struct gcs_opts {
     const char *base_url; /* default GCS_DEFAULT_URL */
@@ -213,8 +210,6 @@ struct gcs_opts {
 };
 
 struct gcs_stats {
-    unsigned long requests; /* GETs made (retries inside the fetcher not counted) */
-    unsigned long list_requests;
     unsigned long dates;        /* date folders in range */
     unsigned long dates_listed; /* of those, listed now */
     unsigned long runs;         /* runs selected */

@@ -22,22 +22,18 @@
 
 /* ---- artifact choice --------------------------------------------------------------- */
 
-/* The GitHub sync's rule itself (gh_choose), so that both sources pick the same artifacts. */
-void gcs_choose(const char *const *names, const unsigned long long *ids, size_t n,
-                const char *pattern, int *chosen)
+enum gh_pick *gcs_pick(const struct gcs_run *r, const char *pattern)
 {
-    struct gh_artifact *arts = xcalloc(n ? n : 1, sizeof(*arts));
-    enum gh_pick *pick = xcalloc(n ? n : 1, sizeof(*pick));
+    struct gh_artifact *arts = xcalloc(r->narts + 1, sizeof(*arts));
+    enum gh_pick *pick = xcalloc(r->narts + 1, sizeof(*pick));
 
-    for (size_t i = 0; i < n; i++) {
-        arts[i].id = ids[i];
-        arts[i].name = (char *)names[i]; /* read only: gh_choose does not keep or free it */
+    for (size_t i = 0; i < r->narts; i++) {
+        arts[i].id = r->arts[i].id;
+        arts[i].name = r->arts[i].name; /* read only: gh_choose does not keep or free it */
     }
-    gh_choose(arts, n, pattern, pick);
-    for (size_t i = 0; i < n; i++)
-        chosen[i] = pick[i] == GH_TAKE ? 1 : pick[i] == GH_REFUSED ? -1 : 0;
+    gh_choose(arts, r->narts, pattern, pick);
     free(arts);
-    free(pick);
+    return pick;
 }
 
 /* ---- requests ---------------------------------------------------------------------- */
@@ -50,12 +46,6 @@ struct engine {
     char now[32];
     size_t batch;
 };
-
-static int fetch(struct engine *e, struct source_get *reqs, size_t n)
-{
-    e->st->requests += n;
-    return e->o->fetch(e->o->fetch_ud, reqs, n);
-}
 
 static char *list_url(struct engine *e, const char *prefix, int delim, const char *token)
 {
@@ -144,8 +134,7 @@ static int list_all(struct engine *e, struct listing *ls, size_t n, int delim)
         }
         if (!k)
             break;
-        e->st->list_requests += k;
-        rc = fetch(e, reqs, k);
+        rc = e->o->fetch(e->o->fetch_ud, reqs, k);
         for (size_t j = 0; j < k && rc == 0; j++) {
             struct listing *l = &ls[which[j]];
             const char *what = l->prefix ? l->prefix : "the date folders";
@@ -504,7 +493,7 @@ static int download(struct engine *e, struct job *jobs, size_t n)
         if (!k)
             break;
         if (rc == 0)
-            rc = fetch(e, reqs, k);
+            rc = e->o->fetch(e->o->fetch_ud, reqs, k);
         for (size_t x = 0; x < k && rc == 0; x++) {
             struct job *j = &jobs[which[x]];
             struct source_get *g = &reqs[x];
@@ -682,23 +671,16 @@ int gcs_sync(const struct gcs_opts *o, struct gcs_stats *st, struct imx_err *err
     first_job = xcalloc(nsel + 1, sizeof(size_t));
     for (size_t i = 0; i < nsel; i++) {
         struct gcs_run *r = sel[i];
-        const char **names = xcalloc(r->narts + 1, sizeof(char *));
-        unsigned long long *ids = xcalloc(r->narts + 1, sizeof(*ids));
-        int *chosen = xcalloc(r->narts + 1, sizeof(int));
+        enum gh_pick *pick = gcs_pick(r, o->artifact);
 
         first_job[i] = njobs;
         for (size_t a = 0; a < r->narts; a++) {
-            names[a] = r->arts[a].name;
-            ids[a] = r->arts[a].id;
-        }
-        gcs_choose(names, ids, r->narts, o->artifact, chosen);
-        for (size_t a = 0; a < r->narts; a++) {
-            if (chosen[a] < 0)
+            if (pick[a] == GH_REFUSED)
                 imx_warn(o->diag, IMX_EUNSAFE,
                          "run %llu: artifact name '%s' cannot be a folder name of the cache "
                          "(imx's own or hidden names, '/', '..'): skipped",
                          r->id, r->arts[a].name);
-            if (chosen[a] <= 0)
+            if (pick[a] != GH_TAKE)
                 continue;
             if (o->store.have(o->store.ud, r->id, r->arts[a].id)) {
                 st->cached++;
@@ -720,9 +702,7 @@ int gcs_sync(const struct gcs_opts *o, struct gcs_stats *st, struct imx_err *err
                     break;
             }
         }
-        free(names);
-        free(ids);
-        free(chosen);
+        free(pick);
     }
     if (rc == 0)
         rc = download(&e, jobs, njobs);

@@ -788,7 +788,6 @@ void gh_api_req(struct gh *g, struct http_req *r, const char *url)
     r->body.max = API_BODY_MAX;
     r->compressed = 1;
     r->rate_limited = 1;
-    g->api_requests++;
 }
 
 /* A short reason from an error body: the JSON message, else nothing. */
@@ -827,7 +826,6 @@ static void dl_again(struct gh_download *d, int code, const char *why)
 {
     d->hops = 0;
     if (http_retry(d->g->http, &d->zip) == 0) {
-        d->g->api_requests++;
         return;
     }
     dl_fail(d, code, "artifact '%s' (id %llu): %s (after %d attempts)", d->name, d->artifact_id,
@@ -927,7 +925,6 @@ static void blob_start(struct gh_download *d, const char *url)
     d->blob.max_body = d->digest && d->size ? d->size : BLOB_MAX_DEFAULT;
     d->blob.done = on_blob;
     d->blob.ud = d;
-    d->g->blob_requests++;
     http_submit(d->g->http, &d->blob);
 }
 

@@ -121,8 +121,6 @@ struct gh {
     char *api;         /* without trailing '/' */
     char *repo;        /* OWNER/NAME */
     char *auth_header; /* "Authorization: Bearer ..." or NULL */
-    unsigned long api_requests;
-    unsigned long blob_requests;
 };
 
 int gh_init(struct gh *g, struct http_client *http, const char *api, const char *repo,

@@ -134,7 +134,6 @@ struct infx_opts {
 };
 
 struct infx_stats {
-    unsigned long requests;       /* requests made */
     unsigned long failed;         /* requests that failed for good */
     unsigned long dates;          /* dates looked at */
     unsigned long dates_listed;   /* of those, asked about now (workflow-info) */

@@ -93,7 +93,6 @@ static int fetch(struct sync *s, struct source_get *g, size_t n)
 
     if (!n)
         return 0;
-    s->st->requests += n;
     r = s->o->fetch(s->o->fetch_ud, g, n);
     if (r < 0 && r != -IMX_EINTR)
         r = 0; /* per-request outcomes say what failed */

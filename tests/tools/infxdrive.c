@@ -55,6 +55,7 @@ int main(int argc, char **argv)
 {
     struct infx_opts o;
     struct infx_stats st;
+    struct source_env env; /* only its note: the per-run lines */
     struct imx_err err = IMX_ERR_INIT;
     struct imx_diag diag = {warn, NULL, 0};
     char *ids[64];
@@ -93,14 +94,16 @@ int main(int argc, char **argv)
     o.fetch = fetch;
     o.fetch_ud = c;
     o.diag = &diag;
-    o.note = show;
+    memset(&env, 0, sizeof(env));
+    env.note = show;
+    o.env = &env;
     r = infx_sync(&o, &st, &err);
     curl_easy_cleanup(c);
     curl_global_cleanup();
-    printf("requests=%lu failed=%lu dates=%lu runs=%lu new=%lu kept=%lu artifacts=%lu files=%lu "
+    printf("failed=%lu dates=%lu runs=%lu new=%lu kept=%lu artifacts=%lu files=%lu "
            "rows=%lu agentic=%lu unknown_keys=%lu\n",
-           st.requests, st.failed, st.dates, st.runs, st.runs_new, st.runs_kept, st.runs_artifacts,
-           st.files, st.rows, st.agentic, st.unknown_keys);
+           st.failed, st.dates, st.runs, st.runs_new, st.runs_kept, st.runs_artifacts, st.files,
+           st.rows, st.agentic, st.unknown_keys);
     if (r < 0) {
         fprintf(stderr, "error: %s\n", err.msg);
         return 1;
