@@ -1,6 +1,8 @@
 /* ghsync: the GitHub sync engine (see ghsync.h). One http loop carries everything: artifact
- * listings of runs that changed, then their downloads, each installed as soon as it arrives,
- * each run recorded (run.json, then its manifest) as soon as its last download ends. */
+ * listings of runs that changed, each run's downloads as soon as its listing is read (ahead of
+ * the listings still queued), each installed as soon as it arrives and each run recorded
+ * (run.json, then its manifest) as soon as its last download ends, both on the client's worker
+ * thread so that the disk never holds the transfers still. */
 #include "source/ghsync.h"
 #include "cache/rows.h"
 #include "cache/select.h"
@@ -16,6 +18,7 @@
 
 #define RUN_JSON_MAX ((size_t)16 << 20)
 #define BAD_JSON_RETRIES 2
+#define INSTALLS_WAITING_MAX 64
 
 struct eng;
 
@@ -30,6 +33,15 @@ struct dl {
     const struct gh_artifact *a;
     struct gh_download d;
     struct store_tmp tmp;
+    /* the install, on the worker thread */
+    struct http_task task;
+    int irc;
+    struct imx_err ierr;
+    struct unpack_result res;
+    size_t superseded;
+    /* a failure, recorded in the manifest when the run is (never while installs run) */
+    enum art_state fail_state; /* ART_FAILED, ART_EXPIRED, or ART_PENDING for none */
+    char *fail_msg;
 };
 
 /* One selected run and its progress. */
@@ -55,6 +67,8 @@ struct rj {
     unsigned long long bytes;
     char why[IMX_ERR_MAX + 600];
     int finished;
+    struct http_task record; /* rj_record on the worker thread, then rj_report */
+    int record_ok, cache_failed;
 };
 
 struct eng {
@@ -69,7 +83,8 @@ struct eng {
     struct rj **rj;
     size_t nrj, caprj;
     struct dl **dlq;
-    size_t ndlq, capdlq, dlnext, dl_active, dl_limit;
+    size_t ndlq, capdlq, dlnext, dl_active, dl_limit, installing;
+    unsigned long long etag_puts;
     int pumping;
 };
 
@@ -115,12 +130,53 @@ static int cond_answer(struct http_req *r, struct cond *c, const char **body, si
     return 1;
 }
 
+/* An answer for the ETag store, written on the worker thread (two fsyncs the transfers need not
+ * wait for; a lost entry only costs a full answer next time). */
+struct etag_put {
+    struct http_task task;
+    const struct store *store;
+    char *url, *etag, *link, *body;
+    size_t len;
+};
+
+static void etag_put_work(struct http_task *t)
+{
+    struct etag_put *p = t->ud;
+    struct imx_err e2 = IMX_ERR_INIT;
+    store_etag_put(p->store, p->url, p->etag, p->link, p->body, p->len, &e2);
+}
+
+static void etag_put_done(struct http_task *t)
+{
+    struct etag_put *p = t->ud;
+    free(p->url);
+    free(p->etag);
+    free(p->link);
+    free(p->body);
+    free(p);
+}
+
 /* Stores a 200 answer once it parsed. */
 static void cond_keep(struct eng *e, struct http_req *r)
 {
-    struct imx_err e2 = IMX_ERR_INIT;
-    if (r->status == 200 && r->etag)
-        store_etag_put(e->store, r->url, r->etag, r->link, r->body.p, r->body.len, &e2);
+    struct etag_put *p;
+
+    if (r->status != 200 || !r->etag)
+        return;
+    p = xcalloc(1, sizeof(*p));
+    p->store = e->store;
+    p->url = xstrdup(r->url);
+    p->etag = xstrdup(r->etag);
+    p->link = r->link ? xstrdup(r->link) : NULL;
+    p->body = xmalloc(r->body.len + 1);
+    memcpy(p->body, r->body.p, r->body.len);
+    p->body[r->body.len] = '\0';
+    p->len = r->body.len;
+    p->task.work = etag_put_work;
+    p->task.done = etag_put_done;
+    p->task.ud = p;
+    p->task.key = e->etag_puts++; /* any lane: spread */
+    http_task_submit(e->http, &p->task);
 }
 
 /* Why an API answer is not usable, for messages. */
@@ -168,6 +224,7 @@ static void rj_free(struct rj *j)
     for (size_t i = 0; i < j->ndl; i++) {
         store_tmp_discard(&j->dls[i].tmp);
         gh_download_release(&j->dls[i].d);
+        free(j->dls[i].fail_msg);
     }
     free(j->dls);
     for (size_t i = 0; i < j->narts; i++)
@@ -469,55 +526,68 @@ static void say_run(struct eng *e, struct rj *j)
     source_say_run(e->env, &r);
 }
 
-/* Records the run: run.json, then the manifest; says what happened. */
-static void rj_finish(struct rj *j)
+/* Records the run (worker thread): the downloads' failures in the manifest, run.json, then the
+ * manifest. Nothing else of the run moves meanwhile: its downloads have all ended. */
+static void rj_record(struct http_task *t)
 {
+    struct rj *j = t->ud;
     struct eng *e = j->e;
     struct imx_err e2 = IMX_ERR_INIT;
-    int ok = !j->why[0] || j->listed;
+    struct buf p = BUF_INIT_MAX(8192);
 
-    if (j->finished)
-        return;
-    j->finished = 1;
-    e->st->runs_done++;
-    if (j->cached) {
-        e->st->runs_cached++;
-        say_run(e, j);
-        return;
-    }
-    if (ok && !e->env->list_only) {
-        struct buf p = BUF_INIT_MAX(8192);
-        if (j->run.id &&
-            store_write_run_json(e->store, j->id, j->run.json, j->run.jsonlen, &e2) < 0) {
-            snprintf(j->why, sizeof(j->why), "%s", e2.msg);
-            j->failed++;
-            e->st->cache_failed = 1;
-        }
-        j->m.run_attempt = j->run.attempt;
-        free(j->m.updated_at);
-        j->m.updated_at = j->run.updated_at ? xstrdup(j->run.updated_at) : NULL;
-        free(j->m.artifacts_etag);
-        j->m.artifacts_etag = j->etag1 ? xstrdup(j->etag1) : NULL;
-        free(j->m.pattern);
-        j->m.pattern = e->sel->artifact ? xstrdup(e->sel->artifact) : NULL;
-        j->m.complete = !j->failed && !j->no_token && !j->incomplete;
-        if (j->got || !j->m.rows_known) {
-            run_rows_release(&j->m.rows);
-            store_run_dir(e->store, j->id, &p);
-            rows_count_run(p.p, &j->m.rows);
-            j->m.rows_known = 1;
-        }
-        if (j->got)
-            e->st->rows += j->m.rows.total;
-        buf_release(&p);
-        if (store_manifest_save(e->store, &j->m, &e2) < 0) {
-            snprintf(j->why, sizeof(j->why), "%s", e2.msg);
-            j->failed++;
-            j->m.complete = 0;
-            e->st->cache_failed = 1;
+    for (size_t i = 0; i < j->ndl; i++) {
+        struct dl *d = &j->dls[i];
+        struct manifest_art *ma;
+        if (d->fail_state == ART_PENDING)
+            continue;
+        ma = manifest_get(&j->m, d->a->id, d->a->name);
+        ma->state = d->fail_state;
+        if (d->fail_state == ART_EXPIRED) {
+            ma->expired = 1;
+        } else {
+            free(ma->error);
+            ma->error = xstrdup(d->fail_msg ? d->fail_msg : "");
         }
     }
-    if (!ok || j->failed || j->no_token || j->incomplete) {
+    if (j->run.id && store_write_run_json(e->store, j->id, j->run.json, j->run.jsonlen, &e2) < 0) {
+        snprintf(j->why, sizeof(j->why), "%s", e2.msg);
+        j->failed++;
+        j->cache_failed = 1;
+    }
+    j->m.run_attempt = j->run.attempt;
+    free(j->m.updated_at);
+    j->m.updated_at = j->run.updated_at ? xstrdup(j->run.updated_at) : NULL;
+    free(j->m.artifacts_etag);
+    j->m.artifacts_etag = j->etag1 ? xstrdup(j->etag1) : NULL;
+    free(j->m.pattern);
+    j->m.pattern = e->sel->artifact ? xstrdup(e->sel->artifact) : NULL;
+    j->m.complete = !j->failed && !j->no_token && !j->incomplete;
+    if (j->got || !j->m.rows_known) {
+        run_rows_release(&j->m.rows);
+        store_run_dir(e->store, j->id, &p);
+        rows_count_run(p.p, &j->m.rows);
+        j->m.rows_known = 1;
+    }
+    buf_release(&p);
+    if (store_manifest_save(e->store, &j->m, &e2) < 0) {
+        snprintf(j->why, sizeof(j->why), "%s", e2.msg);
+        j->failed++;
+        j->m.complete = 0;
+        j->cache_failed = 1;
+    }
+}
+
+/* Says what happened to the run (loop thread). */
+static void rj_report(struct http_task *t)
+{
+    struct rj *j = t->ud;
+    struct eng *e = j->e;
+
+    if (j->cache_failed)
+        e->st->cache_failed = 1;
+    if (j->got)
+        e->st->rows += j->m.rows.total;
+    if (!j->record_ok || j->failed || j->no_token || j->incomplete) {
         e->st->runs_failed++;
         if (j->why[0])
             source_first_error(e->env, "%s", j->why);
@@ -528,24 +598,49 @@ static void rj_finish(struct rj *j)
     source_progress(e->env);
 }
 
+/* The run is done with: recorded (off the loop) when there is something to record, and said. */
+static void rj_finish(struct rj *j)
+{
+    struct eng *e = j->e;
+
+    if (j->finished)
+        return;
+    j->finished = 1;
+    e->st->runs_done++;
+    if (j->cached) {
+        e->st->runs_cached++;
+        say_run(e, j);
+        return;
+    }
+    j->record_ok = !j->why[0] || j->listed;
+    j->record.ud = j;
+    j->record.key = j->id; /* after the run's installs */
+    j->record.work = rj_record;
+    j->record.done = rj_report;
+    if (j->record_ok && !e->env->list_only)
+        http_task_submit(e->http, &j->record);
+    else
+        rj_report(&j->record);
+}
+
 static void on_dl(struct gh_download *d, void *ud);
 
+/* A download that failed: counted and said now, kept in the manifest when the run is recorded
+ * (another download of the run may be installing into it on the worker thread). */
 static void dl_failed(struct dl *d, int code, const char *msg)
 {
     struct rj *j = d->rj;
     struct eng *e = j->e;
-    struct manifest_art *ma = manifest_get(&j->m, d->a->id, d->a->name);
 
     if (code == -IMX_EEXPIRED) {
-        ma->state = ART_EXPIRED;
-        ma->expired = 1;
+        d->fail_state = ART_EXPIRED;
         j->expired++;
         e->st->artifacts_expired++;
         return;
     }
-    ma->state = ART_FAILED;
-    free(ma->error);
-    ma->error = xstrdup(msg);
+    d->fail_state = ART_FAILED;
+    free(d->fail_msg);
+    d->fail_msg = xstrdup(msg);
     j->failed++;
     e->st->artifacts_failed++;
     if (code == -IMX_EIO)
@@ -574,63 +669,93 @@ static void dl_end(struct dl *d)
         rj_finish(j);
 }
 
-static void on_dl(struct gh_download *gd, void *ud)
+/* Unpacks and installs a verified download (worker thread). */
+static void dl_install(struct http_task *t)
 {
-    struct dl *d = ud;
+    struct dl *d = t->ud;
+    struct rj *j = d->rj;
+    struct store_install in;
+    size_t before = 0, after = 0;
+
+    for (size_t i = 0; i < j->m.n; i++)
+        before += j->m.arts[i].state == ART_SUPERSEDED;
+    memset(&in, 0, sizeof(in));
+    in.run_id = j->id;
+    in.id = d->a->id;
+    in.name = d->a->name;
+    in.file = d->tmp.path;
+    in.is_zip = d->d.is_zip;
+    in.filename = d->d.filename;
+    in.source = "github";
+    imx_err_clear(&d->ierr);
+    d->irc = store_install_artifact(j->e->store, &j->m, &in, &d->res, &d->ierr);
+    for (size_t i = 0; i < j->m.n; i++)
+        after += j->m.arts[i].state == ART_SUPERSEDED;
+    d->superseded = after - before;
+}
+
+static void dl_installed(struct http_task *t)
+{
+    struct dl *d = t->ud;
     struct rj *j = d->rj;
     struct eng *e = j->e;
 
-    e->dl_active--;
-    if (gd->code < 0) {
-        dl_failed(d, gd->code, gd->msg);
+    e->installing--;
+    if (d->irc < 0) {
+        struct buf m = BUF_INIT_MAX(1024);
+        buf_addf(&m, "artifact '%s' (id %llu) refused: %s", d->a->name, d->a->id, d->ierr.msg);
+        dl_failed(d, -d->ierr.code, m.p);
+        buf_release(&m);
     } else {
-        struct store_install in;
-        struct unpack_result res;
-        struct imx_err e2 = IMX_ERR_INIT;
-        size_t before = 0, after = 0;
-
-        for (size_t i = 0; i < j->m.n; i++)
-            before += j->m.arts[i].state == ART_SUPERSEDED;
-        memset(&in, 0, sizeof(in));
-        in.run_id = j->id;
-        in.id = d->a->id;
-        in.name = d->a->name;
-        in.file = d->tmp.path;
-        in.is_zip = gd->is_zip;
-        in.filename = gd->filename;
-        in.source = "github";
-        fflush(d->tmp.fp);
-        if (store_install_artifact(e->store, &j->m, &in, &res, &e2) < 0) {
-            struct buf m = BUF_INIT_MAX(1024);
-            buf_addf(&m, "artifact '%s' (id %llu) refused: %s", d->a->name, d->a->id, e2.msg);
-            dl_failed(d, -e2.code, m.p);
-            buf_release(&m);
-        } else {
-            if (res.skipped)
-                imx_warn(e->env->diag, IMX_EUNSAFE,
-                         "run %llu: artifact '%s': %lu entr%s with a hidden name or one of imx's "
-                         "own (run.json, imx-manifest.json, .superseded/) not unpacked",
-                         j->id, d->a->name, res.skipped, res.skipped == 1 ? "y" : "ies");
-            j->got++;
-            j->bytes += gd->bytes;
-            e->st->artifacts++;
-            e->st->bytes += gd->bytes;
-            for (size_t i = 0; i < j->m.n; i++)
-                after += j->m.arts[i].state == ART_SUPERSEDED;
-            e->st->artifacts_superseded += after - before;
-        }
+        if (d->res.skipped)
+            imx_warn(e->env->diag, IMX_EUNSAFE,
+                     "run %llu: artifact '%s': %lu entr%s with a hidden name or one of imx's "
+                     "own (run.json, imx-manifest.json, .superseded/) not unpacked",
+                     j->id, d->a->name, d->res.skipped, d->res.skipped == 1 ? "y" : "ies");
+        j->got++;
+        j->bytes += d->d.bytes;
+        e->st->artifacts++;
+        e->st->bytes += d->d.bytes;
+        e->st->artifacts_superseded += d->superseded;
     }
     dl_end(d);
     pump(e);
 }
 
-/* Starts downloads while fewer than dl_limit run (each holds a temporary file open). */
+static void on_dl(struct gh_download *gd, void *ud)
+{
+    struct dl *d = ud;
+    struct eng *e = d->rj->e;
+
+    e->dl_active--;
+    if (gd->code < 0) {
+        dl_failed(d, gd->code, gd->msg);
+        dl_end(d);
+        pump(e);
+        return;
+    }
+    /* the http layer flushed and checked the file; the install takes it by name, so a queued
+     * install holds no descriptor */
+    fclose(d->tmp.fp);
+    d->tmp.fp = NULL;
+    d->task.work = dl_install;
+    d->task.done = dl_installed;
+    d->task.ud = d;
+    d->task.key = d->rj->id; /* one run's installs and record in turn: they share its manifest */
+    e->installing++;
+    http_task_submit(e->http, &d->task);
+    pump(e);
+}
+
+/* Starts downloads while fewer than dl_limit run (each holds a temporary file open) and fewer
+ * than INSTALLS_WAITING_MAX wait for the disk (each holds a temporary file, no descriptor). */
 static void pump(struct eng *e)
 {
     if (e->pumping)
         return;
     e->pumping = 1;
-    while (e->dl_active < e->dl_limit && e->dlnext < e->ndlq) {
+    while (e->dl_active < e->dl_limit && e->installing < INSTALLS_WAITING_MAX &&
+           e->dlnext < e->ndlq) {
         struct dl *d = e->dlq[e->dlnext++];
         struct imx_err e2 = IMX_ERR_INIT;
 
@@ -883,6 +1008,9 @@ static int eng_open(struct eng *e, struct source_env *env, struct imx_err *err)
 
 static void eng_close(struct eng *e)
 {
+    /* what the worker threads still have (the ETag answer of the last page of runs) */
+    if (e->http)
+        http_run(e->http, e->env->interrupted);
     for (size_t i = 0; i < e->nrj; i++)
         rj_free(e->rj[i]);
     free(e->rj);
@@ -925,10 +1053,13 @@ static int gh_source_sync(struct source_env *env, struct imx_err *err)
         r = http_run(e.http, env->interrupted);
         if (r < 0)
             imx_seterr(err, -r, "interrupted");
-        /* runs cut short (interrupted) still say what they got */
+        /* runs cut short (interrupted) still say what they got: their records are tasks,
+         * which an http_run interrupted again still carries out */
         for (size_t i = 0; i < e.nrj; i++)
             if (!e.rj[i]->finished && !e.rj[i]->pending)
                 rj_finish(e.rj[i]);
+        if (http_run(e.http, env->interrupted) < 0 && r == 0)
+            r = imx_seterr(err, IMX_EINTR, "interrupted");
     }
     if (e.nrj) {
         env->runs_out = xcalloc(e.nrj, sizeof(*env->runs_out));

@@ -925,6 +925,7 @@ static void blob_start(struct gh_download *d, const char *url)
     d->blob.max_body = d->digest && d->size ? d->size : BLOB_MAX_DEFAULT;
     d->blob.done = on_blob;
     d->blob.ud = d;
+    d->blob.priority = 2; /* the last step of a download: its file frees soonest */
     http_submit(d->g->http, &d->blob);
 }
 
@@ -988,6 +989,7 @@ void gh_download_start(struct gh *g, struct gh_download *d)
     d->zip.body.max = 1 << 20;
     d->zip.done = on_zip;
     d->zip.ud = d;
+    d->zip.priority = 1; /* ahead of the listings still queued: a listed run downloads now */
     http_submit(g->http, &d->zip);
 }
 

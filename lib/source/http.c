@@ -8,6 +8,8 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +40,18 @@ struct http_client {
     size_t nanswered, capanswered;
     char **silent; /* one entry per request that timed out with no response, by host */
     size_t nsilent, capsilent;
+    /* tasks (http_task_submit): todo for the worker, done for the loop; under mu */
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    struct lane {
+        struct http_client *c;
+        pthread_t thread;
+        int state; /* 0: not started, 1: running, -1: could not start (tasks run inline) */
+        struct http_task *todo, *todo_tail;
+    } lanes[HTTP_TASK_LANES];
+    int quit;
+    struct http_task *finished, *finished_tail;
+    size_t tasks; /* submitted, done() not called yet */
 };
 
 static int curl_ready;
@@ -60,6 +74,8 @@ int http_client_new(struct http_client **out, const struct http_opts *o, struct 
     }
     c = xcalloc(1, sizeof(*c));
     c->o = *o;
+    pthread_mutex_init(&c->mu, NULL);
+    pthread_cond_init(&c->cv, NULL);
     if (c->o.connect_timeout_ms <= 0)
         c->o.connect_timeout_ms = 10000;
     if (c->o.stall_seconds <= 0)
@@ -74,6 +90,8 @@ int http_client_new(struct http_client **out, const struct http_opts *o, struct 
         c->o.max_wait = 0;
     c->multi = curl_multi_init();
     if (!c->multi) {
+        pthread_cond_destroy(&c->cv);
+        pthread_mutex_destroy(&c->mu);
         free(c);
         return imx_seterr(err, IMX_ENET, "cannot initialise libcurl");
     }
@@ -88,6 +106,15 @@ void http_client_free(struct http_client *c)
 {
     if (!c)
         return;
+    pthread_mutex_lock(&c->mu);
+    c->quit = 1;
+    pthread_cond_broadcast(&c->cv);
+    pthread_mutex_unlock(&c->mu);
+    for (int i = 0; i < HTTP_TASK_LANES; i++)
+        if (c->lanes[i].state == 1)
+            pthread_join(c->lanes[i].thread, NULL);
+    pthread_cond_destroy(&c->cv);
+    pthread_mutex_destroy(&c->mu);
     for (size_t i = 0; i < c->ndown; i++)
         free(c->down[i].host);
     free(c->down);
@@ -463,6 +490,17 @@ static void easy_put(struct http_client *c, CURL *e)
     c->pool[c->npool++] = e;
 }
 
+/* Takes a transfer out of the multi handle; its easy handle goes back to the pool. */
+static void detach(struct http_client *c, struct http_req *r)
+{
+    curl_multi_remove_handle(c->multi, r->easy);
+    curl_slist_free_all(r->slist);
+    r->slist = NULL;
+    easy_put(c, r->easy);
+    r->easy = NULL;
+    c->active--;
+}
+
 static void log_line(struct http_client *c, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 static void log_line(struct http_client *c, const char *fmt, ...)
@@ -572,14 +610,23 @@ static int start(struct http_client *c, struct http_req *r)
     return 0;
 }
 
+/* Queued behind every request of its priority or higher. */
 static void enqueue(struct http_client *c, struct http_req *r)
 {
-    r->next = NULL;
-    if (c->tail)
-        c->tail->next = r;
+    struct http_req *prev = NULL;
+
+    if (c->tail && c->tail->priority < r->priority)
+        for (struct http_req *q = c->head; q && q->priority >= r->priority; q = q->next)
+            prev = q;
+    else
+        prev = c->tail;
+    r->next = prev ? prev->next : c->head;
+    if (prev)
+        prev->next = r;
     else
         c->head = r;
-    c->tail = r;
+    if (!r->next)
+        c->tail = r;
 }
 
 void http_submit(struct http_client *c, struct http_req *r)
@@ -720,12 +767,7 @@ static void drop_host(struct http_client *c, const struct http_req *dead)
         free(rk);
         if (!same || r == dead)
             continue;
-        curl_multi_remove_handle(c->multi, r->easy);
-        curl_slist_free_all(r->slist);
-        r->slist = NULL;
-        easy_put(c, r->easy);
-        r->easy = NULL;
-        c->active--;
+        detach(c, r);
         act_del(c, r);
         {
             struct buf u = BUF_INIT_MAX(2048);
@@ -758,12 +800,7 @@ static void finish(struct http_client *c, struct http_req *r, CURLcode rc)
         free(r->location);
         r->location = xstrdup(redir);
     }
-    curl_multi_remove_handle(c->multi, e);
-    curl_slist_free_all(r->slist);
-    r->slist = NULL;
-    r->easy = NULL;
-    easy_put(c, e);
-    c->active--;
+    detach(c, r);
     c->st.bytes += r->received;
     if (r->status == 304)
         c->st.not_modified++;
@@ -913,29 +950,121 @@ static long long start_ready(struct http_client *c)
     return next;
 }
 
+/* ---- tasks off the loop ----------------------------------------------------------------- */
+
+static void task_append(struct http_task **head, struct http_task **tail, struct http_task *t)
+{
+    t->next = NULL;
+    if (*tail)
+        (*tail)->next = t;
+    else
+        *head = t;
+    *tail = t;
+}
+
+static void *worker_main(void *arg)
+{
+    struct lane *l = arg;
+    struct http_client *c = l->c;
+    sigset_t all;
+
+    /* signals stay the main thread's: its handler removes temporary files, http_run sees it */
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, NULL);
+    pthread_mutex_lock(&c->mu);
+    for (;;) {
+        struct http_task *t;
+
+        while (!l->todo && !c->quit)
+            pthread_cond_wait(&c->cv, &c->mu);
+        if (!l->todo)
+            break;
+        t = l->todo;
+        l->todo = t->next;
+        if (!l->todo)
+            l->todo_tail = NULL;
+        pthread_mutex_unlock(&c->mu);
+        t->work(t);
+        pthread_mutex_lock(&c->mu);
+        task_append(&c->finished, &c->finished_tail, t);
+        pthread_cond_broadcast(&c->cv);
+        /* the loop may be in curl_multi_poll: the wakeup stays pending until it polls */
+        curl_multi_wakeup(c->multi);
+    }
+    pthread_mutex_unlock(&c->mu);
+    return NULL;
+}
+
+void http_task_submit(struct http_client *c, struct http_task *t)
+{
+    struct lane *l = &c->lanes[t->key % HTTP_TASK_LANES];
+
+    c->tasks++;
+    if (l->state == 0) {
+        l->c = c;
+        l->state = pthread_create(&l->thread, NULL, worker_main, l) == 0 ? 1 : -1;
+    }
+    if (l->state < 0) {
+        /* no thread to be had: the work is done now, done() from http_run as usual */
+        t->work(t);
+        pthread_mutex_lock(&c->mu);
+        task_append(&c->finished, &c->finished_tail, t);
+        pthread_mutex_unlock(&c->mu);
+        return;
+    }
+    pthread_mutex_lock(&c->mu);
+    task_append(&l->todo, &l->todo_tail, t);
+    pthread_cond_broadcast(&c->cv);
+    pthread_mutex_unlock(&c->mu);
+}
+
+/* Calls done() of the tasks finished so far (with wait, first waits for one while any is
+ * pending); returns how many. */
+static size_t tasks_reap(struct http_client *c, int wait)
+{
+    struct http_task *t;
+    size_t n = 0;
+
+    pthread_mutex_lock(&c->mu);
+    while (wait && !c->finished && c->tasks)
+        pthread_cond_wait(&c->cv, &c->mu);
+    t = c->finished;
+    c->finished = c->finished_tail = NULL;
+    pthread_mutex_unlock(&c->mu);
+    while (t) {
+        struct http_task *nx = t->next;
+        c->tasks--;
+        t->next = NULL;
+        if (t->done)
+            t->done(t);
+        t = nx;
+        n++;
+    }
+    return n;
+}
+
+/* Ends what runs and what waits with -IMX_EINTR; tasks (disk work) are finished, not cut. */
 static void abort_all(struct http_client *c)
 {
-    while (c->nact) {
-        struct http_req *r = c->act[c->nact - 1];
-        CURL *e = r->easy;
-        curl_multi_remove_handle(c->multi, e);
-        curl_slist_free_all(r->slist);
-        r->slist = NULL;
-        r->easy = NULL;
-        easy_put(c, e);
-        c->active--;
-        c->nact--;
-        set_msg(r, IMX_EINTR, "interrupted");
-        if (r->done)
-            r->done(r, r->ud);
-    }
-    while (c->head) {
-        struct http_req *r = c->head;
-        unlink_pending(c, NULL, r);
-        set_msg(r, IMX_EINTR, "interrupted");
-        if (r->done)
-            r->done(r, r->ud);
-    }
+    do {
+        while (c->nact) {
+            struct http_req *r = c->act[c->nact - 1];
+            detach(c, r);
+            c->nact--;
+            set_msg(r, IMX_EINTR, "interrupted");
+            if (r->done)
+                r->done(r, r->ud);
+        }
+        while (c->tasks)
+            tasks_reap(c, 1);
+        while (c->head) {
+            struct http_req *r = c->head;
+            unlink_pending(c, NULL, r);
+            set_msg(r, IMX_EINTR, "interrupted");
+            if (r->done)
+                r->done(r, r->ud);
+        }
+    } while (c->nact || c->tasks || c->head);
 }
 
 int http_run(struct http_client *c, int (*interrupted)(void))
@@ -949,8 +1078,9 @@ int http_run(struct http_client *c, int (*interrupted)(void))
             abort_all(c);
             return -IMX_EINTR;
         }
+        tasks_reap(c, 0); /* their done() may queue requests */
         wait = start_ready(c);
-        if (!c->active && !c->head)
+        if (!c->active && !c->head && !c->tasks)
             return 0;
         if (c->active) {
             curl_multi_perform(c->multi, &running);

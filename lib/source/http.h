@@ -67,6 +67,10 @@ struct http_req {
     int rate_limited;    /* obeys the client's rate-limit hold (API requests) */
     int manual_retry;    /* never retried automatically: done() decides, through http_retry */
     int redact_query;    /* the query is a credential (signed URL): never shown */
+    /* Among requests free to start, higher priorities start first (FIFO within one): a
+     * pipeline's later steps (a run's downloads) overtake earlier steps of other runs (listings
+     * still queued), so that work flows through it instead of waiting for a phase to end. */
+    int priority;
     void (*done)(struct http_req *req, void *ud);
     void *ud;
     /* out */
@@ -127,6 +131,25 @@ int http_retry(struct http_client *c, struct http_req *r);
  * interrupted() (may be NULL) turns true: pending requests then finish with that code.
  */
 int http_run(struct http_client *c, int (*interrupted)(void));
+
+/*
+ * Work off the transfer loop: a task's work() runs on one of the client's worker threads, then
+ * its done() on the thread of http_run, which returns only once every task submitted is done.
+ * Tasks of one key run one after another in the order submitted (a run's installs, then its
+ * record); tasks of different keys may run at once, on up to HTTP_TASK_LANES threads. For disk
+ * work (unpacking, fsync) that would otherwise hold every transfer still: work() must touch
+ * nothing that the loop's callbacks touch meanwhile. done() may submit requests and tasks. An
+ * interrupted http_run still waits for the tasks.
+ */
+#define HTTP_TASK_LANES 4
+struct http_task {
+    void (*work)(struct http_task *t);
+    void (*done)(struct http_task *t);
+    void *ud;
+    unsigned long long key;
+    struct http_task *next; /* private */
+};
+void http_task_submit(struct http_client *c, struct http_task *t);
 
 /*
  * Rate limits. After a response with x-ratelimit-remaining 0 (or Retry-After) the client

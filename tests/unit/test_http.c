@@ -1,8 +1,10 @@
 /* test_http: the pure parts of the HTTP layer: Link headers, origins (where a token may go),
- * URL encoding and query stripping. */
+ * URL encoding and query stripping; tasks off the transfer loop (order per key, done() on the
+ * loop's thread, http_run waiting for them). */
 #include "source/http.h"
 #include "unit.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 
 static void link_next(void)
@@ -103,8 +105,95 @@ static void resolve_and_userinfo(void)
     buf_release(&b);
 }
 
+/* ---- tasks ---------------------------------------------------------------------------- */
+
+#define NKEYS 6
+#define PER_KEY 40
+
+static int task_log[NKEYS][PER_KEY + 1], task_nlog[NKEYS];
+static int tasks_done, tasks_off_main, tasks_on_main;
+static pthread_t main_thread;
+static struct http_client *task_client;
+
+struct tk {
+    struct http_task t;
+    int seq;
+};
+
+static struct tk tks[NKEYS * PER_KEY + 1];
+
+static void tk_work(struct http_task *t)
+{
+    struct tk *k = t->ud;
+    /* one key's tasks run one at a time: this key's array is this thread's alone now */
+    task_log[t->key][task_nlog[t->key]++] = k->seq;
+    tasks_off_main += !pthread_equal(pthread_self(), main_thread);
+}
+
+static void tk_done(struct http_task *t)
+{
+    struct tk *k = t->ud;
+    tasks_done++;
+    tasks_on_main += pthread_equal(pthread_self(), main_thread) != 0;
+    if (k->seq == 0 && t->key == 0) {
+        /* done() may submit more: http_run waits for it too */
+        struct tk *more = &tks[NKEYS * PER_KEY];
+        more->seq = PER_KEY;
+        more->t.work = tk_work;
+        more->t.done = tk_done;
+        more->t.ud = more;
+        more->t.key = 0;
+        http_task_submit(task_client, &more->t);
+    }
+}
+
+static int always(void)
+{
+    return 1;
+}
+
+static void tasks_in_order(void)
+{
+    struct http_opts o;
+    struct imx_err err = IMX_ERR_INIT;
+
+    memset(&o, 0, sizeof(o));
+    main_thread = pthread_self();
+    CHECK(http_client_new(&task_client, &o, &err) == 0);
+    if (!task_client)
+        return;
+    for (int round = 0; round < 2; round++) {
+        memset(task_log, 0, sizeof(task_log));
+        memset(task_nlog, 0, sizeof(task_nlog));
+        tasks_done = tasks_off_main = tasks_on_main = 0;
+        for (int i = 0; i < PER_KEY; i++) {
+            for (int k = 0; k < NKEYS; k++) {
+                struct tk *t = &tks[i * NKEYS + k];
+                t->seq = i;
+                t->t.work = tk_work;
+                t->t.done = tk_done;
+                t->t.ud = t;
+                t->t.key = (unsigned long long)k;
+                http_task_submit(task_client, &t->t);
+            }
+        }
+        /* the second round is interrupted at once: the tasks are carried out all the same */
+        CHECK(http_run(task_client, round ? always : NULL) == (round ? -IMX_EINTR : 0));
+        CHECK(tasks_done == NKEYS * PER_KEY + 1);
+        CHECK(tasks_on_main == tasks_done);
+        CHECK(tasks_off_main == tasks_done);
+        CHECK(task_nlog[0] == PER_KEY + 1);
+        for (int k = 0; k < NKEYS; k++)
+            for (int i = 0; i < task_nlog[k]; i++)
+                CHECK(task_log[k][i] == i);
+    }
+    http_client_free(task_client);
+    task_client = NULL;
+}
+
 int main(void)
 {
+    RUN(tasks_in_order);
     RUN(resolve_and_userinfo);
     RUN(link_next);
     RUN(link_variants);
