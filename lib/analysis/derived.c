@@ -1,8 +1,10 @@
 /* derived: per-row metrics. The formulas are the dashboard's (analysis reference, section 3);
  * unlike the app, a missing or zero input gives a missing value, never a made-up 0. */
 #include "analysis/derived.h"
+#include "util/dec.h"
 
 #include <ctype.h>
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,6 +51,8 @@ double analysis_num(const struct trow *t, const char *src)
 
     if (!s || !*s)
         return NAN;
+    if (dec_parse(s, &v))
+        return v;
     v = strtod(s, &end);
     return *end || !isfinite(v) ? NAN : v;
 }
@@ -129,6 +133,21 @@ void num_format(double v, char *out, size_t cap)
     /* whole numbers as integers (50, not 5e+01) */
     if (v == floor(v) && fabs(v) < 1e15) {
         snprintf(out, cap, "%.0f", v);
+        return;
+    }
+    /* A normal number below 1e15 that p <= 15 digits read back as is, rounded to 15 digits,
+     * those p digits and zeros (it lies within half an ulp of them, far less than half a unit
+     * of the 15th digit), and %g drops the zeros: one try finds the common case. Larger
+     * numbers (%.15g of those may take the exponent form where fewer digits would not) and
+     * subnormals (fewer bits, so wider ulps) are left to the search. */
+    if (fabs(v) < 1e15 && fabs(v) >= DBL_MIN) {
+        snprintf(out, cap, "%.15g", v);
+        if (dec_to_double(out) == v)
+            return;
+        snprintf(out, cap, "%.16g", v);
+        if (dec_to_double(out) == v)
+            return;
+        snprintf(out, cap, "%.17g", v);
         return;
     }
     /* the fewest digits that read back as v: whether p digits do is monotone in p and 17

@@ -56,10 +56,44 @@ static int has_column(const struct colset *cs, const char *name)
     return 0;
 }
 
+/* Rows of one shape: their field names, and where each column's field is among them. */
+struct shape {
+    uint64_t hash;
+    uint32_t nf;
+    size_t nameslen;
+    char *names; /* every field name with its NUL, in the row's order */
+    int covered; /* every field has a column */
+    int idx[];   /* per column: the field's index in the row, -1 when none */
+};
+
+/* A bound on the shapes kept: input with a new shape in every row must not make the lookup
+ * quadratic or the memory unbounded (a shape past the bound replaces an old one). */
+#define SHAPES_MAX 256
+
+struct colshapes {
+    struct shape **v;
+    size_t n, cap;
+    size_t last;  /* the shape found last, tried first */
+    size_t evict; /* the next to replace once SHAPES_MAX are kept */
+};
+
+static void shapes_clear(struct colshapes *s)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        free(s->v[i]->names);
+        free(s->v[i]);
+    }
+    s->n = s->last = s->evict = 0;
+}
+
 static void add(struct colset *cs, const char *name, const char *field, enum col_src src)
 {
     if (has_column(cs, name))
         return;
+    /* the shapes' field indexes are per column: a new column makes them stale */
+    if (!cs->shapes)
+        cs->shapes = xcalloc(1, sizeof(*cs->shapes));
+    shapes_clear(cs->shapes);
     ALLOC_GROW(cs->v, cs->n + 1, cs->cap);
     cs->v[cs->n].name = xstrdup(name);
     cs->v[cs->n].field = field ? xstrdup(field) : NULL;
@@ -351,6 +385,11 @@ void colset_release(struct colset *cs)
         free(cs->v[i].field);
     }
     free(cs->v);
+    if (cs->shapes) {
+        shapes_clear(cs->shapes);
+        free(cs->shapes->v);
+        free(cs->shapes);
+    }
     memset(cs, 0, sizeof(*cs));
 }
 
@@ -376,8 +415,24 @@ const char *column_value(const struct column *c, const struct trow *t, const str
 }
 
 const char *column_value_kind(const struct column *c, const struct trow *t,
-                              const struct run_list *runs, char *gpubuf, size_t *len,
+                              const struct run_list *runs, char *scratch, size_t *len,
                               enum val_kind *kind)
+{
+    return column_value_at(c, t, runs, COLUMN_SEARCH, scratch, len, kind);
+}
+
+/* The last field of t named name (lookups see the last of duplicate keys), -1 when none. */
+static int find_field(const struct trow *t, const char *name)
+{
+    for (uint32_t i = t->n; i-- > 0;)
+        if (!strcmp(t->text + t->f[i].key, name))
+            return (int)i;
+    return -1;
+}
+
+const char *column_value_at(const struct column *c, const struct trow *t,
+                            const struct run_list *runs, int field, char *gpubuf, size_t *len,
+                            enum val_kind *kind)
 {
     const struct run_info *ri = t->rank.run < runs->n ? &runs->v[t->rank.run] : NULL;
 
@@ -385,16 +440,13 @@ const char *column_value_kind(const struct column *c, const struct trow *t,
     *kind = c->src == COL_RUN_ID || c->src == COL_ATTEMPT ? VAL_NUM : VAL_STR;
     switch (c->src) {
     case COL_FIELD:
-        for (uint32_t i = t->n; i-- > 0;) {
-            if (!strcmp(t->text + t->f[i].key, c->field)) {
-                if (t->f[i].kind == VAL_NULL)
-                    return NULL;
-                *len = t->f[i].vlen;
-                *kind = (enum val_kind)t->f[i].kind;
-                return t->text + t->f[i].val;
-            }
-        }
-        return NULL;
+        if (field == COLUMN_SEARCH)
+            field = find_field(t, c->field);
+        if (field < 0 || (uint32_t)field >= t->n || t->f[field].kind == VAL_NULL)
+            return NULL;
+        *len = t->f[field].vlen;
+        *kind = (enum val_kind)t->f[field].kind;
+        return t->text + t->f[field].val;
     case COL_DATE:
         return ri ? with_len(ri->created_at, len) : NULL;
     case COL_RUN_ID:
@@ -448,14 +500,12 @@ const char *column_value_kind(const struct column *c, const struct trow *t,
 
 void colwatch_init(struct colwatch *w, const char *spec)
 {
-    memset(w, 0, sizeof(*w));
     w->spec = spec;
 }
 
 void colwatch_release(struct colwatch *w)
 {
-    free(w->seen);
-    memset(w, 0, sizeof(*w));
+    w->spec = NULL;
 }
 
 static int has_field(const struct colset *cs, const char *src)
@@ -484,29 +534,113 @@ static int extras_covered(const struct colset *cs, const char *e)
     return ok;
 }
 
+/* Hashes a name and its length a word at a time (the names are checked byte by byte after). */
+static uint64_t hash_name(uint64_t h, const char *p, size_t n)
+{
+    const uint64_t prime = 0x100000001b3ULL;
+    uint64_t w;
+
+    h = (h ^ n) * prime;
+    for (; n >= 8; p += 8, n -= 8) {
+        memcpy(&w, p, 8);
+        h = (h ^ w) * prime;
+        h ^= h >> 29;
+    }
+    w = 0;
+    memcpy(&w, p, n);
+    h = (h ^ w) * prime;
+    return h ^ (h >> 29);
+}
+
+static int same_names(const struct shape *sh, const struct trow *t)
+{
+    const char *p = sh->names;
+
+    for (uint32_t i = 0; i < t->n; i++) {
+        const char *k = t->text + t->f[i].key;
+        if (strcmp(p, k))
+            return 0;
+        p += strlen(p) + 1;
+    }
+    return 1;
+}
+
+static struct shape *new_shape(const struct colset *cs, const struct trow *t, uint64_t h,
+                               size_t nameslen)
+{
+    struct colshapes *s = cs->shapes;
+    struct shape *sh = xmalloc(sizeof(*sh) + cs->n * sizeof(int));
+    char *p = sh->names = xmalloc(nameslen ? nameslen : 1);
+
+    sh->hash = h;
+    sh->nf = t->n;
+    sh->nameslen = nameslen;
+    sh->covered = 1;
+    for (uint32_t i = 0; i < t->n; i++) {
+        const char *k = t->text + t->f[i].key;
+        size_t l = strlen(k) + 1;
+        memcpy(p, k, l);
+        p += l;
+        if (sh->covered && !has_field(cs, k))
+            sh->covered = 0;
+    }
+    for (size_t c = 0; c < cs->n; c++)
+        sh->idx[c] = cs->v[c].src == COL_FIELD ? find_field(t, cs->v[c].field) : -1;
+    if (s->n < SHAPES_MAX) {
+        ALLOC_GROW(s->v, s->n + 1, s->cap);
+        s->last = s->n++;
+    } else {
+        s->last = s->evict++ % SHAPES_MAX;
+        free(s->v[s->last]->names);
+        free(s->v[s->last]);
+    }
+    s->v[s->last] = sh;
+    return sh;
+}
+
+static struct shape *find_shape(const struct colset *cs, const struct trow *t)
+{
+    struct colshapes *s = cs->shapes;
+    uint64_t h = 1469598103934665603ULL ^ t->n;
+    size_t nameslen = 0;
+
+    for (uint32_t i = 0; i < t->n; i++) {
+        const char *k = t->text + t->f[i].key;
+        size_t l = strlen(k);
+        h = hash_name(h, k, l);
+        nameslen += l + 1;
+    }
+    for (size_t j = 0; j < s->n; j++) {
+        size_t k = (s->last + j) % s->n;
+        const struct shape *sh = s->v[k];
+        if (sh->hash == h && sh->nf == t->n && sh->nameslen == nameslen && same_names(sh, t)) {
+            s->last = k;
+            return s->v[k];
+        }
+    }
+    return new_shape(cs, t, h, nameslen);
+}
+
+const int *colset_fields(const struct colset *cs, const struct trow *t)
+{
+    if (!cs->shapes || !cs->n)
+        return NULL;
+    return find_shape(cs, t)->idx;
+}
+
 int colset_covers(struct colwatch *w, const struct colset *cs, const struct trow *t)
 {
-    unsigned long long h = 1469598103934665603ULL;
     int all = w->spec && !strcmp(w->spec, "all");
 
     if (w->spec && strcmp(w->spec, "default") && strcmp(w->spec, "derived") && !all)
         return 1;
     if (!all)
         return !*t->extras || extras_covered(cs, t->extras);
-    for (uint32_t f = 0; f < t->n; f++)
-        for (const char *p = t->text + t->f[f].key;; p++) {
-            h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-            if (!*p)
-                break;
-        }
-    for (size_t i = 0; i < w->n; i++)
-        if (w->seen[i] == h)
-            return 1;
+    if (cs->shapes && cs->n)
+        return find_shape(cs, t)->covered;
     for (uint32_t f = 0; f < t->n; f++)
         if (!has_field(cs, t->text + t->f[f].key))
             return 0;
-    ALLOC_GROW(w->seen, w->n + 1, w->cap);
-    w->seen[w->n++] = h;
     return 1;
 }
 

@@ -32,10 +32,13 @@ struct column {
     int first_derived;            /* COL_DERIVED: the set's first, which computes a row's metrics */
 };
 
+struct colshapes;
+
 struct colset {
     struct column *v;
     size_t n, cap;
-    int csv_safe; /* CSV: a ' before text cells a spreadsheet would take as a formula */
+    int csv_safe;             /* CSV: a ' before text cells a spreadsheet would take as a formula */
+    struct colshapes *shapes; /* where the columns' fields are in rows of each shape (columns.c) */
 };
 
 /*
@@ -59,6 +62,21 @@ void colset_add_model_columns(struct colset *cs);
 void colset_add_run_columns(struct colset *cs);
 
 /*
+ * Where each column's field is in row t: an array of cs->n field indexes of t, -1 for a field
+ * t lacks (and for columns that are not row fields). Rows of one shape (the same field names
+ * in the same order) share one array, found by the names' hash and checked name by name, so a
+ * writer looks its fields up once per shape instead of by name per row and column. Valid until
+ * a column is added to the set; NULL for a set without columns.
+ */
+const int *colset_fields(const struct colset *cs, const struct trow *t);
+
+/* column_value_kind with the column's field index from colset_fields (COLUMN_SEARCH: by name). */
+#define COLUMN_SEARCH (-2)
+const char *column_value_at(const struct column *c, const struct trow *t,
+                            const struct run_list *runs, int field, char *scratch, size_t *len,
+                            enum val_kind *kind);
+
+/*
  * The value of column c for row t (runs gives the run metadata) and its length
  * in *len; NULL for a missing value. scratch must hold at least 32 bytes.
  */
@@ -68,13 +86,11 @@ const char *column_value(const struct column *c, const struct trow *t, const str
 /*
  * Whether a column set built before the rows were seen (a table written run by run) has a
  * column for every field of a row that its spec would show: the extra configuration fields
- * for the default set, every field for `all`; seed and lists are fixed. The watch remembers
- * the field-name sets already checked, so rows of one shape cost one hash.
+ * for the default set, every field for `all`; seed and lists are fixed. For `all` the answer
+ * is kept with the row's shape (colset_fields), so rows of one shape are checked once.
  */
 struct colwatch {
     const char *spec;
-    unsigned long long *seen; /* hashes of field-name sets known to be covered */
-    size_t n, cap;
 };
 void colwatch_init(struct colwatch *w, const char *spec);
 void colwatch_release(struct colwatch *w);

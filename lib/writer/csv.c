@@ -80,10 +80,13 @@ int csv_rows(FILE *fp, const char *label, const struct colset *cs, struct trow *
     char scratch[32];
 
     for (size_t i = 0; i < n; i++) {
+        const int *fields = colset_fields(cs, rows[i]);
         buf_reset(&line);
         for (size_t c = 0; c < cs->n; c++) {
             size_t len;
-            const char *v = column_value(&cs->v[c], rows[i], runs, scratch, &len);
+            enum val_kind kind;
+            const char *v =
+                column_value_at(&cs->v[c], rows[i], runs, fields[c], scratch, &len, &kind);
             if (c)
                 buf_addc(&line, ',');
             if (v)

@@ -11,13 +11,15 @@ int jsonl_rows(FILE *fp, const char *label, const struct colset *cs, struct trow
     char scratch[32];
 
     for (size_t i = 0; i < n; i++) {
+        const int *fields = colset_fields(cs, rows[i]);
         int first = 1;
         buf_reset(&line);
         buf_addc(&line, '{');
         for (size_t c = 0; c < cs->n; c++) {
             size_t len;
             enum val_kind kind;
-            const char *v = column_value_kind(&cs->v[c], rows[i], runs, scratch, &len, &kind);
+            const char *v =
+                column_value_at(&cs->v[c], rows[i], runs, fields[c], scratch, &len, &kind);
             if (!v)
                 continue;
             if (!first)

@@ -6,6 +6,7 @@
 #include "analysis/derived.h"
 #include "cache/select.h"
 #include "util/buf.h"
+#include "util/dec.h"
 #include "util/fsutil.h"
 #include "util/xalloc.h"
 #include "writer/columns.h"
@@ -26,6 +27,8 @@ struct runsig {
     char sig[160];
 };
 
+#define NKIND (VAL_BOOL + 1)
+
 struct db {
     sqlite3 *h;
     const char *path; /* for messages */
@@ -41,7 +44,8 @@ struct db {
     char **have; /* columns the rows table has */
     size_t nhave, caphave;
     sqlite3_stmt *ins_row, *ins_run;
-    struct runsig *sigs; /* incremental: every cached run, sorted by id; NULL in a full build */
+    char (*types)[NKIND]; /* per column of ins_row, by enum val_kind: col_type */
+    struct runsig *sigs;  /* incremental: every cached run, sorted by id; NULL in a full build */
     size_t nsigs;
 };
 
@@ -139,6 +143,12 @@ static int prepare_insert(struct db *d)
     struct buf b = BUF_INIT_MAX((size_t)1 << 24);
     int r = 0;
 
+    /* a column's type for each kind of value, once per column set rather than per value */
+    d->types = xrealloc(d->types, (d->cs.n ? d->cs.n : 1) * sizeof(*d->types));
+    for (size_t i = 0; i < d->cs.n; i++)
+        for (int k = 0; k < NKIND; k++)
+            d->types[i][k] = col_type(&d->cs.v[i], k);
+
     sqlite3_finalize(d->ins_row);
     d->ins_row = NULL;
     buf_adds(&b, "INSERT INTO rows (");
@@ -202,12 +212,13 @@ static void bind_value(sqlite3_stmt *st, int i, char type, const char *v, size_t
     } else if (type == 'I' && is_integer(v) && len < 19) {
         sqlite3_bind_int64(st, i, strtoll(v, NULL, 10));
     } else {
-        sqlite3_bind_double(st, i, strtod(v, NULL));
+        sqlite3_bind_double(st, i, dec_to_double(v));
     }
 }
 
 static int insert_row(struct db *d, const struct trow *t, struct buf *sk)
 {
+    const int *fields = colset_fields(&d->cs, t);
     int i = 1;
 
     for (size_t c = 0; c < d->cs.n; c++, i++) {
@@ -215,8 +226,8 @@ static int insert_row(struct db *d, const struct trow *t, struct buf *sk)
         char scratch[32];
         size_t len;
         enum val_kind kind;
-        const char *v = column_value_kind(col, t, &d->x->runs, scratch, &len, &kind);
-        char type = col_type(col, (int)kind);
+        const char *v = column_value_at(col, t, &d->x->runs, fields[c], scratch, &len, &kind);
+        char type = d->types[c][kind];
         if (v && col->src != COL_FIELD) {
             /* run metadata, perhaps made in scratch: a copy, the row's text is not its home */
             if (type != 'T' && is_integer(v))
@@ -526,6 +537,19 @@ static sqlite3_int64 count(struct db *d, const char *sql)
     return n;
 }
 
+/*
+ * The totals for the summary. latest holds one row per configuration key among the rows of the
+ * stored runs, and every row is stored with its run (inserted and deleted together): its size
+ * is the number of distinct keys, counted on the index rows_key instead of by running the view
+ * (which sorts every row with every column).
+ */
+static void count_totals(struct db *d)
+{
+    d->st->latest = (unsigned long)count(d, "SELECT count(DISTINCT imx_key) FROM rows");
+    d->st->rows_total = (unsigned long)count(d, "SELECT count(*) FROM rows");
+    d->st->runs_total = (size_t)count(d, "SELECT count(*) FROM runs");
+}
+
 static char *meta_get(struct db *d, const char *key)
 {
     sqlite3_stmt *st;
@@ -572,7 +596,11 @@ static int set_meta(struct db *d, const char *selection)
 
 static int open_db(struct db *d, const char *file)
 {
-    if (sqlite3_open_v2(file, &d->h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK)
+    /* one thread at a time uses the connection (the runs are handed over in turn): no mutex
+     * around every call */
+    if (sqlite3_open_v2(file, &d->h,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                        NULL) != SQLITE_OK)
         return db_fail(d, "open");
     sqlite3_busy_timeout(d->h, SQLITEDB_BUSY_MS);
     return 0;
@@ -639,11 +667,8 @@ static int full_build(struct db *d, const char *path, const struct extract_opts 
         r = write_views(d);
     if (r == 0)
         r = exec(d, "COMMIT");
-    if (r == 0) {
-        d->st->latest = (unsigned long)count(d, "SELECT count(*) FROM latest");
-        d->st->rows_total = (unsigned long)count(d, "SELECT count(*) FROM rows");
-        d->st->runs_total = (size_t)count(d, "SELECT count(*) FROM runs");
-    }
+    if (r == 0)
+        count_totals(d);
     close_db(d);
     if (r < 0) {
         atomic_file_abort(&af);
@@ -773,11 +798,8 @@ static int update(struct db *d, const struct extract_opts *o, struct extract *x)
         r = exec(d, "COMMIT");
     else
         exec(d, "ROLLBACK");
-    if (r == 0) {
-        d->st->latest = (unsigned long)count(d, "SELECT count(*) FROM latest");
-        d->st->rows_total = (unsigned long)count(d, "SELECT count(*) FROM rows");
-        d->st->runs_total = (size_t)count(d, "SELECT count(*) FROM runs");
-    }
+    if (r == 0)
+        count_totals(d);
     for (size_t k = 0; k < nids; k++)
         free(ids[k]);
     free(ids);
@@ -846,6 +868,7 @@ int sqldb_write(const char *path, const struct extract_opts *o, const struct row
         free(d.have[i]);
     free(d.have);
     free(d.sigs);
+    free(d.types);
     colset_release(&d.cs);
     colwatch_release(&d.watch);
     free(selection);

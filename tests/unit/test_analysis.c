@@ -193,15 +193,6 @@ static void interp_one_point(void)
     CHECK(interp_eval(x, y, m, 1, 50 - 2e-6, &v, NULL) < 0);
 }
 
-static struct trow **load(struct table *t, const char *json, size_t *n)
-{
-    struct reader_opts o = {.fn = unit_table_put, .ud = t, .label = "t"};
-    struct imx_err e = IMX_ERR_INIT;
-    table_init(t);
-    CHECK(reader_read_mem(json, strlen(json), &o, &e) == 0);
-    return table_sorted(t, n);
-}
-
 static void gpu_constants_file(void)
 {
     struct gpu_table g;
@@ -246,13 +237,13 @@ static void derived_metrics(void)
     double v[NMETRIC];
     int noc;
     struct trow **rows =
-        load(&t,
-             "[{\"hw\":\"b200-trt\",\"tp\":8,\"conc\":4,\"tput_per_gpu\":1000,"
-             "\"output_tput_per_gpu\":0,\"median_intvty\":50},"
-             " {\"hw\":\"rtx6000pro-lat\",\"tp\":1,\"conc\":8,\"tput_per_gpu\":10},"
-             " {\"hw\":\"gb200\",\"disagg\":true,\"num_prefill_gpu\":4,"
-             "\"num_decode_gpu\":12,\"conc\":16,\"tput_per_gpu\":2000}]",
-             &n);
+        unit_table_load(&t,
+                        "[{\"hw\":\"b200-trt\",\"tp\":8,\"conc\":4,\"tput_per_gpu\":1000,"
+                        "\"output_tput_per_gpu\":0,\"median_intvty\":50},"
+                        " {\"hw\":\"rtx6000pro-lat\",\"tp\":1,\"conc\":8,\"tput_per_gpu\":10},"
+                        " {\"hw\":\"gb200\",\"disagg\":true,\"num_prefill_gpu\":4,"
+                        "\"num_decode_gpu\":12,\"conc\":16,\"tput_per_gpu\":2000}]",
+                        &n);
     char s[32];
 
     gpu_table_init(&g);
@@ -287,7 +278,7 @@ static void series_names(void)
     struct table t;
     size_t n;
     struct series s[3];
-    struct trow **rows = load(
+    struct trow **rows = unit_table_load(
         &t,
         "[{\"hw\":\"mi355x-amd_0\",\"framework\":\"SGLang-Disagg\",\"precision\":\"MXFP4\","
         "\"isl\":1024,\"osl\":1024,\"conc\":4,\"infmax_model_prefix\":\"dsr1\"},"
@@ -321,19 +312,19 @@ static void pareto_and_calculator(void)
     struct imx_err e = IMX_ERR_INIT;
     size_t n;
     /* one series: (intvty, tput) = (10,100) (20,80) (20,70) (40,20) and a point without x */
-    struct trow **rows =
-        load(&t,
-             "[{\"hw\":\"h100\",\"precision\":\"fp8\",\"framework\":\"vllm\",\"isl\":1024,"
-             "\"osl\":1024,\"conc\":64,\"tput_per_gpu\":100,\"median_intvty\":10},"
-             " {\"hw\":\"h100\",\"precision\":\"fp8\",\"framework\":\"vllm\",\"isl\":1024,"
-             "\"osl\":1024,\"conc\":32,\"tput_per_gpu\":80,\"median_intvty\":20},"
-             " {\"hw\":\"h100\",\"precision\":\"fp8\",\"framework\":\"vllm\",\"isl\":1024,"
-             "\"osl\":1024,\"conc\":16,\"tput_per_gpu\":70,\"median_intvty\":20},"
-             " {\"hw\":\"h100\",\"precision\":\"fp8\",\"framework\":\"vllm\",\"isl\":1024,"
-             "\"osl\":1024,\"conc\":8,\"tput_per_gpu\":20,\"median_intvty\":40},"
-             " {\"hw\":\"h100\",\"precision\":\"fp8\",\"framework\":\"vllm\",\"isl\":1024,"
-             "\"osl\":1024,\"conc\":2,\"tput_per_gpu\":5}]",
-             &n);
+    struct trow **rows = unit_table_load(
+        &t,
+        "[{\"hw\":\"h100\",\"precision\":\"fp8\",\"framework\":\"vllm\",\"isl\":1024,"
+        "\"osl\":1024,\"conc\":64,\"tput_per_gpu\":100,\"median_intvty\":10},"
+        " {\"hw\":\"h100\",\"precision\":\"fp8\",\"framework\":\"vllm\",\"isl\":1024,"
+        "\"osl\":1024,\"conc\":32,\"tput_per_gpu\":80,\"median_intvty\":20},"
+        " {\"hw\":\"h100\",\"precision\":\"fp8\",\"framework\":\"vllm\",\"isl\":1024,"
+        "\"osl\":1024,\"conc\":16,\"tput_per_gpu\":70,\"median_intvty\":20},"
+        " {\"hw\":\"h100\",\"precision\":\"fp8\",\"framework\":\"vllm\",\"isl\":1024,"
+        "\"osl\":1024,\"conc\":8,\"tput_per_gpu\":20,\"median_intvty\":40},"
+        " {\"hw\":\"h100\",\"precision\":\"fp8\",\"framework\":\"vllm\",\"isl\":1024,"
+        "\"osl\":1024,\"conc\":2,\"tput_per_gpu\":5}]",
+        &n);
 
     gpu_table_init(&g);
     calc_pareto_opts(&o, CALC_INTERACTIVITY, &g, NULL);

@@ -3,6 +3,7 @@
 #ifndef IMX_UNIT_H
 #define IMX_UNIT_H
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,15 @@ static inline const char *unit_shared(const char *rel)
 
     snprintf(b, sizeof(bufs[0]), "%s/%s", root && *root ? root : "../shared", rel);
     return b;
+}
+
+/* A reproducible pseudo-random sequence (xorshift64) for tests that sample many inputs. */
+static inline uint64_t unit_rand(uint64_t *state)
+{
+    *state ^= *state << 13;
+    *state ^= *state >> 7;
+    *state ^= *state << 17;
+    return *state;
 }
 
 static int unit_failed_;

@@ -1,0 +1,14 @@
+/* dec: decimal text to double, exactly as strtod rounds it (to nearest, ties to even), without
+ * strtod's arbitrary-precision path for the plain numbers benchmark files hold. */
+#ifndef IMX_DEC_H
+#define IMX_DEC_H
+
+/* strtod(s, NULL): the same double for every s; plain decimals of up to 19 significant digits
+ * and a small exponent are converted with 128-bit integers, anything else by strtod. */
+double dec_to_double(const char *s);
+
+/* 1 with *out when s is wholly such a plain decimal (-?digits[.digits][e[+-]digits], the value
+ * finite), 0 when only strtod can tell. */
+int dec_parse(const char *s, double *out);
+
+#endif
