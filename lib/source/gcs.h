@@ -201,7 +201,7 @@ struct gcs_opts {
      * holder empties of what killed processes left; NULL: CACHE/.imx-gcs/tmp */
     const char *scratch;
     const char *now; /* ISO time recorded as listed_at; NULL: the clock */
-    size_t batch;    /* requests per fetch call (default 32) */
+    size_t batch;    /* requests per fetch call (default GCS_BATCH_DEFAULT) */
     source_fetch_fn fetch;
     void *fetch_ud;
     struct gcs_store store;
@@ -223,6 +223,13 @@ struct gcs_stats {
 };
 
 #define GCS_ATTEMPTS 3
+/* maxResults of a listing page: the most the JSON API hands out per page. */
+#define GCS_PAGE_SIZE 1000
+/* Requests handed to the fetcher at once: enough to keep every transfer slot busy. */
+#define GCS_BATCH_DEFAULT 256
+/* The largest zip taken from the bucket: far above any results artifact, a bound on a broken
+ * or hostile object. */
+#define GCS_ZIP_MAX ((size_t)512 << 20)
 
 /*
  * Lists the date folders, then (incrementally) the folders in range, picks runs and their

@@ -53,7 +53,7 @@ static char *list_url(struct engine *e, const char *prefix, int delim, const cha
 
     buf_addf(&u, "%s/storage/v1/b/", e->base);
     gcs_encode_query(&u, e->bucket);
-    buf_adds(&u, "/o?maxResults=1000");
+    buf_addf(&u, "/o?maxResults=%d", GCS_PAGE_SIZE);
     if (prefix) {
         buf_adds(&u, "&prefix=");
         gcs_encode_query(&u, prefix);
@@ -563,8 +563,7 @@ static void engine_init(struct engine *e, const struct gcs_opts *o, struct gcs_s
     e->err = err;
     e->base = o->base_url ? o->base_url : GCS_DEFAULT_URL;
     e->bucket = o->bucket ? o->bucket : GCS_DEFAULT_BUCKET;
-    /* Big batches keep every transfer slot of the fetcher busy. */
-    e->batch = o->batch ? o->batch : 256;
+    e->batch = o->batch ? o->batch : GCS_BATCH_DEFAULT;
     if (o->now) {
         snprintf(e->now, sizeof(e->now), "%s", o->now);
     } else {
@@ -896,6 +895,6 @@ const struct imx_source source_gcs = {
     .name = "gcs",
     .label = "GCS",
     .about = "the public GCS backup (older runs, no token)",
-    .limits = {.max_body = (size_t)512 << 20},
+    .limits = {.max_body = GCS_ZIP_MAX},
     .sync = gcs_source_sync,
 };

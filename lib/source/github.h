@@ -99,7 +99,8 @@ void gh_choose(const struct gh_artifact *arts, size_t n, const char *pattern, en
  * installed. NULL when none; *source names where it came from. */
 char *gh_token_find(const char *api_url, const char **source);
 
-/* URLs. api is the API root without a trailing '/'. created may be NULL. */
+/* URLs. api is the API root without a trailing '/'. created may be NULL. Each appends to out:
+ * 0, or -1 when repo is not "owner/name" or the URL passes out's cap (out is then failed). */
 int gh_runs_url(struct buf *out, const char *api, const char *repo, const char *workflow,
                 const char *branch, const char *event, const char *created);
 int gh_run_url(struct buf *out, const char *api, const char *repo, unsigned long long id);

@@ -77,15 +77,16 @@ int http_client_new(struct http_client **out, const struct http_opts *o, struct 
     pthread_mutex_init(&c->mu, NULL);
     pthread_cond_init(&c->cv, NULL);
     if (c->o.connect_timeout_ms <= 0)
-        c->o.connect_timeout_ms = 10000;
+        c->o.connect_timeout_ms = HTTP_CONNECT_TIMEOUT_MS;
     if (c->o.stall_seconds <= 0)
-        c->o.stall_seconds = 30;
+        c->o.stall_seconds = HTTP_STALL_SECONDS;
     if (c->o.min_rate <= 0)
         c->o.min_rate = HTTP_MIN_RATE;
     if (c->o.backoff_ms <= 0)
-        c->o.backoff_ms = 250;
+        c->o.backoff_ms = HTTP_BACKOFF_MS;
     if (c->o.backoff_max_ms < c->o.backoff_ms)
-        c->o.backoff_max_ms = c->o.backoff_ms < 8000 ? 8000 : c->o.backoff_ms;
+        c->o.backoff_max_ms =
+            c->o.backoff_ms < HTTP_BACKOFF_MAX_MS ? HTTP_BACKOFF_MAX_MS : c->o.backoff_ms;
     if (c->o.max_wait < 0)
         c->o.max_wait = 0;
     c->multi = curl_multi_init();
@@ -134,9 +135,9 @@ void http_client_free(struct http_client *c)
 
 void http_client_tune(struct http_client *c, int jobs, long timeout_seconds, int attempts)
 {
-    c->o.jobs = jobs < 1 ? 8 : jobs;
+    c->o.jobs = jobs < 1 ? HTTP_JOBS_DEFAULT : jobs;
     c->o.timeout_seconds = timeout_seconds <= 0 ? HTTP_DEADLINE : timeout_seconds;
-    c->o.attempts = attempts < 1 ? 4 : attempts;
+    c->o.attempts = attempts < 1 ? HTTP_ATTEMPTS_DEFAULT : attempts;
     curl_multi_setopt(c->multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)c->o.jobs);
     curl_multi_setopt(c->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)c->o.jobs * 2);
     curl_multi_setopt(c->multi, CURLMOPT_MAXCONNECTS, (long)c->o.jobs * 2);
@@ -333,7 +334,7 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *ud)
             s = t > now ? (long long)(t - now) : t >= 0 ? 0 : -1;
             free(d);
         }
-        r->retry_after = s > 86400 * 7 ? 86400 * 7 : (long)s;
+        r->retry_after = s > HTTP_RETRY_AFTER_MAX ? HTTP_RETRY_AFTER_MAX : (long)s;
     } else if (header_is(data, n, "x-ratelimit-remaining", &v, &vn))
         r->rl_remaining = (long)parse_ll(v, vn, -1);
     else if (header_is(data, n, "x-ratelimit-reset", &v, &vn))
@@ -1096,8 +1097,8 @@ int http_run(struct http_client *c, int (*interrupted)(void))
             if (ended)
                 continue; /* start what the finished transfers made room for */
         }
-        if (wait < 0 || wait > 1000)
-            wait = 1000;
+        if (wait < 0 || wait > HTTP_POLL_MAX_MS)
+            wait = HTTP_POLL_MAX_MS;
         curl_multi_poll(c->multi, NULL, 0, (int)wait, NULL);
     }
 }

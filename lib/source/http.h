@@ -17,18 +17,32 @@ struct http_stats {
     unsigned long rate_waits;
 };
 
+/* The defaults of struct http_opts (a field left 0 takes them). */
+#define HTTP_JOBS_DEFAULT 8
+#define HTTP_CONNECT_TIMEOUT_MS 10000L /* a host that takes longer to accept is not answering */
+#define HTTP_STALL_SECONDS 30L
+#define HTTP_ATTEMPTS_DEFAULT 4
+#define HTTP_BACKOFF_MS 250L      /* four tries then span about two seconds */
+#define HTTP_BACKOFF_MAX_MS 8000L /* a retry is never put off longer than this */
+/* Retry-After is believed up to a week (more is a misconfigured server); max_wait then decides
+ * whether imx waits at all. */
+#define HTTP_RETRY_AFTER_MAX (86400L * 7)
+/* The event loop wakes at least this often to start requests whose backoff has ended. */
+#define HTTP_POLL_MAX_MS 1000L
+
 struct http_opts {
     const char *user_agent;  /* sent on every request */
-    int jobs;                /* transfers at once (default 8) */
-    long connect_timeout_ms; /* default 10000 */
+    int jobs;                /* transfers at once (default HTTP_JOBS_DEFAULT) */
+    long connect_timeout_ms; /* default HTTP_CONNECT_TIMEOUT_MS */
     /* A transfer slower than min_rate bytes/s on average over stall_seconds fails (defaults:
-     * HTTP_MIN_RATE over 30 s), so a body dripping a few bytes a second cannot hold it. */
+     * HTTP_MIN_RATE over HTTP_STALL_SECONDS), so a body dripping a few bytes a second cannot
+     * hold it. */
     long stall_seconds;
     long min_rate;
     long timeout_seconds; /* a whole transfer takes at most this long (0: HTTP_DEADLINE) */
-    int attempts;         /* tries per request, first included (default 4) */
-    long backoff_ms;      /* first retry delay (default 250), doubled per retry, plus jitter */
-    long backoff_max_ms;  /* default 8000 */
+    int attempts;         /* tries per request, first included (default HTTP_ATTEMPTS_DEFAULT) */
+    long backoff_ms;      /* first retry delay (HTTP_BACKOFF_MS), doubled per retry, plus jitter */
+    long backoff_max_ms;  /* default HTTP_BACKOFF_MAX_MS */
     long max_wait;        /* longest rate-limit wait in seconds (default 60; 0: never wait) */
     /* Verbose request log: one line per finished transfer, NULL for none. */
     void (*log)(void *ud, const char *line);
@@ -195,7 +209,8 @@ char *http_link_find(const char *link, const char *rel);
 char *http_url_resolve(const char *base, const char *ref);
 /* Appends url to out with any user:password@ removed (for logs and messages). */
 void http_url_strip_userinfo(struct buf *out, const char *url);
-/* Percent-encodes s (everything but unreserved characters) and appends it to out. */
+/* Percent-encodes s (everything but unreserved characters) and appends it to out; 0, or -1
+ * past out's cap. */
 int http_url_encode(struct buf *out, const char *s);
 
 #endif

@@ -94,7 +94,8 @@ int infx_wfinfo_parse(const char *json, size_t len, struct infx_wfinfo *out, str
 void infx_wfinfo_release(struct infx_wfinfo *w);
 
 /* run.json for the cache, in the shape of GitHub's run object (id a number, run_attempt,
- * created_at, html_url, ...) plus "imx_source": "api". */
+ * created_at, html_url, ...) plus "imx_source": "api", appended to out: 0, or -1 past out's
+ * cap (out as it was). */
 int infx_run_json(const struct infx_run *r, struct buf *out);
 
 /*

@@ -42,7 +42,8 @@ void buf_reset(struct buf *b);
 /* Returns the malloc'ed string and leaves the buffer empty; the caller frees it. */
 char *buf_detach(struct buf *b, size_t *len);
 
-/* Appends; 0 on success, -1 if the cap would be exceeded (buffer unchanged). */
+/* Appends; 0 on success, -1 if the cap would be exceeded (buffer unchanged, and marked
+ * failed). The same for every buf_add* below: -1 is the cap, never an imx code. */
 int buf_add(struct buf *b, const void *data, size_t n);
 int buf_adds(struct buf *b, const char *s);
 int buf_addc(struct buf *b, char c);

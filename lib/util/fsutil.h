@@ -67,7 +67,7 @@ void tempfile_unhold(const sigset_t *saved);
 
 /* mkdir -p; existing directories are fine. */
 IMX_MUST_CHECK int mkdir_p(const char *path, struct imx_err *err);
-/* fsync a directory so that a rename in it is durable. */
+/* fsync a directory so that a rename in it is durable; 0, or -1 with errno set. */
 int fsync_dir(const char *dir);
 /*
  * Opens a file of the cache for reading only when it is a regular file: the open never blocks
@@ -92,7 +92,8 @@ IMX_MUST_CHECK int read_file(const char *path, size_t max, char **out, size_t *l
 long fd_jobs_cap(long jobs, int per_job, int reserve);
 int path_exists(const char *path);
 int is_dir(const char *path);
-/* Removes a directory tree (used only on imx's own temporary directories). */
+/* Removes a directory tree (used only on imx's own temporary directories); 0 (nothing there
+ * is fine), or -1 when something could not be removed (the rest still is). */
 int remove_tree(const char *path);
 
 /*
