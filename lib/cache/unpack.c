@@ -3,6 +3,7 @@
 #include "cache/unpack.h"
 #include "cache/jail.h"
 #include "util/fsutil.h"
+#include "util/hash.h"
 #include "util/xalloc.h"
 
 #include <archive.h>
@@ -126,10 +127,7 @@ struct names {
 
 static size_t name_hash(const char *s)
 {
-    size_t h = 1469598103934665603ULL & (size_t)-1;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * (size_t)1099511628211ULL;
-    return h;
+    return (size_t)fnv1a(FNV1A_INIT, s, strlen(s));
 }
 
 static void names_release(struct names *s)

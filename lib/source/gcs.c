@@ -2,6 +2,7 @@
  * hashes, URL encoding and the per-date listing state. No network here. */
 #include "source/gcs.h"
 #include "cache/jail.h"
+#include "source/http.h"
 #include "util/date.h"
 #include "util/fsutil.h"
 #include "util/json.h"
@@ -660,32 +661,15 @@ out:
     return rc;
 }
 
-static int encode(struct buf *out, const char *s, int keep_slash)
-{
-    static const char hex[] = "0123456789ABCDEF";
-
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        /* encodeURIComponent's unreserved set. */
-        if (isalnum(c) || strchr("-_.!~*'()", c) || (keep_slash && c == '/')) {
-            if (buf_addc(out, (char)c) < 0)
-                return -1;
-        } else if (buf_addc(out, '%') < 0 || buf_addc(out, hex[c >> 4]) < 0 ||
-                   buf_addc(out, hex[c & 15]) < 0) {
-            return -1;
-        }
-    }
-    return 0;
-}
-
+/* encodeURIComponent's unreserved set, as the backup's readers encode names */
 int gcs_encode_path(struct buf *out, const char *name)
 {
-    return encode(out, name, 1);
+    return http_url_encode_keep(out, name, "-_.!~*'()/");
 }
 
 int gcs_encode_query(struct buf *out, const char *value)
 {
-    return encode(out, value, 0);
+    return http_url_encode_keep(out, value, "-_.!~*'()");
 }
 
 /* ---- per-date listing state -------------------------------------------------------- */

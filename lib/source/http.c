@@ -1168,12 +1168,12 @@ void http_url_strip_userinfo(struct buf *out, const char *url)
     buf_adds(out, at + 1);
 }
 
-int http_url_encode(struct buf *out, const char *s)
+int http_url_encode_keep(struct buf *out, const char *s, const char *keep)
 {
     static const char hex[] = "0123456789ABCDEF";
     for (; *s; s++) {
         unsigned char ch = (unsigned char)*s;
-        if (isalnum(ch) || ch == '-' || ch == '.' || ch == '_' || ch == '~') {
+        if (isalnum(ch) || strchr(keep, ch)) {
             if (buf_addc(out, (char)ch) < 0)
                 return -1;
         } else if (buf_addf(out, "%%%c%c", hex[ch >> 4], hex[ch & 15]) < 0) {
@@ -1181,6 +1181,11 @@ int http_url_encode(struct buf *out, const char *s)
         }
     }
     return 0;
+}
+
+int http_url_encode(struct buf *out, const char *s)
+{
+    return http_url_encode_keep(out, s, "-._~");
 }
 
 static const char *skip_ws(const char *p)

@@ -212,5 +212,8 @@ void http_url_strip_userinfo(struct buf *out, const char *url);
 /* Percent-encodes s (everything but unreserved characters) and appends it to out; 0, or -1
  * past out's cap. */
 int http_url_encode(struct buf *out, const char *s);
+/* The same with the characters kept as they are named: ASCII letters and digits and those in
+ * keep (http_url_encode keeps "-._~"). */
+int http_url_encode_keep(struct buf *out, const char *s, const char *keep);
 
 #endif

@@ -1,6 +1,7 @@
 /* fields: field dictionary, key-field lookup (hashed: it runs for every field of every row)
  * and standardized CSV naming. */
 #include "table/fields.h"
+#include "util/hash.h"
 
 #include <pthread.h>
 #include <string.h>
@@ -28,10 +29,7 @@ static pthread_once_t honce = PTHREAD_ONCE_INIT;
 
 static unsigned hash(const char *s, size_t n)
 {
-    unsigned h = 2166136261u;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)s[i]) * 16777619u;
-    return h;
+    return (unsigned)fnv1a(FNV1A_INIT, s, n);
 }
 
 static void hbuild(void)

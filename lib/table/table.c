@@ -1,6 +1,7 @@
 /* table: configuration keys, the newest-wins merge (a hash table under one mutex; parsing,
  * not merging, dominates) and the documented total order of the output. */
 #include "table/table.h"
+#include "util/hash.h"
 #include "util/xalloc.h"
 
 #include <stdlib.h>
@@ -60,14 +61,6 @@ void table_prepare(const struct row *r, struct row_key *k)
 {
     table_index(r, k);
     table_key(r, k);
-}
-
-static uint64_t hash_bytes(const char *p, size_t n)
-{
-    uint64_t h = 1469598103934665603ull;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)p[i]) * 1099511628211ull;
-    return h;
 }
 
 const char *trow_get(const struct trow *t, const char *src)
@@ -181,7 +174,7 @@ static int rank_wins(struct row_rank a, struct row_rank b)
 
 struct trow *table_make(const struct row *r, const struct row_key *k, struct row_rank rank)
 {
-    return trow_new(r, k, rank, hash_bytes(k->key.p, k->key.len));
+    return trow_new(r, k, rank, fnv1a(FNV1A_INIT, k->key.p, k->key.len));
 }
 
 size_t trow_size(const struct trow *t)
