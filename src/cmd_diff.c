@@ -99,7 +99,7 @@ static void field(struct buf *line, enum out_format fmt, int *first, const char 
 static void header(struct buf *line, const struct colset *cs)
 {
     static const char *const suffix[] = {"old", "new", "change_pct"};
-    struct buf name = BUF_INIT_MAX(4096);
+    struct buf name = BUF_INIT_MAX(FIELDS_NAME_MAX);
 
     for (size_t c = 0; c < cs->n; c++)
         buf_addf(line, "%s,", cs->v[c].name);
@@ -128,7 +128,7 @@ static void write_entry(struct buf *line, enum out_format fmt, const struct cols
     const struct run_list *runs = e->new ? &new->x.runs : &old->x.runs;
     char scratch[32], pct[64];
     const char *oid, *odate, *nid, *ndate;
-    struct buf name = BUF_INIT_MAX(4096);
+    struct buf name = BUF_INIT_MAX(FIELDS_NAME_MAX);
     int first = 1;
 
     if (fmt == FMT_JSONL)
@@ -193,7 +193,7 @@ static void summary(const struct cli *cli, const struct diff_entry *v, size_t n)
     size_t count[4] = {0, 0, 0, 0};
     struct big_change *big = NULL;
     size_t nbig = 0, cap = 0;
-    struct buf b = BUF_INIT_MAX(1 << 16), name = BUF_INIT_MAX(4096);
+    struct buf b = BUF_INIT_MAX(1 << 16), name = BUF_INIT_MAX(FIELDS_NAME_MAX);
 
     for (size_t i = 0; i < n; i++) {
         count[v[i].status]++;

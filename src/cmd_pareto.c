@@ -12,7 +12,7 @@
 /* A column named by --metric that is not a known metric: its source field in the rows, or NULL. */
 static char *find_column(struct trow *const *rows, size_t n, const char *name)
 {
-    struct buf csv = BUF_INIT_MAX(4096);
+    struct buf csv = BUF_INIT_MAX(FIELDS_NAME_MAX);
     char *found = NULL;
 
     for (size_t i = 0; i < n && !found; i++) {

@@ -14,6 +14,8 @@
 #include <string.h>
 
 #define REPORT_MAX ((size_t)512 << 20)
+/* A page that ends closer than this to REPORT_MAX may have lost a part on the way. */
+#define REPORT_TAIL_ROOM ((size_t)64 << 10)
 #define CHART_W 640
 #define CHART_H 600
 
@@ -795,7 +797,7 @@ int report_write(struct buf *out, struct trow *const *rows_in, size_t n, const s
         buf_adds(out, "<div id=\"tip\" role=\"tooltip\"></div>\n");
         buf_adds(out, script);
         /* appends fail only at the cap: near it, the page is not whole */
-        if (buf_adds(out, "</body></html>\n") < 0 || out->len + 65536 > out->max)
+        if (buf_adds(out, "</body></html>\n") < 0 || out->len + REPORT_TAIL_ROOM > out->max)
             r = imx_seterr(err, IMX_ETOOBIG, "the report is larger than %zu MB", REPORT_MAX >> 20);
     }
     buf_release(&tmp);

@@ -85,6 +85,9 @@ int fields_is_extra_config(const char *src);
  * fields keep their source name. Appends to out.
  */
 void fields_csv_name(const char *src, struct buf *out);
+/* The cap of a buffer holding a column name: no real field name passes a hundred characters;
+ * this bounds what a hostile one costs. */
+#define FIELDS_NAME_MAX 4096
 /* Rank of a field among the known metric families, for --columns all ordering. */
 int fields_family_rank(const char *src);
 

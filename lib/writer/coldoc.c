@@ -13,7 +13,7 @@
 static void add(struct coldoc_list *l, const char *source, const char *unit, const char *meaning,
                 const char *set)
 {
-    struct buf name = BUF_INIT_MAX(4096);
+    struct buf name = BUF_INIT_MAX(FIELDS_NAME_MAX);
     struct coldoc *d;
 
     if (*source)

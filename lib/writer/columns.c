@@ -115,10 +115,10 @@ static void add_seed(struct colset *cs)
  * of its own, field_<name>, so that neither hides the other. */
 static void add_field(struct colset *cs, const char *src)
 {
-    struct buf name = BUF_INIT_MAX(4096);
+    struct buf name = BUF_INIT_MAX(FIELDS_NAME_MAX);
     fields_csv_name(src, &name);
     if (has_column(cs, name.p)) {
-        struct buf alt = BUF_INIT_MAX(4200);
+        struct buf alt = BUF_INIT_MAX(FIELDS_NAME_MAX + sizeof("field_"));
         buf_addf(&alt, "field_%s", name.p);
         add(cs, alt.p, src, COL_FIELD);
         buf_release(&alt);
@@ -316,7 +316,7 @@ int colset_build(struct colset *cs, const char *spec, struct trow *const *rows, 
             if (!c) {
                 /* a known field no row has is still a valid (empty) column */
                 char *nm = xstrndup(p, len);
-                struct buf csv = BUF_INIT_MAX(4096);
+                struct buf csv = BUF_INIT_MAX(FIELDS_NAME_MAX);
                 fields_csv_name(nm, &csv);
                 if (len && (fields_key_id(nm, len) >= 0 || strcmp(csv.p, nm) ||
                             fields_family_rank(nm) < 1000)) {
