@@ -70,6 +70,17 @@ int metric_lookup(const char *name);
 void metrics_of_row(const struct trow *t, const struct gpu_table *g, int output_fallback,
                     double v[NMETRIC], int *no_constants);
 
+/* The row fields the metrics read: each input metric's own (by enum metric; none for derived
+ * ones), then the GPU counts total_gpus is made of. */
+enum { MF_TP = NMETRIC, MF_PREFILL_GPUS, MF_DECODE_GPUS, NMFIELD };
+/* The name of field i (0 <= i < NMFIELD), NULL for a derived metric's slot. */
+const char *metrics_field(int i);
+/* Where those fields are in t (the last of duplicate keys), -1 for a field t lacks. */
+void metrics_find_fields(const struct trow *t, int f[NMFIELD]);
+/* metrics_of_row with the fields already found (rows of one shape share them). */
+void metrics_of_fields(const struct trow *t, const int f[NMFIELD], const struct gpu_table *g,
+                       int output_fallback, double v[NMETRIC], int *no_constants);
+
 /*
  * The GPU of a runner label as the dashboard's series see it: the label's first token split on
  * '-' or '_', lowercased (b200-trt -> b200, mi355x-amd_0 -> mi355x, rtx6000pro-lat ->

@@ -120,6 +120,14 @@ int dec_parse(const char *s, double *out)
     return 1;
 }
 
+int dec_value(uint64_t w, int e, double *out)
+{
+    if (e < -21 || e > 19)
+        return 0;
+    *out = w ? scale(w, e) : 0.0;
+    return 1;
+}
+
 double dec_to_double(const char *s)
 {
     double v;

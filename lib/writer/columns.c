@@ -5,6 +5,7 @@
 #include "reader/names.h"
 #include "table/fields.h"
 #include "util/buf.h"
+#include "util/hash.h"
 #include "util/xalloc.h"
 
 #include <errno.h>
@@ -63,7 +64,7 @@ struct shape {
     size_t nameslen;
     char *names; /* every field name with its NUL, in the row's order */
     int covered; /* every field has a column */
-    int idx[];   /* per column: the field's index in the row, -1 when none */
+    int idx[];   /* per column, then per metrics_field: the field's index in the row, or -1 */
 };
 
 /* A bound on the shapes kept: input with a new shape in every row must not make the lookup
@@ -414,13 +415,6 @@ const char *column_value(const struct column *c, const struct trow *t, const str
     return column_value_kind(c, t, runs, scratch, len, &kind);
 }
 
-const char *column_value_kind(const struct column *c, const struct trow *t,
-                              const struct run_list *runs, char *scratch, size_t *len,
-                              enum val_kind *kind)
-{
-    return column_value_at(c, t, runs, COLUMN_SEARCH, scratch, len, kind);
-}
-
 /* The last field of t named name (lookups see the last of duplicate keys), -1 when none. */
 static int find_field(const struct trow *t, const char *name)
 {
@@ -430,9 +424,10 @@ static int find_field(const struct trow *t, const char *name)
     return -1;
 }
 
-const char *column_value_at(const struct column *c, const struct trow *t,
-                            const struct run_list *runs, int field, char *gpubuf, size_t *len,
-                            enum val_kind *kind)
+/* A column's value; field: the column's field index (-2: find it by name); mf: where the
+ * metrics' fields are (NULL: find them by name). */
+static const char *value(const struct column *c, const struct trow *t, const struct run_list *runs,
+                         int field, const int *mf, char *gpubuf, size_t *len, enum val_kind *kind)
 {
     const struct run_info *ri = t->rank.run < runs->n ? &runs->v[t->rank.run] : NULL;
 
@@ -440,7 +435,7 @@ const char *column_value_at(const struct column *c, const struct trow *t,
     *kind = c->src == COL_RUN_ID || c->src == COL_ATTEMPT ? VAL_NUM : VAL_STR;
     switch (c->src) {
     case COL_FIELD:
-        if (field == COLUMN_SEARCH)
+        if (field == -2)
             field = find_field(t, c->field);
         if (field < 0 || (uint32_t)field >= t->n || t->f[field].kind == VAL_NULL)
             return NULL;
@@ -484,7 +479,10 @@ const char *column_value_at(const struct column *c, const struct trow *t,
         } memo;
         const struct gpu_table *g = c->gpus ? c->gpus : builtin_gpus();
         if (c->first_derived || memo.t != t || memo.g != g) {
-            metrics_of_row(t, g, 0, memo.v, NULL);
+            if (mf)
+                metrics_of_fields(t, mf, g, 0, memo.v, NULL);
+            else
+                metrics_of_row(t, g, 0, memo.v, NULL);
             memo.t = t;
             memo.g = g;
         }
@@ -496,6 +494,22 @@ const char *column_value_at(const struct column *c, const struct trow *t,
     }
     }
     return NULL;
+}
+
+const char *column_value_kind(const struct column *c, const struct trow *t,
+                              const struct run_list *runs, char *scratch, size_t *len,
+                              enum val_kind *kind)
+{
+    return value(c, t, runs, -2, NULL, scratch, len, kind);
+}
+
+const char *column_value_at(const struct colset *cs, size_t col, const struct trow *t,
+                            const struct run_list *runs, const int *fields, char *scratch,
+                            size_t *len, enum val_kind *kind)
+{
+    if (!fields)
+        return value(&cs->v[col], t, runs, -2, NULL, scratch, len, kind);
+    return value(&cs->v[col], t, runs, fields[col], fields + cs->n, scratch, len, kind);
 }
 
 void colwatch_init(struct colwatch *w, const char *spec)
@@ -534,21 +548,21 @@ static int extras_covered(const struct colset *cs, const char *e)
     return ok;
 }
 
-/* Hashes a name and its length a word at a time (the names are checked byte by byte after). */
+/* FNV-1a's steps a word at a time, over a name and its length: every row's names are hashed,
+ * and byte by byte was a tenth of the writer's time (the names are compared after a match). */
 static uint64_t hash_name(uint64_t h, const char *p, size_t n)
 {
-    const uint64_t prime = 0x100000001b3ULL;
     uint64_t w;
 
-    h = (h ^ n) * prime;
+    h = (h ^ n) * FNV1A_PRIME;
     for (; n >= 8; p += 8, n -= 8) {
         memcpy(&w, p, 8);
-        h = (h ^ w) * prime;
+        h = (h ^ w) * FNV1A_PRIME;
         h ^= h >> 29;
     }
     w = 0;
     memcpy(&w, p, n);
-    h = (h ^ w) * prime;
+    h = (h ^ w) * FNV1A_PRIME;
     return h ^ (h >> 29);
 }
 
@@ -569,7 +583,7 @@ static struct shape *new_shape(const struct colset *cs, const struct trow *t, ui
                                size_t nameslen)
 {
     struct colshapes *s = cs->shapes;
-    struct shape *sh = xmalloc(sizeof(*sh) + cs->n * sizeof(int));
+    struct shape *sh = xmalloc(sizeof(*sh) + (cs->n + NMFIELD) * sizeof(int));
     char *p = sh->names = xmalloc(nameslen ? nameslen : 1);
 
     sh->hash = h;
@@ -586,6 +600,7 @@ static struct shape *new_shape(const struct colset *cs, const struct trow *t, ui
     }
     for (size_t c = 0; c < cs->n; c++)
         sh->idx[c] = cs->v[c].src == COL_FIELD ? find_field(t, cs->v[c].field) : -1;
+    metrics_find_fields(t, sh->idx + cs->n);
     if (s->n < SHAPES_MAX) {
         ALLOC_GROW(s->v, s->n + 1, s->cap);
         s->last = s->n++;
@@ -601,7 +616,7 @@ static struct shape *new_shape(const struct colset *cs, const struct trow *t, ui
 static struct shape *find_shape(const struct colset *cs, const struct trow *t)
 {
     struct colshapes *s = cs->shapes;
-    uint64_t h = 1469598103934665603ULL ^ t->n;
+    uint64_t h = FNV1A_INIT ^ t->n;
     size_t nameslen = 0;
 
     for (uint32_t i = 0; i < t->n; i++) {

@@ -63,18 +63,20 @@ void colset_add_run_columns(struct colset *cs);
 
 /*
  * Where each column's field is in row t: an array of cs->n field indexes of t, -1 for a field
- * t lacks (and for columns that are not row fields). Rows of one shape (the same field names
- * in the same order) share one array, found by the names' hash and checked name by name, so a
- * writer looks its fields up once per shape instead of by name per row and column. Valid until
- * a column is added to the set; NULL for a set without columns.
+ * t lacks (and for columns that are not row fields), followed by the NMFIELD indexes of the
+ * fields the derived metrics read (metrics_find_fields). Rows of one shape (the same field
+ * names in the same order) share one array, found by the names' hash and checked name by
+ * name, so a writer looks its fields up once per shape instead of by name per row and column.
+ * Valid until the next call or until a column is added to the set; NULL for a set without
+ * columns.
  */
 const int *colset_fields(const struct colset *cs, const struct trow *t);
 
-/* column_value_kind with the column's field index from colset_fields (COLUMN_SEARCH: by name). */
-#define COLUMN_SEARCH (-2)
-const char *column_value_at(const struct column *c, const struct trow *t,
-                            const struct run_list *runs, int field, char *scratch, size_t *len,
-                            enum val_kind *kind);
+/* column_value_kind for column col of the set, with fields from colset_fields (NULL: found by
+ * name). */
+const char *column_value_at(const struct colset *cs, size_t col, const struct trow *t,
+                            const struct run_list *runs, const int *fields, char *scratch,
+                            size_t *len, enum val_kind *kind);
 
 /*
  * The value of column c for row t (runs gives the run metadata) and its length

@@ -85,8 +85,7 @@ int csv_rows(FILE *fp, const char *label, const struct colset *cs, struct trow *
         for (size_t c = 0; c < cs->n; c++) {
             size_t len;
             enum val_kind kind;
-            const char *v =
-                column_value_at(&cs->v[c], rows[i], runs, fields[c], scratch, &len, &kind);
+            const char *v = column_value_at(cs, c, rows[i], runs, fields, scratch, &len, &kind);
             if (c)
                 buf_addc(&line, ',');
             if (v)

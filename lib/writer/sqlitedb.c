@@ -226,7 +226,7 @@ static int insert_row(struct db *d, const struct trow *t, struct buf *sk)
         char scratch[32];
         size_t len;
         enum val_kind kind;
-        const char *v = column_value_at(col, t, &d->x->runs, fields[c], scratch, &len, &kind);
+        const char *v = column_value_at(&d->cs, c, t, &d->x->runs, fields, scratch, &len, &kind);
         char type = d->types[c][kind];
         if (v && col->src != COL_FIELD) {
             /* run metadata, perhaps made in scratch: a copy, the row's text is not its home */
@@ -650,7 +650,7 @@ static int full_build(struct db *d, const char *path, const struct extract_opts 
     /* the temporary file is the journal: an interrupted build is never renamed into place */
     if (r == 0)
         r = exec(d, "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; "
-                    "PRAGMA cache_size = -65536; BEGIN;");
+                    "PRAGMA cache_size = -8192; BEGIN;");
     if (r == 0)
         r = exec(d, schema);
     if (r == 0)

@@ -33,15 +33,24 @@ schema_and_types() {
         "$(printf '1000|1|github\n1100|1|github\n1200|2|github')"
 }
 
+# the summary's totals are the database's own (latest is counted on the index rows_key, not by
+# running the view)
+totals_match() {
+    local db=$1 msg=$2
+    assert_contains "$msg" "$(q "$db" 'SELECT count(*) FROM runs') runs, $(q "$db" 'SELECT count(*) FROM rows') rows, $(q "$db" 'SELECT count(*) FROM latest') in the view latest"
+}
+
 incremental() {
     local c="$W/inc" db="$W/inc.sqlite"
     mkdir -p "$c" && cp -r "$FIX/run_1000" "$FIX/run_1100" "$c/" || return 1
     imx extract --offline --cache "$c" --model all -o "$db" 2>"$W/e1" || return 1
+    totals_match "$db" "$W/e1" || return 1
     assert_contains "$W/e1" "Built" || return 1
     agrees "$c" "$db" || return 1
     # a new run: only it is read
     cp -r "$FIX/run_1200" "$c/"
     imx extract --offline --cache "$c" --model all -o "$db" 2>"$W/e2" || return 1
+    totals_match "$db" "$W/e2" || return 1
     assert_contains "$W/e2" "1 runs added, 0 replaced, 0 removed (4 rows added)" || return 1
     agrees "$c" "$db" || return 1
     # nothing new: nothing read
@@ -51,6 +60,7 @@ incremental() {
     sed -i 's/"run_attempt": 1/"run_attempt": 2/' "$c/run_1100/run.json"
     sed -i 's/1500.25/1555.5/' "$c/run_1100/agg_bmk.json"
     imx extract --offline --cache "$c" --model all -o "$db" 2>"$W/e4" || return 1
+    totals_match "$db" "$W/e4" || return 1
     assert_contains "$W/e4" "0 runs added, 1 replaced, 0 removed (6 rows added)" || return 1
     agrees "$c" "$db" || return 1
     assert_eq "$(q "$db" 'SELECT count(*) FROM rows WHERE throughput_tokens_per_sec_per_gpu = 1555.5')" 1 || return 1
@@ -58,6 +68,7 @@ incremental() {
     # (from the backup) takes its place in the order
     rm -rf "$c/run_1200"
     imx extract --offline --cache "$c" --model all -o "$db" 2>"$W/e5" || return 1
+    totals_match "$db" "$W/e5" || return 1
     assert_contains "$W/e5" "0 runs added, 0 replaced, 1 removed" || return 1
     agrees "$c" "$db" || return 1
     # another selection (a model) is a rebuild, not a mix

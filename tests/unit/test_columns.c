@@ -29,7 +29,7 @@ static int compare_all(const struct colset *cs, struct trow **rows, size_t n)
             char s1[32], s2[32];
             size_t l1 = 0, l2 = 0;
             enum val_kind k1 = VAL_NULL, k2 = VAL_NULL;
-            const char *a = column_value_at(&cs->v[c], rows[i], &runs, fields[c], s1, &l1, &k1);
+            const char *a = column_value_at(cs, c, rows[i], &runs, fields, s1, &l1, &k1);
             const char *b = column_value_kind(&cs->v[c], rows[i], &runs, s2, &l2, &k2);
             if (!a != !b || l1 != l2 || k1 != k2 || (a && memcmp(a, b, l1))) {
                 fprintf(stderr, "  row %zu column %s: '%s' != '%s'\n", i, cs->v[c].name,
@@ -38,6 +38,33 @@ static int compare_all(const struct colset *cs, struct trow **rows, size_t n)
             }
         }
     }
+    return bad;
+}
+
+/* The derived metrics from the fields the shape found equal those found by name. */
+static int metrics_agree(const struct colset *cs, struct trow **rows, size_t n)
+{
+    struct gpu_table g;
+    int bad = 0;
+
+    gpu_table_init(&g);
+    for (size_t i = 0; i < n; i++) {
+        double a[NMETRIC], b[NMETRIC];
+        int na = -1, nb = -2;
+        metrics_of_fields(rows[i], colset_fields(cs, rows[i]) + cs->n, &g, 1, a, &na);
+        metrics_of_row(rows[i], &g, 1, b, &nb);
+        for (int m = 0; m < NMETRIC; m++) /* the inputs as trow_get finds them */
+            if (metric_info[m].src && m != M_OUTPUT_TPUT)
+                b[m] = analysis_num(rows[i], metric_info[m].src);
+        for (int m = 0; m < NMETRIC; m++)
+            if (!(a[m] == b[m] || (isnan(a[m]) && isnan(b[m])))) {
+                fprintf(stderr, "  row %zu metric %s: %g != %g\n", i, metric_info[m].name, a[m],
+                        b[m]);
+                bad++;
+            }
+        bad += na != nb;
+    }
+    gpu_table_release(&g);
     return bad;
 }
 
@@ -53,7 +80,9 @@ static void shapes_map_each_column(void)
         " {\"hw\":\"h100\",\"conc\":5,\"tput_per_gpu\":1,\"tput_per_gpu\":2,\"tp\":8},"
         " {\"hw\":\"h100\",\"conc\":6,\"ab\":\"x\",\"c\":\"y\",\"tp\":8},"
         " {\"hw\":\"h100\",\"conc\":7,\"a\":\"x\",\"bc\":\"y\",\"tp\":8},"
-        " {\"hw\":\"h100\",\"conc\":8,\"tput_per_gpu\":12.5,\"mean_ttft\":0.125,\"tp\":8}]";
+        " {\"hw\":\"h100\",\"conc\":8,\"tput_per_gpu\":12.5,\"mean_ttft\":0.125,\"tp\":8},"
+        " {\"hw\":\"b200\",\"conc\":9,\"disagg\":true,\"num_decode_gpu\":4,\"tput_per_gpu\":3.5,"
+        "\"output_tput_per_gpu\":1.25,\"num_prefill_gpu\":2,\"median_intvty\":30}]";
     struct table t;
     struct colset cs;
     struct imx_err e = IMX_ERR_INIT;
@@ -62,8 +91,9 @@ static void shapes_map_each_column(void)
     const int *f;
     size_t ctput = 0, cab = 0;
 
-    CHECK(n == 8);
+    CHECK(n == 9);
     CHECK(colset_build(&cs, "all", rows, n, &e) == 0);
+    CHECK(metrics_agree(&cs, rows, n) == 0);
     CHECK(compare_all(&cs, rows, n) == 0);
     /* again in reverse: the shapes are now known, found rather than made */
     for (size_t i = 0; i < n / 2; i++) {
@@ -225,6 +255,12 @@ static void num_format_shortest(void)
 
     for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
         bad += !same_as_reference(fixed[i]) + !same_as_reference(-fixed[i]);
+    for (int k = -9; k <= 15; k++) {
+        /* around powers of ten, where the number of digits before the point changes */
+        double p = pow(10, k);
+        bad += !same_as_reference(nextafter(p, 0)) + !same_as_reference(nextafter(p, 1e300));
+        bad += !same_as_reference(p * 1.5) + !same_as_reference(nextafter(p * 9.5, 0));
+    }
     for (int i = 0; i < 3000; i++) {
         /* decimals of 1 to 17 digits at many scales, as measurements and their ratios are */
         char s[64];
