@@ -224,19 +224,13 @@ int cli_write_file(const char *path, const struct buf *b);
 int cli_sync_selected(struct cli *cli, char ***ids, size_t *nids);
 
 /*
- * For `imx runs`: the runs the GCS backup or the InferenceX API would give for the options
- * (recent: how many at most, 0 for every run in the --since/--until range), listed without
- * the cache lock and without downloading. Errors are printed; returns an exit status, out
- * filled (release it) when EXIT_OK or EXIT_PARTIAL.
+ * For `imx runs`: the runs the source NAME would give for the options (recent: how many at
+ * most, 0 for every run in the --since/--until range), listed without the cache lock and
+ * without downloading (runs: free with source_listed_free). Errors are printed; returns
+ * EXIT_OK, or EXIT_PARTIAL when the source could not list everything.
  */
-struct gcs_index;
-struct infx_wfinfo;
-struct ghsync_run;
-struct gh_artifact;
-/* GitHub's: ghsync_list's arrays (free with ghsync_runs_free), also on EXIT_PARTIAL. */
-int cli_list_github(struct cli *cli, struct ghsync_run **runs, size_t *n,
-                    struct gh_artifact ***arts, size_t **narts);
-int cli_list_gcs(struct cli *cli, long recent, struct gcs_index *out);
-int cli_list_api(struct cli *cli, long recent, struct infx_wfinfo *out);
+struct source_listed;
+int cli_list_source(struct cli *cli, const char *name, long recent, struct source_listed **runs,
+                    size_t *n);
 
 #endif

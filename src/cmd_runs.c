@@ -7,9 +7,8 @@
 #include "cache/store.h"
 #include "cli.h"
 #include "reader/names.h"
-#include "source/gcs.h"
-#include "source/ghsync.h"
-#include "source/infx.h"
+#include "source/github.h"
+#include "source/source.h"
 #include "table/extract.h"
 #include "util/buf.h"
 #include "util/xalloc.h"
@@ -43,6 +42,10 @@ static const char *const heads[NCOL] = {"RUN",     "CREATED", "EVENT",   "BRANCH
 
 /* Where a run is known: its cached copy's origin, and each source that lists it now. */
 enum { SRC_GITHUB = 1, SRC_GCS = 2, SRC_API = 4 };
+static const struct {
+    const char *name;
+    unsigned bit;
+} remote[] = {{"github", SRC_GITHUB}, {"gcs", SRC_GCS}, {"api", SRC_API}};
 
 struct line {
     unsigned long long id;
@@ -144,97 +147,44 @@ static void fill_cached(struct line *l, struct store *s, const struct run_info *
     buf_release(&p);
 }
 
-/* GitHub's view of a run not (completely) cached: its listing and chosen artifacts. */
-static void fill_remote(struct line *l, const struct ghsync_run *r, const struct gh_artifact *a,
-                        size_t na, const char *pattern)
+/* A source's view of a run: its dates and attempt when the cache has none, and the artifacts
+ * a sync would fetch (the first source that would fetch any says how many). */
+static void fill_listed(struct line *l, const struct source_listed *r, unsigned src)
 {
+    l->srcs |= src;
     if (!l->cell[C_CREATED]) {
-        l->cell[C_CREATED] = or_dash(r->run.created_at);
-        l->cell[C_EVENT] = or_dash(r->run.event);
-        l->cell[C_BRANCH] = or_dash(r->run.branch);
-        l->cell[C_ATTEMPT] = r->run.attempt ? dupf("%ld", r->run.attempt) : xstrdup("-");
-    }
-    l->srcs |= SRC_GITHUB;
-    if (!l->cell[C_CACHED])
-        l->cell[C_CACHED] = xstrdup("no");
-    if (a && !r->cached) {
-        enum gh_pick *pick = xcalloc(na ? na : 1, sizeof(*pick));
-        unsigned long n = 0, expired = 0;
-        unsigned long long size = 0;
-        char h[32];
-        gh_choose(a, na, pattern, pick);
-        for (size_t i = 0; i < na; i++) {
-            if (pick[i] != GH_TAKE)
-                continue;
-            n++;
-            size += a[i].size;
-            expired += a[i].expired != 0;
-        }
-        free(pick);
-        human(size, h, sizeof(h));
-        free(l->cell[C_ARTS]);
-        free(l->cell[C_SIZE]);
-        free(l->cell[C_EXPIRED]);
-        l->cell[C_ARTS] = dupf("%lu", n);
-        l->cell[C_SIZE] = xstrdup(h);
-        l->cell[C_EXPIRED] = xstrdup(!n ? "-" : expired == n ? "yes" : expired ? "some" : "no");
-        l->remote_arts = n > expired;
-    }
-}
-
-/* The backup's view of a run: its date folder, and the artifacts a sync would still fetch
- * (GitHub's rule), unless GitHub already offers them. */
-static void fill_gcs(struct line *l, const struct gcs_run *r, const struct store *s,
-                     const char *pattern)
-{
-    enum gh_pick *pick = gcs_pick(r, pattern);
-    unsigned long n = 0, missing = 0;
-    unsigned long long size = 0;
-
-    l->srcs |= SRC_GCS;
-    if (!l->cell[C_CREATED])
-        l->cell[C_CREATED] = xstrdup(r->date);
-    if (!l->cell[C_CACHED])
-        l->cell[C_CACHED] = xstrdup("no");
-    for (size_t i = 0; i < r->narts; i++) {
-        if (pick[i] != GH_TAKE)
-            continue;
-        n++;
-        size += r->arts[i].obj.size;
-        missing += !store_have(s, r->id, r->arts[i].id);
-    }
-    if (missing && !l->remote_arts) {
-        char h[32];
-        human(size, h, sizeof(h));
-        free(l->cell[C_ARTS]);
-        free(l->cell[C_SIZE]);
-        l->cell[C_ARTS] = dupf("%lu", n);
-        l->cell[C_SIZE] = xstrdup(h);
-        l->remote_arts = 1;
-    }
-    free(pick);
-}
-
-/* The InferenceX API's view of a run: its workflow information (rows, not artifacts). */
-static void fill_api(struct line *l, const struct infx_run *r)
-{
-    l->srcs |= SRC_API;
-    if (!l->cell[C_CREATED]) {
-        l->cell[C_CREATED] = or_dash(r->created_at ? r->created_at : r->date);
+        l->cell[C_CREATED] = or_dash(r->created);
+        l->cell[C_EVENT] = or_dash(r->event);
+        l->cell[C_BRANCH] = or_dash(r->branch);
         l->cell[C_ATTEMPT] = r->attempt ? dupf("%ld", r->attempt) : xstrdup("-");
     }
     if (!l->cell[C_CACHED])
         l->cell[C_CACHED] = xstrdup("no");
+    if (r->fetch && !l->remote_arts) {
+        char h[32];
+        human(r->size, h, sizeof(h));
+        free(l->cell[C_ARTS]);
+        free(l->cell[C_SIZE]);
+        l->cell[C_ARTS] = dupf("%lu", r->arts);
+        l->cell[C_SIZE] = xstrdup(h);
+        if (r->expiry_known) {
+            free(l->cell[C_EXPIRED]);
+            l->cell[C_EXPIRED] = xstrdup(!r->arts                ? "-"
+                                         : r->expired == r->arts ? "yes"
+                                         : r->expired            ? "some"
+                                                                 : "no");
+        }
+        l->remote_arts = r->arts > r->expired;
+    }
 }
 
 static char *sources_text(unsigned srcs)
 {
     struct buf b = BUF_INIT_MAX(64);
-    static const char *const names[] = {"github", "gcs", "api"};
 
-    for (int i = 0; i < 3; i++)
-        if (srcs & (1u << i))
-            buf_addf(&b, "%s%s", b.len ? "," : "", names[i]);
+    for (size_t i = 0; i < sizeof(remote) / sizeof(remote[0]); i++)
+        if (srcs & remote[i].bit)
+            buf_addf(&b, "%s%s", b.len ? "," : "", remote[i].name);
     if (!b.len)
         buf_adds(&b, "-");
     return buf_detach(&b, NULL);
@@ -414,23 +364,6 @@ static int list_cached(struct cli *cli, struct store *s, struct lines *t,
     return diag.nwarn ? EXIT_PARTIAL : EXIT_OK;
 }
 
-/* GitHub's runs (the cache's too, for runs GitHub lists): through the sync's own selection. */
-static int list_github(struct cli *cli, struct lines *t)
-{
-    struct ghsync_run *runs = NULL;
-    struct gh_artifact **arts = NULL;
-    size_t nruns = 0, *narts = NULL;
-    int status = cli_list_github(cli, &runs, &nruns, &arts, &narts);
-
-    for (size_t i = 0; i < nruns; i++) {
-        struct line *l = find_or_add(t, runs[i].id);
-        if (l && runs[i].run.id)
-            fill_remote(l, &runs[i], arts[i], narts[i], cli->artifact);
-    }
-    ghsync_runs_free(runs, nruns, arts, narts);
-    return status;
-}
-
 static void print_table(const struct line *v, size_t n, const size_t *width)
 {
     for (int c = 0; c < NCOL; c++) {
@@ -520,29 +453,19 @@ int cmd_runs(struct cli *cli)
             return st;
         status = cli_worse_status(status, st);
     }
-    if (!cli->offline && cli_source_named(src, "github"))
-        status = cli_worse_status(status, list_github(cli, &t));
-    if (!cli->offline && cli_source_named(src, "gcs")) {
-        struct gcs_index ix;
-        int st = cli_list_gcs(cli, recent, &ix);
-        for (size_t i = 0; (st == EXIT_OK || st == EXIT_PARTIAL) && i < ix.n; i++) {
-            struct line *l = find_or_add(&t, ix.runs[i].id);
+    for (size_t k = 0; !cli->offline && k < sizeof(remote) / sizeof(remote[0]); k++) {
+        struct source_listed *runs;
+        size_t nruns;
+        if (!cli_source_named(src, remote[k].name))
+            continue;
+        status =
+            cli_worse_status(status, cli_list_source(cli, remote[k].name, recent, &runs, &nruns));
+        for (size_t i = 0; i < nruns; i++) {
+            struct line *l = find_or_add(&t, runs[i].id);
             if (l)
-                fill_gcs(l, &ix.runs[i], &s, cli->artifact);
+                fill_listed(l, &runs[i], remote[k].bit);
         }
-        gcs_index_release(&ix);
-        status = cli_worse_status(status, st == EXIT_OK ? EXIT_OK : EXIT_PARTIAL);
-    }
-    if (!cli->offline && cli_source_named(src, "api")) {
-        struct infx_wfinfo wi;
-        int st = cli_list_api(cli, recent, &wi);
-        for (size_t i = 0; (st == EXIT_OK || st == EXIT_PARTIAL) && i < wi.n; i++) {
-            struct line *l = find_or_add(&t, strtoull(wi.runs[i].id, NULL, 10));
-            if (l)
-                fill_api(l, &wi.runs[i]);
-        }
-        infx_wfinfo_release(&wi);
-        status = cli_worse_status(status, st == EXIT_OK ? EXIT_OK : EXIT_PARTIAL);
+        source_listed_free(runs, nruns);
     }
     if (cli->model || row_filter_active(&cli->filter)) {
         /* the runs holding such rows: only cached rows can tell */

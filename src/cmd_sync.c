@@ -6,7 +6,6 @@
 #include "cache/store.h"
 #include "cache/verify.h"
 #include "source/gcs.h"
-#include "source/ghsync.h"
 #include "source/infx.h"
 #include "source/source.h"
 #include "util/buf.h"
@@ -424,85 +423,6 @@ static int run_source(struct sync_ctx *x, const struct imx_source *src, int quie
 
 /* ---- `imx runs`: the sources' selections, without the lock ------------------------------- */
 
-/* The environment of a listing: the cache open but not locked, the client tuned for src. */
-static int list_open(struct sync_ctx *x, struct cli *cli, const struct imx_source *src)
-{
-    int status = ctx_open(x, cli, 0);
-
-    if (status == EXIT_OK && (status = ctx_use(x, src)) != EXIT_OK)
-        ctx_close(x);
-    x->env.note = NULL;
-    return status;
-}
-
-/* After a listing: its failure said, the environment closed. */
-static int list_close(struct sync_ctx *x, int r, const struct imx_err *err, const char *what,
-                      const char *then)
-{
-    clear_line(&x->out);
-    ctx_close(x);
-    if (r < 0)
-        msg_error("%s%s%s", what, err->msg, then);
-    return r < 0 ? exit_for(err->code) : EXIT_OK;
-}
-
-int cli_list_github(struct cli *cli, struct ghsync_run **runs, size_t *n,
-                    struct gh_artifact ***arts, size_t **narts)
-{
-    struct sync_ctx x;
-    struct imx_err err = IMX_ERR_INIT;
-    int status = list_open(&x, cli, &source_github);
-
-    *runs = NULL;
-    *arts = NULL;
-    *narts = NULL;
-    *n = 0;
-    if (status != EXIT_OK)
-        return status;
-    status = list_close(&x, ghsync_list(&x.env, runs, n, arts, narts, &err), &err, "",
-                        " (showing the cache only)");
-    return status == EXIT_OK ? EXIT_OK : EXIT_PARTIAL;
-}
-
-int cli_list_gcs(struct cli *cli, long recent, struct gcs_index *out)
-{
-    struct sync_ctx x;
-    struct gcs_opts o;
-    struct gcs_stats st;
-    struct imx_err err = IMX_ERR_INIT;
-    int status = list_open(&x, cli, &source_gcs);
-
-    memset(out, 0, sizeof(*out));
-    memset(&st, 0, sizeof(st));
-    if (status != EXIT_OK)
-        return status;
-    gcs_opts_from(&o, &x.env);
-    o.recent = recent;
-    status = list_close(&x, gcs_list(&o, out, &st, &err), &err, "GCS backup: ", "");
-    if (status == EXIT_OK && st.unparsed)
-        msg_warn("%lu object name%s of the backup did not parse (skipped)", st.unparsed,
-                 st.unparsed == 1 ? "" : "s");
-    return status == EXIT_OK && st.missing ? EXIT_PARTIAL : status;
-}
-
-int cli_list_api(struct cli *cli, long recent, struct infx_wfinfo *out)
-{
-    struct sync_ctx x;
-    struct infx_opts o;
-    struct infx_stats st;
-    struct imx_err err = IMX_ERR_INIT;
-    int status = list_open(&x, cli, &source_api);
-
-    memset(out, 0, sizeof(*out));
-    memset(&st, 0, sizeof(st));
-    if (status != EXIT_OK)
-        return status;
-    infx_opts_from(&o, &x.env);
-    o.recent = recent;
-    status = list_close(&x, infx_list(&o, out, &st, &err), &err, "InferenceX API: ", "");
-    return status == EXIT_OK && st.failed ? EXIT_PARTIAL : status;
-}
-
 /* ---- no token: GitHub lists, the backup (else the API) serves ------------------------------- */
 
 /* Of ids, those whose run the cache does not hold complete (malloc'ed array of borrowed ids). */
@@ -646,6 +566,33 @@ int cli_source_named(const char *spec, const char *name)
         if (!strcmp(list[i]->name, name))
             return 1;
     return 0;
+}
+
+int cli_list_source(struct cli *cli, const char *name, long recent, struct source_listed **runs,
+                    size_t *n)
+{
+    const struct imx_source *src[NSOURCES];
+    struct sync_ctx x;
+    struct imx_err err = IMX_ERR_INIT;
+    int r = -1;
+
+    *runs = NULL;
+    *n = 0;
+    if (sources_of(name, src) != 1 || !src[0]->list)
+        return EXIT_OK;
+    /* the cache open (the listings keep their state there) but not locked */
+    if (ctx_open(&x, cli, 0) != EXIT_OK)
+        return EXIT_PARTIAL;
+    if (ctx_use(&x, src[0]) == EXIT_OK) {
+        x.env.note = NULL;
+        x.sel.recent = recent;
+        r = src[0]->list(&x.env, runs, n, &err);
+        clear_line(&x.out);
+        if (r < 0)
+            msg_error("%s: %s (showing the cache only)", src[0]->label, err.msg);
+    }
+    ctx_close(&x);
+    return r ? EXIT_PARTIAL : EXIT_OK;
 }
 
 /* The ids a source without a resolved selection hands to extract: those named, if any. */

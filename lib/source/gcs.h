@@ -238,14 +238,5 @@ struct gcs_stats {
  * a bucket that answers 403 is IMX_EAUTH ("GCS source unavailable"), keeping what was done.
  */
 IMX_MUST_CHECK int gcs_sync(const struct gcs_opts *o, struct gcs_stats *st, struct imx_err *err);
-/*
- * The selection only, for `imx runs`: the listings of gcs_sync (stored state reused and
- * updated the same way) and the runs it would pick, newest first, moved into out (release
- * with gcs_index_release). Needs o->fetch only; downloads nothing.
- */
-IMX_MUST_CHECK int gcs_list(const struct gcs_opts *o, struct gcs_index *out, struct gcs_stats *st,
-                            struct imx_err *err);
-/* The options that env says (selection, where, the shared fetcher), for a sync or a listing. */
-void gcs_opts_from(struct gcs_opts *o, struct source_env *env);
 
 #endif

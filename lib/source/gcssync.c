@@ -615,38 +615,6 @@ static int pick_runs(struct engine *e, struct gcs_index *ix, struct gcs_run ***s
     return 0;
 }
 
-int gcs_list(const struct gcs_opts *o, struct gcs_index *out, struct gcs_stats *st,
-             struct imx_err *err)
-{
-    struct engine e;
-    struct gcs_index ix;
-    struct gcs_run **sel = NULL;
-    size_t nsel = 0;
-    int rc;
-
-    engine_init(&e, o, st, err);
-    memset(out, 0, sizeof(*out));
-    memset(&ix, 0, sizeof(ix));
-    if (!o->fetch)
-        return imx_seterr(err, IMX_EUSAGE, "gcs_list: no transport");
-    rc = pick_runs(&e, &ix, &sel, &nsel);
-    if (rc == 0) {
-        /* the runs move to out; ix then releases emptied records */
-        out->runs = xcalloc(nsel + 1, sizeof(*out->runs));
-        out->cap = nsel + 1;
-        for (size_t i = 0; i < nsel; i++) {
-            out->runs[out->n++] = *sel[i];
-            memset(sel[i], 0, sizeof(*sel[i]));
-        }
-        out->unparsed = ix.unparsed;
-        out->filtered = ix.filtered;
-        out->min_id = ix.min_id;
-    }
-    free(sel);
-    gcs_index_release(&ix);
-    return rc;
-}
-
 int gcs_sync(const struct gcs_opts *o, struct gcs_stats *st, struct imx_err *err)
 {
     struct engine e;
@@ -744,7 +712,8 @@ out:
 
 /* ---- the backup as a source (source/source.h) -------------------------------------------- */
 
-void gcs_opts_from(struct gcs_opts *o, struct source_env *env)
+/* The options that env says (selection, where, the shared fetcher). */
+static void gcs_opts_from(struct gcs_opts *o, struct source_env *env)
 {
     memset(o, 0, sizeof(*o));
     o->base_url = env->where->gcs_url;
@@ -890,6 +859,53 @@ static int gcs_source_sync(struct source_env *env, struct imx_err *err)
     return r;
 }
 
+/* The backup's runs, and what a sync would still fetch of each (unless the cache has it). */
+static int gcs_source_list(struct source_env *env, struct source_listed **out, size_t *n,
+                           struct imx_err *err)
+{
+    struct gcs_opts o;
+    struct gcs_stats st;
+    struct engine e;
+    struct gcs_index ix;
+    struct gcs_run **sel = NULL;
+    size_t nsel = 0;
+    int r;
+
+    gcs_opts_from(&o, env);
+    o.recent = env->sel->recent;
+    engine_init(&e, &o, &st, err);
+    memset(&ix, 0, sizeof(ix));
+    *n = 0;
+    *out = NULL;
+    /* the listings of a sync, their stored state reused and updated the same way */
+    r = pick_runs(&e, &ix, &sel, &nsel);
+    if (r == 0 && st.unparsed)
+        imx_warn(env->diag, IMX_EPARSE, "%lu object name%s of the backup did not parse (skipped)",
+                 st.unparsed, st.unparsed == 1 ? "" : "s");
+    *out = xcalloc(nsel + 1, sizeof(**out));
+    for (size_t i = 0; i < nsel; i++) {
+        const struct gcs_run *run = sel[i];
+        struct source_listed *l = &(*out)[(*n)++];
+        enum gh_pick *pick = gcs_pick(run, env->sel->artifact);
+        unsigned long missing = 0;
+
+        l->id = run->id;
+        l->created = xstrdup(run->date);
+        for (size_t a = 0; a < run->narts; a++) {
+            if (pick[a] != GH_TAKE)
+                continue;
+            l->arts++;
+            l->size += run->arts[a].obj.size;
+            missing += !store_have(env->store, run->id, run->arts[a].id);
+        }
+        l->fetch = missing > 0;
+        free(pick);
+    }
+    free(sel);
+    gcs_index_release(&ix);
+    return r < 0 ? r : st.missing ? 1 : 0;
+}
+
 /* GCS is a CDN: --jobs transfers, zips of any size (streamed to files), no time limit. */
 const struct imx_source source_gcs = {
     .name = "gcs",
@@ -897,4 +913,5 @@ const struct imx_source source_gcs = {
     .about = "the public GCS backup (older runs, no token)",
     .limits = {.max_body = GCS_ZIP_MAX},
     .sync = gcs_source_sync,
+    .list = gcs_source_list,
 };

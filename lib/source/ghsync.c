@@ -1,9 +1,12 @@
-/* ghsync: the GitHub sync engine (see ghsync.h). One http loop carries everything: artifact
- * listings of runs that changed, each run's downloads as soon as its listing is read (ahead of
- * the listings still queued), each installed as soon as it arrives and each run recorded
- * (run.json, then its manifest) as soon as its last download ends, both on the client's worker
- * thread so that the disk never holds the transfers still. */
-#include "source/ghsync.h"
+/* ghsync: GitHub as a source (source_github, source.h). Selects runs (named, newest N, date
+ * range), asks GitHub only what the cache does not know (ETags, unchanged runs cost nothing),
+ * and carries everything in one http loop: artifact listings of runs that changed, each run's
+ * downloads as soon as its listing is read (ahead of the listings still queued), each installed
+ * as soon as it arrives and each run recorded (run.json, then its manifest) as soon as its last
+ * download ends, both on the client's worker thread so that the disk never holds the transfers
+ * still. */
+#include "source/github.h"
+#include "source/source.h"
 #include "cache/rows.h"
 #include "cache/select.h"
 #include "cache/store.h"
@@ -1074,15 +1077,35 @@ static int gh_source_sync(struct source_env *env, struct imx_err *err)
     return r;
 }
 
-int ghsync_list(struct source_env *env, struct ghsync_run **runs, size_t *n,
-                struct gh_artifact ***arts, size_t **narts, struct imx_err *err)
+static char *dup_or_null(const char *v)
+{
+    return v ? xstrdup(v) : NULL;
+}
+
+/* What GitHub says of a run not (completely) cached: its listing's chosen artifacts. */
+static void list_artifacts(struct eng *e, struct rj *j, struct source_listed *l)
+{
+    enum gh_pick *pick = xcalloc(j->narts + 1, sizeof(*pick));
+
+    gh_choose(j->arts, j->narts, e->sel->artifact, pick);
+    for (size_t i = 0; i < j->narts; i++) {
+        if (pick[i] != GH_TAKE)
+            continue;
+        l->arts++;
+        l->size += j->arts[i].size;
+        l->expired += j->arts[i].expired != 0;
+    }
+    l->fetch = l->expiry_known = 1;
+    free(pick);
+}
+
+static int gh_source_list(struct source_env *env, struct source_listed **out, size_t *n,
+                          struct imx_err *err)
 {
     struct eng e;
     int r;
 
-    *runs = NULL;
-    *arts = NULL;
-    *narts = NULL;
+    *out = NULL;
     *n = 0;
     env->list_only = 1;
     r = eng_open(&e, env, err);
@@ -1095,41 +1118,24 @@ int ghsync_list(struct source_env *env, struct ghsync_run **runs, size_t *n,
                 rj_start(j);
         }
         http_run(e.http, env->interrupted);
-        *runs = xcalloc(e.nrj ? e.nrj : 1, sizeof(**runs));
-        *arts = xcalloc(e.nrj ? e.nrj : 1, sizeof(**arts));
-        *narts = xcalloc(e.nrj ? e.nrj : 1, sizeof(**narts));
+        *out = xcalloc(e.nrj + 1, sizeof(**out));
         for (size_t i = 0; i < e.nrj; i++) {
             struct rj *j = e.rj[i];
-            (*runs)[i].id = j->id;
-            (*runs)[i].run = j->run;
-            (*runs)[i].cached = j->had_manifest && j->m.complete;
-            memset(&j->run, 0, sizeof(j->run));
-            if (j->listed) {
-                (*arts)[i] = j->arts;
-                (*narts)[i] = j->narts;
-                j->arts = NULL;
-                j->narts = 0;
-            }
+            struct source_listed *l = &(*out)[*n];
+            if (!j->run.id)
+                continue; /* not on GitHub */
+            (*n)++;
+            l->id = j->id;
+            l->created = dup_or_null(j->run.created_at);
+            l->event = dup_or_null(j->run.event);
+            l->branch = dup_or_null(j->run.branch);
+            l->attempt = j->run.attempt;
+            if (j->listed && !(j->had_manifest && j->m.complete))
+                list_artifacts(&e, j, l);
         }
-        *n = e.nrj;
     }
     eng_close(&e);
     return r;
-}
-
-void ghsync_runs_free(struct ghsync_run *runs, size_t n, struct gh_artifact **arts, size_t *narts)
-{
-    for (size_t i = 0; i < n; i++) {
-        gh_run_release(&runs[i].run);
-        if (arts && arts[i]) {
-            for (size_t k = 0; k < narts[i]; k++)
-                gh_artifact_release(&arts[i][k]);
-            free(arts[i]);
-        }
-    }
-    free(runs);
-    free(arts);
-    free(narts);
 }
 
 /* GitHub: its own API's limits (rate limits obeyed, ETags), --jobs transfers. */
@@ -1138,4 +1144,5 @@ const struct imx_source source_github = {
     .label = "GitHub",
     .about = "GitHub Actions artifacts (downloads need a token)",
     .sync = gh_source_sync,
+    .list = gh_source_list,
 };

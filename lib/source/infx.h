@@ -158,14 +158,5 @@ struct infx_stats {
  */
 #define INFX_RECHECK_DAYS 3
 IMX_MUST_CHECK int infx_sync(const struct infx_opts *o, struct infx_stats *st, struct imx_err *err);
-/*
- * The selection only, for `imx runs`: the discovery of infx_sync (the same dates, the same
- * runs, newest first, the discovery responses kept in the cache as infx_sync keeps them),
- * without any benchmark file stored. out receives the runs (release with infx_wfinfo_release).
- */
-IMX_MUST_CHECK int infx_list(const struct infx_opts *o, struct infx_wfinfo *out,
-                             struct infx_stats *st, struct imx_err *err);
-/* The options that env says (selection, where, the shared fetcher), for a sync or a listing. */
-void infx_opts_from(struct infx_opts *o, struct source_env *env);
 
 #endif

@@ -822,36 +822,10 @@ int infx_sync(const struct infx_opts *o, struct infx_stats *st, struct imx_err *
     return r < 0 ? r : 0;
 }
 
-int infx_list(const struct infx_opts *o, struct infx_wfinfo *out, struct infx_stats *st,
-              struct imx_err *err)
-{
-    struct sync s;
-    struct day *days = NULL;
-    size_t ndays = 0, nruns = 0;
-    const struct infx_run **runs = NULL;
-    int r;
-
-    memset(out, 0, sizeof(*out));
-    if ((r = sync_init(&s, o, st, err)) < 0)
-        return r;
-    s.listing = 1;
-    r = discover(&s, &days, &ndays, &runs, &nruns);
-    if (r == 0 && nruns) {
-        /* the runs move to out: their days then release emptied records */
-        out->runs = xcalloc(nruns, sizeof(*out->runs));
-        out->cap = nruns;
-        for (size_t i = 0; i < nruns; i++) {
-            out->runs[out->n++] = *runs[i];
-            memset((struct infx_run *)runs[i], 0, sizeof(*runs[i]));
-        }
-    }
-    sync_release(&s, days, ndays, runs);
-    return r < 0 ? r : 0;
-}
-
 /* ---- the API as a source (source/source.h) ----------------------------------------------- */
 
-void infx_opts_from(struct infx_opts *o, struct source_env *env)
+/* The options that env says (selection, where, the shared fetcher). */
+static void infx_opts_from(struct infx_opts *o, struct source_env *env)
 {
     memset(o, 0, sizeof(*o));
     o->base_url = env->where->infx_url;
@@ -897,6 +871,40 @@ static int api_source_sync(struct source_env *env, struct imx_err *err)
     return r;
 }
 
+/* The API's runs: rows, not artifacts, so nothing of what a sync would fetch. */
+static int api_source_list(struct source_env *env, struct source_listed **out, size_t *n,
+                           struct imx_err *err)
+{
+    struct infx_opts o;
+    struct infx_stats st;
+    struct sync s;
+    struct day *days = NULL;
+    size_t ndays = 0, nruns = 0;
+    const struct infx_run **runs = NULL;
+    int r;
+
+    infx_opts_from(&o, env);
+    o.recent = env->sel->recent;
+    *n = 0;
+    *out = NULL;
+    if ((r = sync_init(&s, &o, &st, err)) < 0)
+        return r;
+    /* the discovery of a sync (its responses kept in the cache), no benchmark file stored */
+    s.listing = 1;
+    r = discover(&s, &days, &ndays, &runs, &nruns);
+    *out = xcalloc(nruns + 1, sizeof(**out));
+    for (size_t i = 0; r == 0 && i < nruns; i++) {
+        struct source_listed *l = &(*out)[(*n)++];
+        l->id = strtoull(runs[i]->id, NULL, 10);
+        l->created = runs[i]->created_at ? xstrdup(runs[i]->created_at)
+                     : runs[i]->date     ? xstrdup(runs[i]->date)
+                                         : NULL;
+        l->attempt = runs[i]->attempt;
+    }
+    sync_release(&s, days, ndays, runs);
+    return r < 0 ? r : st.failed ? 1 : 0;
+}
+
 /* The API asks for politeness: its own client's limits. */
 const struct imx_source source_api = {
     .name = "api",
@@ -908,4 +916,5 @@ const struct imx_source source_api = {
                .max_body = INFX_BODY_MAX,
                .compressed = 1},
     .sync = api_source_sync,
+    .list = api_source_list,
 };

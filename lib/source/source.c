@@ -175,6 +175,16 @@ void source_token_release(struct source_token *t)
     memset(t, 0, sizeof(*t));
 }
 
+void source_listed_free(struct source_listed *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(v[i].created);
+        free(v[i].event);
+        free(v[i].branch);
+    }
+    free(v);
+}
+
 void source_progress(struct source_env *env)
 {
     if (env->progress)

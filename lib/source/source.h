@@ -120,6 +120,18 @@ enum {
     SOURCE_NEEDS_FROM = 1 << 1, /* --from is required */
 };
 
+/* A run as a source lists it for `imx runs`, before anything is fetched. */
+struct source_listed {
+    unsigned long long id;
+    char *created, *event, *branch; /* malloc'ed, NULL when the source does not say */
+    long attempt;                   /* 0: not said */
+    int fetch;                      /* a sync would fetch artifacts: arts of size bytes */
+    unsigned long arts, expired;    /* expired: of arts, those the source no longer has */
+    int expiry_known;               /* the source says which are expired */
+    unsigned long long size;
+};
+void source_listed_free(struct source_listed *v, size_t n);
+
 struct imx_source {
     const char *name;  /* --source NAME */
     const char *label; /* on progress and summary lines ("GCS") */
@@ -129,6 +141,11 @@ struct imx_source {
     /* Syncs the selection into env->store. 0 when the selection worked (single runs may
      * still have failed: env->st.runs_failed), else a negative IMX_E* code. */
     int (*sync)(struct source_env *env, struct imx_err *err);
+    /* Lists the runs a sync of the selection would take (newest first; sel->recent at most),
+     * taking no lock and fetching nothing: 0, 1 when some were not found or not answered
+     * (warnings said why), or a negative IMX_E* code. NULL: nothing to list (local). */
+    int (*list)(struct source_env *env, struct source_listed **runs, size_t *n,
+                struct imx_err *err);
 };
 
 /* The sources in lib/ (the CLI lists them, in the order `--source all` runs them). */

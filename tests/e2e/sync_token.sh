@@ -23,10 +23,13 @@ with_gh() {
     local calls=$1
     shift
     : >"$calls"
-    env -u GITHUB_API_URL -u NO_PROXY -u no_proxy PATH="$W/bin:$PATH" GH_CALLS="$calls" \
-        https_proxy=$NOWHERE HTTPS_PROXY=$NOWHERE IMX_GCS_URL="${GCS:-$NOWHERE}" \
-        IMX_INFERENCEX_URL=$NOWHERE IMX_RETRY_DELAY_MS=10 GH_FAKE_TOKEN="${GH_FAKE_TOKEN:-}" \
-        "$IMX" "$@"
+    (
+        unset GITHUB_API_URL NO_PROXY no_proxy
+        export PATH="$W/bin:$PATH" GH_CALLS="$calls" https_proxy=$NOWHERE HTTPS_PROXY=$NOWHERE \
+            IMX_GCS_URL="${GCS:-$NOWHERE}" IMX_INFERENCEX_URL=$NOWHERE IMX_RETRY_DELAY_MS=10 \
+            GH_FAKE_TOKEN="${GH_FAKE_TOKEN:-}"
+        imx "$@"
+    )
 }
 calls() { wc -l <"$1" | tr -d ' '; }
 
