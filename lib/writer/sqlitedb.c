@@ -89,6 +89,9 @@ static char col_type(const struct column *c, int kind)
         return 'I';
     case COL_FIELD:
         break;
+    case COL_DERIVED:
+        /* numbers as --columns derived writes them: GPUs counted, the rest measured */
+        return c->metric == M_TOTAL_GPUS ? 'I' : 'R';
     default:
         return 'T';
     }
@@ -230,8 +233,10 @@ static int insert_row(struct db *d, const struct trow *t, struct buf *sk)
         char type = d->types[c][kind];
         if (v && col->src != COL_FIELD) {
             /* run metadata, perhaps made in scratch: a copy, the row's text is not its home */
-            if (type != 'T' && is_integer(v))
+            if (type != 'T' && is_integer(v) && len < 19)
                 sqlite3_bind_int64(d->ins_row, i, strtoll(v, NULL, 10));
+            else if (type == 'R')
+                sqlite3_bind_double(d->ins_row, i, dec_to_double(v));
             else
                 sqlite3_bind_text(d->ins_row, i, v, (int)len, SQLITE_TRANSIENT);
             continue;
@@ -819,9 +824,8 @@ static int updatable(struct db *d, const char *path, const char *selection)
     if (!path_exists(path))
         return 0;
     d->err = &quiet;
-    /* version 1 lacked only gpu_specs and the views over it, which every write makes */
-    ok = open_db(d, path) == 0 && (count(d, "PRAGMA user_version") == SQLITEDB_SCHEMA ||
-                                   count(d, "PRAGMA user_version") == 1);
+    /* versions 1 and 2 stored the derived columns as TEXT: such a file is built anew */
+    ok = open_db(d, path) == 0 && count(d, "PRAGMA user_version") == SQLITEDB_SCHEMA;
     d->err = keep;
     if (!ok) {
         close_db(d);

@@ -13,7 +13,7 @@
 #include "util/err.h"
 
 /* The schema version, in PRAGMA user_version; a database of another version is rebuilt. */
-#define SQLITEDB_SCHEMA 2
+#define SQLITEDB_SCHEMA 3
 /* How long a write waits for another process's lock on the file before it fails. */
 #define SQLITEDB_BUSY_MS 10000
 

@@ -23,7 +23,11 @@ q() { python3 -c 'import sqlite3,sys; print("\n".join("|".join("" if v is None e
 schema_and_types() {
     imx extract --offline --cache "$FIX" --model all -o "$W/s.sqlite" -q || return 1
     agrees "$FIX" "$W/s.sqlite" || return 1
-    assert_eq "$(q "$W/s.sqlite" 'PRAGMA user_version')" 2 || return 1
+    assert_eq "$(q "$W/s.sqlite" 'PRAGMA user_version')" 3 || return 1
+    # the derived columns are numbers too: GPUs counted, the rest measured
+    assert_eq "$(q "$W/s.sqlite" "SELECT type FROM pragma_table_info('rows') WHERE name IN ('total_gpus','cost_per_mtok_total_owning_hyperscaler','tokens_per_sec_per_mw_total') ORDER BY name")" \
+        "$(printf 'REAL\nREAL\nINTEGER')" || return 1
+    assert_eq "$(q "$W/s.sqlite" 'SELECT DISTINCT typeof(total_gpus) || typeof(cost_per_mtok_total_owning_hyperscaler) FROM latest WHERE cost_per_mtok_total_owning_hyperscaler IS NOT NULL')" "integerreal" || return 1
     assert_eq "$(q "$W/s.sqlite" "SELECT type FROM pragma_table_info('rows') WHERE name IN ('concurrency','throughput_tokens_per_sec_per_gpu','gpu_model','disagg','run_id') ORDER BY name")" \
         "$(printf 'INTEGER\nINTEGER\nTEXT\nINTEGER\nREAL')" || return 1
     assert_eq "$(q "$W/s.sqlite" 'SELECT typeof(concurrency), typeof(throughput_tokens_per_sec_per_gpu) FROM latest LIMIT 1')" "integer|real" || return 1
@@ -154,7 +158,8 @@ derived_views() {
     derived_agrees "$FIX" "$db"
 }
 
-# a database of schema 1 (no gpu_specs, no views over it) is updated in place and gets them
+# a database of schema 1 (no gpu_specs, no views over it) or 2 (derived columns as TEXT) is built
+# anew and gets them
 schema1_updated() {
     local db="$W/s1.sqlite"
     imx extract --offline --cache "$FIX" --model all -o "$db" -q || return 1
@@ -162,9 +167,13 @@ schema1_updated() {
         q "$db" 'DROP TABLE gpu_specs' >/dev/null && q "$db" 'PRAGMA user_version = 1' >/dev/null ||
         return 1
     imx extract --offline --cache "$FIX" --model all -o "$db" 2>"$W/s1e" || return 1
-    assert_contains "$W/s1e" "Updated" || return 1
-    assert_eq "$(q "$db" 'PRAGMA user_version')" 2 || return 1
-    derived_agrees "$FIX" "$db"
+    assert_contains "$W/s1e" "Built" || return 1
+    assert_eq "$(q "$db" 'PRAGMA user_version')" 3 || return 1
+    derived_agrees "$FIX" "$db" || return 1
+    q "$db" 'PRAGMA user_version = 2' >/dev/null || return 1
+    imx extract --offline --cache "$FIX" --model all -o "$db" 2>"$W/s2e" || return 1
+    assert_contains "$W/s2e" "Built" || return 1
+    assert_eq "$(q "$db" 'SELECT typeof(total_gpus) FROM latest LIMIT 1')" integer
 }
 
 refused_to_stdout() {
