@@ -56,6 +56,11 @@ static inline const char *row_val(const struct row *r, size_t i)
 {
     return r->text.p + r->f[i].val;
 }
+/* The length of field i's name: its value's text follows the name's NUL (row_add_value). */
+static inline size_t row_klen(const struct row *r, size_t i)
+{
+    return r->f[i].val - r->f[i].key - 1;
+}
 /* The field named key, or NULL. */
 const struct field *row_find(const struct row *r, const char *key);
 /* The value text of key when present and not null, else NULL. */

@@ -247,7 +247,11 @@ static int on_row(void *ud, struct row *r, size_t index)
     table_key(r, k);
     {
         struct row_rank rank = {(uint32_t)w->run->order, w->file_order, (uint32_t)index};
-        struct trow *t = table_make(r, k, rank);
+        struct trow *t;
+        /* runs are read newest first: most rows of older runs lose, and are not even copied */
+        if (!table_may_keep(w->table, k, rank))
+            return 0;
+        t = table_make(r, k, rank);
         ALLOC_GROW(w->held, w->nheld + 1, w->capheld);
         w->held[w->nheld++] = t;
         w->held_bytes += trow_size(t);

@@ -10,14 +10,47 @@
 
 void row_key_init(struct row_key *k)
 {
+    memset(k, 0, sizeof(*k));
     buf_init(&k->key, ROW_TEXT_MAX);
     buf_init(&k->extras, ROW_TEXT_MAX);
+    buf_init(&k->names, ROW_TEXT_MAX);
 }
 
 void row_key_release(struct row_key *k)
 {
     buf_release(&k->key);
     buf_release(&k->extras);
+    buf_release(&k->names);
+    free(k->memo);
+    k->memo = NULL;
+    k->nmemo = k->capmemo = 0;
+}
+
+/* The id of the name of field i, from the memo when the previous row had the same name there. */
+static int name_id(struct row_key *k, size_t i, const char *name, size_t len)
+{
+    struct name_memo *m;
+    int id;
+
+    if (i < k->nmemo) {
+        m = &k->memo[i];
+        if (m->len == len && !memcmp(k->names.p + m->off, name, len))
+            return m->id;
+        /* the layout changed here: what follows is remembered anew */
+        buf_truncate(&k->names, m->off);
+        k->nmemo = i;
+    }
+    id = fields_key_id(name, len);
+    if (id < 0 && fields_is_extra_config(name))
+        id = NAME_EXTRA;
+    if (i == k->nmemo && buf_add(&k->names, name, len) == 0) {
+        ALLOC_GROW(k->memo, k->nmemo + 1, k->capmemo);
+        m = &k->memo[k->nmemo++];
+        m->off = (uint32_t)(k->names.len - len);
+        m->len = (uint32_t)len;
+        m->id = id;
+    }
+    return id;
 }
 
 void table_index(const struct row *r, struct row_key *k)
@@ -26,20 +59,26 @@ void table_index(const struct row *r, struct row_key *k)
         k->idx[i] = -1;
     buf_reset(&k->key);
     buf_reset(&k->extras);
+    if (buf_failed(&k->names)) {
+        buf_reset(&k->names);
+        k->nmemo = 0;
+    }
     for (size_t i = 0; i < r->n; i++) {
         const char *name = row_key(r, i);
-        int id = fields_key_id(name, strlen(name));
+        int id = name_id(k, i, name, row_klen(r, i));
         if (r->f[i].kind == VAL_NULL) {
             if (id >= 0)
                 k->idx[id] = -1; /* a later null overrides, as a later duplicate key does */
             continue;
         }
-        if (id >= 0)
+        if (id >= 0) {
             k->idx[id] = (int)i;
-        else if (fields_is_extra_config(name)) {
+        } else if (id == NAME_EXTRA) {
             if (k->extras.len)
                 buf_addc(&k->extras, '\x1e');
-            buf_addf(&k->extras, "%s=%s", name, row_val(r, i));
+            buf_add(&k->extras, name, row_klen(r, i));
+            buf_addc(&k->extras, '=');
+            buf_add(&k->extras, row_val(r, i), r->f[i].vlen);
         }
     }
 }
@@ -56,6 +95,7 @@ void table_key(const struct row *r, struct row_key *k)
         buf_addc(&k->key, '\x1f');
     }
     buf_add(&k->key, k->extras.p, k->extras.len);
+    k->hash = fnv1a(FNV1A_INIT, k->key.p, k->key.len);
 }
 
 void table_prepare(const struct row *r, struct row_key *k)
@@ -175,7 +215,29 @@ static int rank_wins(struct row_rank a, struct row_rank b)
 
 struct trow *table_make(const struct row *r, const struct row_key *k, struct row_rank rank)
 {
-    return trow_new(r, k, rank, fnv1a(FNV1A_INIT, k->key.p, k->key.len));
+    return trow_new(r, k, rank, k->hash);
+}
+
+int table_may_keep(struct table *t, const struct row_key *k, struct row_rank rank)
+{
+    int keep = 1;
+
+    pthread_mutex_lock(&t->lock);
+    if (t->nslots) {
+        for (size_t j = k->hash & (t->nslots - 1);; j = (j + 1) & (t->nslots - 1)) {
+            const struct trow *cur = t->slots[j];
+            if (!cur)
+                break;
+            if (cur->hash == k->hash && cur->keylen == k->key.len &&
+                !memcmp(cur->key, k->key.p, k->key.len)) {
+                keep = rank_wins(rank, cur->rank);
+                t->offered += !keep;
+                break;
+            }
+        }
+    }
+    pthread_mutex_unlock(&t->lock);
+    return keep;
 }
 
 size_t trow_size(const struct trow *t)

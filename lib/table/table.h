@@ -36,11 +36,25 @@ struct trow {
 /* The value text of a source field of a kept row, or NULL when missing. */
 const char *trow_get(const struct trow *t, const char *src);
 
+/* What a field name resolved to, remembered by its position in the row (see row_key). */
+struct name_memo {
+    uint32_t off, len; /* the name, in row_key.names */
+    int id;            /* fields_key_id, or NAME_EXTRA, or -1 */
+};
+#define NAME_EXTRA (-2) /* an unknown field that is part of the configuration */
+
 /* Per-row result of table_prepare: where the key fields are, and the key itself. */
 struct row_key {
     int idx[NFIELDS]; /* field index in the row, -1 when missing (null counts as missing) */
     struct buf key;
     struct buf extras;
+    uint64_t hash; /* of key (table_key) */
+    /* The names of the previous row's fields in order and what each resolved to: rows of one
+     * file name their fields alike, so a name is compared with the one at its position (no
+     * hash, no strlen) and resolved again only where the layout changes. */
+    struct buf names;
+    struct name_memo *memo;
+    size_t nmemo, capmemo;
 };
 
 void row_key_init(struct row_key *k);
@@ -64,6 +78,12 @@ void table_init(struct table *t);
 void table_release(struct table *t);
 /* A kept-row copy of a row, not yet in any table (free() it, or hand it to table_put). */
 struct trow *table_make(const struct row *r, const struct row_key *k, struct row_rank rank);
+/*
+ * Would a row of this key and rank still be kept (thread-safe)? 0 when the table holds a row of
+ * the same configuration that wins over it: the table only ever trades a row for a winning one,
+ * so such a row is never kept, and need not be copied at all.
+ */
+int table_may_keep(struct table *t, const struct row_key *k, struct row_rank rank);
 /* Bytes the kept row occupies (one allocation). */
 size_t trow_size(const struct trow *t);
 /* A copy of a kept row that outlives its table (free() it). */

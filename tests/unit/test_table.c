@@ -79,6 +79,98 @@ static void newest_run_wins_in_any_order(void)
     }
 }
 
+/* One row_key over rows of changing layouts (the name memo) indexes each row as a fresh one. */
+struct memo_check {
+    struct row_key shared;
+    int rows;
+};
+
+static int check_memo(void *ud, struct row *r, size_t index)
+{
+    struct memo_check *m = ud;
+    struct row_key fresh;
+
+    (void)index;
+    row_key_init(&fresh);
+    table_prepare(r, &m->shared);
+    table_prepare(r, &fresh);
+    CHECK(!memcmp(m->shared.idx, fresh.idx, sizeof(fresh.idx)));
+    CHECK(m->shared.key.len == fresh.key.len &&
+          !memcmp(m->shared.key.p, fresh.key.p, fresh.key.len));
+    CHECK_STR(m->shared.extras.p, fresh.extras.p);
+    CHECK(m->shared.hash == fresh.hash);
+    row_key_release(&fresh);
+    m->rows++;
+    return 0;
+}
+
+static void name_memo_follows_layouts(void)
+{
+    /* same layout; a key inserted; names of one length swapped (tp/ep); an unknown name where a
+     * key was; a configuration extra appearing and moving; fewer keys; a duplicate; a null */
+    const char *json =
+        "[{\"hw\":\"h100\",\"tp\":8,\"ep\":1,\"conc\":4,\"x\":1},"
+        " {\"hw\":\"h100\",\"tp\":8,\"ep\":1,\"conc\":8,\"x\":1},"
+        " {\"hw\":\"h100\",\"isl\":1024,\"tp\":8,\"ep\":1,\"conc\":8,\"x\":1},"
+        " {\"hw\":\"h100\",\"isl\":1024,\"ep\":8,\"tp\":1,\"conc\":8,\"x\":1},"
+        " {\"hw\":\"h100\",\"isl\":1024,\"ex\":8,\"tp\":1,\"conc\":8,\"x\":1},"
+        " {\"hw\":\"h100\",\"prefill_knob\":\"a\",\"ex\":8,\"tp\":1,\"conc\":8,\"x\":1},"
+        " {\"prefill_knob\":\"b\",\"hw\":\"h100\",\"ex\":8,\"tp\":1,\"decode_knob\":2},"
+        " {\"prefill_knob\":\"b\"},"
+        " {\"hw\":\"h100\",\"hw\":\"b200\",\"tp\":null,\"tp\":2,\"conc\":null}]";
+    struct memo_check m;
+    struct reader_opts o = {.fn = check_memo, .ud = &m, .label = "t"};
+    struct imx_err e = IMX_ERR_INIT;
+
+    memset(&m, 0, sizeof(m));
+    row_key_init(&m.shared);
+    CHECK(reader_read_mem(json, strlen(json), &o, &e) == 0);
+    CHECK(m.rows == 9);
+    row_key_release(&m.shared);
+}
+
+/* table_may_keep says no exactly when table_put would discard the row. */
+static void may_keep_agrees_with_put(void)
+{
+    struct table t;
+    struct row r;
+    struct row_key k;
+    struct row_rank mid = {5, 1, 3};
+    struct row_rank ranks[] = {{4, 0, 0}, {6, 9, 9}, {5, 0, 9}, {5, 2, 0},
+                               {5, 1, 2}, {5, 1, 4}, {5, 1, 3}};
+
+    table_init(&t);
+    row_init(&r);
+    row_key_init(&k);
+    row_add(&r, "hw", 2, "h100", 4, VAL_STR);
+    table_prepare(&r, &k);
+    CHECK(table_may_keep(&t, &k, mid)); /* empty table */
+    table_put(&t, table_make(&r, &k, mid));
+    for (size_t i = 0; i < sizeof(ranks) / sizeof(ranks[0]); i++) {
+        struct table one;
+        int keep = table_may_keep(&t, &k, ranks[i]);
+        size_t n;
+        struct trow **rows;
+        table_init(&one);
+        table_put(&one, table_make(&r, &k, mid));
+        table_put(&one, table_make(&r, &k, ranks[i]));
+        rows = table_sorted(&one, &n);
+        CHECK(n == 1);
+        CHECK(keep == (rows[0]->rank.run == ranks[i].run && rows[0]->rank.file == ranks[i].file &&
+                       rows[0]->rank.index == ranks[i].index && i != 6));
+        free(rows);
+        table_release(&one);
+    }
+    CHECK(!table_may_keep(&t, &k, ranks[0]) && table_may_keep(&t, &k, ranks[1]));
+    /* another configuration is always kept */
+    row_add(&r, "tp", 2, "8", 1, VAL_NUM);
+    table_prepare(&r, &k);
+    CHECK(table_may_keep(&t, &k, ranks[0]));
+    row_key_release(&k);
+    row_release(&r);
+    table_release(&t);
+}
+
 static void total_order(void)
 {
     struct table t;
@@ -180,6 +272,8 @@ int main(void)
     RUN(key_tells_topologies_apart);
     RUN(newest_run_wins_in_any_order);
     RUN(total_order);
+    RUN(name_memo_follows_layouts);
+    RUN(may_keep_agrees_with_put);
     RUN(names);
     RUN(model_selection);
     RUN(csv_quoting);
