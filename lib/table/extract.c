@@ -274,10 +274,9 @@ static int watch_prefix(void *ud, const char *val, size_t len)
         return 1;
     memcpy(prefix, val, len);
     prefix[len] = '\0';
-    if (model_sel_match(m, prefix, NULL))
-        return 1;
-    w->fst.rows++;
-    return 0;
+    /* a dropped row is counted once the file is read (reader_stats.dropped): the reader may
+     * show it to this filter again when it reads the file a second time */
+    return model_sel_match(m, prefix, NULL);
 }
 
 /* Files the run's manifest says a sync stored, now missing or cut short (existence and size: a
@@ -400,6 +399,7 @@ static void read_run(struct worker *w, struct run_info *ri)
         } else {
             r = reader_read_file(ri->files[i].path, &ro, &err);
         }
+        w->fst.rows += rs.dropped;
         w->fst.not_object += rs.not_object;
         w->fst.nan_tokens += rs.nan_tokens;
         if (w->bad_in_file > BAD_ROW_WARNINGS)
