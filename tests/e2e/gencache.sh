@@ -136,10 +136,13 @@ peak() {
     err=$("$PR" python3 -c 'import sys; b = bytearray(64 << 20); sys.exit(3)' 2>&1 >/dev/null)
     rc=$?
     [ $rc -eq 3 ] || fail "status $rc"
-    kb=$(printf '%s\n' "$err" | sed -n 's/^peak_rss_kb=\([0-9]*\) wall_s=[0-9.]*$/\1/p')
+    kb=$(printf '%s\n' "$err" | sed -n 's/^peak_rss_kb=\([0-9]*\) wall_s=[0-9.]* cpu_s=[0-9.]*$/\1/p')
     [ -n "$kb" ] && [ "$kb" -ge 65536 ] || fail "bad report: $err"
+    # filling 64 MB takes some CPU time: user + system of the child, not zero
+    printf '%s\n' "$err" | awk -F'cpu_s=' 'NF == 2 && $2 + 0 > 0 { ok = 1 } END { exit !ok }' ||
+        fail "no CPU time: $err"
 }
-t_run "peakrss: reports peak RSS and wall time, passes the exit status on" peak
+t_run "peakrss: reports peak RSS, wall and CPU time, passes the exit status on" peak
 
 # The cache is one imx reads: as many rows as configurations of the model in the cache.
 extract_reads() {
