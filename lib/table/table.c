@@ -85,16 +85,41 @@ void table_index(const struct row *r, struct row_key *k)
 
 void table_key(const struct row *r, struct row_key *k)
 {
+    size_t need = k->extras.len;
+    char *p;
+
     buf_reset(&k->key);
+    for (int i = 0; i < NKEY; i++)
+        need += k->idx[i] < 0 ? 2 : r->f[k->idx[i]].vlen + 1;
     /* '\x1f' separates values; '\x01' marks a missing one, so "" and missing differ */
-    for (int i = 0; i < NKEY; i++) {
-        if (k->idx[i] < 0)
-            buf_addc(&k->key, '\x01');
-        else
-            buf_add(&k->key, row_val(r, (size_t)k->idx[i]), r->f[k->idx[i]].vlen);
-        buf_addc(&k->key, '\x1f');
+    if (buf_reserve(&k->key, need) < 0) {
+        /* past the cap (only an absurd row): as much as fits, as buf_add leaves it */
+        for (int i = 0; i < NKEY; i++) {
+            if (k->idx[i] < 0)
+                buf_addc(&k->key, '\x01');
+            else
+                buf_add(&k->key, row_val(r, (size_t)k->idx[i]), r->f[k->idx[i]].vlen);
+            buf_addc(&k->key, '\x1f');
+        }
+        buf_add(&k->key, k->extras.p, k->extras.len);
+        k->hash = fnv1a(FNV1A_INIT, k->key.p, k->key.len);
+        return;
     }
-    buf_add(&k->key, k->extras.p, k->extras.len);
+    p = k->key.p;
+    for (int i = 0; i < NKEY; i++) {
+        if (k->idx[i] < 0) {
+            *p++ = '\x01';
+        } else {
+            const struct field *f = &r->f[k->idx[i]];
+            memcpy(p, r->text.p + f->val, f->vlen);
+            p += f->vlen;
+        }
+        *p++ = '\x1f';
+    }
+    memcpy(p, k->extras.p, k->extras.len);
+    p += k->extras.len;
+    *p = '\0';
+    k->key.len = need;
     k->hash = fnv1a(FNV1A_INIT, k->key.p, k->key.len);
 }
 
