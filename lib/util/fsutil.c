@@ -295,8 +295,12 @@ static const char *file_kind(mode_t m)
 int open_regular(const char *path, struct imx_err *err)
 {
     struct stat st;
-    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC), fl;
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW), fl;
 
+    if (fd < 0 && errno == ELOOP && lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
+        return imx_seterr(err, IMX_EIO,
+                          "'%s' is a symbolic link, not a regular file (links are not followed)",
+                          path);
     if (fd < 0)
         return imx_seterr(err, errno == ENOENT ? IMX_ENOTFOUND : IMX_EIO, "cannot open '%s': %s",
                           path, strerror(errno));

@@ -55,6 +55,29 @@ t_fifo_aggregate() {
         assert_contains "$W/out" "agg_bmk.json' is a FIFO" && assert_eq "$RC" 1 "exit status"
 }
 
+# a result file or run.json linked to a file outside the cache is not read: named, skipped
+outside_row='[{"hw": "b200", "infmax_model_prefix": "gptoss", "framework": "vllm", "precision": "fp4",
+ "isl": 1024, "osl": 1024, "tp": 8, "ep": 1, "conc": 77777, "tput_per_gpu": 424242.5}]'
+
+t_link_aggregate() {
+    cache_copy
+    echo "$outside_row" >"$W/outside.json"
+    rm "$C/run_$A/agg_bmk.json" && ln -s "$W/outside.json" "$C/run_$A/agg_bmk.json"
+    within extract --offline --cache "$C" --model all -o "$W/t.csv" && assert_eq "$RC" 1 "exit status" &&
+        assert_contains "$W/out" "run_$A/agg_bmk.json' is a symbolic link" &&
+        assert_not_contains "$W/t.csv" "424242.5" && within runs --offline --cache "$C" &&
+        assert_contains "$W/out" "run_$A/agg_bmk.json' is a symbolic link"
+}
+
+t_link_run_json() {
+    cache_copy
+    echo '{"id": 1, "created_at": "1999-09-09T09:09:09Z", "event": "push"}' >"$W/outside-run.json"
+    rm "$C/run_$A/run.json" && ln -s "$W/outside-run.json" "$C/run_$A/run.json"
+    within extract --offline --cache "$C" --model all -o "$W/t.csv" &&
+        assert_contains "$W/out" "run_$A/run.json' is a symbolic link" &&
+        assert_not_contains "$W/t.csv" "1999-09-09"
+}
+
 t_deep_run_json() {
     cache_copy
     deep >"$C/run_$A/run.json"
@@ -118,6 +141,8 @@ t_offline_hint() {
 t_run "bounds disk: a FIFO named run.json blocks nothing" t_fifo_run_json
 t_run "bounds disk: a FIFO named imx-manifest.json blocks nothing" t_fifo_manifest
 t_run "bounds disk: a FIFO named agg_bmk.json is skipped, named" t_fifo_aggregate
+t_run "bounds disk: an agg_bmk.json linked outside the cache is not read, named" t_link_aggregate
+t_run "bounds disk: a run.json linked outside the cache is not read, named" t_link_run_json
 t_run "bounds disk: a run.json nested 400000 deep, no crash" t_deep_run_json
 t_run "bounds disk: an imx-manifest.json nested 400000 deep, no crash" t_deep_manifest
 t_run "bounds disk: an aggregate nested 400000 deep, no crash" t_deep_aggregate
