@@ -202,7 +202,7 @@ struct lines {
     struct line *v;
     size_t n, cap;
     unsigned long long *out;
-    size_t nout;
+    size_t nout, capout;
 };
 
 /* The line of a run, added when new; NULL for a cached run the selection left out. */
@@ -303,6 +303,29 @@ static int measure_cached(struct cli *cli, struct lines *t, const char *cache)
     return r < 0 ? exit_for(err.code) : EXIT_OK;
 }
 
+/*
+ * A run known only from the backup's or the API's listing, while --event or --branch (or
+ * --official) selects: neither listing tells a run's event or branch, and a filter on an
+ * unknown field does not pass (as for a cached run without them). Counted once in *left, and
+ * left out for good (in t->out, as a cached run the selection removed).
+ */
+static int unknown_to_filters(const struct cli *cli, struct lines *t, unsigned long long id,
+                              size_t *left)
+{
+    if (!cli->event && !cli->branch)
+        return 0;
+    for (size_t i = 0; i < t->n; i++)
+        if (t->v[i].id == id)
+            return 0;
+    for (size_t i = 0; i < t->nout; i++)
+        if (t->out[i] == id)
+            return 1;
+    ALLOC_GROW(t->out, t->nout + 1, t->capout);
+    t->out[t->nout++] = id;
+    (*left)++;
+    return 1;
+}
+
 static int named(const struct cli *cli, unsigned long long id)
 {
     for (size_t k = 0; k < cli->nids; k++)
@@ -340,7 +363,7 @@ static int list_cached(struct cli *cli, struct store *s, struct lines *t,
     }
     free(all.v);
     kept.cap = kept.n;
-    t->out = xcalloc(kept.n + 1, sizeof(*t->out));
+    ALLOC_GROW(t->out, kept.n + 1, t->capout);
     {
         /* the ids before selection, to know which ones it removed */
         unsigned long long *before = xcalloc(kept.n + 1, sizeof(*before));
@@ -431,7 +454,7 @@ int cmd_runs(struct cli *cli)
     struct lines t;
     struct run_select_stats sst;
     struct line *v;
-    size_t n, width[NCOL];
+    size_t n, width[NCOL], unknown = 0;
     int status;
     const char *cache = cli_cache_dir(cli);
     const char *src = cli->source ? cli->source : "github";
@@ -461,7 +484,11 @@ int cmd_runs(struct cli *cli)
         status =
             cli_worse_status(status, cli_list_source(cli, remote[k].name, recent, &runs, &nruns));
         for (size_t i = 0; i < nruns; i++) {
-            struct line *l = find_or_add(&t, runs[i].id);
+            /* GitHub's listing checks event and branch itself; the others tell neither */
+            struct line *l =
+                remote[k].bit != SRC_GITHUB && unknown_to_filters(cli, &t, runs[i].id, &unknown)
+                    ? NULL
+                    : find_or_add(&t, runs[i].id);
             if (l)
                 fill_listed(l, &runs[i], remote[k].bit);
         }
@@ -525,6 +552,11 @@ int cmd_runs(struct cli *cli)
                     b.p);
             buf_release(&b);
         }
+        if (unknown)
+            fprintf(stderr,
+                    " (%zu run%s of the backup or the API left out: their listings do not tell "
+                    "the event or branch that --event, --branch or --official selects)",
+                    unknown, unknown == 1 ? "" : "s");
         fputc('\n', stderr);
     }
     return status;

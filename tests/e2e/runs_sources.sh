@@ -126,6 +126,23 @@ t_all() {
         assert_eq "$(api_count /api/v1/benchmarks)" 0 "API benchmark requests"
 }
 
+# --event/--branch select the backup's and the API's runs too: their listings tell neither, so
+# (as for a cached run without them) they are left out, counted; GitHub's runs are checked
+t_event_branch() {
+    runs --source all --since 2025-12-20 --until 2026-02-10 --event push >"$W/o9" 2>"$W/e9" ||
+        { cat "$W/e9"; return 1; }
+    assert_eq "$(of_source "$W/o9" gcs)" "" "backup runs with --event" &&
+        assert_eq "$(of_source "$W/o9" api)" "" "API runs with --event" &&
+        assert_contains "$W/e9" "of the backup or the API left out" || return 1
+    local id
+    for id in "${GH_IDS[@]}"; do
+        [ "$(cell "$W/o9" "$id" SOURCE)" = github ] || fail "$id not listed: $(cat "$W/o9")" || return 1
+    done
+    runs --source gcs,api --since 2025-12-20 --until 2026-02-10 --official >"$W/o10" 2>"$W/e10" ||
+        { cat "$W/e10"; return 1; }
+    assert_eq "$(tail -n +2 "$W/o10" | wc -l)" 0 "lines with --official: $(cat "$W/o10")"
+}
+
 t_offline() {
     fresh
     : >"$GCS_LOG"
@@ -143,4 +160,5 @@ t_run "runs_sources: --source gcs lists the backup's runs in range, then the cac
 t_run "runs_sources: --source gcs with --collect-recent and named runs" t_gcs_recent_named
 t_run "runs_sources: --source api lists workflow-info's runs of the dates" t_api
 t_run "runs_sources: --source all is the union, newest first, nothing downloaded" t_all
+t_run "runs_sources: --event/--branch/--official leave out the backup's and the API's runs" t_event_branch
 t_run "runs_sources: --offline is the cache only, whatever --source says" t_offline
