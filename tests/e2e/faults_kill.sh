@@ -130,24 +130,38 @@ t_kill_points() {
     done
 }
 
-# SIGINT, SIGTERM: status 130, temporary files removed by imx itself (no sweep yet)
+# blobs: the downloads the fake has answered so far (its request log, one JSON line each)
+blobs() { grep -c '"host": "blob"' "$FAKE_LOG" || true; }
+
+# SIGINT, SIGTERM: status 130, temporary files removed by imx itself (no sweep yet). No clock:
+# the signal goes once the fake has answered the k-th download of this sync, while the next
+# one is held (stalled) by the fake, so it always lands mid-sync, however loaded the machine.
 t_interrupt() {
-    local sig ms rc c=$W/c
+    local sig k n0 i rc c=$W/c
     for sig in INT TERM INT TERM; do
-        ms=$((SPAN / 5 + RANDOM % (SPAN / 2 + 1)))
+        k=$((1 + RANDOM % 4))
         rm -rf "$c" && cp -a "$W/base" "$c"
-        bg_sync "$c"
-        sleep "$(printf '%d.%03d' $((ms / 1000)) $((ms % 1000)))"
+        n0=$(blobs)
+        fresh "[{\"host\": \"blob\", \"fault\": \"stall\", \"seconds\": 20, \"calls\": [$((k + 1))]},
+                ${SLOW#[}"
+        GH_TOKEN=$TOKEN "$IMX" sync --github-url "$API" --collect-recent 8 -q --cache "$c" \
+            >/dev/null 2>"$W/bg.err" &
+        PID=$!
+        for ((i = 0; i < 3000 && $(blobs) < n0 + k; i++)); do
+            kill -0 "$PID" 2>/dev/null || break
+            sleep 0.01
+        done
         kill -"$sig" "$PID"
         wait "$PID"
         rc=$?
-        echo "SIG$sig $ms ms" >>"$W/count"
-        assert_eq "$rc" 130 "exit status after SIG$sig at $ms ms" &&
+        echo "SIG$sig after download $k" >>"$W/count"
+        assert_eq "$rc" 130 "exit status after SIG$sig after download $k" &&
             leftovers "$c" || return 1
         # the handler only records the signal: the sync unwinds and says so itself
         grep -q 'interrupted' "$W/bg.err" ||
-            fail "SIG$sig at $ms ms: no 'interrupted' message: $(cat "$W/bg.err")" || return 1
-        after_crash "SIG$sig after $ms ms" "$c" || return 1
+            fail "SIG$sig after download $k: no 'interrupted' message: $(cat "$W/bg.err")" ||
+            return 1
+        after_crash "SIG$sig after download $k" "$c" || return 1
     done
 }
 
