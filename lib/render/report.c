@@ -464,6 +464,16 @@ static int cmp_change(const void *a, const void *b)
     return (x->e > y->e) - (x->e < y->e); /* entries come in table order */
 }
 
+/* "From run A (day) to run B (day) (the merged tables as of each): " */
+static void from_to(struct buf *out, const struct report_opts *o)
+{
+    buf_adds(out, "From ");
+    html_escape(out, o->old_run);
+    buf_adds(out, " to ");
+    html_escape(out, o->new_run);
+    buf_adds(out, " (the merged tables as of each): ");
+}
+
 /* The changes since the previous run day of one section: counts, then the largest changes of
  * throughput per GPU. */
 static void changes_section(struct buf *out, const struct trow *first, const struct report_opts *o,
@@ -494,13 +504,9 @@ static void changes_section(struct buf *out, const struct trow *first, const str
     }
     if (nbig)
         qsort(big, nbig, sizeof(*big), cmp_change);
-    buf_adds(out, "<p class=\"meta\">From ");
-    html_escape(out, o->old_run);
-    buf_adds(out, " to ");
-    html_escape(out, o->new_run);
-    buf_addf(out,
-             " (the merged tables as of each): %zu configurations added, %zu removed, "
-             "%zu changed, %zu unchanged.</p>\n",
+    buf_adds(out, "<p class=\"meta\">");
+    from_to(out, o);
+    buf_addf(out, "%zu configurations added, %zu removed, %zu changed, %zu unchanged.</p>\n",
              count[DIFF_ADDED], count[DIFF_REMOVED], count[DIFF_CHANGED], count[DIFF_SAME]);
     buf_addf(out,
              "<div class=\"scroll\"><table class=\"changes\"><caption>Changes of "
@@ -524,6 +530,58 @@ static void changes_section(struct buf *out, const struct trow *first, const str
     st->tables++;
     free(big);
     buf_release(&cfg);
+}
+
+/*
+ * The model and sequence pairs of the previous run day's table that no row has now (a run
+ * window such as --collect-recent moved past their runs): one group each, as its first row
+ * there and its configuration count, so the page says they disappeared.
+ */
+static size_t gone_groups(const struct report_opts *o, struct trow *const *rows,
+                          const struct group *g, size_t ng, struct group **out,
+                          const struct trow ***first)
+{
+    size_t n = 0;
+
+    *out = xcalloc(o->nchanges + 1, sizeof(**out));
+    *first = xcalloc(o->nchanges + 1, sizeof(**first));
+    for (size_t i = 0; i < o->nchanges; i++) {
+        const struct diff_entry *e = &o->changes[i];
+        size_t k;
+        if (e->new || !e->old)
+            continue;
+        for (k = 0; k < ng && group_cmp_rows(rows[g[k].first], e->old); k++)
+            ;
+        if (k < ng)
+            continue;
+        for (k = 0; k < n && group_cmp_rows((*first)[k], e->old); k++)
+            ;
+        if (k == n) {
+            (*first)[n] = e->old;
+            (*out)[n++].n = 0;
+        }
+        (*out)[k].n++;
+    }
+    return n;
+}
+
+static void gone_section(struct buf *out, const struct trow *first, size_t nconf,
+                         const struct report_opts *o, struct buf *tmp)
+{
+    buf_reset(tmp);
+    anchor_of(first, tmp);
+    buf_adds(out, "<section id=\"");
+    html_escape(out, tmp->p);
+    buf_adds(out, "\"><h2>");
+    buf_reset(tmp);
+    heading_of(first, tmp);
+    html_escape(out, tmp->p);
+    buf_adds(out, "</h2>\n<h3>Changes since the previous run</h3>\n<p class=\"meta\">Gone: "
+                  "no row of the selection measures this pair now. ");
+    from_to(out, o);
+    buf_addf(out,
+             "%zu configuration%s removed, none added, changed or unchanged.</p>\n</section>\n",
+             nconf, nconf == 1 ? "" : "s");
 }
 
 static const double targets[] = {20, 50, 100, 200};
@@ -711,7 +769,9 @@ int report_write(struct buf *out, struct trow *const *rows_in, size_t n, const s
     struct trow **rows = xmalloc((n + 1) * sizeof(*rows));
     struct group *g = xmalloc((n + 1) * sizeof(*g));
     struct buf tmp = BUF_INIT;
-    size_t ng = 0;
+    struct group *gone = NULL;
+    const struct trow **gone_first = NULL;
+    size_t ng = 0, ngone = 0;
     int r = 0;
 
     memset(st, 0, sizeof(*st));
@@ -727,6 +787,8 @@ int report_write(struct buf *out, struct trow *const *rows_in, size_t n, const s
         }
         g[ng - 1].n++;
     }
+    if (o->new_run)
+        ngone = gone_groups(o, rows, g, ng, &gone, &gone_first);
 
     buf_adds(out, "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
                   "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
@@ -765,6 +827,17 @@ int report_write(struct buf *out, struct trow *const *rows_in, size_t n, const s
         html_escape(out, tmp.p);
         buf_adds(out, "</a></li>\n");
     }
+    for (size_t k = 0; k < ngone; k++) {
+        buf_reset(&tmp);
+        anchor_of(gone_first[k], &tmp);
+        buf_adds(out, "<li><a href=\"#");
+        html_escape(out, tmp.p);
+        buf_adds(out, "\">");
+        buf_reset(&tmp);
+        heading_of(gone_first[k], &tmp);
+        html_escape(out, tmp.p);
+        buf_adds(out, " (gone since the previous run)</a></li>\n");
+    }
     buf_adds(out, "<li><a href=\"#provenance\">Provenance</a></li></ol></nav>\n");
 
     for (size_t k = 0; k < ng && r == 0; k++) {
@@ -792,6 +865,8 @@ int report_write(struct buf *out, struct trow *const *rows_in, size_t n, const s
         buf_adds(out, "</section>\n");
         st->sections++;
     }
+    for (size_t k = 0; k < ngone && r == 0; k++)
+        gone_section(out, gone_first[k], gone[k].n, o, &tmp);
     if (r == 0) {
         provenance(out, rows, n, x, o, st);
         buf_adds(out, "<div id=\"tip\" role=\"tooltip\"></div>\n");
@@ -801,6 +876,8 @@ int report_write(struct buf *out, struct trow *const *rows_in, size_t n, const s
             r = imx_seterr(err, IMX_ETOOBIG, "the report is larger than %zu MB", REPORT_MAX >> 20);
     }
     buf_release(&tmp);
+    free(gone);
+    free(gone_first);
     free(rows);
     free(g);
     return r;
