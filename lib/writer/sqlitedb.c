@@ -12,11 +12,13 @@
 #include "writer/columns.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /* What a run looked like when it was stored: a changed attempt, run.json, manifest or folder
  * (a sync added or superseded artifacts) makes the run be read again. */
@@ -839,6 +841,59 @@ static int updatable(struct db *d, const char *path, const char *selection)
     return ok;
 }
 
+/*
+ * Is path a file imx must not replace: neither absent, empty, nor a database imx wrote (a
+ * CSV named out.db, another application's SQLite database, a device or a FIFO)? Replacing it
+ * would lose the user's data, so the write is refused, naming the file and what it is.
+ */
+static int foreign_file(const char *path, struct imx_err *err)
+{
+    static const char magic[16] = "SQLite format 3";
+    char head[16];
+    struct stat st;
+    sqlite3 *h = NULL;
+    sqlite3_stmt *q = NULL;
+    int fd, ours = 0;
+    ssize_t got;
+
+    if (stat(path, &st) != 0)
+        return 0;
+    if (!S_ISREG(st.st_mode))
+        /* renaming the new database over /dev/null would replace the device itself */
+        return imx_seterr(err, IMX_EIO,
+                          "'%s' is not a regular file: a SQLite database is written to a file "
+                          "of its own (name one with -o)",
+                          path);
+    if (st.st_size == 0)
+        return 0;
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    got = fd < 0 ? -1 : read(fd, head, sizeof(head));
+    if (fd >= 0)
+        close(fd);
+    if (got != (ssize_t)sizeof(head) || memcmp(head, magic, sizeof(magic)))
+        return imx_seterr(err, IMX_EIO,
+                          "'%s' exists and is not a SQLite database: imx does not replace it "
+                          "(remove it, or name another file)",
+                          path);
+    if (sqlite3_open_v2(path, &h, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+        sqlite3_prepare_v2(h,
+                           "SELECT user_version, EXISTS (SELECT 1 FROM sqlite_master WHERE "
+                           "type = 'table' AND name = 'meta') FROM pragma_user_version",
+                           -1, &q, NULL) == SQLITE_OK &&
+        sqlite3_step(q) == SQLITE_ROW) {
+        int v = sqlite3_column_int(q, 0);
+        ours = (v == 1 || v == SQLITEDB_SCHEMA) && sqlite3_column_int(q, 1);
+    }
+    sqlite3_finalize(q);
+    sqlite3_close(h);
+    if (!ours)
+        return imx_seterr(err, IMX_EIO,
+                          "'%s' is a SQLite database imx did not write (or of another schema "
+                          "version): imx does not replace it (remove it, or name another file)",
+                          path);
+    return 0;
+}
+
 int sqldb_write(const char *path, const struct extract_opts *o, const struct row_filter *filter,
                 const struct gpu_table *gpus, struct extract *x, struct sqldb_stats *st,
                 struct imx_err *err)
@@ -849,6 +904,10 @@ int sqldb_write(const char *path, const struct extract_opts *o, const struct row
 
     memset(x, 0, sizeof(*x));
     memset(st, 0, sizeof(*st));
+    if ((r = foreign_file(path, err)) < 0) {
+        free(selection);
+        return r;
+    }
     memset(&d, 0, sizeof(d));
     d.path = path;
     d.err = err;

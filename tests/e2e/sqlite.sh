@@ -182,12 +182,36 @@ refused_to_stdout() {
     assert_contains "$W/err" "cannot go to standard output"
 }
 
+# a file imx did not write is never replaced by a database: a CSV named out.db, another
+# application's SQLite database, a FIFO (a device such as /dev/null was once renamed over)
+foreign_files_kept() {
+    local f sum
+    printf 'a,b\n1,2\n' >"$W/f1.db"
+    python3 -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute("CREATE TABLE t (x)"); c.commit()' "$W/f2.db"
+    for f in f1.db f2.db; do
+        sum=$(sha256sum <"$W/$f")
+        imx extract --offline --cache "$FIX" --model all -o "$W/$f" 2>"$W/e" >/dev/null
+        assert_eq "$?" 4 "exit status for $f" && assert_contains "$W/e" "'$W/$f'" &&
+            assert_contains "$W/e" "imx does not replace it" &&
+            assert_eq "$(sha256sum <"$W/$f")" "$sum" "$f unchanged" || return 1
+    done
+    mkfifo "$W/f3.db"
+    timeout 20 "$IMX" extract --offline --cache "$FIX" --model all -o "$W/f3.db" 2>"$W/e" >/dev/null
+    assert_eq "$?" 4 "exit status for a FIFO" && assert_contains "$W/e" "not a regular file" &&
+        [ -p "$W/f3.db" ] || fail "the FIFO was replaced" || return 1
+    # an empty file (mktemp's) is not data: the database goes there
+    : >"$W/f4.db"
+    imx extract --offline --cache "$FIX" --model all -o "$W/f4.db" -q &&
+        assert_eq "$(q "$W/f4.db" 'PRAGMA user_version')" 2
+}
+
 t_run sqlite/schema_and_types schema_and_types
 t_run sqlite/incremental incremental
 t_run sqlite/killed_writes killed_writes
 t_run sqlite/refused_to_stdout refused_to_stdout
 t_run sqlite/derived_views derived_views
 t_run sqlite/schema1_updated schema1_updated
+t_run sqlite/foreign_files_kept foreign_files_kept
 if [ -d "$SHARED_RAW" ]; then
     real() {
         imx extract --offline --cache "$SHARED_RAW" --model all -o "$W/r.sqlite" -q &&
