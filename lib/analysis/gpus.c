@@ -189,7 +189,9 @@ static int parse_value(const char *path, int lineno, const char *name, char *s, 
     }
     errno = 0;
     v = strtod(s, &end);
-    if (end == s || *end || errno || !isfinite(v) || v < 0 || v > 1e6)
+    /* decimal only: strtod would also take 0x10 (16), which a price or a power never is */
+    if (end == s || *end || errno || !isfinite(v) || v < 0 || v > 1e6 ||
+        s[strspn(s, "0123456789.eE+-")])
         return imx_seterr(err, IMX_EPARSE,
                           "'%s': line %d: %s '%s' is not a number from 0 to 1000000", path, lineno,
                           name, s);
@@ -211,11 +213,16 @@ int gpu_table_load(struct gpu_table *t, const char *path, struct imx_err *err)
 {
     struct buf b = BUF_INIT_MAX(GPU_FILE_MAX);
     char *f[GPU_FIELDS_MAX], *line, *next;
-    int gcol = -1, col[NGC], lineno = 0, r = 0, have_header = 0;
+    int gcol = -1, col[NGC], lineno = 0, r = 0, have_header = 0, nhead = 0;
+    int *seen = NULL; /* the line of each table entry the file set (0: not set by it) */
+    size_t capseen = 0;
 
     if ((r = read_file(path, &b, err)) < 0)
         goto out;
-    for (line = b.p; line && *line; line = next) {
+    line = b.p;
+    if (line && !strncmp(line, "\xef\xbb\xbf", 3))
+        line += 3; /* a spreadsheet's UTF-8 byte order mark */
+    for (; line && *line; line = next) {
         int nf;
         next = strchr(line, '\n');
         if (next)
@@ -237,7 +244,13 @@ int gpu_table_load(struct gpu_table *t, const char *path, struct imx_err *err)
             if ((r = parse_header(path, f, nf, &gcol, col, err)) < 0)
                 goto out;
             have_header = 1;
+            nhead = nf;
             continue;
+        }
+        if (nf > nhead) {
+            r = imx_seterr(err, IMX_EPARSE, "'%s': line %d: %d fields, the header has %d", path,
+                           lineno, nf, nhead);
+            goto out;
         }
         {
             double v[NGC];
@@ -276,6 +289,19 @@ int gpu_table_load(struct gpu_table *t, const char *path, struct imx_err *err)
                 g->origin = 1;
                 t->overridden++;
             }
+            {
+                size_t was = capseen;
+                ALLOC_GROW(seen, t->n, capseen);
+                memset(seen + was, 0, (capseen - was) * sizeof(*seen));
+            }
+            if (seen[g - t->v] > 0) {
+                r = imx_seterr(err, IMX_EPARSE,
+                               "'%s': line %d: gpu '%s' again (first on line %d): one line "
+                               "per GPU",
+                               path, lineno, name, seen[g - t->v]);
+                goto out;
+            }
+            seen[g - t->v] = lineno;
             for (int i = 0; i < NGC; i++)
                 if (col[i] >= 0)
                     g->v[i] = v[i];
@@ -291,6 +317,7 @@ int gpu_table_load(struct gpu_table *t, const char *path, struct imx_err *err)
         t->file = xstrdup(path);
     }
 out:
+    free(seen);
     buf_release(&b);
     return r;
 }

@@ -38,8 +38,10 @@ void gpu_table_release(struct gpu_table *t);
  * Merges a user CSV file: a header naming `gpu` and any of power_kw, costh, costn, costr,
  * then one row per GPU (an `origin` column, as `imx gpus` prints, is ignored). A named GPU's listed
  * constants replace the built-in ones (an empty cell makes the constant unknown); constants of
- * columns the file lacks stay as they were. New GPUs are added. Errors name the file, line and
- * field; after an error the table may be partly updated (callers stop).
+ * columns the file lacks stay as they were. New GPUs are added. One line per GPU, no more
+ * fields than the header, decimal numbers from 0 to 1e6; a leading UTF-8 byte order mark is
+ * skipped. Errors name the file, line and field; after an error the table may be partly
+ * updated (callers stop).
  */
 int gpu_table_load(struct gpu_table *t, const char *path, struct imx_err *err);
 /* The constants of a GPU (canonical name), or NULL. */

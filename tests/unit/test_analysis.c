@@ -225,8 +225,36 @@ static void gpu_constants_file(void)
     CHECK(write(fd, "gpu,watts\n", 10) == 10);
     close(fd);
     CHECK(gpu_table_load(&g, path, &e) == -IMX_EPARSE && strstr(e.msg, "watts"));
-    unlink(path);
     gpu_table_release(&g);
+    {
+        /* what a careless file holds: a repeated GPU, a stray field, a hexadecimal number are
+         * errors naming the line; a spreadsheet's byte order mark is not */
+        static const struct {
+            const char *csv, *want; /* want NULL: loads */
+        } bad[] = {
+            {"gpu,costh\nh100,1\nH100,2\n", "line 3: gpu 'h100' again (first on line 2)"},
+            {"gpu,costh\nb200,1\nfoo,2\nfoo,3\n", "line 4: gpu 'foo' again (first on line 3)"},
+            {"gpu,costh\nh100,1,2\n", "line 2: 3 fields, the header has 2"},
+            {"gpu,power_kw\nh100,0x10\n", "line 2: power_kw '0x10' is not a number"},
+            {"\xef\xbb\xbfgpu,costh\nh100,1.5e0\n", NULL},
+        };
+        for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+            imx_err_clear(&e);
+            gpu_table_init(&g);
+            fd = open(path, O_WRONLY | O_TRUNC);
+            CHECK(write(fd, bad[i].csv, strlen(bad[i].csv)) == (ssize_t)strlen(bad[i].csv));
+            close(fd);
+            if (bad[i].want) {
+                CHECK(gpu_table_load(&g, path, &e) == -IMX_EPARSE && strstr(e.msg, bad[i].want));
+            } else {
+                CHECK(gpu_table_load(&g, path, &e) == 0);
+                s = gpu_table_find(&g, "h100");
+                CHECK(s && s->v[GC_COSTH] == 1.5 && g.overridden == 1);
+            }
+            gpu_table_release(&g);
+        }
+    }
+    unlink(path);
 }
 
 static void derived_metrics(void)
