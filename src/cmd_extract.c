@@ -567,44 +567,71 @@ int cli_filtered_empty(const struct cli *cli, const struct cli_selection *s, siz
     return no_data_status(s->sync_status, EXIT_DATA);
 }
 
+/* The folder of a model prefix (NULL: "unknown"), from the spellings the models know. */
+static char *prefix_dir(const char *prefix)
+{
+    struct imx_err err = IMX_ERR_INIT;
+    struct model_sel ms;
+    char *dir;
+
+    if (model_sel_init(&ms, prefix ? prefix : "unknown", &err) < 0)
+        return xstrdup("unknown");
+    dir = model_sel_dirname(&ms);
+    model_sel_release(&ms);
+    return dir;
+}
+
 /* --model all without -o: one file per model under by_model/<canonical name>/, each with the
- * columns of its own rows. rows are in the table's order; each model's keep it. */
+ * columns of its own rows. rows are in the table's order; each model's keep it. Rows go by
+ * folder, not by prefix: two spellings of one model (70b, llama70b) share one file (each once
+ * replaced the other's). */
 static int write_per_model(const struct cli *cli, enum out_format fmt, struct trow **rows, size_t n,
                            const struct extract *x, const struct gpu_table *g)
 {
     struct trow **sub = xmalloc((n + 1) * sizeof(*sub));
     char *done = xcalloc(n + 1, 1);
+    const char **dirs = xcalloc(n + 1, sizeof(*dirs)); /* each row's folder */
+    struct {
+        const char *prefix;
+        char *dir;
+    } *seen = NULL; /* folders of the prefixes met */
+    size_t nseen = 0, capseen = 0;
     int status = EXIT_OK;
 
-    for (size_t i = 0; i < n && status == EXIT_OK; i++) {
+    for (size_t i = 0; i < n; i++) {
         const char *prefix = rows[i]->kv[K_PREFIX];
+        size_t k;
+        for (k = 0; k < nseen; k++)
+            if (prefix && seen[k].prefix ? !strcasecmp(prefix, seen[k].prefix)
+                                         : prefix == seen[k].prefix)
+                break;
+        if (k == nseen) {
+            ALLOC_GROW(seen, nseen + 1, capseen);
+            seen[nseen].prefix = prefix;
+            seen[nseen++].dir = prefix_dir(prefix);
+        }
+        dirs[i] = seen[k].dir;
+    }
+    for (size_t i = 0; i < n && status == EXIT_OK; i++) {
         struct imx_err err = IMX_ERR_INIT;
-        struct model_sel ms;
         struct colset cs;
         struct buf path = BUF_INIT_MAX(8192);
-        char *dir;
         size_t k = 0;
 
         if (done[i])
             continue;
         for (size_t j = i; j < n; j++) {
-            const char *pj = rows[j]->kv[K_PREFIX];
-            if (!done[j] && (prefix && pj ? !strcasecmp(prefix, pj) : prefix == pj)) {
+            if (!done[j] && !strcmp(dirs[i], dirs[j])) {
                 done[j] = 1;
                 sub[k++] = rows[j];
             }
         }
-        if (model_sel_init(&ms, prefix ? prefix : "unknown", &err) < 0)
-            dir = xstrdup("unknown");
-        else
-            dir = model_sel_dirname(&ms);
-        model_sel_release(&ms);
-        buf_addf(&path, "by_model/%s/inferencemax.%s", dir, out_format_ext(fmt));
-        free(dir);
+        buf_addf(&path, "by_model/%s/inferencemax.%s", dirs[i], out_format_ext(fmt));
         if (colset_build(&cs, cli->columns, sub, k, &err) < 0) {
             msg_error("%s", err.msg);
             status = EXIT_USAGE;
         } else {
+            const char *prefix = rows[i]->kv[K_PREFIX];
             colset_set_gpus(&cs, g);
             cs.csv_safe = cli->csv_safe;
             status = write_output(path.p, fmt, &cs, sub, k, x);
@@ -615,6 +642,10 @@ static int write_per_model(const struct cli *cli, enum out_format fmt, struct tr
         }
         buf_release(&path);
     }
+    for (size_t k = 0; k < nseen; k++)
+        free(seen[k].dir);
+    free(seen);
+    free(dirs);
     free(sub);
     free(done);
     return status;

@@ -3,6 +3,8 @@
 #include "util/xalloc.h"
 
 #include <ctype.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -149,6 +151,9 @@ int model_sel_match(const struct model_sel *m, const char *prefix, const char *m
     return 0;
 }
 
+/* The longest folder name of a model, in bytes (a path component may have 255). */
+#define MODEL_DIR_MAX 120
+
 char *model_sel_dirname(const struct model_sel *m)
 {
     const struct model_known *k = m->prefix ? model_known_by_prefix(m->prefix) : NULL;
@@ -163,9 +168,21 @@ char *model_sel_dirname(const struct model_sel *m)
     else
         s = xstrdup(m->arg);
     for (char *p = s; *p; p++)
-        if (*p == '/' || *p == '\\')
+        if (*p == '/' || *p == '\\' || (unsigned char)*p < 0x20 || *p == 0x7f)
             *p = '_';
     if (s[0] == '.')
         s[0] = '_';
+    if (strlen(s) > MODEL_DIR_MAX) {
+        /* a name from the data too long for one path component: cut (at a character
+         * boundary) and told apart from others cut alike by a hash of the whole name */
+        uint32_t h = 2166136261u;
+        size_t cut = MODEL_DIR_MAX;
+        for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+            h = (h ^ *p) * 16777619u;
+        while (cut > 0 && ((unsigned char)s[cut] & 0xC0) == 0x80)
+            cut--;
+        s = xrealloc(s, cut + 10);
+        snprintf(s + cut, 10, "-%08x", (unsigned)h);
+    }
     return s;
 }
