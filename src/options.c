@@ -4,6 +4,7 @@
 #include "render/chart.h"
 #include "util/date.h"
 #include "util/fsutil.h"
+#include "util/units.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -305,12 +306,9 @@ static int parse_long(const char *s, long min, long max, long *out)
 /* A positive finite number (targets and limits). */
 static int parse_double(const char *s, double *out)
 {
-    char *end;
     double v;
 
-    errno = 0;
-    v = strtod(s, &end);
-    if (errno || end == s || *end || !isfinite(v) || v <= 0)
+    if (units_decimal(s, &v) < 0 || v <= 0)
         return -1;
     *out = v;
     return 0;
@@ -537,14 +535,11 @@ int cli_parse(struct cli *cli, unsigned bit, const char *cmd_name, int argc, cha
         case O_REFRESH:
             cli->refresh = 1;
             break;
-        case O_THRESHOLD: {
-            char *end;
-            errno = 0;
-            cli->threshold = strtod(optarg, &end);
-            if (errno || end == optarg || *end || !(cli->threshold >= 0) || cli->threshold > 1e9)
+        case O_THRESHOLD:
+            if (units_decimal(optarg, &cli->threshold) < 0 || !(cli->threshold >= 0) ||
+                cli->threshold > 1e9)
                 return bad_value("threshold", optarg, "expected a percentage (e.g. 5)");
             break;
-        }
         case O_HISTORY:
             cli->history = 1;
             break;

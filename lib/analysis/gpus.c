@@ -2,6 +2,7 @@
  * numbers are the InferenceX dashboard's (dashboard constants, not measurements). */
 #include "analysis/gpus.h"
 #include "util/buf.h"
+#include "util/units.h"
 #include "util/xalloc.h"
 
 #include <ctype.h>
@@ -180,18 +181,14 @@ static int parse_header(const char *path, char **f, int nf, int *gcol, int col[N
 static int parse_value(const char *path, int lineno, const char *name, char *s, double *out,
                        struct imx_err *err)
 {
-    char *end;
     double v;
 
     if (!*s) {
         *out = NAN;
         return 0;
     }
-    errno = 0;
-    v = strtod(s, &end);
     /* decimal only: strtod would also take 0x10 (16), which a price or a power never is */
-    if (end == s || *end || errno || !isfinite(v) || v < 0 || v > 1e6 ||
-        s[strspn(s, "0123456789.eE+-")])
+    if (units_decimal(s, &v) < 0 || v < 0 || v > 1e6)
         return imx_seterr(err, IMX_EPARSE,
                           "'%s': line %d: %s '%s' is not a number from 0 to 1000000", path, lineno,
                           name, s);

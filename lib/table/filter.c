@@ -2,6 +2,7 @@
  * (conc 64 matches 64 and 64.0), text ignoring case, GPUs on the canonical name or the label. */
 #include "table/filter.h"
 #include "reader/names.h"
+#include "util/units.h"
 #include "util/xalloc.h"
 
 #include <ctype.h>
@@ -45,18 +46,14 @@ void row_filter_release(struct row_filter *f)
 /* A finite number with nothing after it ("64", "1024", "0.5"). */
 static int parse_num(const char *s, size_t len, double *out)
 {
-    char tmp[64], *end;
+    char tmp[64];
     double v;
 
     if (!len || len >= sizeof(tmp))
         return -1;
     memcpy(tmp, s, len);
     tmp[len] = '\0';
-    if (!isdigit((unsigned char)tmp[0]) && tmp[0] != '.')
-        return -1;
-    errno = 0;
-    v = strtod(tmp, &end);
-    if (errno || *end || !isfinite(v))
+    if ((!isdigit((unsigned char)tmp[0]) && tmp[0] != '.') || units_decimal(tmp, &v) < 0)
         return -1;
     *out = v;
     return 0;

@@ -1,7 +1,11 @@
-/* units: human-readable sizes, rates and durations. */
+/* units: human-readable sizes, rates and durations, and the numbers people type. */
 #include "util/units.h"
 
+#include <errno.h>
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 void units_bytes(unsigned long long b, char *out, size_t n)
 {
@@ -34,4 +38,19 @@ void units_duration(double s, char *out, size_t n)
         snprintf(out, n, "%lum%02lus", t / 60, t % 60);
     else
         snprintf(out, n, "%lus", t);
+}
+
+int units_decimal(const char *s, double *out)
+{
+    char *end;
+    double v;
+
+    if (!*s || s[strspn(s, "0123456789.eE+-")])
+        return -1;
+    errno = 0;
+    v = strtod(s, &end);
+    if (errno || end == s || *end || !isfinite(v))
+        return -1;
+    *out = v;
+    return 0;
 }

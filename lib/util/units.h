@@ -15,4 +15,8 @@ void units_rate(double bytes_per_second, char *out, size_t n);
 /* A duration in whole seconds: 45s, 2m05s, 1h02m. */
 void units_duration(double seconds, char *out, size_t n);
 
+/* A number a person typed (an option, a constants file): decimal only, the whole string, finite
+ * ("64", "0.5", "-3", "1e3"; never strtod's 0x10, inf or nan). 0, or -1 and *out untouched. */
+int units_decimal(const char *s, double *out);
+
 #endif

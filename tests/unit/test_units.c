@@ -41,9 +41,28 @@ static void durations(void)
     CHECK_STR(b, "1h02m");
 }
 
+/* numbers people type: decimal only (strtod alone took 0x10 as 16, and inf, nan) */
+static void decimals(void)
+{
+    static const char *const bad[] = {"",    "0x10", "0X1p3", "inf", "nan", "1e999",
+                                      "1,5", " 1",   "1 ",    "5%",  "--1", "abc"};
+    double v = 42;
+
+    CHECK(units_decimal("64", &v) == 0 && v == 64);
+    CHECK(units_decimal("0.5", &v) == 0 && v == 0.5);
+    CHECK(units_decimal("-3", &v) == 0 && v == -3);
+    CHECK(units_decimal("1.5e3", &v) == 0 && v == 1500);
+    CHECK(units_decimal("+2E-1", &v) == 0 && v == 0.2);
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        v = 42;
+        CHECK(units_decimal(bad[i], &v) == -1 && v == 42);
+    }
+}
+
 int main(void)
 {
     RUN(sizes_and_rates);
     RUN(durations);
+    RUN(decimals);
     UNIT_END();
 }
