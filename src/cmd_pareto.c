@@ -10,18 +10,24 @@
 #include <string.h>
 
 /* A column named by --metric that is not a known metric: its source field in the rows, or NULL. */
-static char *find_column(struct trow *const *rows, size_t n, const char *name)
+static char *find_column(struct trow *const *rows, size_t n, const char *name, int *numeric)
 {
     struct buf csv = BUF_INIT_MAX(FIELDS_NAME_MAX);
     char *found = NULL;
 
-    for (size_t i = 0; i < n && !found; i++) {
-        for (uint32_t f = 0; f < rows[i]->n && !found; f++) {
+    *numeric = 0;
+    for (size_t i = 0; i < n && !*numeric; i++) {
+        for (uint32_t f = 0; f < rows[i]->n && !*numeric; f++) {
             const char *src = rows[i]->text + rows[i]->f[f].key;
+            if (found ? strcmp(src, found) : 0)
+                continue;
             buf_reset(&csv);
             fields_csv_name(src, &csv);
-            if (!strcmp(src, name) || !strcmp(csv.p, name))
+            if (!found && (!strcmp(src, name) || !strcmp(csv.p, name)))
                 found = xstrdup(src);
+            /* a column of text (framework) has no y: say so rather than leave every row out */
+            if (found && !strcmp(src, found))
+                *numeric = rows[i]->f[f].kind == VAL_NUM;
         }
     }
     buf_release(&csv);
@@ -115,13 +121,20 @@ static void summary(const struct cli *cli, const struct pareto *p, const struct 
 static int resolve_metric(const struct cli *cli, const struct cli_analysis *a,
                           struct pareto_opts *po, char **column)
 {
+    int numeric;
+
     po->y = cli->metric ? metric_lookup(cli->metric) : M_TPUT;
     if (po->y >= 0)
         return EXIT_OK;
-    *column = find_column(a->rows, a->n, cli->metric);
+    *column = find_column(a->rows, a->n, cli->metric, &numeric);
     if (!*column) {
         msg_error("invalid value '%s' for --metric: not a metric (throughput, costh, tpmw, jpt, "
                   "... see imx(1)) nor a column of the rows",
+                  cli->metric);
+        return EXIT_USAGE;
+    }
+    if (!numeric) {
+        msg_error("invalid value '%s' for --metric: the rows hold no number in this column",
                   cli->metric);
         return EXIT_USAGE;
     }
