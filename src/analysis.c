@@ -11,6 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* --csv-safe for the text cells of pareto, at and trend (set once per command: cells come from
+ * many writers that share no options struct) */
+static int cells_safe;
+
 int cli_gpu_table(const struct cli *cli, struct gpu_table *g)
 {
     struct imx_err err = IMX_ERR_INIT;
@@ -124,6 +128,7 @@ int cli_analysis_begin(struct cli *cli, struct cli_analysis *a, int rows)
     int status;
 
     memset(a, 0, sizeof(*a));
+    cells_safe = cli->csv_safe;
     buf_init(&a->out, (size_t)1 << 30);
     if ((status = cli_gpu_table(cli, &a->g)) != EXIT_OK)
         return status;
@@ -189,11 +194,19 @@ void cell_num(struct buf *b, double v)
     buf_adds(b, s);
 }
 
+static void cell_text(struct buf *b, const char *s)
+{
+    if (cells_safe)
+        csv_field_safe(b, s, strlen(s));
+    else
+        csv_field(b, s, strlen(s));
+}
+
 void cell_str(struct buf *b, const char *s)
 {
     buf_addc(b, ',');
     if (s)
-        csv_field(b, s, strlen(s));
+        cell_text(b, s);
 }
 
 const char series_header[] =
@@ -201,7 +214,7 @@ const char series_header[] =
 
 void cell_series(struct buf *b, const struct series *s)
 {
-    csv_field(b, s->label, strlen(s->label));
+    cell_text(b, s->label);
     cell_str(b, s->prefix);
     cell_str(b, s->isl);
     cell_str(b, s->osl);

@@ -73,13 +73,15 @@ static int config_columns(struct colset *cs)
     return r;
 }
 
-static void field(struct buf *line, enum out_format fmt, int *first, const char *name,
+static void field(struct buf *line, enum out_format fmt, int csv_safe, int *first, const char *name,
                   const char *v, size_t len, int number)
 {
     if (fmt == FMT_CSV) {
         if (!*first)
             buf_addc(line, ',');
-        if (v)
+        if (v && !number && csv_safe)
+            csv_field_safe(line, v, len);
+        else if (v)
             csv_field(line, v, len);
     } else if (v) {
         if (!*first)
@@ -137,16 +139,17 @@ static void write_entry(struct buf *line, enum out_format fmt, const struct cols
         size_t len;
         enum val_kind kind;
         const char *v = column_value_kind(&cs->v[c], t, runs, scratch, &len, &kind);
-        field(line, fmt, &first, cs->v[c].name, v, len, kind == VAL_NUM || kind == VAL_BOOL);
+        field(line, fmt, cs->csv_safe, &first, cs->v[c].name, v, len,
+              kind == VAL_NUM || kind == VAL_BOOL);
     }
-    field(line, fmt, &first, "status", diff_status_name(e->status),
+    field(line, fmt, cs->csv_safe, &first, "status", diff_status_name(e->status),
           strlen(diff_status_name(e->status)), 0);
     run_of(old, e->old, &oid, &odate);
     run_of(new, e->new, &nid, &ndate);
-    field(line, fmt, &first, "old_run_id", oid, oid ? strlen(oid) : 0, 1);
-    field(line, fmt, &first, "new_run_id", nid, nid ? strlen(nid) : 0, 1);
-    field(line, fmt, &first, "old_date", odate, odate ? strlen(odate) : 0, 0);
-    field(line, fmt, &first, "new_date", ndate, ndate ? strlen(ndate) : 0, 0);
+    field(line, fmt, cs->csv_safe, &first, "old_run_id", oid, oid ? strlen(oid) : 0, 1);
+    field(line, fmt, cs->csv_safe, &first, "new_run_id", nid, nid ? strlen(nid) : 0, 1);
+    field(line, fmt, cs->csv_safe, &first, "old_date", odate, odate ? strlen(odate) : 0, 0);
+    field(line, fmt, cs->csv_safe, &first, "new_date", ndate, ndate ? strlen(ndate) : 0, 0);
     for (size_t m = 0; m < DIFF_NMETRICS; m++) {
         const char *a = e->old ? trow_get(e->old, diff_metrics[m]) : NULL;
         const char *b = e->new ? trow_get(e->new, diff_metrics[m]) : NULL;
@@ -157,15 +160,16 @@ static void write_entry(struct buf *line, enum out_format fmt, const struct cols
         fields_csv_name(diff_metrics[m], &name);
         base = name.len;
         buf_adds(&name, "_old");
-        field(line, fmt, &first, name.p, a, a ? strlen(a) : 0, 1);
+        field(line, fmt, cs->csv_safe, &first, name.p, a, a ? strlen(a) : 0, 1);
         buf_truncate(&name, base);
         buf_adds(&name, "_new");
-        field(line, fmt, &first, name.p, b, b ? strlen(b) : 0, 1);
+        field(line, fmt, cs->csv_safe, &first, name.p, b, b ? strlen(b) : 0, 1);
         buf_truncate(&name, base);
         buf_adds(&name, "_change_pct");
         if (have)
             snprintf(pct, sizeof(pct), "%.6g", p == 0 ? 0.0 : p);
-        field(line, fmt, &first, name.p, have ? pct : NULL, have ? strlen(pct) : 0, 1);
+        field(line, fmt, cs->csv_safe, &first, name.p, have ? pct : NULL, have ? strlen(pct) : 0,
+              1);
     }
     buf_adds(line, fmt == FMT_JSONL ? "}\n" : "\n");
     buf_release(&name);
@@ -279,6 +283,7 @@ int cmd_diff(struct cli *cli)
         goto done;
     v = diff_tables(old.rows, old.n, new.rows, new.n, &n);
     config_columns(&cs);
+    cs.csv_safe = cli->csv_safe;
     status = out_open(&out, path, 0);
     if (status != EXIT_OK)
         goto done;

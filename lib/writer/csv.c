@@ -44,10 +44,9 @@ static int formula_like(const char *s, size_t len)
     return 1;
 }
 
-/* One cell, neutralised when the column set asks for it. */
-static void cell(struct buf *out, const struct colset *cs, const char *s, size_t len)
+void csv_field_safe(struct buf *out, const char *s, size_t len)
 {
-    if (cs->csv_safe && formula_like(s, len)) {
+    if (formula_like(s, len)) {
         struct buf t = BUF_INIT_MAX((size_t)64 << 20);
         buf_addc(&t, '\'');
         buf_add(&t, s, len);
@@ -56,6 +55,15 @@ static void cell(struct buf *out, const struct colset *cs, const char *s, size_t
         return;
     }
     csv_field(out, s, len);
+}
+
+/* One cell, neutralised when the column set asks for it. */
+static void cell(struct buf *out, const struct colset *cs, const char *s, size_t len)
+{
+    if (cs->csv_safe)
+        csv_field_safe(out, s, len);
+    else
+        csv_field(out, s, len);
 }
 
 int csv_header(FILE *fp, const char *label, const struct colset *cs, struct imx_err *err)

@@ -9,6 +9,9 @@
 
 /* Appends one CSV field (quoted when it holds a comma, quote, CR or LF). */
 void csv_field(struct buf *out, const char *s, size_t len);
+/* The same, with a ' before text a spreadsheet would run as a formula (= + - @ tab CR at the
+ * start; numbers such as -1.5 are left as they are): --csv-safe. */
+void csv_field_safe(struct buf *out, const char *s, size_t len);
 /* The header line, and rows without it (a table written piece by piece, e.g. run by run);
  * -IMX_EIO naming `label` when fp reports an error. */
 int csv_header(FILE *fp, const char *label, const struct colset *cs, struct imx_err *err);
