@@ -73,9 +73,9 @@ int fsync_dir(const char *dir);
  * Opens a file of the cache for reading only when it is a regular file: the open never blocks
  * (O_NONBLOCK, so a FIFO named run.json cannot hold imx), never follows a symbolic link as the
  * last component (O_NOFOLLOW: a result file linked to outside the cache is not read), and fstat
- * must say S_ISREG (FIFOs, devices and sockets are refused, naming the path and what it is). Returns the descriptor
- * (blocking again, close-on-exec) or a negative IMX_E* code: -IMX_ENOTFOUND when absent,
- * -IMX_EIO otherwise.
+ * must say S_ISREG (FIFOs, devices and sockets are refused, naming the path and what it is).
+ * Returns the descriptor (blocking again, close-on-exec) or a negative IMX_E* code: -IMX_ENOTFOUND
+ * when absent, -IMX_EIO otherwise.
  */
 int open_regular(const char *path, struct imx_err *err);
 /* Creates or truncates path for writing, never through a symbolic link planted there
