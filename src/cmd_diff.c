@@ -1,6 +1,7 @@
 /* cmd_diff: `imx diff OLD NEW`: two runs, or the merged tables as of the end of two days,
  * configuration by configuration, with the change of the main metrics and where each side
  * came from; --threshold summarizes the large changes on stderr. */
+#include "analysis/derived.h"
 #include "cli.h"
 #include "output.h"
 #include "table/diff.h"
@@ -167,7 +168,7 @@ static void write_entry(struct buf *line, enum out_format fmt, const struct cols
         buf_truncate(&name, base);
         buf_adds(&name, "_change_pct");
         if (have)
-            snprintf(pct, sizeof(pct), "%.6g", p == 0 ? 0.0 : p);
+            num_format(p == 0 ? 0.0 : p, pct, sizeof(pct)); /* exact: the shortest round trip */
         field(line, fmt, cs->csv_safe, &first, name.p, have ? pct : NULL, have ? strlen(pct) : 0,
               1);
     }

@@ -109,7 +109,8 @@ def check(old_dir, new_dir, path):
             c = r[col + "_change_pct"]
             if (pct is None) != (c == ""):
                 sys.exit(f"{key}: {col}_change_pct {c!r}, expected {pct}")
-            if pct is not None and abs(float(c) - pct) > 1e-5 * max(1.0, abs(pct)):
+            # written as the shortest text of the double: equal to 1e-12 relative (was 6 digits)
+            if pct is not None and abs(float(c) - pct) > 1e-12 * max(1.0, abs(pct)):
                 sys.exit(f"{key}: {col}_change_pct {c}, expected {pct}")
     print("statuses:", ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
 
