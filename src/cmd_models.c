@@ -65,7 +65,8 @@ static int on_run(void *ud, const struct run_info *run, struct trow **rows, size
     n = row_filter_keep(&ms->cli->filter, rows, n);
     for (size_t i = 0; i < n; i++) {
         const char *prefix = rows[i]->kv[K_PREFIX];
-        struct model_info *m = find(ms, prefix ? prefix : "(unknown)");
+        /* no prefix and an empty one: both are extract's by_model/unknown/ */
+        struct model_info *m = find(ms, prefix && *prefix ? prefix : "(unknown)");
         m->rows++;
         add_spelling(m, trow_get(rows[i], "model"));
         if (m->last_run != run->order + 1) {
@@ -115,12 +116,15 @@ int cmd_models(struct cli *cli)
     for (size_t i = 0; i < ms.n; i++) {
         struct model_info *m = &ms.v[i];
         struct model_sel sel;
-        char *dir = NULL;
-        if (model_sel_init(&sel, m->prefix, &err) == 0)
+        char *dir;
+        memset(&sel, 0, sizeof(sel));
+        if (strcmp(m->prefix, "(unknown)") && model_sel_init(&sel, m->prefix, &err) == 0)
             dir = model_sel_dirname(&sel);
+        else
+            dir = xstrdup("unknown");
         model_sel_release(&sel);
-        printf("%-30s %-12s %8lu %5zu %-10.10s %-10.10s ", dir ? dir : m->prefix, m->prefix,
-               m->rows, m->runs, m->first ? m->first : "-", m->last ? m->last : "-");
+        printf("%-30s %-12s %8lu %5zu %-10.10s %-10.10s ", dir, m->prefix, m->rows, m->runs,
+               m->first ? m->first : "-", m->last ? m->last : "-");
         for (size_t k = 0; k < m->nspell; k++)
             printf("%s%s", k ? ", " : "", m->spell[k]);
         putchar('\n');
