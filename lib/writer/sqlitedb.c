@@ -853,7 +853,7 @@ static int foreign_file(const char *path, struct imx_err *err)
     struct stat st;
     sqlite3 *h = NULL;
     sqlite3_stmt *q = NULL;
-    int fd, ours = 0;
+    int fd, rc, ours = 0;
     ssize_t got;
 
     if (stat(path, &st) != 0)
@@ -875,14 +875,26 @@ static int foreign_file(const char *path, struct imx_err *err)
                           "'%s' exists and is not a SQLite database: imx does not replace it "
                           "(remove it, or name another file)",
                           path);
-    if (sqlite3_open_v2(path, &h, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
-        sqlite3_prepare_v2(h,
-                           "SELECT user_version, EXISTS (SELECT 1 FROM sqlite_master WHERE "
-                           "type = 'table' AND name = 'meta') FROM pragma_user_version",
-                           -1, &q, NULL) == SQLITE_OK &&
-        sqlite3_step(q) == SQLITE_ROW) {
+    /* read-write: the journal a killed update left is rolled back on this first read, as
+     * the update itself would (read-only, such a database cannot be read at all) */
+    rc = sqlite3_open_v2(path, &h, SQLITE_OPEN_READWRITE, NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_busy_timeout(h, SQLITEDB_BUSY_MS);
+        rc = sqlite3_prepare_v2(h,
+                                "SELECT user_version, EXISTS (SELECT 1 FROM sqlite_master WHERE "
+                                "type = 'table' AND name = 'meta') FROM pragma_user_version",
+                                -1, &q, NULL);
+    }
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW) {
         int v = sqlite3_column_int(q, 0);
         ours = (v == 1 || v == SQLITEDB_SCHEMA) && sqlite3_column_int(q, 1);
+    } else {
+        /* only a file SQLite calls no database is not ours; busy, locked or unreadable is
+         * for the write itself to report */
+        rc = h ? sqlite3_errcode(h) : rc;
+        ours = rc != SQLITE_NOTADB && rc != SQLITE_CORRUPT;
     }
     sqlite3_finalize(q);
     sqlite3_close(h);

@@ -205,6 +205,26 @@ foreign_files_kept() {
         assert_eq "$(q "$W/f4.db" 'PRAGMA user_version')" 2
 }
 
+# a database whose update was killed (its journal still there, hot) is imx's and is updated:
+# the check that refuses foreign files must not take it for one
+hot_journal_updated() {
+    local db="$W/hot.sqlite"
+    imx extract --offline --cache "$FIX" --model all -o "$db" -q || return 1
+    python3 - "$db" <<'PY' || return 1
+import os, sqlite3, sys
+c = sqlite3.connect(sys.argv[1], isolation_level=None)
+c.execute("PRAGMA journal_mode = DELETE")
+c.execute("PRAGMA cache_size = 1")  # pages spill to the file: the journal is hot
+c.execute("BEGIN IMMEDIATE")
+c.execute("DELETE FROM rows")
+c.execute("UPDATE runs SET signature = 'x'")
+os._exit(0)  # a kill: the transaction neither committed nor rolled back
+PY
+    [ -s "$db-journal" ] || fail "no journal left behind" || return 1
+    imx extract --offline --cache "$FIX" --model all -o "$db" 2>"$W/e" || { cat "$W/e" >&2; return 1; }
+    assert_contains "$W/e" "Updated" && agrees "$FIX" "$db"
+}
+
 t_run sqlite/schema_and_types schema_and_types
 t_run sqlite/incremental incremental
 t_run sqlite/killed_writes killed_writes
@@ -212,6 +232,7 @@ t_run sqlite/refused_to_stdout refused_to_stdout
 t_run sqlite/derived_views derived_views
 t_run sqlite/schema1_updated schema1_updated
 t_run sqlite/foreign_files_kept foreign_files_kept
+t_run sqlite/hot_journal_updated hot_journal_updated
 if [ -d "$SHARED_RAW" ]; then
     real() {
         imx extract --offline --cache "$SHARED_RAW" --model all -o "$W/r.sqlite" -q &&
