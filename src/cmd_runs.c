@@ -381,8 +381,11 @@ static int list_cached(struct cli *cli, struct store *s, struct lines *t,
         }
         free(before);
     }
-    for (size_t i = 0; i < kept.n; i++)
-        fill_cached(find_or_add(t, kept.v[i].idn), s, &kept.v[i]);
+    for (size_t i = 0; i < kept.n; i++) {
+        struct line *l = find_or_add(t, kept.v[i].idn); /* never NULL: kept is not out */
+        if (l)
+            fill_cached(l, s, &kept.v[i]);
+    }
     run_list_release(&kept);
     return diag.nwarn ? EXIT_PARTIAL : EXIT_OK;
 }
