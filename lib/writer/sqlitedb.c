@@ -438,8 +438,9 @@ static int write_gpu_specs(struct db *d)
     return r;
 }
 
-/* A throughput of latest as SQL, NULL unless positive (derived.c's usable()); NULL when the table
- * has no such column. */
+/* A throughput of latest as SQL, NULL unless positive and finite (derived.c's usable(): a source
+ * text such as 1e999 is a REAL infinity here, and would cost 0); NULL when the table has no such
+ * column. */
 static void usable_tput(struct buf *b, const struct db *d, int m)
 {
     if (!have_column(d, metric_info[m].name)) {
@@ -448,7 +449,9 @@ static void usable_tput(struct buf *b, const struct db *d, int m)
     }
     buf_adds(b, "(CASE WHEN l.");
     quote_ident(b, metric_info[m].name);
-    buf_adds(b, " > 0 THEN l.");
+    buf_adds(b, " > 0 AND l.");
+    quote_ident(b, metric_info[m].name);
+    buf_adds(b, " <= 1.7976931348623157e308 THEN l.");
     quote_ident(b, metric_info[m].name);
     buf_adds(b, " END)");
 }
@@ -889,7 +892,7 @@ static int foreign_file(const char *path, struct imx_err *err)
         rc = sqlite3_step(q);
     if (rc == SQLITE_ROW) {
         int v = sqlite3_column_int(q, 0);
-        ours = (v == 1 || v == SQLITEDB_SCHEMA) && sqlite3_column_int(q, 1);
+        ours = v >= 1 && v <= SQLITEDB_SCHEMA && sqlite3_column_int(q, 1); /* any imx schema */
     } else {
         /* only a file SQLite calls no database is not ours; busy, locked or unreadable is
          * for the write itself to report */

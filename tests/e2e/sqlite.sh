@@ -158,6 +158,27 @@ derived_views() {
     derived_agrees "$FIX" "$db"
 }
 
+# throughputs of 0, below 0 and too large for a double (1e999, a REAL infinity in SQLite) have
+# no cost, per-MW or J/token in the views, as in --columns derived (infinity once cost 0)
+derived_views_absurd() {
+    local c="$W/absurd" db="$W/absurd.sqlite" t
+    mkdir -p "$c/run_900" || return 1
+    printf '{"id": 900, "created_at": "2026-01-10T10:00:00Z", "event": "push"}\n' >"$c/run_900/run.json"
+    {
+        printf '['
+        for t in 1e999 0 -5 2000.5; do
+            printf '{"hw": "b200", "infmax_model_prefix": "gptoss", "framework": "vllm", "precision": "fp4", "isl": 1024, "osl": 1024, "tp": 8, "ep": 1, "conc": %s, "tput_per_gpu": %s, "output_tput_per_gpu": %s, "input_tput_per_gpu": 5}' \
+                "${#t}" "$t" "$t"
+            [ "$t" = 2000.5 ] || printf ','
+        done
+        printf ']\n'
+    } >"$c/run_900/agg_bmk.json"
+    imx extract --offline --cache "$c" --model all -o "$db" -q || return 1
+    derived_agrees "$c" "$db" || return 1
+    assert_eq "$(q "$db" "SELECT count(*) FROM latest_costs WHERE cost_per_mtok_total_owning_hyperscaler IS NOT NULL")" 1 &&
+        assert_eq "$(q "$db" "SELECT count(*) FROM latest_power WHERE joules_per_token_allin_output IS NOT NULL")" 1
+}
+
 # a database of schema 1 (no gpu_specs, no views over it) or 2 (derived columns as TEXT) is built
 # anew and gets them
 schema1_updated() {
@@ -230,6 +251,7 @@ t_run sqlite/incremental incremental
 t_run sqlite/killed_writes killed_writes
 t_run sqlite/refused_to_stdout refused_to_stdout
 t_run sqlite/derived_views derived_views
+t_run sqlite/derived_views_absurd derived_views_absurd
 t_run sqlite/schema1_updated schema1_updated
 t_run sqlite/foreign_files_kept foreign_files_kept
 t_run sqlite/hot_journal_updated hot_journal_updated
