@@ -314,10 +314,21 @@ static int parse_double(const char *s, double *out)
     return 0;
 }
 
+/* The command being parsed, for the help hint of a bad value (imx at --help lists at's options) */
+static const char *help_cmd;
+
+static void try_help(void)
+{
+    if (help_cmd)
+        fprintf(stderr, "try 'imx %s --help'\n", help_cmd);
+    else
+        fprintf(stderr, "try 'imx --help'\n");
+}
+
 static int bad_value(const char *opt, const char *val, const char *why)
 {
     msg_error("invalid value '%s' for --%s: %s", val, opt, why);
-    fprintf(stderr, "try 'imx --help'\n");
+    try_help();
     return EXIT_USAGE;
 }
 
@@ -355,7 +366,7 @@ static int check_dates(const struct cli *cli)
     }
     if (r == -2) {
         msg_error("--since %s is after --until %s: no day can match", cli->since, cli->until);
-        fprintf(stderr, "try 'imx --help'\n");
+        try_help();
         return EXIT_USAGE;
     }
     return 0;
@@ -381,6 +392,7 @@ int cli_parse(struct cli *cli, unsigned bit, const char *cmd_name, int argc, cha
     int c;
 
     memset(cli, 0, sizeof(*cli));
+    help_cmd = cmd_name;
     cli->cmd_name = cmd_name;
     cli->cmd_bit = bit;
     cli->collect_recent = -1;
