@@ -4,6 +4,7 @@
 #include "cache/scan.h"
 #include "util/err.h"
 #include "util/fsutil.h"
+#include "util/json.h"
 #include "util/xalloc.h"
 
 #include <yajl/yajl_parse.h>
@@ -12,7 +13,6 @@
 #include <string.h>
 
 #define ROWS_FILE_MAX ((size_t)512 << 20)
-#define DEPTH_MAX 64
 
 void run_rows_release(struct run_rows *r)
 {
@@ -47,7 +47,7 @@ void run_rows_add(struct run_rows *r, const char *model, unsigned long rows)
 struct counter {
     struct run_rows *out;
     int level;            /* containers open */
-    char kind[DEPTH_MAX]; /* '{' or '[' per level (1-based) */
+    char kind[JSON_DEPTH_MAX]; /* '{' or '[' per level (1-based) */
     int row_level;        /* level of the row object being read, 0 when none */
     int want_value;       /* the last key at row level was infmax_model_prefix */
     char model[128];
@@ -55,7 +55,7 @@ struct counter {
 
 static int open_c(struct counter *c, char k)
 {
-    if (++c->level >= DEPTH_MAX)
+    if (++c->level >= JSON_DEPTH_MAX)
         return 0;
     c->kind[c->level] = k;
     if (k == '{' && !c->row_level && (c->level == 1 || (c->level == 2 && c->kind[1] == '['))) {
