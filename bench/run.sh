@@ -508,9 +508,14 @@ history_bench() {
     url=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["url"])' "$dir/port" \
         2>/dev/null) || { echo "  skipped: $server did not start"; kill "$pid"; return; }
     declare -A H_WALL H_REQ
-    for k in cold warm; do
+    local base=${BENCH_BASELINE_IMX:-} bin c
+    [ -x "$base" ] || base=
+    # with a baseline binary: its cold sync first, into a cache of its own, side by side
+    for k in ${base:+base} cold warm; do
         : >"$dir/log"
-        measure "$dir/$k.out" "$IMX" sync "$@" "$url" --cache "$dir/cache" --since 2000-01-01 --quiet
+        bin=$IMX c=$dir/cache
+        [ "$k" = base ] && bin=$base c=$dir/cache-base
+        measure "$dir/$k.out" "$bin" sync "$@" "$url" --cache "$c" --since 2000-01-01 --quiet
         if [ "$M_RC" -ne 0 ]; then
             echo "  $k sync failed (status $M_RC):"
             tail -n 5 "$tmp/stderr" | sed 's/^/    /'
@@ -523,6 +528,8 @@ history_bench() {
     kill "$pid" 2>/dev/null
     wait "$pid" 2>/dev/null
     printf '%-44s %8s %10s\n' "case" "wall s" "requests"
+    [ -n "$base" ] && printf '%-44s %8.3f %10s\n' "baseline (BENCH_BASELINE_IMX), empty cache" \
+        "${H_WALL[base]}" "${H_REQ[base]}"
     printf '%-44s %8.3f %10s\n' "imx sync, empty cache" "${H_WALL[cold]}" "${H_REQ[cold]}"
     printf '%-44s %8.3f %10s\n' "imx sync, nothing new" "${H_WALL[warm]}" "${H_REQ[warm]}"
     echo "  runs in the cache: $(find "$dir/cache" -maxdepth 1 -name 'run_*' | wc -l)"

@@ -5,6 +5,7 @@
 #include "source/gcs.h"
 #include "source/github.h"
 #include "source/hostmemo.h"
+#include "source/http.h"
 #include "util/date.h"
 #include "util/fsutil.h"
 #include "util/xalloc.h"
@@ -348,30 +349,43 @@ static int file_exists_in_run(const char *cache, unsigned long long id, const ch
     return r;
 }
 
-static int write_run_json(struct engine *e, const struct gcs_run *r, const char *meta,
-                          size_t metalen)
+/* Writes run.json (any thread: errors in err; metadata that does not read, in bad_meta). */
+static int run_json_save(struct engine *e, const struct gcs_run *r, const char *meta,
+                         size_t metalen, struct imx_err *err, struct imx_err *bad_meta)
 {
     struct buf path = BUF_INIT, text = BUF_INIT;
-    int rc = gcs_run_json(r, meta, metalen, e->o->repo, e->bucket, &text, e->err);
+    int rc = gcs_run_json(r, meta, metalen, e->o->repo, e->bucket, &text, bad_meta);
 
     if (rc < 0 && meta) {
         /* Metadata that does not read is as good as none. */
-        imx_warn(e->o->diag, IMX_EPARSE, "%s", e->err->msg);
-        imx_err_clear(e->err);
         buf_reset(&text);
-        rc = gcs_run_json(r, NULL, 0, e->o->repo, e->bucket, &text, e->err);
+        rc = gcs_run_json(r, NULL, 0, e->o->repo, e->bucket, &text, err);
+    } else if (rc < 0) {
+        *err = *bad_meta;
+        imx_err_clear(bad_meta);
     }
     if (rc == 0 && e->o->store.save_run_json) {
         /* the cache's own writer */
-        rc = e->o->store.save_run_json(e->o->store.ud, r->id, text.p, text.len, e->err);
+        rc = e->o->store.save_run_json(e->o->store.ud, r->id, text.p, text.len, err);
     } else if (rc == 0) {
         buf_addf(&path, "%s/run_%llu/run.json", e->o->cache, r->id);
-        rc = jail_parent_dirs(e->o->cache, path.p, e->err);
+        rc = jail_parent_dirs(e->o->cache, path.p, err);
         if (rc == 0)
-            rc = atomic_write(path.p, text.p, text.len, e->err);
+            rc = atomic_write(path.p, text.p, text.len, err);
     }
     buf_release(&path);
     buf_release(&text);
+    return rc;
+}
+
+static int write_run_json(struct engine *e, const struct gcs_run *r, const char *meta,
+                          size_t metalen)
+{
+    struct imx_err bad = IMX_ERR_INIT;
+    int rc = run_json_save(e, r, meta, metalen, e->err, &bad);
+
+    if (bad.code)
+        imx_warn(e->o->diag, IMX_EPARSE, "%s", bad.msg);
     return rc;
 }
 
@@ -382,6 +396,12 @@ struct job {
     int attempts;
     int done;
     int ok; /* installed */
+    /* the disk work of an answer, on a worker thread of the HTTP client (settle_work) */
+    struct http_task task;
+    struct batch *b;
+    size_t x;
+    int wrc; /* 0, 1 (verification failed: fetch again) or a negative IMX_E* code */
+    struct imx_err werr, wbad;
 };
 
 /* The scratch file of an artifact download: the store's scratch folder, which the lock's holder
@@ -416,13 +436,58 @@ static int scratch_open(struct engine *e, const struct job *j, struct buf *tmp, 
     return 0;
 }
 
+/* Verifies a download in its scratch file against its listing entry and installs it (any
+ * thread): 0, 1 when it should be fetched again (verr says why), or a negative IMX_E* code. */
+static int verify_install(struct engine *e, struct job *j, size_t len, const char *tmp,
+                          struct imx_err *verr, struct imx_err *err)
+{
+    struct gcs_install in;
+
+    if (gcs_verify_file(tmp, &j->art->obj, verr) < 0)
+        return 1;
+    memset(&in, 0, sizeof(in));
+    in.run_id = j->run->id;
+    in.name = j->art->name;
+    in.id = j->art->id;
+    in.zip_path = tmp;
+    in.size = len;
+    in.updated = j->art->obj.updated;
+    return e->o->store.install(e->o->store.ud, &in, err);
+}
+
+/* What verify_install said, counted and told (the loop's thread): 1 when the artifact should
+ * be fetched again, else 0 or the code that stops the source. */
+static int took_artifact(struct engine *e, struct job *j, size_t len, int rc,
+                         const struct imx_err *verr)
+{
+    if (rc == 1) {
+        if (j->attempts < GCS_ATTEMPTS)
+            return 1; /* again */
+        imx_warn(e->o->diag, IMX_EVERIFY, "run %llu: %s; refused after %d attempts", j->run->id,
+                 verr->msg, j->attempts);
+        e->st->failed++;
+        return 0;
+    }
+    if (rc == 0) {
+        j->ok = 1;
+        e->st->artifacts++;
+        e->st->bytes += len;
+    } else if (rc != -IMX_EIO && rc != -IMX_ELOCK && rc != -IMX_EINTR) {
+        /* An archive the cache refuses (unsafe, too big): this artifact only. */
+        imx_warn(e->o->diag, -rc, "run %llu: %s", j->run->id, e->err->msg);
+        imx_err_clear(e->err);
+        e->st->failed++;
+        rc = 0;
+    }
+    return rc;
+}
+
 /* Verifies a download (in the scratch file, or a body the fetcher kept) against its listing
  * entry and installs it; 1 when it should be fetched again. */
 static int take_artifact(struct engine *e, struct job *j, const struct source_get *g,
                          const char *tmp)
 {
     struct imx_err verr = IMX_ERR_INIT;
-    struct gcs_install in;
     int rc = 0;
 
     if (g->body) {
@@ -435,121 +500,190 @@ static int take_artifact(struct engine *e, struct job *j, const struct source_ge
         if (bad)
             rc = imx_seterr(e->err, IMX_EIO, "%s: cannot write", tmp);
     }
-    if (rc == 0 && gcs_verify_file(tmp, &j->art->obj, &verr) < 0) {
-        if (j->attempts < GCS_ATTEMPTS)
-            return 1; /* again */
-        imx_warn(e->o->diag, IMX_EVERIFY, "run %llu: %s; refused after %d attempts", j->run->id,
-                 verr.msg, j->attempts);
-        e->st->failed++;
-        return 0;
+    if (rc < 0)
+        return rc;
+    rc = verify_install(e, j, g->len, tmp, &verr, e->err);
+    return took_artifact(e, j, g->len, rc, &verr);
+}
+
+/* A batch of downloads in flight: each answer is settled as it arrives (when the fetcher says
+ * so), the rest after the batch. */
+struct batch {
+    struct engine *e;
+    struct job *jobs;
+    struct source_get *reqs;
+    size_t *which;
+    struct buf *tmp;
+    int *settled;
+    int rc; /* the first failure that stops the source */
+};
+
+/* The disk work of an answer, on a worker thread: nothing of the engine but its options. */
+static void settle_work(struct http_task *t)
+{
+    struct job *j = t->ud;
+    struct batch *b = j->b;
+    const struct source_get *g = &b->reqs[j->x];
+
+    imx_err_clear(&j->werr);
+    imx_err_clear(&j->wbad);
+    if (j->art)
+        j->wrc = verify_install(b->e, j, g->len, b->tmp[j->x].p, &j->wbad, &j->werr);
+    else
+        j->wrc = run_json_save(b->e, j->run, g->body, g->len, &j->werr, &j->wbad);
+}
+
+/* Its outcome, counted and told on the loop's thread. */
+static void settled(struct http_task *t)
+{
+    struct job *j = t->ud;
+    struct batch *b = j->b;
+    struct engine *e = b->e;
+    int rc;
+
+    if (j->wrc < 0)
+        *e->err = j->werr;
+    if (j->art) {
+        rc = took_artifact(e, j, b->reqs[j->x].len, j->wrc, &j->wbad);
+        if (rc == 1)
+            rc = 0; /* verification failed: tried again next round */
+        else
+            j->done = 1;
+    } else {
+        if (j->wbad.code)
+            imx_warn(e->o->diag, IMX_EPARSE, "%s", j->wbad.msg);
+        rc = j->wrc;
+        j->done = 1;
     }
-    if (rc == 0) {
-        memset(&in, 0, sizeof(in));
-        in.run_id = j->run->id;
-        in.name = j->art->name;
-        in.id = j->art->id;
-        in.zip_path = tmp;
-        in.size = g->len;
-        in.updated = j->art->obj.updated;
-        rc = e->o->store.install(e->o->store.ud, &in, e->err);
-        if (rc == 0) {
-            j->ok = 1;
-            e->st->artifacts++;
-            e->st->bytes += g->len;
-        } else if (rc != -IMX_EIO && rc != -IMX_ELOCK && rc != -IMX_EINTR) {
-            /* An archive the cache refuses (unsafe, too big): this artifact only. */
-            imx_warn(e->o->diag, -rc, "run %llu: %s", j->run->id, e->err->msg);
-            imx_err_clear(e->err);
+    if (rc < 0 && !b->rc)
+        b->rc = rc;
+}
+
+/* One answer: the run's metadata written, or the artifact verified and installed; off_loop
+ * (an answer handed over as it arrived) on a worker thread of the HTTP client when there is
+ * one, while the rest of the batch is on its way. */
+static void settle(struct batch *b, size_t x, int off_loop)
+{
+    struct engine *e = b->e;
+    struct job *j = &b->jobs[b->which[x]];
+    struct source_get *g = &b->reqs[x];
+    const char *what = j->art ? j->art->name : "artifacts_metadata.json";
+    int rc;
+
+    b->settled[x] = 1;
+    if (b->rc < 0 || g->code == -IMX_EINTR)
+        return; /* the source stopped: what is on its way is not taken */
+    j->attempts++;
+    if (g->code == 0 && (g->status == 403 || g->status == 401)) {
+        b->rc = imx_seterr(e->err, IMX_EAUTH,
+                           "GCS source unavailable: bucket %s refused a download (HTTP %ld); "
+                           "what was synced is kept",
+                           e->bucket, g->status);
+        return;
+    }
+    if (g->code < 0 || g->status != 200) {
+        if (g->code < 0)
+            imx_warn(e->o->diag, -g->code, "run %llu: %s: %s", j->run->id, what, g->msg);
+        else if (g->status == 404)
+            imx_warn(e->o->diag, IMX_ENOTFOUND,
+                     "run %llu: %s is listed but missing from the bucket (HTTP 404)", j->run->id,
+                     what);
+        else
+            imx_warn(e->o->diag, IMX_EHTTP, "run %llu: %s: HTTP %ld", j->run->id, what, g->status);
+        j->done = 1;
+        if (j->art)
             e->st->failed++;
-            rc = 0;
-        }
+        else
+            b->rc = write_run_json(e, j->run, NULL, 0);
+        return;
     }
-    return rc;
+    if (off_loop && e->o->env && e->o->env->http && !(j->art && g->body)) {
+        j->b = b;
+        j->x = x;
+        j->task.work = settle_work;
+        j->task.done = settled;
+        j->task.ud = j;
+        j->task.key = j->run->id; /* a run's installs and its run.json one after another */
+        http_task_submit(e->o->env->http, &j->task);
+        return;
+    }
+    if (!j->art) {
+        b->rc = write_run_json(e, j->run, g->body, g->len);
+        j->done = 1;
+        return;
+    }
+    rc = take_artifact(e, j, g, b->tmp[x].p);
+    if (rc == 1)
+        rc = 0; /* verification failed: tried again next round */
+    else
+        j->done = 1;
+    b->rc = rc;
+}
+
+static void arrived(struct source_get *g, void *ud)
+{
+    struct batch *b = ud;
+    settle(b, (size_t)(g - b->reqs), 1);
 }
 
 static int download(struct engine *e, struct job *jobs, size_t n)
 {
-    struct source_get *reqs = xcalloc(e->batch, sizeof(*reqs));
-    size_t *which = xcalloc(e->batch, sizeof(*which));
-    struct buf *tmp = xcalloc(e->batch, sizeof(*tmp));
-    int *slot = xcalloc(e->batch, sizeof(*slot));
+    struct batch b;
     int rc = 0;
 
-    for (;;) {
-        size_t k = 0;
-        for (size_t i = 0; i < n && k < e->batch && rc == 0; i++) {
-            if (jobs[i].done || jobs[i].attempts >= GCS_ATTEMPTS)
-                continue;
-            /* A job already tried this round waits for the next one. */
-            reqs[k].url =
-                object_url(e, jobs[i].art ? jobs[i].art->obj.name : jobs[i].run->meta.name);
-            buf_init(&tmp[k], BUF_MAX_DEFAULT);
-            slot[k] = -1;
-            /* artifacts are streamed to their scratch file, never held whole in memory */
-            if (jobs[i].art && (rc = scratch_open(e, &jobs[i], &tmp[k], &slot[k])) == 0)
-                reqs[k].to_file = tmp[k].p;
-            which[k++] = i;
-        }
-        if (!k)
-            break;
-        if (rc == 0)
-            rc = e->o->fetch(e->o->fetch_ud, reqs, k);
-        for (size_t x = 0; x < k && rc == 0; x++) {
-            struct job *j = &jobs[which[x]];
-            struct source_get *g = &reqs[x];
-            const char *what = j->art ? j->art->name : "artifacts_metadata.json";
-
-            j->attempts++;
-            if (g->code == 0 && (g->status == 403 || g->status == 401)) {
-                rc = imx_seterr(e->err, IMX_EAUTH,
-                                "GCS source unavailable: bucket %s refused a download (HTTP %ld); "
-                                "what was synced is kept",
-                                e->bucket, g->status);
+    memset(&b, 0, sizeof(b));
+    b.e = e;
+    b.jobs = jobs;
+    b.reqs = xcalloc(e->batch, sizeof(*b.reqs));
+    b.which = xcalloc(e->batch, sizeof(*b.which));
+    b.tmp = xcalloc(e->batch, sizeof(*b.tmp));
+    b.settled = xcalloc(e->batch, sizeof(*b.settled));
+    {
+        int *slot = xcalloc(e->batch, sizeof(*slot));
+        for (;;) {
+            size_t k = 0;
+            for (size_t i = 0; i < n && k < e->batch && rc == 0; i++) {
+                if (jobs[i].done || jobs[i].attempts >= GCS_ATTEMPTS)
+                    continue;
+                /* A job already tried this round waits for the next one. */
+                b.reqs[k].url =
+                    object_url(e, jobs[i].art ? jobs[i].art->obj.name : jobs[i].run->meta.name);
+                b.reqs[k].arrived = arrived;
+                b.reqs[k].arrived_ud = &b;
+                b.settled[k] = 0;
+                buf_init(&b.tmp[k], BUF_MAX_DEFAULT);
+                slot[k] = -1;
+                /* artifacts are streamed to their scratch file, never held whole in memory */
+                if (jobs[i].art && (rc = scratch_open(e, &jobs[i], &b.tmp[k], &slot[k])) == 0)
+                    b.reqs[k].to_file = b.tmp[k].p;
+                b.which[k++] = i;
+            }
+            if (!k)
                 break;
+            if (rc == 0)
+                rc = e->o->fetch(e->o->fetch_ud, b.reqs, k);
+            for (size_t x = 0; x < k && rc == 0; x++)
+                if (!b.settled[x])
+                    settle(&b, x, 0);
+            if (rc == 0)
+                rc = b.rc;
+            for (size_t x = 0; x < k; x++) {
+                source_get_release(&b.reqs[x]);
+                if (slot[x] >= 0) {
+                    unlink(b.tmp[x].p);
+                    tempfile_unregister(slot[x]);
+                }
+                buf_release(&b.tmp[x]);
             }
-            if (g->code < 0 || g->status != 200) {
-                if (g->code < 0)
-                    imx_warn(e->o->diag, -g->code, "run %llu: %s: %s", j->run->id, what, g->msg);
-                else if (g->status == 404)
-                    imx_warn(e->o->diag, IMX_ENOTFOUND,
-                             "run %llu: %s is listed but missing from the bucket (HTTP 404)",
-                             j->run->id, what);
-                else
-                    imx_warn(e->o->diag, IMX_EHTTP, "run %llu: %s: HTTP %ld", j->run->id, what,
-                             g->status);
-                j->done = 1;
-                if (j->art)
-                    e->st->failed++;
-                else
-                    rc = write_run_json(e, j->run, NULL, 0);
-                continue;
-            }
-            if (!j->art) {
-                rc = write_run_json(e, j->run, g->body, g->len);
-                j->done = 1;
-                continue;
-            }
-            rc = take_artifact(e, j, g, tmp[x].p);
-            if (rc == 1)
-                rc = 0; /* verification failed: tried again next round */
-            else
-                j->done = 1;
+            if (rc < 0)
+                break;
         }
-        for (size_t x = 0; x < k; x++) {
-            source_get_release(&reqs[x]);
-            if (slot[x] >= 0) {
-                unlink(tmp[x].p);
-                tempfile_unregister(slot[x]);
-            }
-            buf_release(&tmp[x]);
-        }
-        if (rc < 0)
-            break;
+        free(slot);
     }
-    free(reqs);
-    free(which);
-    free(tmp);
-    free(slot);
+    free(b.reqs);
+    free(b.which);
+    free(b.tmp);
+    free(b.settled);
     return rc;
 }
 

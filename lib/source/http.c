@@ -998,7 +998,9 @@ static void *worker_main(void *arg)
 
 void http_task_submit(struct http_client *c, struct http_task *t)
 {
-    struct lane *l = &c->lanes[t->key % HTTP_TASK_LANES];
+    /* keys mixed first: run ids of a kind (..000, ..021) would share a lane */
+    unsigned long long k = (t->key ^ (t->key >> 33)) * 0xff51afd7ed558ccdULL;
+    struct lane *l = &c->lanes[(k ^ (k >> 33)) % HTTP_TASK_LANES];
 
     c->tasks++;
     if (l->state == 0) {

@@ -13,52 +13,69 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* One GET of a batch in flight. */
+struct fetch_one {
+    struct http_req r;
+    struct source_get *g;
+    FILE *fp;
+};
+
+/* An answer: into its source_get, then to the engine when it asked to have each at once. */
+static void fetch_done(struct http_req *r, void *ud)
+{
+    struct fetch_one *f = ud;
+    struct source_get *g = f->g;
+
+    g->status = r->code < 0 ? 0 : r->status;
+    g->code = r->code;
+    snprintf(g->msg, sizeof(g->msg), "%.*s", (int)sizeof(g->msg) - 1, r->msg);
+    g->body = NULL;
+    g->len = 0;
+    if (f->fp) {
+        g->len = (size_t)r->received;
+        if (fclose(f->fp) != 0 && g->code == 0) {
+            g->code = -IMX_EIO;
+            snprintf(g->msg, sizeof(g->msg), "cannot write '%s': %s", g->to_file, strerror(errno));
+        }
+        f->fp = NULL;
+    } else if (r->code == 0) {
+        g->body = buf_detach(&r->body, &g->len);
+    }
+    if (g->arrived)
+        g->arrived(g, g->arrived_ud);
+}
+
 int source_fetch(void *ud, struct source_get *g, size_t n)
 {
     struct source_env *env = ud;
-    struct http_req *r = xcalloc(n ? n : 1, sizeof(*r));
-    FILE **fp = xcalloc(n ? n : 1, sizeof(*fp));
+    struct fetch_one *f = xcalloc(n ? n : 1, sizeof(*f));
     int rc;
 
     for (size_t i = 0; i < n; i++) {
-        http_req_init(&r[i], g[i].url);
-        r[i].max_body = env->limits->max_body;
-        r[i].body.max = r[i].max_body;
-        r[i].compressed = env->limits->compressed;
-        if (g[i].to_file && !(fp[i] = fopen_new_nofollow(g[i].to_file))) {
+        http_req_init(&f[i].r, g[i].url);
+        f[i].g = &g[i];
+        f[i].r.max_body = env->limits->max_body;
+        f[i].r.body.max = f[i].r.max_body;
+        f[i].r.compressed = env->limits->compressed;
+        if (g[i].to_file && !(f[i].fp = fopen_new_nofollow(g[i].to_file))) {
             g[i].code = -IMX_EIO;
             snprintf(g[i].msg, sizeof(g[i].msg), "cannot write '%s': %s", g[i].to_file,
                      strerror(errno));
+            if (g[i].arrived)
+                g[i].arrived(&g[i], g[i].arrived_ud);
             continue;
         }
         /* streamed: a download is never whole in memory */
-        r[i].fp = fp[i];
-        r[i].fp_path = g[i].to_file;
-        http_submit(env->http, &r[i]);
+        f[i].r.fp = f[i].fp;
+        f[i].r.fp_path = g[i].to_file;
+        f[i].r.done = fetch_done;
+        f[i].r.ud = &f[i];
+        http_submit(env->http, &f[i].r);
     }
     rc = http_run(env->http, env->interrupted);
-    for (size_t i = 0; i < n; i++) {
-        if (g[i].to_file && !fp[i])
-            continue;
-        g[i].status = r[i].code < 0 ? 0 : r[i].status;
-        g[i].code = r[i].code;
-        snprintf(g[i].msg, sizeof(g[i].msg), "%.*s", (int)sizeof(g[i].msg) - 1, r[i].msg);
-        g[i].body = NULL;
-        g[i].len = 0;
-        if (fp[i]) {
-            g[i].len = (size_t)r[i].received;
-            if (fclose(fp[i]) != 0 && g[i].code == 0) {
-                g[i].code = -IMX_EIO;
-                snprintf(g[i].msg, sizeof(g[i].msg), "cannot write '%s': %s", g[i].to_file,
-                         strerror(errno));
-            }
-        } else if (r[i].code == 0) {
-            g[i].body = buf_detach(&r[i].body, &g[i].len);
-        }
-        http_req_release(&r[i]);
-    }
-    free(r);
-    free(fp);
+    for (size_t i = 0; i < n; i++)
+        http_req_release(&f[i].r);
+    free(f);
     return rc < 0 ? rc : 0;
 }
 

@@ -47,13 +47,18 @@ struct source_limits {
 /*
  * A GET of the engines that hand batches to a fetcher (the backup, the API): the URL in; the
  * status, body and failure out. With to_file the fetcher may stream the body into that file
- * (body stays NULL, len the bytes written) rather than hold it in memory.
+ * (body stays NULL, len the bytes written) rather than hold it in memory. A fetcher may call
+ * arrived() as each answer is in (its out fields set), so that the engine installs it while
+ * the rest of the batch is on its way; a fetcher that does not leaves all of it to the engine
+ * after the batch.
  */
 struct source_get {
     char *url;           /* in, owned by the engine */
     const char *to_file; /* in: a file of the engine's own for the body, or NULL */
-    long status;         /* out: HTTP status, 0 when no response */
-    char *body;          /* out: malloc'ed body, NULL when none or streamed */
+    void (*arrived)(struct source_get *g, void *ud); /* in, may be NULL */
+    void *arrived_ud;
+    long status; /* out: HTTP status, 0 when no response */
+    char *body;  /* out: malloc'ed body, NULL when none or streamed */
     size_t len;
     int code; /* out: 0, or a negative IMX_E* code when the request got no usable response */
     char msg[256];
