@@ -34,14 +34,16 @@ shared_ref=$(mktemp)
 trap 'rm -f "$log" "$shared_ref"' EXIT
 shared_state() { [ -d "$shared" ] && find "$shared" -newer "$shared_ref" | sort; }
 before=$(shared_state)
+# memcheck runs imx some twenty times slower: a script gets longer before it counts as hung
+limit=${IMX_TEST_TIMEOUT:-$([ "${VALGRIND:-}" = 1 ] && echo 2400 || echo 600)}
 for s in tests/e2e/*.sh tests/real/*.sh; do
     [ -f "$s" ] || continue
     selected "$(basename "$s")" || continue
     # a hung script fails (and names itself) instead of hanging the whole run
-    timeout -k 10 "${IMX_TEST_TIMEOUT:-600}" bash "$s" 2>&1 | tee -a "$log"
+    timeout -k 10 "$limit" bash "$s" 2>&1 | tee -a "$log"
     rc=${PIPESTATUS[0]}
     if [ "$rc" -eq 124 ]; then
-        echo "FAIL $s (timed out after ${IMX_TEST_TIMEOUT:-600} s)" | tee -a "$log"
+        echo "FAIL $s (timed out after $limit s)" | tee -a "$log"
     elif [ "$rc" -ne 0 ]; then
         # a script that stops early (a fixture it could not build) must not pass unseen
         echo "FAIL $s (exited with status $rc)" | tee -a "$log"

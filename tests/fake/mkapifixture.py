@@ -210,7 +210,8 @@ def build_synthetic(args):
 
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
-    shared = os.path.join(here, "..", "..", "..", "shared")
+    # the shared reference material: $IMX_SHARED as the tests export it, else ../shared
+    shared = os.environ.get("IMX_SHARED") or os.path.join(here, "..", "..", "..", "shared")
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("out")
     p.add_argument("--samples", default=os.path.join(shared, "reference", "samples-api"))
