@@ -46,10 +46,10 @@ void run_rows_add(struct run_rows *r, const char *model, unsigned long rows)
 
 struct counter {
     struct run_rows *out;
-    int level;            /* containers open */
+    int level;                 /* containers open */
     char kind[JSON_DEPTH_MAX]; /* '{' or '[' per level (1-based) */
-    int row_level;        /* level of the row object being read, 0 when none */
-    int want_value;       /* the last key at row level was infmax_model_prefix */
+    int row_level;             /* level of the row object being read, 0 when none */
+    int want_value;            /* the last key at row level was infmax_model_prefix */
     char model[128];
 };
 
