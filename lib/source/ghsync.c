@@ -19,7 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define RUN_JSON_MAX ((size_t)16 << 20)
 #define BAD_JSON_RETRIES 2
 #define INSTALLS_WAITING_MAX 64
 
@@ -186,7 +185,7 @@ static void cond_keep(struct eng *e, struct http_req *r)
 static void api_status_msg(char *out, size_t n, const struct http_req *r, const char *what)
 {
     const char *hint = "";
-    struct buf u = BUF_INIT_MAX(8192);
+    struct buf u = BUF_INIT_MAX(HTTP_URL_MAX);
 
     if (r->status == 401)
         hint = ": bad credentials (check GH_TOKEN)";
@@ -253,7 +252,7 @@ static void load_manifest(struct eng *e, struct rj *j)
     j->had_manifest = r > 0;
     if (j->had_manifest) {
         /* a stored file gone or cut short (existence and size): the run is fetched again */
-        struct buf dir = BUF_INIT_MAX(8192);
+        struct buf dir = BUF_INIT_MAX(FS_PATH_MAX);
         size_t before = 0;
         for (size_t i = 0; i < j->m.n; i++)
             before += j->m.arts[i].damaged;
@@ -272,7 +271,7 @@ static int same_str(const char *a, const char *b)
 /* Complete in the cache and unchanged since: nothing to ask. */
 static int unchanged(struct eng *e, struct rj *j)
 {
-    struct buf p = BUF_INIT_MAX(8192);
+    struct buf p = BUF_INIT_MAX(FS_PATH_MAX);
     int ok;
 
     if (!j->had_manifest || !j->m.complete)
@@ -291,13 +290,14 @@ static int unchanged(struct eng *e, struct rj *j)
 /* The run object of a cached run, from its run.json (for dates in messages). */
 static void load_run_json(struct eng *e, struct rj *j)
 {
-    struct buf p = BUF_INIT_MAX(8192);
+    struct buf p = BUF_INIT_MAX(FS_PATH_MAX);
     struct imx_err e2 = IMX_ERR_INIT;
     char *text = NULL;
     size_t len = 0;
 
+    /* the cap the store and the scan read the same file with */
     store_run_file(e->store, j->id, "run.json", &p);
-    if (read_file(p.p, RUN_JSON_MAX, &text, &len, &e2) == 0) {
+    if (read_file(p.p, STORE_RUN_JSON_MAX, &text, &len, &e2) == 0) {
         struct gh_run r;
         memset(&r, 0, sizeof(r));
         if (gh_parse_run(text, len, &r, &e2) == 0 && r.id == j->id) {
@@ -341,7 +341,7 @@ static int own_filters_match(struct eng *e, const struct gh_run *run, struct off
 /* Lists runs newest first, page after page, until want runs are known (0: all pages). */
 static int list_runs(struct eng *e, size_t want)
 {
-    struct buf u = BUF_INIT_MAX(8192);
+    struct buf u = BUF_INIT_MAX(HTTP_URL_MAX);
     char *created = NULL, *url;
     struct http_req r;
     struct cond c = {0};
@@ -488,7 +488,7 @@ static int named_runs(struct eng *e, int ask_cached)
         }
         free(j->url);
         {
-            struct buf u = BUF_INIT_MAX(8192);
+            struct buf u = BUF_INIT_MAX(HTTP_URL_MAX);
             gh_run_url(&u, e->gh.api, e->gh.repo, id);
             j->url = buf_detach(&u, NULL);
         }
@@ -536,7 +536,7 @@ static void rj_record(struct http_task *t)
     struct rj *j = t->ud;
     struct eng *e = j->e;
     struct imx_err e2 = IMX_ERR_INIT;
-    struct buf p = BUF_INIT_MAX(8192);
+    struct buf p = BUF_INIT_MAX(FS_PATH_MAX);
 
     for (size_t i = 0; i < j->ndl; i++) {
         struct dl *d = &j->dls[i];
@@ -959,7 +959,7 @@ static void list_page(struct rj *j)
 static void rj_start(struct rj *j)
 {
     struct eng *e = j->e;
-    struct buf u = BUF_INIT_MAX(8192);
+    struct buf u = BUF_INIT_MAX(HTTP_URL_MAX);
 
     if (j->cached) {
         rj_finish(j);
