@@ -5,6 +5,7 @@
 #include "source/source.h"
 #include "util/date.h"
 #include "util/fsutil.h"
+#include "util/hash.h"
 #include "util/xalloc.h"
 
 #include <archive.h>
@@ -74,10 +75,7 @@ static int join(struct buf *b, const char *dir, const char *name, struct imx_err
  * (FNV-1a), in a range GitHub's ids do not reach. */
 static unsigned long long made_up_id(const char *name)
 {
-    unsigned long long h = 0xcbf29ce484222325ULL;
-    for (const char *p = name; *p; p++)
-        h = (h ^ (unsigned char)*p) * 0x100000001b3ULL;
-    return DIR_ID_BIT | (h & (DIR_ID_BIT - 1));
+    return DIR_ID_BIT | (fnv1a(FNV1A_INIT, name, strlen(name)) & (DIR_ID_BIT - 1));
 }
 
 /* ---- a folder's files as one zip, so that every input reaches the store the same way ----- */
@@ -316,39 +314,50 @@ static void assign_ids(const char *rdir, unsigned long long run_id, struct local
     buf_release(&p);
 }
 
+/* The run object of rdir's run.json: 1, 0 when there is none, -1 when it does not read (e says
+ * why); *path gets the file's. */
+static int folder_run(const char *rdir, struct gh_run *run, struct buf *path, struct imx_err *e)
+{
+    char *text = NULL;
+    size_t len = 0;
+    int r = 0;
+
+    memset(run, 0, sizeof(*run));
+    if (join(path, rdir, "run.json", e) < 0 || !path_exists(path->p))
+        return 0;
+    if (read_file(path->p, STORE_RUN_JSON_MAX, &text, &len, e) < 0 ||
+        gh_parse_run(text, len, run, e) < 0)
+        r = -1;
+    free(text);
+    return r < 0 ? r : 1;
+}
+
 /* run.json beside the artifacts: GitHub's run object of this run, stored when it differs. */
 static int import_run_json(struct source_env *env, const char *rdir, unsigned long long id,
                            struct imx_err *err)
 {
     struct buf p = BUF_INIT_MAX(FS_PATH_MAX);
     struct imx_err e = IMX_ERR_INIT;
-    char *text = NULL, *old = NULL;
-    size_t len = 0, oldlen = 0;
+    char *old = NULL;
+    size_t oldlen = 0;
     struct gh_run run;
-    int r = 0;
+    int r = folder_run(rdir, &run, &p, &e);
 
-    memset(&run, 0, sizeof(run));
-    if (join(&p, rdir, "run.json", err) < 0 || !path_exists(p.p))
-        goto out;
-    if (read_file(p.p, STORE_RUN_JSON_MAX, &text, &len, &e) < 0 ||
-        gh_parse_run(text, len, &run, &e) < 0) {
+    if (r < 0)
         imx_warn(env->diag, IMX_EPARSE, "'%s' is not a run object (ignored): %s", p.p, e.msg);
-        goto out;
-    }
-    if (run.id != id) {
+    else if (r > 0 && run.id != id)
         imx_warn(env->diag, IMX_EPARSE, "'%s' is the run object of run %llu, not %llu (ignored)",
                  p.p, run.id, id);
-        goto out;
+    r = r > 0 && run.id == id;
+    if (r) {
+        buf_reset(&p);
+        store_run_file(env->store, id, "run.json", &p);
+        r = read_file(p.p, STORE_RUN_JSON_MAX, &old, &oldlen, &e) < 0 || oldlen != run.jsonlen ||
+            memcmp(old, run.json, oldlen);
     }
-    buf_reset(&p);
-    store_run_file(env->store, id, "run.json", &p);
-    if (read_file(p.p, STORE_RUN_JSON_MAX, &old, &oldlen, &e) == 0 && oldlen == len &&
-        !memcmp(old, text, len))
-        goto out;
-    r = store_write_run_json(env->store, id, text, len, err);
-out:
+    if (r)
+        r = store_write_run_json(env->store, id, run.json, run.jsonlen, err);
     gh_run_release(&run);
-    free(text);
     free(old);
     buf_release(&p);
     return r;
@@ -502,12 +511,15 @@ static int cmp_run_desc(const void *a, const void *b)
     return x->id < y->id ? 1 : x->id > y->id ? -1 : 0;
 }
 
-/* The run folders directly in root (named by id or run_<id>). */
-static int list_runs(const char *root, struct local_run **out, size_t *nout, struct imx_err *err)
+/* The run folders in root (named by id or run_<id>), newest first; when there are none and
+ * root holds one folder alone (the folder a tarball wraps them in), those in that one. */
+static int find_runs(const char *root, int wrapped, struct local_run **out, size_t *nout,
+                     struct imx_err *err)
 {
     struct buf p = BUF_INIT_MAX(FS_PATH_MAX);
     struct local_run *v = NULL;
-    size_t n = 0, cap = 0;
+    size_t n = 0, cap = 0, subdirs = 0;
+    char *only = NULL;
     DIR *d = opendir(root);
     struct dirent *de;
     int r = 0;
@@ -516,12 +528,17 @@ static int list_runs(const char *root, struct local_run **out, size_t *nout, str
         return imx_seterr(err, IMX_EIO, "cannot read '%s': %s", root, strerror(errno));
     while ((de = readdir(d))) {
         unsigned long long id = run_id_of(de->d_name);
-        if (!id || join(&p, root, de->d_name, err) < 0 || !is_dir(p.p))
+        if (de->d_name[0] == '.' || join(&p, root, de->d_name, err) < 0 || !is_dir(p.p))
             continue;
-        for (size_t i = 0; i < n; i++)
+        subdirs++;
+        free(only);
+        only = xstrdup(p.p);
+        for (size_t i = 0; id && i < n; i++)
             if (v[i].id == id)
                 r = imx_seterr(err, IMX_EUSAGE, "'%s' holds run %llu twice ('%llu' and 'run_%llu')",
                                root, id, id, id);
+        if (!id)
+            continue;
         ALLOC_GROW(v, n + 1, cap);
         v[n].id = id;
         v[n].path = xstrdup(p.p);
@@ -529,6 +546,12 @@ static int list_runs(const char *root, struct local_run **out, size_t *nout, str
     }
     closedir(d);
     buf_release(&p);
+    if (r == 0 && n == 0 && subdirs == 1 && !wrapped) {
+        r = find_runs(only, 1, out, nout, err);
+        free(only);
+        return r;
+    }
+    free(only);
     if (n > 1)
         qsort(v, n, sizeof(*v), cmp_run_desc);
     *out = v;
@@ -549,18 +572,12 @@ static void run_date(const char *rdir, char out[DATE_LEN + 1])
     struct buf p = BUF_INIT_MAX(FS_PATH_MAX);
     struct imx_err e = IMX_ERR_INIT;
     struct gh_run run;
-    char *text = NULL;
-    size_t len = 0;
 
     out[0] = '\0';
-    memset(&run, 0, sizeof(run));
-    if (join(&p, rdir, "run.json", &e) == 0 &&
-        read_file(p.p, STORE_RUN_JSON_MAX, &text, &len, &e) == 0 &&
-        gh_parse_run(text, len, &run, &e) == 0 && run.created_at &&
+    if (folder_run(rdir, &run, &p, &e) > 0 && run.created_at &&
         date_timestamp_day(run.created_at, out) < 0)
         out[0] = '\0';
     gh_run_release(&run);
-    free(text);
     buf_release(&p);
 }
 
@@ -613,34 +630,6 @@ static int untar(struct source_env *env, const char *tarball, struct buf *root, 
     return r;
 }
 
-/* Where the run folders are: root itself, or the one folder a tarball wraps them in. */
-static int find_runs(const char *root, struct local_run **v, size_t *n, struct imx_err *err)
-{
-    struct buf p = BUF_INIT_MAX(FS_PATH_MAX);
-    char *only = NULL;
-    int subdirs = 0, r = list_runs(root, v, n, err);
-    DIR *d;
-    struct dirent *de;
-
-    if (r < 0 || *n || !(d = opendir(root)))
-        return r;
-    while ((de = readdir(d))) {
-        if (de->d_name[0] == '.' || join(&p, root, de->d_name, err) < 0 || !is_dir(p.p))
-            continue;
-        subdirs++;
-        free(only);
-        only = xstrdup(p.p);
-    }
-    closedir(d);
-    if (subdirs == 1) {
-        runs_free(*v, *n);
-        r = list_runs(only, v, n, err);
-    }
-    free(only);
-    buf_release(&p);
-    return r;
-}
-
 static int dir_sync(struct source_env *env, struct imx_err *err)
 {
     const struct source_sel *sel = env->sel;
@@ -676,7 +665,7 @@ static int dir_sync(struct source_env *env, struct imx_err *err)
     if (S_ISREG(st.st_mode)) {
         r = untar(env, sel->from, &tmp, &slot, err);
         if (r == 0)
-            r = find_runs(tmp.p, &runs, &n, err);
+            r = find_runs(tmp.p, 0, &runs, &n, err);
     } else if (!S_ISDIR(st.st_mode)) {
         r = imx_seterr(err, IMX_EUSAGE, "'%s' is not a folder, tarball or zip", sel->from);
     } else if (single || run_id_of(base_name(sel->from))) {
@@ -686,7 +675,7 @@ static int dir_sync(struct source_env *env, struct imx_err *err)
         runs[0].path = xstrdup(sel->from);
         n = 1;
     } else {
-        r = find_runs(sel->from, &runs, &n, err);
+        r = find_runs(sel->from, 0, &runs, &n, err);
     }
     if (r == 0 && n == 0)
         r = imx_seterr(err, IMX_ENOTFOUND,

@@ -18,7 +18,6 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #define API_BODY_MAX ((size_t)64 << 20)
 #define BLOB_MAX_DEFAULT ((unsigned long long)8 << 30)
@@ -214,57 +213,9 @@ static size_t value_end(const char *t, size_t len, size_t i)
     return 0;
 }
 
-int gh_json_array_spans(const char *t, size_t len, const char *key, size_t **spans, size_t *n)
-{
-    size_t i = ws(t, len, 0), klen = strlen(key), cap = 0;
-
-    *spans = NULL;
-    *n = 0;
-    if (i >= len || t[i] != '{')
-        return -1;
-    i = ws(t, len, i + 1);
-    while (i < len && t[i] != '}') {
-        size_t ks = i, ke = string_end(t, len, i), ve;
-        int match;
-        if (t[i] != '"' || !ke)
-            return -1;
-        match = ke - ks - 2 == klen && !memcmp(t + ks + 1, key, klen);
-        i = ws(t, len, ke);
-        if (i >= len || t[i] != ':')
-            return -1;
-        i = ws(t, len, i + 1);
-        if (match && i < len && t[i] == '[') {
-            i = ws(t, len, i + 1);
-            while (i < len && t[i] != ']') {
-                ve = value_end(t, len, i);
-                if (!ve)
-                    return -1;
-                ALLOC_GROW(*spans, 2 * (*n + 1), cap);
-                (*spans)[2 * *n] = i;
-                (*spans)[2 * *n + 1] = ve - i;
-                (*n)++;
-                i = ws(t, len, ve);
-                if (i < len && t[i] == ',')
-                    i = ws(t, len, i + 1);
-                else if (i >= len || t[i] != ']')
-                    return -1;
-            }
-            return i < len ? 0 : -1; /* the array must close */
-        }
-        ve = value_end(t, len, i);
-        if (!ve)
-            return -1;
-        i = ws(t, len, ve);
-        if (i < len && t[i] == ',')
-            i = ws(t, len, i + 1);
-    }
-    return -1;
-}
-
-/* ---- pagination ------------------------------------------------------------------------ */
-
-/* The integer at top-level key of a JSON object text, or -1 when absent or not one. */
-static long long top_int(const char *t, size_t len, const char *key)
+/* The value of member key of the top-level object of t: 0 with its span [*vs, *ve), -1 when t is
+ * not an object that has it (not a full JSON validation: yajl does that). */
+static int member(const char *t, size_t len, const char *key, size_t *vs, size_t *ve)
 {
     size_t i = ws(t, len, 0), klen = strlen(key);
 
@@ -272,32 +223,67 @@ static long long top_int(const char *t, size_t len, const char *key)
         return -1;
     i = ws(t, len, i + 1);
     while (i < len && t[i] == '"') {
-        size_t ks = i, ke = string_end(t, len, i), ve;
+        size_t ks = i, ke = string_end(t, len, i);
         if (!ke)
             return -1;
         i = ws(t, len, ke);
         if (i >= len || t[i] != ':')
             return -1;
-        i = ws(t, len, i + 1);
-        ve = value_end(t, len, i);
-        if (!ve)
+        *vs = ws(t, len, i + 1);
+        *ve = value_end(t, len, *vs);
+        if (!*ve)
             return -1;
-        if (ke - ks - 2 == klen && !memcmp(t + ks + 1, key, klen)) {
-            long long v = 0;
-            if (i == ve || ve - i > 15)
-                return -1;
-            for (size_t k = i; k < ve; k++) {
-                if (!isdigit((unsigned char)t[k]))
-                    return -1;
-                v = v * 10 + (t[k] - '0');
-            }
-            return v;
-        }
-        i = ws(t, len, ve);
+        if (ke - ks - 2 == klen && !memcmp(t + ks + 1, key, klen))
+            return 0;
+        i = ws(t, len, *ve);
         if (i < len && t[i] == ',')
             i = ws(t, len, i + 1);
     }
     return -1;
+}
+
+int gh_json_array_spans(const char *t, size_t len, const char *key, size_t **spans, size_t *n)
+{
+    size_t i, end, cap = 0;
+
+    *spans = NULL;
+    *n = 0;
+    if (member(t, len, key, &i, &end) < 0 || t[i] != '[')
+        return -1;
+    /* the array closes at end - 1: no element may reach past it */
+    for (i = ws(t, len, i + 1); t[i] != ']';) {
+        size_t ve = value_end(t, len, i);
+        if (!ve || ve >= end)
+            return -1;
+        ALLOC_GROW(*spans, 2 * (*n + 1), cap);
+        (*spans)[2 * *n] = i;
+        (*spans)[2 * *n + 1] = ve - i;
+        (*n)++;
+        i = ws(t, len, ve);
+        if (t[i] == ',')
+            i = ws(t, len, i + 1);
+        else if (t[i] != ']')
+            return -1;
+    }
+    return 0;
+}
+
+/* ---- pagination ------------------------------------------------------------------------ */
+
+/* The integer at top-level key of a JSON object text, or -1 when absent or not one. */
+static long long top_int(const char *t, size_t len, const char *key)
+{
+    size_t i, ve;
+    long long v = 0;
+
+    if (member(t, len, key, &i, &ve) < 0 || i == ve || ve - i > 15)
+        return -1;
+    for (; i < ve; i++) {
+        if (!isdigit((unsigned char)t[i]))
+            return -1;
+        v = v * 10 + (t[i] - '0');
+    }
+    return v;
 }
 
 /* The numeric value of query parameter name in url, or dflt. */
@@ -487,51 +473,28 @@ void gh_choose(const struct gh_artifact *a, size_t n, const char *pattern, enum 
 
 /* ---- tokens and URLs ------------------------------------------------------------------- */
 
-/* A copy of t without surrounding whitespace (`export GH_TOKEN=$(cat file)` keeps a newline). */
-static char *token_trim(const char *t)
+/* The token in t without surrounding whitespace (`export GH_TOKEN=$(cat file)` keeps a
+ * newline); NULL when what is left cannot be one. */
+static char *token_of(const char *t)
 {
     size_t n;
 
-    while (*t == ' ' || *t == '\t' || *t == '\n' || *t == '\r')
+    while (*t && strchr(" \t\r\n", *t))
         t++;
     n = strlen(t);
-    while (n && (t[n - 1] == ' ' || t[n - 1] == '\t' || t[n - 1] == '\n' || t[n - 1] == '\r'))
+    while (n && strchr(" \t\r\n", t[n - 1]))
         n--;
+    if (!n || n > GH_TOKEN_MAX)
+        return NULL;
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)t[i] <= ' ' || t[i] == 0x7f)
+            return NULL;
     return xstrndup(t, n);
-}
-
-static int token_ok(const char *t)
-{
-    if (!t || !*t || strlen(t) > GH_TOKEN_MAX)
-        return 0;
-    for (; *t; t++)
-        if ((unsigned char)*t <= ' ' || *t == 0x7f)
-            return 0;
-    return 1;
-}
-
-static int in_path(const char *prog)
-{
-    const char *path = getenv("PATH");
-    int found = 0;
-
-    while (path && *path && !found) {
-        size_t n = strcspn(path, ":");
-        struct buf p = BUF_INIT_MAX(FS_PATH_MAX);
-        buf_add(&p, path, n);
-        buf_addf(&p, "/%s", prog);
-        found = access(p.p, X_OK) == 0;
-        buf_release(&p);
-        path += n;
-        if (*path == ':')
-            path++;
-    }
-    return found;
 }
 
 char *gh_token_find(const char *api_url, const char **source)
 {
-    const char *env[] = {"GH_TOKEN", "GITHUB_TOKEN"};
+    static const char *const env[] = {"GH_TOKEN", "GITHUB_TOKEN"};
     char line[4200], *tok;
     FILE *p;
 
@@ -539,30 +502,21 @@ char *gh_token_find(const char *api_url, const char **source)
     for (size_t i = 0; i < 2; i++) {
         const char *v = getenv(env[i]);
         if (v && *v) {
-            char *t = token_trim(v);
             *source = env[i];
-            if (token_ok(t))
-                return t;
-            free(t);
-            return NULL;
+            return token_of(v);
         }
     }
-    if (!http_same_origin(api_url, GH_DEFAULT_API) || !in_path("gh"))
-        return NULL;
-    p = popen("gh auth token 2>/dev/null", "r");
-    if (!p)
+    /* where gh is not installed the shell fails quietly (its message goes to /dev/null too) */
+    if (!http_same_origin(api_url, GH_DEFAULT_API) ||
+        !(p = popen("gh auth token 2>/dev/null", "r")))
         return NULL;
     if (!fgets(line, sizeof(line), p))
         line[0] = '\0';
     pclose(p);
-    line[strcspn(line, "\r\n")] = '\0';
-    if (!token_ok(line)) {
-        explicit_bzero(line, sizeof(line));
-        return NULL;
-    }
-    *source = "gh auth token";
-    tok = xstrdup(line);
+    tok = token_of(line);
     explicit_bzero(line, sizeof(line)); /* a memset here is a dead store the compiler drops */
+    if (tok)
+        *source = "gh auth token";
     return tok;
 }
 
@@ -656,14 +610,6 @@ int gh_is_zip(const char *ct, const char *url)
     return n >= 4 && !strncasecmp(url + n - 4, ".zip", 4);
 }
 
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    c |= 0x20;
-    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 /* The value of parameter `name` (quoted or token) in a header value; malloc'ed or NULL. */
 static char *header_param(const char *v, const char *name)
 {
@@ -695,7 +641,7 @@ static char *header_param(const char *v, const char *name)
 
 char *gh_disposition_filename(const char *value)
 {
-    char *ext, *plain, *name = NULL, *base;
+    char *ext, *name = NULL, *base;
 
     if (!value)
         return NULL;
@@ -707,8 +653,9 @@ char *gh_disposition_filename(const char *value)
         if (q2) {
             struct buf b = BUF_INIT_MAX(1024);
             for (char *s = q2 + 1; *s; s++) {
-                if (*s == '%' && hexval(s[1]) >= 0 && hexval(s[2]) >= 0) {
-                    buf_addc(&b, (char)(hexval(s[1]) * 16 + hexval(s[2])));
+                if (*s == '%' && isxdigit((unsigned char)s[1]) && isxdigit((unsigned char)s[2])) {
+                    char h[3] = {s[1], s[2], '\0'};
+                    buf_addc(&b, (char)strtol(h, NULL, 16));
                     s += 2;
                 } else {
                     buf_addc(&b, *s);
@@ -718,28 +665,17 @@ char *gh_disposition_filename(const char *value)
         }
         free(ext);
     }
-    plain = header_param(value, "filename");
     if (!name)
-        name = plain;
-    else
-        free(plain);
+        name = header_param(value, "filename");
     if (!name)
         return NULL;
     /* a path in the header keeps only its last component */
-    base = name;
-    for (char *s = name; *s; s++)
-        if (*s == '/' || *s == '\\')
-            base = s + 1;
-    if (base != name) {
-        char *b2 = xstrdup(base);
-        free(name);
-        name = b2;
-    }
-    if (!*name) {
-        free(name);
-        return NULL;
-    }
-    return name;
+    base = name + strlen(name);
+    while (base > name && base[-1] != '/' && base[-1] != '\\')
+        base--;
+    base = *base ? xstrdup(base) : NULL;
+    free(name);
+    return base;
 }
 
 /* ---- the client ------------------------------------------------------------------------ */
@@ -816,7 +752,6 @@ static void dl_fail(struct gh_download *d, int code, const char *fmt, ...)
     vsnprintf(d->msg, sizeof(d->msg), fmt, ap);
     va_end(ap);
     d->code = -code;
-    d->attempts = d->zip.attempt;
     if (d->done)
         d->done(d, d->ud);
 }
@@ -845,7 +780,6 @@ static void on_blob(struct http_req *r, void *ud)
     struct gh_download *d = ud;
     char why[700];
 
-    d->status = r->status;
     if (r->code == -IMX_EINTR) {
         dl_fail(d, IMX_EINTR, "interrupted");
         return;
@@ -903,7 +837,6 @@ static void on_blob(struct http_req *r, void *ud)
     free(d->filename);
     d->filename = gh_disposition_filename(r->content_disposition);
     d->code = 0;
-    d->attempts = d->zip.attempt;
     if (d->done)
         d->done(d, d->ud);
 }
@@ -934,7 +867,6 @@ static void on_zip(struct http_req *r, void *ud)
     struct gh_download *d = ud;
     char m[300];
 
-    d->status = r->status;
     if (r->code < 0) {
         dl_fail(d, -r->code, "artifact '%s' (id %llu): %s", d->name, d->artifact_id, r->msg);
         return;

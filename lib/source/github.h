@@ -151,11 +151,9 @@ struct gh_download {
     /* out */
     int code;
     char msg[600];
-    long status;
     int is_zip;
     char *filename; /* raw artifacts: Content-Disposition name */
     unsigned long long bytes;
-    int attempts;
     /* private */
     struct gh *g;
     char *zip_url;
