@@ -40,12 +40,6 @@ static const struct {
     const char *prefix, *key;
 } prefix_alias[] = {{"gptoss", "gptoss120b"}, {"dsv4pro", "dsv4"}, {"kimik2.7", "kimik2.7-code"}};
 
-const struct infx_model *infx_models(size_t *n)
-{
-    *n = NMODELS;
-    return models;
-}
-
 const char *infx_display_of_key(const char *key)
 {
     for (size_t i = 0; i < NMODELS; i++)

@@ -28,7 +28,6 @@ struct infx_model {
     const char *display;
     const char *keys[4]; /* NULL-terminated */
 };
-const struct infx_model *infx_models(size_t *n);
 /* The display name of a DB key (dsr1 -> DeepSeek-R1-0528), or NULL. */
 const char *infx_display_of_key(const char *key);
 
@@ -108,55 +107,7 @@ int infx_run_json(const struct infx_run *r, struct buf *out);
  * cache/apifiles.h's, shared with the scan.
  */
 
-/*
- * Transport. The engine hands batches of GET requests to a fetcher (the HTTP layer: at
- * most INFX_MAX_PARALLEL at once, retries of 429/502/503/504 honouring Retry-After, a
- * timeout, a size cap, a User-Agent). The fetcher fills status and the raw body; a
- * transport failure (no usable response after the retries) sets code < 0 and msg
- * (struct source_get, source/source.h).
- */
-struct infx_opts {
-    const char *base_url; /* default INFX_DEFAULT_URL */
-    const char *cache;
-    char *const *ids; /* runs to fetch (all their models) */
-    size_t nids;
-    long recent;       /* the N newest runs; 0: the newest run unless ids/since/until */
-    const char *since; /* YYYY-MM-DD bounds on the run date */
-    const char *until;
-    const char *model; /* --model, NULL for every model */
-    int refresh;       /* ask again about every selected date */
-    source_fetch_fn fetch;
-    void *fetch_ud;
-    /* writes CACHE/<rel> (the store's store_write_file); NULL: the engine writes it itself */
-    int (*save)(void *ud, const char *rel, const char *data, size_t len, struct imx_err *err);
-    void *save_ud;
-    struct imx_diag *diag;
-    struct source_env *env; /* per-run lines (source_say_run), NULL: none */
-};
-
-struct infx_stats {
-    unsigned long failed;         /* requests that failed for good */
-    unsigned long dates;          /* dates looked at */
-    unsigned long dates_listed;   /* of those, asked about now (workflow-info) */
-    unsigned long runs;           /* runs selected */
-    unsigned long runs_new;       /* runs fetched now (or a new attempt of them) */
-    unsigned long runs_kept;      /* runs already complete in the cache */
-    unsigned long runs_artifacts; /* runs skipped: their artifacts are in the cache */
-    unsigned long files;          /* benchmark responses stored */
-    unsigned long rows;           /* rows in them */
-    unsigned long agentic;        /* agentic rows in them (not table rows) */
-    unsigned long unknown_keys;   /* model keys without a display name */
-};
-
-/*
- * Discovery and download (notes section 6): availability, then workflow-info per date,
- * then /benchmarks?model=&runId=&exactRun=true per run and model, storing what is not in
- * the cache yet. A date's workflow-info is asked again when it is recent (within
- * INFX_RECHECK_DAYS of the newest date), when availability changed for it, for dates of
- * runs named explicitly, or with refresh. Failures of single runs are warnings (counted in
- * st->failed; the function still returns 0); failing discovery is an error.
- */
+/* A date's workflow-info is asked again when within INFX_RECHECK_DAYS of the newest date. */
 #define INFX_RECHECK_DAYS 3
-IMX_MUST_CHECK int infx_sync(const struct infx_opts *o, struct infx_stats *st, struct imx_err *err);
 
 #endif

@@ -1,7 +1,7 @@
-/* infxsync: discovery and download of InferenceX API runs into the cache (infx_sync in
- * infx.h). Requests go out in batches through the caller's fetcher, one batch per stage. */
+/* infxsync: the InferenceX API as a source (source_api): discovery and download of its runs
+ * into the store. Requests flow through the env's fetcher as a pipeline: a run's documents are
+ * asked for as soon as its date's workflow-info is in, while other dates are still asked about. */
 #include "cache/apifiles.h"
-#include "cache/jail.h"
 #include "reader/apirows.h"
 #include "source/infx.h"
 #include "util/date.h"
@@ -16,36 +16,70 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #define DOC_MAX ((size_t)4 << 20) /* availability / workflow-info read back from the cache */
 
+/* Of the requests waiting, a run's documents start before the listings of other dates. */
+enum { PRIO_DAY = 0, PRIO_RUN = 1 };
+
 struct sync {
-    const struct infx_opts *o;
-    struct infx_stats *st;
+    struct source_env *env;
     struct imx_err *err;
+    struct store *store, own_store; /* env's, or one opened to list (no lock) */
     const char *base;
     struct infx_strs want; /* display names asked for; empty with all */
     int all;
     struct infx_strs live; /* names of /api/openapi.json once asked */
     int live_tried;
+    struct infx_strs warned; /* model keys without a display name, warned about */
     struct infx_avail avail, old_avail;
-    struct infx_strs recheck; /* dates to ask about again whatever the cache holds */
-    int listing;              /* infx_list: the runs only, no benchmark file stored */
+    long want_runs;   /* the newest runs to take (steps of dates), 0: every run of the dates */
+    size_t next_day;  /* with want_runs: avail's dates taken so far, newest first */
+    int selected;     /* with want_runs: the runs are chosen */
+    int listing;      /* api_list: the runs only, no benchmark file stored */
+    size_t days_open; /* workflow-info requests on their way */
+    unsigned long failed;
+    int rc; /* the first failure that stops the sync (the store, an interrupt) */
+    struct day **days;
+    size_t ndays, capdays;
+    const struct infx_run **runs; /* point into days */
+    size_t nruns, capruns;
+    struct job **jobs;
+    size_t njobs, capjobs;
+    struct locate **locs;
+    size_t nlocs, caplocs;
 };
 
 /* A date's workflow-info, from the cache or the API. */
 struct day {
+    struct sync *s;
     char date[11];
     struct infx_wfinfo wi;
+    struct source_get g;
     int loaded;
 };
 
-static void get_init(struct source_get *g, char *url)
-{
-    memset(g, 0, sizeof(*g));
-    g->url = url;
-}
+/* A run and what it still needs. */
+struct job {
+    struct sync *s;
+    const struct infx_run *run;
+    struct infx_strs need;   /* display names to fetch */
+    struct infx_strs models; /* all display names of the run */
+    struct source_get *g;    /* one per need */
+    size_t open, failed, got;
+    unsigned long rows;
+    unsigned long long bytes;
+};
+
+/* A run named on the command line that the cache does not date, asked for with each model. */
+struct locate {
+    struct sync *s;
+    const char *id;
+    struct infx_strs names;
+    struct source_get *g; /* one per name */
+    size_t open;
+    struct infx_strs dates; /* its dates, as its rows say */
+};
 
 static char *url_for(struct sync *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static char *url_for(struct sync *s, const char *fmt, ...)
@@ -63,40 +97,43 @@ static char *url_for(struct sync *s, const char *fmt, ...)
     return buf_detach(&b, NULL);
 }
 
-/* Query-string encoding of a display name (they are [A-Za-z0-9.-], but stay safe). */
-static void add_escaped(struct buf *b, const char *s)
-{
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-            c == '-' || c == '.' || c == '_' || c == '~')
-            buf_addc(b, (char)c);
-        else
-            buf_addf(b, "%%%02X", c);
-    }
-}
-
 static char *bench_url(struct sync *s, const char *display, const char *run_id)
 {
-    struct buf q = BUF_INIT_MAX(4096);
+    struct buf q = BUF_INIT_MAX(HTTP_URL_MAX);
     char *u;
 
-    add_escaped(&q, display);
+    http_url_encode(&q, display);
     u = url_for(s, "/api/v1/benchmarks?model=%s&runId=%s&exactRun=true", q.p, run_id);
     buf_release(&q);
     return u;
 }
 
-static int fetch(struct sync *s, struct source_get *g, size_t n)
+static void get_start(struct sync *s, struct source_get *g, char *url, int priority,
+                      void (*arrived)(struct source_get *g, void *ud), void *ud)
 {
-    int r;
+    memset(g, 0, sizeof(*g));
+    g->url = url;
+    g->priority = priority;
+    g->arrived = arrived;
+    g->arrived_ud = ud;
+    source_submit(s->env, g);
+}
 
-    if (!n)
-        return 0;
-    r = s->o->fetch(s->o->fetch_ud, g, n);
-    if (r < 0 && r != -IMX_EINTR)
-        r = 0; /* per-request outcomes say what failed */
-    return r;
+/* One GET, waited for (discovery's first steps). */
+static int get_now(struct sync *s, struct source_get *g, char *url)
+{
+    get_start(s, g, url, PRIO_DAY, NULL, NULL);
+    if (source_run(s->env) < 0)
+        return imx_seterr(s->err, IMX_EINTR, "interrupted");
+    return 0;
+}
+
+/* An answer that came while the sync is stopping is not taken. */
+static int stopping(struct sync *s, const struct source_get *g)
+{
+    if (g->code == -IMX_EINTR && s->rc == 0)
+        s->rc = imx_seterr(s->err, IMX_EINTR, "interrupted");
+    return s->rc < 0;
 }
 
 /* The "error" string of a JSON error body, into out. */
@@ -146,21 +183,9 @@ static int fail_code(const struct source_get *g)
     return g->status == 429 ? -IMX_ERATE : -IMX_EHTTP;
 }
 
-/* Every file the API sync writes: through the store when one is at hand. */
 static int store_doc(struct sync *s, const char *rel, const char *text, size_t len)
 {
-    struct buf p = BUF_INIT_MAX(FS_PATH_MAX);
-    int r = -IMX_EIO;
-
-    if (s->o->save)
-        return s->o->save(s->o->save_ud, rel, text, len, s->err);
-    if (buf_addf(&p, "%s/%s", s->o->cache, rel) == 0) {
-        r = jail_parent_dirs(s->o->cache, p.p, s->err);
-        if (r == 0)
-            r = atomic_write(p.p, text, len, s->err);
-    }
-    buf_release(&p);
-    return r;
+    return store_write_file(s->store, rel, text, len, s->err);
 }
 
 static int load_doc(struct sync *s, const char *rel, char **text, size_t *len)
@@ -169,7 +194,7 @@ static int load_doc(struct sync *s, const char *rel, char **text, size_t *len)
     struct imx_err e = IMX_ERR_INIT;
     int r = -1;
 
-    if (buf_addf(&p, "%s/%s", s->o->cache, rel) == 0 && path_exists(p.p))
+    if (buf_addf(&p, "%s/%s", s->env->cache, rel) == 0 && path_exists(p.p))
         r = read_file(p.p, DOC_MAX, text, len, &e) < 0 ? -1 : 0;
     buf_release(&p);
     return r;
@@ -186,12 +211,10 @@ static void ask_openapi(struct sync *s)
     if (s->live_tried)
         return;
     s->live_tried = 1;
-    get_init(&g, url_for(s, "/api/openapi.json"));
-    fetch(s, &g, 1);
-    if (body_of(&g, &text, &len, why, sizeof(why)) == 0 &&
-        infx_openapi_names(text, len, &s->live, &e) == 0) {
-        store_doc(s, "api/openapi.json", text, len);
-    }
+    if (get_now(s, &g, url_for(s, "/api/openapi.json")) == 0 &&
+        body_of(&g, &text, &len, why, sizeof(why)) == 0 &&
+        infx_openapi_names(text, len, &s->live, &e) == 0 && s->store)
+        (void)store_doc(s, "api/openapi.json", text, len);
     free(text);
     source_get_release(&g);
 }
@@ -199,25 +222,25 @@ static void ask_openapi(struct sync *s)
 static int resolve_models(struct sync *s)
 {
     struct imx_err e = IMX_ERR_INIT;
+    const char *model = s->env->where->model;
 
-    if (infx_resolve_model(s->o->model, NULL, &s->want, &s->all, &e) == 0)
+    if (infx_resolve_model(model, NULL, &s->want, &s->all, &e) == 0)
         return 0;
     ask_openapi(s);
     imx_err_clear(&e);
-    if (infx_resolve_model(s->o->model, &s->live, &s->want, &s->all, &e) == 0)
+    if (infx_resolve_model(model, &s->live, &s->want, &s->all, &e) == 0)
         return 0;
     return imx_seterr(s->err, -e.code ? e.code : IMX_ENOTFOUND, "%s", e.msg);
 }
 
 /* The display name to ask for a DB key; unknown keys are reported once each. */
-static const char *display_for(struct sync *s, const char *key, struct infx_strs *warned)
+static const char *display_for(struct sync *s, const char *key)
 {
     const char *d = infx_display_of_key(key);
 
-    if (!d && !infx_strs_has(warned, key)) {
-        infx_strs_add(warned, key);
-        s->st->unknown_keys++;
-        imx_warn(s->o->diag, IMX_ENOTFOUND,
+    if (!d && !infx_strs_has(&s->warned, key)) {
+        infx_strs_add(&s->warned, key);
+        imx_warn(s->env->diag, IMX_ENOTFOUND,
                  "InferenceX model key '%s' has no known display name: its rows are skipped", key);
     }
     return d;
@@ -259,15 +282,13 @@ static int get_availability(struct sync *s)
         free(text);
         text = NULL;
     }
-    get_init(&g, url_for(s, "/api/v1/availability"));
-    r = fetch(s, &g, 1);
-    if (r < 0) {
+    if ((r = get_now(s, &g, url_for(s, "/api/v1/availability"))) < 0) {
         source_get_release(&g);
-        return imx_seterr(s->err, -r, "interrupted");
+        return r;
     }
     if (body_of(&g, &text, &len, why, sizeof(why)) < 0) {
         r = imx_seterr(s->err, -fail_code(&g), "%s: %s", g.url, why);
-        s->st->failed++;
+        s->failed++;
     } else if ((r = infx_avail_parse(text, len, &s->avail, s->err)) == 0) {
         r = store_doc(s, "api/availability.json", text, len);
     }
@@ -276,97 +297,34 @@ static int get_availability(struct sync *s)
     return r;
 }
 
-static void wf_rel(struct buf *b, const char *date)
-{
-    buf_reset(b);
-    buf_addf(b, "api/workflow-info/%s.json", date);
-}
-
-/* Loads or asks for the workflow-info of days[0..n). */
-static int load_days(struct sync *s, struct day *days, size_t n)
-{
-    struct source_get *g = xcalloc(n ? n : 1, sizeof(*g));
-    size_t *idx = xcalloc(n ? n : 1, sizeof(*idx)), ng = 0;
-    struct buf rel = BUF_INIT_MAX(FS_PATH_MAX);
-    const char *newest = s->avail.n ? s->avail.v[s->avail.n - 1].date : NULL;
-    int r = 0;
-
-    for (size_t i = 0; i < n; i++) {
-        struct day *d = &days[i];
-        char *text = NULL;
-        size_t len;
-        int ask = s->o->refresh || infx_strs_has(&s->recheck, d->date) ||
-                  (newest && date_diff(d->date, newest) < INFX_RECHECK_DAYS) ||
-                  !same_keys(avail_day(&s->avail, d->date), avail_day(&s->old_avail, d->date));
-        s->st->dates++;
-        wf_rel(&rel, d->date);
-        if (!ask && load_doc(s, rel.p, &text, &len) == 0) {
-            struct imx_err e = IMX_ERR_INIT;
-            if (infx_wfinfo_parse(text, len, &d->wi, &e) == 0) {
-                d->loaded = 1;
-                free(text);
-                continue;
-            }
-            infx_wfinfo_release(&d->wi);
-            free(text);
-        }
-        get_init(&g[ng], url_for(s, "/api/v1/workflow-info?date=%s", d->date));
-        idx[ng++] = i;
-    }
-    s->st->dates_listed += ng;
-    r = fetch(s, g, ng);
-    for (size_t k = 0; k < ng && r == 0; k++) {
-        struct day *d = &days[idx[k]];
-        char *text = NULL, why[256];
-        size_t len;
-        struct imx_err e = IMX_ERR_INIT;
-        if (body_of(&g[k], &text, &len, why, sizeof(why)) < 0) {
-            s->st->failed++;
-            imx_warn(s->o->diag, -fail_code(&g[k]), "%s: %s", g[k].url, why);
-        } else if (infx_wfinfo_parse(text, len, &d->wi, &e) < 0) {
-            s->st->failed++;
-            infx_wfinfo_release(&d->wi);
-            imx_warn(s->o->diag, e.code, "%s: %s", g[k].url, e.msg);
-        } else {
-            d->loaded = 1;
-            wf_rel(&rel, d->date);
-            if ((r = store_doc(s, rel.p, text, len)) < 0)
-                break;
-        }
-        free(text);
-    }
-    for (size_t k = 0; k < ng; k++)
-        source_get_release(&g[k]);
-    free(g);
-    free(idx);
-    buf_release(&rel);
-    if (r == -IMX_EINTR)
-        imx_seterr(s->err, IMX_EINTR, "interrupted");
-    return r;
-}
-
 /* The run's existing run.json: 1 written by imx from the API (attempt in *attempt), 2 from
  * another source, 0 none. */
-static int run_json_state(struct sync *s, const char *id, long *attempt)
+static int run_json_state(struct sync *s, const char *id, long *attempt, char *date)
 {
     struct buf p = BUF_INIT_MAX(FS_PATH_MAX);
-    struct imx_err e = IMX_ERR_INIT;
     char *text = NULL, ebuf[64];
     size_t len;
     int st = 0;
 
     *attempt = 0;
-    buf_addf(&p, "%s/run_%s/run.json", s->o->cache, id);
-    if (path_exists(p.p) && read_file(p.p, DOC_MAX, &text, &len, &e) == 0) {
+    buf_addf(&p, "run_%s/run.json", id);
+    if (load_doc(s, p.p, &text, &len) == 0) {
         yajl_val root = json_tree_parse(text, len, ebuf, sizeof(ebuf));
         const char *src = json_str(json_get(root, "imx_source"));
+        const char *c = json_str(json_get(root, "created_at"));
         long long att;
         st = src && !strcmp(src, "api") ? 1 : 2;
         if (json_int(json_get(root, "run_attempt"), &att) == 0)
             *attempt = (long)att;
+        if (date && st == 1 && c && strlen(c) >= DATE_LEN) {
+            memcpy(date, c, DATE_LEN);
+            date[DATE_LEN] = '\0';
+        }
         yajl_tree_free(root);
-    } else if (path_exists(p.p)) {
-        st = 2;
+    } else {
+        buf_reset(&p);
+        buf_addf(&p, "%s/run_%s/run.json", s->env->cache, id);
+        st = path_exists(p.p) ? 2 : 0;
     }
     free(text);
     buf_release(&p);
@@ -381,7 +339,7 @@ static int has_artifacts(struct sync *s, const char *id)
     struct dirent *de;
     int yes = 0;
 
-    buf_addf(&p, "%s/run_%s", s->o->cache, id);
+    buf_addf(&p, "%s/run_%s", s->env->cache, id);
     if ((d = opendir(p.p))) {
         while (!yes && (de = readdir(d)))
             yes = !strcmp(de->d_name, "agg_bmk.json") || !strncmp(de->d_name, "bmk_", 4) ||
@@ -392,42 +350,7 @@ static int has_artifacts(struct sync *s, const char *id)
     return yes;
 }
 
-/* A run and what it still needs. */
-struct job {
-    const struct infx_run *run;
-    struct infx_strs need;   /* display names to fetch */
-    struct infx_strs models; /* all display names of the run */
-    size_t failed, got;
-    unsigned long rows;
-    unsigned long long bytes;
-};
-
-/* A run's created_at as an instant; runs without a valid one sort as the oldest. */
-static long long created_instant(const struct infx_run *r)
-{
-    long long t;
-    return r->created_at && date_parse_timestamp(r->created_at, &t) == 0 ? t : LLONG_MIN;
-}
-
-static int cmp_run_newest(const void *a, const void *b)
-{
-    const struct infx_run *x = *(const struct infx_run *const *)a;
-    const struct infx_run *y = *(const struct infx_run *const *)b;
-    long long tx = created_instant(x), ty = created_instant(y);
-    if (tx != ty)
-        return ty > tx ? 1 : -1;
-    return strlen(y->id) != strlen(x->id) ? (strlen(y->id) > strlen(x->id) ? 1 : -1)
-                                          : strcmp(y->id, x->id);
-}
-
-static int id_named(const struct infx_opts *o, const char *id)
-{
-    for (size_t i = 0; i < o->nids; i++)
-        if (!strcmp(o->ids[i], id))
-            return 1;
-    return 0;
-}
-
+/* What a located run's rows say of it. */
 struct rowpeek {
     char date[11];
     char id[24];
@@ -449,460 +372,509 @@ static int peek_row(void *ud, struct row *r, size_t index)
     return 0;
 }
 
-/* Validates a /benchmarks body as JSON rows; counts them. */
-static int check_rows(const char *text, size_t len, const char *url, struct apirow_stats *as,
-                      struct rowpeek *peek, struct imx_err *err)
+/* Validates a /benchmarks body as JSON rows and counts them: 0, or -1 when refused (a warning
+ * says why, naming the run id when given). */
+static int check_rows(struct sync *s, const char *id, const char *text, size_t len, const char *url,
+                      struct apirow_stats *as, struct rowpeek *peek)
 {
     struct reader_opts ro = {.fn = peek ? peek_row : NULL, .ud = peek, .label = url};
-    return apirows_read_mem(text, len, &ro, as, err);
+    struct imx_err e = IMX_ERR_INIT;
+
+    if (apirows_read_mem(text, len, &ro, as, &e) == 0)
+        return 0;
+    s->failed++;
+    imx_warn(s->env->diag, e.code, "%s%s%s%s", id ? "run " : "", id ? id : "", id ? ": " : "",
+             e.msg);
+    return -1;
 }
 
 static int store_bench(struct sync *s, const char *id, const char *display, long attempt,
-                       const char *text, size_t len)
+                       const char *text, size_t len, const struct apirow_stats *as)
 {
     struct buf p = BUF_INIT_MAX(FS_PATH_MAX);
-    int r = -IMX_EIO;
+    int r;
 
     /* "./run_<ID>/api/benchmarks_...": relative to the cache */
     if (apifiles_path(&p, ".", id, display, attempt) == 0)
         r = store_doc(s, p.p + 2, text, len);
+    else
+        r = imx_seterr(s->err, IMX_EIO, "run %s: no cache path for model '%s'", id, display);
+    if (r == 0) {
+        s->env->st.artifacts++;
+        s->env->st.rows += as->rows;
+    }
     buf_release(&p);
     return r;
 }
 
-/*
- * Runs named on the command line that the cache does not date: ask /benchmarks for them
- * with each model of the availability list; the rows say the run's date and attempt.
- */
-static int locate_ids(struct sync *s)
+/* The run's documents are all in: its run.json (when none failed) and its line. */
+static void run_done(struct job *j)
 {
-    struct infx_strs names = {0}, warned = {0}, todo = {0};
-    struct source_get *g;
-    size_t ng = 0, k = 0;
-    int r = 0;
-
-    for (size_t i = 0; i < s->o->nids; i++) {
-        long att;
-        struct buf rel = BUF_INIT_MAX(FS_PATH_MAX);
-        char *text = NULL;
-        size_t len;
-        int known = 0;
-        if (run_json_state(s, s->o->ids[i], &att) == 1) {
-            /* dated by our own run.json: ask about that date again */
-            buf_addf(&rel, "run_%s/run.json", s->o->ids[i]);
-            if (load_doc(s, rel.p, &text, &len) == 0) {
-                char ebuf[64];
-                yajl_val root = json_tree_parse(text, len, ebuf, sizeof(ebuf));
-                const char *c = json_str(json_get(root, "created_at"));
-                if (c && strlen(c) >= 10) {
-                    char date[11];
-                    memcpy(date, c, 10);
-                    date[10] = '\0';
-                    if (!infx_strs_has(&s->recheck, date))
-                        infx_strs_add(&s->recheck, date);
-                    known = 1;
-                }
-                yajl_tree_free(root);
-                free(text);
-            }
-        }
-        buf_release(&rel);
-        if (!known && !infx_strs_has(&todo, s->o->ids[i]))
-            infx_strs_add(&todo, s->o->ids[i]);
-    }
-    if (!todo.n)
-        goto out;
-    for (size_t d = 0; d < s->avail.n; d++)
-        for (size_t i = 0; i < s->avail.v[d].keys.n; i++) {
-            const char *disp = display_for(s, s->avail.v[d].keys.v[i], &warned);
-            if (disp && wanted(s, disp) && !infx_strs_has(&names, disp))
-                infx_strs_add(&names, disp);
-        }
-    g = xcalloc(todo.n * names.n + 1, sizeof(*g));
-    for (size_t i = 0; i < todo.n; i++)
-        for (size_t m = 0; m < names.n; m++)
-            get_init(&g[ng++], bench_url(s, names.v[m], todo.v[i]));
-    r = fetch(s, g, ng);
-    for (size_t i = 0; i < todo.n && r == 0; i++) {
-        int found = 0;
-        for (size_t m = 0; m < names.n; m++, k++) {
-            char *text = NULL, why[256];
-            size_t len;
-            struct rowpeek pk;
-            struct apirow_stats as = {0, 0, 0};
-            struct imx_err e = IMX_ERR_INIT;
-            memset(&pk, 0, sizeof(pk));
-            if (body_of(&g[k], &text, &len, why, sizeof(why)) < 0) {
-                s->st->failed++;
-                imx_warn(s->o->diag, -fail_code(&g[k]), "%s: %s", g[k].url, why);
-            } else if (check_rows(text, len, g[k].url, &as, &pk, &e) < 0) {
-                s->st->failed++;
-                imx_warn(s->o->diag, e.code, "%s", e.msg);
-            } else if (pk.seen && !strcmp(pk.id, todo.v[i])) {
-                found = 1;
-                if (!infx_strs_has(&s->recheck, pk.date))
-                    infx_strs_add(&s->recheck, pk.date);
-                /* keep the answer: it is the run's rows for that attempt */
-                if (pk.attempt > 0 && !s->listing &&
-                    (r = store_bench(s, todo.v[i], names.v[m], pk.attempt, text, len)) == 0) {
-                    s->st->files++;
-                    s->st->rows += as.rows;
-                    s->st->agentic += as.agentic;
-                }
-            }
-            free(text);
-        }
-        if (!found)
-            imx_warn(s->o->diag, IMX_ENOTFOUND, "run %s: the InferenceX API has no rows of it%s",
-                     todo.v[i], s->all ? "" : " for this model");
-    }
-    for (size_t i = 0; i < ng; i++)
-        source_get_release(&g[i]);
-    free(g);
-    if (r == -IMX_EINTR)
-        imx_seterr(s->err, IMX_EINTR, "interrupted");
-out:
-    infx_strs_release(&names);
-    infx_strs_release(&warned);
-    infx_strs_release(&todo);
-    return r;
-}
-
-static int write_run_json(struct sync *s, const struct infx_run *run)
-{
+    struct sync *s = j->s;
+    struct source_env *env = s->env;
+    struct source_run sr;
     struct buf p = BUF_INIT_MAX(FS_PATH_MAX), body = BUF_INIT;
-    int r = -IMX_EIO;
+    long att;
+    int state = run_json_state(s, j->run->id, &att, NULL);
+    unsigned long long id = strtoull(j->run->id, NULL, 10);
 
-    if (buf_addf(&p, "run_%s/run.json", run->id) == 0 && infx_run_json(run, &body) == 0)
-        r = store_doc(s, p.p, body.p, body.len);
+    if (j->failed == 0 && (state == 0 || (state == 1 && att != j->run->attempt))) {
+        if (infx_run_json(j->run, &body) < 0)
+            s->rc = imx_seterr(s->err, IMX_ETOOBIG, "run %s: run.json too large", j->run->id);
+        else
+            s->rc = store_write_run_json(s->store, id, body.p, body.len, s->err);
+    }
+    if (j->need.n)
+        env->st.runs_synced++;
+    else
+        env->st.runs_cached++;
+    memset(&sr, 0, sizeof(sr));
+    sr.id = id;
+    sr.date = j->run->date;
+    if (j->need.n && state == 1 && att && att != j->run->attempt)
+        buf_addf(&p, "attempt %ld replacing attempt %ld", j->run->attempt, att);
+    else
+        buf_addf(&p, "attempt %ld", j->run->attempt);
+    sr.detail = p.p;
+    sr.cached = !j->need.n;
+    sr.got = j->got;
+    sr.failed = j->failed;
+    sr.bytes = j->bytes;
+    sr.rows_known = j->need.n > 0;
+    sr.rows = j->rows;
+    source_say_run(env, &sr);
     buf_release(&p);
     buf_release(&body);
-    return r;
 }
 
-/* Fetches what the selected runs still need and writes their run.json. */
-static int fetch_runs(struct sync *s, const struct infx_run *const *runs, size_t nruns,
-                      struct day *days, size_t ndays)
+static void bench_arrived(struct source_get *g, void *ud)
 {
-    struct job *jobs = xcalloc(nruns ? nruns : 1, sizeof(*jobs));
-    struct infx_strs warned = {0};
-    struct source_get *g;
-    size_t ng = 0, total = 0;
+    struct job *j = ud;
+    struct sync *s = j->s;
+    char *text = NULL, why[256];
+    size_t len;
+    struct apirow_stats as = {0, 0, 0};
+
+    j->open--;
+    if (stopping(s, g))
+        goto out;
+    if (body_of(g, &text, &len, why, sizeof(why)) < 0) {
+        j->failed++;
+        s->failed++;
+        imx_warn(s->env->diag, -fail_code(g), "run %s: %s: %s", j->run->id, g->url, why);
+    } else if (check_rows(s, j->run->id, text, len, g->url, &as, NULL) < 0) {
+        j->failed++;
+    } else if ((s->rc = store_bench(s, j->run->id, j->need.v[g - j->g], j->run->attempt, text, len,
+                                    &as)) == 0) {
+        j->got++;
+        j->rows += as.rows;
+        j->bytes += len;
+    }
+    free(text);
+    if (!j->open && s->rc == 0)
+        run_done(j);
+out:
+    source_get_release(g);
+}
+
+/* Asks for what a selected run still needs; done at once when it needs nothing. */
+static void run_start(struct sync *s, const struct infx_run *run)
+{
+    const struct infx_day *ad = run->date ? avail_day(&s->avail, run->date) : NULL;
+    const struct infx_strs *keys = run->keys.n || !ad ? &run->keys : &ad->keys;
     struct buf p = BUF_INIT_MAX(FS_PATH_MAX);
-    int r = 0;
+    struct job *j;
+    long att;
 
-    (void)days;
-    (void)ndays;
-    for (size_t i = 0; i < nruns; i++) {
-        struct job *j = &jobs[i];
-        const struct infx_run *run = runs[i];
-        const struct infx_day *ad = run->date ? avail_day(&s->avail, run->date) : NULL;
-        const struct infx_strs *keys = run->keys.n || !ad ? &run->keys : &ad->keys;
-        long att;
-        j->run = run;
-        if (run_json_state(s, run->id, &att) == 2 && has_artifacts(s, run->id)) {
-            s->st->runs_artifacts++;
+    if (s->rc < 0 || (run_json_state(s, run->id, &att, NULL) == 2 && has_artifacts(s, run->id)))
+        return;
+    j = xcalloc(1, sizeof(*j));
+    j->s = s;
+    j->run = run;
+    ALLOC_GROW(s->jobs, s->njobs + 1, s->capjobs);
+    s->jobs[s->njobs++] = j;
+    for (size_t k = 0; k < keys->n; k++) {
+        const char *disp = display_for(s, keys->v[k]);
+        if (!disp || !wanted(s, disp) || infx_strs_has(&j->models, disp))
             continue;
-        }
-        for (size_t k = 0; k < keys->n; k++) {
-            const char *disp = display_for(s, keys->v[k], &warned);
-            if (!disp || !wanted(s, disp) || infx_strs_has(&j->models, disp))
-                continue;
-            infx_strs_add(&j->models, disp);
-            buf_reset(&p);
-            if (apifiles_path(&p, s->o->cache, run->id, disp, run->attempt) == 0 &&
-                !path_exists(p.p))
-                infx_strs_add(&j->need, disp);
-        }
-        total += j->need.n;
+        infx_strs_add(&j->models, disp);
+        buf_reset(&p);
+        if (apifiles_path(&p, s->env->cache, run->id, disp, run->attempt) == 0 && !path_exists(p.p))
+            infx_strs_add(&j->need, disp);
     }
-    g = xcalloc(total + 1, sizeof(*g));
-    for (size_t i = 0; i < nruns; i++)
-        for (size_t m = 0; m < jobs[i].need.n; m++)
-            get_init(&g[ng++], bench_url(s, jobs[i].need.v[m], jobs[i].run->id));
-    r = fetch(s, g, ng);
-    ng = 0;
-    for (size_t i = 0; i < nruns && r == 0; i++) {
-        struct job *j = &jobs[i];
-        long att;
-        int state;
-        for (size_t m = 0; m < j->need.n; m++, ng++) {
-            char *text = NULL, why[256];
-            size_t len;
-            struct apirow_stats as = {0, 0, 0};
-            struct imx_err e = IMX_ERR_INIT;
-            if (body_of(&g[ng], &text, &len, why, sizeof(why)) < 0) {
-                j->failed++;
-                s->st->failed++;
-                imx_warn(s->o->diag, -fail_code(&g[ng]), "run %s: %s: %s", j->run->id, g[ng].url,
-                         why);
-            } else if (check_rows(text, len, g[ng].url, &as, NULL, &e) < 0) {
-                j->failed++;
-                s->st->failed++;
-                imx_warn(s->o->diag, e.code, "run %s: %s", j->run->id, e.msg);
-            } else if ((r = store_bench(s, j->run->id, j->need.v[m], j->run->attempt, text, len)) ==
-                       0) {
-                j->got++;
-                j->rows += as.rows;
-                j->bytes += len;
-                s->st->files++;
-                s->st->rows += as.rows;
-                s->st->agentic += as.agentic;
-            }
-            free(text);
-            if (r < 0)
-                break;
-        }
-        if (r < 0)
-            break;
-        if (!j->models.n)
-            continue;
-        state = run_json_state(s, j->run->id, &att);
-        if (j->failed == 0 && (state == 0 || (state == 1 && att != j->run->attempt)))
-            r = write_run_json(s, j->run);
-        if (j->need.n)
-            s->st->runs_new++;
-        else
-            s->st->runs_kept++;
-        if (s->o->env) {
-            struct source_run sr;
-            memset(&sr, 0, sizeof(sr));
-            sr.id = strtoull(j->run->id, NULL, 10);
-            sr.date = j->run->date;
-            buf_reset(&p);
-            if (j->need.n && state == 1 && att && att != j->run->attempt)
-                buf_addf(&p, "attempt %ld replacing attempt %ld", j->run->attempt, att);
-            else
-                buf_addf(&p, "attempt %ld", j->run->attempt);
-            sr.detail = p.p;
-            sr.cached = !j->need.n;
-            sr.got = j->got;
-            sr.failed = j->failed;
-            sr.bytes = j->bytes;
-            sr.rows_known = j->need.n > 0;
-            sr.rows = j->rows;
-            source_say_run(s->o->env, &sr);
-        }
-    }
-    for (size_t i = 0; i < total; i++)
-        source_get_release(&g[i]);
-    free(g);
-    for (size_t i = 0; i < nruns; i++) {
-        infx_strs_release(&jobs[i].need);
-        infx_strs_release(&jobs[i].models);
-    }
-    free(jobs);
-    infx_strs_release(&warned);
     buf_release(&p);
-    if (r == -IMX_EINTR)
-        imx_seterr(s->err, IMX_EINTR, "interrupted");
-    return r;
-}
-
-static int in_range(const struct infx_opts *o, const char *date)
-{
-    return date_in_range(date, o->since, o->until);
-}
-
-/*
- * Discovery: availability, then workflow-info per date (named runs' dates, the range, or
- * newest first until enough runs). *runs point into *days, newest first; the caller releases
- * both, also on failure.
- */
-static int discover(struct sync *s, struct day **daysp, size_t *ndaysp,
-                    const struct infx_run ***runsp, size_t *nrunsp)
-{
-    const struct infx_opts *o = s->o;
-    struct day *days = NULL;
-    size_t ndays = 0;
-    const struct infx_run **runs = NULL;
-    size_t nruns = 0, caprun = 0;
-    long want_runs = o->recent > 0 ? o->recent : 0;
-    int r;
-
-    *daysp = NULL;
-    *ndaysp = 0;
-    *runsp = NULL;
-    *nrunsp = 0;
-    if (!want_runs && !o->nids && !o->since && !o->until)
-        want_runs = 1; /* the newest run, as sync does for GitHub */
-    if ((r = resolve_models(s)) < 0)
-        return r;
-    if ((r = get_availability(s)) < 0)
-        return r;
-    if (o->nids && (r = locate_ids(s)) < 0)
-        return r;
-    days = xcalloc(s->avail.n + s->recheck.n + 1, sizeof(*days));
-    for (size_t i = s->avail.n; i-- > 0;) {
-        const char *d = s->avail.v[i].date;
-        if (o->nids ? infx_strs_has(&s->recheck, d) : in_range(o, d))
-            memcpy(days[ndays++].date, d, 11);
+    if (!j->models.n)
+        return;
+    if (!j->need.n) {
+        run_done(j);
+        return;
     }
-    for (size_t i = 0; i < s->recheck.n; i++) {
-        int dup = 0;
-        for (size_t k = 0; k < ndays; k++)
-            dup |= !strcmp(days[k].date, s->recheck.v[i]);
-        if (!dup && strlen(s->recheck.v[i]) == 10)
-            memcpy(days[ndays++].date, s->recheck.v[i], 11);
-    }
-    *daysp = days;
-    *ndaysp = ndays;
-    for (size_t at = 0; at < ndays;) {
-        /* with a run count, a few dates at a time (newest first) until enough runs */
-        size_t step = want_runs && !o->nids ? INFX_MAX_PARALLEL : ndays - at;
-        if (step > ndays - at)
-            step = ndays - at;
-        if ((r = load_days(s, days + at, step)) < 0)
-            break;
-        for (size_t i = at; i < at + step; i++) {
-            for (size_t k = 0; k < days[i].wi.n; k++) {
-                const struct infx_run *run = &days[i].wi.runs[k];
-                if (o->nids && !id_named(o, run->id))
-                    continue;
-                ALLOC_GROW(runs, nruns + 1, caprun);
-                runs[nruns++] = run;
-            }
-        }
-        at += step;
-        if (want_runs && !o->nids && nruns >= (size_t)want_runs)
-            break;
-    }
-    if (nruns > 1)
-        qsort(runs, nruns, sizeof(*runs), cmp_run_newest);
-    if (want_runs && !o->nids && nruns > (size_t)want_runs)
-        nruns = (size_t)want_runs;
-    s->st->runs = nruns;
-    *runsp = runs;
-    *nrunsp = nruns;
-    return r;
+    j->g = xcalloc(j->need.n, sizeof(*j->g));
+    j->open = j->need.n;
+    for (size_t m = 0; m < j->need.n; m++)
+        get_start(s, &j->g[m], bench_url(s, j->need.v[m], run->id), PRIO_RUN, bench_arrived, j);
 }
 
-static void sync_release(struct sync *s, struct day *days, size_t ndays,
-                         const struct infx_run **runs)
+static int locating(struct sync *s, const char *id)
 {
-    for (size_t i = 0; i < ndays; i++)
-        infx_wfinfo_release(&days[i].wi);
-    free(days);
-    free(runs);
-    infx_strs_release(&s->want);
-    infx_strs_release(&s->live);
-    infx_strs_release(&s->recheck);
-    infx_avail_release(&s->avail);
-    infx_avail_release(&s->old_avail);
-}
-
-static int sync_init(struct sync *s, const struct infx_opts *o, struct infx_stats *st,
-                     struct imx_err *err)
-{
-    memset(s, 0, sizeof(*s));
-    memset(st, 0, sizeof(*st));
-    s->o = o;
-    s->st = st;
-    s->err = err;
-    s->base = o->base_url && *o->base_url ? o->base_url : INFX_DEFAULT_URL;
-    if (!o->fetch || !o->cache)
-        return imx_seterr(err, IMX_EUSAGE, "infx: no fetcher or cache");
+    for (size_t i = 0; i < s->nlocs; i++)
+        if (s->locs[i]->open && !strcmp(s->locs[i]->id, id))
+            return 1;
     return 0;
 }
 
-int infx_sync(const struct infx_opts *o, struct infx_stats *st, struct imx_err *err)
+static int id_named(const struct source_sel *sel, const char *id)
+{
+    for (size_t i = 0; i < sel->nids; i++)
+        if (!strcmp(sel->ids[i], id))
+            return 1;
+    return 0;
+}
+
+/* A run's created_at as an instant; runs without a valid one sort as the oldest. */
+static long long created_instant(const struct infx_run *r)
+{
+    long long t;
+    return r->created_at && date_parse_timestamp(r->created_at, &t) == 0 ? t : LLONG_MIN;
+}
+
+static int cmp_run_newest(const void *a, const void *b)
+{
+    const struct infx_run *x = *(const struct infx_run *const *)a;
+    const struct infx_run *y = *(const struct infx_run *const *)b;
+    long long tx = created_instant(x), ty = created_instant(y);
+    if (tx != ty)
+        return ty > tx ? 1 : -1;
+    return strlen(y->id) != strlen(x->id) ? (strlen(y->id) > strlen(x->id) ? 1 : -1)
+                                          : strcmp(y->id, x->id);
+}
+
+/* The runs known so far, newest first; with a run count, only that many. */
+static void choose_runs(struct sync *s)
+{
+    if (s->nruns > 1)
+        qsort(s->runs, s->nruns, sizeof(*s->runs), cmp_run_newest);
+    if (s->want_runs && s->nruns > (size_t)s->want_runs)
+        s->nruns = (size_t)s->want_runs;
+}
+
+/* A date's runs are known: with every date of the range or named runs, they start now. */
+static void day_loaded(struct sync *s, struct day *d)
+{
+    const struct source_sel *sel = s->env->sel;
+
+    d->loaded = 1;
+    for (size_t k = 0; k < d->wi.n; k++) {
+        const struct infx_run *run = &d->wi.runs[k];
+        if (sel->nids && !id_named(sel, run->id))
+            continue;
+        ALLOC_GROW(s->runs, s->nruns + 1, s->capruns);
+        s->runs[s->nruns++] = run;
+        /* a run being located waits for all its answers: they may hold its documents */
+        if (!s->want_runs && !s->listing && !locating(s, run->id))
+            run_start(s, run);
+    }
+}
+
+static void next_days(struct sync *s);
+
+static void day_arrived(struct source_get *g, void *ud)
+{
+    struct day *d = ud;
+    struct sync *s = d->s;
+    char *text = NULL, why[256];
+    size_t len;
+    struct imx_err e = IMX_ERR_INIT;
+    struct buf rel = BUF_INIT_MAX(FS_PATH_MAX);
+
+    s->days_open--;
+    if (stopping(s, g))
+        goto out;
+    if (body_of(g, &text, &len, why, sizeof(why)) < 0) {
+        s->failed++;
+        imx_warn(s->env->diag, -fail_code(g), "%s: %s", g->url, why);
+    } else if (infx_wfinfo_parse(text, len, &d->wi, &e) < 0) {
+        s->failed++;
+        infx_wfinfo_release(&d->wi);
+        imx_warn(s->env->diag, e.code, "%s: %s", g->url, e.msg);
+    } else {
+        buf_addf(&rel, "api/workflow-info/%s.json", d->date);
+        if ((s->rc = store_doc(s, rel.p, text, len)) == 0)
+            day_loaded(s, d);
+    }
+    free(text);
+    if (s->want_runs)
+        next_days(s);
+out:
+    buf_release(&rel);
+    source_get_release(g);
+}
+
+/*
+ * A date's workflow-info: from the cache, or asked again when the date is recent (within
+ * INFX_RECHECK_DAYS of the newest date), when availability changed for it, for dates of runs
+ * named explicitly, or with refresh. Returns the date's entry.
+ */
+static struct day *day_want(struct sync *s, const char *date)
+{
+    const char *newest = s->avail.n ? s->avail.v[s->avail.n - 1].date : NULL;
+    struct buf rel = BUF_INIT_MAX(FS_PATH_MAX);
+    struct day *d;
+    char *text = NULL;
+    size_t len;
+    int ask;
+
+    for (size_t i = 0; i < s->ndays; i++)
+        if (!strcmp(s->days[i]->date, date))
+            return s->days[i];
+    d = xcalloc(1, sizeof(*d));
+    d->s = s;
+    memcpy(d->date, date, sizeof(d->date));
+    ALLOC_GROW(s->days, s->ndays + 1, s->capdays);
+    s->days[s->ndays++] = d;
+    s->env->st.dates++;
+    ask = s->env->where->refresh || s->env->sel->nids ||
+          (newest && date_diff(date, newest) < INFX_RECHECK_DAYS) ||
+          !same_keys(avail_day(&s->avail, date), avail_day(&s->old_avail, date));
+    buf_addf(&rel, "api/workflow-info/%s.json", date);
+    if (!ask && load_doc(s, rel.p, &text, &len) == 0) {
+        struct imx_err e = IMX_ERR_INIT;
+        int ok = infx_wfinfo_parse(text, len, &d->wi, &e) == 0;
+        free(text);
+        if (ok) {
+            buf_release(&rel);
+            day_loaded(s, d);
+            return d;
+        }
+        infx_wfinfo_release(&d->wi);
+    }
+    buf_release(&rel);
+    s->env->st.dates_listed++;
+    s->days_open++;
+    get_start(s, &d->g, url_for(s, "/api/v1/workflow-info?date=%s", date), PRIO_DAY, day_arrived,
+              d);
+    return d;
+}
+
+/* With a run count: the next few dates of the range, newest first, until enough runs are
+ * known; then the newest of them start. */
+static void next_days(struct sync *s)
+{
+    const struct source_sel *sel = s->env->sel;
+
+    while (!s->days_open && s->nruns < (size_t)s->want_runs && s->next_day < s->avail.n &&
+           s->rc == 0) {
+        for (size_t k = 0; k < INFX_MAX_PARALLEL && s->next_day < s->avail.n; s->next_day++) {
+            const char *date = s->avail.v[s->avail.n - 1 - s->next_day].date;
+            if (date_in_range(date, sel->since, sel->until)) {
+                day_want(s, date);
+                k++;
+            }
+        }
+    }
+    if (s->days_open || s->selected || s->rc < 0)
+        return;
+    s->selected = 1;
+    choose_runs(s);
+    for (size_t i = 0; i < s->nruns && !s->listing; i++)
+        run_start(s, s->runs[i]);
+}
+
+static void locate_arrived(struct source_get *g, void *ud)
+{
+    struct locate *l = ud;
+    struct sync *s = l->s;
+    size_t m = (size_t)(g - l->g);
+    char *text = NULL, why[256];
+    size_t len;
+    struct rowpeek pk;
+    struct apirow_stats as = {0, 0, 0};
+
+    l->open--;
+    memset(&pk, 0, sizeof(pk));
+    if (stopping(s, g))
+        goto out;
+    if (body_of(g, &text, &len, why, sizeof(why)) < 0) {
+        s->failed++;
+        imx_warn(s->env->diag, -fail_code(g), "%s: %s", g->url, why);
+    } else if (check_rows(s, NULL, text, len, g->url, &as, &pk) == 0 && pk.seen &&
+               !strcmp(pk.id, l->id)) {
+        if (!infx_strs_has(&l->dates, pk.date))
+            infx_strs_add(&l->dates, pk.date);
+        /* keep the answer: it is the run's rows for that attempt */
+        if (pk.attempt > 0 && !s->listing)
+            s->rc = store_bench(s, l->id, l->names.v[m], pk.attempt, text, len, &as);
+    }
+    free(text);
+    if (l->open || s->rc < 0)
+        goto out;
+    if (!l->dates.n)
+        imx_warn(s->env->diag, IMX_ENOTFOUND, "run %s: the InferenceX API has no rows of it%s",
+                 l->id, s->all ? "" : " for this model");
+    for (size_t i = 0; i < l->dates.n; i++) {
+        struct day *d = day_want(s, l->dates.v[i]);
+        for (size_t k = 0; d->loaded && !s->listing && k < d->wi.n; k++)
+            if (!strcmp(d->wi.runs[k].id, l->id))
+                run_start(s, &d->wi.runs[k]);
+    }
+out:
+    source_get_release(g);
+}
+
+/*
+ * Runs named on the command line: those our own run.json dates ask about that date again; the
+ * others are asked for with each model of the availability list, and the rows say the run's
+ * date and attempt.
+ */
+static void locate_ids(struct sync *s)
+{
+    const struct source_sel *sel = s->env->sel;
+    struct infx_strs names = {0};
+    int named = 0;
+
+    for (size_t i = 0; i < sel->nids; i++) {
+        char date[DATE_LEN + 1] = "";
+        long att;
+        struct locate *l;
+        if (run_json_state(s, sel->ids[i], &att, date) == 1 && date_valid(date)) {
+            day_want(s, date);
+            continue;
+        }
+        if (locating(s, sel->ids[i]))
+            continue;
+        for (size_t d = 0; d < s->avail.n && !named; d++)
+            for (size_t k = 0; k < s->avail.v[d].keys.n; k++) {
+                const char *disp = display_for(s, s->avail.v[d].keys.v[k]);
+                if (disp && wanted(s, disp) && !infx_strs_has(&names, disp))
+                    infx_strs_add(&names, disp);
+            }
+        named = 1;
+        if (!names.n) {
+            imx_warn(s->env->diag, IMX_ENOTFOUND, "run %s: the InferenceX API has no rows of it%s",
+                     sel->ids[i], s->all ? "" : " for this model");
+            continue;
+        }
+        l = xcalloc(1, sizeof(*l));
+        l->s = s;
+        l->id = sel->ids[i];
+        l->g = xcalloc(names.n, sizeof(*l->g));
+        l->open = names.n;
+        for (size_t m = 0; m < names.n; m++)
+            infx_strs_add(&l->names, names.v[m]);
+        ALLOC_GROW(s->locs, s->nlocs + 1, s->caplocs);
+        s->locs[s->nlocs++] = l;
+    }
+    /* asked once every id is known to be located: none of them starts before its answers */
+    for (size_t i = 0; i < s->nlocs; i++)
+        for (size_t m = 0; m < s->locs[i]->names.n; m++)
+            get_start(s, &s->locs[i]->g[m], bench_url(s, s->locs[i]->names.v[m], s->locs[i]->id),
+                      PRIO_DAY, locate_arrived, s->locs[i]);
+    infx_strs_release(&names);
+}
+
+static void sync_release(struct sync *s)
+{
+    for (size_t i = 0; i < s->ndays; i++) {
+        infx_wfinfo_release(&s->days[i]->wi);
+        free(s->days[i]);
+    }
+    for (size_t i = 0; i < s->njobs; i++) {
+        infx_strs_release(&s->jobs[i]->need);
+        infx_strs_release(&s->jobs[i]->models);
+        free(s->jobs[i]->g);
+        free(s->jobs[i]);
+    }
+    for (size_t i = 0; i < s->nlocs; i++) {
+        infx_strs_release(&s->locs[i]->names);
+        infx_strs_release(&s->locs[i]->dates);
+        free(s->locs[i]->g);
+        free(s->locs[i]);
+    }
+    free(s->days);
+    free(s->jobs);
+    free(s->locs);
+    free(s->runs);
+    infx_strs_release(&s->want);
+    infx_strs_release(&s->live);
+    infx_strs_release(&s->warned);
+    infx_avail_release(&s->avail);
+    infx_avail_release(&s->old_avail);
+    if (s->store == &s->own_store)
+        store_close(s->store);
+}
+
+/*
+ * Discovery and download (notes section 6): availability, then workflow-info per date (named
+ * runs' dates, the range, or newest first until enough runs), then /benchmarks?model=&runId=
+ * &exactRun=true per run and model, storing what is not in the cache yet. Failures of single
+ * runs are warnings (counted as failed artifacts); failing discovery is an error.
+ */
+static int sync_run(struct sync *s, struct source_env *env, int listing, struct imx_err *err)
+{
+    const struct source_sel *sel = env->sel;
+    int r;
+
+    memset(s, 0, sizeof(*s));
+    s->env = env;
+    s->err = err;
+    s->listing = listing;
+    s->base =
+        env->where->infx_url && *env->where->infx_url ? env->where->infx_url : INFX_DEFAULT_URL;
+    s->store = env->store;
+    /* listing takes no lock, but keeps the discovery answers as a sync would */
+    if (!s->store && (r = store_open(&s->own_store, env->cache, err)) < 0)
+        return r;
+    if (!s->store)
+        s->store = &s->own_store;
+    s->want_runs = sel->nids ? 0 : sel->recent > 0 ? sel->recent : !sel->since && !sel->until;
+    if ((r = resolve_models(s)) < 0 || (r = get_availability(s)) < 0)
+        return r;
+    if (sel->nids)
+        locate_ids(s);
+    else if (s->want_runs)
+        next_days(s);
+    else
+        for (size_t i = s->avail.n; i-- > 0;)
+            if (date_in_range(s->avail.v[i].date, sel->since, sel->until))
+                day_want(s, s->avail.v[i].date);
+    if (source_run(env) < 0 && s->rc == 0)
+        s->rc = imx_seterr(err, IMX_EINTR, "interrupted");
+    if (!s->want_runs || listing)
+        choose_runs(s);
+    env->st.runs += s->nruns;
+    env->st.artifacts_failed += s->failed;
+    return s->rc;
+}
+
+static int api_sync(struct source_env *env, struct imx_err *err)
 {
     struct sync s;
-    struct day *days = NULL;
-    size_t ndays = 0, nruns = 0;
-    const struct infx_run **runs = NULL;
-    int r = sync_init(&s, o, st, err);
+    int r = sync_run(&s, env, 0, err);
 
-    if (r < 0)
-        return r;
-    r = discover(&s, &days, &ndays, &runs, &nruns);
-    if (r == 0)
-        r = fetch_runs(&s, runs, nruns, days, ndays);
-    sync_release(&s, days, ndays, runs);
+    sync_release(&s);
     return r < 0 ? r : 0;
 }
 
-/* ---- the API as a source (source/source.h) ----------------------------------------------- */
-
-/* The options that env says (selection, where, the shared fetcher). */
-static void infx_opts_from(struct infx_opts *o, struct source_env *env)
-{
-    memset(o, 0, sizeof(*o));
-    o->base_url = env->where->infx_url;
-    o->cache = env->cache;
-    o->ids = env->sel->ids;
-    o->nids = env->sel->nids;
-    o->since = env->sel->since;
-    o->until = env->sel->until;
-    o->model = env->where->model;
-    o->refresh = env->where->refresh;
-    o->fetch = source_fetch;
-    o->fetch_ud = env;
-    o->diag = env->diag;
-}
-
-static int save_file(void *ud, const char *rel, const char *data, size_t len, struct imx_err *err)
-{
-    struct source_env *env = ud;
-    return store_write_file(env->store, rel, data, len, err);
-}
-
-static int api_source_sync(struct source_env *env, struct imx_err *err)
-{
-    struct infx_opts o;
-    struct infx_stats st;
-    int r;
-
-    infx_opts_from(&o, env);
-    o.recent = env->sel->recent;
-    o.save = save_file;
-    o.save_ud = env;
-    o.env = env;
-    memset(&st, 0, sizeof(st));
-    r = infx_sync(&o, &st, err);
-    env->st.dates += st.dates;
-    env->st.dates_listed += st.dates_listed;
-    env->st.rows += st.rows;
-    env->st.runs += st.runs;
-    env->st.runs_synced += st.runs_new;
-    env->st.runs_cached += st.runs_kept;
-    env->st.artifacts += st.files;
-    env->st.artifacts_failed += st.failed;
-    return r;
-}
-
 /* The API's runs: rows, not artifacts, so nothing of what a sync would fetch. */
-static int api_source_list(struct source_env *env, struct source_listed **out, size_t *n,
-                           struct imx_err *err)
+static int api_list(struct source_env *env, struct source_listed **out, size_t *n,
+                    struct imx_err *err)
 {
-    struct infx_opts o;
-    struct infx_stats st;
     struct sync s;
-    struct day *days = NULL;
-    size_t ndays = 0, nruns = 0;
-    const struct infx_run **runs = NULL;
-    int r;
+    int r = sync_run(&s, env, 1, err);
 
-    infx_opts_from(&o, env);
-    o.recent = env->sel->recent;
     *n = 0;
-    *out = NULL;
-    if ((r = sync_init(&s, &o, &st, err)) < 0)
-        return r;
-    /* the discovery of a sync (its responses kept in the cache), no benchmark file stored */
-    s.listing = 1;
-    r = discover(&s, &days, &ndays, &runs, &nruns);
-    *out = xcalloc(nruns + 1, sizeof(**out));
-    for (size_t i = 0; r == 0 && i < nruns; i++) {
+    *out = xcalloc(s.nruns + 1, sizeof(**out));
+    for (size_t i = 0; r == 0 && i < s.nruns; i++) {
         struct source_listed *l = &(*out)[(*n)++];
-        l->id = strtoull(runs[i]->id, NULL, 10);
-        l->created = runs[i]->created_at ? xstrdup(runs[i]->created_at)
-                     : runs[i]->date     ? xstrdup(runs[i]->date)
-                                         : NULL;
-        l->attempt = runs[i]->attempt;
+        const struct infx_run *run = s.runs[i];
+        l->id = strtoull(run->id, NULL, 10);
+        l->created = run->created_at ? xstrdup(run->created_at)
+                     : run->date     ? xstrdup(run->date)
+                                     : NULL;
+        l->attempt = run->attempt;
     }
-    sync_release(&s, days, ndays, runs);
-    return r < 0 ? r : st.failed ? 1 : 0;
+    sync_release(&s);
+    return r < 0 ? r : s.failed ? 1 : 0;
 }
 
 /* The API asks for politeness: its own client's limits. */
@@ -915,6 +887,6 @@ const struct imx_source source_api = {
                .attempts = INFX_ATTEMPTS,
                .max_body = INFX_BODY_MAX,
                .compressed = 1},
-    .sync = api_source_sync,
-    .list = api_source_list,
+    .sync = api_sync,
+    .list = api_list,
 };

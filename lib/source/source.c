@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* One GET of a batch in flight. */
+/* One GET in flight, freed once its answer is handed over. */
 struct fetch_one {
     struct http_req r;
     struct source_get *g;
@@ -37,46 +37,60 @@ static void fetch_done(struct http_req *r, void *ud)
             g->code = -IMX_EIO;
             snprintf(g->msg, sizeof(g->msg), "cannot write '%s': %s", g->to_file, strerror(errno));
         }
-        f->fp = NULL;
     } else if (r->code == 0) {
         g->body = buf_detach(&r->body, &g->len);
     }
+    http_req_release(r);
+    free(f);
     if (g->arrived)
         g->arrived(g, g->arrived_ud);
+}
+
+void source_submit(struct source_env *env, struct source_get *g)
+{
+    struct fetch_one *f;
+
+    if (env->fetcher) {
+        env->fetcher->submit(env->fetcher->ud, g);
+        return;
+    }
+    f = xcalloc(1, sizeof(*f));
+    http_req_init(&f->r, g->url);
+    f->g = g;
+    f->r.max_body = env->limits->max_body;
+    f->r.body.max = f->r.max_body;
+    f->r.compressed = env->limits->compressed;
+    f->r.priority = g->priority;
+    if (g->to_file && !(f->fp = fopen_new_nofollow(g->to_file))) {
+        g->code = -IMX_EIO;
+        snprintf(g->msg, sizeof(g->msg), "cannot write '%s': %s", g->to_file, strerror(errno));
+        free(f);
+        if (g->arrived)
+            g->arrived(g, g->arrived_ud);
+        return;
+    }
+    /* streamed: a download is never whole in memory */
+    f->r.fp = f->fp;
+    f->r.fp_path = g->to_file;
+    f->r.done = fetch_done;
+    f->r.ud = f;
+    http_submit(env->http, &f->r);
+}
+
+int source_run(struct source_env *env)
+{
+    int rc =
+        env->fetcher ? env->fetcher->run(env->fetcher->ud) : http_run(env->http, env->interrupted);
+    return rc < 0 ? rc : 0;
 }
 
 int source_fetch(void *ud, struct source_get *g, size_t n)
 {
     struct source_env *env = ud;
-    struct fetch_one *f = xcalloc(n ? n : 1, sizeof(*f));
-    int rc;
 
-    for (size_t i = 0; i < n; i++) {
-        http_req_init(&f[i].r, g[i].url);
-        f[i].g = &g[i];
-        f[i].r.max_body = env->limits->max_body;
-        f[i].r.body.max = f[i].r.max_body;
-        f[i].r.compressed = env->limits->compressed;
-        if (g[i].to_file && !(f[i].fp = fopen_new_nofollow(g[i].to_file))) {
-            g[i].code = -IMX_EIO;
-            snprintf(g[i].msg, sizeof(g[i].msg), "cannot write '%s': %s", g[i].to_file,
-                     strerror(errno));
-            if (g[i].arrived)
-                g[i].arrived(&g[i], g[i].arrived_ud);
-            continue;
-        }
-        /* streamed: a download is never whole in memory */
-        f[i].r.fp = f[i].fp;
-        f[i].r.fp_path = g[i].to_file;
-        f[i].r.done = fetch_done;
-        f[i].r.ud = &f[i];
-        http_submit(env->http, &f[i].r);
-    }
-    rc = http_run(env->http, env->interrupted);
     for (size_t i = 0; i < n; i++)
-        http_req_release(&f[i].r);
-    free(f);
-    return rc < 0 ? rc : 0;
+        source_submit(env, &g[i]);
+    return source_run(env);
 }
 
 void source_get_release(struct source_get *g)

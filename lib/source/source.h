@@ -50,20 +50,31 @@ struct source_limits {
  * (body stays NULL, len the bytes written) rather than hold it in memory. A fetcher may call
  * arrived() as each answer is in (its out fields set), so that the engine installs it while
  * the rest of the batch is on its way; a fetcher that does not leaves all of it to the engine
- * after the batch.
+ * after the batch. arrived() may submit further GETs (source_submit): a pipeline's next step
+ * starts as soon as what it depends on is known.
  */
 struct source_get {
     char *url;           /* in, owned by the engine */
     const char *to_file; /* in: a file of the engine's own for the body, or NULL */
     void (*arrived)(struct source_get *g, void *ud); /* in, may be NULL */
     void *arrived_ud;
-    long status; /* out: HTTP status, 0 when no response */
-    char *body;  /* out: malloc'ed body, NULL when none or streamed */
+    int priority; /* in: of the GETs waiting, higher ones start first (a pipeline's later steps) */
+    long status;  /* out: HTTP status, 0 when no response */
+    char *body;   /* out: malloc'ed body, NULL when none or streamed */
     size_t len;
     int code; /* out: 0, or a negative IMX_E* code when the request got no usable response */
     char msg[256];
 };
 typedef int (*source_fetch_fn)(void *ud, struct source_get *reqs, size_t n);
+
+/* A fetcher of the engine's GETs other than the shared HTTP client (a test's, to cross-check
+ * the engines): submit() queues one, run() returns once every GET submitted is answered (0, or
+ * -IMX_EINTR), calling arrived() of each as it is. */
+struct source_fetcher {
+    void (*submit)(void *ud, struct source_get *g);
+    int (*run)(void *ud);
+    void *ud;
+};
 
 /* One statistics struct for every source: the progress and summary lines are the same for
  * all, and so is the exit status they lead to. */
@@ -111,8 +122,9 @@ struct source_env {
     void (*log)(void *ud, const char *line); /* verbose lines (may be NULL) */
     void *log_ud;
     int (*interrupted)(void);
-    struct source_token *token; /* the command's, looked for lazily (may be NULL: none) */
-    int list_only;              /* select and list runs, fetch nothing (imx runs; no lock) */
+    struct source_token *token;           /* the command's, looked for lazily (may be NULL: none) */
+    const struct source_fetcher *fetcher; /* NULL: env->http */
+    int list_only; /* select and list runs, fetch nothing (imx runs; no lock) */
     /* the run ids the selection resolved to (a source that resolves one sets them: decimal,
      * malloc'ed, newest first for listings); the caller frees them */
     char **runs_out;
@@ -159,9 +171,12 @@ extern const struct imx_source source_gcs;
 extern const struct imx_source source_api;
 extern const struct imx_source source_dir;
 
-/* The fetcher of the batch engines: parallel GETs through env->http without credentials
- * (retries, timeouts and the body cap of env->limits); ud is the struct source_env. */
+/* The fetcher of the batch engines: parallel GETs through env->fetcher, else env->http without
+ * credentials (retries, timeouts and the body cap of env->limits); ud is the struct source_env.
+ * source_fetch is source_submit of each, then source_run. */
 int source_fetch(void *ud, struct source_get *reqs, size_t n);
+void source_submit(struct source_env *env, struct source_get *g);
+int source_run(struct source_env *env);
 void source_get_release(struct source_get *g);
 
 /* The GitHub token (NULL when none): looked for at the first call of the command, then

@@ -1,5 +1,5 @@
-/* infxdrive: runs infx_sync against a server with a plain sequential libcurl fetcher, so
- * the API engine can be tested end to end before and apart from imx's HTTP layer.
+/* infxdrive: runs the API source (source_api) into a store at CACHE with a plain sequential
+ * libcurl fetcher instead of imx's HTTP layer, so the engine is cross-checked apart from it.
  * usage: infxdrive URL CACHE [recent=N] [since=D] [until=D] [model=M] [refresh] [id=RUN]... */
 #include "source/infx.h"
 
@@ -9,31 +9,55 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The GETs submitted and not yet answered, answered one at a time, first come first served
+ * (priorities matter only to a fetcher that has more than one at once). */
+struct queue {
+    CURL *curl;
+    struct source_get **v;
+    size_t head, n, cap;
+};
+
 static size_t on_data(char *p, size_t sz, size_t n, void *ud)
 {
     struct buf *b = ud;
     return buf_add(b, p, sz * n) == 0 ? sz * n : 0;
 }
 
-static int fetch(void *ud, struct source_get *g, size_t n)
+static void submit(void *ud, struct source_get *g)
 {
-    CURL *c = ud;
+    struct queue *q = ud;
 
-    for (size_t i = 0; i < n; i++) {
+    if (q->n == q->cap) {
+        q->cap = q->cap ? 2 * q->cap : 64;
+        q->v = realloc(q->v, q->cap * sizeof(*q->v));
+        if (!q->v)
+            abort();
+    }
+    q->v[q->n++] = g;
+}
+
+static int run(void *ud)
+{
+    struct queue *q = ud;
+
+    while (q->head < q->n) {
+        struct source_get *g = q->v[q->head++];
         struct buf b = BUF_INIT_MAX(INFX_BODY_MAX);
         CURLcode rc;
-        curl_easy_setopt(c, CURLOPT_URL, g[i].url);
-        curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
-        curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
-        rc = curl_easy_perform(c);
+        curl_easy_setopt(q->curl, CURLOPT_URL, g->url);
+        curl_easy_setopt(q->curl, CURLOPT_WRITEFUNCTION, on_data);
+        curl_easy_setopt(q->curl, CURLOPT_WRITEDATA, &b);
+        rc = curl_easy_perform(q->curl);
         if (rc != CURLE_OK) {
-            g[i].code = -IMX_ENET;
-            snprintf(g[i].msg, sizeof(g[i].msg), "%s", curl_easy_strerror(rc));
+            g->code = -IMX_ENET;
+            snprintf(g->msg, sizeof(g->msg), "%s", curl_easy_strerror(rc));
             buf_release(&b);
-            continue;
+        } else {
+            curl_easy_getinfo(q->curl, CURLINFO_RESPONSE_CODE, &g->status);
+            g->body = buf_detach(&b, &g->len);
         }
-        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &g[i].status);
-        g[i].body = buf_detach(&b, &g[i].len);
+        if (g->arrived)
+            g->arrived(g, g->arrived_ud);
     }
     return 0;
 }
@@ -53,60 +77,69 @@ static void warn(void *ud, int code, const char *msg)
 
 int main(int argc, char **argv)
 {
-    struct infx_opts o;
-    struct infx_stats st;
-    struct source_env env; /* only its note: the per-run lines */
+    struct source_sel sel;
+    struct source_where where;
+    struct source_env env;
+    struct store store;
+    struct queue q;
+    struct source_fetcher fetcher = {submit, run, &q};
     struct imx_err err = IMX_ERR_INIT;
     struct imx_diag diag = {warn, NULL, 0};
     char *ids[64];
-    size_t nids = 0;
-    CURL *c;
     int r;
 
     if (argc < 3) {
         fprintf(stderr, "usage: infxdrive URL CACHE [options]\n");
         return 2;
     }
-    memset(&o, 0, sizeof(o));
-    o.base_url = argv[1];
-    o.cache = argv[2];
+    memset(&sel, 0, sizeof(sel));
+    memset(&where, 0, sizeof(where));
+    where.infx_url = argv[1];
     for (int i = 3; i < argc; i++) {
         if (!strncmp(argv[i], "recent=", 7))
-            o.recent = atol(argv[i] + 7);
+            sel.recent = atol(argv[i] + 7);
         else if (!strncmp(argv[i], "since=", 6))
-            o.since = argv[i] + 6;
+            sel.since = argv[i] + 6;
         else if (!strncmp(argv[i], "until=", 6))
-            o.until = argv[i] + 6;
+            sel.until = argv[i] + 6;
         else if (!strncmp(argv[i], "model=", 6))
-            o.model = argv[i] + 6;
+            where.model = argv[i] + 6;
         else if (!strcmp(argv[i], "refresh"))
-            o.refresh = 1;
-        else if (!strncmp(argv[i], "id=", 3) && nids < 64)
-            ids[nids++] = argv[i] + 3;
+            where.refresh = 1;
+        else if (!strncmp(argv[i], "id=", 3) && sel.nids < 64)
+            ids[sel.nids++] = argv[i] + 3;
     }
-    o.ids = ids;
-    o.nids = nids;
+    sel.ids = ids;
+    if (store_open(&store, argv[2], &err) < 0 || store_lock(&store, 0, NULL, NULL, &err) < 0) {
+        fprintf(stderr, "error: %s\n", err.msg);
+        return 1;
+    }
+    memset(&q, 0, sizeof(q));
     curl_global_init(CURL_GLOBAL_DEFAULT);
-    c = curl_easy_init();
-    curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
-    curl_easy_setopt(c, CURLOPT_USERAGENT, "imx-infxdrive/" IMX_VERSION);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
-    o.fetch = fetch;
-    o.fetch_ud = c;
-    o.diag = &diag;
+    q.curl = curl_easy_init();
+    curl_easy_setopt(q.curl, CURLOPT_ACCEPT_ENCODING, "");
+    curl_easy_setopt(q.curl, CURLOPT_USERAGENT, "imx-infxdrive/" IMX_VERSION);
+    curl_easy_setopt(q.curl, CURLOPT_TIMEOUT, 30L);
     memset(&env, 0, sizeof(env));
+    env.cache = store.cache;
+    env.sel = &sel;
+    env.where = &where;
+    env.limits = &source_api.limits;
+    env.store = &store;
+    env.diag = &diag;
     env.note = show;
-    o.env = &env;
-    r = infx_sync(&o, &st, &err);
-    curl_easy_cleanup(c);
+    env.fetcher = &fetcher;
+    r = source_api.sync(&env, &err);
+    curl_easy_cleanup(q.curl);
     curl_global_cleanup();
-    printf("failed=%lu dates=%lu runs=%lu new=%lu kept=%lu artifacts=%lu files=%lu "
-           "rows=%lu agentic=%lu unknown_keys=%lu\n",
-           st.failed, st.dates, st.runs, st.runs_new, st.runs_kept, st.runs_artifacts, st.files,
-           st.rows, st.agentic, st.unknown_keys);
+    free(q.v);
+    store_close(&store);
+    printf("failed=%lu dates=%lu runs=%lu new=%lu kept=%lu files=%lu rows=%lu\n",
+           env.st.artifacts_failed, env.st.dates, env.st.runs, env.st.runs_synced,
+           env.st.runs_cached, env.st.artifacts, env.st.rows);
     if (r < 0) {
         fprintf(stderr, "error: %s\n", err.msg);
         return 1;
     }
-    return st.failed ? 3 : 0;
+    return env.st.artifacts_failed ? 3 : 0;
 }
