@@ -2,29 +2,38 @@
  * backup only knows a run's date folder and title; GitHub's object has the exact created_at,
  * event, branch and attempt that ordering runs and the runs table need. */
 #include "source/backfill.h"
+#include "source/github.h"
 
 #include "util/buf.h"
 #include "util/fsutil.h"
 #include "util/json.h"
 #include "util/xalloc.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <yajl/yajl_tree.h>
 
-#define SOURCE_MAX 32
+/* The record of unreachable hosts, one line per host: "<epoch> <scheme://host:port> <message>",
+ * rewritten whole. */
+#define MEMO_PATH "%s/.imx/unreachable" /* of the cache */
+#define MEMO_MAX ((size_t)64 << 10)
 
-static int read_run_json(const struct store *s, unsigned long long id, char **text, size_t *len,
-                         struct imx_err *err)
-{
-    struct buf p = BUF_INIT_MAX(FS_PATH_MAX);
-    int r;
+struct stats {
+    unsigned long asked;  /* run objects requested */
+    unsigned long filled; /* run.json replaced by GitHub's run object */
+    unsigned long absent; /* GitHub answered 404 or 410: recorded, not asked again */
+    unsigned long failed; /* no usable answer: asked again next time */
+};
 
-    store_run_file(s, id, "run.json", &p);
-    r = read_file(p.p, STORE_RUN_JSON_MAX, text, len, err);
-    buf_release(&p);
-    return r;
-}
+/* A run of the cache whose run.json was written from the backup and not yet looked up. */
+struct cand {
+    unsigned long long id;
+    char *text; /* its run.json */
+    size_t len;
+    char source[32]; /* its "imx_source" mark, kept in the run object that replaces it */
+};
 
 /* The backup's mark of run.json text into src (a short name), or 0 when it has none or the
  * run was already looked up on GitHub. */
@@ -45,8 +54,9 @@ static int backup_source(const char *text, size_t len, char *src, size_t n)
     return ok;
 }
 
-int backfill_candidates(const struct store *s, struct backfill_cand **out, size_t *n,
-                        struct imx_err *err)
+/* The runs of the cache whose run.json was written from the backup ("imx_source" starting with
+ * "gcs") and not yet looked up on GitHub, newest first. */
+static int candidates(const struct store *s, struct cand **out, size_t *n, struct imx_err *err)
 {
     unsigned long long *all;
     size_t nall, cap = 0;
@@ -57,22 +67,25 @@ int backfill_candidates(const struct store *s, struct backfill_cand **out, size_
         return -IMX_EIO;
     for (size_t i = 0; i < nall; i++) {
         struct imx_err e = IMX_ERR_INIT;
-        struct backfill_cand c = {all[i], NULL, 0, ""};
+        struct cand c = {all[i], NULL, 0, ""};
+        struct buf p = BUF_INIT_MAX(FS_PATH_MAX);
 
+        store_run_file(s, all[i], "run.json", &p);
         /* a run without a readable run.json is not the backup's: nothing to fill */
-        if (read_run_json(s, all[i], &c.text, &c.len, &e) == 0 &&
+        if (read_file(p.p, STORE_RUN_JSON_MAX, &c.text, &c.len, &e) == 0 &&
             backup_source(c.text, c.len, c.source, sizeof(c.source))) {
             ALLOC_GROW(*out, *n + 1, cap);
             (*out)[(*n)++] = c;
         } else {
             free(c.text);
         }
+        buf_release(&p);
     }
     free(all);
     return 0;
 }
 
-void backfill_cands_free(struct backfill_cand *c, size_t n)
+static void cands_free(struct cand *c, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         free(c[i].text);
@@ -104,8 +117,8 @@ static int add_members(const char *text, size_t len, const char *const *kv, stru
 }
 
 /* One answer: run.json rewritten, or left for next time. */
-static int take(const struct store *s, const struct backfill_cand *c, struct http_req *r, int down,
-                struct backfill_stats *st, struct imx_diag *diag, struct imx_err *err)
+static int take(const struct store *s, const struct cand *c, struct http_req *r, int down,
+                struct stats *st, struct imx_diag *diag, struct imx_err *err)
 {
     struct imx_err e = IMX_ERR_INIT;
     struct buf out = BUF_INIT;
@@ -142,22 +155,18 @@ static int take(const struct store *s, const struct backfill_cand *c, struct htt
     return rc;
 }
 
-int backfill_run(struct gh *g, const struct store *s, const struct backfill_cand *c, size_t n,
-                 struct backfill_stats *st, struct imx_diag *diag, int (*interrupted)(void),
-                 struct imx_err *err)
+/* The run objects of the candidates, asked in parallel as g's http client allows. */
+static int fetch(struct gh *g, struct source_env *env, const struct cand *c, size_t n,
+                 struct stats *st, struct imx_err *err)
 {
-    struct http_req *reqs;
-    char **urls;
+    struct http_req *reqs = xcalloc(n, sizeof(*reqs));
+    char **urls = xcalloc(n, sizeof(*urls));
     const struct http_host_down *hd;
     int rc = 0;
 
-    if (!n)
-        return 0;
-    reqs = xcalloc(n, sizeof(*reqs));
-    urls = xcalloc(n, sizeof(*urls));
     for (size_t i = 0; i < n; i++) {
         struct buf u = BUF_INIT;
-        gh_run_url(&u, g->api, g->repo, c[i].id);
+        gh_url(&u, g->api, g->repo, "/actions/runs/%llu", c[i].id);
         urls[i] = buf_detach(&u, NULL);
         gh_api_req(g, &reqs[i], urls[i]);
         /* only an enrichment: what fails is asked again by a later sync, not retried now */
@@ -165,21 +174,154 @@ int backfill_run(struct gh *g, const struct store *s, const struct backfill_cand
         http_submit(g->http, &reqs[i]);
     }
     st->asked += n;
-    if (http_run(g->http, interrupted) < 0)
+    if (http_run(g->http, env->interrupted) < 0)
         rc = imx_seterr(err, IMX_EINTR, "interrupted");
     hd = http_host_down(g->http, g->api);
     for (size_t i = 0; i < n; i++) {
         if (rc == 0)
-            rc = take(s, &c[i], &reqs[i], hd != NULL, st, diag, err);
+            rc = take(env->store, &c[i], &reqs[i], hd != NULL, st, env->diag, err);
         http_req_release(&reqs[i]);
         free(urls[i]);
     }
     if (hd && st->failed)
-        imx_warn(diag, IMX_ENET,
+        imx_warn(env->diag, IMX_ENET,
                  "GitHub could not be reached (%s): the run objects of %lu backup runs were not "
                  "asked for; a later sync asks again",
                  hd->why, st->failed);
     free(reqs);
     free(urls);
     return rc;
+}
+
+/* The record's text, NULL when there is none. */
+static char *memo_load(const char *cache)
+{
+    struct buf p = BUF_INIT_MAX(FS_PATH_MAX);
+    struct imx_err e = IMX_ERR_INIT;
+    char *text = NULL;
+    size_t len = 0;
+
+    buf_addf(&p, MEMO_PATH, cache);
+    if (read_file(p.p, MEMO_MAX, &text, &len, &e) < 0)
+        text = NULL;
+    buf_release(&p);
+    return text;
+}
+
+/* The entry of a line of the record when it is no older than BACKFILL_MEMO_SECONDS: 1, its
+ * host and why cut out of the line in place. */
+static int entry_of(char *line, long long *when, char **host, char **why)
+{
+    long long now = (long long)time(NULL);
+    char *end;
+
+    *when = strtoll(line, &end, 10);
+    if (end == line || *end != ' ' || *when > now || now - *when > BACKFILL_MEMO_SECONDS)
+        return 0;
+    *host = end + 1;
+    *why = *host + strcspn(*host, " ");
+    if (**why)
+        *(*why)++ = '\0';
+    return 1;
+}
+
+/* Whether url's host failed within the last BACKFILL_MEMO_SECONDS, by the cache's record: 1 with
+ * *age (seconds ago) and why (the failure's message) set, else 0. A missing or unreadable record
+ * remembers nothing. */
+static int memo_recent(const char *cache, const char *url, long *age, char *why, size_t whysize)
+{
+    char *text = memo_load(cache), *k = http_host_key(url), *save = NULL, *line, *host, *w;
+    long long when;
+    int found = 0;
+
+    line = text && k ? strtok_r(text, "\n", &save) : NULL;
+    for (; line && !found; line = strtok_r(NULL, "\n", &save)) {
+        if (!entry_of(line, &when, &host, &w) || strcmp(host, k))
+            continue;
+        found = 1;
+        *age = (long)((long long)time(NULL) - when);
+        snprintf(why, whysize, "%s", w);
+    }
+    free(k);
+    free(text);
+    return found;
+}
+
+/* Adds the hosts the client found down to the record (atomically rewritten; entries older
+ * than BACKFILL_MEMO_SECONDS dropped). */
+static int memo_save(const char *cache, const struct http_client *c, struct imx_err *err)
+{
+    size_t ndown;
+    const struct http_host_down *d = http_hosts_down(c, &ndown);
+    char *text = memo_load(cache), *save = NULL, *line, *host, *w;
+    struct buf out = BUF_INIT_MAX(MEMO_MAX), p = BUF_INIT_MAX(FS_PATH_MAX);
+    long long now = (long long)time(NULL), when;
+    int rc = 0;
+
+    for (size_t i = 0; i < ndown; i++) {
+        /* one line each: a message holds no newline */
+        char why[sizeof(d[i].why)];
+        snprintf(why, sizeof(why), "%s", d[i].why);
+        why[strcspn(why, "\r\n")] = '\0';
+        buf_addf(&out, "%lld %s %s\n", now, d[i].host, why);
+    }
+    line = text ? strtok_r(text, "\n", &save) : NULL;
+    for (; line; line = strtok_r(NULL, "\n", &save)) {
+        int again = 0;
+        if (!entry_of(line, &when, &host, &w))
+            continue;
+        for (size_t j = 0; j < ndown && !again; j++)
+            again = !strcmp(d[j].host, host);
+        if (!again)
+            buf_addf(&out, "%lld %s %s\n", when, host, w);
+    }
+    /* nothing is written when no host is down and the record holds none */
+    if (out.len) {
+        buf_addf(&p, MEMO_PATH, cache);
+        rc = atomic_write(p.p, out.p, out.len, err);
+    }
+    free(text);
+    buf_release(&out);
+    buf_release(&p);
+    return rc;
+}
+
+int backfill_sync(struct source_env *env, struct imx_err *err)
+{
+    struct cand *c = NULL;
+    struct stats st = {0, 0, 0, 0};
+    size_t n = 0;
+    struct gh g;
+    char why[256];
+    long ago = 0;
+    const char *token;
+    int r = candidates(env->store, &c, &n, err);
+
+    if (r < 0 || !n || !(token = source_token(env))) {
+        cands_free(c, n);
+        return r;
+    }
+    if (memo_recent(env->cache, env->where->github_api, &ago, why, sizeof(why))) {
+        /* only an enrichment: a GitHub that could not be reached just now is not waited on */
+        source_note(env,
+                    "GitHub run objects for backup runs: not asked, GitHub could not be reached "
+                    "%ld s ago (%s); a sync after %d minutes asks again",
+                    ago, why, BACKFILL_MEMO_SECONDS / 60);
+        cands_free(c, n);
+        return 0;
+    }
+    r = gh_init(&g, env->http, env->where->github_api, env->where->repo, token, err);
+    if (r == 0) {
+        struct imx_err e2 = IMX_ERR_INIT;
+        r = fetch(&g, env, c, n, &st, err);
+        gh_release(&g);
+        /* a record not written costs a wait next time, nothing more */
+        memo_save(env->cache, env->http, &e2);
+    }
+    source_note(env,
+                "GitHub run objects for backup runs: %lu asked, %lu filled, %lu no longer on "
+                "GitHub, %lu failed",
+                st.asked, st.filled, st.absent, st.failed);
+    cands_free(c, n);
+    return r;
 }

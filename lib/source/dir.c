@@ -266,22 +266,16 @@ static int list_artifacts(const char *rdir, struct local_art **out, size_t *nout
         if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode))
             continue; /* links and the like: zip_tree refuses them inside artifacts */
         ALLOC_GROW(v, n + 1, cap);
-        v[n].kind = S_ISDIR(st.st_mode) ? K_FOLDER : K_ZIP;
-        v[n].name = S_ISDIR(st.st_mode) ? xstrdup(nm) : xstrndup(nm, strlen(nm) - 4);
-        v[n].path = xstrdup(p.p);
-        v[n].id = 0;
-        n++;
+        v[n++] =
+            (struct local_art){S_ISDIR(st.st_mode) ? xstrdup(nm) : xstrndup(nm, strlen(nm) - 4),
+                               xstrdup(p.p), S_ISDIR(st.st_mode) ? K_FOLDER : K_ZIP, 0};
     }
     closedir(d);
     buf_release(&p);
     /* loose files are the aggregate unpacked into the run folder (a raw/ run folder) */
     if (!r && loose && !art_named(v, n, STORE_AGGREGATE)) {
         ALLOC_GROW(v, n + 1, cap);
-        v[n].kind = K_LOOSE;
-        v[n].name = xstrdup(STORE_AGGREGATE);
-        v[n].path = xstrdup(rdir);
-        v[n].id = 0;
-        n++;
+        v[n++] = (struct local_art){xstrdup(STORE_AGGREGATE), xstrdup(rdir), K_LOOSE, 0};
     }
     *out = v;
     *nout = n;
@@ -291,17 +285,10 @@ static int list_artifacts(const char *rdir, struct local_art **out, size_t *nout
 /* Artifact ids: those a colleague's manifest recorded for the names, else made up. */
 static void assign_ids(const char *rdir, unsigned long long run_id, struct local_art *v, size_t n)
 {
-    struct buf p = BUF_INIT_MAX(FS_PATH_MAX);
     struct imx_err e = IMX_ERR_INIT;
     struct manifest m;
-    char *text = NULL;
-    size_t len = 0;
-    int have = 0;
+    int have = manifest_load_dir(rdir, run_id, &m, &e) > 0;
 
-    manifest_init(&m, run_id);
-    if (join(&p, rdir, STORE_MANIFEST, &e) == 0 &&
-        read_file(p.p, STORE_MANIFEST_MAX, &text, &len, &e) == 0)
-        have = manifest_parse(&m, text, len, &e) == 0;
     for (size_t i = 0; i < n; i++) {
         v[i].id = made_up_id(v[i].name);
         for (size_t j = 0; have && j < m.n; j++)
@@ -310,8 +297,6 @@ static void assign_ids(const char *rdir, unsigned long long run_id, struct local
                 v[i].id = m.arts[j].id;
     }
     manifest_release(&m);
-    free(text);
-    buf_release(&p);
 }
 
 /* The run object of rdir's run.json: 1, 0 when there is none, -1 when it does not read (e says
@@ -368,7 +353,7 @@ static int install(struct source_env *env, struct manifest *m, const struct loca
                    struct imx_err *err)
 {
     struct store_tmp t;
-    struct store_install in;
+    struct store_install in = {.run_id = m->run_id, .id = a->id, .name = a->name, .is_zip = 1};
     struct unpack_result res;
     struct manifest_art *ma;
     long size;
@@ -378,16 +363,10 @@ static int install(struct source_env *env, struct manifest *m, const struct loca
         return r;
     r = a->kind == K_ZIP ? copy_zip(a->path, &t, err) : zip_artifact(a, &t, err);
     size = r == 0 ? ftell(t.fp) : 0;
-    if (r == 0) {
-        memset(&in, 0, sizeof(in));
-        in.run_id = m->run_id;
-        in.id = a->id;
-        in.name = a->name;
-        in.file = t.path;
-        in.is_zip = 1;
-        in.source = "dir";
+    in.file = t.path;
+    in.source = "dir";
+    if (r == 0)
         r = store_install_artifact(env->store, m, &in, &res, err);
-    }
     store_tmp_discard(&t);
     if (r == 0) {
         ma = manifest_get(m, a->id, a->name);
@@ -398,31 +377,23 @@ static int install(struct source_env *env, struct manifest *m, const struct loca
     return r;
 }
 
-/* One run: the artifacts of its folder rdir, or (rdir NULL) the one zip the user named. */
+/* One run: the artifacts of its folder rdir, or (rdir NULL) the n of v (taken over: the zip the
+ * user named). */
 static int sync_run(struct source_env *env, const char *rdir, unsigned long long id,
-                    struct local_art *named)
+                    struct local_art *v, size_t n)
 {
     struct imx_err err = IMX_ERR_INIT;
-    struct local_art *v = NULL;
     struct gh_artifact *ga;
     enum gh_pick *pick;
     struct manifest m;
-    size_t n = 0;
     unsigned long got = 0, cached = 0, failed = 0;
     unsigned long long bytes0 = env->st.bytes;
     int r = 0, have;
 
-    if (rdir) {
+    if (rdir)
         r = list_artifacts(rdir, &v, &n, &err);
-        if (r == 0)
-            r = import_run_json(env, rdir, id, &err);
-    } else {
-        v = xcalloc(1, sizeof(*v));
-        v[0] = *named;
-        v[0].name = xstrdup(named->name);
-        v[0].path = xstrdup(named->path);
-        n = 1;
-    }
+    if (rdir && r == 0)
+        r = import_run_json(env, rdir, id, &err);
     have = r == 0 ? store_manifest_load(env->store, id, &m, &err) : -1;
     if (have < 0) {
         arts_free(v, n);
@@ -478,18 +449,13 @@ static int sync_run(struct source_env *env, const char *rdir, unsigned long long
         env->st.cache_failed = 1;
         r = -err.code;
     }
-    {
-        struct source_run sr;
-        memset(&sr, 0, sizeof(sr));
-        sr.id = id;
-        sr.verb = "imported";
-        sr.cached = !got && !failed;
-        sr.got = got;
-        sr.kept = cached;
-        sr.failed = failed;
-        sr.bytes = env->st.bytes - bytes0;
-        source_say_run(env, &sr);
-    }
+    source_say_run(env, &(struct source_run){.id = id,
+                                             .verb = "imported",
+                                             .cached = !got && !failed,
+                                             .got = got,
+                                             .kept = cached,
+                                             .failed = failed,
+                                             .bytes = env->st.bytes - bytes0});
     if (failed || r < 0)
         env->st.runs_failed++;
     else if (got)
@@ -540,9 +506,7 @@ static int find_runs(const char *root, int wrapped, struct local_run **out, size
         if (!id)
             continue;
         ALLOC_GROW(v, n + 1, cap);
-        v[n].id = id;
-        v[n].path = xstrdup(p.p);
-        n++;
+        v[n++] = (struct local_run){id, xstrdup(p.p)};
     }
     closedir(d);
     buf_release(&p);
@@ -651,15 +615,16 @@ static int dir_sync(struct source_env *env, struct imx_err *err)
                           sel->from, strerror(errno));
     if (S_ISREG(st.st_mode) && ends_with(sel->from, ".zip")) {
         /* a single artifact: its run is named, its name is the file's */
-        struct local_art a = {NULL, (char *)sel->from, K_ZIP, 0};
+        struct local_art *a;
         if (!single)
             return imx_seterr(err, IMX_EUSAGE, "'%s' is a single zip: --run ID says whose",
                               sel->from);
-        a.name = xstrndup(base_name(sel->from), strlen(base_name(sel->from)) - 4);
-        a.id = made_up_id(a.name);
+        a = xmalloc(sizeof(*a));
+        *a = (struct local_art){xstrndup(base_name(sel->from), strlen(base_name(sel->from)) - 4),
+                                xstrdup(sel->from), K_ZIP, 0};
+        a->id = made_up_id(a->name);
         env->st.runs = 1;
-        sync_run(env, NULL, single, &a);
-        free(a.name);
+        sync_run(env, NULL, single, a, 1);
         return 0;
     }
     if (S_ISREG(st.st_mode)) {
@@ -692,7 +657,7 @@ static int dir_sync(struct source_env *env, struct imx_err *err)
         }
         taken++;
         env->st.runs++;
-        sync_run(env, runs[i].path, runs[i].id, NULL);
+        sync_run(env, runs[i].path, runs[i].id, NULL, 0);
     }
     runs_free(runs, n);
     if (slot >= 0) {

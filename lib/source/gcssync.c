@@ -4,7 +4,6 @@
 #include "source/backfill.h"
 #include "source/gcs.h"
 #include "source/github.h"
-#include "source/hostmemo.h"
 #include "source/http.h"
 #include "util/date.h"
 #include "util/fsutil.h"
@@ -911,53 +910,6 @@ static int save_run_json(void *ud, unsigned long long run_id, const char *json, 
     return store_write_run_json(env->store, run_id, json, len, err);
 }
 
-/* Backup runs get GitHub's run object when a token is at hand (asked once per run; the token
- * is looked for only when some run lacks its object). */
-static int backfill(struct source_env *env, struct imx_err *err)
-{
-    struct backfill_cand *cands = NULL;
-    struct backfill_stats st;
-    size_t n = 0;
-    struct gh g;
-    char why[256];
-    long ago = 0;
-    const char *token;
-    int r;
-
-    memset(&st, 0, sizeof(st));
-    r = backfill_candidates(env->store, &cands, &n, err);
-    if (r < 0 || !n || !(token = source_token(env))) {
-        backfill_cands_free(cands, n);
-        return r;
-    }
-    if (hostmemo_recent(env->cache, env->where->github_api, HOSTMEMO_SECONDS, &ago, why,
-                        sizeof(why))) {
-        /* only an enrichment: a GitHub that could not be reached just now is not waited on */
-        source_note(env,
-                    "GitHub run objects for backup runs: not asked, GitHub could not be reached "
-                    "%ld s ago (%s); a sync after %d minutes asks again",
-                    ago, why, HOSTMEMO_SECONDS / 60);
-        backfill_cands_free(cands, n);
-        return 0;
-    }
-    if (r == 0 && n) {
-        r = gh_init(&g, env->http, env->where->github_api, env->where->repo, token, err);
-        if (r == 0) {
-            struct imx_err e2 = IMX_ERR_INIT;
-            r = backfill_run(&g, env->store, cands, n, &st, env->diag, env->interrupted, err);
-            gh_release(&g);
-            /* a record not written costs a wait next time, nothing more */
-            hostmemo_save(env->cache, env->http, HOSTMEMO_SECONDS, &e2);
-        }
-        source_note(env,
-                    "GitHub run objects for backup runs: %lu asked, %lu filled, %lu no longer on "
-                    "GitHub, %lu failed",
-                    st.asked, st.filled, st.absent, st.failed);
-    }
-    backfill_cands_free(cands, n);
-    return r;
-}
-
 static int gcs_source_sync(struct source_env *env, struct imx_err *err)
 {
     struct gcs_opts o;
@@ -974,7 +926,7 @@ static int gcs_source_sync(struct source_env *env, struct imx_err *err)
     o.env = env;
     r = gcs_sync(&o, &st, err);
     if (r == 0 && !(env->interrupted && env->interrupted()))
-        r = backfill(env, err);
+        r = backfill_sync(env, err);
     if (r < 0)
         return r;
     if (st.unparsed)

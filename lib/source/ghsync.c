@@ -489,7 +489,7 @@ static int named_runs(struct eng *e, int ask_cached)
         free(j->url);
         {
             struct buf u = BUF_INIT_MAX(HTTP_URL_MAX);
-            gh_run_url(&u, e->gh.api, e->gh.repo, id);
+            gh_url(&u, e->gh.api, e->gh.repo, "/actions/runs/%llu", id);
             j->url = buf_detach(&u, NULL);
         }
         gh_api_req(&e->gh, &j->req, j->url);
@@ -979,7 +979,8 @@ static void rj_start(struct rj *j)
         gh_artifact_release(&j->arts[i]);
     j->narts = 0;
     gh_pager_release(&j->pager);
-    gh_artifacts_url(&u, e->gh.api, e->gh.repo, j->id);
+    gh_url(&u, e->gh.api, e->gh.repo, "/actions/runs/%llu/artifacts?per_page=%d", j->id,
+           GH_PER_PAGE);
     free(j->url);
     j->url = buf_detach(&u, NULL);
     list_page(j);

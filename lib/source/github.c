@@ -378,7 +378,6 @@ static int is_other(const char *n)
 {
     static const char *const pre[] = {
         "server_logs_",
-        "eval_server_logs_",
         "multinode_server_logs_",
         "gpu_metrics_",
         "eval_",
@@ -555,25 +554,17 @@ int gh_runs_url(struct buf *out, const char *api, const char *repo, const char *
     return 0;
 }
 
-int gh_run_url(struct buf *out, const char *api, const char *repo, unsigned long long id)
+int gh_url(struct buf *out, const char *api, const char *repo, const char *fmt, ...)
 {
-    if (repo_path(out, api, repo) < 0)
-        return -1;
-    return buf_addf(out, "/actions/runs/%llu", id);
-}
+    va_list ap;
+    int r;
 
-int gh_artifacts_url(struct buf *out, const char *api, const char *repo, unsigned long long run)
-{
     if (repo_path(out, api, repo) < 0)
         return -1;
-    return buf_addf(out, "/actions/runs/%llu/artifacts?per_page=%d", run, GH_PER_PAGE);
-}
-
-int gh_zip_url(struct buf *out, const char *api, const char *repo, unsigned long long artifact)
-{
-    if (repo_path(out, api, repo) < 0)
-        return -1;
-    return buf_addf(out, "/actions/artifacts/%llu/zip", artifact);
+    va_start(ap, fmt);
+    r = buf_vaddf(out, fmt, ap);
+    va_end(ap);
+    return r;
 }
 
 int gh_created_filter(const char *since, const char *until, char **out)
@@ -760,25 +751,26 @@ static void dl_fail(struct gh_download *d, int code, const char *fmt, ...)
 static void dl_again(struct gh_download *d, int code, const char *why)
 {
     d->hops = 0;
-    if (http_retry(d->g->http, &d->zip) == 0) {
+    if (http_retry(d->g->http, &d->zip) == 0)
         return;
-    }
     dl_fail(d, code, "artifact '%s' (id %llu): %s (after %d attempts)", d->name, d->artifact_id,
             why, d->zip.attempt);
 }
 
-static void blob_start(struct gh_download *d, const char *url);
-
-static void hex(const unsigned char *md, size_t n, char *out)
+static const char *hex(const unsigned char *md, size_t n, char *out)
 {
     for (size_t i = 0; i < n; i++)
         sprintf(out + 2 * i, "%02x", md[i]);
+    return out;
 }
+
+static void blob_start(struct gh_download *d, const char *url);
 
 static void on_blob(struct http_req *r, void *ud)
 {
     struct gh_download *d = ud;
-    char why[700];
+    int sha = d->digest && !strncasecmp(d->digest, "sha256:", 7), code = 0;
+    char why[700] = "", got[65];
 
     if (r->code == -IMX_EINTR) {
         dl_fail(d, IMX_EINTR, "interrupted");
@@ -789,47 +781,39 @@ static void on_blob(struct http_req *r, void *ud)
         dl_fail(d, IMX_EIO, "artifact '%s' (id %llu): %s", d->name, d->artifact_id, r->msg);
         return;
     }
-    if (r->code < 0) {
-        dl_again(d, -r->code, r->msg);
-        return;
-    }
-    if (r->status >= 300 && r->status < 400 && r->location) {
-        if (++d->hops > BLOB_HOPS_MAX) {
-            snprintf(why, sizeof(why), "more than %d redirects from the download host",
-                     BLOB_HOPS_MAX);
-            dl_again(d, IMX_EHTTP, why);
-            return;
-        }
+    if (r->code == 0 && r->status >= 300 && r->status < 400 && r->location &&
+        d->hops < BLOB_HOPS_MAX) {
+        d->hops++;
         blob_start(d, r->location);
         return;
     }
-    if (r->status != 200) {
+    if (r->code < 0) {
+        code = -r->code;
+        snprintf(why, sizeof(why), "%s", r->msg);
+    } else if (r->status >= 300 && r->status < 400 && r->location) {
+        code = IMX_EHTTP;
+        snprintf(why, sizeof(why), "more than %d redirects from the download host", BLOB_HOPS_MAX);
+    } else if (r->status != 200) {
         struct buf u = BUF_INIT_MAX(2048);
         http_url_strip_query(&u, r->url);
+        code = IMX_EHTTP;
         snprintf(why, sizeof(why), "download host answered HTTP %ld (%s)", r->status, u.p);
         buf_release(&u);
-        dl_again(d, IMX_EHTTP, why);
-        return;
-    }
-    if (d->digest && !strncasecmp(d->digest, "sha256:", 7)) {
-        char got[65];
-        hex(r->sha256, 32, got);
-        if (r->received != d->size) {
-            snprintf(why, sizeof(why), "got %llu bytes, the listing says %llu",
-                     (unsigned long long)r->received, d->size);
-            dl_again(d, IMX_EVERIFY, why);
-            return;
-        }
-        if (strcasecmp(got, d->digest + 7)) {
-            snprintf(why, sizeof(why), "sha256 %s differs from the digest %s", got, d->digest);
-            dl_again(d, IMX_EVERIFY, why);
-            return;
-        }
-    }
-    if (r->content_length >= 0 && (unsigned long long)r->content_length != r->received) {
+    } else if (sha && r->received != d->size) {
+        code = IMX_EVERIFY;
+        snprintf(why, sizeof(why), "got %llu bytes, the listing says %llu",
+                 (unsigned long long)r->received, d->size);
+    } else if (sha && strcasecmp(hex(r->sha256, 32, got), d->digest + 7)) {
+        code = IMX_EVERIFY;
+        snprintf(why, sizeof(why), "sha256 %s differs from the digest %s", got, d->digest);
+    } else if (r->content_length >= 0 && (unsigned long long)r->content_length != r->received) {
+        code = IMX_EVERIFY;
         snprintf(why, sizeof(why), "got %llu bytes of %lld", (unsigned long long)r->received,
                  r->content_length);
-        dl_again(d, IMX_EVERIFY, why);
+    }
+    if (code) {
+        /* whatever failed after the redirect, a fresh signed URL may cure */
+        dl_again(d, code, why);
         return;
     }
     d->bytes = r->received;
@@ -911,7 +895,7 @@ void gh_download_start(struct gh *g, struct gh_download *d)
     d->code = 0;
     d->msg[0] = '\0';
     d->hops = 0;
-    gh_zip_url(&u, g->api, g->repo, d->artifact_id);
+    gh_url(&u, g->api, g->repo, "/actions/artifacts/%llu/zip", d->artifact_id);
     free(d->zip_url);
     d->zip_url = buf_detach(&u, NULL);
     http_req_init(&d->blob, NULL);

@@ -103,9 +103,9 @@ char *gh_token_find(const char *api_url, const char **source);
  * 0, or -1 when repo is not "owner/name" or the URL passes out's cap (out is then failed). */
 int gh_runs_url(struct buf *out, const char *api, const char *repo, const char *workflow,
                 const char *branch, const char *event, const char *created);
-int gh_run_url(struct buf *out, const char *api, const char *repo, unsigned long long id);
-int gh_artifacts_url(struct buf *out, const char *api, const char *repo, unsigned long long run);
-int gh_zip_url(struct buf *out, const char *api, const char *repo, unsigned long long artifact);
+/* api/repos/OWNER/NAME, then the path fmt formats ("/actions/runs/%llu"). */
+int gh_url(struct buf *out, const char *api, const char *repo, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 /* The created= filter of --since/--until (YYYY-MM-DD each, either may be NULL): NULL when
  * neither is given; -1 for a malformed date. */
 int gh_created_filter(const char *since, const char *until, char **out);

@@ -139,7 +139,7 @@ static void urls(void)
                    "run-sweep.yml/runs?status=success&per_page=100&branch=main&event=push"
                    "&created=%3E%3D2026-01-01");
     buf_reset(&b);
-    gh_zip_url(&b, "https://h/api/v3", "o/r", 42);
+    gh_url(&b, "https://h/api/v3", "o/r", "/actions/artifacts/%d/zip", 42);
     CHECK_STR(b.p, "https://h/api/v3/repos/o/r/actions/artifacts/42/zip");
     buf_release(&b);
     CHECK(gh_created_filter(NULL, NULL, &c) == 0 && c == NULL);
