@@ -3,7 +3,6 @@
  * benchmark rows go through the streaming reader (reader/apirows). */
 #include "source/infx.h"
 #include "cache/apifiles.h"
-#include "reader/apirows.h"
 #include "util/date.h"
 #include "util/fsutil.h"
 #include "util/json.h"
@@ -13,14 +12,18 @@
 #include <archive_entry.h>
 #include <yajl/yajl_tree.h>
 
-#include <ctype.h>
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-static const struct infx_model models[] = {
+/* Display names. `model=` takes the dashboard's display name, matched exactly; rows come back
+ * with the DB key, and one display name can cover several keys (Kimi-K2.5). The built-in table
+ * is the app's models.ts of 2026-08; /api/openapi.json lists the live names. */
+static const struct {
+    const char *display;
+    const char *keys[4]; /* NULL-terminated */
+} models[] = {
     {"DeepSeek-R1-0528", {"dsr1", NULL}},
     {"gpt-oss-120b", {"gptoss120b", NULL}},
     {"Llama-3.3-70B-Instruct-FP8", {"llama70b", NULL}},
@@ -49,10 +52,13 @@ const char *infx_display_of_key(const char *key)
     return NULL;
 }
 
-void infx_strs_add(struct infx_strs *s, const char *str)
+int infx_strs_add(struct infx_strs *s, const char *str)
 {
+    if (infx_strs_has(s, str))
+        return 0;
     ALLOC_GROW(s->v, s->n + 1, s->cap);
     s->v[s->n++] = xstrdup(str);
+    return 1;
 }
 
 int infx_strs_has(const struct infx_strs *s, const char *str)
@@ -89,7 +95,7 @@ int infx_openapi_names(const char *json, size_t len, struct infx_strs *out, stru
         en = json_path(p, "schema", "enum", NULL);
         for (size_t k = 0; k < json_len(en); k++) {
             const char *s = json_str(json_at(en, k));
-            if (s && *s && !infx_strs_has(out, s))
+            if (s && *s)
                 infx_strs_add(out, s);
         }
     }
@@ -121,12 +127,6 @@ static int same_model_name(const char *a, const char *b)
     return la == lb && la > 0 && !strncasecmp(a, b, la);
 }
 
-static void add_unique(struct infx_strs *out, const char *s)
-{
-    if (!infx_strs_has(out, s))
-        infx_strs_add(out, s);
-}
-
 int infx_resolve_model(const char *arg, const struct infx_strs *live, struct infx_strs *out,
                        int *all, struct imx_err *err)
 {
@@ -141,9 +141,9 @@ int infx_resolve_model(const char *arg, const struct infx_strs *live, struct inf
     /* exact display name, built-in or live */
     for (size_t i = 0; i < NMODELS; i++)
         if (!strcmp(arg, models[i].display))
-            add_unique(out, models[i].display);
+            infx_strs_add(out, models[i].display);
     if (infx_strs_has(live, arg))
-        add_unique(out, arg);
+        infx_strs_add(out, arg);
     if (out->n > before)
         return 0;
     /* a DB key or an artifact prefix */
@@ -155,7 +155,7 @@ int infx_resolve_model(const char *arg, const struct infx_strs *live, struct inf
         for (size_t i = 0; i < NMODELS; i++)
             for (size_t k = 0; models[i].keys[k]; k++)
                 if (!strcasecmp(models[i].keys[k], key))
-                    add_unique(out, models[i].display);
+                    infx_strs_add(out, models[i].display);
         if (out->n > before)
             return 0;
     }
@@ -169,10 +169,10 @@ int infx_resolve_model(const char *arg, const struct infx_strs *live, struct inf
         name = arg;
     for (size_t i = 0; i < NMODELS; i++)
         if (same_model_name(name, models[i].display) || same_model_name(arg, models[i].display))
-            add_unique(out, models[i].display);
+            infx_strs_add(out, models[i].display);
     for (size_t i = 0; live && i < live->n; i++)
         if (same_model_name(name, live->v[i]) || same_model_name(arg, live->v[i]))
-            add_unique(out, live->v[i]);
+            infx_strs_add(out, live->v[i]);
     if (out->n > before)
         return 0;
     {
@@ -189,38 +189,6 @@ int infx_resolve_model(const char *arg, const struct infx_strs *live, struct inf
     return -IMX_ENOTFOUND;
 }
 
-static int gunzip(const char *in, size_t n, size_t max, struct buf *out, struct imx_err *err)
-{
-    struct archive *a = archive_read_new();
-    struct archive_entry *e;
-    char chunk[FS_IO_CHUNK];
-    la_ssize_t got;
-    int r = 0;
-
-    buf_init(out, max + 1);
-    archive_read_support_filter_gzip(a);
-    archive_read_support_format_raw(a);
-    if (archive_read_open_memory(a, in, n) != ARCHIVE_OK ||
-        archive_read_next_header(a, &e) != ARCHIVE_OK) {
-        r = imx_seterr(err, IMX_EPARSE, "bad gzip body: %s", archive_error_string(a));
-        goto done;
-    }
-    while ((got = archive_read_data(a, chunk, sizeof(chunk))) > 0) {
-        if (buf_add(out, chunk, (size_t)got) < 0 || out->len > max) {
-            r = imx_seterr(err, IMX_ETOOBIG, "response larger than %zu bytes once decoded", max);
-            goto done;
-        }
-    }
-    if (got < 0)
-        r = imx_seterr(err, IMX_EPARSE, "truncated or corrupt gzip body: %s",
-                       archive_error_string(a));
-done:
-    archive_read_free(a);
-    if (r < 0)
-        buf_release(out);
-    return r;
-}
-
 static int is_gzip(const char *p, size_t n)
 {
     return n >= 2 && (unsigned char)p[0] == 0x1f && (unsigned char)p[1] == 0x8b;
@@ -229,8 +197,12 @@ static int is_gzip(const char *p, size_t n)
 int infx_decode_body(const char *in, size_t n, size_t max, char **out, size_t *outlen,
                      struct imx_err *err)
 {
-    struct buf cur = BUF_INIT_MAX(max + 1);
-    int layers = 0;
+    struct archive *a;
+    struct archive_entry *e;
+    struct buf b = BUF_INIT_MAX(max + 1);
+    char chunk[FS_IO_CHUNK];
+    la_ssize_t got = 0;
+    int r = 0;
 
     if (!is_gzip(in, n)) {
         if (n > max)
@@ -239,27 +211,30 @@ int infx_decode_body(const char *in, size_t n, size_t max, char **out, size_t *o
         *outlen = n;
         return 0;
     }
-    while (is_gzip(in, n)) {
-        struct buf next;
-        int r;
-        if (++layers > 2) {
-            buf_release(&cur);
-            return imx_seterr(err, IMX_EPARSE, "response gzip-encoded more than twice");
-        }
-        r = gunzip(in, n, max, &next, err);
-        buf_release(&cur);
-        if (r < 0)
-            return r;
-        cur = next;
-        in = cur.p;
-        n = cur.len;
-    }
-    *out = buf_detach(&cur, outlen);
-    if (!*out) {
+    /* libarchive peels every gzip layer (the origin's, then a proxy's) below the raw format */
+    a = archive_read_new();
+    archive_read_support_filter_gzip(a);
+    archive_read_support_format_raw(a);
+    if (archive_read_open_memory(a, in, n) != ARCHIVE_OK ||
+        archive_read_next_header(a, &e) != ARCHIVE_OK)
+        r = imx_seterr(err, IMX_EPARSE, "bad gzip body: %s", archive_error_string(a));
+    else if (archive_filter_count(a) > 3) /* the layers, and the reader of the bytes */
+        r = imx_seterr(err, IMX_EPARSE, "response gzip-encoded more than twice");
+    while (r == 0 && (got = archive_read_data(a, chunk, sizeof(chunk))) > 0)
+        if (buf_add(&b, chunk, (size_t)got) < 0 || b.len > max)
+            r = imx_seterr(err, IMX_ETOOBIG, "response larger than %zu bytes once decoded", max);
+    if (r == 0 && got < 0)
+        r = imx_seterr(err, IMX_EPARSE, "truncated or corrupt gzip body: %s",
+                       archive_error_string(a));
+    archive_read_free(a);
+    if (r == 0)
+        *out = buf_detach(&b, outlen);
+    if (r == 0 && !*out) {
         *out = xstrdup("");
         *outlen = 0;
     }
-    return 0;
+    buf_release(&b);
+    return r;
 }
 
 static struct infx_day *day_of(struct infx_avail *a, const char *date)
@@ -296,8 +271,7 @@ int infx_avail_parse(const char *json, size_t len, struct infx_avail *out, struc
         if (!date || !key || !date_valid(date))
             continue;
         d = day_of(out, date);
-        if (!infx_strs_has(&d->keys, key))
-            infx_strs_add(&d->keys, key);
+        infx_strs_add(&d->keys, key);
     }
     yajl_tree_free(root);
     if (out->n > 1)
@@ -313,20 +287,15 @@ void infx_avail_release(struct infx_avail *a)
     memset(a, 0, sizeof(*a));
 }
 
-/* A run id given as a string (the API's bigint) or, after type drift, as a number. */
-static int id_text(yajl_val v, char *out, size_t n)
+/* A run id given as a string (the API's bigint) or, after type drift, as a number; out holds
+ * 20 bytes. */
+static int id_text(yajl_val v, char *out)
 {
     const char *s = json_text(v);
-    size_t len;
+    size_t len = s ? strspn(s, "0123456789") : 0;
 
-    if (!s)
+    if (len == 0 || len > 19 || s[len])
         return -1;
-    len = strlen(s);
-    if (len == 0 || len >= n || len > 19)
-        return -1;
-    for (size_t i = 0; i < len; i++)
-        if (!isdigit((unsigned char)s[i]))
-            return -1;
     memcpy(out, s, len + 1);
     return 0;
 }
@@ -371,7 +340,7 @@ int infx_wfinfo_parse(const char *json, size_t len, struct infx_wfinfo *out, str
         yajl_val r = runs->u.array.values[i];
         struct infx_run *x;
         char id[24];
-        if (id_text(json_get(r, "github_run_id"), id, sizeof(id)) < 0)
+        if (id_text(json_get(r, "github_run_id"), id) < 0)
             continue;
         ALLOC_GROW(out->runs, out->n + 1, out->cap);
         x = &out->runs[out->n++];
@@ -396,14 +365,13 @@ int infx_wfinfo_parse(const char *json, size_t len, struct infx_wfinfo *out, str
             yajl_val rc = rcs->u.array.values[i];
             const char *key = json_str(json_get(rc, "model"));
             char id[24];
-            if (id_text(json_get(rc, "github_run_id"), id, sizeof(id)) < 0 || !key)
+            if (id_text(json_get(rc, "github_run_id"), id) < 0 || !key)
                 continue;
             for (size_t k = 0; k < out->n; k++) {
                 struct infx_run *x = &out->runs[k];
                 if (strcmp(x->id, id) != 0)
                     continue;
-                if (!infx_strs_has(&x->keys, key))
-                    infx_strs_add(&x->keys, key);
+                infx_strs_add(&x->keys, key);
                 if (!x->head_sha)
                     x->head_sha = json_strdup(json_get(rc, "head_sha"));
                 if (!x->run_started_at)

@@ -19,15 +19,6 @@
 /* Of an error answer only the message is read (and its first 200 characters shown). */
 #define INFX_ERROR_BODY_MAX ((size_t)64 << 10)
 
-/*
- * Display names. `model=` takes the dashboard's display name, matched exactly; rows come
- * back with the DB key, and one display name can cover several keys (Kimi-K2.5). The
- * built-in table is the app's models.ts of 2026-08; /api/openapi.json lists the live names.
- */
-struct infx_model {
-    const char *display;
-    const char *keys[4]; /* NULL-terminated */
-};
 /* The display name of a DB key (dsr1 -> DeepSeek-R1-0528), or NULL. */
 const char *infx_display_of_key(const char *key);
 
@@ -36,7 +27,8 @@ struct infx_strs {
     char **v;
     size_t n, cap;
 };
-void infx_strs_add(struct infx_strs *s, const char *str);
+/* Adds a copy of str unless it is there: 1 when added. */
+int infx_strs_add(struct infx_strs *s, const char *str);
 int infx_strs_has(const struct infx_strs *s, const char *str);
 void infx_strs_release(struct infx_strs *s);
 

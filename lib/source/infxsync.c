@@ -29,56 +29,45 @@ struct sync {
     const char *base;
     struct infx_strs want; /* display names asked for; empty with all */
     int all;
-    struct infx_strs live; /* names of /api/openapi.json once asked */
-    int live_tried;
+    struct infx_strs live;   /* names of /api/openapi.json once asked */
     struct infx_strs warned; /* model keys without a display name, warned about */
     struct infx_avail avail, old_avail;
     long want_runs;   /* the newest runs to take (steps of dates), 0: every run of the dates */
     size_t next_day;  /* with want_runs: avail's dates taken so far, newest first */
-    int selected;     /* with want_runs: the runs are chosen */
+    int chosen;       /* with want_runs: the runs are chosen */
     int listing;      /* api_list: the runs only, no benchmark file stored */
     size_t days_open; /* workflow-info requests on their way */
     unsigned long failed;
     int rc; /* the first failure that stops the sync (the store, an interrupt) */
-    struct day **days;
-    size_t ndays, capdays;
+    struct day *days;
+    struct job *jobs;
     const struct infx_run **runs; /* point into days */
     size_t nruns, capruns;
-    struct job **jobs;
-    size_t njobs, capjobs;
-    struct locate **locs;
-    size_t nlocs, caplocs;
 };
 
 /* A date's workflow-info, from the cache or the API. */
 struct day {
     struct sync *s;
-    char date[11];
+    struct day *next;
+    char date[DATE_LEN + 1];
     struct infx_wfinfo wi;
     struct source_get g;
     int loaded;
 };
 
-/* A run and what it still needs. */
+/* A run's documents, one per display name; or, without run, a run named on the command line
+ * that the cache does not date, asked for with each model (its rows say its date). */
 struct job {
     struct sync *s;
+    struct job *next;
     const struct infx_run *run;
-    struct infx_strs need;   /* display names to fetch */
-    struct infx_strs models; /* all display names of the run */
-    struct source_get *g;    /* one per need */
+    const char *id;
+    struct infx_strs names; /* display names asked for */
+    struct infx_strs dates; /* without run: the dates its rows say */
+    struct source_get *g;   /* one per name */
     size_t open, failed, got;
     unsigned long rows;
     unsigned long long bytes;
-};
-
-/* A run named on the command line that the cache does not date, asked for with each model. */
-struct locate {
-    struct sync *s;
-    const char *id;
-    struct infx_strs names;
-    struct source_get *g; /* one per name */
-    size_t open;
-    struct infx_strs dates; /* its dates, as its rows say */
 };
 
 static char *url_for(struct sync *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -95,17 +84,6 @@ static char *url_for(struct sync *s, const char *fmt, ...)
     buf_vaddf(&b, fmt, ap);
     va_end(ap);
     return buf_detach(&b, NULL);
-}
-
-static char *bench_url(struct sync *s, const char *display, const char *run_id)
-{
-    struct buf q = BUF_INIT_MAX(HTTP_URL_MAX);
-    char *u;
-
-    http_url_encode(&q, display);
-    u = url_for(s, "/api/v1/benchmarks?model=%s&runId=%s&exactRun=true", q.p, run_id);
-    buf_release(&q);
-    return u;
 }
 
 static void get_start(struct sync *s, struct source_get *g, char *url, int priority,
@@ -128,7 +106,7 @@ static int get_now(struct sync *s, struct source_get *g, char *url)
     return 0;
 }
 
-/* An answer that came while the sync is stopping is not taken. */
+/* Whether the sync stops (an answer that came meanwhile is not taken). */
 static int stopping(struct sync *s, const struct source_get *g)
 {
     if (g->code == -IMX_EINTR && s->rc == 0)
@@ -136,56 +114,35 @@ static int stopping(struct sync *s, const struct source_get *g)
     return s->rc < 0;
 }
 
-/* The "error" string of a JSON error body, into out. */
-static void error_text(const struct source_get *g, char *out, size_t n)
-{
-    char *text = NULL;
-    size_t len;
-    struct imx_err e = IMX_ERR_INIT;
-
-    snprintf(out, n, "HTTP %ld", g->status);
-    if (g->body && infx_decode_body(g->body, g->len, INFX_ERROR_BODY_MAX, &text, &len, &e) == 0) {
-        char ebuf[128];
-        yajl_val root = json_tree_parse(text, len, ebuf, sizeof(ebuf));
-        const char *msg = json_str(json_get(root, "error"));
-        if (msg)
-            snprintf(out, n, "HTTP %ld: %.200s", g->status, msg);
-        yajl_tree_free(root);
-    }
-    free(text);
-}
-
-/* The decoded body of a successful request, or -1 with *why set. */
+/* The decoded body of a successful request, or its failure's code with why set (the "error"
+ * string of a JSON error body, when there is one). */
 static int body_of(const struct source_get *g, char **text, size_t *len, char *why, size_t n)
 {
     struct imx_err e = IMX_ERR_INIT;
+    char ebuf[128];
 
     if (g->code < 0) {
         snprintf(why, n, "%s", g->msg[0] ? g->msg : imx_strerror(-g->code));
-        return -1;
-    }
-    if (g->status != 200) {
-        error_text(g, why, n);
-        return -1;
-    }
-    if (infx_decode_body(g->body ? g->body : "", g->body ? g->len : 0, INFX_BODY_MAX, text, len,
-                         &e) < 0) {
-        snprintf(why, n, "%.200s", e.msg);
-        return -1;
-    }
-    return 0;
-}
-
-static int fail_code(const struct source_get *g)
-{
-    if (g->code < 0)
         return g->code;
+    }
+    if (g->status == 200) {
+        if (infx_decode_body(g->body ? g->body : "", g->body ? g->len : 0, INFX_BODY_MAX, text, len,
+                             &e) == 0)
+            return 0;
+        snprintf(why, n, "%.200s", e.msg);
+        return -IMX_EHTTP;
+    }
+    snprintf(why, n, "HTTP %ld", g->status);
+    if (g->body && infx_decode_body(g->body, g->len, INFX_ERROR_BODY_MAX, text, len, &e) == 0) {
+        yajl_val root = json_tree_parse(*text, *len, ebuf, sizeof(ebuf));
+        const char *msg = json_str(json_get(root, "error"));
+        if (msg)
+            snprintf(why, n, "HTTP %ld: %.200s", g->status, msg);
+        yajl_tree_free(root);
+        free(*text);
+        *text = NULL;
+    }
     return g->status == 429 ? -IMX_ERATE : -IMX_EHTTP;
-}
-
-static int store_doc(struct sync *s, const char *rel, const char *text, size_t len)
-{
-    return store_write_file(s->store, rel, text, len, s->err);
 }
 
 static int load_doc(struct sync *s, const char *rel, char **text, size_t *len)
@@ -200,55 +157,42 @@ static int load_doc(struct sync *s, const char *rel, char **text, size_t *len)
     return r;
 }
 
-/* /api/openapi.json, once: the live display names, when the server answers with them. */
-static void ask_openapi(struct sync *s)
-{
-    struct source_get g;
-    char *text = NULL, why[256];
-    size_t len;
-    struct imx_err e = IMX_ERR_INIT;
-
-    if (s->live_tried)
-        return;
-    s->live_tried = 1;
-    if (get_now(s, &g, url_for(s, "/api/openapi.json")) == 0 &&
-        body_of(&g, &text, &len, why, sizeof(why)) == 0 &&
-        infx_openapi_names(text, len, &s->live, &e) == 0 && s->store)
-        (void)store_doc(s, "api/openapi.json", text, len);
-    free(text);
-    source_get_release(&g);
-}
-
 static int resolve_models(struct sync *s)
 {
     struct imx_err e = IMX_ERR_INIT;
     const char *model = s->env->where->model;
+    struct source_get g;
+    char *text = NULL, why[256];
+    size_t len;
 
     if (infx_resolve_model(model, NULL, &s->want, &s->all, &e) == 0)
         return 0;
-    ask_openapi(s);
+    /* /api/openapi.json: the live display names, when the server answers with them */
+    if (get_now(s, &g, url_for(s, "/api/openapi.json")) == 0 &&
+        body_of(&g, &text, &len, why, sizeof(why)) == 0 &&
+        infx_openapi_names(text, len, &s->live, &e) == 0 &&
+        store_write_file(s->store, "api/openapi.json", text, len, &e) < 0)
+        imx_warn(s->env->diag, e.code, "%s", e.msg); /* a copy kept for reference only */
+    free(text);
+    source_get_release(&g);
     imx_err_clear(&e);
     if (infx_resolve_model(model, &s->live, &s->want, &s->all, &e) == 0)
         return 0;
     return imx_seterr(s->err, -e.code ? e.code : IMX_ENOTFOUND, "%s", e.msg);
 }
 
-/* The display name to ask for a DB key; unknown keys are reported once each. */
-static const char *display_for(struct sync *s, const char *key)
+/* The display names to ask for of model keys; unknown keys are reported once each. */
+static void names_for(struct sync *s, const struct infx_strs *keys, struct infx_strs *out)
 {
-    const char *d = infx_display_of_key(key);
-
-    if (!d && !infx_strs_has(&s->warned, key)) {
-        infx_strs_add(&s->warned, key);
-        imx_warn(s->env->diag, IMX_ENOTFOUND,
-                 "InferenceX model key '%s' has no known display name: its rows are skipped", key);
+    for (size_t k = 0; k < keys->n; k++) {
+        const char *d = infx_display_of_key(keys->v[k]);
+        if (!d && infx_strs_add(&s->warned, keys->v[k]))
+            imx_warn(s->env->diag, IMX_ENOTFOUND,
+                     "InferenceX model key '%s' has no known display name: its rows are skipped",
+                     keys->v[k]);
+        if (d && (s->all || infx_strs_has(&s->want, d)))
+            infx_strs_add(out, d);
     }
-    return d;
-}
-
-static int wanted(struct sync *s, const char *display)
-{
-    return s->all || infx_strs_has(&s->want, display);
 }
 
 static const struct infx_day *avail_day(const struct infx_avail *a, const char *date)
@@ -282,23 +226,21 @@ static int get_availability(struct sync *s)
         free(text);
         text = NULL;
     }
-    if ((r = get_now(s, &g, url_for(s, "/api/v1/availability"))) < 0) {
-        source_get_release(&g);
-        return r;
-    }
-    if (body_of(&g, &text, &len, why, sizeof(why)) < 0) {
-        r = imx_seterr(s->err, -fail_code(&g), "%s: %s", g.url, why);
-        s->failed++;
-    } else if ((r = infx_avail_parse(text, len, &s->avail, s->err)) == 0) {
-        r = store_doc(s, "api/availability.json", text, len);
+    if ((r = get_now(s, &g, url_for(s, "/api/v1/availability"))) == 0) {
+        if ((r = body_of(&g, &text, &len, why, sizeof(why))) < 0) {
+            r = imx_seterr(s->err, -r, "%s: %s", g.url, why);
+            s->failed++;
+        } else if ((r = infx_avail_parse(text, len, &s->avail, s->err)) == 0) {
+            r = store_write_file(s->store, "api/availability.json", text, len, s->err);
+        }
     }
     free(text);
     source_get_release(&g);
     return r;
 }
 
-/* The run's existing run.json: 1 written by imx from the API (attempt in *attempt), 2 from
- * another source, 0 none. */
+/* The run's existing run.json: 1 written by imx from the API (attempt in *attempt, and the date
+ * of its created_at in date when not NULL), 2 from another source, 0 none. */
 static int run_json_state(struct sync *s, const char *id, long *attempt, char *date)
 {
     struct buf p = BUF_INIT_MAX(FS_PATH_MAX);
@@ -316,10 +258,8 @@ static int run_json_state(struct sync *s, const char *id, long *attempt, char *d
         st = src && !strcmp(src, "api") ? 1 : 2;
         if (json_int(json_get(root, "run_attempt"), &att) == 0)
             *attempt = (long)att;
-        if (date && st == 1 && c && strlen(c) >= DATE_LEN) {
-            memcpy(date, c, DATE_LEN);
-            date[DATE_LEN] = '\0';
-        }
+        if (date && st == 1 && c && strlen(c) >= DATE_LEN)
+            snprintf(date, DATE_LEN + 1, "%.*s", DATE_LEN, c);
         yajl_tree_free(root);
     } else {
         buf_reset(&p);
@@ -352,7 +292,7 @@ static int has_artifacts(struct sync *s, const char *id)
 
 /* What a located run's rows say of it. */
 struct rowpeek {
-    char date[11];
+    char date[DATE_LEN + 1];
     char id[24];
     long attempt;
     int seen;
@@ -362,163 +302,185 @@ static int peek_row(void *ud, struct row *r, size_t index)
 {
     struct rowpeek *p = ud;
     const char *d = row_get(r, "run_date"), *url = row_get(r, "run_url");
+
     (void)index;
-    if (p->seen || !d || strlen(d) != 10 || !url)
-        return 0;
-    if (apirow_parse_run_url(url, p->id, sizeof(p->id), &p->attempt) == 0) {
-        memcpy(p->date, d, 11);
+    if (!p->seen && d && date_valid(d) && url &&
+        apirow_parse_run_url(url, p->id, sizeof(p->id), &p->attempt) == 0) {
+        memcpy(p->date, d, sizeof(p->date));
         p->seen = 1;
     }
     return 0;
-}
-
-/* Validates a /benchmarks body as JSON rows and counts them: 0, or -1 when refused (a warning
- * says why, naming the run id when given). */
-static int check_rows(struct sync *s, const char *id, const char *text, size_t len, const char *url,
-                      struct apirow_stats *as, struct rowpeek *peek)
-{
-    struct reader_opts ro = {.fn = peek ? peek_row : NULL, .ud = peek, .label = url};
-    struct imx_err e = IMX_ERR_INIT;
-
-    if (apirows_read_mem(text, len, &ro, as, &e) == 0)
-        return 0;
-    s->failed++;
-    imx_warn(s->env->diag, e.code, "%s%s%s%s", id ? "run " : "", id ? id : "", id ? ": " : "",
-             e.msg);
-    return -1;
-}
-
-static int store_bench(struct sync *s, const char *id, const char *display, long attempt,
-                       const char *text, size_t len, const struct apirow_stats *as)
-{
-    struct buf p = BUF_INIT_MAX(FS_PATH_MAX);
-    int r;
-
-    /* "./run_<ID>/api/benchmarks_...": relative to the cache */
-    if (apifiles_path(&p, ".", id, display, attempt) == 0)
-        r = store_doc(s, p.p + 2, text, len);
-    else
-        r = imx_seterr(s->err, IMX_EIO, "run %s: no cache path for model '%s'", id, display);
-    if (r == 0) {
-        s->env->st.artifacts++;
-        s->env->st.rows += as->rows;
-    }
-    buf_release(&p);
-    return r;
 }
 
 /* The run's documents are all in: its run.json (when none failed) and its line. */
 static void run_done(struct job *j)
 {
     struct sync *s = j->s;
-    struct source_env *env = s->env;
     struct source_run sr;
-    struct buf p = BUF_INIT_MAX(FS_PATH_MAX), body = BUF_INIT;
+    struct buf p = BUF_INIT_MAX(FS_PATH_MAX), body = BUF_INIT_MAX(STORE_RUN_JSON_MAX);
     long att;
-    int state = run_json_state(s, j->run->id, &att, NULL);
-    unsigned long long id = strtoull(j->run->id, NULL, 10);
+    int state = run_json_state(s, j->id, &att, NULL);
 
-    if (j->failed == 0 && (state == 0 || (state == 1 && att != j->run->attempt))) {
-        if (infx_run_json(j->run, &body) < 0)
-            s->rc = imx_seterr(s->err, IMX_ETOOBIG, "run %s: run.json too large", j->run->id);
-        else
-            s->rc = store_write_run_json(s->store, id, body.p, body.len, s->err);
-    }
-    if (j->need.n)
-        env->st.runs_synced++;
-    else
-        env->st.runs_cached++;
     memset(&sr, 0, sizeof(sr));
-    sr.id = id;
-    sr.date = j->run->date;
-    if (j->need.n && state == 1 && att && att != j->run->attempt)
+    sr.id = strtoull(j->id, NULL, 10);
+    if (j->failed == 0 && (state == 0 || (state == 1 && att != j->run->attempt)))
+        s->rc = infx_run_json(j->run, &body) < 0
+                    ? imx_seterr(s->err, IMX_ETOOBIG, "run %s: run.json too large", j->id)
+                    : store_write_run_json(s->store, sr.id, body.p, body.len, s->err);
+    if (j->names.n)
+        s->env->st.runs_synced++;
+    else
+        s->env->st.runs_cached++;
+    if (j->names.n && state == 1 && att && att != j->run->attempt)
         buf_addf(&p, "attempt %ld replacing attempt %ld", j->run->attempt, att);
     else
         buf_addf(&p, "attempt %ld", j->run->attempt);
+    sr.date = j->run->date;
     sr.detail = p.p;
-    sr.cached = !j->need.n;
+    sr.cached = !j->names.n;
     sr.got = j->got;
     sr.failed = j->failed;
     sr.bytes = j->bytes;
-    sr.rows_known = j->need.n > 0;
+    sr.rows_known = j->names.n > 0;
     sr.rows = j->rows;
-    source_say_run(env, &sr);
+    source_say_run(s->env, &sr);
     buf_release(&p);
     buf_release(&body);
 }
 
+static void run_start(struct sync *s, const struct infx_run *run);
+static struct day *day_want(struct sync *s, const char *date);
+
+/* A located run's answers are all in: its dates are asked about, and it starts with them. */
+static void located(struct job *l)
+{
+    struct sync *s = l->s;
+
+    if (!l->dates.n)
+        imx_warn(s->env->diag, IMX_ENOTFOUND, "run %s: the InferenceX API has no rows of it%s",
+                 l->id, s->all ? "" : " for this model");
+    for (size_t i = 0; i < l->dates.n; i++) {
+        struct day *d = day_want(s, l->dates.v[i]);
+        for (size_t k = 0; d->loaded && !s->listing && k < d->wi.n; k++)
+            if (!strcmp(d->wi.runs[k].id, l->id))
+                run_start(s, &d->wi.runs[k]);
+    }
+}
+
+/* A /benchmarks answer: checked as JSON rows and stored under the run's attempt (or, locating,
+ * the attempt its rows say). */
 static void bench_arrived(struct source_get *g, void *ud)
 {
     struct job *j = ud;
     struct sync *s = j->s;
+    const char *name = j->names.v[g - j->g];
     char *text = NULL, why[256];
     size_t len;
+    int r;
+    struct rowpeek pk;
     struct apirow_stats as = {0, 0, 0};
+    struct reader_opts ro = {.fn = j->run ? NULL : peek_row, .ud = &pk, .label = g->url};
+    struct imx_err e = IMX_ERR_INIT;
+    struct buf p = BUF_INIT_MAX(FS_PATH_MAX);
 
     j->open--;
+    memset(&pk, 0, sizeof(pk));
     if (stopping(s, g))
         goto out;
-    if (body_of(g, &text, &len, why, sizeof(why)) < 0) {
+    if ((r = body_of(g, &text, &len, why, sizeof(why))) < 0 ||
+        apirows_read_mem(text, len, &ro, &as, &e) < 0) {
         j->failed++;
         s->failed++;
-        imx_warn(s->env->diag, -fail_code(g), "run %s: %s: %s", j->run->id, g->url, why);
-    } else if (check_rows(s, j->run->id, text, len, g->url, &as, NULL) < 0) {
-        j->failed++;
-    } else if ((s->rc = store_bench(s, j->run->id, j->need.v[g - j->g], j->run->attempt, text, len,
-                                    &as)) == 0) {
-        j->got++;
-        j->rows += as.rows;
-        j->bytes += len;
+        if (r < 0)
+            imx_warn(s->env->diag, -r, "%s%s%s%s: %s", j->run ? "run " : "", j->run ? j->id : "",
+                     j->run ? ": " : "", g->url, why);
+        else
+            imx_warn(s->env->diag, e.code, "%s%s%s%s", j->run ? "run " : "", j->run ? j->id : "",
+                     j->run ? ": " : "", e.msg);
+    } else if (j->run || (pk.seen && !strcmp(pk.id, j->id))) {
+        if (!j->run)
+            infx_strs_add(&j->dates, pk.date);
+        /* keep a located run's answer: it is the run's rows for that attempt */
+        if ((j->run || (pk.attempt > 0 && !s->listing)) &&
+            apifiles_path(&p, ".", j->id, name, j->run ? j->run->attempt : pk.attempt) == 0 &&
+            (s->rc = store_write_file(s->store, p.p + 2, text, len, s->err)) == 0) {
+            j->got++;
+            j->rows += as.rows;
+            j->bytes += len;
+            s->env->st.artifacts++;
+            s->env->st.rows += as.rows;
+        }
     }
-    free(text);
-    if (!j->open && s->rc == 0)
+    if (!j->open && s->rc == 0 && j->run)
         run_done(j);
+    else if (!j->open && s->rc == 0)
+        located(j);
 out:
+    free(text);
+    buf_release(&p);
     source_get_release(g);
+}
+
+/* Asks for each of names about run id; run NULL: to locate it. */
+static struct job *job_new(struct sync *s, const struct infx_run *run, const char *id,
+                           const struct infx_strs *names)
+{
+    struct job *j = xcalloc(1, sizeof(*j));
+    struct buf q = BUF_INIT_MAX(HTTP_URL_MAX);
+
+    j->s = s;
+    j->run = run;
+    j->id = id;
+    j->next = s->jobs;
+    s->jobs = j;
+    for (size_t m = 0; names && m < names->n; m++)
+        infx_strs_add(&j->names, names->v[m]);
+    j->g = xcalloc(j->names.n + 1, sizeof(*j->g));
+    j->open = j->names.n;
+    for (size_t m = 0; m < j->names.n; m++) {
+        buf_reset(&q);
+        http_url_encode(&q, j->names.v[m]);
+        get_start(s, &j->g[m],
+                  url_for(s, "/api/v1/benchmarks?model=%s&runId=%s&exactRun=true", q.p, id),
+                  run ? PRIO_RUN : PRIO_DAY, bench_arrived, j);
+    }
+    buf_release(&q);
+    return j;
 }
 
 /* Asks for what a selected run still needs; done at once when it needs nothing. */
 static void run_start(struct sync *s, const struct infx_run *run)
 {
     const struct infx_day *ad = run->date ? avail_day(&s->avail, run->date) : NULL;
-    const struct infx_strs *keys = run->keys.n || !ad ? &run->keys : &ad->keys;
     struct buf p = BUF_INIT_MAX(FS_PATH_MAX);
+    struct infx_strs models = {0}, need = {0};
     struct job *j;
     long att;
 
     if (s->rc < 0 || (run_json_state(s, run->id, &att, NULL) == 2 && has_artifacts(s, run->id)))
         return;
-    j = xcalloc(1, sizeof(*j));
-    j->s = s;
-    j->run = run;
-    ALLOC_GROW(s->jobs, s->njobs + 1, s->capjobs);
-    s->jobs[s->njobs++] = j;
-    for (size_t k = 0; k < keys->n; k++) {
-        const char *disp = display_for(s, keys->v[k]);
-        if (!disp || !wanted(s, disp) || infx_strs_has(&j->models, disp))
-            continue;
-        infx_strs_add(&j->models, disp);
+    names_for(s, run->keys.n || !ad ? &run->keys : &ad->keys, &models);
+    for (size_t m = 0; m < models.n; m++) {
         buf_reset(&p);
-        if (apifiles_path(&p, s->env->cache, run->id, disp, run->attempt) == 0 && !path_exists(p.p))
-            infx_strs_add(&j->need, disp);
+        if (apifiles_path(&p, s->env->cache, run->id, models.v[m], run->attempt) == 0 &&
+            !path_exists(p.p))
+            infx_strs_add(&need, models.v[m]);
     }
+    if (models.n) {
+        j = job_new(s, run, run->id, &need);
+        if (!need.n)
+            run_done(j);
+    }
+    infx_strs_release(&models);
+    infx_strs_release(&need);
     buf_release(&p);
-    if (!j->models.n)
-        return;
-    if (!j->need.n) {
-        run_done(j);
-        return;
-    }
-    j->g = xcalloc(j->need.n, sizeof(*j->g));
-    j->open = j->need.n;
-    for (size_t m = 0; m < j->need.n; m++)
-        get_start(s, &j->g[m], bench_url(s, j->need.v[m], run->id), PRIO_RUN, bench_arrived, j);
 }
 
+/* Whether run id is still being located (its answers may hold its documents). */
 static int locating(struct sync *s, const char *id)
 {
-    for (size_t i = 0; i < s->nlocs; i++)
-        if (s->locs[i]->open && !strcmp(s->locs[i]->id, id))
+    for (struct job *j = s->jobs; j; j = j->next)
+        if (!j->run && j->open && !strcmp(j->id, id))
             return 1;
     return 0;
 }
@@ -543,10 +505,11 @@ static int cmp_run_newest(const void *a, const void *b)
     const struct infx_run *x = *(const struct infx_run *const *)a;
     const struct infx_run *y = *(const struct infx_run *const *)b;
     long long tx = created_instant(x), ty = created_instant(y);
+    unsigned long long ix = strtoull(x->id, NULL, 10), iy = strtoull(y->id, NULL, 10);
+
     if (tx != ty)
         return ty > tx ? 1 : -1;
-    return strlen(y->id) != strlen(x->id) ? (strlen(y->id) > strlen(x->id) ? 1 : -1)
-                                          : strcmp(y->id, x->id);
+    return (iy > ix) - (iy < ix);
 }
 
 /* The runs known so far, newest first; with a run count, only that many. */
@@ -570,7 +533,6 @@ static void day_loaded(struct sync *s, struct day *d)
             continue;
         ALLOC_GROW(s->runs, s->nruns + 1, s->capruns);
         s->runs[s->nruns++] = run;
-        /* a run being located waits for all its answers: they may hold its documents */
         if (!s->want_runs && !s->listing && !locating(s, run->id))
             run_start(s, run);
     }
@@ -584,28 +546,29 @@ static void day_arrived(struct source_get *g, void *ud)
     struct sync *s = d->s;
     char *text = NULL, why[256];
     size_t len;
+    int r;
     struct imx_err e = IMX_ERR_INIT;
     struct buf rel = BUF_INIT_MAX(FS_PATH_MAX);
 
     s->days_open--;
     if (stopping(s, g))
         goto out;
-    if (body_of(g, &text, &len, why, sizeof(why)) < 0) {
+    if ((r = body_of(g, &text, &len, why, sizeof(why))) < 0) {
         s->failed++;
-        imx_warn(s->env->diag, -fail_code(g), "%s: %s", g->url, why);
+        imx_warn(s->env->diag, -r, "%s: %s", g->url, why);
     } else if (infx_wfinfo_parse(text, len, &d->wi, &e) < 0) {
         s->failed++;
         infx_wfinfo_release(&d->wi);
         imx_warn(s->env->diag, e.code, "%s: %s", g->url, e.msg);
     } else {
         buf_addf(&rel, "api/workflow-info/%s.json", d->date);
-        if ((s->rc = store_doc(s, rel.p, text, len)) == 0)
+        if ((s->rc = store_write_file(s->store, rel.p, text, len, s->err)) == 0)
             day_loaded(s, d);
     }
-    free(text);
     if (s->want_runs)
         next_days(s);
 out:
+    free(text);
     buf_release(&rel);
     source_get_release(g);
 }
@@ -619,40 +582,37 @@ static struct day *day_want(struct sync *s, const char *date)
 {
     const char *newest = s->avail.n ? s->avail.v[s->avail.n - 1].date : NULL;
     struct buf rel = BUF_INIT_MAX(FS_PATH_MAX);
+    struct imx_err e = IMX_ERR_INIT;
     struct day *d;
     char *text = NULL;
     size_t len;
     int ask;
 
-    for (size_t i = 0; i < s->ndays; i++)
-        if (!strcmp(s->days[i]->date, date))
-            return s->days[i];
+    for (d = s->days; d; d = d->next)
+        if (!strcmp(d->date, date))
+            return d;
     d = xcalloc(1, sizeof(*d));
     d->s = s;
+    d->next = s->days;
+    s->days = d;
     memcpy(d->date, date, sizeof(d->date));
-    ALLOC_GROW(s->days, s->ndays + 1, s->capdays);
-    s->days[s->ndays++] = d;
     s->env->st.dates++;
     ask = s->env->where->refresh || s->env->sel->nids ||
           (newest && date_diff(date, newest) < INFX_RECHECK_DAYS) ||
           !same_keys(avail_day(&s->avail, date), avail_day(&s->old_avail, date));
     buf_addf(&rel, "api/workflow-info/%s.json", date);
-    if (!ask && load_doc(s, rel.p, &text, &len) == 0) {
-        struct imx_err e = IMX_ERR_INIT;
-        int ok = infx_wfinfo_parse(text, len, &d->wi, &e) == 0;
-        free(text);
-        if (ok) {
-            buf_release(&rel);
-            day_loaded(s, d);
-            return d;
-        }
+    if (!ask && load_doc(s, rel.p, &text, &len) == 0 &&
+        infx_wfinfo_parse(text, len, &d->wi, &e) == 0) {
+        day_loaded(s, d);
+    } else {
         infx_wfinfo_release(&d->wi);
+        s->env->st.dates_listed++;
+        s->days_open++;
+        get_start(s, &d->g, url_for(s, "/api/v1/workflow-info?date=%s", date), PRIO_DAY,
+                  day_arrived, d);
     }
+    free(text);
     buf_release(&rel);
-    s->env->st.dates_listed++;
-    s->days_open++;
-    get_start(s, &d->g, url_for(s, "/api/v1/workflow-info?date=%s", date), PRIO_DAY, day_arrived,
-              d);
     return d;
 }
 
@@ -672,53 +632,12 @@ static void next_days(struct sync *s)
             }
         }
     }
-    if (s->days_open || s->selected || s->rc < 0)
+    if (s->days_open || s->chosen || s->rc < 0)
         return;
-    s->selected = 1;
+    s->chosen = 1;
     choose_runs(s);
     for (size_t i = 0; i < s->nruns && !s->listing; i++)
         run_start(s, s->runs[i]);
-}
-
-static void locate_arrived(struct source_get *g, void *ud)
-{
-    struct locate *l = ud;
-    struct sync *s = l->s;
-    size_t m = (size_t)(g - l->g);
-    char *text = NULL, why[256];
-    size_t len;
-    struct rowpeek pk;
-    struct apirow_stats as = {0, 0, 0};
-
-    l->open--;
-    memset(&pk, 0, sizeof(pk));
-    if (stopping(s, g))
-        goto out;
-    if (body_of(g, &text, &len, why, sizeof(why)) < 0) {
-        s->failed++;
-        imx_warn(s->env->diag, -fail_code(g), "%s: %s", g->url, why);
-    } else if (check_rows(s, NULL, text, len, g->url, &as, &pk) == 0 && pk.seen &&
-               !strcmp(pk.id, l->id)) {
-        if (!infx_strs_has(&l->dates, pk.date))
-            infx_strs_add(&l->dates, pk.date);
-        /* keep the answer: it is the run's rows for that attempt */
-        if (pk.attempt > 0 && !s->listing)
-            s->rc = store_bench(s, l->id, l->names.v[m], pk.attempt, text, len, &as);
-    }
-    free(text);
-    if (l->open || s->rc < 0)
-        goto out;
-    if (!l->dates.n)
-        imx_warn(s->env->diag, IMX_ENOTFOUND, "run %s: the InferenceX API has no rows of it%s",
-                 l->id, s->all ? "" : " for this model");
-    for (size_t i = 0; i < l->dates.n; i++) {
-        struct day *d = day_want(s, l->dates.v[i]);
-        for (size_t k = 0; d->loaded && !s->listing && k < d->wi.n; k++)
-            if (!strcmp(d->wi.runs[k].id, l->id))
-                run_start(s, &d->wi.runs[k]);
-    }
-out:
-    source_get_release(g);
 }
 
 /*
@@ -730,84 +649,29 @@ static void locate_ids(struct sync *s)
 {
     const struct source_sel *sel = s->env->sel;
     struct infx_strs names = {0};
-    int named = 0;
 
+    for (size_t d = 0; d < s->avail.n; d++)
+        names_for(s, &s->avail.v[d].keys, &names);
     for (size_t i = 0; i < sel->nids; i++) {
         char date[DATE_LEN + 1] = "";
         long att;
-        struct locate *l;
-        if (run_json_state(s, sel->ids[i], &att, date) == 1 && date_valid(date)) {
+        if (run_json_state(s, sel->ids[i], &att, date) == 1 && date_valid(date))
             day_want(s, date);
-            continue;
-        }
-        if (locating(s, sel->ids[i]))
-            continue;
-        for (size_t d = 0; d < s->avail.n && !named; d++)
-            for (size_t k = 0; k < s->avail.v[d].keys.n; k++) {
-                const char *disp = display_for(s, s->avail.v[d].keys.v[k]);
-                if (disp && wanted(s, disp) && !infx_strs_has(&names, disp))
-                    infx_strs_add(&names, disp);
-            }
-        named = 1;
-        if (!names.n) {
+        else if (!names.n)
             imx_warn(s->env->diag, IMX_ENOTFOUND, "run %s: the InferenceX API has no rows of it%s",
                      sel->ids[i], s->all ? "" : " for this model");
-            continue;
-        }
-        l = xcalloc(1, sizeof(*l));
-        l->s = s;
-        l->id = sel->ids[i];
-        l->g = xcalloc(names.n, sizeof(*l->g));
-        l->open = names.n;
-        for (size_t m = 0; m < names.n; m++)
-            infx_strs_add(&l->names, names.v[m]);
-        ALLOC_GROW(s->locs, s->nlocs + 1, s->caplocs);
-        s->locs[s->nlocs++] = l;
+        else if (!locating(s, sel->ids[i]))
+            job_new(s, NULL, sel->ids[i], &names);
     }
-    /* asked once every id is known to be located: none of them starts before its answers */
-    for (size_t i = 0; i < s->nlocs; i++)
-        for (size_t m = 0; m < s->locs[i]->names.n; m++)
-            get_start(s, &s->locs[i]->g[m], bench_url(s, s->locs[i]->names.v[m], s->locs[i]->id),
-                      PRIO_DAY, locate_arrived, s->locs[i]);
     infx_strs_release(&names);
-}
-
-static void sync_release(struct sync *s)
-{
-    for (size_t i = 0; i < s->ndays; i++) {
-        infx_wfinfo_release(&s->days[i]->wi);
-        free(s->days[i]);
-    }
-    for (size_t i = 0; i < s->njobs; i++) {
-        infx_strs_release(&s->jobs[i]->need);
-        infx_strs_release(&s->jobs[i]->models);
-        free(s->jobs[i]->g);
-        free(s->jobs[i]);
-    }
-    for (size_t i = 0; i < s->nlocs; i++) {
-        infx_strs_release(&s->locs[i]->names);
-        infx_strs_release(&s->locs[i]->dates);
-        free(s->locs[i]->g);
-        free(s->locs[i]);
-    }
-    free(s->days);
-    free(s->jobs);
-    free(s->locs);
-    free(s->runs);
-    infx_strs_release(&s->want);
-    infx_strs_release(&s->live);
-    infx_strs_release(&s->warned);
-    infx_avail_release(&s->avail);
-    infx_avail_release(&s->old_avail);
-    if (s->store == &s->own_store)
-        store_close(s->store);
 }
 
 /*
  * Discovery and download (notes section 6): availability, then workflow-info per date (named
  * runs' dates, the range, or newest first until enough runs), then /benchmarks?model=&runId=
  * &exactRun=true per run and model, storing what is not in the cache yet. Failures of single
- * runs are warnings (counted as failed artifacts); failing discovery is an error.
+ * runs are warnings (counted as failed artifacts); failing discovery is an error. The caller
+ * releases s, also on failure.
  */
 static int sync_run(struct sync *s, struct source_env *env, int listing, struct imx_err *err)
 {
@@ -820,12 +684,12 @@ static int sync_run(struct sync *s, struct source_env *env, int listing, struct 
     s->listing = listing;
     s->base =
         env->where->infx_url && *env->where->infx_url ? env->where->infx_url : INFX_DEFAULT_URL;
-    s->store = env->store;
     /* listing takes no lock, but keeps the discovery answers as a sync would */
-    if (!s->store && (r = store_open(&s->own_store, env->cache, err)) < 0)
+    s->store = env->store ? env->store : &s->own_store;
+    if (!env->store && (r = store_open(&s->own_store, env->cache, err)) < 0) {
+        s->store = NULL;
         return r;
-    if (!s->store)
-        s->store = &s->own_store;
+    }
     s->want_runs = sel->nids ? 0 : sel->recent > 0 ? sel->recent : !sel->since && !sel->until;
     if ((r = resolve_models(s)) < 0 || (r = get_availability(s)) < 0)
         return r;
@@ -833,10 +697,9 @@ static int sync_run(struct sync *s, struct source_env *env, int listing, struct 
         locate_ids(s);
     else if (s->want_runs)
         next_days(s);
-    else
-        for (size_t i = s->avail.n; i-- > 0;)
-            if (date_in_range(s->avail.v[i].date, sel->since, sel->until))
-                day_want(s, s->avail.v[i].date);
+    for (size_t i = s->avail.n; !sel->nids && !s->want_runs && i-- > 0;)
+        if (date_in_range(s->avail.v[i].date, sel->since, sel->until))
+            day_want(s, s->avail.v[i].date);
     if (source_run(env) < 0 && s->rc == 0)
         s->rc = imx_seterr(err, IMX_EINTR, "interrupted");
     if (!s->want_runs || listing)
@@ -844,6 +707,32 @@ static int sync_run(struct sync *s, struct source_env *env, int listing, struct 
     env->st.runs += s->nruns;
     env->st.artifacts_failed += s->failed;
     return s->rc;
+}
+
+static void sync_release(struct sync *s)
+{
+    while (s->days) {
+        struct day *d = s->days;
+        s->days = d->next;
+        infx_wfinfo_release(&d->wi);
+        free(d);
+    }
+    while (s->jobs) {
+        struct job *j = s->jobs;
+        s->jobs = j->next;
+        infx_strs_release(&j->names);
+        infx_strs_release(&j->dates);
+        free(j->g);
+        free(j);
+    }
+    free(s->runs);
+    infx_strs_release(&s->want);
+    infx_strs_release(&s->live);
+    infx_strs_release(&s->warned);
+    infx_avail_release(&s->avail);
+    infx_avail_release(&s->old_avail);
+    if (s->store == &s->own_store)
+        store_close(s->store);
 }
 
 static int api_sync(struct source_env *env, struct imx_err *err)

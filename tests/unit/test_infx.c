@@ -18,6 +18,11 @@ static const char gz1[] = "\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\x03\x8b\xae\x56\
 static const char gz2[] = "\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\x03\x93\xef\xe6\x60\x00\x01\x26"
                           "\xe6\xee\x75\x61\x5e\x21\x9b\x8c\xd6\xf4\xb2\x32\xd4\x16\x9f\xfe\xc4"
                           "\x09\x14\x04\x00\xe1\x67\xe3\x33\x1d\x00\x00\x00";
+/* three layers: more than any origin and proxy make */
+static const char gz3[] = "\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\x03\x93\xef\xe6\x60\x00\x01\x26"
+                          "\xe6\xc9\xef\x9f\x25\x30\x30\xaa\x3d\x7b\x57\x9a\x18\xa7\x38\xbb\xe7"
+                          "\xda\x97\x4d\x46\x57\xc4\xe6\xff\x3b\xc2\x29\xc2\xc2\xf0\x30\xfd\xb1"
+                          "\xb1\x2c\x50\x15\x00\xc5\xbf\x6a\xfa\x2e\x00\x00\x00";
 
 static int resolves_to(const char *arg, const char *want)
 {
@@ -102,6 +107,9 @@ static void decoding(void)
     CHECK(infx_decode_body(gz2, sizeof(gz2) - 1, 100, &out, &n, &err) == 0);
     CHECK(n == 9 && !strcmp(out, "[{\"a\":1}]"));
     free(out);
+    CHECK(infx_decode_body(gz3, sizeof(gz3) - 1, 100, &out, &n, &err) == -IMX_EPARSE);
+    CHECK(strstr(err.msg, "more than twice") != NULL);
+    imx_err_clear(&err);
     /* truncated stream */
     CHECK(infx_decode_body(gz1, 15, 100, &out, &n, &err) == -IMX_EPARSE);
     CHECK(strstr(err.msg, "gzip") != NULL);
