@@ -62,6 +62,7 @@ struct job {
     struct job *next;
     const struct infx_run *run;
     const char *id;
+    char who[32];           /* "run <ID>: " for a run's warnings, "" locating */
     struct infx_strs names; /* display names asked for */
     struct infx_strs dates; /* without run: the dates its rows say */
     struct source_get *g;   /* one per name */
@@ -392,11 +393,9 @@ static void bench_arrived(struct source_get *g, void *ud)
         j->failed++;
         s->failed++;
         if (r < 0)
-            imx_warn(s->env->diag, -r, "%s%s%s%s: %s", j->run ? "run " : "", j->run ? j->id : "",
-                     j->run ? ": " : "", g->url, why);
+            imx_warn(s->env->diag, -r, "%s%s: %s", j->who, g->url, why);
         else
-            imx_warn(s->env->diag, e.code, "%s%s%s%s", j->run ? "run " : "", j->run ? j->id : "",
-                     j->run ? ": " : "", e.msg);
+            imx_warn(s->env->diag, e.code, "%s%s", j->who, e.msg);
     } else if (j->run || (pk.seen && !strcmp(pk.id, j->id))) {
         if (!j->run)
             infx_strs_add(&j->dates, pk.date);
@@ -431,6 +430,8 @@ static struct job *job_new(struct sync *s, const struct infx_run *run, const cha
     j->s = s;
     j->run = run;
     j->id = id;
+    if (run)
+        snprintf(j->who, sizeof(j->who), "run %s: ", id);
     j->next = s->jobs;
     s->jobs = j;
     for (size_t m = 0; names && m < names->n; m++)
@@ -702,7 +703,7 @@ static int sync_run(struct sync *s, struct source_env *env, int listing, struct 
             day_want(s, s->avail.v[i].date);
     if (source_run(env) < 0 && s->rc == 0)
         s->rc = imx_seterr(err, IMX_EINTR, "interrupted");
-    if (!s->want_runs || listing)
+    if (!s->want_runs)
         choose_runs(s);
     env->st.runs += s->nruns;
     env->st.artifacts_failed += s->failed;
