@@ -317,13 +317,18 @@ static int peek_row(void *ud, struct row *r, size_t index)
 static void run_done(struct job *j)
 {
     struct sync *s = j->s;
-    struct source_run sr;
     struct buf p = BUF_INIT_MAX(FS_PATH_MAX), body = BUF_INIT_MAX(STORE_RUN_JSON_MAX);
     long att;
     int state = run_json_state(s, j->id, &att, NULL);
+    struct source_run sr = {.id = strtoull(j->id, NULL, 10),
+                            .date = j->run->date,
+                            .cached = !j->names.n,
+                            .got = j->got,
+                            .failed = j->failed,
+                            .bytes = j->bytes,
+                            .rows_known = j->names.n > 0,
+                            .rows = j->rows};
 
-    memset(&sr, 0, sizeof(sr));
-    sr.id = strtoull(j->id, NULL, 10);
     if (j->failed == 0 && (state == 0 || (state == 1 && att != j->run->attempt)))
         s->rc = infx_run_json(j->run, &body) < 0
                     ? imx_seterr(s->err, IMX_ETOOBIG, "run %s: run.json too large", j->id)
@@ -336,14 +341,7 @@ static void run_done(struct job *j)
         buf_addf(&p, "attempt %ld replacing attempt %ld", j->run->attempt, att);
     else
         buf_addf(&p, "attempt %ld", j->run->attempt);
-    sr.date = j->run->date;
     sr.detail = p.p;
-    sr.cached = !j->names.n;
-    sr.got = j->got;
-    sr.failed = j->failed;
-    sr.bytes = j->bytes;
-    sr.rows_known = j->names.n > 0;
-    sr.rows = j->rows;
     source_say_run(s->env, &sr);
     buf_release(&p);
     buf_release(&body);
