@@ -452,45 +452,91 @@ static void read_run(struct worker *w, struct run_info *ri)
         w->st.runs_empty++;
 }
 
-/* Per-run mode: runs are parsed in parallel but handed over strictly in run order; a worker
- * waits for its turn with its run's rows, so at most one run per worker is held. */
+/* Per-run mode: runs are parsed in parallel, up to STREAM_AHEAD per worker beyond the oldest
+ * not yet handed over, and handed over strictly in run order by whichever worker finds the
+ * next one ready (one worker at a time). The callback's work (a SQLite insert) thus runs on one
+ * core while the others keep parsing, instead of each worker waiting for its turn with its one
+ * run: a run slower to parse than its predecessor no longer stalls the callback. */
+#define STREAM_AHEAD 4
+
+struct run_slot {
+    struct table table; /* the run's rows while it is parsed and until handed over */
+    struct trow **rows; /* sorted, once parsed */
+    size_t n;
+    int ready;
+};
+
 struct run_stream {
     extract_run_fn fn;
     void *ud;
     pthread_mutex_t lock;
-    pthread_cond_t turn;
+    pthread_cond_t room; /* emitted moved on: a slot is free */
+    struct run_slot *slots;
+    size_t nslots;
     size_t emitted; /* runs handed over (or skipped after a stop) */
+    int emitting;   /* a worker is handing runs over */
     int stop;       /* the callback's first error code, 0 while all is well */
 };
 
-static void hand_over(struct worker *w, size_t i)
+/* The slot of run i, once the run that used it last has been handed over. */
+static struct run_slot *claim_slot(struct run_stream *s, size_t i)
+{
+    pthread_mutex_lock(&s->lock);
+    while (i >= s->emitted + s->nslots)
+        pthread_cond_wait(&s->room, &s->lock);
+    pthread_mutex_unlock(&s->lock);
+    return &s->slots[i % s->nslots];
+}
+
+/* Hands over the ready runs in order, unless another worker is doing so; called with the lock
+ * held, which it releases around the callback. */
+static void drain(struct run_stream *s, struct run_list *runs)
+{
+    while (!s->emitting && s->emitted < runs->n) {
+        size_t i = s->emitted;
+        struct run_slot *sl = &s->slots[i % s->nslots];
+        int stop = s->stop;
+        if (!sl->ready)
+            break;
+        s->emitting = 1;
+        pthread_mutex_unlock(&s->lock);
+        if (!stop) {
+            int r = s->fn(s->ud, &runs->v[i], sl->rows, sl->n);
+            if (r < 0)
+                stop = r;
+        }
+        free(sl->rows);
+        sl->rows = NULL;
+        table_release(&sl->table);
+        table_init(&sl->table);
+        pthread_mutex_lock(&s->lock);
+        if (stop && !s->stop)
+            s->stop = stop;
+        sl->ready = 0;
+        s->emitted++;
+        s->emitting = 0;
+        pthread_cond_broadcast(&s->room);
+    }
+}
+
+/* Run i of the stream: read into its slot (nothing is read once the callback failed or an
+ * interrupt came), sorted, marked ready, and handed over with any ready runs after it. */
+static void stream_run(struct worker *w, size_t i)
 {
     struct run_stream *s = w->stream;
-    struct trow **rows = NULL;
-    size_t n = 0;
-    int stop;
+    struct run_slot *sl = claim_slot(s, i);
 
-    pthread_mutex_lock(&s->lock);
-    while (s->emitted != i)
-        pthread_cond_wait(&s->turn, &s->lock);
-    stop = s->stop;
-    pthread_mutex_unlock(&s->lock);
-    /* only this worker may call fn now: the others wait for emitted to reach their run */
-    if (!stop) {
-        int r;
-        rows = table_sorted(w->table, &n);
-        r = s->fn(s->ud, &w->x->runs.v[i], rows, n);
-        free(rows);
-        if (r < 0)
-            stop = r;
+    w->table = &sl->table;
+    if (!__atomic_load_n(&s->stop, __ATOMIC_RELAXED) && !tempfile_interrupted()) {
+        read_run(w, &w->x->runs.v[i]);
+        /* sorted here, in parallel, rather than by the worker that hands it over */
+        sl->rows = table_sorted(&sl->table, &sl->n);
     }
-    table_release(w->table);
-    table_init(w->table);
     pthread_mutex_lock(&s->lock);
-    if (stop && !s->stop)
-        s->stop = stop;
-    s->emitted++;
-    pthread_cond_broadcast(&s->turn);
+    if (tempfile_interrupted() && !s->stop)
+        s->stop = -IMX_EINTR;
+    sl->ready = 1;
+    drain(s, &w->x->runs);
     pthread_mutex_unlock(&s->lock);
 }
 
@@ -500,15 +546,15 @@ static void *worker_main(void *arg)
 
     for (;;) {
         size_t i = __atomic_fetch_add(w->next, 1, __ATOMIC_RELAXED);
-        if (i >= w->x->runs.n || tempfile_interrupted())
+        if (i >= w->x->runs.n)
             break;
         if (w->stream) {
-            /* oldest first, the order the rows are handed over in; nothing more is read
-             * once the callback failed */
-            if (!__atomic_load_n(&w->stream->stop, __ATOMIC_RELAXED))
-                read_run(w, &w->x->runs.v[i]);
-            hand_over(w, i);
+            /* oldest first, the order the rows are handed over in; a run claimed is always
+             * marked ready, read or not, so that the ones after it are handed over */
+            stream_run(w, i);
         } else {
+            if (tempfile_interrupted())
+                break;
             /* newest first: the rows most likely to be kept arrive first */
             read_run(w, &w->x->runs.v[w->x->runs.n - 1 - i]);
         }
@@ -545,6 +591,12 @@ static int run_workers(struct extract *x, const struct extract_opts *o, struct r
         nthreads = x->runs.n ? (int)x->runs.n : 1;
     if (nthreads > 16)
         nthreads = 16;
+    if (stream) {
+        stream->nslots = (size_t)nthreads * STREAM_AHEAD;
+        stream->slots = xcalloc(stream->nslots, sizeof(*stream->slots));
+        for (size_t i = 0; i < stream->nslots; i++)
+            table_init(&stream->slots[i].table);
+    }
     w = xcalloc((size_t)nthreads, sizeof(*w));
     tid = xcalloc((size_t)nthreads, sizeof(*tid));
     for (int i = 0; i < nthreads; i++) {
@@ -552,12 +604,7 @@ static int run_workers(struct extract *x, const struct extract_opts *o, struct r
         w[i].o = o;
         w[i].next = &next;
         w[i].stream = stream;
-        if (stream) {
-            w[i].table = xmalloc(sizeof(*w[i].table));
-            table_init(w[i].table);
-        } else {
-            w[i].table = &x->table;
-        }
+        w[i].table = &x->table; /* a stream's runs go to their slots */
         row_key_init(&w[i].key);
     }
     /* worker 0 runs on this thread: no thread at all for a single run */
@@ -572,15 +619,17 @@ static int run_workers(struct extract *x, const struct extract_opts *o, struct r
         merge_stats(&x->st, &w[i].st);
         row_key_release(&w[i].key);
         free(w[i].held);
-        if (stream) {
-            table_release(w[i].table);
-            free(w[i].table);
-        }
         if (w[i].spool)
             fclose(w[i].spool);
     }
     free(w);
     free(tid);
+    if (stream) {
+        /* every claimed run was handed over: the slots are empty */
+        for (size_t i = 0; i < stream->nslots; i++)
+            table_release(&stream->slots[i].table);
+        free(stream->slots);
+    }
     if (tempfile_interrupted())
         return imx_seterr(err, IMX_EINTR, "interrupted");
     return 0;
@@ -601,9 +650,9 @@ int extract_each_run(struct extract *x, const struct extract_opts *o, extract_ru
     s.fn = fn;
     s.ud = ud;
     pthread_mutex_init(&s.lock, NULL);
-    pthread_cond_init(&s.turn, NULL);
+    pthread_cond_init(&s.room, NULL);
     r = run_workers(x, o, &s, err);
-    pthread_cond_destroy(&s.turn);
+    pthread_cond_destroy(&s.room);
     pthread_mutex_destroy(&s.lock);
     return r < 0 ? r : s.stop;
 }

@@ -77,8 +77,9 @@ void extract_release(struct extract *x);
 typedef int (*extract_run_fn)(void *ud, const struct run_info *run, struct trow **rows, size_t n);
 /*
  * The history: every run's rows, run by run (x->table stays empty; x->runs and x->st are
- * filled as by extract_run). Runs are parsed in parallel, handed over in order; memory holds
- * at most one run per worker, whatever the number of runs. Returns 0, an error of the scan,
+ * filled as by extract_run). Runs are parsed in parallel, handed over in order (by one worker at
+ * a time, while the others parse on); memory holds at most a few runs per worker, whatever the
+ * number of runs. Returns 0, an error of the scan,
  * or the callback's first negative return.
  */
 int extract_each_run(struct extract *x, const struct extract_opts *o, extract_run_fn fn, void *ud,
