@@ -424,6 +424,30 @@ static int find_field(const struct trow *t, const char *name)
     return -1;
 }
 
+/* A derived column's number; mf: where the metrics' fields are (NULL: find them by name). */
+static double derived(const struct column *c, const struct trow *t, const int *mf)
+{
+    /* Writers ask a row's columns in order: the set's first derived column computes all of
+     * the row's metrics and the others reuse them (was every metric once per column). A row
+     * at the address of an earlier one is recomputed by that first column. */
+    static _Thread_local struct {
+        const struct trow *t;
+        const struct gpu_table *g;
+        double v[NMETRIC];
+    } memo;
+    const struct gpu_table *g = c->gpus ? c->gpus : builtin_gpus();
+
+    if (c->first_derived || memo.t != t || memo.g != g) {
+        if (mf)
+            metrics_of_fields(t, mf, g, 0, memo.v, NULL);
+        else
+            metrics_of_row(t, g, 0, memo.v, NULL);
+        memo.t = t;
+        memo.g = g;
+    }
+    return memo.v[c->metric];
+}
+
 /* A column's value; field: the column's field index (-2: find it by name); mf: where the
  * metrics' fields are (NULL: find them by name). */
 static const char *value(const struct column *c, const struct trow *t, const struct run_list *runs,
@@ -469,27 +493,11 @@ static const char *value(const struct column *c, const struct trow *t, const str
     case COL_FILE:
         return ri && t->rank.file < ri->nfiles ? with_len(ri->files[t->rank.file].rel, len) : NULL;
     case COL_DERIVED: {
-        /* Writers ask a row's columns in order: the set's first derived column computes all
-         * of the row's metrics and the others reuse them (was every metric once per column).
-         * A row at the address of an earlier one is recomputed by that first column. */
-        static _Thread_local struct {
-            const struct trow *t;
-            const struct gpu_table *g;
-            double v[NMETRIC];
-        } memo;
-        const struct gpu_table *g = c->gpus ? c->gpus : builtin_gpus();
-        if (c->first_derived || memo.t != t || memo.g != g) {
-            if (mf)
-                metrics_of_fields(t, mf, g, 0, memo.v, NULL);
-            else
-                metrics_of_row(t, g, 0, memo.v, NULL);
-            memo.t = t;
-            memo.g = g;
-        }
-        if (isnan(memo.v[c->metric]))
+        double v = derived(c, t, mf);
+        if (isnan(v))
             return NULL;
         *kind = VAL_NUM;
-        num_format(memo.v[c->metric], gpubuf, 32);
+        num_format(v, gpubuf, 32);
         return with_len(gpubuf, len);
     }
     }
@@ -510,6 +518,12 @@ const char *column_value_at(const struct colset *cs, size_t col, const struct tr
     if (!fields)
         return value(&cs->v[col], t, runs, -2, NULL, scratch, len, kind);
     return value(&cs->v[col], t, runs, fields[col], fields + cs->n, scratch, len, kind);
+}
+
+double column_number_at(const struct colset *cs, size_t col, const struct trow *t,
+                        const int *fields)
+{
+    return derived(&cs->v[col], t, fields ? fields + cs->n : NULL);
 }
 
 void colwatch_init(struct colwatch *w, const char *spec)

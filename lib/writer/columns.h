@@ -78,6 +78,11 @@ const char *column_value_at(const struct colset *cs, size_t col, const struct tr
                             const struct run_list *runs, const int *fields, char *scratch,
                             size_t *len, enum val_kind *kind);
 
+/* A derived column's value as the number that column_value_at writes as text (the shortest text
+ * that reads back as it), NaN when the row has none: for writers that store numbers. */
+double column_number_at(const struct colset *cs, size_t col, const struct trow *t,
+                        const int *fields);
+
 /*
  * The value of column c for row t (runs gives the run metadata) and its length
  * in *len; NULL for a missing value. scratch must hold at least 32 bytes.

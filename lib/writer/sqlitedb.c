@@ -221,6 +221,26 @@ static void bind_value(sqlite3_stmt *st, int i, char type, const char *v, size_t
     }
 }
 
+/*
+ * A derived column bound as its number, without the text the other writers need: that text
+ * reads back as the same double, so the value stored is the same. 0 for a count that is not
+ * whole (rare), left to the text path.
+ */
+static int bind_derived(struct db *d, size_t c, const struct trow *t, const int *fields, int i)
+{
+    double v = column_number_at(&d->cs, c, t, fields);
+
+    if (isnan(v))
+        sqlite3_bind_null(d->ins_row, i);
+    else if (d->types[c][VAL_NUM] == 'R')
+        sqlite3_bind_double(d->ins_row, i, v);
+    else if (v == floor(v) && fabs(v) < 1e15)
+        sqlite3_bind_int64(d->ins_row, i, (sqlite3_int64)v);
+    else
+        return 0;
+    return 1;
+}
+
 static int insert_row(struct db *d, const struct trow *t, struct buf *sk)
 {
     const int *fields = colset_fields(&d->cs, t);
@@ -231,8 +251,12 @@ static int insert_row(struct db *d, const struct trow *t, struct buf *sk)
         char scratch[32];
         size_t len;
         enum val_kind kind;
-        const char *v = column_value_at(&d->cs, c, t, &d->x->runs, fields, scratch, &len, &kind);
-        char type = d->types[c][kind];
+        const char *v;
+        char type;
+        if (col->src == COL_DERIVED && bind_derived(d, c, t, fields, i))
+            continue;
+        v = column_value_at(&d->cs, c, t, &d->x->runs, fields, scratch, &len, &kind);
+        type = d->types[c][kind];
         if (v && col->src != COL_FIELD) {
             /* run metadata, perhaps made in scratch: a copy, the row's text is not its home */
             if (type != 'T' && is_integer(v) && len < 19)
