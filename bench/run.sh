@@ -9,7 +9,8 @@
 # BENCH_NO_INSTALL=1 (never apt-get jq), BENCH_STRICT=1 (exit 1 when a goal is missed),
 # BENCH_SYNC_REPEAT (cold and warm syncs, median of, default 5), BENCH_BASELINE_IMX (another imx
 # binary, e.g. main's, whose cold syncs are measured side by side with this one's),
-# BENCH_ONLY=extract (the extract section alone).
+# BENCH_ONLY=extract (the extract section alone), BENCH_ONLY=history (the history and formats
+# section alone: --history, the SQLite database, a one-run update).
 # Caches live in bench/out/ (gitignored) and are reused while the generator version is the same.
 set -u
 cd "$(dirname "$0")/.." || exit 2
@@ -137,6 +138,93 @@ run_tool() { # run_tool KEY SIZE REPEAT CMD...
         tail -n 5 "$tmp/stderr" | sed 's/^/    /'
     fi
 }
+
+# formats_bench: --history to CSV and JSON Lines, the SQLite database built from every run and a
+# one-run update, side by side with a plain extract of the largest cache (issue 13).
+formats_bench() {
+    local n=${SIZES##* } c hc db last
+    c=$OUT/cache-$n
+    run_tool plain h "$REPEAT" "$IMX" extract --offline --cache "$c" --model "$MODEL" -o - --quiet
+    run_tool hist h "$REPEAT" "$IMX" extract --offline --cache "$c" --model "$MODEL" --history \
+        -o - --quiet
+    T_ROWS[hist,h]=$(csv_rows "$tmp/hist-h.out")
+    T_ROWS[plain,h]=$(csv_rows "$tmp/plain-h.out")
+    run_tool jsonl h "$REPEAT" "$IMX" extract --offline --cache "$c" --model "$MODEL" --history \
+        --format jsonl -o - --quiet
+    T_ROWS[jsonl,h]=$(wc -l <"$tmp/jsonl-h.out")
+    # a fresh build each time: the file is removed before each run (best of REPEAT)
+    PREP='rm -f "$tmp/full.sqlite"' run_tool sqlite h "$REPEAT" "$IMX" extract --offline \
+        --cache "$c" --model "$MODEL" -o "$tmp/full.sqlite" --quiet
+    T_ROWS[sqlite,h]=$(sqlite3 "$tmp/full.sqlite" 'SELECT count(*) FROM rows' 2>/dev/null || echo -)
+    # a one-run update: the database of every run but the newest, then the newest arrives
+    hc=$tmp/hcache
+    rm -rf "$hc"
+    cp -al "$c" "$hc" 2>/dev/null || cp -r "$c" "$hc"
+    last=$(ls -d "$hc"/run_* | sort | tail -n 1)
+    mv "$last" "$tmp/held-run"
+    db=$tmp/inc.sqlite
+    rm -f "$db"
+    "$IMX" extract --offline --cache "$hc" --model "$MODEL" -o "$db" --quiet ||
+        { echo "  the SQLite build failed"; return; }
+    cp "$db" "$tmp/inc-base.sqlite"
+    mv "$tmp/held-run" "$last"
+    # the base database is copied back before each run, outside the time measured
+    PREP='cp "$tmp/inc-base.sqlite" "$db"' run_tool update h "$REPEAT" "$IMX" extract --offline \
+        --cache "$hc" --model "$MODEL" -o "$db" --quiet
+    T_ROWS[update,h]=$(sqlite3 "$db" 'SELECT count(*) FROM rows' 2>/dev/null || echo -)
+    printf '%-40s %8s %10s %8s %10s %12s\n' "$n runs, model $MODEL" "rows" "wall s" "cpu s" \
+        "peak MB" "vs extract"
+    for key in plain hist jsonl sqlite update; do
+        case $key in
+        plain) label="imx extract (the merged table)" ;;
+        hist) label="imx extract --history (CSV)" ;;
+        jsonl) label="imx extract --history --format jsonl" ;;
+        sqlite) label="SQLite database, built" ;;
+        update) label="SQLite database, one run added" ;;
+        esac
+        w=${T_WALL[$key,h]-}
+        [ -n "$w" ] || { printf '%-40s %s\n' "$label" "${T_NOTE[$key,h]-not run}"; continue; }
+        printf '%-40s %8s %10.3f %8.3f %10s %12s\n' "$label" "${T_ROWS[$key,h]-}" "$w" \
+            "${T_CPU[$key,h]}" "$(mb "${T_KB[$key,h]}")" "$(ratio "$w" "${T_WALL[plain,h]}")"
+    done
+    echo "goals (issue 13, Speed):"
+    w=${T_WALL[hist,h]-}
+    [ -n "$w" ] && awk -v a="$w" -v b="${T_WALL[plain,h]}" 'BEGIN { exit !(a <= 1.5 * b) }'
+    verdict $?
+    echo "  --history to CSV: $(ratio "${w:-0}" "${T_WALL[plain,h]}") a plain extract (goal <= 1.5x): $V"
+    [ -n "$w" ] && [ "${T_KB[hist,h]:-99999999}" -lt 65536 ]
+    verdict $?
+    echo "  --history peak memory: $(mb "${T_KB[hist,h]:-0}") MB (goal < 64 MB): $V"
+    w=${T_WALL[sqlite,h]-}
+    [ -n "$w" ] && awk -v a="$w" -v b="${T_WALL[plain,h]}" 'BEGIN { exit !(a <= 3 * b) }'
+    verdict $?
+    echo "  SQLite build: $(ratio "${w:-0}" "${T_WALL[plain,h]}") a plain extract (goal <= 3x): $V"
+    w=${T_WALL[update,h]-}
+    [ -n "$w" ] && fcmp "$w" "<" 0.2
+    verdict $?
+    echo "  one-run update: ${w:-?} s (goal < 0.2 s): $V"
+}
+
+# finish: the summary line and the exit status.
+finish() {
+    if [ "$missed" -gt 0 ]; then
+        echo "bench: $missed goal(s) missed"
+        [ "${BENCH_STRICT:-}" = 1 ] && exit 1
+    else
+        echo "bench: all goals met"
+    fi
+    exit 0
+}
+
+if [ "${BENCH_ONLY:-}" = history ]; then
+    ensure_cache "${SIZES##* }"
+    "$TOOLS/yajl_baseline" "$OUT/cache-${SIZES##* }" >/dev/null 2>&1 # warms the page cache
+    echo "machine: $(nproc 2>/dev/null || echo "?") cores; wall times are the best of $REPEAT, warm page cache"
+    echo
+echo "== history and formats: --history to CSV, the SQLite database, a one-run update (issue 13) =="
+    formats_bench
+    finish
+fi
 
 echo "== imx extract: synthetic caches (tests/tools/gencache.c), model $MODEL =="
 for n in $SIZES; do ensure_cache "$n"; done
@@ -660,75 +748,5 @@ echo
 # ---------------------------------------------------------------------------------------------
 echo
 echo "== history and formats: --history to CSV, the SQLite database, a one-run update (issue 13) =="
-formats_bench() {
-    local n=${SIZES##* } c hc db last
-    c=$OUT/cache-$n
-    run_tool plain h "$REPEAT" "$IMX" extract --offline --cache "$c" --model "$MODEL" -o - --quiet
-    run_tool hist h "$REPEAT" "$IMX" extract --offline --cache "$c" --model "$MODEL" --history \
-        -o - --quiet
-    T_ROWS[hist,h]=$(csv_rows "$tmp/hist-h.out")
-    T_ROWS[plain,h]=$(csv_rows "$tmp/plain-h.out")
-    run_tool jsonl h "$REPEAT" "$IMX" extract --offline --cache "$c" --model "$MODEL" --history \
-        --format jsonl -o - --quiet
-    T_ROWS[jsonl,h]=$(wc -l <"$tmp/jsonl-h.out")
-    # a fresh build each time: the file is removed before each run (best of REPEAT)
-    PREP='rm -f "$tmp/full.sqlite"' run_tool sqlite h "$REPEAT" "$IMX" extract --offline \
-        --cache "$c" --model "$MODEL" -o "$tmp/full.sqlite" --quiet
-    T_ROWS[sqlite,h]=$(sqlite3 "$tmp/full.sqlite" 'SELECT count(*) FROM rows' 2>/dev/null || echo -)
-    # a one-run update: the database of every run but the newest, then the newest arrives
-    hc=$tmp/hcache
-    rm -rf "$hc"
-    cp -al "$c" "$hc" 2>/dev/null || cp -r "$c" "$hc"
-    last=$(ls -d "$hc"/run_* | sort | tail -n 1)
-    mv "$last" "$tmp/held-run"
-    db=$tmp/inc.sqlite
-    rm -f "$db"
-    "$IMX" extract --offline --cache "$hc" --model "$MODEL" -o "$db" --quiet ||
-        { echo "  the SQLite build failed"; return; }
-    cp "$db" "$tmp/inc-base.sqlite"
-    mv "$tmp/held-run" "$last"
-    # the base database is copied back before each run, outside the time measured
-    PREP='cp "$tmp/inc-base.sqlite" "$db"' run_tool update h "$REPEAT" "$IMX" extract --offline \
-        --cache "$hc" --model "$MODEL" -o "$db" --quiet
-    T_ROWS[update,h]=$(sqlite3 "$db" 'SELECT count(*) FROM rows' 2>/dev/null || echo -)
-    printf '%-40s %8s %10s %10s %12s\n' "$n runs, model $MODEL" "rows" "wall s" "peak MB" \
-        "vs extract"
-    for key in plain hist jsonl sqlite update; do
-        case $key in
-        plain) label="imx extract (the merged table)" ;;
-        hist) label="imx extract --history (CSV)" ;;
-        jsonl) label="imx extract --history --format jsonl" ;;
-        sqlite) label="SQLite database, built" ;;
-        update) label="SQLite database, one run added" ;;
-        esac
-        w=${T_WALL[$key,h]-}
-        [ -n "$w" ] || { printf '%-40s %s\n' "$label" "${T_NOTE[$key,h]-not run}"; continue; }
-        printf '%-40s %8s %10.3f %10s %12s\n' "$label" "${T_ROWS[$key,h]-}" "$w" \
-            "$(mb "${T_KB[$key,h]}")" "$(ratio "$w" "${T_WALL[plain,h]}")"
-    done
-    echo "goals (issue 13, Speed):"
-    w=${T_WALL[hist,h]-}
-    [ -n "$w" ] && awk -v a="$w" -v b="${T_WALL[plain,h]}" 'BEGIN { exit !(a <= 1.5 * b) }'
-    verdict $?
-    echo "  --history to CSV: $(ratio "${w:-0}" "${T_WALL[plain,h]}") a plain extract (goal <= 1.5x): $V"
-    [ -n "$w" ] && [ "${T_KB[hist,h]:-99999999}" -lt 65536 ]
-    verdict $?
-    echo "  --history peak memory: $(mb "${T_KB[hist,h]:-0}") MB (goal < 64 MB): $V"
-    w=${T_WALL[sqlite,h]-}
-    [ -n "$w" ] && awk -v a="$w" -v b="${T_WALL[plain,h]}" 'BEGIN { exit !(a <= 3 * b) }'
-    verdict $?
-    echo "  SQLite build: $(ratio "${w:-0}" "${T_WALL[plain,h]}") a plain extract (goal <= 3x): $V"
-    w=${T_WALL[update,h]-}
-    [ -n "$w" ] && fcmp "$w" "<" 0.2
-    verdict $?
-    echo "  one-run update: ${w:-?} s (goal < 0.2 s): $V"
-}
 formats_bench
-
-if [ "$missed" -gt 0 ]; then
-    echo "bench: $missed goal(s) missed"
-    [ "${BENCH_STRICT:-}" = 1 ] && exit 1
-else
-    echo "bench: all goals met"
-fi
-exit 0
+finish
