@@ -41,15 +41,14 @@ static void gpu_summary(const struct cli *cli, const struct gpu_table *g, char *
     if (cli->quiet)
         return;
     gpu_table_describe(g, &b);
-    fprintf(stderr, "GPU constants: %s\n", b.p);
+    msg_line("GPU constants: %s", b.p);
     if (nnames) {
         buf_reset(&b);
         for (size_t i = 0; i < nnames; i++)
             buf_addf(&b, "%s%s", i ? ", " : "", names[i]);
-        fprintf(stderr,
-                "No GPU constants for: %s (%zu rows: their costs, per-MW and J/token are "
-                "empty; --gpu-specs adds them)\n",
-                b.p, rows);
+        msg_line("No GPU constants for: %s (%zu rows: their costs, per-MW and J/token are "
+                 "empty; --gpu-specs adds them)",
+                 b.p, rows);
     }
     buf_release(&b);
 }
@@ -163,8 +162,8 @@ void cli_analysis_release(struct cli_analysis *a)
 void cli_wrote(const struct cli *cli, size_t n)
 {
     if (!cli->quiet)
-        fprintf(stderr, "Wrote %zu rows to %s\n", n,
-                cli->output && strcmp(cli->output, "-") ? cli->output : "standard output");
+        msg_line("Wrote %zu rows to %s", n,
+                 cli->output && strcmp(cli->output, "-") ? cli->output : "standard output");
 }
 
 int cli_calc_metric(const struct cli *cli, enum calc_mode mode)

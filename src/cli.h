@@ -130,6 +130,15 @@ void cli_print_main_help(void);
 void msg_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void msg_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void msg_info(const struct cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A line on stderr without prefix (summaries; whether --quiet silences it is the caller's
+ * choice). Every message shows control characters of its text as \xNN (buf_add_shown): a
+ * line for stderr goes through these functions, never through fprintf(stderr). */
+#define msg_line(...) msg_info(NULL, __VA_ARGS__)
+/* Replaces the live progress line by line (NULL: clears it). */
+void msg_progress(const char *line);
+/* s as a table on stdout shows it (`imx runs`, `imx models`, `imx verify`): control characters
+ * as \xNN, as in messages (malloc'ed). */
+char *msg_shown(const char *s);
 /* Warning callback for the core's struct imx_diag (ud: struct cli *). */
 void msg_diag(void *ud, int code, const char *msg);
 /* Maps a core error code to an exit status. */

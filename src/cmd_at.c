@@ -10,15 +10,12 @@ static void summary(const struct cli *cli, const struct pareto *p, enum calc_mod
 {
     if (cli->quiet)
         return;
-    fprintf(stderr, "Rows of model %s: %zu (the newest of every configuration)\n", cli->model,
-            rows);
-    fprintf(stderr,
-            "At %s %g: %zu series, %zu answered, %zu without an answer (see the note column)\n",
-            mode == CALC_INTERACTIVITY ? "interactivity" : "throughput", target, p->n, answered,
-            p->n - answered);
+    msg_line("Rows of model %s: %zu (the newest of every configuration)", cli->model, rows);
+    msg_line("At %s %g: %zu series, %zu answered, %zu without an answer (see the note column)",
+             mode == CALC_INTERACTIVITY ? "interactivity" : "throughput", target, p->n, answered,
+             p->n - answered);
     if (p->st.no_x + p->st.no_y)
-        fprintf(stderr, "Left out: %zu rows without interactivity or throughput\n",
-                p->st.no_x + p->st.no_y);
+        msg_line("Left out: %zu rows without interactivity or throughput", p->st.no_x + p->st.no_y);
     cli_wrote(cli, p->n);
 }
 

@@ -215,21 +215,21 @@ static void summary(const struct cli *cli, const struct diff_entry *v, size_t n)
         }
     }
     if (!cli->quiet)
-        fprintf(stderr, "Configurations: %zu added, %zu removed, %zu changed, %zu same\n",
-                count[DIFF_ADDED], count[DIFF_REMOVED], count[DIFF_CHANGED], count[DIFF_SAME]);
+        msg_line("Configurations: %zu added, %zu removed, %zu changed, %zu same", count[DIFF_ADDED],
+                 count[DIFF_REMOVED], count[DIFF_CHANGED], count[DIFF_SAME]);
     if (cli->threshold >= 0) {
         if (nbig)
             qsort(big, nbig, sizeof(*big), cmp_big);
-        fprintf(stderr, "Changes beyond %g%%: %zu\n", cli->threshold, nbig);
+        msg_line("Changes beyond %g%%: %zu", cli->threshold, nbig);
         for (size_t k = 0; k < nbig; k++) {
             const struct diff_entry *e = &v[big[k].entry];
             buf_reset(&b);
             buf_reset(&name);
             diff_describe_config(&b, e->new);
             fields_csv_name(diff_metrics[big[k].metric], &name);
-            fprintf(stderr, "  %+.2f%% %s: %s -> %s (%s)\n", big[k].pct, name.p,
-                    trow_get(e->old, diff_metrics[big[k].metric]),
-                    trow_get(e->new, diff_metrics[big[k].metric]), b.p);
+            msg_line("  %+.2f%% %s: %s -> %s (%s)", big[k].pct, name.p,
+                     trow_get(e->old, diff_metrics[big[k].metric]),
+                     trow_get(e->new, diff_metrics[big[k].metric]), b.p);
         }
     }
     free(big);
@@ -254,7 +254,7 @@ int cmd_diff(struct cli *cli)
 
     if (cli->nids != 2) {
         msg_error("diff: expected two runs or dates (OLD NEW), got %zu", cli->nids);
-        fprintf(stderr, "try 'imx diff --help'\n");
+        msg_line("try 'imx diff --help'");
         return EXIT_USAGE;
     }
     for (size_t i = 0; i < 2; i++) {

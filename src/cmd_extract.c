@@ -117,70 +117,69 @@ static void print_summary(const struct cli *cli, const struct extract *x,
                           size_t n, const char *out)
 {
     const struct extract_stats *st = &x->st;
-    struct buf b = BUF_INIT_MAX((size_t)1 << 20);
+    struct buf b = BUF_INIT_MAX((size_t)1 << 20), line = BUF_INIT;
 
     if (cli->quiet)
         return;
-    fprintf(stderr, "Runs read: %zu", st->runs);
+    buf_addf(&line, "Runs read: %zu", st->runs);
     if (x->selected.considered > x->selected.kept) {
         selection_note(x, o, &b);
-        fprintf(stderr, " (of %zu cached: %s)", x->selected.considered, b.p);
+        buf_addf(&line, " (of %zu cached: %s)", x->selected.considered, b.p);
         buf_reset(&b);
     }
     if (st->runs_empty)
-        fprintf(stderr, " (%zu without rows)", st->runs_empty);
+        buf_addf(&line, " (%zu without rows)", st->runs_empty);
     if (st->runs_undated)
-        fprintf(stderr, " (%zu undated: no run.json or no date in it)", st->runs_undated);
+        buf_addf(&line, " (%zu undated: no run.json or no date in it)", st->runs_undated);
     run_dates(x, &b);
     if (b.len)
-        fprintf(stderr, ", created %s", b.p);
+        buf_addf(&line, ", created %s", b.p);
     buf_reset(&b);
-    fprintf(stderr, "\nRows of model %s: %lu before deduplication, %zu after", cli->model,
-            st->rows_model, nmerged);
+    msg_line("%s", line.p);
+    buf_reset(&line);
+    buf_addf(&line, "Rows of model %s: %lu before deduplication, %zu after", cli->model,
+             st->rows_model, nmerged);
     if (row_filter_active(&cli->filter)) {
         row_filter_describe(&cli->filter, &b);
-        fprintf(stderr, ", %zu matching %s", n, b.p);
+        buf_addf(&line, ", %zu matching %s", n, b.p);
         buf_reset(&b);
     }
-    fputc('\n', stderr);
+    msg_line("%s", line.p);
+    buf_release(&line);
     summarize_field(&b, rows, n, K_HW, -1);
-    fprintf(stderr, "GPUs: %s\n", b.p);
+    msg_line("GPUs: %s", b.p);
     buf_reset(&b);
     summarize_field(&b, rows, n, K_PRECISION, -1);
-    fprintf(stderr, "Precisions: %s\n", b.p);
+    msg_line("Precisions: %s", b.p);
     buf_reset(&b);
     summarize_field(&b, rows, n, K_ISL, K_OSL);
-    fprintf(stderr, "ISL/OSL pairs: %s\n", b.p);
+    msg_line("ISL/OSL pairs: %s", b.p);
     buf_release(&b);
     if (st->rows_agentic)
-        fprintf(stderr, "Skipped: %lu rows without fixed isl/osl (AgentX or unknown shape)\n",
-                st->rows_agentic);
+        msg_line("Skipped: %lu rows without fixed isl/osl (AgentX or unknown shape)",
+                 st->rows_agentic);
     if (st->rows_bad)
-        fprintf(stderr, "Skipped: %lu rows with wrongly typed configuration fields\n",
-                st->rows_bad);
+        msg_line("Skipped: %lu rows with wrongly typed configuration fields", st->rows_bad);
     if (st->not_object)
-        fprintf(stderr, "Skipped: %lu array elements that were not row objects\n", st->not_object);
+        msg_line("Skipped: %lu array elements that were not row objects", st->not_object);
     if (st->files_damaged)
-        fprintf(stderr,
-                "Damaged: %zu stored files missing or cut short since sync stored them ('imx "
-                "sync --repair' fetches them again)\n",
-                st->files_damaged);
+        msg_line("Damaged: %zu stored files missing or cut short since sync stored them ('imx "
+                 "sync --repair' fetches them again)",
+                 st->files_damaged);
     if (st->files_failed || st->dirs_failed)
-        fprintf(stderr,
-                "Skipped: %zu unreadable files, %zu unreadable folders (%zu runs affected)\n",
-                st->files_failed, st->dirs_failed, st->runs_failed);
+        msg_line("Skipped: %zu unreadable files, %zu unreadable folders (%zu runs affected)",
+                 st->files_failed, st->dirs_failed, st->runs_failed);
     if (st->runs_missing)
-        fprintf(stderr, "Skipped: %zu named runs not in the cache\n", st->runs_missing);
+        msg_line("Skipped: %zu named runs not in the cache", st->runs_missing);
     if (st->runs_bad_meta)
-        fprintf(stderr,
-                "Read undated: %zu runs whose run.json is unreadable, malformed or has no valid "
-                "created_at\n",
-                st->runs_bad_meta);
+        msg_line("Read undated: %zu runs whose run.json is unreadable, malformed or has no valid "
+                 "created_at",
+                 st->runs_bad_meta);
     if (st->nan_tokens)
-        fprintf(stderr, "Read %lu NaN/Infinity values as missing\n", st->nan_tokens);
+        msg_line("Read %lu NaN/Infinity values as missing", st->nan_tokens);
     if (st->seq_from_name)
-        fprintf(stderr, "Took isl/osl of %lu rows from their file names\n", st->seq_from_name);
-    fprintf(stderr, "Wrote %zu rows to %s\n", n, out);
+        msg_line("Took isl/osl of %lu rows from their file names", st->seq_from_name);
+    msg_line("Wrote %zu rows to %s", n, out);
 }
 
 static int cmp_model(const void *a, const void *b)
@@ -403,14 +402,15 @@ static int extract_history(struct cli *cli, struct extract *x, struct extract_op
         goto done;
     }
     status = out_commit(&h.out);
-    if (status == EXIT_OK && !cli->quiet)
-        fprintf(stderr,
-                "Runs read: %zu\nRows of model %s: %lu in the history (%zu runs with rows)\n"
-                "Wrote %lu rows to %s\n",
-                x->st.runs, cli->model, h.rows, h.runs, h.rows, h.out.label);
+    if (status == EXIT_OK && !cli->quiet) {
+        msg_line("Runs read: %zu", x->st.runs);
+        msg_line("Rows of model %s: %lu in the history (%zu runs with rows)", cli->model, h.rows,
+                 h.runs);
+        msg_line("Wrote %lu rows to %s", h.rows, h.out.label);
+    }
     if (status == EXIT_OK && extract_incomplete(x)) {
         if (!cli->quiet)
-            fprintf(stderr, "imx: the history is incomplete: some input was skipped (see above)\n");
+            msg_line("imx: the history is incomplete: some input was skipped (see above)");
         status = EXIT_PARTIAL;
     }
 done:
@@ -447,20 +447,18 @@ static int extract_sqlite(struct cli *cli, struct extract *x, struct extract_opt
     }
     if (!cli->quiet) {
         if (st.rebuilt)
-            fprintf(stderr, "Built %s: %zu runs, %lu rows, %lu in the view latest\n", path,
-                    st.runs_total, st.rows_total, st.latest);
+            msg_line("Built %s: %zu runs, %lu rows, %lu in the view latest", path, st.runs_total,
+                     st.rows_total, st.latest);
         else
-            fprintf(stderr,
-                    "Updated %s: %zu runs added, %zu replaced, %zu removed (%lu rows added); "
-                    "%zu runs, %lu rows, %lu in the view latest\n",
-                    path, st.runs_added, st.runs_replaced, st.runs_removed, st.rows_added,
-                    st.runs_total, st.rows_total, st.latest);
+            msg_line("Updated %s: %zu runs added, %zu replaced, %zu removed (%lu rows added); "
+                     "%zu runs, %lu rows, %lu in the view latest",
+                     path, st.runs_added, st.runs_replaced, st.runs_removed, st.rows_added,
+                     st.runs_total, st.rows_total, st.latest);
     }
     status = EXIT_OK;
     if (extract_incomplete(x)) {
         if (!cli->quiet)
-            fprintf(stderr,
-                    "imx: the database is incomplete: some input was skipped (see above)\n");
+            msg_line("imx: the database is incomplete: some input was skipped (see above)");
         status = EXIT_PARTIAL;
     }
     return status;
@@ -636,8 +634,7 @@ static int write_per_model(const struct cli *cli, enum out_format fmt, struct tr
             cs.csv_safe = cli->csv_safe;
             status = write_output(path.p, fmt, &cs, sub, k, x);
             if (status == EXIT_OK && !cli->quiet)
-                fprintf(stderr, "Wrote %zu rows of %s to %s\n", k, prefix ? prefix : "(unknown)",
-                        path.p);
+                msg_line("Wrote %zu rows of %s to %s", k, prefix ? prefix : "(unknown)", path.p);
             colset_release(&cs);
         }
         buf_release(&path);
@@ -724,8 +721,7 @@ int cmd_extract(struct cli *cli)
             cli_gpu_summary_rows(cli, &g, rows, n);
         if (extract_incomplete(&x)) {
             if (!cli->quiet)
-                fprintf(stderr,
-                        "imx: the table is incomplete: some input was skipped (see above)\n");
+                msg_line("imx: the table is incomplete: some input was skipped (see above)");
             status = EXIT_PARTIAL;
         }
     }

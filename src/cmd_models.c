@@ -123,15 +123,23 @@ int cmd_models(struct cli *cli)
         else
             dir = xstrdup("unknown");
         model_sel_release(&sel);
-        printf("%-30s %-12s %8lu %5zu %-10.10s %-10.10s ", dir, m->prefix, m->rows, m->runs,
-               m->first ? m->first : "-", m->last ? m->last : "-");
-        for (size_t k = 0; k < m->nspell; k++)
-            printf("%s%s", k ? ", " : "", m->spell[k]);
+        /* every cell but the counts comes from the rows and run.json: shown, not raw */
+        char *cell[4] = {msg_shown(dir), msg_shown(m->prefix), msg_shown(m->first ? m->first : "-"),
+                         msg_shown(m->last ? m->last : "-")};
+        printf("%-30s %-12s %8lu %5zu %-10.10s %-10.10s ", cell[0], cell[1], m->rows, m->runs,
+               cell[2], cell[3]);
+        for (size_t k = 0; k < m->nspell; k++) {
+            char *spell = msg_shown(m->spell[k]);
+            printf("%s%s", k ? ", " : "", spell);
+            free(spell);
+        }
         putchar('\n');
+        for (int k = 0; k < 4; k++)
+            free(cell[k]);
         free(dir);
     }
     if (!cli->quiet)
-        fprintf(stderr, "%zu models in %zu runs\n", ms.n, x.st.runs);
+        msg_line("%zu models in %zu runs", ms.n, x.st.runs);
     if (extract_incomplete(&x))
         status = EXIT_PARTIAL;
 done:

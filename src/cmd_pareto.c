@@ -91,29 +91,25 @@ static void summary(const struct cli *cli, const struct pareto *p, const struct 
 
     if (cli->quiet)
         return;
-    fprintf(stderr, "Rows of model %s: %zu\n", cli->model, st->rows);
-    fprintf(stderr, "Pareto: y %s, x %s, %s, rows: %s\n",
-            o->y >= 0 ? metric_info[o->y].name : o->y_column, metric_info[o->x].name,
-            front_dir_name(p->dir),
-            o->dedup == DEDUP_DASHBOARD ? "each series' newest run day (the dashboard's)"
-                                        : "the newest of every configuration");
-    fprintf(stderr, "Series: %zu, points: %zu, on the fronts: %zu\n", p->n, st->points, st->front);
+    msg_line("Rows of model %s: %zu", cli->model, st->rows);
+    msg_line("Pareto: y %s, x %s, %s, rows: %s", o->y >= 0 ? metric_info[o->y].name : o->y_column,
+             metric_info[o->x].name, front_dir_name(p->dir),
+             o->dedup == DEDUP_DASHBOARD ? "each series' newest run day (the dashboard's)"
+                                         : "the newest of every configuration");
+    msg_line("Series: %zu, points: %zu, on the fronts: %zu", p->n, st->points, st->front);
     if (st->older_day)
-        fprintf(stderr, "Left out: %zu rows of older run days than their series' newest\n",
-                st->older_day);
+        msg_line("Left out: %zu rows of older run days than their series' newest", st->older_day);
     if (st->no_x)
-        fprintf(stderr, "Left out: %zu rows without x (%s)\n", st->no_x, metric_info[o->x].name);
+        msg_line("Left out: %zu rows without x (%s)", st->no_x, metric_info[o->x].name);
     if (st->no_y)
-        fprintf(stderr, "Left out: %zu rows without y (missing, or no constants for their GPU)\n",
-                st->no_y);
+        msg_line("Left out: %zu rows without y (missing, or no constants for their GPU)", st->no_y);
     if (st->over_cost)
-        fprintf(stderr,
-                "Left out: %zu points costing more than $%g per million tokens "
-                "(--max-cost, --no-limits)\n",
-                st->over_cost, o->max_cost);
+        msg_line("Left out: %zu points costing more than $%g per million tokens "
+                 "(--max-cost, --no-limits)",
+                 st->over_cost, o->max_cost);
     if (st->over_ttft)
-        fprintf(stderr, "Left out: %zu points with a TTFT above %g s (--max-ttft, --no-limits)\n",
-                st->over_ttft, o->max_ttft);
+        msg_line("Left out: %zu points with a TTFT above %g s (--max-ttft, --no-limits)",
+                 st->over_ttft, o->max_ttft);
     cli_wrote(cli, rows_written);
 }
 

@@ -96,7 +96,7 @@ static int y_metric_of(const struct cli *cli)
         msg_error("invalid value '%s' for --metric: not a metric (throughput, output_throughput, "
                   "costh, costn, costr, tpmw, jpt, ... see imx(1))",
                   cli->metric);
-        fprintf(stderr, "try 'imx plot --help'\n");
+        msg_line("try 'imx plot --help'");
     }
     return m;
 }
@@ -125,7 +125,7 @@ static int one_pair(struct trow *const *rows, size_t n)
         msg_error("one chart shows one model and sequence pair; %zu are selected (%s): choose "
                   "with --model and --seq",
                   pairs, b.p);
-        fprintf(stderr, "try 'imx plot --help'\n");
+        msg_line("try 'imx plot --help'");
     }
     buf_release(&b);
     return pairs > 1 ? -1 : 0;
@@ -193,24 +193,25 @@ int cmd_plot(struct cli *cli)
         st2 = cli_write_file(out, &img);
     }
     if (st2 == EXIT_OK && !cli->quiet) {
-        fprintf(stderr, "Wrote %s: %zu series, %zu points, %zu front curves", out, p.n, cst.points,
-                cst.fronts);
+        struct buf line = BUF_INIT;
+        buf_addf(&line, "Wrote %s: %zu series, %zu points, %zu front curves", out, p.n, cst.points,
+                 cst.fronts);
         if (c.annotate)
-            fprintf(stderr, ", %zu labels (%zu left out where they would overlap)", cst.labels,
-                    cst.unlabeled);
-        fputc('\n', stderr);
+            buf_addf(&line, ", %zu labels (%zu left out where they would overlap)", cst.labels,
+                     cst.unlabeled);
+        msg_line("%s", line.p);
+        buf_release(&line);
         if (p.st.older_day)
-            fprintf(stderr, "Left out: %zu rows of older run days than their series' newest\n",
-                    p.st.older_day);
+            msg_line("Left out: %zu rows of older run days than their series' newest",
+                     p.st.older_day);
         if (p.st.no_x || p.st.no_y)
-            fprintf(stderr, "Left out: %zu rows without %s, %zu without %s\n", p.st.no_x,
-                    figure_metric_noun(x_metric), p.st.no_y, figure_metric_noun(y_metric));
+            msg_line("Left out: %zu rows without %s, %zu without %s", p.st.no_x,
+                     figure_metric_noun(x_metric), p.st.no_y, figure_metric_noun(y_metric));
         if (p.st.over_cost)
-            fprintf(stderr, "Left out: %zu rows costing more than the chart's limit\n",
-                    p.st.over_cost);
+            msg_line("Left out: %zu rows costing more than the chart's limit", p.st.over_cost);
         if (cst.dropped)
-            fprintf(stderr, "Left out: %zu points not drawable on a log axis (zero or negative)\n",
-                    cst.dropped);
+            msg_line("Left out: %zu points not drawable on a log axis (zero or negative)",
+                     cst.dropped);
     }
     status = st2 == EXIT_OK ? status : st2;
     chart_release(&c);

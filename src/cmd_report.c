@@ -133,10 +133,9 @@ int cmd_report(struct cli *cli)
         st2 = cli_write_file(out, &page);
     }
     if (st2 == EXIT_OK && !cli->quiet)
-        fprintf(stderr,
-                "Wrote %s: %zu model and sequence pairs, %zu charts (%zu points), %zu tables, "
-                "%zu KB\n",
-                out, st.sections, st.charts, st.points, st.tables, page.len / 1024);
+        msg_line("Wrote %s: %zu model and sequence pairs, %zu charts (%zu points), %zu tables, "
+                 "%zu KB",
+                 out, st.sections, st.charts, st.points, st.tables, page.len / 1024);
     if (st2 != EXIT_OK)
         status = st2;
     report_trend_release(&trend);

@@ -528,6 +528,12 @@ int cmd_runs(struct cli *cli)
                 v[i].cell[c][10] = ' ';
                 v[i].cell[c][strcspn(v[i].cell[c], "Z")] = '\0';
             }
+            if (!cli->format) {
+                /* the table is read on a terminal: names and titles come from servers */
+                char *shown = msg_shown(v[i].cell[c]);
+                free(v[i].cell[c]);
+                v[i].cell[c] = shown;
+            }
             if (strlen(v[i].cell[c]) > width[c])
                 width[c] = strlen(v[i].cell[c]);
         }
@@ -545,22 +551,24 @@ int cmd_runs(struct cli *cli)
     if (fflush(stdout) != 0)
         return cli_worse_status(status, EXIT_FS);
     if (!cli->quiet) {
-        fprintf(stderr, "%zu run%s", n, n == 1 ? "" : "s");
+        struct buf line = BUF_INIT;
+        buf_addf(&line, "%zu run%s", n, n == 1 ? "" : "s");
         if (sst.considered > sst.kept) {
             struct buf b = BUF_INIT_MAX(8192);
             struct run_select sel;
             cli_run_select(cli, &sel);
             run_select_explain(&sel, &sst, &b);
-            fprintf(stderr, " (%zu of %zu cached runs selected: %s)", sst.kept, sst.considered,
-                    b.p);
+            buf_addf(&line, " (%zu of %zu cached runs selected: %s)", sst.kept, sst.considered,
+                     b.p);
             buf_release(&b);
         }
         if (unknown)
-            fprintf(stderr,
-                    " (%zu run%s of the backup or the API left out: their listings do not tell "
-                    "the event or branch that --event, --branch or --official selects)",
-                    unknown, unknown == 1 ? "" : "s");
-        fputc('\n', stderr);
+            buf_addf(&line,
+                     " (%zu run%s of the backup or the API left out: their listings do not tell "
+                     "the event or branch that --event, --branch or --official selects)",
+                     unknown, unknown == 1 ? "" : "s");
+        msg_line("%s", line.p);
+        buf_release(&line);
     }
     return status;
 }

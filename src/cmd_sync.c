@@ -53,7 +53,7 @@ static double elapsed(const struct out *o)
 static void clear_line(struct out *o)
 {
     if (o->line_shown) {
-        fputs("\r\033[K", stderr);
+        msg_progress(NULL);
         o->line_shown = 0;
     }
 }
@@ -64,24 +64,23 @@ static void on_note(void *ud, const char *line)
     if (o->cli->quiet)
         return;
     clear_line(o);
-    fprintf(stderr, "%s\n", line);
+    msg_line("%s", line);
 }
 
 static void on_log(void *ud, const char *line)
 {
     struct out *o = ud;
     clear_line(o);
-    fprintf(stderr, "imx: %s\n", line);
+    msg_line("imx: %s", line);
 }
 
 static void on_waiting(void *ud)
 {
     struct out *o = ud;
     clear_line(o);
-    fprintf(stderr,
-            "imx: another imx is writing to the cache '%s': waiting for it "
-            "(--no-wait fails instead)\n",
-            cli_cache_dir(o->cli));
+    msg_line("imx: another imx is writing to the cache '%s': waiting for it "
+             "(--no-wait fails instead)",
+             cli_cache_dir(o->cli));
 }
 
 static void warn_diag(void *ud, int code, const char *msg)
@@ -89,7 +88,7 @@ static void warn_diag(void *ud, int code, const char *msg)
     struct out *o = ud;
     (void)code;
     clear_line(o);
-    fprintf(stderr, "imx: warning: %s\n", msg);
+    msg_warn("%s", msg);
 }
 
 /* The progress line of every source, written whole so that nothing else lands inside it:
@@ -126,8 +125,7 @@ static void on_progress(void *ud)
         units_duration(secs * (double)(total - done) / (double)done, rate, sizeof(rate));
         buf_addf(&b, ", ETA %s", rate);
     }
-    fprintf(stderr, "\r\033[K%s", b.p ? b.p : "");
-    fflush(stderr);
+    msg_progress(b.p);
     o->line_shown = 1;
     buf_release(&b);
 }
@@ -339,13 +337,12 @@ static void summary(const struct cli *cli, const char *label, const struct sourc
         if (st->not_modified)
             buf_addf(&b, " (%lu answered 304 Not Modified)", st->not_modified);
     }
-    fprintf(stderr, "%s\n", b.p);
+    msg_line("%s", b.p);
     buf_release(&b);
     if (st->artifacts_expired)
-        fprintf(stderr,
-                "Expired: %lu artifact%s: GitHub deletes artifacts after 90 days; their data now "
-                "exists only in caches such as this one\n",
-                st->artifacts_expired, st->artifacts_expired == 1 ? "" : "s");
+        msg_line("Expired: %lu artifact%s: GitHub deletes artifacts after 90 days; their data now "
+                 "exists only in caches such as this one",
+                 st->artifacts_expired, st->artifacts_expired == 1 ? "" : "s");
 }
 
 /* What a source's statistics say, after its summary: the messages and the exit status. */
@@ -370,7 +367,7 @@ static int outcome(const struct cli *cli, const struct imx_source *src,
                   st->runs_failed == 1 ? "" : "s", st->first_error);
     }
     if (st->runs == 0 && !st->runs_failed && !cli->quiet)
-        fprintf(stderr, "imx: no successful run matches the selection\n");
+        msg_line("imx: no successful run matches the selection");
     if (cli_interrupted())
         return EXIT_INTR;
     if (!st->runs_failed && !st->artifacts_failed)
@@ -397,8 +394,8 @@ static int run_source(struct sync_ctx *x, const struct imx_source *src, int quie
     if (src == &source_github && cli->verbose && !cli->quiet) {
         struct buf u = BUF_INIT;
         http_url_strip_userinfo(&u, x->where.github_api);
-        fprintf(stderr, "imx: GitHub API %s, repository %s, workflow %s\n", u.p, x->where.repo,
-                x->where.workflow);
+        msg_line("imx: GitHub API %s, repository %s, workflow %s", u.p, x->where.repo,
+                 x->where.workflow);
         buf_release(&u);
     }
     x->env.note = quiet ? NULL : on_note;
@@ -461,12 +458,11 @@ static int sync_without_token(struct sync_ctx *x)
         return st;
     listed = x->env.st.runs;
     if (!cli->quiet)
-        fprintf(stderr,
-                "GitHub: %lu run%s listed (no token: the artifacts come from the public backup)\n",
-                listed, listed == 1 ? "" : "s");
+        msg_line("GitHub: %lu run%s listed (no token: the artifacts come from the public backup)",
+                 listed, listed == 1 ? "" : "s");
     if (!x->env.nruns_out) {
         if (!cli->quiet)
-            fprintf(stderr, "imx: no successful run matches the selection\n");
+            msg_line("imx: no successful run matches the selection");
         return EXIT_OK;
     }
     /* the listing's runs (kept for the caller), each from the backup, else the API */
@@ -494,12 +490,11 @@ static int sync_without_token(struct sync_ctx *x)
             goto out;
     }
     if (!cli->quiet || nleft > from_api)
-        fprintf(stderr,
-                "imx: no GitHub token: %zu run%s from the public backup, %lu from the InferenceX "
-                "API's rows, %zu missing; with a token (GH_TOKEN, or 'gh auth login') imx "
-                "downloads artifacts from GitHub itself, runs not yet backed up included\n",
-                nbackup, nbackup == 1 ? "" : "s", from_api,
-                nleft > from_api ? nleft - from_api : 0);
+        msg_line("imx: no GitHub token: %zu run%s from the public backup, %lu from the InferenceX "
+                 "API's rows, %zu missing; with a token (GH_TOKEN, or 'gh auth login') imx "
+                 "downloads artifacts from GitHub itself, runs not yet backed up included",
+                 nbackup, nbackup == 1 ? "" : "s", from_api,
+                 nleft > from_api ? nleft - from_api : 0);
     st2 = nleft > from_api ? EXIT_PARTIAL : EXIT_OK;
 out:
     free(want);
@@ -783,13 +778,12 @@ static int repair(struct cli *cli)
         goto out;
     }
     if (!cli->quiet)
-        fprintf(stderr,
-                "Repair: %lu run%s re-hashed, %lu stored files (%.1f MB): %lu damaged in %lu "
-                "artifact%s of %zu run%s%s\n",
-                st.runs, st.runs == 1 ? "" : "s", st.files, (double)st.bytes / (1 << 20),
-                st.damaged, r.arts, r.arts == 1 ? "" : "s", nruns, nruns == 1 ? "" : "s",
-                st.unexpected ? "; unexpected files are left as they are (imx verify lists them)"
-                              : "");
+        msg_line("Repair: %lu run%s re-hashed, %lu stored files (%.1f MB): %lu damaged in %lu "
+                 "artifact%s of %zu run%s%s",
+                 st.runs, st.runs == 1 ? "" : "s", st.files, (double)st.bytes / (1 << 20),
+                 st.damaged, r.arts, r.arts == 1 ? "" : "s", nruns, nruns == 1 ? "" : "s",
+                 st.unexpected ? "; unexpected files are left as they are (imx verify lists them)"
+                               : "");
     status = st.runs_missing || st.bad_manifest ? EXIT_PARTIAL : EXIT_OK;
     if (cli->source) {
         /* one source asked for: every damaged run from it */

@@ -73,16 +73,15 @@ static void summary(const struct cli *cli, const struct trend *tr, const struct 
 {
     if (cli->quiet)
         return;
-    fprintf(stderr, "Runs read: %zu; rows of model %s: %zu over %zu run days\n", x->st.runs,
-            cli->model, tr->rows, tr->days);
-    fprintf(stderr,
-            "Trend at %s %g: %zu series-days, %zu answered, %zu without an answer (see "
-            "the note column)\n",
-            tr->mode == CALC_INTERACTIVITY ? "interactivity" : "throughput", tr->target, tr->lines,
-            tr->answered, tr->lines - tr->answered);
+    msg_line("Runs read: %zu; rows of model %s: %zu over %zu run days", x->st.runs, cli->model,
+             tr->rows, tr->days);
+    msg_line("Trend at %s %g: %zu series-days, %zu answered, %zu without an answer (see "
+             "the note column)",
+             tr->mode == CALC_INTERACTIVITY ? "interactivity" : "throughput", tr->target, tr->lines,
+             tr->answered, tr->lines - tr->answered);
     if (tr->undated_runs)
-        fprintf(stderr, "Left out: %zu runs without a date (no run.json or no created_at)\n",
-                tr->undated_runs);
+        msg_line("Left out: %zu runs without a date (no run.json or no created_at)",
+                 tr->undated_runs);
     cli_wrote(cli, tr->lines);
 }
 

@@ -23,7 +23,9 @@ static void on_run(void *ud, unsigned long long run_id, const struct run_check *
     (void)m;
     for (size_t i = 0; i < c->n; i++) {
         const struct damage *d = &c->v[i];
-        printf("run_%llu/%s: %s", run_id, d->path, damage_name(d->kind));
+        char *path = msg_shown(d->path); /* a file name of the cache: anything but '/' */
+        printf("run_%llu/%s: %s", run_id, path, damage_name(d->kind));
+        free(path);
         if (d->kind == DAMAGE_CUT)
             printf(" (%llu of %llu bytes)", d->have, d->want);
         else if (d->kind == DAMAGE_CHANGED && d->have != d->want)
@@ -63,26 +65,24 @@ int cmd_verify(struct cli *cli)
     }
     fflush(stdout);
     if (!cli->quiet) {
-        fprintf(stderr,
-                "Verified %lu run%s: %lu stored file%s (%.1f MB) re-hashed; %lu damaged, "
-                "%lu unexpected\n",
-                st.runs, st.runs == 1 ? "" : "s", st.files, st.files == 1 ? "" : "s",
-                (double)st.bytes / (1 << 20), st.damaged, st.unexpected);
+        msg_line("Verified %lu run%s: %lu stored file%s (%.1f MB) re-hashed; %lu damaged, "
+                 "%lu unexpected",
+                 st.runs, st.runs == 1 ? "" : "s", st.files, st.files == 1 ? "" : "s",
+                 (double)st.bytes / (1 << 20), st.damaged, st.unexpected);
         if (st.no_manifest || st.unrecorded)
-            fprintf(stderr,
-                    "Not verifiable: %lu run%s without a manifest, %lu artifact%s stored before "
-                    "digests were recorded (only their existence was checked)\n",
-                    st.no_manifest, st.no_manifest == 1 ? "" : "s", st.unrecorded,
-                    st.unrecorded == 1 ? "" : "s");
+            msg_line("Not verifiable: %lu run%s without a manifest, %lu artifact%s stored before "
+                     "digests were recorded (only their existence was checked)",
+                     st.no_manifest, st.no_manifest == 1 ? "" : "s", st.unrecorded,
+                     st.unrecorded == 1 ? "" : "s");
     }
     if (f.n) {
-        fprintf(stderr, "imx: 'imx sync --repair");
+        struct buf repair = BUF_INIT;
         for (size_t i = 0; i < f.n && i < 20; i++)
-            fprintf(stderr, " %llu", f.ids[i]);
-        fprintf(stderr,
-                "%s' fetches the damaged files again (the damaged ones are kept under "
-                "run_<ID>/.damaged/)\n",
-                f.n > 20 ? " ..." : "");
+            buf_addf(&repair, " %llu", f.ids[i]);
+        msg_line("imx: 'imx sync --repair%s%s' fetches the damaged files again (the damaged ones "
+                 "are kept under run_<ID>/.damaged/)",
+                 repair.p, f.n > 20 ? " ..." : "");
+        buf_release(&repair);
     }
     free(f.ids);
     return st.damaged || st.unexpected || st.bad_manifest || st.runs_missing ? EXIT_PARTIAL

@@ -68,7 +68,7 @@ static int help_command(int argc, char **argv)
         }
     }
     msg_error("help: unknown command '%s'", argv[0]);
-    fprintf(stderr, "try 'imx --help'\n");
+    msg_line("try 'imx --help'");
     return EXIT_USAGE;
 }
 
@@ -99,7 +99,7 @@ int main(int argc, char **argv)
         }
         if (argi == 1 && argv[1][0] != '-' && (argv[1][0] < '0' || argv[1][0] > '9')) {
             msg_error("unknown command '%s'", argv[1]);
-            fprintf(stderr, "try 'imx --help'\n");
+            msg_line("try 'imx --help'");
             return EXIT_USAGE;
         }
     }

@@ -1,28 +1,41 @@
 /* msg: everything the CLI says on stderr, signal handling and exit-status mapping.
  * Style (git's): lowercase, problem first, subject in 'quotes', no full stop. */
 #include "cli.h"
+#include "util/buf.h"
 #include "util/fsutil.h"
 
 #include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
-__attribute__((format(printf, 2, 0))) static void vmsg(const char *prefix, const char *fmt,
-                                                       va_list ap)
+/*
+ * Every line imx writes on stderr goes through here: the text is shown as buf_add_shown
+ * shows it (a control character or invalid UTF-8 from a model name, a file name or a server's
+ * reply becomes \xNN), so a hostile cache or server cannot move the cursor, rewrite a line,
+ * set the title or the clipboard, or hide text on the user's terminal. The newline is imx's.
+ */
+__attribute__((format(printf, 2, 0))) static void put_line(const char *prefix, const char *fmt,
+                                                           va_list ap)
 {
-    fprintf(stderr, "imx: %s", prefix);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    struct buf text = BUF_INIT, shown = BUF_INIT_MAX(4 * BUF_MAX_DEFAULT + 64);
+
+    if (buf_vaddf(&text, fmt, ap) < 0)
+        buf_adds(&shown, "(a message longer than 1 MiB, not shown)");
+    buf_add_shown(&shown, text.p, text.len);
+    fprintf(stderr, "%s%s\n", prefix, shown.p);
+    buf_release(&text);
+    buf_release(&shown);
 }
 
 void msg_error(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vmsg("error: ", fmt, ap);
+    put_line("imx: error: ", fmt, ap);
     va_end(ap);
 }
 
@@ -30,7 +43,7 @@ void msg_warn(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vmsg("warning: ", fmt, ap);
+    put_line("imx: warning: ", fmt, ap);
     va_end(ap);
 }
 
@@ -41,9 +54,28 @@ void msg_info(const struct cli *cli, const char *fmt, ...)
     if (cli && cli->quiet)
         return;
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    put_line("", fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
+}
+
+void msg_progress(const char *line)
+{
+    struct buf shown = BUF_INIT;
+
+    if (line)
+        buf_add_shown(&shown, line, strlen(line));
+    /* back to the line's start and clear it: the only control characters imx writes itself */
+    fprintf(stderr, "\r\033[K%s", shown.p);
+    fflush(stderr);
+    buf_release(&shown);
+}
+
+char *msg_shown(const char *s)
+{
+    struct buf b = BUF_INIT_MAX(SIZE_MAX);
+
+    buf_add_shown(&b, s, strlen(s));
+    return buf_detach(&b, NULL);
 }
 
 void msg_diag(void *ud, int code, const char *msg)
@@ -52,7 +84,7 @@ void msg_diag(void *ud, int code, const char *msg)
     (void)code;
     if (cli && cli->quiet > 1)
         return;
-    fprintf(stderr, "imx: warning: %s\n", msg);
+    msg_warn("%s", msg);
 }
 
 int exit_for(int code)

@@ -320,9 +320,9 @@ static const char *help_cmd;
 static void try_help(void)
 {
     if (help_cmd)
-        fprintf(stderr, "try 'imx %s --help'\n", help_cmd);
+        msg_line("try 'imx %s --help'", help_cmd);
     else
-        fprintf(stderr, "try 'imx --help'\n");
+        msg_line("try 'imx --help'");
 }
 
 static int bad_value(const char *opt, const char *val, const char *why)
@@ -623,7 +623,7 @@ int cli_parse(struct cli *cli, unsigned bit, const char *cmd_name, int argc, cha
             if (row_filter_add(&cli->filter, (enum filter_dim)(FILTER_GPU + (c - O_GPU)), optarg,
                                &err) < 0) {
                 msg_error("%s", err.msg);
-                fprintf(stderr, "try 'imx %s --help'\n", cmd_name);
+                msg_line("try 'imx %s --help'", cmd_name);
                 return EXIT_USAGE;
             }
             break;
@@ -635,7 +635,7 @@ int cli_parse(struct cli *cli, unsigned bit, const char *cmd_name, int argc, cha
             char name[64];
             option_text(optopt, optind > 0 ? argv[optind - 1] : NULL, name, sizeof(name));
             msg_error("%s: option '%s' needs a value", cmd_name, name);
-            fprintf(stderr, "try 'imx %s --help'\n", cmd_name);
+            msg_line("try 'imx %s --help'", cmd_name);
             return EXIT_USAGE;
         }
         case O_REPAIR:
@@ -654,7 +654,7 @@ int cli_parse(struct cli *cli, unsigned bit, const char *cmd_name, int argc, cha
             } else {
                 msg_error("%s: unknown option '%s'", cmd_name, argv[optind - 1]);
             }
-            fprintf(stderr, "try 'imx %s --help'\n", cmd_name);
+            msg_line("try 'imx %s --help'", cmd_name);
             return EXIT_USAGE;
         }
     }
@@ -663,7 +663,7 @@ int cli_parse(struct cli *cli, unsigned bit, const char *cmd_name, int argc, cha
         if (!cli_valid_run_id(argv[i])) {
             msg_error("%s: '%s' is not a run id (expected digits, e.g. 21012127808)", cmd_name,
                       argv[i]);
-            fprintf(stderr, "try 'imx %s --help'\n", cmd_name);
+            msg_line("try 'imx %s --help'", cmd_name);
             return EXIT_USAGE;
         }
     }

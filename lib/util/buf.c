@@ -87,6 +87,72 @@ int buf_addc(struct buf *b, char c)
     return buf_add(b, &c, 1);
 }
 
+/* Length of the valid UTF-8 sequence at s (1 to 4), or 0 when s[0] starts none. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+    unsigned char c = s[0], lo = 0x80, hi = 0xbf;
+    size_t len;
+
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xc2 && c <= 0xdf)
+        len = 2;
+    else if (c >= 0xe0 && c <= 0xef)
+        len = 3;
+    else if (c >= 0xf0 && c <= 0xf4)
+        len = 4;
+    else
+        return 0;
+    /* the second byte's range excludes overlong forms, surrogates and code points past U+10FFFF */
+    if (c == 0xe0)
+        lo = 0xa0;
+    else if (c == 0xed)
+        hi = 0x9f;
+    else if (c == 0xf0)
+        lo = 0x90;
+    else if (c == 0xf4)
+        hi = 0x8f;
+    if (n < len || s[1] < lo || s[1] > hi)
+        return 0;
+    for (size_t i = 2; i < len; i++)
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+    return len;
+}
+
+/* Whether the valid sequence s of len bytes is a control a terminal acts on (C0, DEL, C1) or
+ * one that reorders what is shown (the bidirectional embeddings, overrides and isolates). */
+static int utf8_control(const unsigned char *s, size_t len)
+{
+    if (len == 1)
+        return s[0] < 0x20 || s[0] == 0x7f;
+    if (len == 2)
+        return s[0] == 0xc2 && s[1] < 0xa0;
+    return len == 3 && s[0] == 0xe2 &&
+           ((s[1] == 0x80 && s[2] >= 0xaa && s[2] <= 0xae) ||
+            (s[1] == 0x81 && s[2] >= 0xa6 && s[2] <= 0xa9));
+}
+
+int buf_add_shown(struct buf *b, const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    int r = 0;
+
+    for (size_t i = 0; i < n && r == 0;) {
+        size_t len = utf8_len(p + i, n - i);
+        if (len && !utf8_control(p + i, len)) {
+            r = buf_add(b, p + i, len);
+            i += len;
+            continue;
+        }
+        /* a control's every byte, or the one byte that starts no valid sequence */
+        for (size_t k = 0; k < (len ? len : 1) && r == 0; k++)
+            r = buf_addf(b, "\\x%02x", p[i + k]);
+        i += len ? len : 1;
+    }
+    return r;
+}
+
 int buf_vaddf(struct buf *b, const char *fmt, va_list ap)
 {
     va_list cp;

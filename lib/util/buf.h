@@ -50,6 +50,15 @@ int buf_addc(struct buf *b, char c);
 int buf_addf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Appends s as a JSON string literal (quoted, escaped), or null when s is NULL. */
 int buf_add_json(struct buf *b, const char *s);
+/*
+ * Appends n bytes of s as they may be shown on a terminal or in a message, as git and curl
+ * show names from the outside: valid UTF-8 as itself, and as \xNN each byte that a terminal
+ * would act on or that is not text: C0 controls (tab and newline included), DEL, C1 controls
+ * (raw or UTF-8 encoded), the bidirectional overrides and isolates (U+202A-E, U+2066-9) and
+ * every byte of invalid UTF-8. A backslash stays itself. For what people read, never for
+ * data outputs (CSV, JSON, SQLite keep the exact bytes).
+ */
+int buf_add_shown(struct buf *b, const char *s, size_t n);
 int buf_vaddf(struct buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 /* Makes room for n more bytes (plus the terminator) without appending; -1 past the cap. */
 int buf_reserve_slow(struct buf *b, size_t n);

@@ -2,7 +2,9 @@
 # Data-driven end-to-end cases: each tests/cases/NNNN-name/ holds `args` (imx's arguments, run
 # in a copy of the case folder), fixtures, and expectations: `expected.csv` (compared with
 # out.csv byte for byte), `exit` (default 0), `stderr` (lines that must appear) and `check` (a
-# Python script run in the case's folder after imx, for outputs that are not tables).
+# Python script run in the case's folder after imx, for outputs that are not tables), and
+# `setup` (a Python script run in the case's folder before imx, for fixtures git holds badly:
+# file names with control characters or invalid UTF-8).
 # A sync case also holds what the fake servers serve: `github/` (runs in the cache layout, served
 # by tests/fake/fakegh.py, with `github.faults` its fault list), `gcs/` (runs the fake backup
 # bucket holds), `token` (a token is in the environment), and may expect `requests` (lines
@@ -77,6 +79,9 @@ run_case() {
     local dir=$1 name want rc line
     name=$(basename "$dir")
     want=$(cat "$dir/exit" 2>/dev/null || echo 0)
+    if [ -f "$dir/setup" ]; then
+        (cd "$W/cases/$name" && python3 "$dir/setup") || { fail "setup failed"; return 1; }
+    fi
     # shellcheck disable=SC2046
     (cd "$W/cases/$name" && for e in "${CASE_ENV[@]}"; do export "${e?}"; done &&
         imx $(cat args) >stdout 2>stderr)

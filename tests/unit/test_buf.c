@@ -1,6 +1,6 @@
 /* test_buf: the capped buffer every input string goes through: the cap holds and leaves the
  * buffer unchanged and its failure sticks, detach hands over the bytes, JSON strings come out
- * escaped. */
+ * escaped, text for a terminal comes out with its controls shown. */
 #include "util/buf.h"
 
 #include "unit.h"
@@ -79,11 +79,55 @@ static void json_strings(void)
     }
 }
 
+/* what a terminal would act on is shown as \xNN; text, UTF-8 included, stays itself */
+static void shown_strings(void)
+{
+    static const struct {
+        const char *in;
+        size_t n;
+        const char *out;
+    } t[] = {
+        {"plain gpt-oss_120B \\ 'q'", 0, "plain gpt-oss_120B \\ 'q'"},
+        {"a\x1b[31mred\x1b]8;;http://x\x07", 0, "a\\x1b[31mred\\x1b]8;;http://x\\x07"},
+        {"cr\rlf\ntab\tbs\bdel\x7f", 0, "cr\\x0dlf\\x0atab\\x09bs\\x08del\\x7f"},
+        {"nul\0x", 5, "nul\\x00x"},
+        {"h\xc3\xa9 \xe2\x86\x92 \xf0\x9f\x9a\x80", 0, "h\xc3\xa9 \xe2\x86\x92 \xf0\x9f\x9a\x80"},
+        /* C1: a raw byte (invalid UTF-8) and U+009B encoded; U+00A0 is text */
+        {"\x9b"
+         "1m \xc2\x9b"
+         "1m \xc2\xa0",
+         0, "\\x9b1m \\xc2\\x9b1m \xc2\xa0"},
+        /* invalid: overlong, surrogate, past U+10FFFF, cut short, stray continuation */
+        {"\xc0\xaf \xed\xa0\x80 \xf4\x90\x80\x80 \xe2\x82", 0,
+         "\\xc0\\xaf \\xed\\xa0\\x80 \\xf4\\x90\\x80\\x80 \\xe2\\x82"},
+        {"\x80z", 0, "\\x80z"},
+        /* right-to-left override and an isolate reorder what is shown; U+2029 stays */
+        {"a\xe2\x80\xae"
+         "b\xe2\x81\xa6"
+         "c\xe2\x80\xa9",
+         0, "a\\xe2\\x80\\xaeb\\xe2\\x81\\xa6c\xe2\x80\xa9"},
+    };
+    struct buf b = BUF_INIT;
+
+    for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+        buf_reset(&b);
+        CHECK(buf_add_shown(&b, t[i].in, t[i].n ? t[i].n : strlen(t[i].in)) == 0);
+        CHECK_STR(b.p, t[i].out);
+    }
+    buf_release(&b);
+    {
+        struct buf small = BUF_INIT_MAX(5);
+        CHECK(buf_add_shown(&small, "ab\x1b", 3) == -1 && buf_failed(&small));
+        buf_release(&small);
+    }
+}
+
 int main(void)
 {
     RUN(cap_holds);
     RUN(failure_sticks);
     RUN(detach);
     RUN(json_strings);
+    RUN(shown_strings);
     UNIT_END();
 }
