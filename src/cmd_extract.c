@@ -355,8 +355,9 @@ static int history_pass(struct history *h, struct extract *x, const struct extra
     return 0;
 }
 
-static int extract_history(struct cli *cli, struct extract *x, struct extract_opts *o,
-                           const char *path, enum out_format fmt, const struct gpu_table *g)
+static int extract_history(struct cli *cli, const struct cli_selection *s, struct extract *x,
+                           struct extract_opts *o, const char *path, enum out_format fmt,
+                           const struct gpu_table *g)
 {
     struct history h;
     int status = EXIT_OK;
@@ -401,6 +402,12 @@ static int extract_history(struct cli *cli, struct extract *x, struct extract_op
         status = no_rows(cli, o, x);
         goto done;
     }
+    if (!h.rows && row_filter_active(&cli->filter)) {
+        /* as the newest table: filters that leave nothing are an error, not an empty file */
+        out_abort(&h.out);
+        status = cli_filtered_empty(cli, s, 0, x->st.rows_model);
+        goto done;
+    }
     status = out_commit(&h.out);
     if (status == EXIT_OK && !cli->quiet) {
         msg_line("Runs read: %zu", x->st.runs);
@@ -429,15 +436,19 @@ static int extract_sqlite(struct cli *cli, struct extract *x, struct extract_opt
 {
     struct imx_err err = IMX_ERR_INIT;
     struct sqldb_stats st;
-    int status;
+    struct out dirs; /* only the folders it makes */
+    int status, r;
 
     if (!strcmp(path, "-")) {
         msg_error("a SQLite database cannot go to standard output: name a file with -o");
         return EXIT_USAGE;
     }
-    if (out_make_parent(path) != EXIT_OK)
+    memset(&dirs, 0, sizeof(dirs));
+    if (out_make_parent(&dirs, path) != EXIT_OK)
         return EXIT_FS;
-    if (sqldb_write(path, o, &cli->filter, g, x, &st, &err) < 0) {
+    r = sqldb_write(path, o, &cli->filter, g, x, &st, &err);
+    out_made_done(&dirs, r < 0);
+    if (r < 0) {
         if (err.code == IMX_ENOTFOUND) {
             msg_error("%s (expected run_<ID>/ folders; 'imx sync' fills it)", err.msg);
             return EXIT_DATA;
@@ -680,7 +691,7 @@ int cmd_extract(struct cli *cli)
         goto done;
     }
     if (cli->history) {
-        status = extract_history(cli, &x, o, outpath, fmt, &g);
+        status = extract_history(cli, &s, &x, o, outpath, fmt, &g);
         status = cli_worse_status(status, s.sync_status);
         goto done;
     }

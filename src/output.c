@@ -37,22 +37,36 @@ const char *out_format_ext(enum out_format f)
     return f == FMT_JSONL ? "jsonl" : f == FMT_SQLITE ? "sqlite" : "csv";
 }
 
-int out_make_parent(const char *path)
+int out_make_parent(struct out *o, const char *path)
 {
     struct imx_err err = IMX_ERR_INIT;
     char *dir = xstrdup(path), *slash = strrchr(dir, '/');
+    size_t made = 0;
     int r = 0;
 
     if (slash && slash != dir) {
         *slash = '\0';
-        r = mkdir_p(dir, &err);
+        r = mkdir_p_made(dir, &made, &err);
     }
-    free(dir);
+    if (made) {
+        o->made_dir = dir;
+        o->made = made;
+    } else {
+        free(dir);
+    }
     if (r < 0) {
         msg_error("%s", err.msg);
         return EXIT_FS;
     }
     return EXIT_OK;
+}
+
+void out_made_done(struct out *o, int failed)
+{
+    if (o->made_dir && failed)
+        rmdir_made(o->made_dir, o->made);
+    free(o->made_dir);
+    o->made_dir = NULL;
 }
 
 int out_open(struct out *o, const char *path, int rewindable)
@@ -92,12 +106,13 @@ int out_open(struct out *o, const char *path, int rewindable)
             path = o->real;
     }
     o->label = path;
-    if (out_make_parent(path) != EXIT_OK) {
+    if (out_make_parent(o, path) != EXIT_OK) {
         free(o->real);
         return EXIT_FS;
     }
     if (atomic_file_open(&o->af, path, &err) < 0) {
         msg_error("%s", err.msg);
+        out_made_done(o, 1);
         free(o->real);
         return EXIT_FS;
     }
@@ -163,6 +178,7 @@ int out_commit(struct out *o)
         }
         status = close_dest(o, status);
     }
+    out_made_done(o, status != EXIT_OK);
     free(o->real);
     o->real = NULL;
     return status;
@@ -178,6 +194,7 @@ void out_abort(struct out *o)
         if (o->dest && o->dest != stdout)
             fclose(o->dest);
     }
+    out_made_done(o, 1);
     free(o->real);
     o->real = NULL;
 }

@@ -21,6 +21,9 @@ struct out {
     int mode;   /* OUT_ATOMIC, OUT_DIRECT (stdout, a device), OUT_SPOOL (via a temporary) */
     FILE *dest; /* OUT_SPOOL: where the spool is copied at commit */
     char *real; /* a symlink's target, replaced instead of the link */
+    /* the output's folder when this command created it: removed again if the output fails */
+    char *made_dir;
+    size_t made; /* mkdir_p_made: made_dir's prefix naming the first folder created */
 };
 
 /*
@@ -29,8 +32,12 @@ struct out {
  * are then written through a temporary file. Errors are printed; returns an exit status.
  */
 int out_open(struct out *o, const char *path, int rewindable);
-/* Creates the folders above path; errors are printed; returns an exit status. */
-int out_make_parent(const char *path);
+/* Creates the folders above path, remembering in o those it made; errors are printed; returns
+ * an exit status. out_open does it; out_abort and a failed out_commit remove them again. */
+int out_make_parent(struct out *o, const char *path);
+/* After an output that out_open did not handle (SQLite): failed, the folders out_make_parent
+ * made are removed while empty; either way o forgets them. */
+void out_made_done(struct out *o, int failed);
 /* Empties what was written so far (rewindable outputs only); returns an exit status. */
 int out_rewind(struct out *o);
 /* Completes the output (renames into place, copies the spool); returns an exit status. */

@@ -259,14 +259,24 @@ int atomic_write(const char *path, const void *data, size_t n, struct imx_err *e
 
 int mkdir_p(const char *path, struct imx_err *err)
 {
+    size_t made;
+    return mkdir_p_made(path, &made, err);
+}
+
+int mkdir_p_made(const char *path, size_t *made, struct imx_err *err)
+{
     char *p = xstrdup(path);
     int r = 0;
 
+    *made = 0;
     for (char *s = p + 1;; s++) {
         if (*s == '/' || *s == '\0') {
             char c = *s;
             *s = '\0';
-            if (mkdir(p, 0755) != 0 && errno != EEXIST) {
+            if (mkdir(p, 0755) == 0) {
+                if (!*made)
+                    *made = (size_t)(s - p); /* ours: not there a moment ago */
+            } else if (errno != EEXIST) {
                 r = imx_seterr(err, IMX_EIO, "cannot create directory '%s': %s", p,
                                strerror(errno));
                 break;
@@ -279,7 +289,30 @@ int mkdir_p(const char *path, struct imx_err *err)
     if (!r && !is_dir(path))
         r = imx_seterr(err, IMX_EIO, "'%s' exists and is not a directory", path);
     free(p);
+    if (r < 0) {
+        rmdir_made(path, *made);
+        *made = 0;
+    }
     return r;
+}
+
+void rmdir_made(const char *path, size_t made)
+{
+    char *p = xstrdup(path);
+    size_t n = strlen(p);
+
+    while (made && n >= made) {
+        p[n] = '\0';
+        /* absent: a deeper folder the failed mkdir_p_made did not get to */
+        if (rmdir(p) != 0 && errno != ENOENT)
+            break;
+        while (n > made && p[n - 1] != '/')
+            n--;
+        if (n == made)
+            break;
+        n--; /* the slash */
+    }
+    free(p);
 }
 
 static const char *file_kind(mode_t m)

@@ -67,6 +67,15 @@ void tempfile_unhold(const sigset_t *saved);
 
 /* mkdir -p; existing directories are fine. */
 IMX_MUST_CHECK int mkdir_p(const char *path, struct imx_err *err);
+/*
+ * mkdir -p that remembers what it made, so that a command that fails leaves no empty folder
+ * behind: *made is the length of the prefix of path naming the first folder this call created
+ * (0 when path existed). On failure it takes back what it made.
+ */
+IMX_MUST_CHECK int mkdir_p_made(const char *path, size_t *made, struct imx_err *err);
+/* Removes path and its parents up to the one mkdir_p_made(path) created first, deepest first,
+ * each only while empty (a file someone put there since keeps its folder). */
+void rmdir_made(const char *path, size_t made);
 /* fsync a directory so that a rename in it is durable; 0, or -1 with errno set. */
 int fsync_dir(const char *dir);
 /*

@@ -181,7 +181,21 @@ t_extract() {
     k=$?
     fired && echo "extract: mkdir" >>"$W/count"
     assert_eq "$k" 4 "mkdir: exit status" && assert_contains "$W/out" "'$W/o/new'" &&
-        [ ! -e "$W/o/new" ] || fail "mkdir: $(cat "$W/out")"
+        [ ! -e "$W/o/new" ] || fail "mkdir: $(cat "$W/out")" || return 1
+    # a deeper folder cannot be made: the ones made a moment before are removed again
+    shimmed "$W/o" FAILSHIM_OP=mkdir FAILSHIM_NTH=3 -- "$IMX" extract --offline --cache "$W/ref" \
+        -o "$W/o/new/sub/deeper/out.csv" >"$W/out" 2>&1
+    k=$?
+    fired && echo "extract: mkdir below a new folder" >>"$W/count"
+    assert_eq "$k" 4 "deeper mkdir: exit status" && [ ! -e "$W/o/new" ] ||
+        fail "deeper mkdir: $(cat "$W/out"; find "$W/o")" || return 1
+    # the table fails in folders it made: they go with it
+    shimmed "$W/o" FAILSHIM_OP=rename FAILSHIM_ERRNO=EIO -- "$IMX" extract --offline \
+        --cache "$W/ref" -o "$W/o/made/sub/out.csv" >"$W/out" 2>&1
+    k=$?
+    fired && echo "extract: rename in a new folder" >>"$W/count"
+    assert_eq "$k" 4 "rename in a new folder: exit status" && [ ! -e "$W/o/made" ] ||
+        fail "rename in a new folder: $(cat "$W/out"; find "$W/o")"
 }
 
 # standard output on a full device: an error and status 4, never a silent success

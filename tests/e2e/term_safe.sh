@@ -3,7 +3,7 @@
 # shows their control characters as \xNN (the cases 0740-0744 feed it hostile names): no other
 # file of the CLI writes to stderr itself, and the core never prints at all.
 . "$(dirname "$0")/../lib.sh"
-SRC=$TESTS_DIR/..
+SRC=$ROOT_DIR
 
 raw_stderr() {
     local hits
