@@ -102,6 +102,8 @@ struct colwatch {
 void colwatch_init(struct colwatch *w, const char *spec);
 void colwatch_release(struct colwatch *w);
 int colset_covers(struct colwatch *w, const struct colset *cs, const struct trow *t);
+/* colset_fields, and in *covered colset_covers for the spec "all", with one look-up. */
+const int *colset_fields_covered(const struct colset *cs, const struct trow *t, int *covered);
 
 /* Where a run's rows came from: github, gcs (the backup) or api (the InferenceX API). */
 const char *run_source_name(const struct run_info *ri);

@@ -47,6 +47,7 @@ struct db {
     size_t nhave, caphave;
     sqlite3_stmt *ins_row, *ins_run;
     char (*types)[NKIND]; /* per column of ins_row, by enum val_kind: col_type */
+    char *nulls;          /* per column of ins_row: NULL is bound (kept across rows) */
     struct runsig *sigs;  /* incremental: every cached run, sorted by id; NULL in a full build */
     size_t nsigs;
 };
@@ -150,6 +151,9 @@ static int prepare_insert(struct db *d)
 
     /* a column's type for each kind of value, once per column set rather than per value */
     d->types = xrealloc(d->types, (d->cs.n ? d->cs.n : 1) * sizeof(*d->types));
+    /* a new statement's parameters are all NULL */
+    d->nulls = xrealloc(d->nulls, d->cs.n ? d->cs.n : 1);
+    memset(d->nulls, 1, d->cs.n ? d->cs.n : 1);
     for (size_t i = 0; i < d->cs.n; i++)
         for (int k = 0; k < NKIND; k++)
             d->types[i][k] = col_type(&d->cs.v[i], k);
@@ -205,12 +209,22 @@ static int is_integer(const char *v)
     return 1;
 }
 
+/* Column c's parameter to NULL: bindings outlive sqlite3_reset, so a column NULL in row after
+ * row (a disaggregated field in an aggregated run) is bound once. */
+static void bind_null(struct db *d, size_t c)
+{
+    if (!d->nulls[c]) {
+        sqlite3_bind_null(d->ins_row, (int)c + 1);
+        d->nulls[c] = 1;
+    }
+}
+
+/* A row field's value (not NULL); a number's text is never true or false. */
 static void bind_value(sqlite3_stmt *st, int i, char type, const char *v, size_t len,
                        enum val_kind kind)
 {
-    if (!v) {
-        sqlite3_bind_null(st, i);
-    } else if (type != 'T' && (kind == VAL_BOOL || !strcmp(v, "true") || !strcmp(v, "false"))) {
+    if (type != 'T' &&
+        (kind == VAL_BOOL || (kind != VAL_NUM && (!strcmp(v, "true") || !strcmp(v, "false"))))) {
         sqlite3_bind_int(st, i, !strcmp(v, "true"));
     } else if (type == 'T' || kind != VAL_NUM) {
         sqlite3_bind_text(st, i, v, (int)len, SQLITE_STATIC);
@@ -230,20 +244,23 @@ static int bind_derived(struct db *d, size_t c, const struct trow *t, const int 
 {
     double v = column_number_at(&d->cs, c, t, fields);
 
-    if (isnan(v))
-        sqlite3_bind_null(d->ins_row, i);
-    else if (d->types[c][VAL_NUM] == 'R')
+    if (isnan(v)) {
+        bind_null(d, c);
+        return 1;
+    }
+    if (d->types[c][VAL_NUM] == 'R')
         sqlite3_bind_double(d->ins_row, i, v);
     else if (v == floor(v) && fabs(v) < 1e15)
         sqlite3_bind_int64(d->ins_row, i, (sqlite3_int64)v);
     else
         return 0;
+    d->nulls[c] = 0;
     return 1;
 }
 
-static int insert_row(struct db *d, const struct trow *t, struct buf *sk)
+/* fields: where t's fields are (colset_fields). */
+static int insert_row(struct db *d, const struct trow *t, const int *fields, struct buf *sk)
 {
-    const int *fields = colset_fields(&d->cs, t);
     int i = 1;
 
     for (size_t c = 0; c < d->cs.n; c++, i++) {
@@ -256,15 +273,21 @@ static int insert_row(struct db *d, const struct trow *t, struct buf *sk)
         if (col->src == COL_DERIVED && bind_derived(d, c, t, fields, i))
             continue;
         v = column_value_at(&d->cs, c, t, &d->x->runs, fields, scratch, &len, &kind);
+        if (!v) {
+            bind_null(d, c);
+            continue;
+        }
+        d->nulls[c] = 0;
         type = d->types[c][kind];
-        if (v && col->src != COL_FIELD) {
-            /* run metadata, perhaps made in scratch: a copy, the row's text is not its home */
+        if (col->src != COL_FIELD) {
+            /* run metadata: a copy when made in scratch; the run's own text outlives the insert */
             if (type != 'T' && is_integer(v) && len < 19)
                 sqlite3_bind_int64(d->ins_row, i, strtoll(v, NULL, 10));
             else if (type == 'R')
                 sqlite3_bind_double(d->ins_row, i, dec_to_double(v));
             else
-                sqlite3_bind_text(d->ins_row, i, v, (int)len, SQLITE_TRANSIENT);
+                sqlite3_bind_text(d->ins_row, i, v, (int)len,
+                                  v == scratch ? SQLITE_TRANSIENT : SQLITE_STATIC);
             continue;
         }
         bind_value(d->ins_row, i, type, v, len, kind);
@@ -356,22 +379,33 @@ static int on_run(void *ud, const struct run_info *run, struct trow **rows, size
     struct buf sk = BUF_INIT_MAX((size_t)1 << 20);
     int r = 0, grew = 0;
 
+    size_t i = 0;
+
     if (d->filter)
         n = row_filter_keep(d->filter, rows, n);
-    for (size_t i = 0; i < n; i++) {
-        if (colset_covers(&d->watch, &d->cs, rows[i]))
+    /* rows whose every field has a column go in as they come, their shape found once */
+    for (; d->ins_row && i < n && r == 0; i++) {
+        int covered;
+        const int *fields = colset_fields_covered(&d->cs, rows[i], &covered);
+        if (!fields || !covered)
+            break;
+        r = insert_row(d, rows[i], fields, &sk);
+    }
+    /* from the first row that brings a new field on: the run's new columns, then its rows */
+    for (size_t k = i; k < n && r == 0; k++) {
+        if (colset_covers(&d->watch, &d->cs, rows[k]))
             continue;
         ALLOC_GROW(d->reps, d->nreps + 1, d->capreps);
-        d->reps[d->nreps++] = trow_clone(rows[i]);
+        d->reps[d->nreps++] = trow_clone(rows[k]);
         colset_release(&d->cs);
         if (colset_build(&d->cs, "all", d->reps, d->nreps, d->err) < 0)
-            return -IMX_EUSAGE;
+            r = -IMX_EUSAGE;
         grew = 1;
     }
-    if (grew || !d->ins_row)
+    if (r == 0 && (grew || !d->ins_row))
         r = sync_columns(d);
-    for (size_t i = 0; i < n && r == 0; i++)
-        r = insert_row(d, rows[i], &sk);
+    for (; i < n && r == 0; i++)
+        r = insert_row(d, rows[i], colset_fields(&d->cs, rows[i]), &sk);
     buf_release(&sk);
     if (r == 0)
         r = insert_run(d, run, n);
@@ -971,6 +1005,7 @@ int sqldb_write(const char *path, const struct extract_opts *o, const struct row
     free(d.have);
     free(d.sigs);
     free(d.types);
+    free(d.nulls);
     colset_release(&d.cs);
     colwatch_release(&d.watch);
     free(selection);
