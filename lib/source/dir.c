@@ -635,10 +635,9 @@ static int dir_sync(struct source_env *env, struct imx_err *err)
         r = imx_seterr(err, IMX_EUSAGE, "'%s' is not a folder, tarball or zip", sel->from);
     } else if (single || run_id_of(base_name(sel->from))) {
         /* the folder of one run */
-        runs = xcalloc(1, sizeof(*runs));
-        runs[0].id = single ? single : run_id_of(base_name(sel->from));
-        runs[0].path = xstrdup(sel->from);
-        n = 1;
+        runs = xmalloc(sizeof(*runs));
+        runs[n++] = (struct local_run){single ? single : run_id_of(base_name(sel->from)),
+                                       xstrdup(sel->from)};
     } else {
         r = find_runs(sel->from, 0, &runs, &n, err);
     }

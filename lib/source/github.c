@@ -12,6 +12,7 @@
 
 #include <ctype.h>
 #include <fnmatch.h>
+#include <regex.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,8 +32,6 @@ void gh_run_release(struct gh_run *r)
     free(r->updated_at);
     free(r->event);
     free(r->branch);
-    free(r->status);
-    free(r->conclusion);
     free(r->json);
     memset(r, 0, sizeof(*r));
 }
@@ -71,8 +70,6 @@ static int run_from(yajl_val o, struct gh_run *r)
     r->updated_at = json_strdup(json_get(o, "updated_at"));
     r->event = json_strdup(json_get(o, "event"));
     r->branch = json_strdup(json_get(o, "head_branch"));
-    r->status = json_strdup(json_get(o, "status"));
-    r->conclusion = json_strdup(json_get(o, "conclusion"));
     return 0;
 }
 
@@ -399,39 +396,13 @@ static int is_other(const char *n)
     return 0;
 }
 
-/* 2025 per-configuration names: <prefix>_<seq>_..., seq as 1k1k or <isl>_<osl>. */
-static int is_old_percfg(const char *n)
-{
-    const char *p = n, *q;
-
-    while (isalnum((unsigned char)*p) || *p == '.' || *p == '-')
-        p++;
-    if (p == n || *p++ != '_' || !isdigit((unsigned char)*p))
-        return 0;
-    q = p;
-    while (isdigit((unsigned char)*q))
-        q++;
-    if (*q == 'k') {
-        q++;
-        if (!isdigit((unsigned char)*q))
-            return 0;
-        while (isdigit((unsigned char)*q))
-            q++;
-        return *q == 'k' && q[1] == '_' && q[2];
-    }
-    if (*q == '_' && isdigit((unsigned char)q[1])) {
-        q++;
-        while (isdigit((unsigned char)*q))
-            q++;
-        return *q == '_' && q[1];
-    }
-    return 0;
-}
-
 void gh_choose(const struct gh_artifact *a, size_t n, const char *pattern, enum gh_pick *out)
 {
     int have[3] = {0, 0, 0}, best;
     int *tier = xcalloc(n ? n : 1, sizeof(*tier));
+    regex_t old; /* 2025 per-configuration names: <prefix>_<seq>_..., seq 1k1k or <isl>_<osl> */
+    int old_ok =
+        !regcomp(&old, "^[A-Za-z0-9.-]+_[0-9]+(k[0-9]+k|_[0-9]+)_.", REG_EXTENDED | REG_NOSUB);
 
     for (size_t i = 0; i < n; i++) {
         const char *nm = a[i].name;
@@ -454,7 +425,7 @@ void gh_choose(const struct gh_artifact *a, size_t n, const char *pattern, enum 
             tier[i] = 0;
         else if (starts(nm, "results_"))
             tier[i] = 2;
-        else if (starts(nm, "bmk_") || is_old_percfg(nm))
+        else if (starts(nm, "bmk_") || (old_ok && !regexec(&old, nm, 0, NULL, 0)))
             tier[i] = 1;
         if (tier[i] >= 0)
             have[tier[i]] = 1;
@@ -467,6 +438,8 @@ void gh_choose(const struct gh_artifact *a, size_t n, const char *pattern, enum 
         if (out[i] == GH_TAKE && !jail_name_ok(a[i].name))
             out[i] = GH_REFUSED;
     }
+    if (old_ok)
+        regfree(&old);
     free(tier);
 }
 

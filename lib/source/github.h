@@ -22,7 +22,7 @@
 struct gh_run {
     unsigned long long id;
     long attempt; /* 0 when absent */
-    char *created_at, *updated_at, *event, *branch, *status, *conclusion;
+    char *created_at, *updated_at, *event, *branch;
     char *json; /* the object exactly as the API returned it */
     size_t jsonlen;
 };

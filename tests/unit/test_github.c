@@ -72,6 +72,19 @@ static void choose_scheduler_era(void)
         gh_choose(c, 3, NULL, p);
         CHECK(p[0] == GH_SKIP && p[1] == GH_SKIP && p[2] == GH_SKIP);
     }
+    /* near misses of the 2025 names: a lone 1k, nothing after the sequence, no prefix, one
+     * length only, an underscore in the prefix */
+    {
+        struct gh_artifact d[] = {A(1, "gptoss_1k_x"), A(2, "gptoss_1k1k_"), A(3, "_1k1k_x"),
+                                  A(4, "gptoss_1024_x"), A(5, "gpt_oss_1k1k_x")};
+        enum gh_pick q[5];
+        gh_choose(d, 5, NULL, q);
+        for (size_t i = 0; i < 5; i++)
+            CHECK(q[i] == GH_SKIP);
+        d[4].name = (char *)"gpt.oss-2_8k1k_x";
+        gh_choose(d, 5, NULL, q);
+        CHECK(q[4] == GH_TAKE);
+    }
 }
 
 static void runs_raw(void)
