@@ -358,25 +358,23 @@ int infx_wfinfo_parse(const char *json, size_t len, struct infx_wfinfo *out, str
                 x->date = xstrdup(day);
         }
     }
+    /* runConfigs (since 2026-06-15): the model keys of each run */
     rcs = json_get(root, "runConfigs");
-    if (rcs && YAJL_IS_ARRAY(rcs)) {
-        out->has_run_configs = 1;
-        for (size_t i = 0; i < rcs->u.array.len; i++) {
-            yajl_val rc = rcs->u.array.values[i];
-            const char *key = json_str(json_get(rc, "model"));
-            char id[24];
-            if (id_text(json_get(rc, "github_run_id"), id) < 0 || !key)
+    for (size_t i = 0; i < json_len(rcs); i++) {
+        yajl_val rc = json_at(rcs, i);
+        const char *key = json_str(json_get(rc, "model"));
+        char id[24];
+        if (id_text(json_get(rc, "github_run_id"), id) < 0 || !key)
+            continue;
+        for (size_t k = 0; k < out->n; k++) {
+            struct infx_run *x = &out->runs[k];
+            if (strcmp(x->id, id) != 0)
                 continue;
-            for (size_t k = 0; k < out->n; k++) {
-                struct infx_run *x = &out->runs[k];
-                if (strcmp(x->id, id) != 0)
-                    continue;
-                infx_strs_add(&x->keys, key);
-                if (!x->head_sha)
-                    x->head_sha = json_strdup(json_get(rc, "head_sha"));
-                if (!x->run_started_at)
-                    x->run_started_at = json_strdup(json_get(rc, "run_started_at"));
-            }
+            infx_strs_add(&x->keys, key);
+            if (!x->head_sha)
+                x->head_sha = json_strdup(json_get(rc, "head_sha"));
+            if (!x->run_started_at)
+                x->run_started_at = json_strdup(json_get(rc, "run_started_at"));
         }
     }
     yajl_tree_free(root);

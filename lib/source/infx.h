@@ -79,7 +79,6 @@ struct infx_run {
 struct infx_wfinfo {
     struct infx_run *runs;
     size_t n, cap;
-    int has_run_configs; /* runConfigs present (since 2026-06-15): keys are meaningful */
 };
 int infx_wfinfo_parse(const char *json, size_t len, struct infx_wfinfo *out, struct imx_err *err);
 void infx_wfinfo_release(struct infx_wfinfo *w);
