@@ -71,9 +71,9 @@ static void one_line(const char *s)
     }
     (void)gcs_b64_decode(s, h, 16);
     (void)gcs_b64_decode(s, h, 4);
-    (void)gcs_encode_path(&b, s);
+    (void)http_url_encode_keep(&b, s, GCS_KEEP_PATH);
     buf_reset(&b);
-    (void)gcs_encode_query(&b, s);
+    (void)http_url_encode_keep(&b, s, GCS_KEEP_QUERY);
     buf_reset(&b);
     if (unpack_entry_path(s, &b) == 0)
         check_entry(b.p);

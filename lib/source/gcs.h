@@ -87,10 +87,10 @@ uint32_t gcs_crc32c(uint32_t crc, const void *data, size_t n);
 /* Checks a downloaded file against the listing: size, then MD5 (libcrypto) or CRC32C. */
 int gcs_verify_file(const char *path, const struct gcs_object *obj, struct imx_err *err);
 
-/* Percent-encodes each '/'-separated segment (encodeURIComponent) and appends it to out. */
-int gcs_encode_path(struct buf *out, const char *name);
-/* Percent-encodes a whole query value ('/' too). */
-int gcs_encode_query(struct buf *out, const char *value);
+/* What http_url_encode_keep keeps of object names in paths (each '/'-separated segment as
+ * encodeURIComponent, as the backup's readers encode names) and of query values ('/' too). */
+#define GCS_KEEP_PATH "-_.!~*'()/"
+#define GCS_KEEP_QUERY "-_.!~*'()"
 
 /*
  * The per-date listing state, under CACHE/.imx-gcs/<bucket>/<date>.json: the complete
@@ -110,13 +110,14 @@ int gcs_date_needs_listing(const char *date, const char *newest, const char *lis
                            int refresh);
 
 /*
- * The runs found in listings: objects grouped by run, unparsable names counted.
- * Artifacts keep every listed upload (a re-run adds another id under the same name).
+ * The runs found in listings: objects grouped by run, unparsable names counted. The objects
+ * stay the listing's: the pages outlive the index. Artifacts keep every listed upload (a re-run
+ * adds another id under the same name).
  */
 struct gcs_artifact {
     char *name;
     unsigned long long id;
-    struct gcs_object obj; /* owned copy of the listed object */
+    const struct gcs_object *obj;
 };
 
 struct gcs_run {
@@ -125,20 +126,19 @@ struct gcs_run {
     char *folder;
     struct gcs_artifact *arts;
     size_t narts, cap;
-    struct gcs_object meta; /* artifacts_metadata.json; meta.name is NULL when absent */
+    const struct gcs_object *meta; /* artifacts_metadata.json, NULL when absent */
 };
 
 struct gcs_index {
     struct gcs_run *runs;
     size_t n, cap;
     unsigned long unparsed;    /* object names that did not parse */
-    unsigned long filtered;    /* runs of other workflows */
     unsigned long long min_id; /* smallest run id in any parsed name (0: none) */
 };
 
 void gcs_index_release(struct gcs_index *ix);
-/* Adds the objects of a listing; runs whose folder is not of `workflow` are left out (counted
- * once each). NULL workflow keeps every run. */
+/* Adds the objects of a listing; runs whose folder is not of `workflow` are left out (NULL
+ * keeps every run). */
 void gcs_index_add(struct gcs_index *ix, const struct gcs_page *pg, const char *workflow);
 /* Sorts runs newest first (by run id: GitHub assigns ids in time order). */
 void gcs_index_sort(struct gcs_index *ix);
@@ -152,91 +152,17 @@ struct gcs_run *gcs_index_find(struct gcs_index *ix, unsigned long long id);
 int gcs_run_json(const struct gcs_run *run, const char *meta, size_t metalen, const char *repo,
                  const char *bucket, struct buf *out, struct imx_err *err);
 
-/* ---- the sync engine (gcssync.c) ---------------------------------------------------- */
-
-/* Transport, injected (struct source_get, source/source.h): the engine hands batches of GETs
- * to a fetcher (the HTTP layer: its own parallelism, retries of 429/5xx and short reads with
- * backoff, timeouts, a size cap, never an Authorization header for these URLs); artifact
- * downloads may be streamed into the engine's scratch files. */
-
-/* An artifact downloaded and verified, handed to the cache to unpack and record. */
-struct gcs_install {
-    unsigned long long run_id;
-    const char *name;
-    unsigned long long id;
-    const char *zip_path; /* verified download, removed by the engine afterwards */
-    unsigned long long size;
-    const char *updated;
-};
-
-/* The cache side, injected: whether an artifact id is cached (whichever source brought it),
- * installing one, and writing a run's run.json (NULL: the engine writes CACHE/run_<ID>/run.json
- * itself, as unit tests without a store want). */
-struct gcs_store {
-    int (*have)(void *ud, unsigned long long run_id, unsigned long long artifact_id);
-    int (*install)(void *ud, const struct gcs_install *in, struct imx_err *err);
-    int (*save_run_json)(void *ud, unsigned long long run_id, const char *json, size_t len,
-                         struct imx_err *err);
-    void *ud;
-};
-
 /* The artifact rule of the GitHub sync (gh_choose), so that both sources pick the same
  * artifacts: a malloc'ed pick per artifact of r. */
 enum gh_pick *gcs_pick(const struct gcs_run *r, const char *pattern);
 
-struct gcs_opts {
-    const char *base_url; /* default GCS_DEFAULT_URL */
-    const char *bucket;   /* default GCS_DEFAULT_BUCKET */
-    const char *cache;
-    const char *workflow; /* default run-sweep.yml */
-    const char *repo;     /* for html_url in run.json */
-    const char *artifact; /* --artifact glob, or NULL */
-    char *const *ids;
-    size_t nids;
-    long recent;       /* N newest runs; 0: the newest unless ids/since/until */
-    const char *since; /* YYYY-MM-DD bounds on the date folder */
-    const char *until;
-    int refresh;
-    /* where downloads wait for verification: the store's scratch folder, which the lock's
-     * holder empties of what killed processes left; NULL: CACHE/.imx-gcs/tmp */
-    const char *scratch;
-    const char *now; /* ISO time recorded as listed_at; NULL: the clock */
-    size_t batch;    /* requests per fetch call (default GCS_BATCH_DEFAULT) */
-    source_fetch_fn fetch;
-    void *fetch_ud;
-    struct gcs_store store;
-    struct imx_diag *diag;
-    struct source_env *env; /* per-run lines (source_say_run), NULL: none */
-};
-
-struct gcs_stats {
-    unsigned long dates;        /* date folders in range */
-    unsigned long dates_listed; /* of those, listed now */
-    unsigned long runs;         /* runs selected */
-    unsigned long runs_new;     /* runs that gained an artifact */
-    unsigned long artifacts;    /* artifacts downloaded and installed */
-    unsigned long cached;       /* artifacts already in the cache */
-    unsigned long long bytes;
-    unsigned long unparsed; /* object names that did not parse */
-    unsigned long failed;   /* artifacts or runs that could not be fetched */
-    unsigned long missing;  /* runs named but not found */
-};
-
+/* The engine (gcssync.c) is source_gcs of source/source.h. A download whose bytes do not match
+ * the listing is fetched again, this many times in all. */
 #define GCS_ATTEMPTS 3
 /* maxResults of a listing page: the most the JSON API hands out per page. */
 #define GCS_PAGE_SIZE 1000
-/* Requests handed to the fetcher at once: enough to keep every transfer slot busy. */
-#define GCS_BATCH_DEFAULT 256
 /* The largest zip taken from the bucket: far above any results artifact, a bound on a broken
  * or hostile object. */
 #define GCS_ZIP_MAX ((size_t)512 << 20)
-
-/*
- * Lists the date folders, then (incrementally) the folders in range, picks runs and their
- * artifacts, downloads what the cache lacks, verifies and installs it, and writes run.json
- * for runs without one. Failures of single artifacts are warnings counted in st->failed;
- * a bucket that answers 403 is IMX_EAUTH ("GCS source unavailable"), keeping what was done.
- */
-IMX_MUST_CHECK int gcs_sync(const struct gcs_opts *o, struct gcs_stats *st, struct imx_err *err);
 
 #endif

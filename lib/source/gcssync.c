@@ -1,24 +1,29 @@
-/* gcssync: the GCS backup as a source of runs (see gcs.h): date folders, incremental
- * listings, run and artifact choice, verified downloads handed to the cache. Transport injected. */
-#include "cache/jail.h"
+/* gcssync: the GCS backup as a source of runs (source_gcs, source.h). One http loop carries it
+ * all: the date folders are listed newest first, each run's downloads start as soon as its folder
+ * is listed (ahead of the listings still queued), and each download is verified and installed
+ * through the store on the client's worker threads as it arrives. */
 #include "source/backfill.h"
 #include "source/gcs.h"
-#include "source/github.h"
-#include "source/http.h"
 #include "util/date.h"
-#include "util/fsutil.h"
 #include "util/xalloc.h"
 
-#include <stdarg.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 /* GCS announces no total: a date folder holds a few thousand objects (a few pages of 1000), so
  * a listing past this many pages is a server handing out fresh tokens for ever. */
 #define MAX_PAGES 200
+/* Date folders listed at once while runs are searched for, newest first (a date range is
+ * listed all at once): a few more than a search usually needs. */
+#define LIST_WINDOW 8
+/* Downloads in flight or waiting for their install, each with a scratch file: enough to keep
+ * every transfer slot busy. */
+#define GETS_MAX 256
+/* Among the requests waiting for a slot, the downloads of runs already chosen go first. */
+#define PRIORITY_GET 1
 
 /* ---- artifact choice --------------------------------------------------------------- */
 
@@ -36,912 +41,678 @@ enum gh_pick *gcs_pick(const struct gcs_run *r, const char *pattern)
     return pick;
 }
 
-/* ---- requests ---------------------------------------------------------------------- */
+/* ---- the engine ---------------------------------------------------------------------- */
 
-struct engine {
-    const struct gcs_opts *o;
-    struct gcs_stats *st;
+/* The listing of the date folders (top level) or of one date folder, page by page. */
+struct listing {
+    struct eng *e;
+    char date[11], prefix[12]; /* YYYY-MM-DD and "YYYY-MM-DD/", "" for the top level */
+    struct http_req r;
+    char *url;
+    struct gcs_page pg;
+    char **tokens; /* every token followed, to catch one that repeats */
+    size_t ntokens, cap;
+    int complete;
+    struct gcs_index ix; /* the runs of a date folder, once complete */
+};
+
+/* A run chosen, and what became of its artifacts. */
+struct pick {
+    struct gcs_run *run;
+    unsigned long taken; /* artifacts the rule takes, of size bytes */
+    unsigned long long size;
+    unsigned long arts, got; /* of those, the ones the cache lacked, and installed */
+    unsigned long long bytes;
+};
+
+/* One download: an artifact (art != NULL) or a run's metadata. */
+struct job {
+    struct eng *e;
+    size_t pick; /* in e->picks, which grows: only the loop's thread looks there */
+    const struct gcs_run *run;
+    struct gcs_artifact *art;
+    char *url;
+    struct http_req r;
+    struct store_tmp tmp;
+    int attempts;
+    /* the disk work of an answer, on a worker thread of the HTTP client */
+    struct http_task task;
+    int wrc; /* 0, 1 (verification failed: fetch again) or a negative IMX_E* code */
+    struct imx_err werr, wbad;
+};
+
+struct eng {
+    struct source_env *env;
+    struct source_stats *st;
     struct imx_err *err;
     const char *base, *bucket;
     char now[32];
-    size_t batch;
+    long recent;
+    struct listing top;
+    struct listing *dates; /* in range, newest first */
+    size_t ndates, window;
+    size_t started;  /* dates[0..started) read or being listed */
+    size_t ordered;  /* dates[0..ordered) complete and their runs taken, in order */
+    char newest[11]; /* the newest date of the bucket, "" when none */
+    int stop;        /* the selection is satisfied: no more folders are listed */
+    unsigned long long min_id;
+    unsigned long unparsed, missing;
+    struct pick *picks;
+    size_t npicks, cappicks;
+    struct job **jobs; /* every download, queued in order */
+    size_t njobs, capjobs, next, active;
+    int rc; /* the failure that stopped the source */
 };
 
-static char *list_url(struct engine *e, const char *prefix, int delim, const char *token)
+static char *list_url(struct eng *e, const char *prefix, const char *token)
 {
     struct buf u = BUF_INIT;
 
     buf_addf(&u, "%s/storage/v1/b/", e->base);
-    gcs_encode_query(&u, e->bucket);
+    http_url_encode_keep(&u, e->bucket, GCS_KEEP_QUERY);
     buf_addf(&u, "/o?maxResults=%d", GCS_PAGE_SIZE);
-    if (prefix) {
+    if (*prefix) {
         buf_adds(&u, "&prefix=");
-        gcs_encode_query(&u, prefix);
-    }
-    if (delim)
-        buf_adds(&u, "&delimiter=%2F&fields=prefixes%2CnextPageToken");
-    else
+        http_url_encode_keep(&u, prefix, GCS_KEEP_QUERY);
         buf_adds(&u, "&fields=items(name%2Csize%2Cmd5Hash%2Ccrc32c%2Cupdated)%2CnextPageToken");
+    } else {
+        buf_adds(&u, "&delimiter=%2F&fields=prefixes%2CnextPageToken");
+    }
     if (token) {
         buf_adds(&u, "&pageToken=");
-        gcs_encode_query(&u, token);
+        http_url_encode_keep(&u, token, GCS_KEEP_QUERY);
     }
     return buf_detach(&u, NULL);
 }
 
-static char *object_url(struct engine *e, const char *name)
+static char *object_url(struct eng *e, const char *name)
 {
     struct buf u = BUF_INIT;
 
     buf_addf(&u, "%s/", e->base);
-    gcs_encode_path(&u, e->bucket);
+    http_url_encode_keep(&u, e->bucket, GCS_KEEP_PATH);
     buf_addc(&u, '/');
-    gcs_encode_path(&u, name);
+    http_url_encode_keep(&u, name, GCS_KEEP_PATH);
     return buf_detach(&u, NULL);
 }
 
-/* A listing response that is not a page: 403 ends the GCS source, anything else this listing. */
-static int list_status(struct engine *e, const struct source_get *g, const char *what)
+/* Stops the source: the first failure is the one told. */
+static void fail(struct eng *e, int rc, const struct imx_err *why)
 {
-    if (g->code < 0)
-        return imx_seterr(e->err, g->code, "GCS listing of %s: %s", what, g->msg);
-    if (g->status == 403 || g->status == 401)
+    if (e->rc < 0)
+        return;
+    e->rc = rc;
+    if (why)
+        *e->err = *why;
+}
+
+/* A GET of the loop: listings at the default priority, downloads (into tmp) ahead of them. */
+static void submit(struct eng *e, struct http_req *r, const char *url, struct store_tmp *tmp,
+                   void (*done)(struct http_req *, void *), void *ud)
+{
+    http_req_init(r, url);
+    r->max_body = e->env->limits->max_body;
+    r->body.max = r->max_body;
+    if (tmp) {
+        r->priority = PRIORITY_GET;
+        r->fp = tmp->fp;
+        r->fp_path = tmp->path;
+    }
+    r->done = done;
+    r->ud = ud;
+    http_submit(e->env->http, r);
+}
+
+static void on_list(struct http_req *r, void *ud);
+
+static void list_next(struct listing *l)
+{
+    free(l->url);
+    l->url = list_url(l->e, l->prefix, l->pg.next_token);
+    submit(l->e, &l->r, l->url, NULL, on_list, l);
+}
+
+/* A listing's answer read into l: 0, or the failure that stops the source (in e->err). */
+static int list_page(struct eng *e, struct listing *l, const struct http_req *r)
+{
+    const char *what = *l->prefix ? l->prefix : "the date folders";
+    struct imx_err pe = IMX_ERR_INIT;
+
+    if (r->code < 0)
+        return imx_seterr(e->err, -r->code, "GCS listing of %s: %s", what, r->msg);
+    if (r->status == 403 || r->status == 401)
         return imx_seterr(e->err, IMX_EAUTH,
                           "GCS source unavailable: bucket %s refused listing (HTTP %ld); "
                           "what was synced is kept",
-                          e->bucket, g->status);
-    if (g->status == 404)
+                          e->bucket, r->status);
+    if (r->status == 404)
         return imx_seterr(e->err, IMX_ENOTFOUND, "GCS bucket %s not found (HTTP 404)", e->bucket);
-    if (g->status != 200)
-        return imx_seterr(e->err, g->status == 429 ? IMX_ERATE : IMX_EHTTP,
-                          "GCS listing of %s: HTTP %ld", what, g->status);
+    if (r->status != 200)
+        return imx_seterr(e->err, r->status == 429 ? IMX_ERATE : IMX_EHTTP,
+                          "GCS listing of %s: HTTP %ld", what, r->status);
+    if (gcs_page_parse(&l->pg, r->body.p, r->body.len, &pe) < 0)
+        return imx_seterr(e->err, pe.code, "%s (listing of %s: %s)", pe.msg, what, l->url);
+    if (!l->pg.next_token)
+        return 0;
+    for (size_t t = 0; t < l->ntokens; t++)
+        if (!strcmp(l->tokens[t], l->pg.next_token))
+            return imx_seterr(e->err, IMX_EPARSE,
+                              "GCS listing of %s: pageToken repeats (a server loop); "
+                              "giving up on it",
+                              what);
+    if (l->ntokens >= MAX_PAGES)
+        return imx_seterr(e->err, IMX_EHTTP,
+                          "GCS listing of %s: more than %d pages, each with a new pageToken (a "
+                          "server loop); giving up on it",
+                          what, MAX_PAGES);
+    ALLOC_GROW(l->tokens, l->ntokens + 1, l->cap);
+    l->tokens[l->ntokens++] = xstrdup(l->pg.next_token);
     return 0;
 }
 
-struct listing {
-    char *prefix; /* NULL: the top level */
-    struct gcs_page pg;
-    char **tokens; /* every token followed, to catch one that repeats */
-    size_t ntokens, cap;
-    int done;
-};
-
 static void listing_release(struct listing *l)
 {
-    free(l->prefix);
+    http_req_release(&l->r);
+    free(l->url);
     gcs_page_release(&l->pg);
     for (size_t i = 0; i < l->ntokens; i++)
         free(l->tokens[i]);
     free(l->tokens);
+    gcs_index_release(&l->ix);
     memset(l, 0, sizeof(*l));
 }
-
-/* Lists n prefixes (or the top level) to the end, their pages fetched side by side. */
-static int list_all(struct engine *e, struct listing *ls, size_t n, int delim)
-{
-    struct source_get *reqs = xcalloc(n ? n : 1, sizeof(*reqs));
-    size_t *which = xcalloc(n ? n : 1, sizeof(*which));
-    int rc = 0;
-
-    for (;;) {
-        size_t k = 0;
-        for (size_t i = 0; i < n; i++) {
-            struct listing *l = &ls[i];
-            if (l->done)
-                continue;
-            reqs[k].url = list_url(e, l->prefix, delim, l->pg.next_token);
-            which[k++] = i;
-        }
-        if (!k)
-            break;
-        rc = e->o->fetch(e->o->fetch_ud, reqs, k);
-        for (size_t j = 0; j < k && rc == 0; j++) {
-            struct listing *l = &ls[which[j]];
-            const char *what = l->prefix ? l->prefix : "the date folders";
-            rc = list_status(e, &reqs[j], what);
-            if (rc == 0) {
-                struct imx_err pe = IMX_ERR_INIT;
-                rc = gcs_page_parse(&l->pg, reqs[j].body ? reqs[j].body : "",
-                                    reqs[j].body ? reqs[j].len : 0, &pe);
-                if (rc < 0)
-                    imx_seterr(e->err, pe.code, "%s (listing of %s: %s)", pe.msg, what,
-                               reqs[j].url);
-            }
-            if (rc == 0 && l->pg.next_token) {
-                for (size_t t = 0; t < l->ntokens; t++)
-                    if (!strcmp(l->tokens[t], l->pg.next_token))
-                        rc = imx_seterr(e->err, IMX_EPARSE,
-                                        "GCS listing of %s: pageToken repeats (a server loop); "
-                                        "giving up on it",
-                                        what);
-                if (rc == 0 && l->ntokens >= MAX_PAGES)
-                    rc = imx_seterr(e->err, IMX_EHTTP,
-                                    "GCS listing of %s: more than %d pages, each with a new "
-                                    "pageToken (a server loop); giving up on it",
-                                    what, MAX_PAGES);
-                if (rc == 0) {
-                    ALLOC_GROW(l->tokens, l->ntokens + 1, l->cap);
-                    l->tokens[l->ntokens++] = xstrdup(l->pg.next_token);
-                }
-            }
-            if (rc == 0 && !l->pg.next_token)
-                l->done = 1;
-        }
-        for (size_t j = 0; j < k; j++)
-            source_get_release(&reqs[j]);
-        if (rc < 0)
-            break;
-    }
-    free(reqs);
-    free(which);
-    return rc;
-}
-
-/* ---- dates ------------------------------------------------------------------------- */
 
 static int cmp_str(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-struct dates {
-    char **v;
-    size_t n;
-};
-
-static int list_dates(struct engine *e, struct dates *d)
+/* The top level is listed: the date folders in range, newest first. */
+static void take_dates(struct eng *e)
 {
-    struct listing top;
-    int rc;
+    const struct source_sel *sel = e->env->sel;
+    struct gcs_page *pg = &e->top.pg;
 
-    memset(&top, 0, sizeof(top));
-    memset(d, 0, sizeof(*d));
-    rc = list_all(e, &top, 1, 1);
-    if (rc == 0) {
-        d->v = xcalloc(top.pg.nprefixes + 1, sizeof(char *));
-        for (size_t i = 0; i < top.pg.nprefixes; i++) {
-            const char *p = top.pg.prefixes[i];
-            size_t len = strlen(p);
-            char day[11];
-            if (len == 11 && p[10] == '/') {
-                memcpy(day, p, 10);
-                day[10] = '\0';
-                if (date_valid(day)) {
-                    d->v[d->n++] = xstrdup(day);
-                    continue;
-                }
-            }
-            e->st->unparsed++;
+    qsort(pg->prefixes, pg->nprefixes, sizeof(char *), cmp_str);
+    e->dates = xcalloc(pg->nprefixes + 1, sizeof(*e->dates));
+    for (size_t i = pg->nprefixes; i-- > 0;) {
+        const char *p = pg->prefixes[i];
+        char day[11] = "";
+        struct listing *l;
+
+        if (strlen(p) == 11 && p[10] == '/')
+            memcpy(day, p, 10);
+        if (!date_valid(day)) {
+            e->unparsed++;
+            continue;
         }
-        qsort(d->v, d->n, sizeof(char *), cmp_str);
+        if (!*e->newest)
+            memcpy(e->newest, day, sizeof(day));
+        if (!date_in_range(day, sel->since, sel->until))
+            continue;
+        l = &e->dates[e->ndates++];
+        l->e = e;
+        memcpy(l->date, day, sizeof(day));
+        memcpy(l->prefix, p, sizeof(l->prefix));
     }
-    listing_release(&top);
-    return rc;
+    e->st->dates += e->ndates;
+    /* a search for runs goes back a few folders at a time; a date range is listed in one go */
+    e->window = e->recent || sel->nids ? LIST_WINDOW : e->ndates;
 }
 
-static void dates_release(struct dates *d)
+static int wanted_id(const struct source_sel *sel, unsigned long long id)
 {
-    for (size_t i = 0; i < d->n; i++)
-        free(d->v[i]);
-    free(d->v);
-}
-
-/* Loads the listings of dates[0..n) into ix: stored ones when settled, the rest listed now. */
-static int load_dates(struct engine *e, char **dates, size_t n, const char *newest,
-                      struct gcs_index *ix)
-{
-    struct listing *ls = xcalloc(n ? n : 1, sizeof(*ls));
-    size_t nl = 0;
-    int rc = 0;
-
-    for (size_t i = 0; i < n && rc == 0; i++) {
-        struct gcs_page pg;
-        char *listed_at = NULL;
-        int found = 0;
-
-        gcs_page_init(&pg);
-        rc = gcs_state_load(e->o->cache, e->bucket, dates[i], &pg, &listed_at, &found, e->err);
-        if (rc == 0 && !gcs_date_needs_listing(dates[i], newest, listed_at, found, e->o->refresh))
-            gcs_index_add(ix, &pg, e->o->workflow);
-        else if (rc == 0) {
-            struct buf p = BUF_INIT;
-            buf_addf(&p, "%s/", dates[i]);
-            ls[nl++].prefix = buf_detach(&p, NULL);
-        }
-        free(listed_at);
-        gcs_page_release(&pg);
-    }
-    if (rc == 0 && nl)
-        rc = list_all(e, ls, nl, 0);
-    for (size_t i = 0; i < nl && rc == 0; i++) {
-        char day[11];
-        memcpy(day, ls[i].prefix, 10);
-        day[10] = '\0';
-        gcs_index_add(ix, &ls[i].pg, e->o->workflow);
-        e->st->dates_listed++;
-        /* A state that cannot be written only costs a listing next time. */
-        if (gcs_state_save(e->o->cache, e->bucket, day, &ls[i].pg, e->now, NULL) < 0)
-            imx_warn(e->o->diag, IMX_EIO, "cannot store the GCS listing of %s", day);
-    }
-    for (size_t i = 0; i < n; i++)
-        listing_release(&ls[i]);
-    free(ls);
-    return rc;
-}
-
-/* ---- runs -------------------------------------------------------------------------- */
-
-static int wanted_id(const struct gcs_opts *o, unsigned long long id)
-{
-    for (size_t i = 0; i < o->nids; i++)
-        if (strtoull(o->ids[i], NULL, 10) == id)
+    for (size_t i = 0; i < sel->nids; i++)
+        if (strtoull(sel->ids[i], NULL, 10) == id)
             return 1;
     return 0;
 }
 
-static unsigned long long min_wanted(const struct gcs_opts *o)
+/* Whether run id is in the folders dates[0..upto). */
+static int found_id(struct eng *e, unsigned long long id, size_t upto)
 {
-    unsigned long long m = 0;
-    for (size_t i = 0; i < o->nids; i++) {
-        unsigned long long v = strtoull(o->ids[i], NULL, 10);
-        if (!m || v < m)
-            m = v;
-    }
-    return m;
+    for (size_t i = 0; i < upto; i++)
+        if (gcs_index_find(&e->dates[i].ix, id))
+            return 1;
+    return 0;
 }
 
-static size_t count_found(const struct gcs_opts *o, struct gcs_index *ix)
+/* Whether the runs taken so far are the selection: older folders need not be listed. */
+static int satisfied(struct eng *e)
 {
-    size_t k = 0;
-    for (size_t i = 0; i < o->nids; i++)
-        k += gcs_index_find(ix, strtoull(o->ids[i], NULL, 10)) != NULL;
-    return k;
+    const struct source_sel *sel = e->env->sel;
+    unsigned long long min_wanted = ULLONG_MAX;
+    size_t found = 0;
+
+    if (!sel->nids || e->recent)
+        return !sel->nids && e->recent && e->npicks >= (size_t)e->recent;
+    for (size_t i = 0; i < sel->nids; i++) {
+        unsigned long long v = strtoull(sel->ids[i], NULL, 10);
+        found += found_id(e, v, e->ordered);
+        min_wanted = v < min_wanted ? v : min_wanted;
+    }
+    /* Run ids grow with time: older folders cannot hold a smaller-than-seen id... */
+    return found == sel->nids ||
+           (e->min_id && e->min_id < min_wanted && !(sel->since || sel->until));
 }
 
-/* Which date folders to look at, newest first, until the selection is satisfied. */
-static int collect(struct engine *e, struct dates *d, struct gcs_index *ix)
-{
-    const struct gcs_opts *o = e->o;
-    const char *newest = d->n ? d->v[d->n - 1] : NULL;
-    long recent = o->recent > 0 ? o->recent : (!o->nids && !o->since && !o->until ? 1 : 0);
-    size_t hi = d->n, step;
-    char **range = xcalloc(d->n + 1, sizeof(char *));
-    size_t nr = 0;
-    int rc = 0;
+static void pump(struct eng *e);
 
-    for (size_t i = 0; i < d->n; i++) {
-        if (!date_in_range(d->v[i], o->since, o->until))
-            continue;
-        range[nr++] = d->v[i];
-    }
-    e->st->dates = nr;
-    hi = nr;
-    /* A date range is listed in one go; a search for runs goes back a few folders at a time. */
-    step = recent || o->nids ? 8 : (nr ? nr : 1);
-    while (hi > 0 && rc == 0) {
-        size_t lo = hi > step ? hi - step : 0;
-        rc = load_dates(e, range + lo, hi - lo, newest, ix);
-        hi = lo;
-        if (rc < 0)
-            break;
-        if (recent && (long)ix->n >= recent && !o->nids)
-            break;
-        if (o->nids && !recent) {
-            /* Run ids grow with time: older folders cannot hold a smaller-than-seen id... */
-            if (count_found(o, ix) == o->nids)
-                break;
-            if (ix->min_id && ix->min_id < min_wanted(o) && !(o->since || o->until))
-                break;
-        }
-    }
-    free(range);
-    return rc;
+static void queue(struct eng *e, size_t pick, struct gcs_artifact *art)
+{
+    struct job *j = xcalloc(1, sizeof(*j));
+
+    j->e = e;
+    j->pick = pick;
+    j->run = e->picks[pick].run;
+    j->art = art;
+    j->tmp.slot = -1;
+    ALLOC_GROW(e->jobs, e->njobs + 1, e->capjobs);
+    e->jobs[e->njobs++] = j;
 }
 
-static int file_exists_in_run(const char *cache, unsigned long long id, const char *file)
+static int run_has(struct eng *e, unsigned long long id, const char *file)
 {
-    struct buf p = BUF_INIT;
+    struct buf p = BUF_INIT_MAX(FS_PATH_MAX);
     int r;
-    buf_addf(&p, "%s/run_%llu/%s", cache, id, file);
+
+    store_run_file(e->env->store, id, file, &p);
     r = path_exists(p.p);
     buf_release(&p);
     return r;
 }
 
-/* Writes run.json (any thread: errors in err; metadata that does not read, in bad_meta). */
-static int run_json_save(struct engine *e, const struct gcs_run *r, const char *meta,
-                         size_t metalen, struct imx_err *err, struct imx_err *bad_meta)
+/* Writes run.json through the store (any thread: errors in err; metadata that does not read,
+ * in bad_meta). */
+static int save_run_json(struct eng *e, const struct gcs_run *r, const char *meta, size_t metalen,
+                         struct imx_err *err, struct imx_err *bad_meta)
 {
-    struct buf path = BUF_INIT, text = BUF_INIT;
-    int rc = gcs_run_json(r, meta, metalen, e->o->repo, e->bucket, &text, bad_meta);
+    struct buf text = BUF_INIT;
+    int rc = gcs_run_json(r, meta, metalen, e->env->where->repo, e->bucket, &text,
+                          meta ? bad_meta : err);
 
     if (rc < 0 && meta) {
         /* Metadata that does not read is as good as none. */
         buf_reset(&text);
-        rc = gcs_run_json(r, NULL, 0, e->o->repo, e->bucket, &text, err);
-    } else if (rc < 0) {
-        *err = *bad_meta;
-        imx_err_clear(bad_meta);
+        rc = gcs_run_json(r, NULL, 0, e->env->where->repo, e->bucket, &text, err);
     }
-    if (rc == 0 && e->o->store.save_run_json) {
-        /* the cache's own writer */
-        rc = e->o->store.save_run_json(e->o->store.ud, r->id, text.p, text.len, err);
-    } else if (rc == 0) {
-        buf_addf(&path, "%s/run_%llu/run.json", e->o->cache, r->id);
-        rc = jail_parent_dirs(e->o->cache, path.p, err);
-        if (rc == 0)
-            rc = atomic_write(path.p, text.p, text.len, err);
-    }
-    buf_release(&path);
+    if (rc == 0)
+        rc = store_write_run_json(e->env->store, r->id, text.p, text.len, err);
     buf_release(&text);
     return rc;
 }
 
-static int write_run_json(struct engine *e, const struct gcs_run *r, const char *meta,
-                          size_t metalen)
+/* A run is chosen: what the cache lacks of it is queued (unless only listing). */
+static void take_run(struct eng *e, struct gcs_run *r)
 {
-    struct imx_err bad = IMX_ERR_INIT;
-    int rc = run_json_save(e, r, meta, metalen, e->err, &bad);
+    enum gh_pick *pick = gcs_pick(r, e->env->sel->artifact);
+    size_t first = e->njobs, p = e->npicks;
 
-    if (bad.code)
-        imx_warn(e->o->diag, IMX_EPARSE, "%s", bad.msg);
-    return rc;
+    ALLOC_GROW(e->picks, e->npicks + 1, e->cappicks);
+    memset(&e->picks[p], 0, sizeof(*e->picks));
+    e->picks[e->npicks++].run = r;
+    for (size_t a = 0; a < r->narts; a++) {
+        if (pick[a] == GH_REFUSED && !e->env->list_only)
+            imx_warn(e->env->diag, IMX_EUNSAFE,
+                     "run %llu: artifact name '%s' cannot be a folder name of the cache "
+                     "(imx's own or hidden names, '/', '..'): skipped",
+                     r->id, r->arts[a].name);
+        if (pick[a] != GH_TAKE)
+            continue;
+        e->picks[p].taken++;
+        e->picks[p].size += r->arts[a].obj->size;
+        if (store_have(e->env->store, r->id, r->arts[a].id)) {
+            e->st->artifacts_cached++;
+            continue;
+        }
+        e->picks[p].arts++;
+        if (!e->env->list_only)
+            queue(e, p, &r->arts[a]);
+    }
+    free(pick);
+    if (!e->env->list_only && !run_has(e, r->id, "run.json")) {
+        if (r->meta)
+            queue(e, p, NULL);
+        else if ((e->njobs > first || run_has(e, r->id, ".")) &&
+                 save_run_json(e, r, NULL, 0, e->err, e->err) < 0)
+            e->rc = -e->err->code;
+    }
 }
 
-/* One download to fetch: an artifact (art != NULL) or a run's metadata. */
-struct job {
-    struct gcs_run *run;
-    struct gcs_artifact *art;
-    int attempts;
-    int done;
-    int ok; /* installed */
-    /* the disk work of an answer, on a worker thread of the HTTP client (settle_work) */
-    struct http_task task;
-    struct batch *b;
-    size_t x;
-    int wrc; /* 0, 1 (verification failed: fetch again) or a negative IMX_E* code */
-    struct imx_err werr, wbad;
-};
-
-/* The scratch file of an artifact download: the store's scratch folder, which the lock's holder
- * sweeps after a kill -9 (else CACHE/.imx-gcs/tmp); registered for the signal cleanup. */
-static int scratch_open(struct engine *e, const struct job *j, struct buf *tmp, int *slot)
+/* The runs of a folder, taken in order (newest first) once every newer folder was. */
+static void take_folder(struct eng *e, struct listing *l)
 {
-    struct buf dir = BUF_INIT;
-    sigset_t saved;
-    FILE *f;
+    const struct source_sel *sel = e->env->sel;
+
+    gcs_index_sort(&l->ix);
+    e->unparsed += l->ix.unparsed;
+    if (l->ix.min_id && (!e->min_id || l->ix.min_id < e->min_id))
+        e->min_id = l->ix.min_id;
+    for (size_t i = 0; i < l->ix.n && e->rc == 0; i++) {
+        struct gcs_run *r = &l->ix.runs[i];
+        if (sel->nids && !wanted_id(sel, r->id))
+            continue;
+        if (e->recent && e->npicks >= (size_t)e->recent)
+            break;
+        take_run(e, r);
+    }
+    if (satisfied(e))
+        e->stop = 1;
+}
+
+/* A folder of the window: its stored listing when settled, else listed now. */
+static void start_folder(struct eng *e, struct listing *l)
+{
+    char *listed_at = NULL;
+    int found = 0;
+
+    if (gcs_state_load(e->env->cache, e->bucket, l->date, &l->pg, &listed_at, &found, e->err) < 0) {
+        fail(e, -e->err->code, NULL);
+    } else if (!gcs_date_needs_listing(l->date, e->newest, listed_at, found,
+                                       e->env->where->refresh)) {
+        l->complete = 1;
+        gcs_index_add(&l->ix, &l->pg, e->env->where->workflow);
+    } else {
+        gcs_page_release(&l->pg);
+        list_next(l);
+    }
+    free(listed_at);
+}
+
+/* Takes the runs of the folders complete in order, and starts the next folders of the window. */
+static void advance(struct eng *e)
+{
+    for (;;) {
+        while (e->ordered < e->ndates && e->dates[e->ordered].complete && !e->stop && e->rc == 0)
+            take_folder(e, &e->dates[e->ordered++]);
+        if (e->stop || e->rc < 0 || e->started >= e->ndates || e->started >= e->ordered + e->window)
+            break;
+        start_folder(e, &e->dates[e->started++]);
+    }
+    pump(e);
+}
+
+static void on_list(struct http_req *r, void *ud)
+{
+    struct listing *l = ud;
+    struct eng *e = l->e;
     int rc;
 
-    if (e->o->scratch) {
-        buf_adds(&dir, e->o->scratch);
-        rc = mkdir_p(dir.p, e->err);
+    if (e->rc < 0 || r->code == -IMX_EINTR)
+        return;
+    rc = list_page(e, l, r);
+    if (rc < 0) {
+        fail(e, rc, NULL);
+        return;
+    }
+    if (l->pg.next_token) {
+        list_next(l);
+        return;
+    }
+    l->complete = 1;
+    if (l == &e->top) {
+        take_dates(e);
     } else {
-        buf_addf(&dir, "%s/.imx-gcs/tmp", e->o->cache);
-        rc = jail_dirs(e->o->cache, ".imx-gcs/tmp", 1, e->err);
+        gcs_index_add(&l->ix, &l->pg, e->env->where->workflow);
+        e->st->dates_listed++;
+        /* A state that cannot be written only costs a listing next time. */
+        if (gcs_state_save(e->env->cache, e->bucket, l->date, &l->pg, e->now, NULL) < 0)
+            imx_warn(e->env->diag, IMX_EIO, "cannot store the GCS listing of %s", l->date);
     }
-    if (rc == 0 && buf_addf(tmp, "%s/%llu-%d.zip", dir.p, j->art->id, (int)getpid()) < 0)
-        rc = imx_seterr(e->err, IMX_ETOOBIG, "'%s': path too long", dir.p);
-    buf_release(&dir);
-    if (rc < 0)
-        return rc;
-    tempfile_hold(&saved);
-    f = fopen(tmp->p, "wb");
-    if (f)
-        *slot = tempfile_register(tmp->p);
-    tempfile_unhold(&saved);
-    if (!f)
-        return imx_seterr(e->err, IMX_EIO, "%s: cannot write", tmp->p);
-    fclose(f);
-    return 0;
+    advance(e);
 }
 
-/* Verifies a download in its scratch file against its listing entry and installs it (any
- * thread): 0, 1 when it should be fetched again (verr says why), or a negative IMX_E* code. */
-static int verify_install(struct engine *e, struct job *j, size_t len, const char *tmp,
-                          struct imx_err *verr, struct imx_err *err)
+/* ---- downloads ----------------------------------------------------------------------- */
+
+static void on_get(struct http_req *r, void *ud);
+
+static void job_start(struct job *j)
 {
-    struct gcs_install in;
+    struct eng *e = j->e;
 
-    if (gcs_verify_file(tmp, &j->art->obj, verr) < 0)
-        return 1;
-    memset(&in, 0, sizeof(in));
-    in.run_id = j->run->id;
-    in.name = j->art->name;
-    in.id = j->art->id;
-    in.zip_path = tmp;
-    in.size = len;
-    in.updated = j->art->obj.updated;
-    return e->o->store.install(e->o->store.ud, &in, err);
+    if (!j->url)
+        j->url = object_url(e, j->art ? j->art->obj->name : j->run->meta->name);
+    /* artifacts are streamed to a scratch file of the store, never held whole in memory */
+    if (j->art && store_tmp_open(e->env->store, &j->tmp, e->err) < 0) {
+        fail(e, -e->err->code, NULL);
+        return;
+    }
+    submit(e, &j->r, j->url, &j->tmp, on_get, j);
 }
 
-/* What verify_install said, counted and told (the loop's thread): 1 when the artifact should
- * be fetched again, else 0 or the code that stops the source. */
-static int took_artifact(struct engine *e, struct job *j, size_t len, int rc,
-                         const struct imx_err *verr)
+/* Starts queued downloads while fewer than GETS_MAX are under way. */
+static void pump(struct eng *e)
 {
-    if (rc == 1) {
-        if (j->attempts < GCS_ATTEMPTS)
-            return 1; /* again */
-        imx_warn(e->o->diag, IMX_EVERIFY, "run %llu: %s; refused after %d attempts", j->run->id,
-                 verr->msg, j->attempts);
-        e->st->failed++;
-        return 0;
+    while (e->rc == 0 && e->active < GETS_MAX && e->next < e->njobs) {
+        e->active++;
+        job_start(e->jobs[e->next++]);
     }
-    if (rc == 0) {
-        j->ok = 1;
-        e->st->artifacts++;
-        e->st->bytes += len;
-    } else if (rc != -IMX_EIO && rc != -IMX_ELOCK && rc != -IMX_EINTR) {
-        /* An archive the cache refuses (unsafe, too big): this artifact only. */
-        imx_warn(e->o->diag, -rc, "run %llu: %s", j->run->id, e->err->msg);
-        imx_err_clear(e->err);
-        e->st->failed++;
-        rc = 0;
-    }
-    return rc;
 }
 
-/* Verifies a download (in the scratch file, or a body the fetcher kept) against its listing
- * entry and installs it; 1 when it should be fetched again. */
-static int take_artifact(struct engine *e, struct job *j, const struct source_get *g,
-                         const char *tmp)
+static void job_end(struct job *j)
 {
-    struct imx_err verr = IMX_ERR_INIT;
-    int rc = 0;
-
-    if (g->body) {
-        /* a fetcher that kept the body: a scratch copy, checked then unpacked (no fsync: the
-         * cache's own writes are atomic) */
-        FILE *f = fopen(tmp, "wb");
-        int bad = !f || (g->len && fwrite(g->body, 1, g->len, f) != g->len);
-        if (f)
-            bad |= fclose(f) != 0;
-        if (bad)
-            rc = imx_seterr(e->err, IMX_EIO, "%s: cannot write", tmp);
-    }
-    if (rc < 0)
-        return rc;
-    rc = verify_install(e, j, g->len, tmp, &verr, e->err);
-    return took_artifact(e, j, g->len, rc, &verr);
+    store_tmp_discard(&j->tmp);
+    http_req_release(&j->r);
+    j->e->active--;
+    pump(j->e);
 }
 
-/* A batch of downloads in flight: each answer is settled as it arrives (when the fetcher says
- * so), the rest after the batch. */
-struct batch {
-    struct engine *e;
-    struct job *jobs;
-    struct source_get *reqs;
-    size_t *which;
-    struct buf *tmp;
-    int *settled;
-    int rc; /* the first failure that stops the source */
-};
+/* A verified backup zip: installed like a GitHub download, recorded with source "gcs". */
+static int install(struct eng *e, const struct job *j, struct imx_err *err)
+{
+    const struct store *s = e->env->store;
+    unsigned long long run_id = j->run->id;
+    struct store_install si;
+    struct unpack_result res;
+    struct manifest m;
+    struct manifest_art *a;
+    int r = store_manifest_load(s, run_id, &m, err);
 
-/* The disk work of an answer, on a worker thread: nothing of the engine but its options. */
+    if (r < 0)
+        return r;
+    memset(&si, 0, sizeof(si));
+    si.run_id = run_id;
+    si.id = j->art->id;
+    si.name = j->art->name;
+    si.file = j->tmp.path;
+    si.is_zip = 1;
+    si.source = "gcs";
+    r = store_install_artifact(s, &m, &si, &res, err);
+    if (r == 0) {
+        a = manifest_get(&m, j->art->id, j->art->name);
+        a->size = j->r.received;
+        free(a->updated_at);
+        a->updated_at = j->art->obj->updated ? xstrdup(j->art->obj->updated) : NULL;
+        m.complete = manifest_all_stored(&m);
+        r = store_manifest_save(s, &m, err);
+    }
+    manifest_release(&m);
+    return r;
+}
+
+/* The disk work of an answer, on a worker thread: the artifact verified against its listing
+ * entry and installed, or run.json written with the metadata. */
 static void settle_work(struct http_task *t)
 {
     struct job *j = t->ud;
-    struct batch *b = j->b;
-    const struct source_get *g = &b->reqs[j->x];
+    struct eng *e = j->e;
 
     imx_err_clear(&j->werr);
     imx_err_clear(&j->wbad);
-    if (j->art)
-        j->wrc = verify_install(b->e, j, g->len, b->tmp[j->x].p, &j->wbad, &j->werr);
+    if (!j->art)
+        j->wrc = save_run_json(e, j->run, j->r.body.p, j->r.body.len, &j->werr, &j->wbad);
+    else if (gcs_verify_file(j->tmp.path, j->art->obj, &j->wbad) < 0)
+        j->wrc = 1;
     else
-        j->wrc = run_json_save(b->e, j->run, g->body, g->len, &j->werr, &j->wbad);
+        j->wrc = install(e, j, &j->werr);
 }
 
 /* Its outcome, counted and told on the loop's thread. */
 static void settled(struct http_task *t)
 {
     struct job *j = t->ud;
-    struct batch *b = j->b;
-    struct engine *e = b->e;
-    int rc;
+    struct eng *e = j->e;
+    struct pick *p = &e->picks[j->pick];
+    int rc = j->wrc;
 
-    if (j->wrc < 0)
-        *e->err = j->werr;
-    if (j->art) {
-        rc = took_artifact(e, j, b->reqs[j->x].len, j->wrc, &j->wbad);
-        if (rc == 1)
-            rc = 0; /* verification failed: tried again next round */
-        else
-            j->done = 1;
-    } else {
-        if (j->wbad.code)
-            imx_warn(e->o->diag, IMX_EPARSE, "%s", j->wbad.msg);
-        rc = j->wrc;
-        j->done = 1;
+    if (j->wbad.code && !j->art)
+        imx_warn(e->env->diag, IMX_EPARSE, "%s", j->wbad.msg);
+    if (rc == 1 && j->attempts < GCS_ATTEMPTS && e->rc == 0) {
+        /* fetched again, into a new scratch file */
+        store_tmp_discard(&j->tmp);
+        http_req_release(&j->r);
+        job_start(j);
+        return;
     }
-    if (rc < 0 && !b->rc)
-        b->rc = rc;
+    if (rc == 1) {
+        imx_warn(e->env->diag, IMX_EVERIFY, "run %llu: %s; refused after %d attempts", p->run->id,
+                 j->wbad.msg, j->attempts);
+        e->st->artifacts_failed++;
+    } else if (rc == 0 && j->art) {
+        p->got++;
+        p->bytes += j->art->obj->size;
+        e->st->artifacts++;
+        e->st->bytes += j->r.received;
+    } else if (rc < 0 && j->art && rc != -IMX_EIO && rc != -IMX_ELOCK && rc != -IMX_EINTR) {
+        /* An archive the cache refuses (unsafe, too big): this artifact only. */
+        imx_warn(e->env->diag, -rc, "run %llu: %s", p->run->id, j->werr.msg);
+        e->st->artifacts_failed++;
+    } else if (rc < 0) {
+        fail(e, rc, &j->werr);
+    }
+    job_end(j);
 }
 
-/* One answer: the run's metadata written, or the artifact verified and installed; off_loop
- * (an answer handed over as it arrived) on a worker thread of the HTTP client when there is
- * one, while the rest of the batch is on its way. */
-static void settle(struct batch *b, size_t x, int off_loop)
+/* One answer: a failure counted and told, else its disk work handed to a worker thread (a
+ * run's installs and its run.json one after another). */
+static void on_get(struct http_req *r, void *ud)
 {
-    struct engine *e = b->e;
-    struct job *j = &b->jobs[b->which[x]];
-    struct source_get *g = &b->reqs[x];
+    struct job *j = ud;
+    struct eng *e = j->e;
+    const struct gcs_run *run = j->run;
     const char *what = j->art ? j->art->name : "artifacts_metadata.json";
-    int rc;
 
-    b->settled[x] = 1;
-    if (b->rc < 0 || g->code == -IMX_EINTR)
-        return; /* the source stopped: what is on its way is not taken */
+    if (j->tmp.fp) {
+        /* the http layer flushed the file: the install takes it by name */
+        fclose(j->tmp.fp);
+        j->tmp.fp = NULL;
+    }
+    if (e->rc < 0 || r->code == -IMX_EINTR) {
+        job_end(j); /* the source stopped: what is on its way is not taken */
+        return;
+    }
     j->attempts++;
-    if (g->code == 0 && (g->status == 403 || g->status == 401)) {
-        b->rc = imx_seterr(e->err, IMX_EAUTH,
+    if (r->code == 0 && (r->status == 403 || r->status == 401)) {
+        e->rc = imx_seterr(e->err, IMX_EAUTH,
                            "GCS source unavailable: bucket %s refused a download (HTTP %ld); "
                            "what was synced is kept",
-                           e->bucket, g->status);
-        return;
-    }
-    if (g->code < 0 || g->status != 200) {
-        if (g->code < 0)
-            imx_warn(e->o->diag, -g->code, "run %llu: %s: %s", j->run->id, what, g->msg);
-        else if (g->status == 404)
-            imx_warn(e->o->diag, IMX_ENOTFOUND,
-                     "run %llu: %s is listed but missing from the bucket (HTTP 404)", j->run->id,
+                           e->bucket, r->status);
+    } else if (r->code < 0 || r->status != 200) {
+        if (r->code < 0)
+            imx_warn(e->env->diag, -r->code, "run %llu: %s: %s", run->id, what, r->msg);
+        else if (r->status == 404)
+            imx_warn(e->env->diag, IMX_ENOTFOUND,
+                     "run %llu: %s is listed but missing from the bucket (HTTP 404)", run->id,
                      what);
         else
-            imx_warn(e->o->diag, IMX_EHTTP, "run %llu: %s: HTTP %ld", j->run->id, what, g->status);
-        j->done = 1;
+            imx_warn(e->env->diag, IMX_EHTTP, "run %llu: %s: HTTP %ld", run->id, what, r->status);
         if (j->art)
-            e->st->failed++;
-        else
-            b->rc = write_run_json(e, j->run, NULL, 0);
-        return;
-    }
-    if (off_loop && e->o->env && e->o->env->http && !(j->art && g->body)) {
-        j->b = b;
-        j->x = x;
+            e->st->artifacts_failed++;
+        else if (save_run_json(e, run, NULL, 0, e->err, e->err) < 0)
+            e->rc = -e->err->code; /* run.json without the metadata */
+    } else {
         j->task.work = settle_work;
         j->task.done = settled;
         j->task.ud = j;
-        j->task.key = j->run->id; /* a run's installs and its run.json one after another */
-        http_task_submit(e->o->env->http, &j->task);
+        j->task.key = run->id;
+        http_task_submit(e->env->http, &j->task);
         return;
     }
-    if (!j->art) {
-        b->rc = write_run_json(e, j->run, g->body, g->len);
-        j->done = 1;
-        return;
+    job_end(j);
+}
+
+/* ---- the source -------------------------------------------------------------------------- */
+
+/* After the per-run lines: what did not parse, and the engine freed. */
+static void eng_end(struct eng *e)
+{
+    if (e->rc == 0 && e->unparsed)
+        imx_warn(e->env->diag, IMX_EPARSE,
+                 "%lu object name%s of the backup did not parse (skipped)", e->unparsed,
+                 e->unparsed == 1 ? "" : "s");
+    listing_release(&e->top);
+    for (size_t i = 0; i < e->ndates; i++)
+        listing_release(&e->dates[i]);
+    free(e->dates);
+    for (size_t i = 0; i < e->njobs; i++) {
+        free(e->jobs[i]->url);
+        free(e->jobs[i]);
     }
-    rc = take_artifact(e, j, g, b->tmp[x].p);
-    if (rc == 1)
-        rc = 0; /* verification failed: tried again next round */
-    else
-        j->done = 1;
-    b->rc = rc;
+    free(e->jobs);
+    free(e->picks);
 }
 
-static void arrived(struct source_get *g, void *ud)
+/* Lists what the selection needs, picks its runs (e->picks, newest first) and, unless only
+ * listing, downloads and installs what the cache lacks of them. */
+static int eng_run(struct eng *e, struct source_env *env, struct imx_err *err)
 {
-    struct batch *b = ud;
-    settle(b, (size_t)(g - b->reqs), 1);
-}
+    const struct source_sel *sel = env->sel;
+    time_t now = time(NULL);
+    struct tm tm;
+    int rc;
 
-static int download(struct engine *e, struct job *jobs, size_t n)
-{
-    struct batch b;
-    int rc = 0;
-
-    memset(&b, 0, sizeof(b));
-    b.e = e;
-    b.jobs = jobs;
-    b.reqs = xcalloc(e->batch, sizeof(*b.reqs));
-    b.which = xcalloc(e->batch, sizeof(*b.which));
-    b.tmp = xcalloc(e->batch, sizeof(*b.tmp));
-    b.settled = xcalloc(e->batch, sizeof(*b.settled));
-    {
-        int *slot = xcalloc(e->batch, sizeof(*slot));
-        for (;;) {
-            size_t k = 0;
-            for (size_t i = 0; i < n && k < e->batch && rc == 0; i++) {
-                if (jobs[i].done || jobs[i].attempts >= GCS_ATTEMPTS)
-                    continue;
-                /* A job already tried this round waits for the next one. */
-                b.reqs[k].url =
-                    object_url(e, jobs[i].art ? jobs[i].art->obj.name : jobs[i].run->meta.name);
-                b.reqs[k].arrived = arrived;
-                b.reqs[k].arrived_ud = &b;
-                b.settled[k] = 0;
-                buf_init(&b.tmp[k], BUF_MAX_DEFAULT);
-                slot[k] = -1;
-                /* artifacts are streamed to their scratch file, never held whole in memory */
-                if (jobs[i].art && (rc = scratch_open(e, &jobs[i], &b.tmp[k], &slot[k])) == 0)
-                    b.reqs[k].to_file = b.tmp[k].p;
-                b.which[k++] = i;
-            }
-            if (!k)
-                break;
-            if (rc == 0)
-                rc = e->o->fetch(e->o->fetch_ud, b.reqs, k);
-            for (size_t x = 0; x < k && rc == 0; x++)
-                if (!b.settled[x])
-                    settle(&b, x, 0);
-            if (rc == 0)
-                rc = b.rc;
-            for (size_t x = 0; x < k; x++) {
-                source_get_release(&b.reqs[x]);
-                if (slot[x] >= 0) {
-                    unlink(b.tmp[x].p);
-                    tempfile_unregister(slot[x]);
-                }
-                buf_release(&b.tmp[x]);
-            }
-            if (rc < 0)
-                break;
-        }
-        free(slot);
-    }
-    free(b.reqs);
-    free(b.which);
-    free(b.tmp);
-    free(b.settled);
-    return rc;
-}
-
-static void engine_init(struct engine *e, const struct gcs_opts *o, struct gcs_stats *st,
-                        struct imx_err *err)
-{
-    memset(st, 0, sizeof(*st));
     memset(e, 0, sizeof(*e));
-    e->o = o;
-    e->st = st;
+    e->env = env;
+    e->st = &env->st;
     e->err = err;
-    e->base = o->base_url ? o->base_url : GCS_DEFAULT_URL;
-    e->bucket = o->bucket ? o->bucket : GCS_DEFAULT_BUCKET;
-    e->batch = o->batch ? o->batch : GCS_BATCH_DEFAULT;
-    if (o->now) {
-        snprintf(e->now, sizeof(e->now), "%s", o->now);
-    } else {
-        time_t t = time(NULL);
-        struct tm tm;
-        gmtime_r(&t, &tm);
-        strftime(e->now, sizeof(e->now), "%Y-%m-%dT%H:%M:%SZ", &tm);
-    }
-}
-
-/* Lists what the selection needs and picks its runs, newest first: *sel points into ix. */
-static int pick_runs(struct engine *e, struct gcs_index *ix, struct gcs_run ***sel, size_t *nsel)
-{
-    const struct gcs_opts *o = e->o;
-    long recent = o->recent > 0 ? o->recent : (!o->nids && !o->since && !o->until ? 1 : 0);
-    struct dates d;
-    int rc;
-
-    *sel = NULL;
-    *nsel = 0;
-    rc = list_dates(e, &d);
-    if (rc < 0)
-        return rc;
-    rc = collect(e, &d, ix);
-    e->st->unparsed += ix->unparsed;
-    dates_release(&d);
-    if (rc < 0)
-        return rc;
-    gcs_index_sort(ix);
-    *sel = xcalloc(ix->n + 1, sizeof(**sel));
-    for (size_t i = 0; i < ix->n; i++) {
-        struct gcs_run *r = &ix->runs[i];
-        if (o->nids && !wanted_id(o, r->id))
-            continue;
-        if (!date_in_range(r->date, o->since, o->until))
-            continue;
-        if (recent && (long)*nsel >= recent)
-            break;
-        (*sel)[(*nsel)++] = r;
-    }
-    for (size_t i = 0; i < o->nids; i++) {
-        if (!gcs_index_find(ix, strtoull(o->ids[i], NULL, 10))) {
-            e->st->missing++;
-            imx_warn(o->diag, IMX_ENOTFOUND, "run %s is not in the GCS backup (bucket %s)",
-                     o->ids[i], e->bucket);
+    e->base = env->where->gcs_url ? env->where->gcs_url : GCS_DEFAULT_URL;
+    e->bucket = env->where->bucket ? env->where->bucket : GCS_DEFAULT_BUCKET;
+    e->recent = sel->recent > 0 ? sel->recent : (!sel->nids && !sel->since && !sel->until);
+    e->top.e = e;
+    gmtime_r(&now, &tm);
+    strftime(e->now, sizeof(e->now), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    list_next(&e->top);
+    rc = http_run(env->http, env->interrupted);
+    if (e->rc < 0)
+        rc = e->rc;
+    for (size_t i = 0; i < sel->nids; i++) {
+        if (!found_id(e, strtoull(sel->ids[i], NULL, 10), e->ndates)) {
+            e->missing++;
+            imx_warn(env->diag, IMX_ENOTFOUND, "run %s is not in the GCS backup (bucket %s)",
+                     sel->ids[i], e->bucket);
         }
     }
-    e->st->runs = *nsel;
-    return 0;
-}
-
-int gcs_sync(const struct gcs_opts *o, struct gcs_stats *st, struct imx_err *err)
-{
-    struct engine e;
-    struct gcs_index ix;
-    struct job *jobs = NULL;
-    size_t njobs = 0, cap = 0;
-    size_t *first_job = NULL;
-    struct gcs_run **sel = NULL;
-    size_t nsel = 0;
-    int rc;
-
-    engine_init(&e, o, st, err);
-    memset(&ix, 0, sizeof(ix));
-    if (!o->fetch || !o->store.install || !o->store.have)
-        return imx_seterr(err, IMX_EUSAGE, "gcs_sync: no transport or cache");
-    rc = pick_runs(&e, &ix, &sel, &nsel);
-    if (rc < 0)
-        goto out;
-
-    /* What each run lacks. */
-    first_job = xcalloc(nsel + 1, sizeof(size_t));
-    for (size_t i = 0; i < nsel; i++) {
-        struct gcs_run *r = sel[i];
-        enum gh_pick *pick = gcs_pick(r, o->artifact);
-
-        first_job[i] = njobs;
-        for (size_t a = 0; a < r->narts; a++) {
-            if (pick[a] == GH_REFUSED)
-                imx_warn(o->diag, IMX_EUNSAFE,
-                         "run %llu: artifact name '%s' cannot be a folder name of the cache "
-                         "(imx's own or hidden names, '/', '..'): skipped",
-                         r->id, r->arts[a].name);
-            if (pick[a] != GH_TAKE)
-                continue;
-            if (o->store.have(o->store.ud, r->id, r->arts[a].id)) {
-                st->cached++;
-                continue;
-            }
-            ALLOC_GROW(jobs, njobs + 1, cap);
-            memset(&jobs[njobs], 0, sizeof(*jobs));
-            jobs[njobs].run = r;
-            jobs[njobs++].art = &r->arts[a];
-        }
-        if (!file_exists_in_run(o->cache, r->id, "run.json")) {
-            if (r->meta.name) {
-                ALLOC_GROW(jobs, njobs + 1, cap);
-                memset(&jobs[njobs], 0, sizeof(*jobs));
-                jobs[njobs++].run = r;
-            } else if (njobs > first_job[i] || file_exists_in_run(o->cache, r->id, ".")) {
-                rc = write_run_json(&e, r, NULL, 0);
-                if (rc < 0)
-                    break;
-            }
-        }
-        free(pick);
-    }
-    if (rc == 0)
-        rc = download(&e, jobs, njobs);
-    /* Per-run lines: what was done, even when the source failed midway. */
-    for (size_t i = 0; i < nsel; i++) {
-        struct gcs_run *r = sel[i];
-        size_t end = i + 1 < nsel ? first_job[i + 1] : njobs;
-        unsigned long got = 0, lost = 0;
-        unsigned long long bytes = 0;
-
-        for (size_t k = first_job[i]; k < end; k++) {
-            if (!jobs[k].art)
-                continue;
-            if (jobs[k].ok)
-                got++, bytes += jobs[k].art->obj.size;
-            else
-                lost++;
-        }
-        st->runs_new += got > 0;
-        if (o->env) {
-            struct source_run sr;
-            memset(&sr, 0, sizeof(sr));
-            sr.id = r->id;
-            sr.date = r->date;
-            sr.detail = r->folder;
-            sr.cached = !got && !lost;
-            sr.got = got;
-            sr.failed = lost;
-            sr.bytes = bytes;
-            source_say_run(o->env, &sr);
-        }
-    }
-out:
-    free(first_job);
-    free(sel);
-    free(jobs);
-    gcs_index_release(&ix);
+    e->rc = rc;
     return rc;
-}
-
-/* ---- the backup as a source (source/source.h) -------------------------------------------- */
-
-/* The options that env says (selection, where, the shared fetcher). */
-static void gcs_opts_from(struct gcs_opts *o, struct source_env *env)
-{
-    memset(o, 0, sizeof(*o));
-    o->base_url = env->where->gcs_url;
-    o->bucket = env->where->bucket;
-    o->cache = env->cache;
-    o->workflow = env->where->workflow;
-    o->repo = env->where->repo;
-    o->artifact = env->sel->artifact;
-    o->ids = env->sel->ids;
-    o->nids = env->sel->nids;
-    o->since = env->sel->since;
-    o->until = env->sel->until;
-    o->refresh = env->where->refresh;
-    o->fetch = source_fetch;
-    o->fetch_ud = env;
-    o->diag = env->diag;
-}
-
-static int have_art(void *ud, unsigned long long run_id, unsigned long long art_id)
-{
-    struct source_env *env = ud;
-    return store_have(env->store, run_id, art_id);
-}
-
-/* A verified backup zip: installed like a GitHub download, recorded with source "gcs". */
-static int install_art(void *ud, const struct gcs_install *in, struct imx_err *err)
-{
-    struct source_env *env = ud;
-    struct store_install si;
-    struct unpack_result res;
-    struct manifest m;
-    struct manifest_art *a;
-    int r = store_manifest_load(env->store, in->run_id, &m, err);
-
-    if (r < 0)
-        return r;
-    memset(&si, 0, sizeof(si));
-    si.run_id = in->run_id;
-    si.id = in->id;
-    si.name = in->name;
-    si.file = in->zip_path;
-    si.is_zip = 1;
-    si.source = "gcs";
-    r = store_install_artifact(env->store, &m, &si, &res, err);
-    if (r == 0) {
-        a = manifest_get(&m, in->id, in->name);
-        a->size = in->size;
-        free(a->updated_at);
-        a->updated_at = in->updated ? xstrdup(in->updated) : NULL;
-        m.complete = manifest_all_stored(&m);
-        r = store_manifest_save(env->store, &m, err);
-    }
-    manifest_release(&m);
-    return r;
-}
-
-static int save_run_json(void *ud, unsigned long long run_id, const char *json, size_t len,
-                         struct imx_err *err)
-{
-    struct source_env *env = ud;
-    return store_write_run_json(env->store, run_id, json, len, err);
 }
 
 static int gcs_source_sync(struct source_env *env, struct imx_err *err)
 {
-    struct gcs_opts o;
-    struct gcs_stats st;
-    int r;
+    struct eng e;
+    int r = eng_run(&e, env, err);
+    unsigned long synced = 0;
 
-    gcs_opts_from(&o, env);
-    o.scratch = env->store->tmp_dir;
-    o.recent = env->sel->recent;
-    o.store.have = have_art;
-    o.store.install = install_art;
-    o.store.save_run_json = save_run_json;
-    o.store.ud = env;
-    o.env = env;
-    r = gcs_sync(&o, &st, err);
+    /* Per-run lines: what was done, even when the source failed midway. */
+    for (size_t i = 0; i < e.npicks; i++) {
+        const struct pick *p = &e.picks[i];
+        struct source_run sr = {.id = p->run->id,
+                                .date = p->run->date,
+                                .detail = p->run->folder,
+                                .cached = !p->arts,
+                                .got = p->got,
+                                .failed = p->arts - p->got,
+                                .bytes = p->bytes};
+
+        source_say_run(env, &sr);
+        synced += p->got > 0;
+    }
+    env->st.runs += e.npicks;
+    env->st.runs_synced += synced;
+    env->st.runs_cached += e.npicks - synced;
+    env->st.runs_failed += e.missing;
+    eng_end(&e);
     if (r == 0 && !(env->interrupted && env->interrupted()))
         r = backfill_sync(env, err);
-    if (r < 0)
-        return r;
-    if (st.unparsed)
-        imx_warn(env->diag, IMX_EPARSE, "%lu object name%s of the backup did not parse (skipped)",
-                 st.unparsed, st.unparsed == 1 ? "" : "s");
-    env->st.dates += st.dates;
-    env->st.dates_listed += st.dates_listed;
-    env->st.runs += st.runs;
-    env->st.runs_synced += st.runs_new;
-    env->st.runs_cached += st.runs - st.runs_new;
-    env->st.runs_failed += st.missing;
-    env->st.artifacts += st.artifacts;
-    env->st.artifacts_cached += st.cached;
-    env->st.artifacts_failed += st.failed;
-    env->st.bytes += st.bytes;
     return r;
 }
 
@@ -949,47 +720,27 @@ static int gcs_source_sync(struct source_env *env, struct imx_err *err)
 static int gcs_source_list(struct source_env *env, struct source_listed **out, size_t *n,
                            struct imx_err *err)
 {
-    struct gcs_opts o;
-    struct gcs_stats st;
-    struct engine e;
-    struct gcs_index ix;
-    struct gcs_run **sel = NULL;
-    size_t nsel = 0;
+    struct eng e;
     int r;
 
-    gcs_opts_from(&o, env);
-    o.recent = env->sel->recent;
-    engine_init(&e, &o, &st, err);
-    memset(&ix, 0, sizeof(ix));
-    *n = 0;
-    *out = NULL;
+    env->list_only = 1;
     /* the listings of a sync, their stored state reused and updated the same way */
-    r = pick_runs(&e, &ix, &sel, &nsel);
-    if (r == 0 && st.unparsed)
-        imx_warn(env->diag, IMX_EPARSE, "%lu object name%s of the backup did not parse (skipped)",
-                 st.unparsed, st.unparsed == 1 ? "" : "s");
-    *out = xcalloc(nsel + 1, sizeof(**out));
-    for (size_t i = 0; i < nsel; i++) {
-        const struct gcs_run *run = sel[i];
-        struct source_listed *l = &(*out)[(*n)++];
-        enum gh_pick *pick = gcs_pick(run, env->sel->artifact);
-        unsigned long missing = 0;
+    r = eng_run(&e, env, err);
 
-        l->id = run->id;
-        l->created = xstrdup(run->date);
-        for (size_t a = 0; a < run->narts; a++) {
-            if (pick[a] != GH_TAKE)
-                continue;
-            l->arts++;
-            l->size += run->arts[a].obj.size;
-            missing += !store_have(env->store, run->id, run->arts[a].id);
-        }
-        l->fetch = missing > 0;
-        free(pick);
+    *n = e.npicks;
+    *out = xcalloc(e.npicks + 1, sizeof(**out));
+    for (size_t i = 0; i < e.npicks; i++) {
+        struct source_listed *l = &(*out)[i];
+
+        l->id = e.picks[i].run->id;
+        l->created = xstrdup(e.picks[i].run->date);
+        l->arts = e.picks[i].taken;
+        l->size = e.picks[i].size;
+        l->fetch = e.picks[i].arts > 0;
     }
-    free(sel);
-    gcs_index_release(&ix);
-    return r < 0 ? r : st.missing ? 1 : 0;
+    r = r < 0 ? r : e.missing ? 1 : 0;
+    eng_end(&e);
+    return r;
 }
 
 /* GCS is a CDN: --jobs transfers, zips of any size (streamed to files), no time limit. */
