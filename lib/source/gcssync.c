@@ -165,8 +165,10 @@ static void submit(struct eng *e, struct http_req *r, const char *url, struct st
 
 static void on_list(struct http_req *r, void *ud);
 
+/* The listing's next page (its first, or the one after the answer in l->r, now released). */
 static void list_next(struct listing *l)
 {
+    http_req_release(&l->r);
     free(l->url);
     l->url = list_url(l->e, l->prefix, l->pg.next_token);
     submit(l->e, &l->r, l->url, NULL, on_list, l);
