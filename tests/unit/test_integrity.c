@@ -16,19 +16,7 @@ static char base[64];
 
 static void write_text(const char *rel, const char *text, size_t len)
 {
-    char path[256], dir[256];
-    FILE *fp;
-
-    snprintf(path, sizeof(path), "%s/%s", base, rel);
-    snprintf(dir, sizeof(dir), "%s", path);
-    *strrchr(dir, '/') = '\0';
-    mkdir(dir, 0755);
-    fp = fopen(path, "w");
-    CHECK(fp != NULL);
-    if (!fp)
-        return;
-    fwrite(text, 1, len, fp);
-    fclose(fp);
+    CHECK(unit_write_file(base, rel, text, len) == 0);
 }
 
 /* n rows of one model, distinct by conc; cut (bytes) off the end when cut > 0. */

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* A path below the shared reference material: $IMX_SHARED, else ../shared (tests run from the
  * repository's root). Four results may be in use at once. */
@@ -28,6 +29,23 @@ static inline uint64_t unit_rand(uint64_t *state)
     *state ^= *state >> 7;
     *state ^= *state << 17;
     return *state;
+}
+
+/* Writes len bytes of text to base/rel, making rel's folder (one level) first; 0 or -1. */
+static inline int unit_write_file(const char *base, const char *rel, const void *text, size_t len)
+{
+    char path[512], dir[512];
+    FILE *fp;
+    int ok;
+
+    snprintf(path, sizeof(path), "%s/%s", base, rel);
+    snprintf(dir, sizeof(dir), "%s", path);
+    *strrchr(dir, '/') = '\0';
+    mkdir(dir, 0755);
+    if (!(fp = fopen(path, "w")))
+        return -1;
+    ok = fwrite(text, 1, len, fp) == len;
+    return fclose(fp) == 0 && ok ? 0 : -1;
 }
 
 static int unit_failed_;
