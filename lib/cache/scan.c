@@ -13,10 +13,12 @@
 #include <yajl/yajl_tree.h>
 
 #include <dirent.h>
+#include <pthread.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define MAX_SCAN_DEPTH 4
 
@@ -91,6 +93,7 @@ struct collect {
     char *unreadable; /* the first folder that could not be listed */
     int unreadable_errno;
     size_t nunreadable;
+    int manifest;
 };
 
 static void add_file(struct run_file **v, size_t *n, size_t *cap, const char *path, const char *rel)
@@ -125,6 +128,7 @@ static void walk(struct collect *c, const char *path, const char *rel, const cha
             c->unreadable = xstrdup(path);
             c->unreadable_errno = errno;
         }
+        c->manifest |= depth == 0; /* not known: to be looked for */
         return;
     }
     for (size_t i = 0; i < n; i++) {
@@ -132,6 +136,9 @@ static void walk(struct collect *c, const char *path, const char *rel, const cha
         const char *name = names[i] + 1;
         const char *art = artifact ? artifact : name;
         struct stat st;
+
+        if (depth == 0 && !strcmp(name, STORE_MANIFEST))
+            c->manifest = 1;
 
         buf_addf(&p, "%s/%s", path, name);
         if (*rel)
@@ -204,6 +211,7 @@ void run_info_find_files(struct run_info *ri)
     ri->unreadable = c.unreadable;
     ri->unreadable_errno = c.unreadable_errno;
     ri->nunreadable = c.nunreadable;
+    ri->manifest = c.manifest;
     if (c.nagg) {
         /* one aggregate only: the shallowest (run_<ID>/agg_bmk.json before results_bmk/) */
         qsort(c.agg, c.nagg, sizeof(*c.agg), cmp_file_depth);
@@ -337,6 +345,77 @@ static int wanted(const char *id, char *const *ids, size_t nids, unsigned char *
     return 0;
 }
 
+/* The run.json reads of a scan, shared among threads: each run's problem is kept (not warned
+ * about from a thread), so the warnings come out in the order of the folders, as from one. */
+#define SCAN_META_PER_THREAD 64 /* runs below which a thread is not worth starting */
+#define SCAN_THREADS_MAX 16
+
+struct meta_job {
+    struct run_info *v;
+    int *code;  /* per run: 0 when its run.json read well or is absent, */
+    char **why; /* else the code and the message */
+    size_t n, next;
+};
+
+static void *meta_worker(void *arg)
+{
+    struct meta_job *j = arg;
+    size_t i;
+
+    while ((i = __atomic_fetch_add(&j->next, 1, __ATOMIC_RELAXED)) < j->n) {
+        struct buf mp = BUF_INIT_MAX(FS_PATH_MAX);
+        struct imx_err e = IMX_ERR_INIT;
+        buf_adds(&mp, j->v[i].dir);
+        buf_adds(&mp, "/run.json");
+        /* read straight away: only a failure asks whether there was anything to read */
+        if (run_info_load_meta(&j->v[i], mp.p, &e) < 0 && path_exists(mp.p)) {
+            j->code[i] = e.code;
+            j->why[i] = xstrdup(e.msg);
+        }
+        buf_release(&mp);
+    }
+    return NULL;
+}
+
+static void load_meta(struct run_list *l, struct imx_diag *diag)
+{
+    struct meta_job j = {l->v, NULL, NULL, l->n, 0};
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    size_t nthreads = ncpu > 0 ? (size_t)ncpu : 1;
+    pthread_t tid[SCAN_THREADS_MAX];
+    size_t started = 0;
+
+    if (nthreads > SCAN_THREADS_MAX)
+        nthreads = SCAN_THREADS_MAX;
+    if (nthreads > l->n / SCAN_META_PER_THREAD)
+        nthreads = l->n / SCAN_META_PER_THREAD ? l->n / SCAN_META_PER_THREAD : 1;
+    j.code = xcalloc(l->n + 1, sizeof(*j.code));
+    j.why = xcalloc(l->n + 1, sizeof(*j.why));
+    /* this thread is one of them */
+    for (size_t t = 1; t < nthreads; t++)
+        if (pthread_create(&tid[started], NULL, meta_worker, &j) == 0)
+            started++;
+    meta_worker(&j);
+    for (size_t t = 0; t < started; t++)
+        pthread_join(tid[t], NULL);
+    for (size_t i = 0; i < l->n; i++) {
+        struct run_info *ri = &l->v[i];
+        if (j.code[i]) {
+            imx_warn(diag, j.code[i], "%s (the run is still read; its date is unknown)", j.why[i]);
+            ri->meta_bad = 1;
+            free(j.why[i]);
+        } else if (ri->bad_date) {
+            imx_warn(diag, IMX_EPARSE,
+                     "'%s/run.json': created_at '%.80s' is not a date: the run is read undated "
+                     "(older than every dated run)",
+                     ri->dir, ri->bad_date);
+            ri->meta_bad = 1;
+        }
+    }
+    free(j.code);
+    free(j.why);
+}
+
 int cache_scan(const char *cache, char *const *ids, size_t nids, struct run_list *out,
                size_t *missing, struct imx_diag *diag, struct imx_err *err)
 {
@@ -379,25 +458,9 @@ int cache_scan(const char *cache, char *const *ids, size_t nids, struct run_list
         ri->id = xstrdup(name + 4);
         ri->idn = idn;
         ri->dir = buf_detach(&p, NULL);
-        {
-            struct buf mp = BUF_INIT_MAX(FS_PATH_MAX);
-            struct imx_err merr = IMX_ERR_INIT;
-            buf_addf(&mp, "%s/run.json", ri->dir);
-            if (path_exists(mp.p) && run_info_load_meta(ri, mp.p, &merr) < 0) {
-                imx_warn(diag, merr.code, "%s (the run is still read; its date is unknown)",
-                         merr.msg);
-                ri->meta_bad = 1;
-            } else if (ri->bad_date) {
-                imx_warn(diag, IMX_EPARSE,
-                         "'%s': created_at '%.80s' is not a date: the run is read undated "
-                         "(older than every dated run)",
-                         mp.p, ri->bad_date);
-                ri->meta_bad = 1;
-            }
-            buf_release(&mp);
-        }
     }
     free_list(names, n);
+    load_meta(out, diag);
     for (size_t i = 0; i < nids; i++) {
         if (!seen[i]) {
             imx_warn(diag, IMX_ENOTFOUND, "run %s is not in the cache '%s'", ids[i], cache);

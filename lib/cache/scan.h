@@ -42,6 +42,7 @@ struct run_info {
     char *unreadable;
     int unreadable_errno;
     size_t nunreadable;
+    int manifest; /* the run folder lists STORE_MANIFEST, or could not be listed (unknown) */
     size_t order; /* 0 = oldest; newer runs win (run_list_sort) */
 };
 

@@ -363,8 +363,10 @@ static void read_run(struct worker *w, struct run_info *ri)
 {
     int failed = 0;
 
-    check_stored(w, ri);
     run_info_find_files(ri);
+    /* the folder's listing tells whether a sync left a manifest: no probe for one */
+    if (ri->manifest)
+        check_stored(w, ri);
     w->run = ri;
     w->rows_in_run = 0;
     if (ri->nunreadable) {
