@@ -201,16 +201,25 @@ int buf_add_json(struct buf *b, const char *s)
     if (!s)
         return buf_adds(b, "null");
     r = buf_addc(b, '"');
-    for (; *s && r == 0; s++) {
-        unsigned char c = (unsigned char)*s;
+    while (*s && r == 0) {
+        /* a run of characters that need no escape goes in at once (a JSON Lines file is
+         * mostly such runs) */
+        const char *p = s;
+        unsigned char c;
+        while ((unsigned char)*p >= 0x20 && *p != '"' && *p != '\\')
+            p++;
+        if (p > s) {
+            r = buf_add(b, s, (size_t)(p - s));
+            s = p;
+            continue;
+        }
+        c = (unsigned char)*s++;
         if (c == '"' || c == '\\')
             r = buf_addf(b, "\\%c", c);
         else if (c == '\n')
             r = buf_adds(b, "\\n");
-        else if (c < 0x20)
-            r = buf_addf(b, "\\u%04x", c);
         else
-            r = buf_addc(b, (char)c);
+            r = buf_addf(b, "\\u%04x", c);
     }
     return r < 0 ? r : buf_addc(b, '"');
 }

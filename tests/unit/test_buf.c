@@ -77,6 +77,35 @@ static void json_strings(void)
         CHECK(buf_add_json(&small, "abcdef") == -1);
         buf_release(&small);
     }
+    /* runs of plain text are copied whole: every byte, escaped ones at a run's start, middle
+     * and end and next to each other, against a character-by-character escaper */
+    for (int c = 1; c < 256; c++) {
+        const char *shapes[] = {"#", "ab#", "#cd", "a#b", "##", "x#\"y#"};
+        for (size_t k = 0; k < sizeof(shapes) / sizeof(shapes[0]); k++) {
+            char in[16], want[64];
+            size_t w = 0;
+            for (size_t i = 0; i <= strlen(shapes[k]); i++)
+                in[i] = shapes[k][i] == '#' ? (char)c : shapes[k][i];
+            want[w++] = '"';
+            for (const char *p = in; *p; p++) {
+                unsigned char u = (unsigned char)*p;
+                if (u == '"' || u == '\\')
+                    w += (size_t)snprintf(want + w, sizeof(want) - w, "\\%c", u);
+                else if (u == '\n')
+                    w += (size_t)snprintf(want + w, sizeof(want) - w, "\\n");
+                else if (u < 0x20)
+                    w += (size_t)snprintf(want + w, sizeof(want) - w, "\\u%04x", u);
+                else
+                    want[w++] = (char)u;
+            }
+            want[w++] = '"';
+            want[w] = '\0';
+            buf_reset(&b);
+            CHECK(buf_add_json(&b, in) == 0);
+            CHECK_STR(b.p, want);
+        }
+    }
+    buf_release(&b);
 }
 
 /* what a terminal would act on is shown as \xNN; text, UTF-8 included, stays itself */
