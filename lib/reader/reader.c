@@ -1100,12 +1100,12 @@ int reader_read_file(const char *path, const struct reader_opts *o, struct imx_e
 
     if (!oo.label)
         oo.label = path;
-    src.fd = open_regular(path, err);
-    if (src.fd < 0)
-        return -IMX_EIO;
     {
         struct stat st;
-        src.len = fstat(src.fd, &st) == 0 && st.st_size > 0 ? (size_t)st.st_size : 0;
+        src.fd = open_regular(path, &st, err);
+        if (src.fd < 0)
+            return -IMX_EIO;
+        src.len = st.st_size > 0 ? (size_t)st.st_size : 0;
     }
     if (src.len == 0) {
         close(src.fd);

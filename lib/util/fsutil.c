@@ -325,10 +325,10 @@ static const char *file_kind(mode_t m)
                          : "not a regular file";
 }
 
-int open_regular(const char *path, struct imx_err *err)
+int open_regular(const char *path, struct stat *out, struct imx_err *err)
 {
     struct stat st;
-    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW), fl;
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW);
 
     if (fd < 0 && errno == ELOOP && lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
         return imx_seterr(err, IMX_EIO,
@@ -344,41 +344,58 @@ int open_regular(const char *path, struct imx_err *err)
         close(fd);
         return code;
     }
-    fl = fcntl(fd, F_GETFL);
-    if (fl >= 0)
-        fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+    /* blocking again: of the status flags F_SETFL can change, O_NONBLOCK is the one set */
+    fcntl(fd, F_SETFL, 0);
+    if (out)
+        *out = st;
     return fd;
 }
 
 int read_file(const char *path, size_t max, char **out, size_t *len, struct imx_err *err)
 {
     struct buf b = BUF_INIT_MAX(max);
-    char chunk[65536];
-    int fd = open_regular(path, err);
-    FILE *fp;
-    size_t n;
+    struct stat st;
+    int fd = open_regular(path, &st, err);
+    size_t want;
 
     if (fd < 0)
         return fd;
-    fp = fdopen(fd, "rb");
-    if (!fp) {
-        close(fd);
-        return imx_seterr(err, IMX_EIO, "cannot open '%s': %s", path, strerror(errno));
-    }
-    while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0) {
-        if (buf_add(&b, chunk, n) < 0) {
-            fclose(fp);
+    /* the size fstat told in one read (and one more to see the end); the file may have
+     * changed since, so on to the end all the same */
+    want = st.st_size > 0 ? (size_t)st.st_size + 1 : 65536;
+    for (;;) {
+        ssize_t n;
+        char probe;
+        if (want > max - b.len)
+            want = max - b.len;
+        if (want == 0) {
+            /* at the cap: one byte more means too big */
+            n = read(fd, &probe, 1);
+        } else if (buf_reserve(&b, want) < 0) {
+            break; /* not reached: want fits the cap */
+        } else {
+            n = read(fd, b.p + b.len, want);
+        }
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            int e = errno;
+            close(fd);
+            buf_release(&b);
+            return imx_seterr(err, IMX_EIO, "cannot read '%s': %s", path, strerror(e));
+        }
+        if (n == 0)
+            break;
+        if (want == 0) {
+            close(fd);
             buf_release(&b);
             return imx_seterr(err, IMX_ETOOBIG, "'%s' is larger than %zu bytes", path, max);
         }
+        b.len += (size_t)n;
+        b.p[b.len] = '\0';
+        want = 65536;
     }
-    if (ferror(fp)) {
-        int e = errno;
-        fclose(fp);
-        buf_release(&b);
-        return imx_seterr(err, IMX_EIO, "cannot read '%s': %s", path, strerror(e));
-    }
-    fclose(fp);
+    close(fd);
     *out = buf_detach(&b, len);
     return 0;
 }

@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+struct stat;
+
 /*
  * The cap of every path imx builds in a struct buf (cache root, run folder, artifact, file).
  * Four times Linux's PATH_MAX, so a path too long to use is refused by the system call that
@@ -83,10 +85,10 @@ int fsync_dir(const char *dir);
  * (O_NONBLOCK, so a FIFO named run.json cannot hold imx), never follows a symbolic link as the
  * last component (O_NOFOLLOW: a result file linked to outside the cache is not read), and fstat
  * must say S_ISREG (FIFOs, devices and sockets are refused, naming the path and what it is).
- * Returns the descriptor (blocking again, close-on-exec) or a negative IMX_E* code: -IMX_ENOTFOUND
- * when absent, -IMX_EIO otherwise.
+ * Returns the descriptor (blocking again, close-on-exec), with what fstat said in *st (may be
+ * NULL), or a negative IMX_E* code: -IMX_ENOTFOUND when absent, -IMX_EIO otherwise.
  */
-int open_regular(const char *path, struct imx_err *err);
+int open_regular(const char *path, struct stat *st, struct imx_err *err);
 /* Creates or truncates path for writing, never through a symbolic link planted there
  * (a download's scratch file); NULL with errno set on failure. */
 FILE *fopen_new_nofollow(const char *path);

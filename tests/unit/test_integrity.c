@@ -5,6 +5,8 @@
 #include "table/extract.h"
 #include "unit.h"
 #include "util/buf.h"
+#include "util/fsutil.h"
+#include "util/xalloc.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -180,6 +182,44 @@ static void nul_bytes(void)
     }
 }
 
+/* read_file reads a file whole, sized by fstat, whatever the size: empty, exactly at the cap,
+ * one byte past it (refused), past one 64 KiB read; a FIFO is refused, never waited on. */
+static void read_file_sizes(void)
+{
+    static const size_t sizes[] = {0, 1, 100, 65535, 65536, 65537, 300000};
+    char path[128];
+
+    snprintf(path, sizeof(path), "%s/whole.txt", base);
+    for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+        size_t n = sizes[i], len = 1;
+        char *text = xmalloc(n + 1), *got = NULL;
+        struct imx_err err = IMX_ERR_INIT;
+        for (size_t k = 0; k < n; k++)
+            text[k] = (char)('a' + (k * 7 + n) % 26);
+        write_text("whole.txt", text, n);
+        CHECK(read_file(path, n, &got, &len, &err) == 0);
+        CHECK(got && len == n && !memcmp(got, text, n) && got[n] == '\0');
+        free(got);
+        got = NULL;
+        if (n) {
+            CHECK(read_file(path, n - 1, &got, &len, &err) == -IMX_ETOOBIG);
+            CHECK(got == NULL && strstr(err.msg, "is larger than") != NULL);
+        }
+        free(text);
+    }
+    {
+        char fifo[160], *got = NULL;
+        size_t len;
+        struct imx_err err = IMX_ERR_INIT;
+        snprintf(fifo, sizeof(fifo), "%s/fifo.json", base);
+        CHECK(mkfifo(fifo, 0644) == 0);
+        CHECK(read_file(fifo, 100, &got, &len, &err) == -IMX_EIO && !got);
+        CHECK(strstr(err.msg, "not a regular file") != NULL);
+        unlink(fifo);
+    }
+    unlink(path);
+}
+
 int main(void)
 {
     char tmpl[] = "/tmp/imx-integrity.XXXXXX";
@@ -195,6 +235,7 @@ int main(void)
     RUN(spooled_rows_come_back_intact);
     RUN(truncated_mid_read_position);
     RUN(nul_bytes);
+    RUN(read_file_sizes);
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", base);
     if (system(cmd) != 0)
         return 1;
