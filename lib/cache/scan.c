@@ -13,8 +13,9 @@
 #include <yajl/yajl_tree.h>
 
 #include <dirent.h>
-#include <pthread.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -252,6 +253,14 @@ void run_info_find_files(struct run_info *ri)
         free(c.pcfg);
         free(c.res);
     }
+}
+
+int run_info_find_files_at(struct run_info *ri)
+{
+    int fd = open(ri->dir, O_RDONLY | O_NONBLOCK | O_DIRECTORY | O_CLOEXEC);
+
+    run_info_find_files(ri);
+    return fd;
 }
 
 int run_info_load_meta(struct run_info *ri, const char *path, struct imx_err *err)

@@ -81,6 +81,10 @@ void run_info_release(struct run_info *ri);
  * folder, left out of cache_scan so that callers can run it in parallel.
  */
 void run_info_find_files(struct run_info *ri);
+/* The same, returning the run folder open (a descriptor the caller closes; negative when it
+ * could not be opened): the files' rel names are relative to it, so opening each takes one
+ * lookup, not one per component of the cache's path. */
+int run_info_find_files_at(struct run_info *ri);
 
 /* Parses run.json into the metadata fields of ri (used by scan, and by `imx runs`). A
  * created_at that is not a date leaves created_at NULL and its text in bad_date. */

@@ -1094,6 +1094,11 @@ static int read_source(struct source *src, const struct reader_opts *o, struct i
 
 int reader_read_file(const char *path, const struct reader_opts *o, struct imx_err *err)
 {
+    return reader_read_at(AT_FDCWD, path, o, err);
+}
+
+int reader_read_at(int at, const char *path, const struct reader_opts *o, struct imx_err *err)
+{
     struct source src = {-1, NULL, 0, 0};
     struct reader_opts oo = *o;
     int r;
@@ -1102,7 +1107,7 @@ int reader_read_file(const char *path, const struct reader_opts *o, struct imx_e
         oo.label = path;
     {
         struct stat st;
-        src.fd = open_regular(path, &st, err);
+        src.fd = open_regular_at(at, path, oo.label, &st, err);
         if (src.fd < 0)
             return -IMX_EIO;
         src.len = st.st_size > 0 ? (size_t)st.st_size : 0;

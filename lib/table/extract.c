@@ -362,8 +362,8 @@ static void stats_release(struct extract_stats *s)
 static void read_run(struct worker *w, struct run_info *ri)
 {
     int failed = 0;
+    int at = run_info_find_files_at(ri);
 
-    run_info_find_files(ri);
     /* the folder's listing tells whether a sync left a manifest: no probe for one */
     if (ri->manifest)
         check_stored(w, ri);
@@ -399,7 +399,9 @@ static void read_run(struct worker *w, struct run_info *ri)
             r = apirows_read_file(ri->files[i].path, &ro, &as, &err);
             w->fst.rows_agentic += as.agentic;
         } else {
-            r = reader_read_file(ri->files[i].path, &ro, &err);
+            /* from the run folder's descriptor: one lookup, not one per folder of the path */
+            r = at >= 0 ? reader_read_at(at, ri->files[i].rel, &ro, &err)
+                        : reader_read_file(ri->files[i].path, &ro, &err);
         }
         w->fst.rows += rs.dropped;
         w->fst.not_object += rs.not_object;
@@ -446,6 +448,8 @@ static void read_run(struct worker *w, struct run_info *ri)
             ri->files[i].rel = NULL;
         }
     }
+    if (at >= 0)
+        close(at);
     if (failed)
         w->st.runs_failed++;
     else

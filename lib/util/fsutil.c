@@ -327,19 +327,26 @@ static const char *file_kind(mode_t m)
 
 int open_regular(const char *path, struct stat *out, struct imx_err *err)
 {
-    struct stat st;
-    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW);
+    return open_regular_at(AT_FDCWD, path, path, out, err);
+}
 
-    if (fd < 0 && errno == ELOOP && lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
+int open_regular_at(int at, const char *path, const char *label, struct stat *out,
+                    struct imx_err *err)
+{
+    struct stat st;
+    int fd = openat(at, path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW);
+
+    if (fd < 0 && errno == ELOOP && fstatat(at, path, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+        S_ISLNK(st.st_mode))
         return imx_seterr(err, IMX_EIO,
                           "'%s' is a symbolic link, not a regular file (links are not followed)",
-                          path);
+                          label);
     if (fd < 0)
         return imx_seterr(err, errno == ENOENT ? IMX_ENOTFOUND : IMX_EIO, "cannot open '%s': %s",
-                          path, strerror(errno));
+                          label, strerror(errno));
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
         int e = errno;
-        int code = imx_seterr(err, IMX_EIO, "'%s' is %s, not a regular file", path,
+        int code = imx_seterr(err, IMX_EIO, "'%s' is %s, not a regular file", label,
                               fstat(fd, &st) == 0 ? file_kind(st.st_mode) : strerror(e));
         close(fd);
         return code;
