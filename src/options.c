@@ -164,7 +164,7 @@ static const struct opt opts[] = {
     {"official", O_OFFICIAL, 0, CMD_RUNSEL, NULL, "only push runs on main (the dashboard's)"},
     {"github-url", O_GITHUB_URL, 1, CMD_FETCHING, "URL",
      "API root (default $GITHUB_API_URL, else https://api.github.com)"},
-    {"jobs", O_JOBS, 1, CMD_FETCHING, "N", "parallel transfers (default 8)"},
+    {"jobs", O_JOBS, 1, CMD_FETCHING, "N", "parallel transfers to each host (default 8)"},
     {"max-wait", O_MAX_WAIT, 1, CMD_FETCHING, "SECONDS",
      "longest wait for a rate-limit reset (default 60)"},
     {"artifact", O_ARTIFACT, 1, CMD_FETCHING, "PATTERN",

@@ -1004,9 +1004,11 @@ static int eng_open(struct eng *e, struct source_env *env, struct imx_err *err)
         0)
         return -IMX_EUSAGE;
     e->gh_ready = 1;
-    /* a download holds one transfer at a time (/zip, then the blob): as many as the client has
-     * transfers, and no more /zip requests out when GitHub refuses the token */
-    e->dl_limit = (size_t)http_client_jobs(e->http);
+    /* a download holds one transfer at a time, to the API (/zip) or to the download host (the
+     * blob), and the client has --jobs transfers for each host: twice as many downloads, so
+     * that the API's transfers never wait for blobs (no more /zip requests out when GitHub
+     * refuses the token) */
+    e->dl_limit = 2 * (size_t)http_client_jobs(e->http);
     return 0;
 }
 

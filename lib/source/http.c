@@ -195,6 +195,8 @@ static void clear_results(struct http_req *r)
 void http_req_release(struct http_req *r)
 {
     clear_results(r);
+    free(r->host);
+    r->host = NULL;
     if (r->md)
         EVP_MD_CTX_free(r->md);
     r->md = NULL;
@@ -587,7 +589,9 @@ static int start(struct http_client *c, struct http_req *r)
     curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, c->o.stall_seconds);
     curl_easy_setopt(e, CURLOPT_TIMEOUT, c->o.timeout_seconds);
     curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
-    curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
+    /* Waiting for a connection that may multiplex pays only where HTTP/2 may be negotiated (TLS):
+     * over plain HTTP every request to a new host would wait for the first one's answer. */
+    curl_easy_setopt(e, CURLOPT_PIPEWAIT, (long)!strncasecmp(r->url, "https:", 6));
     curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
     curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(e, CURLOPT_HEADERDATA, r);
@@ -632,6 +636,8 @@ static void enqueue(struct http_client *c, struct http_req *r)
 
 void http_submit(struct http_client *c, struct http_req *r)
 {
+    free(r->host);
+    r->host = http_host_key(r->url);
     r->attempt = 0;
     r->rate_waits = 0;
     r->not_before_ms = 0;
@@ -888,6 +894,18 @@ static void act_del(struct http_client *c, struct http_req *r)
     }
 }
 
+/* Whether another transfer to r's host may start. --jobs counts per host: GitHub's API then has
+ * no more requests at once than before, while downloads from its storage host go beside them. */
+static int host_has_room(const struct http_client *c, const struct http_req *r)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < c->nact; i++)
+        n += (!r->host && !c->act[i]->host) ||
+             (r->host && c->act[i]->host && !strcmp(r->host, c->act[i]->host));
+    return n < (size_t)c->o.jobs;
+}
+
 /*
  * Starts what may start. Returns the milliseconds until a request that must wait (backoff,
  * rate limit) may start, or -1 when none waits; requests held only by the number of jobs
@@ -932,7 +950,7 @@ static long long start_ready(struct http_client *c)
             r = nx;
             continue;
         }
-        if (at <= now && c->active < (size_t)c->o.jobs) {
+        if (at <= now && host_has_room(c, r)) {
             unlink_pending(c, prev, r);
             if (start(c, r) < 0) {
                 if (r->done)

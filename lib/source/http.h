@@ -32,7 +32,7 @@ struct http_stats {
 
 struct http_opts {
     const char *user_agent;  /* sent on every request */
-    int jobs;                /* transfers at once (default HTTP_JOBS_DEFAULT) */
+    int jobs;                /* transfers at once to one host (default HTTP_JOBS_DEFAULT) */
     long connect_timeout_ms; /* default HTTP_CONNECT_TIMEOUT_MS */
     /* A transfer slower than min_rate bytes/s on average over stall_seconds fails (defaults:
      * HTTP_MIN_RATE over HTTP_STALL_SECONDS), so a body dripping a few bytes a second cannot
@@ -108,6 +108,7 @@ struct http_req {
     double seconds;
     /* private */
     struct http_req *next;
+    char *host; /* http_host_key(url), set by http_submit */
     long long not_before_ms;
     int rate_waits;
     int toobig;

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # sync_pipeline: `imx sync` has no phase barrier: a run's downloads start as soon as its artifact
-# listing is read, ahead of the listings of other runs still waiting. Checked on the order of the
-# fake's request log (never on timings), with --jobs 1 (a strict order) and --jobs 4.
+# listing is read, ahead of the listings of other runs still waiting; --jobs counts transfers per
+# host, so blobs (another host) never hold up the API's requests. Checked on the order of the
+# fake's request log, and on which requests the server held at once (each for the delay), never
+# on imx's own timings, with --jobs 1 (a strict order per host) and --jobs 4.
 . "$(dirname "$0")/../lib.sh"
 . "$TESTS_DIR/fake/fake.sh"
 . "$TESTS_DIR/e2e/sync_common.bash"
@@ -10,8 +12,9 @@ W=$(t_tmp)
 TOKEN="ghp_test$RANDOM$RANDOM$RANDOM"
 mkfixture "$W/fx" --synthetic 8 --token "$TOKEN" >"$W/ids" || exit 1
 mapfile -t IDS <"$W/ids"
-# every answer 20 ms late, so that requests overlap as they would on a real network
-fake_start "$W" "$W/fx/fixture.json" --delay-ms 20 || exit 1
+# every answer 50 ms late, so that requests overlap as they would on a real network
+DELAY=50
+fake_start "$W" "$W/fx/fixture.json" --delay-ms $DELAY || exit 1
 
 # order LOGFILE: one line per request in the order answered: the route and the run or artifact
 order() {
@@ -38,19 +41,42 @@ sync_order() {
     order "$W/l$1" >"$W/ord$1"
 }
 
+# overlap LOGFILE ROUTE_A ROUTE_B [N]: the longest time (ms) the server held a request of ROUTE_A
+# ("api": any but a blob) and another of ROUTE_B at once (of each route the first N answered)
+overlap() {
+    python3 - "$@" <<'PY'
+import json, sys
+log = sorted(json.load(open(sys.argv[1])), key=lambda r: r["seq"])
+n = int(sys.argv[4]) if len(sys.argv) > 4 else len(log)
+def of(route):
+    return [(r["wall"] - r["duration_ms"] / 1000, r["wall"], r["seq"]) for r in log
+            if (r["route"] != "blob" if route == "api" else r["route"] == route)][:n]
+a, b = of(sys.argv[2]), of(sys.argv[3])
+print(int(max([min(x[1], y[1]) - max(x[0], y[0]) for x in a for y in b if x[2] != y[2]] +
+              [0]) * 1000))
+PY
+}
+
 t_jobs1() {
     sync_order 1 || return 1
-    # one connection, so the log is the order of the requests: each listing is followed by that
-    # run's /zip and blob before the next run is listed (a barrier lists all eight first)
-    python3 - "$W/ord1" <<'PY' || fail "the requests were not pipelined run by run: $(tr '\n' ' ' <"$W/ord1")"
+    # one request at a time to the API host: each listing is followed by that run's /zip before
+    # the next run is listed (a barrier lists all eight first); each blob after its /zip
+    python3 - "$W/ord1" <<'PY' || fail "the requests were not pipelined run by run: $(tr '\n' ' ' <"$W/ord1")" ||
 import sys
 routes = [l.split()[0] for l in open(sys.argv[1])]
 assert routes[0] == "workflow_runs", routes
-body = routes[1:]
-assert len(body) == 24, body
-for k in range(0, 24, 3):
-    assert body[k:k + 3] == ["run_artifacts", "download", "blob"], (k, body[k:k + 3])
+api = [r for r in routes[1:] if r != "blob"]
+assert api == ["run_artifacts", "download"] * 8, api
+zips = [i for i, r in enumerate(routes) if r == "download"]
+for k in range(1, 9):
+    assert routes[:zips[k - 1]].count("blob") < k <= routes.count("blob"), (k, routes)
 PY
+        return 1
+    # --jobs counts per host: a blob is downloaded while the API host lists the next run
+    local o
+    o=$(overlap "$W/l1" api blob) || return 1
+    [ "$o" -ge $((DELAY / 2)) ] || fail "no blob was downloaded during an API request (overlap $o ms)" ||
+        return 1
 }
 
 t_jobs4() {
@@ -64,10 +90,16 @@ first_blob = min(i for i, r in enumerate(routes) if r == "blob")
 assert first_blob < last_listing, (first_blob, last_listing)
 PY
         return 1
+    # the first blobs to the download host (plain HTTP, no HTTP/2) go at once: none waits for
+    # the first one's answer to learn whether it could share that connection
+    local o
+    o=$(overlap "$W/l4" blob blob 2) || return 1
+    [ "$o" -ge $((DELAY / 2)) ] || fail "the first two blobs were not downloaded at once (overlap $o ms)" ||
+        return 1
     # the same cache as one transfer at a time
     diff -r -x '.imx' "$W/c1" "$W/c4" >"$W/d14" || fail "--jobs 4 and --jobs 1 caches differ: $(head -5 "$W/d14")"
 }
 
 API=$FAKE_API
-t_run "sync pipeline: --jobs 1 lists, then downloads, each run in turn" t_jobs1
+t_run "sync pipeline: --jobs 1 lists, then downloads, each run in turn, blobs beside" t_jobs1
 t_run "sync pipeline: --jobs 4 downloads before the last listing is answered" t_jobs4
