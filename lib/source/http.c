@@ -36,10 +36,14 @@ struct http_client {
     /* hosts (scheme://host:port) that could not be reached: later requests fail at once */
     struct http_host_down *down;
     size_t ndown, capdown;
-    char **answered; /* hosts that sent a response: a later stall there is not an outage */
-    size_t nanswered, capanswered;
-    char **silent; /* one entry per request that timed out with no response, by host */
-    size_t nsilent, capsilent;
+    /* hosts seen: whether each answered (a later stall there is not an outage), and how many
+     * of its requests timed out with no response */
+    struct seen {
+        char *key;
+        int answered;
+        size_t silent;
+    } * seen;
+    size_t nseen, capseen;
     /* tasks (http_task_submit): todo for the worker, done for the loop; under mu */
     pthread_mutex_t mu;
     pthread_cond_t cv;
@@ -119,12 +123,9 @@ void http_client_free(struct http_client *c)
     for (size_t i = 0; i < c->ndown; i++)
         free(c->down[i].host);
     free(c->down);
-    for (size_t i = 0; i < c->nanswered; i++)
-        free(c->answered[i]);
-    free(c->answered);
-    for (size_t i = 0; i < c->nsilent; i++)
-        free(c->silent[i]);
-    free(c->silent);
+    for (size_t i = 0; i < c->nseen; i++)
+        free(c->seen[i].key);
+    free(c->seen);
     for (size_t i = 0; i < c->npool; i++)
         curl_easy_cleanup(c->pool[i]);
     free(c->pool);
@@ -399,30 +400,34 @@ char *http_host_key(const char *url)
     return out;
 }
 
+/* The record of a host marked down, by key. */
+static const struct http_host_down *down_of(const struct http_client *c, const char *key)
+{
+    for (size_t i = 0; key && i < c->ndown; i++)
+        if (!strcmp(c->down[i].host, key))
+            return &c->down[i];
+    return NULL;
+}
+
 const struct http_host_down *http_host_down(const struct http_client *c, const char *url)
 {
-    char *k;
-    const struct http_host_down *d = NULL;
+    char *k = c->ndown ? http_host_key(url) : NULL;
+    const struct http_host_down *d = down_of(c, k);
 
-    if (!c->ndown || !(k = http_host_key(url)))
-        return NULL;
-    for (size_t i = 0; i < c->ndown && !d; i++)
-        if (!strcmp(c->down[i].host, k))
-            d = &c->down[i];
     free(k);
     return d;
 }
 
-void http_host_mark_down(struct http_client *c, const char *url, const char *why)
+static void mark_down(struct http_client *c, const char *key, const char *why)
 {
-    char *k;
+    struct http_host_down *d;
 
-    if (http_host_down(c, url) || !(k = http_host_key(url)))
+    if (!key || down_of(c, key))
         return;
     ALLOC_GROW(c->down, c->ndown + 1, c->capdown);
-    c->down[c->ndown].host = k;
-    snprintf(c->down[c->ndown].why, sizeof(c->down[c->ndown].why), "%s", why);
-    c->ndown++;
+    d = &c->down[c->ndown++];
+    d->host = xstrdup(key);
+    snprintf(d->why, sizeof(d->why), "%.*s", (int)sizeof(d->why) - 1, why);
 }
 
 const struct http_host_down *http_hosts_down(const struct http_client *c, size_t *n)
@@ -431,36 +436,18 @@ const struct http_host_down *http_hosts_down(const struct http_client *c, size_t
     return c->down;
 }
 
-/* Records (once) that url's host answered; returns whether it had answered before. */
-static int host_answered(struct http_client *c, const char *url, int record)
+/* The record of a host (made at first sight), NULL for a URL that does not parse. */
+static struct seen *seen_of(struct http_client *c, const char *key)
 {
-    char *k = http_host_key(url);
-    int seen = 0;
-
-    for (size_t i = 0; k && i < c->nanswered && !seen; i++)
-        seen = !strcmp(c->answered[i], k);
-    if (k && !seen && record) {
-        ALLOC_GROW(c->answered, c->nanswered + 1, c->capanswered);
-        c->answered[c->nanswered++] = k;
-        k = NULL;
-    }
-    free(k);
-    return seen;
-}
-
-/* Counts a request to url's host that timed out with no response; returns the count. */
-static size_t host_silent(struct http_client *c, const char *url)
-{
-    char *k = http_host_key(url);
-    size_t n = 1;
-
-    if (!k)
-        return 0;
-    for (size_t i = 0; i < c->nsilent; i++)
-        n += !strcmp(c->silent[i], k);
-    ALLOC_GROW(c->silent, c->nsilent + 1, c->capsilent);
-    c->silent[c->nsilent++] = k;
-    return n;
+    for (size_t i = 0; key && i < c->nseen; i++)
+        if (!strcmp(c->seen[i].key, key))
+            return &c->seen[i];
+    if (!key)
+        return NULL;
+    ALLOC_GROW(c->seen, c->nseen + 1, c->capseen);
+    memset(&c->seen[c->nseen], 0, sizeof(c->seen[0]));
+    c->seen[c->nseen].key = xstrdup(key);
+    return &c->seen[c->nseen++];
 }
 
 /* A failure that says the host cannot be reached at all: no name, no connection, or (from a
@@ -468,11 +455,14 @@ static size_t host_silent(struct http_client *c, const char *url)
  * may be a slow answer, and a host that answered before is only slow: those are retried. */
 static int unreachable(struct http_client *c, CURLcode rc, const struct http_req *r)
 {
+    struct seen *h;
+
     if (rc == CURLE_COULDNT_RESOLVE_HOST || rc == CURLE_COULDNT_RESOLVE_PROXY ||
         rc == CURLE_COULDNT_CONNECT)
         return 1;
-    return rc == CURLE_OPERATION_TIMEDOUT && r->status == 0 && r->received == 0 &&
-           !host_answered(c, r->url, 0) && host_silent(c, r->url) >= 2;
+    if (rc != CURLE_OPERATION_TIMEDOUT || r->status || r->received || !(h = seen_of(c, r->host)))
+        return 0;
+    return !h->answered && ++h->silent >= 2;
 }
 
 /* ---- starting and finishing transfers ------------------------------------------------- */
@@ -760,48 +750,58 @@ static int transient_status(long s)
 
 static void act_del(struct http_client *c, struct http_req *r);
 
+static void call_done(struct http_req *r)
+{
+    if (r->done)
+        r->done(r, r->ud);
+}
+
+/* Ends a request that gets no (more) transfer: "given up" or "not asked", saying why. */
+static void end_early(struct http_req *r, int code, const char *verb, const char *why)
+{
+    struct buf u = BUF_INIT_MAX(2048);
+
+    shown_url(&u, r);
+    clear_results(r);
+    set_msg(r, code, "%s: %s (%s)", verb, u.p, why);
+    buf_release(&u);
+    call_done(r);
+}
+
 /* The transfers still running to a host just found unreachable end now, all together: those
  * queued behind the dead connection would otherwise each wait out their own timeout. */
 static void drop_host(struct http_client *c, const struct http_req *dead)
 {
-    const struct http_host_down *d = http_host_down(c, dead->url);
-    char *k = http_host_key(dead->url);
+    const struct http_host_down *d = down_of(c, dead->host);
+    char why[320];
 
-    for (size_t i = c->nact; d && k && i-- > 0;) {
+    if (!d)
+        return;
+    snprintf(why, sizeof(why), "the host could not be reached: %s", d->why);
+    for (size_t i = c->nact; i-- > 0;) {
         struct http_req *r = c->act[i];
-        char *rk = http_host_key(r->url);
-        int same = rk && !strcmp(rk, k);
-        free(rk);
-        if (!same || r == dead)
+        if (r == dead || !r->host || strcmp(r->host, dead->host))
             continue;
         detach(c, r);
         act_del(c, r);
-        {
-            struct buf u = BUF_INIT_MAX(2048);
-            shown_url(&u, r);
-            clear_results(r);
-            set_msg(r, IMX_ENET, "given up: %s (the host could not be reached: %s)", u.p, d->why);
-            buf_release(&u);
-        }
         /* done() may queue requests, never start them: act changes only here */
-        if (r->done)
-            r->done(r, r->ud);
+        end_early(r, IMX_ENET, "given up", why);
     }
-    free(k);
 }
 
 /* A transfer finished: record, log, then retry, wait or hand it to done(). */
 static void finish(struct http_client *c, struct http_req *r, CURLcode rc)
 {
     CURL *e = r->easy;
+    struct seen *h;
     char *redir = NULL;
     double t = 0;
     struct buf u = BUF_INIT_MAX(4096);
 
     curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &r->status);
     curl_easy_getinfo(e, CURLINFO_TOTAL_TIME, &t);
-    if (r->status > 0)
-        host_answered(c, r->url, 1);
+    if (r->status > 0 && (h = seen_of(c, r->host)))
+        h->answered = 1;
     r->seconds = t;
     if (curl_easy_getinfo(e, CURLINFO_REDIRECT_URL, &redir) == CURLE_OK && redir) {
         free(r->location);
@@ -833,7 +833,7 @@ static void finish(struct http_client *c, struct http_req *r, CURLcode rc)
         else
             set_msg(r, IMX_ENET, "GET %s: %s", u.p, curl_easy_strerror(rc));
         if (!r->toobig && unreachable(c, rc, r)) {
-            http_host_mark_down(c, r->url, r->msg);
+            mark_down(c, r->host, r->msg);
             drop_host(c, r);
         }
         log_line(c, "GET %s -> failed: %s (%.0f ms)", u.p, r->msg, t * 1000);
@@ -850,8 +850,7 @@ static void finish(struct http_client *c, struct http_req *r, CURLcode rc)
         if (!r->code)
             set_msg(r, IMX_ERATE, "GET %s: HTTP %ld, rate limited", u.p, r->status);
     } else if (!r->manual_retry && r->code != -IMX_ETOOBIG && r->code != -IMX_EIO &&
-               (r->code == -IMX_ENET || transient_status(r->status)) &&
-               !http_host_down(c, r->url)) {
+               (r->code == -IMX_ENET || transient_status(r->status)) && !down_of(c, r->host)) {
         if (http_retry(c, r) == 0) {
             buf_release(&u);
             return;
@@ -863,8 +862,7 @@ static void finish(struct http_client *c, struct http_req *r, CURLcode rc)
                     r->attempt);
     }
     buf_release(&u);
-    if (r->done)
-        r->done(r, r->ud);
+    call_done(r);
 }
 
 static void unlink_pending(struct http_client *c, struct http_req *prev, struct http_req *r)
@@ -921,43 +919,33 @@ static long long start_ready(struct http_client *c)
         long long at = r->not_before_ms;
         if (r->rate_limited && c->hold_until_ms > at)
             at = c->hold_until_ms;
+        const struct http_host_down *d = down_of(c, r->host);
+        char why[320] = "";
+        int code = 0;
+
         if (r->rate_limited && c->stopped_until && (long long)time(NULL) < c->stopped_until) {
             /* the limit will not reset in time: fail without asking */
-            struct buf u = BUF_INIT_MAX(2048);
             char when[40];
-            unlink_pending(c, prev, r);
-            shown_url(&u, r);
             fmt_utc(when, sizeof(when), c->stopped_until);
-            clear_results(r);
-            set_msg(r, IMX_ERATE, "not asked: %s (rate limited until %s)", u.p, when);
-            buf_release(&u);
-            if (r->done)
-                r->done(r, r->ud);
-            r = nx;
-            continue;
-        }
-        if (http_host_down(c, r->url)) {
+            snprintf(why, sizeof(why), "rate limited until %s", when);
+            code = IMX_ERATE;
+        } else if (d) {
             /* one failure is enough: a host that cannot be reached is not asked again */
-            const struct http_host_down *d = http_host_down(c, r->url);
-            struct buf u = BUF_INIT_MAX(2048);
+            snprintf(why, sizeof(why), "the host could not be reached: %s", d->why);
+            code = IMX_ENET;
+        }
+        if (code) {
             unlink_pending(c, prev, r);
-            shown_url(&u, r);
-            clear_results(r);
-            set_msg(r, IMX_ENET, "not asked: %s (the host could not be reached: %s)", u.p, d->why);
-            buf_release(&u);
-            if (r->done)
-                r->done(r, r->ud);
+            end_early(r, code, "not asked", why);
             r = nx;
             continue;
         }
         if (at <= now && host_has_room(c, r)) {
             unlink_pending(c, prev, r);
-            if (start(c, r) < 0) {
-                if (r->done)
-                    r->done(r, r->ud);
-            } else {
+            if (start(c, r) < 0)
+                call_done(r);
+            else
                 act_add(c, r);
-            }
             r = nx;
             continue;
         }
@@ -1073,8 +1061,7 @@ static void abort_all(struct http_client *c)
             detach(c, r);
             c->nact--;
             set_msg(r, IMX_EINTR, "interrupted");
-            if (r->done)
-                r->done(r, r->ud);
+            call_done(r);
         }
         while (c->tasks)
             tasks_reap(c, 1);
@@ -1082,8 +1069,7 @@ static void abort_all(struct http_client *c)
             struct http_req *r = c->head;
             unlink_pending(c, NULL, r);
             set_msg(r, IMX_EINTR, "interrupted");
-            if (r->done)
-                r->done(r, r->ud);
+            call_done(r);
         }
     } while (c->nact || c->tasks || c->head);
 }
@@ -1127,25 +1113,11 @@ int http_run(struct http_client *c, int (*interrupted)(void))
 
 int http_same_origin(const char *a, const char *b)
 {
-    CURLU *ua = curl_url(), *ub = curl_url();
-    int same = 0;
+    char *ka = http_host_key(a), *kb = http_host_key(b);
+    int same = ka && kb && !strcasecmp(ka, kb);
 
-    if (ua && ub && curl_url_set(ua, CURLUPART_URL, a, 0) == CURLUE_OK &&
-        curl_url_set(ub, CURLUPART_URL, b, 0) == CURLUE_OK) {
-        static const CURLUPart parts[] = {CURLUPART_SCHEME, CURLUPART_HOST, CURLUPART_PORT};
-        same = 1;
-        for (size_t i = 0; i < 3 && same; i++) {
-            char *x = NULL, *y = NULL;
-            unsigned fl = parts[i] == CURLUPART_PORT ? CURLU_DEFAULT_PORT : 0;
-            if (curl_url_get(ua, parts[i], &x, fl) != CURLUE_OK ||
-                curl_url_get(ub, parts[i], &y, fl) != CURLUE_OK || strcasecmp(x, y))
-                same = 0;
-            curl_free(x);
-            curl_free(y);
-        }
-    }
-    curl_url_cleanup(ua);
-    curl_url_cleanup(ub);
+    free(ka);
+    free(kb);
     return same;
 }
 

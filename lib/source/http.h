@@ -186,8 +186,6 @@ struct http_host_down {
 };
 /* scheme://host:port of url (malloc'ed), or NULL when it does not parse. */
 char *http_host_key(const char *url);
-/* Marks url's host down (also for callers that know it failed earlier, e.g. in a state file). */
-void http_host_mark_down(struct http_client *c, const char *url, const char *why);
 /* url's host when it is marked down, else NULL. */
 const struct http_host_down *http_host_down(const struct http_client *c, const char *url);
 /* The hosts marked down so far (n of them). */
