@@ -254,103 +254,68 @@ static void set_msg(struct http_req *r, int code, const char *fmt, ...)
 
 /* ---- the transfer callbacks ------------------------------------------------------------ */
 
-static char *trimmed_dup(const char *v, size_t n)
+/* The last value of a header of the final answer (none of a 100 Continue), NULL when absent. */
+static const char *header(CURL *e, const char *name)
 {
-    while (n && (v[n - 1] == '\r' || v[n - 1] == '\n' || v[n - 1] == ' ' || v[n - 1] == '\t'))
-        n--;
-    while (n && (*v == ' ' || *v == '\t')) {
-        v++;
-        n--;
-    }
-    return xstrndup(v, n);
+    struct curl_header *h;
+
+    if (curl_easy_header(e, name, 0, CURLH_HEADER, -1, &h) != CURLHE_OK ||
+        (h->amount > 1 &&
+         curl_easy_header(e, name, h->amount - 1, CURLH_HEADER, -1, &h) != CURLHE_OK))
+        return NULL;
+    return h->value;
 }
 
-static int header_is(const char *line, size_t n, const char *name, const char **val, size_t *vlen)
+static char *header_dup(CURL *e, const char *name)
 {
-    size_t k = strlen(name);
-    if (n <= k || line[k] != ':' || strncasecmp(line, name, k))
-        return 0;
-    *val = line + k + 1;
-    *vlen = n - k - 1;
-    return 1;
+    const char *v = header(e, name);
+    return v ? xstrdup(v) : NULL;
 }
 
-static void replace(char **slot, const char *v, size_t n)
+/* A header's non-negative decimal number, or dflt. */
+static long long header_ll(CURL *e, const char *name, long long dflt)
 {
-    free(*slot);
-    *slot = trimmed_dup(v, n);
-}
-
-static long long parse_ll(const char *v, size_t n, long long dflt)
-{
-    char tmp[32], *end;
+    const char *v = header(e, name);
+    char *end;
     long long x;
 
-    while (n && (*v == ' ' || *v == '\t')) {
-        v++;
-        n--;
-    }
-    if (!n || n >= sizeof(tmp))
+    if (!v)
         return dflt;
-    memcpy(tmp, v, n);
-    tmp[n] = '\0';
     errno = 0;
-    x = strtoll(tmp, &end, 10);
-    while (*end == '\r' || *end == '\n' || *end == ' ')
+    x = strtoll(v, &end, 10);
+    while (*end == ' ' || *end == '\t')
         end++;
-    if (errno || end == tmp || *end || x < 0)
-        return dflt;
-    return x;
+    return errno || end == v || *end || x < 0 ? dflt : x;
 }
 
-static size_t on_header(char *data, size_t size, size_t nmemb, void *ud)
+/* A header's HTTP date as epoch seconds, or -1. */
+static long long header_date(CURL *e, const char *name)
 {
-    struct http_req *r = ud;
-    size_t n = size * nmemb;
-    const char *v;
-    size_t vn;
+    const char *v = header(e, name);
+    return v ? (long long)curl_getdate(v, NULL) : -1;
+}
 
-    if (n >= 5 && !strncmp(data, "HTTP/", 5)) {
-        /* a new response (after 100 Continue or similar): forget the previous headers */
-        int keep = r->attempt;
-        clear_results(r);
-        r->attempt = keep;
-        return n;
+/* What the response headers say, into r. */
+static void read_headers(struct http_req *r, CURL *e)
+{
+    long long s = header_ll(e, "retry-after", -1), now = time(NULL);
+
+    r->etag = header_dup(e, "etag");
+    r->link = header_dup(e, "link");
+    r->location = header_dup(e, "location");
+    r->content_type = header_dup(e, "content-type");
+    r->content_disposition = header_dup(e, "content-disposition");
+    if (s < 0 && header(e, "retry-after")) {
+        /* an HTTP date instead of seconds */
+        long long t = header_date(e, "retry-after");
+        s = t > now ? t - now : t >= 0 ? 0 : -1;
     }
-    if (header_is(data, n, "etag", &v, &vn))
-        replace(&r->etag, v, vn);
-    else if (header_is(data, n, "link", &v, &vn))
-        replace(&r->link, v, vn);
-    else if (header_is(data, n, "location", &v, &vn))
-        replace(&r->location, v, vn);
-    else if (header_is(data, n, "content-type", &v, &vn))
-        replace(&r->content_type, v, vn);
-    else if (header_is(data, n, "content-disposition", &v, &vn))
-        replace(&r->content_disposition, v, vn);
-    else if (header_is(data, n, "retry-after", &v, &vn)) {
-        long long s = parse_ll(v, vn, -1);
-        if (s < 0) {
-            /* an HTTP date instead of seconds */
-            char *d = trimmed_dup(v, vn);
-            time_t t = curl_getdate(d, NULL);
-            time_t now = time(NULL);
-            s = t > now ? (long long)(t - now) : t >= 0 ? 0 : -1;
-            free(d);
-        }
-        r->retry_after = s > HTTP_RETRY_AFTER_MAX ? HTTP_RETRY_AFTER_MAX : (long)s;
-    } else if (header_is(data, n, "x-ratelimit-remaining", &v, &vn))
-        r->rl_remaining = (long)parse_ll(v, vn, -1);
-    else if (header_is(data, n, "x-ratelimit-reset", &v, &vn))
-        r->rl_reset = parse_ll(v, vn, 0);
-    else if (header_is(data, n, "content-length", &v, &vn))
-        r->content_length = parse_ll(v, vn, -1);
-    else if (header_is(data, n, "date", &v, &vn)) {
-        char *d = trimmed_dup(v, vn);
-        time_t t = curl_getdate(d, NULL);
-        r->server_date = t > 0 ? (long long)t : 0;
-        free(d);
-    }
-    return n;
+    r->retry_after = s > HTTP_RETRY_AFTER_MAX ? HTTP_RETRY_AFTER_MAX : (long)s;
+    r->rl_remaining = (long)header_ll(e, "x-ratelimit-remaining", -1);
+    r->rl_reset = header_ll(e, "x-ratelimit-reset", 0);
+    r->content_length = header_ll(e, "content-length", -1);
+    s = header_date(e, "date");
+    r->server_date = s > 0 ? s : 0;
 }
 
 static size_t on_body(char *data, size_t size, size_t nmemb, void *ud)
@@ -583,8 +548,6 @@ static int start(struct http_client *c, struct http_req *r)
      * over plain HTTP every request to a new host would wait for the first one's answer. */
     curl_easy_setopt(e, CURLOPT_PIPEWAIT, (long)!strncasecmp(r->url, "https:", 6));
     curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
-    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(e, CURLOPT_HEADERDATA, r);
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, r);
     curl_easy_setopt(e, CURLOPT_PRIVATE, r);
@@ -803,6 +766,7 @@ static void finish(struct http_client *c, struct http_req *r, CURLcode rc)
     if (r->status > 0 && (h = seen_of(c, r->host)))
         h->answered = 1;
     r->seconds = t;
+    read_headers(r, e);
     if (curl_easy_getinfo(e, CURLINFO_REDIRECT_URL, &redir) == CURLE_OK && redir) {
         free(r->location);
         r->location = xstrdup(redir);
