@@ -90,6 +90,13 @@ struct eng {
     int pumping;
 };
 
+/* *slot replaced by a copy of v (NULL stays NULL). */
+static void set_str(char **slot, const char *v)
+{
+    free(*slot);
+    *slot = v ? xstrdup(v) : NULL;
+}
+
 /* ---- conditional GETs through the ETag store ----------------------------------------------- */
 
 static void cond_release(struct cond *c)
@@ -169,7 +176,7 @@ static void cond_keep(struct eng *e, struct http_req *r)
     p->store = e->store;
     p->url = xstrdup(r->url);
     p->etag = xstrdup(r->etag);
-    p->link = r->link ? xstrdup(r->link) : NULL;
+    set_str(&p->link, r->link);
     p->body = xmalloc(r->body.len + 1);
     memcpy(p->body, r->body.p, r->body.len);
     p->body[r->body.len] = '\0';
@@ -548,8 +555,7 @@ static void rj_record(struct http_task *t)
         if (d->fail_state == ART_EXPIRED) {
             ma->expired = 1;
         } else {
-            free(ma->error);
-            ma->error = xstrdup(d->fail_msg ? d->fail_msg : "");
+            set_str(&ma->error, d->fail_msg ? d->fail_msg : "");
         }
     }
     if (j->run.id && store_write_run_json(e->store, j->id, j->run.json, j->run.jsonlen, &e2) < 0) {
@@ -558,12 +564,9 @@ static void rj_record(struct http_task *t)
         j->cache_failed = 1;
     }
     j->m.run_attempt = j->run.attempt;
-    free(j->m.updated_at);
-    j->m.updated_at = j->run.updated_at ? xstrdup(j->run.updated_at) : NULL;
-    free(j->m.artifacts_etag);
-    j->m.artifacts_etag = j->etag1 ? xstrdup(j->etag1) : NULL;
-    free(j->m.pattern);
-    j->m.pattern = e->sel->artifact ? xstrdup(e->sel->artifact) : NULL;
+    set_str(&j->m.updated_at, j->run.updated_at);
+    set_str(&j->m.artifacts_etag, j->etag1);
+    set_str(&j->m.pattern, e->sel->artifact);
     j->m.complete = !j->failed && !j->no_token && !j->incomplete;
     if (j->got || !j->m.rows_known) {
         run_rows_release(&j->m.rows);
@@ -677,19 +680,17 @@ static void dl_install(struct http_task *t)
 {
     struct dl *d = t->ud;
     struct rj *j = d->rj;
-    struct store_install in;
+    struct store_install in = {.run_id = j->id,
+                               .id = d->a->id,
+                               .name = d->a->name,
+                               .file = d->tmp.path,
+                               .is_zip = d->d.is_zip,
+                               .filename = d->d.filename,
+                               .source = "github"};
     size_t before = 0, after = 0;
 
     for (size_t i = 0; i < j->m.n; i++)
         before += j->m.arts[i].state == ART_SUPERSEDED;
-    memset(&in, 0, sizeof(in));
-    in.run_id = j->id;
-    in.id = d->a->id;
-    in.name = d->a->name;
-    in.file = d->tmp.path;
-    in.is_zip = d->d.is_zip;
-    in.filename = d->d.filename;
-    in.source = "github";
     imx_err_clear(&d->ierr);
     d->irc = store_install_artifact(j->e->store, &j->m, &in, &d->res, &d->ierr);
     for (size_t i = 0; i < j->m.n; i++)
@@ -790,14 +791,10 @@ static void pump(struct eng *e)
 static void copy_meta(struct manifest_art *ma, const struct gh_artifact *a)
 {
     ma->size = a->size;
-    free(ma->digest);
-    ma->digest = a->digest ? xstrdup(a->digest) : NULL;
-    free(ma->created_at);
-    ma->created_at = a->created_at ? xstrdup(a->created_at) : NULL;
-    free(ma->updated_at);
-    ma->updated_at = a->updated_at ? xstrdup(a->updated_at) : NULL;
-    free(ma->expires_at);
-    ma->expires_at = a->expires_at ? xstrdup(a->expires_at) : NULL;
+    set_str(&ma->digest, a->digest);
+    set_str(&ma->created_at, a->created_at);
+    set_str(&ma->updated_at, a->updated_at);
+    set_str(&ma->expires_at, a->expires_at);
     ma->expired = a->expired || ma->state == ART_EXPIRED;
 }
 
@@ -868,8 +865,7 @@ static void rj_choose(struct rj *j)
         }
         if (!e->gh.auth_header) {
             ma->state = ART_FAILED;
-            free(ma->error);
-            ma->error = xstrdup("no token: GitHub requires one to download artifacts");
+            set_str(&ma->error, "no token: GitHub requires one to download artifacts");
             j->no_token++;
             e->st->artifacts_no_token++;
             continue;
@@ -1080,11 +1076,6 @@ static int gh_source_sync(struct source_env *env, struct imx_err *err)
     return r;
 }
 
-static char *dup_or_null(const char *v)
-{
-    return v ? xstrdup(v) : NULL;
-}
-
 /* What GitHub says of a run not (completely) cached: its listing's chosen artifacts. */
 static void list_artifacts(struct eng *e, struct rj *j, struct source_listed *l)
 {
@@ -1129,9 +1120,9 @@ static int gh_source_list(struct source_env *env, struct source_listed **out, si
                 continue; /* not on GitHub */
             (*n)++;
             l->id = j->id;
-            l->created = dup_or_null(j->run.created_at);
-            l->event = dup_or_null(j->run.event);
-            l->branch = dup_or_null(j->run.branch);
+            set_str(&l->created, j->run.created_at);
+            set_str(&l->event, j->run.event);
+            set_str(&l->branch, j->run.branch);
             l->attempt = j->run.attempt;
             if (j->listed && !(j->had_manifest && j->m.complete))
                 list_artifacts(&e, j, l);
