@@ -957,17 +957,10 @@ static void rj_start(struct rj *j)
     struct eng *e = j->e;
     struct buf u = BUF_INIT_MAX(HTTP_URL_MAX);
 
-    if (j->cached) {
-        rj_finish(j);
-        return;
-    }
-    if (!j->run.id) {
-        rj_finish(j); /* the run itself could not be fetched: j->why says why */
-        return;
-    }
-    if (unchanged(e, j)) {
+    if (!j->cached && j->run.id && unchanged(e, j))
         j->cached = 1;
-        rj_finish(j);
+    if (j->cached || !j->run.id) {
+        rj_finish(j); /* nothing to ask, or the run itself could not be fetched (j->why) */
         return;
     }
     /* the arrays of an earlier listing are replaced by this one */

@@ -159,16 +159,6 @@ long long http_rate_stopped_until(const struct http_client *c)
     return c->stopped_until;
 }
 
-void http_req_init(struct http_req *r, const char *url)
-{
-    memset(r, 0, sizeof(*r));
-    r->url = url;
-    buf_init(&r->body, HTTP_BODY_DEFAULT);
-    r->retry_after = -1;
-    r->rl_remaining = -1;
-    r->content_length = -1;
-}
-
 static void clear_results(struct http_req *r)
 {
     buf_release(&r->body);
@@ -191,6 +181,14 @@ static void clear_results(struct http_req *r)
     r->write_errno = 0;
     r->seconds = 0;
     memset(r->sha256, 0, sizeof(r->sha256));
+}
+
+void http_req_init(struct http_req *r, const char *url)
+{
+    memset(r, 0, sizeof(*r));
+    r->url = url;
+    buf_init(&r->body, HTTP_BODY_DEFAULT);
+    clear_results(r);
 }
 
 void http_req_release(struct http_req *r)
