@@ -76,8 +76,10 @@ for k in range(1, 9):
     assert routes[:zips[k - 1]].count("blob") < k <= routes.count("blob"), (k, routes)
 PY
         return 1
-    # --jobs counts per host: a blob is downloaded while the API host lists the next run
+    # --jobs counts per host: a blob is downloaded while the API host lists the next run (under
+    # valgrind imx is too slow between answers for the server's timings to say so)
     local o
+    [ "${VALGRIND:-}" = 1 ] && return 0
     o=$(overlap "$W/l1" api blob) || return 1
     [ "$o" -ge $((DELAY / 5)) ] || fail "no blob was downloaded during an API request (overlap $o ms)" ||
         return 1
@@ -95,11 +97,13 @@ assert first_blob < last_listing, (first_blob, last_listing)
 PY
         return 1
     # blobs to the download host (plain HTTP, no HTTP/2) go beside the first: none waits for its
-    # answer to learn whether it could share that connection
+    # answer to learn whether it could share that connection (not under valgrind, as above)
     local o
-    o=$(overlap "$W/l4" blob blob first) || return 1
-    [ "$o" -ge $((DELAY / 5)) ] || fail "no blob was downloaded beside the first (overlap $o ms)" ||
-        return 1
+    if [ "${VALGRIND:-}" != 1 ]; then
+        o=$(overlap "$W/l4" blob blob first) || return 1
+        [ "$o" -ge $((DELAY / 5)) ] || fail "no blob was downloaded beside the first (overlap $o ms)" ||
+            return 1
+    fi
     # the same cache as one transfer at a time
     diff -r -x '.imx' "$W/c1" "$W/c4" >"$W/d14" || fail "--jobs 4 and --jobs 1 caches differ: $(head -5 "$W/d14")"
 }
