@@ -53,6 +53,24 @@ t_skip() { echo "SKIP $1: $2"; }
 
 # Assertion helpers for test functions: each prints why it failed and returns 1.
 fail() { echo "$*" >&2; return 1; }
+# while_held PID OUT CMD...: while imx (PID, its output in OUT) waits on an answer a fake holds,
+# runs CMD every 0.1 s for up to a minute (valgrind is slow) until it prints something, then
+# stops imx. FOUND is what CMD printed (empty if nothing); fails when imx ended on its own.
+while_held() {
+    local pid=$1 out=$2 i alive=0
+    shift 2
+    FOUND=
+    for ((i = 0; i < 600; i++)); do
+        FOUND=$("$@")
+        [ -n "$FOUND" ] && break
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    kill -0 "$pid" 2>/dev/null && alive=1
+    kill -TERM "$pid" 2>/dev/null
+    wait "$pid"
+    [ "$alive" = 1 ] || fail "imx ended while an answer was held: $(tail -n 3 "$out")"
+}
 assert_eq() { [ "$1" = "$2" ] || fail "expected '$2', got '$1'${3:+ ($3)}"; }
 assert_file_eq() { diff -u "$2" "$1" >&2 || fail "files differ: $1 vs $2"; }
 assert_contains() { grep -qF -- "$2" "$1" || fail "'$1' does not contain '$2'"; }

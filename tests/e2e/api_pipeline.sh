@@ -34,26 +34,19 @@ assert bm[0] < wf[-1], "no /benchmarks request before the last /workflow-info on
 PY
 }
 
+first_stored() { ls "$W"/c2/run_*/run.json 2>/dev/null | head -n 1; }
+
 t_runs_while_held() {
-    local pid i got= alive=0
+    local got
     curl -sf -X POST --data-binary \
         "{\"faults\": [\"stall:path=/api/v1/workflow-info,query=$OLDEST,seconds=300,count=1\"]}" \
         "$API_URL/_fake/config" >/dev/null || return 1
     # the held request is neither timed out nor cut as stalled while the test looks
     IMX_REQUEST_TIMEOUT=600 IMX_STALL_TIMEOUT=600 imx sync --source api \
         --inferencex-url "$API_URL" --cache "$W/c2" --since 2000-01-01 >"$W/o2" 2>&1 &
-    pid=$!
-    # up to a minute (valgrind is slow): a run stored complete while one date is held
-    for ((i = 0; i < 600; i++)); do
-        got=$(ls "$W"/c2/run_*/run.json 2>/dev/null | head -n 1)
-        [ -n "$got" ] && break
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.1
-    done
-    kill -0 "$pid" 2>/dev/null && alive=1
-    kill -TERM "$pid" 2>/dev/null
-    wait "$pid"
-    [ "$alive" = 1 ] || fail "imx ended while an answer was held: $(tail -n 3 "$W/o2")" || return 1
+    # a run stored complete while one date is held
+    while_held $! "$W/o2" first_stored || return 1
+    got=$FOUND
     [ -n "$got" ] || fail "no run reached the cache while a date was held" || return 1
     assert_contains "$got" '"imx_source": "api"'
 }
