@@ -5,11 +5,7 @@
 . "$(dirname "$0")/../lib.sh"
 . "$TESTS_DIR/fake/api.sh"
 
-if [ ! -d "$SHARED_REF/samples-api" ]; then
-    # the fake API's fixtures take their row shapes from the real captures
-    t_skip api_polite "the API samples $SHARED_REF/samples-api are absent"
-    exit 0
-fi
+api_samples_or_skip api_polite
 W=$(t_tmp)
 python3 "$TESTS_DIR/fake/mkapifixture.py" --synthetic --days 6 --runs-count 12 --models 2 "$W/fx" \
     >/dev/null 2>&1 || { echo "FAIL api_polite/fixture"; exit 0; }

@@ -7,11 +7,7 @@
 . "$TESTS_DIR/fake/api.sh"
 . "$TESTS_DIR/e2e/sync_common.bash"
 
-if [ ! -d "$SHARED_REF/samples-api" ]; then
-    # the fake API's fixtures take their row shapes from the real captures
-    t_skip runs_sources "the API samples $SHARED_REF/samples-api are absent"
-    exit 0
-fi
+api_samples_or_skip runs_sources
 W=$(t_tmp)
 TOKEN="ghp_rsrc$RANDOM$RANDOM"
 # Servers start here, never inside t_run: its $(...) would wait for them forever.
