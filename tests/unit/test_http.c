@@ -127,7 +127,9 @@ static void tk_work(struct http_task *t)
     struct tk *k = t->ud;
     /* one key's tasks run one at a time: this key's array is this thread's alone now */
     task_log[t->key][task_nlog[t->key]++] = k->seq;
-    tasks_off_main += !pthread_equal(pthread_self(), main_thread);
+    /* tasks of different keys run on several workers at once: one counter, counted atomically */
+    if (!pthread_equal(pthread_self(), main_thread))
+        __atomic_fetch_add(&tasks_off_main, 1, __ATOMIC_RELAXED);
 }
 
 static void tk_done(struct http_task *t)
