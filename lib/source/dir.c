@@ -154,6 +154,8 @@ static int zip_tree(struct zipper *z, const char *dir, const char *rel, int dept
         }
         if (lstat(path.p, &st) != 0) {
             r = imx_seterr(err, IMX_EIO, "cannot read '%s': %s", path.p, strerror(errno));
+        } else if (loose_only && !S_ISREG(st.st_mode)) {
+            continue; /* beside the artifacts: list_artifacts warned about it */
         } else if (S_ISLNK(st.st_mode)) {
             r = imx_seterr(err, IMX_EUNSAFE, "'%s' is a link (refused)", path.p);
         } else if (S_ISDIR(st.st_mode)) {
@@ -238,9 +240,18 @@ static int art_named(const struct local_art *v, size_t n, const char *name)
     return 0;
 }
 
+/* A link, FIFO or device where --from holds runs or artifacts: skipped with a warning. */
+static void skipped_entry(struct imx_diag *diag, const char *path, const struct stat *st)
+{
+    imx_warn(diag, IMX_EUNSAFE, "'%s' is %s: skipped", path,
+             S_ISLNK(st->st_mode) ? "a symbolic link (imx imports no file or folder through a "
+                                    "link)"
+                                  : "not a file or folder");
+}
+
 /* The artifacts of a run folder: a folder or NAME.zip each, the loose files as the aggregate. */
-static int list_artifacts(const char *rdir, struct local_art **out, size_t *nout,
-                          struct imx_err *err)
+static int list_artifacts(struct imx_diag *diag, const char *rdir, struct local_art **out,
+                          size_t *nout, struct imx_err *err)
 {
     struct buf p = BUF_INIT_MAX(FS_PATH_MAX);
     struct local_art *v = NULL;
@@ -263,8 +274,11 @@ static int list_artifacts(const char *rdir, struct local_art **out, size_t *nout
             loose = 1;
             continue;
         }
-        if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode))
-            continue; /* links and the like: zip_tree refuses them inside artifacts */
+        if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode)) {
+            /* a link may point anywhere (a secret, /etc): never followed, said so */
+            skipped_entry(diag, p.p, &st);
+            continue;
+        }
         ALLOC_GROW(v, n + 1, cap);
         v[n++] =
             (struct local_art){S_ISDIR(st.st_mode) ? xstrdup(nm) : xstrndup(nm, strlen(nm) - 4),
@@ -391,7 +405,7 @@ static int sync_run(struct source_env *env, const char *rdir, unsigned long long
     int r = 0, have;
 
     if (rdir)
-        r = list_artifacts(rdir, &v, &n, &err);
+        r = list_artifacts(env->diag, rdir, &v, &n, &err);
     if (rdir && r == 0)
         r = import_run_json(env, rdir, id, &err);
     have = r == 0 ? store_manifest_load(env->store, id, &m, &err) : -1;
@@ -416,6 +430,11 @@ static int sync_run(struct source_env *env, const char *rdir, unsigned long long
         pick[0] = GH_TAKE; /* named on the command line: taken whatever its name */
     for (size_t i = 0; i < n; i++) {
         struct manifest_art *a = manifest_find(&m, v[i].id);
+        if (pick[i] == GH_REFUSED)
+            imx_warn(env->diag, IMX_EUNSAFE,
+                     "run %llu: artifact name '%s' cannot be a folder name of the cache "
+                     "(imx's own or hidden names, '/', '..'): skipped",
+                     id, v[i].name);
         if (pick[i] != GH_TAKE) {
             env->st.artifacts_skipped++;
             continue;
@@ -479,8 +498,8 @@ static int cmp_run_desc(const void *a, const void *b)
 
 /* The run folders in root (named by id or run_<id>), newest first; when there are none and
  * root holds one folder alone (the folder a tarball wraps them in), those in that one. */
-static int find_runs(const char *root, int wrapped, struct local_run **out, size_t *nout,
-                     struct imx_err *err)
+static int find_runs(struct imx_diag *diag, const char *root, int wrapped, struct local_run **out,
+                     size_t *nout, struct imx_err *err)
 {
     struct buf p = BUF_INIT_MAX(FS_PATH_MAX);
     struct local_run *v = NULL;
@@ -494,7 +513,12 @@ static int find_runs(const char *root, int wrapped, struct local_run **out, size
         return imx_seterr(err, IMX_EIO, "cannot read '%s': %s", root, strerror(errno));
     while ((de = readdir(d))) {
         unsigned long long id = run_id_of(de->d_name);
-        if (de->d_name[0] == '.' || join(&p, root, de->d_name, err) < 0 || !is_dir(p.p))
+        struct stat st;
+        if (de->d_name[0] == '.' || join(&p, root, de->d_name, err) < 0 || lstat(p.p, &st) != 0)
+            continue;
+        if (S_ISLNK(st.st_mode) && is_dir(p.p))
+            skipped_entry(diag, p.p, &st); /* a run folder linked to anywhere: not followed */
+        if (!S_ISDIR(st.st_mode))
             continue;
         subdirs++;
         free(only);
@@ -511,7 +535,7 @@ static int find_runs(const char *root, int wrapped, struct local_run **out, size
     closedir(d);
     buf_release(&p);
     if (r == 0 && n == 0 && subdirs == 1 && !wrapped) {
-        r = find_runs(only, 1, out, nout, err);
+        r = find_runs(diag, only, 1, out, nout, err);
         free(only);
         return r;
     }
@@ -630,7 +654,7 @@ static int dir_sync(struct source_env *env, struct imx_err *err)
     if (S_ISREG(st.st_mode)) {
         r = untar(env, sel->from, &tmp, &slot, err);
         if (r == 0)
-            r = find_runs(tmp.p, 0, &runs, &n, err);
+            r = find_runs(env->diag, tmp.p, 0, &runs, &n, err);
     } else if (!S_ISDIR(st.st_mode)) {
         r = imx_seterr(err, IMX_EUSAGE, "'%s' is not a folder, tarball or zip", sel->from);
     } else if (single || run_id_of(base_name(sel->from))) {
@@ -639,7 +663,7 @@ static int dir_sync(struct source_env *env, struct imx_err *err)
         runs[n++] = (struct local_run){single ? single : run_id_of(base_name(sel->from)),
                                        xstrdup(sel->from)};
     } else {
-        r = find_runs(sel->from, 0, &runs, &n, err);
+        r = find_runs(env->diag, sel->from, 0, &runs, &n, err);
     }
     if (r == 0 && n == 0)
         r = imx_seterr(err, IMX_ENOTFOUND,

@@ -101,6 +101,32 @@ PY
         [ ! -e "$c/run_9/agg_bmk.json" ] || fail "the link was followed"
 }
 
+# --from is the user's, but what it links to is not: a run folder or a zip linked to a secret
+# folder, a FIFO or a link among the loose files, are skipped with a warning naming them, and
+# nothing they point to reaches the cache; imx's own names as artifacts are refused aloud
+t_links_and_names() {
+    local f=$W/lf c=$W/cl
+    mkdir -p "$W/secret" "$f/11" "$f/12" && echo '{"token":"hunter2"}' >"$W/secret/agg_bmk.json"
+    ln -s "$W/secret" "$f/10" && ln -s "$W/secret" "$f/run_13"
+    cp "$AGG1/run_100/agg_bmk.json" "$f/11/"
+    ln -s "$W/secret/agg_bmk.json" "$f/11/agg_extra.json" && mkfifo "$f/11/agg_fifo.json"
+    mkzip "$W/secret" "$W/secret.zip" && ln -s "$W/secret.zip" "$f/12/results_bmk.zip"
+    mkzip "$W/one" "$f/12/run.json.zip" 2>/dev/null || { mkdir -p "$W/one2" &&
+        cp "$AGG1/run_100/agg_bmk.json" "$W/one2/" && mkzip "$W/one2" "$f/12/run.json.zip"; }
+    imx sync --source dir --from "$f" --artifact '*' --cache "$c" >"$W/o12" 2>&1
+    assert_contains "$W/o12" "'$f/10' is a symbolic link" &&
+        assert_contains "$W/o12" "'$f/run_13' is a symbolic link" &&
+        assert_contains "$W/o12" "'$f/11/agg_extra.json' is a symbolic link" &&
+        assert_contains "$W/o12" "'$f/11/agg_fifo.json' is not a file or folder" &&
+        assert_contains "$W/o12" "'$f/12/results_bmk.zip' is a symbolic link" &&
+        assert_contains "$W/o12" "artifact name 'run.json' cannot be a folder name" || return 1
+    [ ! -e "$c/run_10" ] && [ ! -e "$c/run_13" ] && [ ! -e "$c/run_12/results_bmk" ] ||
+        fail "a linked run or zip was imported: $(ls -R "$c")" || return 1
+    ! grep -rq hunter2 "$c" || fail "the secret reached the cache" || return 1
+    cmp -s "$c/run_11/agg_bmk.json" "$AGG1/run_100/agg_bmk.json" ||
+        fail "the run beside them was not imported: $(cat "$W/o12")"
+}
+
 t_selection() {
     mkdir -p "$W/sel" && cp -r "$AGG1"/run_* "$W/sel/"
     dir_sync --from "$W/sel" --cache "$W/c1" --collect-recent 1 >"$W/o9" 2>&1 &&
@@ -120,3 +146,4 @@ t_run "sync dir: a tarball of a raw/ cache; a second import rewrites nothing" t_
 t_run "sync dir: a single zip needs --run and lands in its run" t_single_zip
 t_run "sync dir: traversal, bombs and links refused, nothing outside the run" t_hostile
 t_run "sync dir: --collect-recent, named runs and --since select" t_selection
+t_run "sync dir: links, FIFOs and imx's own names in --from skipped aloud" t_links_and_names
