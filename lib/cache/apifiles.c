@@ -73,7 +73,8 @@ size_t apifiles_list(const char *run_dir, char ***paths, long *attempt)
 
     *attempt = 0;
     *paths = NULL;
-    if (buf_addf(&dir, "%s/api", run_dir) < 0 || !(d = opendir(dir.p))) {
+    /* a link in its place is not followed (scan reports it) */
+    if (buf_addf(&dir, "%s/api", run_dir) < 0 || !jail_is_dir(dir.p) || !(d = opendir(dir.p))) {
         buf_release(&dir);
         return 0;
     }

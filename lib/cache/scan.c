@@ -3,6 +3,7 @@
 #include "cache/scan.h"
 #include "reader/names.h"
 #include "cache/apifiles.h"
+#include "cache/jail.h"
 #include "cache/store.h"
 #include "util/buf.h"
 #include "util/date.h"
@@ -115,6 +116,14 @@ static int is_json_named(const char *name, const char *prefix)
  * Walks a run folder. `artifact` is the first path component (NULL at the
  * top), which decides what a file found below it is.
  */
+static void unreadable(struct collect *c, const char *path, int errnum)
+{
+    if (!c->nunreadable++) {
+        c->unreadable = xstrdup(path);
+        c->unreadable_errno = errnum;
+    }
+}
+
 static void walk(struct collect *c, const char *path, const char *rel, const char *artifact,
                  int depth)
 {
@@ -125,10 +134,7 @@ static void walk(struct collect *c, const char *path, const char *rel, const cha
     names = list_dir(path, &n);
     if (!names && errno && errno != ENOENT) {
         /* a folder imx may not read (permissions): its files are missing from the run */
-        if (!c->nunreadable++) {
-            c->unreadable = xstrdup(path);
-            c->unreadable_errno = errno;
-        }
+        unreadable(c, path, errno);
         c->manifest |= depth == 0; /* not known: to be looked for */
         return;
     }
@@ -150,7 +156,13 @@ static void walk(struct collect *c, const char *path, const char *rel, const cha
             st.st_mode = S_IFDIR;
         else if (names[i][0] == 'f')
             st.st_mode = S_IFREG;
-        else if (stat(p.p, &st) != 0) {
+        else if (lstat(p.p, &st) != 0 || (S_ISLNK(st.st_mode) && stat(p.p, &st) != 0)) {
+            buf_release(&p);
+            buf_release(&r);
+            continue;
+        } else if (names[i][0] == '?' && S_ISDIR(st.st_mode) && !jail_is_dir(p.p)) {
+            /* a folder linked to anywhere (outside the cache): its files are not the run's */
+            unreadable(c, p.p, ELOOP);
             buf_release(&p);
             buf_release(&r);
             continue;
@@ -208,7 +220,10 @@ void run_info_find_files(struct run_info *ri)
     struct collect c;
 
     memset(&c, 0, sizeof(c));
-    walk(&c, ri->dir, "", NULL, 0);
+    if (ri->linked)
+        unreadable(&c, ri->dir, ELOOP);
+    else
+        walk(&c, ri->dir, "", NULL, 0);
     ri->unreadable = c.unreadable;
     ri->unreadable_errno = c.unreadable_errno;
     ri->nunreadable = c.nunreadable;
@@ -257,7 +272,7 @@ void run_info_find_files(struct run_info *ri)
 
 int run_info_find_files_at(struct run_info *ri)
 {
-    int fd = open(ri->dir, O_RDONLY | O_NONBLOCK | O_DIRECTORY | O_CLOEXEC);
+    int fd = open(ri->dir, O_RDONLY | O_NONBLOCK | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 
     run_info_find_files(ri);
     return fd;
@@ -374,6 +389,8 @@ static void *meta_worker(void *arg)
     while ((i = __atomic_fetch_add(&j->next, 1, __ATOMIC_RELAXED)) < j->n) {
         struct buf mp = BUF_INIT_MAX(FS_PATH_MAX);
         struct imx_err e = IMX_ERR_INIT;
+        if (j->v[i].linked)
+            continue; /* read_run says why nothing of it is read */
         buf_adds(&mp, j->v[i].dir);
         buf_adds(&mp, "/run.json");
         /* read straight away: only a failure asks whether there was anything to read */
@@ -464,6 +481,7 @@ int cache_scan(const char *cache, char *const *ids, size_t nids, struct run_list
         ALLOC_GROW(out->v, out->n + 1, out->cap);
         ri = &out->v[out->n++];
         memset(ri, 0, sizeof(*ri));
+        ri->linked = names[i][0] != 'd' && !jail_is_dir(p.p);
         ri->id = xstrdup(name + 4);
         ri->idn = idn;
         ri->dir = buf_detach(&p, NULL);

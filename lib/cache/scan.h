@@ -35,10 +35,12 @@ struct run_info {
     char *source; /* run.json's imx_source ("gcs", "api"), NULL for GitHub's own run object */
     long attempt; /* 0 when unknown */
     int has_meta;
+    int linked; /* run_<ID> is a symbolic link: never read through (its files are unreadable) */
     enum run_kind kind;
     struct run_file *files;
     size_t nfiles;
-    /* folders of the run that could not be listed (permissions): the first one and how many */
+    /* folders of the run that could not be listed (permissions; ELOOP: a link, not followed):
+     * the first one and how many */
     char *unreadable;
     int unreadable_errno;
     size_t nunreadable;

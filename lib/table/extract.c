@@ -372,8 +372,10 @@ static void read_run(struct worker *w, struct run_info *ri)
     if (ri->nunreadable) {
         /* the run's files below it are unknown: the table may miss some of its rows */
         imx_warn(w->o->diag, IMX_EIO, "cannot read '%s': %s (run %s%s)", ri->unreadable,
-                 strerror(ri->unreadable_errno), ri->id,
-                 ri->nunreadable > 1 ? ", and more folders of it" : "");
+                 ri->unreadable_errno == ELOOP
+                     ? "a symbolic link (imx reads no folder of its cache through a link)"
+                     : strerror(ri->unreadable_errno),
+                 ri->id, ri->nunreadable > 1 ? ", and more folders of it" : "");
         w->st.dirs_failed += ri->nunreadable;
         failed = 1;
     }

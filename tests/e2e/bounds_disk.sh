@@ -78,6 +78,28 @@ t_link_run_json() {
         assert_not_contains "$W/t.csv" "1999-09-09"
 }
 
+# folders linked to outside the cache (a run folder, an artifact folder, the API's folder) are
+# not read through either: named, exit 1, none of their rows in any reader's output
+t_link_folders() {
+    local run=$((A + 1)) apirun=$((A + 2)) cmd
+    cache_copy
+    mkdir -p "$W/outside-dir" "$W/outside-api" && echo "$outside_row" >"$W/outside-dir/agg_bmk.json"
+    echo "$outside_row" >"$W/outside-api/benchmarks_gptoss_a1.json"
+    ln -s "$W/outside-dir" "$C/run_$run"
+    rm "$C/run_$A/agg_bmk.json" && ln -s "$W/outside-dir" "$C/run_$A/results_bmk"
+    mkdir "$C/run_$apirun" && ln -s "$W/outside-api" "$C/run_$apirun/api"
+    within extract --offline --cache "$C" --model all -o "$W/t.csv" && assert_eq "$RC" 1 "exit status" &&
+        assert_contains "$W/out" "'$C/run_$run': a symbolic link" &&
+        assert_contains "$W/out" "'$C/run_$A/results_bmk': a symbolic link" &&
+        assert_contains "$W/out" "'$C/run_$apirun/api': a symbolic link" &&
+        assert_not_contains "$W/t.csv" "424242.5" || return 1
+    for cmd in "extract --history --format jsonl" "pareto --all-points" "trend --interactivity 50"; do
+        # shellcheck disable=SC2086
+        within $cmd --offline --cache "$C" --model gptoss -o "$W/t2" && assert_eq "$RC" 1 "$cmd" &&
+            assert_not_contains "$W/t2" "77777" || return 1
+    done
+}
+
 t_deep_run_json() {
     cache_copy
     deep >"$C/run_$A/run.json"
@@ -143,6 +165,7 @@ t_run "bounds disk: a FIFO named imx-manifest.json blocks nothing" t_fifo_manife
 t_run "bounds disk: a FIFO named agg_bmk.json is skipped, named" t_fifo_aggregate
 t_run "bounds disk: an agg_bmk.json linked outside the cache is not read, named" t_link_aggregate
 t_run "bounds disk: a run.json linked outside the cache is not read, named" t_link_run_json
+t_run "bounds disk: run, artifact and API folders linked outside the cache are not read" t_link_folders
 t_run "bounds disk: a run.json nested 400000 deep, no crash" t_deep_run_json
 t_run "bounds disk: an imx-manifest.json nested 400000 deep, no crash" t_deep_manifest
 t_run "bounds disk: an aggregate nested 400000 deep, no crash" t_deep_aggregate
