@@ -468,19 +468,14 @@ static int sync_run(struct source_env *env, const char *rdir, unsigned long long
         env->st.cache_failed = 1;
         r = -err.code;
     }
-    source_say_run(env, &(struct source_run){.id = id,
-                                             .verb = "imported",
-                                             .cached = !got && !failed,
-                                             .got = got,
-                                             .kept = cached,
-                                             .failed = failed,
-                                             .bytes = env->st.bytes - bytes0});
-    if (failed || r < 0)
-        env->st.runs_failed++;
-    else if (got)
-        env->st.runs_synced++;
-    else
-        env->st.runs_cached++;
+    source_run_done(env, &(struct source_run){.id = id,
+                                              .verb = "imported",
+                                              .cached = !got && !failed,
+                                              .incomplete = r < 0,
+                                              .got = got,
+                                              .kept = cached,
+                                              .failed = failed,
+                                              .bytes = env->st.bytes - bytes0});
     manifest_release(&m);
     arts_free(v, n);
     free(ga);

@@ -692,25 +692,19 @@ static int gcs_source_sync(struct source_env *env, struct imx_err *err)
 {
     struct eng e;
     int r = eng_run(&e, env, err);
-    unsigned long synced = 0;
 
     /* Per-run lines: what was done, even when the source failed midway. */
+    env->st.runs += e.npicks;
     for (size_t i = 0; i < e.npicks; i++) {
         const struct pick *p = &e.picks[i];
-        struct source_run sr = {.id = p->run->id,
-                                .date = p->run->date,
-                                .detail = p->run->folder,
-                                .cached = !p->arts,
-                                .got = p->got,
-                                .failed = p->arts - p->got,
-                                .bytes = p->bytes};
-
-        source_say_run(env, &sr);
-        synced += p->got > 0;
+        source_run_done(env, &(struct source_run){.id = p->run->id,
+                                                  .date = p->run->date,
+                                                  .detail = p->run->folder,
+                                                  .cached = !p->arts,
+                                                  .got = p->got,
+                                                  .failed = p->arts - p->got,
+                                                  .bytes = p->bytes});
     }
-    env->st.runs += e.npicks;
-    env->st.runs_synced += synced;
-    env->st.runs_cached += e.npicks - synced;
     env->st.runs_failed += e.missing;
     eng_end(&e);
     if (r == 0 && !(env->interrupted && env->interrupted()))

@@ -333,16 +333,12 @@ static void run_done(struct job *j)
         s->rc = infx_run_json(j->run, &body) < 0
                     ? imx_seterr(s->err, IMX_ETOOBIG, "run %s: run.json too large", j->id)
                     : store_write_run_json(s->store, sr.id, body.p, body.len, s->err);
-    if (j->names.n)
-        s->env->st.runs_synced++;
-    else
-        s->env->st.runs_cached++;
     if (j->names.n && state == 1 && att && att != j->run->attempt)
         buf_addf(&p, "attempt %ld replacing attempt %ld", j->run->attempt, att);
     else
         buf_addf(&p, "attempt %ld", j->run->attempt);
     sr.detail = p.p;
-    source_say_run(s->env, &sr);
+    source_run_done(s->env, &sr);
     buf_release(&p);
     buf_release(&body);
 }

@@ -84,15 +84,6 @@ int source_run(struct source_env *env)
     return rc < 0 ? rc : 0;
 }
 
-int source_fetch(void *ud, struct source_get *g, size_t n)
-{
-    struct source_env *env = ud;
-
-    for (size_t i = 0; i < n; i++)
-        source_submit(env, &g[i]);
-    return source_run(env);
-}
-
 void source_get_release(struct source_get *g)
 {
     free(g->url);
@@ -165,6 +156,22 @@ void source_say_run(struct source_env *env, const struct source_run *r)
 out:
     env->note(env->note_ud, b.p);
     buf_release(&b);
+}
+
+void source_run_done(struct source_env *env, const struct source_run *r)
+{
+    env->st.runs_done++;
+    if (r->lost || r->failed || r->no_token || r->incomplete) {
+        env->st.runs_failed++;
+        if (r->why)
+            source_first_error(env, "%s", r->why);
+    } else if (r->cached) {
+        env->st.runs_cached++;
+    } else {
+        env->st.runs_synced++;
+    }
+    source_say_run(env, r);
+    source_progress(env);
 }
 
 void source_first_error(struct source_env *env, const char *fmt, ...)

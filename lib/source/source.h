@@ -45,8 +45,8 @@ struct source_limits {
 };
 
 /*
- * A GET of the engines that hand batches to a fetcher (the backup, the API): the URL in; the
- * status, body and failure out. With to_file the fetcher may stream the body into that file
+ * A GET of the API engine, through env->fetcher or env->http: the URL in; the status, body
+ * and failure out. With to_file the fetcher may stream the body into that file
  * (body stays NULL, len the bytes written) rather than hold it in memory. A fetcher may call
  * arrived() as each answer is in (its out fields set), so that the engine installs it while
  * the rest of the batch is on its way; a fetcher that does not leaves all of it to the engine
@@ -65,7 +65,6 @@ struct source_get {
     int code; /* out: 0, or a negative IMX_E* code when the request got no usable response */
     char msg[256];
 };
-typedef int (*source_fetch_fn)(void *ud, struct source_get *reqs, size_t n);
 
 /* A fetcher of the engine's GETs other than the shared HTTP client (a test's, to cross-check
  * the engines): submit() queues one, run() returns once every GET submitted is answered (0, or
@@ -171,10 +170,8 @@ extern const struct imx_source source_gcs;
 extern const struct imx_source source_api;
 extern const struct imx_source source_dir;
 
-/* The fetcher of the batch engines: parallel GETs through env->fetcher, else env->http without
- * credentials (retries, timeouts and the body cap of env->limits); ud is the struct source_env.
- * source_fetch is source_submit of each, then source_run. */
-int source_fetch(void *ud, struct source_get *reqs, size_t n);
+/* GETs through env->fetcher, else env->http without credentials (retries, timeouts and the
+ * body cap of env->limits): source_submit queues one, source_run returns once all are in. */
 void source_submit(struct source_env *env, struct source_get *g);
 int source_run(struct source_env *env);
 void source_get_release(struct source_get *g);
@@ -194,6 +191,7 @@ struct source_run {
     const char *verb;   /* what was done with the artifacts: NULL "downloaded", "imported" */
     int cached;         /* complete already: nothing was asked */
     int lost;           /* the run itself could not be had: why says why */
+    int incomplete;     /* recording it failed, or it lacks what failed before (why says) */
     unsigned long got, kept, failed, expired, no_token; /* artifacts */
     unsigned long long bytes;                           /* of those got */
     int rows_known; /* rows (and by_model, when not NULL) were counted */
@@ -204,6 +202,9 @@ struct source_run {
 /* "run 123 (2026-01-06): downloaded 2 artifacts (18.1 KB), 40 rows (...); 1 failed: ...",
  * through env->note. */
 void source_say_run(struct source_env *env, const struct source_run *r);
+/* A run is done with: counted (incomplete when it, an artifact or its record was lost, else
+ * cached or updated; the first why kept for the summary), said and the progress line moved. */
+void source_run_done(struct source_env *env, const struct source_run *r);
 
 /* A per-run line through env->note. */
 void source_note(struct source_env *env, const char *fmt, ...)
