@@ -97,7 +97,7 @@ static void cands_free(struct cand *c, size_t n)
 static int add_members(const char *text, size_t len, const char *const *kv, struct buf *out)
 {
     size_t end = len, open = 0;
-    int r = 0, first;
+    int first;
 
     while (end > 0 && text[end - 1] != '}')
         end--;
@@ -111,9 +111,9 @@ static int add_members(const char *text, size_t len, const char *const *kv, stru
     first = end == open + 1;
     buf_reset(out);
     buf_add(out, text, end);
-    for (; kv[0] && r == 0; kv += 2, first = 0)
-        r = buf_addf(out, "%s\n  \"%s\": \"%s\"", first ? "" : ",", kv[0], kv[1]);
-    return r < 0 ? r : buf_adds(out, "\n}\n");
+    for (; kv[0]; kv += 2, first = 0)
+        buf_add_member(out, first ? "\n  " : ",\n  ", kv[0], kv[1]);
+    return buf_adds(out, "\n}\n");
 }
 
 /* One answer: run.json rewritten, or left for next time. */

@@ -15,7 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <yajl/yajl_gen.h>
 #include <yajl/yajl_tree.h>
 
 /* ---- listing pages ----------------------------------------------------------------- */
@@ -114,44 +113,19 @@ int gcs_page_parse(struct gcs_page *pg, const char *json, size_t len, struct imx
     return bad ? imx_seterr(err, IMX_EPARSE, "GCS listing: %s", bad) : 0;
 }
 
-static void gen_str(yajl_gen g, const char *s)
+/* ,"key": "value" of a listing, nothing when value is NULL. */
+static void add_pair(struct buf *out, const char *key, const char *value)
 {
-    yajl_gen_string(g, (const unsigned char *)s, strlen(s));
-}
-
-/* "key": "value", or nothing when value is NULL. */
-static void gen_pair(yajl_gen g, const char *key, const char *value)
-{
-    if (value) {
-        gen_str(g, key);
-        gen_str(g, value);
-    }
-}
-
-/* The generated text appended to out (and g freed): 0, or -IMX_ETOOBIG past out's cap. */
-static int gen_done(yajl_gen g, struct buf *out)
-{
-    const unsigned char *text;
-    size_t len;
-    int rc;
-
-    yajl_gen_get_buf(g, &text, &len);
-    rc = buf_add(out, text, len) < 0 ? -IMX_ETOOBIG : 0;
-    yajl_gen_free(g);
-    return rc;
+    if (value)
+        buf_add_member(out, ",", key, value);
 }
 
 int gcs_page_format(const struct gcs_page *pg, const char *const *extra, size_t n, struct buf *out)
 {
-    yajl_gen g = yajl_gen_alloc(NULL);
-
-    yajl_gen_config(g, yajl_gen_beautify, 0);
-    yajl_gen_map_open(g);
-    gen_pair(g, "kind", "storage#objects");
+    buf_adds(out, "{\"kind\": \"storage#objects\"");
     for (size_t i = 0; i < n; i++)
-        gen_pair(g, extra[2 * i], extra[2 * i + 1]);
-    gen_str(g, "items");
-    yajl_gen_array_open(g);
+        add_pair(out, extra[2 * i], extra[2 * i + 1]);
+    buf_adds(out, ",\"items\": [");
     for (size_t i = 0; i < pg->nitems; i++) {
         const struct gcs_object *o = &pg->items[i];
         unsigned char crc[4] = {(unsigned char)(o->crc32c >> 24), (unsigned char)(o->crc32c >> 16),
@@ -161,17 +135,14 @@ int gcs_page_format(const struct gcs_page *pg, const char *const *extra, size_t 
         snprintf(size, sizeof(size), "%llu", o->size);
         EVP_EncodeBlock((unsigned char *)md5, o->md5, 16);
         EVP_EncodeBlock((unsigned char *)crc64, crc, 4);
-        yajl_gen_map_open(g);
-        gen_pair(g, "name", o->name);
-        gen_pair(g, "size", o->has_size ? size : NULL);
-        gen_pair(g, "md5Hash", o->has_md5 ? md5 : NULL);
-        gen_pair(g, "crc32c", o->has_crc32c ? crc64 : NULL);
-        gen_pair(g, "updated", o->updated);
-        yajl_gen_map_close(g);
+        buf_add_member(out, i ? ",{" : "{", "name", o->name);
+        add_pair(out, "size", o->has_size ? size : NULL);
+        add_pair(out, "md5Hash", o->has_md5 ? md5 : NULL);
+        add_pair(out, "crc32c", o->has_crc32c ? crc64 : NULL);
+        add_pair(out, "updated", o->updated);
+        buf_addc(out, '}');
     }
-    yajl_gen_array_close(g);
-    yajl_gen_map_close(g);
-    return gen_done(g, out) < 0 || buf_addc(out, '\n') < 0 ? -IMX_ETOOBIG : 0;
+    return buf_adds(out, "]}\n") < 0 ? -IMX_ETOOBIG : 0;
 }
 
 /* ---- object names ------------------------------------------------------------------ */
@@ -548,9 +519,8 @@ int gcs_run_json(const struct gcs_run *run, const char *meta, size_t metalen, co
     yajl_val root = NULL;
     const char *branch = NULL, *sha = NULL, *created = NULL;
     long long created_t = 0;
-    char *title, created_buf[32], num[32];
+    char *title, created_buf[32];
     struct buf url = BUF_INIT;
-    yajl_gen g;
     int rc;
 
     if (meta) {
@@ -593,32 +563,22 @@ int gcs_run_json(const struct gcs_run *run, const char *meta, size_t metalen, co
             *p = ' ';
     if (repo)
         buf_addf(&url, "https://github.com/%s/actions/runs/%llu", repo, run->id);
-    g = yajl_gen_alloc(NULL);
-    yajl_gen_config(g, yajl_gen_beautify, 1);
-    yajl_gen_map_open(g);
-    gen_str(g, "id");
-    snprintf(num, sizeof(num), "%llu", run->id);
-    yajl_gen_number(g, num, strlen(num));
-    gen_pair(g, "name", title);
-    gen_pair(g, "display_title", title);
-    gen_pair(g, "head_branch", branch);
-    gen_pair(g, "head_sha", sha);
-    gen_pair(g, "status", "completed");
-    gen_pair(g, "created_at", created);
-    gen_pair(g, "html_url", repo ? url.p : NULL);
-    gen_pair(g, "imx_source", "gcs-backup");
-    gen_str(g, "imx_backup");
-    yajl_gen_map_open(g);
-    gen_pair(g, "bucket", bucket ? bucket : GCS_DEFAULT_BUCKET);
-    gen_pair(g, "date", run->date);
-    gen_pair(g, "folder", run->folder);
-    gen_str(g, "metadata");
-    yajl_gen_bool(g, root != NULL);
-    yajl_gen_map_close(g);
-    yajl_gen_map_close(g);
-    rc = gen_done(g, out);
-    if (rc < 0)
-        imx_seterr(err, IMX_ETOOBIG, "run.json of run %llu too big", run->id);
+    buf_addf(out, "{\n  \"id\": %llu", run->id);
+    buf_add_member(out, ",\n  ", "name", title);
+    buf_add_member(out, ",\n  ", "display_title", title);
+    buf_add_member(out, ",\n  ", "head_branch", branch);
+    buf_add_member(out, ",\n  ", "head_sha", sha);
+    buf_add_member(out, ",\n  ", "status", "completed");
+    buf_add_member(out, ",\n  ", "created_at", created);
+    buf_add_member(out, ",\n  ", "html_url", repo ? url.p : NULL);
+    buf_add_member(out, ",\n  ", "imx_source", "gcs-backup");
+    buf_adds(out, ",\n  \"imx_backup\": {");
+    buf_add_member(out, "", "bucket", bucket ? bucket : GCS_DEFAULT_BUCKET);
+    buf_add_member(out, ", ", "date", run->date);
+    buf_add_member(out, ", ", "folder", run->folder);
+    buf_addf(out, ", \"metadata\": %s}\n}\n", root ? "true" : "false");
+    rc =
+        buf_failed(out) ? imx_seterr(err, IMX_ETOOBIG, "run.json of run %llu too big", run->id) : 0;
     buf_release(&url);
     free(title);
     if (root)

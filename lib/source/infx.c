@@ -389,27 +389,20 @@ void infx_wfinfo_release(struct infx_wfinfo *w)
     memset(w, 0, sizeof(*w));
 }
 
-/* ,\n  "key": "value" (null when value is NULL) */
-static void add_member(struct buf *out, const char *key, const char *value)
-{
-    buf_addf(out, ",\n  \"%s\": ", key);
-    buf_add_json(out, value);
-}
-
 int infx_run_json(const struct infx_run *r, struct buf *out)
 {
     size_t start = out->len;
 
     buf_addf(out, "{\n  \"id\": %s", r->id);
-    add_member(out, "name", r->name);
-    add_member(out, "head_sha", r->head_sha);
-    add_member(out, "status", "completed");
-    add_member(out, "conclusion", r->conclusion);
+    buf_add_member(out, ",\n  ", "name", r->name);
+    buf_add_member(out, ",\n  ", "head_sha", r->head_sha);
+    buf_add_member(out, ",\n  ", "status", "completed");
+    buf_add_member(out, ",\n  ", "conclusion", r->conclusion);
     buf_addf(out, ",\n  \"run_attempt\": %ld", r->attempt);
-    add_member(out, "created_at", r->created_at);
-    add_member(out, "run_started_at", r->run_started_at);
-    add_member(out, "html_url", r->html_url);
-    add_member(out, "imx_source", "api");
+    buf_add_member(out, ",\n  ", "created_at", r->created_at);
+    buf_add_member(out, ",\n  ", "run_started_at", r->run_started_at);
+    buf_add_member(out, ",\n  ", "html_url", r->html_url);
+    buf_add_member(out, ",\n  ", "imx_source", "api");
     if (buf_adds(out, "\n}\n") < 0) {
         buf_truncate(out, start);
         return -1;

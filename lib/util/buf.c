@@ -223,3 +223,9 @@ int buf_add_json(struct buf *b, const char *s)
     }
     return r < 0 ? r : buf_addc(b, '"');
 }
+
+int buf_add_member(struct buf *b, const char *sep, const char *key, const char *value)
+{
+    buf_addf(b, "%s\"%s\": ", sep, key);
+    return buf_add_json(b, value);
+}

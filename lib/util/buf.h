@@ -50,6 +50,9 @@ int buf_addc(struct buf *b, char c);
 int buf_addf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Appends s as a JSON string literal (quoted, escaped), or null when s is NULL. */
 int buf_add_json(struct buf *b, const char *s);
+/* Appends sep, "key": and value as buf_add_json writes it: a member of a JSON object written
+ * by hand (the run.json of the backup and the API, the members backfill adds). */
+int buf_add_member(struct buf *b, const char *sep, const char *key, const char *value);
 /*
  * Appends n bytes of s as they may be shown on a terminal or in a message, as git and curl
  * show names from the outside: valid UTF-8 as itself, and as \xNN each byte that a terminal
