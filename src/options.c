@@ -389,6 +389,7 @@ int cli_parse(struct cli *cli, unsigned bit, const char *cmd_name, int argc, cha
     char shorts[32];
     size_t ns = 0, nl = 0;
     const char *known;
+    long fds;
     int c;
 
     memset(cli, 0, sizeof(*cli));
@@ -679,7 +680,14 @@ int cli_parse(struct cli *cli, unsigned bit, const char *cmd_name, int argc, cha
         return EXIT_USAGE;
     }
     /* a connection or two, a download file and an unpack per job: slow down, never run out */
-    cli->jobs = fd_jobs_cap(cli->jobs, 4, 32);
+    cli->jobs = fd_jobs_cap(cli->jobs, 4, 32, &fds);
+    if (fds < FD_FLOOR) {
+        /* said before any work: below it a sync would fail run by run, some as "host down" */
+        msg_error("the open-file limit (ulimit -n) is %ld, fewer than the %d descriptors imx "
+                  "needs even with --jobs 1; raise it (ulimit -n 1024)",
+                  fds, FD_FLOOR);
+        return EXIT_FS;
+    }
     if (cli->official) {
         if (!cli->branch)
             cli->branch = "main";

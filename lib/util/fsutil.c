@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -407,12 +408,13 @@ int read_file(const char *path, size_t max, char **out, size_t *len, struct imx_
     return 0;
 }
 
-long fd_jobs_cap(long jobs, int per_job, int reserve)
+long fd_jobs_cap(long jobs, int per_job, int reserve, long *limit)
 {
     struct rlimit rl;
     rlim_t want = (rlim_t)(jobs * per_job + reserve);
     long fit;
 
+    *limit = LONG_MAX;
     if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
         return jobs;
     if (rl.rlim_cur < want && (rl.rlim_max == RLIM_INFINITY || rl.rlim_max > rl.rlim_cur)) {
@@ -421,6 +423,7 @@ long fd_jobs_cap(long jobs, int per_job, int reserve)
         if (setrlimit(RLIMIT_NOFILE, &up) == 0)
             rl = up;
     }
+    *limit = rl.rlim_cur < (rlim_t)LONG_MAX ? (long)rl.rlim_cur : LONG_MAX;
     fit = rl.rlim_cur > (rlim_t)reserve ? (long)((rl.rlim_cur - (rlim_t)reserve) / (rlim_t)per_job)
                                         : 0;
     return fit < 1 ? 1 : fit < jobs ? fit : jobs;

@@ -102,9 +102,14 @@ IMX_MUST_CHECK int read_file(const char *path, size_t max, char **out, size_t *l
  * How many parallel jobs the descriptor limit allows: the soft RLIMIT_NOFILE is first raised
  * toward the hard one, then jobs is capped so that per_job descriptors each, plus reserve for
  * everything else, fit (at least 1). A low `ulimit -n` slows imx down instead of failing it
- * with "Too many open files".
+ * with "Too many open files". *limit gets the soft limit in effect (LONG_MAX when unlimited or
+ * unknown): below FD_FLOOR not even one job fits, and the caller says so before any work.
  */
-long fd_jobs_cap(long jobs, int per_job, int reserve);
+long fd_jobs_cap(long jobs, int per_job, int reserve, long *limit);
+/* The descriptors one job of every source (a connection to each host, a download file, an
+ * unpack, the cache's lock and folders) needs at once, with a margin: measured, all sources
+ * failed at 15 and worked from 18. */
+#define FD_FLOOR 20
 int path_exists(const char *path);
 int is_dir(const char *path);
 /* Removes a directory tree (used only on imx's own temporary directories); 0 (nothing there

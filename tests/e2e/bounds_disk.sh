@@ -134,6 +134,20 @@ t_descriptor_limit() {
         assert_eq "$(ls -d "$C"/run_* | wc -l)" 12 "runs synced"
 }
 
+# below the floor not even --jobs 1 fits: one message before any work, not run after run failing
+# (some as "host could not be reached") and a half-filled cache
+t_descriptor_floor() {
+    C=$(mktemp -d "$W/c.XXXXXX")
+    (
+        ulimit -n 16
+        GH_TOKEN=$TOKEN timeout 60 "$IMX" sync --github-url "$API" --cache "$C/raw" \
+            --collect-recent 12 --jobs 64 >"$W/out" 2>&1
+    )
+    assert_eq "$?" 4 "exit status: $(tail -3 "$W/out")" && assert_contains "$W/out" "ulimit -n" &&
+        assert_not_contains "$W/out" "could not be reached" && [ ! -e "$C/raw" ] ||
+        fail "the cache was started: $(ls -A "$C/raw")"
+}
+
 t_empty_cache_option() {
     "$IMX" extract --offline --cache '' -o "$W/t.csv" >"$W/out" 2>&1
     assert_eq "$?" 2 "exit status" && assert_contains "$W/out" "--cache"
@@ -170,6 +184,7 @@ t_run "bounds disk: a run.json nested 400000 deep, no crash" t_deep_run_json
 t_run "bounds disk: an imx-manifest.json nested 400000 deep, no crash" t_deep_manifest
 t_run "bounds disk: an aggregate nested 400000 deep, no crash" t_deep_aggregate
 t_run "bounds disk: --jobs 64 under ulimit -n 24 slows down, never fails" t_descriptor_limit
+t_run "bounds disk: a descriptor limit below what one job needs is said at once" t_descriptor_floor
 t_run "bounds disk: --cache '' is a usage error" t_empty_cache_option
 t_run "bounds disk: --no-wait on a locked cache prints no summary" t_no_wait_quiet
 t_run "bounds disk: a failed sync before extract hints at --offline" t_offline_hint

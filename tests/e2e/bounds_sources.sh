@@ -68,6 +68,23 @@ t_gcs_drip() {
         fail "took $((SECONDS - t0)) s"
 }
 
+# --jobs 64 under `ulimit -n 24`, as for GitHub (bounds_disk.sh): slower, never "Too many open
+# files"; lowlimit CMD...: the command's status, output in $W/out
+lowlimit() { (ulimit -n 24 && within 60 "$IMX" "$@"); }
+
+t_gcs_descriptors() {
+    local c
+    c=$(mktemp -d "$W/c.XXXXXX")
+    lowlimit sync --source gcs --cache "$c" --jobs 64 --since 2025-12-01
+    assert_eq "$?" 0 "exit status: $(tail -3 "$W/out")" && assert_not_contains "$W/out" "open files" &&
+        [ "$(ls -d "$c"/run_* | wc -l)" -ge 5 ] || fail "$(ls "$c") runs" || return 1
+    # the same runs again from disk (--source dir)
+    lowlimit sync --source dir --from "$c" --cache "$c.dir" --jobs 64
+    assert_eq "$?" 0 "dir: exit status: $(tail -3 "$W/out")" &&
+        assert_not_contains "$W/out" "open files" &&
+        assert_eq "$(ls -d "$c.dir"/run_* | wc -l)" "$(ls -d "$c"/run_* | wc -l)" "runs imported"
+}
+
 async() {
     within 60 "$IMX" sync --source api --inferencex-url "$API_URL" \
         --cache "$(mktemp -d "$W/a.XXXXXX")" --since 2000-01-01 "$@"
@@ -81,6 +98,12 @@ t_api_deep() {
     aconf ''
     [ "$rc" -ne 0 ] && [ "$rc" -lt 124 ] || fail "exit status $rc: $(cat "$W/out")" || return 1
     assert_contains "$W/out" "nesting deeper than 64"
+}
+
+t_api_descriptors() {
+    lowlimit sync --source api --inferencex-url "$API_URL" --cache "$(mktemp -d "$W/a.XXXXXX")" \
+        --since 2000-01-01 --jobs 64
+    assert_eq "$?" 0 "exit status: $(tail -3 "$W/out")" && assert_not_contains "$W/out" "open files"
 }
 
 t_api_drip() {
@@ -97,9 +120,11 @@ t_run "bounds sources: a GCS listing nested 400000 deep is refused, no crash" t_
 t_run "bounds sources: a GCS metadata object nested deep, no crash" t_gcs_deep_metadata
 t_run "bounds sources: GCS pages with a fresh token each stop at the cap" t_gcs_fresh_tokens
 t_run "bounds sources: a GCS body dripping 2 B/s is cut and retried" t_gcs_drip
+t_run "bounds sources: GCS and dir with --jobs 64 under ulimit -n 24" t_gcs_descriptors
 if [ "$API" = 1 ]; then
     t_run "bounds sources: an API answer nested 400000 deep is refused, no crash" t_api_deep
     t_run "bounds sources: an API body dripping 2 B/s is cut and retried" t_api_drip
+    t_run "bounds sources: the API with --jobs 64 under ulimit -n 24" t_api_descriptors
 else
     t_skip "bounds sources: API" "the fake API needs ../shared/reference/samples-api"
 fi
