@@ -413,6 +413,10 @@ static int run_source(struct sync_ctx *x, const struct imx_source *src, int quie
         summary(cli, src->label, &x->env.st);
     if (r < 0) {
         msg_error("%s", err.msg);
+        /* a server's answer that is not JSON (an HTML page, a cut body) is the server failing,
+         * not data missing: 3, as for GitHub, whatever the source */
+        if (err.code == IMX_EPARSE && !(src->flags & SOURCE_LOCAL))
+            return EXIT_NET;
         return exit_for(err.code);
     }
     return outcome(cli, src, &x->env.st);

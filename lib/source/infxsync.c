@@ -231,8 +231,13 @@ static int get_availability(struct sync *s)
         if ((r = body_of(&g, &text, &len, why, sizeof(why))) < 0) {
             r = imx_seterr(s->err, -r, "%s: %s", g.url, why);
             s->failed++;
-        } else if ((r = infx_avail_parse(text, len, &s->avail, s->err)) == 0) {
-            r = store_write_file(s->store, "api/availability.json", text, len, s->err);
+        } else {
+            struct imx_err e = IMX_ERR_INIT;
+            /* named by its URL, as every other answer of a server */
+            if ((r = infx_avail_parse(text, len, &s->avail, &e)) < 0)
+                imx_seterr(s->err, e.code, "%s: %s", g.url, e.msg);
+            else
+                r = store_write_file(s->store, "api/availability.json", text, len, s->err);
         }
     }
     free(text);

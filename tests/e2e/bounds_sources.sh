@@ -32,8 +32,19 @@ t_gcs_deep_listing() {
     gsync --since 2026-01-05 --until 2026-01-05
     local rc=$?
     gcs_faults
-    [ "$rc" -ne 0 ] && [ "$rc" -lt 124 ] || fail "exit status $rc: $(cat "$W/out")" || return 1
-    assert_contains "$W/out" "nesting deeper than 64" && assert_contains "$W/out" "/storage/v1/b/"
+    # a server's failure (3), not missing data (5), as for GitHub
+    assert_eq "$rc" 3 "exit status: $(cat "$W/out")" &&
+        assert_contains "$W/out" "nesting deeper than 64" && assert_contains "$W/out" "/storage/v1/b/"
+}
+
+# a 200 listing that is not JSON (an HTML page, a cut body): the server failed, named by URL
+t_gcs_not_json() {
+    gcs_faults badjson
+    gsync --since 2026-01-05 --until 2026-01-05
+    local rc=$?
+    gcs_faults
+    assert_eq "$rc" 3 "exit status: $(cat "$W/out")" && assert_contains "$W/out" "not valid JSON" &&
+        assert_contains "$W/out" "$GCS_URL/storage/v1/b/"
 }
 
 t_gcs_deep_metadata() {
@@ -96,8 +107,18 @@ t_api_deep() {
     async
     local rc=$?
     aconf ''
-    [ "$rc" -ne 0 ] && [ "$rc" -lt 124 ] || fail "exit status $rc: $(cat "$W/out")" || return 1
-    assert_contains "$W/out" "nesting deeper than 64"
+    assert_eq "$rc" 3 "exit status: $(cat "$W/out")" &&
+        assert_contains "$W/out" "nesting deeper than 64" &&
+        assert_contains "$W/out" "$API_URL/api/v1/availability"
+}
+
+t_api_not_json() {
+    aconf '"badjson"'
+    async
+    local rc=$?
+    aconf ''
+    assert_eq "$rc" 3 "exit status: $(cat "$W/out")" && assert_contains "$W/out" "not valid JSON" &&
+        assert_contains "$W/out" "$API_URL/api/v1/availability"
 }
 
 t_api_descriptors() {
@@ -118,11 +139,13 @@ t_api_drip() {
 
 t_run "bounds sources: a GCS listing nested 400000 deep is refused, no crash" t_gcs_deep_listing
 t_run "bounds sources: a GCS metadata object nested deep, no crash" t_gcs_deep_metadata
+t_run "bounds sources: a GCS listing that is not JSON is the server failing (exit 3)" t_gcs_not_json
 t_run "bounds sources: GCS pages with a fresh token each stop at the cap" t_gcs_fresh_tokens
 t_run "bounds sources: a GCS body dripping 2 B/s is cut and retried" t_gcs_drip
 t_run "bounds sources: GCS and dir with --jobs 64 under ulimit -n 24" t_gcs_descriptors
 if [ "$API" = 1 ]; then
     t_run "bounds sources: an API answer nested 400000 deep is refused, no crash" t_api_deep
+    t_run "bounds sources: an API answer that is not JSON is the server failing (exit 3)" t_api_not_json
     t_run "bounds sources: an API body dripping 2 B/s is cut and retried" t_api_drip
     t_run "bounds sources: the API with --jobs 64 under ulimit -n 24" t_api_descriptors
 else
