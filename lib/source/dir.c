@@ -82,12 +82,12 @@ static unsigned long long made_up_id(const char *name)
 
 struct zipper {
     struct archive *a;
+    size_t root; /* length of the artifact's path: the rest of a file's is its entry name */
     unsigned long entries;
     unsigned long long bytes;
 };
 
-static int zip_file(struct zipper *z, const char *path, const char *rel, const struct stat *st,
-                    struct imx_err *err)
+static int zip_file(struct zipper *z, const char *path, const struct stat *st, struct imx_err *err)
 {
     struct archive_entry *e;
     char chunk[FS_IO_CHUNK];
@@ -104,7 +104,7 @@ static int zip_file(struct zipper *z, const char *path, const char *rel, const s
     if (!fp)
         return imx_seterr(err, IMX_EIO, "cannot open '%s': %s", path, strerror(errno));
     e = archive_entry_new();
-    archive_entry_set_pathname(e, rel);
+    archive_entry_set_pathname(e, path + z->root + 1);
     archive_entry_set_filetype(e, AE_IFREG);
     archive_entry_set_perm(e, 0644);
     archive_entry_set_size(e, st->st_size);
@@ -124,10 +124,10 @@ static int zip_file(struct zipper *z, const char *path, const char *rel, const s
 /* The files below dir (links refused: an artifact never holds one), names starting with a dot
  * skipped as the reader skips them; loose_only: the regular files of dir alone, not zips,
  * run.json or the manifest (the aggregate that sits in a raw/ run folder itself). */
-static int zip_tree(struct zipper *z, const char *dir, const char *rel, int depth, int loose_only,
+static int zip_tree(struct zipper *z, const char *dir, int depth, int loose_only,
                     struct imx_err *err)
 {
-    struct buf path = BUF_INIT_MAX(FS_PATH_MAX), sub = BUF_INIT_MAX(FS_PATH_MAX);
+    struct buf path = BUF_INIT_MAX(FS_PATH_MAX);
     DIR *d;
     struct dirent *de;
     int r = 0;
@@ -147,11 +147,6 @@ static int zip_tree(struct zipper *z, const char *dir, const char *rel, int dept
         r = join(&path, dir, de->d_name, err);
         if (r < 0)
             break;
-        buf_reset(&sub);
-        if ((*rel ? buf_addf(&sub, "%s/%s", rel, de->d_name) : buf_adds(&sub, de->d_name)) < 0) {
-            r = imx_seterr(err, IMX_ETOOBIG, "'%s': path too long", path.p);
-            break;
-        }
         if (lstat(path.p, &st) != 0) {
             r = imx_seterr(err, IMX_EIO, "cannot read '%s': %s", path.p, strerror(errno));
         } else if (loose_only && !S_ISREG(st.st_mode)) {
@@ -160,23 +155,22 @@ static int zip_tree(struct zipper *z, const char *dir, const char *rel, int dept
             r = imx_seterr(err, IMX_EUNSAFE, "'%s' is a link (refused)", path.p);
         } else if (S_ISDIR(st.st_mode)) {
             if (!loose_only)
-                r = zip_tree(z, path.p, sub.p, depth + 1, 0, err);
+                r = zip_tree(z, path.p, depth + 1, 0, err);
         } else if (S_ISREG(st.st_mode)) {
-            r = zip_file(z, path.p, sub.p, &st, err);
+            r = zip_file(z, path.p, &st, err);
         } else {
             r = imx_seterr(err, IMX_EUNSAFE, "'%s' is not a file or folder (refused)", path.p);
         }
     }
     closedir(d);
     buf_release(&path);
-    buf_release(&sub);
     return r;
 }
 
 /* Fills the temporary file t with a zip of the artifact's files (stored, not compressed). */
 static int zip_artifact(const struct local_art *art, struct store_tmp *t, struct imx_err *err)
 {
-    struct zipper z = {archive_write_new(), 0, 0};
+    struct zipper z = {archive_write_new(), strlen(art->path), 0, 0};
     int r;
 
     if (!z.a)
@@ -189,7 +183,7 @@ static int zip_artifact(const struct local_art *art, struct store_tmp *t, struct
         archive_write_free(z.a);
         return r;
     }
-    r = zip_tree(&z, art->path, "", 0, art->kind == K_LOOSE, err);
+    r = zip_tree(&z, art->path, 0, art->kind == K_LOOSE, err);
     if (archive_write_close(z.a) != ARCHIVE_OK && !r)
         r = imx_seterr(err, IMX_EIO, "%s: %s", t->path, archive_error_string(z.a));
     archive_write_free(z.a);
@@ -569,13 +563,8 @@ static int selected(const struct source_sel *sel, const struct local_run *r)
 {
     char date[DATE_LEN + 1];
 
-    if (sel->nids) {
-        int named = 0;
-        for (size_t i = 0; i < sel->nids && !named; i++)
-            named = run_id_of(sel->ids[i]) == r->id;
-        if (!named)
-            return 0;
-    }
+    if (!source_named(sel, r->id))
+        return 0;
     if (!sel->since && !sel->until)
         return 1;
     run_date(r->path, date);

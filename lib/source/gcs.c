@@ -370,7 +370,7 @@ static int state_path(struct buf *p, const char *cache, const char *bucket, cons
 }
 
 int gcs_state_load(const char *cache, const char *bucket, const char *date, struct gcs_page *pg,
-                   char **listed_at, int *found, struct imx_err *err)
+                   char **listed_at, struct imx_err *err)
 {
     struct buf path = BUF_INIT;
     yajl_val root;
@@ -379,7 +379,6 @@ int gcs_state_load(const char *cache, const char *bucket, const char *date, stru
     size_t len = 0;
     int rc;
 
-    *found = 0;
     *listed_at = NULL;
     rc = state_path(&path, cache, bucket, date, err);
     if (rc == 0 && path_exists(path.p))
@@ -392,12 +391,10 @@ int gcs_state_load(const char *cache, const char *bucket, const char *date, stru
     complete = json_str(json_get(root, "complete"));
     /* A state file that does not read back whole is as good as none: list again. */
     if (complete && !strcmp(complete, "true") && json_str(json_get(root, "listed_at")) &&
-        !page_add(pg, root)) {
-        *found = 1;
+        !page_add(pg, root))
         *listed_at = json_strdup(json_get(root, "listed_at"));
-    } else {
+    else
         gcs_page_release(pg);
-    }
     if (root)
         yajl_tree_free(root);
     return 0;
@@ -421,12 +418,11 @@ int gcs_state_save(const char *cache, const char *bucket, const char *date,
     return rc;
 }
 
-int gcs_date_needs_listing(const char *date, const char *newest, const char *listed_at, int stored,
-                           int refresh)
+int gcs_date_needs_listing(const char *date, const char *newest, const char *listed_at, int refresh)
 {
     char day[DATE_LEN + 1];
 
-    if (!stored || refresh || !listed_at)
+    if (refresh || !listed_at)
         return 1;
     if (newest && date_valid(newest) && date_diff(date, newest) < 2)
         return 1;
@@ -442,8 +438,9 @@ void gcs_index_release(struct gcs_index *ix)
     for (size_t i = 0; i < ix->n; i++) {
         struct gcs_run *r = &ix->runs[i];
         for (size_t j = 0; j < r->narts; j++)
-            free(r->arts[j].name);
+            gh_artifact_release(&r->arts[j]);
         free(r->arts);
+        free(r->objs);
         free(r->folder);
     }
     free(ix->runs);
@@ -489,13 +486,11 @@ void gcs_index_add(struct gcs_index *ix, const struct gcs_page *pg, const char *
         if (nm.kind == GCS_NAME_METADATA) {
             r->meta = o;
         } else {
-            struct gcs_artifact *a;
             ALLOC_GROW(r->arts, r->narts + 1, r->cap);
-            a = &r->arts[r->narts++];
-            a->name = nm.artifact;
-            a->id = nm.artifact_id;
+            r->objs = xrealloc(r->objs, r->cap * sizeof(*r->objs));
+            r->objs[r->narts] = o;
+            r->arts[r->narts++] = (struct gh_artifact){.id = nm.artifact_id, .name = nm.artifact};
             nm.artifact = NULL;
-            a->obj = o;
         }
         gcs_name_release(&nm);
     }

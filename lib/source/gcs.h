@@ -94,11 +94,11 @@ int gcs_verify_file(const char *path, const struct gcs_object *obj, struct imx_e
 
 /*
  * The per-date listing state, under CACHE/.imx-gcs/<bucket>/<date>.json: the complete
- * listing of a date folder and when it was taken. A stored date is listed again only
- * when gcs_date_needs_listing() says so.
+ * listing of a date folder and when it was taken (*listed_at, malloc'ed; NULL when nothing
+ * usable is stored). A stored date is listed again only when gcs_date_needs_listing() says so.
  */
 int gcs_state_load(const char *cache, const char *bucket, const char *date, struct gcs_page *pg,
-                   char **listed_at, int *found, struct imx_err *err);
+                   char **listed_at, struct imx_err *err);
 int gcs_state_save(const char *cache, const char *bucket, const char *date,
                    const struct gcs_page *pg, const char *listed_at, struct imx_err *err);
 /*
@@ -106,25 +106,21 @@ int gcs_state_save(const char *cache, const char *bucket, const char *date,
  * last two days of the bucket (newest) or when the stored listing was taken less
  * than two days after the date itself (the backup may still have been writing).
  */
-int gcs_date_needs_listing(const char *date, const char *newest, const char *listed_at, int stored,
+int gcs_date_needs_listing(const char *date, const char *newest, const char *listed_at,
                            int refresh);
 
 /*
  * The runs found in listings: objects grouped by run, unparsable names counted. The objects
  * stay the listing's: the pages outlive the index. Artifacts keep every listed upload (a re-run
- * adds another id under the same name).
+ * adds another id under the same name), by id and name as gh_choose takes them (the GitHub
+ * sync's rule, so that both sources pick the same artifacts); objs[i] is arts[i]'s object.
  */
-struct gcs_artifact {
-    char *name;
-    unsigned long long id;
-    const struct gcs_object *obj;
-};
-
 struct gcs_run {
     unsigned long long id;
     char date[11];
     char *folder;
-    struct gcs_artifact *arts;
+    struct gh_artifact *arts;
+    const struct gcs_object **objs;
     size_t narts, cap;
     const struct gcs_object *meta; /* artifacts_metadata.json, NULL when absent */
 };
@@ -151,10 +147,6 @@ struct gcs_run *gcs_index_find(struct gcs_index *ix, unsigned long long id);
  */
 int gcs_run_json(const struct gcs_run *run, const char *meta, size_t metalen, const char *repo,
                  const char *bucket, struct buf *out, struct imx_err *err);
-
-/* The artifact rule of the GitHub sync (gh_choose), so that both sources pick the same
- * artifacts: a malloc'ed pick per artifact of r. */
-enum gh_pick *gcs_pick(const struct gcs_run *r, const char *pattern);
 
 /* The engine (gcssync.c) is source_gcs of source/source.h. A download whose bytes do not match
  * the listing is fetched again, this many times in all. */

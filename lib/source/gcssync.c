@@ -25,30 +25,13 @@
 /* Among the requests waiting for a slot, the downloads of runs already chosen go first. */
 #define PRIORITY_GET 1
 
-/* ---- artifact choice --------------------------------------------------------------- */
-
-enum gh_pick *gcs_pick(const struct gcs_run *r, const char *pattern)
-{
-    struct gh_artifact *arts = xcalloc(r->narts + 1, sizeof(*arts));
-    enum gh_pick *pick = xcalloc(r->narts + 1, sizeof(*pick));
-
-    for (size_t i = 0; i < r->narts; i++) {
-        arts[i].id = r->arts[i].id;
-        arts[i].name = r->arts[i].name; /* read only: gh_choose does not keep or free it */
-    }
-    gh_choose(arts, r->narts, pattern, pick);
-    free(arts);
-    return pick;
-}
-
 /* ---- the engine ---------------------------------------------------------------------- */
 
 /* The listing of the date folders (top level) or of one date folder, page by page. */
 struct listing {
     struct eng *e;
     char date[11], prefix[12]; /* YYYY-MM-DD and "YYYY-MM-DD/", "" for the top level */
-    struct http_req r;
-    char *url;
+    struct source_get g;
     struct gcs_page pg;
     char **tokens; /* every token followed, to catch one that repeats */
     size_t ntokens, cap;
@@ -65,14 +48,14 @@ struct pick {
     unsigned long long bytes;
 };
 
-/* One download: an artifact (art != NULL) or a run's metadata. */
+/* One download: an artifact (art != NULL) or a run's metadata, the object obj. */
 struct job {
     struct eng *e;
     size_t pick; /* in e->picks, which grows: only the loop's thread looks there */
     const struct gcs_run *run;
-    struct gcs_artifact *art;
-    char *url;
-    struct http_req r;
+    const struct gh_artifact *art;
+    const struct gcs_object *obj;
+    struct source_get g; /* its url made once for every attempt */
     struct store_tmp tmp;
     int attempts;
     /* the disk work of an answer, on a worker thread of the HTTP client */
@@ -146,36 +129,21 @@ static void fail(struct eng *e, int rc, const struct imx_err *why)
         *e->err = *why;
 }
 
-/* A GET of the loop: listings at the default priority, downloads (into tmp) ahead of them. */
-static void submit(struct eng *e, struct http_req *r, const char *url, struct store_tmp *tmp,
-                   void (*done)(struct http_req *, void *), void *ud)
-{
-    http_req_init(r, url);
-    r->max_body = e->env->limits->max_body;
-    r->body.max = r->max_body;
-    if (tmp) {
-        r->priority = PRIORITY_GET;
-        r->fp = tmp->fp;
-        r->fp_path = tmp->path;
-    }
-    r->done = done;
-    r->ud = ud;
-    http_submit(e->env->http, r);
-}
+static void on_list(struct source_get *g, void *ud);
 
-static void on_list(struct http_req *r, void *ud);
-
-/* The listing's next page (its first, or the one after the answer in l->r, now released). */
+/* The listing's next page (its first, or the one after the answer in l->g, now released), at
+ * the default priority. */
 static void list_next(struct listing *l)
 {
-    http_req_release(&l->r);
-    free(l->url);
-    l->url = list_url(l->e, l->prefix, l->pg.next_token);
-    submit(l->e, &l->r, l->url, NULL, on_list, l);
+    source_get_release(&l->g);
+    l->g.url = list_url(l->e, l->prefix, l->pg.next_token);
+    l->g.arrived = on_list;
+    l->g.arrived_ud = l;
+    source_submit(l->e->env, &l->g);
 }
 
 /* A listing's answer read into l: 0, or the failure that stops the source (in e->err). */
-static int list_page(struct eng *e, struct listing *l, const struct http_req *r)
+static int list_page(struct eng *e, struct listing *l, const struct source_get *r)
 {
     const char *what = *l->prefix ? l->prefix : "the date folders";
     struct imx_err pe = IMX_ERR_INIT;
@@ -192,8 +160,8 @@ static int list_page(struct eng *e, struct listing *l, const struct http_req *r)
     if (r->status != 200)
         return imx_seterr(e->err, r->status == 429 ? IMX_ERATE : IMX_EHTTP,
                           "GCS listing of %s: HTTP %ld", what, r->status);
-    if (gcs_page_parse(&l->pg, r->body.p, r->body.len, &pe) < 0)
-        return imx_seterr(e->err, pe.code, "%s (listing of %s: %s)", pe.msg, what, l->url);
+    if (gcs_page_parse(&l->pg, r->body, r->len, &pe) < 0)
+        return imx_seterr(e->err, pe.code, "%s (listing of %s: %s)", pe.msg, what, r->url);
     if (!l->pg.next_token)
         return 0;
     for (size_t t = 0; t < l->ntokens; t++)
@@ -214,8 +182,7 @@ static int list_page(struct eng *e, struct listing *l, const struct http_req *r)
 
 static void listing_release(struct listing *l)
 {
-    http_req_release(&l->r);
-    free(l->url);
+    source_get_release(&l->g);
     gcs_page_release(&l->pg);
     for (size_t i = 0; i < l->ntokens; i++)
         free(l->tokens[i]);
@@ -262,14 +229,6 @@ static void take_dates(struct eng *e)
     e->window = e->recent || sel->nids ? LIST_WINDOW : e->ndates;
 }
 
-static int wanted_id(const struct source_sel *sel, unsigned long long id)
-{
-    for (size_t i = 0; i < sel->nids; i++)
-        if (strtoull(sel->ids[i], NULL, 10) == id)
-            return 1;
-    return 0;
-}
-
 /* Whether run id is in the folders dates[0..upto). */
 static int found_id(struct eng *e, unsigned long long id, size_t upto)
 {
@@ -300,7 +259,8 @@ static int satisfied(struct eng *e)
 
 static void pump(struct eng *e);
 
-static void queue(struct eng *e, size_t pick, struct gcs_artifact *art)
+static void queue(struct eng *e, size_t pick, const struct gh_artifact *art,
+                  const struct gcs_object *obj)
 {
     struct job *j = xcalloc(1, sizeof(*j));
 
@@ -308,6 +268,7 @@ static void queue(struct eng *e, size_t pick, struct gcs_artifact *art)
     j->pick = pick;
     j->run = e->picks[pick].run;
     j->art = art;
+    j->obj = obj;
     j->tmp.slot = -1;
     ALLOC_GROW(e->jobs, e->njobs + 1, e->capjobs);
     e->jobs[e->njobs++] = j;
@@ -347,9 +308,10 @@ static int save_run_json(struct eng *e, const struct gcs_run *r, const char *met
 /* A run is chosen: what the cache lacks of it is queued (unless only listing). */
 static void take_run(struct eng *e, struct gcs_run *r)
 {
-    enum gh_pick *pick = gcs_pick(r, e->env->sel->artifact);
+    enum gh_pick *pick = xcalloc(r->narts + 1, sizeof(*pick));
     size_t first = e->njobs, p = e->npicks;
 
+    gh_choose(r->arts, r->narts, e->env->sel->artifact, pick);
     ALLOC_GROW(e->picks, e->npicks + 1, e->cappicks);
     memset(&e->picks[p], 0, sizeof(*e->picks));
     e->picks[e->npicks++].run = r;
@@ -362,19 +324,19 @@ static void take_run(struct eng *e, struct gcs_run *r)
         if (pick[a] != GH_TAKE)
             continue;
         e->picks[p].taken++;
-        e->picks[p].size += r->arts[a].obj->size;
+        e->picks[p].size += r->objs[a]->size;
         if (store_have(e->env->store, r->id, r->arts[a].id)) {
             e->st->artifacts_cached++;
             continue;
         }
         e->picks[p].arts++;
         if (!e->env->list_only)
-            queue(e, p, &r->arts[a]);
+            queue(e, p, &r->arts[a], r->objs[a]);
     }
     free(pick);
     if (!e->env->list_only && !run_has(e, r->id, "run.json")) {
         if (r->meta)
-            queue(e, p, NULL);
+            queue(e, p, NULL, r->meta);
         else if ((e->njobs > first || run_has(e, r->id, ".")) &&
                  save_run_json(e, r, NULL, 0, e->err, e->err) < 0)
             e->rc = -e->err->code;
@@ -392,7 +354,7 @@ static void take_folder(struct eng *e, struct listing *l)
         e->min_id = l->ix.min_id;
     for (size_t i = 0; i < l->ix.n && e->rc == 0; i++) {
         struct gcs_run *r = &l->ix.runs[i];
-        if (sel->nids && !wanted_id(sel, r->id))
+        if (!source_named(sel, r->id))
             continue;
         if (e->recent && e->npicks >= (size_t)e->recent)
             break;
@@ -406,12 +368,10 @@ static void take_folder(struct eng *e, struct listing *l)
 static void start_folder(struct eng *e, struct listing *l)
 {
     char *listed_at = NULL;
-    int found = 0;
 
-    if (gcs_state_load(e->env->cache, e->bucket, l->date, &l->pg, &listed_at, &found, e->err) < 0) {
+    if (gcs_state_load(e->env->cache, e->bucket, l->date, &l->pg, &listed_at, e->err) < 0) {
         fail(e, -e->err->code, NULL);
-    } else if (!gcs_date_needs_listing(l->date, e->newest, listed_at, found,
-                                       e->env->where->refresh)) {
+    } else if (!gcs_date_needs_listing(l->date, e->newest, listed_at, e->env->where->refresh)) {
         l->complete = 1;
         gcs_index_add(&l->ix, &l->pg, e->env->where->workflow);
     } else {
@@ -434,7 +394,7 @@ static void advance(struct eng *e)
     pump(e);
 }
 
-static void on_list(struct http_req *r, void *ud)
+static void on_list(struct source_get *r, void *ud)
 {
     struct listing *l = ud;
     struct eng *e = l->e;
@@ -466,20 +426,29 @@ static void on_list(struct http_req *r, void *ud)
 
 /* ---- downloads ----------------------------------------------------------------------- */
 
-static void on_get(struct http_req *r, void *ud);
+static void on_get(struct source_get *g, void *ud);
 
+/* A download, ahead of the listings waiting. */
 static void job_start(struct job *j)
 {
     struct eng *e = j->e;
 
-    if (!j->url)
-        j->url = object_url(e, j->art ? j->art->obj->name : j->run->meta->name);
-    /* artifacts are streamed to a scratch file of the store, never held whole in memory */
+    if (!j->g.url)
+        j->g.url = object_url(e, j->obj->name);
+    /* artifacts are streamed to a scratch file of the store (opened again by name by the
+     * fetcher), never held whole in memory */
     if (j->art && store_tmp_open(e->env->store, &j->tmp, e->err) < 0) {
         fail(e, -e->err->code, NULL);
         return;
     }
-    submit(e, &j->r, j->url, &j->tmp, on_get, j);
+    if (j->tmp.fp)
+        fclose(j->tmp.fp);
+    j->tmp.fp = NULL;
+    j->g.to_file = j->tmp.path;
+    j->g.priority = PRIORITY_GET;
+    j->g.arrived = on_get;
+    j->g.arrived_ud = j;
+    source_submit(e->env, &j->g);
 }
 
 /* Starts queued downloads while fewer than GETS_MAX are under way. */
@@ -494,7 +463,8 @@ static void pump(struct eng *e)
 static void job_end(struct job *j)
 {
     store_tmp_discard(&j->tmp);
-    http_req_release(&j->r);
+    free(j->g.body);
+    j->g.body = NULL;
     j->e->active--;
     pump(j->e);
 }
@@ -503,28 +473,25 @@ static void job_end(struct job *j)
 static int install(struct eng *e, const struct job *j, struct imx_err *err)
 {
     const struct store *s = e->env->store;
-    unsigned long long run_id = j->run->id;
-    struct store_install si;
+    struct store_install si = {.run_id = j->run->id,
+                               .id = j->art->id,
+                               .name = j->art->name,
+                               .file = j->tmp.path,
+                               .is_zip = 1,
+                               .source = "gcs"};
     struct unpack_result res;
     struct manifest m;
     struct manifest_art *a;
-    int r = store_manifest_load(s, run_id, &m, err);
+    int r = store_manifest_load(s, si.run_id, &m, err);
 
     if (r < 0)
         return r;
-    memset(&si, 0, sizeof(si));
-    si.run_id = run_id;
-    si.id = j->art->id;
-    si.name = j->art->name;
-    si.file = j->tmp.path;
-    si.is_zip = 1;
-    si.source = "gcs";
     r = store_install_artifact(s, &m, &si, &res, err);
     if (r == 0) {
         a = manifest_get(&m, j->art->id, j->art->name);
-        a->size = j->r.received;
+        a->size = j->g.len;
         free(a->updated_at);
-        a->updated_at = j->art->obj->updated ? xstrdup(j->art->obj->updated) : NULL;
+        a->updated_at = j->obj->updated ? xstrdup(j->obj->updated) : NULL;
         m.complete = manifest_all_stored(&m);
         r = store_manifest_save(s, &m, err);
     }
@@ -542,8 +509,8 @@ static void settle_work(struct http_task *t)
     imx_err_clear(&j->werr);
     imx_err_clear(&j->wbad);
     if (!j->art)
-        j->wrc = save_run_json(e, j->run, j->r.body.p, j->r.body.len, &j->werr, &j->wbad);
-    else if (gcs_verify_file(j->tmp.path, j->art->obj, &j->wbad) < 0)
+        j->wrc = save_run_json(e, j->run, j->g.body, j->g.len, &j->werr, &j->wbad);
+    else if (gcs_verify_file(j->tmp.path, j->obj, &j->wbad) < 0)
         j->wrc = 1;
     else
         j->wrc = install(e, j, &j->werr);
@@ -562,7 +529,6 @@ static void settled(struct http_task *t)
     if (rc == 1 && j->attempts < GCS_ATTEMPTS && e->rc == 0) {
         /* fetched again, into a new scratch file */
         store_tmp_discard(&j->tmp);
-        http_req_release(&j->r);
         job_start(j);
         return;
     }
@@ -572,9 +538,9 @@ static void settled(struct http_task *t)
         e->st->artifacts_failed++;
     } else if (rc == 0 && j->art) {
         p->got++;
-        p->bytes += j->art->obj->size;
+        p->bytes += j->obj->size;
         e->st->artifacts++;
-        e->st->bytes += j->r.received;
+        e->st->bytes += j->g.len;
     } else if (rc < 0 && j->art && rc != -IMX_EIO && rc != -IMX_ELOCK && rc != -IMX_EINTR) {
         /* An archive the cache refuses (unsafe, too big): this artifact only. */
         imx_warn(e->env->diag, -rc, "run %llu: %s", p->run->id, j->werr.msg);
@@ -587,18 +553,13 @@ static void settled(struct http_task *t)
 
 /* One answer: a failure counted and told, else its disk work handed to a worker thread (a
  * run's installs and its run.json one after another). */
-static void on_get(struct http_req *r, void *ud)
+static void on_get(struct source_get *r, void *ud)
 {
     struct job *j = ud;
     struct eng *e = j->e;
     const struct gcs_run *run = j->run;
     const char *what = j->art ? j->art->name : "artifacts_metadata.json";
 
-    if (j->tmp.fp) {
-        /* the http layer flushed the file: the install takes it by name */
-        fclose(j->tmp.fp);
-        j->tmp.fp = NULL;
-    }
     if (e->rc < 0 || r->code == -IMX_EINTR) {
         job_end(j); /* the source stopped: what is on its way is not taken */
         return;
@@ -647,7 +608,7 @@ static void eng_end(struct eng *e)
         listing_release(&e->dates[i]);
     free(e->dates);
     for (size_t i = 0; i < e->njobs; i++) {
-        free(e->jobs[i]->url);
+        source_get_release(&e->jobs[i]->g);
         free(e->jobs[i]);
     }
     free(e->jobs);
@@ -674,7 +635,7 @@ static int eng_run(struct eng *e, struct source_env *env, struct imx_err *err)
     gmtime_r(&now, &tm);
     strftime(e->now, sizeof(e->now), "%Y-%m-%dT%H:%M:%SZ", &tm);
     list_next(&e->top);
-    rc = http_run(env->http, env->interrupted);
+    rc = source_run(env);
     if (e->rc < 0)
         rc = e->rc;
     for (size_t i = 0; i < sel->nids; i++) {

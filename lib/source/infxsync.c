@@ -485,14 +485,6 @@ static int locating(struct sync *s, const char *id)
     return 0;
 }
 
-static int id_named(const struct source_sel *sel, const char *id)
-{
-    for (size_t i = 0; i < sel->nids; i++)
-        if (!strcmp(sel->ids[i], id))
-            return 1;
-    return 0;
-}
-
 /* A run's created_at as an instant; runs without a valid one sort as the oldest. */
 static long long created_instant(const struct infx_run *r)
 {
@@ -529,7 +521,7 @@ static void day_loaded(struct sync *s, struct day *d)
     d->loaded = 1;
     for (size_t k = 0; k < d->wi.n; k++) {
         const struct infx_run *run = &d->wi.runs[k];
-        if (sel->nids && !id_named(sel, run->id))
+        if (!source_named(sel, strtoull(run->id, NULL, 10)))
             continue;
         ALLOC_GROW(s->runs, s->nruns + 1, s->capruns);
         s->runs[s->nruns++] = run;

@@ -213,6 +213,14 @@ void source_token_release(struct source_token *t)
     memset(t, 0, sizeof(*t));
 }
 
+int source_named(const struct source_sel *sel, unsigned long long id)
+{
+    for (size_t i = 0; i < sel->nids; i++)
+        if (strtoull(sel->ids[i], NULL, 10) == id)
+            return 1;
+    return !sel->nids;
+}
+
 void source_listed_free(struct source_listed *v, size_t n)
 {
     for (size_t i = 0; i < n; i++) {

@@ -176,6 +176,9 @@ void source_submit(struct source_env *env, struct source_get *g);
 int source_run(struct source_env *env);
 void source_get_release(struct source_get *g);
 
+/* Whether the selection takes run id by its ids (it names none, or id is one of them). */
+int source_named(const struct source_sel *sel, unsigned long long id);
+
 /* The GitHub token (NULL when none): looked for at the first call of the command, then
  * remembered in env->token. Only a request that sends the token calls this. */
 const char *source_token(struct source_env *env);

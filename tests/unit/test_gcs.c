@@ -282,17 +282,17 @@ static void workflow_filter(void)
 static void dates(void)
 {
     /* nothing stored, refresh */
-    CHECK(gcs_date_needs_listing("2026-01-01", "2026-02-01", NULL, 0, 0));
-    CHECK(gcs_date_needs_listing("2026-01-01", "2026-02-01", "2026-02-01T00:00:00Z", 1, 1));
+    CHECK(gcs_date_needs_listing("2026-01-01", "2026-02-01", NULL, 0));
+    CHECK(gcs_date_needs_listing("2026-01-01", "2026-02-01", "2026-02-01T00:00:00Z", 1));
     /* settled */
-    CHECK(!gcs_date_needs_listing("2026-01-01", "2026-02-01", "2026-02-01T00:00:00Z", 1, 0));
+    CHECK(!gcs_date_needs_listing("2026-01-01", "2026-02-01", "2026-02-01T00:00:00Z", 0));
     /* the last two days of the bucket */
-    CHECK(gcs_date_needs_listing("2026-02-01", "2026-02-01", "2026-02-09T00:00:00Z", 1, 0));
-    CHECK(gcs_date_needs_listing("2026-01-31", "2026-02-01", "2026-02-09T00:00:00Z", 1, 0));
-    CHECK(!gcs_date_needs_listing("2026-01-30", "2026-02-01", "2026-02-09T00:00:00Z", 1, 0));
+    CHECK(gcs_date_needs_listing("2026-02-01", "2026-02-01", "2026-02-09T00:00:00Z", 0));
+    CHECK(gcs_date_needs_listing("2026-01-31", "2026-02-01", "2026-02-09T00:00:00Z", 0));
+    CHECK(!gcs_date_needs_listing("2026-01-30", "2026-02-01", "2026-02-09T00:00:00Z", 0));
     /* listed while fresh */
-    CHECK(gcs_date_needs_listing("2026-01-01", "2026-02-01", "2026-01-02T10:00:00Z", 1, 0));
-    CHECK(gcs_date_needs_listing("2026-01-01", "2026-02-01", "garbage", 1, 0));
+    CHECK(gcs_date_needs_listing("2026-01-01", "2026-02-01", "2026-01-02T10:00:00Z", 0));
+    CHECK(gcs_date_needs_listing("2026-01-01", "2026-02-01", "garbage", 0));
 }
 
 static void state_roundtrip(void)
@@ -302,17 +302,15 @@ static void state_roundtrip(void)
     struct imx_err err = IMX_ERR_INIT;
     struct buf p = BUF_INIT;
     char *listed_at = NULL;
-    int found = -1;
 
     CHECK(mkdtemp(dir) != NULL);
     gcs_page_init(&pg);
     gcs_page_init(&back);
-    CHECK(gcs_state_load(dir, "bkt", "2026-01-05", &back, &listed_at, &found, &err) == 0);
-    CHECK(found == 0 && listed_at == NULL);
+    CHECK(gcs_state_load(dir, "bkt", "2026-01-05", &back, &listed_at, &err) == 0);
+    CHECK(listed_at == NULL);
     CHECK(gcs_page_parse(&pg, page1, strlen(page1), &err) == 0);
     CHECK(gcs_state_save(dir, "bkt", "2026-01-05", &pg, "2026-01-09T01:02:03Z", &err) == 0);
-    CHECK(gcs_state_load(dir, "bkt", "2026-01-05", &back, &listed_at, &found, &err) == 0);
-    CHECK(found == 1);
+    CHECK(gcs_state_load(dir, "bkt", "2026-01-05", &back, &listed_at, &err) == 0);
     CHECK_STR(listed_at, "2026-01-09T01:02:03Z");
     CHECK(back.nitems == 2);
     free(listed_at);
@@ -321,8 +319,8 @@ static void state_roundtrip(void)
     /* A damaged state file counts as absent. */
     buf_addf(&p, "%s/.imx-gcs/bkt/2026-01-05.json", dir);
     CHECK(atomic_write(p.p, "{\"complete\":\"true\",\"items\":[", 28, &err) == 0);
-    CHECK(gcs_state_load(dir, "bkt", "2026-01-05", &back, &listed_at, &found, &err) == 0);
-    CHECK(found == 0 && back.nitems == 0);
+    CHECK(gcs_state_load(dir, "bkt", "2026-01-05", &back, &listed_at, &err) == 0);
+    CHECK(listed_at == NULL && back.nitems == 0);
 
     /* Bucket names cannot leave the state folder. */
     CHECK(gcs_state_save(dir, "../x", "2026-01-05", &pg, "x", &err) == -IMX_EUSAGE);
@@ -361,7 +359,7 @@ static void index_runs(void)
     CHECK(ix.runs[0].id == 20720631000ULL);
     r = gcs_index_find(&ix, 20720630953ULL);
     CHECK(r && r->narts == 2 && r->meta != NULL);
-    CHECK(r && r->arts[1].id == 9 && r->arts[1].obj->size == 4);
+    CHECK(r && r->arts[1].id == 9 && r->objs[1]->size == 4);
     CHECK(r && !strcmp(r->folder, "Run_Sweep_-_main") && !strcmp(r->date, "2026-01-05"));
     CHECK(ix.runs[0].meta == NULL);
     gcs_index_release(&ix);
