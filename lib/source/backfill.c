@@ -2,7 +2,6 @@
  * backup only knows a run's date folder and title; GitHub's object has the exact created_at,
  * event, branch and attempt that ordering runs and the runs table need. */
 #include "source/backfill.h"
-#include "source/github.h"
 
 #include "util/buf.h"
 #include "util/fsutil.h"

@@ -1,7 +1,6 @@
 /* dir: the local source, `imx sync --source dir --from PATH`: artifacts a user already has (run
  * folders as `gh run download` or the Actions page leave them, a colleague's raw/ folder or
  * tarball, a single zip with --run), installed through the store like any download. */
-#include "source/github.h"
 #include "source/source.h"
 #include "util/date.h"
 #include "util/fsutil.h"
@@ -412,23 +411,16 @@ static int sync_run(struct source_env *env, const char *rdir, unsigned long long
     }
     if (rdir)
         assign_ids(rdir, id, v, n);
-    ga = xcalloc(n ? n : 1, sizeof(*ga));
-    pick = xcalloc(n ? n : 1, sizeof(*pick));
+    ga = xcalloc(n + 1, sizeof(*ga));
     for (size_t i = 0; i < n; i++) {
         ga[i].id = v[i].id;
         ga[i].name = v[i].name;
     }
-    if (rdir)
-        gh_choose(ga, n, env->sel->artifact, pick);
-    else
+    pick = rdir ? source_choose(env, id, ga, n) : xcalloc(2, sizeof(*pick));
+    if (!rdir)
         pick[0] = GH_TAKE; /* named on the command line: taken whatever its name */
     for (size_t i = 0; i < n; i++) {
         struct manifest_art *a = manifest_find(&m, v[i].id);
-        if (pick[i] == GH_REFUSED)
-            imx_warn(env->diag, IMX_EUNSAFE,
-                     "run %llu: artifact name '%s' cannot be a folder name of the cache "
-                     "(imx's own or hidden names, '/', '..'): skipped",
-                     id, v[i].name);
         if (pick[i] != GH_TAKE) {
             env->st.artifacts_skipped++;
             continue;

@@ -5,7 +5,6 @@
 #ifndef IMX_GCS_H
 #define IMX_GCS_H
 
-#include "source/github.h"
 #include "source/source.h"
 #include "util/buf.h"
 #include "util/err.h"

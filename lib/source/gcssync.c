@@ -308,19 +308,13 @@ static int save_run_json(struct eng *e, const struct gcs_run *r, const char *met
 /* A run is chosen: what the cache lacks of it is queued (unless only listing). */
 static void take_run(struct eng *e, struct gcs_run *r)
 {
-    enum gh_pick *pick = xcalloc(r->narts + 1, sizeof(*pick));
+    enum gh_pick *pick = source_choose(e->env, r->id, r->arts, r->narts);
     size_t first = e->njobs, p = e->npicks;
 
-    gh_choose(r->arts, r->narts, e->env->sel->artifact, pick);
     ALLOC_GROW(e->picks, e->npicks + 1, e->cappicks);
     memset(&e->picks[p], 0, sizeof(*e->picks));
     e->picks[e->npicks++].run = r;
     for (size_t a = 0; a < r->narts; a++) {
-        if (pick[a] == GH_REFUSED && !e->env->list_only)
-            imx_warn(e->env->diag, IMX_EUNSAFE,
-                     "run %llu: artifact name '%s' cannot be a folder name of the cache "
-                     "(imx's own or hidden names, '/', '..'): skipped",
-                     r->id, r->arts[a].name);
         if (pick[a] != GH_TAKE)
             continue;
         e->picks[p].taken++;

@@ -1,7 +1,6 @@
 /* source: what every source shares: the batch fetcher, the lazy token, per-run notes, the
  * first failure. */
 #include "source/source.h"
-#include "source/github.h"
 #include "cache/rows.h"
 #include "util/units.h"
 #include "util/fsutil.h"
@@ -211,6 +210,21 @@ void source_token_release(struct source_token *t)
         free(t->token);
     }
     memset(t, 0, sizeof(*t));
+}
+
+enum gh_pick *source_choose(struct source_env *env, unsigned long long run,
+                            const struct gh_artifact *arts, size_t n)
+{
+    enum gh_pick *pick = xcalloc(n + 1, sizeof(*pick));
+
+    gh_choose(arts, n, env->sel->artifact, pick);
+    for (size_t i = 0; i < n && !env->list_only; i++)
+        if (pick[i] == GH_REFUSED)
+            imx_warn(env->diag, IMX_EUNSAFE,
+                     "run %llu: artifact name '%s' cannot be a folder name of the cache "
+                     "(imx's own or hidden names, '/', '..'): skipped",
+                     run, arts[i].name);
+    return pick;
 }
 
 int source_named(const struct source_sel *sel, unsigned long long id)

@@ -5,6 +5,7 @@
 #define IMX_SOURCE_H
 
 #include "cache/store.h"
+#include "source/github.h"
 #include "source/http.h"
 #include "util/buf.h"
 #include "util/err.h"
@@ -176,6 +177,10 @@ void source_submit(struct source_env *env, struct source_get *g);
 int source_run(struct source_env *env);
 void source_get_release(struct source_get *g);
 
+/* The artifact rule (gh_choose, with --artifact) for the n artifacts of run: a malloc'ed pick
+ * each; the names the cache cannot take are warned about (unless only listing). */
+enum gh_pick *source_choose(struct source_env *env, unsigned long long run,
+                            const struct gh_artifact *arts, size_t n);
 /* Whether the selection takes run id by its ids (it names none, or id is one of them). */
 int source_named(const struct source_sel *sel, unsigned long long id);
 
