@@ -228,11 +228,7 @@ int infx_decode_body(const char *in, size_t n, size_t max, char **out, size_t *o
                        archive_error_string(a));
     archive_read_free(a);
     if (r == 0)
-        *out = buf_detach(&b, outlen);
-    if (r == 0 && !*out) {
-        *out = xstrdup("");
-        *outlen = 0;
-    }
+        *out = buf_detach(&b, outlen); /* "" when empty, never NULL */
     buf_release(&b);
     return r;
 }
@@ -312,18 +308,6 @@ static long long_of(yajl_val v)
     return *end || x < 0 || x > RUN_ATTEMPT_MAX ? 0 : x;
 }
 
-static void run_release(struct infx_run *r)
-{
-    free(r->name);
-    free(r->conclusion);
-    free(r->html_url);
-    free(r->created_at);
-    free(r->date);
-    free(r->head_sha);
-    free(r->run_started_at);
-    infx_strs_release(&r->keys);
-}
-
 int infx_wfinfo_parse(const char *json, size_t len, struct infx_wfinfo *out, struct imx_err *err)
 {
     yajl_val root = json_parse(json, len, "/api/v1/workflow-info", err);
@@ -383,8 +367,17 @@ int infx_wfinfo_parse(const char *json, size_t len, struct infx_wfinfo *out, str
 
 void infx_wfinfo_release(struct infx_wfinfo *w)
 {
-    for (size_t i = 0; i < w->n; i++)
-        run_release(&w->runs[i]);
+    for (size_t i = 0; i < w->n; i++) {
+        struct infx_run *r = &w->runs[i];
+        free(r->name);
+        free(r->conclusion);
+        free(r->html_url);
+        free(r->created_at);
+        free(r->date);
+        free(r->head_sha);
+        free(r->run_started_at);
+        infx_strs_release(&r->keys);
+    }
     free(w->runs);
     memset(w, 0, sizeof(*w));
 }

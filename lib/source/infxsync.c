@@ -146,6 +146,7 @@ static int body_of(const struct source_get *g, char **text, size_t *len, char *w
     return g->status == 429 ? -IMX_ERATE : -IMX_EHTTP;
 }
 
+/* A file of the cache: 0 read into *text, 1 there but unreadable, -1 none. */
 static int load_doc(struct sync *s, const char *rel, char **text, size_t *len)
 {
     struct buf p = BUF_INIT_MAX(FS_PATH_MAX);
@@ -153,7 +154,7 @@ static int load_doc(struct sync *s, const char *rel, char **text, size_t *len)
     int r = -1;
 
     if (buf_addf(&p, "%s/%s", s->env->cache, rel) == 0 && path_exists(p.p))
-        r = read_file(p.p, DOC_MAX, text, len, &e) < 0 ? -1 : 0;
+        r = read_file(p.p, DOC_MAX, text, len, &e) < 0 ? 1 : 0;
     buf_release(&p);
     return r;
 }
@@ -250,14 +251,16 @@ static int get_availability(struct sync *s)
 static int run_json_state(struct sync *s, const char *id, long *attempt, char *date)
 {
     struct buf p = BUF_INIT_MAX(FS_PATH_MAX);
-    char *text = NULL, ebuf[64];
+    char *text = NULL;
     size_t len;
-    int st = 0;
+    int r, st;
 
     *attempt = 0;
     buf_addf(&p, "run_%s/run.json", id);
-    if (load_doc(s, p.p, &text, &len) == 0) {
-        yajl_val root = json_tree_parse(text, len, ebuf, sizeof(ebuf));
+    r = load_doc(s, p.p, &text, &len);
+    st = r < 0 ? 0 : 2; /* one that does not read is another source's */
+    if (r == 0) {
+        yajl_val root = json_tree_parse(text, len, NULL, 0);
         const char *src = json_str(json_get(root, "imx_source"));
         const char *c = json_str(json_get(root, "created_at"));
         long long att;
@@ -267,10 +270,6 @@ static int run_json_state(struct sync *s, const char *id, long *attempt, char *d
         if (date && st == 1 && c && strlen(c) >= DATE_LEN)
             snprintf(date, DATE_LEN + 1, "%.*s", DATE_LEN, c);
         yajl_tree_free(root);
-    } else {
-        buf_reset(&p);
-        buf_addf(&p, "%s/run_%s/run.json", s->env->cache, id);
-        st = path_exists(p.p) ? 2 : 0;
     }
     free(text);
     buf_release(&p);
