@@ -24,10 +24,26 @@
 
 struct eng;
 
-/* The answer to a conditional GET: the stored one on 304. */
-struct cond {
-    char *etag, *link, *body;
+/*
+ * A paged listing of the API (the runs, a run's artifacts): conditional GETs through the ETag
+ * store (the stored answer serves a 304), the pager's next pages, a page that is not a listing
+ * asked again. page() reads a page: 0 to go on, 1 when it has enough, < 0 when it is not a
+ * listing (err says why); end() is called once, with rc 0 or the failure and why.
+ */
+struct listing {
+    struct eng *e;
+    void *ud;
+    const char *what; /* "the runs" */
+    char *url;
+    struct http_req req;
+    char *etag, *link, *body; /* the stored answer to url */
     size_t len;
+    struct gh_pager pager;
+    char *etag1; /* the first page's ETag */
+    int bad_json;
+    int (*page)(struct listing *l, const char *body, size_t len, long long *total,
+                struct imx_err *err);
+    void (*end)(struct listing *l, int rc, const char *why);
 };
 
 struct dl {
@@ -55,12 +71,7 @@ struct rj {
     int listed; /* the artifact listing was read */
     struct manifest m;
     int had_manifest;
-    struct http_req req;
-    char *url;
-    struct cond c;
-    struct gh_pager pager;
-    char *etag1; /* the first listing page's ETag */
-    int bad_json;
+    struct listing l; /* its request fetches the run object first, when one is asked for */
     struct gh_artifact *arts;
     size_t narts;
     struct dl *dls;
@@ -71,6 +82,13 @@ struct rj {
     int finished;
     struct http_task record; /* rj_record on the worker thread, then rj_report */
     int record_ok, cache_failed;
+};
+
+/* Listed runs that the server returned although they do not match the filters. */
+struct off_filter {
+    unsigned long n;
+    unsigned long long first;
+    char event[64], branch[128];
 };
 
 struct eng {
@@ -84,6 +102,9 @@ struct eng {
     int gh_ready;
     struct rj **rj;
     size_t nrj, caprj;
+    struct listing runs;
+    size_t want, found; /* runs wanted from the listing (0: all), found so far */
+    struct off_filter off;
     struct dl **dlq;
     size_t ndlq, capdlq, dlnext, dl_active, dl_limit, installing;
     unsigned long long etag_puts;
@@ -97,46 +118,18 @@ static void set_str(char **slot, const char *v)
     *slot = v ? xstrdup(v) : NULL;
 }
 
-/* ---- conditional GETs through the ETag store ----------------------------------------------- */
+/* ---- paged listings through the ETag store ------------------------------------------------ */
 
-static void cond_release(struct cond *c)
+static void listing_release(struct listing *l)
 {
-    free(c->etag);
-    free(c->link);
-    free(c->body);
-    memset(c, 0, sizeof(*c));
-}
-
-static void cond_req(struct eng *e, struct http_req *r, const char *url, struct cond *c)
-{
-    cond_release(c);
-    gh_api_req(&e->gh, r, url);
-    if (store_etag_get(e->store, url, &c->etag, &c->link, &c->body, &c->len))
-        r->if_none_match = c->etag;
-}
-
-/*
- * The usable answer of a finished conditional GET: 1 with body/len/link (the stored answer
- * for a 304; a new 200 is stored), 0 for any other status (r->status tells), or < 0 for a
- * request that got no answer (r->msg tells).
- */
-static int cond_answer(struct http_req *r, struct cond *c, const char **body, size_t *len,
-                       const char **link)
-{
-    if (r->code < 0)
-        return r->code;
-    if (r->status == 304 && c->body) {
-        *body = c->body;
-        *len = c->len;
-        *link = c->link;
-        return 1;
-    }
-    if (r->status != 200)
-        return 0;
-    *body = r->body.p;
-    *len = r->body.len;
-    *link = r->link;
-    return 1;
+    http_req_release(&l->req);
+    gh_pager_release(&l->pager);
+    free(l->url);
+    free(l->etag);
+    free(l->link);
+    free(l->body);
+    free(l->etag1);
+    l->url = l->etag = l->link = l->body = l->etag1 = NULL;
 }
 
 /* An answer for the ETag store, written on the worker thread (two fsyncs the transfers need not
@@ -209,6 +202,81 @@ static void api_status_msg(char *out, size_t n, const struct http_req *r, const 
     buf_release(&u);
 }
 
+static void list_page(struct listing *l);
+
+static void on_page(struct http_req *r, void *ud)
+{
+    struct listing *l = ud;
+    struct imx_err e2 = IMX_ERR_INIT;
+    const char *body = r->body.p, *link = r->link;
+    size_t len = r->body.len;
+    long long total = -1;
+    char what[64], why[IMX_ERR_MAX + 600] = "", *next = NULL;
+    int rc = r->code;
+
+    snprintf(what, sizeof(what), "cannot list %s", l->what);
+    if (r->status == 304 && l->body && !rc) {
+        body = l->body;
+        len = l->len;
+        link = l->link;
+    } else if (!rc && r->status != 200) {
+        rc = -IMX_EHTTP;
+        api_status_msg(why, sizeof(why), r, what);
+    }
+    if (rc < 0) {
+        if (!why[0])
+            snprintf(why, sizeof(why), "%s: %s", what, r->msg);
+    } else if ((rc = l->page(l, body, len, &total, &e2)) < 0) {
+        /* a broken body (an HTML error page, a cut-off answer): ask again, unconditionally */
+        if (++l->bad_json <= BAD_JSON_RETRIES && http_retry(l->e->http, r) == 0) {
+            r->if_none_match = NULL;
+            return;
+        }
+        rc = -IMX_EHTTP; /* the server's fault (exit 3), like any answer that is not a listing */
+        snprintf(why, sizeof(why), "%s: %s (%s)", what, e2.msg, r->url);
+    } else {
+        l->bad_json = 0;
+        cond_keep(l->e, r);
+        if (!l->etag1 && r->etag)
+            l->etag1 = xstrdup(r->etag);
+        if (rc == 0 && gh_pager_next(&l->pager, r->url, link, total, &next, &e2) < 0) {
+            rc = -IMX_EHTTP;
+            snprintf(why, sizeof(why), "%s: %s", what, e2.msg);
+        } else if (next) {
+            free(l->url);
+            l->url = next;
+            list_page(l);
+            return;
+        }
+    }
+    l->end(l, rc < 0 ? rc : 0, why);
+}
+
+static void list_page(struct listing *l)
+{
+    http_req_release(&l->req);
+    gh_api_req(&l->e->gh, &l->req, l->url);
+    free(l->etag);
+    free(l->link);
+    free(l->body);
+    l->etag = l->link = l->body = NULL;
+    if (store_etag_get(l->e->store, l->url, &l->etag, &l->link, &l->body, &l->len))
+        l->req.if_none_match = l->etag;
+    l->req.done = on_page;
+    l->req.ud = l;
+    http_submit(l->e->http, &l->req);
+}
+
+/* Lists from url (taken) on. */
+static void list_start(struct listing *l, char *url)
+{
+    gh_pager_release(&l->pager);
+    free(l->url);
+    l->url = url;
+    l->bad_json = 0;
+    list_page(l);
+}
+
 /* ---- selection ----------------------------------------------------------------------------- */
 
 static struct rj *rj_add(struct eng *e, unsigned long long id)
@@ -222,7 +290,6 @@ static struct rj *rj_add(struct eng *e, unsigned long long id)
     j->e = e;
     j->id = id;
     manifest_init(&j->m, id);
-    http_req_init(&j->req, NULL);
     ALLOC_GROW(e->rj, e->nrj + 1, e->caprj);
     e->rj[e->nrj++] = j;
     return j;
@@ -239,11 +306,7 @@ static void rj_free(struct rj *j)
     for (size_t i = 0; i < j->narts; i++)
         gh_artifact_release(&j->arts[i]);
     free(j->arts);
-    gh_pager_release(&j->pager);
-    http_req_release(&j->req);
-    free(j->url);
-    free(j->etag1);
-    cond_release(&j->c);
+    listing_release(&j->l);
     manifest_release(&j->m);
     gh_run_release(&j->run);
     free(j);
@@ -318,13 +381,6 @@ static void load_run_json(struct eng *e, struct rj *j)
     buf_release(&p);
 }
 
-/* Listed runs that the server returned although they do not match the filters. */
-struct off_filter {
-    unsigned long n;
-    unsigned long long first;
-    char event[64], branch[128];
-};
-
 /* The listing asks GitHub to filter on event and branch; each run is checked again on its own
  * fields, so that a server that ignores a filter cannot slip other runs into the selection
  * (--official means push runs on main, whatever the server did). */
@@ -345,108 +401,73 @@ static int own_filters_match(struct eng *e, const struct gh_run *run, struct off
     return 0;
 }
 
+/* A page of runs: those that match taken until want are known. */
+static int runs_page(struct listing *l, const char *body, size_t len, long long *total,
+                     struct imx_err *err)
+{
+    struct eng *e = l->e;
+    struct gh_run *runs = NULL;
+    size_t n = 0;
+    int rc = gh_parse_runs(body, len, &runs, &n, total, err);
+
+    for (size_t i = 0; i < n; i++) {
+        struct rj *j = NULL;
+        if (rc == 0 && own_filters_match(e, &runs[i], &e->off) && !(e->want && e->found >= e->want))
+            j = rj_add(e, runs[i].id);
+        if (j) {
+            j->run = runs[i];
+            memset(&runs[i], 0, sizeof(runs[i]));
+            e->found++;
+        }
+        gh_run_release(&runs[i]);
+    }
+    free(runs);
+    return rc < 0 ? rc : e->want && e->found >= e->want;
+}
+
+static void runs_end(struct listing *l, int rc, const char *why)
+{
+    struct eng *e = l->e;
+
+    if (rc == 0)
+        return;
+    if (!l->req.code && l->req.status == 404)
+        /* a refusal by the server (exit 3), not an absence of data */
+        imx_seterr(e->err, IMX_EHTTP,
+                   "%s: is '%s' a workflow of %s, and %s a repository? (since February 2026 the "
+                   "repository is %s; InferenceMAX/InferenceMAX is an empty placeholder)",
+                   why, e->env->where->workflow, e->gh.repo, e->gh.repo, GH_DEFAULT_REPO);
+    else
+        imx_seterr(e->err, !l->req.code && l->req.status == 401 ? IMX_EAUTH : -rc, "%s", why);
+}
+
 /* Lists runs newest first, page after page, until want runs are known (0: all pages). */
 static int list_runs(struct eng *e, size_t want)
 {
     struct buf u = BUF_INIT_MAX(HTTP_URL_MAX);
-    char *created = NULL, *url;
-    struct http_req r;
-    struct cond c = {0};
-    struct off_filter off;
-    struct gh_pager pager = {0};
-    int rc = 0, retries = 0;
-    size_t found = 0;
+    char *created = NULL;
 
-    memset(&off, 0, sizeof(off));
     if (gh_created_filter(e->sel->since, e->sel->until, &created) < 0)
         return imx_seterr(e->err, IMX_EUSAGE, "--since and --until take dates as YYYY-MM-DD");
     gh_runs_url(&u, e->gh.api, e->gh.repo, e->env->where->workflow, e->sel->branch, e->sel->event,
                 created);
     free(created);
-    url = buf_detach(&u, NULL);
-    memset(&r, 0, sizeof(r));
-    for (;;) {
-        const char *body = NULL, *link = NULL;
-        size_t len = 0, nruns = 0;
-        struct gh_run *runs = NULL;
-        struct imx_err e2 = IMX_ERR_INIT;
-        char *next;
-        int a;
-
-        cond_req(e, &r, url, &c);
-        if (retries)
-            r.if_none_match = NULL;
-        http_submit(e->http, &r);
-        http_run(e->http, e->env->interrupted);
-        a = cond_answer(&r, &c, &body, &len, &link);
-        if (a < 0) {
-            rc = imx_seterr(e->err, -a, "cannot list the runs: %s", r.msg);
-            break;
-        }
-        if (a == 0) {
-            char m[1024];
-            api_status_msg(m, sizeof(m), &r, "cannot list the runs");
-            if (r.status == 404)
-                /* a refusal by the server (exit 3), not an absence of data */
-                rc =
-                    imx_seterr(e->err, IMX_EHTTP,
-                               "%s: is '%s' a workflow of %s, and %s a repository? (since "
-                               "February 2026 the repository is %s; InferenceMAX/InferenceMAX "
-                               "is an empty placeholder)",
-                               m, e->env->where->workflow, e->gh.repo, e->gh.repo, GH_DEFAULT_REPO);
-            else
-                rc = imx_seterr(e->err, r.status == 401 ? IMX_EAUTH : IMX_EHTTP, "%s", m);
-            break;
-        }
-        if (gh_parse_runs(body, len, &runs, &nruns, &e2) < 0) {
-            if (++retries <= BAD_JSON_RETRIES) {
-                http_req_release(&r);
-                continue;
-            }
-            /* the server's fault (exit 3), like any answer that is not a listing */
-            rc = imx_seterr(e->err, IMX_EHTTP, "cannot list the runs: %s (%s)", e2.msg, url);
-            break;
-        }
-        retries = 0;
-        cond_keep(e, &r);
-        for (size_t i = 0; i < nruns; i++) {
-            struct rj *j;
-            if (!own_filters_match(e, &runs[i], &off)) {
-                gh_run_release(&runs[i]);
-                continue;
-            }
-            j = (want && found >= want) ? NULL : rj_add(e, runs[i].id);
-            if (j) {
-                j->run = runs[i];
-                memset(&runs[i], 0, sizeof(runs[i]));
-                found++;
-            }
-            gh_run_release(&runs[i]);
-        }
-        free(runs);
-        if (want && found >= want)
-            break;
-        if (gh_pager_next(&pager, url, link, body, len, &next, &e2) < 0) {
-            rc = imx_seterr(e->err, IMX_EHTTP, "cannot list the runs: %s", e2.msg);
-            break;
-        }
-        http_req_release(&r);
-        if (!next)
-            break;
-        free(url);
-        url = next;
-    }
-    http_req_release(&r);
-    cond_release(&c);
-    gh_pager_release(&pager);
-    free(url);
-    if (off.n)
+    e->want = want;
+    e->runs.e = e;
+    e->runs.what = "the runs";
+    e->runs.page = runs_page;
+    e->runs.end = runs_end;
+    list_start(&e->runs, buf_detach(&u, NULL));
+    http_run(e->http, e->env->interrupted);
+    listing_release(&e->runs);
+    if (e->off.n)
         imx_warn(e->env->diag, IMX_EPARSE,
                  "GitHub listed %lu run%s that %s not match --event/--branch (first: run %llu, "
                  "event %s, branch %s): left out",
-                 off.n, off.n == 1 ? "" : "s", off.n == 1 ? "does" : "do", off.first,
-                 off.event[0] ? off.event : "none", off.branch[0] ? off.branch : "none");
-    return rc;
+                 e->off.n, e->off.n == 1 ? "" : "s", e->off.n == 1 ? "does" : "do", e->off.first,
+                 e->off.event[0] ? e->off.event : "none",
+                 e->off.branch[0] ? e->off.branch : "none");
+    return e->err->code ? -e->err->code : 0;
 }
 
 static void on_run(struct http_req *r, void *ud)
@@ -468,7 +489,7 @@ static void on_run(struct http_req *r, void *ud)
         return;
     }
     if (gh_parse_run(r->body.p, r->body.len, &j->run, &e2) < 0) {
-        if (++j->bad_json <= BAD_JSON_RETRIES && http_retry(j->e->http, r) == 0)
+        if (++j->l.bad_json <= BAD_JSON_RETRIES && http_retry(j->e->http, r) == 0)
             return;
         snprintf(j->why, sizeof(j->why), "%s (%s)", e2.msg, r->url);
         return;
@@ -493,16 +514,15 @@ static int named_runs(struct eng *e, int ask_cached)
             j->cached = 1;
             continue;
         }
-        free(j->url);
         {
             struct buf u = BUF_INIT_MAX(HTTP_URL_MAX);
             gh_url(&u, e->gh.api, e->gh.repo, "/actions/runs/%llu", id);
-            j->url = buf_detach(&u, NULL);
+            j->l.url = buf_detach(&u, NULL);
         }
-        gh_api_req(&e->gh, &j->req, j->url);
-        j->req.done = on_run;
-        j->req.ud = j;
-        http_submit(e->http, &j->req);
+        gh_api_req(&e->gh, &j->l.req, j->l.url);
+        j->l.req.done = on_run;
+        j->l.req.ud = j;
+        http_submit(e->http, &j->l.req);
     }
     return http_run(e->http, e->env->interrupted);
 }
@@ -565,7 +585,7 @@ static void rj_record(struct http_task *t)
     }
     j->m.run_attempt = j->run.attempt;
     set_str(&j->m.updated_at, j->run.updated_at);
-    set_str(&j->m.artifacts_etag, j->etag1);
+    set_str(&j->m.artifacts_etag, j->l.etag1);
     set_str(&j->m.pattern, e->sel->artifact);
     j->m.complete = !j->failed && !j->no_token && !j->incomplete;
     if (j->got || !j->m.rows_known) {
@@ -774,10 +794,7 @@ static void pump(struct eng *e)
             continue;
         }
         memset(&d->d, 0, sizeof(d->d));
-        d->d.artifact_id = d->a->id;
-        d->d.name = d->a->name;
-        d->d.size = d->a->size;
-        d->d.digest = d->a->digest;
+        d->d.a = d->a;
         d->d.fp = d->tmp.fp;
         d->d.path = d->tmp.path;
         d->d.done = on_dl;
@@ -889,66 +906,25 @@ static void rj_choose(struct rj *j)
     pump(e);
 }
 
-static void list_page(struct rj *j);
-
-static void on_list(struct http_req *r, void *ud)
+static int arts_page(struct listing *l, const char *body, size_t len, long long *total,
+                     struct imx_err *err)
 {
-    struct rj *j = ud;
-    struct eng *e = j->e;
-    const char *body = NULL, *link = NULL;
-    size_t len = 0;
-    struct imx_err e2 = IMX_ERR_INIT;
-    char *next;
-    int a = cond_answer(r, &j->c, &body, &len, &link);
-
-    if (a < 0) {
-        snprintf(j->why, sizeof(j->why), "cannot list the artifacts: %s", r->msg);
-        if (a == -IMX_ERATE)
-            e->st->rate_stopped_until = http_rate_stopped_until(e->http);
-        rj_finish(j);
-        return;
-    }
-    if (a == 0) {
-        api_status_msg(j->why, sizeof(j->why), r, "cannot list the artifacts");
-        rj_finish(j);
-        return;
-    }
-    if (gh_parse_artifacts(body, len, &j->arts, &j->narts, &e2) < 0) {
-        /* a broken body (an HTML error page, a cut-off answer): ask again, unconditionally */
-        if (++j->bad_json <= BAD_JSON_RETRIES && http_retry(e->http, r) == 0) {
-            r->if_none_match = NULL;
-            return;
-        }
-        snprintf(j->why, sizeof(j->why), "cannot list the artifacts: %s (%s)", e2.msg, r->url);
-        rj_finish(j);
-        return;
-    }
-    cond_keep(e, r);
-    if (!j->etag1 && r->etag)
-        j->etag1 = xstrdup(r->etag);
-    if (gh_pager_next(&j->pager, r->url, link, body, len, &next, &e2) < 0) {
-        snprintf(j->why, sizeof(j->why), "cannot list the artifacts: %s", e2.msg);
-        rj_finish(j);
-        return;
-    }
-    if (next) {
-        free(j->url);
-        j->url = next;
-        list_page(j);
-        return;
-    }
-    rj_choose(j);
+    struct rj *j = l->ud;
+    return gh_parse_artifacts(body, len, &j->arts, &j->narts, total, err);
 }
 
-static void list_page(struct rj *j)
+static void arts_end(struct listing *l, int rc, const char *why)
 {
-    struct eng *e = j->e;
+    struct rj *j = l->ud;
 
-    http_req_release(&j->req);
-    cond_req(e, &j->req, j->url, &j->c);
-    j->req.done = on_list;
-    j->req.ud = j;
-    http_submit(e->http, &j->req);
+    if (rc == 0) {
+        rj_choose(j);
+        return;
+    }
+    snprintf(j->why, sizeof(j->why), "%s", why);
+    if (rc == -IMX_ERATE)
+        j->e->st->rate_stopped_until = http_rate_stopped_until(j->e->http);
+    rj_finish(j);
 }
 
 /* A run with its object: cached (nothing asked) or listed again. */
@@ -967,12 +943,14 @@ static void rj_start(struct rj *j)
     for (size_t i = 0; i < j->narts; i++)
         gh_artifact_release(&j->arts[i]);
     j->narts = 0;
-    gh_pager_release(&j->pager);
     gh_url(&u, e->gh.api, e->gh.repo, "/actions/runs/%llu/artifacts?per_page=%d", j->id,
            GH_PER_PAGE);
-    free(j->url);
-    j->url = buf_detach(&u, NULL);
-    list_page(j);
+    j->l.e = e;
+    j->l.ud = j;
+    j->l.what = "the artifacts";
+    j->l.page = arts_page;
+    j->l.end = arts_end;
+    list_start(&j->l, buf_detach(&u, NULL));
 }
 
 /* ---- the entry points ------------------------------------------------------------------- */

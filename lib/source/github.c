@@ -8,6 +8,7 @@
 #include "util/fsutil.h"
 #include "util/xalloc.h"
 
+#include <curl/curl.h>
 #include <yajl/yajl_tree.h>
 
 #include <ctype.h>
@@ -73,27 +74,72 @@ static int run_from(yajl_val o, struct gh_run *r)
     return 0;
 }
 
-int gh_parse_runs(const char *body, size_t len, struct gh_run **runs, size_t *n,
+/* The raw text of each object in the array under the top-level member key of t, which yajl has
+ * parsed already (valid JSON: only strings and brackets need care): start offsets and lengths,
+ * in pairs. The first such member counts, as for json_get. */
+static size_t object_spans(const char *t, size_t len, const char *key, size_t **spans)
+{
+    size_t depth = 0, n = 0, cap = 0, klen = strlen(key), ks = 0, ke = 0;
+    int state = 0; /* 0: before the array, 1: in it, 2: after it */
+
+    *spans = NULL;
+    for (size_t i = 0; i < len && state < 2; i++) {
+        if (t[i] == '"') {
+            size_t s = i + 1;
+            while (++i < len && t[i] != '"')
+                i += t[i] == '\\';
+            if (depth == 1) {
+                ks = s;
+                ke = i;
+            }
+        } else if (t[i] == '{' || t[i] == '[') {
+            /* a '[' at depth 1 is the value of the last key read there */
+            if (depth == 1 && t[i] == '[' && ke - ks == klen && !memcmp(t + ks, key, klen))
+                state = 1;
+            if (state == 1 && depth == 2 && t[i] == '{') {
+                ALLOC_GROW(*spans, 2 * (n + 1), cap);
+                (*spans)[2 * n] = i;
+            }
+            depth++;
+        } else if ((t[i] == '}' || t[i] == ']') && depth) {
+            depth--;
+            if (state == 1 && depth == 2 && t[i] == '}') {
+                (*spans)[2 * n + 1] = i + 1 - (*spans)[2 * n];
+                n++;
+            } else if (state == 1 && depth == 1) {
+                state = 2;
+            }
+        }
+    }
+    return n;
+}
+
+int gh_parse_runs(const char *body, size_t len, struct gh_run **runs, size_t *n, long long *total,
                   struct imx_err *err)
 {
-    yajl_val root = json_parse(body, len, "the run listing", err), list;
+    yajl_val root = json_parse(body, len, "the run listing", err);
+    yajl_val list = json_get(root, "workflow_runs");
     size_t *spans = NULL, nspans = 0, cap = *n;
     int r = 0;
 
     if (!root)
         return -IMX_EPARSE;
-    list = json_get(root, "workflow_runs");
-    if (!YAJL_IS_OBJECT(root) || !list || !YAJL_IS_ARRAY(list) ||
-        gh_json_array_spans(body, len, "workflow_runs", &spans, &nspans) < 0 ||
-        nspans != YAJL_GET_ARRAY(list)->len) {
-        yajl_tree_free(root);
-        free(spans);
-        return imx_seterr(err, IMX_EPARSE, "the run listing has no workflow_runs array");
-    }
-    for (size_t i = 0; i < nspans; i++) {
+    *total = -1;
+    json_int(json_get(root, "total_count"), total);
+    if (YAJL_IS_ARRAY(list))
+        nspans = object_spans(body, len, "workflow_runs", &spans);
+    else
+        r = imx_seterr(err, IMX_EPARSE, "the run listing has no workflow_runs array");
+    for (size_t i = 0; r == 0 && i < json_len(list); i++) {
         struct gh_run run;
-        if (run_from(list->u.array.values[i], &run) < 0) {
+        if (run_from(json_at(list, i), &run) < 0) {
             r = imx_seterr(err, IMX_EPARSE, "a run in the listing has no id");
+            break;
+        }
+        if (i >= nspans) {
+            /* the scan and yajl disagree: never a run without its own text */
+            gh_run_release(&run);
+            r = imx_seterr(err, IMX_EPARSE, "the run listing has no workflow_runs array");
             break;
         }
         run.json = xstrndup(body + spans[2 * i], spans[2 * i + 1]);
@@ -124,7 +170,7 @@ int gh_parse_run(const char *body, size_t len, struct gh_run *out, struct imx_er
 }
 
 int gh_parse_artifacts(const char *body, size_t len, struct gh_artifact **arts, size_t *n,
-                       struct imx_err *err)
+                       long long *total, struct imx_err *err)
 {
     yajl_val root = json_parse(body, len, "the artifact listing", err), list;
     size_t cap = *n;
@@ -132,6 +178,8 @@ int gh_parse_artifacts(const char *body, size_t len, struct gh_artifact **arts, 
 
     if (!root)
         return -IMX_EPARSE;
+    *total = -1;
+    json_int(json_get(root, "total_count"), total);
     list = json_get(root, "artifacts");
     if (!list || !YAJL_IS_ARRAY(list)) {
         yajl_tree_free(root);
@@ -159,129 +207,7 @@ int gh_parse_artifacts(const char *body, size_t len, struct gh_artifact **arts, 
     return r;
 }
 
-/* ---- raw JSON spans -------------------------------------------------------------------- */
-
-static size_t ws(const char *t, size_t len, size_t i)
-{
-    while (i < len && (t[i] == ' ' || t[i] == '\t' || t[i] == '\n' || t[i] == '\r'))
-        i++;
-    return i;
-}
-
-/* The end of the string starting at t[i] == '"' (index after the closing quote), or 0. */
-static size_t string_end(const char *t, size_t len, size_t i)
-{
-    for (i++; i < len; i++) {
-        if (t[i] == '\\')
-            i++;
-        else if (t[i] == '"')
-            return i + 1;
-    }
-    return 0;
-}
-
-/* The end of the value starting at t[i], or 0 when it does not end. */
-static size_t value_end(const char *t, size_t len, size_t i)
-{
-    size_t depth = 0;
-
-    if (i >= len)
-        return 0;
-    if (t[i] == '"')
-        return string_end(t, len, i);
-    if (t[i] != '{' && t[i] != '[') {
-        while (i < len && !strchr(",]} \t\r\n", t[i]))
-            i++;
-        return i;
-    }
-    for (; i < len; i++) {
-        if (t[i] == '"') {
-            size_t e = string_end(t, len, i);
-            if (!e)
-                return 0;
-            i = e - 1;
-        } else if (t[i] == '{' || t[i] == '[') {
-            depth++;
-        } else if (t[i] == '}' || t[i] == ']') {
-            if (--depth == 0)
-                return i + 1;
-        }
-    }
-    return 0;
-}
-
-/* The value of member key of the top-level object of t: 0 with its span [*vs, *ve), -1 when t is
- * not an object that has it (not a full JSON validation: yajl does that). */
-static int member(const char *t, size_t len, const char *key, size_t *vs, size_t *ve)
-{
-    size_t i = ws(t, len, 0), klen = strlen(key);
-
-    if (i >= len || t[i] != '{')
-        return -1;
-    i = ws(t, len, i + 1);
-    while (i < len && t[i] == '"') {
-        size_t ks = i, ke = string_end(t, len, i);
-        if (!ke)
-            return -1;
-        i = ws(t, len, ke);
-        if (i >= len || t[i] != ':')
-            return -1;
-        *vs = ws(t, len, i + 1);
-        *ve = value_end(t, len, *vs);
-        if (!*ve)
-            return -1;
-        if (ke - ks - 2 == klen && !memcmp(t + ks + 1, key, klen))
-            return 0;
-        i = ws(t, len, *ve);
-        if (i < len && t[i] == ',')
-            i = ws(t, len, i + 1);
-    }
-    return -1;
-}
-
-int gh_json_array_spans(const char *t, size_t len, const char *key, size_t **spans, size_t *n)
-{
-    size_t i, end, cap = 0;
-
-    *spans = NULL;
-    *n = 0;
-    if (member(t, len, key, &i, &end) < 0 || t[i] != '[')
-        return -1;
-    /* the array closes at end - 1: no element may reach past it */
-    for (i = ws(t, len, i + 1); t[i] != ']';) {
-        size_t ve = value_end(t, len, i);
-        if (!ve || ve >= end)
-            return -1;
-        ALLOC_GROW(*spans, 2 * (*n + 1), cap);
-        (*spans)[2 * *n] = i;
-        (*spans)[2 * *n + 1] = ve - i;
-        (*n)++;
-        i = ws(t, len, ve);
-        if (t[i] == ',')
-            i = ws(t, len, i + 1);
-        else if (t[i] != ']')
-            return -1;
-    }
-    return 0;
-}
-
 /* ---- pagination ------------------------------------------------------------------------ */
-
-/* The integer at top-level key of a JSON object text, or -1 when absent or not one. */
-static long long top_int(const char *t, size_t len, const char *key)
-{
-    size_t i, ve;
-    long long v = 0;
-
-    if (member(t, len, key, &i, &ve) < 0 || i == ve || ve - i > 15)
-        return -1;
-    for (; i < ve; i++) {
-        if (!isdigit((unsigned char)t[i]))
-            return -1;
-        v = v * 10 + (t[i] - '0');
-    }
-    return v;
-}
 
 /* The numeric value of query parameter name in url, or dflt. */
 static long long query_num(const char *url, const char *name, long long dflt)
@@ -306,11 +232,10 @@ void gh_pager_release(struct gh_pager *p)
     memset(p, 0, sizeof(*p));
 }
 
-int gh_pager_next(struct gh_pager *p, const char *url, const char *link, const char *body,
-                  size_t len, char **next, struct imx_err *err)
+int gh_pager_next(struct gh_pager *p, const char *url, const char *link, long long total,
+                  char **next, struct imx_err *err)
 {
     char *rel = http_link_find(link, "next"), *nx;
-    long long total = top_int(body, len, "total_count");
     long long per = query_num(url, "per_page", GH_PER_PAGE_DEFAULT), max_pages;
     struct buf shown = BUF_INIT_MAX(HTTP_URL_MAX);
     int rc = 0;
@@ -326,7 +251,9 @@ int gh_pager_next(struct gh_pager *p, const char *url, const char *link, const c
     }
     if (per < 1)
         per = 1;
-    max_pages = total >= 0 ? total / per + 1 + GH_PAGES_SLACK : GH_PAGES_UNKNOWN;
+    /* a total of more than 15 digits is not GitHub's: as good as none */
+    max_pages = total >= 0 && total < 1000000000000000LL ? total / per + 1 + GH_PAGES_SLACK
+                                                         : GH_PAGES_UNKNOWN;
     http_url_strip_userinfo(&shown, url);
     if (!nx) {
         rc = imx_seterr(err, IMX_EPARSE, "%s: the Link header's next page is not a URL", shown.p);
@@ -614,19 +541,10 @@ char *gh_disposition_filename(const char *value)
         /* RFC 5987: charset'language'pct-encoded */
         char *q = strchr(ext, '\'');
         char *q2 = q ? strchr(q + 1, '\'') : NULL;
-        if (q2) {
-            struct buf b = BUF_INIT_MAX(1024);
-            for (char *s = q2 + 1; *s; s++) {
-                if (*s == '%' && isxdigit((unsigned char)s[1]) && isxdigit((unsigned char)s[2])) {
-                    char h[3] = {s[1], s[2], '\0'};
-                    buf_addc(&b, (char)strtol(h, NULL, 16));
-                    s += 2;
-                } else {
-                    buf_addc(&b, *s);
-                }
-            }
-            name = buf_detach(&b, NULL);
-        }
+        char *dec = q2 ? curl_easy_unescape(NULL, q2 + 1, 0, NULL) : NULL;
+        if (dec)
+            name = xstrdup(dec);
+        curl_free(dec);
         free(ext);
     }
     if (!name)
@@ -726,8 +644,8 @@ static void dl_again(struct gh_download *d, int code, const char *why)
     d->hops = 0;
     if (http_retry(d->g->http, &d->zip) == 0)
         return;
-    dl_fail(d, code, "artifact '%s' (id %llu): %s (after %d attempts)", d->name, d->artifact_id,
-            why, d->zip.attempt);
+    dl_fail(d, code, "artifact '%s' (id %llu): %s (after %d attempts)", d->a->name, d->a->id, why,
+            d->zip.attempt);
 }
 
 static const char *hex(const unsigned char *md, size_t n, char *out)
@@ -742,7 +660,7 @@ static void blob_start(struct gh_download *d, const char *url);
 static void on_blob(struct http_req *r, void *ud)
 {
     struct gh_download *d = ud;
-    int sha = d->digest && !strncasecmp(d->digest, "sha256:", 7), code = 0;
+    int sha = d->a->digest && !strncasecmp(d->a->digest, "sha256:", 7), code = 0;
     char why[700] = "", got[65];
 
     if (r->code == -IMX_EINTR) {
@@ -751,7 +669,7 @@ static void on_blob(struct http_req *r, void *ud)
     }
     if (r->code == -IMX_EIO) {
         /* the disk, not the server: a fresh URL would not help */
-        dl_fail(d, IMX_EIO, "artifact '%s' (id %llu): %s", d->name, d->artifact_id, r->msg);
+        dl_fail(d, IMX_EIO, "artifact '%s' (id %llu): %s", d->a->name, d->a->id, r->msg);
         return;
     }
     if (r->code == 0 && r->status >= 300 && r->status < 400 && r->location &&
@@ -772,13 +690,13 @@ static void on_blob(struct http_req *r, void *ud)
         code = IMX_EHTTP;
         snprintf(why, sizeof(why), "download host answered HTTP %ld (%s)", r->status, u.p);
         buf_release(&u);
-    } else if (sha && r->received != d->size) {
+    } else if (sha && r->received != d->a->size) {
         code = IMX_EVERIFY;
         snprintf(why, sizeof(why), "got %llu bytes, the listing says %llu",
-                 (unsigned long long)r->received, d->size);
-    } else if (sha && strcasecmp(hex(r->sha256, 32, got), d->digest + 7)) {
+                 (unsigned long long)r->received, d->a->size);
+    } else if (sha && strcasecmp(hex(r->sha256, 32, got), d->a->digest + 7)) {
         code = IMX_EVERIFY;
-        snprintf(why, sizeof(why), "sha256 %s differs from the digest %s", got, d->digest);
+        snprintf(why, sizeof(why), "sha256 %s differs from the digest %s", got, d->a->digest);
     } else if (r->content_length >= 0 && (unsigned long long)r->content_length != r->received) {
         code = IMX_EVERIFY;
         snprintf(why, sizeof(why), "got %llu bytes of %lld", (unsigned long long)r->received,
@@ -812,7 +730,7 @@ static void blob_start(struct gh_download *d, const char *url)
     d->blob.hash = 1;
     d->blob.manual_retry = 1;
     d->blob.redact_query = 1;
-    d->blob.max_body = d->digest && d->size ? d->size : BLOB_MAX_DEFAULT;
+    d->blob.max_body = d->a->digest && d->a->size ? d->a->size : BLOB_MAX_DEFAULT;
     d->blob.done = on_blob;
     d->blob.ud = d;
     d->blob.priority = 2; /* the last step of a download: its file frees soonest */
@@ -825,7 +743,7 @@ static void on_zip(struct http_req *r, void *ud)
     char m[300];
 
     if (r->code < 0) {
-        dl_fail(d, -r->code, "artifact '%s' (id %llu): %s", d->name, d->artifact_id, r->msg);
+        dl_fail(d, -r->code, "artifact '%s' (id %llu): %s", d->a->name, d->a->id, r->msg);
         return;
     }
     if (r->status >= 300 && r->status < 400 && r->location) {
@@ -836,8 +754,8 @@ static void on_zip(struct http_req *r, void *ud)
     api_message(r, m, sizeof(m));
     switch (r->status) {
     case 410:
-        dl_fail(d, IMX_EEXPIRED, "artifact '%s' (id %llu) has expired (HTTP 410%s%s)", d->name,
-                d->artifact_id, *m ? ": " : "", m);
+        dl_fail(d, IMX_EEXPIRED, "artifact '%s' (id %llu) has expired (HTTP 410%s%s)", d->a->name,
+                d->a->id, *m ? ": " : "", m);
         return;
     case 401:
         dl_fail(d, IMX_EAUTH,
@@ -848,15 +766,15 @@ static void on_zip(struct http_req *r, void *ud)
         dl_fail(d, IMX_EAUTH,
                 "GitHub refused the download of artifact '%s' (HTTP 403%s%s): the token needs "
                 "read access to Actions (classic tokens: the public_repo or repo scope)",
-                d->name, *m ? ": " : "", m);
+                d->a->name, *m ? ": " : "", m);
         return;
     case 404:
-        dl_fail(d, IMX_ENOTFOUND, "artifact '%s' (id %llu) not found (HTTP 404)", d->name,
-                d->artifact_id);
+        dl_fail(d, IMX_ENOTFOUND, "artifact '%s' (id %llu) not found (HTTP 404)", d->a->name,
+                d->a->id);
         return;
     default:
-        dl_fail(d, IMX_EHTTP, "artifact '%s' (id %llu): /zip answered HTTP %ld%s%s", d->name,
-                d->artifact_id, r->status, *m ? ": " : "", m);
+        dl_fail(d, IMX_EHTTP, "artifact '%s' (id %llu): /zip answered HTTP %ld%s%s", d->a->name,
+                d->a->id, r->status, *m ? ": " : "", m);
     }
 }
 
@@ -868,7 +786,7 @@ void gh_download_start(struct gh *g, struct gh_download *d)
     d->code = 0;
     d->msg[0] = '\0';
     d->hops = 0;
-    gh_url(&u, g->api, g->repo, "/actions/artifacts/%llu/zip", d->artifact_id);
+    gh_url(&u, g->api, g->repo, "/actions/artifacts/%llu/zip", d->a->id);
     free(d->zip_url);
     d->zip_url = buf_detach(&u, NULL);
     http_req_init(&d->blob, NULL);

@@ -39,21 +39,15 @@ struct gh_artifact {
 void gh_run_release(struct gh_run *r);
 void gh_artifact_release(struct gh_artifact *a);
 
-/* Parses {"total_count", "workflow_runs": [...]}, appending runs (with their raw text). */
-int gh_parse_runs(const char *body, size_t len, struct gh_run **runs, size_t *n,
+/* Parses {"total_count", "workflow_runs": [...]}, appending runs (with their raw text); *total
+ * gets total_count (-1 when absent), for the pager. */
+int gh_parse_runs(const char *body, size_t len, struct gh_run **runs, size_t *n, long long *total,
                   struct imx_err *err);
 /* Parses one run object (GET /actions/runs/{id}). */
 int gh_parse_run(const char *body, size_t len, struct gh_run *out, struct imx_err *err);
-/* Parses {"total_count", "artifacts": [...]}, appending artifacts. */
+/* Parses {"total_count", "artifacts": [...]}, appending artifacts; *total as for runs. */
 int gh_parse_artifacts(const char *body, size_t len, struct gh_artifact **arts, size_t *n,
-                       struct imx_err *err);
-
-/*
- * The raw text of each element of the array under `key` of a top-level JSON object:
- * start offsets and lengths (pairs in spans, malloc'ed). -1 when the text is not such an
- * object (not a full JSON validation: yajl does that).
- */
-int gh_json_array_spans(const char *text, size_t len, const char *key, size_t **spans, size_t *n);
+                       long long *total, struct imx_err *err);
 
 /*
  * Pagination that ends. A server's Link rel="next" may point back to a page already read or
@@ -71,12 +65,12 @@ struct gh_pager {
 
 void gh_pager_release(struct gh_pager *p);
 /*
- * After the answer to url (its body and Link header): *next gets the malloc'ed URL of the next
- * page, or NULL at the end. Returns 0, or -IMX_EPARSE with err naming url when the server
- * loops or pages past its own total.
+ * After the answer to url (its Link header and total_count, -1 when absent): *next gets the
+ * malloc'ed URL of the next page, or NULL at the end. Returns 0, or -IMX_EPARSE with err naming
+ * url when the server loops or pages past its own total.
  */
-int gh_pager_next(struct gh_pager *p, const char *url, const char *link, const char *body,
-                  size_t len, char **next, struct imx_err *err);
+int gh_pager_next(struct gh_pager *p, const char *url, const char *link, long long total,
+                  char **next, struct imx_err *err);
 
 enum gh_pick {
     GH_SKIP = 0, /* not wanted (logs, metrics, or a lower tier) */
@@ -140,10 +134,7 @@ void gh_api_req(struct gh *g, struct http_req *r, const char *url);
  */
 struct gh_download {
     /* in */
-    unsigned long long artifact_id;
-    const char *name;
-    unsigned long long size; /* size_in_bytes (checked when digest is present) */
-    const char *digest;      /* "sha256:<hex>" or NULL */
+    const struct gh_artifact *a; /* as listed: size checked when its digest is present */
     FILE *fp;
     const char *path; /* fp's file, for messages (may be NULL) */
     void (*done)(struct gh_download *d, void *ud);
