@@ -226,8 +226,9 @@ t_lock() {
     rc=$?
     assert_eq "$rc" 0 "exit status after waiting" && assert_contains "$W/o12" "waiting" ||
         return 1
-    # a signal while waiting ends the wait: status 130, said so, the lock file untouched
-    flock "$W/cl/.imx/lock" sleep 5 &
+    # a signal while waiting ends the wait: status 130, said so, the lock file untouched (the
+    # holder keeps the lock until the waiter is gone, however loaded the machine)
+    flock "$W/cl/.imx/lock" sleep 300 &
     holder=$!
     while flock -n "$W/cl/.imx/lock" true; do sleep 0.01; done
     GH_TOKEN=$TOKEN "$IMX" sync --github-url "$API" --cache "$W/cl" >"$W/o13" 2>&1 &
@@ -236,6 +237,7 @@ t_lock() {
     kill -TERM $waiter
     wait $waiter
     rc=$?
+    pkill -P $holder sleep 2>/dev/null
     kill $holder 2>/dev/null
     wait $holder 2>/dev/null
     assert_eq "$rc" 130 "exit status of a wait ended by SIGTERM" &&
