@@ -251,9 +251,11 @@ int gh_pager_next(struct gh_pager *p, const char *url, const char *link, long lo
     }
     if (per < 1)
         per = 1;
-    /* a total of more than 15 digits is not GitHub's: as good as none */
-    max_pages = total >= 0 && total < 1000000000000000LL ? total / per + 1 + GH_PAGES_SLACK
-                                                         : GH_PAGES_UNKNOWN;
+    /* a total_count that lies (or has more digits than GitHub's) does not lift the cap */
+    max_pages = total >= 0 && total / per < GH_PAGES_UNKNOWN ? total / per + 1 + GH_PAGES_SLACK
+                                                             : GH_PAGES_UNKNOWN;
+    if (max_pages > GH_PAGES_UNKNOWN)
+        max_pages = GH_PAGES_UNKNOWN;
     http_url_strip_userinfo(&shown, url);
     if (!nx) {
         rc = imx_seterr(err, IMX_EPARSE, "%s: the Link header's next page is not a URL", shown.p);

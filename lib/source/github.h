@@ -52,8 +52,9 @@ int gh_parse_artifacts(const char *body, size_t len, struct gh_artifact **arts, 
 /*
  * Pagination that ends. A server's Link rel="next" may point back to a page already read or
  * go on for ever; the pager stops on a URL seen before, on a page number not past the current
- * one, and after the pages total_count / per_page announces (plus slack; 1000 pages when the
- * answer announces no total). A relative next URL is resolved against the request's URL.
+ * one, and after the pages total_count / per_page announces (plus slack), never after more
+ * than 1000 pages (a total_count that lies, or none). A relative next URL is resolved against
+ * the request's URL.
  */
 struct gh_pager {
     char **seen;

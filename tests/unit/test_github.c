@@ -261,6 +261,22 @@ static void pager(void)
                         9223372036854775807LL, &next, &err) == 0);
     free(next);
     gh_pager_release(&p);
+    /* a total_count that lies (10^12 at 100 a page) cannot make a next page for ever sane */
+    {
+        char url[64], link[80];
+        long pages = 1;
+        int rc = 0;
+        imx_err_clear(&err);
+        for (; pages <= 2 * GH_PAGES_UNKNOWN && rc == 0; pages++) {
+            snprintf(url, sizeof(url), "http://h/r?per_page=100&page=%ld", pages);
+            snprintf(link, sizeof(link), "<http://h/r?per_page=100&page=%ld>; rel=next", pages + 1);
+            rc = gh_pager_next(&p, url, link, 1000000000000LL, &next, &err);
+            free(next);
+        }
+        CHECK(rc < 0 && pages - 1 <= GH_PAGES_UNKNOWN);
+        CHECK(strstr(err.msg, "giving up") != NULL);
+        gh_pager_release(&p);
+    }
 }
 
 int main(void)
