@@ -409,7 +409,7 @@ static void print_table(const struct line *v, size_t n, const size_t *width)
 }
 
 /* --format csv|json: the same cells, lowercase names, "-" (unknown) as empty or null. */
-static void print_machine(const char *format, const struct line *v, size_t n)
+static void print_machine(const char *format, int csv_safe, const struct line *v, size_t n)
 {
     int json = !strcmp(format, "json");
     struct buf b = BUF_INIT_MAX((size_t)1 << 24);
@@ -437,7 +437,10 @@ static void print_machine(const char *format, const struct line *v, size_t n)
                 buf_addc(&b, ':');
                 buf_add_json(&b, cell);
             } else {
-                if (cell)
+                /* a branch or a title is anyone's text: "=HYPERLINK(...)" stays text */
+                if (cell && csv_safe)
+                    csv_field_safe(&b, cell, strlen(cell));
+                else if (cell)
                     csv_field(&b, cell, strlen(cell));
                 buf_addc(&b, c == NCOL - 1 ? '\n' : ',');
             }
@@ -539,7 +542,7 @@ int cmd_runs(struct cli *cli)
         }
     }
     if (cli->format)
-        print_machine(cli->format, v, n);
+        print_machine(cli->format, cli->csv_safe, v, n);
     else
         print_table(v, n, width);
     for (size_t i = 0; i < n; i++)

@@ -103,7 +103,7 @@ static const struct opt opts[] = {
     {"columns", O_COLUMNS, 1, CMD_EXTRACT, "SET",
      "'seed' (the old extractor's 17), 'default', 'derived' (default and\n"
      "the derived costs, per-MW and J/token), 'all', or a,b,c"},
-    {"csv-safe", O_CSV_SAFE, 0, CMD_EXTRACT | CMD_ANALYSIS | CMD_DIFF, NULL,
+    {"csv-safe", O_CSV_SAFE, 0, CMD_EXTRACT | CMD_ANALYSIS | CMD_DIFF | CMD_RUNS, NULL,
      "a ' before text cells starting with = + - @ tab or CR (spreadsheet formulas); not numbers"},
     {"gpu-specs", O_GPU_SPECS, 1, CMD_EXTRACT | CMD_ANALYSIS | CMD_GPUS | CMD_PICTURES, "FILE",
      "GPU constants overriding or extending the built-in table (CSV:\n"
