@@ -71,7 +71,16 @@ static void json_strings(void)
     buf_reset(&b);
     CHECK(buf_add_json(&b, "h\xc3\xa9") == 0); /* UTF-8 passes as is */
     CHECK_STR(b.p, "\"h\xc3\xa9\"");
+    /* members of an object written by hand: separator, key, escaped value or null */
+    buf_reset(&b);
+    CHECK(buf_add_member(&b, "{", "a", "x\"y") == 0 && buf_add_member(&b, ", ", "b", NULL) == 0);
+    CHECK_STR(b.p, "{\"a\": \"x\\\"y\", \"b\": null");
     buf_release(&b);
+    {
+        struct buf small = BUF_INIT_MAX(4);
+        CHECK(buf_add_member(&small, "", "key", "v") == -1);
+        buf_release(&small);
+    }
     {
         struct buf small = BUF_INIT_MAX(4);
         CHECK(buf_add_json(&small, "abcdef") == -1);
