@@ -14,8 +14,8 @@
 #include <time.h>
 #include <yajl/yajl_tree.h>
 
-/* The record of unreachable hosts, one line per host: "<epoch> <scheme://host:port> <message>",
- * rewritten whole. */
+/* The record of an unreachable GitHub: "<epoch> <scheme://host:port> <message>", rewritten whole.
+ * Only GitHub's host is looked up in it (a record of older versions may hold other hosts). */
 #define MEMO_PATH "%s/.imx/unreachable" /* of the cache */
 #define MEMO_MAX ((size_t)64 << 10)
 
@@ -192,94 +192,54 @@ static int fetch(struct gh *g, struct source_env *env, const struct cand *c, siz
     return rc;
 }
 
-/* The record's text, NULL when there is none. */
-static char *memo_load(const char *cache)
+/* Whether url's host could not be reached within the last BACKFILL_MEMO_SECONDS, by the cache's
+ * record: 1 with *age (seconds ago) and why (the failure's message) set, else 0. A missing or
+ * unreadable record remembers nothing. */
+static int memo_recent(const char *cache, const char *url, long *age, char *why, size_t whysize)
 {
     struct buf p = BUF_INIT_MAX(FS_PATH_MAX);
     struct imx_err e = IMX_ERR_INIT;
-    char *text = NULL;
-    size_t len = 0;
-
-    buf_addf(&p, MEMO_PATH, cache);
-    if (read_file(p.p, MEMO_MAX, &text, &len, &e) < 0)
-        text = NULL;
-    buf_release(&p);
-    return text;
-}
-
-/* The entry of a line of the record when it is no older than BACKFILL_MEMO_SECONDS: 1, its
- * host and why cut out of the line in place. */
-static int entry_of(char *line, long long *when, char **host, char **why)
-{
-    long long now = (long long)time(NULL);
-    char *end;
-
-    *when = strtoll(line, &end, 10);
-    if (end == line || *end != ' ' || *when > now || now - *when > BACKFILL_MEMO_SECONDS)
-        return 0;
-    *host = end + 1;
-    *why = *host + strcspn(*host, " ");
-    if (**why)
-        *(*why)++ = '\0';
-    return 1;
-}
-
-/* Whether url's host failed within the last BACKFILL_MEMO_SECONDS, by the cache's record: 1 with
- * *age (seconds ago) and why (the failure's message) set, else 0. A missing or unreadable record
- * remembers nothing. */
-static int memo_recent(const char *cache, const char *url, long *age, char *why, size_t whysize)
-{
-    char *text = memo_load(cache), *k = http_host_key(url), *save = NULL, *line, *host, *w;
-    long long when;
+    char *text = NULL, *k = http_host_key(url), *save = NULL, *line, *end;
+    long long now = (long long)time(NULL), when;
+    size_t len, kn = k ? strlen(k) : 0;
     int found = 0;
 
-    line = text && k ? strtok_r(text, "\n", &save) : NULL;
+    buf_addf(&p, MEMO_PATH, cache);
+    if (k && read_file(p.p, MEMO_MAX, &text, &len, &e) == 0)
+        line = strtok_r(text, "\n", &save);
+    else
+        line = NULL;
     for (; line && !found; line = strtok_r(NULL, "\n", &save)) {
-        if (!entry_of(line, &when, &host, &w) || strcmp(host, k))
-            continue;
-        found = 1;
-        *age = (long)((long long)time(NULL) - when);
-        snprintf(why, whysize, "%s", w);
+        /* "<epoch> <host> <why>", the host exactly url's */
+        when = strtoll(line, &end, 10);
+        found = end > line && *end == ' ' && !strncmp(end + 1, k, kn) &&
+                (end[kn + 1] == ' ' || !end[kn + 1]) && when <= now &&
+                now - when <= BACKFILL_MEMO_SECONDS;
+        if (found) {
+            *age = (long)(now - when);
+            snprintf(why, whysize, "%s", end[kn + 1] ? end + kn + 2 : "");
+        }
     }
     free(k);
     free(text);
+    buf_release(&p);
     return found;
 }
 
-/* Adds the hosts the client found down to the record (atomically rewritten; entries older
- * than BACKFILL_MEMO_SECONDS dropped). */
-static int memo_save(const char *cache, const struct http_client *c, struct imx_err *err)
+/* Records that GitHub could not be reached (hd: its host as the client marked it down), or
+ * nothing when it could. */
+static int memo_save(const char *cache, const struct http_host_down *hd, struct imx_err *err)
 {
-    size_t ndown;
-    const struct http_host_down *d = http_hosts_down(c, &ndown);
-    char *text = memo_load(cache), *save = NULL, *line, *host, *w;
     struct buf out = BUF_INIT_MAX(MEMO_MAX), p = BUF_INIT_MAX(FS_PATH_MAX);
-    long long now = (long long)time(NULL), when;
-    int rc = 0;
+    int rc;
 
-    for (size_t i = 0; i < ndown; i++) {
-        /* one line each: a message holds no newline */
-        char why[sizeof(d[i].why)];
-        snprintf(why, sizeof(why), "%s", d[i].why);
-        why[strcspn(why, "\r\n")] = '\0';
-        buf_addf(&out, "%lld %s %s\n", now, d[i].host, why);
-    }
-    line = text ? strtok_r(text, "\n", &save) : NULL;
-    for (; line; line = strtok_r(NULL, "\n", &save)) {
-        int again = 0;
-        if (!entry_of(line, &when, &host, &w))
-            continue;
-        for (size_t j = 0; j < ndown && !again; j++)
-            again = !strcmp(d[j].host, host);
-        if (!again)
-            buf_addf(&out, "%lld %s %s\n", when, host, w);
-    }
-    /* nothing is written when no host is down and the record holds none */
-    if (out.len) {
-        buf_addf(&p, MEMO_PATH, cache);
-        rc = atomic_write(p.p, out.p, out.len, err);
-    }
-    free(text);
+    if (!hd)
+        return 0;
+    /* one line: a message holds no newline */
+    buf_addf(&out, "%lld %s %.*s\n", (long long)time(NULL), hd->host, (int)strcspn(hd->why, "\r\n"),
+             hd->why);
+    buf_addf(&p, MEMO_PATH, cache);
+    rc = atomic_write(p.p, out.p, out.len, err);
     buf_release(&out);
     buf_release(&p);
     return rc;
@@ -313,9 +273,9 @@ int backfill_sync(struct source_env *env, struct imx_err *err)
     if (r == 0) {
         struct imx_err e2 = IMX_ERR_INIT;
         r = fetch(&g, env, c, n, &st, err);
-        gh_release(&g);
         /* a record not written costs a wait next time, nothing more */
-        memo_save(env->cache, env->http, &e2);
+        memo_save(env->cache, http_host_down(env->http, g.api), &e2);
+        gh_release(&g);
     }
     source_note(env,
                 "GitHub run objects for backup runs: %lu asked, %lu filled, %lu no longer on "

@@ -59,6 +59,8 @@ t_blackhole() {
     [ "$(cat "$W/hole.count")" -le 8 ] || fail "$(cat "$W/hole.count") connections to the blackhole" || return 1
     [ "$t1" -lt 20 ] || fail "first sync took $t1 s" || return 1
     assert_contains "$W/c2/.imx/unreachable" "127.0.0.1" || return 1
+    # another host's line (a record of an older imx) is not GitHub's
+    sed -i "1i $(date +%s) http://other.invalid:80 not GitHub" "$W/c2/.imx/unreachable"
     t0=$SECONDS
     IMX_STALL_TIMEOUT=2 gsync "$W/c2" "$HOLE"
     assert_eq "$?" 0 "exit status: $(cat "$W/out")" &&
