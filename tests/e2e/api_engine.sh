@@ -1,21 +1,44 @@
 #!/usr/bin/env bash
 # api_engine: the InferenceX API discovery/download engine (lib/source/infxsync.c) against
 # tests/fake/fakeapi.py, driven by tests/tools/infxdrive (a plain sequential libcurl fetcher into
-# a store), on fixtures built from the real captures: cold and warm syncs, named runs, a later
-# attempt replacing an earlier one, gzip without its header, agentic rows, bad bodies, unknown
-# models.
+# a store): cold and warm syncs, named runs, a later attempt replacing an earlier one, gzip
+# without its header, agentic rows, bad bodies, unknown models. On the fixture written in the API's
+# shape by mkapifixture.py --builtin (every era, no outside file), and again on fixtures built from
+# the real captures when ../shared has them.
 . "$(dirname "$0")/../lib.sh"
 
 DRIVE="$BUILD/tools/infxdrive"
-SAMPLES="$SHARED_REF/samples-api"
-if [ ! -x "$DRIVE" ] || [ ! -d "$SAMPLES" ]; then
-    t_skip api_engine "needs $DRIVE and $SAMPLES"
+if [ ! -x "$DRIVE" ]; then
+    t_skip api_engine "needs $DRIVE"
     exit 0
 fi
 W=$(t_tmp)
-python3 "$TESTS_DIR/fake/mkapifixture.py" "$W/fx" 2>/dev/null || { echo "FAIL api_engine/fixture"; exit 0; }
-python3 "$TESTS_DIR/fake/mkapifixture.py" "$W/fx2" --runs 20720630953,21012127808 \
-    --earlier-attempt 20720630953 2>/dev/null
+SAMPLES="$SHARED_REF/samples-api"
+SETS=builtin
+[ -d "$SAMPLES" ] && SETS="builtin real"
+
+# facts SET: what each fixture set holds: ROWS (rows of the latest attempts), MULTI (a dsr1 run
+# whose latest attempt is 4), HALF (rows of its attempt 3 in the second fixture, half of
+# attempt 4's), PLAIN (a dsr1 run with one attempt), CREATED (MULTI's created_at)
+facts() {
+    if [ "$1" = real ]; then
+        ROWS=1668 MULTI=20720630953 HALF=14 PLAIN=21012127808 CREATED=2026-01-05T03:00:05Z
+    else
+        ROWS=47 MULTI=20720000404 HALF=6 PLAIN=21010000505 CREATED=2026-01-05T03:00:05Z
+    fi
+}
+
+# fixtures SET: the data directories of SET in $W/SET/fx and fx2 (two runs, MULTI with its
+# attempt 3)
+fixtures() {
+    local mode=--builtin
+    [ "$1" = real ] && mode=
+    facts "$1"
+    mkdir -p "$W/$1"
+    python3 "$TESTS_DIR/fake/mkapifixture.py" "$W/$1/fx" $mode 2>/dev/null &&
+        python3 "$TESTS_DIR/fake/mkapifixture.py" "$W/$1/fx2" $mode --runs "$MULTI,$PLAIN" \
+            --earlier-attempt "$MULTI" 2>/dev/null
+}
 
 # Servers run at top level, never inside t_run's $(...): a child holding that pipe would
 # keep the test waiting forever. Their output goes to a file for the same reason.
@@ -34,6 +57,7 @@ trap 'stop_fakes; t_cleanup' EXIT
 start_fake() {
     local name=$1 data=$2 i
     shift 2
+    rm -f "$W/$name.port" "$W/$name.jsonl"
     python3 "$TESTS_DIR/fake/fakeapi.py" --data "$data" --port-file "$W/$name.port" \
         --log "$W/$name.jsonl" "$@" >"$W/$name.out" 2>&1 </dev/null &
     FAKE_PIDS+=($!)
@@ -64,7 +88,7 @@ nreq() { [ -f "$LOG" ] && wc -l <"$LOG" | tr -d ' ' || echo 0; }
 nreq_path() { grep -c "\"path\": \"$1\"" "$LOG" || true; }
 
 test_cold_warm() {
-    local c="$W/c-warm" out n
+    local c="$C/c-warm" out n
     : >"$LOG"
     out=$("$DRIVE" "$URL" "$c" recent=5 2>"$W/err") || { cat "$W/err" >&2; return 1; }
     assert_contains <(echo "$out") "runs=5 new=5" || return 1
@@ -84,43 +108,43 @@ test_cold_warm() {
 }
 
 test_everything() {
-    local c="$W/c-all" out
+    local c="$C/c-all" out
     out=$("$DRIVE" "$URL" "$c" since=2000-01-01 2>"$W/err") || { tail "$W/err" >&2; return 1; }
     # every real row of the fixture is stored, in one file per run and model
-    assert_contains <(echo "$out") "rows=1668" || return 1
+    assert_contains <(echo "$out") "rows=$ROWS" || return 1
     assert_contains <(echo "$out") "failed=0" || return 1
-    [ -f "$c/run_20720630953/api/benchmarks_DeepSeek-R1-0528_a4.json" ] || fail "attempt 4 file"
+    [ -f "$c/run_$MULTI/api/benchmarks_DeepSeek-R1-0528_a4.json" ] || fail "attempt 4 file"
 }
 
 test_named_runs() {
-    local c="$W/c-ids" out
-    out=$("$DRIVE" "$URL" "$c" id=21012127808 id=99999 model=openai_GPT-OSS-120B 2>"$W/err")
+    local c="$C/c-ids" out
+    out=$("$DRIVE" "$URL" "$c" id=$PLAIN id=99999 model=openai_GPT-OSS-120B 2>"$W/err")
     assert_contains "$W/err" "run 99999" || return 1
-    out=$("$DRIVE" "$URL" "$c" id=21012127808 id=20720630953 model=dsr1 2>"$W/err") ||
+    out=$("$DRIVE" "$URL" "$c" id=$PLAIN id=$MULTI model=dsr1 2>"$W/err") ||
         { cat "$W/err" >&2; return 1; }
-    [ -f "$c/run_21012127808/api/benchmarks_DeepSeek-R1-0528_a1.json" ] || fail "file of 21012127808" || return 1
-    [ -f "$c/run_20720630953/run.json" ] || fail "run.json of 20720630953" || return 1
-    assert_contains "$c/run_20720630953/run.json" '"created_at": "2026-01-05T03:00:05Z"'
+    [ -f "$c/run_$PLAIN/api/benchmarks_DeepSeek-R1-0528_a1.json" ] || fail "file of $PLAIN" || return 1
+    [ -f "$c/run_$MULTI/run.json" ] || fail "run.json of $MULTI" || return 1
+    assert_contains "$c/run_$MULTI/run.json" "\"created_at\": \"$CREATED\""
 }
 
 test_later_attempt() {
-    local c="$W/c-att" out
+    local c="$C/c-att" out
     use att
-    out=$("$DRIVE" "$URL" "$c" id=20720630953 2>"$W/err") || { cat "$W/err" >&2; return 1; }
-    [ -f "$c/run_20720630953/api/benchmarks_DeepSeek-R1-0528_a3.json" ] || fail "attempt 3 file" || return 1
-    assert_contains "$c/run_20720630953/run.json" '"run_attempt": 3,' || return 1
+    out=$("$DRIVE" "$URL" "$c" id=$MULTI 2>"$W/err") || { cat "$W/err" >&2; return 1; }
+    [ -f "$c/run_$MULTI/api/benchmarks_DeepSeek-R1-0528_a3.json" ] || fail "attempt 3 file" || return 1
+    assert_contains "$c/run_$MULTI/run.json" '"run_attempt": 3,' || return 1
     configure '{"cap_attempt": {}}'
-    out=$("$DRIVE" "$URL" "$c" id=20720630953 2>"$W/err") || { cat "$W/err" >&2; return 1; }
+    out=$("$DRIVE" "$URL" "$c" id=$MULTI 2>"$W/err") || { cat "$W/err" >&2; return 1; }
     assert_contains "$W/err" "attempt 4 replacing attempt 3" || return 1
-    [ -f "$c/run_20720630953/api/benchmarks_DeepSeek-R1-0528_a3.json" ] || fail "attempt 3 file kept" || return 1
-    [ -f "$c/run_20720630953/api/benchmarks_DeepSeek-R1-0528_a4.json" ] || fail "attempt 4 file" || return 1
-    assert_contains "$c/run_20720630953/run.json" '"run_attempt": 4,' || return 1
-    # attempt 3 held half of attempt 4's 27 rows
-    [ "$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))))' "$c/run_20720630953/api/benchmarks_DeepSeek-R1-0528_a3.json")" = 14 ] || fail "14 rows in attempt 3"
+    [ -f "$c/run_$MULTI/api/benchmarks_DeepSeek-R1-0528_a3.json" ] || fail "attempt 3 file kept" || return 1
+    [ -f "$c/run_$MULTI/api/benchmarks_DeepSeek-R1-0528_a4.json" ] || fail "attempt 4 file" || return 1
+    assert_contains "$c/run_$MULTI/run.json" '"run_attempt": 4,' || return 1
+    # attempt 3 held half of attempt 4's rows
+    [ "$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))))' "$c/run_$MULTI/api/benchmarks_DeepSeek-R1-0528_a3.json")" = "$HALF" ] || fail "$HALF rows in attempt 3"
 }
 
 test_gzip_without_header() {
-    local c="$W/c-nohdr" out
+    local c="$C/c-nohdr" out
     configure '{"faults": ["noheader"]}'
     out=$("$DRIVE" "$URL" "$c" recent=3 2>"$W/err") || { cat "$W/err" >&2; return 1; }
     configure '{"faults": []}'
@@ -129,8 +153,8 @@ test_gzip_without_header() {
 }
 
 test_agentic_rows_not_counted() {
-    local c="$W/c-agentic" plain out
-    plain=$("$DRIVE" "$URL" "$W/c-plain" recent=2 2>"$W/err") || { cat "$W/err" >&2; return 1; }
+    local c="$C/c-agentic" plain out
+    plain=$("$DRIVE" "$URL" "$C/c-plain" recent=2 2>"$W/err") || { cat "$W/err" >&2; return 1; }
     configure '{"faults": ["agentic:path=/api/v1/benchmarks"]}'
     out=$("$DRIVE" "$URL" "$c" recent=2 2>"$W/err")
     configure '{"faults": []}'
@@ -145,7 +169,7 @@ test_agentic_rows_not_counted() {
 test_bad_bodies_store_nothing() {
     local kind c out
     for kind in badjson: truncate: big:bytes=40000000; do
-        c="$W/c-bad-${kind%%:*}"
+        c="$C/c-bad-${kind%%:*}"
         configure "{\"faults\": [\"$kind,path=/api/v1/benchmarks,count=1\"]}"
         out=$("$DRIVE" "$URL" "$c" recent=1 2>"$W/err")
         assert_contains <(echo "$out") "failed=1" || { cat "$W/err" >&2; return 1; }
@@ -161,7 +185,7 @@ test_bad_bodies_store_nothing() {
 
 test_unknown_model() {
     local out
-    out=$("$DRIVE" "$URL" "$W/c-unk" model=Mystery-9 2>"$W/err") && fail "accepted" && return 1
+    out=$("$DRIVE" "$URL" "$C/c-unk" model=Mystery-9 2>"$W/err") && fail "accepted" && return 1
     assert_contains "$W/err" "unknown model 'Mystery-9'" || return 1
     assert_contains "$W/err" "DeepSeek-R1-0528" || return 1
     # the engine asked the OpenAPI document for live names before giving up
@@ -169,23 +193,35 @@ test_unknown_model() {
 }
 
 test_no_run_configs() {
-    local c="$W/c-norc" out
+    local c="$C/c-norc" out
     use norc
     out=$("$DRIVE" "$URL" "$c" recent=3 2>"$W/err") || { cat "$W/err" >&2; return 1; }
     assert_contains <(echo "$out") "files=3"
 }
 
-start_fake main "$W/fx"
-start_fake att "$W/fx2" --cap-attempt 20720630953=3
-start_fake norc "$W/fx" --no-runconfigs
-use main
-t_run api_engine/cold_then_warm test_cold_warm
-t_run api_engine/everything test_everything
-t_run api_engine/named_runs test_named_runs
-t_run api_engine/gzip_without_header test_gzip_without_header
-t_run api_engine/agentic_rows_not_counted test_agentic_rows_not_counted
-t_run api_engine/bad_bodies_store_nothing test_bad_bodies_store_nothing
-t_run api_engine/unknown_model test_unknown_model
-t_run api_engine/no_run_configs test_no_run_configs
-t_run api_engine/later_attempt test_later_attempt
-stop_fakes
+# suite SET: every test against fakes serving SET's fixtures; the real captures' test names
+# carry "real/"
+suite() {
+    local set=$1 tag=
+    [ "$set" = real ] && tag=real/
+    fixtures "$set" || { echo "FAIL api_engine/${tag}fixture"; return; }
+    C="$W/$set"
+    start_fake main "$C/fx"
+    start_fake att "$C/fx2" --cap-attempt "$MULTI=3"
+    start_fake norc "$C/fx" --no-runconfigs
+    use main
+    t_run api_engine/${tag}cold_then_warm test_cold_warm
+    t_run api_engine/${tag}everything test_everything
+    t_run api_engine/${tag}named_runs test_named_runs
+    t_run api_engine/${tag}gzip_without_header test_gzip_without_header
+    t_run api_engine/${tag}agentic_rows_not_counted test_agentic_rows_not_counted
+    t_run api_engine/${tag}bad_bodies_store_nothing test_bad_bodies_store_nothing
+    t_run api_engine/${tag}unknown_model test_unknown_model
+    t_run api_engine/${tag}no_run_configs test_no_run_configs
+    t_run api_engine/${tag}later_attempt test_later_attempt
+    stop_fakes
+}
+
+for set in $SETS; do
+    suite "$set"
+done

@@ -5,7 +5,6 @@
 . "$(dirname "$0")/../lib.sh"
 . "$TESTS_DIR/fake/api.sh"
 
-api_samples_or_skip api_polite
 W=$(t_tmp)
 python3 "$TESTS_DIR/fake/mkapifixture.py" --synthetic --days 6 --runs-count 12 --models 2 "$W/fx" \
     >/dev/null 2>&1 || { echo "FAIL api_polite/fixture"; exit 0; }

@@ -7,7 +7,6 @@
 . "$TESTS_DIR/fake/api.sh"
 . "$TESTS_DIR/e2e/sync_common.bash"
 
-api_samples_or_skip runs_sources
 W=$(t_tmp)
 TOKEN="ghp_rsrc$RANDOM$RANDOM"
 # Servers start here, never inside t_run: its $(...) would wait for them forever.

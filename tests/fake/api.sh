@@ -22,11 +22,3 @@ api_start() {
     API_URL=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["url"])' \
         "$dir/port" 2>/dev/null) || { echo "fakeapi did not start: $(cat "$dir/out")" >&2; return 1; }
 }
-
-# api_samples_or_skip NAME: ends the script NAME with a SKIP line when the real API captures are
-# absent (the fake API's fixtures take their row shapes from them). Top level only.
-api_samples_or_skip() {
-    [ -d "$SHARED_REF/samples-api" ] && return 0
-    t_skip "$1" "the API samples $SHARED_REF/samples-api are absent"
-    exit 0
-}

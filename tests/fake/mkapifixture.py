@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
-# mkapifixture.py: builds the data directory that tests/fake/fakeapi.py serves, either from
-# the real InferenceX API captures (samples-api/) or as a synthetic history for benchmarks.
+# mkapifixture.py: builds the data directory that tests/fake/fakeapi.py serves: from the real
+# InferenceX API captures (samples-api/), or from rows written here in the API's shape (a small
+# history of every era, or a synthetic one of any size), which need nothing outside tests/.
 """Usage:
   mkapifixture.py OUT_DIR [--samples DIR] [--raw DIR] [--runs ID,ID] [--earlier-attempt ID]
+  mkapifixture.py OUT_DIR --builtin [--runs ID,ID] [--earlier-attempt ID]
   mkapifixture.py OUT_DIR --synthetic [--days N] [--runs-count N] [--models N] [--end DATE]
 
 OUT_DIR receives:
@@ -22,9 +24,21 @@ captured workflow-info; otherwise it is synthesized on the row's date (marked "s
 --earlier-attempt RUN adds a synthetic attempt N-1 of RUN holding the first half of its rows,
 so that a test can serve the earlier attempt first (fakeapi.py --cap-attempt) and then the
 later one.
+
+Built-in mode (--builtin): ten runs from 2025-10 to 2026-09, written from the field dictionaries
+of the API (inferencex-history-sources.md, sections 1.4 to 2.1), not copied from captures: the
+2025 metric set with image null; single-node rows with the app's num_*_gpu = tp*ep; disaggregated
+GB200 rows on one node before the 2025-12-05 schema change (is_multinode false); multinode
+disaggregated rows; MTP; p90/p99.9 metrics from 2026-03-24; workers[] and power metrics from
+2026-05-28; the September 2026 shape (id, benchmark_type, offload_mode, recipe_fingerprint,
+curve_*, power schema 2, string metrics); a run with four attempts; a run of two models; a
+workflow-info changelog. BUILTIN_FACTS below names what the tests rely on.
+
+Synthetic mode (--synthetic): RUNS runs over DAYS days whose rows repeat BUILTIN row groups.
 """
 import argparse
 import datetime
+import hashlib
 import json
 import os
 import sys
@@ -174,14 +188,213 @@ def build_real(args):
     return rows, list(runs.values()), wi["changelogs"]
 
 
+# --- rows written here in the API's shape ------------------------------------------------
+
+REPO_RUNS = "https://github.com/SemiAnalysisAI/InferenceX/actions/runs/"
+OLD_METRICS = [m + "_" + q for q in ("ttft", "tpot", "itl", "e2el", "intvty")
+               for m in ("mean", "median", "std", "p99")]
+NEW_METRICS = OLD_METRICS + [m + "_" + q for q in ("ttft", "tpot", "itl", "e2el", "intvty")
+                             for m in ("p90", "p99.9")]
+
+
+def unit(*salt):
+    """A number in [0, 1) fixed by salt, with all of a double's digits (as real metrics have)."""
+    text = "/".join(str(x) for x in salt).encode()
+    return ((zlib.crc32(text) << 21) ^ zlib.crc32(text[::-1])) / float(1 << 53)
+
+
+def metrics_of(cfg, isl, osl, conc, era, salt):
+    """The metrics object of one point: seconds for latencies, tokens/s per GPU for throughputs,
+    interactivity as 1/tpot; keys in the jsonb order the API sends (by length, then bytes)."""
+    gpus = cfg["gpus"]
+    tpot = 0.004 + 0.03 * unit(salt, "tpot") + conc / 40000.0
+    ttft = 0.05 + isl / 20000.0 * (1 + unit(salt, "ttft")) + conc / 500.0
+    itl = tpot * (0.97 + 0.05 * unit(salt, "itl"))
+    e2el = ttft + tpot * osl
+    out = conc / e2el * osl / gpus
+    base = {"ttft": ttft, "tpot": tpot, "itl": itl, "e2el": e2el, "intvty": 1.0 / tpot}
+    m = {"tput_per_gpu": out * (isl + osl) / osl, "output_tput_per_gpu": out,
+         "input_tput_per_gpu": out * isl / osl}
+    for key in (OLD_METRICS if era < 2 else NEW_METRICS):
+        stat, q = key.rsplit("_", 1)
+        spread = {"mean": 1.0, "median": 0.98, "std": 0.1, "p90": 1.2, "p99": 1.5,
+                  "p99.9": 1.7}[stat]
+        if q == "intvty" and stat != "std":  # the slow tail has the low interactivity
+            spread = 1.0 / spread
+        m[key] = base[q] * spread * (1 + 0.02 * unit(salt, key))
+    if era < 1:  # the 2025 rows had no input throughput
+        del m["input_tput_per_gpu"]
+    if era >= 3:  # power measured from 2026-05-28
+        m["avg_power_w"] = round(600 + 400 * unit(salt, "power"), 3)
+        m["joules_per_total_token"] = round(m["avg_power_w"] / m["tput_per_gpu"], 6)
+        m["joules_per_output_token"] = round(m["avg_power_w"] / out, 6)
+    if era >= 4:  # the September 2026 shape
+        m.update({"pp": 1, "dcp_size": 1, "pcp_size": 1, "power_valid": 1,
+                  "power_metric_schema_version": 2,
+                  "kv_cache_pool_tokens": 100000 + int(300000 * unit(salt, "kv")),
+                  "router_name": "none"})
+    return dict(sorted(m.items(), key=lambda kv: (len(kv[0]), kv[0])))
+
+
+def config(hw, fw, prec, tp, ep=1, dpa=False, spec="none", image=None, multi=None):
+    """A configuration: single node (tp, ep), or multi = (prefill tp, ep, dp attention, workers,
+    decode tp, ep, dp attention, workers) for a disaggregated multinode one."""
+    c = {"hardware": hw, "framework": fw, "precision": prec, "spec_method": spec, "image": image}
+    if multi is None:
+        c.update({"disagg": fw.startswith(("dynamo-", "mori-")), "is_multinode": False,
+                  "prefill_tp": tp, "prefill_ep": ep, "prefill_dp_attention": dpa,
+                  "prefill_num_workers": 0, "decode_tp": tp, "decode_ep": ep,
+                  "decode_dp_attention": dpa, "decode_num_workers": 0,
+                  "num_prefill_gpu": tp * ep, "num_decode_gpu": tp * ep})
+        c["gpus"] = tp
+    else:
+        ptp, pep, pdpa, pw, dtp, dep, ddpa, dw = multi
+        c.update({"disagg": True, "is_multinode": True, "prefill_tp": ptp, "prefill_ep": pep,
+                  "prefill_dp_attention": pdpa, "prefill_num_workers": pw, "decode_tp": dtp,
+                  "decode_ep": dep, "decode_dp_attention": ddpa, "decode_num_workers": dw,
+                  "num_prefill_gpu": ptp * pw, "num_decode_gpu": dtp * dw})
+        c["gpus"] = ptp * pw + dtp * dw
+    return c
+
+
+def era_of(date):
+    return (0 if date < "2025-11-01" else 1 if date < "2026-03-24" else
+            2 if date < "2026-05-28" else 3 if date < "2026-09-01" else 4)
+
+
+def point(cfg, model, isl, osl, conc, date, rid, attempt, serial):
+    """One BenchmarkRow of the era of date, fields in the API's order."""
+    era = era_of(date)
+    salt = (rid, model, cfg["hardware"], cfg["framework"], cfg["prefill_tp"], isl, osl, conc)
+    row = {"id": str(400000 + serial)} if era >= 4 else {}
+    row.update({"hardware": cfg["hardware"], "framework": cfg["framework"], "model": model})
+    for k in CONFIG_FIELDS[3:]:
+        row[k] = cfg[k]
+    if era >= 4:
+        row["benchmark_type"] = "single_turn"
+        row["offload_mode"] = "off"
+    row.update({"isl": isl, "osl": osl, "conc": conc, "image": cfg["image"]})
+    if era >= 4:
+        row["recipe_fingerprint"] = hashlib.sha256(repr(salt[2:5]).encode()).hexdigest()
+    row["metrics"] = metrics_of(cfg, isl, osl, conc, era, salt)
+    row["workers"] = None
+    if era >= 3 and cfg["disagg"] and cfg["is_multinode"]:
+        row["workers"] = [
+            {"role": role, "hosts": ["node-%s-%d" % (role, i)], "num_gpus": cfg[role + "_tp"],
+             "worker_idx": i, "avg_power_w": round(700 + 300 * unit(salt, role, i), 3)}
+            for role in ("prefill", "decode") for i in range(cfg[role + "_num_workers"])]
+    row["date"] = date
+    row["run_url"] = "%s%s/attempts/%d" % (REPO_RUNS, rid, attempt)
+    if era >= 4:
+        row.update({"curve_date": date, "curve_workflow_run_id": str(2000 + serial % 97),
+                    "curve_run_started_at": date + " 22:38:12+00",
+                    "power_audit": {"schema": 2, "checked": True}})
+    return row
+
+
+SGL_MI355 = config("mi355x", "sglang", "fp8", 8, image=None)
+VLLM_H100 = config("h100", "vllm", "fp8", 4)
+GB200_1NODE = config("gb200", "dynamo-trt", "fp4", 4, image=None)  # disagg on one node
+GB200_1NODE_SGL = config("gb200", "dynamo-sglang", "fp8", 8, image=None)
+GB200_MULTI = config("gb200", "dynamo-trt", "fp4", 0,
+                     image="nvcr.io/nvidia/ai-dynamo/tensorrtllm-runtime:0.8.1",
+                     multi=(4, 4, True, 1, 8, 8, False, 4))
+TRT_B200 = config("b200", "trt", "fp4", 8, 8, dpa=True, spec="mtp",
+                  image="nvcr.io/nvidia/tensorrt-llm/release:1.2.0rc6")
+ATOM_MI355 = config("mi355x", "atom", "fp4", 8, image="rocm/atom:rocm7.1.1-atom0.1.1")
+SGL_H200 = config("h200", "sglang", "fp8", 8, image="lmsysorg/sglang:v0.5.9-cu129")
+MORI_MI355 = config("mi355x", "mori-sglang", "fp8", 0, image="rocm/sgl-dev:mori-0.3",
+                    multi=(8, 1, False, 1, 8, 8, True, 2))
+VLLM_B200 = config("b200", "vllm", "fp4", 8, 8, dpa=True,
+                   image="vllm/vllm-openai:nightly-7c5dc571cbd1")
+GB300_MTP = config("gb300", "dynamo-trt", "fp4", 0, spec="mtp",
+                   image="nvcr.io/nvidia/ai-dynamo/tensorrtllm-runtime:0.9.0",
+                   multi=(4, 4, True, 2, 16, 16, True, 1))
+
+# (run id, created_at, top attempt, [(model, [(config, isl, osl, [conc...]), ...]), ...])
+BUILTIN = [
+    ("18510000101", "2025-10-06T11:21:40Z", 1, [
+        ("gptoss120b", [(VLLM_H100, 1024, 8192, [4, 16, 64])]),
+        ("dsr1", [(SGL_MI355, 1024, 1024, [4, 8, 32, 64])])]),
+    ("19420000202", "2025-11-20T08:02:11Z", 1, [
+        ("dsr1", [(GB200_1NODE, 1024, 1024, [4, 16, 64, 128]),
+                  (GB200_1NODE_SGL, 8192, 1024, [8, 32])])]),
+    ("20050000303", "2025-12-10T19:45:03Z", 2, [
+        ("dsr1", [(GB200_MULTI, 1024, 1024, [24, 96, 384]), (TRT_B200, 8192, 1024, [4, 32])])]),
+    ("20720000404", "2026-01-05T03:00:05Z", 4, [
+        ("dsr1", [(SGL_MI355, 1024, 1024, [4, 8, 16, 32, 64]),
+                  (ATOM_MI355, 8192, 1024, [4, 8, 16, 32, 64, 128])])]),
+    ("21010000505", "2026-01-14T16:12:40Z", 1, [
+        ("dsr1", [(TRT_B200, 1024, 1024, [4, 16, 64])])]),
+    ("23430000606", "2026-03-23T21:09:57Z", 1, [
+        ("llama70b", [(SGL_H200, 1024, 1024, [4, 16, 64])])]),
+    ("24600000707", "2026-04-18T05:51:30Z", 1, [
+        ("gptoss120b", [(VLLM_B200, 1024, 8192, [4, 16, 64, 256])])]),
+    ("26200000808", "2026-05-28T12:00:21Z", 1, [
+        ("dsr1", [(MORI_MI355, 1024, 1024, [64, 256]), (GB300_MTP, 8192, 1024, [32, 128])])]),
+    ("27480000909", "2026-06-14T04:08:16Z", 1, [
+        ("qwen3.5", [(SGL_H200, 1024, 1024, [4, 32])])]),
+    ("33550001010", "2026-09-03T21:02:01Z", 1, [
+        ("dsv4", [(VLLM_B200, 8192, 1024, [16, 64])])]),
+]
+# What tests/e2e/api_engine.sh relies on: the run with four attempts, a run of one model with
+# one attempt, the rows of the latest attempts
+BUILTIN_FACTS = {"attempts_run": "20720000404", "plain_run": "21010000505"}
+CHANGELOG = {"workflow_run_id": "27480000909", "date": "2026-06-14",
+             "base_ref": "%040x" % 1, "head_ref": "%040x" % 2,
+             "config_keys": ["qwen3.5-fp8-h200-sglang"],
+             "description": "Qwen 3.5 on H200 with SGLang \u2014 first sweep",
+             "pr_link": "https://github.com/SemiAnalysisAI/InferenceX/pull/1"}
+
+
+def run_entry(rid, created, attempt, synthetic=False):
+    entry = {"github_run_id": rid, "run_attempt": attempt, "name": "Run Sweep",
+             "conclusion": "success", "html_url": REPO_RUNS + rid, "created_at": created,
+             "run_started_at": later(created, attempt - 1),
+             "head_sha": "%040x" % zlib.crc32(rid.encode())}
+    if synthetic:
+        entry["synthetic"] = True
+    return entry
+
+
+def build_builtin(args):
+    keep = set(args.runs.split(",")) if args.runs else None
+    rows, runs, serial = [], [], 0
+    for rid, created, top, models in BUILTIN:
+        if keep is not None and rid not in keep:
+            continue
+        date = created[:10]
+        # the attempt before the latest only when asked (--earlier-attempt), as in real mode
+        for attempt in (top - 1, top):
+            if attempt < top and (attempt < 1 or rid not in (args.earlier_attempt or [])):
+                continue
+            runs.append(run_entry(rid, created, attempt, synthetic=attempt < top))
+            points = [(model, cfg, isl, osl, conc) for model, groups in models
+                      for cfg, isl, osl, concs in groups for conc in concs]
+            if attempt < top:  # the earlier attempt measured the first half
+                points = points[:(len(points) + 1) // 2]
+            for model, cfg, isl, osl, conc in points:
+                serial += 1
+                rows.append({"github_run_id": rid, "run_attempt": attempt,
+                             "row": point(cfg, model, isl, osl, conc, date, rid, attempt, serial)})
+    return rows, runs, [CHANGELOG]
+
+
+def builtin_groups():
+    """Row groups for synthetic histories: each built-in run's rows for one model, measured at
+    a second sequence pair too (as many rows a run as the real captures have)."""
+    out = []
+    for rid, created, top, models in BUILTIN:
+        for model, groups in models:
+            out.append([point(cfg, model, i, o, conc, created[:10], rid, top, 0)
+                        for cfg, isl, osl, concs in groups
+                        for i, o in ((isl, osl), (1024, 1024) if isl != osl else (8192, 1024))
+                        for conc in concs])
+    return out
+
+
 def build_synthetic(args):
-    template = load(os.path.join(args.samples, "full", "benchmarks.json"))
-    by_run = {}
-    for row in template:
-        rid, _ = run_of(row)
-        if rid:
-            by_run.setdefault(rid, []).append(row)
-    tpl = [v for _, v in sorted(by_run.items()) if len(v) >= 4]
+    tpl = builtin_groups()
     keys = [("DeepSeek-R1-0528", "dsr1"), ("gpt-oss-120b", "gptoss120b"),
             ("Llama-3.3-70B-Instruct-FP8", "llama70b"), ("Qwen-3.5-397B-A17B", "qwen3.5")]
     keys = keys[:max(1, min(args.models, len(keys)))]
@@ -219,6 +432,7 @@ def main():
     p.add_argument("--runs", help="only these run ids (comma-separated)")
     p.add_argument("--earlier-attempt", action="append", metavar="RUN")
     p.add_argument("--synthetic", action="store_true")
+    p.add_argument("--builtin", action="store_true")
     p.add_argument("--days", type=int, default=30)
     p.add_argument("--runs-count", type=int, default=60)
     p.add_argument("--models", type=int, default=2)
@@ -226,6 +440,8 @@ def main():
     args = p.parse_args()
     if args.synthetic:
         rows, runs, changelogs = build_synthetic(args)
+    elif args.builtin:
+        rows, runs, changelogs = build_builtin(args)
     else:
         rows, runs, changelogs = build_real(args)
     os.makedirs(args.out, exist_ok=True)

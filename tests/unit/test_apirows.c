@@ -137,30 +137,35 @@ out:
     got_free(&g);
 }
 
+/* A row of the September 2026 shape (dsv4 on b200, tp8 ep8 with DP attention) as mapped. */
+static void check_september(const char *row, const char *api_id, const char *run_id)
+{
+    char v[256];
+
+    CHECK_STR(val(row, "api_id", v, sizeof(v)), api_id);
+    CHECK_STR(val(row, "benchmark_type", v, sizeof(v)), "single_turn");
+    CHECK_STR(val(row, "offload_mode", v, sizeof(v)), "off");
+    CHECK_STR(val(row, "infmax_model_prefix", v, sizeof(v)), "dsv4");
+    CHECK(!val(row, "model", v, sizeof(v)));
+    CHECK_STR(val(row, "pp", v, sizeof(v)), "1");
+    CHECK_STR(val(row, "kv_cache_pool_tokens", v, sizeof(v)), "375856");
+    CHECK_STR(val(row, "dp_attention", v, sizeof(v)), "true");
+    CHECK(val(row, "recipe_fingerprint", v, sizeof(v)) && strlen(v) == 64);
+    /* the app's internal run identities are not run ids */
+    CHECK(!val(row, "curve_workflow_run_id", v, sizeof(v)));
+    CHECK_STR(val(row, "curve_date", v, sizeof(v)), "2026-09-03");
+    CHECK_STR(val(row, "run_id", v, sizeof(v)), run_id);
+}
+
 static void real_september_row(void)
 {
     struct got g = {0};
     struct apirow_stats st = {0};
-    char v[256];
 
     CHECK(read_path(SAMPLE("api_benchmarks_DeepSeek-V4-Pro_row_2026-09-04.json"), &g, &st) == 0);
     CHECK(g.n == 1);
-    if (g.n != 1)
-        goto out;
-    CHECK_STR(val(g.rows[0], "api_id", v, sizeof(v)), "440994");
-    CHECK_STR(val(g.rows[0], "benchmark_type", v, sizeof(v)), "single_turn");
-    CHECK_STR(val(g.rows[0], "offload_mode", v, sizeof(v)), "off");
-    CHECK_STR(val(g.rows[0], "infmax_model_prefix", v, sizeof(v)), "dsv4");
-    CHECK(!val(g.rows[0], "model", v, sizeof(v)));
-    CHECK_STR(val(g.rows[0], "pp", v, sizeof(v)), "1");
-    CHECK_STR(val(g.rows[0], "kv_cache_pool_tokens", v, sizeof(v)), "375856");
-    CHECK_STR(val(g.rows[0], "dp_attention", v, sizeof(v)), "true");
-    CHECK(val(g.rows[0], "recipe_fingerprint", v, sizeof(v)) && strlen(v) == 64);
-    /* the app's internal run identities are not run ids */
-    CHECK(!val(g.rows[0], "curve_workflow_run_id", v, sizeof(v)));
-    CHECK_STR(val(g.rows[0], "curve_date", v, sizeof(v)), "2026-09-03");
-    CHECK_STR(val(g.rows[0], "run_id", v, sizeof(v)), "33554397154");
-out:
+    if (g.n == 1)
+        check_september(g.rows[0], "440994", "33554397154");
     got_free(&g);
 }
 
@@ -250,6 +255,64 @@ out:
     got_free(&g);
 }
 
+/* Rows of the June and September 2026 shapes, written here from the API's field dictionary: a
+ * single-node trt row whose num_*_gpu is the app's tp*ep (64, not a GPU count), and a row with
+ * the September fields (string id, benchmark_type, offload_mode, recipe_fingerprint, curve_*,
+ * power_audit, topology and string metrics). */
+static void june_september_shapes(void)
+{
+    static const char json[] =
+        "[{\"hardware\":\"b200\",\"framework\":\"trt\",\"model\":\"dsr1\",\"precision\":"
+        "\"fp4\",\"spec_method\":\"mtp\",\"disagg\":false,\"is_multinode\":false,"
+        "\"prefill_tp\":8,\"prefill_ep\":8,\"prefill_dp_attention\":true,"
+        "\"prefill_num_workers\":0,\"decode_tp\":8,\"decode_ep\":8,\"decode_dp_attention\":true,"
+        "\"decode_num_workers\":0,\"num_prefill_gpu\":64,\"num_decode_gpu\":64,\"isl\":8192,"
+        "\"osl\":1024,\"conc\":32,\"image\":\"nvcr.io/nvidia/tensorrt-llm/release:1.2.0\","
+        "\"metrics\":{\"p99_itl\":0.0213,\"p99.9_ttft\":1.5,\"tput_per_gpu\":1234.5678901234567},"
+        "\"workers\":null,\"date\":\"2026-01-14\",\"run_url\":\"https://github.com/"
+        "SemiAnalysisAI/InferenceX/actions/runs/21010000505/attempts/1\"},"
+        "{\"id\":\"400047\",\"hardware\":\"b200\",\"framework\":\"vllm\",\"model\":\"dsv4\","
+        "\"precision\":\"fp4\",\"spec_method\":\"none\",\"disagg\":false,\"is_multinode\":false,"
+        "\"prefill_tp\":8,\"prefill_ep\":8,\"prefill_dp_attention\":true,"
+        "\"prefill_num_workers\":0,\"decode_tp\":8,\"decode_ep\":8,\"decode_dp_attention\":true,"
+        "\"decode_num_workers\":0,\"num_prefill_gpu\":64,\"num_decode_gpu\":64,"
+        "\"benchmark_type\":\"single_turn\",\"offload_mode\":\"off\",\"isl\":8192,\"osl\":1024,"
+        "\"conc\":64,\"image\":\"vllm/vllm-openai:nightly\",\"recipe_fingerprint\":"
+        "\"5b2d8c0f7e3a4b1c9d6e2f8a0b1c3d5e7f9a1b3c5d7e9f0a2b4c6d8e0f1a3b5c\",\"metrics\":{\"pp\":"
+        "1,"
+        "\"dcp_size\":1,\"pcp_size\":1,\"router_name\":\"none\",\"tput_per_gpu\":1449.6,"
+        "\"kv_cache_pool_tokens\":375856,\"power_metric_schema_version\":2},\"workers\":null,"
+        "\"date\":\"2026-09-03\",\"run_url\":\"https://github.com/SemiAnalysisAI/InferenceX/"
+        "actions/"
+        "runs/33550001010/attempts/1\",\"curve_date\":\"2026-09-03\",\"curve_workflow_run_id\":"
+        "\"2401\",\"curve_run_started_at\":\"2026-09-03 "
+        "22:38:12+00\",\"power_audit\":{\"schema\":2,"
+        "\"checked\":true}}]";
+    struct got g = {0};
+    struct apirow_stats st = {0};
+    char v[256];
+
+    CHECK(read_text(json, &g, &st) == 0);
+    CHECK(g.n == 2 && st.rows == 2 && st.agentic == 0);
+    if (g.n != 2)
+        goto out;
+    CHECK_STR(val(g.rows[0], "tp", v, sizeof(v)), "8");
+    CHECK_STR(val(g.rows[0], "ep", v, sizeof(v)), "8");
+    CHECK_STR(val(g.rows[0], "dp_attention", v, sizeof(v)), "true");
+    CHECK_STR(val(g.rows[0], "spec_decoding", v, sizeof(v)), "mtp");
+    CHECK(!strstr(g.rows[0], "=64|") && !val(g.rows[0], "num_decode_gpu", v, sizeof(v)));
+    CHECK_STR(val(g.rows[0], "p99.9_ttft", v, sizeof(v)), "1.5");
+    CHECK_STR(val(g.rows[0], "tput_per_gpu", v, sizeof(v)), "1234.5678901234567");
+    CHECK_STR(val(g.rows[0], "run_id", v, sizeof(v)), "21010000505");
+    CHECK_STR(val(g.rows[0], "run_date", v, sizeof(v)), "2026-01-14");
+    CHECK_STR(val(g.rows[0], "model", v, sizeof(v)), "deepseek-ai/DeepSeek-R1-0528");
+    check_september(g.rows[1], "400047", "33550001010");
+    CHECK_STR(val(g.rows[1], "router_name", v, sizeof(v)), "none");
+    CHECK(!val(g.rows[1], "power_audit.schema", v, sizeof(v)));
+out:
+    got_free(&g);
+}
+
 /* Single-node means "not multinode": a disaggregated row with is_multinode false (GB200,
  * before the 2025-12-05 schema change) takes prefill_tp/prefill_ep as tp/ep. */
 static void single_node_disagg(void)
@@ -320,6 +383,7 @@ int main(void)
         printf("SKIP unit/apirows real samples: $IMX_SHARED/reference (default ../shared) not "
                "found\n");
     }
+    RUN(june_september_shapes);
     RUN(drift_and_agentic);
     RUN(single_node_disagg);
     RUN(run_urls);

@@ -140,39 +140,79 @@ static void real_availability(void)
     infx_avail_release(&a);
 }
 
-static void real_workflow_info(void)
+/* Availability as the API sends it (date ascending, unordered within a date), written here:
+ * one day per date, sorted, each with its model keys once; rows without a valid date or a
+ * model are left out. */
+static void availability(void)
 {
-    struct infx_wfinfo w = {0};
+    static const char json[] =
+        "[{\"model\":\"dsr1\",\"isl\":1024,\"osl\":1024,\"precision\":\"fp8\","
+        "\"hardware\":\"mi325x\",\"framework\":\"sglang\",\"spec_method\":\"none\","
+        "\"disagg\":false,\"date\":\"2026-05-18\"},"
+        "{\"model\":\"gptoss120b\",\"isl\":1024,\"osl\":8192,\"date\":\"2026-05-18\"},"
+        "{\"model\":\"dsr1\",\"isl\":8192,\"osl\":1024,\"date\":\"2026-05-18\"},"
+        "{\"model\":\"dsr1\",\"isl\":1024,\"osl\":1024,\"date\":\"2025-12-01\"},"
+        "{\"model\":\"dsr1\",\"date\":\"2026-02-30\"},{\"date\":\"2026-01-01\"},"
+        "{\"model\":\"kimik2.5\",\"date\":\"2025-11-03\"}]";
+    struct infx_avail a = {0};
     struct imx_err err = IMX_ERR_INIT;
+
+    CHECK(infx_avail_parse(json, sizeof(json) - 1, &a, &err) == 0);
+    CHECK(a.n == 3);
+    if (a.n == 3) {
+        CHECK_STR(a.v[0].date, "2025-11-03");
+        CHECK_STR(a.v[1].date, "2025-12-01");
+        CHECK_STR(a.v[2].date, "2026-05-18");
+        CHECK(a.v[2].keys.n == 2 && !strcmp(a.v[2].keys.v[0], "dsr1") &&
+              !strcmp(a.v[2].keys.v[1], "gptoss120b"));
+    }
+    infx_avail_release(&a);
+    CHECK(infx_avail_parse("{}", 2, &a, &err) == -IMX_EPARSE);
+    imx_err_clear(&err);
+}
+
+/* A first attempt of a run of 2026-06-14 as parsed, and the run.json imx writes of it. */
+static void check_first_attempt(struct infx_run *r, const char *id)
+{
     struct buf b = BUF_INIT;
-    char *text;
-    size_t len;
+    char want[64];
+
+    CHECK_STR(r->id, id);
+    CHECK(r->attempt == 1);
+    CHECK_STR(r->created_at, "2026-06-14T04:08:16Z");
+    CHECK_STR(r->date, "2026-06-14");
+    snprintf(want, sizeof(want), "\"id\": %s,", id);
+    CHECK(infx_run_json(r, &b) == 0);
+    CHECK(b.p && strstr(b.p, want) && strstr(b.p, "\"run_attempt\": 1,") &&
+          strstr(b.p, "\"imx_source\": \"api\""));
+    buf_release(&b);
+}
+
+/* workflow-info in the API's shape, written here: string ids, runs with their configs, and the
+ * type drift of a numeric id and a string attempt; a bad id is skipped. */
+static void workflow_info(void)
+{
+    static const char plain[] =
+        "{\"runs\":[{\"github_run_id\":\"27480000909\",\"name\":\"Run Sweep\","
+        "\"conclusion\":\"success\",\"run_attempt\":1,\"html_url\":\"https://github.com/"
+        "SemiAnalysisAI/InferenceX/actions/runs/27480000909\",\"created_at\":"
+        "\"2026-06-14T04:08:16Z\",\"date\":\"2026-06-14\"}],\"changelogs\":[],\"configs\":"
+        "[{\"model\":\"qwen3.5\",\"isl\":1024,\"osl\":1024}]}";
     static const char drift[] =
         "{\"runs\":[{\"github_run_id\":27485974465,\"run_attempt\":\"2\",\"name\":\"a\\u2014b\","
         "\"conclusion\":\"success\",\"created_at\":\"2026-06-14T04:08:16Z\"},"
         "{\"github_run_id\":\"12x\"}],\"runConfigs\":[{\"github_run_id\":\"27485974465\","
         "\"model\":\"minimaxm3\",\"head_sha\":\"abc\",\"run_started_at\":\"2026-06-14T05:00:00Z\"},"
         "{\"github_run_id\":\"27485974465\",\"model\":\"minimaxm3\"}]}";
+    struct infx_wfinfo w = {0};
+    struct imx_err err = IMX_ERR_INIT;
+    struct buf b = BUF_INIT;
 
-    if (read_file(SAMPLE("api_workflow-info_date=2026-06-14.json"), 1 << 20, &text, &len, &err) <
-        0) {
-        printf("SKIP unit/real_workflow_info: %s\n", err.msg);
-        return;
-    }
-    CHECK(infx_wfinfo_parse(text, len, &w, &err) == 0);
-    CHECK(w.n == 3 && w.runs[0].keys.n == 0);
-    if (w.n == 3) {
-        CHECK_STR(w.runs[0].id, "27485974465");
-        CHECK(w.runs[0].attempt == 1);
-        CHECK_STR(w.runs[0].created_at, "2026-06-14T04:08:16Z");
-        CHECK_STR(w.runs[2].date, "2026-06-14");
-        CHECK(infx_run_json(&w.runs[0], &b) == 0);
-        CHECK(strstr(b.p, "\"id\": 27485974465,") && strstr(b.p, "\"run_attempt\": 1,") &&
-              strstr(b.p, "\"imx_source\": \"api\""));
-    }
-    free(text);
+    CHECK(infx_wfinfo_parse(plain, sizeof(plain) - 1, &w, &err) == 0);
+    CHECK(w.n == 1 && w.runs[0].keys.n == 0);
+    if (w.n == 1)
+        check_first_attempt(&w.runs[0], "27480000909");
     infx_wfinfo_release(&w);
-    /* type drift: a numeric id and a string attempt; a bad id is skipped */
     CHECK(infx_wfinfo_parse(drift, sizeof(drift) - 1, &w, &err) == 0);
     CHECK(w.n == 1 && w.runs[0].keys.n > 0);
     if (w.n == 1) {
@@ -188,6 +228,29 @@ static void real_workflow_info(void)
     infx_wfinfo_release(&w);
     CHECK(infx_wfinfo_parse("[]", 2, &w, &err) == -IMX_EPARSE);
     buf_release(&b);
+}
+
+/* The real capture of 2026-06-14 (real-data layer: skipped without ../shared). */
+static void real_workflow_info(void)
+{
+    struct infx_wfinfo w = {0};
+    struct imx_err err = IMX_ERR_INIT;
+    char *text;
+    size_t len;
+
+    if (read_file(SAMPLE("api_workflow-info_date=2026-06-14.json"), 1 << 20, &text, &len, &err) <
+        0) {
+        printf("SKIP unit/real_workflow_info: %s\n", err.msg);
+        return;
+    }
+    CHECK(infx_wfinfo_parse(text, len, &w, &err) == 0);
+    CHECK(w.n == 3 && w.runs[0].keys.n == 0);
+    if (w.n == 3) {
+        check_first_attempt(&w.runs[0], "27485974465");
+        CHECK_STR(w.runs[2].date, "2026-06-14");
+    }
+    free(text);
+    infx_wfinfo_release(&w);
 }
 
 static void cache_files(void)
@@ -240,7 +303,9 @@ int main(void)
     RUN(model_names);
     RUN(openapi_doc);
     RUN(decoding);
+    RUN(availability);
     RUN(real_availability);
+    RUN(workflow_info);
     RUN(real_workflow_info);
     RUN(cache_files);
     UNIT_END();
