@@ -209,6 +209,7 @@ class Handler(QuietHandler):
     # --- dispatch ---------------------------------------------------------------------
     def do_POST(self):
         st = self.server.state
+        self.logged = True  # control requests are not logged
         if self.path == "/_fake/config":
             n = int(self.headers.get("Content-Length", "0"))
             cfg = json.loads(self.rfile.read(n) or b"{}")
@@ -229,8 +230,10 @@ class Handler(QuietHandler):
         self.status = 0
         with st.lock:
             st.inflight += 1
-            inflight = st.inflight
+            self.inflight = st.inflight
         self.fault = st.take_fault(u.path, u.query)
+        self.url = u
+        self.logged = False
         try:
             if st.delay:
                 time.sleep(st.delay)
@@ -240,12 +243,25 @@ class Handler(QuietHandler):
         finally:
             with st.lock:
                 st.inflight -= 1
-            st.write_log({
-                "t": round(time.time(), 3), "method": "GET", "path": u.path, "query": u.query,
-                "params": self.params,
-                "headers": {k.lower(): v for k, v in self.headers.items()},
-                "status": self.status, "inflight": inflight,
-                "fault": self.fault["kind"] if self.fault else None})
+            self.log_request_once()
+
+    def send_response(self, code, message=None):
+        # logged as the answer starts, not after it: a client that exits on the last byte of
+        # its last answer finds every request it made in the log
+        self.status = code
+        self.log_request_once()
+        super().send_response(code, message)
+
+    def log_request_once(self):
+        if self.logged or not hasattr(self, "url"):
+            return
+        self.logged = True
+        self.server.state.write_log({
+            "t": round(time.time(), 3), "method": "GET", "path": self.url.path,
+            "query": self.url.query, "params": self.params,
+            "headers": {k.lower(): v for k, v in self.headers.items()},
+            "status": self.status, "inflight": self.inflight,
+            "fault": self.fault["kind"] if self.fault else None})
 
     def route(self, path):
         f = self.fault
