@@ -576,20 +576,6 @@ int cli_filtered_empty(const struct cli *cli, const struct cli_selection *s, siz
     return no_data_status(s->sync_status, EXIT_DATA);
 }
 
-/* The folder of a model prefix (NULL: "unknown"), from the spellings the models know. */
-static char *prefix_dir(const char *prefix)
-{
-    struct imx_err err = IMX_ERR_INIT;
-    struct model_sel ms;
-    char *dir;
-
-    if (model_sel_init(&ms, prefix ? prefix : "unknown", &err) < 0)
-        return xstrdup("unknown");
-    dir = model_sel_dirname(&ms);
-    model_sel_release(&ms);
-    return dir;
-}
-
 /* --model all without -o: one file per model under by_model/<canonical name>/, each with the
  * columns of its own rows. rows are in the table's order; each model's keep it. Rows go by
  * folder, not by prefix: two spellings of one model (70b, llama70b) share one file (each once
@@ -617,7 +603,7 @@ static int write_per_model(const struct cli *cli, enum out_format fmt, struct tr
         if (k == nseen) {
             ALLOC_GROW(seen, nseen + 1, capseen);
             seen[nseen].prefix = prefix;
-            seen[nseen++].dir = prefix_dir(prefix);
+            seen[nseen++].dir = model_prefix_dirname(prefix);
         }
         dirs[i] = seen[k].dir;
     }

@@ -115,14 +115,7 @@ int cmd_models(struct cli *cli)
            "LAST", "SPELLINGS");
     for (size_t i = 0; i < ms.n; i++) {
         struct model_info *m = &ms.v[i];
-        struct model_sel sel;
-        char *dir;
-        memset(&sel, 0, sizeof(sel));
-        if (strcmp(m->prefix, "(unknown)") && model_sel_init(&sel, m->prefix, &err) == 0)
-            dir = model_sel_dirname(&sel);
-        else
-            dir = xstrdup("unknown");
-        model_sel_release(&sel);
+        char *dir = model_prefix_dirname(strcmp(m->prefix, "(unknown)") ? m->prefix : NULL);
         /* every cell but the counts comes from the rows and run.json: shown, not raw */
         char *cell[4] = {msg_shown(dir), msg_shown(m->prefix), msg_shown(m->first ? m->first : "-"),
                          msg_shown(m->last ? m->last : "-")};

@@ -105,6 +105,7 @@ int model_sel_init(struct model_sel *m, const char *arg, struct imx_err *err)
         m->prefix = xstrdup(model_prefix_of_api_key(arg));
         return 0;
     }
+    m->by_folder = 1;
     if (!strchr(arg, '/') && !strchr(arg, '_')) {
         /* a bare word: a prefix imx does not know yet (new models appear often) */
         m->prefix = lower_dup(arg);
@@ -112,6 +113,32 @@ int model_sel_init(struct model_sel *m, const char *arg, struct imx_err *err)
     }
     m->id = lower_dup(arg);
     return 0;
+}
+
+char *model_prefix_dirname(const char *prefix)
+{
+    struct imx_err err = IMX_ERR_INIT;
+    struct model_sel m;
+    char *dir;
+
+    if (model_sel_init(&m, prefix && *prefix ? prefix : "unknown", &err) < 0)
+        return xstrdup("unknown");
+    dir = model_sel_dirname(&m);
+    model_sel_release(&m);
+    return dir;
+}
+
+static int names_folder_of(const struct model_sel *m, const char *prefix)
+{
+    char *dir;
+    int same;
+
+    if (!m->by_folder)
+        return 0;
+    dir = model_prefix_dirname(prefix);
+    same = !strcasecmp(dir, m->arg);
+    free(dir);
+    return same;
 }
 
 void model_sel_release(struct model_sel *m)
@@ -133,7 +160,9 @@ int model_sel_match(const struct model_sel *m, const char *prefix, const char *m
     if (m->all)
         return 1;
     if (m->prefix)
-        return prefix && !strcasecmp(prefix, m->prefix);
+        return (prefix && !strcasecmp(prefix, m->prefix)) || names_folder_of(m, prefix);
+    if (names_folder_of(m, prefix))
+        return 1;
     if (!model)
         return 0;
     if (same_id(model, m->id) || !strcasecmp(model, m->id))

@@ -8,9 +8,10 @@
 
 struct model_sel {
     int all;
-    char *arg;    /* as given */
-    char *prefix; /* resolved row prefix, or NULL to match on model ids */
-    char *id;     /* lowercased model id to match (when prefix is NULL) */
+    char *arg;     /* as given */
+    char *prefix;  /* resolved row prefix, or NULL to match on model ids */
+    char *id;      /* lowercased model id to match (when prefix is NULL) */
+    int by_folder; /* not a known spelling: also the rows whose prefix's folder it names */
 };
 
 /* The old extractor's default model. */
@@ -18,7 +19,9 @@ struct model_sel {
 
 int model_sel_init(struct model_sel *m, const char *arg, struct imx_err *err);
 void model_sel_release(struct model_sel *m);
-/* Does a row with this prefix (may be NULL) and model id (may be NULL) belong to the selection? */
+/* Does a row with this prefix (may be NULL) and model id (may be NULL) belong to the selection?
+ * A name imx does not know also selects the rows written to the folder of that name, so the
+ * folder `imx models` shows (`unknown` for rows without a prefix) is a spelling of its model. */
 int model_sel_match(const struct model_sel *m, const char *prefix, const char *model);
 /*
  * The folder name for by_model/<MODEL>/, the same however the model was spelled (prefix, id,
@@ -26,6 +29,8 @@ int model_sel_match(const struct model_sel *m, const char *prefix, const char *m
  * unknown prefix as it is, an unknown id with '/' turned into '_'. Returns a malloc'ed string.
  */
 char *model_sel_dirname(const struct model_sel *m);
+/* The folder of the rows of a row prefix (NULL or empty: "unknown"); malloc'ed. */
+char *model_prefix_dirname(const char *prefix);
 
 /* Built-in knowledge of models: prefix, org/Name id, InferenceX display name. */
 struct model_known {

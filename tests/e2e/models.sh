@@ -54,6 +54,28 @@ models_listing() {
     assert_eq "$(tail -n +2 "$W/m2.txt" | awk '{print $2, $3, $4}' | tr '\n' ' ')" "dsr1 1 1 gptoss 2 2 "
 }
 
+# every folder `imx models` shows is a spelling --model accepts, selecting the rows that
+# --model all writes under it: unknown prefixes, prefixes with '/', '_', control characters,
+# a leading dot, names too long for one path component, and rows without a prefix (unknown)
+folder_is_a_spelling() {
+    local case dir n=0
+    for case in 0601-model-all-hostile-names 0607-models-unknown-prefix 0350-filters-gpu-seq; do
+        rm -rf "$W/f" && mkdir -p "$W/f"
+        (cd "$W/f" && imx extract --offline --cache "$TESTS_DIR/cases/$case/cache" --model all \
+            -q) || return 1
+        imx models --cache "$TESTS_DIR/cases/$case/cache" -q >"$W/f/models" || return 1
+        for dir in $(tail -n +2 "$W/f/models" | awk '{print $1}' | sort -u); do
+            n=$((n + 1))
+            imx extract --offline --cache "$TESTS_DIR/cases/$case/cache" --model "$dir" \
+                -o "$W/f/one.csv" -q 2>"$W/f/err" || fail "$case: --model $dir refused: $(cat "$W/f/err")" ||
+                return 1
+            cmp -s "$W/f/one.csv" "$W/f/by_model/$dir/inferencemax.csv" ||
+                fail "$case: --model $dir is not the rows of by_model/$dir" || return 1
+        done
+    done
+    [ "$n" -ge 10 ] || fail "only $n folders tried"
+}
+
 t_run models/one_file_per_model one_file_per_model
 t_run models/one_named_file one_named_file
 t_run models/same_folder_every_spelling same_folder_every_spelling
@@ -76,3 +98,4 @@ PY
     python3 -c 'import json,sys; v=json.load(open(sys.argv[1])); assert [r["run"] for r in v]==["1200","1100","1000"]; assert set(v[2]["models"].split(","))=={"gptoss","70b"}, v[2]' "$W/r.json"
 }
 t_run models/runs_measured runs_measured
+t_run models/folder_is_a_spelling folder_is_a_spelling
