@@ -442,6 +442,17 @@ static void load_meta(struct run_list *l, struct imx_diag *diag)
     free(j.why);
 }
 
+int cache_check_dir(const char *cache, struct imx_err *err)
+{
+    if (is_dir(cache))
+        return 0;
+    if (path_exists(cache))
+        return imx_seterr(err, IMX_EIO,
+                          "cache '%s' exists and is not a directory (give --cache DIR)", cache);
+    return imx_seterr(err, IMX_ENOTFOUND,
+                      "cache '%s' does not exist (run 'imx sync' or give --cache DIR)", cache);
+}
+
 int cache_scan(const char *cache, char *const *ids, size_t nids, struct run_list *out,
                size_t *missing, struct imx_diag *diag, struct imx_err *err)
 {
@@ -451,13 +462,9 @@ int cache_scan(const char *cache, char *const *ids, size_t nids, struct run_list
 
     memset(out, 0, sizeof(*out));
     *missing = 0;
-    if (!is_dir(cache)) {
+    if (cache_check_dir(cache, err) < 0) {
         free(seen);
-        if (path_exists(cache))
-            return imx_seterr(err, IMX_EIO,
-                              "cache '%s' exists and is not a directory (give --cache DIR)", cache);
-        return imx_seterr(err, IMX_ENOTFOUND,
-                          "cache '%s' does not exist (run 'imx sync' or give --cache DIR)", cache);
+        return -err->code;
     }
     errno = 0;
     names = list_dir(cache, &n);

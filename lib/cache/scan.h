@@ -53,6 +53,10 @@ struct run_list {
     size_t n, cap;
 };
 
+/* 0 when the cache is a folder; else an error naming it: IMX_ENOTFOUND when it does not
+ * exist (nothing is created: every command that only reads says so alike), IMX_EIO when it is
+ * something else. */
+IMX_MUST_CHECK int cache_check_dir(const char *cache, struct imx_err *err);
 /*
  * Scans cache for runs and their run.json (not their files: see
  * run_info_find_files). With nids > 0 only those runs (a named run missing from the

@@ -1,6 +1,7 @@
 /* verify: damage found by size, then by SHA-256 (see verify.h). Reads only; never follows a
  * link (a recorded file replaced by a link is damage, not a file to read). */
 #include "cache/verify.h"
+#include "cache/scan.h"
 #include "util/buf.h"
 #include "util/fsutil.h"
 #include "util/xalloc.h"
@@ -283,10 +284,9 @@ int verify_cache(const char *cache, const unsigned long long *ids, size_t nids, 
     size_t n = 0;
 
     memset(st, 0, sizeof(*st));
+    if (cache_check_dir(cache, err) < 0)
+        return -err->code;
     if (!nids) {
-        if (!is_dir(cache))
-            return imx_seterr(err, IMX_EIO, "the cache '%s' does not exist or is not a folder",
-                              cache);
         if (store_list_runs(cache, &all, &n, err) < 0)
             return -err->code;
         ids = all;

@@ -38,10 +38,34 @@ old_command_lines() {
     cmp "$W/a.csv" "$W/b.csv"
 }
 
+# every command that only reads: a cache that does not exist is exit 5 naming it, and nothing is
+# created (no cache folder, no output, no by_model/), named runs or not
 missing_cache() {
-    imx extract --offline --cache "$W/nope" -o "$W/x.csv" 2>"$W/e"
-    assert_eq $? 5 || return 1
-    assert_contains "$W/e" "does not exist" && [ ! -e "$W/x.csv" ]
+    local cmd
+    mkdir -p "$W/m"
+    while read -r cmd; do
+        (cd "$W/m" && imx $cmd --cache "$W/m/nope/deeper" 2>"$W/e" >/dev/null)
+        assert_eq $? 5 "imx $cmd" || return 1
+        assert_contains "$W/e" "cache '$W/m/nope/deeper' does not exist" || return 1
+        [ -z "$(ls -A "$W/m")" ] || fail "imx $cmd left: $(ls -A "$W/m")" || return 1
+    done <<'EOF'
+extract --offline -o x.csv
+extract --offline
+extract --offline --model all --history
+runs
+runs --offline
+runs --source gcs --offline
+models
+pareto --offline
+at --offline --interactivity 50
+trend --offline --interactivity 50
+diff 1 2
+diff 2026-01-01 2026-02-01
+plot -o x.svg
+report -o r.html
+verify
+verify 123
+EOF
 }
 
 # an error leaves the previous output untouched and no temporary file behind
