@@ -244,6 +244,23 @@ t_lock() {
         assert_contains "$W/o13" "interrupted while waiting"
 }
 
+# A first sync that fails on a cache folder it made leaves that folder with imx's private state
+# only (.imx: its lock, which another imx may be waiting on, is never deleted): reading commands
+# say the cache has no runs, and the next sync accepts it and completes it as a fresh one would.
+t_failed_first_sync() {
+    local c="$W/new/deeper"
+    fresh
+    GH_TOKEN=$TOKEN imx sync --github-url "http://127.0.0.1:1" --cache "$c" --collect-recent 6 \
+        >"$W/o9" 2>&1
+    assert_eq $? 3 "a sync against a closed port" || return 1
+    assert_eq "$(ls -A "$c")" ".imx" "what the failed sync left" || return 1
+    imx extract --offline --cache "$c" -o "$W/x.csv" 2>"$W/e9"
+    assert_eq $? 5 "extract of the cache left" || return 1
+    assert_contains "$W/e9" "no runs in the cache" || return 1
+    sync --cache "$c" --collect-recent 6 >"$W/o9" 2>&1 || { cat "$W/o9"; return 1; }
+    diff -r -x imx-manifest.json -x .imx "$W/c" "$c" >&2 || fail "the re-run gives another cache"
+}
+
 t_run "sync: default is the newest successful run" t_default_newest
 t_run "sync: --collect-recent layout, re-run, raw, per-config, expired, legacy; log checks" t_recent
 t_run "sync: run.json is the API's run object" t_run_json_exact
@@ -253,6 +270,7 @@ t_run "sync: --since/--until map to created=" t_dates
 t_run "sync: --official lists push runs on main only" t_official
 t_run "sync --source github: without a token, listing works and downloads say how to set one, once" t_no_token
 t_run "sync: --jobs 1 gives the same cache" t_jobs1_same
+t_run "sync: a failed first sync leaves a cache the next sync completes" t_failed_first_sync
 t_run "sync: --verbose shows requests, never a signed query or the token" t_verbose_redacted
 t_run "sync: the token is never printed or stored" t_token_never_leaks
 t_run "sync: a re-run supersedes the aggregate, the old one kept under .superseded" t_superseded
