@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The old extractor's one-shot command lines against the fake GitHub: `imx --collect-recent=30`
-# fetches and extracts; its CSV equals `imx extract --offline` of the shared real cache.
+# fetches and extracts; its CSV equals `imx extract --offline` of the cache the fake serves: the
+# shared real cache, or without it one gencache writes in the real layout and row shapes.
 . "$(dirname "$0")/../lib.sh"
 . "$TESTS_DIR/fake/fake.sh"
 . "$TESTS_DIR/e2e/sync_common.bash"
@@ -14,11 +15,11 @@ same_as_offline() {
     local got="$W/by_model/openai_GPT-OSS-120B/inferencemax.csv"
     [ -s "$got" ] || fail "no CSV at $got" || return 1
     assert_eq "$(ls -d "$W"/raw/run_* | wc -l)" 30 || return 1
-    # the 30 newest runs of the shared cache, extracted offline, give the same bytes
+    # the 30 newest runs of the source cache, extracted offline, give the same bytes
     local ids
     ids=$(ls "$W/raw" | grep '^run_' | sed 's/run_//' | tr '\n' ' ')
     # shellcheck disable=SC2086
-    imx extract --offline --cache "$SHARED_RAW" -o "$W/offline.csv" --quiet $ids || return 1
+    imx extract --offline --cache "$SRC" -o "$W/offline.csv" --quiet $ids || return 1
     cmp "$got" "$W/offline.csv" || return 1
     assert_contains "$W/err" "Wrote" || return 1
     # a second one-shot with everything cached asks GitHub at most twice, downloads nothing
@@ -34,12 +35,12 @@ same_as_offline() {
 # named runs, the old script's other command line
 named_runs() {
     local a b
-    a=$(ls "$SHARED_RAW" | grep '^run_' | sed 's/run_//' | tail -1)
-    b=$(ls "$SHARED_RAW" | grep '^run_' | sed 's/run_//' | tail -2 | head -1)
+    a=$(ls "$SRC" | grep '^run_' | sed 's/run_//' | tail -1)
+    b=$(ls "$SRC" | grep '^run_' | sed 's/run_//' | tail -2 | head -1)
     (cd "$W" && GH_TOKEN=$TOKEN GITHUB_API_URL=$FAKE_API imx "$a" "$b" --cache "$W/raw2" -o n.csv \
         --quiet) || return 1
     assert_eq "$(ls "$W/raw2" | grep -c '^run_')" 2 || return 1
-    imx extract --offline --cache "$SHARED_RAW" -o "$W/n2.csv" --quiet "$a" "$b" || return 1
+    imx extract --offline --cache "$SRC" -o "$W/n2.csv" --quiet "$a" "$b" || return 1
     cmp "$W/n.csv" "$W/n2.csv"
 }
 
@@ -64,13 +65,13 @@ unreachable() {
 }
 
 t_run oneshot/github_unreachable unreachable
-if [ ! -d "$SHARED_RAW" ]; then
-    t_skip oneshot/same_as_offline "the shared real cache $SHARED_RAW is absent"
-    t_skip oneshot/named_runs "the shared real cache $SHARED_RAW is absent"
-    exit 0
+SRC=$SHARED_RAW
+if [ ! -d "$SRC" ]; then
+    SRC="$W/src"
+    "$BUILD/tools/gencache" "$SRC" --runs 40 --seed 11 >/dev/null 2>&1 || exit 1
 fi
 # started here, not inside t_run: a server started in its command substitution would hold it open
-mkfixture "$W/fx" --from-cache "$SHARED_RAW" --runs 35 --token "$TOKEN" >/dev/null || exit 1
+mkfixture "$W/fx" --from-cache "$SRC" --runs 35 --token "$TOKEN" >/dev/null || exit 1
 fake_start "$W" "$W/fx/fixture.json" || exit 1
 t_run oneshot/same_as_offline same_as_offline
 t_run oneshot/named_runs named_runs

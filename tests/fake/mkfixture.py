@@ -402,9 +402,11 @@ def main():
         found = []
         for d in os.listdir(args.from_cache):
             rj = os.path.join(args.from_cache, d, "run.json")
-            if d.startswith("run_") and os.path.isfile(rj):
+            agg = os.path.join(args.from_cache, d, "agg_bmk.json")
+            # runs served as one results_bmk artifact: those with an aggregate
+            if d.startswith("run_") and os.path.isfile(rj) and os.path.isfile(agg):
                 with open(rj) as f:
-                    found.append((json.load(f), os.path.join(args.from_cache, d, "agg_bmk.json")))
+                    found.append((json.load(f), agg))
         found.sort(key=lambda x: (x[0]["created_at"], x[0]["id"]), reverse=True)
         if args.runs:
             found = found[:args.runs]
