@@ -208,7 +208,7 @@ static int no_rows(const struct cli *cli, const struct extract_opts *o, const st
             for (size_t i = 0; i < ax.st.nmodels; i++) {
                 const char *m = ax.st.models[i].prefix;
                 if (!*m || !strcmp(m, "(unknown)"))
-                    continue; /* no --model names them */
+                    continue; /* no prefix to list (--model unknown names them) */
                 buf_addf(&b, "%s%s (%lu rows)", listed++ ? ", " : "", m, ax.st.models[i].rows);
             }
             extract_release(&ax);

@@ -6,7 +6,7 @@ W=$(t_tmp)
 CHECK="$TESTS_DIR/tools/diff_check.py"
 
 if [ ! -d "$SHARED_RAW" ]; then
-    t_skip diff/real_runs "the shared real cache ../shared/data/inferencemax-raw is absent"
+    t_skip diff/real_runs "the shared real cache $SHARED_RAW is absent"
     t_skip diff/real_jsonl "the shared real cache is absent"
     exit 0
 fi

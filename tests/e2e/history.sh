@@ -93,6 +93,6 @@ if [ -d "$SHARED_RAW" ]; then
     t_run history/real_concat history_is_concat "$SHARED_RAW" "$W/real"
     t_run history/real_jsonl_matches_csv jsonl_matches_csv "$SHARED_RAW"
 else
-    t_skip history/real_concat "the shared real cache ../shared/data/inferencemax-raw is absent"
+    t_skip history/real_concat "the shared real cache $SHARED_RAW is absent"
     t_skip history/real_jsonl_matches_csv "the shared real cache is absent"
 fi

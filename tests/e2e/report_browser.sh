@@ -74,5 +74,5 @@ t_run report_browser/fixture fixture
 if [ -d "$SHARED_RAW" ]; then
     t_run report_browser/real real
 else
-    t_skip report_browser/real "the shared real cache ../shared/data/inferencemax-raw is absent"
+    t_skip report_browser/real "the shared real cache $SHARED_RAW is absent"
 fi

@@ -262,5 +262,5 @@ if [ -d "$SHARED_RAW" ]; then
     }
     t_run sqlite/real_latest_equals_csv real
 else
-    t_skip sqlite/real_latest_equals_csv "the shared real cache ../shared/data/inferencemax-raw is absent"
+    t_skip sqlite/real_latest_equals_csv "the shared real cache $SHARED_RAW is absent"
 fi

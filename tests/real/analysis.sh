@@ -9,7 +9,7 @@
 TESTS="derived_columns fronts_throughput fronts_costs fronts_latency_and_ttft calculator_interactivity calculator_throughput trend_by_day"
 if [ ! -d "$SHARED_RAW" ]; then
     for t in $TESTS; do
-        t_skip "real/analysis_$t" "the shared real cache ../shared/data/inferencemax-raw is absent"
+        t_skip "real/analysis_$t" "the shared real cache $SHARED_RAW is absent"
     done
     exit 0
 fi

@@ -8,7 +8,7 @@
 
 if [ ! -d "$SHARED_RAW" ]; then
     for t in svg_counts png_pdf_sizes log_axes trend_agrees; do
-        t_skip "real/pictures_$t" "the shared real cache ../shared/data/inferencemax-raw is absent"
+        t_skip "real/pictures_$t" "the shared real cache $SHARED_RAW is absent"
     done
     exit 0
 fi
