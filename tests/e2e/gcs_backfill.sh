@@ -8,19 +8,16 @@
 . "$TESTS_DIR/fake/gcs.sh"
 . "$TESTS_DIR/e2e/sync_common.bash"
 
-if [ ! -d "$SHARED_RAW" ]; then
-    t_skip gcs_backfill "the shared real cache $SHARED_RAW is absent"
-    exit 0
-fi
 W=$(t_tmp)
+source_cache "$W/src" 40 || exit 1
 TOKEN="ghp_backfill$RANDOM$RANDOM"
 # GitHub still has the 30 newest runs; the backup has them all
-mkfixture "$W/fx" --from-cache "$SHARED_RAW" --runs 30 --token "$TOKEN" >"$W/gh_ids" || exit 1
-mkgcsfixture "$W/data" --real "$SHARED_RAW" >/dev/null || exit 1
+mkfixture "$W/fx" --from-cache "$SRC" --runs 30 --token "$TOKEN" >"$W/gh_ids" || exit 1
+mkgcsfixture "$W/data" --real "$SRC" >/dev/null || exit 1
 fake_start "$W" "$W/fx/fixture.json" || exit 1
 gcs_start "$W/data" || exit 1
 NEW=$(head -1 "$W/gh_ids")
-OLD=$(ls "$SHARED_RAW" | grep '^run_' | sed 's/run_//' | sort -n | head -1)
+OLD=$(ls "$SRC" | grep '^run_' | sed 's/run_//' | sort -n | head -1)
 grep -qx "$OLD" "$W/gh_ids" && { echo "FAIL gcs_backfill: run $OLD should not be on the fake GitHub"; exit 0; }
 
 gsync() { # gsync CACHE [token]
@@ -45,7 +42,7 @@ t_filled_once() {
     assert_eq "$(run_requests "$W/l1")" 2 "run objects asked" || return 1
     assert_contains "$W/o1" "2 asked, 1 filled, 1 no longer on GitHub" || return 1
     # GitHub's object, with the backup's mark kept for the source column
-    python3 - "$W/c1/run_$NEW/run.json" "$SHARED_RAW/run_$NEW/run.json" <<'PY' || return 1
+    python3 - "$W/c1/run_$NEW/run.json" "$SRC/run_$NEW/run.json" <<'PY' || return 1
 import json, sys
 got, want = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
 assert got.pop("imx_source") == "gcs-backup", "imx_source lost"
@@ -55,7 +52,7 @@ PY
     assert_contains "$W/c1/run_$OLD/run.json" '"imx_github": "absent"' || return 1
     # the table: the same bytes as the GitHub source's for the filled run (dates included)
     imx extract --offline --cache "$W/c1" --columns seed -o "$W/b.csv" -q "$NEW" || return 1
-    imx extract --offline --cache "$SHARED_RAW" --columns seed -o "$W/g.csv" -q "$NEW" || return 1
+    imx extract --offline --cache "$SRC" --columns seed -o "$W/g.csv" -q "$NEW" || return 1
     cmp "$W/b.csv" "$W/g.csv" || return 1
     imx extract --offline --cache "$W/c1" -o "$W/s.csv" -q "$NEW" || return 1
     assert_eq "$(python3 -c 'import csv,sys; print(sorted({r["source"] for r in csv.DictReader(open(sys.argv[1]))}))' "$W/s.csv")" \

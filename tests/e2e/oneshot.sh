@@ -65,11 +65,7 @@ unreachable() {
 }
 
 t_run oneshot/github_unreachable unreachable
-SRC=$SHARED_RAW
-if [ ! -d "$SRC" ]; then
-    SRC="$W/src"
-    "$BUILD/tools/gencache" "$SRC" --runs 40 --seed 11 >/dev/null 2>&1 || exit 1
-fi
+source_cache "$W/src" 40 || exit 1
 # started here, not inside t_run: a server started in its command substitution would hold it open
 mkfixture "$W/fx" --from-cache "$SRC" --runs 35 --token "$TOKEN" >/dev/null || exit 1
 fake_start "$W" "$W/fx/fixture.json" || exit 1

@@ -1,39 +1,44 @@
 #!/usr/bin/env bash
-# sync_all: `imx sync --source all` over real runs: fakegh holds the newer ones, fakegcs older
-# ones plus some GitHub also holds, fakeapi none of the range. One merged table, equal to the
-# shared real cache's, each artifact downloaded once, the source column saying where rows came from.
+# sync_all: `imx sync --source all` over the runs of a cache (the shared real one, else one
+# gencache writes): fakegh holds the newer ones, fakegcs older ones plus some GitHub also holds,
+# fakeapi none of the range. One merged table, equal to the source cache's, each artifact
+# downloaded once, the source column saying where rows came from.
 . "$(dirname "$0")/../lib.sh"
 . "$TESTS_DIR/fake/fake.sh"
 . "$TESTS_DIR/fake/gcs.sh"
 . "$TESTS_DIR/fake/api.sh"
 . "$TESTS_DIR/e2e/sync_common.bash"
 
-if [ ! -d "$SHARED_RAW" ]; then
-    t_skip sync_all "the shared real cache $SHARED_RAW is absent"
-    exit 0
-fi
 W=$(t_tmp)
 TOKEN="ghp_all$RANDOM$RANDOM"
-SINCE=2025-12-30
-# real runs by date, oldest first: "created_at id"
-for d in "$SHARED_RAW"/run_*; do
+source_cache "$W/src" 36 || exit 1
+# runs by date, oldest first: "created_at id"
+for d in "$SRC"/run_*; do
     python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(r["created_at"], r["id"])' \
         "$d/run.json"
 done | sort >"$W/all"
-# GitHub: the 14 newest (2026-01-06 on); the backup: 2025-12-23 to 2026-01-07, so 4 runs overlap
-# and one is before --since
+# GitHub: the 14 newest; the backup: the 10 before the 6 newest, so 4 runs overlap and one is
+# before --since (the real cache: GitHub from 2026-01-06 on, the backup 2025-12-23 to
+# 2026-01-07)
+if [ "$REAL" = 1 ]; then
+    SINCE=2025-12-30 GCS_FROM=2025-12-23 GCS_TO=2026-01-08
+else
+    n=$(wc -l <"$W/all")
+    day() { sed -n "$1p" "$W/all" | cut -c1-10; }
+    SINCE=$(day $((n - 18))) GCS_FROM=$(day $((n - 19))) GCS_TO=$(day $((n - 9)))
+fi
 awk '{print $2}' "$W/all" | tail -14 >"$W/gh"
-awk '$1 >= "2025-12-23" && $1 < "2026-01-08" {print $2}' "$W/all" >"$W/gcs"
+awk -v f="$GCS_FROM" -v t="$GCS_TO" '$1 >= f && $1 < t {print $2}' "$W/all" >"$W/gcs"
 awk -v s="$SINCE" '$1 >= s {print $2}' "$W/all" >"$W/range"
 grep -vxFf "$W/gh" "$W/gcs" | grep -xFf "$W/range" >"$W/gcs_only"
 [ "$(wc -l <"$W/gcs_only")" -ge 5 ] && [ "$(grep -cxFf "$W/gh" "$W/gcs")" -ge 3 ] ||
-    { echo "FAIL sync_all/fixture: the shared cache's dates changed"; exit 0; }
+    { echo "FAIL sync_all/fixture: the source cache's dates changed"; exit 0; }
 
 # Servers start here, never inside t_run: its $(...) would wait for them forever.
-mkfixture "$W/fx" --from-cache "$SHARED_RAW" --runs 14 --no-extras --token "$TOKEN" >/dev/null ||
+mkfixture "$W/fx" --from-cache "$SRC" --runs 14 --no-extras --token "$TOKEN" >/dev/null ||
     exit 1
 fake_start "$W" "$W/fx/fixture.json" || exit 1
-mkgcsfixture "$W/g/data" --real "$SHARED_RAW" --runs "$(paste -sd, "$W/gcs")" \
+mkgcsfixture "$W/g/data" --real "$SRC" --runs "$(paste -sd, "$W/gcs")" \
     --ids-from "$W/fx/fixture.json" >/dev/null || exit 1
 gcs_start "$W/g/data" || exit 1
 python3 "$TESTS_DIR/fake/mkapifixture.py" "$W/a/data" --synthetic --days 3 --runs-count 3 \
@@ -69,7 +74,7 @@ t_merged() {
         --gcs-url "$GCS_URL" --inferencex-url "$API_URL" >"$W/o1" 2>&1 || { cat "$W/o1"; return 1; }
     imx extract --offline --model all --cache "$W/c" -o "$W/got.csv" --quiet || return 1
     # shellcheck disable=SC2046
-    imx extract --offline --model all --cache "$SHARED_RAW" -o "$W/want.csv" --quiet \
+    imx extract --offline --model all --cache "$SRC" -o "$W/want.csv" --quiet \
         $(cat "$W/range") || return 1
     assert_eq "$(find "$W/c" -maxdepth 1 -name 'run_*' | wc -l)" "$(wc -l <"$W/range")" "runs cached" || return 1
     split_source "$W/got.csv" "$W/got" && split_source "$W/want.csv" "$W/want" || return 1
@@ -113,6 +118,6 @@ t_warm() {
         assert_eq "$(gcs_count 'r["path"].endswith(".zip")')" 0 "backup downloads when warm"
 }
 
-t_run "sync_all: GitHub, the backup and the API merge into the shared cache's table" t_merged
+t_run "sync_all: GitHub, the backup and the API merge into the source cache's table" t_merged
 t_run "sync_all: every artifact downloaded once, from GitHub when it has it" t_once
 t_run "sync_all: a second sync downloads nothing" t_warm

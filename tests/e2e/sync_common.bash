@@ -34,3 +34,17 @@ no_token_anywhere() {
     shift
     ! grep -rqF -- "$t" "$@" || fail "the token appears in $*"
 }
+
+# source_cache DIR N: sets SRC to the cache the fakes serve: the shared real cache, or without it
+# N runs gencache writes into DIR in the real layout and row shapes, keeping those with an
+# aggregate (runs the fakes serve as one results_bmk artifact). REAL=1 when it is the real one.
+source_cache() {
+    local d
+    SRC=$SHARED_RAW REAL=1
+    [ -d "$SRC" ] && return 0
+    SRC=$1 REAL=0
+    "$BUILD/tools/gencache" "$SRC" --runs "$2" --seed 11 >/dev/null 2>&1 || return 1
+    for d in "$SRC"/run_*; do
+        [ -f "$d/agg_bmk.json" ] || rm -rf "$d"
+    done
+}
