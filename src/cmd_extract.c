@@ -504,10 +504,7 @@ int cli_selection_init(struct cli *cli, struct cli_selection *s)
         return EXIT_USAGE;
     }
     s->have_sel = 1;
-    s->o.cache = cli_cache_dir(cli);
-    s->o.ids = cli->ids;
-    s->o.nids = cli->nids;
-    cli_run_select(cli, &s->o.select);
+    cli_extract_opts(cli, &s->o);
     if (!cli->offline) {
         /* the old script's one-shot job: fetch what the selection names, then extract it */
         int explicit = cli->nids || cli->collect_recent > 0 || cli->since || cli->until;

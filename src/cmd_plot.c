@@ -25,50 +25,22 @@ void cli_extract_opts(const struct cli *cli, struct extract_opts *o)
 
 int cli_rows_offline(struct cli *cli, struct extract *x, struct trow ***rows, size_t *n)
 {
-    struct imx_err err = IMX_ERR_INIT;
-    struct imx_diag diag = {msg_diag, cli, 0};
-    struct model_sel sel;
-    struct extract_opts o;
-    size_t nmerged;
-    int status = EXIT_OK;
+    struct cli_selection s;
+    int status;
 
     *rows = NULL;
     *n = 0;
     memset(x, 0, sizeof(*x));
-    if (!cli->model)
-        cli->model = cli->cmd_bit == CMD_REPORT ? "all" : MODEL_DEFAULT;
-    if (model_sel_init(&sel, cli->model, &err) < 0) {
-        msg_error("%s", err.msg);
-        return EXIT_USAGE;
-    }
-    cli_extract_opts(cli, &o);
-    o.model = &sel;
-    o.diag = &diag;
-    if (extract_run(x, &o, &err) < 0) {
-        msg_error("%s", err.msg);
-        status = exit_for(err.code);
-    } else if (x->st.runs == 0 && o.nids == 0) {
-        msg_error("no runs in the cache '%s' (expected run_<ID>/ folders; 'imx sync' fills it)",
-                  o.cache);
-        status = EXIT_DATA;
-    } else {
-        *rows = table_sorted(&x->table, &nmerged);
-        *n = row_filter_keep(&cli->filter, *rows, nmerged);
-        if (*n == 0) {
-            struct buf b = BUF_INIT_MAX(8192);
-            row_filter_describe(&cli->filter, &b);
-            if (nmerged)
-                msg_error("no rows of model '%s' match %s (%zu rows before the filters)",
-                          cli->model, b.p, nmerged);
-            else
-                msg_error("no rows of model '%s' in the cache '%s'", cli->model, o.cache);
-            buf_release(&b);
-            status = EXIT_DATA;
-        } else if (extract_incomplete(x)) {
-            status = EXIT_PARTIAL;
-        }
-    }
-    model_sel_release(&sel);
+    /* plot and report read the cache only; the report shows every model unless told */
+    cli->offline = 1;
+    if (!cli->model && cli->cmd_bit == CMD_REPORT)
+        cli->model = "all";
+    status = cli_selection_init(cli, &s);
+    if (status == EXIT_OK)
+        status = cli_analysis_rows(cli, &s, x, rows, n);
+    if (status == EXIT_OK && extract_incomplete(x))
+        status = EXIT_PARTIAL;
+    cli_selection_release(&s);
     return status;
 }
 
