@@ -173,6 +173,8 @@ test_bad_bodies_store_nothing() {
         configure "{\"faults\": [\"$kind,path=/api/v1/benchmarks,count=1\"]}"
         out=$("$DRIVE" "$URL" "$c" recent=1 2>"$W/err")
         assert_contains <(echo "$out") "failed=1" || { cat "$W/err" >&2; return 1; }
+        # a run whose document failed is incomplete: neither updated nor cached
+        assert_contains <(echo "$out") "new=0 kept=0" || return 1
         [ -z "$(find "$c" -name 'benchmarks_*')" ] || fail "$kind: a file was stored" || return 1
         [ -z "$(find "$c" -name run.json)" ] || fail "$kind: run.json written" || return 1
         [ -z "$(find "$c" -name '.*tmp*')" ] || fail "$kind: temporary file left" || return 1
