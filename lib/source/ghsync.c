@@ -12,14 +12,19 @@
 #include "cache/store.h"
 #include "cache/verify.h"
 #include "util/date.h"
+#include "util/json.h"
 #include "util/units.h"
 #include "util/xalloc.h"
 
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define BAD_JSON_RETRIES 2
+#define BLOB_MAX_DEFAULT ((unsigned long long)8 << 30)
+#define BLOB_HOPS_MAX 5
 #define INSTALLS_WAITING_MAX 64
 
 struct eng;
@@ -46,11 +51,22 @@ struct listing {
     void (*end)(struct listing *l, int rc, const char *why);
 };
 
+/*
+ * An artifact download: /zip on the API (redirects not followed), then the Location fetched with
+ * no Authorization into tmp, following at most BLOB_HOPS_MAX further redirects of the blob host,
+ * also without credentials. Any failure after the redirect asks /zip again (a fresh signed URL),
+ * within the client's attempts. The body is checked against the listing's size and digest.
+ */
 struct dl {
     struct rj *rj;
     const struct gh_artifact *a;
-    struct gh_download d;
     struct store_tmp tmp;
+    struct http_req zip, blob;
+    char *zip_url, *blob_url;
+    int hops;
+    int is_zip;
+    char *filename; /* raw artifacts: the Content-Disposition name */
+    unsigned long long bytes;
     /* the install, on the worker thread */
     struct http_task task;
     int irc;
@@ -81,7 +97,7 @@ struct rj {
     char why[IMX_ERR_MAX + 600];
     int finished;
     struct http_task record; /* rj_record on the worker thread, then rj_report */
-    int record_ok, cache_failed;
+    int cache_failed;
 };
 
 /* Listed runs that the server returned although they do not match the filters. */
@@ -99,7 +115,6 @@ struct eng {
     struct store *store;
     struct http_client *http;
     struct gh gh;
-    int gh_ready;
     struct rj **rj;
     size_t nrj, caprj;
     struct listing runs;
@@ -279,6 +294,16 @@ static void list_start(struct listing *l, char *url)
 
 /* ---- selection ----------------------------------------------------------------------------- */
 
+static void dl_release(struct dl *d)
+{
+    http_req_release(&d->zip);
+    http_req_release(&d->blob);
+    free(d->zip_url);
+    free(d->blob_url);
+    free(d->filename);
+    d->zip_url = d->blob_url = d->filename = NULL;
+}
+
 static struct rj *rj_add(struct eng *e, unsigned long long id)
 {
     struct rj *j;
@@ -299,7 +324,7 @@ static void rj_free(struct rj *j)
 {
     for (size_t i = 0; i < j->ndl; i++) {
         store_tmp_discard(&j->dls[i].tmp);
-        gh_download_release(&j->dls[i].d);
+        dl_release(&j->dls[i]);
         free(j->dls[i].fail_msg);
     }
     free(j->dls);
@@ -531,31 +556,6 @@ static int named_runs(struct eng *e, int ask_cached)
 
 static void pump(struct eng *e);
 
-static void say_run(struct eng *e, struct rj *j)
-{
-    struct source_run r;
-    char day[DATE_LEN + 1];
-
-    memset(&r, 0, sizeof(r));
-    r.id = j->id;
-    if (j->run.created_at && date_timestamp_day(j->run.created_at, day) == 0)
-        r.date = day;
-    else if (j->run.id || j->listed)
-        r.date = "date unknown";
-    r.cached = j->cached;
-    r.lost = j->why[0] && !j->listed;
-    r.got = j->got;
-    r.failed = j->failed;
-    r.expired = j->expired;
-    r.no_token = j->no_token;
-    r.bytes = j->bytes;
-    r.rows_known = j->m.rows_known;
-    r.rows = j->m.rows.total;
-    r.by_model = &j->m.rows;
-    r.why = j->why[0] ? j->why : NULL;
-    source_say_run(e->env, &r);
-}
-
 /* Records the run (worker thread): the downloads' failures in the manifest, run.json, then the
  * manifest. Nothing else of the run moves meanwhile: its downloads have all ended. */
 static void rj_record(struct http_task *t)
@@ -608,48 +608,47 @@ static void rj_report(struct http_task *t)
 {
     struct rj *j = t->ud;
     struct eng *e = j->e;
+    char day[DATE_LEN + 1];
+    struct source_run r = {.id = j->id,
+                           .cached = j->cached,
+                           .lost = j->why[0] && !j->listed,
+                           .incomplete = j->incomplete,
+                           .got = j->got,
+                           .failed = j->failed,
+                           .expired = j->expired,
+                           .no_token = j->no_token,
+                           .bytes = j->bytes,
+                           .rows_known = j->m.rows_known,
+                           .rows = j->m.rows.total,
+                           .by_model = &j->m.rows,
+                           .why = j->why[0] ? j->why : NULL};
 
     if (j->cache_failed)
         e->st->cache_failed = 1;
     if (j->got)
         e->st->rows += j->m.rows.total;
-    if (!j->record_ok || j->failed || j->no_token || j->incomplete) {
-        e->st->runs_failed++;
-        if (j->why[0])
-            source_first_error(e->env, "%s", j->why);
-    } else {
-        e->st->runs_synced++;
-    }
-    say_run(e, j);
-    source_progress(e->env);
+    if (j->run.created_at && date_timestamp_day(j->run.created_at, day) == 0)
+        r.date = day;
+    else if (j->run.id || j->listed)
+        r.date = "date unknown";
+    source_run_done(e->env, &r);
 }
 
 /* The run is done with: recorded (off the loop) when there is something to record, and said. */
 static void rj_finish(struct rj *j)
 {
-    struct eng *e = j->e;
-
     if (j->finished)
         return;
     j->finished = 1;
-    e->st->runs_done++;
-    if (j->cached) {
-        e->st->runs_cached++;
-        say_run(e, j);
-        return;
-    }
-    j->record_ok = !j->why[0] || j->listed;
     j->record.ud = j;
     j->record.key = j->id; /* after the run's installs */
     j->record.work = rj_record;
     j->record.done = rj_report;
-    if (j->record_ok && !e->env->list_only)
-        http_task_submit(e->http, &j->record);
+    if (!j->cached && (!j->why[0] || j->listed) && !j->e->env->list_only)
+        http_task_submit(j->e->http, &j->record);
     else
         rj_report(&j->record);
 }
-
-static void on_dl(struct gh_download *d, void *ud);
 
 /* A download that failed: counted and said now, kept in the manifest when the run is recorded
  * (another download of the run may be installing into it on the worker thread). */
@@ -690,7 +689,7 @@ static void dl_end(struct dl *d)
 {
     struct rj *j = d->rj;
     store_tmp_discard(&d->tmp);
-    gh_download_release(&d->d);
+    dl_release(d);
     if (--j->pending == 0)
         rj_finish(j);
 }
@@ -704,8 +703,8 @@ static void dl_install(struct http_task *t)
                                .id = d->a->id,
                                .name = d->a->name,
                                .file = d->tmp.path,
-                               .is_zip = d->d.is_zip,
-                               .filename = d->d.filename,
+                               .is_zip = d->is_zip,
+                               .filename = d->filename,
                                .source = "github"};
     size_t before = 0, after = 0;
 
@@ -737,27 +736,108 @@ static void dl_installed(struct http_task *t)
                      "own (run.json, imx-manifest.json, .superseded/) not unpacked",
                      j->id, d->a->name, d->res.skipped, d->res.skipped == 1 ? "y" : "ies");
         j->got++;
-        j->bytes += d->d.bytes;
+        j->bytes += d->bytes;
         e->st->artifacts++;
-        e->st->bytes += d->d.bytes;
+        e->st->bytes += d->bytes;
         e->st->artifacts_superseded += d->superseded;
     }
     dl_end(d);
     pump(e);
 }
 
-static void on_dl(struct gh_download *gd, void *ud)
+/* The download failed (loop thread): said, and the next one started. */
+static void dl_fail(struct dl *d, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void dl_fail(struct dl *d, int code, const char *fmt, ...)
+{
+    struct eng *e = d->rj->e;
+    struct buf m = BUF_INIT_MAX(1024);
+    va_list ap;
+
+    va_start(ap, fmt);
+    buf_vaddf(&m, fmt, ap);
+    va_end(ap);
+    e->dl_active--;
+    dl_failed(d, -code, m.p);
+    buf_release(&m);
+    dl_end(d);
+    pump(e);
+}
+
+/* The blob leg failed in a way a fresh signed URL may cure: ask /zip again, or give up. */
+static void dl_again(struct dl *d, int code, const char *why)
+{
+    d->hops = 0;
+    if (http_retry(d->rj->e->http, &d->zip) == 0)
+        return;
+    dl_fail(d, code, "artifact '%s' (id %llu): %s (after %d attempts)", d->a->name, d->a->id, why,
+            d->zip.attempt);
+}
+
+static const char *hex(const unsigned char *md, size_t n, char *out)
+{
+    for (size_t i = 0; i < n; i++)
+        sprintf(out + 2 * i, "%02x", md[i]);
+    return out;
+}
+
+static void blob_start(struct dl *d, const char *url);
+
+static void on_blob(struct http_req *r, void *ud)
 {
     struct dl *d = ud;
     struct eng *e = d->rj->e;
+    int sha = d->a->digest && !strncasecmp(d->a->digest, "sha256:", 7), code = 0;
+    char why[700] = "", got[65];
 
-    e->dl_active--;
-    if (gd->code < 0) {
-        dl_failed(d, gd->code, gd->msg);
-        dl_end(d);
-        pump(e);
+    if (r->code == -IMX_EINTR) {
+        dl_fail(d, IMX_EINTR, "interrupted");
         return;
     }
+    if (r->code == -IMX_EIO) {
+        /* the disk, not the server: a fresh URL would not help */
+        dl_fail(d, IMX_EIO, "artifact '%s' (id %llu): %s", d->a->name, d->a->id, r->msg);
+        return;
+    }
+    if (r->code == 0 && r->status >= 300 && r->status < 400 && r->location &&
+        d->hops < BLOB_HOPS_MAX) {
+        d->hops++;
+        blob_start(d, r->location);
+        return;
+    }
+    if (r->code < 0) {
+        code = -r->code;
+        snprintf(why, sizeof(why), "%s", r->msg);
+    } else if (r->status >= 300 && r->status < 400 && r->location) {
+        code = IMX_EHTTP;
+        snprintf(why, sizeof(why), "more than %d redirects from the download host", BLOB_HOPS_MAX);
+    } else if (r->status != 200) {
+        struct buf u = BUF_INIT_MAX(2048);
+        http_url_strip_query(&u, r->url);
+        code = IMX_EHTTP;
+        snprintf(why, sizeof(why), "download host answered HTTP %ld (%s)", r->status, u.p);
+        buf_release(&u);
+    } else if (sha && r->received != d->a->size) {
+        code = IMX_EVERIFY;
+        snprintf(why, sizeof(why), "got %llu bytes, the listing says %llu",
+                 (unsigned long long)r->received, d->a->size);
+    } else if (sha && strcasecmp(hex(r->sha256, 32, got), d->a->digest + 7)) {
+        code = IMX_EVERIFY;
+        snprintf(why, sizeof(why), "sha256 %s differs from the digest %s", got, d->a->digest);
+    } else if (r->content_length >= 0 && (unsigned long long)r->content_length != r->received) {
+        code = IMX_EVERIFY;
+        snprintf(why, sizeof(why), "got %llu bytes of %lld", (unsigned long long)r->received,
+                 r->content_length);
+    }
+    if (code) {
+        /* whatever failed after the redirect, a fresh signed URL may cure */
+        dl_again(d, code, why);
+        return;
+    }
+    d->bytes = r->received;
+    d->is_zip = gh_is_zip(r->content_type, r->url);
+    d->filename = gh_disposition_filename(r->content_disposition);
+    e->dl_active--;
     /* the http layer flushed and checked the file; the install takes it by name, so a queued
      * install holds no descriptor */
     fclose(d->tmp.fp);
@@ -769,6 +849,102 @@ static void on_dl(struct gh_download *gd, void *ud)
     e->installing++;
     http_task_submit(e->http, &d->task);
     pump(e);
+}
+
+static void blob_start(struct dl *d, const char *url)
+{
+    char *u = xstrdup(url); /* url may belong to the request about to be reset */
+
+    free(d->blob_url);
+    d->blob_url = u;
+    http_req_release(&d->blob);
+    http_req_init(&d->blob, d->blob_url);
+    /* the signed URL is the credential: no Authorization, whatever the host */
+    d->blob.fp = d->tmp.fp;
+    d->blob.fp_path = d->tmp.path;
+    d->blob.hash = 1;
+    d->blob.manual_retry = 1;
+    d->blob.redact_query = 1;
+    d->blob.max_body = d->a->digest && d->a->size ? d->a->size : BLOB_MAX_DEFAULT;
+    d->blob.done = on_blob;
+    d->blob.ud = d;
+    d->blob.priority = 2; /* the last step of a download: its file frees soonest */
+    http_submit(d->rj->e->http, &d->blob);
+}
+
+/* A short reason from an error body: the JSON message, else nothing. */
+static void api_message(const struct http_req *r, char *out, size_t n)
+{
+    yajl_val root;
+    const char *m;
+    char why[64];
+
+    out[0] = '\0';
+    if (!r->content_type || !strstr(r->content_type, "json") || !r->body.len)
+        return;
+    root = json_tree_parse(r->body.p, r->body.len, why, sizeof(why));
+    m = json_str(json_get(root, "message"));
+    if (m)
+        snprintf(out, n, "%s", m);
+    yajl_tree_free(root);
+}
+
+static void on_zip(struct http_req *r, void *ud)
+{
+    struct dl *d = ud;
+    char m[300];
+
+    if (r->code < 0) {
+        dl_fail(d, -r->code, "artifact '%s' (id %llu): %s", d->a->name, d->a->id, r->msg);
+        return;
+    }
+    if (r->status >= 300 && r->status < 400 && r->location) {
+        d->hops = 0;
+        blob_start(d, r->location);
+        return;
+    }
+    api_message(r, m, sizeof(m));
+    switch (r->status) {
+    case 410:
+        dl_fail(d, IMX_EEXPIRED, "artifact '%s' (id %llu) has expired (HTTP 410%s%s)", d->a->name,
+                d->a->id, *m ? ": " : "", m);
+        return;
+    case 401:
+        dl_fail(d, IMX_EAUTH,
+                "GitHub rejected the token (HTTP 401%s%s): set GH_TOKEN to a valid token",
+                *m ? ": " : "", m);
+        return;
+    case 403:
+        dl_fail(d, IMX_EAUTH,
+                "GitHub refused the download of artifact '%s' (HTTP 403%s%s): the token needs "
+                "read access to Actions (classic tokens: the public_repo or repo scope)",
+                d->a->name, *m ? ": " : "", m);
+        return;
+    case 404:
+        dl_fail(d, IMX_ENOTFOUND, "artifact '%s' (id %llu) not found (HTTP 404)", d->a->name,
+                d->a->id);
+        return;
+    default:
+        dl_fail(d, IMX_EHTTP, "artifact '%s' (id %llu): /zip answered HTTP %ld%s%s", d->a->name,
+                d->a->id, r->status, *m ? ": " : "", m);
+    }
+}
+
+static void dl_start(struct eng *e, struct dl *d)
+{
+    struct buf u = BUF_INIT_MAX(HTTP_URL_MAX);
+
+    gh_url(&u, e->gh.api, e->gh.repo, "/actions/artifacts/%llu/zip", d->a->id);
+    d->zip_url = buf_detach(&u, NULL);
+    gh_api_req(&e->gh, &d->zip, d->zip_url);
+    d->zip.compressed = 0;
+    d->zip.max_body = 1 << 20;
+    d->zip.body.max = 1 << 20;
+    d->zip.done = on_zip;
+    d->zip.ud = d;
+    d->zip.priority = 1; /* ahead of the listings still queued: a listed run downloads now */
+    e->dl_active++;
+    http_submit(e->http, &d->zip);
 }
 
 /* Starts downloads while fewer than dl_limit run (each holds a temporary file open) and fewer
@@ -793,14 +969,7 @@ static void pump(struct eng *e)
             dl_end(d);
             continue;
         }
-        memset(&d->d, 0, sizeof(d->d));
-        d->d.a = d->a;
-        d->d.fp = d->tmp.fp;
-        d->d.path = d->tmp.path;
-        d->d.done = on_dl;
-        d->d.ud = d;
-        e->dl_active++;
-        gh_download_start(&e->gh, &d->d);
+        dl_start(e, d);
     }
     e->pumping = 0;
 }
@@ -970,7 +1139,6 @@ static int eng_open(struct eng *e, struct source_env *env, struct imx_err *err)
     if (gh_init(&e->gh, e->http, env->where->github_api, env->where->repo, source_token(env), err) <
         0)
         return -IMX_EUSAGE;
-    e->gh_ready = 1;
     /* a download holds one transfer at a time, to the API (/zip) or to the download host (the
      * blob), and the client has --jobs transfers for each host: twice as many downloads, so
      * that the API's transfers never wait for blobs (no more /zip requests out when GitHub
@@ -982,16 +1150,16 @@ static int eng_open(struct eng *e, struct source_env *env, struct imx_err *err)
 static void eng_close(struct eng *e)
 {
     /* what the worker threads still have (the ETag answer of the last page of runs) */
-    if (e->http)
+    if (e->http) {
         http_run(e->http, e->env->interrupted);
+        if (!e->st->rate_stopped_until)
+            e->st->rate_stopped_until = http_rate_stopped_until(e->http);
+    }
     for (size_t i = 0; i < e->nrj; i++)
         rj_free(e->rj[i]);
     free(e->rj);
     free(e->dlq);
-    if (e->gh_ready)
-        gh_release(&e->gh);
-    if (!e->st->rate_stopped_until)
-        e->st->rate_stopped_until = http_rate_stopped_until(e->http);
+    gh_release(&e->gh);
 }
 
 static int select_runs(struct eng *e, int ask_cached)

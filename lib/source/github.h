@@ -1,6 +1,6 @@
 /* github: GitHub's REST API for workflow runs and artifacts: URLs, headers, token discovery,
- * parsing of run and artifact listings, the artifact selection rule, and the verified artifact
- * download (manual redirect, no credentials to the blob host, fresh /zip per retry). */
+ * parsing of run and artifact listings, the artifact selection rule, what a blob's headers say
+ * (the download itself is ghsync's). */
 #ifndef IMX_GITHUB_H
 #define IMX_GITHUB_H
 
@@ -125,36 +125,5 @@ void gh_release(struct gh *g);
 
 /* Prepares an API request: JSON headers, the token only when url is on the API's origin. */
 void gh_api_req(struct gh *g, struct http_req *r, const char *url);
-
-/*
- * An artifact download. /zip on the API (redirects not followed), then the Location fetched
- * with no Authorization into fp, following at most a few further redirects of the blob
- * host, also without credentials. Any failure after the redirect asks /zip again (a fresh
- * signed URL), within the http client's attempts. The body is checked against the size and
- * digest of the listing. done() is called once, with code 0 or a negative IMX_E* code.
- */
-struct gh_download {
-    /* in */
-    const struct gh_artifact *a; /* as listed: size checked when its digest is present */
-    FILE *fp;
-    const char *path; /* fp's file, for messages (may be NULL) */
-    void (*done)(struct gh_download *d, void *ud);
-    void *ud;
-    /* out */
-    int code;
-    char msg[600];
-    int is_zip;
-    char *filename; /* raw artifacts: Content-Disposition name */
-    unsigned long long bytes;
-    /* private */
-    struct gh *g;
-    char *zip_url;
-    char *blob_url;
-    int hops;
-    struct http_req zip, blob;
-};
-
-void gh_download_start(struct gh *g, struct gh_download *d);
-void gh_download_release(struct gh_download *d);
 
 #endif

@@ -24,8 +24,7 @@ struct http_client {
     CURLM *multi;
     struct http_opts o;
     struct http_req *head, *tail; /* waiting to start */
-    size_t active;
-    struct http_req **act; /* transfers in progress */
+    struct http_req **act;        /* transfers in progress */
     size_t nact, capact;
     CURL **pool; /* idle easy handles */
     size_t npool, cappool;
@@ -446,6 +445,22 @@ static void easy_put(struct http_client *c, CURL *e)
     c->pool[c->npool++] = e;
 }
 
+static void act_add(struct http_client *c, struct http_req *r)
+{
+    ALLOC_GROW(c->act, c->nact + 1, c->capact);
+    c->act[c->nact++] = r;
+}
+
+static void act_del(struct http_client *c, struct http_req *r)
+{
+    for (size_t i = 0; i < c->nact; i++) {
+        if (c->act[i] == r) {
+            c->act[i] = c->act[--c->nact];
+            return;
+        }
+    }
+}
+
 /* Takes a transfer out of the multi handle; its easy handle goes back to the pool. */
 static void detach(struct http_client *c, struct http_req *r)
 {
@@ -454,7 +469,7 @@ static void detach(struct http_client *c, struct http_req *r)
     r->slist = NULL;
     easy_put(c, r->easy);
     r->easy = NULL;
-    c->active--;
+    act_del(c, r);
 }
 
 static void log_line(struct http_client *c, const char *fmt, ...)
@@ -561,7 +576,7 @@ static int start(struct http_client *c, struct http_req *r)
         set_msg(r, IMX_ENET, "cannot start a transfer for %s", r->url);
         return -1;
     }
-    c->active++;
+    act_add(c, r);
     c->st.requests++;
     return 0;
 }
@@ -709,8 +724,6 @@ static int transient_status(long s)
     return s == 500 || s == 502 || s == 503 || s == 504 || s == 408;
 }
 
-static void act_del(struct http_client *c, struct http_req *r);
-
 static void call_done(struct http_req *r)
 {
     if (r->done)
@@ -744,7 +757,6 @@ static void drop_host(struct http_client *c, const struct http_req *dead)
         if (r == dead || !r->host || strcmp(r->host, dead->host))
             continue;
         detach(c, r);
-        act_del(c, r);
         /* done() may queue requests, never start them: act changes only here */
         end_early(r, IMX_ENET, "given up", why);
     }
@@ -838,22 +850,6 @@ static void unlink_pending(struct http_client *c, struct http_req *prev, struct 
     r->next = NULL;
 }
 
-static void act_add(struct http_client *c, struct http_req *r)
-{
-    ALLOC_GROW(c->act, c->nact + 1, c->capact);
-    c->act[c->nact++] = r;
-}
-
-static void act_del(struct http_client *c, struct http_req *r)
-{
-    for (size_t i = 0; i < c->nact; i++) {
-        if (c->act[i] == r) {
-            c->act[i] = c->act[--c->nact];
-            return;
-        }
-    }
-}
-
 /* Whether another transfer to r's host may start. --jobs counts per host: GitHub's API then has
  * no more requests at once than before, while downloads from its storage host go beside them. */
 static int host_has_room(const struct http_client *c, const struct http_req *r)
@@ -906,8 +902,6 @@ static long long start_ready(struct http_client *c)
             unlink_pending(c, prev, r);
             if (start(c, r) < 0)
                 call_done(r);
-            else
-                act_add(c, r);
             r = nx;
             continue;
         }
@@ -1021,7 +1015,6 @@ static void abort_all(struct http_client *c)
         while (c->nact) {
             struct http_req *r = c->act[c->nact - 1];
             detach(c, r);
-            c->nact--;
             set_msg(r, IMX_EINTR, "interrupted");
             call_done(r);
         }
@@ -1049,16 +1042,15 @@ int http_run(struct http_client *c, int (*interrupted)(void))
         }
         tasks_reap(c, 0); /* their done() may queue requests */
         wait = start_ready(c);
-        if (!c->active && !c->head && !c->tasks)
+        if (!c->nact && !c->head && !c->tasks)
             return 0;
-        if (c->active) {
+        if (c->nact) {
             curl_multi_perform(c->multi, &running);
             while ((m = curl_multi_info_read(c->multi, &left))) {
                 struct http_req *r = NULL;
                 if (m->msg != CURLMSG_DONE)
                     continue;
                 curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&r);
-                act_del(c, r);
                 finish(c, r, m->data.result);
                 ended = 1;
             }
