@@ -164,9 +164,7 @@ static int fetch(struct gh *g, struct source_env *env, const struct cand *c, siz
     int rc = 0;
 
     for (size_t i = 0; i < n; i++) {
-        struct buf u = BUF_INIT;
-        gh_url(&u, g->api, g->repo, "/actions/runs/%llu", c[i].id);
-        urls[i] = buf_detach(&u, NULL);
+        urls[i] = gh_url(g, "/actions/runs/%llu", c[i].id);
         gh_api_req(g, &reqs[i], urls[i]);
         /* only an enrichment: what fails is asked again by a later sync, not retried now */
         reqs[i].manual_retry = 1;

@@ -173,7 +173,7 @@ static void etag_put_done(struct http_task *t)
     free(p);
 }
 
-/* Stores a 200 answer once it parsed. */
+/* Stores a 200 answer once it parsed (its body is taken). */
 static void cond_keep(struct eng *e, struct http_req *r)
 {
     struct etag_put *p;
@@ -185,10 +185,7 @@ static void cond_keep(struct eng *e, struct http_req *r)
     p->url = xstrdup(r->url);
     p->etag = xstrdup(r->etag);
     set_str(&p->link, r->link);
-    p->body = xmalloc(r->body.len + 1);
-    memcpy(p->body, r->body.p, r->body.len);
-    p->body[r->body.len] = '\0';
-    p->len = r->body.len;
+    p->body = buf_detach(&r->body, &p->len);
     p->task.work = etag_put_work;
     p->task.done = etag_put_done;
     p->task.ud = p;
@@ -539,11 +536,7 @@ static int named_runs(struct eng *e, int ask_cached)
             j->cached = 1;
             continue;
         }
-        {
-            struct buf u = BUF_INIT_MAX(HTTP_URL_MAX);
-            gh_url(&u, e->gh.api, e->gh.repo, "/actions/runs/%llu", id);
-            j->l.url = buf_detach(&u, NULL);
-        }
+        j->l.url = gh_url(&e->gh, "/actions/runs/%llu", id);
         gh_api_req(&e->gh, &j->l.req, j->l.url);
         j->l.req.done = on_run;
         j->l.req.ud = j;
@@ -932,14 +925,10 @@ static void on_zip(struct http_req *r, void *ud)
 
 static void dl_start(struct eng *e, struct dl *d)
 {
-    struct buf u = BUF_INIT_MAX(HTTP_URL_MAX);
-
-    gh_url(&u, e->gh.api, e->gh.repo, "/actions/artifacts/%llu/zip", d->a->id);
-    d->zip_url = buf_detach(&u, NULL);
+    d->zip_url = gh_url(&e->gh, "/actions/artifacts/%llu/zip", d->a->id);
     gh_api_req(&e->gh, &d->zip, d->zip_url);
     d->zip.compressed = 0;
     d->zip.max_body = 1 << 20;
-    d->zip.body.max = 1 << 20;
     d->zip.done = on_zip;
     d->zip.ud = d;
     d->zip.priority = 1; /* ahead of the listings still queued: a listed run downloads now */
@@ -1100,7 +1089,6 @@ static void arts_end(struct listing *l, int rc, const char *why)
 static void rj_start(struct rj *j)
 {
     struct eng *e = j->e;
-    struct buf u = BUF_INIT_MAX(HTTP_URL_MAX);
 
     if (!j->cached && j->run.id && unchanged(e, j))
         j->cached = 1;
@@ -1112,14 +1100,13 @@ static void rj_start(struct rj *j)
     for (size_t i = 0; i < j->narts; i++)
         gh_artifact_release(&j->arts[i]);
     j->narts = 0;
-    gh_url(&u, e->gh.api, e->gh.repo, "/actions/runs/%llu/artifacts?per_page=%d", j->id,
-           GH_PER_PAGE);
     j->l.e = e;
     j->l.ud = j;
     j->l.what = "the artifacts";
     j->l.page = arts_page;
     j->l.end = arts_end;
-    list_start(&j->l, buf_detach(&u, NULL));
+    list_start(&j->l,
+               gh_url(&e->gh, "/actions/runs/%llu/artifacts?per_page=%d", j->id, GH_PER_PAGE));
 }
 
 /* ---- the entry points ------------------------------------------------------------------- */

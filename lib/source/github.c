@@ -454,17 +454,17 @@ int gh_runs_url(struct buf *out, const char *api, const char *repo, const char *
     return 0;
 }
 
-int gh_url(struct buf *out, const char *api, const char *repo, const char *fmt, ...)
+char *gh_url(const struct gh *g, const char *fmt, ...)
 {
+    struct buf u = BUF_INIT_MAX(HTTP_URL_MAX);
     va_list ap;
-    int r;
 
-    if (repo_path(out, api, repo) < 0)
-        return -1;
-    va_start(ap, fmt);
-    r = buf_vaddf(out, fmt, ap);
-    va_end(ap);
-    return r;
+    if (repo_path(&u, g->api, g->repo) == 0) {
+        va_start(ap, fmt);
+        buf_vaddf(&u, fmt, ap);
+        va_end(ap);
+    }
+    return buf_detach(&u, NULL);
 }
 
 int gh_created_filter(const char *since, const char *until, char **out)
@@ -603,7 +603,6 @@ void gh_api_req(struct gh *g, struct http_req *r, const char *url)
     if (g->auth_header && http_same_origin(url, g->api))
         http_req_header(r, g->auth_header);
     r->max_body = API_BODY_MAX;
-    r->body.max = API_BODY_MAX;
     r->compressed = 1;
     r->rate_limited = 1;
 }

@@ -98,9 +98,6 @@ char *gh_token_find(const char *api_url, const char **source);
  * 0, or -1 when repo is not "owner/name" or the URL passes out's cap (out is then failed). */
 int gh_runs_url(struct buf *out, const char *api, const char *repo, const char *workflow,
                 const char *branch, const char *event, const char *created);
-/* api/repos/OWNER/NAME, then the path fmt formats ("/actions/runs/%llu"). */
-int gh_url(struct buf *out, const char *api, const char *repo, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
 /* The created= filter of --since/--until (YYYY-MM-DD each, either may be NULL): NULL when
  * neither is given; -1 for a malformed date. */
 int gh_created_filter(const char *since, const char *until, char **out);
@@ -122,6 +119,10 @@ struct gh {
 int gh_init(struct gh *g, struct http_client *http, const char *api, const char *repo,
             const char *token, struct imx_err *err);
 void gh_release(struct gh *g);
+
+/* api/repos/OWNER/NAME, then the path fmt formats ("/actions/runs/%llu"), malloc'ed (what could
+ * be built when the repository is not "owner/name": the request then fails). */
+char *gh_url(const struct gh *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Prepares an API request: JSON headers, the token only when url is on the API's origin. */
 void gh_api_req(struct gh *g, struct http_req *r, const char *url);

@@ -1,5 +1,6 @@
 /* http: the libcurl multi loop behind every download of imx (see http.h). One thread; transfers
  * run in parallel up to `jobs`; the connection cache of the multi handle keeps them warm. */
+#define _GNU_SOURCE /* strcasestr */
 #include "source/http.h"
 #include "util/xalloc.h"
 
@@ -178,7 +179,6 @@ static void clear_results(struct http_req *r)
     r->msg[0] = '\0';
     r->toobig = 0;
     r->write_errno = 0;
-    r->seconds = 0;
     memset(r->sha256, 0, sizeof(r->sha256));
 }
 
@@ -604,6 +604,7 @@ void http_submit(struct http_client *c, struct http_req *r)
 {
     free(r->host);
     r->host = http_host_key(r->url);
+    r->body.max = r->max_body ? r->max_body : HTTP_BODY_DEFAULT;
     r->attempt = 0;
     r->rate_waits = 0;
     r->not_before_ms = 0;
@@ -643,15 +644,6 @@ int http_retry(struct http_client *c, struct http_req *r)
         buf_release(&u);
     }
     requeue_after(c, r, d);
-    return 0;
-}
-
-static int body_mentions_rate_limit(const struct http_req *r)
-{
-    const char *p = r->body.p;
-    for (; *p; p++)
-        if (!strncasecmp(p, "rate limit", 10))
-            return 1;
     return 0;
 }
 
@@ -715,7 +707,7 @@ static int is_rate_limit(const struct http_req *r)
         return 1;
     if (r->status == 403)
         return r->rl_remaining == 0 || r->retry_after >= 0 ||
-               (!r->fp && body_mentions_rate_limit(r));
+               (!r->fp && strcasestr(r->body.p, "rate limit"));
     return r->status == 503 && r->retry_after >= 0;
 }
 
@@ -775,7 +767,6 @@ static void finish(struct http_client *c, struct http_req *r, CURLcode rc)
     curl_easy_getinfo(e, CURLINFO_TOTAL_TIME, &t);
     if (r->status > 0 && (h = seen_of(c, r->host)))
         h->answered = 1;
-    r->seconds = t;
     read_headers(r, e);
     if (curl_easy_getinfo(e, CURLINFO_REDIRECT_URL, &redir) == CURLE_OK && redir) {
         free(r->location);
@@ -823,8 +814,9 @@ static void finish(struct http_client *c, struct http_req *r, CURLcode rc)
         }
         if (!r->code)
             set_msg(r, IMX_ERATE, "GET %s: HTTP %ld, rate limited", u.p, r->status);
-    } else if (!r->manual_retry && r->code != -IMX_ETOOBIG && r->code != -IMX_EIO &&
-               (r->code == -IMX_ENET || transient_status(r->status)) && !down_of(c, r->host)) {
+    } else if (!r->manual_retry &&
+               (r->code == -IMX_ENET || (!r->code && transient_status(r->status))) &&
+               !down_of(c, r->host)) {
         if (http_retry(c, r) == 0) {
             buf_release(&u);
             return;
@@ -1134,29 +1126,18 @@ int http_url_encode(struct buf *out, const char *s)
     return http_url_encode_keep(out, s, "-._~");
 }
 
-static const char *skip_ws(const char *p)
-{
-    while (*p == ' ' || *p == '\t')
-        p++;
-    return p;
-}
-
 /* Whether the rel value (quoted or not: a space-separated list) names rel. */
 static int rel_has(const char *v, size_t n, const char *rel)
 {
-    size_t k = strlen(rel);
-    size_t i = 0;
+    size_t k = strlen(rel), i = 0;
 
     while (i < n) {
-        size_t j;
-        while (i < n && v[i] == ' ')
-            i++;
-        j = i;
+        size_t j = i;
         while (j < n && v[j] != ' ')
             j++;
         if (j - i == k && !strncasecmp(v + i, rel, k))
             return 1;
-        i = j;
+        i = j + 1;
     }
     return 0;
 }
@@ -1165,63 +1146,36 @@ char *http_link_find(const char *link, const char *rel)
 {
     const char *p = link;
 
-    if (!link)
-        return NULL;
-    for (;;) {
-        const char *u0, *u1;
+    while (p && *(p += strspn(p, " \t,")) == '<') {
+        const char *u0 = p + 1, *u1 = strchr(u0, '>'), *name, *val;
+        size_t nlen, vlen;
         int found = 0;
 
-        while (*p == ' ' || *p == '\t' || *p == ',')
-            p++;
-        if (*p != '<')
-            return NULL;
-        u0 = p + 1;
-        u1 = strchr(u0, '>');
         if (!u1)
             return NULL;
-        p = u1 + 1;
         /* parameters up to the next ',' outside quotes */
-        for (;;) {
-            const char *name, *val;
-            size_t nlen, vlen;
-
-            p = skip_ws(p);
-            if (*p != ';')
-                break;
-            p = skip_ws(p + 1);
-            name = p;
-            while (*p && *p != '=' && *p != ';' && *p != ',' && *p != ' ')
-                p++;
-            nlen = (size_t)(p - name);
-            p = skip_ws(p);
+        for (p = u1 + 1; *(p += strspn(p, " \t")) == ';';) {
+            name = p + 1 + strspn(p + 1, " \t");
+            nlen = strcspn(name, "=;, \t");
+            p = name + nlen + strspn(name + nlen, " \t");
             if (*p != '=')
                 continue;
-            p = skip_ws(p + 1);
+            p += 1 + strspn(p + 1, " \t");
             if (*p == '"') {
-                val = ++p;
-                while (*p && *p != '"') {
-                    if (*p == '\\' && p[1])
-                        p++;
-                    p++;
-                }
+                for (val = ++p; *p && *p != '"'; p++)
+                    p += *p == '\\' && p[1];
                 vlen = (size_t)(p - val);
-                if (*p == '"')
-                    p++;
+                p += *p == '"';
             } else {
                 val = p;
-                while (*p && *p != ';' && *p != ',' && *p != ' ')
-                    p++;
-                vlen = (size_t)(p - val);
+                vlen = strcspn(p, ";, \t");
+                p += vlen;
             }
-            if (nlen == 3 && !strncasecmp(name, "rel", 3) && rel_has(val, vlen, rel))
-                found = 1;
+            found |= nlen == 3 && !strncasecmp(name, "rel", 3) && rel_has(val, vlen, rel);
         }
         if (found && u1 > u0)
             return xstrndup(u0, (size_t)(u1 - u0));
-        /* skip anything unexpected up to the next link */
-        while (*p && *p != ',')
-            p++;
-        if (!*p)
-            return NULL;
+        p = strchr(p, ','); /* anything unexpected is skipped up to the next link */
     }
+    return NULL;
 }

@@ -73,7 +73,7 @@ struct http_req {
     const char *url;
     const char *headers[HTTP_HEADERS_MAX + 1]; /* "Name: value", NULL-terminated */
     const char *if_none_match;
-    size_t max_body;     /* cap on the body, 0: HTTP_BODY_DEFAULT */
+    size_t max_body;     /* cap on the body (set before http_submit), 0: HTTP_BODY_DEFAULT */
     FILE *fp;            /* write the body here instead of into body */
     const char *fp_path; /* fp's file, for messages (may be NULL) */
     int hash;            /* compute the sha256 of the body */
@@ -105,7 +105,6 @@ struct http_req {
     int code;      /* 0, or a negative IMX_E* code: no usable response (transport, cap, rate) */
     char msg[512]; /* why, naming the URL (query redacted as asked) */
     int attempt;   /* 1-based attempt that produced these results */
-    double seconds;
     /* private */
     struct http_req *next;
     char *host; /* http_host_key(url), set by http_submit */

@@ -150,6 +150,8 @@ static void artifacts(void)
 static void urls(void)
 {
     struct buf b = BUF_INIT;
+    struct gh g;
+    struct imx_err err = IMX_ERR_INIT;
     char *c = NULL;
 
     gh_runs_url(&b, "https://api.github.com", "SemiAnalysisAI/InferenceX", "run-sweep.yml", "main",
@@ -157,10 +159,12 @@ static void urls(void)
     CHECK_STR(b.p, "https://api.github.com/repos/SemiAnalysisAI/InferenceX/actions/workflows/"
                    "run-sweep.yml/runs?status=success&per_page=100&branch=main&event=push"
                    "&created=%3E%3D2026-01-01");
-    buf_reset(&b);
-    gh_url(&b, "https://h/api/v3", "o/r", "/actions/artifacts/%d/zip", 42);
-    CHECK_STR(b.p, "https://h/api/v3/repos/o/r/actions/artifacts/42/zip");
     buf_release(&b);
+    CHECK(gh_init(&g, NULL, "https://h/api/v3/", "o/r", NULL, &err) == 0);
+    c = gh_url(&g, "/actions/artifacts/%d/zip", 42);
+    CHECK_STR(c, "https://h/api/v3/repos/o/r/actions/artifacts/42/zip");
+    free(c);
+    gh_release(&g);
     CHECK(gh_created_filter(NULL, NULL, &c) == 0 && c == NULL);
     CHECK(gh_created_filter("2026-01-01", "2026-02-01", &c) == 0);
     CHECK_STR(c, "2026-01-01..2026-02-01");

@@ -38,6 +38,14 @@ static void link_variants(void)
     u = http_link_find("  <http://x/1> ; rel = \"next\"", "next");
     CHECK_STR(u, "http://x/1");
     free(u);
+    /* an escaped quote does not end a quoted value; a parameter without a value is passed over;
+     * what follows a link that is not a parameter is skipped up to the next link */
+    u = http_link_find("<http://x/1>; t=\"q\\\", <http://x/2>\"; x; rel=next", "next");
+    CHECK_STR(u, "http://x/1");
+    free(u);
+    u = http_link_find("<http://x/1> junk; rel=next, <http://x/2>;\trel=next", "next");
+    CHECK_STR(u, "http://x/2");
+    free(u);
 }
 
 static void link_absent_or_broken(void)
