@@ -18,6 +18,26 @@
  * reply becomes \xNN), so a hostile cache or server cannot move the cursor, rewrite a line,
  * set the title or the clipboard, or hide text on the user's terminal. The newline is imx's.
  */
+/* The user:password@ of every URL in t cut out: a URL given with credentials (--github-url,
+ * --gcs-url, --inferencex-url, a redirect's Location) appears in messages of every source, and
+ * -v or not, the password must never reach the terminal or a log. */
+static void hide_userinfo(struct buf *t)
+{
+    for (size_t i = 0; t->len >= 3 && i + 3 <= t->len; i++) {
+        size_t host = i + 3, end = host, at = 0;
+        if (memcmp(t->p + i, "://", 3))
+            continue;
+        for (; end < t->len && !strchr("/?# \t\n'\"()<>", t->p[end]); end++)
+            if (t->p[end] == '@')
+                at = end + 1;
+        if (at) {
+            memmove(t->p + host, t->p + at, t->len - at + 1);
+            t->len -= at - host;
+        }
+        i = host - 1;
+    }
+}
+
 __attribute__((format(printf, 2, 0))) static void put_line(const char *prefix, const char *fmt,
                                                            va_list ap)
 {
@@ -25,6 +45,7 @@ __attribute__((format(printf, 2, 0))) static void put_line(const char *prefix, c
 
     if (buf_vaddf(&text, fmt, ap) < 0)
         buf_adds(&shown, "(a message longer than 1 MiB, not shown)");
+    hide_userinfo(&text);
     buf_add_shown(&shown, text.p, text.len);
     fprintf(stderr, "%s%s\n", prefix, shown.p);
     buf_release(&text);

@@ -120,6 +120,15 @@ t_verbose_userinfo() {
     assert_not_contains "$W/out" "s3cretpw" && assert_not_contains "$W/out" "someone:"
 }
 
+# nor does any message, -v or not: a listing that is not JSON names its URL, without them
+t_error_userinfo() {
+    local api=${API/http:\/\//http://someone:s3cretpw@}
+    gsync '[{"match": "/runs\\?", "fault": "bad_json", "kind": "html", "always": true}]' \
+        --github-url "$api" --collect-recent 1
+    no_crash && assert_contains "$W/out" "/actions/workflows/" &&
+        assert_not_contains "$W/out" "s3cretpw" && assert_not_contains "$W/out" "someone:"
+}
+
 # nor of a redirect's Location
 t_verbose_userinfo_redirect() {
     C=$(mktemp -d "$W/c.XXXXXX")
@@ -164,6 +173,7 @@ t_run "bounds github: a listing dripping 2 B/s is cut and retried" t_drip_listin
 t_run "bounds github: the per-request deadline ends a slow body" t_deadline
 t_run "bounds github: -v never prints user:password@" t_verbose_userinfo
 t_run "bounds github: -v never prints user:password@ of a redirect" t_verbose_userinfo_redirect
+t_run "bounds github: no error message prints user:password@" t_error_userinfo
 t_run "bounds github: a GH_TOKEN with whitespace around it is trimmed" t_token_newline
 t_run "bounds github: an unknown run id says no such run" t_no_such_run
 t_run "bounds github: a wrong --repo exits 3 and names the rename" t_wrong_repo

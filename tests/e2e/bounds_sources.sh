@@ -119,10 +119,22 @@ t_api_not_json() {
         assert_contains "$W/out" "$API_URL/api/v1/availability"
 }
 
+# a base URL with credentials: every message names the URL without them, -v or not (the
+# backup's fake refuses any Authorization, so its messages are those of bounds_github's case)
+t_api_userinfo() {
+    aconf '"badjson"'
+    async -v --inferencex-url "${API_URL/:\/\//://someone:s3cretpw@}"
+    aconf ''
+    assert_contains "$W/out" "/api/v1/availability" && assert_not_contains "$W/out" "s3cretpw" &&
+        assert_not_contains "$W/out" "someone:"
+}
+
 t_api_descriptors() {
     lowlimit sync --source api --inferencex-url "$API_URL" --cache "$(mktemp -d "$W/a.XXXXXX")" \
         --since 2000-01-01 --jobs 64
-    assert_eq "$?" 0 "exit status: $(tail -3 "$W/out")" && assert_not_contains "$W/out" "open files"
+    assert_eq "$?" 0 "exit status: $(tail -3 "$W/out")" && assert_not_contains "$W/out" "open files" &&
+        assert_contains "$W/out" "artifacts stored (" &&
+        assert_not_contains "$W/out" "artifacts stored (0 B)" # what the run lines say they got
 }
 
 t_api_drip() {
@@ -145,3 +157,4 @@ t_run "bounds sources: an API answer nested 400000 deep is refused, no crash" t_
 t_run "bounds sources: an API answer that is not JSON is the server failing (exit 3)" t_api_not_json
 t_run "bounds sources: an API body dripping 2 B/s is cut and retried" t_api_drip
 t_run "bounds sources: the API with --jobs 64 under ulimit -n 24" t_api_descriptors
+t_run "bounds sources: no API message prints user:password@ of the URL" t_api_userinfo
