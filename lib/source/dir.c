@@ -658,6 +658,17 @@ static int dir_sync(struct source_env *env, struct imx_err *err)
         env->st.runs++;
         sync_run(env, runs[i].path, runs[i].id, NULL, 0);
     }
+    /* a run named on the command line that --from does not hold is said, as the other
+     * sources say it, and leaves the result incomplete (exit 1) */
+    for (size_t k = 0; r == 0 && k < sel->nids; k++) {
+        size_t i = 0;
+        while (i < n && runs[i].id != strtoull(sel->ids[k], NULL, 10))
+            i++;
+        if (i == n) {
+            imx_warn(env->diag, IMX_ENOTFOUND, "run %s is not in '%s'", sel->ids[k], sel->from);
+            env->st.runs_failed++;
+        }
+    }
     runs_free(runs, n);
     if (slot >= 0) {
         remove_tree(tmp.p);

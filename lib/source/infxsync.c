@@ -355,9 +355,11 @@ static void located(struct job *l)
 {
     struct sync *s = l->s;
 
-    if (!l->dates.n)
+    if (!l->dates.n) {
         imx_warn(s->env->diag, IMX_ENOTFOUND, "run %s: the InferenceX API has no rows of it%s",
                  l->id, s->all ? "" : " for this model");
+        s->env->st.runs_failed++; /* a named run not found: incomplete, as for the backup */
+    }
     for (size_t i = 0; i < l->dates.n; i++) {
         struct day *d = day_want(s, l->dates.v[i]);
         for (size_t k = 0; d->loaded && !s->listing && k < d->wi.n; k++)
@@ -648,10 +650,11 @@ static void locate_ids(struct sync *s)
         long att;
         if (run_json_state(s, sel->ids[i], &att, date) == 1 && date_valid(date))
             day_want(s, date);
-        else if (!names.n)
+        else if (!names.n) {
             imx_warn(s->env->diag, IMX_ENOTFOUND, "run %s: the InferenceX API has no rows of it%s",
                      sel->ids[i], s->all ? "" : " for this model");
-        else if (!locating(s, sel->ids[i]))
+            s->env->st.runs_failed++;
+        } else if (!locating(s, sel->ids[i]))
             job_new(s, NULL, sel->ids[i], &names);
     }
     infx_strs_release(&names);

@@ -129,6 +129,13 @@ t_api_userinfo() {
         assert_not_contains "$W/out" "someone:"
 }
 
+# a named run the API does not have: said, and the result incomplete (exit 1), as for the backup
+t_api_named_missing() {
+    async 99999999999
+    assert_eq "$?" 1 "exit status: $(cat "$W/out")" &&
+        assert_contains "$W/out" "run 99999999999: the InferenceX API has no rows of it"
+}
+
 t_api_descriptors() {
     lowlimit sync --source api --inferencex-url "$API_URL" --cache "$(mktemp -d "$W/a.XXXXXX")" \
         --since 2000-01-01 --jobs 64
@@ -157,4 +164,5 @@ t_run "bounds sources: an API answer nested 400000 deep is refused, no crash" t_
 t_run "bounds sources: an API answer that is not JSON is the server failing (exit 3)" t_api_not_json
 t_run "bounds sources: an API body dripping 2 B/s is cut and retried" t_api_drip
 t_run "bounds sources: the API with --jobs 64 under ulimit -n 24" t_api_descriptors
+t_run "bounds sources: a named run the API lacks is exit 1" t_api_named_missing
 t_run "bounds sources: no API message prints user:password@ of the URL" t_api_userinfo

@@ -11,6 +11,15 @@ AGG1=$CASES/0001-e9-aggregate-newest-wins/cache
 PERCFG=$CASES/0002-oct2025-per-config-names/cache/run_18984029536
 
 dir_sync() { imx sync --source dir "$@"; }
+
+# imx sync --source dir --from F 99999999999: named, not silently "no run matches"
+t_named_missing() {
+    dir_sync --from "$CASES/0001-e9-aggregate-newest-wins/cache" --cache "$W/cn" 99999999999 \
+        >"$W/on" 2>&1
+    assert_eq "$?" 1 "exit status: $(cat "$W/on")" &&
+        assert_contains "$W/on" "run 99999999999 is not in" &&
+        assert_not_contains "$W/on" "no successful run matches"
+}
 table() { imx extract --offline --cache "$1" --model all -o "$2" >/dev/null 2>&1; }
 
 # zip DIR OUT.zip: the files below DIR as a zip (as the Actions page hands artifacts out)
@@ -146,4 +155,5 @@ t_run "sync dir: a tarball of a raw/ cache; a second import rewrites nothing" t_
 t_run "sync dir: a single zip needs --run and lands in its run" t_single_zip
 t_run "sync dir: traversal, bombs and links refused, nothing outside the run" t_hostile
 t_run "sync dir: --collect-recent, named runs and --since select" t_selection
+t_run "sync dir: a named run --from does not hold is said, exit 1" t_named_missing
 t_run "sync dir: links, FIFOs and imx's own names in --from skipped aloud" t_links_and_names
