@@ -406,6 +406,7 @@ static void bench_arrived(struct source_get *g, void *ud)
             j->got++;
             j->rows += as.rows;
             j->bytes += len;
+            s->env->st.bytes += len; /* the summary's "stored (N KB)", as the run lines say */
             s->env->st.artifacts++;
             s->env->st.rows += as.rows;
         }
