@@ -116,17 +116,20 @@ static void add_seed(struct colset *cs)
  * of its own, field_<name>, so that neither hides the other. */
 static void add_field(struct colset *cs, const char *src)
 {
-    struct buf name = BUF_INIT_MAX(FIELDS_NAME_MAX);
+    struct buf name = BUF_INIT_MAX(FIELDS_NAME_MAX * 4), alt = BUF_INIT_MAX(FIELDS_NAME_MAX * 4);
     fields_csv_name(src, &name);
-    if (has_column(cs, name.p)) {
-        struct buf alt = BUF_INIT_MAX(FIELDS_NAME_MAX + sizeof("field_"));
-        buf_addf(&alt, "field_%s", name.p);
-        add(cs, alt.p, src, COL_FIELD);
-        buf_release(&alt);
-    } else {
-        add(cs, name.p, src, COL_FIELD);
+    /* field_<name> may be a source field too (run_id beside field_run_id): prefixed again */
+    while (has_column(cs, name.p)) {
+        struct buf t = name;
+        buf_reset(&alt);
+        if (buf_addf(&alt, "field_%s", name.p) < 0)
+            break;
+        name = alt;
+        alt = t;
     }
+    add(cs, name.p, src, COL_FIELD);
     buf_release(&name);
+    buf_release(&alt);
 }
 
 /* Names of the extra configuration fields present in the rows, sorted. */
