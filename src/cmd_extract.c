@@ -172,8 +172,8 @@ static void print_summary(const struct cli *cli, const struct extract *x,
     if (st->runs_missing)
         msg_line("Skipped: %zu named runs not in the cache", st->runs_missing);
     if (st->runs_bad_meta)
-        msg_line("Read undated: %zu runs whose run.json is unreadable, malformed or has no valid "
-                 "created_at",
+        msg_line("Undated: %zu runs whose run.json is unreadable, malformed or has no valid "
+                 "created_at (read as the oldest, or left out by the filters)",
                  st->runs_bad_meta);
     if (st->nan_tokens)
         msg_line("Read %lu NaN/Infinity values as missing", st->nan_tokens);

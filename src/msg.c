@@ -3,8 +3,10 @@
 #include "cli.h"
 #include "util/buf.h"
 #include "util/fsutil.h"
+#include "util/hash.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -99,11 +101,33 @@ char *msg_shown(const char *s)
     return buf_detach(&b, NULL);
 }
 
+/* The same warning twice in one command says nothing new (diff reads the cache once for each
+ * side, runs lists it and then reads its rows): each text is shown once. Warnings come from the
+ * extraction's threads too, hence the lock. */
+#define WARNED_MAX 4096
+
+static int warned_before(const char *msg)
+{
+    static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+    static uint64_t seen[WARNED_MAX];
+    static size_t n;
+    uint64_t h = fnv1a(FNV1A_INIT, msg, strlen(msg));
+    int r = 0;
+
+    pthread_mutex_lock(&lock);
+    for (size_t i = 0; i < n && !r; i++)
+        r = seen[i] == h;
+    if (!r && n < WARNED_MAX)
+        seen[n++] = h;
+    pthread_mutex_unlock(&lock);
+    return r;
+}
+
 void msg_diag(void *ud, int code, const char *msg)
 {
     const struct cli *cli = ud;
     (void)code;
-    if (cli && cli->quiet > 1)
+    if ((cli && cli->quiet > 1) || warned_before(msg))
         return;
     msg_warn("%s", msg);
 }

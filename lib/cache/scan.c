@@ -427,13 +427,16 @@ static void load_meta(struct run_list *l, struct imx_diag *diag)
     for (size_t i = 0; i < l->n; i++) {
         struct run_info *ri = &l->v[i];
         if (j.code[i]) {
-            imx_warn(diag, j.code[i], "%s (the run is still read; its date is unknown)", j.why[i]);
+            imx_warn(diag, j.code[i],
+                     "%s (its date, event and branch are unknown: the run is read as older than "
+                     "every dated run, and any filter on them leaves it out)",
+                     j.why[i]);
             ri->meta_bad = 1;
             free(j.why[i]);
         } else if (ri->bad_date) {
             imx_warn(diag, IMX_EPARSE,
                      "'%s/run.json': created_at '%.80s' is not a date: the run is read undated "
-                     "(older than every dated run)",
+                     "(older than every dated run; --since and --until leave it out)",
                      ri->dir, ri->bad_date);
             ri->meta_bad = 1;
         }

@@ -584,13 +584,15 @@ static int run_workers(struct extract *x, const struct extract_opts *o, struct r
     r = cache_scan(o->cache, o->ids, o->nids, &x->runs, &missing, o->diag, err);
     if (r < 0)
         return r;
+    /* before the selection: a run whose date is unknown may belong to a date range that now
+     * leaves it out, so the result is incomplete whatever the filters */
+    for (size_t i = 0; i < x->runs.n; i++)
+        x->st.runs_bad_meta += x->runs.v[i].meta_bad != 0;
     run_select_apply(&o->select, &x->runs, &x->selected);
     x->st.runs = x->runs.n;
     x->st.runs_missing = missing;
-    for (size_t i = 0; i < x->runs.n; i++) {
+    for (size_t i = 0; i < x->runs.n; i++)
         x->st.runs_undated += !x->runs.v[i].created_at;
-        x->st.runs_bad_meta += x->runs.v[i].meta_bad != 0;
-    }
     if (nthreads <= 0) {
         long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
         nthreads = ncpu > 0 ? (int)ncpu : 1;

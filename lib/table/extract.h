@@ -27,25 +27,25 @@ struct model_count {
 };
 
 struct extract_stats {
-    size_t runs;                 /* runs selected */
-    size_t runs_read;            /* runs whose files were all read */
-    size_t runs_empty;           /* runs with no result files or no rows at all */
-    size_t runs_failed;          /* runs with at least one unreadable file */
-    size_t runs_missing;         /* named runs not in the cache */
-    size_t runs_undated;         /* runs without a date (no run.json, or a bad one) */
-    size_t runs_bad_meta;        /* runs whose run.json is unreadable or malformed */
-    size_t files;                /* result files read */
-    size_t files_failed;         /* files that could not be parsed (their rows are not used) */
-    size_t files_damaged;        /* files a sync stored, now missing or cut (the manifest says) */
-    size_t dirs_failed;          /* folders of runs that could not be listed */
-    unsigned long rows;          /* rows read, all models */
-    unsigned long rows_model;    /* rows of the selected model that reached the table */
-    unsigned long rows_fixed;    /* rows with fixed isl/osl, of any model looked at */
-    unsigned long rows_agentic;  /* AgentX / not fixed-sequence rows skipped */
-    unsigned long rows_bad;      /* rows with wrongly typed configuration fields, skipped */
-    unsigned long not_object;    /* array elements that were not objects */
-    unsigned long nan_tokens;    /* NaN/Infinity read as missing */
-    unsigned long seq_from_name; /* rows whose isl/osl came from a file name */
+    size_t runs;              /* runs selected */
+    size_t runs_read;         /* runs whose files were all read */
+    size_t runs_empty;        /* runs with no result files or no rows at all */
+    size_t runs_failed;       /* runs with at least one unreadable file */
+    size_t runs_missing;      /* named runs not in the cache */
+    size_t runs_undated;      /* runs without a date (no run.json, or a bad one) */
+    size_t runs_bad_meta;     /* runs whose run.json is unreadable or malformed, selected or not */
+    size_t files;             /* result files read */
+    size_t files_failed;      /* files that could not be parsed (their rows are not used) */
+    size_t files_damaged;     /* files a sync stored, now missing or cut (the manifest says) */
+    size_t dirs_failed;       /* folders of runs that could not be listed */
+    unsigned long rows;       /* rows read, all models */
+    unsigned long rows_model; /* rows of the selected model that reached the table */
+    unsigned long rows_fixed; /* rows with fixed isl/osl, of any model looked at */
+    unsigned long rows_agentic;     /* AgentX / not fixed-sequence rows skipped */
+    unsigned long rows_bad;         /* rows with wrongly typed configuration fields, skipped */
+    unsigned long not_object;       /* array elements that were not objects */
+    unsigned long nan_tokens;       /* NaN/Infinity read as missing */
+    unsigned long seq_from_name;    /* rows whose isl/osl came from a file name */
     unsigned long prefix_from_name; /* rows whose model prefix came from a name or model id */
     struct model_count *models;     /* rows per model prefix that reached the table */
     size_t nmodels;
