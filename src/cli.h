@@ -186,6 +186,9 @@ struct cli_selection {
  * message; release s in every case. */
 int cli_selection_init(struct cli *cli, struct cli_selection *s);
 void cli_selection_release(struct cli_selection *s);
+/* After extract_run or extract_each_run, no run read: the message (how many runs the cache
+ * holds and what the selection removed, or that it holds none) and EXIT_DATA; else EXIT_OK. */
+int cli_no_runs(const struct extract *x, const struct extract_opts *o);
 /* After extract_run or extract_each_run: no runs, no run matching, no rows of the model? The
  * message, and the exit status (EXIT_OK when there is data). */
 int cli_selection_check(const struct cli *cli, const struct cli_selection *s,

@@ -390,11 +390,8 @@ static int extract_history(struct cli *cli, const struct cli_selection *s, struc
         if (history_pass(&h, x, o, &status) < 0)
             goto done;
     }
-    if (x->st.runs == 0 && o->nids == 0) {
+    if ((status = cli_no_runs(x, o)) != EXIT_OK) {
         out_abort(&h.out);
-        msg_error("no runs in the cache '%s' (expected run_<ID>/ folders; 'imx sync' fills it)",
-                  o->cache);
-        status = EXIT_DATA;
         goto done;
     }
     if (!h.rows && x->st.rows_model == 0) {
@@ -449,10 +446,8 @@ static int extract_sqlite(struct cli *cli, struct extract *x, struct extract_opt
     r = sqldb_write(path, o, &cli->filter, g, x, &st, &err);
     out_made_done(&dirs, r < 0);
     if (r < 0) {
-        if (err.code == IMX_ENOTFOUND) {
-            msg_error("%s (expected run_<ID>/ folders; 'imx sync' fills it)", err.msg);
+        if (err.code == IMX_ENOTFOUND && cli_no_runs(x, o) != EXIT_OK)
             return EXIT_DATA;
-        }
         msg_error("%s (the previous database, if any, is unchanged)", err.msg);
         return exit_for(err.code);
     }
@@ -537,22 +532,31 @@ void cli_selection_release(struct cli_selection *s)
     memset(s, 0, sizeof(*s));
 }
 
-int cli_selection_check(const struct cli *cli, const struct cli_selection *s,
-                        const struct extract *x)
+int cli_no_runs(const struct extract *x, const struct extract_opts *o)
 {
     if (x->st.runs == 0 && x->selected.considered > 0) {
         struct buf b = BUF_INIT_MAX(8192);
-        selection_note(x, &s->o, &b);
+        selection_note(x, o, &b);
         msg_error("no cached run matches the selection: %zu run%s in the cache '%s', %s",
-                  x->selected.considered, x->selected.considered == 1 ? "" : "s", s->o.cache, b.p);
+                  x->selected.considered, x->selected.considered == 1 ? "" : "s", o->cache, b.p);
         buf_release(&b);
-        return no_data_status(s->sync_status, EXIT_DATA);
+        return EXIT_DATA;
     }
-    if (x->st.runs == 0 && s->o.nids == 0) {
+    if (x->st.runs == 0 && o->nids == 0) {
         msg_error("no runs in the cache '%s' (expected run_<ID>/ folders; 'imx sync' fills it)",
-                  s->o.cache);
-        return no_data_status(s->sync_status, EXIT_DATA);
+                  o->cache);
+        return EXIT_DATA;
     }
+    return EXIT_OK;
+}
+
+int cli_selection_check(const struct cli *cli, const struct cli_selection *s,
+                        const struct extract *x)
+{
+    int status = cli_no_runs(x, &s->o);
+
+    if (status != EXIT_OK)
+        return no_data_status(s->sync_status, status);
     /* per-run streams (extract_each_run) leave the table empty: rows_model tells */
     if (x->table.count == 0 && x->st.rows_model == 0)
         return no_data_status(s->sync_status, no_rows(cli, &s->o, x));

@@ -63,6 +63,26 @@ offline_selection() {
     assert_contains "$W/e5" "0 runs (0 of 5 cached runs selected: --event nosuch removed 5)"
 }
 
+# an empty selection says the same in every reader: how many runs the cache holds and what
+# removed them (plot, report, --history and SQLite said "no runs in the cache"), exit 5, no file
+empty_selection_everywhere() {
+    local cmd f sel
+    for sel in "--event nosuch" "--since 2099-01-01"; do
+        for cmd in "extract -o $W/x.csv" "extract --history -o $W/x.csv" "extract -o $W/x.sqlite" \
+            "pareto -o $W/x.csv" "at --interactivity 50 -o $W/x.csv" \
+            "trend --interactivity 50 -o $W/x.csv" "plot -o $W/x.svg" "report -o $W/x.html"; do
+            # shellcheck disable=SC2086
+            imx $cmd $sel --offline --cache "$W/all" --model gptoss >/dev/null 2>"$W/e9"
+            assert_eq $? 5 "imx $cmd $sel" || return 1
+            assert_contains "$W/e9" "no cached run matches the selection: 5 runs in the cache" &&
+                assert_contains "$W/e9" "${sel#--} removed 5" || return 1
+            for f in "$W"/x.*; do
+                [ ! -e "$f" ] || fail "imx $cmd $sel wrote $f" || return 1
+            done
+        done
+    done
+}
+
 # online extract without a run count: the newest official run is synced, and the cached runs
 # read are the official ones (before: every cached run, whatever it was)
 online_extract() {
@@ -111,6 +131,7 @@ cache_is_a_file() {
 
 t_run "filters: online --official checks each listed run's event and branch" online_official
 t_run "filters: extract and runs select cached runs by run.json offline" offline_selection
+t_run "filters: an empty selection is explained by every reader" empty_selection_everywhere
 t_run "filters: online extract --official reads only official cached runs" online_extract
 t_run "filters: imx runs > log 2>&1 keeps every table row whole" runs_whole_table
 t_run "filters: imx runs on a missing cache fails and creates nothing" runs_missing_cache
