@@ -1,6 +1,7 @@
 /* dir: the local source, `imx sync --source dir --from PATH`: artifacts a user already has (run
  * folders as `gh run download` or the Actions page leave them, a colleague's raw/ folder or
  * tarball, a single zip with --run), installed through the store like any download. */
+#include "cache/verify.h"
 #include "source/source.h"
 #include "util/date.h"
 #include "util/fsutil.h"
@@ -409,6 +410,13 @@ static int sync_run(struct source_env *env, const char *rdir, unsigned long long
         env->st.runs_failed++;
         return -err.code;
     }
+    if (have > 0) {
+        /* a stored file gone or cut since (existence and size): imported again */
+        struct buf d = BUF_INIT_MAX(FS_PATH_MAX);
+        store_run_dir(env->store, id, &d);
+        verify_run(d.p, &m, 0, NULL);
+        buf_release(&d);
+    }
     if (rdir)
         assign_ids(rdir, id, v, n);
     ga = xcalloc(n + 1, sizeof(*ga));
@@ -425,7 +433,7 @@ static int sync_run(struct source_env *env, const char *rdir, unsigned long long
             env->st.artifacts_skipped++;
             continue;
         }
-        if (a && a->state == ART_COMPLETE) {
+        if (a && a->state == ART_COMPLETE && !a->damaged) {
             cached++;
             continue;
         }
@@ -535,34 +543,46 @@ static void runs_free(struct local_run *v, size_t n)
     free(v);
 }
 
-/* The date (YYYY-MM-DD) of a run folder's run.json, "" when it has none. */
-static void run_date(const char *rdir, char out[DATE_LEN + 1])
+/* The date (YYYY-MM-DD) of a run folder's run.json; "" when it has none, and why says why. */
+static void run_date(const struct local_run *lr, char out[DATE_LEN + 1], struct buf *why)
 {
     struct buf p = BUF_INIT_MAX(FS_PATH_MAX);
     struct imx_err e = IMX_ERR_INIT;
     struct gh_run run;
+    int r = folder_run(lr->path, &run, &p, &e);
 
     out[0] = '\0';
-    if (folder_run(rdir, &run, &p, &e) > 0 && run.created_at &&
-        date_timestamp_day(run.created_at, out) < 0)
+    if (r > 0 && run.id == lr->id && run.created_at && date_timestamp_day(run.created_at, out) < 0)
         out[0] = '\0';
+    if (r < 0)
+        buf_addf(why, "'%s' is not a run object (%s)", p.p, e.msg);
+    else if (r > 0 && run.id != lr->id)
+        buf_addf(why, "'%s' is the run object of run %llu", p.p, run.id);
+    else if (r == 0)
+        buf_addf(why, "'%s' has no run.json", lr->path);
+    else if (!out[0])
+        buf_addf(why, "'%s' has no valid created_at", p.p);
     gh_run_release(&run);
     buf_release(&p);
 }
 
 /* Whether the selection (named runs, dates) takes the run. */
-static int selected(const struct source_sel *sel, const struct local_run *r)
+static int selected(struct source_env *env, const struct local_run *r)
 {
+    const struct source_sel *sel = env->sel;
+    struct buf why = BUF_INIT_MAX(FS_PATH_MAX + IMX_ERR_MAX);
     char date[DATE_LEN + 1];
 
     if (!source_named(sel, r->id))
         return 0;
     if (!sel->since && !sel->until)
         return 1;
-    run_date(r->path, date);
-    if (!date[0])
-        return 0; /* undated: no date range can take it */
-    return date_in_range(date, sel->since, sel->until);
+    run_date(r, date, &why);
+    if (!date[0]) /* undated: no date range can take it, and the user is told which */
+        imx_warn(env->diag, IMX_EPARSE, "run %llu: %s: --since and --until leave it out", r->id,
+                 why.p);
+    buf_release(&why);
+    return date[0] && date_in_range(date, sel->since, sel->until);
 }
 
 /* A tarball (a colleague's raw/ folder): unpacked under the store's scratch folder, with the
@@ -646,7 +666,7 @@ static int dir_sync(struct source_env *env, struct imx_err *err)
                        "no run folders in '%s' (expected folders named by run id or run_<ID>)",
                        sel->from);
     for (size_t i = 0; r == 0 && i < n; i++) {
-        if (!selected(sel, &runs[i]))
+        if (!selected(env, &runs[i]))
             continue;
         if (sel->recent > 0 && taken >= (size_t)sel->recent)
             break;

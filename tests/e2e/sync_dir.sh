@@ -144,10 +144,19 @@ t_selection() {
     dir_sync --from "$W/sel" --cache "$W/c2" 100 >"$W/o10" 2>&1 &&
         [ -d "$W/c2/run_100" ] && [ ! -d "$W/c2/run_200" ] ||
         fail "a named run: $(cat "$W/o10")" || return 1
-    # dates come from each run's run.json (run 100: 2025-12-20, run 200: 2026-01-05)
+    # dates come from each run's run.json (run 100: 2025-12-20, run 200: 2026-01-05); a run
+    # without a date is left out aloud
+    mkdir -p "$W/sel/run_300" && cp "$AGG1/run_100/agg_bmk.json" "$W/sel/run_300/"
+    mkdir -p "$W/sel/run_400" && cp "$AGG1/run_100/agg_bmk.json" "$W/sel/run_400/"
+    echo '{"id": 400, "created_at": "yesterday"}' >"$W/sel/run_400/run.json"
+    mkdir -p "$W/sel/run_500" && cp "$AGG1/run_200/agg_bmk.json" "$AGG1/run_200/run.json" "$W/sel/run_500/"
     dir_sync --from "$W/sel" --cache "$W/c3" --since 2026-01-01 >"$W/o11" 2>&1 &&
-        [ -d "$W/c3/run_200" ] && [ ! -d "$W/c3/run_100" ] ||
-        fail "--since: $(cat "$W/o11")"
+        [ -d "$W/c3/run_200" ] && [ ! -d "$W/c3/run_100" ] && [ ! -d "$W/c3/run_300" ] ||
+        fail "--since: $(cat "$W/o11")" || return 1
+    assert_contains "$W/o11" "run 300: '$W/sel/run_300' has no run.json: --since and --until leave it out" &&
+        assert_contains "$W/o11" "run 400: '$W/sel/run_400/run.json' has no valid created_at" &&
+        assert_contains "$W/o11" "run 500: '$W/sel/run_500/run.json' is the run object of run 200" &&
+        [ ! -d "$W/c3/run_500" ] || fail "run 500 taken by run 200's date"
 }
 
 t_run "sync dir: Actions-page zips and run.json give the original table" t_actions_zips
