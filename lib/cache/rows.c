@@ -91,6 +91,8 @@ static int on_end(void *ud)
 static int on_key(void *ud, const unsigned char *k, size_t n)
 {
     struct counter *c = ud;
+    if (memchr(k, '\0', n))
+        return 0; /* the reader skips such a file: none of its rows count */
     c->want_value = c->row_level && c->level == c->row_level && n == 19 &&
                     !memcmp(k, "infmax_model_prefix", 19);
     return 1;
@@ -99,6 +101,8 @@ static int on_key(void *ud, const unsigned char *k, size_t n)
 static int on_string(void *ud, const unsigned char *s, size_t n)
 {
     struct counter *c = ud;
+    if (memchr(s, '\0', n))
+        return 0;
     if (c->want_value && n < sizeof(c->model)) {
         memcpy(c->model, s, n);
         c->model[n] = '\0';
