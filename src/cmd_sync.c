@@ -691,6 +691,7 @@ static void idlist_release(struct idlist *l)
 struct repair {
     struct store *store;
     struct idlist github, gcs; /* runs with damaged artifacts, by where those came from */
+    struct idlist api;         /* runs with damaged InferenceX API documents */
     unsigned long arts;
     int failed; /* a manifest could not be saved */
     struct imx_err err;
@@ -701,9 +702,12 @@ static void mark_damaged(void *ud, unsigned long long run_id, const struct run_c
                          struct manifest *m)
 {
     struct repair *r = ud;
-    size_t k = 0, backup = 0;
+    size_t k = 0, backup = 0, api = 0;
 
-    (void)c;
+    for (size_t i = 0; i < c->n; i++)
+        api += c->v[i].kind == DAMAGE_UNREADABLE;
+    if (api)
+        idlist_add(&r->api, run_id); /* fetched again from the API by the run's sync */
     for (size_t i = 0; i < m->n; i++) {
         const struct manifest_art *a = &m->arts[i];
         if (a->state == ART_COMPLETE && a->damaged) {
@@ -775,7 +779,7 @@ static int repair(struct cli *cli)
         store_close(&store);
     }
     free(ids);
-    nruns = r.github.n + r.gcs.n;
+    nruns = r.github.n + r.gcs.n + r.api.n;
     if (rc < 0 || r.failed) {
         msg_error("%s", rc < 0 ? err.msg : r.err.msg);
         status = exit_for(rc < 0 ? err.code : r.err.code);
@@ -793,15 +797,20 @@ static int repair(struct cli *cli)
         /* one source asked for: every damaged run from it */
         for (size_t i = 0; i < r.gcs.n; i++)
             idlist_add(&r.github, strtoull(r.gcs.v[i], NULL, 10));
+        for (size_t i = 0; i < r.api.n; i++)
+            idlist_add(&r.github, strtoull(r.api.v[i], NULL, 10));
         status = cli_worse_status(status, repair_sync(cli, &r.github, NULL));
     } else {
         status = cli_worse_status(status, repair_sync(cli, &r.github, "github"));
         if (status != EXIT_INTR && status != EXIT_USAGE)
             status = cli_worse_status(status, repair_sync(cli, &r.gcs, "gcs"));
+        if (status != EXIT_INTR && status != EXIT_USAGE)
+            status = cli_worse_status(status, repair_sync(cli, &r.api, "api"));
     }
 out:
     idlist_release(&r.github);
     idlist_release(&r.gcs);
+    idlist_release(&r.api);
     return status;
 }
 

@@ -34,6 +34,8 @@ static void on_run(void *ud, unsigned long long run_id, const struct run_check *
             printf(" (SHA-256 differs)");
         else if (d->kind == DAMAGE_UNEXPECTED)
             printf(" (no artifact of the manifest holds it)");
+        else if (d->kind == DAMAGE_UNREADABLE)
+            printf(" (an InferenceX API document that no longer reads as its rows)");
         if (d->kept)
             printf(", in a superseded artifact's kept copy");
         putchar('\n');

@@ -1,6 +1,7 @@
 /* apifiles: the cache layout of the InferenceX API's rows (see apifiles.h). */
 #include "cache/apifiles.h"
 #include "cache/jail.h"
+#include "reader/apirows.h"
 #include "util/fsutil.h"
 #include "util/xalloc.h"
 
@@ -111,4 +112,13 @@ void apifiles_free(char **paths, size_t n)
     for (size_t i = 0; i < n; i++)
         free(paths[i]);
     free(paths);
+}
+
+int apifiles_doc_ok(const char *path)
+{
+    struct imx_err e = IMX_ERR_INIT;
+    struct reader_opts ro = {.label = path};
+    struct apirow_stats st = {0, 0, 0};
+
+    return apirows_read_file(path, &ro, &st, &e) == 0;
 }

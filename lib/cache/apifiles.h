@@ -24,4 +24,9 @@ int apifiles_path(struct buf *out, const char *cache, const char *run_id, const 
 size_t apifiles_list(const char *run_dir, char ***paths, long *attempt);
 void apifiles_free(char **paths, size_t n);
 
+/* Whether the stored document at path reads whole as the API's rows. No digest is recorded for
+ * these documents: one cut or garbled since is found this way (verify lists it, a sync of the
+ * run fetches it again). */
+int apifiles_doc_ok(const char *path);
+
 #endif

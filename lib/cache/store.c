@@ -737,6 +737,23 @@ static int set_aside(struct inst *x, const char *rel, struct imx_err *err)
     return r;
 }
 
+int store_set_aside(const struct store *s, unsigned long long run_id, const char *rel,
+                    struct imx_err *err)
+{
+    struct buf dir = BUF_INIT_MAX(FS_PATH_MAX);
+    struct inst x;
+    int r;
+
+    memset(&x, 0, sizeof(x));
+    x.s = s;
+    x.run_id = run_id;
+    store_run_dir(s, run_id, &dir);
+    x.run_dir = dir.p;
+    r = set_aside(&x, rel, err);
+    buf_release(&dir);
+    return r;
+}
+
 /* Whether the file at run_dir/name is the very file a superseded aggregate keeps (a hard link
  * made by supersede): replacing the name loses nothing. */
 static int kept_twin(const struct inst *x, const char *name, const struct stat *st)

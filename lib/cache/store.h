@@ -143,6 +143,10 @@ IMX_MUST_CHECK int store_write_file(const struct store *s, const char *rel, cons
 /* Whether artifact id of the run is stored (manifest state complete, its files there with
  * the sizes recorded). */
 int store_have(const struct store *s, unsigned long long run_id, unsigned long long art_id);
+/* Moves rel (below the run's folder: a file found damaged that is about to be fetched again and
+ * belongs to no artifact, an API document) to run_<ID>/.damaged/0-<n>/rel: never deleted. */
+IMX_MUST_CHECK int store_set_aside(const struct store *s, unsigned long long run_id,
+                                   const char *rel, struct imx_err *err);
 
 /* A temporary file for a download, under CACHE/.imx/tmp, removed on signals. */
 struct store_tmp {

@@ -1,6 +1,7 @@
 /* verify: damage found by size, then by SHA-256 (see verify.h). Reads only; never follows a
  * link (a recorded file replaced by a link is damage, not a file to read). */
 #include "cache/verify.h"
+#include "cache/apifiles.h"
 #include "cache/scan.h"
 #include "util/buf.h"
 #include "util/fsutil.h"
@@ -12,7 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-static const char *const kind_names[] = {"missing", "cut", "changed", "unexpected"};
+static const char *const kind_names[] = {"missing", "cut", "changed", "unexpected", "unreadable"};
 
 const char *damage_name(enum damage_kind k)
 {
@@ -229,6 +230,19 @@ size_t verify_run(const char *run_dir, struct manifest *m, int deep, struct run_
     return damaged;
 }
 
+/* The API's documents of the run (their digests are not recorded): each must read whole. */
+static void check_api_docs(const char *run_dir, struct run_check *c)
+{
+    char **docs;
+    long attempt;
+    size_t n = apifiles_list(run_dir, &docs, &attempt), skip = strlen(run_dir) + 1;
+
+    for (size_t i = 0; i < n; i++)
+        if (!apifiles_doc_ok(docs[i]))
+            add(c, docs[i] + skip, DAMAGE_UNREADABLE, 0, 0, NULL);
+    apifiles_free(docs, n);
+}
+
 static void verify_one(const char *cache, unsigned long long id, int deep, verify_fn fn, void *ud,
                        struct verify_stats *st, struct imx_diag *diag)
 {
@@ -250,6 +264,7 @@ static void verify_one(const char *cache, unsigned long long id, int deep, verif
         return;
     }
     st->runs++;
+    memset(&c, 0, sizeof(c));
     r = manifest_load_dir(dir.p, id, &m, &e);
     if (r < 0) {
         imx_warn(diag, IMX_EPARSE, "%s", e.msg);
@@ -257,21 +272,22 @@ static void verify_one(const char *cache, unsigned long long id, int deep, verif
     } else if (r == 0) {
         st->no_manifest++;
     } else {
-        memset(&c, 0, sizeof(c));
         verify_run(dir.p, &m, deep, &c);
-        st->files += c.files;
-        st->bytes += c.bytes;
-        st->unrecorded += c.unrecorded;
-        for (size_t i = 0; i < c.n; i++) {
-            if (c.v[i].kind == DAMAGE_UNEXPECTED)
-                st->unexpected++;
-            else
-                st->damaged++;
-        }
-        if (fn)
-            fn(ud, id, &c, &m);
-        run_check_release(&c);
     }
+    if (deep)
+        check_api_docs(dir.p, &c);
+    st->files += c.files;
+    st->bytes += c.bytes;
+    st->unrecorded += c.unrecorded;
+    for (size_t i = 0; i < c.n; i++) {
+        if (c.v[i].kind == DAMAGE_UNEXPECTED)
+            st->unexpected++;
+        else
+            st->damaged++;
+    }
+    if (fn && (r > 0 || c.n))
+        fn(ud, id, &c, &m);
+    run_check_release(&c);
     manifest_release(&m);
     buf_release(&dir);
 }

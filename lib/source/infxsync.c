@@ -450,6 +450,26 @@ static struct job *job_new(struct sync *s, const struct infx_run *run, const cha
     return j;
 }
 
+/* Whether the run's document at path (below the cache) is stored whole: one that no longer
+ * reads as the API's rows (cut, garbled) is set aside under .damaged/ and fetched again. */
+static int doc_stored(struct sync *s, const char *id, const char *path)
+{
+    struct imx_err e = IMX_ERR_INIT;
+    size_t skip = strlen(s->env->cache) + strlen("/run_/") + strlen(id);
+
+    if (!path_exists(path))
+        return 0;
+    if (apifiles_doc_ok(path))
+        return 1;
+    if (strlen(path) > skip &&
+        store_set_aside(s->store, strtoull(id, NULL, 10), path + skip, &e) < 0) {
+        imx_warn(s->env->diag, e.code, "run %s: %s (the damaged document is left as it is)", id,
+                 e.msg);
+        return 1;
+    }
+    return 0;
+}
+
 /* Asks for what a selected run still needs; done at once when it needs nothing. */
 static void run_start(struct sync *s, const struct infx_run *run)
 {
@@ -465,7 +485,7 @@ static void run_start(struct sync *s, const struct infx_run *run)
     for (size_t m = 0; m < models.n; m++) {
         buf_reset(&p);
         if (apifiles_path(&p, s->env->cache, run->id, models.v[m], run->attempt) == 0 &&
-            !path_exists(p.p))
+            !doc_stored(s, run->id, p.p))
             infx_strs_add(&need, models.v[m]);
     }
     if (models.n) {

@@ -151,6 +151,28 @@ t_gcs_repair() {
     imx verify --cache "$c" -q || fail "still damaged"
 }
 
+# An imported run (--source dir): a cut file is imported again by a plain import, a changed byte
+# by --repair, the damaged bytes kept; before, both said "cached" and left the damage in place.
+t_dir_repair() {
+    local c=$W/dc f=agg_bmk.json
+    mkdir -p "$W/from/run_7" && cp "$W/a.json" "$W/from/run_7/$f"
+    imx sync --source dir --from "$W/from" --cache "$c" -q || fail "import" || return 1
+    truncate -s 100 "$c/run_7/$f"
+    imx sync --source dir --from "$W/from" --cache "$c" >"$W/d1.out" 2>&1 ||
+        fail "import: $(cat "$W/d1.out")" || return 1
+    cmp -s "$c/run_7/$f" "$W/a.json" || fail "a cut file not imported again: $(cat "$W/d1.out")" ||
+        return 1
+    sed -i '0,/[0-9]/s//#/' "$c/run_7/$f"
+    imx verify --cache "$c" -q >/dev/null
+    assert_eq "$?" 1 "verify exit status" || return 1
+    imx sync --source dir --from "$W/from" --cache "$c" --repair >"$W/d2.out" 2>&1 ||
+        fail "repair: $(cat "$W/d2.out")" || return 1
+    cmp -s "$c/run_7/$f" "$W/a.json" || fail "not repaired: $(cat "$W/d2.out")" || return 1
+    [ "$(find "$c/run_7/.damaged" -name $f | wc -l)" = 2 ] || fail "damaged bytes not kept" ||
+        return 1
+    imx verify --cache "$c" -q || fail "still damaged"
+}
+
 t_run "verify: a clean cache, digests recorded" t_clean
 t_run "verify: a deleted file: extract names the repair, a plain sync fetches it again" t_deleted
 t_run "verify: a cut file: a plain sync fetches it again, the cut one kept under .damaged/" t_cut
@@ -160,3 +182,4 @@ t_run "verify: an unexpected file is listed, never removed" t_unexpected
 t_run "verify: manifests without digests keep working" t_old_manifest
 t_run "verify: usage and runs not cached" t_usage
 t_run "verify: a backup run is repaired from the backup" t_gcs_repair
+t_run "verify: an imported run is imported again when cut, repaired when changed" t_dir_repair
