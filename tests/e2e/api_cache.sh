@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# api_repair: the InferenceX API's documents (stored without digests) that no longer read as its
+# api_cache: what the InferenceX API's engine writes keeps the cache's rules. A link where it
+# writes (api/, api/workflow-info, run_<ID>, run_<ID>/api) is refused (exit 4) and the folder it
+# points to keeps every file. Its documents (stored without digests) that no longer read as its
 # rows are damage like any other: `imx verify` lists them (exit 1), a plain sync of the run
 # fetches them again and `imx sync --repair` does without --source, the damaged bytes kept under
 # run_<ID>/.damaged/. Before, verify said nothing, the sync said "cached" and the repair that
@@ -7,10 +9,10 @@
 . "$(dirname "$0")/../lib.sh"
 . "$TESTS_DIR/fake/api.sh"
 
-api_samples_or_skip api_repair
+api_samples_or_skip api_cache
 W=$(t_tmp)
 python3 "$TESTS_DIR/fake/mkapifixture.py" "$W/fx" >/dev/null 2>&1 ||
-    { echo "FAIL api_repair/fixture"; exit 0; }
+    { echo "FAIL api_cache/fixture"; exit 0; }
 api_start "$W/fx" || exit 1
 trap 'kill $API_PID 2>/dev/null; wait $API_PID 2>/dev/null; t_cleanup' EXIT
 C=$W/c
@@ -48,6 +50,23 @@ t_repair() {
     imx verify --cache "$C" -q || fail "still damaged"
 }
 
+t_links() {
+    local l d rc
+    for l in api api/workflow-info "$RUN" "$RUN/api"; do
+        d=$(mktemp -d "$W/j.XXXXXX")
+        mkdir -p "$d/victim" "$d/cache/$(dirname "$l")" && echo keep >"$d/victim/keep"
+        ln -s "$d/victim" "$d/cache/$l"
+        IMX_INFERENCEX_URL=$API_URL imx sync --source api --cache "$d/cache" --collect-recent 2 \
+            >"$d/out" 2>&1
+        rc=$?
+        assert_eq "$rc" 4 "a link at $l" && assert_contains "$d/out" "'$d/cache/$l' is a symbolic link" ||
+            return 1
+        [ "$(ls -A "$d/victim")" = keep ] || fail "written through the link $l: $(ls -A "$d/victim")" ||
+            return 1
+    done
+}
+
+t_run "api cache: links where the engine writes are refused, never written through" t_links
 t_run "api repair: a fresh cache verifies clean, the summary counts the bytes" t_setup
 t_run "api repair: a cut document is listed by verify, fetched again by a plain sync" t_cut
 t_run "api repair: a garbled document is repaired by sync --repair without --source" t_repair
