@@ -199,11 +199,16 @@ static int copy_zip(const char *path, struct store_tmp *t, struct imx_err *err)
 {
     char chunk[FS_IO_CHUNK];
     FILE *fp = fopen(path, "rb");
+    struct stat st;
     size_t n;
     int r = 0;
 
     if (!fp)
         return imx_seterr(err, IMX_EIO, "cannot open '%s': %s", path, strerror(errno));
+    /* no artifact unpacks beyond the cap: a larger zip is refused before it is copied */
+    if (fstat(fileno(fp), &st) == 0 && (unsigned long long)st.st_size > STORE_UNPACK_MAX)
+        r = imx_seterr(err, IMX_ETOOBIG, "'%s' holds more than %llu bytes: not an artifact", path,
+                       STORE_UNPACK_MAX);
     while (!r && (n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
         if (fwrite(chunk, 1, n, t->fp) != n)
             r = imx_seterr(err, IMX_EIO, "cannot write '%s': %s", t->path, strerror(errno));

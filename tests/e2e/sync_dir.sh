@@ -103,6 +103,13 @@ PY
     assert_eq "$?" 1 "exit status of a zip bomb" &&
         assert_contains "$W/o7" "unpacks to more than" || return 1
     [ ! -e "$c/run_8/agg_bmk.json" ] || fail "the bomb was installed" || return 1
+    # a zip beyond the unpacking cap (sparse: 2 GiB of nothing) is refused before it is copied
+    truncate -s 2G "$W/huge.zip"
+    dir_sync --from "$W/huge.zip" --run 10 --cache "$c" >"$W/o7b" 2>&1
+    assert_eq "$?" 1 "exit status of a huge zip" && assert_contains "$W/o7b" "holds more than" ||
+        return 1
+    [ -z "$(find "$c/.imx/tmp" -type f)" ] || fail "a copy was left behind" || return 1
+    rm -f "$W/huge.zip"
     # a link inside an artifact folder is refused, not followed
     mkdir -p "$W/links/9/results_bmk" && ln -s /etc/passwd "$W/links/9/results_bmk/agg_bmk.json"
     dir_sync --from "$W/links" --cache "$c" >"$W/o8" 2>&1
