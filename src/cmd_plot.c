@@ -126,6 +126,13 @@ int cmd_plot(struct cli *cli)
                   out);
         return EXIT_USAGE;
     }
+    /* a size that cannot be drawn is said before the cache is read */
+    if (chart_size_check(cli->width > 0 ? cli->width : CHART_WIDTH_DEFAULT,
+                         cli->height > 0 ? cli->height : CHART_HEIGHT_DEFAULT,
+                         (enum chart_format)fmt, &err) < 0) {
+        msg_error("%s", err.msg);
+        return EXIT_USAGE;
+    }
     cli_pareto_opts(cli, &po);
     x_metric = po.x;
     if ((y_metric = y_metric_of(cli)) < 0)
@@ -173,6 +180,10 @@ int cmd_plot(struct cli *cli)
                      cst.unlabeled);
         msg_line("%s", line.p);
         buf_release(&line);
+        if (cst.legend < c.nseries)
+            msg_line("The legend names %zu of the %zu series (the chart is too small for more: "
+                     "--width, --height, or fewer series with --gpu, --framework, --precision)",
+                     cst.legend, c.nseries);
         if (p.st.older_day)
             msg_line("Left out: %zu rows of older run days than their series' newest",
                      p.st.older_day);
@@ -181,9 +192,12 @@ int cmd_plot(struct cli *cli)
                      figure_metric_noun(x_metric), p.st.no_y, figure_metric_noun(y_metric));
         if (p.st.over_cost)
             msg_line("Left out: %zu rows costing more than the chart's limit", p.st.over_cost);
-        if (cst.dropped)
+        if (cst.dropped > cst.huge)
             msg_line("Left out: %zu points not drawable on a log axis (zero or negative)",
-                     cst.dropped);
+                     cst.dropped - cst.huge);
+        if (cst.huge)
+            msg_line("Left out: %zu points beyond %g, too large to draw", cst.huge,
+                     CHART_VALUE_MAX);
     }
     status = st2 == EXIT_OK ? status : st2;
     chart_release(&c);

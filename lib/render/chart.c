@@ -42,10 +42,31 @@ void chart_release(struct chart *c)
     chart_init(c);
 }
 
+/*
+ * A copy of s as a chart shows it: names come from the data and the cache's path, and a control
+ * character, a bidirectional override or a byte of invalid UTF-8 would draw a box, reorder the
+ * text or stop cairo (which refuses invalid UTF-8 outright); each shows as \xNN instead. Newlines
+ * separate a hover text's lines and stay, where lines is set.
+ */
+static char *shown_dup(const char *s, int lines)
+{
+    struct buf b = BUF_INIT;
+    const char *nl;
+
+    if (!s)
+        return NULL;
+    for (; lines && (nl = strchr(s, '\n')); s = nl + 1) {
+        buf_add_shown(&b, s, (size_t)(nl - s));
+        buf_addc(&b, '\n');
+    }
+    buf_add_shown(&b, s, strlen(s));
+    return buf_detach(&b, NULL);
+}
+
 void chart_set_text(char **slot, const char *s)
 {
     free(*slot);
-    *slot = s ? xstrdup(s) : NULL;
+    *slot = shown_dup(s, 0);
 }
 
 struct chart_series *chart_add_series(struct chart *c, const char *name, const char *gpu,
@@ -56,7 +77,7 @@ struct chart_series *chart_add_series(struct chart *c, const char *name, const c
     ALLOC_GROW(c->series, c->nseries + 1, c->cap);
     s = &c->series[c->nseries++];
     memset(s, 0, sizeof(*s));
-    s->name = xstrdup(name ? name : "");
+    s->name = shown_dup(name ? name : "", 0);
     s->gpu = xstrdup(gpu ? gpu : "");
     s->group = xstrdup(group ? group : "");
     return s;
@@ -72,8 +93,8 @@ void chart_add_point(struct chart_series *s, double x, double y, int front, cons
     p->x = x;
     p->y = y;
     p->front = front;
-    p->label = label ? xstrdup(label) : NULL;
-    p->tip = tip ? xstrdup(tip) : NULL;
+    p->label = shown_dup(label, 0);
+    p->tip = shown_dup(tip, 1);
 }
 
 enum chart_vendor chart_vendor_of(const char *gpu)
@@ -97,23 +118,71 @@ enum chart_vendor chart_vendor_of(const char *gpu)
     return VENDOR_OTHER;
 }
 
-/* Palettes ordered so that neighbours differ in lightness as well as hue (greyscale). */
-static const unsigned palette_nvidia[] = {0x76b900, 0x00796b, 0x26c6da, 0x1b5e20, 0xaed581,
-                                          0x4db6ac, 0x558b2f, 0x004d40, 0x00acc1, 0x2e7d32};
-static const unsigned palette_amd[] = {0xe53935, 0xf57c00, 0x880e4f, 0xffb300,
-                                       0xb71c1c, 0xff8a65, 0xbf360c, 0xd81b60};
-static const unsigned palette_other[] = {0x1e88e5, 0x6a1b9a, 0x0d47a1, 0x9575cd, 0x546e7a};
+/*
+ * Each vendor's first colours, chosen greedily for the largest smallest difference (CIE Lab)
+ * inside its hue family (NVIDIA greens and teals, hue 80-178 degrees; AMD reds and oranges,
+ * 345-36; others blues and purples, 205-285), lightness 30-78: the first eight of a vendor differ
+ * by 25 or more, in lightness too, so neighbours stay apart in a grey print.
+ */
+static const unsigned palette_nvidia[] = {0x76b900, 0x0f5752, 0x26d9a9, 0x006613,
+                                          0x26d962, 0x1da59c, 0x658b18, 0x1da558,
+                                          0x0c9711, 0x14d011, 0x14714a, 0x3f570f};
+static const unsigned palette_amd[] = {0xe53935, 0xe2ac5a, 0x713914, 0xff8000, 0xe25a7c, 0xe27c5a,
+                                       0x970c28, 0xa36200, 0xff0000, 0xa33100, 0xff3d64, 0xec5413};
+static const unsigned palette_other[] = {0x1e88e5, 0x0400ff, 0x7e1da5, 0x0062ff,
+                                         0x144a71, 0xbf1fff, 0x1d3da5, 0x5626d9,
+                                         0x5aa9e2, 0xa94cf0, 0x1371ec, 0x0c4f97};
+#define NPAL 12
 
-static struct chart_rgb rgb_of(unsigned hex, unsigned round)
+/* The hue family of each vendor, in degrees (lo may be negative: reds wrap around 0). */
+static const double vendor_hue[3][2] = {{205, 285}, {80, 178}, {-15, 36}};
+
+static unsigned hsl_hex(double h, double s, double l)
 {
-    struct chart_rgb c = {((hex >> 16) & 255) / 255.0, ((hex >> 8) & 255) / 255.0,
-                          (hex & 255) / 255.0};
-    /* past the palette's end: the same hues again, darker, so colours stay distinct */
-    double k = pow(0.7, round);
-    c.r *= k;
-    c.g *= k;
-    c.b *= k;
-    return c;
+    double c = (1 - fabs(2 * l - 1)) * s, hp = fmod(h + 360, 360) / 60;
+    double x = c * (1 - fabs(fmod(hp, 2) - 1)), m = l - c / 2, rgb[3] = {0, 0, 0};
+    int k = (int)hp % 6;
+    static const int at[6][2] = {{0, 1}, {1, 0}, {1, 2}, {2, 1}, {2, 0}, {0, 2}};
+    unsigned hex = 0;
+
+    rgb[at[k][0]] = c;
+    rgb[at[k][1]] = x;
+    for (int i = 0; i < 3; i++)
+        hex = hex << 8 | (unsigned)lround((rgb[i] + m) * 255);
+    return hex;
+}
+
+/*
+ * The k-th colour of a vendor: the palette, then hues spread by the golden ratio over the
+ * vendor's family at four lightnesses and two saturations, moved along the hue until no series
+ * before has the same 8-bit colour (a chart of hundreds of series keeps them all distinct).
+ */
+static unsigned vendor_colour(enum chart_vendor v, size_t k, const unsigned *taken, size_t ntaken)
+{
+    static const double light[4] = {0.30, 0.42, 0.54, 0.66};
+    const double *h = vendor_hue[v];
+    double t = fmod((double)(k - NPAL) * 0.6180339887498949, 1.0);
+    unsigned hex;
+
+    if (k < NPAL)
+        return v == VENDOR_NVIDIA ? palette_nvidia[k]
+               : v == VENDOR_AMD  ? palette_amd[k]
+                                  : palette_other[k];
+    for (unsigned tries = 0;; tries++) {
+        size_t i;
+        hex = hsl_hex(h[0] + fmod(t + tries * 0.0029, 1.0) * (h[1] - h[0]),
+                      (k / 4) % 2 ? 0.7 : 0.95, light[k % 4]);
+        for (i = 0; i < ntaken && taken[i] != hex; i++)
+            ;
+        if (i == ntaken || tries > 4096)
+            return hex;
+    }
+}
+
+static struct chart_rgb rgb_of(unsigned hex)
+{
+    return (struct chart_rgb){((hex >> 16) & 255) / 255.0, ((hex >> 8) & 255) / 255.0,
+                              (hex & 255) / 255.0};
 }
 
 /* Frameworks with a fixed marker, so one framework looks the same on every chart. */
@@ -134,6 +203,7 @@ static const struct {
 void chart_style(struct chart *c)
 {
     size_t used[3] = {0, 0, 0};
+    unsigned *hexes = xcalloc(c->nseries + 1, sizeof(*hexes));
     int taken[MARK_NSHAPES] = {0};
     char **groups = xcalloc(c->nseries + 1, sizeof(*groups));
     enum chart_mark *gmark = xcalloc(c->nseries + 1, sizeof(*gmark));
@@ -143,23 +213,11 @@ void chart_style(struct chart *c)
         taken[framework_marks[i].mark] = 1;
     for (size_t i = 0; i < c->nseries; i++) {
         struct chart_series *s = &c->series[i];
-        const unsigned *pal;
-        size_t npal, k, g;
+        size_t g;
 
         s->vendor = chart_vendor_of(s->gpu);
-        switch (s->vendor) {
-        case VENDOR_NVIDIA:
-            pal = palette_nvidia, npal = sizeof(palette_nvidia) / sizeof(*pal);
-            break;
-        case VENDOR_AMD:
-            pal = palette_amd, npal = sizeof(palette_amd) / sizeof(*pal);
-            break;
-        default:
-            pal = palette_other, npal = sizeof(palette_other) / sizeof(*pal);
-            break;
-        }
-        k = used[s->vendor]++;
-        s->colour = rgb_of(pal[k % npal], (unsigned)(k / npal));
+        hexes[i] = vendor_colour(s->vendor, used[s->vendor]++, hexes, i);
+        s->colour = rgb_of(hexes[i]);
 
         for (g = 0; g < ng; g++)
             if (!strcmp(groups[g], s->group))
@@ -187,6 +245,7 @@ void chart_style(struct chart *c)
     }
     free(groups);
     free(gmark);
+    free(hexes);
 }
 
 static double nice_step(double range, int target)
@@ -215,12 +274,18 @@ void chart_ticks(struct chart_ticks *t, double lo, double hi, int log, int targe
         hi = s;
     }
     if (log) {
-        double a = floor(log10(lo) + 1e-9), b = ceil(log10(hi) - 1e-9);
+        double a = floor(log10(lo) + 1e-9), b = ceil(log10(hi) - 1e-9), every = 1;
         if (b <= a)
             b = a + 1;
+        /* many decades: every k-th labelled, so the labels do not overlap */
+        if (b - a > (target > 2 ? target : 2)) {
+            every = fmax(1, round(nice_step(b - a, target > 2 ? target : 2)));
+            a = floor(a / every) * every;
+            b = ceil(b / every) * every;
+        }
         t->lo = pow(10, a);
         t->hi = pow(10, b);
-        for (double e = a; e <= b && t->n < 64; e++) {
+        for (double e = a; e <= b && t->n < 64; e += every) {
             double d = pow(10, e);
             t->v[t->n++] = d;
             /* up to three decades: 2 and 5 between, so the axis has enough labels to be read */
@@ -244,8 +309,10 @@ void chart_ticks(struct chart_ticks *t, double lo, double hi, int log, int targe
         }
         return;
     }
-    if (hi == lo) {
-        double d = lo ? fabs(lo) / 2 : 1;
+    if (hi == lo && lo == 0) {
+        hi = 1; /* all zero: the axis of a positive quantity, not one centred on zero */
+    } else if (hi == lo) {
+        double d = fabs(lo) / 2;
         lo -= d;
         hi += d;
     }
@@ -285,23 +352,35 @@ static int decimals_of(double step)
     return d < 0 ? 0 : d > 9 ? 9 : d;
 }
 
+/* v in scientific notation with the significant digits that tell ticks step apart: "1.5e-12" */
+static void sci_label(char *out, size_t n, double v, double step)
+{
+    int digits = (int)(floor(log10(fabs(v)) + 1e-9) - floor(log10(step) + 1e-9)) + 1;
+    snprintf(out, n, "%.*g", digits < 1 ? 1 : digits > 15 ? 15 : digits, v);
+}
+
 void chart_tick_label(char *out, size_t n, double v, double step)
 {
     double a = fabs(v);
 
+    if (v == 0 || !isfinite(v)) {
+        snprintf(out, n, "%g", v);
+        return;
+    }
     if (step <= 0) {
         /* a log axis: powers of ten and their 2 and 5 multiples */
-        step = pow(10, floor(log10(a > 0 ? a : 1) + 1e-9));
+        step = pow(10, floor(log10(a) + 1e-9));
         if (a >= 1e-4 && a < 1e4) {
             snprintf(out, n, "%.*f", decimals_of(step), v);
             return;
         }
-        if (a < 1e-4) {
-            snprintf(out, n, "%g", v);
-            return;
-        }
     }
-    if (a >= 1e9 && step >= 1e8)
+    /* past the suffixes, or finer than a fixed notation reads: a power of ten written out */
+    if (a >= 1e15 || step < 1e-4)
+        sci_label(out, n, v, step);
+    else if (a >= 1e12 && step >= 1e11)
+        snprintf(out, n, "%.*fT", decimals_of(step / 1e12), v / 1e12);
+    else if (a >= 1e9 && step >= 1e8)
         snprintf(out, n, "%.*fG", decimals_of(step / 1e9), v / 1e9);
     else if (a >= 1e6 && step >= 1e5)
         snprintf(out, n, "%.*fM", decimals_of(step / 1e6), v / 1e6);

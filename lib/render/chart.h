@@ -67,6 +67,10 @@ struct chart_axis {
 #define CHART_STR_(x) #x
 #define CHART_STR(x) CHART_STR_(x)
 #define CHART_SIZE_TEXT CHART_STR(CHART_SIZE_MIN) " to " CHART_STR(CHART_SIZE_MAX)
+/* A PNG is a bitmap in memory while drawn (4 bytes a pixel): 64 million pixels, 256 MB. */
+#define CHART_PNG_PIXELS_MAX 64e6
+/* Values past this magnitude are not drawn (counted): an axis must span its range in doubles. */
+#define CHART_VALUE_MAX 1e300
 
 struct chart {
     char *title, *subtitle, *footnote;
@@ -83,6 +87,8 @@ struct chart_stats {
     size_t points;    /* marks drawn */
     size_t fronts;    /* front curves drawn (series with two or more front points) */
     size_t dropped;   /* points not drawable: not finite, or not positive on a log axis */
+    size_t huge;      /* of which beyond +-CHART_VALUE_MAX */
+    size_t legend;    /* series named in the legend (all, unless the chart is too small) */
     size_t labels;    /* annotations drawn */
     size_t unlabeled; /* annotations left out where they would overlap */
 };
@@ -123,6 +129,8 @@ void chart_date_ticks(struct chart_ticks *t, double lo, double hi, int target);
 /* The format an output path names by its extension (.svg, .png, .pdf); -1 otherwise. */
 int chart_format_of(const char *path);
 
+/* Whether a chart of this size can be drawn in this format; 0, or -IMX_EUSAGE with a message. */
+int chart_size_check(double width, double height, enum chart_format fmt, struct imx_err *err);
 /*
  * Draws the chart (chart_style() first) into out, in the format asked. Points that cannot be
  * drawn are counted in st (may be NULL), never invented. Fails only when cairo does.

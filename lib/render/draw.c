@@ -33,6 +33,10 @@ enum {
 #define MARK_OUTLINE 0.9
 #define FRONT_WIDTH 2.25
 #define LABEL_HALO 3.5
+/* The legend's share of the chart: a side column of at most this much of the width, else rows
+ * under the plot of at most this much of the height. */
+#define LEGEND_SIDE_MAX 0.42
+#define LEGEND_BELOW_MAX 0.4
 
 struct layout {
     double w, h;
@@ -40,7 +44,9 @@ struct layout {
     struct chart_ticks xt, yt;
     double title_y, sub_y, foot_y;
     double lx, ly, lcolw, lrowh; /* legend: origin, column width, row height */
-    size_t lrows, lcols;
+    double ltextw;               /* a name's widest: longer names end in an ellipsis */
+    size_t lrows, lcols, lshown; /* lshown < nseries: the last cell says how many more */
+    int below;                   /* the legend in rows under the plot */
     double ytitle_x, xtitle_y, xlabel_y;
 };
 
@@ -80,9 +86,31 @@ static void setup_cr(cairo_t *cr)
     cairo_font_options_destroy(fo);
 }
 
+static int in_range(double v)
+{
+    return fabs(v) <= CHART_VALUE_MAX; /* false for NaN */
+}
+
 static int drawable(const struct chart *c, double x, double y)
 {
-    return isfinite(x) && isfinite(y) && (!c->x.log || x > 0) && (!c->y.log || y > 0);
+    return in_range(x) && in_range(y) && (!c->x.log || x > 0) && (!c->y.log || y > 0);
+}
+
+/* Room around the data, so that no point sits on the frame half hidden: on a log axis a factor
+ * at both ends (a lone point is not drawn in a corner), on a linear one 3% of the span. */
+static void margins(int log, double *lo, double *hi)
+{
+    double span = fmax(*hi, 0) - fmin(*lo, 0);
+
+    if (log) {
+        *lo /= 1.06;
+        *hi *= 1.06;
+        return;
+    }
+    if (*hi > 0)
+        *hi += span * 0.03;
+    if (*lo < 0)
+        *lo -= span * 0.03;
 }
 
 static void data_range(const struct chart *c, double *xlo, double *xhi, double *ylo, double *yhi)
@@ -107,8 +135,8 @@ static void data_range(const struct chart *c, double *xlo, double *xhi, double *
     }
     if (isfinite(*xhi) && isfinite(*xlo)) {
         if (!c->x.dates)
-            *xhi = c->x.log ? *xhi * 1.06 : *xhi + (*xhi - fmin(*xlo, 0)) * 0.03;
-        *yhi = c->y.log ? *yhi * 1.06 : *yhi + (*yhi - fmin(*ylo, 0)) * 0.03;
+            margins(c->x.log, xlo, xhi);
+        margins(c->y.log, ylo, yhi);
     }
     /* a linear axis of positive quantities starts at zero, as the dashboard's do */
     if (!c->x.log && !c->x.dates && *xlo > 0 && isfinite(*xlo))
@@ -143,16 +171,33 @@ static void do_layout(cairo_t *cr, const struct chart *c, struct layout *L)
         bottom -= FOOT_PX + 10;
     }
     /* the legend: a column at the right, more columns when the series do not fit; or rows
-     * under the plot, which leaves a narrow chart its whole width */
+     * under the plot, which leaves a narrow chart its whole width, also when the columns would
+     * take more than LEGEND_SIDE_MAX of it; under the plot it takes at most LEGEND_BELOW_MAX of
+     * the height, the last cell counting the series left out */
     set_font(cr, LEGEND_PX, 0);
+    L->ltextw = fmin(L->w * 0.3, 320);
     for (size_t i = 0; i < c->nseries; i++)
-        legw = fmax(legw, text_w(cr, c->series[i].name));
+        legw = fmax(legw, fmin(text_w(cr, c->series[i].name), L->ltextw));
     L->lcolw = legw + 2 * MARK_R + 26;
     L->lrowh = LEGEND_PX + 7;
-    if (c->legend_below && c->nseries) {
+    L->lshown = c->nseries;
+    L->below = c->legend_below;
+    if (!L->below && c->nseries) {
+        legh = bottom - (AXIS_PX + 8) - (TICK_PX + 6) - top;
+        L->lrows = (size_t)fmax(1, floor(legh / L->lrowh));
+        L->lcols = (c->nseries + L->lrows - 1) / L->lrows;
+        L->below = (double)L->lcols * L->lcolw > L->w * LEGEND_SIDE_MAX;
+    }
+    if (L->below && c->nseries) {
+        size_t maxrows = (size_t)fmax(1, floor((bottom - top) * LEGEND_BELOW_MAX / L->lrowh));
         L->lcols = (size_t)fmax(1, floor((L->w - 2 * PAD) / L->lcolw));
         L->lrows = (c->nseries + L->lcols - 1) / L->lcols;
-        L->lcols = (c->nseries + L->lrows - 1) / L->lrows;
+        if (L->lrows > maxrows) {
+            L->lrows = maxrows;
+            L->lshown = L->lrows * L->lcols - 1;
+        } else {
+            L->lcols = (c->nseries + L->lrows - 1) / L->lrows;
+        }
         L->ly = bottom - (double)L->lrows * L->lrowh;
         L->lx = PAD;
         bottom = L->ly - 8;
@@ -161,12 +206,8 @@ static void do_layout(cairo_t *cr, const struct chart *c, struct layout *L)
     bottom -= AXIS_PX + 8;
     L->xlabel_y = bottom;
     bottom -= TICK_PX + 6;
-    if (!c->legend_below) {
-        legh = bottom - top;
-        L->lrows = (size_t)fmax(1, floor(legh / L->lrowh));
-        L->lcols = c->nseries ? (c->nseries + L->lrows - 1) / L->lrows : 0;
-        if (L->lcols)
-            L->lrows = (c->nseries + L->lcols - 1) / L->lcols;
+    if (!L->below && c->nseries) {
+        L->lrows = (c->nseries + L->lcols - 1) / L->lcols;
         L->lx = L->w - PAD - L->lcols * L->lcolw;
         L->ly = top;
     }
@@ -179,7 +220,7 @@ static void do_layout(cairo_t *cr, const struct chart *c, struct layout *L)
     }
     L->ytitle_x = PAD + AXIS_PX;
     L->f.px0 = L->ytitle_x + 10 + ylabw + 8;
-    L->f.px1 = (L->lcols && !c->legend_below ? L->lx - 14 : L->w - PAD);
+    L->f.px1 = (L->lcols && !L->below ? L->lx - 14 : L->w - PAD);
     if (L->f.px1 < L->f.px0 + 40)
         L->f.px1 = L->f.px0 + 40;
     L->f.py0 = top;
@@ -200,7 +241,8 @@ int chart_frame_map(const struct chart_frame *f, double x, double y, double *ux,
 {
     double tx, ty;
 
-    if (!isfinite(x) || !isfinite(y) || (f->xlog && x <= 0) || (f->ylog && y <= 0))
+    if (!(fabs(x) <= CHART_VALUE_MAX && fabs(y) <= CHART_VALUE_MAX) || (f->xlog && x <= 0) ||
+        (f->ylog && y <= 0))
         return -1;
     tx = f->xlog ? (log10(x) - log10(f->xlo)) / (log10(f->xhi) - log10(f->xlo))
                  : (x - f->xlo) / (f->xhi - f->xlo);
@@ -300,6 +342,53 @@ static void show_text(cairo_t *cr, double x, double y, const char *s, double ali
     cairo_show_text(cr, s);
 }
 
+/* The longest start of s (cut at a character boundary: the text is valid UTF-8) no wider than
+ * maxw, or with from_end its longest end; its length in bytes. */
+static size_t fitting_part(cairo_t *cr, const char *s, size_t n, double maxw, int from_end)
+{
+    char *t = xmalloc(n + 1);
+    size_t k = n;
+
+    for (;; k--) {
+        const char *p = from_end ? s + n - k : s;
+        while (k > 0 && ((unsigned char)(from_end ? p[0] : s[k]) & 0xc0) == 0x80)
+            p = from_end ? p + 1 : p, k--;
+        memcpy(t, p, k);
+        t[k] = '\0';
+        if (k == 0 || text_w(cr, t) <= maxw)
+            break;
+    }
+    free(t);
+    return k;
+}
+
+/*
+ * s at most maxw wide: when longer, its start and its end with an ellipsis between, so that
+ * names that differ only at their end (a precision, a suffix) stay apart. Only the first and
+ * last 200 bytes are measured: a name of megabytes costs no more than one of a line.
+ */
+static void show_fitted(cairo_t *cr, double x, double y, const char *s, double maxw, double align)
+{
+    size_t n = strlen(s), h, e, m = n < 200 ? n : 200;
+    double half;
+    char *t;
+
+    if (n < 400 && text_w(cr, s) <= maxw) {
+        show_text(cr, x, y, s, align);
+        return;
+    }
+    half = (maxw - text_w(cr, "\xe2\x80\xa6")) / 2;
+    h = fitting_part(cr, s, m, half, 0);
+    e = fitting_part(cr, s + n - m, m, half, 1);
+    t = xmalloc(h + e + 4);
+    memcpy(t, s, h);
+    memcpy(t + h, "\xe2\x80\xa6", 3);
+    memcpy(t + h + 3, s + n - e, e);
+    t[h + e + 3] = '\0';
+    show_text(cr, x, y, t, align);
+    free(t);
+}
+
 static void grey(cairo_t *cr, double v)
 {
     cairo_set_source_rgb(cr, v, v, v);
@@ -373,7 +462,7 @@ static void text_line(cairo_t *cr, const struct layout *L, const char *s, double
     if (w > L->w - 2 * PAD)
         set_font(cr, fmax(px * (L->w - 2 * PAD) / w, px * 0.6), bold);
     grey(cr, g);
-    show_text(cr, PAD, y, s, 0);
+    show_fitted(cr, PAD, y, s, L->w - 2 * PAD, 0);
 }
 
 static void draw_texts(cairo_t *cr, const struct chart *c, const struct layout *L)
@@ -386,14 +475,22 @@ static void draw_texts(cairo_t *cr, const struct chart *c, const struct layout *
         text_line(cr, L, c->footnote, L->foot_y, FOOT_PX, 0, 0.45);
 }
 
-static void draw_legend(cairo_t *cr, const struct chart *c, const struct layout *L)
+static void draw_legend(cairo_t *cr, const struct chart *c, const struct layout *L,
+                        struct chart_stats *st)
 {
     set_font(cr, LEGEND_PX, 0);
-    for (size_t i = 0; i < c->nseries; i++) {
+    for (size_t i = 0; i < c->nseries && i <= L->lshown; i++) {
         const struct chart_series *s = &c->series[i];
         double x = L->lx + (double)(i / L->lrows) * L->lcolw;
         double y = L->ly + (double)(i % L->lrows) * L->lrowh + L->lrowh / 2;
 
+        if (i == L->lshown) {
+            char more[64];
+            snprintf(more, sizeof(more), "and %zu more series", c->nseries - L->lshown);
+            grey(cr, 0.35);
+            show_text(cr, x, y + LEGEND_PX * 0.36, more, 0);
+            break;
+        }
         cairo_set_source_rgb(cr, s->colour.r, s->colour.g, s->colour.b);
         cairo_set_line_width(cr, FRONT_WIDTH * 0.8);
         cairo_move_to(cr, x, y);
@@ -401,7 +498,8 @@ static void draw_legend(cairo_t *cr, const struct chart *c, const struct layout 
         cairo_stroke(cr);
         draw_mark(cr, s, x + 2 * MARK_R, y, 1);
         grey(cr, 0.15);
-        show_text(cr, x + 4 * MARK_R + 6, y + LEGEND_PX * 0.36, s->name, 0);
+        show_fitted(cr, x + 4 * MARK_R + 6, y + LEGEND_PX * 0.36, s->name, L->ltextw, 0);
+        st->legend++;
     }
 }
 
@@ -551,6 +649,8 @@ static void draw_chart(cairo_t *cr, const struct chart *c, struct chart_stats *s
                     continue;
                 if (!drawable(c, p->x, p->y)) {
                     st->dropped++;
+                    st->huge +=
+                        isfinite(p->x) && isfinite(p->y) && !(in_range(p->x) && in_range(p->y));
                     continue;
                 }
                 chart_frame_map(&L.f, p->x, p->y, &u, &v);
@@ -564,7 +664,7 @@ static void draw_chart(cairo_t *cr, const struct chart *c, struct chart_stats *s
     }
     if (c->annotate)
         draw_labels(cr, c, &L, st);
-    draw_legend(cr, c, &L);
+    draw_legend(cr, c, &L, st);
     if (!st->points) {
         set_font(cr, AXIS_PX, 0);
         grey(cr, 0.4);
@@ -584,9 +684,24 @@ static int cairo_failed(cairo_status_t s, struct imx_err *err)
     return imx_seterr(err, IMX_EIO, "cairo: %s", cairo_status_to_string(s));
 }
 
+int chart_size_check(double width, double height, enum chart_format fmt, struct imx_err *err)
+{
+    if (!(width >= CHART_SIZE_MIN && width <= CHART_SIZE_MAX && height >= CHART_SIZE_MIN &&
+          height <= CHART_SIZE_MAX))
+        return imx_seterr(err, IMX_EUSAGE, "chart size %gx%g: expected " CHART_SIZE_TEXT " each",
+                          width, height);
+    if (fmt == CHART_PNG && ceil(width) * ceil(height) > CHART_PNG_PIXELS_MAX)
+        return imx_seterr(err, IMX_EUSAGE,
+                          "a PNG of %gx%g pixels is too large (at most %.0f million pixels; SVG "
+                          "and PDF scale to any size)",
+                          width, height, CHART_PNG_PIXELS_MAX / 1e6);
+    return 0;
+}
+
 int chart_render(const struct chart *c, enum chart_format fmt, struct buf *out,
                  struct chart_stats *st, struct imx_err *err)
 {
+    int r;
     struct chart_stats dummy;
     cairo_surface_t *s;
     cairo_status_t cs;
@@ -595,10 +710,8 @@ int chart_render(const struct chart *c, enum chart_format fmt, struct buf *out,
     if (!st)
         st = &dummy;
     memset(st, 0, sizeof(*st));
-    if (!(c->width >= CHART_SIZE_MIN && c->width <= CHART_SIZE_MAX && c->height >= CHART_SIZE_MIN &&
-          c->height <= CHART_SIZE_MAX))
-        return imx_seterr(err, IMX_EUSAGE, "chart size %gx%g: expected " CHART_SIZE_TEXT " each",
-                          c->width, c->height);
+    if ((r = chart_size_check(c->width, c->height, fmt, err)) < 0)
+        return r;
     out->max = OUT_MAX;
     switch (fmt) {
     case CHART_SVG:

@@ -21,8 +21,14 @@
 
 void html_escape(struct buf *out, const char *s)
 {
-    for (; s && *s; s++) {
-        switch (*s) {
+    struct buf shown = BUF_INIT;
+
+    /* controls, bidirectional overrides and invalid UTF-8 as \xNN first: text from the data
+     * neither reorders the page nor makes its inline SVG ill-formed XML */
+    if (s)
+        buf_add_shown(&shown, s, strlen(s));
+    for (size_t i = 0; i < shown.len; i++) {
+        switch (shown.p[i]) {
         case '&':
             buf_adds(out, "&amp;");
             break;
@@ -39,9 +45,10 @@ void html_escape(struct buf *out, const char *s)
             buf_adds(out, "&#39;");
             break;
         default:
-            buf_addc(out, *s);
+            buf_addc(out, shown.p[i]);
         }
     }
+    buf_release(&shown);
 }
 
 static const char style[] =

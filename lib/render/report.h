@@ -74,7 +74,8 @@ struct report_stats {
 int report_write(struct buf *out, struct trow *const *rows, size_t n, const struct extract *x,
                  const struct report_opts *o, struct report_stats *st, struct imx_err *err);
 
-/* Appends s with &, <, >, " and ' escaped for HTML text and attributes. */
+/* Appends s with &, <, >, " and ' escaped for HTML text and attributes, shown as messages show
+ * names (buf_add_shown: controls, bidirectional overrides and invalid UTF-8 as \\xNN). */
 void html_escape(struct buf *out, const char *s);
 
 #endif

@@ -60,6 +60,40 @@ static void ticks_log(void)
     CHECK_STR(lab, "1000");
 }
 
+/* Tiny and huge ranges read as numbers, never as rows of identical "0.000000000" or of
+ * 60-digit integers; many decades on a log axis are thinned to a readable count. */
+static void ticks_extremes(void)
+{
+    struct chart_ticks t;
+    char lab[64];
+
+    chart_ticks(&t, 0, 3.2e-12, 0, 6);
+    CHECK(t.n >= 4 && t.n <= 9 && t.step > 0);
+    for (size_t i = 1; i < t.n; i++) {
+        char prev[64];
+        chart_tick_label(prev, sizeof(prev), t.v[i - 1], t.step);
+        chart_tick_label(lab, sizeof(lab), t.v[i], t.step);
+        CHECK(strcmp(prev, lab) != 0 && strlen(lab) < 10);
+    }
+    chart_tick_label(lab, sizeof(lab), 1.5e-12, 5e-13);
+    CHECK_STR(lab, "1.5e-12");
+    chart_tick_label(lab, sizeof(lab), 0, 5e-13);
+    CHECK_STR(lab, "0");
+    chart_ticks(&t, 0, 1.6e299, 0, 8);
+    CHECK(isfinite(t.hi) && t.hi >= 1.6e299 && t.n >= 4 && t.n <= 10);
+    chart_tick_label(lab, sizeof(lab), t.v[1], t.step);
+    CHECK(strlen(lab) < 10 && strstr(lab, "e+29"));
+    chart_tick_label(lab, sizeof(lab), 2.5e12, 5e11);
+    CHECK_STR(lab, "2.5T");
+    chart_ticks(&t, 1e-200, 1e200, 1, 8); /* 400 decades: a tick every 50 */
+    CHECK(t.n >= 5 && t.n <= 10 && NEAR(log10(t.v[1]) - log10(t.v[0]), 50));
+    CHECK(t.lo <= 1e-200 && t.hi >= 1e200);
+    chart_tick_label(lab, sizeof(lab), 1e50, 0);
+    CHECK_STR(lab, "1e+50");
+    chart_ticks(&t, 0, 0, 0, 5); /* all zero: 0 to 1, not centred on zero */
+    CHECK(t.lo == 0 && t.hi == 1);
+}
+
 static void ticks_dates(void)
 {
     struct chart_ticks t;
@@ -122,6 +156,87 @@ static void colours_and_marks(void)
 }
 
 /* d3.line().curve(d3.curveMonotoneX) on (0,0) (1,1) (2,4) (3,9): "M0,0C0.333,0.167,..." */
+/* CIE76 difference of two colours (sRGB to Lab, D65) */
+static double lab_diff(struct chart_rgb a, struct chart_rgb b)
+{
+    double la[3], lb[3], d = 0;
+    struct chart_rgb in[2] = {a, b};
+    double *out[2] = {la, lb};
+
+    for (int k = 0; k < 2; k++) {
+        double c[3] = {in[k].r, in[k].g, in[k].b}, X, Y, Z, f[3];
+        for (int i = 0; i < 3; i++)
+            c[i] = c[i] <= 0.04045 ? c[i] / 12.92 : pow((c[i] + 0.055) / 1.055, 2.4);
+        X = (0.4124 * c[0] + 0.3576 * c[1] + 0.1805 * c[2]) / 0.95047;
+        Y = 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2];
+        Z = (0.0193 * c[0] + 0.1192 * c[1] + 0.9505 * c[2]) / 1.08883;
+        f[0] = X, f[1] = Y, f[2] = Z;
+        for (int i = 0; i < 3; i++)
+            f[i] = f[i] > 0.008856 ? cbrt(f[i]) : 7.787 * f[i] + 16.0 / 116;
+        out[k][0] = 116 * f[1] - 16, out[k][1] = 500 * (f[0] - f[1]),
+        out[k][2] = 200 * (f[1] - f[2]);
+    }
+    for (int i = 0; i < 3; i++)
+        d += (la[i] - lb[i]) * (la[i] - lb[i]);
+    return sqrt(d);
+}
+
+static double hue_of(struct chart_rgb c)
+{
+    double mx = fmax(c.r, fmax(c.g, c.b)), mn = fmin(c.r, fmin(c.g, c.b)), d = mx - mn, h;
+
+    if (d == 0)
+        return -1;
+    if (mx == c.r)
+        h = fmod((c.g - c.b) / d, 6);
+    else if (mx == c.g)
+        h = (c.b - c.r) / d + 2;
+    else
+        h = (c.r - c.g) / d + 4;
+    h *= 60;
+    return h < 0 ? h + 360 : h;
+}
+
+/*
+ * Hundreds of series: every colour distinct (as 8-bit RGB, what the files hold) within and
+ * across vendors, NVIDIA's in greens and teals, AMD's in reds and oranges, and the first eight
+ * of a vendor clearly apart (CIE76 difference of 20 or more).
+ */
+static void colours_many(void)
+{
+    struct chart c;
+    char name[32];
+    unsigned *seen;
+    size_t n = 900;
+
+    chart_init(&c);
+    for (size_t i = 0; i < n; i++) {
+        snprintf(name, sizeof(name), "s%zu", i);
+        chart_add_series(&c, name, i % 3 == 0 ? "b200" : i % 3 == 1 ? "mi355x" : "tpu7", "vllm");
+    }
+    chart_style(&c);
+    seen = calloc(n, sizeof(*seen));
+    for (size_t i = 0; i < n; i++) {
+        struct chart_rgb k = c.series[i].colour;
+        double h = hue_of(k);
+        seen[i] = (unsigned)lround(k.r * 255) << 16 | (unsigned)lround(k.g * 255) << 8 |
+                  (unsigned)lround(k.b * 255);
+        for (size_t j = 0; j < i; j++)
+            CHECK(seen[i] != seen[j]);
+        if (c.series[i].vendor == VENDOR_NVIDIA)
+            CHECK(h >= 75 && h <= 185);
+        else if (c.series[i].vendor == VENDOR_AMD)
+            CHECK(h >= 340 || h <= 40);
+        else
+            CHECK(h >= 200 && h <= 290);
+        /* the first eight of each vendor: series 0..23, three vendors in turn */
+        for (size_t j = i % 3; j < i && i < 24; j += 3)
+            CHECK(lab_diff(k, c.series[j].colour) >= 20);
+    }
+    free(seen);
+    chart_release(&c);
+}
+
 static void monotone_segments(void)
 {
     double x[] = {0, 1, 2, 3}, y[] = {0, 1, 4, 9}, seg[6 * 3];
@@ -288,17 +403,87 @@ static void inline_ids(void)
     chart_release(&c);
 }
 
+/* A legend of long names or hundreds of series leaves the plot most of the chart: names are cut
+ * with an ellipsis, the legend moves under the plot and names as many series as fit, the last
+ * cell counting the others (st.legend says how many were named). */
+static void legend_bounds(void)
+{
+    struct chart c;
+    struct chart_frame f;
+    struct chart_stats st;
+    struct imx_err err = IMX_ERR_INIT;
+    struct buf out = BUF_INIT;
+    char name[600];
+
+    sample(&c, 0);
+    memset(name, 'x', sizeof(name) - 1);
+    name[sizeof(name) - 1] = '\0';
+    chart_add_series(&c, name, "b200", "trt");
+    chart_add_point(&c.series[c.nseries - 1], 50, 2000, 1, NULL, NULL);
+    chart_style(&c);
+    CHECK(chart_layout(&c, &f, &err) == 0);
+    CHECK(f.px1 - f.px0 > 960 * 0.55);
+    CHECK(chart_render(&c, CHART_SVG, &out, &st, &err) == 0 && st.legend == 4);
+    buf_release(&out);
+    chart_release(&c);
+
+    sample(&c, 0);
+    for (size_t i = 0; i < 300; i++) {
+        snprintf(name, sizeof(name), "B200 framework%zu fp4", i);
+        chart_add_point(chart_add_series(&c, name, "b200", name), 10 + (double)i, 100, 1, NULL,
+                        NULL);
+    }
+    chart_style(&c);
+    CHECK(chart_layout(&c, &f, &err) == 0);
+    CHECK(f.px1 - f.px0 > 960 * 0.8 && f.py1 - f.py0 > 600 * 0.35);
+    CHECK(chart_render(&c, CHART_SVG, &out, &st, &err) == 0);
+    CHECK(st.legend > 20 && st.legend < 303 && st.points == 308);
+    /* one legend mark per named series, a mark per point */
+    CHECK(count(out.p, "stroke-width:0.9;") == st.points + st.legend);
+    buf_release(&out);
+    chart_release(&c);
+}
+
+/* Text from the data or the cache's path is drawn, never obeyed: invalid UTF-8 (which cairo
+ * refuses) and controls become \xNN, in every format, and the SVG stays well-formed. */
+static void hostile_text(void)
+{
+    struct chart c;
+    struct buf out = BUF_INIT;
+    struct imx_err err = IMX_ERR_INIT;
+    static const enum chart_format fmts[] = {CHART_SVG, CHART_PNG, CHART_PDF};
+
+    sample(&c, 0);
+    chart_set_text(&c.title, "model \xff\xfe\x01 \xe2\x80\xae</svg>&");
+    chart_set_text(&c.footnote, "cache c\xc3\x28");
+    chart_add_point(chart_add_series(&c, "b200 \x1b[31m\xc0\xaf", "b200", "x\xff"), 1, 1, 1,
+                    "TP\x07", "a\n\xff\nb");
+    chart_style(&c);
+    CHECK_STR(c.title, "model \\xff\\xfe\\x01 \\xe2\\x80\\xae</svg>&");
+    CHECK_STR(c.series[3].name, "b200 \\x1b[31m\\xc0\\xaf");
+    CHECK_STR(c.series[3].pts[0].tip, "a\n\\xff\nb");
+    for (size_t i = 0; i < 3; i++) {
+        CHECK(chart_render(&c, fmts[i], &out, NULL, &err) == 0);
+        buf_release(&out);
+    }
+    chart_release(&c);
+}
+
 int main(void)
 {
     RUN(ticks_linear);
     RUN(ticks_log);
+    RUN(ticks_extremes);
     RUN(ticks_dates);
     RUN(colours_and_marks);
+    RUN(colours_many);
     RUN(monotone_segments);
     RUN(formats);
     RUN(svg_counts);
     RUN(png_pdf);
     RUN(inline_ids);
+    RUN(legend_bounds);
+    RUN(hostile_text);
     chart_cleanup();
     UNIT_END();
 }
