@@ -800,6 +800,8 @@ int report_write(struct buf *out, struct trow *const *rows_in, size_t n, const s
     buf_adds(out, "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
                   "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
                   "<meta name=\"generator\" content=\"imx " IMX_VERSION "\">\n"
+                  /* an empty icon: a browser asks a web server for /favicon.ico otherwise */
+                  "<link rel=\"icon\" href=\"data:,\">\n"
                   "<title>InferenceX results: ");
     date_range(x, out);
     buf_adds(out, "</title>\n");

@@ -3,12 +3,16 @@
 port) and reports what a reader's browser would see: console errors, uncaught exceptions,
 every network request besides the page itself, DOM counts, a hover's tooltip, and screenshots.
 
-usage: browser.py PAGE.html OUTDIR [WIDTHxHEIGHT[m] ...]
+usage: browser.py [--serve] PAGE.html OUTDIR [WIDTHxHEIGHT[m] ...]
+--serve loads the page from a server on 127.0.0.1 that logs every path asked of it ("served" in
+result.json): what a page on a web server would cost its reader, the browser's own requests
+(a favicon) included, which a file:// page never makes.
 Writes OUTDIR/result.json, OUTDIR/<width>-first.png and OUTDIR/<width>-full.png per size
 ('m' marks a phone: touch, mobile viewport) and OUTDIR/print.pdf (the page printed on A4). Exits 0 when the page loaded, 2 on usage,
 3 when Chromium could not be driven."""
 import base64
 import fcntl
+import http.server
 import json
 import os
 import re
@@ -16,7 +20,28 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+
+
+def serve(folder):
+    """A server of folder's files on 127.0.0.1 (a thread); returns it and its log of paths."""
+    log = []
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def __init__(self, *a, **k):
+            super().__init__(*a, directory=folder, **k)
+
+        def do_GET(self):
+            log.append(self.path)
+            super().do_GET()
+
+        def log_message(self, *a):
+            pass
+
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    return srv, log
 
 
 class Browser:
@@ -136,7 +161,7 @@ DOM_EXPR = """(() => {
   const q = s => document.querySelectorAll(s).length;
   return {charts: q('svg.chart'), tables: q('table'), figures: q('figure'),
           toc_links: q('nav a[href^="#"]'), scripts_external: q('script[src]'),
-          links_external: q('link[href]'), images: q('img'), title: document.title};
+          links_external: q('link[href]:not([href^="data:"])'), images: q('img'), title: document.title};
 })()"""
 HOVER_TARGET = """(() => {
   const svg = document.querySelector('svg.chart[data-points]');
@@ -154,17 +179,24 @@ TIP_TEXT = """(() => { const t = document.getElementById('tip');
 
 
 def main():
-    if len(sys.argv) < 3:
+    args = sys.argv[1:]
+    served = args[:1] == ["--serve"]
+    args = args[1:] if served else args
+    if len(args) < 2:
         print(__doc__, file=sys.stderr)
         return 2
-    page, outdir = os.path.abspath(sys.argv[1]), sys.argv[2]
-    sizes = sys.argv[3:] or ["1280x800", "390x844m"]
+    page, outdir = os.path.abspath(args[0]), args[1]
+    sizes = args[2:] or ["1280x800", "390x844m"]
     exe = shutil.which("chromium") or shutil.which("chromium-browser")
     if not exe:
         print("chromium not found", file=sys.stderr)
         return 3
     os.makedirs(outdir, exist_ok=True)
     url = "file://" + page
+    srv = log = None
+    if served:
+        srv, log = serve(os.path.dirname(page))
+        url = "http://127.0.0.1:%d/%s" % (srv.server_address[1], os.path.basename(page))
     b = Browser(exe)
     result = {"console_errors": [], "exceptions": [], "requests": [], "views": []}
     try:
@@ -210,6 +242,9 @@ def main():
         elif m == "Network.requestWillBeSent" and p["request"]["url"] != url:
             result["requests"].append(p["request"]["url"])
     b.close()
+    if srv:
+        srv.shutdown()
+        result["served"] = log
     with open(os.path.join(outdir, "result.json"), "w") as f:
         json.dump(result, f, indent=1)
     return 0
