@@ -20,6 +20,13 @@ void cli_gpu_summary_rows(const struct cli *cli, const struct gpu_table *g,
 /* The pareto options the command line sets (pareto, plot): --x, --direction, --dedup and the
  * display limits (--max-cost, --max-ttft, --no-limits); y, gpus and runs are the caller's. */
 void cli_pareto_opts(const struct cli *cli, struct pareto_opts *po);
+/*
+ * The y of --metric: a metric, or any numeric column of rows (its source name in *column, which
+ * the caller frees); EXIT_OK, or EXIT_USAGE after a message. Sets po->y (-1 for a column),
+ * po->y_column and po->y_better.
+ */
+int cli_resolve_metric(const struct cli *cli, struct trow *const *rows, size_t n,
+                       struct pareto_opts *po, char **column);
 
 /* The rows of the selection: synced unless --offline, merged newest-wins, then filtered.
  * Returns an exit status; on EXIT_OK *rows (free it) and *n are set. */

@@ -9,42 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A column named by --metric that is not a known metric: its source field in the rows, or NULL. */
-static char *find_column(struct trow *const *rows, size_t n, const char *name, int *numeric)
-{
-    struct buf csv = BUF_INIT_MAX(FIELDS_NAME_MAX);
-    char *found = NULL;
-
-    *numeric = 0;
-    for (size_t i = 0; i < n && !*numeric; i++) {
-        for (uint32_t f = 0; f < rows[i]->n && !*numeric; f++) {
-            const char *src = rows[i]->text + rows[i]->f[f].key;
-            if (found ? strcmp(src, found) : 0)
-                continue;
-            buf_reset(&csv);
-            fields_csv_name(src, &csv);
-            if (!found && (!strcmp(src, name) || !strcmp(csv.p, name)))
-                found = xstrdup(src);
-            /* a column of text (framework) has no y: say so rather than leave every row out */
-            if (found && !strcmp(src, found))
-                *numeric = rows[i]->f[f].kind == VAL_NUM;
-        }
-    }
-    buf_release(&csv);
-    return found;
-}
-
-/* Lower is better for costs, energies and times; higher for everything else. */
-static char better_of(const char *name)
-{
-    static const char *const lower[] = {"cost", "joules", "time", "latency", "ttft",
-                                        "tpot", "itl",    "e2el", "energy",  "power"};
-    for (size_t i = 0; i < sizeof(lower) / sizeof(lower[0]); i++)
-        if (strstr(name, lower[i]))
-            return 'l';
-    return 'h';
-}
-
 /* The configuration columns after the fixed ones (the series' own fields are there already). */
 static int config_column(int k)
 {
@@ -113,32 +77,6 @@ static void summary(const struct cli *cli, const struct pareto *p, const struct 
     cli_wrote(cli, rows_written);
 }
 
-/* The y of --metric: a metric, or any numeric column of the rows (its source name in *column). */
-static int resolve_metric(const struct cli *cli, const struct cli_analysis *a,
-                          struct pareto_opts *po, char **column)
-{
-    int numeric;
-
-    po->y = cli->metric ? metric_lookup(cli->metric) : M_TPUT;
-    if (po->y >= 0)
-        return EXIT_OK;
-    *column = find_column(a->rows, a->n, cli->metric, &numeric);
-    if (!*column) {
-        msg_error("invalid value '%s' for --metric: not a metric (throughput, costh, tpmw, jpt, "
-                  "... see imx(1)) nor a column of the rows",
-                  cli->metric);
-        return EXIT_USAGE;
-    }
-    if (!numeric) {
-        msg_error("invalid value '%s' for --metric: the rows hold no number in this column",
-                  cli->metric);
-        return EXIT_USAGE;
-    }
-    po->y_column = *column;
-    po->y_better = better_of(cli->metric);
-    return EXIT_OK;
-}
-
 int cmd_pareto(struct cli *cli)
 {
     struct imx_err err = IMX_ERR_INIT;
@@ -153,7 +91,7 @@ int cmd_pareto(struct cli *cli)
     if ((status = cli_analysis_begin(cli, &a, 1)) != EXIT_OK)
         goto done;
     cli_pareto_opts(cli, &po);
-    if ((status = resolve_metric(cli, &a, &po, &column)) != EXIT_OK)
+    if ((status = cli_resolve_metric(cli, a.rows, a.n, &po, &column)) != EXIT_OK)
         goto done;
     po.gpus = &a.g;
     po.runs = &a.x.runs;

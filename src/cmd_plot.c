@@ -59,20 +59,6 @@ int cli_write_file(const char *path, const struct buf *b)
     return out_commit(&o);
 }
 
-/* The y of --metric (a metric: a chart needs its unit and direction); -1 after a message. */
-static int y_metric_of(const struct cli *cli)
-{
-    int m = cli->metric ? metric_lookup(cli->metric) : M_TPUT;
-
-    if (m < 0) {
-        msg_error("invalid value '%s' for --metric: not a metric (throughput, output_throughput, "
-                  "costh, costn, costr, tpmw, jpt, ... see imx(1))",
-                  cli->metric);
-        msg_line("try 'imx plot --help'");
-    }
-    return m;
-}
-
 /* One model and sequence pair per chart: more than one selected is a usage error naming them. */
 static int one_pair(struct trow *const *rows, size_t n)
 {
@@ -107,7 +93,8 @@ int cmd_plot(struct cli *cli)
 {
     struct imx_err err = IMX_ERR_INIT;
     const char *out = cli->output ? cli->output : "imx-plot.svg";
-    int fmt = chart_format_of(out), x_metric, y_metric, status, st2;
+    int fmt = chart_format_of(out), x_metric, status, st2;
+    char *column = NULL;
     struct gpu_table gpus;
     struct pareto_opts po;
     struct pareto p;
@@ -135,8 +122,6 @@ int cmd_plot(struct cli *cli)
     }
     cli_pareto_opts(cli, &po);
     x_metric = po.x;
-    if ((y_metric = y_metric_of(cli)) < 0)
-        return EXIT_USAGE;
     if ((status = cli_gpu_table(cli, &gpus)) != EXIT_OK)
         return status;
 
@@ -147,7 +132,11 @@ int cmd_plot(struct cli *cli)
         status = EXIT_USAGE;
         goto out;
     }
-    po.y = y_metric;
+    /* a metric, or any numeric column as imx pareto takes it (titled by its name) */
+    if ((st2 = cli_resolve_metric(cli, rows, n, &po, &column)) != EXIT_OK) {
+        status = st2;
+        goto out;
+    }
     po.gpus = &gpus;
     po.runs = &x.runs;
     if (pareto_build(&p, rows, n, &po, &err) < 0) {
@@ -164,7 +153,7 @@ int cmd_plot(struct cli *cli)
     buf_addf(&src, "cache %s", cli_cache_dir(cli));
     fo.source = src.p;
     chart_init(&c);
-    figure_build(&c, &p, x_metric, y_metric, NULL, &x.runs, &fo);
+    figure_build(&c, &p, x_metric, po.y, cli->metric, &x.runs, &fo);
     if (chart_render(&c, (enum chart_format)fmt, &img, &cst, &err) < 0) {
         msg_error("%s", err.msg);
         st2 = exit_for(err.code);
@@ -173,8 +162,8 @@ int cmd_plot(struct cli *cli)
     }
     if (st2 == EXIT_OK && !cli->quiet) {
         struct buf line = BUF_INIT;
-        buf_addf(&line, "Wrote %s: %zu series, %zu points, %zu front curves", out, p.n, cst.points,
-                 cst.fronts);
+        buf_addf(&line, "Wrote %s: %zu series, %zu points, %zu front curves", out, c.nseries,
+                 cst.points, cst.fronts);
         if (c.annotate)
             buf_addf(&line, ", %zu labels (%zu left out where they would overlap)", cst.labels,
                      cst.unlabeled);
@@ -189,7 +178,8 @@ int cmd_plot(struct cli *cli)
                      p.st.older_day);
         if (p.st.no_x || p.st.no_y)
             msg_line("Left out: %zu rows without %s, %zu without %s", p.st.no_x,
-                     figure_metric_noun(x_metric), p.st.no_y, figure_metric_noun(y_metric));
+                     figure_metric_noun(x_metric), p.st.no_y,
+                     po.y >= 0 ? figure_metric_noun(po.y) : cli->metric);
         if (p.st.over_cost)
             msg_line("Left out: %zu rows costing more than the chart's limit", p.st.over_cost);
         if (cst.dropped > cst.huge)
@@ -208,5 +198,6 @@ out:
     extract_release(&x);
     buf_release(&img);
     buf_release(&src);
+    free(column);
     return status;
 }

@@ -698,8 +698,57 @@ int chart_size_check(double width, double height, enum chart_format fmt, struct 
     return 0;
 }
 
-int chart_render(const struct chart *c, enum chart_format fmt, struct buf *out,
-                 struct chart_stats *st, struct imx_err *err)
+/* Appends s with XML's five special characters escaped (s is already shown text). */
+static void xml_text(struct buf *out, const char *s)
+{
+    for (; s && *s; s++) {
+        const char *e = *s == '&'    ? "&amp;"
+                        : *s == '<'  ? "&lt;"
+                        : *s == '>'  ? "&gt;"
+                        : *s == '"'  ? "&quot;"
+                        : *s == '\'' ? "&#39;"
+                                     : NULL;
+        if (e)
+            buf_adds(out, e);
+        else
+            buf_addc(out, *s);
+    }
+}
+
+/*
+ * The chart's words for readers that do not see the drawing (a screen reader, a search, a
+ * script): cairo writes text as glyph outlines, so an SVG file gets the title as <title> and the
+ * subtitle and footnote (what, from which runs, imx's version) as <desc>, right after <svg ...>.
+ */
+static int svg_words(const struct chart *c, struct buf *svg)
+{
+    struct buf words = BUF_INIT_MAX(svg->max);
+    const char *start = strstr(svg->p, "<svg");
+    const char *end = start ? strchr(start, '>') : NULL;
+    size_t at;
+    int r;
+
+    if (!end)
+        return 0;
+    at = (size_t)(end + 1 - svg->p);
+    buf_adds(&words, "\n<title>");
+    xml_text(&words, c->title);
+    buf_adds(&words, "</title>\n<desc>");
+    xml_text(&words, c->subtitle);
+    buf_adds(&words, c->subtitle && c->footnote ? ". " : "");
+    xml_text(&words, c->footnote);
+    buf_adds(&words, "</desc>");
+    r = buf_add(&words, svg->p + at, svg->len - at);
+    if (r == 0) {
+        buf_truncate(svg, at);
+        r = buf_add(svg, words.p, words.len);
+    }
+    buf_release(&words);
+    return r;
+}
+
+static int render(const struct chart *c, enum chart_format fmt, int words, struct buf *out,
+                  struct chart_stats *st, struct imx_err *err)
 {
     int r;
     struct chart_stats dummy;
@@ -723,6 +772,8 @@ int chart_render(const struct chart *c, enum chart_format fmt, struct buf *out,
         if (c->title)
             cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_TITLE, c->title);
         cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_CREATOR, "imx " IMX_VERSION);
+        if (c->footnote)
+            cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_SUBJECT, c->footnote);
         break;
     default:
         s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, (int)ceil(c->width),
@@ -741,7 +792,15 @@ int chart_render(const struct chart *c, enum chart_format fmt, struct buf *out,
     cairo_surface_destroy(s);
     if (cs != CAIRO_STATUS_SUCCESS)
         return cairo_failed(cs, err);
+    if (fmt == CHART_SVG && words && svg_words(c, out) < 0)
+        return cairo_failed(CAIRO_STATUS_WRITE_ERROR, err);
     return 0;
+}
+
+int chart_render(const struct chart *c, enum chart_format fmt, struct buf *out,
+                 struct chart_stats *st, struct imx_err *err)
+{
+    return render(c, fmt, 1, out, st, err);
 }
 
 int chart_layout(const struct chart *c, struct chart_frame *f, struct imx_err *err)
@@ -786,7 +845,9 @@ int chart_render_inline(const struct chart *c, const char *prefix, const char *a
 {
     struct buf svg = BUF_INIT;
     const char *start, *tag_end;
-    int r = chart_render(c, CHART_SVG, &svg, st, err);
+    /* the page says the words itself (aria-label, caption): a <title> would also be a tooltip
+     * over the whole chart, hiding the points' own */
+    int r = render(c, CHART_SVG, 0, &svg, st, err);
 
     if (r < 0) {
         buf_release(&svg);

@@ -142,22 +142,35 @@ static void point_tip(const struct apoint *a, const struct buf *name, int x_metr
         buf_addf(out, ", run %s (%.10s)", ri->id, ri->created_at ? ri->created_at : "undated");
 }
 
-/* The footnote: the runs the points come from (date range, how many), the source, imx. */
+/* Where a run came from, as its run.json says: imx_source ("gcs-backup", "api"), else GitHub. */
+static const char *run_origin(const struct run_info *ri)
+{
+    return ri->source ? ri->source : ri->has_meta ? "github" : "unknown source";
+}
+
+/* The footnote: the runs the points come from (date range, how many, where from), the source,
+ * imx. */
 static void footnote(const struct pareto *p, const struct run_list *runs,
                      const struct figure_opts *o, struct buf *out)
 {
     const char *first = NULL, *last = NULL;
-    size_t nruns = 0;
+    size_t nruns = 0, norig = 0;
     char *seen = runs ? xcalloc(runs->n + 1, 1) : NULL;
+    const char **orig = runs ? xcalloc(runs->n + 1, sizeof(*orig)) : NULL;
 
     for (size_t i = 0; i < p->n && runs; i++) {
         for (size_t j = 0; j < p->v[i].n; j++) {
             uint32_t r = p->v[i].p[j].row->rank.run;
             const char *d;
+            size_t k;
             if (r >= runs->n || seen[r])
                 continue;
             seen[r] = 1;
             nruns++;
+            for (k = 0; k < norig && strcmp(orig[k], run_origin(&runs->v[r])); k++)
+                ;
+            if (k == norig)
+                orig[norig++] = run_origin(&runs->v[r]);
             d = runs->v[r].created_at;
             if (!d)
                 continue;
@@ -167,13 +180,17 @@ static void footnote(const struct pareto *p, const struct run_list *runs,
                 last = d;
         }
     }
-    free(seen);
     if (first && strncmp(first, last, 10))
-        buf_addf(out, "runs of %.10s to %.10s (%zu)", first, last, nruns);
+        buf_addf(out, "InferenceX runs of %.10s to %.10s (%zu", first, last, nruns);
     else if (first)
-        buf_addf(out, "runs of %.10s (%zu)", first, nruns);
+        buf_addf(out, "InferenceX runs of %.10s (%zu", first, nruns);
     else
-        buf_addf(out, "%zu runs, dates unknown", nruns);
+        buf_addf(out, "%zu InferenceX runs (dates unknown", nruns);
+    for (size_t k = 0; k < norig; k++)
+        buf_addf(out, "%s%s", k ? ", " : "; from ", orig[k]);
+    buf_addc(out, ')');
+    free(seen);
+    free(orig);
     if (o->source)
         buf_addf(out, " · %s", o->source);
     buf_adds(out,
@@ -200,6 +217,10 @@ void figure_build(struct chart *c, const struct pareto *p, int x_metric, int y_m
         const struct aseries *as = &p->v[i];
         struct chart_series *cs;
 
+        /* a series whose every row was left out (a cost above the limit, no y) has nothing to
+         * draw: no legend entry for it, as imx pareto writes no row for it */
+        if (!as->n)
+            continue;
         buf_reset(&name);
         figure_series_name(&as->id, &name);
         cs = chart_add_series(c, name.p, as->id.gpu, as->id.framework);
@@ -221,9 +242,10 @@ void figure_build(struct chart *c, const struct pareto *p, int x_metric, int y_m
         buf_adds(&t, " · ");
         for (size_t i = 0, k = 0; i < p->n; i++) {
             size_t j;
-            for (j = 0; j < i && strcmp(p->v[j].id.precision, p->v[i].id.precision); j++)
+            for (j = 0; j < i && (!p->v[j].n || strcmp(p->v[j].id.precision, p->v[i].id.precision));
+                 j++)
                 ;
-            if (j == i)
+            if (j == i && p->v[i].n)
                 buf_addf(&t, "%s%s", k++ ? ", " : "", p->v[i].id.precision);
         }
     } else {
@@ -236,7 +258,7 @@ void figure_build(struct chart *c, const struct pareto *p, int x_metric, int y_m
     else
         buf_addf(&t, "%s vs %s", y_metric >= 0 ? figure_metric_noun(y_metric) : y_title,
                  figure_metric_noun(x_metric));
-    buf_addf(&t, " · %zu series, %zu points, Pareto fronts (%s)", p->n, p->st.points,
+    buf_addf(&t, " · %zu series, %zu points, Pareto fronts (%s)", c->nseries, p->st.points,
              front_dir_name(p->dir));
     t.p[0] = (char)toupper((unsigned char)t.p[0]);
     chart_set_text(&c->subtitle, t.p);

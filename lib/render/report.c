@@ -4,6 +4,7 @@
 #include "render/report.h"
 #include "analysis/calc.h"
 #include "analysis/pareto.h"
+#include "cache/store.h"
 #include "render/figure.h"
 #include "table/filter.h"
 #include "util/date.h"
@@ -229,7 +230,7 @@ static int chart_section(struct buf *out, struct trow *const *rows, size_t n,
     if (r == 0) {
         buf_adds(out, "</div><figcaption>");
         html_escape(out, kinds[kind].what);
-        buf_addf(out, ": %zu series, %zu points, %zu on fronts", p.n, cst.points, p.st.front);
+        buf_addf(out, ": %zu series, %zu points, %zu on fronts", c.nseries, cst.points, p.st.front);
         if (p.st.older_day)
             buf_addf(out, "; %zu rows of older run days left out", p.st.older_day);
         if (p.st.no_y)
@@ -670,6 +671,81 @@ static const char *kind_name(enum run_kind k)
     }
 }
 
+/*
+ * Where a run's data came from: the sources its manifest records for the artifacts (github,
+ * gcs, dir), each once, and where its run object came from when that differs ("api", a run
+ * object from the backup); a run without a manifest (an API run, a copied cache) has the
+ * run object's alone.
+ */
+static void run_sources(struct buf *out, const struct manifest *m, const char *object)
+{
+    size_t k = 0;
+
+    for (size_t i = 0; i < m->n; i++) {
+        const char *src = m->arts[i].source ? m->arts[i].source : "unknown";
+        size_t j;
+        for (j = 0; j < i && strcmp(m->arts[j].source ? m->arts[j].source : "unknown", src); j++)
+            ;
+        if (j < i)
+            continue;
+        buf_adds(out, k++ ? ", " : "");
+        html_escape(out, src);
+    }
+    if (!k) {
+        html_escape(out, object);
+    } else if (strcmp(object, "github") || k > 1 || strcmp(m->arts[0].source, "github")) {
+        buf_adds(out, "<br><small>run object: ");
+        html_escape(out, object);
+        buf_adds(out, "</small>");
+    }
+}
+
+/*
+ * A run's artifacts as its manifest records them (name, state, source, size, why one failed),
+ * or without a manifest the result files read; folded when more than three, so a run of
+ * hundreds of per-configuration artifacts takes one line until opened (no script needed).
+ */
+static void run_artifacts(struct buf *out, const struct run_info *ri, const struct manifest *m)
+{
+    size_t n = m->n ? m->n : ri->nfiles, bad = 0, unnamed = 0, k = 0;
+
+    for (size_t i = 0; i < m->n; i++)
+        bad += m->arts[i].state != ART_COMPLETE;
+    if (n > 3) {
+        buf_addf(out, "<details><summary>%zu %s", n, m->n ? "artifacts" : "result files");
+        if (bad)
+            buf_addf(out, ", %zu not stored", bad);
+        buf_adds(out, "</summary>");
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!m->n) {
+            /* extraction keeps the names of the files that gave the table rows only */
+            if (!ri->files[i].rel) {
+                unnamed++;
+                continue;
+            }
+            buf_adds(out, k++ ? "<br>" : "");
+            html_escape(out, ri->files[i].rel);
+            continue;
+        }
+        buf_adds(out, k++ ? "<br>" : "");
+        html_escape(out, m->arts[i].name);
+        buf_addf(out, " <small>(%s", art_state_name(m->arts[i].state));
+        if (m->arts[i].size)
+            buf_addf(out, ", %llu B", m->arts[i].size);
+        if (m->arts[i].error) {
+            buf_adds(out, ": ");
+            html_escape(out, m->arts[i].error);
+        }
+        buf_adds(out, ")</small>");
+    }
+    if (unnamed)
+        buf_addf(out, "%s<small>%zu file%s read, no row newest</small>", k ? "<br>" : "", unnamed,
+                 unnamed == 1 ? "" : "s");
+    if (n > 3)
+        buf_adds(out, "</details>");
+}
+
 /* Runs, their dates and sources, how many of the report's rows each gave, what was skipped. */
 static void provenance(struct buf *out, struct trow *const *rows, size_t n, const struct extract *x,
                        const struct report_opts *o, struct report_stats *st)
@@ -721,9 +797,15 @@ static void provenance(struct buf *out, struct trow *const *rows, size_t n, cons
                   "dashboard's rule); the calculator uses every newest row.</li></ul>\n");
     buf_adds(out, "<h3>Runs</h3>\n<div class=\"scroll\"><table><thead><tr><th>run</th>"
                   "<th>created</th><th>event</th><th>branch</th><th>source</th><th>results</th>"
-                  "<th>files</th><th>rows here</th></tr></thead><tbody>\n");
+                  "<th>artifacts</th><th>rows here</th></tr></thead><tbody>\n");
     for (size_t i = x->runs.n; i-- > 0;) {
         const struct run_info *ri = &x->runs.v[i];
+        struct manifest m;
+        struct imx_err merr = IMX_ERR_INIT;
+        const char *object = ri->source ? ri->source : (ri->has_meta ? "github" : "unknown");
+
+        if (manifest_load_dir(ri->dir, ri->idn, &m, &merr) < 0)
+            manifest_init(&m, ri->idn);
         buf_adds(out, "<tr><td>");
         if (ri->html_url && !strncmp(ri->html_url, "https://", 8)) {
             /* a plain link: nothing is fetched unless the reader follows it */
@@ -742,9 +824,11 @@ static void provenance(struct buf *out, struct trow *const *rows, size_t n, cons
         buf_adds(out, "</td><td>");
         html_escape(out, ri->branch ? ri->branch : "");
         buf_adds(out, "</td><td>");
-        html_escape(out, ri->source ? ri->source : (ri->has_meta ? "github" : "unknown"));
-        buf_addf(out, "</td><td>%s</td><td>%zu</td><td>%zu</td></tr>\n", kind_name(ri->kind),
-                 ri->nfiles, used[i]);
+        run_sources(out, &m, object);
+        buf_addf(out, "</td><td>%s</td><td>", kind_name(ri->kind));
+        run_artifacts(out, ri, &m);
+        buf_addf(out, "</td><td>%zu</td></tr>\n", used[i]);
+        manifest_release(&m);
     }
     buf_adds(out, "</tbody></table></div></section>\n");
     st->tables++;

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Real-data pictures: every model and sequence pair of the shared cache drawn by `imx plot` (SVG
 # parsed as XML: one mark per point, one front curve per series with two or more front points,
-# counted against `imx pareto --all-points` when that command exists, else against the plot's
-# own summary); PNG and PDF of the requested size; log axes; the report's trend against imx
+# counted against `imx pareto --all-points`, for every pair, every y metric and every x axis);
+# PNG and PDF of the requested size; log axes; the report's trend against imx
 # trend. Skipped, saying so, without the cache.
 . "$(dirname "$0")/../lib.sh"
 
 if [ ! -d "$SHARED_RAW" ]; then
-    for t in svg_counts png_pdf_sizes log_axes trend_agrees; do
+    for t in svg_counts metrics_axes png_pdf_sizes log_axes trend_agrees; do
         t_skip "real/pictures_$t" "the shared real cache $SHARED_RAW is absent"
     done
     exit 0
@@ -15,40 +15,59 @@ fi
 W=$(t_tmp)
 PAIRS="gptoss:1k1k gptoss:1k8k gptoss:8k1k dsr1:1k1k dsr1:1k8k dsr1:8k1k"
 
-svg_counts() {
-    local p m s
-    for p in $PAIRS; do
-        m=${p%%:*} s=${p##*:}
-        imx plot --cache "$SHARED_RAW" --model "$m" --seq "$s" -o "$W/$m-$s.svg" 2>"$W/$m-$s.err" ||
-            return 1
-        if "$IMX" pareto --help >/dev/null 2>&1; then
-            "$IMX" pareto --offline --cache "$SHARED_RAW" --model "$m" --seq "$s" --all-points \
-                -o "$W/$m-$s.csv" --quiet || return 1
-        fi
-        python3 - "$W/$m-$s" "$TESTS_DIR/tools" <<'PY' || return 1
-import csv, os, re, sys
+# plot_vs_pareto NAME PLOT-ARGS...: the SVG of `imx plot ARGS` against `imx pareto --all-points`
+# of the same selection: one mark per point (and one per legend entry), one curve per series
+# with two or more front points, the title and the footnote's words in <title> and <desc>
+plot_vs_pareto() {
+    local name=$1
+    shift
+    imx plot --cache "$SHARED_RAW" "$@" -o "$W/$name.svg" 2>"$W/$name.err" || return 1
+    "$IMX" pareto --offline --cache "$SHARED_RAW" "$@" --all-points -o "$W/$name.csv" --quiet ||
+        return 1
+    python3 - "$W/$name" "$TESTS_DIR/tools" <<'PY' || { echo "    plot $*" >&2; return 1; }
+import csv, re, sys
 sys.path.insert(0, sys.argv[2])
-from chartcheck import svg_file
+from chartcheck import svg_file, SVG
 base = sys.argv[1]
 root, n = svg_file(base + ".svg")
 err = open(base + ".err").read()
 m = re.search(r"(\d+) series, (\d+) points, (\d+) front curves", err)
 assert m, err
 series, points, fronts = (int(v) for v in m.groups())
-if os.path.exists(base + ".csv"):
-    # imx pareto --all-points: one row per point, its series, on_front 1 or 0
-    rows = list(csv.DictReader(open(base + ".csv", newline="")))
-    names = {r["series"] for r in rows}
-    on = {}
-    for r in rows:
-        on[r["series"]] = on.get(r["series"], 0) + (r["on_front"] == "1")
-    assert points == len(rows), (points, len(rows))
-    assert series == len(names), (series, len(names))
-    assert fronts == sum(1 for k in on.values() if k >= 2), (fronts, on)
+# imx pareto --all-points: one row per point, its series, on_front 1 or 0
+rows = list(csv.DictReader(open(base + ".csv", newline="")))
+on = {}
+for r in rows:
+    on[r["series"]] = on.get(r["series"], 0) + (r["on_front"] == "1")
+assert points == len(rows) and series == len(on), (points, len(rows), series, len(on))
+assert fronts == sum(1 for k in on.values() if k >= 2), (fronts, on)
 assert points > 0 and series > 0, err
 assert n["marks"] == points + series, (n, points, series)   # every point, one legend mark each
-assert n["fronts"] == fronts and fronts <= series, (n, fronts)
+assert n["fronts"] == fronts, (n, fronts)
+desc = root.find(SVG + "desc").text
+assert re.search(r"InferenceX runs of 20\d\d-\d\d-\d\d( to 20\d\d-\d\d-\d\d)? \(\d+; from github\)"
+                 r" · cache .*inferencemax-raw · .* · imx \d", desc), desc
+assert " · " in root.find(SVG + "title").text
 PY
+}
+
+svg_counts() {
+    local p m s
+    for p in $PAIRS; do
+        m=${p%%:*} s=${p##*:}
+        plot_vs_pareto "$m-$s" --model "$m" --seq "$s" || return 1
+    done
+}
+
+# every y metric and x axis imx pareto takes (metrics, a derived column, a plain numeric column)
+metrics_axes() {
+    local y x
+    for y in throughput output_throughput input_throughput tpmw jpt costh costn costr \
+        costh_output costr_input cost_per_mtok_total_owning_neocloud median_tpot; do
+        plot_vs_pareto "y-$y" --model dsr1 --seq 8k1k --metric "$y" || return 1
+    done
+    for x in e2el ttft_p99 ttft_median; do
+        plot_vs_pareto "x-$x" --model gptoss --seq 1k8k --x "$x" || return 1
     done
 }
 
@@ -109,6 +128,7 @@ PY
 }
 
 t_run real/pictures_svg_counts svg_counts
+t_run real/pictures_metrics_axes metrics_axes
 t_run real/pictures_png_pdf_sizes png_pdf_sizes
 t_run real/pictures_log_axes log_axes
 t_run real/pictures_trend_agrees trend_agrees
