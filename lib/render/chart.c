@@ -248,6 +248,20 @@ void chart_style(struct chart *c)
     free(hexes);
 }
 
+void chart_take_style(struct chart *c, const struct chart *from)
+{
+    for (size_t i = 0; i < c->nseries; i++) {
+        for (size_t j = 0; j < from->nseries; j++) {
+            if (strcmp(c->series[i].name, from->series[j].name))
+                continue;
+            c->series[i].vendor = from->series[j].vendor;
+            c->series[i].colour = from->series[j].colour;
+            c->series[i].mark = from->series[j].mark;
+            break;
+        }
+    }
+}
+
 static double nice_step(double range, int target)
 {
     double raw = range / (target > 1 ? target : 1), p = pow(10, floor(log10(raw))), f = raw / p;

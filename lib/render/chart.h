@@ -112,6 +112,10 @@ enum chart_vendor chart_vendor_of(const char *gpu);
  */
 void chart_style(struct chart *c);
 
+/* Gives each series of c the colour and marker of the series of `from` with the same name (one
+ * styled list of a report section's series, so that a series looks the same in every chart). */
+void chart_take_style(struct chart *c, const struct chart *from);
+
 /* Nice ticks for [lo, hi]: linear steps of 1, 2 or 5 times a power of ten, or powers of ten
  * (with 2 and 5 between when few decades) on a log axis. Widens [lo, hi] to whole ticks. */
 struct chart_ticks {

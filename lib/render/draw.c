@@ -189,6 +189,14 @@ static void do_layout(cairo_t *cr, const struct chart *c, struct layout *L)
         L->below = (double)L->lcols * L->lcolw > L->w * LEGEND_SIDE_MAX;
     }
     if (L->below && c->nseries) {
+        /* under the plot a name may take half the width: two columns of long names */
+        L->ltextw = fmax(L->ltextw, fmin((L->w - 2 * PAD) / 2 - (2 * MARK_R + 26), 420));
+        legw = 0;
+        for (size_t i = 0; i < c->nseries; i++)
+            legw = fmax(legw, fmin(text_w(cr, c->series[i].name), L->ltextw));
+        L->lcolw = legw + 2 * MARK_R + 26;
+    }
+    if (L->below && c->nseries) {
         size_t maxrows = (size_t)fmax(1, floor((bottom - top) * LEGEND_BELOW_MAX / L->lrowh));
         L->lcols = (size_t)fmax(1, floor((L->w - 2 * PAD) / L->lcolw));
         L->lrows = (c->nseries + L->lcols - 1) / L->lcols;
@@ -440,13 +448,14 @@ static void draw_axes(cairo_t *cr, const struct chart *c, const struct layout *L
 
     set_font(cr, AXIS_PX, 0);
     grey(cr, 0.15);
+    /* a title longer than its axis is cut in the middle, never drawn past the chart */
     if (c->x.title)
-        show_text(cr, (f->px0 + f->px1) / 2, L->xtitle_y, c->x.title, 0.5);
+        show_fitted(cr, (f->px0 + f->px1) / 2, L->xtitle_y, c->x.title, L->w - 2 * PAD, 0.5);
     if (c->y.title) {
         cairo_save(cr);
         cairo_translate(cr, L->ytitle_x, (f->py0 + f->py1) / 2);
         cairo_rotate(cr, -M_PI / 2);
-        show_text(cr, 0, 0, c->y.title, 0.5);
+        show_fitted(cr, 0, 0, c->y.title, f->py1 - f->py0 + 2 * PAD, 0.5);
         cairo_restore(cr);
     }
 }

@@ -191,9 +191,44 @@ static void points_attr(const struct chart *c, struct buf *out)
     buf_release(&json);
 }
 
+/*
+ * Every series of a section's rows (each newest row per configuration, no display limit) in one
+ * styled chart: the section's charts take their colours and markers from it, so a series keeps
+ * its colour from chart to chart, though a chart may lack some series (costs above the limit,
+ * a trend that does not reach its target).
+ */
+static int section_style(struct chart *look, struct trow *const *rows, size_t n,
+                         const struct extract *x, const struct report_opts *o, struct imx_err *err)
+{
+    struct pareto_opts po;
+    struct pareto p;
+    struct buf name = BUF_INIT;
+    int r;
+
+    pareto_opts_init(&po);
+    po.gpus = o->gpus;
+    po.runs = &x->runs;
+    po.dedup = DEDUP_CONFIG;
+    po.max_cost = INFINITY;
+    po.max_ttft = INFINITY;
+    chart_init(look);
+    if ((r = pareto_build(&p, rows, n, &po, err)) < 0)
+        return r;
+    for (size_t i = 0; i < p.n; i++) {
+        buf_reset(&name);
+        figure_series_name(&p.v[i].id, &name);
+        chart_add_series(look, name.p, p.v[i].id.gpu, p.v[i].id.framework);
+    }
+    chart_style(look);
+    pareto_release(&p);
+    buf_release(&name);
+    return 0;
+}
+
 static int chart_section(struct buf *out, struct trow *const *rows, size_t n,
                          const struct extract *x, const struct report_opts *o, size_t kind,
-                         size_t idx, struct report_stats *st, struct imx_err *err)
+                         const struct chart *look, size_t idx, struct report_stats *st,
+                         struct imx_err *err)
 {
     struct pareto_opts po;
     struct pareto p;
@@ -217,6 +252,7 @@ static int chart_section(struct buf *out, struct trow *const *rows, size_t n,
     fo.what = kinds[kind].what;
     chart_init(&c);
     figure_build(&c, &p, po.x, po.y, NULL, &x->runs, &fo);
+    chart_take_style(&c, look);
     c.legend_below = 1; /* a page may be a phone's: the plot keeps the chart's whole width */
     points_attr(&c, &attrs);
     buf_adds(&attrs, " aria-label=\"");
@@ -382,12 +418,14 @@ void report_trend_release(struct report_trend *t)
 
 /* The trend chart of a section, when its series span two run days or more. */
 static int trend_section(struct buf *out, const char *anchor, const struct report_trend *t,
-                         size_t idx, struct report_stats *st, struct imx_err *err)
+                         const struct chart *look, const char *cache, size_t idx,
+                         struct report_stats *st, struct imx_err *err)
 {
     struct chart c;
     struct chart_stats cst;
     struct buf attrs = BUF_INIT_MAX(REPORT_MAX), txt = BUF_INIT, prefix = BUF_INIT_MAX(64);
     double first = INFINITY, last = -INFINITY;
+    char a_day[16], b_day[16];
     size_t nseries = 0;
     int r = 0;
 
@@ -406,35 +444,44 @@ static int trend_section(struct buf *out, const char *anchor, const struct repor
     c.height = CHART_H;
     c.legend_below = 1;
     c.x.dates = 1;
-    {
-        char a[16], b[16];
-        date_format((long)first, a);
-        date_format((long)last, b);
-        buf_addf(&txt, "Run day (UTC, %s to %s)", a, b);
-    }
+    date_format((long)first, a_day);
+    date_format((long)last, b_day);
+    buf_addf(&txt, "Run day (UTC, %s to %s)", a_day, b_day);
     chart_set_text(&c.x.title, txt.p);
     buf_reset(&txt);
     buf_addf(&txt, "Throughput per GPU at %g tok/s/user (tok/s/gpu)", t->target);
     chart_set_text(&c.y.title, txt.p);
-    for (size_t i = 0; i < t->n; i++) {
-        const struct report_trend_series *s = &t->s[i];
-        struct chart_series *cs;
-        if (strcmp(s->group, anchor))
-            continue;
-        cs = chart_add_series(&c, s->name, s->gpu, s->framework);
-        for (size_t j = 0; j < s->n; j++)
-            chart_add_point(cs, s->p[j].day, s->p[j].v, 1, NULL, s->p[j].tip);
-        nseries++;
+    /* in the order of the section's other charts (their legends'), then any other series */
+    for (size_t k = 0; k <= look->nseries; k++) {
+        for (size_t i = 0; i < t->n; i++) {
+            const struct report_trend_series *s = &t->s[i];
+            struct chart_series *cs;
+            size_t at;
+            if (strcmp(s->group, anchor))
+                continue;
+            for (at = 0; at < look->nseries && strcmp(look->series[at].name, s->name); at++)
+                ;
+            if (at != k)
+                continue;
+            cs = chart_add_series(&c, s->name, s->gpu, s->framework);
+            for (size_t j = 0; j < s->n; j++)
+                chart_add_point(cs, s->p[j].day, s->p[j].v, 1, NULL, s->p[j].tip);
+            nseries++;
+        }
     }
     buf_reset(&txt);
     buf_addf(&txt, "Trend: throughput per GPU at %g tok/s/user, run day by run day", t->target);
     chart_set_text(&c.title, txt.p);
     chart_set_text(&c.subtitle, "the calculator over every row of every run of each day");
-    chart_set_text(&c.footnote, "imx " IMX_VERSION);
+    buf_reset(&txt);
+    buf_addf(&txt, "InferenceX run days of %s to %s · cache %s · imx " IMX_VERSION, a_day, b_day,
+             cache);
+    chart_set_text(&c.footnote, txt.p);
     chart_style(&c);
+    chart_take_style(&c, look);
     points_attr(&c, &attrs);
     buf_adds(&attrs, " aria-label=\"");
-    html_escape(&attrs, txt.p);
+    html_escape(&attrs, c.title);
     buf_addc(&attrs, '"');
     buf_addf(&prefix, "t%zu", idx);
     buf_adds(out, "<h3>Trend</h3>\n<figure><div class=\"scroll\">");
@@ -595,12 +642,29 @@ static void gone_section(struct buf *out, const struct trow *first, size_t nconf
 static const double targets[] = {20, 50, 100, 200};
 #define NTARGETS (sizeof(targets) / sizeof(targets[0]))
 
+/* A table's number: decimals as asked, thousands grouped with commas from 10,000 up (a reader
+ * compares 1,787,468 and 312,485 at a glance, not 1787468 and 312485). */
 static void cell_num(struct buf *out, double v, int decimals)
 {
-    if (isnan(v))
+    char digits[64];
+    int n, lead;
+
+    if (isnan(v)) {
         buf_adds(out, "–");
-    else
+        return;
+    }
+    n = snprintf(digits, sizeof(digits), "%.*f", decimals, fabs(v));
+    if (fabs(v) < 10000 || n <= 0 || (size_t)n >= sizeof(digits)) {
         buf_addf(out, "%.*f", decimals, v);
+        return;
+    }
+    lead = (int)(strchr(digits, '.') ? strchr(digits, '.') - digits : n);
+    buf_adds(out, v < 0 ? "-" : "");
+    for (int i = 0; i < n; i++) {
+        if (i && i < lead && (lead - i) % 3 == 0)
+            buf_addc(out, ',');
+        buf_addc(out, digits[i]);
+    }
 }
 
 /* The calculator at standard interactivity targets: throughput per GPU, cost, tokens per MW. */
@@ -620,7 +684,7 @@ static int calc_table(struct buf *out, struct trow *const *rows, size_t n, const
                   "monotone cubic, no extrapolation); below each value the cost per million "
                   "tokens (owning as a hyperscaler) and the tokens per second per all-in MW. "
                   "– : the target is outside the series' front.</p>\n"
-                  "<div class=\"scroll\"><table><thead><tr><th>series</th>");
+                  "<div class=\"scroll\"><table><thead><tr><th>series (tok/s/gpu at)</th>");
     for (size_t t = 0; t < NTARGETS; t++)
         buf_addf(out, "<th>%g tok/s/user</th>", targets[t]);
     buf_adds(out, "</tr></thead><tbody>\n");
@@ -860,6 +924,7 @@ int report_write(struct buf *out, struct trow *const *rows_in, size_t n, const s
     struct trow **rows = xmalloc((n + 1) * sizeof(*rows));
     struct group *g = xmalloc((n + 1) * sizeof(*g));
     struct buf tmp = BUF_INIT;
+    struct chart look;
     struct group *gone = NULL;
     const struct trow **gone_first = NULL;
     size_t ng = 0, ngone = 0;
@@ -944,17 +1009,19 @@ int report_write(struct buf *out, struct trow *const *rows_in, size_t n, const s
         heading_of(gr[0], &tmp);
         html_escape(out, tmp.p);
         buf_addf(out, "</h2>\n<p class=\"meta\">%zu configurations.</p>\n", g[k].n);
+        r = section_style(&look, gr, g[k].n, x, o, err);
         for (size_t c = 0; c < sizeof(kinds) / sizeof(kinds[0]) && r == 0; c++)
-            r = chart_section(out, gr, g[k].n, x, o, c, k * 10 + c, st, err);
+            r = chart_section(out, gr, g[k].n, x, o, c, &look, k * 10 + c, st, err);
         if (r == 0)
             r = calc_table(out, gr, g[k].n, x, o, st, err);
         if (r == 0 && o->trend) {
             buf_reset(&tmp);
             anchor_of(gr[0], &tmp);
-            r = trend_section(out, tmp.p, o->trend, k, st, err);
+            r = trend_section(out, tmp.p, o->trend, &look, o->cache, k, st, err);
         }
         if (r == 0 && o->new_run)
             changes_section(out, gr[0], o, st);
+        chart_release(&look);
         buf_adds(out, "</section>\n");
         st->sections++;
     }

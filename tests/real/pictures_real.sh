@@ -7,7 +7,7 @@
 . "$(dirname "$0")/../lib.sh"
 
 if [ ! -d "$SHARED_RAW" ]; then
-    for t in svg_counts metrics_axes png_pdf_sizes log_axes trend_agrees; do
+    for t in svg_counts metrics_axes png_pdf_sizes log_axes trend_agrees report_colours; do
         t_skip "real/pictures_$t" "the shared real cache $SHARED_RAW is absent"
     done
     exit 0
@@ -131,4 +131,29 @@ t_run real/pictures_svg_counts svg_counts
 t_run real/pictures_metrics_axes metrics_axes
 t_run real/pictures_png_pdf_sizes png_pdf_sizes
 t_run real/pictures_log_axes log_axes
+# a series keeps its colour (and marker) in every chart of its section, the trend's included
+report_colours() {
+    [ -f "$W/r.html" ] || imx report --cache "$SHARED_RAW" -o "$W/r.html" --quiet || return 1
+    python3 - "$W/r.html" "$TESTS_DIR/tools" <<'PY'
+import re, sys
+sys.path.insert(0, sys.argv[2])
+from chartcheck import report_svgs, legend_colours
+page = open(sys.argv[1], encoding="utf-8").read()
+checked = 0
+for sec, body in re.findall(r'<section id="([^"]+)">(.*?)</section>', page, re.S):
+    seen = {}
+    for svg in report_svgs(body):
+        for name, colour in legend_colours(svg).items():
+            assert colour, (sec, name)
+            assert seen.setdefault(name, colour) == colour, (sec, name, seen[name], colour)
+            checked += 1
+    # and within a chart, no two series share a colour
+    for svg in report_svgs(body):
+        c = list(legend_colours(svg).values())
+        assert len(c) == len(set(c)), (sec, c)
+assert checked > 100, checked
+PY
+}
+
 t_run real/pictures_trend_agrees trend_agrees
+t_run real/pictures_report_colours report_colours

@@ -61,3 +61,27 @@ def report_svgs(html):
     for m in re.finditer(r'<svg [^>]*class="chart".*?</svg>', html, re.S):
         out.append(ET.fromstring(m.group(0)))
     return out
+
+
+def legend_colours(svg):
+    """The legend of an inline report chart: {series name: fill colour}. The names come from the
+    hover tips (data-points: a series' points in series order, its name on each tip's first
+    line); the legend's marks are the chart's last marks, one per series in that order."""
+    import html as _html
+    import json
+    names = []
+    for p in json.loads(_html.unescape(svg.get("data-points"))):
+        name = p[2].split("\n")[0]
+        if name not in names:
+            names.append(name)
+    marks = []
+
+    def walk(el, in_defs):
+        for ch in el:
+            tag = ch.tag.replace(SVG, "")
+            if tag == "path" and not in_defs and MARK in ch.get("style", ""):
+                m = re.search(r"fill:(rgb\([^)]*\)|#[0-9a-fA-F]+)", ch.get("style"))
+                marks.append(m.group(1) if m else None)
+            walk(ch, in_defs or tag in ("defs", "symbol"))
+    walk(svg, False)
+    return dict(zip(names, marks[len(marks) - len(names):]))
