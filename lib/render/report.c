@@ -766,13 +766,22 @@ static void run_sources(struct buf *out, const struct manifest *m, const char *o
 
 /*
  * A run's artifacts as its manifest records them (name, state, source, size, why one failed),
- * or without a manifest the result files read; folded when more than three, so a run of
- * hundreds of per-configuration artifacts takes one line until opened (no script needed).
+ * or without a manifest its result files (found again: extraction keeps only the names of files
+ * whose rows it still holds, which depends on the threads' timing); folded when more than
+ * three, so a run of hundreds of per-configuration artifacts takes one line until opened (no
+ * script needed).
  */
 static void run_artifacts(struct buf *out, const struct run_info *ri, const struct manifest *m)
 {
-    size_t n = m->n ? m->n : ri->nfiles, bad = 0, unnamed = 0, k = 0;
+    struct run_info found;
+    size_t n, bad = 0;
 
+    memset(&found, 0, sizeof(found));
+    if (!m->n) {
+        found.dir = xstrdup(ri->dir);
+        run_info_find_files(&found);
+    }
+    n = m->n ? m->n : found.nfiles;
     for (size_t i = 0; i < m->n; i++)
         bad += m->arts[i].state != ART_COMPLETE;
     if (n > 3) {
@@ -782,17 +791,11 @@ static void run_artifacts(struct buf *out, const struct run_info *ri, const stru
         buf_adds(out, "</summary>");
     }
     for (size_t i = 0; i < n; i++) {
+        buf_adds(out, i ? "<br>" : "");
         if (!m->n) {
-            /* extraction keeps the names of the files that gave the table rows only */
-            if (!ri->files[i].rel) {
-                unnamed++;
-                continue;
-            }
-            buf_adds(out, k++ ? "<br>" : "");
-            html_escape(out, ri->files[i].rel);
+            html_escape(out, found.files[i].rel);
             continue;
         }
-        buf_adds(out, k++ ? "<br>" : "");
         html_escape(out, m->arts[i].name);
         buf_addf(out, " <small>(%s", art_state_name(m->arts[i].state));
         if (m->arts[i].size)
@@ -803,11 +806,9 @@ static void run_artifacts(struct buf *out, const struct run_info *ri, const stru
         }
         buf_adds(out, ")</small>");
     }
-    if (unnamed)
-        buf_addf(out, "%s<small>%zu file%s read, no row newest</small>", k ? "<br>" : "", unnamed,
-                 unnamed == 1 ? "" : "s");
     if (n > 3)
         buf_adds(out, "</details>");
+    run_info_release(&found);
 }
 
 /* Runs, their dates and sources, how many of the report's rows each gave, what was skipped. */
