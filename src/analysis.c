@@ -292,6 +292,7 @@ void cli_answers(struct buf *out, const struct pareto *p, enum calc_mode mode, d
     for (size_t i = 0; i < p->n; i++) {
         struct calc_answer a;
         calc_at(&p->v[i], mode, target, &a);
+        calc_require(&a, metric);
         if (date) {
             buf_adds(out, date);
             buf_addc(out, ',');

@@ -24,6 +24,24 @@ void calc_pareto_opts(struct pareto_opts *o, enum calc_mode mode, const struct g
     o->runs = runs;
 }
 
+int calc_require(struct calc_answer *a, int metric)
+{
+    if (!a->ok)
+        return 0;
+    if (isnan(a->v[metric]))
+        snprintf(a->note, sizeof(a->note),
+                 "no %s: missing at a front point (an input, or the GPU's constants) or "
+                 "not a finite number",
+                 metric_info[metric].short_name);
+    else if (!(a->v[metric] > 0))
+        snprintf(a->note, sizeof(a->note), "interpolated %s is not above 0",
+                 metric_info[metric].short_name);
+    else
+        return 1;
+    a->ok = 0;
+    return 0;
+}
+
 void calc_at(const struct aseries *s, enum calc_mode mode, double target, struct calc_answer *a)
 {
     size_t n = s->nfront, lo;
@@ -65,17 +83,16 @@ void calc_at(const struct aseries *s, enum calc_mode mode, double target, struct
         if (missing)
             continue;
         interp_tangents(x, y, n, m);
-        if (interp_eval(x, y, m, n, target, &v, NULL) < 0)
+        /* huge knots can give an infinite or NaN curve: no number, as for a missing one */
+        if (interp_eval(x, y, m, n, target, &v, NULL) < 0 || !isfinite(v))
             continue;
         v = v < 0 ? 0 : v;
-        a->v[k] = k == M_CONC ? floor(v + 0.5) : v;
-    }
-    if (!(a->v[primary] > 0)) {
-        snprintf(a->note, sizeof(a->note), "interpolated %s is not above 0",
-                 metric_info[primary].short_name);
-        goto out;
+        /* Math.round's: halves upwards; round() agrees for v >= 0, floor(v + 0.5) does not
+         * (0.49999999999999994 + 0.5 rounds to 1 in doubles) */
+        a->v[k] = k == M_CONC ? round(v) : v;
     }
     a->ok = 1;
+    calc_require(a, primary);
 out:
     free(x);
     free(y);

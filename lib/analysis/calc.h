@@ -23,7 +23,11 @@ struct calc_answer {
     double front_min, front_max;  /* the front's x range (NaN when empty) */
 };
 
-/* The answer of one series (built with calc_pareto_opts) at target. */
+/* The answer of one series (built with calc_pareto_opts) at target: dropped (ok 0, a note)
+ * when the interpolated output quantity (throughput, or interactivity) is not above 0. */
 void calc_at(const struct aseries *s, enum calc_mode mode, double target, struct calc_answer *a);
+/* The answer's value is the metric asked for: it is dropped too when that metric is missing
+ * or not above 0. Returns a->ok. */
+int calc_require(struct calc_answer *a, int metric);
 
 #endif

@@ -120,6 +120,14 @@ static double total_gpus(const struct trow *t, const int f[NMFIELD])
     return tp;
 }
 
+/* A derived number, or missing where a step overflowed: a throughput of 5e-324 tok/s costs
+ * more than a double holds and one of 1.7e308 overflows on its way to Mtok/h (whose cost
+ * would then read 0): no number to write, never "inf" nor a made-up 0. */
+static double finite_or_nan(double v)
+{
+    return isfinite(v) ? v : NAN;
+}
+
 /* Positive and finite: the only throughputs a cost or an energy can be computed from. */
 static double usable(double v)
 {
@@ -157,18 +165,18 @@ void metrics_of_fields(const struct trow *t, const int f[NMFIELD], const struct 
     tput[1] = usable(v[M_OUTPUT_TPUT]);
     tput[2] = usable(v[M_INPUT_TPUT]);
     for (int k = 0; k < 3; k++) {
-        double mtok_per_hour = tput[k] * 3600 / 1e6;
+        double mtok_per_hour = finite_or_nan(tput[k] * 3600 / 1e6);
         for (int c = 0; c < 3; c++) {
             double price = spec->v[GC_COSTH + c];
-            v[M_COSTH + 3 * k + c] = price > 0 ? price / mtok_per_hour : NAN;
+            v[M_COSTH + 3 * k + c] = price > 0 ? finite_or_nan(price / mtok_per_hour) : NAN;
         }
     }
     {
         /* per-MW and J/token list total, output, input: tput[] is total, output, input too */
         double kw = spec->v[GC_POWER] > 0 ? spec->v[GC_POWER] : NAN;
         for (int k = 0; k < 3; k++) {
-            v[M_TPMW + k] = tput[k] * 1000 / kw;
-            v[M_JPT + k] = kw * 1000 / tput[k];
+            v[M_TPMW + k] = finite_or_nan(tput[k] * 1000 / kw);
+            v[M_JPT + k] = finite_or_nan(kw * 1000 / tput[k]);
         }
     }
 }

@@ -381,6 +381,59 @@ static void pareto_and_calculator(void)
     gpu_table_release(&g);
 }
 
+/* The calculator's edges: Math.round's concurrency, numbers too large or too small for a double
+ * (no "inf" ever written), and an answer asked for a metric some front point lacks. */
+static void calculator_edges(void)
+{
+    struct table t;
+    struct gpu_table g;
+    struct pareto p;
+    struct pareto_opts o;
+    struct calc_answer a;
+    struct imx_err e = IMX_ERR_INIT;
+    size_t n;
+    /* series 1 (h100): a one-point front whose concurrency is just below a half; series 2
+     * (h200): a throughput of 5e-324 tok/s; series 3 (rtx6000pro): no constants; series 4
+     * (b200): knots of +-1.7e308, whose secant overflows */
+    struct trow **rows = unit_table_load(
+        &t,
+        "[{\"hw\":\"h100\",\"precision\":\"fp8\",\"framework\":\"vllm\",\"isl\":1024,"
+        "\"osl\":1024,\"conc\":0.49999999999999994,\"tput_per_gpu\":100,\"median_intvty\":50}"
+        ",{\"hw\":\"h200\",\"precision\":\"fp8\",\"framework\":\"vllm\",\"isl\":1024,"
+        "\"osl\":1024,\"conc\":4,\"tput_per_gpu\":5e-324,\"median_intvty\":50}"
+        ",{\"hw\":\"rtx6000pro-lat\",\"precision\":\"fp8\",\"framework\":\"vllm\",\"isl\":1024,"
+        "\"osl\":1024,\"conc\":4,\"tput_per_gpu\":100,\"median_intvty\":50}"
+        ",{\"hw\":\"b200\",\"precision\":\"fp8\",\"framework\":\"vllm\",\"isl\":1024,"
+        "\"osl\":1024,\"conc\":4,\"tput_per_gpu\":-1.7e308,\"median_intvty\":10}"
+        ",{\"hw\":\"b200\",\"precision\":\"fp8\",\"framework\":\"vllm\",\"isl\":1024,"
+        "\"osl\":1024,\"conc\":8,\"tput_per_gpu\":1.7e308,\"median_intvty\":5}"
+        ",{\"hw\":\"b200\",\"precision\":\"fp8\",\"framework\":\"vllm\",\"isl\":1024,"
+        "\"osl\":1024,\"conc\":16,\"tput_per_gpu\":-1.8e308,\"median_intvty\":20}]",
+        &n);
+    int ok;
+
+    gpu_table_init(&g);
+    calc_pareto_opts(&o, CALC_INTERACTIVITY, &g, NULL);
+    CHECK(pareto_build(&p, rows, n, &o, &e) == 0);
+    CHECK(p.n == 4);
+    /* series order: b200, h100, h200, rtx6000pro */
+    calc_at(&p.v[1], CALC_INTERACTIVITY, 50, &a);
+    CHECK(a.ok && a.v[M_CONC] == 0); /* floor(v + 0.5) gave 1 */
+    calc_at(&p.v[2], CALC_INTERACTIVITY, 50, &a);
+    CHECK(a.ok && isnan(a.v[M_COSTH]) && isnan(a.v[M_JPT]) && a.v[M_TPMW] > 0);
+    CHECK(!calc_require(&a, M_COSTH) && strstr(a.note, "no costh"));
+    calc_at(&p.v[3], CALC_INTERACTIVITY, 50, &a);
+    ok = a.ok;
+    CHECK(ok && calc_require(&a, M_TPUT) && !calc_require(&a, M_TPMW) && strstr(a.note, "tpmw"));
+    /* between 5 and 10 the secant is -inf: no number, never inf */
+    calc_at(&p.v[0], CALC_INTERACTIVITY, 7.5, &a);
+    CHECK(!a.ok && !isinf(a.v[M_TPUT]) && !isinf(a.v[M_COSTH]));
+    pareto_release(&p);
+    free(rows);
+    table_release(&t);
+    gpu_table_release(&g);
+}
+
 int main(void)
 {
     RUN(fronts_empty_and_one_point);
@@ -397,5 +450,6 @@ int main(void)
     RUN(derived_metrics);
     RUN(series_names);
     RUN(pareto_and_calculator);
+    RUN(calculator_edges);
     UNIT_END();
 }
