@@ -19,7 +19,7 @@ struct trend {
     struct table t;         /* its rows: newest-wins within the day */
     struct buf *out;
     size_t days, lines, answered, undated_runs, rows;
-    size_t no_constants;
+    struct pareto left_out; /* every day's statistics: what was left out and why */
 };
 
 /* The day's answers, then an empty table for the next day. */
@@ -39,7 +39,7 @@ static void flush_day(struct trend *tr)
         cli_answers(tr->out, &p, tr->mode, tr->target, tr->metric, &tr->x->runs, tr->day,
                     &tr->answered);
         tr->lines += p.n;
-        tr->no_constants += p.st.no_constants;
+        pareto_add_stats(&tr->left_out, &p);
         pareto_release(&p);
     }
     tr->days++;
@@ -82,6 +82,9 @@ static void summary(const struct cli *cli, const struct trend *tr, const struct 
     if (tr->undated_runs)
         msg_line("Left out: %zu runs without a date (no run.json or no created_at)",
                  tr->undated_runs);
+    if (tr->left_out.st.no_x + tr->left_out.st.no_y)
+        msg_line("Left out: %zu rows without interactivity or throughput",
+                 tr->left_out.st.no_x + tr->left_out.st.no_y);
     cli_wrote(cli, tr->lines);
 }
 
@@ -123,9 +126,10 @@ int cmd_trend(struct cli *cli)
     status = cli_analysis_finish(cli, &a);
     if (status == EXIT_OK || status == EXIT_PARTIAL) {
         summary(cli, &tr, &a.x);
-        cli_gpu_summary(cli, &a.g, NULL);
+        cli_gpu_summary(cli, &a.g, &tr.left_out);
     }
 done:
+    pareto_release(&tr.left_out);
     table_release(&tr.t);
     cli_analysis_release(&a);
     return status;

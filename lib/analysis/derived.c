@@ -104,7 +104,7 @@ int analysis_gpu(const char *hw, char *out, size_t cap)
 
     if (!hw || !cap)
         return 0;
-    for (; hw[k] && hw[k] != '-' && hw[k] != '_' && k + 1 < cap; k++)
+    for (; hw[k] && hw[k] != '-' && hw[k] != '_' && hw[k] != ' ' && k + 1 < cap; k++)
         out[k] = (char)tolower((unsigned char)hw[k]);
     out[k] = '\0';
     return k > 0;

@@ -84,7 +84,8 @@ void metrics_of_fields(const struct trow *t, const int f[NMFIELD], const struct 
 /*
  * The GPU of a runner label as the dashboard's series see it: the label's first token split on
  * '-' or '_', lowercased (b200-trt -> b200, mi355x-amd_0 -> mi355x, rtx6000pro-lat ->
- * rtx6000pro). Writes at most cap-1 bytes; returns 0 when hw is empty.
+ * rtx6000pro); a space splits too, for names as people write them (GB200 NVL72 -> gb200).
+ * Writes at most cap-1 bytes; returns 0 when hw is empty.
  */
 int analysis_gpu(const char *hw, char *out, size_t cap);
 

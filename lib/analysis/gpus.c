@@ -1,6 +1,7 @@
 /* gpus: the built-in constants table and the user file that overrides or extends it. The
  * numbers are the InferenceX dashboard's (dashboard constants, not measurements). */
 #include "analysis/gpus.h"
+#include "analysis/derived.h"
 #include "util/buf.h"
 #include "util/units.h"
 #include "util/xalloc.h"
@@ -28,6 +29,7 @@ static const struct {
 /* A user file is a handful of lines; anything this large is not one. */
 #define GPU_FILE_MAX ((size_t)1 << 20)
 #define GPU_FIELDS_MAX 64
+#define GPU_NAME_MAX 64
 
 static struct gpu_spec *add_gpu(struct gpu_table *t, const char *name, size_t len)
 {
@@ -198,7 +200,7 @@ static int parse_value(const char *path, int lineno, const char *name, char *s, 
 
 static int valid_gpu_name(const char *s)
 {
-    if (!*s || strlen(s) > 64)
+    if (!*s || strlen(s) > GPU_NAME_MAX)
         return 0;
     for (; *s; s++)
         if (!islower((unsigned char)*s) && !isdigit((unsigned char)*s) && *s != '.')
@@ -252,11 +254,12 @@ int gpu_table_load(struct gpu_table *t, const char *path, struct imx_err *err)
         {
             double v[NGC];
             struct gpu_spec *g;
-            char *name = gcol < nf ? f[gcol] : NULL;
+            char *name = gcol < nf ? f[gcol] : NULL, canon[GPU_NAME_MAX + 2];
             if (name)
                 trim(&name);
-            for (char *p = name; p && *p; p++)
-                *p = (char)tolower((unsigned char)*p);
+            /* the GPU the rows' runner labels give: GB200 NVL72, gb200-nv and gb200 are one */
+            if (name && strlen(name) <= GPU_NAME_MAX && analysis_gpu(name, canon, sizeof(canon)))
+                name = canon;
             if (!name || !valid_gpu_name(name)) {
                 r = imx_seterr(err, IMX_EPARSE,
                                "'%s': line %d: gpu '%s' is not a GPU name (lowercase letters, "

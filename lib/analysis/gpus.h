@@ -38,7 +38,8 @@ void gpu_table_release(struct gpu_table *t);
  * Merges a user CSV file: a header naming `gpu` and any of power_kw, costh, costn, costr,
  * then one row per GPU (an `origin` column, as `imx gpus` prints, is ignored). A named GPU's listed
  * constants replace the built-in ones (an empty cell makes the constant unknown); constants of
- * columns the file lacks stay as they were. New GPUs are added. One line per GPU, no more
+ * columns the file lacks stay as they were. New GPUs are added. A GPU is named as rows name
+ * it (analysis_gpu: GB200 NVL72 and gb200-nv are gb200). One line per GPU, no more
  * fields than the header, decimal numbers from 0 to 1e6; a leading UTF-8 byte order mark is
  * skipped. Errors name the file, line and field; after an error the table may be partly
  * updated (callers stop).

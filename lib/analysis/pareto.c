@@ -192,6 +192,21 @@ int pareto_build(struct pareto *p, struct trow *const *rows, size_t n, const str
     return 0;
 }
 
+void pareto_add_stats(struct pareto *acc, const struct pareto *p)
+{
+    acc->st.rows += p->st.rows;
+    acc->st.older_day += p->st.older_day;
+    acc->st.no_x += p->st.no_x;
+    acc->st.no_y += p->st.no_y;
+    acc->st.over_cost += p->st.over_cost;
+    acc->st.over_ttft += p->st.over_ttft;
+    acc->st.no_constants += p->st.no_constants;
+    acc->st.points += p->st.points;
+    acc->st.front += p->st.front;
+    for (size_t i = 0; i < p->n_no_constants_gpus; i++)
+        note_gpu(acc, p->no_constants_gpus[i]);
+}
+
 void pareto_release(struct pareto *p)
 {
     for (size_t i = 0; i < p->n; i++) {

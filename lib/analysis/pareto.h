@@ -77,5 +77,8 @@ enum front_dir pareto_default_dir(int x, char better);
 int pareto_build(struct pareto *p, struct trow *const *rows, size_t n, const struct pareto_opts *o,
                  struct imx_err *err);
 void pareto_release(struct pareto *p);
+/* Adds p's statistics and GPUs without constants to acc (zeroed at first, no series): what
+ * several builds left out, as one summary (the trend's days). */
+void pareto_add_stats(struct pareto *acc, const struct pareto *p);
 
 #endif
