@@ -514,6 +514,13 @@ static void usable_tput(struct buf *b, const struct db *d, int m)
     buf_adds(b, " END)");
 }
 
+/* expr as SQL, NULL where it overflows to an infinity (derived.c's finite_or_nan: a throughput
+ * of 1.7e308 overflows on its way to Mtok/h, and would cost 0) */
+static void finite_sql(struct buf *b, const char *expr)
+{
+    buf_addf(b, "(CASE WHEN abs(%s) <= 1.7976931348623157e308 THEN %s END)", expr, expr);
+}
+
 /*
  * latest_costs and latest_power: latest's measured columns (its derived ones, stored with the
  * built-in constants, left out) and the derived metrics computed over gpu_specs by the formulas
@@ -523,7 +530,7 @@ static int write_metric_views(struct db *d)
 {
     static const int tputs[3] = {M_TPUT, M_OUTPUT_TPUT, M_INPUT_TPUT};
     static const char *const prices[3] = {"cost_hyperscaler", "cost_neocloud", "cost_rental_3y"};
-    struct buf b = BUF_INIT_MAX((size_t)1 << 22);
+    struct buf b = BUF_INIT_MAX((size_t)1 << 22), e = BUF_INIT_MAX(4096), t = BUF_INIT_MAX(4096);
     int r;
 
     for (int view = 0; view < 2; view++) {
@@ -541,29 +548,44 @@ static int write_metric_views(struct db *d)
         for (int k = 0; k < 3; k++) {
             if (view == 0) {
                 for (int c = 0; c < 3; c++) {
-                    buf_addf(&b, ",CASE WHEN g.%s > 0 THEN g.%s / (", prices[c], prices[c]);
-                    usable_tput(&b, d, tputs[k]);
-                    buf_addf(&b, " * 3600 / 1e6) END AS %s", metric_info[M_COSTH + 3 * k + c].name);
+                    buf_reset(&e);
+                    buf_addf(&e, "g.%s / ", prices[c]);
+                    buf_reset(&t);
+                    usable_tput(&t, d, tputs[k]);
+                    buf_adds(&t, " * 3600 / 1e6");
+                    finite_sql(&e, t.p);
+                    buf_addf(&b, ",CASE WHEN g.%s > 0 THEN ", prices[c]);
+                    finite_sql(&b, e.p);
+                    buf_addf(&b, " END AS %s", metric_info[M_COSTH + 3 * k + c].name);
                 }
                 continue;
             }
+            buf_reset(&e);
+            usable_tput(&e, d, tputs[k]);
+            buf_adds(&e, " * 1000 / g.power_kw");
             buf_adds(&b, ",CASE WHEN g.power_kw > 0 THEN ");
-            usable_tput(&b, d, tputs[k]);
-            buf_addf(&b, " * 1000 / g.power_kw END AS %s", metric_info[M_TPMW + k].name);
+            finite_sql(&b, e.p);
+            buf_addf(&b, " END AS %s", metric_info[M_TPMW + k].name);
         }
         for (int k = 0; view == 1 && k < 3; k++) {
-            buf_adds(&b, ",CASE WHEN g.power_kw > 0 THEN g.power_kw * 1000 / ");
-            usable_tput(&b, d, tputs[k]);
+            buf_reset(&e);
+            buf_adds(&e, "g.power_kw * 1000 / ");
+            usable_tput(&e, d, tputs[k]);
+            buf_adds(&b, ",CASE WHEN g.power_kw > 0 THEN ");
+            finite_sql(&b, e.p);
             buf_addf(&b, " END AS %s", metric_info[M_JPT + k].name);
         }
         buf_adds(&b, latest_rows);
-        /* the GPU as derived.c finds it (analysis_gpu): the label's first token split on '-'
-         * or '_', lowercased; the column gpu knows only some labels (h100-cw_0 has none) */
+        /* the GPU as derived.c finds it (analysis_gpu): the label's first token split on '-',
+         * '_' or ' ', lowercased; the column gpu knows only some labels (h100-cw_0 has none) */
         buf_adds(&b, " LEFT JOIN gpu_specs g ON g.gpu = lower(substr(l.gpu_model, 1, "
-                     "min(instr(l.gpu_model || '-', '-'), instr(l.gpu_model || '_', '_')) - 1)) "
+                     "min(instr(l.gpu_model || '-', '-'), instr(l.gpu_model || '_', '_'), "
+                     "instr(l.gpu_model || ' ', ' ')) - 1)) "
                      "WHERE l.imx_rn = 1 ORDER BY l.imx_sort;\n");
     }
     r = exec(d, b.p);
+    buf_release(&e);
+    buf_release(&t);
     buf_release(&b);
     return r;
 }

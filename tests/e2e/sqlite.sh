@@ -159,16 +159,19 @@ derived_views() {
 }
 
 # throughputs of 0, below 0 and too large for a double (1e999, a REAL infinity in SQLite) have
-# no cost, per-MW or J/token in the views, as in --columns derived (infinity once cost 0)
+# no cost, per-MW or J/token in the views, as in --columns derived (infinity once cost 0); nor
+# have those whose computation overflows (5e-324 costs more than a double holds, 1.7e308 overflows
+# on its way to Mtok/h and per MW: SQLite's arithmetic gave a cost of 0 and an infinity)
 derived_views_absurd() {
-    local c="$W/absurd" db="$W/absurd.sqlite" t
+    local c="$W/absurd" db="$W/absurd.sqlite" t conc=0
     mkdir -p "$c/run_900" || return 1
     printf '{"id": 900, "created_at": "2026-01-10T10:00:00Z", "event": "push"}\n' >"$c/run_900/run.json"
     {
         printf '['
-        for t in 1e999 0 -5 2000.5; do
+        for t in 1e999 0 -5 5e-324 1.7e308 2000.5; do
+            conc=$((conc + 1))
             printf '{"hw": "b200", "infmax_model_prefix": "gptoss", "framework": "vllm", "precision": "fp4", "isl": 1024, "osl": 1024, "tp": 8, "ep": 1, "conc": %s, "tput_per_gpu": %s, "output_tput_per_gpu": %s, "input_tput_per_gpu": 5}' \
-                "${#t}" "$t" "$t"
+                "$conc" "$t" "$t"
             [ "$t" = 2000.5 ] || printf ','
         done
         printf ']\n'
@@ -176,7 +179,8 @@ derived_views_absurd() {
     imx extract --offline --cache "$c" --model all -o "$db" -q || return 1
     derived_agrees "$c" "$db" || return 1
     assert_eq "$(q "$db" "SELECT count(*) FROM latest_costs WHERE cost_per_mtok_total_owning_hyperscaler IS NOT NULL")" 1 &&
-        assert_eq "$(q "$db" "SELECT count(*) FROM latest_power WHERE joules_per_token_allin_output IS NOT NULL")" 1
+        assert_eq "$(q "$db" "SELECT count(*) FROM latest_power WHERE tokens_per_sec_per_mw_output IS NOT NULL")" 2 &&
+        assert_eq "$(q "$db" "SELECT count(*) FROM latest_power WHERE joules_per_token_allin_output IS NOT NULL")" 2
 }
 
 # a database of schema 1 (no gpu_specs, no views over it) or 2 (derived columns as TEXT) is built
