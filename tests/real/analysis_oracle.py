@@ -9,7 +9,8 @@ the four rules, interpolates with Steffen tangents and cubic Hermite, and compar
 fronts identical (same points, same order), numbers within 1e-12 relative.
 
 usage: analysis_oracle.py plan [--light]      the imx command lines to check (NAME<TAB>ARGS)
-       analysis_oracle.py check CACHE DIR     compares DIR/NAME.csv of every planned NAME
+       analysis_oracle.py specs FILE          writes the GPU constants file of the plan's @SPECS@
+       analysis_oracle.py check CACHE DIR SPECS   compares DIR/NAME.csv of every planned NAME
        analysis_oracle.py craft DIR           writes a cache of crafted runs of every era
 
 `plan` covers every metric short name against every x, both dedup modes, every --direction, the
@@ -172,8 +173,34 @@ def num(row, name):
 
 
 def gpu_of(row):
-    """analysis.md section 2: the label's first token split on '-' or '_', lowercased."""
-    return re.split(r"[-_]", (row.get("hw") or "").lower())[0]
+    """analysis.md section 2: the label's first token split on '-' or '_', lowercased (and on a
+    space, README: GB200 NVL72 is gb200)."""
+    return canon_gpu(row.get("hw") or "")
+
+
+def canon_gpu(text):
+    return re.split(r"[-_ ]", text.lower())[0]
+
+
+def load_specs(path):
+    """The built-in constants with a --gpu-specs file merged as imx(1) says: a header naming gpu
+    and any of power_kw, costh, costn, costr; a named GPU's listed constants replace the built-in
+    ones (an empty cell: unknown), columns the file lacks keep theirs, new GPUs are added."""
+    specs = {k: list(v) for k, v in SPECS.items()}
+    if not path:
+        return specs
+    order = ("power_kw", "costh", "costn", "costr")
+    with open(path, newline="") as f:
+        for r in csv.DictReader(f):
+            gpu = canon_gpu(r["gpu"].strip())
+            v = specs.setdefault(gpu, [None] * 4)
+            for i, col in enumerate(order):
+                if col in r:
+                    v[i] = float(r[col]) if r[col].strip() else None
+    return specs
+
+
+SPECS_FILE = "gpu,power_kw,costh,costr\nh100,2.0,1.5,0\nRTX6000Pro,0.6,0.9,1.1\nGB200 NVL72,2.5,,3.0\n"
 
 
 def series(row):
@@ -539,24 +566,48 @@ def plan(light):
             lines.append((f"t_{mode}_{t}_default", f"trend --model all --{mode} {t}"))
         lines.append((f"t_{mode}_{targets[0]}_costn_output",
                       f"trend --model all --{mode} {targets[0]} --metric costn_output"))
+    # sequence lengths chosen, standard or not
+    for sel, tag in (("--isl 2048 --osl 256", "isl2048"), ("--seq 8k1k", "seq8k1k"),
+                     ("--isl 1024 --osl 8192", "isl1024_8192")):
+        lines.append((f"p_throughput_interactivity_{tag}", f"pareto --model all --all-points {sel}"))
+        lines.append((f"a_interactivity_50_{tag}", f"at --model all --interactivity 50 {sel}"))
+        lines.append((f"t_interactivity_50_{tag}", f"trend --model all --interactivity 50 {sel}"))
     lines.append(("x_derived", "extract --model all --columns derived"))
-    return lines[::5] + [lines[-1]] if light else lines
+    # a user's constants: overridden, unknown, zero and added ones, names as people write them
+    lines.append(("p_costr_interactivity_specs", "pareto --model all --all-points --metric costr "
+                  "--gpu-specs @SPECS@"))
+    lines.append(("p_jpt_e2el_specs", "pareto --model all --all-points --metric jpt --x e2el "
+                  "--gpu-specs @SPECS@"))
+    lines.append(("a_interactivity_30_costh_specs", "at --model all --interactivity 30 --metric "
+                  "costh --gpu-specs @SPECS@"))
+    lines.append(("t_interactivity_50_tpmw_specs", "trend --model all --interactivity 50 --metric "
+                  "tpmw --gpu-specs @SPECS@"))
+    lines.append(("x_derived_specs", "extract --model all --columns derived --gpu-specs @SPECS@"))
+    return lines[::5] + lines[-6:] if light else lines
 
 
-def check(cache, outdir):
-    runs = load(cache)
-    rows = newest(runs)
-    specs = dict(SPECS)
+def check(cache, outdir, specs_path):
+    runs_all = load(cache)
+    rows_all = newest(runs_all)
     bad = 0
     for name, args in plan(False):
         path = os.path.join(outdir, name + ".csv")
         if not os.path.exists(path):
             continue
         chk = Check()
+        specs = load_specs(specs_path if "@SPECS@" in args else None)
         got = list(csv.DictReader(open(path, newline="")))
         a = args.split()
         opt = {a[i][2:]: a[i + 1] for i in range(len(a) - 1) if a[i].startswith("--")
                and not a[i + 1].startswith("--")}
+        seq = {"1k1k": ("1024", "1024"), "1k8k": ("1024", "8192"), "8k1k": ("8192", "1024")}.get(
+            opt.get("seq"), (opt.get("isl"), opt.get("osl")))
+        rows, runs = rows_all, runs_all
+        if seq != (None, None):
+            def keep(row):
+                return str(row.get("isl")) == seq[0] and str(row.get("osl")) == seq[1]
+            rows = [r for r in rows_all if keep(r[0])]
+            runs = [(k, d, i, [r for r in rr if keep(r)]) for k, d, i, rr in runs_all]
         if a[0] == "pareto":
             limits = "--no-limits" not in a
             n = check_pareto(chk, name, rows, specs, opt.get("metric", "throughput"),
@@ -690,7 +741,8 @@ def craft(out):
             (20000000010, "2026-07-12T10:00:00Z"), (20000000011, "2026-08-15T10:00:00Z"),
             (20000000012, "2026-08-15T18:00:00Z")]
     labels = ["h100", "h200", "b200", "b200-dgxc", "b300", "gb300-nv", "mi300x", "mi325x",
-              "mi355x-disagg", "h200-multinode", "rtx6000pro-lat", "b200-dsv4", "H100-CR_1"]
+              "mi355x-disagg", "h200-multinode", "rtx6000pro-lat", "b200-dsv4", "H100-CR_1",
+              "GB200 NVL72"]
     for e, (rid, created) in enumerate(eras):
         r = run(rid, created)
         arr = []
@@ -774,6 +826,7 @@ def craft(out):
         erow("overshoot", 16, 100.0, 1.0),
         erow("cheap", 4, 5.0, 100000.0), erow("cheap", 8, 500.0, 20.0),
         erow("cheap", 16, 250.0, 60.0),
+        erow("ends", 4, 10.0, 900.0), erow("ends", 8, 30.0, 500.0), erow("ends", 16, 50.0, 100.0),
     ]
     edge["files"]["results_bmk/agg_bmk.json"] = arr
     # an undated run (no run.json): older than every dated run, left out of the trend
@@ -799,7 +852,10 @@ def main():
         for name, args in plan("--light" in sys.argv):
             print(f"{name}\t{args}")
     elif cmd == "check":
-        sys.exit(check(sys.argv[2], sys.argv[3]))
+        sys.exit(check(sys.argv[2], sys.argv[3], sys.argv[4] if len(sys.argv) > 4 else None))
+    elif cmd == "specs":
+        with open(sys.argv[2], "w") as f:
+            f.write(SPECS_FILE)
     elif cmd == "craft":
         craft(sys.argv[2])
     else:
