@@ -262,8 +262,14 @@ def finite(f):
     return v if math.isfinite(v) else None
 
 
+# imx(1): a numeric column's lower values are better when its name says one of these
+LOWER_WORDS = ("cost", "time", "latency", "ttft", "tpot", "itl", "e2el", "joules", "energy",
+               "power")
+
+
 def default_direction(metric, x):
-    higher = METRICS[metric][1]
+    higher = METRICS[metric][1] if metric in METRICS else \
+        not any(w in metric for w in LOWER_WORDS)
     if x == "interactivity":
         return "upper_left" if higher else "lower_right"
     return "upper_right" if higher else "lower_left"
@@ -402,7 +408,7 @@ def check_pareto(chk, what, rows, specs, metric, x, dedup, direction, max_cost, 
             members = [mm for mm, d in zip(members, days) if d == day]
         pts = []
         for row, day, rid, m in members:
-            xv, yv = m[x], m[metric]
+            xv, yv = m[x], m[metric] if metric in METRICS else num(row, metric)
             if xv is None or yv is None:
                 continue
             if metric in ("output_throughput", "input_throughput") and yv == 0:
@@ -542,6 +548,11 @@ def plan(light):
                 lines.append((f"p_{metric}_{x}_{dedup}",
                               f"pareto --model all --all-points --metric {metric} --x {x} "
                               f"--dedup {dedup}"))
+    # any numeric column of the rows, by its source name
+    for metric in ("mean_ttft", "p99_intvty", "std_e2el", "mean_itl"):
+        for x in ("interactivity", "e2el"):
+            lines.append((f"p_{metric}_{x}_column", f"pareto --model all --all-points --metric "
+                          f"{metric} --x {x}"))
     for metric in ("throughput", "costh", "jpt_input", "e2el"):
         for x in ("interactivity", "ttft_p99"):
             for d in DIRECTIONS:
@@ -669,7 +680,9 @@ def craft(out):
         """latencies consistent enough: interactivity x"""
         return {"median_intvty": x, "median_tpot": 1 / x if x else None,
                 "median_e2el": rnd.uniform(1, 200), "p99_ttft": rnd.uniform(0.05, 90),
-                "median_ttft": rnd.uniform(0.01, 70), "mean_ttft": rnd.uniform(0.01, 70)}
+                "median_ttft": rnd.uniform(0.01, 70), "mean_ttft": rnd.uniform(0.01, 70),
+                "p99_intvty": x * 0.8, "std_e2el": rnd.uniform(0, 5),
+                "mean_itl": rnd.uniform(0.001, 0.1)}
 
     def sweep(n, base, ties=True):
         """n (interactivity, throughput) pairs roughly on a curve, with equal xs and ys"""
