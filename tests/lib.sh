@@ -73,5 +73,11 @@ while_held() {
 }
 assert_eq() { [ "$1" = "$2" ] || fail "expected '$2', got '$1'${3:+ ($3)}"; }
 assert_file_eq() { diff -u "$2" "$1" >&2 || fail "files differ: $1 vs $2"; }
-assert_contains() { grep -qF -- "$2" "$1" || fail "'$1' does not contain '$2'"; }
+# a failed assert_contains shows the file's last lines: a CI log is all there is to go on
+assert_contains() {
+    grep -qF -- "$2" "$1" && return 0
+    fail "'$1' does not contain '$2'; it ends:"
+    tail -n 15 -- "$1" 2>/dev/null | sed "s/^/    | /" >&2
+    return 1
+}
 assert_not_contains() { ! grep -qF -- "$2" "$1" || fail "'$1' contains '$2'"; }
