@@ -120,7 +120,9 @@ t_missing_and_refused() {
         grep -q '404' "$W/out6" && grep -qi 'md5\|hash\|verif' "$W/out6" &&
         assert_contains "$W/out6" \
             "run 20720000077 (2026-01-05, Run_Sweep_-_Add_b200_configs): downloaded 1 artifact (641 B); 2 failed" &&
-        assert_contains "$W/out6" "(19 updated, 0 cached, 1 incomplete)" &&
+        grep -qE "GCS: ([0-9]+) runs \(([0-9]+) updated, 0 cached, 1 incomplete\)" "$W/out6" &&
+        assert_eq "$(sed -nE 's/.*GCS: ([0-9]+) runs \(([0-9]+) updated.*/\1 \2/p' "$W/out6" |
+            awk '{ print $1 - $2 }')" 1 "every run but the one with failed artifacts updated" &&
         [ ! -d "$c/run_20720000077/bmk_gptoss_1k1k_fp4_vllm_tp8_ep1_dpa_false_conc64_h100-nb_0" ] &&
         [ -f "$c/run_20400000044/agg_bmk.json" ] && [ -f "$c/run_20720000066/agg_bmk.json" ] &&
         [ -f "$c/run_20760000099/agg_bmk.json" ]
