@@ -8,7 +8,6 @@
 . "$TESTS_DIR/fake/gcs.sh"
 . "$TESTS_DIR/fake/api.sh"
 
-api_samples_or_skip report_sources
 W=$(t_tmp)
 TOKEN="ghp_rep$RANDOM$RANDOM"
 # Servers start here, never inside t_run: its $(...) would wait for them forever.
