@@ -2,6 +2,7 @@
  * run in parallel up to `jobs`; the connection cache of the multi handle keeps them warm. */
 #define _GNU_SOURCE /* strcasestr */
 #include "source/http.h"
+#include "util/date.h"
 #include "util/xalloc.h"
 
 #include <curl/curl.h>
@@ -24,6 +25,8 @@
 struct http_client {
     CURLM *multi;
     struct http_opts o;
+    int jobs, attempts; /* as http_client_tune set them */
+    long timeout_seconds;
     struct http_req *head, *tail; /* waiting to start */
     struct http_req **act;        /* transfers in progress */
     size_t nact, capact;
@@ -33,17 +36,14 @@ struct http_client {
     long long stopped_until; /* epoch; rate-limited requests fail at once */
     unsigned rnd;
     struct http_stats st;
-    /* hosts (scheme://host:port) that could not be reached: later requests fail at once */
-    struct http_host_down *down;
-    size_t ndown, capdown;
-    /* hosts seen: whether each answered (a later stall there is not an outage), and how many
-     * of its requests timed out with no response */
-    struct seen {
-        char *key;
+    /* hosts seen: whether each answered (a later stall there is not an outage), how many of its
+     * requests timed out with no response, and whether it is down (d.why set) */
+    struct host {
+        struct http_host_down d;
         int answered;
         size_t silent;
-    } * seen;
-    size_t nseen, capseen;
+    } * hosts;
+    size_t nhosts, caphosts;
     /* tasks (http_task_submit): todo for the worker, done for the loop; under mu */
     pthread_mutex_t mu;
     pthread_cond_t cv;
@@ -80,17 +80,12 @@ int http_client_new(struct http_client **out, const struct http_opts *o, struct 
     c->o = *o;
     pthread_mutex_init(&c->mu, NULL);
     pthread_cond_init(&c->cv, NULL);
-    if (c->o.connect_timeout_ms <= 0)
-        c->o.connect_timeout_ms = HTTP_CONNECT_TIMEOUT_MS;
     if (c->o.stall_seconds <= 0)
         c->o.stall_seconds = HTTP_STALL_SECONDS;
     if (c->o.min_rate <= 0)
         c->o.min_rate = HTTP_MIN_RATE;
     if (c->o.backoff_ms <= 0)
         c->o.backoff_ms = HTTP_BACKOFF_MS;
-    if (c->o.backoff_max_ms < c->o.backoff_ms)
-        c->o.backoff_max_ms =
-            c->o.backoff_ms < HTTP_BACKOFF_MAX_MS ? HTTP_BACKOFF_MAX_MS : c->o.backoff_ms;
     if (c->o.max_wait < 0)
         c->o.max_wait = 0;
     c->multi = curl_multi_init();
@@ -101,7 +96,7 @@ int http_client_new(struct http_client **out, const struct http_opts *o, struct 
         return imx_seterr(err, IMX_ENET, "cannot initialise libcurl");
     }
     curl_multi_setopt(c->multi, CURLMOPT_PIPELINING, (long)CURLPIPE_MULTIPLEX);
-    http_client_tune(c, o->jobs, o->timeout_seconds, o->attempts);
+    http_client_tune(c, 0, 0, 0);
     c->rnd = (unsigned)time(NULL) ^ ((unsigned)getpid() << 16);
     *out = c;
     return 0;
@@ -120,12 +115,9 @@ void http_client_free(struct http_client *c)
             pthread_join(c->lanes[i].thread, NULL);
     pthread_cond_destroy(&c->cv);
     pthread_mutex_destroy(&c->mu);
-    for (size_t i = 0; i < c->ndown; i++)
-        free(c->down[i].host);
-    free(c->down);
-    for (size_t i = 0; i < c->nseen; i++)
-        free(c->seen[i].key);
-    free(c->seen);
+    for (size_t i = 0; i < c->nhosts; i++)
+        free(c->hosts[i].d.host);
+    free(c->hosts);
     for (size_t i = 0; i < c->npool; i++)
         curl_easy_cleanup(c->pool[i]);
     free(c->pool);
@@ -136,17 +128,17 @@ void http_client_free(struct http_client *c)
 
 void http_client_tune(struct http_client *c, int jobs, long timeout_seconds, int attempts)
 {
-    c->o.jobs = jobs < 1 ? HTTP_JOBS_DEFAULT : jobs;
-    c->o.timeout_seconds = timeout_seconds <= 0 ? HTTP_DEADLINE : timeout_seconds;
-    c->o.attempts = attempts < 1 ? HTTP_ATTEMPTS_DEFAULT : attempts;
-    curl_multi_setopt(c->multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)c->o.jobs);
-    curl_multi_setopt(c->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)c->o.jobs * 2);
-    curl_multi_setopt(c->multi, CURLMOPT_MAXCONNECTS, (long)c->o.jobs * 2);
+    c->jobs = jobs < 1 ? HTTP_JOBS_DEFAULT : jobs;
+    c->timeout_seconds = timeout_seconds <= 0 ? HTTP_DEADLINE : timeout_seconds;
+    c->attempts = attempts < 1 ? HTTP_ATTEMPTS_DEFAULT : attempts;
+    curl_multi_setopt(c->multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)c->jobs);
+    curl_multi_setopt(c->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)c->jobs * 2);
+    curl_multi_setopt(c->multi, CURLMOPT_MAXCONNECTS, (long)c->jobs * 2);
 }
 
 int http_client_jobs(const struct http_client *c)
 {
-    return c->o.jobs;
+    return c->jobs;
 }
 
 const struct http_stats *http_client_stats(const struct http_client *c)
@@ -194,7 +186,8 @@ void http_req_release(struct http_req *r)
 {
     clear_results(r);
     free(r->host);
-    r->host = NULL;
+    free(r->shown);
+    r->host = r->shown = NULL;
     if (r->md)
         EVP_MD_CTX_free(r->md);
     r->md = NULL;
@@ -223,15 +216,6 @@ void http_url_strip_query(struct buf *out, const char *url)
     if (t.p[n] == '?')
         buf_adds(out, "?<query hidden>");
     buf_release(&t);
-}
-
-/* The URL as messages and logs may show it: never credentials, a signed query hidden. */
-static void shown_url(struct buf *out, const struct http_req *r)
-{
-    if (r->redact_query)
-        http_url_strip_query(out, r->url);
-    else
-        http_url_strip_userinfo(out, r->url);
 }
 
 static void set_msg(struct http_req *r, int code, const char *fmt, ...)
@@ -299,7 +283,6 @@ static void read_headers(struct http_req *r, CURL *e)
 
     r->etag = header_dup(e, "etag");
     r->link = header_dup(e, "link");
-    r->location = header_dup(e, "location");
     r->content_type = header_dup(e, "content-type");
     r->content_disposition = header_dup(e, "content-disposition");
     if (s < 0 && header(e, "retry-after")) {
@@ -362,54 +345,34 @@ char *http_host_key(const char *url)
     return out;
 }
 
-/* The record of a host marked down, by key. */
-static const struct http_host_down *down_of(const struct http_client *c, const char *key)
+/* The record of a host (made at first sight), NULL for a URL that does not parse. */
+static struct host *host_of(struct http_client *c, const char *key)
 {
-    for (size_t i = 0; key && i < c->ndown; i++)
-        if (!strcmp(c->down[i].host, key))
-            return &c->down[i];
-    return NULL;
+    for (size_t i = 0; key && i < c->nhosts; i++)
+        if (!strcmp(c->hosts[i].d.host, key))
+            return &c->hosts[i];
+    if (!key)
+        return NULL;
+    ALLOC_GROW(c->hosts, c->nhosts + 1, c->caphosts);
+    memset(&c->hosts[c->nhosts], 0, sizeof(c->hosts[0]));
+    c->hosts[c->nhosts].d.host = xstrdup(key);
+    return &c->hosts[c->nhosts++];
 }
 
-const struct http_host_down *http_host_down(const struct http_client *c, const char *url)
+/* The record of a host marked down, by key. */
+static const struct http_host_down *down_of(struct http_client *c, const char *key)
 {
-    char *k = c->ndown ? http_host_key(url) : NULL;
+    const struct host *h = host_of(c, key);
+    return h && h->d.why[0] ? &h->d : NULL;
+}
+
+const struct http_host_down *http_host_down(struct http_client *c, const char *url)
+{
+    char *k = http_host_key(url);
     const struct http_host_down *d = down_of(c, k);
 
     free(k);
     return d;
-}
-
-static void mark_down(struct http_client *c, const char *key, const char *why)
-{
-    struct http_host_down *d;
-
-    if (!key || down_of(c, key))
-        return;
-    ALLOC_GROW(c->down, c->ndown + 1, c->capdown);
-    d = &c->down[c->ndown++];
-    d->host = xstrdup(key);
-    snprintf(d->why, sizeof(d->why), "%.*s", (int)sizeof(d->why) - 1, why);
-}
-
-const struct http_host_down *http_hosts_down(const struct http_client *c, size_t *n)
-{
-    *n = c->ndown;
-    return c->down;
-}
-
-/* The record of a host (made at first sight), NULL for a URL that does not parse. */
-static struct seen *seen_of(struct http_client *c, const char *key)
-{
-    for (size_t i = 0; key && i < c->nseen; i++)
-        if (!strcmp(c->seen[i].key, key))
-            return &c->seen[i];
-    if (!key)
-        return NULL;
-    ALLOC_GROW(c->seen, c->nseen + 1, c->capseen);
-    memset(&c->seen[c->nseen], 0, sizeof(c->seen[0]));
-    c->seen[c->nseen].key = xstrdup(key);
-    return &c->seen[c->nseen++];
 }
 
 /* A failure that says the host cannot be reached at all: no name, no connection, or (from a
@@ -417,12 +380,12 @@ static struct seen *seen_of(struct http_client *c, const char *key)
  * may be a slow answer, and a host that answered before is only slow: those are retried. */
 static int unreachable(struct http_client *c, CURLcode rc, const struct http_req *r)
 {
-    struct seen *h;
+    struct host *h;
 
     if (rc == CURLE_COULDNT_RESOLVE_HOST || rc == CURLE_COULDNT_RESOLVE_PROXY ||
         rc == CURLE_COULDNT_CONNECT)
         return 1;
-    if (rc != CURLE_OPERATION_TIMEDOUT || r->status || r->received || !(h = seen_of(c, r->host)))
+    if (rc != CURLE_OPERATION_TIMEDOUT || r->status || r->received || !(h = host_of(c, r->host)))
         return 0;
     return !h->answered && ++h->silent >= 2;
 }
@@ -512,7 +475,7 @@ static int start(struct http_client *c, struct http_req *r)
     struct curl_slist *sl = NULL;
 
     if (!e) {
-        set_msg(r, IMX_ENET, "cannot create a transfer for %s", r->url);
+        set_msg(r, IMX_ENET, "cannot create a transfer for %s", r->shown);
         return -1;
     }
     clear_results(r);
@@ -552,10 +515,10 @@ static int start(struct http_client *c, struct http_req *r)
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(e, CURLOPT_USERAGENT, c->o.user_agent);
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, sl);
-    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, c->o.connect_timeout_ms);
+    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, HTTP_CONNECT_TIMEOUT_MS);
     curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, c->o.min_rate);
     curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, c->o.stall_seconds);
-    curl_easy_setopt(e, CURLOPT_TIMEOUT, c->o.timeout_seconds);
+    curl_easy_setopt(e, CURLOPT_TIMEOUT, c->timeout_seconds);
     curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
     /* Waiting for a connection that may multiplex pays only where HTTP/2 may be negotiated (TLS):
      * over plain HTTP every request to a new host would wait for the first one's answer. */
@@ -573,7 +536,7 @@ static int start(struct http_client *c, struct http_req *r)
         r->slist = NULL;
         r->easy = NULL;
         easy_put(c, e);
-        set_msg(r, IMX_ENET, "cannot start a transfer for %s", r->url);
+        set_msg(r, IMX_ENET, "cannot start a transfer for %s", r->shown);
         return -1;
     }
     act_add(c, r);
@@ -602,6 +565,14 @@ static void enqueue(struct http_client *c, struct http_req *r)
 
 void http_submit(struct http_client *c, struct http_req *r)
 {
+    struct buf u = BUF_INIT_MAX(HTTP_URL_MAX);
+
+    if (r->redact_query)
+        http_url_strip_query(&u, r->url);
+    else
+        http_url_strip_userinfo(&u, r->url);
+    free(r->shown);
+    r->shown = buf_detach(&u, NULL);
     free(r->host);
     r->host = http_host_key(r->url);
     r->body.max = r->max_body ? r->max_body : HTTP_BODY_DEFAULT;
@@ -613,11 +584,12 @@ void http_submit(struct http_client *c, struct http_req *r)
 
 static long backoff_ms(struct http_client *c, int attempt)
 {
-    long b = c->o.backoff_ms;
-    for (int i = 1; i < attempt && b < c->o.backoff_max_ms; i++)
+    long b = c->o.backoff_ms, max = b > HTTP_BACKOFF_MAX_MS ? b : HTTP_BACKOFF_MAX_MS;
+
+    for (int i = 1; i < attempt && b < max; i++)
         b *= 2;
-    if (b > c->o.backoff_max_ms)
-        b = c->o.backoff_max_ms;
+    if (b > max)
+        b = max;
     /* "equal jitter": half fixed, half random, so that parallel retries spread out */
     return b / 2 + (long)(rand_r(&c->rnd) % (unsigned)(b / 2 + 1));
 }
@@ -632,27 +604,13 @@ int http_retry(struct http_client *c, struct http_req *r)
 {
     long d;
 
-    if (r->attempt >= c->o.attempts)
+    if (r->attempt >= c->attempts)
         return -1;
     d = backoff_ms(c, r->attempt);
-    c->st.retries++;
-    {
-        struct buf u = BUF_INIT_MAX(2048);
-        shown_url(&u, r);
-        log_line(c, "retry %d/%d of GET %s in %.1f s", r->attempt + 1, c->o.attempts, u.p,
-                 (double)d / 1000.0);
-        buf_release(&u);
-    }
+    log_line(c, "retry %d/%d of GET %s in %.1f s", r->attempt + 1, c->attempts, r->shown,
+             (double)d / 1000.0);
     requeue_after(c, r, d);
     return 0;
-}
-
-static void fmt_utc(char *out, size_t n, long long epoch)
-{
-    time_t t = (time_t)epoch;
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(out, n, "%Y-%m-%d %H:%M:%S UTC", &tm);
 }
 
 /* A rate-limit answer: wait (requeued, returns 1) or give up (returns 0 with r->code set). */
@@ -660,8 +618,7 @@ static int rate_limited(struct http_client *c, struct http_req *r)
 {
     long long wait, now = time(NULL), base = r->server_date ? r->server_date : now;
     const char *why;
-    char when[40];
-    struct buf u = BUF_INIT_MAX(2048);
+    char when[DATE_UTC_MAX];
 
     if (r->retry_after >= 0) {
         wait = r->retry_after;
@@ -675,22 +632,19 @@ static int rate_limited(struct http_client *c, struct http_req *r)
     }
     if (wait < 1)
         wait = 1;
-    fmt_utc(when, sizeof(when), now + wait);
-    shown_url(&u, r);
-    c->st.rate_waits++;
+    date_format_utc(now + wait, when);
     if (wait > c->o.max_wait || r->rate_waits >= RATE_WAITS_MAX) {
         if (r->rate_limited && (c->stopped_until == 0 || c->stopped_until < now + wait))
             c->stopped_until = now + wait;
         set_msg(r, IMX_ERATE,
                 "rate limited (%s, HTTP %ld) at %s: the limit resets at %s, in %lld s%s; "
                 "try again then",
-                why, r->status, u.p, when, wait,
+                why, r->status, r->shown, when, wait,
                 wait > c->o.max_wait ? ", longer than --max-wait" : "");
-        buf_release(&u);
         return 0;
     }
-    log_line(c, "rate limited (%s, HTTP %ld) at %s: waiting %lld s", why, r->status, u.p, wait);
-    buf_release(&u);
+    log_line(c, "rate limited (%s, HTTP %ld) at %s: waiting %lld s", why, r->status, r->shown,
+             wait);
     r->rate_waits++;
     if (r->rate_limited && c->hold_until_ms < now_ms() + wait * 1000)
         c->hold_until_ms = now_ms() + wait * 1000;
@@ -725,12 +679,8 @@ static void call_done(struct http_req *r)
 /* Ends a request that gets no (more) transfer: "given up" or "not asked", saying why. */
 static void end_early(struct http_req *r, int code, const char *verb, const char *why)
 {
-    struct buf u = BUF_INIT_MAX(2048);
-
-    shown_url(&u, r);
     clear_results(r);
-    set_msg(r, code, "%s: %s (%s)", verb, u.p, why);
-    buf_release(&u);
+    set_msg(r, code, "%s: %s (%s)", verb, r->shown, why);
     call_done(r);
 }
 
@@ -758,20 +708,17 @@ static void drop_host(struct http_client *c, const struct http_req *dead)
 static void finish(struct http_client *c, struct http_req *r, CURLcode rc)
 {
     CURL *e = r->easy;
-    struct seen *h;
+    struct host *h;
     char *redir = NULL;
     double t = 0;
-    struct buf u = BUF_INIT_MAX(4096);
 
     curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &r->status);
     curl_easy_getinfo(e, CURLINFO_TOTAL_TIME, &t);
-    if (r->status > 0 && (h = seen_of(c, r->host)))
+    if (r->status > 0 && (h = host_of(c, r->host)))
         h->answered = 1;
     read_headers(r, e);
-    if (curl_easy_getinfo(e, CURLINFO_REDIRECT_URL, &redir) == CURLE_OK && redir) {
-        free(r->location);
+    if (curl_easy_getinfo(e, CURLINFO_REDIRECT_URL, &redir) == CURLE_OK && redir)
         r->location = xstrdup(redir);
-    }
     detach(c, r);
     c->st.bytes += r->received;
     if (r->status == 304)
@@ -785,49 +732,43 @@ static void finish(struct http_client *c, struct http_req *r, CURLcode rc)
     /* the last bytes reach the file only now: a full disk may show here first */
     if (r->fp && (fflush(r->fp) != 0 || ferror(r->fp)) && !r->write_errno)
         r->write_errno = errno ? errno : EIO;
-    shown_url(&u, r);
     if (r->write_errno) {
         /* a disk error: retrying the transfer would not cure it */
-        set_msg(r, IMX_EIO, "GET %s: cannot write '%s': %s", u.p,
+        set_msg(r, IMX_EIO, "GET %s: cannot write '%s': %s", r->shown,
                 r->fp_path ? r->fp_path : "the download file", strerror(r->write_errno));
-        log_line(c, "GET %s -> failed: %s (%.0f ms)", u.p, r->msg, t * 1000);
+        log_line(c, "GET %s -> failed: %s (%.0f ms)", r->shown, r->msg, t * 1000);
     } else if (rc != CURLE_OK) {
         if (r->toobig)
-            set_msg(r, IMX_ETOOBIG, "GET %s: the answer is larger than %zu bytes", u.p,
+            set_msg(r, IMX_ETOOBIG, "GET %s: the answer is larger than %zu bytes", r->shown,
                     r->max_body ? r->max_body : HTTP_BODY_DEFAULT);
         else
-            set_msg(r, IMX_ENET, "GET %s: %s", u.p, curl_easy_strerror(rc));
-        if (!r->toobig && unreachable(c, rc, r)) {
-            mark_down(c, r->host, r->msg);
+            set_msg(r, IMX_ENET, "GET %s: %s", r->shown, curl_easy_strerror(rc));
+        if (!r->toobig && unreachable(c, rc, r) && (h = host_of(c, r->host))) {
+            snprintf(h->d.why, sizeof(h->d.why), "%.*s", (int)sizeof(h->d.why) - 1, r->msg);
             drop_host(c, r);
         }
-        log_line(c, "GET %s -> failed: %s (%.0f ms)", u.p, r->msg, t * 1000);
+        log_line(c, "GET %s -> failed: %s (%.0f ms)", r->shown, r->msg, t * 1000);
         r->status = rc == CURLE_WRITE_ERROR || r->toobig ? r->status : 0;
     } else {
-        log_line(c, "GET %s -> %ld in %.0f ms, %llu bytes", u.p, r->status, t * 1000,
+        log_line(c, "GET %s -> %ld in %.0f ms, %llu bytes", r->shown, r->status, t * 1000,
                  (unsigned long long)r->received);
     }
     if (r->code == 0 && is_rate_limit(r)) {
-        if (!r->manual_retry && rate_limited(c, r)) {
-            buf_release(&u);
+        if (!r->manual_retry && rate_limited(c, r))
             return;
-        }
         if (!r->code)
-            set_msg(r, IMX_ERATE, "GET %s: HTTP %ld, rate limited", u.p, r->status);
+            set_msg(r, IMX_ERATE, "GET %s: HTTP %ld, rate limited", r->shown, r->status);
     } else if (!r->manual_retry &&
                (r->code == -IMX_ENET || (!r->code && transient_status(r->status))) &&
                !down_of(c, r->host)) {
-        if (http_retry(c, r) == 0) {
-            buf_release(&u);
+        if (http_retry(c, r) == 0)
             return;
-        }
         if (r->code)
             set_msg(r, IMX_ENET, "%s (after %d attempts)", r->msg, r->attempt);
         else
-            set_msg(r, IMX_EHTTP, "GET %s: HTTP %ld (after %d attempts)", u.p, r->status,
+            set_msg(r, IMX_EHTTP, "GET %s: HTTP %ld (after %d attempts)", r->shown, r->status,
                     r->attempt);
     }
-    buf_release(&u);
     call_done(r);
 }
 
@@ -851,7 +792,7 @@ static int host_has_room(const struct http_client *c, const struct http_req *r)
     for (size_t i = 0; i < c->nact; i++)
         n += (!r->host && !c->act[i]->host) ||
              (r->host && c->act[i]->host && !strcmp(r->host, c->act[i]->host));
-    return n < (size_t)c->o.jobs;
+    return n < (size_t)c->jobs;
 }
 
 /*
@@ -875,8 +816,8 @@ static long long start_ready(struct http_client *c)
 
         if (r->rate_limited && c->stopped_until && (long long)time(NULL) < c->stopped_until) {
             /* the limit will not reset in time: fail without asking */
-            char when[40];
-            fmt_utc(when, sizeof(when), c->stopped_until);
+            char when[DATE_UTC_MAX];
+            date_format_utc(c->stopped_until, when);
             snprintf(why, sizeof(why), "rate limited until %s", when);
             code = IMX_ERATE;
         } else if (d) {

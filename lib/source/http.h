@@ -10,17 +10,17 @@
 #include <stdio.h>
 
 struct http_stats {
-    unsigned long requests; /* transfers started (retries included) */
-    unsigned long retries;
+    unsigned long requests;     /* transfers started (retries included) */
     unsigned long not_modified; /* 304 answers */
     unsigned long long bytes;   /* body bytes received */
-    unsigned long rate_waits;
 };
 
-/* The defaults of struct http_opts (a field left 0 takes them). */
+/* The defaults of struct http_opts and http_client_tune (a value left 0 takes them). */
 #define HTTP_JOBS_DEFAULT 8
 #define HTTP_CONNECT_TIMEOUT_MS 10000L /* a host that takes longer to accept is not answering */
 #define HTTP_STALL_SECONDS 30L
+#define HTTP_MIN_RATE 1024L /* bytes/s */
+#define HTTP_DEADLINE 3600L /* seconds: the longest any one request may take */
 #define HTTP_ATTEMPTS_DEFAULT 4
 #define HTTP_BACKOFF_MS 250L      /* four tries then span about two seconds */
 #define HTTP_BACKOFF_MAX_MS 8000L /* a retry is never put off longer than this */
@@ -31,19 +31,13 @@ struct http_stats {
 #define HTTP_POLL_MAX_MS 1000L
 
 struct http_opts {
-    const char *user_agent;  /* sent on every request */
-    int jobs;                /* transfers at once to one host (default HTTP_JOBS_DEFAULT) */
-    long connect_timeout_ms; /* default HTTP_CONNECT_TIMEOUT_MS */
-    /* A transfer slower than min_rate bytes/s on average over stall_seconds fails (defaults:
-     * HTTP_MIN_RATE over HTTP_STALL_SECONDS), so a body dripping a few bytes a second cannot
-     * hold it. */
+    const char *user_agent; /* sent on every request */
+    /* A transfer slower than min_rate bytes/s on average over stall_seconds fails, so a body
+     * dripping a few bytes a second cannot hold it. */
     long stall_seconds;
     long min_rate;
-    long timeout_seconds; /* a whole transfer takes at most this long (0: HTTP_DEADLINE) */
-    int attempts;         /* tries per request, first included (default HTTP_ATTEMPTS_DEFAULT) */
-    long backoff_ms;      /* first retry delay (HTTP_BACKOFF_MS), doubled per retry, plus jitter */
-    long backoff_max_ms;  /* default HTTP_BACKOFF_MAX_MS */
-    long max_wait;        /* longest rate-limit wait in seconds (default 60; 0: never wait) */
+    long backoff_ms; /* first retry delay, doubled per retry, plus jitter */
+    long max_wait;   /* longest rate-limit wait in seconds (0: never wait) */
     /* Verbose request log: one line per finished transfer, NULL for none. */
     void (*log)(void *ud, const char *line);
     void *log_ud;
@@ -53,8 +47,6 @@ struct http_opts {
     void *progress_ud;
 };
 
-#define HTTP_MIN_RATE 1024L /* bytes/s */
-#define HTTP_DEADLINE 3600L /* seconds: the longest any one request may take */
 #define HTTP_HEADERS_MAX 8
 #define HTTP_BODY_DEFAULT ((size_t)32 << 20)
 /* The longest URL imx builds: a listing with every filter is under 1 KB, and servers refuse
@@ -107,7 +99,8 @@ struct http_req {
     int attempt;   /* 1-based attempt that produced these results */
     /* private */
     struct http_req *next;
-    char *host; /* http_host_key(url), set by http_submit */
+    char *host;  /* http_host_key(url), set by http_submit */
+    char *shown; /* url as messages show it: no credentials, a redacted query hidden */
     long long not_before_ms;
     int rate_waits;
     int toobig;
@@ -120,8 +113,9 @@ struct http_req {
 int http_client_new(struct http_client **out, const struct http_opts *o, struct imx_err *err);
 void http_client_free(struct http_client *c);
 const struct http_stats *http_client_stats(const struct http_client *c);
-/* Sets what a client's options say of jobs, timeout_seconds and attempts (0: the defaults), for
- * the requests submitted from now on: sources that share one client each bring their limits. */
+/* Sets the transfers at once to one host, the longest a transfer may take and the tries per
+ * request (0: the defaults) for the requests submitted from now on: sources that share one
+ * client each bring their limits. */
 void http_client_tune(struct http_client *c, int jobs, long timeout_seconds, int attempts);
 int http_client_jobs(const struct http_client *c);
 
@@ -186,9 +180,7 @@ struct http_host_down {
 /* scheme://host:port of url (malloc'ed), or NULL when it does not parse. */
 char *http_host_key(const char *url);
 /* url's host when it is marked down, else NULL. */
-const struct http_host_down *http_host_down(const struct http_client *c, const char *url);
-/* The hosts marked down so far (n of them). */
-const struct http_host_down *http_hosts_down(const struct http_client *c, size_t *n);
+const struct http_host_down *http_host_down(struct http_client *c, const char *url);
 
 /* Whether two URLs have the same scheme, host and port (where credentials may go). */
 int http_same_origin(const char *a, const char *b);

@@ -12,27 +12,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* One GET in flight, freed once its answer is handed over. */
-struct fetch_one {
-    struct http_req r;
-    struct source_get *g;
-    FILE *fp;
-};
-
-/* An answer: into its source_get, then to the engine when it asked to have each at once. */
+/* An answer: into its source_get (ud), then to the engine when it asked to have each at once;
+ * the request, one per GET in flight, is freed. */
 static void fetch_done(struct http_req *r, void *ud)
 {
-    struct fetch_one *f = ud;
-    struct source_get *g = f->g;
+    struct source_get *g = ud;
 
     g->status = r->code < 0 ? 0 : r->status;
     g->code = r->code;
     snprintf(g->msg, sizeof(g->msg), "%.*s", (int)sizeof(g->msg) - 1, r->msg);
     g->body = NULL;
     g->len = 0;
-    if (f->fp) {
+    if (r->fp) {
         g->len = (size_t)r->received;
-        if (fclose(f->fp) != 0 && g->code == 0) {
+        if (fclose(r->fp) != 0 && g->code == 0) {
             g->code = -IMX_EIO;
             snprintf(g->msg, sizeof(g->msg), "cannot write '%s': %s", g->to_file, strerror(errno));
         }
@@ -40,40 +33,38 @@ static void fetch_done(struct http_req *r, void *ud)
         g->body = buf_detach(&r->body, &g->len);
     }
     http_req_release(r);
-    free(f);
+    free(r);
     if (g->arrived)
         g->arrived(g, g->arrived_ud);
 }
 
 void source_submit(struct source_env *env, struct source_get *g)
 {
-    struct fetch_one *f;
+    struct http_req *r;
 
     if (env->fetcher) {
         env->fetcher->submit(env->fetcher->ud, g);
         return;
     }
-    f = xcalloc(1, sizeof(*f));
-    http_req_init(&f->r, g->url);
-    f->g = g;
-    f->r.max_body = env->limits->max_body;
-    f->r.body.max = f->r.max_body;
-    f->r.compressed = env->limits->compressed;
-    f->r.priority = g->priority;
-    if (g->to_file && !(f->fp = fopen_new_nofollow(g->to_file))) {
+    r = xcalloc(1, sizeof(*r));
+    http_req_init(r, g->url);
+    r->max_body = env->limits->max_body;
+    r->compressed = env->limits->compressed;
+    r->priority = g->priority;
+    /* streamed: a download is never whole in memory */
+    if (g->to_file && !(r->fp = fopen_new_nofollow(g->to_file))) {
         g->code = -IMX_EIO;
         snprintf(g->msg, sizeof(g->msg), "cannot write '%s': %s", g->to_file, strerror(errno));
-        free(f);
+        http_req_release(r);
+        free(r);
         if (g->arrived)
             g->arrived(g, g->arrived_ud);
         return;
     }
-    /* streamed: a download is never whole in memory */
-    f->r.fp = f->fp;
-    f->r.fp_path = g->to_file;
-    f->r.done = fetch_done;
-    f->r.ud = f;
-    http_submit(env->http, &f->r);
+    r->fp_path = g->to_file;
+    r->done = fetch_done;
+    r->ud = g;
+    http_submit(env->http, r);
 }
 
 int source_run(struct source_env *env)
@@ -104,7 +95,9 @@ void source_note(struct source_env *env, const char *fmt, ...)
     buf_release(&b);
 }
 
-void source_say_run(struct source_env *env, const struct source_run *r)
+/* "run 123 (2026-01-06): downloaded 2 artifacts (18.1 KB), 40 rows (...); 1 failed: ...",
+ * through env->note. */
+static void say_run(struct source_env *env, const struct source_run *r)
 {
     struct buf b = BUF_INIT_MAX(8192);
     char size[32];
@@ -169,8 +162,9 @@ void source_run_done(struct source_env *env, const struct source_run *r)
     } else {
         env->st.runs_synced++;
     }
-    source_say_run(env, r);
-    source_progress(env);
+    say_run(env, r);
+    if (env->progress)
+        env->progress(env->progress_ud);
 }
 
 void source_first_error(struct source_env *env, const char *fmt, ...)
@@ -243,10 +237,4 @@ void source_listed_free(struct source_listed *v, size_t n)
         free(v[i].branch);
     }
     free(v);
-}
-
-void source_progress(struct source_env *env)
-{
-    if (env->progress)
-        env->progress(env->progress_ud);
 }

@@ -188,10 +188,8 @@ int source_named(const struct source_sel *sel, unsigned long long id);
  * remembered in env->token. Only a request that sends the token calls this. */
 const char *source_token(struct source_env *env);
 void source_token_release(struct source_token *t);
-/* env->st changed (a run is done): the progress line, through env->progress. */
-void source_progress(struct source_env *env);
 
-/* What one run's line says (source_say_run): the same words for every source. */
+/* What one run's line says (source_run_done): the same words for every source. */
 struct source_run {
     unsigned long long id;
     const char *date;   /* YYYY-MM-DD, NULL when unknown */
@@ -207,11 +205,9 @@ struct source_run {
     const struct run_rows *by_model;
     const char *why; /* the first failure, NULL when none is known */
 };
-/* "run 123 (2026-01-06): downloaded 2 artifacts (18.1 KB), 40 rows (...); 1 failed: ...",
- * through env->note. */
-void source_say_run(struct source_env *env, const struct source_run *r);
 /* A run is done with: counted (incomplete when it, an artifact or its record was lost, else
- * cached or updated; the first why kept for the summary), said and the progress line moved. */
+ * cached or updated; the first why kept for the summary), said through env->note ("run 123
+ * (2026-01-06): downloaded 2 artifacts (18.1 KB), ...") and the progress line moved. */
 void source_run_done(struct source_env *env, const struct source_run *r);
 
 /* A per-run line through env->note. */

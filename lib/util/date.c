@@ -2,7 +2,9 @@
  * no timegm), and the civil-day arithmetic every source shares. */
 #include "util/date.h"
 
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 static int digits(const char *s, int n, int *out)
 {
@@ -172,4 +174,13 @@ int date_in_range(const char *day, const char *since, const char *until)
     if (until && strncmp(day, until, DATE_LEN) > 0)
         return 0;
     return 1;
+}
+
+void date_format_utc(long long epoch, char *out)
+{
+    time_t t = (time_t)epoch;
+    struct tm tm;
+
+    if (!gmtime_r(&t, &tm) || !strftime(out, DATE_UTC_MAX, "%Y-%m-%d %H:%M:%S UTC", &tm))
+        snprintf(out, DATE_UTC_MAX, "%lld (epoch)", epoch);
 }

@@ -16,6 +16,11 @@ long date_days(const char *s);
  * (DATE_LEN + 1). */
 void date_format(long days, char *out);
 
+/* "YYYY-MM-DD HH:MM:SS UTC" of epoch seconds into out (DATE_UTC_MAX bytes, room for any year
+ * a long long reaches): when a rate limit resets, as messages say it. */
+#define DATE_UTC_MAX 40
+void date_format_utc(long long epoch, char *out);
+
 /* Days from a to b (b - a), both YYYY-MM-DD; 0 when either is not valid. */
 long date_diff(const char *a, const char *b);
 

@@ -2,6 +2,8 @@
 #include "unit.h"
 #include "util/date.h"
 
+#include <limits.h>
+
 static void days(void)
 {
     CHECK(date_valid("2024-02-29"));
@@ -105,11 +107,26 @@ static void ranges(void)
     CHECK(!date_in_range("2026-01-02", NULL, "2026-01-01"));
 }
 
+/* The moment a rate limit resets, as messages say it; an epoch past any calendar still says
+ * something. */
+static void utc_moments(void)
+{
+    char out[DATE_UTC_MAX];
+
+    date_format_utc(0, out);
+    CHECK_STR(out, "1970-01-01 00:00:00 UTC");
+    date_format_utc(1767312000LL + 3723, out);
+    CHECK_STR(out, "2026-01-02 01:02:03 UTC");
+    date_format_utc(LLONG_MAX, out);
+    CHECK_STR(out, "9223372036854775807 (epoch)");
+}
+
 int main(void)
 {
     RUN(days);
     RUN(format_roundtrip);
     RUN(timestamps);
     RUN(ranges);
+    RUN(utc_moments);
     UNIT_END();
 }
