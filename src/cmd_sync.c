@@ -702,19 +702,22 @@ static void mark_damaged(void *ud, unsigned long long run_id, const struct run_c
                          struct manifest *m)
 {
     struct repair *r = ud;
-    size_t k = 0, backup = 0, api = 0;
+    size_t k = 0, backup = 0, docs = 0, api = 0;
 
     for (size_t i = 0; i < c->n; i++)
         api += c->v[i].kind == DAMAGE_UNREADABLE;
-    if (api)
-        idlist_add(&r->api, run_id); /* fetched again from the API by the run's sync */
     for (size_t i = 0; i < m->n; i++) {
         const struct manifest_art *a = &m->arts[i];
-        if (a->state == ART_COMPLETE && a->damaged) {
-            k++;
+        if (a->state != ART_COMPLETE || !a->damaged)
+            continue;
+        k++;
+        if (a->id == STORE_DOCS_ID && a->source && !strcmp(a->source, "api"))
+            docs++; /* the API's documents, recorded as the files of one entry */
+        else
             backup += a->source && !strcmp(a->source, "gcs");
-        }
     }
+    if (api || docs)
+        idlist_add(&r->api, run_id); /* fetched again from the API by the run's sync */
     if (!k)
         return;
     m->complete = 0;
@@ -723,7 +726,8 @@ static void mark_damaged(void *ud, unsigned long long run_id, const struct run_c
         return;
     }
     r->arts += k;
-    idlist_add(backup ? &r->gcs : &r->github, run_id);
+    if (k > docs)
+        idlist_add(backup ? &r->gcs : &r->github, run_id);
 }
 
 /* Syncs the runs of l from source (NULL: the command line's). */

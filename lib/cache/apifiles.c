@@ -10,12 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-int apifiles_path(struct buf *out, const char *cache, const char *run_id, const char *display,
-                  long attempt)
+int apifiles_name(struct buf *out, const char *display, long attempt)
 {
     size_t start = out->len;
 
-    if (buf_addf(out, "%s/run_%s/api/benchmarks_", cache, run_id) < 0)
+    if (buf_adds(out, "benchmarks_") < 0)
         return -1;
     /* display names are [A-Za-z0-9.-]; anything else must not shape a path */
     for (const char *p = display; *p; p++) {
@@ -25,7 +24,7 @@ int apifiles_path(struct buf *out, const char *cache, const char *run_id, const 
     }
     if (display[0] == '.' || buf_addf(out, "_a%ld.json", attempt) < 0)
         goto toolong;
-    if (!jail_name_ok(strrchr(out->p, '/') + 1))
+    if (!jail_name_ok(out->p + start))
         goto toolong; /* the one check every name of the cache passes (cache/jail.h) */
     return 0;
 toolong:
@@ -75,7 +74,8 @@ size_t apifiles_list(const char *run_dir, char ***paths, long *attempt)
     *attempt = 0;
     *paths = NULL;
     /* a link in its place is not followed (scan reports it) */
-    if (buf_addf(&dir, "%s/api", run_dir) < 0 || !jail_is_dir(dir.p) || !(d = opendir(dir.p))) {
+    if (buf_addf(&dir, "%s/" APIFILES_DIR, run_dir) < 0 || !jail_is_dir(dir.p) ||
+        !(d = opendir(dir.p))) {
         buf_release(&dir);
         return 0;
     }

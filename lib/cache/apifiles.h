@@ -12,11 +12,13 @@
  * few dozen re-runs of a run, so anything near a million is not an attempt. */
 #define RUN_ATTEMPT_MAX 1000000L
 
-/* Appends CACHE/run_<ID>/api/benchmarks_<DISPLAY>_a<ATTEMPT>.json to out (display names are
- * [A-Za-z0-9.-]; anything else becomes '_'); -1 for a display name that starts with '.' or a
- * path past the buffer's cap (out unchanged). */
-int apifiles_path(struct buf *out, const char *cache, const char *run_id, const char *display,
-                  long attempt);
+/* The run folder's folder of them (a docs entry of the manifest, store_put_doc). */
+#define APIFILES_DIR "api"
+
+/* Appends benchmarks_<DISPLAY>_a<ATTEMPT>.json to out (display names are [A-Za-z0-9.-];
+ * anything else becomes '_'); -1 for a display name that starts with '.' or a name past the
+ * buffer's cap (out unchanged). */
+int apifiles_name(struct buf *out, const char *display, long attempt);
 
 /* The benchmark files of a run folder that readers should use: those of the highest attempt,
  * sorted, as full paths (malloc'ed, in a malloc'ed array: apifiles_free). *attempt receives
@@ -24,9 +26,8 @@ int apifiles_path(struct buf *out, const char *cache, const char *run_id, const 
 size_t apifiles_list(const char *run_dir, char ***paths, long *attempt);
 void apifiles_free(char **paths, size_t n);
 
-/* Whether the stored document at path reads whole as the API's rows. No digest is recorded for
- * these documents: one cut or garbled since is found this way (verify lists it, a sync of the
- * run fetches it again). */
+/* Whether the stored document at path reads whole as the API's rows: how one that the manifest
+ * does not record (stored by an older imx) is checked. */
 int apifiles_doc_ok(const char *path);
 
 #endif

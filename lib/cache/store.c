@@ -737,21 +737,133 @@ static int set_aside(struct inst *x, const char *rel, struct imx_err *err)
     return r;
 }
 
-int store_set_aside(const struct store *s, unsigned long long run_id, const char *rel,
-                    struct imx_err *err)
+/* The record of name in a docs entry, NULL when none. */
+static struct unpack_file *doc_record(const struct manifest_art *a, const char *name)
 {
-    struct buf dir = BUF_INIT_MAX(FS_PATH_MAX);
-    struct inst x;
-    int r;
+    for (size_t k = 0; a && k < a->ncontent; k++)
+        if (!strcmp(a->content[k].path, name))
+            return &a->content[k];
+    return NULL;
+}
 
+/* Whether every file of a docs entry holds its recorded bytes. */
+static int docs_all_same(const char *run_dir, const struct manifest_art *a)
+{
+    struct buf p = BUF_INIT_MAX(FS_PATH_MAX);
+    int same = 1;
+
+    for (size_t k = 0; same && k < a->ncontent; k++) {
+        buf_reset(&p);
+        buf_addf(&p, "%s/%s/%s", run_dir, a->path, a->content[k].path);
+        same = same_bytes(p.p, &a->content[k]);
+    }
+    buf_release(&p);
+    return same;
+}
+
+/* Records f (name, size, digest) in dir's docs entry of m. */
+static void record_doc(struct manifest *m, const char *dir, const char *source,
+                       const struct unpack_file *f)
+{
+    struct manifest_art *a = manifest_get(m, STORE_DOCS_ID, dir);
+    struct unpack_file *rec = doc_record(a, f->path);
+
+    if (!a->has_content || !a->path || strcmp(a->path, dir)) {
+        free(a->path);
+        a->path = xstrdup(dir);
+        a->has_content = 1;
+    }
+    free(a->source);
+    a->source = xstrdup(source);
+    a->state = ART_COMPLETE;
+    if (!rec) {
+        a->content = xrealloc(a->content, (a->ncontent + 1) * sizeof(*a->content));
+        rec = &a->content[a->ncontent++];
+        rec->path = xstrdup(f->path);
+        rec->size = 0;
+    }
+    a->size = a->size - rec->size + f->size;
+    rec->size = f->size;
+    memcpy(rec->sha256, f->sha256, sizeof(rec->sha256));
+}
+
+int store_put_doc(const struct store *s, unsigned long long run_id, const char *dir,
+                  const char *name, const char *source, const void *data, size_t len,
+                  struct imx_err *err)
+{
+    struct buf run_dir = BUF_INIT_MAX(FS_PATH_MAX), rel = BUF_INIT_MAX(FS_PATH_MAX),
+               p = BUF_INIT_MAX(FS_PATH_MAX);
+    struct unpack_file f = {(char *)name, len, ""};
+    unsigned char md[32];
+    unsigned int n = 0;
+    struct manifest m;
+    struct manifest_art *a;
+    struct imx_err e2 = IMX_ERR_INIT;
+    struct inst x;
+    int r = 0;
+
+    if (!jail_name_ok(dir) || !jail_name_ok(name))
+        return imx_seterr(err, IMX_EUNSAFE, "'%s/%s' cannot be a path in the cache (refused)", dir,
+                          name);
+    if (store_manifest_load(s, run_id, &m, &e2) < 0)
+        imx_err_clear(&e2); /* one that does not read is rebuilt, as the artifacts' engines do */
+    EVP_Digest(data, len, md, &n, EVP_sha256(), NULL);
+    for (unsigned i = 0; i < 32; i++)
+        snprintf(f.sha256 + 2 * i, 3, "%02x", md[i]);
     memset(&x, 0, sizeof(x));
     x.s = s;
     x.run_id = run_id;
-    store_run_dir(s, run_id, &dir);
-    x.run_dir = dir.p;
-    r = set_aside(&x, rel, err);
-    buf_release(&dir);
+    x.art_id = STORE_DOCS_ID;
+    store_run_dir(s, run_id, &run_dir);
+    x.run_dir = run_dir.p;
+    buf_addf(&rel, "run_%llu/%s", run_id, dir);
+    buf_addf(&p, "%s/%s/%s", run_dir.p, dir, name);
+    r = jail_dirs(s->cache, rel.p, 1, err);
+    buf_reset(&rel);
+    buf_addf(&rel, "%s/%s", dir, name);
+    if (r == 0 && path_exists(p.p) && !same_bytes(p.p, &f))
+        r = set_aside(&x, rel.p, err);
+    if (r == 0)
+        r = atomic_write(p.p, data, len, err);
+    if (r == 0) {
+        record_doc(&m, dir, source, &f);
+        a = manifest_find(&m, STORE_DOCS_ID);
+        if (a->damaged)
+            a->damaged = !docs_all_same(run_dir.p, a);
+        r = store_manifest_save(s, &m, err);
+    }
+    manifest_release(&m);
+    buf_release(&run_dir);
+    buf_release(&rel);
+    buf_release(&p);
     return r;
+}
+
+int store_doc_ok(const struct store *s, unsigned long long run_id, const char *dir,
+                 const char *name)
+{
+    struct manifest m;
+    struct imx_err e = IMX_ERR_INIT;
+    struct buf p = BUF_INIT_MAX(FS_PATH_MAX);
+    const struct manifest_art *a;
+    const struct unpack_file *f;
+    struct stat st;
+    int ok = 0;
+
+    if (store_manifest_load(s, run_id, &m, &e) > 0) {
+        a = manifest_find(&m, STORE_DOCS_ID);
+        f = a && a->state == ART_COMPLETE && !strcmp(a->name, dir) ? doc_record(a, name) : NULL;
+        store_run_file(s, run_id, dir, &p);
+        buf_addf(&p, "/%s", name);
+        if (f && a->damaged)
+            ok = same_bytes(p.p, f);
+        else if (f)
+            ok = lstat(p.p, &st) == 0 && S_ISREG(st.st_mode) &&
+                 (unsigned long long)st.st_size == f->size;
+    }
+    manifest_release(&m);
+    buf_release(&p);
+    return ok;
 }
 
 /* Whether the file at run_dir/name is the very file a superseded aggregate keeps (a hard link

@@ -5,6 +5,7 @@
  *   CACHE/run_<ID>/run.json              the run object as the API returned it
  *   CACHE/run_<ID>/agg_bmk.json          results_bmk (unpacked into the run folder itself)
  *   CACHE/run_<ID>/<artifact name>/      any other artifact
+ *   CACHE/run_<ID>/api/                  a source's documents (store_put_doc), recorded too
  *   CACHE/run_<ID>/imx-manifest.json     what is there, written last
  *   CACHE/run_<ID>/.staging-<id>/        an artifact being unpacked (never read)
  *   CACHE/run_<ID>/.superseded/<id>-<name>/  artifacts replaced by a re-run, kept
@@ -143,10 +144,23 @@ IMX_MUST_CHECK int store_write_file(const struct store *s, const char *rel, cons
 /* Whether artifact id of the run is stored (manifest state complete, its files there with
  * the sizes recorded). */
 int store_have(const struct store *s, unsigned long long run_id, unsigned long long art_id);
-/* Moves rel (below the run's folder: a file found damaged that is about to be fetched again and
- * belongs to no artifact, an API document) to run_<ID>/.damaged/0-<n>/rel: never deleted. */
-IMX_MUST_CHECK int store_set_aside(const struct store *s, unsigned long long run_id,
-                                   const char *rel, struct imx_err *err);
+/*
+ * Files a source writes in a run folder in a layout of its own (the InferenceX API's documents
+ * under run_<ID>/api/) are recorded like an artifact's: one manifest entry per folder, id
+ * STORE_DOCS_ID, its name and path the folder, state complete, size and SHA-256 of each file.
+ */
+#define STORE_DOCS_ID 0ULL
+/* Writes run_<ID>/<dir>/<name> atomically, then records it in dir's entry (source given) and
+ * saves the manifest. A file there with other bytes is moved to run_<ID>/.damaged/0-<n>/ first:
+ * never deleted. The entry stays damaged until every file it records matches again. */
+IMX_MUST_CHECK int store_put_doc(const struct store *s, unsigned long long run_id, const char *dir,
+                                 const char *name, const char *source, const void *data, size_t len,
+                                 struct imx_err *err);
+/* Whether run_<ID>/<dir>/<name> is recorded and there with its size; re-hashed too when its
+ * entry was found damaged (imx verify, sync --repair). A file not recorded (a cache of an
+ * older imx, a write cut short before the manifest) is not stored: it is fetched again. */
+int store_doc_ok(const struct store *s, unsigned long long run_id, const char *dir,
+                 const char *name);
 
 /* A temporary file for a download, under CACHE/.imx/tmp, removed on signals. */
 struct store_tmp {

@@ -166,6 +166,8 @@ static int transient(const char *name)
            (name[0] == '.' && t && t > name && n >= 11 && t == name + n - 11);
 }
 
+/* Lists the files below rel that nothing accounts for (API documents the manifest does not
+ * record are check_api_docs's). */
 static void walk(const char *run_dir, const char *rel, const struct manifest *m,
                  struct run_check *c, int depth)
 {
@@ -187,7 +189,7 @@ static void walk(const char *run_dir, const char *rel, const struct manifest *m,
         if (S_ISDIR(st.st_mode)) {
             if (strcmp(child.p, ".damaged"))
                 walk(run_dir, child.p, m, c, depth + 1);
-        } else if (!claimed(m, child.p)) {
+        } else if (!claimed(m, child.p) && strncmp(child.p, APIFILES_DIR "/", 4)) {
             add(c, child.p, DAMAGE_UNEXPECTED, 0, (unsigned long long)st.st_size, NULL);
         }
     }
@@ -230,15 +232,16 @@ size_t verify_run(const char *run_dir, struct manifest *m, int deep, struct run_
     return damaged;
 }
 
-/* The API's documents of the run (their digests are not recorded): each must read whole. */
-static void check_api_docs(const char *run_dir, struct run_check *c)
+/* The API's documents of the run that the manifest does not record (an older imx stored them
+ * without digests): each must read whole. Recorded ones were re-hashed with the artifacts. */
+static void check_api_docs(const char *run_dir, const struct manifest *m, struct run_check *c)
 {
     char **docs;
     long attempt;
     size_t n = apifiles_list(run_dir, &docs, &attempt), skip = strlen(run_dir) + 1;
 
     for (size_t i = 0; i < n; i++)
-        if (!apifiles_doc_ok(docs[i]))
+        if (!claimed(m, docs[i] + skip) && !apifiles_doc_ok(docs[i]))
             add(c, docs[i] + skip, DAMAGE_UNREADABLE, 0, 0, NULL);
     apifiles_free(docs, n);
 }
@@ -275,7 +278,7 @@ static void verify_one(const char *cache, unsigned long long id, int deep, verif
         verify_run(dir.p, &m, deep, &c);
     }
     if (deep)
-        check_api_docs(dir.p, &c);
+        check_api_docs(dir.p, &m, &c);
     st->files += c.files;
     st->bytes += c.bytes;
     st->unrecorded += c.unrecorded;

@@ -11,7 +11,7 @@ enum damage_kind {
     DAMAGE_CUT,        /* shorter than recorded */
     DAMAGE_CHANGED,    /* other bytes, longer, or not a regular file any more */
     DAMAGE_UNEXPECTED, /* there, recorded by no artifact (deep checks only) */
-    DAMAGE_UNREADABLE, /* an API document (no digest recorded) that no longer reads as rows */
+    DAMAGE_UNREADABLE, /* an API document not recorded (older imx) that no longer reads as rows */
 };
 
 struct damage {

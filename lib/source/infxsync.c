@@ -401,8 +401,9 @@ static void bench_arrived(struct source_get *g, void *ud)
             infx_strs_add(&j->dates, pk.date);
         /* keep a located run's answer: it is the run's rows for that attempt */
         if ((j->run || (pk.attempt > 0 && !s->listing)) &&
-            apifiles_path(&p, ".", j->id, name, j->run ? j->run->attempt : pk.attempt) == 0 &&
-            (s->rc = store_write_file(s->store, p.p + 2, text, len, s->err)) == 0) {
+            apifiles_name(&p, name, j->run ? j->run->attempt : pk.attempt) == 0 &&
+            (s->rc = store_put_doc(s->store, strtoull(j->id, NULL, 10), APIFILES_DIR, p.p, "api",
+                                   text, len, s->err)) == 0) {
             j->got++;
             j->rows += as.rows;
             j->bytes += len;
@@ -450,26 +451,6 @@ static struct job *job_new(struct sync *s, const struct infx_run *run, const cha
     return j;
 }
 
-/* Whether the run's document at path (below the cache) is stored whole: one that no longer
- * reads as the API's rows (cut, garbled) is set aside under .damaged/ and fetched again. */
-static int doc_stored(struct sync *s, const char *id, const char *path)
-{
-    struct imx_err e = IMX_ERR_INIT;
-    size_t skip = strlen(s->env->cache) + strlen("/run_/") + strlen(id);
-
-    if (!path_exists(path))
-        return 0;
-    if (apifiles_doc_ok(path))
-        return 1;
-    if (strlen(path) > skip &&
-        store_set_aside(s->store, strtoull(id, NULL, 10), path + skip, &e) < 0) {
-        imx_warn(s->env->diag, e.code, "run %s: %s (the damaged document is left as it is)", id,
-                 e.msg);
-        return 1;
-    }
-    return 0;
-}
-
 /* Asks for what a selected run still needs; done at once when it needs nothing. */
 static void run_start(struct sync *s, const struct infx_run *run)
 {
@@ -484,8 +465,8 @@ static void run_start(struct sync *s, const struct infx_run *run)
     names_for(s, run->keys.n || !ad ? &run->keys : &ad->keys, &models);
     for (size_t m = 0; m < models.n; m++) {
         buf_reset(&p);
-        if (apifiles_path(&p, s->env->cache, run->id, models.v[m], run->attempt) == 0 &&
-            !doc_stored(s, run->id, p.p))
+        if (apifiles_name(&p, models.v[m], run->attempt) == 0 &&
+            !store_doc_ok(s->store, strtoull(run->id, NULL, 10), APIFILES_DIR, p.p))
             infx_strs_add(&need, models.v[m]);
     }
     if (models.n) {

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # api_cache: what the InferenceX API's engine writes keeps the cache's rules. A link where it
 # writes (api/, api/workflow-info, run_<ID>, run_<ID>/api) is refused (exit 4) and the folder it
-# points to keeps every file. Its documents (stored without digests) that no longer read as its
-# rows are damage like any other: `imx verify` lists them (exit 1), a plain sync of the run
-# fetches them again and `imx sync --repair` does without --source, the damaged bytes kept under
-# run_<ID>/.damaged/. Before, verify said nothing, the sync said "cached" and the repair that
-# extract's warning named did nothing.
+# points to keeps every file. Its documents are recorded in the run's manifest (size, SHA-256)
+# and damage is found like any other: `imx verify` lists a cut or changed one (exit 1), a plain
+# sync fetches again one deleted or cut (existence and size), `imx sync --repair` one changed
+# (a digit of a throughput, still valid JSON of the same size: before, nothing found it and the
+# table showed the wrong number), the damaged bytes kept under run_<ID>/.damaged/. A cache of an
+# older imx (documents without records) still syncs: its documents are fetched again and
+# recorded, one that no longer reads is listed by verify meanwhile.
 . "$(dirname "$0")/../lib.sh"
 . "$TESTS_DIR/fake/api.sh"
 
@@ -33,7 +35,7 @@ t_cut() {
     truncate -s $(($(stat -c %s "$F") / 2)) "$F"
     imx verify --cache "$C" >"$W/v1" 2>/dev/null
     assert_eq "$?" 1 "verify exit status" &&
-        assert_contains "$W/v1" "$RUN/api/$(basename "$F"): unreadable" || return 1
+        assert_contains "$W/v1" "$RUN/api/$(basename "$F"): cut" || return 1
     async --collect-recent 2 >"$W/s1" 2>&1 || fail "sync: $(cat "$W/s1")" || return 1
     cmp -s "$F" "$W/good.json" || fail "not fetched again: $(cat "$W/s1")" || return 1
     [ -n "$(find "$C/$RUN/.damaged" -name "$(basename "$F")")" ] || fail "the cut bytes not kept"
@@ -47,6 +49,57 @@ t_repair() {
     [ "$(find "$C/$RUN/.damaged" -name "$(basename "$F")" | wc -l)" = 2 ] ||
         fail "the garbled bytes not kept" || return 1
     imx verify --cache "$C" -q || fail "still damaged"
+}
+
+# a throughput of the document, one digit changed: same size, still the API's rows
+t_digit() {
+    local want got
+    want=$(grep -o '"tput_per_gpu":[1-8][0-9.]*' "$F" | head -n 1 | cut -d: -f2)
+    [ -n "$want" ] || fail "no throughput in $F" || return 1
+    sed -i "0,/\"tput_per_gpu\":$want/s//\"tput_per_gpu\":9${want#?}/" "$F"
+    assert_eq "$(stat -c %s "$F")" "$(stat -c %s "$W/good.json")" "size after the change" &&
+        grep -q "\"tput_per_gpu\":9${want#?}" "$F" || fail "the digit was not changed" || return 1
+    imx verify --cache "$C" >"$W/v2" 2>"$W/v2.err"
+    assert_eq "$?" 1 "verify exit status" &&
+        assert_contains "$W/v2" "$RUN/api/$(basename "$F"): changed (SHA-256 differs)" &&
+        assert_contains "$W/v2.err" "imx sync --repair ${RUN#run_}" || return 1
+    imx extract --offline --cache "$C" --model all -o "$W/t2.csv" 2>/dev/null
+    grep -q ",9${want#?}," "$W/t2.csv" || fail "the changed value is not in the table" || return 1
+    async --repair >"$W/r2" 2>&1 || fail "repair: $(cat "$W/r2")" || return 1
+    cmp -s "$F" "$W/good.json" || fail "not repaired: $(cat "$W/r2")" || return 1
+    [ "$(find "$C/$RUN/.damaged" -name "$(basename "$F")" | wc -l)" = 3 ] ||
+        fail "the changed bytes not kept" || return 1
+    imx extract --offline --cache "$C" --model all -o "$W/t3.csv" 2>/dev/null
+    got=$(grep -c ",$want," "$W/t3.csv")
+    [ "$got" -ge 1 ] && ! grep -q ",9${want#?}," "$W/t3.csv" ||
+        fail "the table does not show the server's $want again" || return 1
+    imx verify --cache "$C" -q || fail "still damaged after the repair"
+}
+
+t_deleted() {
+    rm "$F"
+    async --collect-recent 2 >"$W/s3" 2>&1 || fail "sync: $(cat "$W/s3")" || return 1
+    cmp -s "$F" "$W/good.json" || fail "a deleted document not fetched again: $(cat "$W/s3")" ||
+        return 1
+    imx verify --cache "$C" -q || fail "damaged after the sync"
+}
+
+# the cache as an older imx left it: documents without records (no manifest), one garbled
+t_old_cache() {
+    local g
+    rm "$C"/run_*/imx-manifest.json
+    g=$(ls "$C"/run_*/api/benchmarks_*.json | tail -n 1)
+    printf '[{"hardware": ' >"$g"
+    imx verify --cache "$C" >"$W/v4" 2>/dev/null
+    assert_eq "$?" 1 "verify of the older cache" &&
+        assert_contains "$W/v4" "/api/$(basename "$g"): unreadable" || return 1
+    async --collect-recent 2 >"$W/s4" 2>&1 || fail "sync: $(cat "$W/s4")" || return 1
+    for m in "$C"/run_*/imx-manifest.json; do
+        grep -q '"sha256": "' "$m" || fail "no digests recorded in $m" || return 1
+    done
+    python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$g" ||
+        fail "the garbled document was not fetched again" || return 1
+    imx verify --cache "$C" -q || fail "the synced older cache does not verify clean"
 }
 
 t_links() {
@@ -69,3 +122,6 @@ t_run "api cache: links where the engine writes are refused, never written throu
 t_run "api repair: a fresh cache verifies clean, the summary counts the bytes" t_setup
 t_run "api repair: a cut document is listed by verify, fetched again by a plain sync" t_cut
 t_run "api repair: a garbled document is repaired by sync --repair without --source" t_repair
+t_run "api repair: a changed digit is found by verify, repaired by sync --repair" t_digit
+t_run "api repair: a deleted document is fetched again by a plain sync" t_deleted
+t_run "api repair: a cache of an older imx (no records) syncs and is recorded" t_old_cache

@@ -276,6 +276,53 @@ static void damaged_set_aside(void)
     store_close(&s);
 }
 
+/* A source's own documents (the API's under api/) are recorded in the manifest beside the run's
+ * artifacts: found by size cheaply, by SHA-256 once the entry is marked damaged; a document
+ * written again over other bytes leaves them under .damaged/0-<n>/. */
+static void docs_recorded(void)
+{
+    struct store s;
+    struct imx_err err = IMX_ERR_INIT;
+    struct manifest m;
+    struct run_check c;
+    char p[512], dir[512];
+    size_t before;
+
+    CHECK(store_open(&s, base, &err) == 0);
+    CHECK(store_manifest_load(&s, 9, &m, &err) == 1);
+    before = m.n;
+    manifest_release(&m);
+    CHECK(!store_doc_ok(&s, 9, "api", "b_a1.json"));
+    CHECK(store_put_doc(&s, 9, "api", "b_a1.json", "api", "[1.5]", 5, &err) == 0);
+    CHECK(store_put_doc(&s, 9, "api", "c_a1.json", "api", "[2]", 3, &err) == 0);
+    CHECK(store_doc_ok(&s, 9, "api", "b_a1.json") && !store_doc_ok(&s, 9, "api", "x_a1.json"));
+    CHECK(store_manifest_load(&s, 9, &m, &err) == 1 && m.n == before + 1);
+    CHECK(manifest_find(&m, STORE_DOCS_ID)->ncontent == 2 &&
+          manifest_find(&m, STORE_DOCS_ID)->size == 8);
+    /* one digit changed: the size still matches, the deep check finds it */
+    snprintf(p, sizeof(p), "%s/run_9/api/b_a1.json", base);
+    put_file(p, "[1.6]");
+    snprintf(dir, sizeof(dir), "%s/run_9", base);
+    CHECK(store_doc_ok(&s, 9, "api", "b_a1.json"));
+    memset(&c, 0, sizeof(c));
+    CHECK(verify_run(dir, &m, 1, &c) == 1 && c.n == 1 && c.v[0].kind == DAMAGE_CHANGED &&
+          !strcmp(c.v[0].path, "api/b_a1.json"));
+    run_check_release(&c);
+    CHECK(store_manifest_save(&s, &m, &err) == 0);
+    manifest_release(&m);
+    CHECK(!store_doc_ok(&s, 9, "api", "b_a1.json") && store_doc_ok(&s, 9, "api", "c_a1.json"));
+    /* written again: the changed bytes kept, the entry no longer damaged */
+    CHECK(store_put_doc(&s, 9, "api", "b_a1.json", "api", "[1.5]", 5, &err) == 0);
+    CHECK(exists("run_9/.damaged/0-1/api/b_a1.json") && store_doc_ok(&s, 9, "api", "b_a1.json"));
+    CHECK(store_manifest_load(&s, 9, &m, &err) == 1 && !manifest_find(&m, STORE_DOCS_ID)->damaged);
+    manifest_release(&m);
+    /* the same bytes again: nothing set aside; a name that leaves its folder: refused */
+    CHECK(store_put_doc(&s, 9, "api", "c_a1.json", "api", "[2]", 3, &err) == 0 &&
+          !exists("run_9/.damaged/0-2"));
+    CHECK(store_put_doc(&s, 9, "api", "../x", "api", "[2]", 3, &err) == -IMX_EUNSAFE);
+    store_close(&s);
+}
+
 static void locks(void)
 {
     struct store a, b;
@@ -319,6 +366,7 @@ int main(void)
     RUN(links_refused);
     RUN(install_and_supersede);
     RUN(damaged_set_aside);
+    RUN(docs_recorded);
     RUN(locks);
     RUN(runs_listed);
     remove_tree(base);
