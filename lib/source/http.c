@@ -21,6 +21,7 @@
 
 #define RATE_WAITS_MAX 5  /* rate-limit waits of one request before it gives up */
 #define SECONDARY_WAIT 60 /* GitHub: wait at least a minute when no header says how long */
+#define UNREACHABLE "the host could not be reached: "
 
 struct http_client {
     CURLM *multi;
@@ -58,8 +59,6 @@ struct http_client {
     size_t tasks; /* submitted, done() not called yet */
 };
 
-static int curl_ready;
-
 static long long now_ms(void)
 {
     struct timespec ts;
@@ -71,30 +70,24 @@ int http_client_new(struct http_client **out, const struct http_opts *o, struct 
 {
     struct http_client *c;
 
-    if (!curl_ready) {
-        if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-            return imx_seterr(err, IMX_ENET, "cannot initialise libcurl");
-        curl_ready = 1;
-    }
+    /* reference-counted by libcurl: one call per client is fine */
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+        return imx_seterr(err, IMX_ENET, "cannot initialise libcurl");
     c = xcalloc(1, sizeof(*c));
     c->o = *o;
-    pthread_mutex_init(&c->mu, NULL);
-    pthread_cond_init(&c->cv, NULL);
     if (c->o.stall_seconds <= 0)
         c->o.stall_seconds = HTTP_STALL_SECONDS;
     if (c->o.min_rate <= 0)
         c->o.min_rate = HTTP_MIN_RATE;
     if (c->o.backoff_ms <= 0)
         c->o.backoff_ms = HTTP_BACKOFF_MS;
-    if (c->o.max_wait < 0)
-        c->o.max_wait = 0;
     c->multi = curl_multi_init();
     if (!c->multi) {
-        pthread_cond_destroy(&c->cv);
-        pthread_mutex_destroy(&c->mu);
         free(c);
         return imx_seterr(err, IMX_ENET, "cannot initialise libcurl");
     }
+    pthread_mutex_init(&c->mu, NULL);
+    pthread_cond_init(&c->cv, NULL);
     curl_multi_setopt(c->multi, CURLMOPT_PIPELINING, (long)CURLPIPE_MULTIPLEX);
     http_client_tune(c, 0, 0, 0);
     c->rnd = (unsigned)time(NULL) ^ ((unsigned)getpid() << 16);
@@ -178,8 +171,7 @@ void http_req_init(struct http_req *r, const char *url)
 {
     memset(r, 0, sizeof(*r));
     r->url = url;
-    buf_init(&r->body, HTTP_BODY_DEFAULT);
-    clear_results(r);
+    clear_results(r); /* the body's cap is set by http_submit */
 }
 
 void http_req_release(struct http_req *r)
@@ -222,14 +214,13 @@ static void set_msg(struct http_req *r, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 static void set_msg(struct http_req *r, int code, const char *fmt, ...)
 {
-    struct buf b = BUF_INIT_MAX(sizeof(r->msg) - 1);
+    char m[sizeof(r->msg)]; /* the arguments may include r->msg */
     va_list ap;
 
     va_start(ap, fmt);
-    buf_vaddf(&b, fmt, ap);
+    vsnprintf(m, sizeof(m), fmt, ap);
     va_end(ap);
-    snprintf(r->msg, sizeof(r->msg), "%s", b.p);
-    buf_release(&b);
+    memcpy(r->msg, m, sizeof(m));
     r->code = -code;
 }
 
@@ -263,38 +254,30 @@ static long long header_ll(CURL *e, const char *name, long long dflt)
     if (!v)
         return dflt;
     errno = 0;
-    x = strtoll(v, &end, 10);
-    while (*end == ' ' || *end == '\t')
-        end++;
+    x = strtoll(v, &end, 10); /* libcurl strips the value's surrounding whitespace */
     return errno || end == v || *end || x < 0 ? dflt : x;
-}
-
-/* A header's HTTP date as epoch seconds, or -1. */
-static long long header_date(CURL *e, const char *name)
-{
-    const char *v = header(e, name);
-    return v ? (long long)curl_getdate(v, NULL) : -1;
 }
 
 /* What the response headers say, into r. */
 static void read_headers(struct http_req *r, CURL *e)
 {
     long long s = header_ll(e, "retry-after", -1), now = time(NULL);
+    const char *v;
 
     r->etag = header_dup(e, "etag");
     r->link = header_dup(e, "link");
     r->content_type = header_dup(e, "content-type");
     r->content_disposition = header_dup(e, "content-disposition");
-    if (s < 0 && header(e, "retry-after")) {
+    if (s < 0 && (v = header(e, "retry-after"))) {
         /* an HTTP date instead of seconds */
-        long long t = header_date(e, "retry-after");
+        long long t = curl_getdate(v, NULL);
         s = t > now ? t - now : t >= 0 ? 0 : -1;
     }
     r->retry_after = s > HTTP_RETRY_AFTER_MAX ? HTTP_RETRY_AFTER_MAX : (long)s;
     r->rl_remaining = (long)header_ll(e, "x-ratelimit-remaining", -1);
     r->rl_reset = header_ll(e, "x-ratelimit-reset", 0);
     r->content_length = header_ll(e, "content-length", -1);
-    s = header_date(e, "date");
+    s = (v = header(e, "date")) ? curl_getdate(v, NULL) : -1;
     r->server_date = s > 0 ? s : 0;
 }
 
@@ -392,47 +375,22 @@ static int unreachable(struct http_client *c, CURLcode rc, const struct http_req
 
 /* ---- starting and finishing transfers ------------------------------------------------- */
 
-static CURL *easy_get(struct http_client *c)
-{
-    if (c->npool) {
-        CURL *e = c->pool[--c->npool];
-        curl_easy_reset(e);
-        return e;
-    }
-    return curl_easy_init();
-}
-
-static void easy_put(struct http_client *c, CURL *e)
-{
-    ALLOC_GROW(c->pool, c->npool + 1, c->cappool);
-    c->pool[c->npool++] = e;
-}
-
-static void act_add(struct http_client *c, struct http_req *r)
-{
-    ALLOC_GROW(c->act, c->nact + 1, c->capact);
-    c->act[c->nact++] = r;
-}
-
-static void act_del(struct http_client *c, struct http_req *r)
-{
-    for (size_t i = 0; i < c->nact; i++) {
-        if (c->act[i] == r) {
-            c->act[i] = c->act[--c->nact];
-            return;
-        }
-    }
-}
-
-/* Takes a transfer out of the multi handle; its easy handle goes back to the pool. */
+/* Takes a transfer out of the multi handle (or one that could not be added); its easy handle
+ * goes back to the pool. */
 static void detach(struct http_client *c, struct http_req *r)
 {
     curl_multi_remove_handle(c->multi, r->easy);
     curl_slist_free_all(r->slist);
     r->slist = NULL;
-    easy_put(c, r->easy);
+    ALLOC_GROW(c->pool, c->npool + 1, c->cappool);
+    c->pool[c->npool++] = r->easy;
     r->easy = NULL;
-    act_del(c, r);
+    for (size_t i = 0; i < c->nact; i++) {
+        if (c->act[i] == r) {
+            c->act[i] = c->act[--c->nact];
+            break;
+        }
+    }
 }
 
 static void log_line(struct http_client *c, const char *fmt, ...)
@@ -457,12 +415,8 @@ static void log_headers(struct http_client *c, const struct http_req *r)
     for (int i = 0; r->headers[i]; i++) {
         const char *h = r->headers[i];
         if (!strncasecmp(h, "authorization:", 14)) {
-            const char *v = h + 14;
-            size_t sch;
-            while (*v == ' ')
-                v++;
-            sch = strcspn(v, " ");
-            log_line(c, "  > Authorization: %.*s <redacted>", (int)sch, v);
+            const char *v = h + 14 + strspn(h + 14, " ");
+            log_line(c, "  > Authorization: %.*s <redacted>", (int)strcspn(v, " "), v);
         } else {
             log_line(c, "  > %s", h);
         }
@@ -471,20 +425,15 @@ static void log_headers(struct http_client *c, const struct http_req *r)
 
 static int start(struct http_client *c, struct http_req *r)
 {
-    CURL *e = easy_get(c);
+    CURL *e;
     struct curl_slist *sl = NULL;
 
-    if (!e) {
-        set_msg(r, IMX_ENET, "cannot create a transfer for %s", r->shown);
-        return -1;
-    }
     clear_results(r);
     r->attempt++;
     if (r->fp) {
         /* a retried download starts over */
         fflush(r->fp);
         if (ftruncate(fileno(r->fp), 0) != 0 || fseek(r->fp, 0, SEEK_SET) != 0) {
-            easy_put(c, e);
             set_msg(r, IMX_EIO, "cannot rewind the download file: %s", strerror(errno));
             return -1;
         }
@@ -493,11 +442,16 @@ static int start(struct http_client *c, struct http_req *r)
         if (!r->md)
             r->md = EVP_MD_CTX_new();
         if (!r->md || !EVP_DigestInit_ex(r->md, EVP_sha256(), NULL)) {
-            easy_put(c, e);
             set_msg(r, IMX_EVERIFY, "cannot initialise sha256");
             return -1;
         }
     }
+    e = c->npool ? c->pool[--c->npool] : curl_easy_init();
+    if (!e) {
+        set_msg(r, IMX_ENET, "cannot create a transfer for %s", r->shown);
+        return -1;
+    }
+    curl_easy_reset(e);
     for (int i = 0; r->headers[i]; i++)
         sl = curl_slist_append(sl, r->headers[i]);
     if (r->if_none_match) {
@@ -509,7 +463,6 @@ static int start(struct http_client *c, struct http_req *r)
     r->slist = sl;
     r->easy = e;
     curl_easy_setopt(e, CURLOPT_URL, r->url);
-    curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L); /* redirects are the caller's decision */
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -531,15 +484,13 @@ static int start(struct http_client *c, struct http_req *r)
         curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
     if (c->o.log_headers)
         log_headers(c, r);
+    ALLOC_GROW(c->act, c->nact + 1, c->capact);
+    c->act[c->nact++] = r;
     if (curl_multi_add_handle(c->multi, e) != CURLM_OK) {
-        curl_slist_free_all(sl);
-        r->slist = NULL;
-        r->easy = NULL;
-        easy_put(c, e);
+        detach(c, r);
         set_msg(r, IMX_ENET, "cannot start a transfer for %s", r->shown);
         return -1;
     }
-    act_add(c, r);
     c->st.requests++;
     return 0;
 }
@@ -594,12 +545,6 @@ static long backoff_ms(struct http_client *c, int attempt)
     return b / 2 + (long)(rand_r(&c->rnd) % (unsigned)(b / 2 + 1));
 }
 
-static void requeue_after(struct http_client *c, struct http_req *r, long long delay_ms)
-{
-    r->not_before_ms = now_ms() + delay_ms;
-    enqueue(c, r);
-}
-
 int http_retry(struct http_client *c, struct http_req *r)
 {
     long d;
@@ -609,7 +554,8 @@ int http_retry(struct http_client *c, struct http_req *r)
     d = backoff_ms(c, r->attempt);
     log_line(c, "retry %d/%d of GET %s in %.1f s", r->attempt + 1, c->attempts, r->shown,
              (double)d / 1000.0);
-    requeue_after(c, r, d);
+    r->not_before_ms = now_ms() + d;
+    enqueue(c, r);
     return 0;
 }
 
@@ -649,7 +595,8 @@ static int rate_limited(struct http_client *c, struct http_req *r)
     if (r->rate_limited && c->hold_until_ms < now_ms() + wait * 1000)
         c->hold_until_ms = now_ms() + wait * 1000;
     r->attempt--; /* a wait is not a failed attempt */
-    requeue_after(c, r, wait * 1000);
+    r->not_before_ms = now_ms() + wait * 1000;
+    enqueue(c, r);
     return 1;
 }
 
@@ -677,30 +624,25 @@ static void call_done(struct http_req *r)
 }
 
 /* Ends a request that gets no (more) transfer: "given up" or "not asked", saying why. */
-static void end_early(struct http_req *r, int code, const char *verb, const char *why)
+static void end_early(struct http_req *r, int code, const char *verb, const char *what,
+                      const char *why)
 {
     clear_results(r);
-    set_msg(r, code, "%s: %s (%s)", verb, r->shown, why);
+    set_msg(r, code, "%s: %s (%s%s)", verb, r->shown, what, why);
     call_done(r);
 }
 
 /* The transfers still running to a host just found unreachable end now, all together: those
  * queued behind the dead connection would otherwise each wait out their own timeout. */
-static void drop_host(struct http_client *c, const struct http_req *dead)
+static void drop_host(struct http_client *c, const struct http_req *dead, const char *why)
 {
-    const struct http_host_down *d = down_of(c, dead->host);
-    char why[320];
-
-    if (!d)
-        return;
-    snprintf(why, sizeof(why), "the host could not be reached: %s", d->why);
     for (size_t i = c->nact; i-- > 0;) {
         struct http_req *r = c->act[i];
         if (r == dead || !r->host || strcmp(r->host, dead->host))
             continue;
         detach(c, r);
         /* done() may queue requests, never start them: act changes only here */
-        end_early(r, IMX_ENET, "given up", why);
+        end_early(r, IMX_ENET, "given up", UNREACHABLE, why);
     }
 }
 
@@ -725,10 +667,8 @@ static void finish(struct http_client *c, struct http_req *r, CURLcode rc)
         c->st.not_modified++;
     if (c->o.progress)
         c->o.progress(c->o.progress_ud, &c->st);
-    if (r->md) {
-        unsigned int len = 0;
-        EVP_DigestFinal_ex(r->md, r->sha256, &len);
-    }
+    if (r->md)
+        EVP_DigestFinal_ex(r->md, r->sha256, NULL);
     /* the last bytes reach the file only now: a full disk may show here first */
     if (r->fp && (fflush(r->fp) != 0 || ferror(r->fp)) && !r->write_errno)
         r->write_errno = errno ? errno : EIO;
@@ -745,7 +685,7 @@ static void finish(struct http_client *c, struct http_req *r, CURLcode rc)
             set_msg(r, IMX_ENET, "GET %s: %s", r->shown, curl_easy_strerror(rc));
         if (!r->toobig && unreachable(c, rc, r) && (h = host_of(c, r->host))) {
             snprintf(h->d.why, sizeof(h->d.why), "%.*s", (int)sizeof(h->d.why) - 1, r->msg);
-            drop_host(c, r);
+            drop_host(c, r, h->d.why);
         }
         log_line(c, "GET %s -> failed: %s (%.0f ms)", r->shown, r->msg, t * 1000);
         r->status = rc == CURLE_WRITE_ERROR || r->toobig ? r->status : 0;
@@ -808,39 +748,29 @@ static long long start_ready(struct http_client *c)
     while (r) {
         struct http_req *nx = r->next;
         long long at = r->not_before_ms;
+        const struct http_host_down *d;
+        char when[DATE_UTC_MAX];
+
         if (r->rate_limited && c->hold_until_ms > at)
             at = c->hold_until_ms;
-        const struct http_host_down *d = down_of(c, r->host);
-        char why[320] = "";
-        int code = 0;
-
         if (r->rate_limited && c->stopped_until && (long long)time(NULL) < c->stopped_until) {
             /* the limit will not reset in time: fail without asking */
-            char when[DATE_UTC_MAX];
-            date_format_utc(c->stopped_until, when);
-            snprintf(why, sizeof(why), "rate limited until %s", when);
-            code = IMX_ERATE;
-        } else if (d) {
-            /* one failure is enough: a host that cannot be reached is not asked again */
-            snprintf(why, sizeof(why), "the host could not be reached: %s", d->why);
-            code = IMX_ENET;
-        }
-        if (code) {
             unlink_pending(c, prev, r);
-            end_early(r, code, "not asked", why);
-            r = nx;
-            continue;
-        }
-        if (at <= now && host_has_room(c, r)) {
+            date_format_utc(c->stopped_until, when);
+            end_early(r, IMX_ERATE, "not asked", "rate limited until ", when);
+        } else if ((d = down_of(c, r->host))) {
+            /* one failure is enough: a host that cannot be reached is not asked again */
+            unlink_pending(c, prev, r);
+            end_early(r, IMX_ENET, "not asked", UNREACHABLE, d->why);
+        } else if (at <= now && host_has_room(c, r)) {
             unlink_pending(c, prev, r);
             if (start(c, r) < 0)
                 call_done(r);
-            r = nx;
-            continue;
+        } else {
+            if (at > now && (next < 0 || at - now < next))
+                next = at - now;
+            prev = r;
         }
-        if (at > now && (next < 0 || at - now < next))
-            next = at - now;
-        prev = r;
         r = nx;
     }
     return next;
@@ -902,26 +832,23 @@ void http_task_submit(struct http_client *c, struct http_task *t)
         l->c = c;
         l->state = pthread_create(&l->thread, NULL, worker_main, l) == 0 ? 1 : -1;
     }
-    if (l->state < 0) {
-        /* no thread to be had: the work is done now, done() from http_run as usual */
+    /* no thread to be had: the work is done now, done() from http_run as usual */
+    if (l->state < 0)
         t->work(t);
-        pthread_mutex_lock(&c->mu);
-        task_append(&c->finished, &c->finished_tail, t);
-        pthread_mutex_unlock(&c->mu);
-        return;
-    }
     pthread_mutex_lock(&c->mu);
-    task_append(&l->todo, &l->todo_tail, t);
+    if (l->state < 0)
+        task_append(&c->finished, &c->finished_tail, t);
+    else
+        task_append(&l->todo, &l->todo_tail, t);
     pthread_cond_broadcast(&c->cv);
     pthread_mutex_unlock(&c->mu);
 }
 
 /* Calls done() of the tasks finished so far (with wait, first waits for one while any is
- * pending); returns how many. */
-static size_t tasks_reap(struct http_client *c, int wait)
+ * pending). */
+static void tasks_reap(struct http_client *c, int wait)
 {
     struct http_task *t;
-    size_t n = 0;
 
     pthread_mutex_lock(&c->mu);
     while (wait && !c->finished && c->tasks)
@@ -936,9 +863,7 @@ static size_t tasks_reap(struct http_client *c, int wait)
         if (t->done)
             t->done(t);
         t = nx;
-        n++;
     }
-    return n;
 }
 
 /* Ends what runs and what waits with -IMX_EINTR; tasks (disk work) are finished, not cut. */
@@ -1027,39 +952,31 @@ char *http_url_resolve(const char *base, const char *ref)
 
 void http_url_strip_userinfo(struct buf *out, const char *url)
 {
-    const char *hs = strstr(url, "://"), *at, *end;
+    const char *hs = strstr(url, "://"), *at;
 
     if (!hs) {
         buf_adds(out, url);
         return;
     }
     hs += 3;
-    end = hs + strcspn(hs, "/?#");
-    at = memchr(hs, '@', (size_t)(end - hs));
-    if (!at) {
-        buf_adds(out, url);
-        return;
-    }
-    /* the last '@' before the path ends the credentials */
-    while (memchr(at + 1, '@', (size_t)(end - at - 1)))
-        at = memchr(at + 1, '@', (size_t)(end - at - 1));
+    /* the last '@' before the path ends the credentials (none: the host starts at hs) */
+    at = hs + strcspn(hs, "/?#");
+    while (at > hs && at[-1] != '@')
+        at--;
     buf_add(out, url, (size_t)(hs - url));
-    buf_adds(out, at + 1);
+    buf_adds(out, at);
 }
 
 int http_url_encode_keep(struct buf *out, const char *s, const char *keep)
 {
-    static const char hex[] = "0123456789ABCDEF";
     for (; *s; s++) {
         unsigned char ch = (unsigned char)*s;
-        if (isalnum(ch) || strchr(keep, ch)) {
-            if (buf_addc(out, (char)ch) < 0)
-                return -1;
-        } else if (buf_addf(out, "%%%c%c", hex[ch >> 4], hex[ch & 15]) < 0) {
-            return -1;
-        }
+        if (isalnum(ch) || strchr(keep, ch))
+            buf_addc(out, (char)ch);
+        else
+            buf_addf(out, "%%%02X", ch);
     }
-    return 0;
+    return buf_failed(out) ? -1 : 0; /* a refused append is sticky: one check covers all */
 }
 
 int http_url_encode(struct buf *out, const char *s)

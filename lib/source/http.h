@@ -24,8 +24,7 @@ struct http_stats {
 #define HTTP_ATTEMPTS_DEFAULT 4
 #define HTTP_BACKOFF_MS 250L      /* four tries then span about two seconds */
 #define HTTP_BACKOFF_MAX_MS 8000L /* a retry is never put off longer than this */
-/* Retry-After is believed up to a week (more is a misconfigured server); max_wait then decides
- * whether imx waits at all. */
+/* Retry-After is believed up to a week (more is a misconfigured server), then max_wait rules. */
 #define HTTP_RETRY_AFTER_MAX (86400L * 7)
 /* The event loop wakes at least this often to start requests whose backoff has ended. */
 #define HTTP_POLL_MAX_MS 1000L
@@ -38,12 +37,10 @@ struct http_opts {
     long min_rate;
     long backoff_ms; /* first retry delay, doubled per retry, plus jitter */
     long max_wait;   /* longest rate-limit wait in seconds (0: never wait) */
-    /* Verbose request log: one line per finished transfer, NULL for none. */
-    void (*log)(void *ud, const char *line);
+    void (*log)(void *ud, const char *line); /* verbose: a line per transfer (may be NULL) */
     void *log_ud;
     int log_headers; /* also log request headers (Authorization redacted) */
-    /* After every finished transfer (a progress line), NULL for none. */
-    void (*progress)(void *ud, const struct http_stats *st);
+    void (*progress)(void *ud, const struct http_stats *st); /* after each transfer, or NULL */
     void *progress_ud;
 };
 
@@ -55,11 +52,9 @@ struct http_opts {
 
 struct http_client;
 
-/*
- * One request. The caller owns it (and url, headers, fp); the client fills the results and
- * calls done() exactly once per submission. done() may submit new requests, or resubmit this
- * one through http_retry(). Results of an earlier attempt are cleared before each attempt.
- */
+/* One request. The caller owns it (and url, headers, fp); the client fills the results (those
+ * of an earlier attempt cleared) and calls done() once per submission, which may submit new
+ * requests or resubmit this one through http_retry(). */
 struct http_req {
     /* in */
     const char *url;
@@ -73,9 +68,8 @@ struct http_req {
     int rate_limited;    /* obeys the client's rate-limit hold (API requests) */
     int manual_retry;    /* never retried automatically: done() decides, through http_retry */
     int redact_query;    /* the query is a credential (signed URL): never shown */
-    /* Among requests free to start, higher priorities start first (FIFO within one): a
-     * pipeline's later steps (a run's downloads) overtake earlier steps of other runs (listings
-     * still queued), so that work flows through it instead of waiting for a phase to end. */
+    /* Among requests free to start, higher priorities start first (FIFO within one): a run's
+     * downloads overtake other runs' listings, so that work flows instead of going in phases. */
     int priority;
     void (*done)(struct http_req *req, void *ud);
     void *ud;
@@ -119,36 +113,28 @@ const struct http_stats *http_client_stats(const struct http_client *c);
 void http_client_tune(struct http_client *c, int jobs, long timeout_seconds, int attempts);
 int http_client_jobs(const struct http_client *c);
 
-/* Prepares a request (zeroed, no headers, body capped at max_body). */
+/* Prepares a request (zeroed, no headers); release frees the results, and it can be submitted
+ * again. */
 void http_req_init(struct http_req *r, const char *url);
-/* Frees the results (body, headers); the request can be submitted again. */
 void http_req_release(struct http_req *r);
 /* Adds a "Name: value" header (the string must outlive the request); -1 when full. */
 int http_req_header(struct http_req *r, const char *header);
 
 /* Queues a request; it starts within http_run. */
 void http_submit(struct http_client *c, struct http_req *r);
-/*
- * Queues the request again after an exponential backoff with jitter, if attempts remain
- * (0); otherwise -1 and the request keeps its results. Meant for done() callbacks that find
- * a response unusable (truncated, bad digest, invalid JSON).
- */
+/* Queues the request again after an exponential backoff with jitter, if attempts remain (0;
+ * else -1, the results kept): for done() callbacks that find an answer unusable (truncated, bad
+ * digest, invalid JSON). */
 int http_retry(struct http_client *c, struct http_req *r);
-/*
- * Runs transfers until every queued request is done. Returns 0, or -IMX_EINTR when
- * interrupted() (may be NULL) turns true: pending requests then finish with that code.
- */
+/* Runs transfers until every queued request is done: 0, or -IMX_EINTR once interrupted() (may
+ * be NULL) turns true, pending requests then finishing with that code. */
 int http_run(struct http_client *c, int (*interrupted)(void));
 
-/*
- * Work off the transfer loop: a task's work() runs on one of the client's worker threads, then
- * its done() on the thread of http_run, which returns only once every task submitted is done.
- * Tasks of one key run one after another in the order submitted (a run's installs, then its
- * record); tasks of different keys may run at once, on up to HTTP_TASK_LANES threads. For disk
- * work (unpacking, fsync) that would otherwise hold every transfer still: work() must touch
- * nothing that the loop's callbacks touch meanwhile. done() may submit requests and tasks. An
- * interrupted http_run still waits for the tasks.
- */
+/* Disk work (unpacking, fsync) off the transfer loop, which it would hold still: a task's work()
+ * runs on one of up to HTTP_TASK_LANES worker threads and must touch nothing the loop's
+ * callbacks touch meanwhile; then its done() runs on the thread of http_run, and may submit
+ * requests and tasks. Tasks of one key run in the order submitted (a run's installs, then its
+ * record). http_run, even interrupted, returns once every task is done. */
 #define HTTP_TASK_LANES 4
 struct http_task {
     void (*work)(struct http_task *t);
@@ -159,20 +145,14 @@ struct http_task {
 };
 void http_task_submit(struct http_client *c, struct http_task *t);
 
-/*
- * Rate limits. After a response with x-ratelimit-remaining 0 (or Retry-After) the client
- * holds every rate_limited request until the reset; when that is further away than
- * max_wait, such requests fail with -IMX_ERATE instead, and this returns the epoch when the
- * limit resets (0 while not stopped).
- */
+/* After an answer with x-ratelimit-remaining 0 (or Retry-After) the client holds every
+ * rate_limited request until the reset; when that is further than max_wait, they fail with
+ * -IMX_ERATE instead, and this returns the epoch of the reset (0 while not stopped). */
 long long http_rate_stopped_until(const struct http_client *c);
 
-/*
- * Hosts that cannot be reached. A request that fails to resolve the name, to connect, or gets
- * nothing back at all marks its host (scheme, host, port) down for the rest of this client's
- * life: it is not retried, and every later request to that host fails at once ("not asked"),
- * so one unreachable host costs one timeout, not one per request.
- */
+/* A request that fails to resolve the name, to connect, or gets nothing back at all marks its
+ * host (scheme, host, port) down for the client's life: it is not retried, and later requests
+ * there fail at once ("not asked"), so an unreachable host costs one timeout, not one each. */
 struct http_host_down {
     char *host; /* scheme://host:port */
     char why[256];
@@ -186,16 +166,11 @@ const struct http_host_down *http_host_down(struct http_client *c, const char *u
 int http_same_origin(const char *a, const char *b);
 /* Appends url to out without its query string and fragment (for messages and logs). */
 void http_url_strip_query(struct buf *out, const char *url);
-/*
- * Finds the URL of relation rel (case-insensitive) in a Link header value,
- * e.g. `<https://x/?page=2>; rel="next", <...>; rel="last"`. Returns a malloc'ed URL,
- * or NULL when absent or malformed.
- */
+/* The URL (malloc'ed) of relation rel (case-insensitive) in a Link header value such as
+ * `<https://x/?page=2>; rel="next", <...>; rel="last"`, or NULL when absent or malformed. */
 char *http_link_find(const char *link, const char *rel);
-/*
- * ref (absolute, or relative as in a Link header or Location) resolved against base. Returns a
- * malloc'ed absolute http(s) URL, or NULL when ref does not resolve to one.
- */
+/* ref (absolute, or relative as in a Link header) resolved against base: a malloc'ed absolute
+ * http(s) URL, or NULL when ref does not resolve to one. */
 char *http_url_resolve(const char *base, const char *ref);
 /* Appends url to out with any user:password@ removed (for logs and messages). */
 void http_url_strip_userinfo(struct buf *out, const char *url);

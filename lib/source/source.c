@@ -41,9 +41,18 @@ static void fetch_done(struct http_req *r, void *ud)
 void source_submit(struct source_env *env, struct source_get *g)
 {
     struct http_req *r;
+    FILE *fp = NULL;
 
     if (env->fetcher) {
         env->fetcher->submit(env->fetcher->ud, g);
+        return;
+    }
+    /* streamed: a download is never whole in memory */
+    if (g->to_file && !(fp = fopen_new_nofollow(g->to_file))) {
+        g->code = -IMX_EIO;
+        snprintf(g->msg, sizeof(g->msg), "cannot write '%s': %s", g->to_file, strerror(errno));
+        if (g->arrived)
+            g->arrived(g, g->arrived_ud);
         return;
     }
     r = xcalloc(1, sizeof(*r));
@@ -51,16 +60,7 @@ void source_submit(struct source_env *env, struct source_get *g)
     r->max_body = env->limits->max_body;
     r->compressed = env->limits->compressed;
     r->priority = g->priority;
-    /* streamed: a download is never whole in memory */
-    if (g->to_file && !(r->fp = fopen_new_nofollow(g->to_file))) {
-        g->code = -IMX_EIO;
-        snprintf(g->msg, sizeof(g->msg), "cannot write '%s': %s", g->to_file, strerror(errno));
-        http_req_release(r);
-        free(r);
-        if (g->arrived)
-            g->arrived(g, g->arrived_ud);
-        return;
-    }
+    r->fp = fp;
     r->fp_path = g->to_file;
     r->done = fetch_done;
     r->ud = g;
@@ -69,9 +69,8 @@ void source_submit(struct source_env *env, struct source_get *g)
 
 int source_run(struct source_env *env)
 {
-    int rc =
-        env->fetcher ? env->fetcher->run(env->fetcher->ud) : http_run(env->http, env->interrupted);
-    return rc < 0 ? rc : 0;
+    return env->fetcher ? env->fetcher->run(env->fetcher->ud)
+                        : http_run(env->http, env->interrupted);
 }
 
 void source_get_release(struct source_get *g)
@@ -95,8 +94,7 @@ void source_note(struct source_env *env, const char *fmt, ...)
     buf_release(&b);
 }
 
-/* "run 123 (2026-01-06): downloaded 2 artifacts (18.1 KB), 40 rows (...); 1 failed: ...",
- * through env->note. */
+/* The run's line through env->note (see source_run_done). */
 static void say_run(struct source_env *env, const struct source_run *r)
 {
     struct buf b = BUF_INIT_MAX(8192);
@@ -188,10 +186,9 @@ const char *source_token(struct source_env *env)
         t->looked = 1;
         t->token = gh_token_find(env->where->github_api, &t->from);
         if (env->log) {
-            struct buf b = BUF_INIT_MAX(256);
-            buf_addf(&b, "GitHub token: %s", t->token ? t->from : "none");
-            env->log(env->log_ud, b.p);
-            buf_release(&b);
+            char line[128];
+            snprintf(line, sizeof(line), "GitHub token: %s", t->token ? t->from : "none");
+            env->log(env->log_ud, line);
         }
     }
     return t->token;

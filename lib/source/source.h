@@ -45,15 +45,10 @@ struct source_limits {
     int compressed;       /* ask for gzip */
 };
 
-/*
- * A GET of the API engine, through env->fetcher or env->http: the URL in; the status, body
- * and failure out. With to_file the fetcher may stream the body into that file
- * (body stays NULL, len the bytes written) rather than hold it in memory. A fetcher may call
- * arrived() as each answer is in (its out fields set), so that the engine installs it while
- * the rest of the batch is on its way; a fetcher that does not leaves all of it to the engine
- * after the batch. arrived() may submit further GETs (source_submit): a pipeline's next step
- * starts as soon as what it depends on is known.
- */
+/* A GET of the backup or API engine, through env->fetcher or env->http. With to_file the body
+ * is streamed into that file (body stays NULL, len the bytes written). arrived() is called as
+ * the answer is in, and may submit further GETs: a pipeline's next step starts as soon as what
+ * it depends on is known, while the rest of the batch is on its way. */
 struct source_get {
     char *url;           /* in, owned by the engine */
     const char *to_file; /* in: a file of the engine's own for the body, or NULL */
@@ -67,9 +62,8 @@ struct source_get {
     char msg[256];
 };
 
-/* A fetcher of the engine's GETs other than the shared HTTP client (a test's, to cross-check
- * the engines): submit() queues one, run() returns once every GET submitted is answered (0, or
- * -IMX_EINTR), calling arrived() of each as it is. */
+/* A fetcher other than the shared HTTP client (a test's, to cross-check the engines): submit()
+ * queues a GET, run() answers them all (calling arrived()) and returns 0, or -IMX_EINTR. */
 struct source_fetcher {
     void (*submit)(void *ud, struct source_get *g);
     int (*run)(void *ud);
@@ -125,8 +119,8 @@ struct source_env {
     struct source_token *token;           /* the command's, looked for lazily (may be NULL: none) */
     const struct source_fetcher *fetcher; /* NULL: env->http */
     int list_only; /* select and list runs, fetch nothing (imx runs; no lock) */
-    /* the run ids the selection resolved to (a source that resolves one sets them: decimal,
-     * malloc'ed, newest first for listings); the caller frees them */
+    /* run ids the selection resolved to, if the source resolves one (decimal, malloc'ed, newest
+     * first for listings), freed by the caller */
     char **runs_out;
     size_t nruns_out;
     struct source_stats st;
@@ -171,8 +165,8 @@ extern const struct imx_source source_gcs;
 extern const struct imx_source source_api;
 extern const struct imx_source source_dir;
 
-/* GETs through env->fetcher, else env->http without credentials (retries, timeouts and the
- * body cap of env->limits): source_submit queues one, source_run returns once all are in. */
+/* GETs through env->fetcher, else env->http without credentials (with env->limits):
+ * source_submit queues one, source_run returns once all are in. */
 void source_submit(struct source_env *env, struct source_get *g);
 int source_run(struct source_env *env);
 void source_get_release(struct source_get *g);

@@ -69,5 +69,16 @@ t_blackhole() {
         fail "second sync: $((SECONDS - t0)) s, $(cat "$W/hole.count") connections"
 }
 
+# a failure naming a long URL is cut to fit its message, never lost (past 511 bytes it was empty:
+# "cannot list the runs: " and nothing more)
+t_long_url() {
+    local long
+    long=$(printf 'a%.0s' $(seq 1 450))
+    GITHUB_API_URL="$CLOSED/$long" timeout 60 "$IMX" sync --cache "$W/c3" --collect-recent=1 \
+        >"$W/out" 2>&1
+    assert_contains "$W/out" "cannot list the runs: GET $CLOSED/aaaaaaaa"
+}
+
 t_run "bounds hosts: GitHub behind a closed port: one message, the backup sync completes" t_closed_port
+t_run "bounds hosts: a failure naming a 450-byte URL still says what failed" t_long_url
 t_run "bounds hosts: a blackholed GitHub costs one timeout, then none (remembered in .imx/)" t_blackhole
