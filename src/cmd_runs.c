@@ -121,9 +121,13 @@ static void fill_cached(struct line *l, struct store *s, const struct run_info *
         store_run_dir(s, l->id, &p);
         rows_count_run(p.p, &rows);
     }
-    l->cell[C_CACHED] = xstrdup(have_m       ? (m.complete ? "yes" : "partial")
-                                : rows.total ? "yes (no manifest)"
-                                             : "no");
+    /* a manifest that records only the API's documents: its rows are all the run has */
+    if (have_m && m.n == 1 && m.arts[0].id == STORE_DOCS_ID && m.arts[0].state == ART_COMPLETE)
+        l->cell[C_CACHED] = xstrdup("yes (API rows)");
+    else
+        l->cell[C_CACHED] = xstrdup(have_m       ? (m.complete ? "yes" : "partial")
+                                    : rows.total ? "yes (no manifest)"
+                                                 : "no");
     l->cell[C_EXPIRED] = have_m ? xstrdup(expired ? "yes" : "no") : xstrdup("-");
     if (have_m) {
         char h[32];

@@ -28,7 +28,10 @@ cp "$F" "$W/good.json" 2>/dev/null
 t_setup() {
     [ -s "$W/good.json" ] || fail "sync: $(cat "$W/s0")" || return 1
     assert_not_contains "$W/s0" "stored (0 B)" || return 1
-    imx verify --cache "$C" -q || fail "a fresh cache is not clean"
+    imx verify --cache "$C" -q || fail "a fresh cache is not clean" || return 1
+    # the manifest records the API's documents alone: not 'partial', whose artifacts are missing
+    imx runs --offline --cache "$C" >"$W/runs" 2>&1
+    assert_contains "$W/runs" "yes (API rows)" && assert_not_contains "$W/runs" partial
 }
 
 t_cut() {
