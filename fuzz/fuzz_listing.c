@@ -82,7 +82,7 @@ static void gcs(const char *body, size_t len)
 static void infx(const char *body, size_t len)
 {
     struct imx_err err = IMX_ERR_INIT;
-    struct infx_strs names = {0}, models = {0};
+    struct strs names = {0}, models = {0};
     struct infx_avail av = {0};
     struct infx_wfinfo wf = {0};
     struct buf out = BUF_INIT;
@@ -97,8 +97,8 @@ static void infx(const char *body, size_t len)
         abort();
     if (infx_openapi_names(plain, plen, &names, &err) == 0 && names.n)
         (void)infx_resolve_model(names.v[0], &names, &models, &all, &err);
-    infx_strs_release(&models);
-    infx_strs_release(&names);
+    strs_release(&models);
+    strs_release(&names);
     (void)infx_avail_parse(plain, plen, &av, &err);
     infx_avail_release(&av);
     if (infx_wfinfo_parse(plain, plen, &wf, &err) == 0)

@@ -3,7 +3,7 @@
 #include "cache/jail.h"
 #include "reader/apirows.h"
 #include "util/fsutil.h"
-#include "util/xalloc.h"
+#include "util/strs.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -56,17 +56,10 @@ static int cmp_strp(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static void add(char ***v, size_t *n, size_t *cap, const char *s)
-{
-    ALLOC_GROW(*v, *n + 1, *cap);
-    (*v)[(*n)++] = xstrdup(s);
-}
-
 size_t apifiles_list(const char *run_dir, char ***paths, long *attempt)
 {
     struct buf dir = BUF_INIT_MAX(FS_PATH_MAX);
-    char **names = NULL;
-    size_t n = 0, cap = 0, nout = 0, capout = 0;
+    struct strs names = {0}, out = {0};
     DIR *d;
     struct dirent *de;
     long best = 0;
@@ -85,26 +78,25 @@ size_t apifiles_list(const char *run_dir, char ***paths, long *attempt)
             continue;
         if (a > best) {
             best = a;
-            apifiles_free(names, n);
-            names = NULL;
-            n = cap = 0;
+            strs_release(&names);
         }
         if (a == best)
-            add(&names, &n, &cap, de->d_name);
+            strs_add(&names, de->d_name);
     }
     closedir(d);
-    if (n > 1)
-        qsort(names, n, sizeof(*names), cmp_strp);
-    for (size_t i = 0; i < n; i++) {
+    if (names.n > 1)
+        qsort(names.v, names.n, sizeof(*names.v), cmp_strp);
+    for (size_t i = 0; i < names.n; i++) {
         struct buf p = BUF_INIT_MAX(FS_PATH_MAX);
-        if (buf_addf(&p, "%s/%s", dir.p, names[i]) == 0)
-            add(paths, &nout, &capout, p.p);
+        if (buf_addf(&p, "%s/%s", dir.p, names.v[i]) == 0)
+            strs_add(&out, p.p);
         buf_release(&p);
     }
     *attempt = best;
-    apifiles_free(names, n);
+    *paths = out.v;
+    strs_release(&names);
     buf_release(&dir);
-    return nout;
+    return out.n;
 }
 
 void apifiles_free(char **paths, size_t n)

@@ -52,32 +52,7 @@ const char *infx_display_of_key(const char *key)
     return NULL;
 }
 
-int infx_strs_add(struct infx_strs *s, const char *str)
-{
-    if (infx_strs_has(s, str))
-        return 0;
-    ALLOC_GROW(s->v, s->n + 1, s->cap);
-    s->v[s->n++] = xstrdup(str);
-    return 1;
-}
-
-int infx_strs_has(const struct infx_strs *s, const char *str)
-{
-    for (size_t i = 0; s && i < s->n; i++)
-        if (!strcmp(s->v[i], str))
-            return 1;
-    return 0;
-}
-
-void infx_strs_release(struct infx_strs *s)
-{
-    for (size_t i = 0; i < s->n; i++)
-        free(s->v[i]);
-    free(s->v);
-    memset(s, 0, sizeof(*s));
-}
-
-int infx_openapi_names(const char *json, size_t len, struct infx_strs *out, struct imx_err *err)
+int infx_openapi_names(const char *json, size_t len, struct strs *out, struct imx_err *err)
 {
     yajl_val root = json_parse(json, len, "/api/openapi.json", err);
     yajl_val params;
@@ -96,7 +71,7 @@ int infx_openapi_names(const char *json, size_t len, struct infx_strs *out, stru
         for (size_t k = 0; k < json_len(en); k++) {
             const char *s = json_str(json_at(en, k));
             if (s && *s)
-                infx_strs_add(out, s);
+                strs_add(out, s);
         }
     }
     yajl_tree_free(root);
@@ -127,8 +102,8 @@ static int same_model_name(const char *a, const char *b)
     return la == lb && la > 0 && !strncasecmp(a, b, la);
 }
 
-int infx_resolve_model(const char *arg, const struct infx_strs *live, struct infx_strs *out,
-                       int *all, struct imx_err *err)
+int infx_resolve_model(const char *arg, const struct strs *live, struct strs *out, int *all,
+                       struct imx_err *err)
 {
     const char *name;
     size_t before = out->n;
@@ -141,9 +116,9 @@ int infx_resolve_model(const char *arg, const struct infx_strs *live, struct inf
     /* exact display name, built-in or live */
     for (size_t i = 0; i < NMODELS; i++)
         if (!strcmp(arg, models[i].display))
-            infx_strs_add(out, models[i].display);
-    if (infx_strs_has(live, arg))
-        infx_strs_add(out, arg);
+            strs_add(out, models[i].display);
+    if (strs_has(live, arg))
+        strs_add(out, arg);
     if (out->n > before)
         return 0;
     /* a DB key or an artifact prefix */
@@ -155,7 +130,7 @@ int infx_resolve_model(const char *arg, const struct infx_strs *live, struct inf
         for (size_t i = 0; i < NMODELS; i++)
             for (size_t k = 0; models[i].keys[k]; k++)
                 if (!strcasecmp(models[i].keys[k], key))
-                    infx_strs_add(out, models[i].display);
+                    strs_add(out, models[i].display);
         if (out->n > before)
             return 0;
     }
@@ -169,10 +144,10 @@ int infx_resolve_model(const char *arg, const struct infx_strs *live, struct inf
         name = arg;
     for (size_t i = 0; i < NMODELS; i++)
         if (same_model_name(name, models[i].display) || same_model_name(arg, models[i].display))
-            infx_strs_add(out, models[i].display);
+            strs_add(out, models[i].display);
     for (size_t i = 0; live && i < live->n; i++)
         if (same_model_name(name, live->v[i]) || same_model_name(arg, live->v[i]))
-            infx_strs_add(out, live->v[i]);
+            strs_add(out, live->v[i]);
     if (out->n > before)
         return 0;
     {
@@ -233,11 +208,20 @@ int infx_decode_body(const char *in, size_t n, size_t max, char **out, size_t *o
     return r;
 }
 
-static struct infx_day *day_of(struct infx_avail *a, const char *date)
+struct infx_day *infx_avail_day(const struct infx_avail *a, const char *date)
 {
     for (size_t i = a->n; i-- > 0;)
-        if (!strncmp(a->v[i].date, date, 10))
+        if (!strcmp(a->v[i].date, date))
             return &a->v[i];
+    return NULL;
+}
+
+static struct infx_day *day_of(struct infx_avail *a, const char *date)
+{
+    struct infx_day *d = infx_avail_day(a, date);
+
+    if (d)
+        return d;
     ALLOC_GROW(a->v, a->n + 1, a->cap);
     memset(&a->v[a->n], 0, sizeof(a->v[a->n]));
     memcpy(a->v[a->n].date, date, 10);
@@ -267,7 +251,7 @@ int infx_avail_parse(const char *json, size_t len, struct infx_avail *out, struc
         if (!date || !key || !date_valid(date))
             continue;
         d = day_of(out, date);
-        infx_strs_add(&d->keys, key);
+        strs_add(&d->keys, key);
     }
     yajl_tree_free(root);
     if (out->n > 1)
@@ -278,7 +262,7 @@ int infx_avail_parse(const char *json, size_t len, struct infx_avail *out, struc
 void infx_avail_release(struct infx_avail *a)
 {
     for (size_t i = 0; i < a->n; i++)
-        infx_strs_release(&a->v[i].keys);
+        strs_release(&a->v[i].keys);
     free(a->v);
     memset(a, 0, sizeof(*a));
 }
@@ -296,16 +280,13 @@ static int id_text(yajl_val v, char *out)
     return 0;
 }
 
-static long long_of(yajl_val v)
+/* A run attempt, a number or a string of digits; 0 when it is not one. */
+static long attempt_of(yajl_val v)
 {
-    const char *s = json_text(v);
-    char *end;
-    long x;
+    char t[24];
+    long x = id_text(v, t) == 0 ? strtol(t, NULL, 10) : 0;
 
-    if (!s)
-        return 0;
-    x = strtol(s, &end, 10);
-    return *end || x < 0 || x > RUN_ATTEMPT_MAX ? 0 : x;
+    return x <= RUN_ATTEMPT_MAX ? x : 0;
 }
 
 int infx_wfinfo_parse(const char *json, size_t len, struct infx_wfinfo *out, struct imx_err *err)
@@ -330,7 +311,7 @@ int infx_wfinfo_parse(const char *json, size_t len, struct infx_wfinfo *out, str
         x = &out->runs[out->n++];
         memset(x, 0, sizeof(*x));
         memcpy(x->id, id, sizeof(id));
-        x->attempt = long_of(json_get(r, "run_attempt"));
+        x->attempt = attempt_of(json_get(r, "run_attempt"));
         x->name = json_strdup(json_get(r, "name"));
         x->conclusion = json_strdup(json_get(r, "conclusion"));
         x->html_url = json_strdup(json_get(r, "html_url"));
@@ -354,7 +335,7 @@ int infx_wfinfo_parse(const char *json, size_t len, struct infx_wfinfo *out, str
             struct infx_run *x = &out->runs[k];
             if (strcmp(x->id, id) != 0)
                 continue;
-            infx_strs_add(&x->keys, key);
+            strs_add(&x->keys, key);
             if (!x->head_sha)
                 x->head_sha = json_strdup(json_get(rc, "head_sha"));
             if (!x->run_started_at)
@@ -376,7 +357,7 @@ void infx_wfinfo_release(struct infx_wfinfo *w)
         free(r->date);
         free(r->head_sha);
         free(r->run_started_at);
-        infx_strs_release(&r->keys);
+        strs_release(&r->keys);
     }
     free(w->runs);
     memset(w, 0, sizeof(*w));

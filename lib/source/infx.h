@@ -6,6 +6,7 @@
 #include "source/source.h"
 #include "util/buf.h"
 #include "util/err.h"
+#include "util/strs.h"
 
 #include <stddef.h>
 
@@ -22,19 +23,9 @@
 /* The display name of a DB key (dsr1 -> DeepSeek-R1-0528), or NULL. */
 const char *infx_display_of_key(const char *key);
 
-/* A list of strings (display names, keys, dates), owned. */
-struct infx_strs {
-    char **v;
-    size_t n, cap;
-};
-/* Adds a copy of str unless it is there: 1 when added. */
-int infx_strs_add(struct infx_strs *s, const char *str);
-int infx_strs_has(const struct infx_strs *s, const char *str);
-void infx_strs_release(struct infx_strs *s);
-
 /* The model names of /api/openapi.json (paths./api/v1/benchmarks.get.parameters[model]
  * .schema.enum). Fails with IMX_EPARSE when the document does not hold them. */
-int infx_openapi_names(const char *json, size_t len, struct infx_strs *out, struct imx_err *err);
+int infx_openapi_names(const char *json, size_t len, struct strs *out, struct imx_err *err);
 
 /*
  * Resolves --model to display names: 'all' or NULL (every name: out stays empty and *all is
@@ -44,28 +35,28 @@ int infx_openapi_names(const char *json, size_t len, struct infx_strs *out, stru
  * NULL) adds names from the OpenAPI document. An unknown model is IMX_ENOTFOUND, and the
  * message lists the display names known.
  */
-int infx_resolve_model(const char *arg, const struct infx_strs *live, struct infx_strs *out,
-                       int *all, struct imx_err *err);
+int infx_resolve_model(const char *arg, const struct strs *live, struct strs *out, int *all,
+                       struct imx_err *err);
 
-/*
- * Response bodies: the origin gzips every success body, whatever was asked, and a proxy may
- * drop the Content-Encoding header. infx_decode_body gunzips while the body starts with the
- * gzip magic (1f 8b), at most twice, refusing anything larger than max once decoded. On
- * success *out (malloc'ed, NUL-terminated) replaces nothing: the caller frees it.
- */
+/* Response bodies: the origin gzips every success body, whatever was asked, and a proxy may
+ * drop the Content-Encoding header. Gunzips while the body starts with the gzip magic (1f 8b),
+ * at most twice, refusing anything larger than max once decoded; *out is malloc'ed and
+ * NUL-terminated. */
 int infx_decode_body(const char *in, size_t n, size_t max, char **out, size_t *outlen,
                      struct imx_err *err);
 
 /* /api/v1/availability: the dates with data, oldest first, and the model keys of each. */
 struct infx_day {
     char date[11];
-    struct infx_strs keys;
+    struct strs keys;
 };
 struct infx_avail {
     struct infx_day *v;
     size_t n, cap;
 };
 int infx_avail_parse(const char *json, size_t len, struct infx_avail *out, struct imx_err *err);
+/* The entry of date (YYYY-MM-DD), NULL when none. */
+struct infx_day *infx_avail_day(const struct infx_avail *a, const char *date);
 void infx_avail_release(struct infx_avail *a);
 
 /* /api/v1/workflow-info?date=D: the runs of a date (latest attempt each). */
@@ -74,7 +65,7 @@ struct infx_run {
     long attempt; /* run_attempt */
     char *name, *conclusion, *html_url, *created_at, *date;
     char *head_sha, *run_started_at; /* from runConfigs, NULL without */
-    struct infx_strs keys;           /* model keys of its runConfigs */
+    struct strs keys;                /* model keys of its runConfigs */
 };
 struct infx_wfinfo {
     struct infx_run *runs;
@@ -88,15 +79,10 @@ void infx_wfinfo_release(struct infx_wfinfo *w);
  * cap (out as it was). */
 int infx_run_json(const struct infx_run *r, struct buf *out);
 
-/*
- * Cache layout (below CACHE):
- *   api/availability.json, api/workflow-info/<DATE>.json   the discovery responses, decoded
- *   run_<ID>/run.json                                     built from workflow-info
- *   run_<ID>/api/benchmarks_<DISPLAY>_a<ATTEMPT>.json      /benchmarks?model=&runId=&exactRun=
- * A file appears (by rename) only when complete and valid JSON. Files of earlier attempts
- * stay; readers use those of the highest attempt present. The benchmark files' paths are
- * cache/apifiles.h's, shared with the scan.
- */
+/* Cache layout: api/availability.json and api/workflow-info/<DATE>.json (the discovery
+ * answers, decoded), run_<ID>/run.json (built from workflow-info) and run_<ID>/api/ (the rows
+ * of /benchmarks?model=&runId=&exactRun=, named as cache/apifiles.h says and recorded in the
+ * run's manifest). Earlier attempts' files stay; readers use the highest attempt's. */
 
 /* A date's workflow-info is asked again when within INFX_RECHECK_DAYS of the newest date. */
 #define INFX_RECHECK_DAYS 3

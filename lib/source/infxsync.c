@@ -2,6 +2,7 @@
  * into the store. Requests flow through the env's fetcher as a pipeline: a run's documents are
  * asked for as soon as its date's workflow-info is in, while other dates are still asked about. */
 #include "cache/apifiles.h"
+#include "cache/scan.h"
 #include "reader/apirows.h"
 #include "source/infx.h"
 #include "util/date.h"
@@ -11,7 +12,6 @@
 
 #include <yajl/yajl_tree.h>
 
-#include <dirent.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,10 +27,10 @@ struct sync {
     struct imx_err *err;
     struct store *store, own_store; /* env's, or one opened to list (no lock) */
     const char *base;
-    struct infx_strs want; /* display names asked for; empty with all */
+    struct strs want; /* display names asked for; empty with all */
     int all;
-    struct infx_strs live;   /* names of /api/openapi.json once asked */
-    struct infx_strs warned; /* model keys without a display name, warned about */
+    struct strs live;   /* names of /api/openapi.json once asked */
+    struct strs warned; /* model keys without a display name, warned about */
     struct infx_avail avail, old_avail;
     long want_runs;   /* the newest runs to take (steps of dates), 0: every run of the dates */
     size_t next_day;  /* with want_runs: avail's dates taken so far, newest first */
@@ -62,10 +62,10 @@ struct job {
     struct job *next;
     const struct infx_run *run;
     const char *id;
-    char who[32];           /* "run <ID>: " for a run's warnings, "" locating */
-    struct infx_strs names; /* display names asked for */
-    struct infx_strs dates; /* without run: the dates its rows say */
-    struct source_get *g;   /* one per name */
+    char who[32];         /* "run <ID>: " for a run's warnings, "" locating */
+    struct strs names;    /* display names asked for */
+    struct strs dates;    /* without run: the dates its rows say */
+    struct source_get *g; /* one per name */
     size_t open, failed, got;
     unsigned long rows;
     unsigned long long bytes;
@@ -90,11 +90,8 @@ static char *url_for(struct sync *s, const char *fmt, ...)
 static void get_start(struct sync *s, struct source_get *g, char *url, int priority,
                       void (*arrived)(struct source_get *g, void *ud), void *ud)
 {
-    memset(g, 0, sizeof(*g));
-    g->url = url;
-    g->priority = priority;
-    g->arrived = arrived;
-    g->arrived_ud = ud;
+    *g =
+        (struct source_get){.url = url, .priority = priority, .arrived = arrived, .arrived_ud = ud};
     source_submit(s->env, g);
 }
 
@@ -120,7 +117,6 @@ static int stopping(struct sync *s, const struct source_get *g)
 static int body_of(const struct source_get *g, char **text, size_t *len, char *why, size_t n)
 {
     struct imx_err e = IMX_ERR_INIT;
-    char ebuf[128];
 
     if (g->code < 0) {
         snprintf(why, n, "%s", g->msg[0] ? g->msg : imx_strerror(-g->code));
@@ -135,7 +131,7 @@ static int body_of(const struct source_get *g, char **text, size_t *len, char *w
     }
     snprintf(why, n, "HTTP %ld", g->status);
     if (g->body && infx_decode_body(g->body, g->len, INFX_ERROR_BODY_MAX, text, len, &e) == 0) {
-        yajl_val root = json_tree_parse(*text, *len, ebuf, sizeof(ebuf));
+        yajl_val root = json_tree_parse(*text, *len, NULL, 0);
         const char *msg = json_str(json_get(root, "error"));
         if (msg)
             snprintf(why, n, "HTTP %ld: %.200s", g->status, msg);
@@ -146,15 +142,15 @@ static int body_of(const struct source_get *g, char **text, size_t *len, char *w
     return g->status == 429 ? -IMX_ERATE : -IMX_EHTTP;
 }
 
-/* A file of the cache: 0 read into *text, 1 there but unreadable, -1 none. */
+/* A file of the cache read into *text: 0, or < 0 when it is not there or does not read. */
 static int load_doc(struct sync *s, const char *rel, char **text, size_t *len)
 {
     struct buf p = BUF_INIT_MAX(FS_PATH_MAX);
     struct imx_err e = IMX_ERR_INIT;
-    int r = -1;
+    int r = -IMX_ETOOBIG;
 
-    if (buf_addf(&p, "%s/%s", s->env->cache, rel) == 0 && path_exists(p.p))
-        r = read_file(p.p, DOC_MAX, text, len, &e) < 0 ? 1 : 0;
+    if (buf_addf(&p, "%s/%s", s->env->cache, rel) == 0)
+        r = read_file(p.p, DOC_MAX, text, len, &e);
     buf_release(&p);
     return r;
 }
@@ -171,10 +167,8 @@ static int resolve_models(struct sync *s)
         return 0;
     /* /api/openapi.json: the live display names, when the server answers with them */
     if (get_now(s, &g, url_for(s, "/api/openapi.json")) == 0 &&
-        body_of(&g, &text, &len, why, sizeof(why)) == 0 &&
-        infx_openapi_names(text, len, &s->live, &e) == 0 &&
-        store_write_file(s->store, "api/openapi.json", text, len, &e) < 0)
-        imx_warn(s->env->diag, e.code, "%s", e.msg); /* a copy kept for reference only */
+        body_of(&g, &text, &len, why, sizeof(why)) == 0)
+        infx_openapi_names(text, len, &s->live, &e);
     free(text);
     source_get_release(&g);
     imx_err_clear(&e);
@@ -184,25 +178,17 @@ static int resolve_models(struct sync *s)
 }
 
 /* The display names to ask for of model keys; unknown keys are reported once each. */
-static void names_for(struct sync *s, const struct infx_strs *keys, struct infx_strs *out)
+static void names_for(struct sync *s, const struct strs *keys, struct strs *out)
 {
     for (size_t k = 0; k < keys->n; k++) {
         const char *d = infx_display_of_key(keys->v[k]);
-        if (!d && infx_strs_add(&s->warned, keys->v[k]))
+        if (!d && strs_add(&s->warned, keys->v[k]))
             imx_warn(s->env->diag, IMX_ENOTFOUND,
                      "InferenceX model key '%s' has no known display name: its rows are skipped",
                      keys->v[k]);
-        if (d && (s->all || infx_strs_has(&s->want, d)))
-            infx_strs_add(out, d);
+        if (d && (s->all || strs_has(&s->want, d)))
+            strs_add(out, d);
     }
-}
-
-static const struct infx_day *avail_day(const struct infx_avail *a, const char *date)
-{
-    for (size_t i = 0; i < a->n; i++)
-        if (!strcmp(a->v[i].date, date))
-            return &a->v[i];
-    return NULL;
 }
 
 static int same_keys(const struct infx_day *x, const struct infx_day *y)
@@ -210,7 +196,7 @@ static int same_keys(const struct infx_day *x, const struct infx_day *y)
     if (!x || !y || x->keys.n != y->keys.n)
         return 0;
     for (size_t i = 0; i < x->keys.n; i++)
-        if (!infx_strs_has(&y->keys, x->keys.v[i]))
+        if (!strs_has(&y->keys, x->keys.v[i]))
             return 0;
     return 1;
 }
@@ -246,53 +232,33 @@ static int get_availability(struct sync *s)
     return r;
 }
 
-/* The run's existing run.json: 1 written by imx from the API (attempt in *attempt, and the date
- * of its created_at in date when not NULL), 2 from another source, 0 none. */
-static int run_json_state(struct sync *s, const char *id, long *attempt, char *date)
+/* What the run folder holds: 0 no run.json, 1 one imx wrote from the API (attempt in *attempt,
+ * the day of its created_at in date when not NULL), 2 another source's (or one that does not
+ * read), 3 that and artifacts, which win over API rows. */
+static int run_state(struct sync *s, const char *id, long *attempt, char *date)
 {
     struct buf p = BUF_INIT_MAX(FS_PATH_MAX);
-    char *text = NULL;
-    size_t len;
-    int r, st;
+    struct imx_err e = IMX_ERR_INIT;
+    struct run_info ri;
+    int st = 0;
 
-    *attempt = 0;
-    buf_addf(&p, "run_%s/run.json", id);
-    r = load_doc(s, p.p, &text, &len);
-    st = r < 0 ? 0 : 2; /* one that does not read is another source's */
-    if (r == 0) {
-        yajl_val root = json_tree_parse(text, len, NULL, 0);
-        const char *src = json_str(json_get(root, "imx_source"));
-        const char *c = json_str(json_get(root, "created_at"));
-        long long att;
-        st = src && !strcmp(src, "api") ? 1 : 2;
-        if (json_int(json_get(root, "run_attempt"), &att) == 0)
-            *attempt = (long)att;
-        if (date && st == 1 && c && strlen(c) >= DATE_LEN)
-            snprintf(date, DATE_LEN + 1, "%.*s", DATE_LEN, c);
-        yajl_tree_free(root);
+    memset(&ri, 0, sizeof(ri));
+    buf_addf(&p, "%s/run_%s/run.json", s->env->cache, id);
+    if (path_exists(p.p))
+        st =
+            run_info_load_meta(&ri, p.p, &e) == 0 && ri.source && !strcmp(ri.source, "api") ? 1 : 2;
+    *attempt = ri.attempt;
+    if (date && st == 1 && ri.created_at)
+        snprintf(date, DATE_LEN + 1, "%.*s", DATE_LEN, ri.created_at);
+    if (st == 2) {
+        buf_truncate(&p, p.len - strlen("/run.json"));
+        ri.dir = buf_detach(&p, NULL);
+        run_info_find_files(&ri);
+        st += ri.kind != RUN_NONE && ri.kind != RUN_API;
     }
-    free(text);
+    run_info_release(&ri);
     buf_release(&p);
     return st;
-}
-
-/* Does the run folder hold artifacts (GitHub or GCS)? Those win over API rows. */
-static int has_artifacts(struct sync *s, const char *id)
-{
-    struct buf p = BUF_INIT_MAX(FS_PATH_MAX);
-    DIR *d;
-    struct dirent *de;
-    int yes = 0;
-
-    buf_addf(&p, "%s/run_%s", s->env->cache, id);
-    if ((d = opendir(p.p))) {
-        while (!yes && (de = readdir(d)))
-            yes = !strcmp(de->d_name, "agg_bmk.json") || !strncmp(de->d_name, "bmk_", 4) ||
-                  !strncmp(de->d_name, "results_", 8);
-        closedir(d);
-    }
-    buf_release(&p);
-    return yes;
 }
 
 /* What a located run's rows say of it. */
@@ -323,7 +289,7 @@ static void run_done(struct job *j)
     struct sync *s = j->s;
     struct buf p = BUF_INIT_MAX(FS_PATH_MAX), body = BUF_INIT_MAX(STORE_RUN_JSON_MAX);
     long att;
-    int state = run_json_state(s, j->id, &att, NULL);
+    int state = run_state(s, j->id, &att, NULL);
     struct source_run sr = {.id = strtoull(j->id, NULL, 10),
                             .date = j->run->date,
                             .cached = !j->names.n,
@@ -350,16 +316,22 @@ static void run_done(struct job *j)
 static void run_start(struct sync *s, const struct infx_run *run);
 static struct day *day_want(struct sync *s, const char *date);
 
+/* A run named on the command line that the API has no rows of: the sync is incomplete, as for
+ * the backup. */
+static void not_found(struct sync *s, const char *id)
+{
+    imx_warn(s->env->diag, IMX_ENOTFOUND, "run %s: the InferenceX API has no rows of it%s", id,
+             s->all ? "" : " for this model");
+    s->env->st.runs_failed++;
+}
+
 /* A located run's answers are all in: its dates are asked about, and it starts with them. */
 static void located(struct job *l)
 {
     struct sync *s = l->s;
 
-    if (!l->dates.n) {
-        imx_warn(s->env->diag, IMX_ENOTFOUND, "run %s: the InferenceX API has no rows of it%s",
-                 l->id, s->all ? "" : " for this model");
-        s->env->st.runs_failed++; /* a named run not found: incomplete, as for the backup */
-    }
+    if (!l->dates.n)
+        not_found(s, l->id);
     for (size_t i = 0; i < l->dates.n; i++) {
         struct day *d = day_want(s, l->dates.v[i]);
         for (size_t k = 0; d->loaded && !s->listing && k < d->wi.n; k++)
@@ -398,7 +370,7 @@ static void bench_arrived(struct source_get *g, void *ud)
             imx_warn(s->env->diag, e.code, "%s%s", j->who, e.msg);
     } else if (j->run || (pk.seen && !strcmp(pk.id, j->id))) {
         if (!j->run)
-            infx_strs_add(&j->dates, pk.date);
+            strs_add(&j->dates, pk.date);
         /* keep a located run's answer: it is the run's rows for that attempt */
         if ((j->run || (pk.attempt > 0 && !s->listing)) &&
             apifiles_name(&p, name, j->run ? j->run->attempt : pk.attempt) == 0 &&
@@ -424,7 +396,7 @@ out:
 
 /* Asks for each of names about run id; run NULL: to locate it. */
 static struct job *job_new(struct sync *s, const struct infx_run *run, const char *id,
-                           const struct infx_strs *names)
+                           const struct strs *names)
 {
     struct job *j = xcalloc(1, sizeof(*j));
     struct buf q = BUF_INIT_MAX(HTTP_URL_MAX);
@@ -437,7 +409,7 @@ static struct job *job_new(struct sync *s, const struct infx_run *run, const cha
     j->next = s->jobs;
     s->jobs = j;
     for (size_t m = 0; names && m < names->n; m++)
-        infx_strs_add(&j->names, names->v[m]);
+        strs_add(&j->names, names->v[m]);
     j->g = xcalloc(j->names.n + 1, sizeof(*j->g));
     j->open = j->names.n;
     for (size_t m = 0; m < j->names.n; m++) {
@@ -454,28 +426,28 @@ static struct job *job_new(struct sync *s, const struct infx_run *run, const cha
 /* Asks for what a selected run still needs; done at once when it needs nothing. */
 static void run_start(struct sync *s, const struct infx_run *run)
 {
-    const struct infx_day *ad = run->date ? avail_day(&s->avail, run->date) : NULL;
+    const struct infx_day *ad = run->date ? infx_avail_day(&s->avail, run->date) : NULL;
     struct buf p = BUF_INIT_MAX(FS_PATH_MAX);
-    struct infx_strs models = {0}, need = {0};
+    struct strs models = {0}, need = {0};
     struct job *j;
     long att;
 
-    if (s->rc < 0 || (run_json_state(s, run->id, &att, NULL) == 2 && has_artifacts(s, run->id)))
+    if (s->rc < 0 || run_state(s, run->id, &att, NULL) == 3)
         return;
     names_for(s, run->keys.n || !ad ? &run->keys : &ad->keys, &models);
     for (size_t m = 0; m < models.n; m++) {
         buf_reset(&p);
         if (apifiles_name(&p, models.v[m], run->attempt) == 0 &&
             !store_doc_ok(s->store, strtoull(run->id, NULL, 10), APIFILES_DIR, p.p))
-            infx_strs_add(&need, models.v[m]);
+            strs_add(&need, models.v[m]);
     }
     if (models.n) {
         j = job_new(s, run, run->id, &need);
         if (!need.n)
             run_done(j);
     }
-    infx_strs_release(&models);
-    infx_strs_release(&need);
+    strs_release(&models);
+    strs_release(&need);
     buf_release(&p);
 }
 
@@ -594,7 +566,7 @@ static struct day *day_want(struct sync *s, const char *date)
     s->env->st.dates++;
     ask = s->env->where->refresh || s->env->sel->nids ||
           (newest && date_diff(date, newest) < INFX_RECHECK_DAYS) ||
-          !same_keys(avail_day(&s->avail, date), avail_day(&s->old_avail, date));
+          !same_keys(infx_avail_day(&s->avail, date), infx_avail_day(&s->old_avail, date));
     buf_addf(&rel, "api/workflow-info/%s.json", date);
     if (!ask && load_doc(s, rel.p, &text, &len) == 0 &&
         infx_wfinfo_parse(text, len, &d->wi, &e) == 0) {
@@ -643,23 +615,21 @@ static void next_days(struct sync *s)
 static void locate_ids(struct sync *s)
 {
     const struct source_sel *sel = s->env->sel;
-    struct infx_strs names = {0};
+    struct strs names = {0};
 
     for (size_t d = 0; d < s->avail.n; d++)
         names_for(s, &s->avail.v[d].keys, &names);
     for (size_t i = 0; i < sel->nids; i++) {
         char date[DATE_LEN + 1] = "";
         long att;
-        if (run_json_state(s, sel->ids[i], &att, date) == 1 && date_valid(date))
+        if (run_state(s, sel->ids[i], &att, date) == 1 && date_valid(date))
             day_want(s, date);
-        else if (!names.n) {
-            imx_warn(s->env->diag, IMX_ENOTFOUND, "run %s: the InferenceX API has no rows of it%s",
-                     sel->ids[i], s->all ? "" : " for this model");
-            s->env->st.runs_failed++;
-        } else if (!locating(s, sel->ids[i]))
+        else if (!names.n)
+            not_found(s, sel->ids[i]);
+        else if (!locating(s, sel->ids[i]))
             job_new(s, NULL, sel->ids[i], &names);
     }
-    infx_strs_release(&names);
+    strs_release(&names);
 }
 
 /*
@@ -716,15 +686,15 @@ static void sync_release(struct sync *s)
     while (s->jobs) {
         struct job *j = s->jobs;
         s->jobs = j->next;
-        infx_strs_release(&j->names);
-        infx_strs_release(&j->dates);
+        strs_release(&j->names);
+        strs_release(&j->dates);
         free(j->g);
         free(j);
     }
     free(s->runs);
-    infx_strs_release(&s->want);
-    infx_strs_release(&s->live);
-    infx_strs_release(&s->warned);
+    strs_release(&s->want);
+    strs_release(&s->live);
+    strs_release(&s->warned);
     infx_avail_release(&s->avail);
     infx_avail_release(&s->old_avail);
     if (s->store == &s->own_store)

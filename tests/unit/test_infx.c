@@ -26,7 +26,7 @@ static const char gz3[] = "\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\x03\x93\xef\xe6\
 
 static int resolves_to(const char *arg, const char *want)
 {
-    struct infx_strs out = {0};
+    struct strs out = {0};
     struct imx_err err = IMX_ERR_INIT;
     int all, ok;
 
@@ -34,13 +34,13 @@ static int resolves_to(const char *arg, const char *want)
          !strcmp(out.v[0], want);
     if (!ok)
         fprintf(stderr, "  %s -> %s (%s)\n", arg, out.n ? out.v[0] : "nothing", err.msg);
-    infx_strs_release(&out);
+    strs_release(&out);
     return ok;
 }
 
 static void model_names(void)
 {
-    struct infx_strs out = {0}, live = {0};
+    struct strs out = {0}, live = {0};
     struct imx_err err = IMX_ERR_INIT;
     int all;
 
@@ -66,12 +66,12 @@ static void model_names(void)
     CHECK(strstr(err.msg, "Mystery-9") && strstr(err.msg, "DeepSeek-R1-0528") &&
           strstr(err.msg, "Kimi-K2.5"));
     /* a live name from the OpenAPI document resolves, in any case */
-    infx_strs_add(&live, "Qwen3.8-Flash-Next");
+    strs_add(&live, "Qwen3.8-Flash-Next");
     imx_err_clear(&err);
     CHECK(infx_resolve_model("qwen3.8-flash-next", &live, &out, &all, &err) == 0 && out.n == 1);
     CHECK(out.n == 1 && !strcmp(out.v[0], "Qwen3.8-Flash-Next"));
-    infx_strs_release(&out);
-    infx_strs_release(&live);
+    strs_release(&out);
+    strs_release(&live);
 }
 
 static void openapi_doc(void)
@@ -81,15 +81,15 @@ static void openapi_doc(void)
         "{\"name\":\"date\",\"schema\":{\"type\":\"string\"}},"
         "{\"name\":\"model\",\"schema\":{\"type\":\"string\",\"enum\":[\"DeepSeek-R1-0528\","
         "\"GLM-5.3\",\"\"]}}]}}}}";
-    struct infx_strs names = {0};
+    struct strs names = {0};
     struct imx_err err = IMX_ERR_INIT;
 
     CHECK(infx_openapi_names(doc, strlen(doc), &names, &err) == 0);
-    CHECK(names.n == 2 && infx_strs_has(&names, "GLM-5.3"));
-    infx_strs_release(&names);
+    CHECK(names.n == 2 && strs_has(&names, "GLM-5.3"));
+    strs_release(&names);
     CHECK(infx_openapi_names("{\"paths\":{}}", 12, &names, &err) == -IMX_EPARSE);
     CHECK(infx_openapi_names("<html>", 6, &names, &err) == -IMX_EPARSE);
-    infx_strs_release(&names);
+    strs_release(&names);
 }
 
 static void decoding(void)
