@@ -113,38 +113,6 @@ int gcs_page_parse(struct gcs_page *pg, const char *json, size_t len, struct imx
     return bad ? imx_seterr(err, IMX_EPARSE, "GCS listing: %s", bad) : 0;
 }
 
-/* ,"key": "value" of a listing, nothing when value is NULL. */
-static void add_pair(struct buf *out, const char *key, const char *value)
-{
-    if (value)
-        buf_add_member(out, ",", key, value);
-}
-
-int gcs_page_format(const struct gcs_page *pg, const char *const *extra, size_t n, struct buf *out)
-{
-    buf_adds(out, "{\"kind\": \"storage#objects\"");
-    for (size_t i = 0; i < n; i++)
-        add_pair(out, extra[2 * i], extra[2 * i + 1]);
-    buf_adds(out, ",\"items\": [");
-    for (size_t i = 0; i < pg->nitems; i++) {
-        const struct gcs_object *o = &pg->items[i];
-        unsigned char crc[4] = {(unsigned char)(o->crc32c >> 24), (unsigned char)(o->crc32c >> 16),
-                                (unsigned char)(o->crc32c >> 8), (unsigned char)o->crc32c};
-        char size[32], md5[32], crc64[16];
-
-        snprintf(size, sizeof(size), "%llu", o->size);
-        EVP_EncodeBlock((unsigned char *)md5, o->md5, 16);
-        EVP_EncodeBlock((unsigned char *)crc64, crc, 4);
-        buf_add_member(out, i ? ",{" : "{", "name", o->name);
-        add_pair(out, "size", o->has_size ? size : NULL);
-        add_pair(out, "md5Hash", o->has_md5 ? md5 : NULL);
-        add_pair(out, "crc32c", o->has_crc32c ? crc64 : NULL);
-        add_pair(out, "updated", o->updated);
-        buf_addc(out, '}');
-    }
-    return buf_adds(out, "]}\n") < 0 ? -IMX_ETOOBIG : 0;
-}
-
 /* ---- object names ------------------------------------------------------------------ */
 
 /* "<head>_<digits>" with the last '_' as the split (the greedy (.+)_(\d+) of the regex). What
@@ -373,8 +341,8 @@ int gcs_state_load(const char *cache, const char *bucket, const char *date, stru
                    char **listed_at, struct imx_err *err)
 {
     struct buf path = BUF_INIT;
-    yajl_val root;
-    const char *complete;
+    yajl_val root, pages;
+    const char *bad = NULL;
     char *text = NULL;
     size_t len = 0;
     int rc;
@@ -382,16 +350,17 @@ int gcs_state_load(const char *cache, const char *bucket, const char *date, stru
     *listed_at = NULL;
     rc = state_path(&path, cache, bucket, date, err);
     if (rc == 0 && path_exists(path.p))
-        rc = read_file(path.p, (size_t)1 << 30, &text, &len, err);
+        rc = read_file(path.p, GCS_STATE_MAX, &text, &len, err);
     buf_release(&path);
     if (rc < 0 || !text)
         return rc;
     root = json_tree_parse(text, len, NULL, 0);
     free(text);
-    complete = json_str(json_get(root, "complete"));
-    /* A state file that does not read back whole is as good as none: list again. */
-    if (complete && !strcmp(complete, "true") && json_str(json_get(root, "listed_at")) &&
-        !page_add(pg, root))
+    pages = json_get(root, "pages");
+    for (size_t i = 0; !bad && i < json_len(pages); i++)
+        bad = page_add(pg, json_at(pages, i));
+    /* A state file that does not read back whole, up to a last page, is as good as none. */
+    if (!bad && json_len(pages) && !pg->next_token && json_str(json_get(root, "listed_at")))
         *listed_at = json_strdup(json_get(root, "listed_at"));
     else
         gcs_page_release(pg);
@@ -400,16 +369,19 @@ int gcs_state_load(const char *cache, const char *bucket, const char *date, stru
     return 0;
 }
 
-int gcs_state_save(const char *cache, const char *bucket, const char *date,
-                   const struct gcs_page *pg, const char *listed_at, struct imx_err *err)
+int gcs_state_save(const char *cache, const char *bucket, const char *date, const char *pages,
+                   size_t len, const char *listed_at, struct imx_err *err)
 {
-    struct buf path = BUF_INIT, text = BUF_INIT_MAX((size_t)1 << 30);
-    const char *extra[] = {"listed_at", listed_at, "complete", "true"};
+    struct buf path = BUF_INIT, text = BUF_INIT_MAX(GCS_STATE_MAX);
     int rc = state_path(&path, cache, bucket, date, err);
 
+    buf_add_member(&text, "{", "listed_at", listed_at);
+    buf_adds(&text, ", \"pages\": [");
+    buf_add(&text, pages, len);
+    buf_adds(&text, "]}\n");
     if (rc == 0)
         rc = jail_parent_dirs(cache, path.p, err);
-    if (rc == 0 && gcs_page_format(pg, extra, 2, &text) < 0)
+    if (rc == 0 && buf_failed(&text))
         rc = imx_seterr(err, IMX_ETOOBIG, "listing of %s too big to store", date);
     if (rc == 0)
         rc = atomic_write(path.p, text.p, text.len, err);
@@ -456,6 +428,12 @@ struct gcs_run *gcs_index_find(struct gcs_index *ix, unsigned long long id)
     return NULL;
 }
 
+static int run_newer(const void *a, const void *b)
+{
+    const struct gcs_run *x = a, *y = b;
+    return x->id < y->id ? 1 : x->id > y->id ? -1 : 0;
+}
+
 void gcs_index_add(struct gcs_index *ix, const struct gcs_page *pg, const char *workflow)
 {
     for (size_t i = 0; i < pg->nitems; i++) {
@@ -494,22 +472,12 @@ void gcs_index_add(struct gcs_index *ix, const struct gcs_page *pg, const char *
         }
         gcs_name_release(&nm);
     }
-}
-
-static int run_newer(const void *a, const void *b)
-{
-    const struct gcs_run *x = a, *y = b;
-    return x->id < y->id ? 1 : x->id > y->id ? -1 : 0;
-}
-
-void gcs_index_sort(struct gcs_index *ix)
-{
     if (ix->n > 1)
         qsort(ix->runs, ix->n, sizeof(*ix->runs), run_newer);
 }
 
 int gcs_run_json(const struct gcs_run *run, const char *meta, size_t metalen, const char *repo,
-                 const char *bucket, struct buf *out, struct imx_err *err)
+                 const char *bucket, struct buf *out, struct imx_err *bad_meta, struct imx_err *err)
 {
     yajl_val root = NULL;
     const char *branch = NULL, *sha = NULL, *created = NULL;
@@ -519,33 +487,32 @@ int gcs_run_json(const struct gcs_run *run, const char *meta, size_t metalen, co
     int rc;
 
     if (meta) {
-        char why[300];
-        root = json_tree_parse(meta, metalen, why, sizeof(why));
-        if (!root || !YAJL_IS_ARRAY(root)) {
-            if (root)
-                yajl_tree_free(root);
-            return imx_seterr(err, IMX_EPARSE, "artifacts_metadata.json of run %llu: %s", run->id,
-                              root ? "not an array" : why);
+        char what[64];
+        snprintf(what, sizeof(what), "artifacts_metadata.json of run %llu", run->id);
+        root = json_parse(meta, metalen, what, bad_meta);
+        if (root && !YAJL_IS_ARRAY(root)) {
+            imx_seterr(bad_meta, IMX_EPARSE, "%s: not an array", what);
+            yajl_tree_free(root);
+            root = NULL;
         }
-        for (size_t i = 0; i < json_len(root); i++) {
-            yajl_val a = json_at(root, i);
-            const char *c = json_str(json_get(a, "created_at"));
-            long long t, wid;
-            yajl_val w = json_path(a, "workflow_run", "id", NULL);
+    }
+    for (size_t i = 0; i < json_len(root); i++) {
+        yajl_val a = json_at(root, i);
+        const char *c = json_str(json_get(a, "created_at"));
+        long long t, wid;
+        yajl_val w = json_path(a, "workflow_run", "id", NULL);
 
-            /* An entry of another run (a copy gone wrong) tells nothing about this one. */
-            if (w && YAJL_IS_NUMBER(w) &&
-                (json_int(w, &wid) < 0 || (unsigned long long)wid != run->id))
-                continue;
-            if (!branch)
-                branch = json_str(json_path(a, "workflow_run", "head_branch", NULL));
-            if (!sha)
-                sha = json_str(json_path(a, "workflow_run", "head_sha", NULL));
-            /* The earliest upload is the closest to when the run started. */
-            if (c && date_parse_timestamp(c, &t) == 0 && (!created || t < created_t)) {
-                created = c;
-                created_t = t;
-            }
+        /* An entry of another run (a copy gone wrong) tells nothing about this one. */
+        if (w && YAJL_IS_NUMBER(w) && (json_int(w, &wid) < 0 || (unsigned long long)wid != run->id))
+            continue;
+        if (!branch)
+            branch = json_str(json_path(a, "workflow_run", "head_branch", NULL));
+        if (!sha)
+            sha = json_str(json_path(a, "workflow_run", "head_sha", NULL));
+        /* The earliest upload is the closest to when the run started. */
+        if (c && date_parse_timestamp(c, &t) == 0 && (!created || t < created_t)) {
+            created = c;
+            created_t = t;
         }
     }
     if (!created) {

@@ -38,15 +38,9 @@ struct gcs_page {
 
 void gcs_page_init(struct gcs_page *pg);
 void gcs_page_release(struct gcs_page *pg);
-/*
- * Parses one objects.list response and appends its items and prefixes to pg;
- * next_token is replaced by this page's (or NULL). Unknown fields are ignored;
- * an item without a name, or with a size or hash that does not decode, is an error.
- */
+/* Appends one objects.list response to pg (next_token becomes this page's). Unknown fields are
+ * ignored; an item without a name, or with a size or hash that does not decode, is an error. */
 int gcs_page_parse(struct gcs_page *pg, const char *json, size_t len, struct imx_err *err);
-/* Serializes the items as a listing ({"kind":"storage#objects","items":[...]}) with extra
- * top-level string fields (pairs of key, value; n pairs), readable back by gcs_page_parse. */
-int gcs_page_format(const struct gcs_page *pg, const char *const *extra, size_t n, struct buf *out);
 
 enum gcs_name_kind {
     GCS_NAME_BAD = 0,
@@ -92,14 +86,15 @@ int gcs_verify_file(const char *path, const struct gcs_object *obj, struct imx_e
 #define GCS_KEEP_QUERY "-_.!~*'()"
 
 /*
- * The per-date listing state, under CACHE/.imx-gcs/<bucket>/<date>.json: the complete
- * listing of a date folder and when it was taken (*listed_at, malloc'ed; NULL when nothing
- * usable is stored). A stored date is listed again only when gcs_date_needs_listing() says so.
+ * The per-date listing state, CACHE/.imx-gcs/<bucket>/<date>.json: the pages of a date folder's
+ * complete listing as the server sent them (pages: len bytes of them, comma-separated) and when
+ * it was taken (*listed_at, malloc'ed; NULL when nothing usable is stored).
  */
+#define GCS_STATE_MAX ((size_t)1 << 30) /* a state file's size: 200 pages of 1000 objects fit */
 int gcs_state_load(const char *cache, const char *bucket, const char *date, struct gcs_page *pg,
                    char **listed_at, struct imx_err *err);
-int gcs_state_save(const char *cache, const char *bucket, const char *date,
-                   const struct gcs_page *pg, const char *listed_at, struct imx_err *err);
+int gcs_state_save(const char *cache, const char *bucket, const char *date, const char *pages,
+                   size_t len, const char *listed_at, struct imx_err *err);
 /*
  * A date needs listing when nothing is stored, on refresh, when it is one of the
  * last two days of the bucket (newest) or when the stored listing was taken less
@@ -132,20 +127,20 @@ struct gcs_index {
 };
 
 void gcs_index_release(struct gcs_index *ix);
-/* Adds the objects of a listing; runs whose folder is not of `workflow` are left out (NULL
- * keeps every run). */
+/* Adds the objects of a listing, runs newest first (by id: GitHub assigns ids in time order);
+ * runs whose folder is not of `workflow` are left out (NULL keeps every run). */
 void gcs_index_add(struct gcs_index *ix, const struct gcs_page *pg, const char *workflow);
-/* Sorts runs newest first (by run id: GitHub assigns ids in time order). */
-void gcs_index_sort(struct gcs_index *ix);
 struct gcs_run *gcs_index_find(struct gcs_index *ix, unsigned long long id);
 
 /*
  * The run.json of a GCS run: what the backup tells. From artifacts_metadata.json (meta may be
- * NULL) the head branch and sha and the earliest artifact created_at; else the date folder.
- * The title is the folder's with '_' read as spaces. Marked "imx_source": "gcs-backup".
+ * NULL; when it does not read, bad_meta says why and it counts as none) the head branch and sha
+ * and the earliest artifact created_at; else the date folder. The title is the folder's with
+ * '_' read as spaces. Marked "imx_source": "gcs-backup".
  */
 int gcs_run_json(const struct gcs_run *run, const char *meta, size_t metalen, const char *repo,
-                 const char *bucket, struct buf *out, struct imx_err *err);
+                 const char *bucket, struct buf *out, struct imx_err *bad_meta,
+                 struct imx_err *err);
 
 /* The engine (gcssync.c) is source_gcs of source/source.h. A download whose bytes do not match
  * the listing is fetched again, this many times in all. */

@@ -33,7 +33,8 @@ struct listing {
     char date[11], prefix[12]; /* YYYY-MM-DD and "YYYY-MM-DD/", "" for the top level */
     struct source_get g;
     struct gcs_page pg;
-    char **tokens; /* every token followed, to catch one that repeats */
+    struct buf raw; /* its pages as received, comma-separated: the state stored */
+    char **tokens;  /* every token followed, to catch one that repeats */
     size_t ntokens, cap;
     int complete;
     struct gcs_index ix; /* the runs of a date folder, once complete */
@@ -66,7 +67,6 @@ struct job {
 
 struct eng {
     struct source_env *env;
-    struct source_stats *st;
     struct imx_err *err;
     const char *base, *bucket;
     char now[32];
@@ -119,6 +119,15 @@ static char *object_url(struct eng *e, const char *name)
     return buf_detach(&u, NULL);
 }
 
+/* A 401 or 403: the bucket is no longer public, the source is stopped. */
+static int refused(struct eng *e, const char *what, long status)
+{
+    return imx_seterr(e->err, IMX_EAUTH,
+                      "GCS source unavailable: bucket %s refused %s (HTTP %ld); what was synced "
+                      "is kept",
+                      e->bucket, what, status);
+}
+
 /* Stops the source: the first failure is the one told. */
 static void fail(struct eng *e, int rc, const struct imx_err *why)
 {
@@ -151,10 +160,7 @@ static int list_page(struct eng *e, struct listing *l, const struct source_get *
     if (r->code < 0)
         return imx_seterr(e->err, -r->code, "GCS listing of %s: %s", what, r->msg);
     if (r->status == 403 || r->status == 401)
-        return imx_seterr(e->err, IMX_EAUTH,
-                          "GCS source unavailable: bucket %s refused listing (HTTP %ld); "
-                          "what was synced is kept",
-                          e->bucket, r->status);
+        return refused(e, "listing", r->status);
     if (r->status == 404)
         return imx_seterr(e->err, IMX_ENOTFOUND, "GCS bucket %s not found (HTTP 404)", e->bucket);
     if (r->status != 200)
@@ -162,6 +168,9 @@ static int list_page(struct eng *e, struct listing *l, const struct source_get *
                           "GCS listing of %s: HTTP %ld", what, r->status);
     if (gcs_page_parse(&l->pg, r->body, r->len, &pe) < 0)
         return imx_seterr(e->err, pe.code, "%s (listing of %s: %s)", pe.msg, what, r->url);
+    if (l->raw.len)
+        buf_addc(&l->raw, ',');
+    buf_add(&l->raw, r->body, r->len);
     if (!l->pg.next_token)
         return 0;
     for (size_t t = 0; t < l->ntokens; t++)
@@ -184,6 +193,7 @@ static void listing_release(struct listing *l)
 {
     source_get_release(&l->g);
     gcs_page_release(&l->pg);
+    buf_release(&l->raw);
     for (size_t i = 0; i < l->ntokens; i++)
         free(l->tokens[i]);
     free(l->tokens);
@@ -221,10 +231,11 @@ static void take_dates(struct eng *e)
             continue;
         l = &e->dates[e->ndates++];
         l->e = e;
+        buf_init(&l->raw, GCS_STATE_MAX);
         memcpy(l->date, day, sizeof(day));
         memcpy(l->prefix, p, sizeof(l->prefix));
     }
-    e->st->dates += e->ndates;
+    e->env->st.dates += e->ndates;
     /* a search for runs goes back a few folders at a time; a date range is listed in one go */
     e->window = e->recent || sel->nids ? LIST_WINDOW : e->ndates;
 }
@@ -291,14 +302,8 @@ static int save_run_json(struct eng *e, const struct gcs_run *r, const char *met
                          struct imx_err *err, struct imx_err *bad_meta)
 {
     struct buf text = BUF_INIT;
-    int rc = gcs_run_json(r, meta, metalen, e->env->where->repo, e->bucket, &text,
-                          meta ? bad_meta : err);
+    int rc = gcs_run_json(r, meta, metalen, e->env->where->repo, e->bucket, &text, bad_meta, err);
 
-    if (rc < 0 && meta) {
-        /* Metadata that does not read is as good as none. */
-        buf_reset(&text);
-        rc = gcs_run_json(r, NULL, 0, e->env->where->repo, e->bucket, &text, err);
-    }
     if (rc == 0)
         rc = store_write_run_json(e->env->store, r->id, text.p, text.len, err);
     buf_release(&text);
@@ -320,7 +325,7 @@ static void take_run(struct eng *e, struct gcs_run *r)
         e->picks[p].taken++;
         e->picks[p].size += r->objs[a]->size;
         if (store_have(e->env->store, r->id, r->arts[a].id)) {
-            e->st->artifacts_cached++;
+            e->env->st.artifacts_cached++;
             continue;
         }
         e->picks[p].arts++;
@@ -342,7 +347,6 @@ static void take_folder(struct eng *e, struct listing *l)
 {
     const struct source_sel *sel = e->env->sel;
 
-    gcs_index_sort(&l->ix);
     e->unparsed += l->ix.unparsed;
     if (l->ix.min_id && (!e->min_id || l->ix.min_id < e->min_id))
         e->min_id = l->ix.min_id;
@@ -410,9 +414,10 @@ static void on_list(struct source_get *r, void *ud)
         take_dates(e);
     } else {
         gcs_index_add(&l->ix, &l->pg, e->env->where->workflow);
-        e->st->dates_listed++;
+        e->env->st.dates_listed++;
         /* A state that cannot be written only costs a listing next time. */
-        if (gcs_state_save(e->env->cache, e->bucket, l->date, &l->pg, e->now, NULL) < 0)
+        if (gcs_state_save(e->env->cache, e->bucket, l->date, l->raw.p, l->raw.len, e->now, NULL) <
+            0)
             imx_warn(e->env->diag, IMX_EIO, "cannot store the GCS listing of %s", l->date);
     }
     advance(e);
@@ -529,16 +534,16 @@ static void settled(struct http_task *t)
     if (rc == 1) {
         imx_warn(e->env->diag, IMX_EVERIFY, "run %llu: %s; refused after %d attempts", p->run->id,
                  j->wbad.msg, j->attempts);
-        e->st->artifacts_failed++;
+        e->env->st.artifacts_failed++;
     } else if (rc == 0 && j->art) {
         p->got++;
         p->bytes += j->obj->size;
-        e->st->artifacts++;
-        e->st->bytes += j->g.len;
+        e->env->st.artifacts++;
+        e->env->st.bytes += j->g.len;
     } else if (rc < 0 && j->art && rc != -IMX_EIO && rc != -IMX_ELOCK && rc != -IMX_EINTR) {
         /* An archive the cache refuses (unsafe, too big): this artifact only. */
         imx_warn(e->env->diag, -rc, "run %llu: %s", p->run->id, j->werr.msg);
-        e->st->artifacts_failed++;
+        e->env->st.artifacts_failed++;
     } else if (rc < 0) {
         fail(e, rc, &j->werr);
     }
@@ -560,10 +565,7 @@ static void on_get(struct source_get *r, void *ud)
     }
     j->attempts++;
     if (r->code == 0 && (r->status == 403 || r->status == 401)) {
-        e->rc = imx_seterr(e->err, IMX_EAUTH,
-                           "GCS source unavailable: bucket %s refused a download (HTTP %ld); "
-                           "what was synced is kept",
-                           e->bucket, r->status);
+        e->rc = refused(e, "a download", r->status);
     } else if (r->code < 0 || r->status != 200) {
         if (r->code < 0)
             imx_warn(e->env->diag, -r->code, "run %llu: %s: %s", run->id, what, r->msg);
@@ -574,7 +576,7 @@ static void on_get(struct source_get *r, void *ud)
         else
             imx_warn(e->env->diag, IMX_EHTTP, "run %llu: %s: HTTP %ld", run->id, what, r->status);
         if (j->art)
-            e->st->artifacts_failed++;
+            e->env->st.artifacts_failed++;
         else if (save_run_json(e, run, NULL, 0, e->err, e->err) < 0)
             e->rc = -e->err->code; /* run.json without the metadata */
     } else {
@@ -620,12 +622,12 @@ static int eng_run(struct eng *e, struct source_env *env, struct imx_err *err)
 
     memset(e, 0, sizeof(*e));
     e->env = env;
-    e->st = &env->st;
     e->err = err;
     e->base = env->where->gcs_url ? env->where->gcs_url : GCS_DEFAULT_URL;
     e->bucket = env->where->bucket ? env->where->bucket : GCS_DEFAULT_BUCKET;
     e->recent = sel->recent > 0 ? sel->recent : (!sel->nids && !sel->since && !sel->until);
     e->top.e = e;
+    buf_init(&e->top.raw, GCS_STATE_MAX);
     gmtime_r(&now, &tm);
     strftime(e->now, sizeof(e->now), "%Y-%m-%dT%H:%M:%SZ", &tm);
     list_next(&e->top);
