@@ -38,6 +38,19 @@ void gcs_page_release(struct gcs_page *pg)
     gcs_page_init(pg);
 }
 
+/* A body the server gzip-compressed though imx did not ask it to (with Content-Encoding or
+ * without, the client leaves it as it came) is told as such: read as JSON, its bytes would be
+ * reported as a lexical error or as nesting deeper than any document. */
+static yajl_val parse_body(const char *text, size_t len, const char *what, struct imx_err *err)
+{
+    if (len >= 2 && (unsigned char)text[0] == 0x1f && (unsigned char)text[1] == 0x8b) {
+        imx_seterr(err, IMX_EPARSE, "%s: not JSON but gzip-compressed, which imx did not ask for",
+                   what);
+        return NULL;
+    }
+    return json_parse(text, len, what, err);
+}
+
 /* One item of a listing appended to pg: NULL, or what is wrong with it. Fields are strings or,
  * for sizes, numbers; null and containers are ignored. */
 static const char *page_item(struct gcs_page *pg, yajl_val it)
@@ -96,6 +109,9 @@ static const char *page_add(struct gcs_page *pg, yajl_val root)
         ALLOC_GROW(pg->prefixes, pg->nprefixes + 1, pg->capprefixes);
         pg->prefixes[pg->nprefixes++] = xstrdup(p);
     }
+    /* a server that hands back the token it was asked with would be asked for ever */
+    if (!bad && token && pg->next_token && !strcmp(token, pg->next_token))
+        bad = "pageToken repeats (a server loop)";
     free(pg->next_token);
     pg->next_token = token && *token && !bad ? xstrdup(token) : NULL;
     return bad;
@@ -103,7 +119,7 @@ static const char *page_add(struct gcs_page *pg, yajl_val root)
 
 int gcs_page_parse(struct gcs_page *pg, const char *json, size_t len, struct imx_err *err)
 {
-    yajl_val root = json_parse(json, len, "GCS listing", err);
+    yajl_val root = parse_body(json, len, "GCS listing", err);
     const char *bad;
 
     if (!root)
@@ -225,15 +241,9 @@ int gcs_folder_matches_workflow(const char *folder, const char *workflow)
     memcpy(stem, base, n);
     stem[n] = '\0';
     /* The 2025 schedulers: "Full Sweep Scheduler - 1k1k" (also seen as "Full Sweep - 1k1k"). */
-    if (!strncmp(stem, "full-sweep-", 11) && strlen(stem) > 21 &&
-        !strcmp(stem + strlen(stem) - 10, "-scheduler")) {
-        char seq[64];
-        size_t sn = strlen(stem) - 21;
-        if (sn >= sizeof(seq))
-            return 0;
-        memcpy(seq, stem + 11, sn);
-        seq[sn] = '\0';
-        return word_at(folder, "Full_Sweep") && has_word(folder + 10, seq);
+    if (!strncmp(stem, "full-sweep-", 11) && n > 21 && !strcmp(stem + n - 10, "-scheduler")) {
+        stem[n - 10] = '\0'; /* full-sweep-<sequence lengths> */
+        return word_at(folder, "Full_Sweep") && has_word(folder + 10, stem + 11);
     }
     if (!strcmp(stem, "full-sweep-scheduler") || !strcmp(stem, "workflow-scheduler"))
         return word_at(folder, "Full_Sweep");
@@ -369,15 +379,15 @@ int gcs_state_load(const char *cache, const char *bucket, const char *date, stru
     return 0;
 }
 
-int gcs_state_save(const char *cache, const char *bucket, const char *date, const char *pages,
-                   size_t len, const char *listed_at, struct imx_err *err)
+int gcs_state_save(const char *cache, const char *bucket, const char *date, const struct buf *pages,
+                   const char *listed_at, struct imx_err *err)
 {
     struct buf path = BUF_INIT, text = BUF_INIT_MAX(GCS_STATE_MAX);
     int rc = state_path(&path, cache, bucket, date, err);
 
     buf_add_member(&text, "{", "listed_at", listed_at);
     buf_adds(&text, ", \"pages\": [");
-    buf_add(&text, pages, len);
+    buf_add(&text, pages->p, pages->len);
     buf_adds(&text, "]}\n");
     if (rc == 0)
         rc = jail_parent_dirs(cache, path.p, err);
@@ -489,7 +499,7 @@ int gcs_run_json(const struct gcs_run *run, const char *meta, size_t metalen, co
     if (meta) {
         char what[64];
         snprintf(what, sizeof(what), "artifacts_metadata.json of run %llu", run->id);
-        root = json_parse(meta, metalen, what, bad_meta);
+        root = parse_body(meta, metalen, what, bad_meta);
         if (root && !YAJL_IS_ARRAY(root)) {
             imx_seterr(bad_meta, IMX_EPARSE, "%s: not an array", what);
             yajl_tree_free(root);

@@ -87,14 +87,14 @@ int gcs_verify_file(const char *path, const struct gcs_object *obj, struct imx_e
 
 /*
  * The per-date listing state, CACHE/.imx-gcs/<bucket>/<date>.json: the pages of a date folder's
- * complete listing as the server sent them (pages: len bytes of them, comma-separated) and when
+ * complete listing as the server sent them (in pages, comma-separated) and when
  * it was taken (*listed_at, malloc'ed; NULL when nothing usable is stored).
  */
 #define GCS_STATE_MAX ((size_t)1 << 30) /* a state file's size: 200 pages of 1000 objects fit */
 int gcs_state_load(const char *cache, const char *bucket, const char *date, struct gcs_page *pg,
                    char **listed_at, struct imx_err *err);
-int gcs_state_save(const char *cache, const char *bucket, const char *date, const char *pages,
-                   size_t len, const char *listed_at, struct imx_err *err);
+int gcs_state_save(const char *cache, const char *bucket, const char *date, const struct buf *pages,
+                   const char *listed_at, struct imx_err *err);
 /*
  * A date needs listing when nothing is stored, on refresh, when it is one of the
  * last two days of the bucket (newest) or when the stored listing was taken less

@@ -34,8 +34,7 @@ struct listing {
     struct source_get g;
     struct gcs_page pg;
     struct buf raw; /* its pages as received, comma-separated: the state stored */
-    char **tokens;  /* every token followed, to catch one that repeats */
-    size_t ntokens, cap;
+    int pages;      /* pages asked for after the first */
     int complete;
     struct gcs_index ix; /* the runs of a date folder, once complete */
 };
@@ -171,21 +170,11 @@ static int list_page(struct eng *e, struct listing *l, const struct source_get *
     if (l->raw.len)
         buf_addc(&l->raw, ',');
     buf_add(&l->raw, r->body, r->len);
-    if (!l->pg.next_token)
-        return 0;
-    for (size_t t = 0; t < l->ntokens; t++)
-        if (!strcmp(l->tokens[t], l->pg.next_token))
-            return imx_seterr(e->err, IMX_EPARSE,
-                              "GCS listing of %s: pageToken repeats (a server loop); "
-                              "giving up on it",
-                              what);
-    if (l->ntokens >= MAX_PAGES)
+    if (l->pg.next_token && l->pages++ >= MAX_PAGES)
         return imx_seterr(e->err, IMX_EHTTP,
                           "GCS listing of %s: more than %d pages, each with a new pageToken (a "
                           "server loop); giving up on it",
                           what, MAX_PAGES);
-    ALLOC_GROW(l->tokens, l->ntokens + 1, l->cap);
-    l->tokens[l->ntokens++] = xstrdup(l->pg.next_token);
     return 0;
 }
 
@@ -194,9 +183,6 @@ static void listing_release(struct listing *l)
     source_get_release(&l->g);
     gcs_page_release(&l->pg);
     buf_release(&l->raw);
-    for (size_t i = 0; i < l->ntokens; i++)
-        free(l->tokens[i]);
-    free(l->tokens);
     gcs_index_release(&l->ix);
     memset(l, 0, sizeof(*l));
 }
@@ -416,8 +402,7 @@ static void on_list(struct source_get *r, void *ud)
         gcs_index_add(&l->ix, &l->pg, e->env->where->workflow);
         e->env->st.dates_listed++;
         /* A state that cannot be written only costs a listing next time. */
-        if (gcs_state_save(e->env->cache, e->bucket, l->date, l->raw.p, l->raw.len, e->now, NULL) <
-            0)
+        if (gcs_state_save(e->env->cache, e->bucket, l->date, &l->raw, e->now, NULL) < 0)
             imx_warn(e->env->diag, IMX_EIO, "cannot store the GCS listing of %s", l->date);
     }
     advance(e);
@@ -524,7 +509,7 @@ static void settled(struct http_task *t)
     int rc = j->wrc;
 
     if (j->wbad.code && !j->art)
-        imx_warn(e->env->diag, IMX_EPARSE, "%s", j->wbad.msg);
+        imx_warn(e->env->diag, IMX_EPARSE, "%s (%s)", j->wbad.msg, j->g.url);
     if (rc == 1 && j->attempts < GCS_ATTEMPTS && e->rc == 0) {
         /* fetched again, into a new scratch file */
         store_tmp_discard(&j->tmp);
@@ -682,15 +667,12 @@ static int gcs_source_list(struct source_env *env, struct source_listed **out, s
 
     *n = e.npicks;
     *out = xcalloc(e.npicks + 1, sizeof(**out));
-    for (size_t i = 0; i < e.npicks; i++) {
-        struct source_listed *l = &(*out)[i];
-
-        l->id = e.picks[i].run->id;
-        l->created = xstrdup(e.picks[i].run->date);
-        l->arts = e.picks[i].taken;
-        l->size = e.picks[i].size;
-        l->fetch = e.picks[i].arts > 0;
-    }
+    for (size_t i = 0; i < e.npicks; i++)
+        (*out)[i] = (struct source_listed){.id = e.picks[i].run->id,
+                                           .created = xstrdup(e.picks[i].run->date),
+                                           .arts = e.picks[i].taken,
+                                           .size = e.picks[i].size,
+                                           .fetch = e.picks[i].arts > 0};
     r = r < 0 ? r : e.missing ? 1 : 0;
     eng_end(&e);
     return r;

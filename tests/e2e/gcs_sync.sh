@@ -136,6 +136,29 @@ t_tokenloop() {
     [ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] && grep -qi 'pageToken' "$W/out7"
 }
 
+# a listing or a run's metadata gzip-compressed though imx did not ask for it (Content-Encoding
+# said or not): named as such with its URL, not as JSON nested too deep
+t_gzip_not_asked() {
+    local f
+    for f in "gzip:path=/storage/v1/" "gzip:path=/storage/v1/,header=0"; do
+        gcs_faults "$f"
+        gsync --cache "$W/gz1" --refresh --since 2026-01-05 --until 2026-01-05 >"$W/out8" 2>&1
+        local rc=$?
+        gcs_faults
+        assert_eq "$rc" 3 "exit status ($f): $(cat "$W/out8")" &&
+            assert_contains "$W/out8" "not JSON but gzip-compressed, which imx did not ask for" &&
+            assert_contains "$W/out8" "$GCS_URL/storage/v1/b/" &&
+            assert_not_contains "$W/out8" "nesting deeper" || return 1
+    done
+    gcs_faults "gzip:name=artifacts_metadata"
+    gsync --cache "$W/gz2" --since 2025-12-20 --until 2026-01-07 >"$W/out9" 2>&1
+    gcs_faults
+    grep -q "artifacts_metadata.json of run [0-9]*: not JSON but gzip-compressed, which imx did not ask for ($GCS_URL/.*artifacts_metadata.json)" "$W/out9" ||
+        fail "no message naming the compressed metadata: $(cat "$W/out9")" || return 1
+    assert_not_contains "$W/out9" "nesting deeper" &&
+        assert_contains "$W/gz2/run_20400000044/run.json" '"metadata": false'
+}
+
 t_run "gcs sync: cache layout, run.json from the backup, manifest, no Authorization" t_layout
 t_run "gcs sync: re-run's aggregate (highest artifact id) wins" t_rerun_highest_id
 t_run "gcs sync: warm re-sync lists little and downloads nothing" t_warm
@@ -149,3 +172,4 @@ fi
 t_run "gcs sync: 403 says the source is unavailable, keeps the cache" t_private
 t_run "gcs sync: 404, hash mismatch refused, truncation/5xx/corruption retried" t_missing_and_refused
 t_run "gcs sync: repeating pageToken stops" t_tokenloop
+t_run "gcs sync: a gzip body not asked for is named, with its URL" t_gzip_not_asked

@@ -38,6 +38,8 @@ many requests it hits; default every one), and per-kind values. Kinds:
   tokenfresh   listings restart at the first page with a new nextPageToken every time
   badjson      a 200 listing that is not JSON
   deep         valid JSON nested depth=N (400000) deep: a listing, or an object's bytes
+  gzip         a listing or an object's bytes gzip-compressed though the client did not ask for
+               it, with Content-Encoding: gzip (header=0: without)
   drip         Content-Length bytes=N (1 MiB), then rate=N (2) bytes a second for seconds=N
   reset        the connection closes before any response
   stall        sleeps seconds=N before answering
@@ -47,6 +49,7 @@ POST /_fake/config with {"faults": [SPEC...]} replaces the faults at run time (n
 import argparse
 import base64
 import email.utils
+import gzip
 import hashlib
 import json
 import os
@@ -147,8 +150,8 @@ class State:
 
 
 GENERIC = ("private", "reset", "stall", "429", "500", "502", "503", "504")
-LIST_FAULTS = GENERIC + ("tokenloop", "tokenfresh", "nomd5", "badjson", "deep", "drip")
-GET_FAULTS = GENERIC + ("missing", "truncate", "corrupt", "deep", "drip")
+LIST_FAULTS = GENERIC + ("tokenloop", "tokenfresh", "nomd5", "badjson", "deep", "drip", "gzip")
+GET_FAULTS = GENERIC + ("missing", "truncate", "corrupt", "deep", "drip", "gzip")
 
 
 class Handler(QuietHandler):
@@ -346,8 +349,17 @@ class Handler(QuietHandler):
             body = b'{"prefixes":' + b"[" * depth + b"]" * depth + b"}"
         if kind == "badjson":
             body = b"<html><body>Service Unavailable</body></html>"
-        self.send(200, body, "application/json; charset=UTF-8",
-                  [("Cache-Control", "private, max-age=0, must-revalidate, no-transform")])
+        headers = [("Cache-Control", "private, max-age=0, must-revalidate, no-transform")]
+        body = self.gzipped(body, headers)
+        self.send(200, body, "application/json; charset=UTF-8", headers)
+
+    def gzipped(self, body, headers):
+        """The gzip fault: body compressed, said by Content-Encoding unless header=0."""
+        if not self.fault or self.fault["kind"] != "gzip":
+            return body
+        if self.fault.get("header", "1") != "0":
+            headers.append(("Content-Encoding", "gzip"))
+        return gzip.compress(body)
 
     def get_object(self, raw_path, query, bucket_name, name, media, xml):
         st = self.server.state
@@ -379,6 +391,7 @@ class Handler(QuietHandler):
                    ("x-goog-generation", "1"), ("ETag", '"%s"' % obj["md5Hash"]),
                    ("Last-Modified", email.utils.formatdate(usegmt=True)),
                    ("Cache-Control", "public, max-age=3600")]
+        data = self.gzipped(data, headers)
         if kind == "corrupt" and data:
             mid = len(data) // 2
             data = data[:mid] + bytes([data[mid] ^ 0x55]) + data[mid + 1:]

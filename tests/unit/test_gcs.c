@@ -288,8 +288,7 @@ static void state_roundtrip(void)
     CHECK(listed_at == NULL);
     /* the pages as the server sent them, read back as one listing */
     buf_addf(&two, "%s,%s", page1, last);
-    CHECK(gcs_state_save(dir, "bkt", "2026-01-05", two.p, two.len, "2026-01-09T01:02:03Z", &err) ==
-          0);
+    CHECK(gcs_state_save(dir, "bkt", "2026-01-05", &two, "2026-01-09T01:02:03Z", &err) == 0);
     CHECK(gcs_state_load(dir, "bkt", "2026-01-05", &back, &listed_at, &err) == 0);
     CHECK_STR(listed_at, "2026-01-09T01:02:03Z");
     CHECK(back.nitems == 3 && !back.next_token);
@@ -298,7 +297,9 @@ static void state_roundtrip(void)
     gcs_page_release(&back);
 
     /* A listing that stops at a page with a nextPageToken, or a damaged file, counts as absent. */
-    CHECK(gcs_state_save(dir, "bkt", "2026-01-05", page1, strlen(page1), "x", &err) == 0);
+    buf_reset(&two);
+    buf_adds(&two, page1);
+    CHECK(gcs_state_save(dir, "bkt", "2026-01-05", &two, "x", &err) == 0);
     CHECK(gcs_state_load(dir, "bkt", "2026-01-05", &back, &listed_at, &err) == 0);
     CHECK(listed_at == NULL && back.nitems == 0);
     buf_addf(&p, "%s/.imx-gcs/bkt/2026-01-05.json", dir);
@@ -307,8 +308,8 @@ static void state_roundtrip(void)
     CHECK(listed_at == NULL && back.nitems == 0);
 
     /* Bucket names cannot leave the state folder. */
-    CHECK(gcs_state_save(dir, "../x", "2026-01-05", last, strlen(last), "x", &err) == -IMX_EUSAGE);
-    CHECK(gcs_state_save(dir, "bkt", "../../x", last, strlen(last), "x", &err) == -IMX_EUSAGE);
+    CHECK(gcs_state_save(dir, "../x", "2026-01-05", &two, "x", &err) == -IMX_EUSAGE);
+    CHECK(gcs_state_save(dir, "bkt", "../../x", &two, "x", &err) == -IMX_EUSAGE);
     buf_release(&p);
     buf_release(&two);
     remove_tree(dir);
