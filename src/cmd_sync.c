@@ -366,11 +366,15 @@ static int outcome(const struct cli *cli, const struct imx_source *src,
         msg_error("%lu run%s incomplete; first problem: %s", st->runs_failed,
                   st->runs_failed == 1 ? "" : "s", st->first_error);
     }
+    if (st->run_objects_failed)
+        msg_error("GitHub gave the run object of none of the %lu backup run%s asked for (the "
+                  "warnings say why): their run.json stays the backup's; a later sync asks again",
+                  st->run_objects_failed, st->run_objects_failed == 1 ? "" : "s");
     if (st->runs == 0 && !st->runs_failed && !cli->quiet)
         msg_line("imx: no successful run matches the selection");
     if (cli_interrupted())
         return EXIT_INTR;
-    if (!st->runs_failed && !st->artifacts_failed)
+    if (!st->runs_failed && !st->artifacts_failed && !st->run_objects_failed)
         return EXIT_OK;
     if (st->cache_failed)
         return EXIT_FS; /* a full disk is not a server's fault, nor a partial success */

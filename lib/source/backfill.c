@@ -270,9 +270,15 @@ int backfill_sync(struct source_env *env, struct imx_err *err)
     r = gh_init(&g, env->http, env->where->github_api, env->where->repo, token, err);
     if (r == 0) {
         struct imx_err e2 = IMX_ERR_INIT;
+        const struct http_host_down *hd;
         r = fetch(&g, env, c, n, &st, err);
+        hd = http_host_down(env->http, g.api);
         /* a record not written costs a wait next time, nothing more */
-        memo_save(env->cache, http_host_down(env->http, g.api), &e2);
+        memo_save(env->cache, hd, &e2);
+        /* GitHub answered but gave not one run object (a refused token, errors): the rows are
+         * in, the runs lack what a token sync gives them (exit 1). Unreachable, it is skipped. */
+        if (r == 0 && !hd && st.failed && !st.filled && !st.absent)
+            env->st.run_objects_failed = st.failed;
         gh_release(&g);
     }
     source_note(env,

@@ -83,6 +83,7 @@ struct source_stats {
     unsigned long artifacts_superseded;   /* replaced by a re-run's (kept under .superseded/) */
     unsigned long artifacts_expired;      /* chosen, but the source deleted them */
     unsigned long artifacts_no_token;     /* not fetched: the source wants a token for them */
+    unsigned long run_objects_failed;     /* backup runs asked GitHub for, none answered usably */
     unsigned long rows;                   /* rows in what was installed, when counted */
     unsigned long dates, dates_listed;    /* date folders looked at, and listed now */
     unsigned long long bytes;             /* bytes read for the installed artifacts */

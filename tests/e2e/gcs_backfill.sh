@@ -66,5 +66,32 @@ PY
     no_token_anywhere "$TOKEN" "$W/o1" "$W/o2" "$W/c1"
 }
 
+# GitHub answers, but with no run object at all (errors, a token it refuses): the rows are in,
+# the summary says the lookups failed for all, exit 1; one that fails among others: warned, 0
+t_all_failed() {
+    local how rc
+    for how in 500 token; do
+        if [ $how = 500 ]; then
+            fresh '[{"match":"/actions/runs/[0-9]+$","fault":"http_5xx","status":500,"always":true}]'
+            gsync "$W/c3$how" "$TOKEN" >"$W/o3" 2>&1
+        else
+            fresh
+            gsync "$W/c3$how" "ghp_refused$RANDOM" >"$W/o3" 2>&1
+        fi
+        rc=$?
+        assert_eq "$rc" 1 "exit status ($how): $(cat "$W/o3")" &&
+            assert_contains "$W/o3" "2 asked, 0 filled, 0 no longer on GitHub, 2 failed" &&
+            assert_contains "$W/o3" "GitHub gave the run object of none of the 2 backup runs asked for" &&
+            assert_contains "$W/c3$how/run_$NEW/run.json" '"imx_source": "gcs-backup"' || return 1
+        imx extract --offline --cache "$W/c3$how" -o "$W/t3.csv" -q "$NEW" ||
+            fail "no table from the installed rows" || return 1
+    done
+    fresh "[{\"match\":\"/actions/runs/$NEW\$\",\"fault\":\"http_5xx\",\"status\":500,\"always\":true}]"
+    gsync "$W/c4" "$TOKEN" >"$W/o4" 2>&1 || fail "exit status $?: $(cat "$W/o4")" || return 1
+    assert_contains "$W/o4" "2 asked, 0 filled, 1 no longer on GitHub, 1 failed" &&
+        assert_not_contains "$W/o4" "GitHub gave the run object of none"
+}
+
 t_run "gcs_backfill: without a token GitHub is not asked" t_no_token
 t_run "gcs_backfill: GitHub's run object filled once, absent runs recorded, same table" t_filled_once
+t_run "gcs_backfill: every run object failing is exit 1, one of several a warning" t_all_failed
