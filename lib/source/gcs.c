@@ -1,8 +1,7 @@
 /* gcs: the pure half of the GCS backup source (see gcs.h): listing JSON, object names,
- * hashes, URL encoding and the per-date listing state. No network here. */
+ * hashes and the per-date listing state. No network here. */
 #include "source/gcs.h"
 #include "cache/jail.h"
-#include "source/http.h"
 #include "util/date.h"
 #include "util/fsutil.h"
 #include "util/json.h"

@@ -58,19 +58,16 @@ struct gcs_name {
 };
 
 /*
- * Splits an object name as the backup's readers do (regex of notes section 4:
- * ^(\d{4}-\d{2}-\d{2})/(.+)_(\d{10,})/artifacts/(.+)_(\d+)\.zip$, greedy groups),
- * also recognizing the run's artifacts_metadata.json. Returns 0, or -1 with
- * out->kind = GCS_NAME_BAD for a name that does not parse (the caller counts it).
+ * Splits an object name as the backup's readers do (regex of notes section 4, greedy groups:
+ * ^(\d{4}-\d{2}-\d{2})/(.+)_(\d{10,})/artifacts/(.+)_(\d+)\.zip$), also recognizing the run's
+ * artifacts_metadata.json. Returns 0, or -1 with out->kind = GCS_NAME_BAD (the caller counts it).
  */
 int gcs_name_parse(const char *name, struct gcs_name *out);
 void gcs_name_release(struct gcs_name *n);
 
-/*
- * Whether a run folder belongs to the workflow (a file name such as run-sweep.yml,
- * full-sweep-1k1k-scheduler.yml, or "*" for every folder). Folders carry the run's
- * display title, not the file: "Run Sweep - <title>", "Full Sweep Scheduler - 1k1k".
- */
+/* Whether a run folder belongs to the workflow (a file name such as run-sweep.yml,
+ * full-sweep-1k1k-scheduler.yml, or "*" for every folder). Folders carry the run's display
+ * title, not the file: "Run Sweep - <title>", "Full Sweep Scheduler - 1k1k". */
 int gcs_folder_matches_workflow(const char *folder, const char *workflow);
 
 /* base64 (standard alphabet, padded) decoding into exactly n bytes; 0 or -1. */
@@ -85,30 +82,24 @@ int gcs_verify_file(const char *path, const struct gcs_object *obj, struct imx_e
 #define GCS_KEEP_PATH "-_.!~*'()/"
 #define GCS_KEEP_QUERY "-_.!~*'()"
 
-/*
- * The per-date listing state, CACHE/.imx-gcs/<bucket>/<date>.json: the pages of a date folder's
- * complete listing as the server sent them (in pages, comma-separated) and when
- * it was taken (*listed_at, malloc'ed; NULL when nothing usable is stored).
- */
+/* The per-date listing state, CACHE/.imx-gcs/<bucket>/<date>.json: the pages of a date folder's
+ * complete listing as the server sent them (in pages, comma-separated) and when it was taken
+ * (*listed_at, malloc'ed; NULL when nothing usable is stored). */
 #define GCS_STATE_MAX ((size_t)1 << 30) /* a state file's size: 200 pages of 1000 objects fit */
 int gcs_state_load(const char *cache, const char *bucket, const char *date, struct gcs_page *pg,
                    char **listed_at, struct imx_err *err);
 int gcs_state_save(const char *cache, const char *bucket, const char *date, const struct buf *pages,
                    const char *listed_at, struct imx_err *err);
-/*
- * A date needs listing when nothing is stored, on refresh, when it is one of the
- * last two days of the bucket (newest) or when the stored listing was taken less
- * than two days after the date itself (the backup may still have been writing).
- */
+/* A date needs listing when nothing is stored, on refresh, when it is one of the last two days
+ * of the bucket (newest) or when the stored listing was taken less than two days after the date
+ * itself (the backup may still have been writing). */
 int gcs_date_needs_listing(const char *date, const char *newest, const char *listed_at,
                            int refresh);
 
-/*
- * The runs found in listings: objects grouped by run, unparsable names counted. The objects
+/* The runs found in listings: objects grouped by run, unparsable names counted. The objects
  * stay the listing's: the pages outlive the index. Artifacts keep every listed upload (a re-run
  * adds another id under the same name), by id and name as gh_choose takes them (the GitHub
- * sync's rule, so that both sources pick the same artifacts); objs[i] is arts[i]'s object.
- */
+ * sync's rule, so that both sources pick the same artifacts); objs[i] is arts[i]'s object. */
 struct gcs_run {
     unsigned long long id;
     char date[11];
@@ -132,12 +123,10 @@ void gcs_index_release(struct gcs_index *ix);
 void gcs_index_add(struct gcs_index *ix, const struct gcs_page *pg, const char *workflow);
 struct gcs_run *gcs_index_find(struct gcs_index *ix, unsigned long long id);
 
-/*
- * The run.json of a GCS run: what the backup tells. From artifacts_metadata.json (meta may be
+/* The run.json of a GCS run: what the backup tells. From artifacts_metadata.json (meta may be
  * NULL; when it does not read, bad_meta says why and it counts as none) the head branch and sha
  * and the earliest artifact created_at; else the date folder. The title is the folder's with
- * '_' read as spaces. Marked "imx_source": "gcs-backup".
- */
+ * '_' read as spaces. Marked "imx_source": "gcs-backup". */
 int gcs_run_json(const struct gcs_run *run, const char *meta, size_t metalen, const char *repo,
                  const char *bucket, struct buf *out, struct imx_err *bad_meta,
                  struct imx_err *err);
