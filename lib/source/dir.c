@@ -18,8 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define DIR_DEPTH_MAX 32        /* folder nesting inside one artifact */
-#define DIR_ID_BIT (1ULL << 62) /* marks the ids made up for artifacts that came with none */
+#define DIR_ID_BIT (1ULL << 62) /* marks the ids made for artifacts that came with none */
 
 enum art_kind { K_FOLDER, K_ZIP, K_LOOSE };
 
@@ -71,126 +70,143 @@ static int join(struct buf *b, const char *dir, const char *name, struct imx_err
     return 0;
 }
 
-/* An id for an artifact that came without one: the same name gets the same id on every import
- * (FNV-1a), in a range GitHub's ids do not reach. */
-static unsigned long long made_up_id(const char *name)
+/*
+ * The id of an artifact that came without one is made from its content (the names and SHA-256
+ * of its files, or of its zip): a changed artifact is a new one, which the store installs and
+ * keeps the old one of under .superseded/ as for a re-run, while an unchanged one is "cached"
+ * however its files' times moved. In a range GitHub's ids do not reach.
+ */
+static int add_content(const char *path, const char *name, uint64_t *sum, struct imx_err *err)
 {
-    return DIR_ID_BIT | (fnv1a(FNV1A_INIT, name, strlen(name)) & (DIR_ID_BIT - 1));
+    char hex[65];
+    unsigned long long size;
+
+    if (unpack_hash_file(path, hex, &size) < 0)
+        return imx_seterr(err, IMX_EIO, "cannot read '%s': %s", path, strerror(errno));
+    /* a sum of the files' hashes: the order a folder lists them in does not matter */
+    *sum += fnv1a(fnv1a(FNV1A_INIT, name, strlen(name) + 1), hex, sizeof(hex) - 1);
+    return 0;
 }
 
-/* ---- a folder's files as one zip, so that every input reaches the store the same way ----- */
+/* ---- a folder's files, walked by libarchive's disk reader: their id, or one zip of them ---- */
 
-struct zipper {
-    struct archive *a;
-    size_t root; /* length of the artifact's path: the rest of a file's is its entry name */
+struct walk {
+    struct archive *zip; /* NULL: only the content id is wanted */
+    uint64_t sum;
     unsigned long entries;
     unsigned long long bytes;
 };
 
-static int zip_file(struct zipper *z, const char *path, const struct stat *st, struct imx_err *err)
+/* One regular file of the artifact, rel inside it: into the sum, or into the zip. */
+static int walk_file(struct walk *w, struct archive *disk, struct archive_entry *e,
+                     const char *rel, struct imx_err *err)
 {
-    struct archive_entry *e;
+    const char *path = archive_entry_sourcepath(e);
     char chunk[FS_IO_CHUNK];
-    FILE *fp;
-    size_t n;
-    int r = 0;
+    la_ssize_t n;
 
-    if (++z->entries > UNPACK_MAX_ENTRIES)
+    if (++w->entries > UNPACK_MAX_ENTRIES)
         return imx_seterr(err, IMX_ETOOBIG, "'%s': more than %lu files", path, UNPACK_MAX_ENTRIES);
-    if ((unsigned long long)st->st_size > STORE_UNPACK_MAX - z->bytes)
+    if ((unsigned long long)archive_entry_size(e) > STORE_UNPACK_MAX - w->bytes)
         return imx_seterr(err, IMX_ETOOBIG, "'%s': the artifact holds more than %llu bytes", path,
                           STORE_UNPACK_MAX);
-    fp = fopen(path, "rb");
-    if (!fp)
-        return imx_seterr(err, IMX_EIO, "cannot open '%s': %s", path, strerror(errno));
-    e = archive_entry_new();
-    archive_entry_set_pathname(e, path + z->root + 1);
-    archive_entry_set_filetype(e, AE_IFREG);
+    w->bytes += (unsigned long long)archive_entry_size(e);
+    if (!w->zip)
+        return add_content(path, rel, &w->sum, err);
+    archive_entry_set_pathname(e, rel);
     archive_entry_set_perm(e, 0644);
-    archive_entry_set_size(e, st->st_size);
-    if (archive_write_header(z->a, e) != ARCHIVE_OK)
-        r = imx_seterr(err, IMX_EIO, "'%s': %s", path, archive_error_string(z->a));
-    while (!r && (n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
-        if (archive_write_data(z->a, chunk, n) != (la_ssize_t)n)
-            r = imx_seterr(err, IMX_EIO, "'%s': %s", path, archive_error_string(z->a));
-    if (!r && ferror(fp))
-        r = imx_seterr(err, IMX_EIO, "cannot read '%s': %s", path, strerror(errno));
-    z->bytes += (unsigned long long)st->st_size;
-    archive_entry_free(e);
-    fclose(fp);
-    return r;
+    if (archive_write_header(w->zip, e) != ARCHIVE_OK)
+        return imx_seterr(err, IMX_EIO, "'%s': %s", path, archive_error_string(w->zip));
+    while ((n = archive_read_data(disk, chunk, sizeof(chunk))) > 0)
+        if (archive_write_data(w->zip, chunk, (size_t)n) != n)
+            return imx_seterr(err, IMX_EIO, "'%s': %s", path, archive_error_string(w->zip));
+    if (n < 0)
+        return imx_seterr(err, IMX_EIO, "cannot read '%s': %s", path, archive_error_string(disk));
+    return 0;
 }
 
-/* The files below dir (links refused: an artifact never holds one), names starting with a dot
- * skipped as the reader skips them; loose_only: the regular files of dir alone, not zips,
- * run.json or the manifest (the aggregate that sits in a raw/ run folder itself). */
-static int zip_tree(struct zipper *z, const char *dir, int depth, int loose_only,
-                    struct imx_err *err)
+/* The files below the artifact's folder (links refused: an artifact never holds one), names
+ * starting with a dot skipped as the reader skips them; for the loose files, the regular files
+ * of the run folder alone, not zips, run.json or the manifest (the aggregate that sits in a
+ * raw/ run folder itself). */
+static int walk_artifact(const struct local_art *art, struct walk *w, struct imx_err *err)
 {
-    struct buf path = BUF_INIT_MAX(FS_PATH_MAX);
-    DIR *d;
-    struct dirent *de;
-    int r = 0;
+    struct archive *disk = archive_read_disk_new();
+    struct archive_entry *e = archive_entry_new();
+    size_t root = strlen(art->path);
+    int r = 0, st;
 
-    if (depth > DIR_DEPTH_MAX)
-        return imx_seterr(err, IMX_ETOOBIG, "'%s': folders nested too deep", dir);
-    d = opendir(dir);
-    if (!d)
-        return imx_seterr(err, IMX_EIO, "cannot read '%s': %s", dir, strerror(errno));
-    while (!r && (de = readdir(d))) {
-        struct stat st;
-        if (de->d_name[0] == '.')
-            continue;
-        if (loose_only && (!strcmp(de->d_name, "run.json") || !strcmp(de->d_name, STORE_MANIFEST) ||
-                           ends_with(de->d_name, ".zip")))
-            continue;
-        r = join(&path, dir, de->d_name, err);
-        if (r < 0)
+    archive_read_disk_set_symlink_physical(disk);
+    archive_read_disk_set_behavior(disk, ARCHIVE_READDISK_NO_XATTR | ARCHIVE_READDISK_NO_ACL |
+                                             ARCHIVE_READDISK_NO_FFLAGS |
+                                             ARCHIVE_READDISK_NO_SPARSE);
+    if (archive_read_disk_open(disk, art->path) != ARCHIVE_OK)
+        r = imx_seterr(err, IMX_EIO, "cannot read '%s': %s", art->path, archive_error_string(disk));
+    while (!r && (st = archive_read_next_header2(disk, e)) != ARCHIVE_EOF) {
+        const char *path = archive_entry_sourcepath(e), *rel, *nm;
+        int type = archive_entry_filetype(e);
+        if (st != ARCHIVE_OK) {
+            r = imx_seterr(err, IMX_EIO, "cannot read '%s': %s", path ? path : art->path,
+                           archive_error_string(disk));
             break;
-        if (lstat(path.p, &st) != 0) {
-            r = imx_seterr(err, IMX_EIO, "cannot read '%s': %s", path.p, strerror(errno));
-        } else if (loose_only && !S_ISREG(st.st_mode)) {
-            continue; /* beside the artifacts: list_artifacts warned about it */
-        } else if (S_ISLNK(st.st_mode)) {
-            r = imx_seterr(err, IMX_EUNSAFE, "'%s' is a link (refused)", path.p);
-        } else if (S_ISDIR(st.st_mode)) {
-            if (!loose_only)
-                r = zip_tree(z, path.p, depth + 1, 0, err);
-        } else if (S_ISREG(st.st_mode)) {
-            r = zip_file(z, path.p, &st, err);
+        }
+        rel = path + root + (path[root] == '/');
+        nm = base_name(rel);
+        if (!*rel) {
+            archive_read_disk_descend(disk); /* the artifact's own folder */
+        } else if (nm[0] == '.' ||
+                   (art->kind == K_LOOSE &&
+                    (type != AE_IFREG || !strcmp(nm, "run.json") || !strcmp(nm, STORE_MANIFEST) ||
+                     ends_with(nm, ".zip")))) {
+            continue; /* beside the loose files, a link or FIFO: list_artifacts warned */
+        } else if (type == AE_IFDIR) {
+            archive_read_disk_descend(disk);
+        } else if (type == AE_IFLNK) {
+            r = imx_seterr(err, IMX_EUNSAFE, "'%s' is a link (refused)", path);
+        } else if (type != AE_IFREG) {
+            r = imx_seterr(err, IMX_EUNSAFE, "'%s' is not a file or folder (refused)", path);
         } else {
-            r = imx_seterr(err, IMX_EUNSAFE, "'%s' is not a file or folder (refused)", path.p);
+            r = walk_file(w, disk, e, rel, err);
         }
     }
-    closedir(d);
-    buf_release(&path);
+    archive_read_free(disk);
+    archive_entry_free(e);
+    if (!r && w->entries == 0)
+        r = imx_seterr(err, IMX_ENOTFOUND, "'%s' holds no file", art->path);
     return r;
 }
 
 /* Fills the temporary file t with a zip of the artifact's files (stored, not compressed). */
 static int zip_artifact(const struct local_art *art, struct store_tmp *t, struct imx_err *err)
 {
-    struct zipper z = {archive_write_new(), strlen(art->path), 0, 0};
+    struct walk w = {archive_write_new(), 0, 0, 0};
     int r;
 
-    if (!z.a)
-        return imx_seterr(err, IMX_EIO, "cannot initialise libarchive");
-    archive_write_set_format_zip(z.a);
-    archive_write_set_options(z.a, "zip:compression=store");
-    archive_write_set_bytes_in_last_block(z.a, 1); /* no padding: the size is the zip's */
-    if (archive_write_open_FILE(z.a, t->fp) != ARCHIVE_OK) {
-        r = imx_seterr(err, IMX_EIO, "%s: %s", t->path, archive_error_string(z.a));
-        archive_write_free(z.a);
+    archive_write_set_format_zip(w.zip);
+    archive_write_set_options(w.zip, "zip:compression=store");
+    archive_write_set_bytes_in_last_block(w.zip, 1); /* no padding: the size is the zip's */
+    if (archive_write_open_FILE(w.zip, t->fp) != ARCHIVE_OK) {
+        r = imx_seterr(err, IMX_EIO, "%s: %s", t->path, archive_error_string(w.zip));
+        archive_write_free(w.zip);
         return r;
     }
-    r = zip_tree(&z, art->path, 0, art->kind == K_LOOSE, err);
-    if (archive_write_close(z.a) != ARCHIVE_OK && !r)
-        r = imx_seterr(err, IMX_EIO, "%s: %s", t->path, archive_error_string(z.a));
-    archive_write_free(z.a);
+    r = walk_artifact(art, &w, err);
+    if (archive_write_close(w.zip) != ARCHIVE_OK && !r)
+        r = imx_seterr(err, IMX_EIO, "%s: %s", t->path, archive_error_string(w.zip));
+    archive_write_free(w.zip);
     if (!r && fflush(t->fp) != 0)
         r = imx_seterr(err, IMX_EIO, "cannot write '%s': %s", t->path, strerror(errno));
-    if (!r && z.entries == 0)
-        r = imx_seterr(err, IMX_ENOTFOUND, "'%s' holds no file", art->path);
+    return r;
+}
+
+/* The artifact's content id (a zip's from its bytes, a folder's from its files). */
+static int content_id(struct local_art *art, struct imx_err *err)
+{
+    struct walk w = {NULL, 0, 0, 0};
+    int r = art->kind == K_ZIP ? add_content(art->path, "", &w.sum, err)
+                               : walk_artifact(art, &w, err);
+
+    art->id = DIR_ID_BIT | (w.sum & (DIR_ID_BIT - 1));
     return r;
 }
 
@@ -295,20 +311,22 @@ static int list_artifacts(struct imx_diag *diag, const char *rdir, struct local_
     return r;
 }
 
-/* Artifact ids: those a colleague's manifest recorded for the names, else made up. */
-static void assign_ids(const char *rdir, unsigned long long run_id, struct local_art *v, size_t n)
+/* The GitHub ids a colleague's manifest recorded for the names, for the artifacts whose files
+ * are still those it recorded (re-hashed: one changed since is a new artifact, named by its
+ * content). */
+static void manifest_ids(const char *rdir, unsigned long long run_id, struct local_art *v,
+                         size_t n)
 {
     struct imx_err e = IMX_ERR_INIT;
     struct manifest m;
-    int have = manifest_load_dir(rdir, run_id, &m, &e) > 0;
 
-    for (size_t i = 0; i < n; i++) {
-        v[i].id = made_up_id(v[i].name);
-        for (size_t j = 0; have && j < m.n; j++)
-            if (m.arts[j].state == ART_COMPLETE && !strcmp(m.arts[j].name, v[i].name) &&
-                m.arts[j].id)
+    if (manifest_load_dir(rdir, run_id, &m, &e) > 0)
+        verify_run(rdir, &m, 1, NULL);
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < m.n; j++)
+            if (m.arts[j].state == ART_COMPLETE && !m.arts[j].damaged && m.arts[j].id &&
+                !strcmp(m.arts[j].name, v[i].name))
                 v[i].id = m.arts[j].id;
-    }
     manifest_release(&m);
 }
 
@@ -401,17 +419,16 @@ static int sync_run(struct source_env *env, const char *rdir, unsigned long long
     struct manifest m;
     unsigned long got = 0, cached = 0, failed = 0;
     unsigned long long bytes0 = env->st.bytes;
-    int r = 0, have;
+    int r = 0, have, theirs = 0;
 
-    if (rdir)
-        r = list_artifacts(env->diag, rdir, &v, &n, &err);
-    if (rdir && r == 0)
-        r = import_run_json(env, rdir, id, &err);
-    have = r == 0 ? store_manifest_load(env->store, id, &m, &err) : -1;
+    if (rdir && list_artifacts(env->diag, rdir, &v, &n, &err) < 0)
+        theirs = 1; /* the user's folder does not read: not the cache failing */
+    have = theirs ? -1 : rdir ? import_run_json(env, rdir, id, &err) : 0;
+    have = have < 0 ? have : store_manifest_load(env->store, id, &m, &err);
     if (have < 0) {
         arts_free(v, n);
         source_first_error(env, "run %llu: %s", id, err.msg);
-        env->st.cache_failed |= err.code == IMX_EIO;
+        env->st.cache_failed |= !theirs && err.code == IMX_EIO;
         env->st.runs_failed++;
         return -err.code;
     }
@@ -423,7 +440,7 @@ static int sync_run(struct source_env *env, const char *rdir, unsigned long long
         buf_release(&d);
     }
     if (rdir)
-        assign_ids(rdir, id, v, n);
+        manifest_ids(rdir, id, v, n);
     ga = xcalloc(n + 1, sizeof(*ga));
     for (size_t i = 0; i < n; i++) {
         ga[i].id = v[i].id;
@@ -433,27 +450,32 @@ static int sync_run(struct source_env *env, const char *rdir, unsigned long long
     if (!rdir)
         pick[0] = GH_TAKE; /* named on the command line: taken whatever its name */
     for (size_t i = 0; i < n; i++) {
-        struct manifest_art *a = manifest_find(&m, v[i].id);
+        struct manifest_art *a;
         if (pick[i] != GH_TAKE) {
             env->st.artifacts_skipped++;
             continue;
         }
+        imx_err_clear(&err);
+        r = v[i].id ? 0 : content_id(&v[i], &err);
+        a = r == 0 ? manifest_find(&m, v[i].id) : NULL;
         if (a && a->state == ART_COMPLETE && !a->damaged) {
             cached++;
             continue;
         }
         if (env->interrupted && env->interrupted())
             break;
-        imx_err_clear(&err);
-        if (install(env, &m, &v[i], &err) < 0) {
+        if (r < 0 || install(env, &m, &v[i], &err) < 0) {
             failed++;
             env->st.artifacts_failed++;
-            env->st.cache_failed |= err.code == IMX_EIO;
+            /* the user's file that does not read is not the cache failing */
+            env->st.cache_failed |= r == 0 && err.code == IMX_EIO;
+            source_first_error(env, "run %llu, artifact '%s': %s", id, v[i].name, err.msg);
+            if (r < 0)
+                continue; /* no id to record it under */
             a = manifest_get(&m, v[i].id, v[i].name);
             a->state = ART_FAILED;
             free(a->error);
             a->error = xstrdup(err.msg);
-            source_first_error(env, "run %llu, artifact '%s': %s", id, v[i].name, err.msg);
         } else {
             got++;
         }
@@ -647,7 +669,6 @@ static int dir_sync(struct source_env *env, struct imx_err *err)
         a = xmalloc(sizeof(*a));
         *a = (struct local_art){xstrndup(base_name(sel->from), strlen(base_name(sel->from)) - 4),
                                 xstrdup(sel->from), K_ZIP, 0};
-        a->id = made_up_id(a->name);
         env->st.runs = 1;
         sync_run(env, NULL, single, a, 1);
         return 0;
