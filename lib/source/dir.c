@@ -98,8 +98,8 @@ struct walk {
 };
 
 /* One regular file of the artifact, rel inside it: into the sum, or into the zip. */
-static int walk_file(struct walk *w, struct archive *disk, struct archive_entry *e,
-                     const char *rel, struct imx_err *err)
+static int walk_file(struct walk *w, struct archive *disk, struct archive_entry *e, const char *rel,
+                     struct imx_err *err)
 {
     const char *path = archive_entry_sourcepath(e);
     char chunk[FS_IO_CHUNK];
@@ -154,10 +154,9 @@ static int walk_artifact(const struct local_art *art, struct walk *w, struct imx
         nm = base_name(rel);
         if (!*rel) {
             archive_read_disk_descend(disk); /* the artifact's own folder */
-        } else if (nm[0] == '.' ||
-                   (art->kind == K_LOOSE &&
-                    (type != AE_IFREG || !strcmp(nm, "run.json") || !strcmp(nm, STORE_MANIFEST) ||
-                     ends_with(nm, ".zip")))) {
+        } else if (nm[0] == '.' || (art->kind == K_LOOSE &&
+                                    (type != AE_IFREG || !strcmp(nm, "run.json") ||
+                                     !strcmp(nm, STORE_MANIFEST) || ends_with(nm, ".zip")))) {
             continue; /* beside the loose files, a link or FIFO: list_artifacts warned */
         } else if (type == AE_IFDIR) {
             archive_read_disk_descend(disk);
@@ -203,8 +202,8 @@ static int zip_artifact(const struct local_art *art, struct store_tmp *t, struct
 static int content_id(struct local_art *art, struct imx_err *err)
 {
     struct walk w = {NULL, 0, 0, 0};
-    int r = art->kind == K_ZIP ? add_content(art->path, "", &w.sum, err)
-                               : walk_artifact(art, &w, err);
+    int r =
+        art->kind == K_ZIP ? add_content(art->path, "", &w.sum, err) : walk_artifact(art, &w, err);
 
     art->id = DIR_ID_BIT | (w.sum & (DIR_ID_BIT - 1));
     return r;
@@ -314,8 +313,7 @@ static int list_artifacts(struct imx_diag *diag, const char *rdir, struct local_
 /* The GitHub ids a colleague's manifest recorded for the names, for the artifacts whose files
  * are still those it recorded (re-hashed: one changed since is a new artifact, named by its
  * content). */
-static void manifest_ids(const char *rdir, unsigned long long run_id, struct local_art *v,
-                         size_t n)
+static void manifest_ids(const char *rdir, unsigned long long run_id, struct local_art *v, size_t n)
 {
     struct imx_err e = IMX_ERR_INIT;
     struct manifest m;
