@@ -611,7 +611,8 @@ static int selected(struct source_env *env, const struct local_run *r)
 }
 
 /* A tarball (a colleague's raw/ folder): unpacked under the store's scratch folder, with the
- * unpacker's checks and a cap scaled to its size. *root receives the folder. */
+ * unpacker's checks and a cap scaled to its size. *root receives the folder. 1 when the tarball
+ * is refused (said): bad input, as a refused zip is (exit 1), not a server or the cache failing. */
 static int untar(struct source_env *env, const char *tarball, struct buf *root, int *slot,
                  struct imx_err *err)
 {
@@ -636,6 +637,11 @@ static int untar(struct source_env *env, const char *tarball, struct buf *root, 
     tempfile_unhold(&saved);
     r = unpack_zip(tarball, root->p, &lim, &res, err);
     unpack_result_release(&res);
+    if (r < 0 && err->code != IMX_EIO && err->code != IMX_EINTR) {
+        imx_warn(env->diag, err->code, "'%s': %s: nothing imported", tarball, err->msg);
+        env->st.runs_failed++;
+        return 1;
+    }
     return r;
 }
 
@@ -719,7 +725,7 @@ static int dir_sync(struct source_env *env, struct imx_err *err)
         tempfile_unregister(slot);
     }
     buf_release(&tmp);
-    return r;
+    return r > 0 ? 0 : r;
 }
 
 const struct imx_source source_dir = {

@@ -110,6 +110,13 @@ PY
         return 1
     [ -z "$(find "$c/.imx/tmp" -type f)" ] || fail "a copy was left behind" || return 1
     rm -f "$W/huge.zip"
+    # a tarball with a link entry is bad local input (exit 1, naming it), not a server failing (3)
+    mkdir -p "$W/tl/cache/run_5" && cp "$AGG1/run_100/agg_bmk.json" "$W/tl/cache/run_5/" &&
+        ln -s /etc/passwd "$W/tl/cache/run_5/agg_x.json" && tar czf "$W/tl.tgz" -C "$W/tl" cache
+    dir_sync --from "$W/tl.tgz" --cache "$c" >"$W/o7c" 2>&1
+    assert_eq "$?" 1 "exit status of a tarball with a link" &&
+        assert_contains "$W/o7c" "'$W/tl.tgz': archive entry 'cache/run_5/agg_x.json' is a link" &&
+        [ ! -e "$c/run_5" ] || fail "the refused tarball was imported" || return 1
     # a link inside an artifact folder is refused, not followed
     mkdir -p "$W/links/9/results_bmk" && ln -s /etc/passwd "$W/links/9/results_bmk/agg_bmk.json"
     dir_sync --from "$W/links" --cache "$c" >"$W/o8" 2>&1
@@ -166,6 +173,86 @@ t_selection() {
         [ ! -d "$W/c3/run_500" ] || fail "run 500 taken by run 200's date"
 }
 
+# flip one digit of FILE in place (same size), its mtime put back: only the bytes tell
+flip() {
+    cp -p "$1" "$W/flip.ref"
+    python3 - "$1" <<'PY'
+import sys
+p = sys.argv[1]
+b = bytearray(open(p, "rb").read())
+i = next(i for i, c in enumerate(b) if chr(c).isdigit())
+b[i] = ord("7") if b[i] != ord("7") else ord("3")
+open(p, "wb").write(b)
+PY
+    touch -r "$W/flip.ref" "$1"
+    ! cmp -s "$1" "$W/flip.ref" || fail "flip changed nothing"
+}
+
+# an artifact without a GitHub id is known by its content: unchanged, a second import is
+# "cached" and rewrites nothing; one byte changed in a same-sized file (its time put back),
+# in the loose aggregate, an artifact folder or a zip, is imported, the old one kept
+t_changed_artifact() {
+    local f=$W/chg/31 c=$W/cc
+    mkdir -p "$f/bmk_a" "$W/zsrc"
+    cp "$AGG1/run_100/agg_bmk.json" "$f/" && cp "$AGG1/run_200/agg_bmk.json" "$f/bmk_a/"
+    cp "$AGG1/run_100/agg_bmk.json" "$W/zsrc/agg_z.json"
+    python3 -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1], "w").write(sys.argv[2], "agg_z.json")' \
+        "$f/bmk_z.zip" "$W/zsrc/agg_z.json"
+    dir_sync --from "$W/chg" --artifact '*' --cache "$c" >"$W/chg1.out" 2>&1 || fail "$(cat "$W/chg1.out")" ||
+        return 1
+    cp -r "$c/run_31" "$W/first"
+    touch "$W/stamp" && sleep 0.01
+    dir_sync --from "$W/chg" --artifact '*' --cache "$c" >"$W/chg2.out" 2>&1 || fail "$(cat "$W/chg2.out")" ||
+        return 1
+    assert_contains "$W/chg2.out" "run 31: cached" || return 1
+    [ -z "$(find "$c" -newer "$W/stamp" -type f ! -path '*/.imx/*')" ] ||
+        fail "an unchanged import rewrote: $(find "$c" -newer "$W/stamp" -type f)" || return 1
+    flip "$f/agg_bmk.json" && flip "$f/bmk_a/agg_bmk.json" || return 1
+    python3 - "$f/bmk_z.zip" "$W/zsrc/agg_z.json" <<'PY' || return 1
+import os, sys, zipfile
+z, src = sys.argv[1], sys.argv[2]
+st = os.stat(z)
+data = bytearray(open(src, "rb").read())
+data[data.index(b"1")] = ord("2")
+open(src + ".new", "wb").write(data)
+with zipfile.ZipFile(z, "w") as out:
+    out.writestr(zipfile.ZipInfo("agg_z.json", (2020, 1, 1, 0, 0, 0)), bytes(data))
+assert os.stat(z).st_size == st.st_size, "the zip changed size"
+os.utime(z, ns=(st.st_atime_ns, st.st_mtime_ns))
+PY
+    dir_sync --from "$W/chg" --artifact '*' --cache "$c" >"$W/chg3.out" 2>&1 || fail "$(cat "$W/chg3.out")" ||
+        return 1
+    assert_contains "$W/chg3.out" "run 31: imported 3 artifacts" || return 1
+    cmp -s "$c/run_31/agg_bmk.json" "$f/agg_bmk.json" &&
+        cmp -s "$c/run_31/bmk_a/agg_bmk.json" "$f/bmk_a/agg_bmk.json" &&
+        cmp -s "$c/run_31/bmk_z/agg_z.json" "$W/zsrc/agg_z.json.new" ||
+        fail "the changed artifacts were not installed" || return 1
+    # the old ones are kept, byte for byte, under .superseded/
+    for old in agg_bmk.json bmk_a/agg_bmk.json bmk_z/agg_z.json; do
+        [ "$(find "$c/run_31/.superseded" -path "*/${old#*/}" -exec cmp -s {} "$W/first/$old" \; \
+            -print | wc -l)" -ge 1 ] || fail "the old $old is not kept" || return 1
+    done
+    imx verify --cache "$c" >"$W/chg4.out" 2>&1 || fail "verify after the update: $(cat "$W/chg4.out")"
+}
+
+# a colleague's raw/ folder with its manifest: its GitHub ids are kept while its files are
+# those it recorded; a file changed since makes that artifact a new one, the old kept
+t_manifest_ids() {
+    local c=$W/cm
+    mkdir -p "$W/raw" && cp -r "$CASES/0100-damaged-stored-files/cache/run_100" "$W/raw/"
+    dir_sync --from "$W/raw" --cache "$c" >"$W/m1" 2>&1 || fail "$(cat "$W/m1")" || return 1
+    grep -q '"id": 1,' "$c/run_100/imx-manifest.json" || fail "the GitHub id was not kept" ||
+        return 1
+    dir_sync --from "$W/raw" --cache "$c" >"$W/m2" 2>&1 && assert_contains "$W/m2" "run 100: cached" ||
+        return 1
+    flip "$W/raw/run_100/agg_bmk.json" || return 1
+    dir_sync --from "$W/raw" --cache "$c" >"$W/m3" 2>&1 || fail "$(cat "$W/m3")" || return 1
+    assert_contains "$W/m3" "run 100: imported 1 artifact" &&
+        cmp -s "$c/run_100/agg_bmk.json" "$W/raw/run_100/agg_bmk.json" &&
+        cmp -s "$c/run_100/.superseded/1-results_bmk/agg_bmk.json" "$W/flip.ref" ||
+        fail "the changed aggregate: $(ls -R "$c/run_100")"
+}
+
 t_run "sync dir: Actions-page zips and run.json give the original table" t_actions_zips
 t_run "sync dir: a tarball of a raw/ cache; a second import rewrites nothing" t_tarball_and_again
 t_run "sync dir: a single zip needs --run and lands in its run" t_single_zip
@@ -173,3 +260,5 @@ t_run "sync dir: traversal, bombs and links refused, nothing outside the run" t_
 t_run "sync dir: --collect-recent, named runs and --since select" t_selection
 t_run "sync dir: a named run --from does not hold is said, exit 1" t_named_missing
 t_run "sync dir: links, FIFOs and imx's own names in --from skipped aloud" t_links_and_names
+t_run "sync dir: a changed byte (time put back) is a new artifact, the old kept; unchanged is cached" t_changed_artifact
+t_run "sync dir: a colleague's manifest ids kept while its files match" t_manifest_ids
