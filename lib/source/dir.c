@@ -16,38 +16,30 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #define DIR_ID_BIT (1ULL << 62) /* marks the ids made for artifacts that came with none */
 
 enum art_kind { K_FOLDER, K_ZIP, K_LOOSE };
 
-struct local_art {
+/* An artifact on disk, or a run folder of --from (name NULL, id the run's). */
+struct local {
     char *name;
     char *path; /* the folder or zip; the run folder for the loose files */
     enum art_kind kind;
     unsigned long long id;
 };
 
-struct local_run {
-    unsigned long long id;
-    char *path;
-};
-
 /* "123" or "run_123": the id, 0 when name is neither. */
 static unsigned long long run_id_of(const char *name)
 {
-    unsigned long long id = 0;
     const char *p = strncmp(name, "run_", 4) ? name : name + 4;
+    char *end;
+    unsigned long long id;
 
-    if (!*p || *p == '0' || strlen(p) > 19)
+    if (*p < '1' || *p > '9' || strlen(p) > 19) /* 19 digits: no overflow */
         return 0;
-    for (; *p; p++) {
-        if (*p < '0' || *p > '9')
-            return 0;
-        id = id * 10 + (unsigned long long)(*p - '0');
-    }
-    return id;
+    id = strtoull(p, &end, 10);
+    return *end ? 0 : id;
 }
 
 static const char *base_name(const char *path)
@@ -91,13 +83,14 @@ static int add_content(const char *path, const char *name, uint64_t *sum, struct
 /* ---- a folder's files, walked by libarchive's disk reader: their id, or one zip of them ---- */
 
 struct walk {
-    struct archive *zip; /* NULL: only the content id is wanted */
+    struct archive *zip; /* the zip written to out; NULL: out gets the bytes as they are */
+    FILE *out;           /* NULL: only the content id is wanted */
     uint64_t sum;
     unsigned long entries;
     unsigned long long bytes;
 };
 
-/* One regular file of the artifact, rel inside it: into the sum, or into the zip. */
+/* One regular file of the artifact, rel inside it: into the sum, the zip or out. */
 static int walk_file(struct walk *w, struct archive *disk, struct archive_entry *e, const char *rel,
                      struct imx_err *err)
 {
@@ -105,38 +98,42 @@ static int walk_file(struct walk *w, struct archive *disk, struct archive_entry 
     char chunk[FS_IO_CHUNK];
     la_ssize_t n;
 
-    if (++w->entries > UNPACK_MAX_ENTRIES)
-        return imx_seterr(err, IMX_ETOOBIG, "'%s': more than %lu files", path, UNPACK_MAX_ENTRIES);
+    /* the store's unpacking refuses more, but a copy of it would fill the disk first */
     if ((unsigned long long)archive_entry_size(e) > STORE_UNPACK_MAX - w->bytes)
         return imx_seterr(err, IMX_ETOOBIG, "'%s': the artifact holds more than %llu bytes", path,
                           STORE_UNPACK_MAX);
     w->bytes += (unsigned long long)archive_entry_size(e);
-    if (!w->zip)
+    w->entries++;
+    if (!w->out)
         return add_content(path, rel, &w->sum, err);
-    archive_entry_set_pathname(e, rel);
-    archive_entry_set_perm(e, 0644);
-    if (archive_write_header(w->zip, e) != ARCHIVE_OK)
-        return imx_seterr(err, IMX_EIO, "'%s': %s", path, archive_error_string(w->zip));
-    while ((n = archive_read_data(disk, chunk, sizeof(chunk))) > 0)
-        if (archive_write_data(w->zip, chunk, (size_t)n) != n)
+    if (w->zip) {
+        archive_entry_set_pathname(e, rel);
+        archive_entry_set_perm(e, 0644);
+        if (archive_write_header(w->zip, e) != ARCHIVE_OK)
             return imx_seterr(err, IMX_EIO, "'%s': %s", path, archive_error_string(w->zip));
+    }
+    while ((n = archive_read_data(disk, chunk, sizeof(chunk))) > 0)
+        if (w->zip ? archive_write_data(w->zip, chunk, (size_t)n) != n
+                   : fwrite(chunk, 1, (size_t)n, w->out) != (size_t)n)
+            return imx_seterr(err, IMX_EIO, "cannot copy '%s': %s", path,
+                              w->zip ? archive_error_string(w->zip) : strerror(errno));
     if (n < 0)
         return imx_seterr(err, IMX_EIO, "cannot read '%s': %s", path, archive_error_string(disk));
     return 0;
 }
 
-/* The files below the artifact's folder (links refused: an artifact never holds one), names
- * starting with a dot skipped as the reader skips them; for the loose files, the regular files
- * of the run folder alone, not zips, run.json or the manifest (the aggregate that sits in a
- * raw/ run folder itself). */
-static int walk_artifact(const struct local_art *art, struct walk *w, struct imx_err *err)
+/* The artifact's files: the zip itself, or those below its folder (links refused: an artifact
+ * never holds one), names starting with a dot skipped as the reader skips them; for the loose
+ * files, the regular files of the run folder alone, not zips, run.json or the manifest (the
+ * aggregate that sits in a raw/ run folder itself). */
+static int walk_artifact(const struct local *art, struct walk *w, struct imx_err *err)
 {
     struct archive *disk = archive_read_disk_new();
     struct archive_entry *e = archive_entry_new();
     size_t root = strlen(art->path);
     int r = 0, st;
 
-    archive_read_disk_set_symlink_physical(disk);
+    archive_read_disk_set_symlink_hybrid(disk); /* what the user named is followed, no more */
     archive_read_disk_set_behavior(disk, ARCHIVE_READDISK_NO_XATTR | ARCHIVE_READDISK_NO_ACL |
                                              ARCHIVE_READDISK_NO_FFLAGS |
                                              ARCHIVE_READDISK_NO_SPARSE);
@@ -152,21 +149,18 @@ static int walk_artifact(const struct local_art *art, struct walk *w, struct imx
         }
         rel = path + root + (path[root] == '/');
         nm = base_name(rel);
-        if (!*rel) {
-            archive_read_disk_descend(disk); /* the artifact's own folder */
-        } else if (nm[0] == '.' || (art->kind == K_LOOSE &&
-                                    (type != AE_IFREG || !strcmp(nm, "run.json") ||
-                                     !strcmp(nm, STORE_MANIFEST) || ends_with(nm, ".zip")))) {
+        if (*rel && (nm[0] == '.' || (art->kind == K_LOOSE &&
+                                      (type != AE_IFREG || !strcmp(nm, "run.json") ||
+                                       !strcmp(nm, STORE_MANIFEST) || ends_with(nm, ".zip")))))
             continue; /* beside the loose files, a link or FIFO: list_artifacts warned */
-        } else if (type == AE_IFDIR) {
+        if (type == AE_IFDIR)
             archive_read_disk_descend(disk);
-        } else if (type == AE_IFLNK) {
+        else if (type == AE_IFLNK)
             r = imx_seterr(err, IMX_EUNSAFE, "'%s' is a link (refused)", path);
-        } else if (type != AE_IFREG) {
+        else if (type != AE_IFREG)
             r = imx_seterr(err, IMX_EUNSAFE, "'%s' is not a file or folder (refused)", path);
-        } else {
+        else
             r = walk_file(w, disk, e, rel, err);
-        }
     }
     archive_read_free(disk);
     archive_entry_free(e);
@@ -175,22 +169,23 @@ static int walk_artifact(const struct local_art *art, struct walk *w, struct imx
     return r;
 }
 
-/* Fills the temporary file t with a zip of the artifact's files (stored, not compressed). */
-static int zip_artifact(const struct local_art *art, struct store_tmp *t, struct imx_err *err)
+/* Fills the temporary file t with the artifact: a user's zip copied (the store moves or removes
+ * what it installs), a folder's files zipped (stored, not compressed). */
+static int fill_tmp(const struct local *art, struct store_tmp *t, struct imx_err *err)
 {
-    struct walk w = {archive_write_new(), 0, 0, 0};
-    int r;
+    struct walk w = {art->kind == K_ZIP ? NULL : archive_write_new(), t->fp, 0, 0, 0};
+    int r = 0;
 
-    archive_write_set_format_zip(w.zip);
-    archive_write_set_options(w.zip, "zip:compression=store");
-    archive_write_set_bytes_in_last_block(w.zip, 1); /* no padding: the size is the zip's */
-    if (archive_write_open_FILE(w.zip, t->fp) != ARCHIVE_OK) {
-        r = imx_seterr(err, IMX_EIO, "%s: %s", t->path, archive_error_string(w.zip));
-        archive_write_free(w.zip);
-        return r;
+    if (w.zip) {
+        archive_write_set_format_zip(w.zip);
+        archive_write_set_options(w.zip, "zip:compression=store");
+        archive_write_set_bytes_in_last_block(w.zip, 1); /* no padding: the size is the zip's */
+        if (archive_write_open_FILE(w.zip, t->fp) != ARCHIVE_OK)
+            r = imx_seterr(err, IMX_EIO, "%s: %s", t->path, archive_error_string(w.zip));
     }
-    r = walk_artifact(art, &w, err);
-    if (archive_write_close(w.zip) != ARCHIVE_OK && !r)
+    if (!r)
+        r = walk_artifact(art, &w, err);
+    if (w.zip && archive_write_close(w.zip) != ARCHIVE_OK && !r)
         r = imx_seterr(err, IMX_EIO, "%s: %s", t->path, archive_error_string(w.zip));
     archive_write_free(w.zip);
     if (!r && fflush(t->fp) != 0)
@@ -198,60 +193,25 @@ static int zip_artifact(const struct local_art *art, struct store_tmp *t, struct
     return r;
 }
 
-/* The artifact's content id (a zip's from its bytes, a folder's from its files). */
-static int content_id(struct local_art *art, struct imx_err *err)
+/* The artifact's content id: its zip's, or its files' (see add_content). */
+static int content_id(struct local *art, struct imx_err *err)
 {
-    struct walk w = {NULL, 0, 0, 0};
-    int r =
-        art->kind == K_ZIP ? add_content(art->path, "", &w.sum, err) : walk_artifact(art, &w, err);
+    struct walk w = {NULL, NULL, 0, 0, 0};
+    int r = walk_artifact(art, &w, err);
 
     art->id = DIR_ID_BIT | (w.sum & (DIR_ID_BIT - 1));
     return r;
 }
 
-/* A user's zip, copied first: the store moves or removes what it installs. */
-static int copy_zip(const char *path, struct store_tmp *t, struct imx_err *err)
-{
-    char chunk[FS_IO_CHUNK];
-    FILE *fp = fopen(path, "rb");
-    struct stat st;
-    size_t n;
-    int r = 0;
-
-    if (!fp)
-        return imx_seterr(err, IMX_EIO, "cannot open '%s': %s", path, strerror(errno));
-    /* no artifact unpacks beyond the cap: a larger zip is refused before it is copied */
-    if (fstat(fileno(fp), &st) == 0 && (unsigned long long)st.st_size > STORE_UNPACK_MAX)
-        r = imx_seterr(err, IMX_ETOOBIG, "'%s' holds more than %llu bytes: not an artifact", path,
-                       STORE_UNPACK_MAX);
-    while (!r && (n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
-        if (fwrite(chunk, 1, n, t->fp) != n)
-            r = imx_seterr(err, IMX_EIO, "cannot write '%s': %s", t->path, strerror(errno));
-    if (!r && ferror(fp))
-        r = imx_seterr(err, IMX_EIO, "cannot read '%s': %s", path, strerror(errno));
-    fclose(fp);
-    if (!r && fflush(t->fp) != 0)
-        r = imx_seterr(err, IMX_EIO, "cannot write '%s': %s", t->path, strerror(errno));
-    return r;
-}
-
 /* ---- one run folder ------------------------------------------------------------------------ */
 
-static void arts_free(struct local_art *v, size_t n)
+static void locals_free(struct local *v, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         free(v[i].name);
         free(v[i].path);
     }
     free(v);
-}
-
-static int art_named(const struct local_art *v, size_t n, const char *name)
-{
-    for (size_t i = 0; i < n; i++)
-        if (!strcmp(v[i].name, name))
-            return 1;
-    return 0;
 }
 
 /* A link, FIFO or device where --from holds runs or artifacts: skipped with a warning. */
@@ -264,11 +224,11 @@ static void skipped_entry(struct imx_diag *diag, const char *path, const struct 
 }
 
 /* The artifacts of a run folder: a folder or NAME.zip each, the loose files as the aggregate. */
-static int list_artifacts(struct imx_diag *diag, const char *rdir, struct local_art **out,
-                          size_t *nout, struct imx_err *err)
+static int list_artifacts(struct imx_diag *diag, const char *rdir, struct local **out, size_t *nout,
+                          struct imx_err *err)
 {
     struct buf p = BUF_INIT_MAX(FS_PATH_MAX);
-    struct local_art *v = NULL;
+    struct local *v = NULL;
     size_t n = 0, cap = 0;
     int loose = 0, r = 0;
     DIR *d = opendir(rdir);
@@ -294,16 +254,18 @@ static int list_artifacts(struct imx_diag *diag, const char *rdir, struct local_
             continue;
         }
         ALLOC_GROW(v, n + 1, cap);
-        v[n++] =
-            (struct local_art){S_ISDIR(st.st_mode) ? xstrdup(nm) : xstrndup(nm, strlen(nm) - 4),
-                               xstrdup(p.p), S_ISDIR(st.st_mode) ? K_FOLDER : K_ZIP, 0};
+        v[n++] = (struct local){S_ISDIR(st.st_mode) ? xstrdup(nm) : xstrndup(nm, strlen(nm) - 4),
+                                xstrdup(p.p), S_ISDIR(st.st_mode) ? K_FOLDER : K_ZIP, 0};
     }
     closedir(d);
     buf_release(&p);
-    /* loose files are the aggregate unpacked into the run folder (a raw/ run folder) */
-    if (!r && loose && !art_named(v, n, STORE_AGGREGATE)) {
+    /* loose files are the aggregate unpacked into the run folder (a raw/ run folder), unless
+     * a folder or zip holds it */
+    for (size_t i = 0; i < n && loose; i++)
+        loose = strcmp(v[i].name, STORE_AGGREGATE) != 0;
+    if (!r && loose) {
         ALLOC_GROW(v, n + 1, cap);
-        v[n++] = (struct local_art){xstrdup(STORE_AGGREGATE), xstrdup(rdir), K_LOOSE, 0};
+        v[n++] = (struct local){xstrdup(STORE_AGGREGATE), xstrdup(rdir), K_LOOSE, 0};
     }
     *out = v;
     *nout = n;
@@ -313,7 +275,7 @@ static int list_artifacts(struct imx_diag *diag, const char *rdir, struct local_
 /* The GitHub ids a colleague's manifest recorded for the names, for the artifacts whose files
  * are still those it recorded (re-hashed: one changed since is a new artifact, named by its
  * content). */
-static void manifest_ids(const char *rdir, unsigned long long run_id, struct local_art *v, size_t n)
+static void manifest_ids(const char *rdir, unsigned long long run_id, struct local *v, size_t n)
 {
     struct imx_err e = IMX_ERR_INIT;
     struct manifest m;
@@ -378,7 +340,7 @@ static int import_run_json(struct source_env *env, const char *rdir, unsigned lo
 }
 
 /* Installs one artifact: its zip (copied, or made from its files) through the store. */
-static int install(struct source_env *env, struct manifest *m, const struct local_art *a,
+static int install(struct source_env *env, struct manifest *m, const struct local *a,
                    struct imx_err *err)
 {
     struct store_tmp t;
@@ -390,7 +352,7 @@ static int install(struct source_env *env, struct manifest *m, const struct loca
 
     if (r < 0)
         return r;
-    r = a->kind == K_ZIP ? copy_zip(a->path, &t, err) : zip_artifact(a, &t, err);
+    r = fill_tmp(a, &t, err);
     size = r == 0 ? ftell(t.fp) : 0;
     in.file = t.path;
     in.source = "dir";
@@ -409,7 +371,7 @@ static int install(struct source_env *env, struct manifest *m, const struct loca
 /* One run: the artifacts of its folder rdir, or (rdir NULL) the n of v (taken over: the zip the
  * user named). */
 static int sync_run(struct source_env *env, const char *rdir, unsigned long long id,
-                    struct local_art *v, size_t n)
+                    struct local *v, size_t n)
 {
     struct imx_err err = IMX_ERR_INIT;
     struct gh_artifact *ga;
@@ -424,7 +386,7 @@ static int sync_run(struct source_env *env, const char *rdir, unsigned long long
     have = theirs ? -1 : rdir ? import_run_json(env, rdir, id, &err) : 0;
     have = have < 0 ? have : store_manifest_load(env->store, id, &m, &err);
     if (have < 0) {
-        arts_free(v, n);
+        locals_free(v, n);
         source_first_error(env, "run %llu: %s", id, err.msg);
         env->st.cache_failed |= !theirs && err.code == IMX_EIO;
         env->st.runs_failed++;
@@ -440,16 +402,13 @@ static int sync_run(struct source_env *env, const char *rdir, unsigned long long
     if (rdir)
         manifest_ids(rdir, id, v, n);
     ga = xcalloc(n + 1, sizeof(*ga));
-    for (size_t i = 0; i < n; i++) {
-        ga[i].id = v[i].id;
-        ga[i].name = v[i].name;
-    }
-    pick = rdir ? source_choose(env, id, ga, n) : xcalloc(2, sizeof(*pick));
-    if (!rdir)
-        pick[0] = GH_TAKE; /* named on the command line: taken whatever its name */
+    for (size_t i = 0; i < n; i++)
+        ga[i] = (struct gh_artifact){.id = v[i].id, .name = v[i].name};
+    /* a zip named on the command line is taken whatever its name */
+    pick = rdir ? source_choose(env, id, ga, n) : NULL;
     for (size_t i = 0; i < n; i++) {
         struct manifest_art *a;
-        if (pick[i] != GH_TAKE) {
+        if (pick && pick[i] != GH_TAKE) {
             env->st.artifacts_skipped++;
             continue;
         }
@@ -496,7 +455,7 @@ static int sync_run(struct source_env *env, const char *rdir, unsigned long long
                                               .failed = failed,
                                               .bytes = env->st.bytes - bytes0});
     manifest_release(&m);
-    arts_free(v, n);
+    locals_free(v, n);
     free(ga);
     free(pick);
     return r;
@@ -506,17 +465,17 @@ static int sync_run(struct source_env *env, const char *rdir, unsigned long long
 
 static int cmp_run_desc(const void *a, const void *b)
 {
-    const struct local_run *x = a, *y = b;
+    const struct local *x = a, *y = b;
     return x->id < y->id ? 1 : x->id > y->id ? -1 : 0;
 }
 
 /* The run folders in root (named by id or run_<id>), newest first; when there are none and
  * root holds one folder alone (the folder a tarball wraps them in), those in that one. */
-static int find_runs(struct imx_diag *diag, const char *root, int wrapped, struct local_run **out,
+static int find_runs(struct imx_diag *diag, const char *root, int wrapped, struct local **out,
                      size_t *nout, struct imx_err *err)
 {
     struct buf p = BUF_INIT_MAX(FS_PATH_MAX);
-    struct local_run *v = NULL;
+    struct local *v = NULL;
     size_t n = 0, cap = 0, subdirs = 0;
     char *only = NULL;
     DIR *d = opendir(root);
@@ -544,7 +503,7 @@ static int find_runs(struct imx_diag *diag, const char *root, int wrapped, struc
         if (!id)
             continue;
         ALLOC_GROW(v, n + 1, cap);
-        v[n++] = (struct local_run){id, xstrdup(p.p)};
+        v[n++] = (struct local){NULL, xstrdup(p.p), K_FOLDER, id};
     }
     closedir(d);
     buf_release(&p);
@@ -561,51 +520,35 @@ static int find_runs(struct imx_diag *diag, const char *root, int wrapped, struc
     return r;
 }
 
-static void runs_free(struct local_run *v, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        free(v[i].path);
-    free(v);
-}
-
-/* The date (YYYY-MM-DD) of a run folder's run.json; "" when it has none, and why says why. */
-static void run_date(const struct local_run *lr, char out[DATE_LEN + 1], struct buf *why)
-{
-    struct buf p = BUF_INIT_MAX(FS_PATH_MAX);
-    struct imx_err e = IMX_ERR_INIT;
-    struct gh_run run;
-    int r = folder_run(lr->path, &run, &p, &e);
-
-    out[0] = '\0';
-    if (r > 0 && run.id == lr->id && run.created_at && date_timestamp_day(run.created_at, out) < 0)
-        out[0] = '\0';
-    if (r < 0)
-        buf_addf(why, "'%s' is not a run object (%s)", p.p, e.msg);
-    else if (r > 0 && run.id != lr->id)
-        buf_addf(why, "'%s' is the run object of run %llu", p.p, run.id);
-    else if (r == 0)
-        buf_addf(why, "'%s' has no run.json", lr->path);
-    else if (!out[0])
-        buf_addf(why, "'%s' has no valid created_at", p.p);
-    gh_run_release(&run);
-    buf_release(&p);
-}
-
-/* Whether the selection (named runs, dates) takes the run. */
-static int selected(struct source_env *env, const struct local_run *r)
+/* Whether the selection (named runs, dates from run.json) takes the run; an undated run is
+ * left out by any date range, and the user is told why. */
+static int selected(struct source_env *env, const struct local *lr)
 {
     const struct source_sel *sel = env->sel;
-    struct buf why = BUF_INIT_MAX(FS_PATH_MAX + IMX_ERR_MAX);
-    char date[DATE_LEN + 1];
+    struct buf p = BUF_INIT_MAX(FS_PATH_MAX), why = BUF_INIT_MAX(FS_PATH_MAX + IMX_ERR_MAX);
+    struct imx_err e = IMX_ERR_INIT;
+    char date[DATE_LEN + 1] = "";
+    struct gh_run run;
+    int r;
 
-    if (!source_named(sel, r->id))
-        return 0;
-    if (!sel->since && !sel->until)
-        return 1;
-    run_date(r, date, &why);
-    if (!date[0]) /* undated: no date range can take it, and the user is told which */
-        imx_warn(env->diag, IMX_EPARSE, "run %llu: %s: --since and --until leave it out", r->id,
+    if (!source_named(sel, lr->id) || (!sel->since && !sel->until))
+        return source_named(sel, lr->id);
+    r = folder_run(lr->path, &run, &p, &e);
+    if (r > 0 && run.id == lr->id && run.created_at && date_timestamp_day(run.created_at, date) < 0)
+        date[0] = '\0';
+    if (r < 0)
+        buf_addf(&why, "'%s' is not a run object (%s)", p.p, e.msg);
+    else if (r > 0 && run.id != lr->id)
+        buf_addf(&why, "'%s' is the run object of run %llu", p.p, run.id);
+    else if (r == 0)
+        buf_addf(&why, "'%s' has no run.json", lr->path);
+    else if (!date[0])
+        buf_addf(&why, "'%s' has no valid created_at", p.p);
+    if (!date[0])
+        imx_warn(env->diag, IMX_EPARSE, "run %llu: %s: --since and --until leave it out", lr->id,
                  why.p);
+    gh_run_release(&run);
+    buf_release(&p);
     buf_release(&why);
     return date[0] && date_in_range(date, sel->since, sel->until);
 }
@@ -648,17 +591,16 @@ static int untar(struct source_env *env, const char *tarball, struct buf *root, 
 static int dir_sync(struct source_env *env, struct imx_err *err)
 {
     const struct source_sel *sel = env->sel;
-    unsigned long long single = sel->run ? run_id_of(sel->run) : 0;
+    unsigned long long one, single = sel->run ? run_id_of(sel->run) : 0;
     struct buf tmp = BUF_INIT_MAX(FS_PATH_MAX);
-    struct local_run *runs = NULL;
+    struct local *runs = NULL;
     size_t n = 0, taken = 0;
     struct stat st;
     int slot = -1, r = 0;
 
     if (!sel->from)
         return imx_seterr(err, IMX_EUSAGE,
-                          "--source dir reads the folder, tarball or zip --from "
-                          "names");
+                          "--source dir reads the folder, tarball or zip --from names");
     if (sel->run && !single)
         return imx_seterr(err, IMX_EUSAGE, "--run takes a run id, not '%s'", sel->run);
     if (stat(sel->from, &st) != 0)
@@ -666,13 +608,16 @@ static int dir_sync(struct source_env *env, struct imx_err *err)
                           sel->from, strerror(errno));
     if (S_ISREG(st.st_mode) && ends_with(sel->from, ".zip")) {
         /* a single artifact: its run is named, its name is the file's */
-        struct local_art *a;
+        struct local *a;
+        char *real;
         if (!single)
             return imx_seterr(err, IMX_EUSAGE, "'%s' is a single zip: --run ID says whose",
                               sel->from);
+        if (!(real = realpath(sel->from, NULL))) /* a link the user named is followed */
+            return imx_seterr(err, IMX_EIO, "cannot read '%s': %s", sel->from, strerror(errno));
         a = xmalloc(sizeof(*a));
-        *a = (struct local_art){xstrndup(base_name(sel->from), strlen(base_name(sel->from)) - 4),
-                                xstrdup(sel->from), K_ZIP, 0};
+        *a = (struct local){xstrndup(base_name(sel->from), strlen(base_name(sel->from)) - 4), real,
+                            K_ZIP, 0};
         env->st.runs = 1;
         sync_run(env, NULL, single, a, 1);
         return 0;
@@ -683,11 +628,10 @@ static int dir_sync(struct source_env *env, struct imx_err *err)
             r = find_runs(env->diag, tmp.p, 0, &runs, &n, err);
     } else if (!S_ISDIR(st.st_mode)) {
         r = imx_seterr(err, IMX_EUSAGE, "'%s' is not a folder, tarball or zip", sel->from);
-    } else if (single || run_id_of(base_name(sel->from))) {
+    } else if ((one = single ? single : run_id_of(base_name(sel->from)))) {
         /* the folder of one run */
         runs = xmalloc(sizeof(*runs));
-        runs[n++] = (struct local_run){single ? single : run_id_of(base_name(sel->from)),
-                                       xstrdup(sel->from)};
+        runs[n++] = (struct local){NULL, xstrdup(sel->from), K_FOLDER, one};
     } else {
         r = find_runs(env->diag, sel->from, 0, &runs, &n, err);
     }
@@ -719,7 +663,7 @@ static int dir_sync(struct source_env *env, struct imx_err *err)
             env->st.runs_failed++;
         }
     }
-    runs_free(runs, n);
+    locals_free(runs, n);
     if (slot >= 0) {
         remove_tree(tmp.p);
         tempfile_unregister(slot);
