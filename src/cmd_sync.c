@@ -460,7 +460,7 @@ static int sync_without_token(struct sync_ctx *x)
     unsigned long listed, from_api = 0;
     size_t nwant = 0, nleft = 0, nbackup;
     char **want, **left = NULL, **ids;
-    int st = run_source(x, &source_github, 1), st2;
+    int st = run_source(x, &source_github, 1), st2, failed = 0;
 
     if (st != EXIT_OK)
         return st;
@@ -486,6 +486,7 @@ static int sync_without_token(struct sync_ctx *x)
         st2 = run_source(x, &source_gcs, 0);
         if (st2 == EXIT_INTR || st2 == EXIT_FS)
             goto out;
+        failed = st2 == EXIT_NET;
         left = incomplete(&x->store, want, nwant, &nleft);
     }
     nbackup = nwant - nleft;
@@ -496,6 +497,7 @@ static int sync_without_token(struct sync_ctx *x)
         from_api = x->env.st.runs;
         if (st2 == EXIT_INTR || st2 == EXIT_FS)
             goto out;
+        failed |= st2 == EXIT_NET;
     }
     if (!cli->quiet || nleft > from_api)
         msg_line("imx: no GitHub token: %zu run%s from the public backup, %lu from the InferenceX "
@@ -503,7 +505,14 @@ static int sync_without_token(struct sync_ctx *x)
                  "downloads artifacts from GitHub itself, runs not yet backed up included",
                  nbackup, nbackup == 1 ? "" : "s", from_api,
                  nleft > from_api ? nleft - from_api : 0);
-    st2 = nleft > from_api ? EXIT_PARTIAL : EXIT_OK;
+    /* as for a token sync: no run fetched because a server failed is 3, runs the sources lack
+     * or some fetched is 1 */
+    if (nleft <= from_api)
+        st2 = EXIT_OK;
+    else if (failed && !nbackup && !from_api)
+        st2 = EXIT_NET;
+    else
+        st2 = EXIT_PARTIAL;
 out:
     free(want);
     free(left);

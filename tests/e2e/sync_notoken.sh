@@ -5,6 +5,7 @@
 . "$(dirname "$0")/../lib.sh"
 . "$TESTS_DIR/fake/fake.sh"
 . "$TESTS_DIR/fake/gcs.sh"
+. "$TESTS_DIR/fake/api.sh"
 
 W=$(t_tmp)
 TOKEN="ghp_nt$RANDOM$RANDOM"
@@ -27,7 +28,11 @@ mkgcsfixture "$W/g/data" --real "$W/src" --ids-from "$W/fx/fixture.json" >/dev/n
 # Servers start here, never inside t_run: its $(...) would wait for them forever.
 fake_start "$W" "$W/fx/fixture.json" || exit 1
 gcs_start "$W/g/data" || exit 1
-trap 'gcs_stop_all; fake_stop_all; t_cleanup' EXIT
+# an API that answers, holding none of these runs
+python3 "$TESTS_DIR/fake/mkapifixture.py" --synthetic --days 1 --runs-count 1 --models 1 \
+    "$W/a/data" >/dev/null 2>&1 || { echo "FAIL no token: the API fixture"; exit 1; }
+api_start "$W/a/data" || exit 1
+trap 'kill $API_PID 2>/dev/null; gcs_stop_all; fake_stop_all; t_cleanup' EXIT
 
 notoken() { (unset GH_TOKEN GITHUB_TOKEN && imx "$@"); }
 table() { imx extract --offline --cache "$1" --model all --columns all -o "$2" -q; }
@@ -52,9 +57,10 @@ t_same_table() {
 }
 
 t_backup_lacks() {
-    # a bucket that does not exist: nothing to fetch, said once, the runs still listed
+    # a bucket that does not exist and an API without the runs: nothing to fetch, but no
+    # server failed (1, not 3); said once, the runs still listed
     notoken sync --collect-recent 3 --github-url "$FAKE_API" --gcs-url "$GCS_URL" \
-        --bucket no-such-bucket --inferencex-url "http://127.0.0.1:9" --cache "$W/c3" \
+        --bucket no-such-bucket --inferencex-url "$API_URL" --cache "$W/c3" \
         >"$W/o3" 2>&1
     assert_eq "$?" 1 "exit status when the backup has none of the runs" &&
         assert_eq "$(grep -c 'no GitHub token' "$W/o3")" 1 "lines about the token" &&
@@ -74,3 +80,16 @@ t_token_first() {
 t_run "no token: GitHub lists, the backup serves, the table is the token sync's" t_same_table
 t_run "no token: runs the backup lacks are said once, the listing kept" t_backup_lacks
 t_run "no token: with a token GitHub stays first" t_token_first
+
+t_servers_fail() {
+    # the backup answers 500 and the API is down: no run fetched because servers failed,
+    # exit 3 as a token sync whose every artifact GitHub fails
+    gcs_faults 500
+    notoken sync --collect-recent 3 --github-url "$FAKE_API" --gcs-url "$GCS_URL" \
+        --inferencex-url "http://127.0.0.1:9" --cache "$W/c5" >"$W/o5" 2>&1
+    local rc=$?
+    gcs_faults
+    assert_eq "$rc" 3 "exit status when the backup and the API fail" &&
+        assert_contains "$W/o5" "0 runs from the public backup, 0 from the InferenceX API's rows, 3 missing"
+}
+t_run "no token: the backup and the API failing is a server's failure (3)" t_servers_fail
