@@ -41,9 +41,12 @@ static void add_meta(struct coldoc_list *l, const char *name, const char *unit, 
     l->v[l->n - 1].name = xstrdup(name);
 }
 
-static const struct {
+/* A row field's description: the field, its unit, what it means. */
+struct field_doc {
     const char *src, *unit, *meaning;
-} metric_doc[] = {
+};
+
+static const struct field_doc metric_doc[] = {
     {"ttft", "s", "time to first token"},
     {"tpot", "s", "time per output token"},
     {"itl", "s", "inter-token latency"},
@@ -55,6 +58,36 @@ static const char *const stat_doc[][2] = {
     {"mean", "mean"},           {"median", "median"},       {"std", "standard deviation"},
     {"p50", "50th percentile"}, {"p75", "75th percentile"}, {"p90", "90th percentile"},
     {"p95", "95th percentile"}, {"p99", "99th percentile"}, {"p99.9", "99.9th percentile"},
+};
+
+/* Other fields rows carry (artifacts of later eras, the API's rows): a table has them only when
+ * a row does, but a column list may name them before any row is read (--history). */
+static const struct field_doc row_doc[] = {
+    {"image", "", "container image the benchmark ran in (artifacts write the registry's / as #)"},
+    {"kv_p2p_transfer", "", "how the KV cache moves between prefill and decode workers"},
+    {"recipe_fingerprint", "", "fingerprint of the benchmark recipe (empty or hex)"},
+    {"router.name", "", "request router of a multinode run"},
+    {"router.version", "", "version of the request router"},
+    {"avg_power_w", "W", "measured average power"},
+    {"avg_total_gpu_power_w", "W", "measured average power of all the GPUs"},
+    {"total_gpu_energy_j", "J", "measured energy of all the GPUs"},
+    {"joules_per_successful_query", "J", "measured energy per successful request"},
+    {"joules_per_input_token", "J/token", "measured energy per input token"},
+    {"joules_per_output_token", "J/token", "measured energy per output token"},
+    {"joules_per_total_token", "J/token", "measured energy per token"},
+    {"prefill_avg_power_w", "W", "measured average power of the prefill GPUs"},
+    {"prefill_gpu_energy_j", "J", "measured energy of the prefill GPUs"},
+    {"prefill_joules_per_input_token", "J/token", "measured prefill energy per input token"},
+    {"decode_avg_power_w", "W", "measured average power of the decode GPUs"},
+    {"decode_gpu_energy_j", "J", "measured energy of the decode GPUs"},
+    {"decode_joules_per_output_token", "J/token", "measured decode energy per output token"},
+    {"power_valid", "", "1 when the power measurement is valid, else 0"},
+    {"power_metric_schema_version", "", "version of the measured power fields"},
+    {"benchmark_type", "", "the InferenceX API's benchmark type (single_turn)"},
+    {"offload_mode", "", "the InferenceX API's KV-cache offload mode"},
+    {"api_id", "", "the InferenceX API's id of the row"},
+    {"run_date", "", "the InferenceX API's date of the row's run"},
+    {"run_url", "", "the InferenceX API's link to the row's GitHub run"},
 };
 
 static const char *key_meaning(int id)
@@ -175,6 +208,8 @@ void coldoc_list(struct coldoc_list *l)
             buf_release(&meaning);
         }
     }
+    for (size_t i = 0; i < sizeof(row_doc) / sizeof(row_doc[0]); i++)
+        add(l, row_doc[i].src, row_doc[i].unit, row_doc[i].meaning, "all");
 }
 
 void coldoc_list_release(struct coldoc_list *l)

@@ -1,6 +1,7 @@
 /* columns: column sets. The seed set is exactly the old extractor's 17 columns; the default
  * adds every configuration column, so no two rows of the default table look alike. */
 #include "writer/columns.h"
+#include "writer/coldoc.h"
 #include "analysis/derived.h"
 #include "reader/names.h"
 #include "table/fields.h"
@@ -274,6 +275,22 @@ static void add_all(struct colset *cs, struct trow *const *rows, size_t n)
     free(names);
 }
 
+/* The source field of a column `imx columns` describes, by its CSV or source name, or NULL
+ * (malloc'ed): a list may name one no row of this table has (--history names its columns
+ * before any row is read; a model's rows may all predate the field). */
+static char *documented_field(const char *name)
+{
+    struct coldoc_list l;
+    char *src = NULL;
+
+    coldoc_list(&l);
+    for (size_t i = 0; i < l.n && !src; i++)
+        if (*l.v[i].source && (!strcmp(l.v[i].name, name) || !strcmp(l.v[i].source, name)))
+            src = xstrdup(l.v[i].source);
+    coldoc_list_release(&l);
+    return src;
+}
+
 /* Finds a column by CSV or source name in a full set. */
 static const struct column *lookup(const struct colset *all, const char *name, size_t len)
 {
@@ -319,11 +336,14 @@ int colset_build(struct colset *cs, const char *spec, struct trow *const *rows, 
             c = lookup(&all, p, len);
             if (!c) {
                 /* a known field no row has is still a valid (empty) column */
-                char *nm = xstrndup(p, len);
+                char *nm = xstrndup(p, len), *src = documented_field(nm);
                 struct buf csv = BUF_INIT_MAX(FIELDS_NAME_MAX);
-                fields_csv_name(nm, &csv);
-                if (len && (fields_key_id(nm, len) >= 0 || strcmp(csv.p, nm) ||
-                            fields_family_rank(nm) < 1000)) {
+                fields_csv_name(src ? src : nm, &csv);
+                if (src) {
+                    add(cs, csv.p, src, COL_FIELD);
+                    free(src);
+                } else if (len && (fields_key_id(nm, len) >= 0 || strcmp(csv.p, nm) ||
+                                   fields_family_rank(nm) < 1000)) {
                     add(cs, csv.p, nm, COL_FIELD);
                 } else {
                     int r = imx_seterr(err, IMX_EUSAGE,

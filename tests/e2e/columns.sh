@@ -58,5 +58,24 @@ every_column_described() {
         "$(imx extract --offline --cache "$fix" --model gptoss --columns seed -o - -q | head -1),"
 }
 
+# every column imx columns describes is one --columns takes, for the latest table, --history
+# (whose columns are fixed before any row is read) and each model's file, even when no row has
+# it (the fixture has no image nor p90 field): the header is the list, in its order
+every_column_taken() {
+    local fix="$TESTS_DIR/cases/0350-filters-gpu-seq/cache" list
+    list=$(imx columns | cut -f1 | tail -n +2 | paste -sd,) || return 1
+    imx extract --offline --cache "$fix" --model all --columns "$list" -o "$W/l.csv" -q &&
+        imx extract --offline --cache "$fix" --model all --history --columns "$list" \
+            -o "$W/h.csv" -q &&
+        (cd "$W" && imx extract --offline --cache "$fix" --model all --columns "$list" -q) ||
+        return 1
+    assert_eq "$(head -1 "$W/l.csv")" "$list" "latest table's header" &&
+        assert_eq "$(head -1 "$W/h.csv")" "$list" "--history's header" &&
+        for f in "$W"/by_model/*/inferencemax.csv; do
+            assert_eq "$(head -1 "$f")" "$list" "header of $f" || return 1
+        done
+}
+
 t_run columns/man_matches man_matches
+t_run columns/every_column_taken every_column_taken
 t_run columns/every_column_described every_column_described
