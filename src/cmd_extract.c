@@ -355,6 +355,21 @@ static int history_pass(struct history *h, struct extract *x, const struct extra
     return 0;
 }
 
+/* Every run's rows (--history, SQLite) that came to nothing: no runs, no rows of the model, or
+ * filters that leave none; written rows: how many passed the filters. */
+static int no_history(const struct cli *cli, const struct cli_selection *s, const struct extract *x,
+                      unsigned long written)
+{
+    int status = cli_no_runs(x, &s->o);
+
+    if (status != EXIT_OK || written)
+        return status;
+    if (x->st.rows_model == 0 || !row_filter_active(&cli->filter))
+        return no_rows(cli, &s->o, x);
+    /* as the newest table: filters that leave nothing are an error, not an empty file */
+    return cli_filtered_empty(cli, s, 0, x->st.rows_model);
+}
+
 static int extract_history(struct cli *cli, const struct cli_selection *s, struct extract *x,
                            struct extract_opts *o, const char *path, enum out_format fmt,
                            const struct gpu_table *g)
@@ -390,19 +405,8 @@ static int extract_history(struct cli *cli, const struct cli_selection *s, struc
         if (history_pass(&h, x, o, &status) < 0)
             goto done;
     }
-    if ((status = cli_no_runs(x, o)) != EXIT_OK) {
+    if ((status = no_history(cli, s, x, h.rows)) != EXIT_OK) {
         out_abort(&h.out);
-        goto done;
-    }
-    if (!h.rows && x->st.rows_model == 0) {
-        out_abort(&h.out);
-        status = no_rows(cli, o, x);
-        goto done;
-    }
-    if (!h.rows && row_filter_active(&cli->filter)) {
-        /* as the newest table: filters that leave nothing are an error, not an empty file */
-        out_abort(&h.out);
-        status = cli_filtered_empty(cli, s, 0, x->st.rows_model);
         goto done;
     }
     status = out_commit(&h.out);
@@ -428,9 +432,10 @@ done:
 
 /* --format sqlite: every run's rows and the merged table's view in one database, updated in
  * place with only the new or changed runs when it exists. */
-static int extract_sqlite(struct cli *cli, struct extract *x, struct extract_opts *o,
+static int extract_sqlite(struct cli *cli, const struct cli_selection *s, struct extract *x,
                           const char *path, const struct gpu_table *g)
 {
+    const struct extract_opts *o = &s->o;
     struct imx_err err = IMX_ERR_INIT;
     struct sqldb_stats st;
     struct out dirs; /* only the folders it makes */
@@ -446,6 +451,8 @@ static int extract_sqlite(struct cli *cli, struct extract *x, struct extract_opt
     r = sqldb_write(path, o, &cli->filter, g, x, &st, &err);
     out_made_done(&dirs, r < 0);
     if (r < 0) {
+        if (st.empty)
+            return no_history(cli, s, x, 0);
         if (err.code == IMX_ENOTFOUND && cli_no_runs(x, o) != EXIT_OK)
             return EXIT_DATA;
         msg_error("%s (the previous database, if any, is unchanged)", err.msg);
@@ -673,7 +680,7 @@ int cmd_extract(struct cli *cli)
     fmt = out_format_of(cli->format, cli->output);
     outpath = default_output(cli, &s.sel, fmt);
     if (fmt == FMT_SQLITE) {
-        status = extract_sqlite(cli, &x, o, outpath, &g);
+        status = extract_sqlite(cli, &s, &x, outpath, &g);
         status = cli_worse_status(status, s.sync_status);
         goto done;
     }

@@ -726,6 +726,16 @@ static int fill(struct db *d, const struct extract_opts *o, struct extract *x)
     return r;
 }
 
+/* No row of the selection is left in the database: the caller says so, the file is not
+ * written. */
+static int refuse_empty(struct db *d)
+{
+    if (count(d, "SELECT EXISTS (SELECT 1 FROM rows)") != 0) /* or -1: the next step says */
+        return 0;
+    d->st->empty = 1;
+    return imx_seterr(d->err, IMX_ENOTFOUND, "no rows to store in '%s'", d->path);
+}
+
 static int full_build(struct db *d, const char *path, const struct extract_opts *o,
                       struct extract *x, const char *selection)
 {
@@ -757,6 +767,8 @@ static int full_build(struct db *d, const char *path, const struct extract_opts 
         r = fill(d, o, x);
     if (r == 0 && x->runs.n == 0 && !o->nids)
         r = imx_seterr(d->err, IMX_ENOTFOUND, "no runs in the cache '%s'", o->cache);
+    if (r == 0)
+        r = refuse_empty(d);
     if (r == 0)
         r = write_views(d);
     if (r == 0)
@@ -886,6 +898,8 @@ static int update(struct db *d, const struct extract_opts *o, struct extract *x)
         r = fill(d, &o2, x);
         d->st->runs_added = nids - d->st->runs_replaced;
     }
+    if (r == 0)
+        r = refuse_empty(d);
     if (r == 0)
         r = write_views(d);
     if (r == 0)

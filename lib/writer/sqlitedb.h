@@ -26,6 +26,7 @@ struct sqldb_stats {
     unsigned long rows_added;
     unsigned long rows_total;
     unsigned long latest; /* rows of the view latest */
+    int empty;            /* no row was left to store: nothing written (IMX_ENOTFOUND) */
 };
 
 /*
@@ -34,7 +35,8 @@ struct sqldb_stats {
  * updates are for the whole cache). filter: rows kept (may be NULL). gpus: the constants
  * of gpu_specs. x is filled as by
  * extract_each_run with the runs read (release it). Returns 0 or a negative IMX_E* code; the
- * previous database is never left half-written.
+ * previous database is never left half-written. No row to store (st->empty) writes nothing,
+ * as no other format writes a table without rows.
  */
 int sqldb_write(const char *path, const struct extract_opts *o, const struct row_filter *filter,
                 const struct gpu_table *gpus, struct extract *x, struct sqldb_stats *st,

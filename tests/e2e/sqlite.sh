@@ -76,8 +76,8 @@ incremental() {
     assert_contains "$W/e5" "0 runs added, 0 replaced, 1 removed" || return 1
     agrees "$c" "$db" || return 1
     # another selection (a model) is a rebuild, not a mix
-    imx extract --offline --cache "$c" --model dsr1 -o "$db" 2>"$W/e6"
-    assert_contains "$W/e6" "Built" || return 1
+    imx extract --offline --cache "$c" --model 70b -o "$db" 2>"$W/e6"
+    assert_contains "$W/e6" "Built" && assert_eq "$(q "$db" 'SELECT count(*) FROM rows')" 2
 }
 
 # kill -9 at many moments of an update (and of a rebuild): the database is the old or the new
@@ -250,7 +250,38 @@ PY
     assert_contains "$W/e" "Updated" && agrees "$FIX" "$db"
 }
 
+# no row to store is the CSV's "no rows" (exit 5, its message: the one of --history, whose rows
+# the database holds), and writes nothing: a database there stays as it was
+no_rows_as_csv() {
+    local args bad="$W/bad" i=0 rc want
+    mkdir -p "$bad/run_1" && printf '[{"hw":' >"$bad/run_1/agg_bmk.json" || return 1
+    for args in "--cache $FIX --model nosuch" "--cache $FIX --model all --gpu nosuch" \
+        "--cache $bad --model all"; do
+        i=$((i + 1))
+        # shellcheck disable=SC2086 # the arguments are words
+        imx extract --offline $args -o "$W/n$i.csv" -q 2>/dev/null
+        want=$?
+        imx extract --offline $args --history -o "$W/n$i.csv" -q 2>"$W/n$i.want"
+        imx extract --offline $args -o "$W/n$i.sqlite" -q 2>"$W/n$i.got"
+        rc=$?
+        assert_eq "$rc" "$want" "exit status of $args" && assert_eq "$rc" 5 "$args" &&
+            assert_file_eq "$W/n$i.got" "$W/n$i.want" || return 1
+        [ ! -e "$W/n$i.sqlite" ] || fail "a database without rows was written ($args)" || return 1
+    done
+    imx extract --offline --cache "$FIX" --model gptoss -o "$W/n.sqlite" -q || return 1
+    cp "$W/n.sqlite" "$W/n.before" || return 1
+    imx extract --offline --cache "$FIX" --model nosuch -o "$W/n.sqlite" -q 2>/dev/null
+    assert_eq "$?" 5 "over a database" && cmp -s "$W/n.sqlite" "$W/n.before" ||
+        fail "the database was changed" || return 1
+    # an update (same selection) that would leave no row keeps the database too
+    imx extract --offline --cache "$FIX" --model gptoss --gpu nosuch -o "$W/u.sqlite" -q \
+        2>/dev/null
+    assert_eq "$?" 5 "update to no rows" && [ ! -e "$W/u.sqlite" ] ||
+        fail "a database without rows was written" || return 1
+}
+
 t_run sqlite/schema_and_types schema_and_types
+t_run sqlite/no_rows_as_csv no_rows_as_csv
 t_run sqlite/incremental incremental
 t_run sqlite/killed_writes killed_writes
 t_run sqlite/refused_to_stdout refused_to_stdout
