@@ -11,6 +11,7 @@
 #include "source/source.h"
 #include "table/extract.h"
 #include "util/buf.h"
+#include "util/date.h"
 #include "util/xalloc.h"
 #include "writer/csv.h"
 
@@ -83,6 +84,15 @@ static char *or_dash(const char *s)
     return xstrdup(s && *s ? s : "-");
 }
 
+/* A created_at cell: unknown ("-") when it is not a date, as extract reads such a run undated
+ * (2026-01-06T24:00:00Z or a 31st of February is no day to show). */
+static char *created_cell(const char *s)
+{
+    long long epoch;
+
+    return or_dash(s && date_parse_timestamp(s, &epoch) == 0 ? s : NULL);
+}
+
 /* The cache's view of a run: manifest, run.json (as the scan read it), rows. */
 static void fill_cached(struct line *l, struct store *s, const struct run_info *ri)
 {
@@ -95,7 +105,7 @@ static void fill_cached(struct line *l, struct store *s, const struct run_info *
     unsigned long long size = 0;
 
     if (ri->has_meta) {
-        l->cell[C_CREATED] = or_dash(ri->created_at ? ri->created_at : ri->bad_date);
+        l->cell[C_CREATED] = created_cell(ri->created_at);
         l->cell[C_EVENT] = or_dash(ri->event);
         l->cell[C_BRANCH] = or_dash(ri->branch);
         l->cell[C_ATTEMPT] = ri->attempt ? dupf("%ld", ri->attempt) : xstrdup("-");
@@ -157,7 +167,7 @@ static void fill_listed(struct line *l, const struct source_listed *r, unsigned 
 {
     l->srcs |= src;
     if (!l->cell[C_CREATED]) {
-        l->cell[C_CREATED] = or_dash(r->created);
+        l->cell[C_CREATED] = created_cell(r->created);
         l->cell[C_EVENT] = or_dash(r->event);
         l->cell[C_BRANCH] = or_dash(r->branch);
         l->cell[C_ATTEMPT] = r->attempt ? dupf("%ld", r->attempt) : xstrdup("-");

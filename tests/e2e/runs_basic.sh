@@ -48,6 +48,28 @@ t_empty() {
     assert_contains "$W/e3" "does not exist" && [ ! -e "$W/none" ]
 }
 
+t_bad_dates() {
+    # a created_at that is no instant (hour 24, a 31st of February) is unknown, as extract reads
+    # the run undated: the same warning and status, no date shown
+    local c="$W/bad" r
+    cp -r "$TESTS_DIR/cases/0350-filters-gpu-seq/cache" "$c" || return 1
+    sed -i 's/"created_at": *"[^"]*"/"created_at": "2026-01-06T24:00:00Z"/' "$c/run_1000/run.json"
+    sed -i 's/"created_at": *"[^"]*"/"created_at": "2026-02-31T10:00:00Z"/' "$c/run_1100/run.json"
+    imx extract --offline --cache "$c" --model all -o "$W/bad.csv" -q 2>"$W/be"
+    assert_eq "$?" 1 "extract's status" || return 1
+    imx runs --offline --cache "$c" >"$W/bo" 2>"$W/bre"
+    assert_eq "$?" 1 "runs' status" &&
+        assert_eq "$(grep -c 'is not a date' "$W/bre")" 2 "warnings" &&
+        assert_eq "$(grep -c 'is not a date' "$W/be")" 2 "extract's warnings" || return 1
+    for r in 1000 1100; do
+        assert_eq "$(awk -v r=$r '$1 == r { print $2 }' "$W/bo")" "-" "run $r's date" || return 1
+    done
+    assert_eq "$(awk '$1 == 1200 { print $2 }' "$W/bo")" "2026-01-20" "a valid date" || return 1
+    imx runs --offline --cache "$c" --format csv 2>/dev/null >"$W/bc"
+    assert_eq "$(grep -c '^1[01]00,,' "$W/bc")" 2 "empty created cells in CSV"
+}
+
 t_run "runs: --offline lists the cache without a request" t_offline
+t_run "runs: a created_at that is not a date is unknown, as for extract" t_bad_dates
 t_run "runs: an empty cache lists no run; a missing one is an error" t_empty
 t_run "runs: GitHub's runs merged with the cache, expired shown" t_online
