@@ -19,6 +19,7 @@ struct trend {
     struct table t;         /* its rows: newest-wins within the day */
     struct buf *out;
     size_t days, lines, answered, undated_runs, rows;
+    size_t kept;            /* rows the filters kept, dated or not */
     struct pareto left_out; /* every day's statistics: what was left out and why */
 };
 
@@ -55,6 +56,7 @@ static int trend_run(void *ud, const struct run_info *run, struct trow **rows, s
     char day[DATE_LEN + 1];
 
     n = row_filter_keep(&tr->cli->filter, rows, n);
+    tr->kept += n;
     if (!run->created_at || date_timestamp_day(run->created_at, day) < 0) {
         tr->undated_runs += n > 0;
         return 0;
@@ -117,9 +119,13 @@ int cmd_trend(struct cli *cli)
     flush_day(&tr);
     if ((status = cli_selection_check(cli, &a.s, &a.x)) != EXIT_OK)
         goto done;
+    /* the words of every command (extract --history's count: rows of every run) */
+    if ((status = cli_filtered_empty(cli, &a.s, tr.kept, a.x.st.rows_model)) != EXIT_OK)
+        goto done;
     if (!tr.rows) {
-        msg_error("no dated rows of model '%s' in the selection%s", cli->model,
-                  row_filter_active(&cli->filter) ? " after the row filters" : "");
+        msg_error("no rows of model '%s' are dated: %zu runs without a valid created_at (or no "
+                  "run.json)",
+                  cli->model, tr.undated_runs);
         status = EXIT_DATA;
         goto done;
     }
