@@ -44,7 +44,7 @@ void gpu_table_release(struct gpu_table *t);
  * skipped. Errors name the file, line and field; after an error the table may be partly
  * updated (callers stop).
  */
-int gpu_table_load(struct gpu_table *t, const char *path, struct imx_err *err);
+IMX_MUST_CHECK int gpu_table_load(struct gpu_table *t, const char *path, struct imx_err *err);
 /* The constants of a GPU (canonical name), or NULL. */
 const struct gpu_spec *gpu_table_find(const struct gpu_table *t, const char *gpu);
 /* Appends a one-line description of the table: "built-in" or "built-in + FILE (...)". */

@@ -74,8 +74,8 @@ struct pareto {
 enum front_dir pareto_default_dir(int x, char better);
 
 /* Groups rows (in the table's order) into series and computes their fronts. */
-int pareto_build(struct pareto *p, struct trow *const *rows, size_t n, const struct pareto_opts *o,
-                 struct imx_err *err);
+IMX_MUST_CHECK int pareto_build(struct pareto *p, struct trow *const *rows, size_t n,
+                                const struct pareto_opts *o, struct imx_err *err);
 void pareto_release(struct pareto *p);
 /* Adds p's statistics and GPUs without constants to acc (zeroed at first, no series): what
  * several builds left out, as one summary (the trend's days). */

@@ -23,10 +23,10 @@ int jail_path_ok(const char *rel);
  * refused: -IMX_EIO with a message naming it (the cache is then not writable, exit 4). root
  * itself is the user's choice and may be a link (made, with its parents, when create).
  */
-int jail_dirs(const char *root, const char *rel, int create, struct imx_err *err);
+IMX_MUST_CHECK int jail_dirs(const char *root, const char *rel, int create, struct imx_err *err);
 
 /* jail_dirs (creating) for the folders that hold path, a file below root ("ROOT/a/b/f"). */
-int jail_parent_dirs(const char *root, const char *path, struct imx_err *err);
+IMX_MUST_CHECK int jail_parent_dirs(const char *root, const char *path, struct imx_err *err);
 
 /* Whether path is a real folder (lstat: a link to one is not). */
 int jail_is_dir(const char *path);

@@ -94,6 +94,6 @@ int run_info_find_files_at(struct run_info *ri);
 
 /* Parses run.json into the metadata fields of ri (used by scan, and by `imx runs`). A
  * created_at that is not a date leaves created_at NULL and its text in bad_date. */
-int run_info_load_meta(struct run_info *ri, const char *path, struct imx_err *err);
+IMX_MUST_CHECK int run_info_load_meta(struct run_info *ri, const char *path, struct imx_err *err);
 
 #endif

@@ -43,10 +43,10 @@ struct apirow_stats {
 int apirow_map(const struct row *in, struct row *out, struct apirow_stats *st);
 
 /* Reads a /benchmarks response (a JSON array) and calls o->fn with each mapped row. */
-int apirows_read_file(const char *path, const struct reader_opts *o, struct apirow_stats *st,
-                      struct imx_err *err);
-int apirows_read_mem(const char *data, size_t len, const struct reader_opts *o,
-                     struct apirow_stats *st, struct imx_err *err);
+IMX_MUST_CHECK int apirows_read_file(const char *path, const struct reader_opts *o,
+                                     struct apirow_stats *st, struct imx_err *err);
+IMX_MUST_CHECK int apirows_read_mem(const char *data, size_t len, const struct reader_opts *o,
+                                    struct apirow_stats *st, struct imx_err *err);
 
 /* Parses ".../runs/<id>[/attempts/<n>]": 0 and the id (digits, NUL-terminated) and attempt
  * (0 when absent), or -1 when url holds no run id. */

@@ -51,10 +51,13 @@ struct reader_opts {
 };
 
 /* Reads a file. Errors name the file and the line and column where parsing stopped. */
-int reader_read_file(const char *path, const struct reader_opts *o, struct imx_err *err);
+IMX_MUST_CHECK int reader_read_file(const char *path, const struct reader_opts *o,
+                                    struct imx_err *err);
 /* The same for a path relative to the open folder at (or AT_FDCWD); o->label names it. */
-int reader_read_at(int at, const char *path, const struct reader_opts *o, struct imx_err *err);
+IMX_MUST_CHECK int reader_read_at(int at, const char *path, const struct reader_opts *o,
+                                  struct imx_err *err);
 /* Reads JSON held in memory (tests and fuzzing). */
-int reader_read_mem(const char *data, size_t len, const struct reader_opts *o, struct imx_err *err);
+IMX_MUST_CHECK int reader_read_mem(const char *data, size_t len, const struct reader_opts *o,
+                                   struct imx_err *err);
 
 #endif

@@ -134,21 +134,23 @@ void chart_date_ticks(struct chart_ticks *t, double lo, double hi, int target);
 int chart_format_of(const char *path);
 
 /* Whether a chart of this size can be drawn in this format; 0, or -IMX_EUSAGE with a message. */
-int chart_size_check(double width, double height, enum chart_format fmt, struct imx_err *err);
+IMX_MUST_CHECK int chart_size_check(double width, double height, enum chart_format fmt,
+                                    struct imx_err *err);
 /*
  * Draws the chart (chart_style() first) into out, in the format asked. Points that cannot be
  * drawn are counted in st (may be NULL), never invented. Fails only when cairo does.
  */
-int chart_render(const struct chart *c, enum chart_format fmt, struct buf *out,
-                 struct chart_stats *st, struct imx_err *err);
+IMX_MUST_CHECK int chart_render(const struct chart *c, enum chart_format fmt, struct buf *out,
+                                struct chart_stats *st, struct imx_err *err);
 /*
  * The chart as an <svg> element to inline in an HTML page: no XML declaration, ids prefixed
  * with `prefix` (cairo names its glyphs and clips the same way in every chart, and one page
  * holds many), scaling to its container's width; attrs (NULL or escaped attribute text) is added
  * to the <svg> element.
  */
-int chart_render_inline(const struct chart *c, const char *prefix, const char *attrs,
-                        struct buf *out, struct chart_stats *st, struct imx_err *err);
+IMX_MUST_CHECK int chart_render_inline(const struct chart *c, const char *prefix, const char *attrs,
+                                       struct buf *out, struct chart_stats *st,
+                                       struct imx_err *err);
 
 /*
  * Frees cairo's and fontconfig's process-wide caches (fonts) once no chart is drawn any more, so
@@ -163,7 +165,7 @@ struct chart_frame {
     int xlog, ylog;
 };
 /* Where the chart's data fall once laid out (the same layout chart_render uses). */
-int chart_layout(const struct chart *c, struct chart_frame *f, struct imx_err *err);
+IMX_MUST_CHECK int chart_layout(const struct chart *c, struct chart_frame *f, struct imx_err *err);
 /* A data point's position in user units; 0, or -1 when it cannot be drawn. */
 int chart_frame_map(const struct chart_frame *f, double x, double y, double *ux, double *uy);
 

@@ -71,8 +71,9 @@ struct report_stats {
  * Writes the page for rows (kept rows of the selection, in table order) read by x into out.
  * Fails only when the page would pass out's cap or cairo fails.
  */
-int report_write(struct buf *out, struct trow *const *rows, size_t n, const struct extract *x,
-                 const struct report_opts *o, struct report_stats *st, struct imx_err *err);
+IMX_MUST_CHECK int report_write(struct buf *out, struct trow *const *rows, size_t n,
+                                const struct extract *x, const struct report_opts *o,
+                                struct report_stats *st, struct imx_err *err);
 
 /* Appends s with &, <, >, " and ' escaped for HTML text and attributes, shown as messages show
  * names (buf_add_shown: controls, bidirectional overrides and invalid UTF-8 as \\xNN). */

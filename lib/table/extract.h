@@ -82,8 +82,8 @@ typedef int (*extract_run_fn)(void *ud, const struct run_info *run, struct trow 
  * number of runs. Returns 0, an error of the scan,
  * or the callback's first negative return.
  */
-int extract_each_run(struct extract *x, const struct extract_opts *o, extract_run_fn fn, void *ud,
-                     struct imx_err *err);
+IMX_MUST_CHECK int extract_each_run(struct extract *x, const struct extract_opts *o,
+                                    extract_run_fn fn, void *ud, struct imx_err *err);
 /* Was anything skipped that makes the table incomplete? */
 int extract_incomplete(const struct extract *x);
 

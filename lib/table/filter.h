@@ -44,7 +44,8 @@ void row_filter_release(struct row_filter *f);
  * Adds the comma-separated values of one option (may be called again for the same
  * dimension: the values add up). A malformed value is an IMX_EUSAGE error naming it.
  */
-int row_filter_add(struct row_filter *f, enum filter_dim d, const char *arg, struct imx_err *err);
+IMX_MUST_CHECK int row_filter_add(struct row_filter *f, enum filter_dim d, const char *arg,
+                                  struct imx_err *err);
 /* Is any filter set? */
 int row_filter_active(const struct row_filter *f);
 /* Does a row with these configuration values (kv[NKEY], NULL when missing) pass every filter? */

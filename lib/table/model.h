@@ -17,7 +17,7 @@ struct model_sel {
 /* The old extractor's default model. */
 #define MODEL_DEFAULT "openai_GPT-OSS-120B"
 
-int model_sel_init(struct model_sel *m, const char *arg, struct imx_err *err);
+IMX_MUST_CHECK int model_sel_init(struct model_sel *m, const char *arg, struct imx_err *err);
 void model_sel_release(struct model_sel *m);
 /* Does a row with this prefix (may be NULL) and model id (may be NULL) belong to the selection?
  * A name imx does not know also selects the rows written to the folder of that name, so the

@@ -88,10 +88,10 @@ int fsync_dir(const char *dir);
  * Returns the descriptor (blocking again, close-on-exec), with what fstat said in *st (may be
  * NULL), or a negative IMX_E* code: -IMX_ENOTFOUND when absent, -IMX_EIO otherwise.
  */
-int open_regular(const char *path, struct stat *st, struct imx_err *err);
+IMX_MUST_CHECK int open_regular(const char *path, struct stat *st, struct imx_err *err);
 /* open_regular of path relative to the open folder at (or AT_FDCWD), named label in errors. */
-int open_regular_at(int at, const char *path, const char *label, struct stat *st,
-                    struct imx_err *err);
+IMX_MUST_CHECK int open_regular_at(int at, const char *path, const char *label, struct stat *st,
+                                   struct imx_err *err);
 /* Creates or truncates path for writing, never through a symbolic link planted there
  * (a download's scratch file); NULL with errno set on failure. */
 FILE *fopen_new_nofollow(const char *path);

@@ -48,8 +48,8 @@ struct colset {
  * `all` and lists look at the rows to find the fields that exist. An unknown
  * column in a list is an IMX_EUSAGE error naming it.
  */
-int colset_build(struct colset *cs, const char *spec, struct trow *const *rows, size_t n,
-                 struct imx_err *err);
+IMX_MUST_CHECK int colset_build(struct colset *cs, const char *spec, struct trow *const *rows,
+                                size_t n, struct imx_err *err);
 void colset_release(struct colset *cs);
 /* The GPU constants the derived columns of the set use (the built-in table until set). */
 void colset_set_gpus(struct colset *cs, const struct gpu_table *g);
@@ -110,7 +110,7 @@ const char *run_source_name(const struct run_info *ri);
 
 /* After writing to fp: 0, or -IMX_EIO naming label when fp reports an error (the writers'
  * common ending). */
-int writer_status(FILE *fp, const char *label, struct imx_err *err);
+IMX_MUST_CHECK int writer_status(FILE *fp, const char *label, struct imx_err *err);
 
 /* The same, with the value's JSON kind (a field's own; run ids and attempts are numbers, other
  * run metadata text). */

@@ -14,11 +14,14 @@ void csv_field(struct buf *out, const char *s, size_t len);
 void csv_field_safe(struct buf *out, const char *s, size_t len);
 /* The header line, and rows without it (a table written piece by piece, e.g. run by run);
  * -IMX_EIO naming `label` when fp reports an error. */
-int csv_header(FILE *fp, const char *label, const struct colset *cs, struct imx_err *err);
-int csv_rows(FILE *fp, const char *label, const struct colset *cs, struct trow *const *rows,
-             size_t n, const struct run_list *runs, struct imx_err *err);
+IMX_MUST_CHECK int csv_header(FILE *fp, const char *label, const struct colset *cs,
+                              struct imx_err *err);
+IMX_MUST_CHECK int csv_rows(FILE *fp, const char *label, const struct colset *cs,
+                            struct trow *const *rows, size_t n, const struct run_list *runs,
+                            struct imx_err *err);
 /* Writes header and rows; returns 0 or -IMX_EIO (naming `label`) when fp reports an error. */
-int csv_write(FILE *fp, const char *label, const struct colset *cs, struct trow *const *rows,
-              size_t n, const struct run_list *runs, struct imx_err *err);
+IMX_MUST_CHECK int csv_write(FILE *fp, const char *label, const struct colset *cs,
+                             struct trow *const *rows, size_t n, const struct run_list *runs,
+                             struct imx_err *err);
 
 #endif

@@ -8,7 +8,8 @@
 #include <stdio.h>
 
 /* Writes rows (no header: JSON Lines has none); -IMX_EIO naming `label` on a write error. */
-int jsonl_rows(FILE *fp, const char *label, const struct colset *cs, struct trow *const *rows,
-               size_t n, const struct run_list *runs, struct imx_err *err);
+IMX_MUST_CHECK int jsonl_rows(FILE *fp, const char *label, const struct colset *cs,
+                              struct trow *const *rows, size_t n, const struct run_list *runs,
+                              struct imx_err *err);
 
 #endif

@@ -1028,7 +1028,11 @@ int sqldb_write(const char *path, const struct extract_opts *o, const struct row
     d.gpus = gpus;
     d.st = st;
     colwatch_init(&d.watch, "all");
-    colset_build(&d.cs, "all", NULL, 0, err);
+    if ((r = colset_build(&d.cs, "all", NULL, 0, err)) < 0) {
+        colwatch_release(&d.watch);
+        free(selection);
+        return r;
+    }
     colset_add_run_columns(&d.cs);
     /* a run selection reads part of the cache: such a database is built anew every time */
     if (!o->nids && !run_select_active(&o->select) && updatable(&d, path, selection)) {

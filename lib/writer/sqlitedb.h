@@ -38,8 +38,8 @@ struct sqldb_stats {
  * previous database is never left half-written. No row to store (st->empty) writes nothing,
  * as no other format writes a table without rows.
  */
-int sqldb_write(const char *path, const struct extract_opts *o, const struct row_filter *filter,
-                const struct gpu_table *gpus, struct extract *x, struct sqldb_stats *st,
-                struct imx_err *err);
+IMX_MUST_CHECK int sqldb_write(const char *path, const struct extract_opts *o,
+                               const struct row_filter *filter, const struct gpu_table *gpus,
+                               struct extract *x, struct sqldb_stats *st, struct imx_err *err);
 
 #endif
