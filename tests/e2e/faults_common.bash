@@ -7,15 +7,18 @@ sums() {
     (cd "$1" && find . -type f ! -path ./.imx/lock -print0 | sort -z | xargs -0 -r sha256sum)
 }
 
-# as_ref DIR: after the next clean sync, DIR holds what the reference holds, byte for byte, with
-# one allowance: the HTTP answer store (.imx/http/) is written beside the installs, may fail
-# silently, and an entry lost with a crash stays missing when the next sync has no reason to
-# ask that URL again (a run already complete is not listed again). An entry that is there must
-# be the reference's; every other file must be there and be the reference's.
+# as_ref DIR OLD: after the next clean sync, DIR holds what the reference holds, byte for byte,
+# with one allowance: the HTTP answer store (.imx/http/) may fail silently. Its entries are
+# written on worker threads, beside the installs and, on a loaded machine, after the run's
+# manifest: a failed or killed write of a new answer can leave the entry missing or, where the
+# old cache OLD had one for that URL, that old answer in place, and the next sync has no reason
+# to ask that URL again (the run is complete). So an entry that is there must be the
+# reference's or OLD's, byte for byte (an answer the server gave, revalidated by its ETag when
+# asked again); every other file must be there and be the reference's.
 as_ref() {
     local now=$W/now.sums bad
     sums "$1" | sort >"$now"
-    bad=$(comm -23 "$now" <(sort "$W/ref.sums")
+    bad=$(comm -23 "$now" <({ cat "$W/ref.sums"; sums "$2" | grep '  \./\.imx/http/'; } | sort)
         comm -13 "$now" <(sort "$W/ref.sums") | grep -v '^[0-9a-f]*  \./\.imx/http/')
     [ -z "$bad" ] || { printf '%s\n' "$bad" | head -5 >&2; return 1; }
 }

@@ -90,7 +90,7 @@ after_crash() {
     fresh
     gsync imx --cache "$c" >"$W/out2" 2>&1 ||
         fail "$name: the next sync failed: $(cat "$W/out2")" || return 1
-    as_ref "$c" || fail "$name: the next sync gives another cache"
+    as_ref "$c" "$W/base" || fail "$name: the next sync gives another cache"
 }
 
 # Random kills: delays spread over the sync's span (and a little past it).

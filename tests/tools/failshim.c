@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
 /*
@@ -29,6 +30,9 @@
  *                             that point (before the call): a crash at an exact place
  *   FAILSHIM_LOG=FILE         one line appended per injected failure (the tests check that
  *                             the fault fired)
+ *   FAILSHIM_LATE=TEXT        a rename whose target holds TEXT waits FAILSHIM_LATE_MS (200)
+ *                             first: the order a loaded machine gives a worker thread's
+ *                             renames, made the order of every run
  * The write family is wrapped at both levels: write/pwrite/writev (the unpacker) and fwrite
  * (stdio's own write(2) calls are internal to libc, so no LD_PRELOAD wrapper sees them).
  */
@@ -44,6 +48,8 @@ static long long after_bytes = -1, written;
 static long nth = 1, calls;
 static int tripped, kill_action;
 static char log_path[4096];
+static char late[256];
+static long late_ms = 200;
 
 /* the fd -> path cache: fds are reused, so an entry is keyed by device and inode too */
 #define FD_CACHE 1024
@@ -119,6 +125,12 @@ static void init(void)
     v = getenv("FAILSHIM_LOG");
     if (v && strlen(v) < sizeof(log_path))
         strcpy(log_path, v);
+    v = getenv("FAILSHIM_LATE");
+    if (v && strlen(v) < sizeof(late))
+        strcpy(late, v);
+    v = getenv("FAILSHIM_LATE_MS");
+    if (v && *v)
+        late_ms = atol(v);
     __atomic_store_n(&inited, 1, __ATOMIC_RELEASE);
     pthread_mutex_unlock(&lock);
 }
@@ -390,6 +402,10 @@ int fdatasync(int fd)
 
 static int rename_fails(int olddirfd, const char *from, int newdirfd, const char *to)
 {
+    if (*late && strstr(to, late)) {
+        struct timespec ts = {late_ms / 1000, (late_ms % 1000) * 1000000L};
+        nanosleep(&ts, NULL);
+    }
     if (!active || op != OP_RENAME ||
         !(path_matches(olddirfd, from) || path_matches(newdirfd, to)) || !count_call())
         return 0;
