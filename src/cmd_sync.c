@@ -523,14 +523,10 @@ out:
 
 /* ---- the source list ----------------------------------------------------------------------- */
 
-/* Every source, in the order `--source all` runs them (all: those that need no --from). A
- * source is one line: its table in lib/source. */
-static const struct imx_source *const sources[] = {
-    &source_github,
-    &source_gcs,
-    &source_api,
-    &source_dir,
-};
+/* Every source, in the order `--source all` runs them (all: those that need no --from), as
+ * IMX_SOURCES of lib/source/source.h lists them. */
+#define SOURCE_ENTRY(name) &source_##name,
+static const struct imx_source *const sources[] = {IMX_SOURCES(SOURCE_ENTRY)};
 #define NSOURCES (sizeof(sources) / sizeof(sources[0]))
 
 /* The sources SPEC names, in its order (all: in the list's), at most NSOURCES; -1 if unknown. */

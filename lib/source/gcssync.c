@@ -622,8 +622,9 @@ static int eng_run(struct eng *e, struct source_env *env, struct imx_err *err)
     for (size_t i = 0; i < sel->nids; i++) {
         if (!found_id(e, strtoull(sel->ids[i], NULL, 10), e->ndates)) {
             e->missing++;
-            imx_warn(env->diag, IMX_ENOTFOUND, "run %s is not in the GCS backup (bucket %s)",
-                     sel->ids[i], e->bucket);
+            if (rc == 0) /* a listing that failed says nothing of what the bucket holds */
+                imx_warn(env->diag, IMX_ENOTFOUND, "run %s is not in the GCS backup (bucket %s)",
+                         sel->ids[i], e->bucket);
         }
     }
     e->rc = rc;

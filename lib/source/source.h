@@ -160,11 +160,11 @@ struct imx_source {
                 struct imx_err *err);
 };
 
-/* The sources in lib/ (the CLI lists them, in the order `--source all` runs them). */
-extern const struct imx_source source_github;
-extern const struct imx_source source_gcs;
-extern const struct imx_source source_api;
-extern const struct imx_source source_dir;
+/* The sources in lib/, in the order `--source all` runs them: a new source is its file and
+ * its name on this line (each X(name) is `source_<name>`, defined in that file). */
+#define IMX_SOURCES(X) X(github) X(gcs) X(api) X(dir)
+#define IMX_SOURCE_DECLARE(name) extern const struct imx_source source_##name;
+IMX_SOURCES(IMX_SOURCE_DECLARE)
 
 /* GETs through env->fetcher, else env->http without credentials (with env->limits):
  * source_submit queues one, source_run returns once all are in. */

@@ -128,6 +128,17 @@ t_missing_and_refused() {
         [ -f "$c/run_20760000099/agg_bmk.json" ]
 }
 
+# a named run whose listing fails (HTTP 500) is a failure of the bucket, not a run it lacks
+t_named_listing_fails() {
+    gcs_faults "500:path=/storage/v1/"
+    gsync --cache "$W/named500" 20400000044 >"$W/out10" 2>&1
+    local rc=$?
+    gcs_faults
+    assert_eq "$rc" 3 "exit status: $(cat "$W/out10")" &&
+        assert_contains "$W/out10" "500" &&
+        assert_not_contains "$W/out10" "is not in the GCS backup"
+}
+
 t_tokenloop() {
     gcs_faults tokenloop
     timeout 60 "$IMX" sync --source gcs --cache "$W/loop" --refresh --since 2026-01-05 --until 2026-01-05 >"$W/out7" 2>&1
@@ -173,3 +184,4 @@ t_run "gcs sync: 403 says the source is unavailable, keeps the cache" t_private
 t_run "gcs sync: 404, hash mismatch refused, truncation/5xx/corruption retried" t_missing_and_refused
 t_run "gcs sync: repeating pageToken stops" t_tokenloop
 t_run "gcs sync: a gzip body not asked for is named, with its URL" t_gzip_not_asked
+t_run "gcs sync: a named run whose listing fails is not called missing from the bucket" t_named_listing_fails
