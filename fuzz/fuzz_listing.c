@@ -63,7 +63,9 @@ static void gcs(const char *body, size_t len)
     memcpy(run.date, "2026-01-05", 11);
     run.folder = (char *)"Run_Sweep_-_main";
     buf_reset(&out);
-    (void)gcs_run_json(&run, body, len, "SemiAnalysisAI/InferenceX", NULL, &out, &err, &err);
+    /* 0 or a negative code: never a count or a stray 1 */
+    if (gcs_run_json(&run, body, len, "SemiAnalysisAI/InferenceX", NULL, &out, &err, &err) > 0)
+        abort();
     buf_release(&out);
 }
 
@@ -84,7 +86,8 @@ static void infx(const char *body, size_t len)
     if (strlen(plain) > plen)
         abort();
     if (infx_openapi_names(plain, plen, &names, &err) == 0 && names.n)
-        (void)infx_resolve_model(names.v[0], &names, &models, &all, &err);
+        if (infx_resolve_model(names.v[0], &names, &models, &all, &err) > 0)
+            abort();
     strs_release(&models);
     strs_release(&names);
     (void)infx_avail_parse(plain, plen, &av, &err);
@@ -92,7 +95,8 @@ static void infx(const char *body, size_t len)
     if (infx_wfinfo_parse(plain, plen, &wf, &err) == 0)
         for (size_t i = 0; i < wf.n; i++) {
             buf_reset(&out);
-            (void)infx_run_json(&wf.runs[i], &out);
+            if (infx_run_json(&wf.runs[i], &out) > 0)
+                abort();
         }
     infx_wfinfo_release(&wf);
     buf_release(&out);

@@ -40,7 +40,8 @@ void gcs_page_init(struct gcs_page *pg);
 void gcs_page_release(struct gcs_page *pg);
 /* Appends one objects.list response to pg (next_token becomes this page's). Unknown fields are
  * ignored; an item without a name, or with a size or hash that does not decode, is an error. */
-int gcs_page_parse(struct gcs_page *pg, const char *json, size_t len, struct imx_err *err);
+IMX_MUST_CHECK int gcs_page_parse(struct gcs_page *pg, const char *json, size_t len,
+                                  struct imx_err *err);
 
 enum gcs_name_kind {
     GCS_NAME_BAD = 0,
@@ -75,7 +76,8 @@ int gcs_b64_decode(const char *s, unsigned char *out, size_t n);
 /* CRC32C (Castagnoli), as GCS reports it; start with crc = 0. */
 uint32_t gcs_crc32c(uint32_t crc, const void *data, size_t n);
 /* Checks a downloaded file against the listing: size, then MD5 (libcrypto) or CRC32C. */
-int gcs_verify_file(const char *path, const struct gcs_object *obj, struct imx_err *err);
+IMX_MUST_CHECK int gcs_verify_file(const char *path, const struct gcs_object *obj,
+                                   struct imx_err *err);
 
 /* What http_url_encode_keep keeps of object names in paths (each '/'-separated segment as
  * encodeURIComponent, as the backup's readers encode names) and of query values ('/' too). */
@@ -86,10 +88,11 @@ int gcs_verify_file(const char *path, const struct gcs_object *obj, struct imx_e
  * complete listing as the server sent them (in pages, comma-separated) and when it was taken
  * (*listed_at, malloc'ed; NULL when nothing usable is stored). */
 #define GCS_STATE_MAX ((size_t)1 << 30) /* a state file's size: 200 pages of 1000 objects fit */
-int gcs_state_load(const char *cache, const char *bucket, const char *date, struct gcs_page *pg,
-                   char **listed_at, struct imx_err *err);
-int gcs_state_save(const char *cache, const char *bucket, const char *date, const struct buf *pages,
-                   const char *listed_at, struct imx_err *err);
+IMX_MUST_CHECK int gcs_state_load(const char *cache, const char *bucket, const char *date,
+                                  struct gcs_page *pg, char **listed_at, struct imx_err *err);
+IMX_MUST_CHECK int gcs_state_save(const char *cache, const char *bucket, const char *date,
+                                  const struct buf *pages, const char *listed_at,
+                                  struct imx_err *err);
 /* A date needs listing when nothing is stored, on refresh, when it is one of the last two days
  * of the bucket (newest) or when the stored listing was taken less than two days after the date
  * itself (the backup may still have been writing). */
@@ -127,9 +130,9 @@ struct gcs_run *gcs_index_find(struct gcs_index *ix, unsigned long long id);
  * NULL; when it does not read, bad_meta says why and it counts as none) the head branch and sha
  * and the earliest artifact created_at; else the date folder. The title is the folder's with
  * '_' read as spaces. Marked "imx_source": "gcs-backup". */
-int gcs_run_json(const struct gcs_run *run, const char *meta, size_t metalen, const char *repo,
-                 const char *bucket, struct buf *out, struct imx_err *bad_meta,
-                 struct imx_err *err);
+IMX_MUST_CHECK int gcs_run_json(const struct gcs_run *run, const char *meta, size_t metalen,
+                                const char *repo, const char *bucket, struct buf *out,
+                                struct imx_err *bad_meta, struct imx_err *err);
 
 /* The engine (gcssync.c) is source_gcs of source/source.h. A download whose bytes do not match
  * the listing is fetched again, this many times in all. */

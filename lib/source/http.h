@@ -104,7 +104,8 @@ struct http_req {
     void *md;
 };
 
-int http_client_new(struct http_client **out, const struct http_opts *o, struct imx_err *err);
+IMX_MUST_CHECK int http_client_new(struct http_client **out, const struct http_opts *o,
+                                   struct imx_err *err);
 void http_client_free(struct http_client *c);
 const struct http_stats *http_client_stats(const struct http_client *c);
 /* Sets the transfers at once to one host, the longest a transfer may take and the tries per

@@ -35,15 +35,15 @@ int infx_openapi_names(const char *json, size_t len, struct strs *out, struct im
  * NULL) adds names from the OpenAPI document. An unknown model is IMX_ENOTFOUND, and the
  * message lists the display names known.
  */
-int infx_resolve_model(const char *arg, const struct strs *live, struct strs *out, int *all,
-                       struct imx_err *err);
+IMX_MUST_CHECK int infx_resolve_model(const char *arg, const struct strs *live, struct strs *out,
+                                      int *all, struct imx_err *err);
 
 /* Response bodies: the origin gzips every success body, whatever was asked, and a proxy may
  * drop the Content-Encoding header. Gunzips while the body starts with the gzip magic (1f 8b),
  * at most twice, refusing anything larger than max once decoded; *out is malloc'ed and
  * NUL-terminated. */
-int infx_decode_body(const char *in, size_t n, size_t max, char **out, size_t *outlen,
-                     struct imx_err *err);
+IMX_MUST_CHECK int infx_decode_body(const char *in, size_t n, size_t max, char **out,
+                                    size_t *outlen, struct imx_err *err);
 
 /* /api/v1/availability: the dates with data, oldest first, and the model keys of each. */
 struct infx_day {
@@ -71,13 +71,14 @@ struct infx_wfinfo {
     struct infx_run *runs;
     size_t n, cap;
 };
-int infx_wfinfo_parse(const char *json, size_t len, struct infx_wfinfo *out, struct imx_err *err);
+IMX_MUST_CHECK int infx_wfinfo_parse(const char *json, size_t len, struct infx_wfinfo *out,
+                                     struct imx_err *err);
 void infx_wfinfo_release(struct infx_wfinfo *w);
 
 /* run.json for the cache, in the shape of GitHub's run object (id a number, run_attempt,
  * created_at, html_url, ...) plus "imx_source": "api", appended to out: 0, or -1 past out's
  * cap (out as it was). */
-int infx_run_json(const struct infx_run *r, struct buf *out);
+IMX_MUST_CHECK int infx_run_json(const struct infx_run *r, struct buf *out);
 
 /* Cache layout: api/availability.json and api/workflow-info/<DATE>.json (the discovery
  * answers, decoded), run_<ID>/run.json (built from workflow-info) and run_<ID>/api/ (the rows

@@ -169,7 +169,7 @@ IMX_SOURCES(IMX_SOURCE_DECLARE)
 /* GETs through env->fetcher, else env->http without credentials (with env->limits):
  * source_submit queues one, source_run returns once all are in. */
 void source_submit(struct source_env *env, struct source_get *g);
-int source_run(struct source_env *env);
+IMX_MUST_CHECK int source_run(struct source_env *env);
 void source_get_release(struct source_get *g);
 
 /* The artifact rule (gh_choose, with --artifact) for the n artifacts of run: a malloc'ed pick
