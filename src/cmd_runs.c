@@ -314,7 +314,8 @@ static int measure_cached(struct cli *cli, struct lines *t, const char *cache)
     free(ids);
     extract_release(&x);
     model_sel_release(&sel);
-    return r < 0 ? exit_for(err.code) : EXIT_OK;
+    /* a run folder or file that could not be read is said and leaves the listing incomplete */
+    return r < 0 ? exit_for(err.code) : diag.nwarn ? EXIT_PARTIAL : EXIT_OK;
 }
 
 /*

@@ -36,6 +36,8 @@ static void on_run(void *ud, unsigned long long run_id, const struct run_check *
             printf(" (no artifact of the manifest holds it)");
         else if (d->kind == DAMAGE_UNREADABLE)
             printf(" (an InferenceX API document that no longer reads as its rows)");
+        else if (d->kind == DAMAGE_DENIED)
+            printf(" (imx may not read it: see its permissions)");
         if (d->kept)
             printf(", in a superseded artifact's kept copy");
         putchar('\n');

@@ -13,7 +13,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-static const char *const kind_names[] = {"missing", "cut", "changed", "unexpected", "unreadable"};
+static const char *const kind_names[] = {"missing",    "cut",        "changed",
+                                         "unexpected", "unreadable", "not readable"};
 
 const char *damage_name(enum damage_kind k)
 {
@@ -83,7 +84,10 @@ static int check_file(const char *run_dir, const char *rel, const struct unpack_
     } else if (deep) {
         char hex[65];
         unsigned long long size;
-        if (unpack_hash_file(full.p, hex, &size) < 0 || size != f->size || strcmp(hex, f->sha256))
+        int h = unpack_hash_file(full.p, hex, &size);
+        if (h < 0 && (errno == EACCES || errno == EPERM))
+            add(c, rel, DAMAGE_DENIED, f->size, f->size, a);
+        else if (h < 0 || size != f->size || strcmp(hex, f->sha256))
             add(c, rel, DAMAGE_CHANGED, f->size, size, a);
         else
             bad = 0;

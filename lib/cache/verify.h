@@ -12,6 +12,7 @@ enum damage_kind {
     DAMAGE_CHANGED,    /* other bytes, longer, or not a regular file any more */
     DAMAGE_UNEXPECTED, /* there, recorded by no artifact (deep checks only) */
     DAMAGE_UNREADABLE, /* an API document not recorded (older imx) that no longer reads as rows */
+    DAMAGE_DENIED,     /* there, of the size recorded, but imx may not read it (permissions) */
 };
 
 struct damage {

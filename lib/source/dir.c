@@ -387,7 +387,10 @@ static int sync_run(struct source_env *env, const char *rdir, unsigned long long
     have = have < 0 ? have : store_manifest_load(env->store, id, &m, &err);
     if (have < 0) {
         locals_free(v, n);
-        source_first_error(env, "run %llu: %s", id, err.msg);
+        if (theirs) /* named, whichever problem came first */
+            imx_warn(env->diag, err.code, "run %llu: %s: skipped", id, err.msg);
+        else
+            source_first_error(env, "run %llu: %s", id, err.msg);
         env->st.cache_failed |= !theirs && err.code == IMX_EIO;
         env->st.runs_failed++;
         return -err.code;
