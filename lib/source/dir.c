@@ -344,7 +344,8 @@ static int install(struct source_env *env, struct manifest *m, const struct loca
                    struct imx_err *err)
 {
     struct store_tmp t;
-    struct store_install in = {.run_id = m->run_id, .id = a->id, .name = a->name, .is_zip = 1};
+    struct store_install in = {
+        .run_id = m->run_id, .id = a->id, .name = a->name, .is_zip = 1, .source = "dir"};
     struct unpack_result res;
     struct manifest_art *ma;
     long size;
@@ -355,7 +356,6 @@ static int install(struct source_env *env, struct manifest *m, const struct loca
     r = fill_tmp(a, &t, err);
     size = r == 0 ? ftell(t.fp) : 0;
     in.file = t.path;
-    in.source = "dir";
     if (r == 0)
         r = store_install_artifact(env->store, m, &in, &res, err);
     store_tmp_discard(&t);
@@ -559,18 +559,14 @@ static int selected(struct source_env *env, const struct local *lr)
 /* A tarball (a colleague's raw/ folder): unpacked under the store's scratch folder, with the
  * unpacker's checks and a cap scaled to its size. *root receives the folder. 1 when the tarball
  * is refused (said): bad input, as a refused zip is (exit 1), not a server or the cache failing. */
-static int untar(struct source_env *env, const char *tarball, struct buf *root, int *slot,
-                 struct imx_err *err)
+static int untar(struct source_env *env, const char *tarball, off_t size, struct buf *root,
+                 int *slot, struct imx_err *err)
 {
-    struct unpack_limits lim = {0, 0, 1};
+    struct unpack_limits lim = {store_unpack_cap((unsigned long long)size), 0, 1};
     struct unpack_result res;
-    struct stat st;
     sigset_t saved;
     int r;
 
-    if (stat(tarball, &st) != 0)
-        return imx_seterr(err, IMX_EIO, "cannot read '%s': %s", tarball, strerror(errno));
-    lim.max_bytes = store_unpack_cap((unsigned long long)st.st_size);
     if (buf_addf(root, "%s/import-XXXXXX", env->store->tmp_dir) < 0)
         return imx_seterr(err, IMX_ETOOBIG, "'%s': path too long", env->store->tmp_dir);
     tempfile_hold(&saved);
@@ -626,7 +622,7 @@ static int dir_sync(struct source_env *env, struct imx_err *err)
         return 0;
     }
     if (S_ISREG(st.st_mode)) {
-        r = untar(env, sel->from, &tmp, &slot, err);
+        r = untar(env, sel->from, st.st_size, &tmp, &slot, err);
         if (r == 0)
             r = find_runs(env->diag, tmp.p, 0, &runs, &n, err);
     } else if (!S_ISDIR(st.st_mode)) {
