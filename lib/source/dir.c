@@ -140,20 +140,17 @@ static int walk_artifact(const struct local *art, struct walk *w, struct imx_err
     if (archive_read_disk_open(disk, art->path) != ARCHIVE_OK)
         r = imx_seterr(err, IMX_EIO, "cannot read '%s': %s", art->path, archive_error_string(disk));
     while (!r && (st = archive_read_next_header2(disk, e)) != ARCHIVE_EOF) {
-        const char *path = archive_entry_sourcepath(e), *rel, *nm;
+        const char *path = archive_entry_sourcepath(e);
+        const char *rel = path ? path + root + (path[root] == '/') : "", *nm = base_name(rel);
         int type = archive_entry_filetype(e);
-        if (st != ARCHIVE_OK) {
+        if (st != ARCHIVE_OK)
             r = imx_seterr(err, IMX_EIO, "cannot read '%s': %s", path ? path : art->path,
                            archive_error_string(disk));
-            break;
-        }
-        rel = path + root + (path[root] == '/');
-        nm = base_name(rel);
-        if (*rel && (nm[0] == '.' || (art->kind == K_LOOSE &&
-                                      (type != AE_IFREG || !strcmp(nm, "run.json") ||
-                                       !strcmp(nm, STORE_MANIFEST) || ends_with(nm, ".zip")))))
+        else if (*rel && (nm[0] == '.' || (art->kind == K_LOOSE &&
+                                           (type != AE_IFREG || !strcmp(nm, "run.json") ||
+                                            !strcmp(nm, STORE_MANIFEST) || ends_with(nm, ".zip")))))
             continue; /* beside the loose files, a link or FIFO: list_artifacts warned */
-        if (type == AE_IFDIR)
+        else if (type == AE_IFDIR)
             archive_read_disk_descend(disk);
         else if (type == AE_IFLNK)
             r = imx_seterr(err, IMX_EUNSAFE, "'%s' is a link (refused)", path);
@@ -193,13 +190,17 @@ static int fill_tmp(const struct local *art, struct store_tmp *t, struct imx_err
     return r;
 }
 
-/* The artifact's content id: its zip's, or its files' (see add_content). */
-static int content_id(struct local *art, struct imx_err *err)
+/* The artifact's content id: its zip's, or its files' (see add_content); past the ids of m's
+ * kept (superseded) copies, so that content coming back (A, B, then A again) is new again. */
+static int content_id(struct local *art, struct manifest *m, struct imx_err *err)
 {
     struct walk w = {NULL, NULL, 0, 0, 0};
     int r = walk_artifact(art, &w, err);
+    struct manifest_art *a;
 
     art->id = DIR_ID_BIT | (w.sum & (DIR_ID_BIT - 1));
+    while ((a = manifest_find(m, art->id)) && a->state == ART_SUPERSEDED)
+        art->id = DIR_ID_BIT | ((art->id + 1) & (DIR_ID_BIT - 1));
     return r;
 }
 
@@ -416,7 +417,7 @@ static int sync_run(struct source_env *env, const char *rdir, unsigned long long
             continue;
         }
         imx_err_clear(&err);
-        r = v[i].id ? 0 : content_id(&v[i], &err);
+        r = v[i].id ? 0 : content_id(&v[i], &m, &err);
         a = r == 0 ? manifest_find(&m, v[i].id) : NULL;
         if (a && a->state == ART_COMPLETE && !a->damaged) {
             cached++;

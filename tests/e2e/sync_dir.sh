@@ -232,7 +232,19 @@ PY
         [ "$(find "$c/run_31/.superseded" -path "*/${old#*/}" -exec cmp -s {} "$W/first/$old" \; \
             -print | wc -l)" -ge 1 ] || fail "the old $old is not kept" || return 1
     done
-    imx verify --cache "$c" >"$W/chg4.out" 2>&1 || fail "verify after the update: $(cat "$W/chg4.out")"
+    imx verify --cache "$c" >"$W/chg4.out" 2>&1 || fail "verify after the update: $(cat "$W/chg4.out")" ||
+        return 1
+    # the first aggregate back (A, B, then A again): current once more, every kept copy accounted
+    # for, and cached from then on
+    cp -p "$W/first/agg_bmk.json" "$f/agg_bmk.json"
+    dir_sync --from "$W/chg" --artifact '*' --cache "$c" >"$W/chg5.out" 2>&1 &&
+        assert_contains "$W/chg5.out" "run 31: imported 1 artifact" &&
+        cmp -s "$c/run_31/agg_bmk.json" "$W/first/agg_bmk.json" || fail "A again: $(cat "$W/chg5.out")" ||
+        return 1
+    imx verify --cache "$c" >"$W/chg6.out" 2>&1 || fail "verify after A again: $(cat "$W/chg6.out")" ||
+        return 1
+    dir_sync --from "$W/chg" --artifact '*' --cache "$c" >"$W/chg7.out" 2>&1 &&
+        assert_contains "$W/chg7.out" "run 31: cached"
 }
 
 # a colleague's raw/ folder with its manifest: its GitHub ids are kept while its files are
