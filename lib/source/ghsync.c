@@ -109,11 +109,7 @@ struct off_filter {
 
 struct eng {
     struct source_env *env;
-    const struct source_sel *sel;
-    struct source_stats *st;
     struct imx_err *err;
-    struct store *store;
-    struct http_client *http;
     struct gh gh;
     struct rj **rj;
     size_t nrj, caprj;
@@ -181,7 +177,7 @@ static void cond_keep(struct eng *e, struct http_req *r)
     if (r->status != 200 || !r->etag)
         return;
     p = xcalloc(1, sizeof(*p));
-    p->store = e->store;
+    p->store = e->env->store;
     p->url = xstrdup(r->url);
     p->etag = xstrdup(r->etag);
     set_str(&p->link, r->link);
@@ -190,7 +186,7 @@ static void cond_keep(struct eng *e, struct http_req *r)
     p->task.done = etag_put_done;
     p->task.ud = p;
     p->task.key = e->etag_puts++; /* any lane: spread */
-    http_task_submit(e->http, &p->task);
+    http_task_submit(e->env->http, &p->task);
 }
 
 /* Why an API answer is not usable, for messages. */
@@ -240,7 +236,7 @@ static void on_page(struct http_req *r, void *ud)
             snprintf(why, sizeof(why), "%s: %s", what, r->msg);
     } else if ((rc = l->page(l, body, len, &total, &e2)) < 0) {
         /* a broken body (an HTML error page, a cut-off answer): ask again, unconditionally */
-        if (++l->bad_json <= BAD_JSON_RETRIES && http_retry(l->e->http, r) == 0) {
+        if (++l->bad_json <= BAD_JSON_RETRIES && http_retry(l->e->env->http, r) == 0) {
             r->if_none_match = NULL;
             return;
         }
@@ -272,11 +268,11 @@ static void list_page(struct listing *l)
     free(l->link);
     free(l->body);
     l->etag = l->link = l->body = NULL;
-    if (store_etag_get(l->e->store, l->url, &l->etag, &l->link, &l->body, &l->len))
+    if (store_etag_get(l->e->env->store, l->url, &l->etag, &l->link, &l->body, &l->len))
         l->req.if_none_match = l->etag;
     l->req.done = on_page;
     l->req.ud = l;
-    http_submit(l->e->http, &l->req);
+    http_submit(l->e->env->http, &l->req);
 }
 
 /* Lists from url (taken) on. */
@@ -337,7 +333,7 @@ static void rj_free(struct rj *j)
 static void load_manifest(struct eng *e, struct rj *j)
 {
     struct imx_err e2 = IMX_ERR_INIT;
-    int r = store_manifest_load(e->store, j->id, &j->m, &e2);
+    int r = store_manifest_load(e->env->store, j->id, &j->m, &e2);
 
     if (r < 0)
         imx_warn(e->env->diag, IMX_EPARSE, "%s (it will be rebuilt)", e2.msg);
@@ -348,7 +344,7 @@ static void load_manifest(struct eng *e, struct rj *j)
         size_t before = 0;
         for (size_t i = 0; i < j->m.n; i++)
             before += j->m.arts[i].damaged;
-        store_run_dir(e->store, j->id, &dir);
+        store_run_dir(e->env->store, j->id, &dir);
         if (verify_run(dir.p, &j->m, 0, NULL) || before)
             j->m.complete = 0;
         buf_release(&dir);
@@ -368,12 +364,12 @@ static int unchanged(struct eng *e, struct rj *j)
 
     if (!j->had_manifest || !j->m.complete)
         return 0;
-    if (e->sel->artifact && !same_str(e->sel->artifact, j->m.pattern))
+    if (e->env->sel->artifact && !same_str(e->env->sel->artifact, j->m.pattern))
         return 0;
     if (j->run.id &&
         (j->run.attempt != j->m.run_attempt || !same_str(j->run.updated_at, j->m.updated_at)))
         return 0;
-    store_run_file(e->store, j->id, "run.json", &p);
+    store_run_file(e->env->store, j->id, "run.json", &p);
     ok = path_exists(p.p);
     buf_release(&p);
     return ok;
@@ -388,7 +384,7 @@ static void load_run_json(struct eng *e, struct rj *j)
     size_t len = 0;
 
     /* the cap the store and the scan read the same file with */
-    store_run_file(e->store, j->id, "run.json", &p);
+    store_run_file(e->env->store, j->id, "run.json", &p);
     if (read_file(p.p, STORE_RUN_JSON_MAX, &text, &len, &e2) == 0) {
         struct gh_run r;
         memset(&r, 0, sizeof(r));
@@ -411,8 +407,8 @@ static int own_filters_match(struct eng *e, const struct gh_run *run, struct off
     struct run_select sel;
 
     memset(&sel, 0, sizeof(sel));
-    sel.event = e->sel->event;
-    sel.branch = e->sel->branch;
+    sel.event = e->env->sel->event;
+    sel.branch = e->env->sel->branch;
     if (run_select_match(&sel, run->event, run->branch, NULL, NULL, NULL))
         return 1;
     if (!off->n++) {
@@ -469,9 +465,9 @@ static int list_runs(struct eng *e, size_t want)
     struct buf u = BUF_INIT_MAX(HTTP_URL_MAX);
     char *created = NULL;
 
-    if (gh_created_filter(e->sel->since, e->sel->until, &created) < 0)
+    if (gh_created_filter(e->env->sel->since, e->env->sel->until, &created) < 0)
         return imx_seterr(e->err, IMX_EUSAGE, "--since and --until take dates as YYYY-MM-DD");
-    gh_runs_url(&u, e->gh.api, e->gh.repo, e->env->where->workflow, e->sel->branch, e->sel->event,
+    gh_runs_url(&u, e->gh.api, e->gh.repo, e->env->where->workflow, e->env->sel->branch, e->env->sel->event,
                 created);
     free(created);
     e->want = want;
@@ -480,7 +476,7 @@ static int list_runs(struct eng *e, size_t want)
     e->runs.page = runs_page;
     e->runs.end = runs_end;
     list_start(&e->runs, buf_detach(&u, NULL));
-    http_run(e->http, e->env->interrupted);
+    http_run(e->env->http, e->env->interrupted);
     listing_release(&e->runs);
     if (e->off.n)
         imx_warn(e->env->diag, IMX_EPARSE,
@@ -511,7 +507,7 @@ static void on_run(struct http_req *r, void *ud)
         return;
     }
     if (gh_parse_run(r->body.p, r->body.len, &j->run, &e2) < 0) {
-        if (++j->l.bad_json <= BAD_JSON_RETRIES && http_retry(j->e->http, r) == 0)
+        if (++j->l.bad_json <= BAD_JSON_RETRIES && http_retry(j->e->env->http, r) == 0)
             return;
         snprintf(j->why, sizeof(j->why), "%s (%s)", e2.msg, r->url);
         return;
@@ -525,8 +521,8 @@ static void on_run(struct http_req *r, void *ud)
 /* Named runs: those complete in the cache cost nothing; the others are asked for. */
 static int named_runs(struct eng *e, int ask_cached)
 {
-    for (size_t i = 0; i < e->sel->nids; i++) {
-        unsigned long long id = strtoull(e->sel->ids[i], NULL, 10);
+    for (size_t i = 0; i < e->env->sel->nids; i++) {
+        unsigned long long id = strtoull(e->env->sel->ids[i], NULL, 10);
         struct rj *j = rj_add(e, id);
         if (!j)
             continue;
@@ -540,9 +536,9 @@ static int named_runs(struct eng *e, int ask_cached)
         gh_api_req(&e->gh, &j->l.req, j->l.url);
         j->l.req.done = on_run;
         j->l.req.ud = j;
-        http_submit(e->http, &j->l.req);
+        http_submit(e->env->http, &j->l.req);
     }
-    return http_run(e->http, e->env->interrupted);
+    return http_run(e->env->http, e->env->interrupted);
 }
 
 /* ---- per run: listing, choice, downloads, record ------------------------------------------- */
@@ -571,7 +567,7 @@ static void rj_record(struct http_task *t)
             set_str(&ma->error, d->fail_msg ? d->fail_msg : "");
         }
     }
-    if (j->run.id && store_write_run_json(e->store, j->id, j->run.json, j->run.jsonlen, &e2) < 0) {
+    if (j->run.id && store_write_run_json(e->env->store, j->id, j->run.json, j->run.jsonlen, &e2) < 0) {
         snprintf(j->why, sizeof(j->why), "%s", e2.msg);
         j->failed++;
         j->cache_failed = 1;
@@ -579,16 +575,16 @@ static void rj_record(struct http_task *t)
     j->m.run_attempt = j->run.attempt;
     set_str(&j->m.updated_at, j->run.updated_at);
     set_str(&j->m.artifacts_etag, j->l.etag1);
-    set_str(&j->m.pattern, e->sel->artifact);
+    set_str(&j->m.pattern, e->env->sel->artifact);
     j->m.complete = !j->failed && !j->no_token && !j->incomplete;
     if (j->got || !j->m.rows_known) {
         run_rows_release(&j->m.rows);
-        store_run_dir(e->store, j->id, &p);
+        store_run_dir(e->env->store, j->id, &p);
         rows_count_run(p.p, &j->m.rows);
         j->m.rows_known = 1;
     }
     buf_release(&p);
-    if (store_manifest_save(e->store, &j->m, &e2) < 0) {
+    if (store_manifest_save(e->env->store, &j->m, &e2) < 0) {
         snprintf(j->why, sizeof(j->why), "%s", e2.msg);
         j->failed++;
         j->m.complete = 0;
@@ -617,9 +613,9 @@ static void rj_report(struct http_task *t)
                            .why = j->why[0] ? j->why : NULL};
 
     if (j->cache_failed)
-        e->st->cache_failed = 1;
+        e->env->st.cache_failed = 1;
     if (j->got)
-        e->st->rows += j->m.rows.total;
+        e->env->st.rows += j->m.rows.total;
     if (j->run.created_at && date_timestamp_day(j->run.created_at, day) == 0)
         r.date = day;
     else if (j->run.id || j->listed)
@@ -638,44 +634,9 @@ static void rj_finish(struct rj *j)
     j->record.work = rj_record;
     j->record.done = rj_report;
     if (!j->cached && (!j->why[0] || j->listed) && !j->e->env->list_only)
-        http_task_submit(j->e->http, &j->record);
+        http_task_submit(j->e->env->http, &j->record);
     else
         rj_report(&j->record);
-}
-
-/* A download that failed: counted and said now, kept in the manifest when the run is recorded
- * (another download of the run may be installing into it on the worker thread). */
-static void dl_failed(struct dl *d, int code, const char *msg)
-{
-    struct rj *j = d->rj;
-    struct eng *e = j->e;
-
-    if (code == -IMX_EEXPIRED) {
-        d->fail_state = ART_EXPIRED;
-        j->expired++;
-        e->st->artifacts_expired++;
-        return;
-    }
-    d->fail_state = ART_FAILED;
-    free(d->fail_msg);
-    d->fail_msg = xstrdup(msg);
-    j->failed++;
-    e->st->artifacts_failed++;
-    if (code == -IMX_EIO)
-        e->st->cache_failed = 1;
-    /* a refused token is said once, in the summary: the run lines only point at it */
-    if (!j->why[0])
-        snprintf(j->why, sizeof(j->why), "%s",
-                 code == -IMX_EAUTH ? "download refused, the token lacks permission (see below)"
-                                    : msg);
-    source_first_error(e->env, "%s", msg);
-    if (code == -IMX_EAUTH) {
-        e->st->auth_refused = 1; /* said once, in the summary */
-    } else if (code == -IMX_ERATE) {
-        e->st->rate_stopped_until = http_rate_stopped_until(e->http);
-    } else if (code != -IMX_EAUTH && code != -IMX_ERATE) {
-        imx_warn(e->env->diag, -code, "run %llu: %s", j->id, msg);
-    }
 }
 
 static void dl_end(struct dl *d)
@@ -685,6 +646,52 @@ static void dl_end(struct dl *d)
     dl_release(d);
     if (--j->pending == 0)
         rj_finish(j);
+}
+
+/* A download that failed (loop thread): counted and said now, kept in the manifest when the run
+ * is recorded (another download of the run may be installing into it on the worker thread),
+ * and the next one started. */
+static void dl_fail(struct dl *d, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void dl_fail(struct dl *d, int code, const char *fmt, ...)
+{
+    struct rj *j = d->rj;
+    struct eng *e = j->e;
+    struct buf m = BUF_INIT_MAX(1024);
+    va_list ap;
+
+    va_start(ap, fmt);
+    buf_vaddf(&m, fmt, ap);
+    va_end(ap);
+    if (d->tmp.fp)
+        e->dl_active--; /* its transfers were running (they write to the open file) */
+    if (code == IMX_EEXPIRED) {
+        d->fail_state = ART_EXPIRED;
+        j->expired++;
+        e->env->st.artifacts_expired++;
+    } else {
+        d->fail_state = ART_FAILED;
+        free(d->fail_msg);
+        d->fail_msg = xstrdup(m.p);
+        j->failed++;
+        e->env->st.artifacts_failed++;
+        e->env->st.cache_failed |= code == IMX_EIO;
+        /* a refused token is said once, in the summary: the run lines only point at it */
+        if (!j->why[0])
+            snprintf(j->why, sizeof(j->why), "%s",
+                     code == IMX_EAUTH ? "download refused, the token lacks permission (see below)"
+                                       : m.p);
+        source_first_error(e->env, "%s", m.p);
+        if (code == IMX_EAUTH)
+            e->env->st.auth_refused = 1;
+        else if (code == IMX_ERATE)
+            e->env->st.rate_stopped_until = http_rate_stopped_until(e->env->http);
+        else
+            imx_warn(e->env->diag, code, "run %llu: %s", j->id, m.p);
+    }
+    buf_release(&m);
+    dl_end(d);
+    pump(e);
 }
 
 /* Unpacks and installs a verified download (worker thread). */
@@ -704,7 +711,7 @@ static void dl_install(struct http_task *t)
     for (size_t i = 0; i < j->m.n; i++)
         before += j->m.arts[i].state == ART_SUPERSEDED;
     imx_err_clear(&d->ierr);
-    d->irc = store_install_artifact(j->e->store, &j->m, &in, &d->res, &d->ierr);
+    d->irc = store_install_artifact(j->e->env->store, &j->m, &in, &d->res, &d->ierr);
     for (size_t i = 0; i < j->m.n; i++)
         after += j->m.arts[i].state == ART_SUPERSEDED;
     d->superseded = after - before;
@@ -718,53 +725,22 @@ static void dl_installed(struct http_task *t)
 
     e->installing--;
     if (d->irc < 0) {
-        struct buf m = BUF_INIT_MAX(1024);
-        buf_addf(&m, "artifact '%s' (id %llu) refused: %s", d->a->name, d->a->id, d->ierr.msg);
-        dl_failed(d, -d->ierr.code, m.p);
-        buf_release(&m);
-    } else {
-        if (d->res.skipped)
-            imx_warn(e->env->diag, IMX_EUNSAFE,
-                     "run %llu: artifact '%s': %lu entr%s with a hidden name or one of imx's "
-                     "own (run.json, imx-manifest.json, .superseded/) not unpacked",
-                     j->id, d->a->name, d->res.skipped, d->res.skipped == 1 ? "y" : "ies");
-        j->got++;
-        j->bytes += d->bytes;
-        e->st->artifacts++;
-        e->st->bytes += d->bytes;
-        e->st->artifacts_superseded += d->superseded;
-    }
-    dl_end(d);
-    pump(e);
-}
-
-/* The download failed (loop thread): said, and the next one started. */
-static void dl_fail(struct dl *d, int code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void dl_fail(struct dl *d, int code, const char *fmt, ...)
-{
-    struct eng *e = d->rj->e;
-    struct buf m = BUF_INIT_MAX(1024);
-    va_list ap;
-
-    va_start(ap, fmt);
-    buf_vaddf(&m, fmt, ap);
-    va_end(ap);
-    e->dl_active--;
-    dl_failed(d, -code, m.p);
-    buf_release(&m);
-    dl_end(d);
-    pump(e);
-}
-
-/* The blob leg failed in a way a fresh signed URL may cure: ask /zip again, or give up. */
-static void dl_again(struct dl *d, int code, const char *why)
-{
-    d->hops = 0;
-    if (http_retry(d->rj->e->http, &d->zip) == 0)
+        dl_fail(d, d->ierr.code, "artifact '%s' (id %llu) refused: %s", d->a->name, d->a->id,
+                d->ierr.msg);
         return;
-    dl_fail(d, code, "artifact '%s' (id %llu): %s (after %d attempts)", d->a->name, d->a->id, why,
-            d->zip.attempt);
+    }
+    if (d->res.skipped)
+        imx_warn(e->env->diag, IMX_EUNSAFE,
+                 "run %llu: artifact '%s': %lu entr%s with a hidden name or one of imx's "
+                 "own (run.json, imx-manifest.json, .superseded/) not unpacked",
+                 j->id, d->a->name, d->res.skipped, d->res.skipped == 1 ? "y" : "ies");
+    j->got++;
+    j->bytes += d->bytes;
+    e->env->st.artifacts++;
+    e->env->st.bytes += d->bytes;
+    e->env->st.artifacts_superseded += d->superseded;
+    dl_end(d);
+    pump(e);
 }
 
 static const char *hex(const unsigned char *md, size_t n, char *out)
@@ -823,8 +799,11 @@ static void on_blob(struct http_req *r, void *ud)
                  r->content_length);
     }
     if (code) {
-        /* whatever failed after the redirect, a fresh signed URL may cure */
-        dl_again(d, code, why);
+        /* whatever failed after the redirect, a fresh signed URL may cure: /zip asked again */
+        d->hops = 0;
+        if (http_retry(e->env->http, &d->zip) < 0)
+            dl_fail(d, code, "artifact '%s' (id %llu): %s (after %d attempts)", d->a->name,
+                    d->a->id, why, d->zip.attempt);
         return;
     }
     d->bytes = r->received;
@@ -840,7 +819,7 @@ static void on_blob(struct http_req *r, void *ud)
     d->task.ud = d;
     d->task.key = d->rj->id; /* one run's installs and record in turn: they share its manifest */
     e->installing++;
-    http_task_submit(e->http, &d->task);
+    http_task_submit(e->env->http, &d->task);
     pump(e);
 }
 
@@ -862,7 +841,7 @@ static void blob_start(struct dl *d, const char *url)
     d->blob.done = on_blob;
     d->blob.ud = d;
     d->blob.priority = 2; /* the last step of a download: its file frees soonest */
-    http_submit(d->rj->e->http, &d->blob);
+    http_submit(d->rj->e->env->http, &d->blob);
 }
 
 /* A short reason from an error body: the JSON message, else nothing. */
@@ -933,7 +912,7 @@ static void dl_start(struct eng *e, struct dl *d)
     d->zip.ud = d;
     d->zip.priority = 1; /* ahead of the listings still queued: a listed run downloads now */
     e->dl_active++;
-    http_submit(e->http, &d->zip);
+    http_submit(e->env->http, &d->zip);
 }
 
 /* Starts downloads while fewer than dl_limit run (each holds a temporary file open) and fewer
@@ -948,17 +927,12 @@ static void pump(struct eng *e)
         struct dl *d = e->dlq[e->dlnext++];
         struct imx_err e2 = IMX_ERR_INIT;
 
-        if (e->st->auth_refused) {
-            dl_failed(d, -IMX_EAUTH, "not asked: GitHub refused the token for downloads");
-            dl_end(d);
-            continue;
-        }
-        if (store_tmp_open(e->store, &d->tmp, &e2) < 0) {
-            dl_failed(d, -e2.code, e2.msg);
-            dl_end(d);
-            continue;
-        }
-        dl_start(e, d);
+        if (e->env->st.auth_refused)
+            dl_fail(d, IMX_EAUTH, "not asked: GitHub refused the token for downloads");
+        else if (store_tmp_open(e->env->store, &d->tmp, &e2) < 0)
+            dl_fail(d, e2.code, "%s", e2.msg);
+        else
+            dl_start(e, d);
     }
     e->pumping = 0;
 }
@@ -977,11 +951,10 @@ static void copy_meta(struct manifest_art *ma, const struct gh_artifact *a)
 static void rj_choose(struct rj *j)
 {
     struct eng *e = j->e;
-    enum gh_pick *pick = xcalloc(j->narts ? j->narts : 1, sizeof(*pick));
+    enum gh_pick *pick = source_choose(e->env, j->id, j->arts, j->narts);
     size_t want = 0;
 
     j->listed = 1;
-    gh_choose(j->arts, j->narts, e->sel->artifact, pick);
     for (size_t i = 0; i < j->narts; i++)
         want += pick[i] == GH_TAKE;
     j->dls = xcalloc(want ? want : 1, sizeof(*j->dls));
@@ -989,13 +962,8 @@ static void rj_choose(struct rj *j)
         const struct gh_artifact *a = &j->arts[i];
         struct manifest_art *ma;
 
-        if (pick[i] == GH_REFUSED) {
-            imx_warn(e->env->diag, IMX_EUNSAFE,
-                     "run %llu: artifact name '%s' cannot be a folder name of the cache "
-                     "(imx's own or hidden names, '/', '..'): skipped",
-                     j->id, a->name);
+        if (pick[i] == GH_REFUSED)
             continue;
-        }
         if (pick[i] != GH_TAKE) {
             ma = manifest_find(&j->m, a->id);
             if (ma)
@@ -1005,7 +973,7 @@ static void rj_choose(struct rj *j)
         ma = manifest_get(&j->m, a->id, a->name);
         copy_meta(ma, a);
         if (ma->state == ART_COMPLETE && !ma->damaged) {
-            e->st->artifacts_cached++;
+            e->env->st.artifacts_cached++;
             continue;
         }
         if (ma->state == ART_COMPLETE && (a->expired || !e->gh.auth_header || e->env->list_only)) {
@@ -1020,14 +988,14 @@ static void rj_choose(struct rj *j)
                 j->failed++;
             } else {
                 j->no_token++;
-                e->st->artifacts_no_token++;
+                e->env->st.artifacts_no_token++;
             }
             continue;
         }
         if (ma->state == ART_EXPIRED || a->expired) {
             /* recorded, never asked again: GitHub deleted the bytes */
             if (ma->state != ART_EXPIRED) {
-                e->st->artifacts_expired++;
+                e->env->st.artifacts_expired++;
                 j->expired++;
             }
             ma->state = ART_EXPIRED;
@@ -1042,7 +1010,7 @@ static void rj_choose(struct rj *j)
             ma->state = ART_FAILED;
             set_str(&ma->error, "no token: GitHub requires one to download artifacts");
             j->no_token++;
-            e->st->artifacts_no_token++;
+            e->env->st.artifacts_no_token++;
             continue;
         }
         ma->state = ART_PENDING;
@@ -1081,7 +1049,7 @@ static void arts_end(struct listing *l, int rc, const char *why)
     }
     snprintf(j->why, sizeof(j->why), "%s", why);
     if (rc == -IMX_ERATE)
-        j->e->st->rate_stopped_until = http_rate_stopped_until(j->e->http);
+        j->e->env->st.rate_stopped_until = http_rate_stopped_until(j->e->env->http);
     rj_finish(j);
 }
 
@@ -1115,32 +1083,28 @@ static int eng_open(struct eng *e, struct source_env *env, struct imx_err *err)
 {
     memset(e, 0, sizeof(*e));
     e->env = env;
-    e->sel = env->sel;
-    e->st = &env->st;
     e->err = err;
-    e->store = env->store;
-    e->http = env->http;
-    if (!e->store || !e->http)
+    if (!env->store || !env->http)
         return imx_seterr(err, IMX_EUSAGE, "the GitHub source needs the store and a client");
     /* the first GitHub request is near: the token now (listings too: its rate limit is higher) */
-    if (gh_init(&e->gh, e->http, env->where->github_api, env->where->repo, source_token(env), err) <
+    if (gh_init(&e->gh, env->http, env->where->github_api, env->where->repo, source_token(env), err) <
         0)
         return -IMX_EUSAGE;
     /* a download holds one transfer at a time, to the API (/zip) or to the download host (the
      * blob), and the client has --jobs transfers for each host: twice as many downloads, so
      * that the API's transfers never wait for blobs (no more /zip requests out when GitHub
      * refuses the token) */
-    e->dl_limit = 2 * (size_t)http_client_jobs(e->http);
+    e->dl_limit = 2 * (size_t)http_client_jobs(e->env->http);
     return 0;
 }
 
 static void eng_close(struct eng *e)
 {
     /* what the worker threads still have (the ETag answer of the last page of runs) */
-    if (e->http) {
-        http_run(e->http, e->env->interrupted);
-        if (!e->st->rate_stopped_until)
-            e->st->rate_stopped_until = http_rate_stopped_until(e->http);
+    if (e->env->http) {
+        http_run(e->env->http, e->env->interrupted);
+        if (!e->env->st.rate_stopped_until)
+            e->env->st.rate_stopped_until = http_rate_stopped_until(e->env->http);
     }
     for (size_t i = 0; i < e->nrj; i++)
         rj_free(e->rj[i]);
@@ -1151,17 +1115,16 @@ static void eng_close(struct eng *e)
 
 static int select_runs(struct eng *e, int ask_cached)
 {
-    const struct source_sel *sel = e->sel;
+    const struct source_sel *sel = e->env->sel;
     int r;
 
     if (sel->nids)
         return named_runs(e, ask_cached);
-    if (e->env->list_only)
-        r = list_runs(e, sel->recent > 0 ? (size_t)sel->recent : GH_PER_PAGE);
-    else
-        r = list_runs(e, sel->recent > 0              ? (size_t)sel->recent
-                         : (sel->since || sel->until) ? 0
-                                                      : 1);
+    /* no count: a listing shows a page, a date range syncs all of it, else the newest run */
+    r = list_runs(e, sel->recent > 0              ? (size_t)sel->recent
+                     : e->env->list_only          ? GH_PER_PAGE
+                     : (sel->since || sel->until) ? 0
+                                                  : 1);
     for (size_t i = 0; r == 0 && i < e->nrj; i++)
         load_manifest(e, e->rj[i]);
     return r;
@@ -1175,10 +1138,10 @@ static int gh_source_sync(struct source_env *env, struct imx_err *err)
     if (r == 0)
         r = select_runs(&e, 0);
     if (r == 0) {
-        e.st->runs = e.nrj;
+        env->st.runs = e.nrj;
         for (size_t i = 0; i < e.nrj; i++)
             rj_start(e.rj[i]);
-        r = http_run(e.http, env->interrupted);
+        r = http_run(env->http, env->interrupted);
         if (r < 0)
             imx_seterr(err, -r, "interrupted");
         /* runs cut short (interrupted) still say what they got: their records are tasks,
@@ -1186,7 +1149,7 @@ static int gh_source_sync(struct source_env *env, struct imx_err *err)
         for (size_t i = 0; i < e.nrj; i++)
             if (!e.rj[i]->finished && !e.rj[i]->pending)
                 rj_finish(e.rj[i]);
-        if (http_run(e.http, env->interrupted) < 0 && r == 0)
+        if (http_run(env->http, env->interrupted) < 0 && r == 0)
             r = imx_seterr(err, IMX_EINTR, "interrupted");
     }
     if (e.nrj) {
@@ -1205,9 +1168,8 @@ static int gh_source_sync(struct source_env *env, struct imx_err *err)
 /* What GitHub says of a run not (completely) cached: its listing's chosen artifacts. */
 static void list_artifacts(struct eng *e, struct rj *j, struct source_listed *l)
 {
-    enum gh_pick *pick = xcalloc(j->narts + 1, sizeof(*pick));
+    enum gh_pick *pick = source_choose(e->env, j->id, j->arts, j->narts);
 
-    gh_choose(j->arts, j->narts, e->sel->artifact, pick);
     for (size_t i = 0; i < j->narts; i++) {
         if (pick[i] != GH_TAKE)
             continue;
@@ -1237,7 +1199,7 @@ static int gh_source_list(struct source_env *env, struct source_listed **out, si
             if (j->run.id && !(j->had_manifest && j->m.complete))
                 rj_start(j);
         }
-        http_run(e.http, env->interrupted);
+        http_run(env->http, env->interrupted);
         *out = xcalloc(e.nrj + 1, sizeof(**out));
         for (size_t i = 0; i < e.nrj; i++) {
             struct rj *j = e.rj[i];
