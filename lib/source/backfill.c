@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <yajl/yajl_tree.h>
 
 /* The record of an unreachable GitHub: "<epoch> <scheme://host:port> <message>", rewritten whole.
  * Only GitHub's host is looked up in it (a record of older versions may hold other hosts). */

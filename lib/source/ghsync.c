@@ -13,7 +13,6 @@
 #include "cache/verify.h"
 #include "util/date.h"
 #include "util/json.h"
-#include "util/units.h"
 #include "util/xalloc.h"
 
 #include <stdarg.h>
@@ -83,8 +82,7 @@ struct rj {
     struct eng *e;
     unsigned long long id;
     struct gh_run run; /* run.id == 0 when not known */
-    int cached;
-    int listed; /* the artifact listing was read */
+    int listed;        /* the artifact listing was read */
     struct manifest m;
     int had_manifest;
     struct listing l; /* its request fetches the run object first, when one is asked for */
@@ -92,8 +90,7 @@ struct rj {
     size_t narts;
     struct dl *dls;
     size_t ndl, pending;
-    unsigned long got, expired, failed, no_token, incomplete;
-    unsigned long long bytes;
+    struct source_run r; /* its counts (rj_report fills in the rest) */
     char why[IMX_ERR_MAX + 600];
     int finished;
     struct http_task record; /* rj_record on the worker thread, then rj_report */
@@ -463,12 +460,10 @@ static void runs_end(struct listing *l, int rc, const char *why)
 static int list_runs(struct eng *e, size_t want)
 {
     struct buf u = BUF_INIT_MAX(HTTP_URL_MAX);
-    char *created = NULL;
+    char *created = gh_created_filter(e->env->sel->since, e->env->sel->until);
 
-    if (gh_created_filter(e->env->sel->since, e->env->sel->until, &created) < 0)
-        return imx_seterr(e->err, IMX_EUSAGE, "--since and --until take dates as YYYY-MM-DD");
-    gh_runs_url(&u, e->gh.api, e->gh.repo, e->env->where->workflow, e->env->sel->branch, e->env->sel->event,
-                created);
+    gh_runs_url(&u, e->gh.api, e->gh.repo, e->env->where->workflow, e->env->sel->branch,
+                e->env->sel->event, created);
     free(created);
     e->want = want;
     e->runs.e = e;
@@ -529,7 +524,7 @@ static int named_runs(struct eng *e, int ask_cached)
         load_manifest(e, j);
         if (!ask_cached && unchanged(e, j)) {
             load_run_json(e, j);
-            j->cached = 1;
+            j->r.cached = 1;
             continue;
         }
         j->l.url = gh_url(&e->gh, "/actions/runs/%llu", id);
@@ -567,17 +562,18 @@ static void rj_record(struct http_task *t)
             set_str(&ma->error, d->fail_msg ? d->fail_msg : "");
         }
     }
-    if (j->run.id && store_write_run_json(e->env->store, j->id, j->run.json, j->run.jsonlen, &e2) < 0) {
+    if (j->run.id &&
+        store_write_run_json(e->env->store, j->id, j->run.json, j->run.jsonlen, &e2) < 0) {
         snprintf(j->why, sizeof(j->why), "%s", e2.msg);
-        j->failed++;
+        j->r.failed++;
         j->cache_failed = 1;
     }
     j->m.run_attempt = j->run.attempt;
     set_str(&j->m.updated_at, j->run.updated_at);
     set_str(&j->m.artifacts_etag, j->l.etag1);
     set_str(&j->m.pattern, e->env->sel->artifact);
-    j->m.complete = !j->failed && !j->no_token && !j->incomplete;
-    if (j->got || !j->m.rows_known) {
+    j->m.complete = !j->r.failed && !j->r.no_token && !j->r.incomplete;
+    if (j->r.got || !j->m.rows_known) {
         run_rows_release(&j->m.rows);
         store_run_dir(e->env->store, j->id, &p);
         rows_count_run(p.p, &j->m.rows);
@@ -586,7 +582,7 @@ static void rj_record(struct http_task *t)
     buf_release(&p);
     if (store_manifest_save(e->env->store, &j->m, &e2) < 0) {
         snprintf(j->why, sizeof(j->why), "%s", e2.msg);
-        j->failed++;
+        j->r.failed++;
         j->m.complete = 0;
         j->cache_failed = 1;
     }
@@ -598,23 +594,17 @@ static void rj_report(struct http_task *t)
     struct rj *j = t->ud;
     struct eng *e = j->e;
     char day[DATE_LEN + 1];
-    struct source_run r = {.id = j->id,
-                           .cached = j->cached,
-                           .lost = j->why[0] && !j->listed,
-                           .incomplete = j->incomplete,
-                           .got = j->got,
-                           .failed = j->failed,
-                           .expired = j->expired,
-                           .no_token = j->no_token,
-                           .bytes = j->bytes,
-                           .rows_known = j->m.rows_known,
-                           .rows = j->m.rows.total,
-                           .by_model = &j->m.rows,
-                           .why = j->why[0] ? j->why : NULL};
+    struct source_run r = j->r; /* the counts, and the rest known now: */
 
+    r.id = j->id;
+    r.lost = j->why[0] && !j->listed;
+    r.rows_known = j->m.rows_known;
+    r.rows = j->m.rows.total;
+    r.by_model = &j->m.rows;
+    r.why = j->why[0] ? j->why : NULL;
     if (j->cache_failed)
         e->env->st.cache_failed = 1;
-    if (j->got)
+    if (r.got)
         e->env->st.rows += j->m.rows.total;
     if (j->run.created_at && date_timestamp_day(j->run.created_at, day) == 0)
         r.date = day;
@@ -633,7 +623,7 @@ static void rj_finish(struct rj *j)
     j->record.key = j->id; /* after the run's installs */
     j->record.work = rj_record;
     j->record.done = rj_report;
-    if (!j->cached && (!j->why[0] || j->listed) && !j->e->env->list_only)
+    if (!j->r.cached && (!j->why[0] || j->listed) && !j->e->env->list_only)
         http_task_submit(j->e->env->http, &j->record);
     else
         rj_report(&j->record);
@@ -667,13 +657,13 @@ static void dl_fail(struct dl *d, int code, const char *fmt, ...)
         e->dl_active--; /* its transfers were running (they write to the open file) */
     if (code == IMX_EEXPIRED) {
         d->fail_state = ART_EXPIRED;
-        j->expired++;
+        j->r.expired++;
         e->env->st.artifacts_expired++;
     } else {
         d->fail_state = ART_FAILED;
         free(d->fail_msg);
         d->fail_msg = xstrdup(m.p);
-        j->failed++;
+        j->r.failed++;
         e->env->st.artifacts_failed++;
         e->env->st.cache_failed |= code == IMX_EIO;
         /* a refused token is said once, in the summary: the run lines only point at it */
@@ -734,8 +724,8 @@ static void dl_installed(struct http_task *t)
                  "run %llu: artifact '%s': %lu entr%s with a hidden name or one of imx's "
                  "own (run.json, imx-manifest.json, .superseded/) not unpacked",
                  j->id, d->a->name, d->res.skipped, d->res.skipped == 1 ? "y" : "ies");
-    j->got++;
-    j->bytes += d->bytes;
+    j->r.got++;
+    j->r.bytes += d->bytes;
     e->env->st.artifacts++;
     e->env->st.bytes += d->bytes;
     e->env->st.artifacts_superseded += d->superseded;
@@ -979,15 +969,15 @@ static void rj_choose(struct rj *j)
         if (ma->state == ART_COMPLETE && (a->expired || !e->gh.auth_header || e->env->list_only)) {
             /* damaged and not to be fetched now: the files stay as they are, and say so */
             if (e->env->list_only) {
-                j->incomplete++;
+                j->r.incomplete++;
             } else if (a->expired) {
                 snprintf(j->why, sizeof(j->why),
                          "artifact '%s' is damaged in the cache and GitHub no longer has it "
                          "(expired): 'imx verify' lists the files",
                          a->name);
-                j->failed++;
+                j->r.failed++;
             } else {
-                j->no_token++;
+                j->r.no_token++;
                 e->env->st.artifacts_no_token++;
             }
             continue;
@@ -996,20 +986,20 @@ static void rj_choose(struct rj *j)
             /* recorded, never asked again: GitHub deleted the bytes */
             if (ma->state != ART_EXPIRED) {
                 e->env->st.artifacts_expired++;
-                j->expired++;
+                j->r.expired++;
             }
             ma->state = ART_EXPIRED;
             ma->expired = 1;
             continue;
         }
         if (e->env->list_only) {
-            j->incomplete++;
+            j->r.incomplete++;
             continue;
         }
         if (!e->gh.auth_header) {
             ma->state = ART_FAILED;
             set_str(&ma->error, "no token: GitHub requires one to download artifacts");
-            j->no_token++;
+            j->r.no_token++;
             e->env->st.artifacts_no_token++;
             continue;
         }
@@ -1058,9 +1048,9 @@ static void rj_start(struct rj *j)
 {
     struct eng *e = j->e;
 
-    if (!j->cached && j->run.id && unchanged(e, j))
-        j->cached = 1;
-    if (j->cached || !j->run.id) {
+    if (!j->r.cached && j->run.id && unchanged(e, j))
+        j->r.cached = 1;
+    if (j->r.cached || !j->run.id) {
         rj_finish(j); /* nothing to ask, or the run itself could not be fetched (j->why) */
         return;
     }
@@ -1087,8 +1077,8 @@ static int eng_open(struct eng *e, struct source_env *env, struct imx_err *err)
     if (!env->store || !env->http)
         return imx_seterr(err, IMX_EUSAGE, "the GitHub source needs the store and a client");
     /* the first GitHub request is near: the token now (listings too: its rate limit is higher) */
-    if (gh_init(&e->gh, env->http, env->where->github_api, env->where->repo, source_token(env), err) <
-        0)
+    if (gh_init(&e->gh, env->http, env->where->github_api, env->where->repo, source_token(env),
+                err) < 0)
         return -IMX_EUSAGE;
     /* a download holds one transfer at a time, to the API (/zip) or to the download host (the
      * blob), and the client has --jobs transfers for each host: twice as many downloads, so

@@ -3,13 +3,10 @@
  * the API host), 4 (rate limits, in http.c) and 7 (what robust clients do). */
 #include "source/github.h"
 #include "cache/jail.h"
-#include "util/date.h"
 #include "util/json.h"
-#include "util/fsutil.h"
 #include "util/xalloc.h"
 
 #include <curl/curl.h>
-#include <yajl/yajl_tree.h>
 
 #include <ctype.h>
 #include <fnmatch.h>
@@ -19,7 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 
 #define API_BODY_MAX ((size_t)64 << 20)
 
@@ -179,12 +175,10 @@ int gh_parse_artifacts(const char *body, size_t len, struct gh_artifact **arts, 
     *total = -1;
     json_int(json_get(root, "total_count"), total);
     list = json_get(root, "artifacts");
-    if (!list || !YAJL_IS_ARRAY(list)) {
-        yajl_tree_free(root);
-        return imx_seterr(err, IMX_EPARSE, "the artifact listing has no artifacts array");
-    }
-    for (size_t i = 0; i < list->u.array.len; i++) {
-        yajl_val o = list->u.array.values[i];
+    if (!YAJL_IS_ARRAY(list))
+        r = imx_seterr(err, IMX_EPARSE, "the artifact listing has no artifacts array");
+    for (size_t i = 0; r == 0 && i < json_len(list); i++) {
+        yajl_val o = json_at(list, i);
         struct gh_artifact a;
         memset(&a, 0, sizeof(a));
         if (!YAJL_IS_OBJECT(o) || uint_of(json_get(o, "id"), &a.id) < 0 ||
@@ -467,13 +461,10 @@ char *gh_url(const struct gh *g, const char *fmt, ...)
     return buf_detach(&u, NULL);
 }
 
-int gh_created_filter(const char *since, const char *until, char **out)
+char *gh_created_filter(const char *since, const char *until)
 {
     struct buf b = BUF_INIT_MAX(128);
 
-    *out = NULL;
-    if (date_range_check(since, until) < 0)
-        return -1;
     if (since && until)
         buf_addf(&b, "%s..%s", since, until);
     else if (since)
@@ -481,9 +472,8 @@ int gh_created_filter(const char *since, const char *until, char **out)
     else if (until)
         buf_addf(&b, "<=%s", until);
     else
-        return 0;
-    *out = buf_detach(&b, NULL);
-    return 0;
+        return NULL;
+    return buf_detach(&b, NULL);
 }
 
 int gh_is_zip(const char *ct, const char *url)

@@ -98,9 +98,9 @@ char *gh_token_find(const char *api_url, const char **source);
  * 0, or -1 when repo is not "owner/name" or the URL passes out's cap (out is then failed). */
 int gh_runs_url(struct buf *out, const char *api, const char *repo, const char *workflow,
                 const char *branch, const char *event, const char *created);
-/* The created= filter of --since/--until (YYYY-MM-DD each, either may be NULL): NULL when
- * neither is given; -1 for a malformed date. */
-int gh_created_filter(const char *since, const char *until, char **out);
+/* The created= filter of --since/--until (YYYY-MM-DD each, validated by the caller; either may
+ * be NULL), malloc'ed: NULL when neither is given. */
+char *gh_created_filter(const char *since, const char *until);
 
 /* Whether a blob is a zip (TK's rule: its type, or a URL path ending in .zip). */
 int gh_is_zip(const char *content_type, const char *url);

@@ -165,15 +165,13 @@ static void urls(void)
     CHECK_STR(c, "https://h/api/v3/repos/o/r/actions/artifacts/42/zip");
     free(c);
     gh_release(&g);
-    CHECK(gh_created_filter(NULL, NULL, &c) == 0 && c == NULL);
-    CHECK(gh_created_filter("2026-01-01", "2026-02-01", &c) == 0);
+    CHECK(gh_created_filter(NULL, NULL) == NULL);
+    c = gh_created_filter("2026-01-01", "2026-02-01");
     CHECK_STR(c, "2026-01-01..2026-02-01");
     free(c);
-    CHECK(gh_created_filter(NULL, "2026-02-01", &c) == 0);
+    c = gh_created_filter(NULL, "2026-02-01");
     CHECK_STR(c, "<=2026-02-01");
     free(c);
-    CHECK(gh_created_filter("2026-1-1", NULL, &c) < 0);
-    CHECK(gh_created_filter("yesterday", NULL, &c) < 0);
 }
 
 static void disposition(void)
