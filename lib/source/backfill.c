@@ -120,11 +120,10 @@ static int take(const struct store *s, const struct cand *c, struct http_req *r,
 {
     struct imx_err e = IMX_ERR_INIT;
     struct buf out = BUF_INIT;
-    struct gh_run run;
+    struct gh_run run = {.id = 0}; /* released whichever answer came */
     unsigned long long id = c->id;
     int rc = 0;
 
-    memset(&run, 0, sizeof(run));
     if (r->code == 0 && (r->status == 404 || r->status == 410)) {
         const char *kv[] = {"imx_github", "absent", NULL};
         if (add_members(c->text, c->len, kv, &out) == 0) {
@@ -167,12 +166,12 @@ static int fetch(struct gh *g, struct source_env *env, const struct cand *c, siz
         gh_api_req(g, &reqs[i], urls[i]);
         /* only an enrichment: what fails is asked again by a later sync, not retried now */
         reqs[i].manual_retry = 1;
-        http_submit(g->http, &reqs[i]);
+        http_submit(env->http, &reqs[i]);
     }
     st->asked += n;
-    if (http_run(g->http, env->interrupted) < 0)
+    if (http_run(env->http, env->interrupted) < 0)
         rc = imx_seterr(err, IMX_EINTR, "interrupted");
-    hd = http_host_down(g->http, g->api);
+    hd = http_host_down(env->http, g->api);
     for (size_t i = 0; i < n; i++) {
         if (rc == 0)
             rc = take(env->store, &c[i], &reqs[i], hd != NULL, st, env->diag, err);
@@ -196,7 +195,7 @@ static int memo_recent(const char *cache, const char *url, long *age, char *why,
 {
     struct buf p = BUF_INIT_MAX(FS_PATH_MAX);
     struct imx_err e = IMX_ERR_INIT;
-    char *text = NULL, *k = http_host_key(url), *save = NULL, *line, *end;
+    char *text = NULL, *k = http_host_key(url), *save = NULL, *line = NULL, *end;
     long long now = (long long)time(NULL), when;
     size_t len, kn = k ? strlen(k) : 0;
     int found = 0;
@@ -204,8 +203,6 @@ static int memo_recent(const char *cache, const char *url, long *age, char *why,
     buf_addf(&p, MEMO_PATH, cache);
     if (k && read_file(p.p, MEMO_MAX, &text, &len, &e) == 0)
         line = strtok_r(text, "\n", &save);
-    else
-        line = NULL;
     for (; line && !found; line = strtok_r(NULL, "\n", &save)) {
         /* "<epoch> <host> <why>", the host exactly url's */
         when = strtoll(line, &end, 10);
@@ -266,7 +263,7 @@ int backfill_sync(struct source_env *env, struct imx_err *err)
         cands_free(c, n);
         return 0;
     }
-    r = gh_init(&g, env->http, env->where->github_api, env->where->repo, token, err);
+    r = gh_init(&g, env->where->github_api, env->where->repo, token, err);
     if (r == 0) {
         struct imx_err e2 = IMX_ERR_INIT;
         const struct http_host_down *hd;

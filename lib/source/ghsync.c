@@ -1,10 +1,6 @@
-/* ghsync: GitHub as a source (source_github, source.h). Selects runs (named, newest N, date
- * range), asks GitHub only what the cache does not know (ETags, unchanged runs cost nothing),
- * and carries everything in one http loop: artifact listings of runs that changed, each run's
- * downloads as soon as its listing is read (ahead of the listings still queued), each installed
- * as soon as it arrives and each run recorded (run.json, then its manifest) as soon as its last
- * download ends, both on the client's worker thread so that the disk never holds the transfers
- * still. */
+/* ghsync: GitHub as a source (source_github). Asks only what the cache does not know (ETags; an
+ * unchanged run costs nothing) and runs listings, downloads, installs and each run's record in one
+ * http loop, installs and records on the worker thread so that the transfers never wait on disk. */
 #include "source/github.h"
 #include "source/source.h"
 #include "cache/rows.h"
@@ -37,7 +33,7 @@ struct eng;
 struct listing {
     struct eng *e;
     void *ud;
-    const char *what; /* "the runs" */
+    const char *what; /* "cannot list the runs" */
     char *url;
     struct http_req req;
     char *etag, *link, *body; /* the stored answer to url */
@@ -84,24 +80,16 @@ struct rj {
     struct gh_run run; /* run.id == 0 when not known */
     int listed;        /* the artifact listing was read */
     struct manifest m;
-    int had_manifest;
     struct listing l; /* its request fetches the run object first, when one is asked for */
     struct gh_artifact *arts;
     size_t narts;
     struct dl *dls;
-    size_t ndl, pending;
-    struct source_run r; /* its counts (rj_report fills in the rest) */
+    size_t ndl, capdl, pending; /* dls: the downloads, only moved before the first starts */
+    struct source_run r;        /* its counts (rj_report fills in the rest) */
     char why[IMX_ERR_MAX + 600];
     int finished;
     struct http_task record; /* rj_record on the worker thread, then rj_report */
     int cache_failed;
-};
-
-/* Listed runs that the server returned although they do not match the filters. */
-struct off_filter {
-    unsigned long n;
-    unsigned long long first;
-    char event[64], branch[128];
 };
 
 struct eng {
@@ -111,8 +99,9 @@ struct eng {
     struct rj **rj;
     size_t nrj, caprj;
     struct listing runs;
-    size_t want, found; /* runs wanted from the listing (0: all), found so far */
-    struct off_filter off;
+    size_t want;       /* runs wanted from the listing (0: all), e->nrj found so far */
+    unsigned long off; /* listed runs that do not match the filters, and the first of them: */
+    char off_first[256];
     struct dl **dlq;
     size_t ndlq, capdlq, dlnext, dl_active, dl_limit, installing;
     unsigned long long etag_puts;
@@ -216,21 +205,20 @@ static void on_page(struct http_req *r, void *ud)
     const char *body = r->body.p, *link = r->link;
     size_t len = r->body.len;
     long long total = -1;
-    char what[64], why[IMX_ERR_MAX + 600] = "", *next = NULL;
+    char why[IMX_ERR_MAX + 600] = "", *next = NULL;
     int rc = r->code;
 
-    snprintf(what, sizeof(what), "cannot list %s", l->what);
     if (r->status == 304 && l->body && !rc) {
         body = l->body;
         len = l->len;
         link = l->link;
     } else if (!rc && r->status != 200) {
         rc = -IMX_EHTTP;
-        api_status_msg(why, sizeof(why), r, what);
+        api_status_msg(why, sizeof(why), r, l->what);
     }
     if (rc < 0) {
         if (!why[0])
-            snprintf(why, sizeof(why), "%s: %s", what, r->msg);
+            snprintf(why, sizeof(why), "%s: %s", l->what, r->msg);
     } else if ((rc = l->page(l, body, len, &total, &e2)) < 0) {
         /* a broken body (an HTML error page, a cut-off answer): ask again, unconditionally */
         if (++l->bad_json <= BAD_JSON_RETRIES && http_retry(l->e->env->http, r) == 0) {
@@ -238,7 +226,7 @@ static void on_page(struct http_req *r, void *ud)
             return;
         }
         rc = -IMX_EHTTP; /* the server's fault (exit 3), like any answer that is not a listing */
-        snprintf(why, sizeof(why), "%s: %s (%s)", what, e2.msg, r->url);
+        snprintf(why, sizeof(why), "%s: %s (%s)", l->what, e2.msg, r->url);
     } else {
         l->bad_json = 0;
         cond_keep(l->e, r);
@@ -246,7 +234,7 @@ static void on_page(struct http_req *r, void *ud)
             l->etag1 = xstrdup(r->etag);
         if (rc == 0 && gh_pager_next(&l->pager, r->url, link, total, &next, &e2) < 0) {
             rc = -IMX_EHTTP;
-            snprintf(why, sizeof(why), "%s: %s", what, e2.msg);
+            snprintf(why, sizeof(why), "%s: %s", l->what, e2.msg);
         } else if (next) {
             free(l->url);
             l->url = next;
@@ -334,8 +322,7 @@ static void load_manifest(struct eng *e, struct rj *j)
 
     if (r < 0)
         imx_warn(e->env->diag, IMX_EPARSE, "%s (it will be rebuilt)", e2.msg);
-    j->had_manifest = r > 0;
-    if (j->had_manifest) {
+    if (r > 0) {
         /* a stored file gone or cut short (existence and size): the run is fetched again */
         struct buf dir = BUF_INIT_MAX(FS_PATH_MAX);
         size_t before = 0;
@@ -359,7 +346,7 @@ static int unchanged(struct eng *e, struct rj *j)
     struct buf p = BUF_INIT_MAX(FS_PATH_MAX);
     int ok;
 
-    if (!j->had_manifest || !j->m.complete)
+    if (!j->m.complete) /* also without a manifest */
         return 0;
     if (e->env->sel->artifact && !same_str(e->env->sel->artifact, j->m.pattern))
         return 0;
@@ -384,7 +371,6 @@ static void load_run_json(struct eng *e, struct rj *j)
     store_run_file(e->env->store, j->id, "run.json", &p);
     if (read_file(p.p, STORE_RUN_JSON_MAX, &text, &len, &e2) == 0) {
         struct gh_run r;
-        memset(&r, 0, sizeof(r));
         if (gh_parse_run(text, len, &r, &e2) == 0 && r.id == j->id) {
             gh_run_release(&j->run);
             j->run = r;
@@ -399,20 +385,16 @@ static void load_run_json(struct eng *e, struct rj *j)
 /* The listing asks GitHub to filter on event and branch; each run is checked again on its own
  * fields, so that a server that ignores a filter cannot slip other runs into the selection
  * (--official means push runs on main, whatever the server did). */
-static int own_filters_match(struct eng *e, const struct gh_run *run, struct off_filter *off)
+static int own_filters_match(struct eng *e, const struct gh_run *run)
 {
-    struct run_select sel;
+    struct run_select sel = {.event = e->env->sel->event, .branch = e->env->sel->branch};
 
-    memset(&sel, 0, sizeof(sel));
-    sel.event = e->env->sel->event;
-    sel.branch = e->env->sel->branch;
     if (run_select_match(&sel, run->event, run->branch, NULL, NULL, NULL))
         return 1;
-    if (!off->n++) {
-        off->first = run->id;
-        snprintf(off->event, sizeof(off->event), "%s", run->event ? run->event : "");
-        snprintf(off->branch, sizeof(off->branch), "%s", run->branch ? run->branch : "");
-    }
+    if (!e->off++)
+        snprintf(e->off_first, sizeof(e->off_first), "run %llu, event %s, branch %s", run->id,
+                 run->event && *run->event ? run->event : "none",
+                 run->branch && *run->branch ? run->branch : "none");
     return 0;
 }
 
@@ -427,17 +409,16 @@ static int runs_page(struct listing *l, const char *body, size_t len, long long 
 
     for (size_t i = 0; i < n; i++) {
         struct rj *j = NULL;
-        if (rc == 0 && own_filters_match(e, &runs[i], &e->off) && !(e->want && e->found >= e->want))
+        if (rc == 0 && own_filters_match(e, &runs[i]) && !(e->want && e->nrj >= e->want))
             j = rj_add(e, runs[i].id);
         if (j) {
             j->run = runs[i];
             memset(&runs[i], 0, sizeof(runs[i]));
-            e->found++;
         }
         gh_run_release(&runs[i]);
     }
     free(runs);
-    return rc < 0 ? rc : e->want && e->found >= e->want;
+    return rc < 0 ? rc : e->want && e->nrj >= e->want;
 }
 
 static void runs_end(struct listing *l, int rc, const char *why)
@@ -467,19 +448,16 @@ static int list_runs(struct eng *e, size_t want)
     free(created);
     e->want = want;
     e->runs.e = e;
-    e->runs.what = "the runs";
+    e->runs.what = "cannot list the runs";
     e->runs.page = runs_page;
     e->runs.end = runs_end;
     list_start(&e->runs, buf_detach(&u, NULL));
     http_run(e->env->http, e->env->interrupted);
     listing_release(&e->runs);
-    if (e->off.n)
+    if (e->off)
         imx_warn(e->env->diag, IMX_EPARSE,
-                 "GitHub listed %lu run%s that %s not match --event/--branch (first: run %llu, "
-                 "event %s, branch %s): left out",
-                 e->off.n, e->off.n == 1 ? "" : "s", e->off.n == 1 ? "does" : "do", e->off.first,
-                 e->off.event[0] ? e->off.event : "none",
-                 e->off.branch[0] ? e->off.branch : "none");
+                 "GitHub listed %lu run%s that %s not match --event/--branch (first: %s): left out",
+                 e->off, e->off == 1 ? "" : "s", e->off == 1 ? "does" : "do", e->off_first);
     return e->err->code ? -e->err->code : 0;
 }
 
@@ -556,11 +534,10 @@ static void rj_record(struct http_task *t)
             continue;
         ma = manifest_get(&j->m, d->a->id, d->a->name);
         ma->state = d->fail_state;
-        if (d->fail_state == ART_EXPIRED) {
+        if (d->fail_state == ART_EXPIRED)
             ma->expired = 1;
-        } else {
-            set_str(&ma->error, d->fail_msg ? d->fail_msg : "");
-        }
+        else
+            set_str(&ma->error, d->fail_msg); /* dl_fail's message */
     }
     if (j->run.id &&
         store_write_run_json(e->env->store, j->id, j->run.json, j->run.jsonlen, &e2) < 0) {
@@ -942,12 +919,8 @@ static void rj_choose(struct rj *j)
 {
     struct eng *e = j->e;
     enum gh_pick *pick = source_choose(e->env, j->id, j->arts, j->narts);
-    size_t want = 0;
 
     j->listed = 1;
-    for (size_t i = 0; i < j->narts; i++)
-        want += pick[i] == GH_TAKE;
-    j->dls = xcalloc(want ? want : 1, sizeof(*j->dls));
     for (size_t i = 0; i < j->narts; i++) {
         const struct gh_artifact *a = &j->arts[i];
         struct manifest_art *ma;
@@ -966,23 +939,16 @@ static void rj_choose(struct rj *j)
             e->env->st.artifacts_cached++;
             continue;
         }
-        if (ma->state == ART_COMPLETE && (a->expired || !e->gh.auth_header || e->env->list_only)) {
-            /* damaged and not to be fetched now: the files stay as they are, and say so */
-            if (e->env->list_only) {
-                j->r.incomplete++;
-            } else if (a->expired) {
-                snprintf(j->why, sizeof(j->why),
-                         "artifact '%s' is damaged in the cache and GitHub no longer has it "
-                         "(expired): 'imx verify' lists the files",
-                         a->name);
-                j->r.failed++;
-            } else {
-                j->r.no_token++;
-                e->env->st.artifacts_no_token++;
-            }
+        if (ma->state == ART_COMPLETE && a->expired && !e->env->list_only) {
+            /* damaged, and not to be had again: the files stay as they are, and say so */
+            snprintf(j->why, sizeof(j->why),
+                     "artifact '%s' is damaged in the cache and GitHub no longer has it "
+                     "(expired): 'imx verify' lists the files",
+                     a->name);
+            j->r.failed++;
             continue;
         }
-        if (ma->state == ART_EXPIRED || a->expired) {
+        if (ma->state != ART_COMPLETE && (ma->state == ART_EXPIRED || a->expired)) {
             /* recorded, never asked again: GitHub deleted the bytes */
             if (ma->state != ART_EXPIRED) {
                 e->env->st.artifacts_expired++;
@@ -997,17 +963,18 @@ static void rj_choose(struct rj *j)
             continue;
         }
         if (!e->gh.auth_header) {
-            ma->state = ART_FAILED;
-            set_str(&ma->error, "no token: GitHub requires one to download artifacts");
+            /* a damaged artifact keeps its files, and its state, until a token fetches it */
+            if (ma->state != ART_COMPLETE) {
+                ma->state = ART_FAILED;
+                set_str(&ma->error, "no token: GitHub requires one to download artifacts");
+            }
             j->r.no_token++;
             e->env->st.artifacts_no_token++;
             continue;
         }
         ma->state = ART_PENDING;
-        j->dls[j->ndl].rj = j;
-        j->dls[j->ndl].a = a;
-        j->dls[j->ndl].tmp.slot = -1;
-        j->ndl++;
+        ALLOC_GROW(j->dls, j->ndl + 1, j->capdl);
+        j->dls[j->ndl++] = (struct dl){.rj = j, .a = a, .tmp.slot = -1};
     }
     free(pick);
     j->pending = j->ndl;
@@ -1054,13 +1021,9 @@ static void rj_start(struct rj *j)
         rj_finish(j); /* nothing to ask, or the run itself could not be fetched (j->why) */
         return;
     }
-    /* the arrays of an earlier listing are replaced by this one */
-    for (size_t i = 0; i < j->narts; i++)
-        gh_artifact_release(&j->arts[i]);
-    j->narts = 0;
     j->l.e = e;
     j->l.ud = j;
-    j->l.what = "the artifacts";
+    j->l.what = "cannot list the artifacts";
     j->l.page = arts_page;
     j->l.end = arts_end;
     list_start(&j->l,
@@ -1077,8 +1040,7 @@ static int eng_open(struct eng *e, struct source_env *env, struct imx_err *err)
     if (!env->store || !env->http)
         return imx_seterr(err, IMX_EUSAGE, "the GitHub source needs the store and a client");
     /* the first GitHub request is near: the token now (listings too: its rate limit is higher) */
-    if (gh_init(&e->gh, env->http, env->where->github_api, env->where->repo, source_token(env),
-                err) < 0)
+    if (gh_init(&e->gh, env->where->github_api, env->where->repo, source_token(env), err) < 0)
         return -IMX_EUSAGE;
     /* a download holds one transfer at a time, to the API (/zip) or to the download host (the
      * blob), and the client has --jobs transfers for each host: twice as many downloads, so
@@ -1186,7 +1148,7 @@ static int gh_source_list(struct source_env *env, struct source_listed **out, si
     if (r == 0) {
         for (size_t i = 0; i < e.nrj; i++) {
             struct rj *j = e.rj[i];
-            if (j->run.id && !(j->had_manifest && j->m.complete))
+            if (j->run.id && !j->m.complete)
                 rj_start(j);
         }
         http_run(env->http, env->interrupted);
@@ -1202,7 +1164,7 @@ static int gh_source_list(struct source_env *env, struct source_listed **out, si
             set_str(&l->event, j->run.event);
             set_str(&l->branch, j->run.branch);
             l->attempt = j->run.attempt;
-            if (j->listed && !(j->had_manifest && j->m.complete))
+            if (j->listed && !j->m.complete)
                 list_artifacts(&e, j, l);
         }
     }

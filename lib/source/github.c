@@ -151,6 +151,7 @@ int gh_parse_run(const char *body, size_t len, struct gh_run *out, struct imx_er
     yajl_val root = json_parse(body, len, "the run", err);
     int r = 0;
 
+    memset(out, 0, sizeof(*out));
     if (!root)
         return -IMX_EPARSE;
     if (run_from(root, out) < 0) {
@@ -552,8 +553,7 @@ char *gh_disposition_filename(const char *value)
 
 /* ---- the client ------------------------------------------------------------------------ */
 
-int gh_init(struct gh *g, struct http_client *http, const char *api, const char *repo,
-            const char *token, struct imx_err *err)
+int gh_init(struct gh *g, const char *api, const char *repo, const char *token, struct imx_err *err)
 {
     size_t n = strlen(api);
 
@@ -562,7 +562,6 @@ int gh_init(struct gh *g, struct http_client *http, const char *api, const char 
         return imx_seterr(err, IMX_EUSAGE, "the GitHub API URL '%s' is not http(s)", api);
     while (n && api[n - 1] == '/')
         n--;
-    g->http = http;
     g->api = xstrndup(api, n);
     g->repo = xstrdup(repo);
     if (token) {

@@ -43,7 +43,7 @@ void gh_artifact_release(struct gh_artifact *a);
  * gets total_count (-1 when absent), for the pager. */
 int gh_parse_runs(const char *body, size_t len, struct gh_run **runs, size_t *n, long long *total,
                   struct imx_err *err);
-/* Parses one run object (GET /actions/runs/{id}). */
+/* Parses one run object (GET /actions/runs/{id}); out is emptied first, whatever comes of it. */
 int gh_parse_run(const char *body, size_t len, struct gh_run *out, struct imx_err *err);
 /* Parses {"total_count", "artifacts": [...]}, appending artifacts; *total as for runs. */
 int gh_parse_artifacts(const char *body, size_t len, struct gh_artifact **arts, size_t *n,
@@ -65,11 +65,8 @@ struct gh_pager {
 #define GH_PAGES_UNKNOWN 1000
 
 void gh_pager_release(struct gh_pager *p);
-/*
- * After the answer to url (its Link header and total_count, -1 when absent): *next gets the
- * malloc'ed URL of the next page, or NULL at the end. Returns 0, or -IMX_EPARSE with err naming
- * url when the server loops or pages past its own total.
- */
+/* After the answer to url (its Link header and total_count, -1 when absent): *next gets the
+ * malloc'ed URL of the next page, NULL at the end. 0, or -IMX_EPARSE when the server loops. */
 int gh_pager_next(struct gh_pager *p, const char *url, const char *link, long long total,
                   char **next, struct imx_err *err);
 
@@ -108,16 +105,15 @@ int gh_is_zip(const char *content_type, const char *url);
  * component; NULL when none. */
 char *gh_disposition_filename(const char *value);
 
-/* A GitHub API client: one http client, the API root, the repository and the credentials. */
+/* What GitHub API requests are made of: the API root, the repository and the credentials. */
 struct gh {
-    struct http_client *http;
     char *api;         /* without trailing '/' */
     char *repo;        /* OWNER/NAME */
     char *auth_header; /* "Authorization: Bearer ..." or NULL */
 };
 
-int gh_init(struct gh *g, struct http_client *http, const char *api, const char *repo,
-            const char *token, struct imx_err *err);
+int gh_init(struct gh *g, const char *api, const char *repo, const char *token,
+            struct imx_err *err);
 void gh_release(struct gh *g);
 
 /* api/repos/OWNER/NAME, then the path fmt formats ("/actions/runs/%llu"), malloc'ed (what could

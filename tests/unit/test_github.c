@@ -160,7 +160,7 @@ static void urls(void)
                    "run-sweep.yml/runs?status=success&per_page=100&branch=main&event=push"
                    "&created=%3E%3D2026-01-01");
     buf_release(&b);
-    CHECK(gh_init(&g, NULL, "https://h/api/v3/", "o/r", NULL, &err) == 0);
+    CHECK(gh_init(&g, "https://h/api/v3/", "o/r", NULL, &err) == 0);
     c = gh_url(&g, "/actions/artifacts/%d/zip", 42);
     CHECK_STR(c, "https://h/api/v3/repos/o/r/actions/artifacts/42/zip");
     free(c);
