@@ -440,12 +440,11 @@ static void runs_end(struct listing *l, int rc, const char *why)
 /* Lists runs newest first, page after page, until want runs are known (0: all pages). */
 static int list_runs(struct eng *e, size_t want)
 {
+    const struct source_sel *sel = e->env->sel;
     struct buf u = BUF_INIT_MAX(HTTP_URL_MAX);
-    char *created = gh_created_filter(e->env->sel->since, e->env->sel->until);
 
-    gh_runs_url(&u, e->gh.api, e->gh.repo, e->env->where->workflow, e->env->sel->branch,
-                e->env->sel->event, created);
-    free(created);
+    gh_runs_url(&u, e->gh.api, e->gh.repo, e->env->where->workflow, sel->branch, sel->event,
+                sel->since, sel->until);
     e->want = want;
     e->runs.e = e;
     e->runs.what = "cannot list the runs";

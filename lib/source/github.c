@@ -434,7 +434,7 @@ static int repo_path(struct buf *out, const char *api, const char *repo)
 }
 
 int gh_runs_url(struct buf *out, const char *api, const char *repo, const char *workflow,
-                const char *branch, const char *event, const char *created)
+                const char *branch, const char *event, const char *since, const char *until)
 {
     if (repo_path(out, api, repo) < 0 || buf_adds(out, "/actions/workflows/") < 0 ||
         http_url_encode(out, workflow) < 0 ||
@@ -444,8 +444,11 @@ int gh_runs_url(struct buf *out, const char *api, const char *repo, const char *
         return -1;
     if (event && (buf_adds(out, "&event=") < 0 || http_url_encode(out, event) < 0))
         return -1;
-    if (created && (buf_adds(out, "&created=") < 0 || http_url_encode(out, created) < 0))
-        return -1;
+    /* GitHub's search syntax: A..B, >=A or <=B ('>=' and '<=' encoded) */
+    if (since && until)
+        return buf_addf(out, "&created=%s..%s", since, until);
+    if (since || until)
+        return buf_addf(out, "&created=%s%s", since ? "%3E%3D" : "%3C%3D", since ? since : until);
     return 0;
 }
 
@@ -460,21 +463,6 @@ char *gh_url(const struct gh *g, const char *fmt, ...)
         va_end(ap);
     }
     return buf_detach(&u, NULL);
-}
-
-char *gh_created_filter(const char *since, const char *until)
-{
-    struct buf b = BUF_INIT_MAX(128);
-
-    if (since && until)
-        buf_addf(&b, "%s..%s", since, until);
-    else if (since)
-        buf_addf(&b, ">=%s", since);
-    else if (until)
-        buf_addf(&b, "<=%s", until);
-    else
-        return NULL;
-    return buf_detach(&b, NULL);
 }
 
 int gh_is_zip(const char *ct, const char *url)

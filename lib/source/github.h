@@ -91,13 +91,11 @@ void gh_choose(const struct gh_artifact *arts, size_t n, const char *pattern, en
  * installed. NULL when none; *source names where it came from. */
 char *gh_token_find(const char *api_url, const char **source);
 
-/* URLs. api is the API root without a trailing '/'. created may be NULL. Each appends to out:
- * 0, or -1 when repo is not "owner/name" or the URL passes out's cap (out is then failed). */
+/* The URL of the runs listing, appended to out (api without a trailing '/'; branch, event, since
+ * and until may be NULL; since and until are YYYY-MM-DD, validated by the caller): 0, or -1 when
+ * repo is not "owner/name" or the URL passes out's cap (out is then failed). */
 int gh_runs_url(struct buf *out, const char *api, const char *repo, const char *workflow,
-                const char *branch, const char *event, const char *created);
-/* The created= filter of --since/--until (YYYY-MM-DD each, validated by the caller; either may
- * be NULL), malloc'ed: NULL when neither is given. */
-char *gh_created_filter(const char *since, const char *until);
+                const char *branch, const char *event, const char *since, const char *until);
 
 /* Whether a blob is a zip (TK's rule: its type, or a URL path ending in .zip). */
 int gh_is_zip(const char *content_type, const char *url);

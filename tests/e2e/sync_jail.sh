@@ -165,6 +165,11 @@ t_hostile_names() {
     mkdir -p "$d"
     fixture fx3
     fresh
+    # listing what a sync would take (imx runs) warns of nothing, as for every source: the sync does
+    mkdir -p "$d/cache"
+    GH_TOKEN=$TOKEN imx runs --github-url "$FAKE_API" --collect-recent 2 --cache "$d/cache" \
+        --artifact '*' >"$d/runs" 2>&1 || fail "runs: $(cat "$d/runs")" || return 1
+    assert_not_contains "$d/runs" "cannot be a folder name" || return 1
     gsync --cache "$d/cache" --artifact '*' >"$d/out" 2>&1
     rc=$?
     assert_eq "$rc" 0 "exit status: $(cat "$d/out")" || return 1
