@@ -229,7 +229,7 @@ int gh_pager_next(struct gh_pager *p, const char *url, const char *link, long lo
                   char **next, struct imx_err *err)
 {
     char *rel = http_link_find(link, "next"), *nx;
-    long long per = query_num(url, "per_page", GH_PER_PAGE_DEFAULT), max_pages;
+    long long per = query_num(url, "per_page", GH_PER_PAGE_DEFAULT), max_pages, page;
     struct buf shown = BUF_INIT_MAX(HTTP_URL_MAX);
     int rc = 0;
 
@@ -250,22 +250,20 @@ int gh_pager_next(struct gh_pager *p, const char *url, const char *link, long lo
     if (max_pages > GH_PAGES_UNKNOWN)
         max_pages = GH_PAGES_UNKNOWN;
     http_url_strip_userinfo(&shown, url);
-    if (!nx) {
+    if (!nx)
         rc = imx_seterr(err, IMX_EPARSE, "%s: the Link header's next page is not a URL", shown.p);
-        goto out;
-    }
     for (size_t i = 0; i < p->nseen && rc == 0; i++)
         if (!strcmp(p->seen[i], nx))
             rc = imx_seterr(err, IMX_EPARSE,
                             "%s: the Link header's next page was already read (a server loop); "
                             "giving up on this listing",
                             shown.p);
-    if (rc == 0 && query_num(nx, "page", 0) > 0 &&
-        query_num(nx, "page", 0) <= query_num(url, "page", 1))
+    page = rc == 0 ? query_num(nx, "page", 0) : 0;
+    if (page > 0 && page <= query_num(url, "page", 1))
         rc = imx_seterr(err, IMX_EPARSE,
                         "%s: the Link header's next page goes back to page %lld (a server loop); "
                         "giving up on this listing",
-                        shown.p, query_num(nx, "page", 0));
+                        shown.p, page);
     if (rc == 0 && (long long)p->nseen >= max_pages) {
         char why[80] = "";
         if (total >= 0)
@@ -279,7 +277,6 @@ int gh_pager_next(struct gh_pager *p, const char *url, const char *link, long lo
         *next = nx;
         nx = NULL;
     }
-out:
     free(nx);
     buf_release(&shown);
     return rc;
