@@ -467,24 +467,16 @@ static void on_run(struct http_req *r, void *ud)
 
     if (r->code < 0) {
         snprintf(j->why, sizeof(j->why), "%s", r->msg);
-        return;
-    }
-    if (r->status == 404) {
+    } else if (r->status == 404) {
         snprintf(j->why, sizeof(j->why), "no such run in %s (GitHub answered HTTP 404)",
                  j->e->gh.repo);
-        return;
-    }
-    if (r->status != 200) {
+    } else if (r->status != 200) {
         api_status_msg(j->why, sizeof(j->why), r, "cannot get the run");
-        return;
-    }
-    if (gh_parse_run(r->body.p, r->body.len, &j->run, &e2) < 0) {
+    } else if (gh_parse_run(r->body.p, r->body.len, &j->run, &e2) < 0) {
         if (++j->l.bad_json <= BAD_JSON_RETRIES && http_retry(j->e->env->http, r) == 0)
             return;
         snprintf(j->why, sizeof(j->why), "%s (%s)", e2.msg, r->url);
-        return;
-    }
-    if (j->run.id != j->id) {
+    } else if (j->run.id != j->id) {
         snprintf(j->why, sizeof(j->why), "GitHub answered run %llu for run %llu", j->run.id, j->id);
         gh_run_release(&j->run);
     }
@@ -766,7 +758,7 @@ static void on_blob(struct http_req *r, void *ud)
     }
     if (code) {
         /* whatever failed after the redirect, a fresh signed URL may cure: /zip asked again */
-        d->hops = 0;
+        d->hops = 0; /* the fresh URL's redirects count anew */
         if (http_retry(e->env->http, &d->zip) < 0)
             dl_fail(d, code, "artifact '%s' (id %llu): %s (after %d attempts)", d->a->name,
                     d->a->id, why, d->zip.attempt);
@@ -810,7 +802,7 @@ static void blob_start(struct dl *d, const char *url)
     http_submit(d->rj->e->env->http, &d->blob);
 }
 
-/* A short reason from an error body: the JSON message, else nothing. */
+/* A short reason from an error body: ": " and its JSON message, else nothing. */
 static void api_message(const struct http_req *r, char *out, size_t n)
 {
     yajl_val root;
@@ -823,49 +815,37 @@ static void api_message(const struct http_req *r, char *out, size_t n)
     root = json_tree_parse(r->body.p, r->body.len, why, sizeof(why));
     m = json_str(json_get(root, "message"));
     if (m)
-        snprintf(out, n, "%s", m);
+        snprintf(out, n, ": %s", m);
     yajl_tree_free(root);
 }
 
 static void on_zip(struct http_req *r, void *ud)
 {
     struct dl *d = ud;
+    const struct gh_artifact *a = d->a;
     char m[300];
 
-    if (r->code < 0) {
-        dl_fail(d, -r->code, "artifact '%s' (id %llu): %s", d->a->name, d->a->id, r->msg);
-        return;
-    }
-    if (r->status >= 300 && r->status < 400 && r->location) {
-        d->hops = 0;
-        blob_start(d, r->location);
-        return;
-    }
     api_message(r, m, sizeof(m));
-    switch (r->status) {
-    case 410:
-        dl_fail(d, IMX_EEXPIRED, "artifact '%s' (id %llu) has expired (HTTP 410%s%s)", d->a->name,
-                d->a->id, *m ? ": " : "", m);
-        return;
-    case 401:
+    if (r->code < 0)
+        dl_fail(d, -r->code, "artifact '%s' (id %llu): %s", a->name, a->id, r->msg);
+    else if (r->status >= 300 && r->status < 400 && r->location)
+        blob_start(d, r->location);
+    else if (r->status == 410)
+        dl_fail(d, IMX_EEXPIRED, "artifact '%s' (id %llu) has expired (HTTP 410%s)", a->name, a->id,
+                m);
+    else if (r->status == 401)
         dl_fail(d, IMX_EAUTH,
-                "GitHub rejected the token (HTTP 401%s%s): set GH_TOKEN to a valid token",
-                *m ? ": " : "", m);
-        return;
-    case 403:
+                "GitHub rejected the token (HTTP 401%s): set GH_TOKEN to a valid token", m);
+    else if (r->status == 403)
         dl_fail(d, IMX_EAUTH,
-                "GitHub refused the download of artifact '%s' (HTTP 403%s%s): the token needs "
+                "GitHub refused the download of artifact '%s' (HTTP 403%s): the token needs "
                 "read access to Actions (classic tokens: the public_repo or repo scope)",
-                d->a->name, *m ? ": " : "", m);
-        return;
-    case 404:
-        dl_fail(d, IMX_ENOTFOUND, "artifact '%s' (id %llu) not found (HTTP 404)", d->a->name,
-                d->a->id);
-        return;
-    default:
-        dl_fail(d, IMX_EHTTP, "artifact '%s' (id %llu): /zip answered HTTP %ld%s%s", d->a->name,
-                d->a->id, r->status, *m ? ": " : "", m);
-    }
+                a->name, m);
+    else if (r->status == 404)
+        dl_fail(d, IMX_ENOTFOUND, "artifact '%s' (id %llu) not found (HTTP 404)", a->name, a->id);
+    else
+        dl_fail(d, IMX_EHTTP, "artifact '%s' (id %llu): /zip answered HTTP %ld%s", a->name, a->id,
+                r->status, m);
 }
 
 static void dl_start(struct eng *e, struct dl *d)
