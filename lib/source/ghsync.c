@@ -179,7 +179,6 @@ static void cond_keep(struct eng *e, struct http_req *r)
 static void api_status_msg(char *out, size_t n, const struct http_req *r, const char *what)
 {
     const char *hint = "";
-    struct buf u = BUF_INIT_MAX(HTTP_URL_MAX);
 
     if (r->status == 401)
         hint = ": bad credentials (check GH_TOKEN)";
@@ -191,9 +190,7 @@ static void api_status_msg(char *out, size_t n, const struct http_req *r, const 
         hint = ": the server refused the query";
     else if (r->status == 304)
         hint = ": not modified, but nothing is stored";
-    http_url_strip_userinfo(&u, r->url);
-    snprintf(out, n, "%s: HTTP %ld%s (%s)", what, r->status, hint, u.p);
-    buf_release(&u);
+    snprintf(out, n, "%s: HTTP %ld%s (%s)", what, r->status, hint, r->shown);
 }
 
 static void list_page(struct listing *l);
@@ -701,13 +698,6 @@ static void dl_installed(struct http_task *t)
     pump(e);
 }
 
-static const char *hex(const unsigned char *md, size_t n, char *out)
-{
-    for (size_t i = 0; i < n; i++)
-        sprintf(out + 2 * i, "%02x", md[i]);
-    return out;
-}
-
 static void blob_start(struct dl *d, const char *url);
 
 static void on_blob(struct http_req *r, void *ud)
@@ -717,6 +707,8 @@ static void on_blob(struct http_req *r, void *ud)
     int sha = d->a->digest && !strncasecmp(d->a->digest, "sha256:", 7), code = 0;
     char why[700] = "", got[65];
 
+    for (size_t i = 0; i < 32; i++) /* the body's sha256, as the listing's digest writes it */
+        sprintf(got + 2 * i, "%02x", r->sha256[i]);
     if (r->code == -IMX_EINTR) {
         dl_fail(d, IMX_EINTR, "interrupted");
         return;
@@ -739,16 +731,13 @@ static void on_blob(struct http_req *r, void *ud)
         code = IMX_EHTTP;
         snprintf(why, sizeof(why), "more than %d redirects from the download host", BLOB_HOPS_MAX);
     } else if (r->status != 200) {
-        struct buf u = BUF_INIT_MAX(2048);
-        http_url_strip_query(&u, r->url);
         code = IMX_EHTTP;
-        snprintf(why, sizeof(why), "download host answered HTTP %ld (%s)", r->status, u.p);
-        buf_release(&u);
+        snprintf(why, sizeof(why), "download host answered HTTP %ld (%s)", r->status, r->shown);
     } else if (sha && r->received != d->a->size) {
         code = IMX_EVERIFY;
         snprintf(why, sizeof(why), "got %llu bytes, the listing says %llu",
                  (unsigned long long)r->received, d->a->size);
-    } else if (sha && strcasecmp(hex(r->sha256, 32, got), d->a->digest + 7)) {
+    } else if (sha && strcasecmp(got, d->a->digest + 7)) {
         code = IMX_EVERIFY;
         snprintf(why, sizeof(why), "sha256 %s differs from the digest %s", got, d->a->digest);
     } else if (r->content_length >= 0 && (unsigned long long)r->content_length != r->received) {
