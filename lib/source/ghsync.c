@@ -59,10 +59,7 @@ struct dl {
     struct http_req zip, blob;
     char *zip_url, *blob_url;
     int hops;
-    int is_zip;
-    char *filename; /* raw artifacts: the Content-Disposition name */
-    unsigned long long bytes;
-    /* the install, on the worker thread */
+    /* the install, on the worker thread (blob holds the answer: its size and headers) */
     struct http_task task;
     int irc;
     struct imx_err ierr;
@@ -269,47 +266,15 @@ static void list_start(struct listing *l, char *url)
 
 /* ---- selection ----------------------------------------------------------------------------- */
 
+/* What a download holds until it ends: its file, requests and URLs (not its failure). */
 static void dl_release(struct dl *d)
 {
+    store_tmp_discard(&d->tmp);
     http_req_release(&d->zip);
     http_req_release(&d->blob);
     free(d->zip_url);
     free(d->blob_url);
-    free(d->filename);
-    d->zip_url = d->blob_url = d->filename = NULL;
-}
-
-static struct rj *rj_add(struct eng *e, unsigned long long id)
-{
-    struct rj *j;
-
-    for (size_t i = 0; i < e->nrj; i++)
-        if (e->rj[i]->id == id)
-            return NULL;
-    j = xcalloc(1, sizeof(*j));
-    j->e = e;
-    j->id = id;
-    manifest_init(&j->m, id);
-    ALLOC_GROW(e->rj, e->nrj + 1, e->caprj);
-    e->rj[e->nrj++] = j;
-    return j;
-}
-
-static void rj_free(struct rj *j)
-{
-    for (size_t i = 0; i < j->ndl; i++) {
-        store_tmp_discard(&j->dls[i].tmp);
-        dl_release(&j->dls[i]);
-        free(j->dls[i].fail_msg);
-    }
-    free(j->dls);
-    for (size_t i = 0; i < j->narts; i++)
-        gh_artifact_release(&j->arts[i]);
-    free(j->arts);
-    listing_release(&j->l);
-    manifest_release(&j->m);
-    gh_run_release(&j->run);
-    free(j);
+    d->zip_url = d->blob_url = NULL;
 }
 
 static void load_manifest(struct eng *e, struct rj *j)
@@ -330,6 +295,38 @@ static void load_manifest(struct eng *e, struct rj *j)
             j->m.complete = 0;
         buf_release(&dir);
     }
+}
+
+static struct rj *rj_add(struct eng *e, unsigned long long id)
+{
+    struct rj *j;
+
+    for (size_t i = 0; i < e->nrj; i++)
+        if (e->rj[i]->id == id)
+            return NULL;
+    j = xcalloc(1, sizeof(*j));
+    j->e = e;
+    j->id = id;
+    load_manifest(e, j);
+    ALLOC_GROW(e->rj, e->nrj + 1, e->caprj);
+    e->rj[e->nrj++] = j;
+    return j;
+}
+
+static void rj_free(struct rj *j)
+{
+    for (size_t i = 0; i < j->ndl; i++) {
+        dl_release(&j->dls[i]);
+        free(j->dls[i].fail_msg);
+    }
+    free(j->dls);
+    for (size_t i = 0; i < j->narts; i++)
+        gh_artifact_release(&j->arts[i]);
+    free(j->arts);
+    listing_release(&j->l);
+    manifest_release(&j->m);
+    gh_run_release(&j->run);
+    free(j);
 }
 
 static int same_str(const char *a, const char *b)
@@ -487,7 +484,6 @@ static int named_runs(struct eng *e, int ask_cached)
         struct rj *j = rj_add(e, id);
         if (!j)
             continue;
-        load_manifest(e, j);
         if (!ask_cached && unchanged(e, j)) {
             load_run_json(e, j);
             j->r.cached = 1;
@@ -597,7 +593,6 @@ static void rj_finish(struct rj *j)
 static void dl_end(struct dl *d)
 {
     struct rj *j = d->rj;
-    store_tmp_discard(&d->tmp);
     dl_release(d);
     if (--j->pending == 0)
         rj_finish(j);
@@ -654,12 +649,13 @@ static void dl_install(struct http_task *t)
 {
     struct dl *d = t->ud;
     struct rj *j = d->rj;
+    char *filename = gh_disposition_filename(d->blob.content_disposition); /* raw artifacts */
     struct store_install in = {.run_id = j->id,
                                .id = d->a->id,
                                .name = d->a->name,
                                .file = d->tmp.path,
-                               .is_zip = d->is_zip,
-                               .filename = d->filename,
+                               .is_zip = gh_is_zip(d->blob.content_type, d->blob.url),
+                               .filename = filename,
                                .source = "github"};
     size_t before = 0, after = 0;
 
@@ -670,6 +666,7 @@ static void dl_install(struct http_task *t)
     for (size_t i = 0; i < j->m.n; i++)
         after += j->m.arts[i].state == ART_SUPERSEDED;
     d->superseded = after - before;
+    free(filename);
 }
 
 static void dl_installed(struct http_task *t)
@@ -690,9 +687,9 @@ static void dl_installed(struct http_task *t)
                  "own (run.json, imx-manifest.json, .superseded/) not unpacked",
                  j->id, d->a->name, d->res.skipped, d->res.skipped == 1 ? "y" : "ies");
     j->r.got++;
-    j->r.bytes += d->bytes;
+    j->r.bytes += d->blob.received;
     e->env->st.artifacts++;
-    e->env->st.bytes += d->bytes;
+    e->env->st.bytes += d->blob.received;
     e->env->st.artifacts_superseded += d->superseded;
     dl_end(d);
     pump(e);
@@ -753,9 +750,6 @@ static void on_blob(struct http_req *r, void *ud)
                     d->a->id, why, d->zip.attempt);
         return;
     }
-    d->bytes = r->received;
-    d->is_zip = gh_is_zip(r->content_type, r->url);
-    d->filename = gh_disposition_filename(r->content_disposition);
     e->dl_active--;
     /* the http layer flushed and checked the file; the install takes it by name, so a queued
      * install holds no descriptor */
@@ -1036,18 +1030,14 @@ static void eng_close(struct eng *e)
 static int select_runs(struct eng *e, int ask_cached)
 {
     const struct source_sel *sel = e->env->sel;
-    int r;
 
     if (sel->nids)
         return named_runs(e, ask_cached);
     /* no count: a listing shows a page, a date range syncs all of it, else the newest run */
-    r = list_runs(e, sel->recent > 0              ? (size_t)sel->recent
-                     : e->env->list_only          ? GH_PER_PAGE
-                     : (sel->since || sel->until) ? 0
-                                                  : 1);
-    for (size_t i = 0; r == 0 && i < e->nrj; i++)
-        load_manifest(e, e->rj[i]);
-    return r;
+    return list_runs(e, sel->recent > 0              ? (size_t)sel->recent
+                        : e->env->list_only          ? GH_PER_PAGE
+                        : (sel->since || sel->until) ? 0
+                                                     : 1);
 }
 
 static int gh_source_sync(struct source_env *env, struct imx_err *err)

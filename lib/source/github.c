@@ -126,14 +126,9 @@ int gh_parse_runs(const char *body, size_t len, struct gh_run **runs, size_t *n,
         r = imx_seterr(err, IMX_EPARSE, "the run listing has no workflow_runs array");
     for (size_t i = 0; r == 0 && i < json_len(list); i++) {
         struct gh_run run;
-        if (run_from(json_at(list, i), &run) < 0) {
+        /* i >= nspans: the scan and yajl disagree, and a run never goes without its own text */
+        if (i >= nspans || run_from(json_at(list, i), &run) < 0) {
             r = imx_seterr(err, IMX_EPARSE, "a run in the listing has no id");
-            break;
-        }
-        if (i >= nspans) {
-            /* the scan and yajl disagree: never a run without its own text */
-            gh_run_release(&run);
-            r = imx_seterr(err, IMX_EPARSE, "the run listing has no workflow_runs array");
             break;
         }
         run.json = xstrndup(body + spans[2 * i], spans[2 * i + 1]);
