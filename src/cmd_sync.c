@@ -3,6 +3,7 @@
  * looked for when first wanted), the sources of the list run in it, each with the same
  * progress, per-run and summary lines. */
 #include "cli.h"
+#include "cache/apifiles.h"
 #include "cache/store.h"
 #include "cache/verify.h"
 #include "source/gcs.h"
@@ -702,6 +703,7 @@ struct repair {
     struct idlist github, gcs; /* runs with damaged artifacts, by where those came from */
     struct idlist api;         /* runs with damaged InferenceX API documents */
     unsigned long arts;
+    int quiet;
     int failed; /* a manifest could not be saved */
     struct imx_err err;
 };
@@ -729,7 +731,8 @@ static void mark_damaged(void *ud, unsigned long long run_id, const struct run_c
         idlist_add(&r->api, run_id); /* fetched again from the API by the run's sync */
     if (!k)
         return;
-    m->complete = 0;
+    if (k > docs)
+        m->complete = 0; /* the documents alone: the artifacts stored stay complete */
     if (store_manifest_save(r->store, m, &r->err) < 0) {
         r->failed = 1;
         return;
@@ -737,6 +740,50 @@ static void mark_damaged(void *ud, unsigned long long run_id, const struct run_c
     r->arts += k;
     if (k > docs)
         idlist_add(backup ? &r->gcs : &r->github, run_id);
+}
+
+/* A run re-hashed after its sync: the API's documents still damaged were not served again or
+ * are not read (the run's artifacts win): set aside, no longer recorded, so verify is clean. */
+static void drop_docs(void *ud, unsigned long long run_id, const struct run_check *c,
+                      struct manifest *m)
+{
+    struct repair *r = ud;
+    char **rels = xcalloc(c->n ? c->n : 1, sizeof(*rels));
+    size_t n = 0;
+
+    (void)m;
+    for (size_t i = 0; i < c->n; i++)
+        if (c->v[i].kind != DAMAGE_UNEXPECTED && !c->v[i].kept &&
+            !strncmp(c->v[i].path, APIFILES_DIR "/", strlen(APIFILES_DIR) + 1))
+            rels[n++] = c->v[i].path;
+    if (n && store_drop_docs(r->store, run_id, rels, n, &r->err) < 0)
+        r->failed = 1;
+    else if (n && !r->quiet)
+        msg_line("run %llu: %zu damaged API document%s not fetched again (no longer served, or "
+                 "the run's artifacts are read instead): set aside under .damaged/, no longer "
+                 "recorded",
+                 run_id, n, n == 1 ? "" : "s");
+    free(rels);
+}
+
+/* Re-hashes the runs of ids (every cached run when n is 0) under the cache lock, fn told of
+ * each. */
+static int rehash(struct cli *cli, struct store *store, const unsigned long long *ids, size_t n,
+                  verify_fn fn, struct repair *r, struct verify_stats *st, struct imx_err *err)
+{
+    struct imx_diag diag = {msg_diag, cli, 0};
+    struct out o;
+    int rc = store_open(store, cli_cache_dir(cli), err);
+
+    if (rc < 0)
+        return rc;
+    memset(&o, 0, sizeof(o));
+    o.cli = cli;
+    rc = store_lock(store, !cli->no_wait, on_waiting, &o, err);
+    if (rc == 0)
+        rc = verify_cache(store->cache, ids, n, 1, fn, r, st, &diag, err);
+    store_close(store);
+    return rc;
 }
 
 /* Syncs the runs of l from source (NULL: the command line's). */
@@ -765,11 +812,11 @@ static int repair_sync(struct cli *cli, const struct idlist *l, const char *sour
 
 /* Re-hashes the runs named (all cached without names), then syncs those found damaged: the new
  * install sets the damaged files aside under .damaged/ (store.h). Without --source, each run
- * from where its damaged artifacts came: GitHub, or the GCS backup. */
+ * from where its damaged artifacts came: GitHub, or the GCS backup. The API's documents still
+ * damaged after that are set aside and forgotten (drop_docs). */
 static int repair(struct cli *cli)
 {
     struct imx_err err = IMX_ERR_INIT;
-    struct imx_diag diag = {msg_diag, cli, 0};
     struct store store;
     struct repair r;
     struct verify_stats st;
@@ -779,19 +826,10 @@ static int repair(struct cli *cli)
 
     memset(&r, 0, sizeof(r));
     r.store = &store;
+    r.quiet = cli->quiet;
     for (size_t i = 0; i < cli->nids; i++)
         ids[i] = strtoull(cli->ids[i], NULL, 10);
-    rc = store_open(&store, cli_cache_dir(cli), &err);
-    if (rc == 0) {
-        struct out o;
-        memset(&o, 0, sizeof(o));
-        o.cli = cli;
-        rc = store_lock(&store, !cli->no_wait, on_waiting, &o, &err);
-        if (rc == 0)
-            rc = verify_cache(store.cache, ids, cli->nids, 1, mark_damaged, &r, &st, &diag, &err);
-        store_close(&store);
-    }
-    free(ids);
+    rc = rehash(cli, &store, ids, cli->nids, mark_damaged, &r, &st, &err);
     nruns = r.github.n + r.gcs.n + r.api.n;
     if (rc < 0 || r.failed) {
         msg_error("%s", rc < 0 ? err.msg : r.err.msg);
@@ -820,7 +858,18 @@ static int repair(struct cli *cli)
         if (status != EXIT_INTR && status != EXIT_USAGE)
             status = cli_worse_status(status, repair_sync(cli, &r.api, "api"));
     }
+    if (r.api.n && status != EXIT_INTR && status != EXIT_USAGE) {
+        ids = xrealloc(ids, r.api.n * sizeof(*ids));
+        for (size_t i = 0; i < r.api.n; i++)
+            ids[i] = strtoull(r.api.v[i], NULL, 10);
+        rc = rehash(cli, &store, ids, r.api.n, drop_docs, &r, &st, &err);
+        if (rc < 0 || r.failed) {
+            msg_error("%s", rc < 0 ? err.msg : r.err.msg);
+            status = cli_worse_status(status, exit_for(rc < 0 ? err.code : r.err.code));
+        }
+    }
 out:
+    free(ids);
     idlist_release(&r.github);
     idlist_release(&r.gcs);
     idlist_release(&r.api);

@@ -787,6 +787,18 @@ static void record_doc(struct manifest *m, const char *dir, const char *source,
     memcpy(rec->sha256, f->sha256, sizeof(rec->sha256));
 }
 
+/* x set up to move a docs entry's files of the run aside; run_dir holds its folder. */
+static void docs_inst(struct inst *x, const struct store *s, unsigned long long run_id,
+                      struct buf *run_dir)
+{
+    memset(x, 0, sizeof(*x));
+    x->s = s;
+    x->run_id = run_id;
+    x->art_id = STORE_DOCS_ID;
+    store_run_dir(s, run_id, run_dir);
+    x->run_dir = run_dir->p;
+}
+
 int store_put_doc(const struct store *s, unsigned long long run_id, const char *dir,
                   const char *name, const char *source, const void *data, size_t len,
                   struct imx_err *err)
@@ -810,12 +822,7 @@ int store_put_doc(const struct store *s, unsigned long long run_id, const char *
     EVP_Digest(data, len, md, &n, EVP_sha256(), NULL);
     for (unsigned i = 0; i < 32; i++)
         snprintf(f.sha256 + 2 * i, 3, "%02x", md[i]);
-    memset(&x, 0, sizeof(x));
-    x.s = s;
-    x.run_id = run_id;
-    x.art_id = STORE_DOCS_ID;
-    store_run_dir(s, run_id, &run_dir);
-    x.run_dir = run_dir.p;
+    docs_inst(&x, s, run_id, &run_dir);
     buf_addf(&rel, "run_%llu/%s", run_id, dir);
     buf_addf(&p, "%s/%s/%s", run_dir.p, dir, name);
     r = jail_dirs(s->cache, rel.p, 1, err);
@@ -835,6 +842,57 @@ int store_put_doc(const struct store *s, unsigned long long run_id, const char *
     manifest_release(&m);
     buf_release(&run_dir);
     buf_release(&rel);
+    buf_release(&p);
+    return r;
+}
+
+int store_drop_docs(const struct store *s, unsigned long long run_id, char *const *rels, size_t n,
+                    struct imx_err *err)
+{
+    struct buf run_dir = BUF_INIT_MAX(FS_PATH_MAX), p = BUF_INIT_MAX(FS_PATH_MAX);
+    struct manifest m;
+    struct manifest_art *a;
+    struct unpack_file *rec;
+    struct imx_err e2 = IMX_ERR_INIT;
+    struct inst x;
+    struct stat st;
+    size_t dl;
+    int r = 0;
+
+    if (store_manifest_load(s, run_id, &m, &e2) < 0)
+        imx_err_clear(&e2); /* the damaged files are still set aside; a new manifest records none */
+    docs_inst(&x, s, run_id, &run_dir);
+    a = manifest_find(&m, STORE_DOCS_ID);
+    for (size_t i = 0; r == 0 && i < n; i++) {
+        if (!jail_path_ok(rels[i])) {
+            r = imx_seterr(err, IMX_EUNSAFE, "'%s' cannot be a path in the cache (refused)",
+                           rels[i]);
+            break;
+        }
+        buf_reset(&p);
+        buf_addf(&p, "%s/%s", run_dir.p, rels[i]);
+        if (lstat(p.p, &st) == 0)
+            r = set_aside(&x, rels[i], err);
+        dl = a && a->path ? strlen(a->path) : 0;
+        rec = dl && !strncmp(rels[i], a->path, dl) && rels[i][dl] == '/'
+                  ? doc_record(a, rels[i] + dl + 1)
+                  : NULL;
+        if (r == 0 && rec) {
+            a->size -= rec->size;
+            free(rec->path);
+            memmove(rec, rec + 1, (size_t)(a->content + --a->ncontent - rec) * sizeof(*rec));
+        }
+    }
+    if (a && !a->ncontent) {
+        art_release(a);
+        memmove(a, a + 1, (size_t)(m.arts + --m.n - a) * sizeof(*a));
+    } else if (a) {
+        a->damaged = !docs_all_same(run_dir.p, a);
+    }
+    if (r == 0 && a) /* a run without records (an older imx) is not given a manifest */
+        r = store_manifest_save(s, &m, err);
+    manifest_release(&m);
+    buf_release(&run_dir);
     buf_release(&p);
     return r;
 }

@@ -162,6 +162,13 @@ IMX_MUST_CHECK int store_put_doc(const struct store *s, unsigned long long run_i
 int store_doc_ok(const struct store *s, unsigned long long run_id, const char *dir,
                  const char *name);
 
+/* Ends the damage of documents a sync could not mend (no longer served, or no reader uses them:
+ * the run's artifacts win): each of rels (below the run folder, in a docs entry's folder) is
+ * moved to run_<ID>/.damaged/0-<n>/ when there, and its record dropped (the entry with its
+ * last one); the manifest is saved when it had a docs entry. */
+IMX_MUST_CHECK int store_drop_docs(const struct store *s, unsigned long long run_id,
+                                   char *const *rels, size_t n, struct imx_err *err);
+
 /* A temporary file for a download, under CACHE/.imx/tmp, removed on signals. */
 struct store_tmp {
     FILE *fp;
