@@ -12,6 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* an analysis command's output, held whole until it is written */
+#define ANALYSIS_OUT_MAX ((size_t)1 << 30)
+
 /* --csv-safe for the text cells of pareto, at and trend (set once per command: cells come from
  * many writers that share no options struct) */
 static int cells_safe;
@@ -37,7 +40,7 @@ int cli_gpu_table(const struct cli *cli, struct gpu_table *g)
 static void gpu_summary(const struct cli *cli, const struct gpu_table *g, char *const *names,
                         size_t nnames, size_t rows)
 {
-    struct buf b = BUF_INIT_MAX(8192);
+    struct buf b = BUF_INIT_MAX(BUF_LIST_MAX);
 
     if (cli->quiet)
         return;
@@ -129,7 +132,7 @@ int cli_analysis_begin(struct cli *cli, struct cli_analysis *a, int rows)
 
     memset(a, 0, sizeof(*a));
     cells_safe = cli->csv_safe;
-    buf_init(&a->out, (size_t)1 << 30);
+    buf_init(&a->out, ANALYSIS_OUT_MAX);
     if ((status = cli_gpu_table(cli, &a->g)) != EXIT_OK)
         return status;
     a->have_g = 1;

@@ -63,7 +63,7 @@ static int load_side(struct cli *cli, struct side *s, const struct model_sel *se
 static int config_columns(struct colset *cs)
 {
     struct imx_err err = IMX_ERR_INIT;
-    struct buf spec = BUF_INIT_MAX(8192);
+    struct buf spec = BUF_INIT_MAX(BUF_LIST_MAX);
     int r;
 
     for (int i = 0; i < NKEY; i++)
@@ -198,7 +198,7 @@ static void summary(const struct cli *cli, const struct diff_entry *v, size_t n)
     size_t count[4] = {0, 0, 0, 0};
     struct big_change *big = NULL;
     size_t nbig = 0, cap = 0;
-    struct buf b = BUF_INIT_MAX(1 << 16), name = BUF_INIT_MAX(FIELDS_NAME_MAX);
+    struct buf b = BUF_INIT_MAX(BUF_BLOCK_MAX), name = BUF_INIT_MAX(FIELDS_NAME_MAX);
 
     for (size_t i = 0; i < n; i++) {
         count[v[i].status]++;
@@ -246,7 +246,7 @@ int cmd_diff(struct cli *cli)
     struct colset cs;
     struct diff_entry *v = NULL;
     struct out out;
-    struct buf line = BUF_INIT_MAX((size_t)64 << 20);
+    struct buf line = BUF_INIT_MAX(BUF_ROW_MAX);
     enum out_format fmt;
     const char *path = cli->output ? cli->output : "-";
     size_t n = 0;

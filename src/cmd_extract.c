@@ -117,7 +117,7 @@ static void print_summary(const struct cli *cli, const struct extract *x,
                           size_t n, const char *out)
 {
     const struct extract_stats *st = &x->st;
-    struct buf b = BUF_INIT_MAX((size_t)1 << 20), line = BUF_INIT;
+    struct buf b = BUF_INIT_MAX(BUF_MAX_DEFAULT), line = BUF_INIT;
 
     if (cli->quiet)
         return;
@@ -191,7 +191,7 @@ static int cmp_model(const void *a, const void *b)
  * rows of (read again for all models: the first pass did not look at other models' rows). */
 static int no_rows(const struct cli *cli, const struct extract_opts *o, const struct extract *x)
 {
-    struct buf b = BUF_INIT_MAX((size_t)1 << 20);
+    struct buf b = BUF_INIT_MAX(BUF_MAX_DEFAULT);
     struct imx_err err = IMX_ERR_INIT;
     struct imx_diag quiet = {NULL, NULL, 0};
     struct extract_opts ao = *o;
@@ -480,7 +480,7 @@ static int extract_sqlite(struct cli *cli, const struct cli_selection *s, struct
 /* -o, else by_model/<MODEL>/inferencemax.<format's extension>. */
 static char *default_output(const struct cli *cli, const struct model_sel *sel, enum out_format fmt)
 {
-    struct buf p = BUF_INIT_MAX(8192);
+    struct buf p = BUF_INIT_MAX(BUF_LIST_MAX);
     char *dir;
 
     if (cli->output)
@@ -542,7 +542,7 @@ void cli_selection_release(struct cli_selection *s)
 int cli_no_runs(const struct extract *x, const struct extract_opts *o)
 {
     if (x->st.runs == 0 && x->selected.considered > 0) {
-        struct buf b = BUF_INIT_MAX(8192);
+        struct buf b = BUF_INIT_MAX(BUF_LIST_MAX);
         selection_note(x, o, &b);
         msg_error("no cached run matches the selection: %zu run%s in the cache '%s', %s",
                   x->selected.considered, x->selected.considered == 1 ? "" : "s", o->cache, b.p);
@@ -573,7 +573,7 @@ int cli_selection_check(const struct cli *cli, const struct cli_selection *s,
 int cli_filtered_empty(const struct cli *cli, const struct cli_selection *s, size_t n,
                        size_t nmerged)
 {
-    struct buf b = BUF_INIT_MAX(8192);
+    struct buf b = BUF_INIT_MAX(BUF_LIST_MAX);
 
     if (n > 0 || nmerged == 0)
         return EXIT_OK;
@@ -618,7 +618,7 @@ static int write_per_model(const struct cli *cli, enum out_format fmt, struct tr
     for (size_t i = 0; i < n && status == EXIT_OK; i++) {
         struct imx_err err = IMX_ERR_INIT;
         struct colset cs;
-        struct buf path = BUF_INIT_MAX(8192);
+        struct buf path = BUF_INIT_MAX(BUF_LIST_MAX);
         size_t k = 0;
 
         if (done[i])

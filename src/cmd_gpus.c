@@ -8,7 +8,7 @@ int cmd_gpus(struct cli *cli)
 {
     static const char *const origin[] = {"built-in", "overridden", "added"};
     struct gpu_table g;
-    struct buf b = BUF_INIT_MAX((size_t)1 << 20);
+    struct buf b = BUF_INIT_MAX(BUF_MAX_DEFAULT);
     int status = cli_gpu_table(cli, &g);
 
     if (status != EXIT_OK)

@@ -62,7 +62,7 @@ int cli_write_file(const char *path, const struct buf *b)
 /* One model and sequence pair per chart: more than one selected is a usage error naming them. */
 static int one_pair(struct trow *const *rows, size_t n)
 {
-    struct buf b = BUF_INIT_MAX(8192);
+    struct buf b = BUF_INIT_MAX(BUF_LIST_MAX);
     size_t pairs = 0;
 
     for (size_t i = 0; i < n; i++) {
@@ -103,7 +103,7 @@ int cmd_plot(struct cli *cli)
     struct chart c;
     struct chart_stats cst;
     struct figure_opts fo;
-    struct buf img = BUF_INIT, src = BUF_INIT_MAX(8192);
+    struct buf img = BUF_INIT, src = BUF_INIT_MAX(BUF_LIST_MAX);
     size_t n;
 
     if (fmt < 0 && !strcmp(out, "-"))

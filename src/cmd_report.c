@@ -78,7 +78,8 @@ int cmd_report(struct cli *cli)
     struct report_trend trend;
     struct extract x, old;
     struct trow **rows, **orows = NULL;
-    struct buf page = BUF_INIT, sel = BUF_INIT_MAX(8192), labels = BUF_INIT_MAX(8192);
+    struct buf page = BUF_INIT, sel = BUF_INIT_MAX(BUF_LIST_MAX),
+               labels = BUF_INIT_MAX(BUF_LIST_MAX);
     size_t n;
     int status, st2;
 

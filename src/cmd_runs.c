@@ -71,7 +71,7 @@ static void human(unsigned long long b, char *out, size_t n)
 static char *dupf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static char *dupf(const char *fmt, ...)
 {
-    struct buf b = BUF_INIT_MAX(65536);
+    struct buf b = BUF_INIT_MAX(BUF_BLOCK_MAX);
     va_list ap;
     va_start(ap, fmt);
     buf_vaddf(&b, fmt, ap);
@@ -96,7 +96,7 @@ static char *created_cell(const char *s)
 /* The cache's view of a run: manifest, run.json (as the scan read it), rows. */
 static void fill_cached(struct line *l, struct store *s, const struct run_info *ri)
 {
-    struct buf p = BUF_INIT_MAX(8192);
+    struct buf p = BUF_INIT_MAX(BUF_LIST_MAX);
     struct imx_err e = IMX_ERR_INIT;
     struct manifest m;
     struct run_rows rows;
@@ -146,7 +146,7 @@ static void fill_cached(struct line *l, struct store *s, const struct run_info *
         l->cell[C_SIZE] = xstrdup(h);
     }
     {
-        struct buf b = BUF_INIT_MAX(65536);
+        struct buf b = BUF_INIT_MAX(BUF_BLOCK_MAX);
         if (rows.total) {
             buf_addf(&b, "%lu (", rows.total);
             run_rows_format(&rows, &b);
@@ -194,7 +194,7 @@ static void fill_listed(struct line *l, const struct source_listed *r, unsigned 
 
 static char *sources_text(unsigned srcs)
 {
-    struct buf b = BUF_INIT_MAX(64);
+    struct buf b = BUF_INIT_MAX(BUF_WORD_MAX);
 
     for (size_t i = 0; i < sizeof(remote) / sizeof(remote[0]); i++)
         if (srcs & remote[i].bit)
@@ -253,7 +253,7 @@ static void add_word(struct buf *b, const char *w)
 static int on_measured(void *ud, const struct run_info *run, struct trow **rows, size_t n)
 {
     struct measured *m = ud;
-    struct buf gpus = BUF_INIT_MAX(4096), models = BUF_INIT_MAX(4096);
+    struct buf gpus = BUF_INIT_MAX(BUF_TEXT_MAX), models = BUF_INIT_MAX(BUF_TEXT_MAX);
     struct line *l = NULL;
 
     for (size_t i = 0; i < m->t->n; i++)
@@ -427,7 +427,7 @@ static void print_table(const struct line *v, size_t n, const size_t *width)
 static void print_machine(const char *format, int csv_safe, const struct line *v, size_t n)
 {
     int json = !strcmp(format, "json");
-    struct buf b = BUF_INIT_MAX((size_t)1 << 24);
+    struct buf b = BUF_INIT_MAX(BUF_DOC_MAX);
 
     for (int c = 0; c < NCOL && !json; c++) {
         for (const char *p = heads[c]; *p; p++)
@@ -572,7 +572,7 @@ int cmd_runs(struct cli *cli)
         struct buf line = BUF_INIT;
         buf_addf(&line, "%zu run%s", n, n == 1 ? "" : "s");
         if (sst.considered > sst.kept) {
-            struct buf b = BUF_INIT_MAX(8192);
+            struct buf b = BUF_INIT_MAX(BUF_LIST_MAX);
             struct run_select sel;
             cli_run_select(cli, &sel);
             run_select_explain(&sel, &sst, &b);

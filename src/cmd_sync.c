@@ -102,7 +102,7 @@ static void on_progress(void *ud)
     unsigned long long bytes = hs ? hs->bytes - o->before.bytes : st->bytes;
     /* the selection's size once known, else what the command line asked for */
     unsigned long total = st->runs ? st->runs : o->asked, done = st->runs_done;
-    struct buf b = BUF_INIT_MAX(256);
+    struct buf b = BUF_INIT_MAX(BUF_NAME_MAX);
     double secs = elapsed(o);
     char size[32], rate[32];
 
@@ -311,7 +311,7 @@ static void utc(char *out, size_t n, long long epoch)
 /* The one summary line of every source. */
 static void summary(const struct cli *cli, const char *label, const struct source_stats *st)
 {
-    struct buf b = BUF_INIT_MAX(1024);
+    struct buf b = BUF_INIT_MAX(BUF_MSG_MAX);
     char size[32];
 
     if (cli->quiet)
@@ -683,7 +683,7 @@ struct idlist {
 
 static void idlist_add(struct idlist *l, unsigned long long id)
 {
-    struct buf b = BUF_INIT_MAX(32);
+    struct buf b = BUF_INIT_MAX(BUF_NUM_MAX);
 
     buf_addf(&b, "%llu", id);
     ALLOC_GROW(l->v, l->n + 1, l->cap);

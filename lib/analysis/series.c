@@ -28,7 +28,7 @@ static const struct {
 
 void series_of_row(const struct trow *t, struct series *s)
 {
-    struct buf b = BUF_INIT_MAX((size_t)1 << 16);
+    struct buf b = BUF_INIT_MAX(BUF_BLOCK_MAX);
     const char *spec = t->kv[K_SPEC], *disagg = t->kv[K_DISAGG];
     char gpu[64];
 

@@ -235,7 +235,7 @@ static int chart_section(struct buf *out, struct trow *const *rows, size_t n,
     struct chart c;
     struct chart_stats cst;
     struct figure_opts fo;
-    struct buf attrs = BUF_INIT_MAX(REPORT_MAX), prefix = BUF_INIT_MAX(64);
+    struct buf attrs = BUF_INIT_MAX(REPORT_MAX), prefix = BUF_INIT_MAX(BUF_WORD_MAX);
     int r;
 
     pareto_opts_init(&po);
@@ -423,7 +423,8 @@ static int trend_section(struct buf *out, const char *anchor, const struct repor
 {
     struct chart c;
     struct chart_stats cst;
-    struct buf attrs = BUF_INIT_MAX(REPORT_MAX), txt = BUF_INIT, prefix = BUF_INIT_MAX(64);
+    struct buf attrs = BUF_INIT_MAX(REPORT_MAX), txt = BUF_INIT,
+               prefix = BUF_INIT_MAX(BUF_WORD_MAX);
     double first = INFINITY, last = -INFINITY;
     char a_day[16], b_day[16];
     size_t nseries = 0;
@@ -536,7 +537,7 @@ static void changes_section(struct buf *out, const struct trow *first, const str
 {
     size_t count[4] = {0, 0, 0, 0}, nbig = 0, cap = 0;
     struct tput_change *big = NULL;
-    struct buf cfg = BUF_INIT_MAX(4096);
+    struct buf cfg = BUF_INIT_MAX(BUF_TEXT_MAX);
 
     buf_adds(out, "<h3>Changes since the previous run</h3>\n");
     if (!o->old_run) {

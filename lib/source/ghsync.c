@@ -607,7 +607,7 @@ static void dl_fail(struct dl *d, int code, const char *fmt, ...)
 {
     struct rj *j = d->rj;
     struct eng *e = j->e;
-    struct buf m = BUF_INIT_MAX(1024);
+    struct buf m = BUF_INIT_MAX(BUF_MSG_MAX);
     va_list ap;
 
     va_start(ap, fmt);
@@ -1065,7 +1065,7 @@ static int gh_source_sync(struct source_env *env, struct imx_err *err)
     if (e.nrj) {
         env->runs_out = xcalloc(e.nrj, sizeof(*env->runs_out));
         for (size_t i = 0; i < e.nrj; i++) {
-            struct buf b = BUF_INIT_MAX(32);
+            struct buf b = BUF_INIT_MAX(BUF_NUM_MAX);
             buf_addf(&b, "%llu", e.rj[i]->id);
             env->runs_out[i] = buf_detach(&b, NULL);
         }

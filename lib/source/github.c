@@ -483,7 +483,7 @@ static char *header_param(const char *v, const char *name)
         while (*p == ' ' || *p == '\t')
             p++;
         if (!strncasecmp(p, name, k) && p[k] == '=') {
-            struct buf b = BUF_INIT_MAX(1024);
+            struct buf b = BUF_INIT_MAX(BUF_MSG_MAX);
             p += k + 1;
             if (*p == '"') {
                 for (p++; *p && *p != '"'; p++) {

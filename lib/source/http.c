@@ -317,7 +317,7 @@ char *http_host_key(const char *url)
         curl_url_get(u, CURLUPART_SCHEME, &sch, 0) == CURLUE_OK &&
         curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
         curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK) {
-        struct buf b = BUF_INIT_MAX(4096);
+        struct buf b = BUF_INIT_MAX(BUF_TEXT_MAX);
         buf_addf(&b, "%s://%s:%s", sch, host, port);
         out = buf_detach(&b, NULL);
     }
@@ -397,7 +397,7 @@ static void log_line(struct http_client *c, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 static void log_line(struct http_client *c, const char *fmt, ...)
 {
-    struct buf b = BUF_INIT_MAX(4096);
+    struct buf b = BUF_INIT_MAX(BUF_TEXT_MAX);
     va_list ap;
 
     if (!c->o.log)
@@ -455,7 +455,7 @@ static int start(struct http_client *c, struct http_req *r)
     for (int i = 0; r->headers[i]; i++)
         sl = curl_slist_append(sl, r->headers[i]);
     if (r->if_none_match) {
-        struct buf h = BUF_INIT_MAX(4096);
+        struct buf h = BUF_INIT_MAX(BUF_TEXT_MAX);
         buf_addf(&h, "If-None-Match: %s", r->if_none_match);
         sl = curl_slist_append(sl, h.p);
         buf_release(&h);

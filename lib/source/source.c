@@ -82,7 +82,7 @@ void source_get_release(struct source_get *g)
 
 void source_note(struct source_env *env, const char *fmt, ...)
 {
-    struct buf b = BUF_INIT_MAX(8192);
+    struct buf b = BUF_INIT_MAX(BUF_LIST_MAX);
     va_list ap;
 
     if (!env->note)
@@ -97,7 +97,7 @@ void source_note(struct source_env *env, const char *fmt, ...)
 /* The run's line through env->note (see source_run_done). */
 static void say_run(struct source_env *env, const struct source_run *r)
 {
-    struct buf b = BUF_INIT_MAX(8192);
+    struct buf b = BUF_INIT_MAX(BUF_LIST_MAX);
     char size[32];
 
     if (!env->note)

@@ -57,7 +57,7 @@ struct diff_entry *diff_tables(struct trow *const *old, size_t nold, struct trow
                                size_t nnew, size_t *n)
 {
     struct diff_entry *v = xmalloc((nold + nnew + 1) * sizeof(*v));
-    struct buf ka = BUF_INIT_MAX((size_t)1 << 20), kb = BUF_INIT_MAX((size_t)1 << 20);
+    struct buf ka = BUF_INIT_MAX(BUF_MAX_DEFAULT), kb = BUF_INIT_MAX(BUF_MAX_DEFAULT);
     size_t i = 0, j = 0, k = 0;
 
     while (i < nold || j < nnew) {

@@ -218,7 +218,7 @@ static int on_row(void *ud, struct row *r, size_t index)
     }
     model = indexed(r, k, A_MODEL);
     if (k->idx[K_PREFIX] < 0) {
-        struct buf pbuf = BUF_INIT_MAX(256);
+        struct buf pbuf = BUF_INIT_MAX(BUF_NAME_MAX);
         const char *alias;
         if (names_model_prefix(w->file->rel, &pbuf) ||
             (model && (alias = names_prefix_of_model(model)) && buf_adds(&pbuf, alias) == 0)) {

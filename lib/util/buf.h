@@ -26,6 +26,18 @@ struct buf {
 };
 
 #define BUF_MAX_DEFAULT ((size_t)1 << 20)
+/* Caps by what a buffer holds, for those that no input-driven cap (FS_PATH_MAX, HTTP_URL_MAX,
+ * ROW_TEXT_MAX, ...) bounds: reaching one fails the buffer, as any cap does. */
+#define BUF_NUM_MAX 32                  /* a number or an id in decimal */
+#define BUF_WORD_MAX 64                 /* a short prefix or date */
+#define BUF_NAME_MAX 256                /* a name: a file's prefix, a line of progress */
+#define BUF_LABEL_MAX 512               /* a column's description */
+#define BUF_MSG_MAX 1024                /* a message or a summary line */
+#define BUF_TEXT_MAX 4096               /* a header line, a statement, a list of names */
+#define BUF_LIST_MAX 8192               /* a selection, a list of paths or labels */
+#define BUF_BLOCK_MAX ((size_t)1 << 16) /* a table's line, a chart's series */
+#define BUF_DOC_MAX ((size_t)1 << 24)   /* a document written whole (JSON, SQL) */
+#define BUF_ROW_MAX ((size_t)64 << 20)  /* one output row (CSV, JSON Lines) */
 #define BUF_INIT_MAX(m)                                                                            \
     {                                                                                              \
         .p = buf_empty_, .len = 0, .cap = 0, .max = (m), .failed = 0                               \

@@ -131,7 +131,7 @@ static void add_derived(struct coldoc_list *l)
         const char *part = strstr(name, "_output")  ? "output "
                            : strstr(name, "_input") ? "input "
                                                     : "total ";
-        struct buf meaning = BUF_INIT_MAX(512);
+        struct buf meaning = BUF_INIT_MAX(BUF_LABEL_MAX);
         if (m == M_TOTAL_GPUS) {
             unit = "GPUs";
             buf_adds(&meaning, "GPUs the configuration uses (tp, or prefill and decode GPUs)");
@@ -193,7 +193,7 @@ void coldoc_list(struct coldoc_list *l)
     add(l, "input_tput_per_gpu", "tok/s/GPU", "input token throughput per GPU", "all");
     for (size_t m = 0; m < sizeof(metric_doc) / sizeof(metric_doc[0]); m++) {
         for (size_t s = 0; s < sizeof(stat_doc) / sizeof(stat_doc[0]); s++) {
-            struct buf src = BUF_INIT_MAX(256), meaning = BUF_INIT_MAX(512);
+            struct buf src = BUF_INIT_MAX(BUF_NAME_MAX), meaning = BUF_INIT_MAX(BUF_LABEL_MAX);
             buf_addf(&src, "%s_%s", stat_doc[s][0], metric_doc[m].src);
             if (!strcmp(metric_doc[m].src, "intvty") && !strcmp(stat_doc[s][0], "std"))
                 buf_adds(&meaning, "1/std(TPOT), not a standard deviation of interactivity");

@@ -47,7 +47,7 @@ static int formula_like(const char *s, size_t len)
 void csv_field_safe(struct buf *out, const char *s, size_t len)
 {
     if (formula_like(s, len)) {
-        struct buf t = BUF_INIT_MAX((size_t)64 << 20);
+        struct buf t = BUF_INIT_MAX(BUF_ROW_MAX);
         buf_addc(&t, '\'');
         buf_add(&t, s, len);
         csv_field(out, t.p, t.len);
@@ -68,7 +68,7 @@ static void cell(struct buf *out, const struct colset *cs, const char *s, size_t
 
 int csv_header(FILE *fp, const char *label, const struct colset *cs, struct imx_err *err)
 {
-    struct buf line = BUF_INIT_MAX((size_t)64 << 20);
+    struct buf line = BUF_INIT_MAX(BUF_ROW_MAX);
 
     for (size_t c = 0; c < cs->n; c++) {
         if (c)
@@ -84,7 +84,7 @@ int csv_header(FILE *fp, const char *label, const struct colset *cs, struct imx_
 int csv_rows(FILE *fp, const char *label, const struct colset *cs, struct trow *const *rows,
              size_t n, const struct run_list *runs, struct imx_err *err)
 {
-    struct buf line = BUF_INIT_MAX((size_t)64 << 20);
+    struct buf line = BUF_INIT_MAX(BUF_ROW_MAX);
     char scratch[32];
 
     for (size_t i = 0; i < n; i++) {

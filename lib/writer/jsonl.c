@@ -7,7 +7,7 @@
 int jsonl_rows(FILE *fp, const char *label, const struct colset *cs, struct trow *const *rows,
                size_t n, const struct run_list *runs, struct imx_err *err)
 {
-    struct buf line = BUF_INIT_MAX((size_t)64 << 20);
+    struct buf line = BUF_INIT_MAX(BUF_ROW_MAX);
     char scratch[32];
 
     for (size_t i = 0; i < n; i++) {

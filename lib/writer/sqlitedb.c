@@ -146,7 +146,7 @@ static int column_kind(const struct db *d, const struct column *c)
 
 static int prepare_insert(struct db *d)
 {
-    struct buf b = BUF_INIT_MAX((size_t)1 << 24);
+    struct buf b = BUF_INIT_MAX(BUF_DOC_MAX);
     int r = 0;
 
     /* a column's type for each kind of value, once per column set rather than per value */
@@ -178,7 +178,7 @@ static int prepare_insert(struct db *d)
 /* Adds the columns of the set that the table lacks, then prepares the insert again. */
 static int sync_columns(struct db *d)
 {
-    struct buf b = BUF_INIT_MAX((size_t)1 << 20);
+    struct buf b = BUF_INIT_MAX(BUF_MAX_DEFAULT);
     int r = 0;
 
     for (size_t i = 0; i < d->cs.n && r == 0; i++) {
@@ -318,7 +318,7 @@ static const struct runsig *find_sig(const struct db *d, unsigned long long id)
 static void run_signature(const struct run_info *ri, char *out, size_t cap)
 {
     static const char *const names[] = {"", "/run.json", "/imx-manifest.json"};
-    struct buf b = BUF_INIT_MAX(4096);
+    struct buf b = BUF_INIT_MAX(BUF_TEXT_MAX);
 
     buf_addf(&b, "a%ld", ri->attempt);
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
@@ -339,7 +339,7 @@ static void run_signature(const struct run_info *ri, char *out, size_t cap)
 static int insert_run(struct db *d, const struct run_info *run, size_t nrows)
 {
     const struct runsig *s = find_sig(d, run->idn);
-    struct buf files = BUF_INIT_MAX((size_t)1 << 20);
+    struct buf files = BUF_INIT_MAX(BUF_MAX_DEFAULT);
     char sig[160];
     sqlite3_stmt *st = d->ins_run;
     int r = 0;
@@ -376,7 +376,7 @@ static int insert_run(struct db *d, const struct run_info *run, size_t nrows)
 static int on_run(void *ud, const struct run_info *run, struct trow **rows, size_t n)
 {
     struct db *d = ud;
-    struct buf sk = BUF_INIT_MAX((size_t)1 << 20);
+    struct buf sk = BUF_INIT_MAX(BUF_MAX_DEFAULT);
     int r = 0, grew = 0;
 
     size_t i = 0;
@@ -437,7 +437,7 @@ static int load_columns(struct db *d)
 
 static int create_rows_table(struct db *d)
 {
-    struct buf b = BUF_INIT_MAX((size_t)1 << 20);
+    struct buf b = BUF_INIT_MAX(BUF_MAX_DEFAULT);
     int r;
 
     buf_adds(&b, "CREATE TABLE rows (");
@@ -521,6 +521,9 @@ static void finite_sql(struct buf *b, const char *expr)
     buf_addf(b, "(CASE WHEN abs(%s) <= 1.7976931348623157e308 THEN %s END)", expr, expr);
 }
 
+/* a CREATE VIEW statement over every column the table has */
+#define VIEW_SQL_MAX ((size_t)1 << 22)
+
 /*
  * latest_costs and latest_power: latest's measured columns (its derived ones, stored with the
  * built-in constants, left out) and the derived metrics computed over gpu_specs by the formulas
@@ -530,7 +533,8 @@ static int write_metric_views(struct db *d)
 {
     static const int tputs[3] = {M_TPUT, M_OUTPUT_TPUT, M_INPUT_TPUT};
     static const char *const prices[3] = {"cost_hyperscaler", "cost_neocloud", "cost_rental_3y"};
-    struct buf b = BUF_INIT_MAX((size_t)1 << 22), e = BUF_INIT_MAX(4096), t = BUF_INIT_MAX(4096);
+    struct buf b = BUF_INIT_MAX(VIEW_SQL_MAX), e = BUF_INIT_MAX(BUF_TEXT_MAX),
+               t = BUF_INIT_MAX(BUF_TEXT_MAX);
     int r;
 
     for (int view = 0; view < 2; view++) {
@@ -594,7 +598,7 @@ static int write_metric_views(struct db *d)
  * update). */
 static int write_views(struct db *d)
 {
-    struct buf b = BUF_INIT_MAX((size_t)1 << 22);
+    struct buf b = BUF_INIT_MAX(VIEW_SQL_MAX);
     int r;
 
     buf_adds(&b, "DROP VIEW IF EXISTS history;\nCREATE VIEW history AS SELECT ");
@@ -658,7 +662,7 @@ static char *meta_get(struct db *d, const char *key)
 /* Which rows the database holds: the model and the filters (another selection is rebuilt). */
 static char *selection_text(const struct extract_opts *o, const struct row_filter *filter)
 {
-    struct buf b = BUF_INIT_MAX(1 << 16);
+    struct buf b = BUF_INIT_MAX(BUF_BLOCK_MAX);
     const struct model_sel *m = o->model;
 
     buf_addf(&b, "model=%s", m->all ? "all" : m->prefix ? m->prefix : m->id ? m->id : "?");
