@@ -41,14 +41,23 @@ char *buf_detach(struct buf *b, size_t *len)
     return s;
 }
 
+/* A refused append empties the buffer: what a caller did not check is "", which no path, URL
+ * or key is, never a prefix that is one ("dir/" of "dir/name", a URL without its query). */
+static int fail(struct buf *b)
+{
+    b->failed = 1;
+    b->len = 0;
+    if (b->cap)
+        b->p[0] = '\0';
+    return -1;
+}
+
 int buf_reserve_slow(struct buf *b, size_t n)
 {
     size_t need;
 
-    if (b->failed || n > b->max || b->len > b->max - n) {
-        b->failed = 1;
-        return -1;
-    }
+    if (b->failed || n > b->max || b->len > b->max - n)
+        return fail(b);
     need = b->len + n + 1;
     if (need <= b->cap)
         return 0;
@@ -162,10 +171,8 @@ int buf_vaddf(struct buf *b, const char *fmt, va_list ap)
     va_copy(cp, ap);
     n = vsnprintf(small, sizeof(small), fmt, cp);
     va_end(cp);
-    if (n < 0 || b->failed) {
-        b->failed = 1;
-        return -1;
-    }
+    if (n < 0 || b->failed)
+        return fail(b);
     if ((size_t)n < sizeof(small))
         return buf_add(b, small, (size_t)n);
     if (buf_reserve(b, (size_t)n) < 0)

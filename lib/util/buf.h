@@ -10,12 +10,13 @@
  * Invariants: `p` is never NULL and always NUL-terminated (it points at a
  * shared empty string until the first append), `len < cap` once allocated,
  * and `len` never exceeds `max`. An append that would pass `max` fails with
- * -1 and leaves the buffer unchanged, so a hostile input cannot grow memory
- * without bound. The failure is sticky: every later append fails too, until
- * buf_reset or buf_release, so a string built in several appends is whole or
- * marked failed (never "a/b" missing its middle), and one buf_failed() check
- * after the last append covers them all. Allocation failure aborts (imx's OOM
- * policy: see xalloc.h).
+ * -1 and empties the buffer, so a hostile input cannot grow memory without
+ * bound. The failure is sticky: every later append fails too, until buf_reset
+ * or buf_release, so a string built in several appends is whole or "" and
+ * marked failed (never "a/b" missing its middle, never the prefix "a/"): a
+ * path, URL or key whose build no caller checked names nothing, and one
+ * buf_failed() check after the last append covers them all. Allocation
+ * failure aborts (imx's OOM policy: see xalloc.h).
  */
 struct buf {
     char *p;
@@ -54,7 +55,7 @@ void buf_reset(struct buf *b);
 /* Returns the malloc'ed string and leaves the buffer empty; the caller frees it. */
 char *buf_detach(struct buf *b, size_t *len);
 
-/* Appends; 0 on success, -1 if the cap would be exceeded (buffer unchanged, and marked
+/* Appends; 0 on success, -1 if the cap would be exceeded (buffer emptied, and marked
  * failed). The same for every buf_add* below: -1 is the cap, never an imx code. */
 int buf_add(struct buf *b, const void *data, size_t n);
 int buf_adds(struct buf *b, const char *s);
